@@ -1,0 +1,130 @@
+package io.zcrx.ingest.log;
+
+/**
+ * The storage settings of one partition log, with Kafka's topic-config names and defaults
+ * ({@code segment.bytes}, {@code segment.ms}, ...). Immutable; the broker validates the values
+ * (ranges, units) before it builds one, so this class only asserts them.
+ */
+public final class LogConfig {
+    /** {@code segment.bytes}: roll when the active segment would exceed this (Kafka default 1 GiB). */
+    public final int segmentBytes;
+    /** {@code segment.ms}: roll a non-empty segment older than this (default 7 days). */
+    public final long segmentMs;
+    /** {@code segment.index.bytes}: preallocated size of .index/.timeindex (default 10 MiB). */
+    public final int segmentIndexBytes;
+    /** {@code index.interval.bytes}: bytes of log between sparse index entries (default 4096). */
+    public final int indexIntervalBytes;
+    /** {@code retention.ms}: delete segments whose newest record is older (default 7 days; -1 = keep). */
+    public final long retentionMs;
+    /** {@code retention.bytes}: delete oldest segments while the log is larger (default -1 = no limit). */
+    public final long retentionBytes;
+    /** {@code flush.messages}: fsync after this many messages (default Long.MAX_VALUE = never). */
+    public final long flushMessages;
+    /** {@code flush.ms}: fsync when the oldest unflushed data is this old (default Long.MAX_VALUE). */
+    public final long flushMs;
+    /** {@code preallocate}: preallocate the .log file at segment.bytes (default false). */
+    public final boolean preallocate;
+
+    private LogConfig(Builder b) {
+        this.segmentBytes = b.segmentBytes;
+        this.segmentMs = b.segmentMs;
+        this.segmentIndexBytes = b.segmentIndexBytes;
+        this.indexIntervalBytes = b.indexIntervalBytes;
+        this.retentionMs = b.retentionMs;
+        this.retentionBytes = b.retentionBytes;
+        this.flushMessages = b.flushMessages;
+        this.flushMs = b.flushMs;
+        this.preallocate = b.preallocate;
+        if (segmentBytes < 14 || segmentIndexBytes < 12 || indexIntervalBytes < 0 || segmentMs < 1
+                || flushMessages < 1 || flushMs < 0) {
+            throw new IllegalArgumentException("invalid log config: " + this);
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        final Builder b = new Builder();
+        b.segmentBytes = segmentBytes;
+        b.segmentMs = segmentMs;
+        b.segmentIndexBytes = segmentIndexBytes;
+        b.indexIntervalBytes = indexIntervalBytes;
+        b.retentionMs = retentionMs;
+        b.retentionBytes = retentionBytes;
+        b.flushMessages = flushMessages;
+        b.flushMs = flushMs;
+        b.preallocate = preallocate;
+        return b;
+    }
+
+    @Override
+    public String toString() {
+        return "LogConfig(segment.bytes=" + segmentBytes + ", segment.ms=" + segmentMs
+            + ", segment.index.bytes=" + segmentIndexBytes + ", index.interval.bytes=" + indexIntervalBytes
+            + ", retention.ms=" + retentionMs + ", retention.bytes=" + retentionBytes
+            + ", flush.messages=" + flushMessages + ", flush.ms=" + flushMs + ", preallocate=" + preallocate + ")";
+    }
+
+    public static final class Builder {
+        private int segmentBytes = 1024 * 1024 * 1024;
+        private long segmentMs = 7L * 24 * 60 * 60 * 1000;
+        private int segmentIndexBytes = 10 * 1024 * 1024;
+        private int indexIntervalBytes = 4096;
+        private long retentionMs = 7L * 24 * 60 * 60 * 1000;
+        private long retentionBytes = -1L;
+        private long flushMessages = Long.MAX_VALUE;
+        private long flushMs = Long.MAX_VALUE;
+        private boolean preallocate;
+
+        public Builder segmentBytes(int v) {
+            segmentBytes = v;
+            return this;
+        }
+
+        public Builder segmentMs(long v) {
+            segmentMs = v;
+            return this;
+        }
+
+        public Builder segmentIndexBytes(int v) {
+            segmentIndexBytes = v;
+            return this;
+        }
+
+        public Builder indexIntervalBytes(int v) {
+            indexIntervalBytes = v;
+            return this;
+        }
+
+        public Builder retentionMs(long v) {
+            retentionMs = v;
+            return this;
+        }
+
+        public Builder retentionBytes(long v) {
+            retentionBytes = v;
+            return this;
+        }
+
+        public Builder flushMessages(long v) {
+            flushMessages = v;
+            return this;
+        }
+
+        public Builder flushMs(long v) {
+            flushMs = v;
+            return this;
+        }
+
+        public Builder preallocate(boolean v) {
+            preallocate = v;
+            return this;
+        }
+
+        public LogConfig build() {
+            return new LogConfig(this);
+        }
+    }
+}
