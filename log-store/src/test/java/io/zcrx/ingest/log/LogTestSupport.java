@@ -66,13 +66,24 @@ final class LogTestSupport {
      * read into memory.
      */
     static List<StoredBatch> readBatches(Path partitionDir) throws IOException {
+        return readBatches(partitionDir, true);
+    }
+
+    /** As {@link #readBatches(Path)} without the CRC check (for logs a test corrupted on purpose). */
+    static List<StoredBatch> readBatchesUnchecked(Path partitionDir) throws IOException {
+        return readBatches(partitionDir, false);
+    }
+
+    private static List<StoredBatch> readBatches(Path partitionDir, boolean validate) throws IOException {
         final List<StoredBatch> all = new ArrayList<>();
         for (Path log : files(partitionDir, ".log")) {
             final List<Integer> positions = new ArrayList<>();
             try (FileRecords records = FileRecords.open(log.toFile(), false)) {
                 long sum = 0;
                 for (FileChannelRecordBatch batch : records.batches()) {
-                    batch.ensureValid();
+                    if (validate) {
+                        batch.ensureValid();
+                    }
                     positions.add(batch.position());
                     sum += batch.sizeInBytes();
                 }

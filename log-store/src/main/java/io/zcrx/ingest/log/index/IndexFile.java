@@ -1,5 +1,6 @@
 package io.zcrx.ingest.log.index;
 
+import io.zcrx.ingest.log.nativeio.Fallocate;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.MappedByteBuffer;
@@ -17,6 +18,10 @@ import java.util.concurrent.locks.StampedLock;
  *   file:  [ entry 0 | entry 1 | ... | entry entries-1 | zeros ... ]   length = maxEntries * entryLength
  *          |&lt;-------- valid (sorted by key) ---------&gt;|
  * </pre>
+ *
+ * <p>The preallocated length is given real blocks ({@link Fallocate}): entries are written only
+ * through the mapping, and a store into a hole of a full file system raises SIGBUS rather than
+ * returning ENOSPC; allocating at create/expand time turns a full disk into an IOException there.
  *
  * <p>Opening an existing file counts every slot as an entry ({@code entries = length / entryLength}),
  * exactly as Kafka does: an untrimmed, zero-padded file therefore only exists after a crash, and
@@ -57,7 +62,11 @@ public abstract class IndexFile {
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             if (create) {
                 raf.setLength(0);
-                raf.setLength(roundDown(maxIndexSize));
+                if (Fallocate.isAvailable()) {
+                    Fallocate.allocate(file, roundDown(maxIndexSize));
+                } else {
+                    raf.setLength(roundDown(maxIndexSize));
+                }
             } else if (raf.length() > Integer.MAX_VALUE) {
                 throw new IOException("index file too large: file=" + file + ", length=" + raf.length());
             }
@@ -116,6 +125,10 @@ public abstract class IndexFile {
         }
         if (rounded == length) {
             return false;
+        }
+        if (rounded > length) {
+            // Before the old mapping goes: a full disk fails here and leaves the index as it was.
+            Fallocate.allocate(file, rounded);
         }
         final long stamp = remapLock.writeLock();
         try {
