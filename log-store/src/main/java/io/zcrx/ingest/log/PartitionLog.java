@@ -287,7 +287,9 @@ public final class PartitionLog {
             final long lastOffset = firstOffset + lastOffsetDelta;
             Segment segment = segments[segments.length - 1];
             try {
-                if (segment.shouldRoll(batchSize, maxTimestamp, lastOffset, nowMs, cfg)) {
+                // An empty segment is never rolled (nothing to seal; with a tiny segment.index.bytes the
+                // time index counts as full from the start, and Kafka would recreate the same segment).
+                if (segment.size() > 0 && segment.shouldRoll(batchSize, maxTimestamp, lastOffset, nowMs, cfg)) {
                     segment = roll(nowMs);
                 }
             } catch (IOException e) {

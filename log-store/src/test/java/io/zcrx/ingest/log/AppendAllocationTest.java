@@ -26,7 +26,7 @@ class AppendAllocationTest {
         // Goal: the append path (producer-state check and update, offset assignment, gather write,
         // index entries, publication) allocates nothing per batch once warm.
         // Method: per-thread allocated bytes (com.sun.management.ThreadMXBean) over 20000 appends
-        // after 20000 warm-up appends, three idempotent producers plus plain batches, index entries
+        // after 20000 warm-up appends (best of three rounds), three idempotent producers plus plain batches, index entries
         // every few batches, no roll (a roll creates files and may allocate). The sequence is patched
         // into the reused header each time, so those batches' CRCs are stale: fine here, the log does
         // not recheck CRCs on append and this test does not read the file back.
@@ -52,14 +52,19 @@ class AppendAllocationTest {
             final AppendResult result = new AppendResult();
             final long warm = run(log, batches, sequences, result, 20_000);
             final long tid = Thread.currentThread().getId();
-            final long before = threads.getThreadAllocatedBytes(tid);
-            final long checksum = run(log, batches, sequences, result, 20_000);
-            final long allocated = threads.getThreadAllocatedBytes(tid) - before;
-            LOG.info("allocated {} bytes over 20000 appends (checksum {} {})", allocated, warm, checksum);
+            // Best of three rounds: a JIT recompilation or the MXBean call itself can allocate a few
+            // hundred bytes once; an allocation per append would cost every round >= 320 KB.
+            long allocated = Long.MAX_VALUE;
+            long checksum = 0;
+            for (int round = 0; round < 3; round++) {
+                final long before = threads.getThreadAllocatedBytes(tid);
+                checksum += run(log, batches, sequences, result, 20_000);
+                allocated = Math.min(allocated, threads.getThreadAllocatedBytes(tid) - before);
+            }
+            LOG.info("allocated {} bytes over 20000 appends, best of 3 rounds (checksum {} {})", allocated, warm, checksum);
             assertEquals(1, log.segmentCount(), "no roll during the measurement");
             assertTrue(log.segmentsForTest()[0].offsetIndex().entries() > 1000, "index entries were written");
-            // One allocated object per append would be >= 16 bytes x 20000.
-            assertTrue(allocated < 2048, "append path allocated " + allocated + " bytes for 20000 appends");
+            assertTrue(allocated < 1024, "append path allocated " + allocated + " bytes for 20000 appends");
         }
     }
 
