@@ -134,7 +134,9 @@ class PartitionLogAppendTest {
             final AppendBatch batch = new AppendBatch();
             final AppendResult result = new AppendResult();
             for (int i = 0; i < 200; i++) {
-                final long ts = clock.now() + tb.random().nextInt(100_000);
+                // Mostly rising with jitter: the running max both stalls and grows after the last
+                // index entry of a segment, so sealing needs its final time-index entry.
+                final long ts = clock.now() + i * 100L + tb.random().nextInt(250);
                 final MemoryRecords mr = TestBatches.plain(TestBatches.CODECS[i % 5],
                     tb.records(1 + tb.random().nextInt(8), 20 + tb.random().nextInt(400), ts));
                 log.append(tb.load(batch, mr), clock.now(), result);
@@ -146,6 +148,7 @@ class PartitionLogAppendTest {
         final List<Path> logs = LogTestSupport.files(dir, ".log");
         assertTrue(logs.size() >= 3, "segments=" + logs.size());
         int totalEntries = 0;
+        int finalEntries = 0;
         for (Path logFile : logs) {
             final long base = Long.parseLong(logFile.getFileName().toString().substring(0, 20));
             final List<long[]> expectedOffsets = new ArrayList<>();
@@ -172,6 +175,7 @@ class PartitionLogAppendTest {
             }
             if (expectedTimes.isEmpty() || maxTs > expectedTimes.get(expectedTimes.size() - 1)[0]) {
                 expectedTimes.add(new long[] {maxTs, maxTsOffset});
+                finalEntries++;
             }
             final File indexFile = dir.resolve(LogFiles.prefix(base) + ".index").toFile();
             final File timeIndexFile = dir.resolve(LogFiles.prefix(base) + ".timeindex").toFile();
@@ -201,6 +205,7 @@ class PartitionLogAppendTest {
             }
         }
         assertTrue(totalEntries > 10, "the test must produce index entries: " + totalEntries);
+        assertTrue(finalEntries >= 2, "the test must need final time-index entries: " + finalEntries);
     }
 
     @Test
