@@ -140,14 +140,16 @@ public final class LogManager implements Closeable {
                 opened.add(new LogDir(dir, lock, meta));
                 if (meta != null) {
                     if (meta.nodeId != nodeId) {
-                        throw new IOException("log directory belongs to another node: dir=" + dir + ", node.id in meta.properties="
+                        throw new IOException("log directory belongs to another node: dir=" + dir
+                            + ", node.id in meta.properties="
                             + meta.nodeId + ", configured node.id=" + nodeId);
                     }
                     if (clusterId == null) {
                         clusterId = meta.clusterId;
                         clusterIdFrom = dir;
                     } else if (!clusterId.equals(meta.clusterId)) {
-                        throw new IOException("log directories belong to different clusters: dir=" + dir + ", cluster.id="
+                        throw new IOException("log directories belong to different clusters: dir=" + dir
+                            + ", cluster.id="
                             + meta.clusterId + ", dir=" + clusterIdFrom + ", cluster.id=" + clusterId);
                     }
                 }
@@ -169,7 +171,8 @@ public final class LogManager implements Closeable {
             }
             manager.checkpoint();
             LOG.info("Opened {} log director{} with {} partition(s) in {} ms: cluster.id={}, node.id={}", opened.size(),
-                opened.size() == 1 ? "y" : "ies", partitions, (System.nanoTime() - startNs) / 1_000_000, clusterId, nodeId);
+                opened.size() == 1 ? "y" : "ies", partitions, (System.nanoTime() - startNs) / 1_000_000, clusterId,
+                nodeId);
             return manager;
         } catch (IOException | RuntimeException e) {
             if (manager != null) {
@@ -193,8 +196,10 @@ public final class LogManager implements Closeable {
         final boolean clean = CleanShutdownFile.exists(d.path);
         // Deleted first: if this start crashes half-way, the next one must recover everything.
         CleanShutdownFile.delete(d.path);
-        final Map<TopicPartition, Long> recoveryPoints = readCheckpoint(d.path.resolve(OffsetCheckpointFile.RECOVERY_POINT_FILE));
-        final Map<TopicPartition, Long> logStarts = readCheckpoint(d.path.resolve(OffsetCheckpointFile.LOG_START_OFFSET_FILE));
+        final Map<TopicPartition, Long> recoveryPoints =
+            readCheckpoint(d.path.resolve(OffsetCheckpointFile.RECOVERY_POINT_FILE));
+        final Map<TopicPartition, Long> logStarts =
+            readCheckpoint(d.path.resolve(OffsetCheckpointFile.LOG_START_OFFSET_FILE));
         final List<Path> children = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(d.path)) {
             for (Path p : entries) {
@@ -224,12 +229,14 @@ public final class LogManager implements Closeable {
             }
             final TopicPartition tp = new TopicPartition(topic, partition);
             final LogLoader loader = new LogLoader(child, topic, partition, defaults, clean,
-                recoveryPoints.getOrDefault(tp, 0L), logStarts.getOrDefault(tp, 0L), producerIdExpirationMs, nowMs.getAsLong());
+                recoveryPoints.getOrDefault(tp, 0L), logStarts.getOrDefault(tp, 0L), producerIdExpirationMs,
+                nowMs.getAsLong());
             final PartitionLog log = loader.load();
             final PartitionLog previous = logs.putIfAbsent(tp, log);
             if (previous != null) {
                 log.abandon();
-                throw new IOException("partition found in two log directories: partition=" + tp + ", dir=" + previous.dir()
+                throw new IOException("partition found in two log directories: partition=" + tp + ", dir="
+                    + previous.dir()
                     + ", dir=" + child);
             }
             loaded++;
@@ -300,7 +307,8 @@ public final class LogManager implements Closeable {
      * @throws InvalidTopicException         if the name is not a legal topic name
      * @throws InconsistentTopicIdException  if the partition exists with another topic id
      */
-    public PartitionLog createPartition(String topic, int partition, Uuid topicId, LogConfig config) throws IOException {
+    public PartitionLog createPartition(String topic, int partition, Uuid topicId,
+            LogConfig config) throws IOException {
         Topic.validate(topic);
         if (partition < 0 || topicId == null || Uuid.ZERO_UUID.equals(topicId)) {
             throw new IllegalArgumentException("invalid partition: topic=" + topic + ", partition=" + partition
@@ -432,7 +440,8 @@ public final class LogManager implements Closeable {
             try {
                 log.writeLeaderEpochCheckpointIfDirty();
             } catch (IOException e) {
-                LOG.error("Writing leader epoch checkpoint failed: partition={}: {}", log.topicPartition(), e.toString());
+                LOG.error("Writing leader epoch checkpoint failed: partition={}: {}", log.topicPartition(),
+                    e.toString());
                 failure = failure == null ? e : failure;
             }
         }
@@ -576,7 +585,8 @@ public final class LogManager implements Closeable {
         for (Map.Entry<TopicPartition, PartitionLog> e : logs.entrySet()) {
             final PartitionLog log = e.getValue();
             if (!log.topicPartition().equals(e.getKey())) {
-                throw new IllegalStateException("partition filed under another name: key=" + e.getKey() + ", log=" + log);
+                throw new IllegalStateException("partition filed under another name: key=" + e.getKey() + ", log="
+                    + log);
             }
             boolean inDir = false;
             for (LogDir d : dirs) {

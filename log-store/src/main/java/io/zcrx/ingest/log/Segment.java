@@ -100,7 +100,8 @@ final class Segment {
                 preallocate(ch, config.segmentBytes);
             }
             offsetIndex = OffsetIndex.create(LogFiles.indexFile(dir, baseOffset), baseOffset, config.segmentIndexBytes);
-            final TimeIndex timeIndex = TimeIndex.create(LogFiles.timeIndexFile(dir, baseOffset), baseOffset, config.segmentIndexBytes);
+            final TimeIndex timeIndex = TimeIndex.create(LogFiles.timeIndexFile(dir, baseOffset), baseOffset,
+                config.segmentIndexBytes);
             final Segment s = new Segment(dir, baseOffset, ch, offsetIndex, timeIndex, config, nowMs);
             s.size = 0;
             s.openForAppend();
@@ -238,7 +239,8 @@ final class Segment {
      * and this batch's, or by the wall clock when the first batch has none); or an index is full; or
      * the batch's last offset does not fit a relative offset.
      */
-    boolean shouldRoll(int batchSize, long batchMaxTimestamp, long batchLastOffset, long nowMs, LogConfig config) throws IOException {
+    boolean shouldRoll(int batchSize, long batchMaxTimestamp, long batchLastOffset, long nowMs,
+            LogConfig config) throws IOException {
         final int s = size;
         return s > config.segmentBytes - batchSize
             || (s > 0 && timeWaitedForRoll(nowMs, batchMaxTimestamp) > config.segmentMs)
@@ -267,7 +269,8 @@ final class Segment {
         }
         final int position = size;
         final GatherWriter writer = GatherWriter.forCurrentThread();
-        final int errno = writer.write(writeFd, position, batch.headerAddress(), AppendBatch.HEADER_LENGTH, batch.payload());
+        final int errno = writer.write(writeFd, position, batch.headerAddress(), AppendBatch.HEADER_LENGTH,
+            batch.payload());
         if (errno != 0) {
             cutTail(position);
             return errno;
@@ -546,7 +549,8 @@ final class Segment {
 
     private void loadRollingBasedTimestamp() throws IOException {
         if (rollingBasedTimestamp == UNKNOWN_TIMESTAMP && size >= RecordBatchLayout.RECORD_BATCH_OVERHEAD) {
-            final ByteBuffer b = ByteBuffer.allocate(RecordBatchLayout.RECORD_BATCH_OVERHEAD).order(ByteOrder.BIG_ENDIAN);
+            final ByteBuffer b = ByteBuffer.allocate(RecordBatchLayout.RECORD_BATCH_OVERHEAD)
+                .order(ByteOrder.BIG_ENDIAN);
             while (b.hasRemaining()) {
                 if (channel.read(b, b.position()) < 0) {
                     return;
@@ -601,7 +605,8 @@ final class Segment {
         final Path log = logFile;
         Files.move(log, log.resolveSibling(log.getFileName() + LogFiles.DELETED_SUFFIX));
         logFile = log.resolveSibling(log.getFileName() + LogFiles.DELETED_SUFFIX);
-        offsetIndex.renameTo(offsetIndex.file().resolveSibling(offsetIndex.file().getFileName() + LogFiles.DELETED_SUFFIX));
+        offsetIndex.renameTo(offsetIndex.file().resolveSibling(offsetIndex.file().getFileName()
+            + LogFiles.DELETED_SUFFIX));
         timeIndex.renameTo(timeIndex.file().resolveSibling(timeIndex.file().getFileName() + LogFiles.DELETED_SUFFIX));
     }
 
@@ -646,7 +651,8 @@ final class Segment {
             throw new IllegalStateException("segment size beyond its file: file=" + logFile + ", size=" + s);
         }
         if (nextOffset < baseOffset || (s == 0) != (nextOffset == baseOffset)) {
-            throw new IllegalStateException("segment offsets inconsistent: file=" + logFile + ", baseOffset=" + baseOffset
+            throw new IllegalStateException("segment offsets inconsistent: file=" + logFile + ", baseOffset="
+                + baseOffset
                 + ", nextOffset=" + nextOffset + ", size=" + s);
         }
         if (active != (writeFd >= 0) && !deleted) {
@@ -666,6 +672,7 @@ final class Segment {
 
     @Override
     public String toString() {
-        return "Segment(baseOffset=" + baseOffset + ", size=" + size + ", nextOffset=" + nextOffset + ", active=" + active + ")";
+        return "Segment(baseOffset=" + baseOffset + ", size=" + size + ", nextOffset=" + nextOffset + ", active="
+            + active + ")";
     }
 }

@@ -31,7 +31,8 @@ class ProducerStateLogTest {
     }
 
     private MemoryRecords idempotent(long pid, int epoch, int baseSeq, int count) {
-        return TestBatches.idempotent(Compression.lz4().build(), pid, (short) epoch, baseSeq, tb.records(count, 40, clock.now()));
+        return TestBatches.idempotent(Compression.lz4().build(), pid, (short) epoch, baseSeq,
+            tb.records(count, 40, clock.now()));
     }
 
     private void append(PartitionLog log, MemoryRecords records) {
@@ -163,7 +164,8 @@ class ProducerStateLogTest {
             final long[] snapshots = log.snapshotOffsets();
             assertEquals(30, snapshots[snapshots.length - 1], "a snapshot at the log end after loading");
             for (long s : snapshots) {
-                assertTrue(s == 30 || java.util.Arrays.binarySearch(bases, s) >= 0, "snapshot " + s + " at a segment base");
+                assertTrue(s == 30 || java.util.Arrays.binarySearch(bases, s) >= 0, "snapshot " + s
+                    + " at a segment base");
             }
         } finally {
             manager.close();

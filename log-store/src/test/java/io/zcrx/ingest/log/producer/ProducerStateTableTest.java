@@ -30,7 +30,8 @@ class ProducerStateTableTest {
     Path tmp;
 
     /** Appends a batch of {@code count} records at {@code firstOffset} after checking it; returns the verdict. */
-    private static int append(ProducerStateTable t, long pid, short epoch, int baseSeq, int count, long firstOffset, long ts) {
+    private static int append(ProducerStateTable t, long pid, short epoch, int baseSeq, int count, long firstOffset,
+            long ts) {
         final int lastSeq = ProducerEntry.incrementSequence(baseSeq, count - 1);
         final int verdict = t.check(pid, epoch, baseSeq, lastSeq);
         if (verdict == APPEND) {
@@ -161,7 +162,8 @@ class ProducerStateTableTest {
         final long[][] rows = new long[50][];
         for (int i = 0; i < rows.length; i++) {
             final boolean noBatch = i % 10 == 0;
-            rows[i] = new long[] {i * 7L, random.nextInt(3), noBatch ? -1 : random.nextInt(100_000), noBatch ? -1 : 1000 + i * 20L,
+            rows[i] = new long[] {i * 7L, random.nextInt(3), noBatch ? -1 : random.nextInt(100_000),
+                noBatch ? -1 : 1000 + i * 20L,
                 noBatch ? 0 : random.nextInt(20), 1_700_000_000_000L + i};
         }
         final Path kafkaFile = tmp.resolve("00000000000000004321.snapshot");
@@ -221,7 +223,8 @@ class ProducerStateTableTest {
         for (byte[] bytes : corrupt) {
             final Path bad = tmp.resolve("bad.snapshot");
             Files.write(bad, bytes);
-            assertThrows(CorruptSnapshotException.class, () -> new ProducerStateTable().loadSnapshot(bad, 0, Long.MAX_VALUE));
+            assertThrows(CorruptSnapshotException.class,
+                () -> new ProducerStateTable().loadSnapshot(bad, 0, Long.MAX_VALUE));
         }
     }
 
