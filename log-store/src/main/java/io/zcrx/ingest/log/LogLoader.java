@@ -343,10 +343,12 @@ final class LogLoader {
     /** Feeds the producer-state table every idempotent batch of {@code s} in [from, end). */
     private int replay(Segment s, long from, long end, ProducerStateTable producers) throws IOException {
         final int size = s.size();
+        final SequentialReader reader = new SequentialReader(s.channel(), body, size);
         int position = 0;
         int n = 0;
         while (position < size) {
-            if (BatchHeaders.read(s.channel(), position, size, scratch) < RecordBatchLayout.RECORD_BATCH_OVERHEAD) {
+            final int headerBytes = reader.copy(position, RecordBatchLayout.RECORD_BATCH_OVERHEAD, scratch);
+            if (headerBytes < RecordBatchLayout.RECORD_BATCH_OVERHEAD) {
                 break;
             }
             final int batchSize = BatchHeaders.batchSize(scratch);

@@ -236,8 +236,7 @@ public final class LogManager implements Closeable {
             if (previous != null) {
                 log.abandon();
                 throw new IOException("partition found in two log directories: partition=" + tp + ", dir="
-                    + previous.dir()
-                    + ", dir=" + child);
+                    + previous.dir() + ", dir=" + child);
             }
             loaded++;
         }
@@ -399,9 +398,10 @@ public final class LogManager implements Closeable {
     // Flusher / maintenance thread
 
     /**
-     * Runs the flush policy: fsyncs every partition whose {@code flush.messages} or {@code flush.ms}
-     * is due. A partition whose fsync fails goes offline (its appends answer KAFKA_STORAGE_ERROR) and
-     * is logged; the others are still flushed. Returns the number of partitions flushed.
+     * Runs the flush policy: fsyncs every partition that rolled a segment since its last flush (as
+     * Kafka does after each roll) or whose {@code flush.messages} or {@code flush.ms} is due. A
+     * partition whose fsync fails goes offline (its appends answer KAFKA_STORAGE_ERROR) and is logged;
+     * the others are still flushed. Returns the number of partitions flushed.
      */
     public int flushDue(long nowMs) {
         int flushed = 0;

@@ -94,7 +94,8 @@ public final class PartitionLog {
     private final List<Path> unsyncedSnapshots = new ArrayList<>();
     private final ArrayDeque<Segment> pendingDeletes = new ArrayDeque<>();
     private final ArrayDeque<Long> pendingDeleteDueMs = new ArrayDeque<>();
-    private boolean newSegmentSinceFlush;
+    /** Set by a roll, cleared by the next flush: a roll makes a flush due. */
+    private volatile boolean newSegmentSinceFlush;
     private long epochStartOffset;
     private volatile boolean epochCheckpointDirty;
     private volatile long firstUnflushedAppendMs = -1L;
@@ -143,7 +144,10 @@ public final class PartitionLog {
         return config;
     }
 
-    /** Applies new topic settings (segment size, retention, flush policy); takes effect at the next append. */
+    /**
+     * Applies new topic settings: segment.bytes, segment.ms, retention and the flush policy from the
+     * next call on; index.interval.bytes, segment.index.bytes and preallocate from the next segment.
+     */
     public void updateConfig(LogConfig newConfig) {
         config = newConfig;
     }
@@ -246,8 +250,7 @@ public final class PartitionLog {
             // The log keeps no transaction state (no markers, no LSO); accepting such batches would
             // leave transactions open forever for read_committed consumers of these files.
             result.fail(INVALID_RECORD, "transactional and control batches are not supported: partition="
-                + topicPartition
-                + ", attributes=" + attributes);
+                + topicPartition + ", attributes=" + attributes);
             return;
         }
         final LogConfig cfg = config;
@@ -340,8 +343,7 @@ public final class PartitionLog {
         final ProducerEntry entry = producers.entry(producerId);
         if (verdict == ProducerStateTable.INVALID_PRODUCER_EPOCH) {
             result.fail(INVALID_PRODUCER_EPOCH, "producer epoch is older than the last seen: partition="
-                + topicPartition
-                + ", producerId=" + producerId + ", epoch=" + epoch + ", lastEpoch=" + entry.epoch());
+                + topicPartition + ", producerId=" + producerId + ", epoch=" + epoch + ", lastEpoch=" + entry.epoch());
         } else {
             result.fail(OUT_OF_ORDER_SEQUENCE_NUMBER, "out of order sequence: partition=" + topicPartition
                 + ", producerId=" + producerId + ", epoch=" + epoch + ", baseSequence=" + baseSequence
@@ -655,7 +657,9 @@ public final class PartitionLog {
     // Flush policy (flusher thread)
 
     /**
-     * Whether the flush policy asks for an fsync now: at least {@code flush.messages} unflushed
+     * Whether an fsync is due now: a segment was rolled since the last flush (Kafka flushes every
+     * rolled segment right after the roll, which keeps the recovery point moving with the default
+     * flush settings), or the flush policy asks for one: at least {@code flush.messages} unflushed
      * offsets, or unflushed data older than {@code flush.ms}.
      */
     public boolean flushDue(long nowMs) {
@@ -668,7 +672,7 @@ public final class PartitionLog {
             return false;
         }
         final long since = firstUnflushedAppendMs;
-        return unflushed >= cfg.flushMessages || (since >= 0 && nowMs - since >= cfg.flushMs);
+        return newSegmentSinceFlush || unflushed >= cfg.flushMessages || (since >= 0 && nowMs - since >= cfg.flushMs);
     }
 
     /**
@@ -1101,7 +1105,6 @@ public final class PartitionLog {
     @Override
     public String toString() {
         return "PartitionLog(" + topicPartition + ", logStartOffset=" + logStartOffset + ", logEndOffset="
-            + logEndOffset
-            + ", recoveryPoint=" + recoveryPoint + ", segments=" + segments.length + ")";
+            + logEndOffset + ", recoveryPoint=" + recoveryPoint + ", segments=" + segments.length + ")";
     }
 }

@@ -424,7 +424,8 @@ final class Segment {
      * Kafka's LogSegment.recover: rebuilds both indexes from the {@code .log}, checking every batch
      * (complete, size &gt;= 61, magic 2, CRC-32C, offsets increasing, relative offset fits INT32), and
      * cuts the file at the first batch that fails. Indexes end trimmed with the final time-index
-     * entry, as after a clean close.
+     * entry, as after a clean close. {@code scratch} (64 bytes) receives each header; {@code body} is
+     * the read buffer.
      */
     RecoveryResult recover(ByteBuffer scratch, ByteBuffer body) throws IOException {
         final RecoveryResult result = new RecoveryResult();
@@ -438,8 +439,9 @@ final class Segment {
         int lastIndexEntry = 0;
         long expectedMinOffset = baseOffset;
         final CRC32C crc = new CRC32C();
+        final SequentialReader reader = new SequentialReader(channel, body, fileSize);
         while (validBytes < fileSize) {
-            final int n = BatchHeaders.read(channel, validBytes, fileSize, scratch);
+            final int n = reader.copy(validBytes, RecordBatchLayout.RECORD_BATCH_OVERHEAD, scratch);
             if (n < RecordBatchLayout.LOG_OVERHEAD) {
                 result.reason = "incomplete batch header at position " + validBytes;
                 break;
@@ -472,7 +474,9 @@ final class Segment {
                 break;
             }
             final long storedCrc = scratch.getInt(RecordBatchLayout.CRC_OFFSET) & 0xFFFF_FFFFL;
-            if (storedCrc != crcOf(validBytes, batchSize, scratch, body, crc)) {
+            crc.reset();
+            reader.crc(validBytes + (long) RecordBatchLayout.CRC_COVERED_OFFSET, validBytes + (long) batchSize, crc);
+            if (storedCrc != crc.getValue()) {
                 result.reason = "CRC mismatch at position " + validBytes + " (baseOffset " + batchBase + ")";
                 break;
             }
@@ -523,28 +527,6 @@ final class Segment {
         rollingBasedTimestamp = UNKNOWN_TIMESTAMP;
         bytesSinceLastIndexEntry = 0;
         indexesMissing = false;
-    }
-
-    private long crcOf(int position, int batchSize, ByteBuffer header, ByteBuffer body, CRC32C crc) throws IOException {
-        crc.reset();
-        // The header scratch already holds bytes [0, 61): feed [21, 61) from it, then stream the rest.
-        final ByteBuffer h = header.duplicate();
-        h.position(RecordBatchLayout.CRC_COVERED_OFFSET).limit(RecordBatchLayout.RECORD_BATCH_OVERHEAD);
-        crc.update(h);
-        long at = position + (long) RecordBatchLayout.RECORD_BATCH_OVERHEAD;
-        final long end = position + (long) batchSize;
-        while (at < end) {
-            body.clear();
-            body.limit((int) Math.min(body.capacity(), end - at));
-            final int n = channel.read(body, at);
-            if (n <= 0) {
-                throw new IOException("short read during recovery: file=" + logFile + ", position=" + at);
-            }
-            body.flip();
-            crc.update(body);
-            at += n;
-        }
-        return crc.getValue();
     }
 
     private void loadRollingBasedTimestamp() throws IOException {
@@ -652,8 +634,7 @@ final class Segment {
         }
         if (nextOffset < baseOffset || (s == 0) != (nextOffset == baseOffset)) {
             throw new IllegalStateException("segment offsets inconsistent: file=" + logFile + ", baseOffset="
-                + baseOffset
-                + ", nextOffset=" + nextOffset + ", size=" + s);
+                + baseOffset + ", nextOffset=" + nextOffset + ", size=" + s);
         }
         if (active != (writeFd >= 0) && !deleted) {
             throw new IllegalStateException("active segment without descriptor (or the reverse): file=" + logFile

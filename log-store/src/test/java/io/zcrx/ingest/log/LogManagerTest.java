@@ -266,9 +266,9 @@ class LogManagerTest {
 
     @Test
     void flushPolicyAndRecoveryPointCheckpoints() throws Exception {
-        // Goal: flush.messages and flush.ms decide when flushDue fsyncs a partition; a flush advances
-        // the recovery point to the log end it saw; checkpoint writes the recovery points down.
-        // Method: two partitions with different policies, appends, clock moves, flushDue calls.
+        // Goal: flush.messages, flush.ms and segment rolls decide when flushDue fsyncs a partition; a
+        // flush advances the recovery point to the log end it saw; checkpoint writes them down.
+        // Method: three partitions with different policies, appends, clock moves, flushDue calls.
         final LogConfig byCount = LogConfig.builder().flushMessages(10).build();
         final LogConfig byTime = LogConfig.builder().flushMs(5_000).build();
         try (LogManager manager = open(tmp)) {
@@ -289,8 +289,17 @@ class LogManagerTest {
             assertEquals(1, manager.flushDue(clock.now()), "unflushed data 5 s old reaches flush.ms");
             assertEquals(2, timed.recoveryPoint());
             assertEquals(0, manager.flushDue(clock.now() + 100_000), "nothing left to flush");
+            final LogConfig rolling = LogConfig.builder().segmentBytes(1024).build();
+            final PartitionLog rolled = manager.createPartition("roll", 0, Uuid.randomUuid(), rolling);
+            appendSome(rolled, 3);
+            assertEquals(1, rolled.segmentCount());
+            assertEquals(0, manager.flushDue(clock.now()), "default policy: never by count or time");
+            appendSome(rolled, 6);
+            assertTrue(rolled.segmentCount() > 1);
+            assertEquals(1, manager.flushDue(clock.now()), "a roll makes a flush due, as in Kafka");
+            assertEquals(rolled.logEndOffset(), rolled.recoveryPoint());
             manager.checkpoint();
-            assertEquals("0\n2\ncount 0 10\ntime 0 2\n",
+            assertEquals("0\n3\ncount 0 10\nroll 0 " + rolled.logEndOffset() + "\ntime 0 2\n",
                 Files.readString(tmp.resolve("recovery-point-offset-checkpoint")));
             assert manager.checkInvariants();
         }

@@ -58,8 +58,7 @@ public final class MetaPropertiesFile {
         final String directoryId = props.getProperty("directory.id");
         if (clusterId == null || clusterId.isEmpty() || nodeId == null) {
             throw new IOException("meta.properties lacks cluster.id or node.id: file=" + file + ", cluster.id="
-                + clusterId
-                + ", node.id=" + nodeId);
+                + clusterId + ", node.id=" + nodeId);
         }
         try {
             return new MetaPropertiesFile(clusterId, Integer.parseInt(nodeId.trim()),

@@ -67,8 +67,7 @@ public final class TimeIndex extends IndexFile {
         }
         if (entries() != 0 && offset < lastOffset) {
             throw new IllegalStateException("time index offsets must not decrease: file=" + file() + ", offset="
-                + offset
-                + ", lastOffset=" + lastOffset);
+                + offset + ", lastOffset=" + lastOffset);
         }
         if (entries() != 0 && timestamp < lastTimestamp) {
             throw new IllegalStateException("time index timestamps must not decrease: file=" + file()
@@ -82,8 +81,7 @@ public final class TimeIndex extends IndexFile {
             final long relative = offset - baseOffset();
             if (relative < 0 || relative > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException("time index offset out of range: file=" + file() + ", offset="
-                    + offset
-                    + ", baseOffset=" + baseOffset());
+                    + offset + ", baseOffset=" + baseOffset());
             }
             final MappedByteBuffer idx = mmap();
             final int at = entries() * ENTRY_LENGTH;
