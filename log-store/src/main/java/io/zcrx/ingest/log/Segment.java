@@ -335,16 +335,21 @@ final class Segment {
      * syncs the trimmed files.
      */
     void onBecomeInactive() throws IOException {
-        timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar, true);
-        offsetIndex.trimToValidSize();
-        timeIndex.trimToValidSize();
-        if (channel.size() > size) {
-            channel.truncate(size);
+        try {
+            timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar, true);
+            offsetIndex.trimToValidSize();
+            timeIndex.trimToValidSize();
+            if (channel.size() > size) {
+                channel.truncate(size);
+            }
+            tailDirty = false;
+        } finally {
+            // Even if a trim failed the segment is no longer written; an untrimmed index left behind
+            // fails the loader's sanity check and is rebuilt.
+            closeWriteFd();
+            active = false;
+            sealedUnsynced = true;
         }
-        tailDirty = false;
-        closeWriteFd();
-        active = false;
-        sealedUnsynced = true;
     }
 
     /** Expands the indexes back to segment.index.bytes (the active segment after loading). */

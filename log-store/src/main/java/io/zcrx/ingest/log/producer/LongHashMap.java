@@ -111,6 +111,29 @@ final class LongHashMap<V> {
         return (V) values[slot];
     }
 
+    /** Every key findable from its home slot, the count right; tests call it under {@code assert}. */
+    boolean checkInvariants() {
+        int n = 0;
+        for (int i = 0; i < keys.length; i++) {
+            if (keys[i] == EMPTY) {
+                if (values[i] != null) {
+                    throw new IllegalStateException("value in an empty slot: slot=" + i);
+                }
+                continue;
+            }
+            n++;
+            for (int j = slot(keys[i]); j != i; j = (j + 1) & mask) {
+                if (keys[j] == EMPTY) {
+                    throw new IllegalStateException("key unreachable from its home slot: key=" + keys[i] + ", slot=" + i);
+                }
+            }
+        }
+        if (n != size) {
+            throw new IllegalStateException("map size wrong: counted=" + n + ", size=" + size);
+        }
+        return true;
+    }
+
     /** Backward-shift deletion: moves later members of the probe run into the hole. */
     private void deleteAt(int hole) {
         int gap = hole;

@@ -250,6 +250,7 @@ class ProducerStateTableTest {
                     assertEquals(model.get(key), map.get(key));
             }
             assertEquals(model.size(), map.size());
+            assert i % 100 != 0 || map.checkInvariants();
         }
         for (Map.Entry<Long, Long> en : model.entrySet()) {
             assertEquals(en.getValue(), map.get(en.getKey()));
