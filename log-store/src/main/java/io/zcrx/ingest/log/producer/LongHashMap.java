@@ -154,7 +154,8 @@ final class LongHashMap<V> {
         size--;
     }
 
-    private int slot(long key) {
+    /** Home slot of a key (package-private for the wrap-around test). */
+    int slot(long key) {
         long h = key * 0x9E37_79B9_7F4A_7C15L;
         h ^= h >>> 32;
         return (int) h & mask;
