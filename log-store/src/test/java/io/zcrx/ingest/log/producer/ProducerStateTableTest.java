@@ -234,7 +234,7 @@ class ProducerStateTableTest {
         // removals; backward-shift deletion keeps every probe run reachable, including runs that wrap
         // around the end of the table.
         // Method: random operations over key spaces from tiny (long runs, frequent wrap-around at
-        // load 1/2) to large, mirrored on a HashMap, invariants checked after every operation.
+        // load 1/2) to large, mirrored on a HashMap, invariants checked as they go.
         final Random random = new Random(11);
         for (int keySpace : new int[] {6, 12, 40, 300, 3000}) {
             final LongHashMap<Long> map = new LongHashMap<>();
@@ -253,7 +253,8 @@ class ProducerStateTableTest {
                         assertEquals(model.get(key), map.get(key));
                 }
                 assertEquals(model.size(), map.size());
-                assert map.checkInvariants();
+                // Every operation for the small tables; every 100th for the big ones (the check is O(n)).
+                assert (keySpace > 100 && i % 100 != 0) || map.checkInvariants();
             }
             for (Map.Entry<Long, Long> en : model.entrySet()) {
                 assertEquals(en.getValue(), map.get(en.getKey()), "key space " + keySpace);
