@@ -61,6 +61,7 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String COMPRESSION_TYPE = "compression.type";
     public static final String MESSAGE_MAX_BYTES = "message.max.bytes";
     public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
+    public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
 
     // Network (Kafka names).
     public static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
@@ -146,7 +147,7 @@ public final class BrokerConfig extends AbstractConfig {
             "Create a topic on a Metadata request that names it and allows auto-creation.");
         d.define(DEFAULT_REPLICATION_FACTOR, Type.INT, 1, Range.between(1, 1), Importance.LOW,
             "Single node: 1 is the only valid value.");
-        d.define(LOG_SEGMENT_BYTES, Type.INT, 1024 * 1024 * 1024, Range.between(1024 * 1024, Integer.MAX_VALUE),
+        d.define(LOG_SEGMENT_BYTES, Type.INT, 1024 * 1024 * 1024, Range.between(1024, Integer.MAX_VALUE),
             Importance.HIGH, "Roll a segment when it would grow past this size.");
         d.define(LOG_ROLL_MS, Type.LONG, null, new NullOr(Range.atLeast(1L)), Importance.MEDIUM,
             "Roll a non-empty segment older than this; overrides log.roll.hours.");
@@ -186,6 +187,9 @@ public final class BrokerConfig extends AbstractConfig {
             Importance.HIGH, "Largest record batch accepted (MESSAGE_TOO_LARGE above it).");
         d.define(PRODUCER_ID_EXPIRATION_MS, Type.INT, 86_400_000, Range.atLeast(1), Importance.LOW,
             "Idempotence state of a producer id is dropped after this long without writes.");
+
+        d.define(MIN_INSYNC_REPLICAS, Type.INT, 1, Range.between(1, 1), Importance.LOW,
+            "Single node: the only replica is always in sync, so 1 is the only valid value.");
 
         d.define(SOCKET_REQUEST_MAX_BYTES, Type.INT, 100 * 1024 * 1024, Range.between(64, Integer.MAX_VALUE - 4),
             Importance.HIGH, "Largest request frame; a larger size prefix closes the connection.");

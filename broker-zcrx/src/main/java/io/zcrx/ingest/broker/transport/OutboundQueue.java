@@ -208,12 +208,9 @@ public final class OutboundQueue {
                 final int k = (int) Math.min(left, h.writeIndex - h.readIndex);
                 h.readIndex += k;
                 left -= k;
-                if (h.readIndex == h.writeIndex && (h != tail || h.sealed)) {
+                if (h.readIndex == h.writeIndex && (h != tail || !writing)) {
+                    // Drained blocks go back to the pool, the tail too: an idle connection holds none.
                     popHead();
-                } else if (h.readIndex == h.writeIndex && !writing) {
-                    // The tail block is empty again: rewind it so it is reused from the start.
-                    h.readIndex = 0;
-                    h.writeIndex = 0;
                 }
             }
         }
