@@ -221,9 +221,7 @@ public final class BatchValidator {
             return fail(MESSAGE_TOO_LARGE, "record batch larger than max.message.bytes: size=" + length
                 + ", maxMessageBytes=" + config.maxMessageBytes);
         }
-        crc.reset();
-        updateCrc(frameBody, position + ATTRIBUTES_OFFSET, position + length);
-        final long computedCrc = crc.getValue();
+        final long computedCrc = Crc32cOverSlices.compute(crc, frameBody, position + ATTRIBUTES_OFFSET, position + length);
         if (computedCrc != storedCrc) {
             return fail(CORRUPT_MESSAGE, "record batch CRC mismatch: storedCrc=" + storedCrc + ", computedCrc=" + computedCrc);
         }
@@ -536,33 +534,6 @@ public final class BatchValidator {
         return compressedScratch;
     }
 
-    /** Feeds the logical range [from, to) of the slices to {@link #crc}, one chunk-memory range per slice. */
-    private void updateCrc(SliceList slices, int from, int to) {
-        if (from >= to) {
-            return;
-        }
-        int s = slices.sliceAt(from);
-        int p = from;
-        while (p < to) {
-            final int offset = p - slices.start(s);
-            final int n = Math.min(to - p, slices.length(s) - offset);
-            final ByteBuffer m = slices.chunk(s).memory();
-            final int index = slices.index(s) + offset;
-            // CRC32C.update(ByteBuffer) reads [position, limit): aim the view at the range, then put
-            // position and limit back, because absolute gets elsewhere are bounded by the limit.
-            final int savedPosition = m.position();
-            final int savedLimit = m.limit();
-            m.clear();
-            m.limit(index + n);
-            m.position(index);
-            crc.update(m);
-            m.limit(savedLimit);
-            m.position(savedPosition);
-            p += n;
-            s++;
-        }
-    }
-
     /** Copies batch bytes [0, 61) to header indices 0..60, slice by slice. */
     private static void copyHeader(SliceList slices, int position, ByteBuffer header) {
         int s = slices.sliceAt(position);
@@ -595,7 +566,7 @@ public final class BatchValidator {
         header.clear();
         header.limit(savedLimit);
         header.position(savedPosition);
-        updateCrc(slices, position + RECORD_BATCH_OVERHEAD, position + length);
+        Crc32cOverSlices.update(crc, slices, position + RECORD_BATCH_OVERHEAD, position + length);
         header.putInt(CRC_OFFSET, (int) crc.getValue());
         headerPatched = true;
     }

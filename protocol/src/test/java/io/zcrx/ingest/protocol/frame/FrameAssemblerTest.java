@@ -22,10 +22,22 @@ class FrameAssemblerTest {
     private static final int MAX = 1 << 16;
 
     private final TestChunks chunks = new TestChunks();
+    private final List<FrameAssembler> assemblers = new ArrayList<>();
 
     @AfterEach
     void noLeaks() {
+        for (FrameAssembler a : assemblers) {
+            assertEquals(0, a.openFrames(), "frames not closed: " + a);
+            a.close();
+        }
         assertEquals(0, chunks.outstanding(), "chunks not given back");
+    }
+
+    /** An assembler whose open frames the leak check looks at after the test. */
+    private FrameAssembler assembler(int frameBytesMax) {
+        final FrameAssembler a = new FrameAssembler(frameBytesMax);
+        assemblers.add(a);
+        return a;
     }
 
     /** Collects each frame's bytes and closes it (or keeps it open when asked). */
@@ -93,7 +105,7 @@ class FrameAssemblerTest {
     void severalFramesPerChunk() {
         final List<byte[]> expected = new ArrayList<>();
         final byte[] data = stream(expected, 10, 1, 0, 300, 7);
-        final FrameAssembler assembler = new FrameAssembler(MAX);
+        final FrameAssembler assembler = assembler(MAX);
         final List<RxChunk> one = chunks.chunks(data);
         final List<Frame> seen = new ArrayList<>();
         final Collector sink = new Collector();
@@ -122,7 +134,7 @@ class FrameAssemblerTest {
             final List<byte[]> expected = new ArrayList<>();
             final byte[] data = stream(expected, 20, 33);
             final int second = 4 + 20;
-            final FrameAssembler assembler = new FrameAssembler(MAX);
+            final FrameAssembler assembler = assembler(MAX);
             final Collector sink = new Collector();
             final List<RxChunk> list = chunks.chunks(data, cut, second + cut);
             assertEquals(FrameAssembler.OK, assembler.onChunk(list.get(0), sink));
@@ -146,7 +158,7 @@ class FrameAssemblerTest {
     void oneBytePerChunk() {
         final List<byte[]> expected = new ArrayList<>();
         final byte[] data = stream(expected, 5, 0, 64, 1);
-        final FrameAssembler assembler = new FrameAssembler(MAX);
+        final FrameAssembler assembler = assembler(MAX);
         final Collector sink = new Collector();
         final List<RxChunk> list = chunks.chunksOnePerByte(data);
         int buffered = 0;
@@ -197,7 +209,7 @@ class FrameAssemblerTest {
         final byte[] data = new byte[good.length + 4 + 8];
         System.arraycopy(good, 0, data, 0, good.length);
         ByteBuffer.wrap(data, good.length, 4).putInt(-5);
-        final FrameAssembler assembler = new FrameAssembler(MAX);
+        final FrameAssembler assembler = assembler(MAX);
         final Collector sink = new Collector();
         final List<RxChunk> list = chunks.chunks(data, good.length + 2, good.length + 4);
         assertEquals(FrameAssembler.OK, assembler.onChunk(list.get(0), sink));
@@ -223,7 +235,7 @@ class FrameAssemblerTest {
         final byte[] data = new byte[ok.length + 4 + 3];
         System.arraycopy(ok, 0, data, 0, ok.length);
         ByteBuffer.wrap(data, ok.length, 4).putInt(max + 1);
-        final FrameAssembler assembler = new FrameAssembler(max);
+        final FrameAssembler assembler = assembler(max);
         final Collector sink = new Collector();
         final List<RxChunk> list = chunks.chunks(data);
         assertEquals(FrameAssembler.ERR_FRAME_TOO_LARGE, assembler.onChunk(list.get(0), sink));
@@ -240,7 +252,7 @@ class FrameAssemblerTest {
     void closeMidFrameReleasesThePartialFrame() {
         final List<byte[]> expected = new ArrayList<>();
         final byte[] data = stream(expected, 40, 500);
-        final FrameAssembler assembler = new FrameAssembler(MAX);
+        final FrameAssembler assembler = assembler(MAX);
         final Collector sink = new Collector();
         sink.keepOpen = true;
         final List<RxChunk> list = chunks.chunks(data, 44 + 100, 44 + 200);
@@ -267,7 +279,7 @@ class FrameAssemblerTest {
     void sinkClosingTheAssemblerStopsTheChunk() {
         final List<byte[]> expected = new ArrayList<>();
         final byte[] data = stream(expected, 3, 4, 5);
-        final FrameAssembler assembler = new FrameAssembler(MAX);
+        final FrameAssembler assembler = assembler(MAX);
         final List<RxChunk> list = chunks.chunks(data);
         final List<Frame> got = new ArrayList<>();
         final int code = assembler.onChunk(list.get(0), frame -> {
@@ -285,7 +297,7 @@ class FrameAssemblerTest {
     // stream many times closing each frame; only two distinct Frame objects are ever seen.
     @Test
     void framesComeFromAPool() {
-        final FrameAssembler assembler = new FrameAssembler(MAX);
+        final FrameAssembler assembler = assembler(MAX);
         final java.util.Set<Frame> distinct = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         final List<Frame> open = new ArrayList<>();
         for (int round = 0; round < 50; round++) {
