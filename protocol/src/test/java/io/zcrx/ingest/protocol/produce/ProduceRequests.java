@@ -26,9 +26,8 @@ import org.apache.kafka.common.requests.RequestHeader;
  *   frame(...):  [INT32 size (optional)] request header v1/v2 | ProduceRequest body at the version
  * </pre>
  *
- * Requests are serialised with {@code new ProduceRequest(data, version)} rather than the builder,
- * which would refuse the invalid batches negative tests need (zstd below v7, several batches).
- * Topic names and ids are both set, so one {@link ProduceRequestData} serialises at every version
+ * {@link #frame} goes through kafka-clients' {@code ProduceRequest.Builder} like a producer;
+ * {@link #frameUnchecked} skips the builder's record checks for negative tests. Topic names and ids are both set, so one {@link ProduceRequestData} serialises at every version
  * (v13 writes the id, v3..v12 the name). Not thread-safe.
  */
 public final class ProduceRequests {
@@ -39,10 +38,28 @@ public final class ProduceRequests {
     private ProduceRequests() {
     }
 
-    /** Request header + body at {@code version}, with the 4-byte size prefix when asked. */
+    /**
+     * Request header + body at {@code version}, with the 4-byte size prefix when asked, built the
+     * way the Java producer builds it ({@code ProduceRequest.Builder.build}, which also runs
+     * {@code ProduceRequest.validateRecords} on every partition).
+     */
     public static byte[] frame(ProduceRequestData data, short version, int correlationId, String clientId,
                                boolean sizePrefix) {
-        final ProduceRequest request = new ProduceRequest(data, version);
+        return serialize(new ProduceRequest.Builder(OLDEST, LATEST, data).build(version), correlationId, clientId, sizePrefix);
+    }
+
+    /**
+     * As {@link #frame(ProduceRequestData, short, int, String, boolean)} but without the builder's
+     * record checks, for requests a real producer would refuse to send (zstd below v7, several
+     * batches in one partition, a batch with magic 1).
+     */
+    public static byte[] frameUnchecked(ProduceRequestData data, short version, int correlationId, String clientId,
+                                        boolean sizePrefix) {
+        return serialize(new ProduceRequest(data, version), correlationId, clientId, sizePrefix);
+    }
+
+    private static byte[] serialize(ProduceRequest request, int correlationId, String clientId, boolean sizePrefix) {
+        final short version = request.version();
         final ByteBuffer body = request.serializeWithHeader(new RequestHeader(ApiKeys.PRODUCE, version, clientId, correlationId));
         final int n = body.remaining();
         final ByteBuffer out = ByteBuffer.allocate(n + (sizePrefix ? 4 : 0));
