@@ -64,7 +64,8 @@ class HotPathAllocationTest {
             decoder.decode(cursor, header.apiVersion(), view);
             results.reset(view.partitionCount());
             for (int slot = 0; slot < view.partitionCount(); slot++) {
-                final short code = validator.validate(frame.body(), view.recordsPosition(slot), view.recordsLength(slot),
+                final short code = validator.validate(frame.body(), view.recordsPosition(slot),
+                    view.recordsLength(slot),
                     view.version(), config, NOW, batchHeader);
                 if (code == 0) {
                     results.setSuccess(slot, slot * 10L, -1L, 0L);
@@ -91,10 +92,12 @@ class HotPathAllocationTest {
     // per-request object (16+ bytes) can satisfy.
     @Test
     void steadyStateAllocatesNothing() {
-        final com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        final com.sun.management.ThreadMXBean mx =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         assumeTrue(mx.isThreadAllocatedMemorySupported() && mx.isThreadAllocatedMemoryEnabled(),
             "this JVM does not count per-thread allocation");
-        final ProduceRequestData data = ProduceRequests.randomRequest(new Random(7), 3, 2, 20, CompressionType.NONE, true, NOW);
+        final ProduceRequestData data = ProduceRequests.randomRequest(new Random(7), 3, 2, 20, CompressionType.NONE,
+            true, NOW);
         final byte[] frame = ProduceRequests.frame(data, (short) 9, 99, "perf", true);
         final ByteBuffer memory = ByteBuffer.allocateDirect(frame.length + 64);
         memory.put(16, frame);

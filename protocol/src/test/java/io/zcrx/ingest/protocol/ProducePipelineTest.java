@@ -100,7 +100,8 @@ class ProducePipelineTest {
                 new ProduceDecoder().decode(cursor, header.apiVersion(), view);
                 results.reset(view.partitionCount());
                 for (int slot = 0; slot < view.partitionCount(); slot++) {
-                    final short code = validator.validate(frame.body(), view.recordsPosition(slot), view.recordsLength(slot),
+                    final short code = validator.validate(frame.body(), view.recordsPosition(slot),
+                        view.recordsLength(slot),
                         view.version(), new BatchValidationConfig(), NOW, batchHeader);
                     assertEquals(expected[slot], code, "slot " + slot + ": " + validator.errorMessage());
                     if (code == 0) {

@@ -254,7 +254,8 @@ public final class SliceCursor {
             return memory.get(p + delta);
         }
         if (p >= limit) {
-            throw new ProtocolException(what + " runs past limit: position=" + start + ", remaining=" + (limit - start));
+            throw new ProtocolException(what + " runs past limit: position=" + start
+                + ", remaining=" + (limit - start));
         }
         nextSlice();
         position = p + 1;
@@ -280,7 +281,8 @@ public final class SliceCursor {
 
     /** Moves the window to the slice after the current one; only called with position == windowEnd < limit. */
     private void nextSlice() {
-        assert position == windowEnd && position < limit : "nextSlice: position=" + position + ", windowEnd=" + windowEnd;
+        assert position == windowEnd && position < limit
+            : "nextSlice: position=" + position + ", windowEnd=" + windowEnd;
         if (slice >= 0 && position == sliceEnd) {
             setWindow(slice + 1);
         } else {
@@ -313,7 +315,8 @@ public final class SliceCursor {
     boolean checkInvariants() {
         if (!(0 <= windowStart && windowStart <= position && position <= windowEnd && windowEnd <= limit
             && limit <= slices.totalLength())) {
-            throw new IllegalStateException("cursor invariant broken: " + this + ", totalLength=" + slices.totalLength());
+            throw new IllegalStateException("cursor invariant broken: " + this
+                + ", totalLength=" + slices.totalLength());
         }
         if (slice >= 0 && (slices.start(slice) != windowStart || slices.start(slice) + slices.length(slice) != sliceEnd
             || windowEnd != Math.min(sliceEnd, limit) || memory != slices.chunk(slice).memory())) {
@@ -344,6 +347,7 @@ public final class SliceCursor {
 
     @Override
     public String toString() {
-        return "SliceCursor(position=" + position + ", limit=" + limit + ", window=[" + windowStart + ", " + windowEnd + "))";
+        return "SliceCursor(position=" + position + ", limit=" + limit
+            + ", window=[" + windowStart + ", " + windowEnd + "))";
     }
 }

@@ -64,6 +64,7 @@ public final class Frame implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Frame(size=" + size + ", held=" + body.totalLength() + ", slices=" + body.count() + ", open=" + open + ")";
+        return "Frame(size=" + size + ", held=" + body.totalLength() + ", slices=" + body.count()
+            + ", open=" + open + ")";
     }
 }

@@ -64,7 +64,8 @@ public final class RequestHeaderView {
             clientIdPosition = -1;
             clientIdLength = -1;
         } else if (length < 0) {
-            throw new ProtocolException("client id length is negative: position=" + clientIdStart + ", length=" + length);
+            throw new ProtocolException("client id length is negative: position=" + clientIdStart
+                + ", length=" + length);
         } else {
             clientIdPosition = cursor.position();
             clientIdLength = length;
@@ -183,6 +184,7 @@ public final class RequestHeaderView {
     @Override
     public String toString() {
         return "RequestHeaderView(apiKey=" + apiKey + ", apiVersion=" + apiVersion + ", correlationId=" + correlationId
-            + ", headerVersion=" + headerVersion + ", clientIdLength=" + clientIdLength + ", bodyPosition=" + bodyPosition + ")";
+            + ", headerVersion=" + headerVersion + ", clientIdLength=" + clientIdLength
+            + ", bodyPosition=" + bodyPosition + ")";
     }
 }

@@ -186,7 +186,8 @@ public final class ProduceRequestView {
         for (int t = 0; t < topicCount; t++) {
             if (topicFirstPartitions[t] != next || topicPartitionCounts[t] < 0) {
                 throw new IllegalStateException("topic partition ranges do not tile the slots: topic=" + t
-                    + ", first=" + topicFirstPartitions[t] + ", expected=" + next + ", count=" + topicPartitionCounts[t]);
+                    + ", first=" + topicFirstPartitions[t] + ", expected=" + next
+                    + ", count=" + topicPartitionCounts[t]);
             }
             next += topicPartitionCounts[t];
         }
@@ -214,6 +215,7 @@ public final class ProduceRequestView {
     @Override
     public String toString() {
         return "ProduceRequestView(version=" + version + ", acks=" + acks + ", timeoutMs=" + timeoutMs
-            + ", transactional=" + hasTransactionalId() + ", topicCount=" + topicCount + ", partitionCount=" + partitionCount + ")";
+            + ", transactional=" + hasTransactionalId() + ", topicCount=" + topicCount
+            + ", partitionCount=" + partitionCount + ")";
     }
 }

@@ -97,7 +97,8 @@ public final class ProduceResponseEncoder {
             throw new IllegalArgumentException("response buffer must be big-endian: order=" + out.order());
         }
         if (out.remaining() < total) {
-            throw new IllegalArgumentException("response does not fit: length=" + total + ", remaining=" + out.remaining());
+            throw new IllegalArgumentException("response does not fit: length=" + total
+                + ", remaining=" + out.remaining());
         }
         final int start = out.position();
         final short version = request.version();
@@ -173,7 +174,8 @@ public final class ProduceResponseEncoder {
         }
         for (int slot = 0; slot < n; slot++) {
             if (!results.isSet(slot)) {
-                throw new IllegalStateException("produce result slot never set: slot=" + slot + ", partitionCount=" + n);
+                throw new IllegalStateException("produce result slot never set: slot=" + slot
+                    + ", partitionCount=" + n);
             }
         }
     }
@@ -254,7 +256,7 @@ public final class ProduceResponseEncoder {
                 k = 1;
             } else if (c < 0x800) {
                 k = 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+            } else if (isSurrogatePair(s, i)) {
                 k = 4;
             } else if (Character.isSurrogate(c)) {
                 k = 1;
@@ -272,6 +274,11 @@ public final class ProduceResponseEncoder {
         return n;
     }
 
+    private static boolean isSurrogatePair(String s, int i) {
+        return Character.isHighSurrogate(s.charAt(i)) && i + 1 < s.length()
+            && Character.isLowSurrogate(s.charAt(i + 1));
+    }
+
     /** Writes the first {@code length} bytes of {@code s}'s UTF-8 form ({@code length} from {@link #utf8Length}). */
     static void putUtf8(ByteBuffer out, String s, int length) {
         int written = 0;
@@ -284,7 +291,7 @@ public final class ProduceResponseEncoder {
                 out.put((byte) (0xC0 | (c >> 6)));
                 out.put((byte) (0x80 | (c & 0x3F)));
                 written += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+            } else if (isSurrogatePair(s, i)) {
                 final int cp = Character.toCodePoint(c, s.charAt(++i));
                 out.put((byte) (0xF0 | (cp >> 18)));
                 out.put((byte) (0x80 | ((cp >> 12) & 0x3F)));

@@ -75,7 +75,8 @@ public final class ProduceResults {
             throw new IllegalArgumentException("setError needs a non-zero error code: slot=" + slot);
         }
         if (recordIndex < -1) {
-            throw new IllegalArgumentException("recordIndex must be >= -1: slot=" + slot + ", recordIndex=" + recordIndex);
+            throw new IllegalArgumentException("recordIndex must be >= -1: slot=" + slot
+                + ", recordIndex=" + recordIndex);
         }
         states[slot] = ERROR;
         errorCodes[slot] = errorCode;

@@ -145,7 +145,8 @@ public final class BatchValidator {
      */
     public BatchValidator(int decompressedBytesMax) {
         if (decompressedBytesMax <= 0) {
-            throw new IllegalArgumentException("decompressedBytesMax must be > 0: decompressedBytesMax=" + decompressedBytesMax);
+            throw new IllegalArgumentException("decompressedBytesMax must be > 0: decompressedBytesMax="
+                + decompressedBytesMax);
         }
         this.decompressedBytesMax = decompressedBytesMax;
     }
@@ -208,8 +209,8 @@ public final class BatchValidator {
         }
         final int codec = attributes & COMPRESSION_CODEC_MASK;
         if (codec == CODEC_ZSTD && produceVersion < FIRST_ZSTD_PRODUCE_VERSION) {
-            return fail(UNSUPPORTED_COMPRESSION_TYPE, "zstd compression needs produce version 7 or later: produceVersion="
-                + produceVersion);
+            return fail(UNSUPPORTED_COMPRESSION_TYPE,
+                "zstd compression needs produce version 7 or later: produceVersion=" + produceVersion);
         }
         if (codec > CODEC_ZSTD) {
             return fail(INVALID_RECORD, "record batch compression codec unknown: codec=" + codec);
@@ -221,9 +222,11 @@ public final class BatchValidator {
             return fail(MESSAGE_TOO_LARGE, "record batch larger than max.message.bytes: size=" + length
                 + ", maxMessageBytes=" + config.maxMessageBytes);
         }
-        final long computedCrc = Crc32cOverSlices.compute(crc, frameBody, position + ATTRIBUTES_OFFSET, position + length);
+        final long computedCrc =
+            Crc32cOverSlices.compute(crc, frameBody, position + ATTRIBUTES_OFFSET, position + length);
         if (computedCrc != storedCrc) {
-            return fail(CORRUPT_MESSAGE, "record batch CRC mismatch: storedCrc=" + storedCrc + ", computedCrc=" + computedCrc);
+            return fail(CORRUPT_MESSAGE, "record batch CRC mismatch: storedCrc=" + storedCrc
+                + ", computedCrc=" + computedCrc);
         }
         if (count < 1 || (long) lastOffsetDelta + 1 != count) {
             return fail(INVALID_RECORD, "record batch count does not match its offsets: recordsCount=" + count
@@ -237,7 +240,8 @@ public final class BatchValidator {
                 + ", producerId=" + producerId);
         }
         if ((attributes & DELETE_HORIZON_FLAG_MASK) != 0) {
-            return fail(INVALID_RECORD, "delete horizon attribute is reserved for the log cleaner: attributes=" + attributes);
+            return fail(INVALID_RECORD, "delete horizon attribute is reserved for the log cleaner: attributes="
+                + attributes);
         }
         if (producerId >= 0 && baseSequence < 0) {
             return fail(INVALID_RECORD, "idempotent record batch needs a base sequence: producerId=" + producerId
@@ -320,8 +324,8 @@ public final class BatchValidator {
         final long afterMaxMs = config.timestampAfterMaxMs;
         for (int i = 0; i < count; i++) {
             if (c.remaining() == 0) {
-                return failRecord(INVALID_RECORD, "record batch holds fewer records than recordsCount: recordsCount=" + count
-                    + ", records=" + i, i);
+                return failRecord(INVALID_RECORD, "record batch holds fewer records than recordsCount: recordsCount="
+                    + count + ", records=" + i, i);
             }
             final long timestampDelta;
             try {
@@ -351,8 +355,8 @@ public final class BatchValidator {
                 for (int h = 0; h < headerCount; h++) {
                     final int keyLength = c.readVarint();
                     if (keyLength < 0) {
-                        return failRecord(INVALID_RECORD, "record header key is null: recordIndex=" + i + ", header=" + h
-                            + ", keyLength=" + keyLength, i);
+                        return failRecord(INVALID_RECORD, "record header key is null: recordIndex=" + i
+                            + ", header=" + h + ", keyLength=" + keyLength, i);
                     }
                     c.skip(keyLength);
                     skipBytesField(c); // header value
@@ -391,8 +395,8 @@ public final class BatchValidator {
                     + badTimestampIndex, badTimestampIndex);
             }
             return failRecord(INVALID_TIMESTAMP, "record timestamp out of range: recordIndex=" + badTimestampIndex
-                + ", timestamp=" + badTimestamp + ", lowest=" + (nowMs - beforeMaxMs) + ", highest=" + (nowMs + afterMaxMs),
-                badTimestampIndex);
+                + ", timestamp=" + badTimestamp + ", lowest=" + (nowMs - beforeMaxMs)
+                + ", highest=" + (nowMs + afterMaxMs), badTimestampIndex);
         }
         return NONE;
     }
@@ -437,8 +441,9 @@ public final class BatchValidator {
                 if (total == decompressed.length) {
                     if (total >= decompressedBytesMax) {
                         if (in.read() != -1) {
-                            return fail(INVALID_RECORD, "compressed record batch decompresses to more than the limit: codec="
-                                + codec + ", decompressedBytesMax=" + decompressedBytesMax);
+                            return fail(INVALID_RECORD,
+                                "compressed record batch decompresses to more than the limit: codec=" + codec
+                                + ", decompressedBytesMax=" + decompressedBytesMax);
                         }
                         break;
                     }
@@ -452,7 +457,8 @@ public final class BatchValidator {
             }
         } catch (IOException | RuntimeException e) {
             // Codecs report corrupt streams as IOException or as KafkaException and friends.
-            return fail(INVALID_RECORD, "compressed record batch cannot be decompressed: codec=" + codec + ", error=" + e);
+            return fail(INVALID_RECORD, "compressed record batch cannot be decompressed: codec=" + codec
+                + ", error=" + e);
         } finally {
             if (in != null) {
                 try {

@@ -36,7 +36,8 @@ class SliceCursorTest {
 
     static final long[] LONG_EDGES = {0L, 1L, -1L, 63L, 64L, -64L, -65L, 127L, 128L, (1L << 35) - 1, 1L << 35,
         (1L << 42) - 1, 1L << 42, (1L << 49) - 1, 1L << 49, (1L << 56) - 1, 1L << 56, (1L << 62), -(1L << 62),
-        Long.MAX_VALUE, Long.MIN_VALUE, Long.MAX_VALUE - 1, Long.MIN_VALUE + 1, 1_700_000_000_000L, -1_700_000_000_000L};
+        Long.MAX_VALUE, Long.MIN_VALUE, Long.MAX_VALUE - 1, Long.MIN_VALUE + 1, 1_700_000_000_000L,
+            -1_700_000_000_000L};
 
     /** One field: how to encode it, how to read it, what must come back. */
     private record Case(String name, byte[] encoded, Function<SliceCursor, Object> read, Object expected) {
@@ -46,7 +47,8 @@ class SliceCursorTest {
         final List<Case> out = new ArrayList<>();
         for (int v : INT_EDGES) {
             out.add(new Case("int8 " + (byte) v, put(1, b -> b.put((byte) v)), SliceCursor::readByte, (byte) v));
-            out.add(new Case("int16 " + (short) v, put(2, b -> b.putShort((short) v)), SliceCursor::readShort, (short) v));
+            out.add(new Case("int16 " + (short) v, put(2, b -> b.putShort((short) v)), SliceCursor::readShort,
+                (short) v));
             out.add(new Case("int32 " + v, put(4, b -> b.putInt(v)), SliceCursor::readInt, v));
             out.add(new Case("uvarint " + v, put(5, b -> ByteUtils.writeUnsignedVarint(v, b)),
                 SliceCursor::readUnsignedVarint, v));
@@ -155,7 +157,8 @@ class SliceCursorTest {
                 final SliceList slices = chunks.slices(data, PAD + cut);
                 try {
                     cursor.wrap(slices, PAD, PAD + c.encoded.length - 1);
-                    final ProtocolException e = assertThrows(ProtocolException.class, () -> c.read.apply(cursor), c.name);
+                    final ProtocolException e = assertThrows(ProtocolException.class, () -> c.read.apply(cursor),
+                        c.name);
                     assertTrue(e.getMessage().contains("position=" + PAD), e.getMessage());
                     assertTrue(e.getMessage().contains("remaining="), e.getMessage());
                 } finally {

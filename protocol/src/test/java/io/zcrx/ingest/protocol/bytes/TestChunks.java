@@ -60,7 +60,8 @@ public final class TestChunks implements ChunkOwner {
         outstanding--;
         released++;
         if (outstanding < 0) {
-            throw new IllegalStateException("more chunks given back than wrapped: released=" + released + ", wrapped=" + wrapped);
+            throw new IllegalStateException("more chunks given back than wrapped: released=" + released + ", wrapped="
+                + wrapped);
         }
     }
 

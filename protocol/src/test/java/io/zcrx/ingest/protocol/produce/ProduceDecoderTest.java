@@ -20,6 +20,7 @@ import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.protocol.types.RawTaggedField;
 import org.apache.kafka.common.record.internal.CompressionType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
@@ -73,7 +74,8 @@ class ProduceDecoderTest {
         assertEquals(expected.timeoutMs(), view.timeoutMs(), what);
         assertEquals(expected.transactionalId() != null, view.hasTransactionalId(), what);
         if (expected.transactionalId() != null) {
-            assertEquals(expected.transactionalId(), utf8(slices, view.transactionalIdPosition(), view.transactionalIdLength()), what);
+            assertEquals(expected.transactionalId(), utf8(slices, view.transactionalIdPosition(),
+                view.transactionalIdLength()), what);
         }
         assertEquals(expected.topicData().size(), view.topicCount(), what);
         int t = 0;
@@ -147,7 +149,8 @@ class ProduceDecoderTest {
     @Property(tries = 60)
     void randomRequestsMatchKafka(@ForAll long seed) {
         final Random random = new Random(seed);
-        final short version = (short) (ProduceRequests.OLDEST + random.nextInt(ProduceRequests.LATEST - ProduceRequests.OLDEST + 1));
+        final short version = (short) (ProduceRequests.OLDEST
+            + random.nextInt(ProduceRequests.LATEST - ProduceRequests.OLDEST + 1));
         final CompressionType codec = CompressionType.values()[random.nextInt(CompressionType.values().length)];
         final ProduceRequestData data = ProduceRequests.randomRequest(random, 1 + random.nextInt(4),
             1 + random.nextInt(5), 1 + random.nextInt(30), codec, random.nextBoolean(), NOW);
@@ -282,7 +285,8 @@ class ProduceDecoderTest {
         final Layout v8 = new Layout((short) 8);
         assertRejected(splice(v8.frame, v8.topicCountAt, 4, int32(-1)), "v8 null topics", "count=-1");
         assertRejected(splice(v8.frame, v8.topicCountAt, 4, int32(-7)), "v8 negative topics", "count=-7");
-        assertRejected(splice(v8.frame, v8.topicCountAt, 4, int32(Integer.MAX_VALUE)), "v8 huge topics", "exceeds frame");
+        assertRejected(splice(v8.frame, v8.topicCountAt, 4, int32(Integer.MAX_VALUE)), "v8 huge topics",
+            "exceeds frame");
         assertRejected(splice(v8.frame, v8.nameLengthAt, 2, int16(-1)), "v8 null topic name", "length=-1");
         assertRejected(splice(v8.frame, v8.nameLengthAt, 2, int16(500)), "v8 long topic name", "length=500");
         assertRejected(splice(v8.frame, v8.partitionCountAt, 4, int32(1 << 30)), "v8 huge partitions", "exceeds frame");
@@ -294,8 +298,10 @@ class ProduceDecoderTest {
             final String v = "v" + version;
             assertRejected(splice(flex.frame, flex.topicCountAt, 1, uvarint(0)), v + " null topics", "count=-1");
             assertRejected(splice(flex.frame, flex.topicCountAt, 1, uvarint(-1)), v + " topics > int", "out of range");
-            assertRejected(splice(flex.frame, flex.topicCountAt, 1, uvarint(1 << 24)), v + " huge topics", "exceeds frame");
-            assertRejected(splice(flex.frame, flex.topicCountAt, 1, OVERLONG), v + " overlong topics", "longer than 5 bytes");
+            assertRejected(splice(flex.frame, flex.topicCountAt, 1, uvarint(1 << 24)), v + " huge topics",
+                "exceeds frame");
+            assertRejected(splice(flex.frame, flex.topicCountAt, 1, OVERLONG), v + " overlong topics",
+                "longer than 5 bytes");
             assertRejected(splice(flex.frame, flex.partitionCountAt, 1, OVERLONG), v + " overlong partitions",
                 "longer than 5 bytes");
             assertRejected(splice(flex.frame, flex.partitionCountAt, 1, uvarint(100_000)), v + " huge partitions",
@@ -320,11 +326,11 @@ class ProduceDecoderTest {
         for (short version = 9; version <= 13; version++) {
             final ProduceRequestData data = ProduceRequests.randomRequest(new Random(version), 2, 2, 3,
                 CompressionType.NONE, false, NOW);
-            data.unknownTaggedFields().add(new org.apache.kafka.common.protocol.types.RawTaggedField(7, new byte[] {1, 2}));
+            data.unknownTaggedFields().add(new RawTaggedField(7, new byte[] {1, 2}));
             final ProduceRequestData.TopicProduceData topic = data.topicData().iterator().next();
-            topic.unknownTaggedFields().add(new org.apache.kafka.common.protocol.types.RawTaggedField(1, new byte[200]));
+            topic.unknownTaggedFields().add(new RawTaggedField(1, new byte[200]));
             topic.partitionData().get(1).unknownTaggedFields()
-                .add(new org.apache.kafka.common.protocol.types.RawTaggedField(0, new byte[] {5}));
+                .add(new RawTaggedField(0, new byte[] {5}));
             final byte[] frame = ProduceRequests.frame(data, version);
             decodeAndCompare(ProduceRequests.parse(frame), version, chunks.slicesOnePerByte(frame), "v" + version);
         }

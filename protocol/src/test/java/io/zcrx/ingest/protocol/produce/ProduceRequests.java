@@ -27,7 +27,8 @@ import org.apache.kafka.common.requests.RequestHeader;
  * </pre>
  *
  * {@link #frame} goes through kafka-clients' {@code ProduceRequest.Builder} like a producer;
- * {@link #frameUnchecked} skips the builder's record checks for negative tests. Topic names and ids are both set, so one {@link ProduceRequestData} serialises at every version
+ * {@link #frameUnchecked} skips the builder's record checks for negative tests. Topic names and
+ * ids are both set, so one {@link ProduceRequestData} serialises at every version
  * (v13 writes the id, v3..v12 the name). Not thread-safe.
  */
 public final class ProduceRequests {
@@ -45,7 +46,8 @@ public final class ProduceRequests {
      */
     public static byte[] frame(ProduceRequestData data, short version, int correlationId, String clientId,
                                boolean sizePrefix) {
-        return serialize(new ProduceRequest.Builder(OLDEST, LATEST, data).build(version), correlationId, clientId, sizePrefix);
+        return serialize(new ProduceRequest.Builder(OLDEST, LATEST, data).build(version), correlationId, clientId,
+            sizePrefix);
     }
 
     /**
@@ -60,7 +62,8 @@ public final class ProduceRequests {
 
     private static byte[] serialize(ProduceRequest request, int correlationId, String clientId, boolean sizePrefix) {
         final short version = request.version();
-        final ByteBuffer body = request.serializeWithHeader(new RequestHeader(ApiKeys.PRODUCE, version, clientId, correlationId));
+        final ByteBuffer body = request.serializeWithHeader(new RequestHeader(ApiKeys.PRODUCE, version, clientId,
+            correlationId));
         final int n = body.remaining();
         final ByteBuffer out = ByteBuffer.allocate(n + (sizePrefix ? 4 : 0));
         if (sizePrefix) {
@@ -119,7 +122,8 @@ public final class ProduceRequests {
     /** One batch from an idempotent producer. */
     public static MemoryRecords idempotentBatch(CompressionType codec, long producerId, short epoch, int baseSequence,
                                                 SimpleRecord... records) {
-        return MemoryRecords.withIdempotentRecords(Compression.of(codec).build(), producerId, epoch, baseSequence, records);
+        return MemoryRecords.withIdempotentRecords(Compression.of(codec).build(), producerId, epoch, baseSequence,
+            records);
     }
 
     /**

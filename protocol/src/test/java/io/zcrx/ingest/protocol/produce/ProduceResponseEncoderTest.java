@@ -60,7 +60,8 @@ class ProduceResponseEncoderTest {
                 case 0 -> results.setSuccess(slot, random.nextInt(1_000_000), -1L, random.nextInt(1000));
                 case 1 -> results.setSuccess(slot, 1L << 40, 1_700_000_000_123L, 0L);
                 case 2 -> results.setError(slot, Errors.CORRUPT_MESSAGE.code(), null, -1);
-                case 3 -> results.setError(slot, Errors.INVALID_TIMESTAMP.code(), "timestamp out of range: recordIndex=3", 3);
+                case 3 -> results.setError(slot, Errors.INVALID_TIMESTAMP.code(),
+                    "timestamp out of range: recordIndex=3", 3);
                 case 4 -> results.setError(slot, Errors.INVALID_RECORD.code(), NON_ASCII, -1);
                 default -> results.setError(slot, Errors.INVALID_RECORD.code(), null, 0);
             }
@@ -76,7 +77,8 @@ class ProduceResponseEncoderTest {
                 .setName(version >= 13 ? "" : topic.name())
                 .setTopicId(version >= 13 ? topic.topicId() : org.apache.kafka.common.Uuid.ZERO_UUID);
             for (ProduceRequestData.PartitionProduceData p : topic.partitionData()) {
-                final ProduceResponseData.PartitionProduceResponse r = new ProduceResponseData.PartitionProduceResponse()
+                final ProduceResponseData.PartitionProduceResponse r =
+                    new ProduceResponseData.PartitionProduceResponse()
                     .setIndex(p.index())
                     .setErrorCode(results.errorCode(slot))
                     .setBaseOffset(results.baseOffset(slot))
@@ -103,13 +105,15 @@ class ProduceResponseEncoderTest {
     void everyVersionParsesWithKafka() {
         for (short version : ProduceRequests.versions()) {
             final Random random = new Random(version);
-            final ProduceRequestData request = ProduceRequests.randomRequest(random, 3, 4, 2, CompressionType.NONE, false, 0L);
+            final ProduceRequestData request = ProduceRequests.randomRequest(random, 3, 4, 2, CompressionType.NONE,
+                false, 0L);
             ProduceRequests.addTopic(request, "empty-topic");
             final SliceList slices = decodeRequest(request, version);
             try {
                 fillResults(random);
                 final int length = encoder.encodedLength(view, results, slices);
-                for (ByteBuffer out : new ByteBuffer[] {ByteBuffer.allocate(length + 10), ByteBuffer.allocateDirect(length + 10)}) {
+                for (ByteBuffer out : new ByteBuffer[] {ByteBuffer.allocate(length + 10),
+                    ByteBuffer.allocateDirect(length + 10)}) {
                     out.position(3);
                     encoder.encode(CORRELATION_ID, view, results, slices, out);
                     assertEquals(3 + length, out.position(), "v" + version + " encodedLength vs written");
@@ -119,7 +123,8 @@ class ProduceResponseEncoderTest {
                     final byte[] ours = new byte[frame.remaining()];
                     frame.duplicate().get(ours);
 
-                    final ResponseHeader rh = ResponseHeader.parse(frame, ApiKeys.PRODUCE.responseHeaderVersion(version));
+                    final ResponseHeader rh = ResponseHeader.parse(frame,
+                        ApiKeys.PRODUCE.responseHeaderVersion(version));
                     assertEquals(CORRELATION_ID, rh.correlationId());
                     final ProduceResponse parsed = ProduceResponse.parse(new ByteBufferAccessor(frame), version);
                     assertFalse(frame.hasRemaining(), "v" + version + " bytes left after Kafka's parse");
@@ -183,7 +188,8 @@ class ProduceResponseEncoderTest {
         if (version < 13) {
             final Iterator<ProduceResponseData.TopicProduceResponse> again = data.responses().iterator();
             for (int t = 0; t < view.topicCount(); t++) {
-                assertEquals(view.topicNameLength(t), again.next().name().getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+                assertEquals(view.topicNameLength(t),
+                    again.next().name().getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
             }
         }
     }
@@ -207,7 +213,8 @@ class ProduceResponseEncoderTest {
                 out.flip().position(4);
                 ResponseHeader.parse(out, ApiKeys.PRODUCE.responseHeaderVersion(version));
                 final ProduceResponse parsed = ProduceResponse.parse(new ByteBufferAccessor(out), version);
-                final String message = parsed.data().responses().iterator().next().partitionResponses().get(0).errorMessage();
+                final String message =
+                    parsed.data().responses().iterator().next().partitionResponses().get(0).errorMessage();
                 assertEquals(16_383, message.length(), "32767 bytes hold 16383 two-byte characters");
                 assertEquals(huge.substring(0, 16_383), message);
             } finally {

@@ -59,8 +59,8 @@ class BatchValidatorTest {
     }
 
     /** Validates over the given slicing of the frame; the slices are released before returning. */
-    private short validate(byte[] batch, Function<byte[], SliceList> slicing, short version, BatchValidationConfig config,
-                           long nowMs) {
+    private short validate(byte[] batch, Function<byte[], SliceList> slicing, short version,
+                           BatchValidationConfig config, long nowMs) {
         final byte[] frame = inFrame(batch);
         final SliceList slices = slicing.apply(frame);
         try {
@@ -75,13 +75,15 @@ class BatchValidatorTest {
     /** The same verdict whole, cut at random points, and one byte per slice. */
     private void assertCode(short expected, byte[] batch, short version, BatchValidationConfig config, String what) {
         final Random random = new Random(batch.length);
-        assertEquals(expected, validate(batch, chunks::slices, version, config, NOW), what + " (whole): " + validator.errorMessage());
+        assertEquals(expected, validate(batch, chunks::slices, version, config, NOW), what + " (whole): "
+            + validator.errorMessage());
         final String message = validator.errorMessage();
         final int index = validator.recordIndex();
         assertEquals(expected, validate(batch, f -> chunks.slicesRandom(f, random, 12), version, config, NOW),
             what + " (random cuts)");
         assertEquals(message, validator.errorMessage(), what);
-        assertEquals(expected, validate(batch, chunks::slicesOnePerByte, version, config, NOW), what + " (one byte per slice)");
+        assertEquals(expected, validate(batch, chunks::slicesOnePerByte, version, config, NOW), what
+            + " (one byte per slice)");
         assertEquals(index, validator.recordIndex(), what);
         if (expected == NONE) {
             assertNull(validator.errorMessage(), what);
@@ -90,7 +92,8 @@ class BatchValidatorTest {
         }
     }
 
-    private void assertRecordError(short expected, int recordIndex, byte[] batch, BatchValidationConfig config, String what) {
+    private void assertRecordError(short expected, int recordIndex, byte[] batch, BatchValidationConfig config,
+                                   String what) {
         assertCode(expected, batch, V13, config, what);
         assertEquals(recordIndex, validator.recordIndex(), what + ": " + validator.errorMessage());
     }
@@ -139,7 +142,8 @@ class BatchValidatorTest {
     void everyCodecPasses() {
         for (CompressionType codec : CompressionType.values()) {
             for (boolean idempotent : new boolean[] {false, true}) {
-                final byte[] batch = kafkaBatch(codec, idempotent, ProduceRequests.records(new Random(3), 25, NOW - 1000));
+                final byte[] batch = kafkaBatch(codec, idempotent, ProduceRequests.records(new Random(3), 25,
+                    NOW - 1000));
                 assertCode(NONE, batch, V13, createTime, codec + " idempotent=" + idempotent);
                 assertEquals(25, validator.recordsCount());
             }
@@ -154,8 +158,10 @@ class BatchValidatorTest {
         final BatchValidationConfig logAppend = new BatchValidationConfig();
         logAppend.logAppendTime = true;
         for (CompressionType codec : CompressionType.values()) {
-            final byte[] batch = kafkaBatch(codec, true, ProduceRequests.records(new Random(5), 7, NOW - 5_000_000_000L));
-            assertEquals(NONE, validate(batch, f -> chunks.slices(f, 9, 40, 70), V13, logAppend, NOW), codec.toString());
+            final byte[] batch = kafkaBatch(codec, true, ProduceRequests.records(new Random(5), 7,
+                NOW - 5_000_000_000L));
+            assertEquals(NONE, validate(batch, f -> chunks.slices(f, 9, 40, 70), V13, logAppend, NOW),
+                codec.toString());
             assertTrue(validator.headerPatched());
             assertEquals(NOW, validator.maxTimestamp());
             final MutableRecordBatch written = asWritten(batch);
@@ -177,7 +183,8 @@ class BatchValidatorTest {
     void wrongMaxTimestampIsFixedInTheCopy() {
         for (CompressionType codec : new CompressionType[] {CompressionType.NONE, CompressionType.ZSTD}) {
             final SimpleRecord[] records = {new SimpleRecord(NOW - 30, "a".getBytes(), "1".getBytes()),
-                new SimpleRecord(NOW - 10, (byte[]) null, "2".getBytes()), new SimpleRecord(NOW - 20, "c".getBytes(), (byte[]) null)};
+                new SimpleRecord(NOW - 10, (byte[]) null, "2".getBytes()), new SimpleRecord(NOW - 20, "c".getBytes(),
+                    (byte[]) null)};
             final byte[] wrong = BatchBytes.withLong(kafkaBatch(codec, false, records),
                 RecordBatchLayout.MAX_TIMESTAMP_OFFSET, NOW - 99);
             assertEquals(NONE, validate(wrong, chunks::slicesOnePerByte, V13, createTime, NOW), codec.toString());
@@ -196,8 +203,10 @@ class BatchValidatorTest {
     // range on a CreateTime topic is INVALID_TIMESTAMP too. Method: the bit set on a kafka batch.
     @Test
     void producerSetLogAppendTimeFollowsKafka() {
-        final byte[] base = kafkaBatch(CompressionType.NONE, false, ProduceRequests.records(new Random(9), 4, NOW - 100));
-        final byte[] lat = BatchBytes.withShort(base, RecordBatchLayout.ATTRIBUTES_OFFSET, RecordBatchLayout.TIMESTAMP_TYPE_MASK);
+        final byte[] base = kafkaBatch(CompressionType.NONE, false, ProduceRequests.records(new Random(9), 4,
+            NOW - 100));
+        final byte[] lat = BatchBytes.withShort(base, RecordBatchLayout.ATTRIBUTES_OFFSET,
+            RecordBatchLayout.TIMESTAMP_TYPE_MASK);
         assertCode(NONE, lat, V13, createTime, "LogAppendTime bit on CreateTime topic, maxTimestamp in range");
         assertTrue(validator.headerPatched());
         final MutableRecordBatch written = asWritten(lat);
@@ -226,12 +235,17 @@ class BatchValidatorTest {
         final byte[] frame = inFrame(good);
         final SliceList slices = chunks.slices(frame);
         try {
-            assertEquals(INVALID_RECORD, validator.validate(slices, PREFIX, -1, V13, createTime, NOW, header), "null records");
-            assertEquals(INVALID_RECORD, validator.validate(slices, PREFIX, 0, V13, createTime, NOW, header), "empty records");
-            assertEquals(INVALID_RECORD, validator.validate(slices, PREFIX, 60, V13, createTime, NOW, header), "60 bytes");
-            assertEquals(INVALID_RECORD, validator.validate(slices, PREFIX, good.length - 1, V13, createTime, NOW, header),
+            assertEquals(INVALID_RECORD, validator.validate(slices, PREFIX, -1, V13, createTime, NOW, header),
+                "null records");
+            assertEquals(INVALID_RECORD, validator.validate(slices, PREFIX, 0, V13, createTime, NOW, header),
+                "empty records");
+            assertEquals(INVALID_RECORD, validator.validate(slices, PREFIX, 60, V13, createTime, NOW, header),
+                "60 bytes");
+            assertEquals(INVALID_RECORD, validator.validate(slices, PREFIX, good.length - 1, V13, createTime, NOW,
+                header),
                 "truncated batch");
-            assertEquals(INVALID_RECORD, validator.validate(slices, PREFIX, good.length + 1, V13, createTime, NOW, header),
+            assertEquals(INVALID_RECORD, validator.validate(slices, PREFIX, good.length + 1, V13, createTime, NOW,
+                header),
                 "a byte after the batch");
         } finally {
             slices.releaseAll();
@@ -250,7 +264,8 @@ class BatchValidatorTest {
         assertCode(UNSUPPORTED_COMPRESSION_TYPE, zstd, (short) 6, createTime, "zstd at v6");
         assertCode(NONE, zstd, (short) 7, createTime, "zstd at v7");
         for (int codec = 5; codec <= 7; codec++) {
-            assertCode(INVALID_RECORD, BatchBytes.withShort(good, RecordBatchLayout.ATTRIBUTES_OFFSET, codec), V13, createTime,
+            assertCode(INVALID_RECORD, BatchBytes.withShort(good, RecordBatchLayout.ATTRIBUTES_OFFSET, codec), V13,
+                createTime,
                 "codec " + codec);
         }
 
@@ -333,7 +348,8 @@ class BatchValidatorTest {
     @Test
     void timestampsOutOfRange() {
         final SimpleRecord[] future = {new SimpleRecord(NOW, "a".getBytes(), null),
-            new SimpleRecord(NOW + 3_600_001L, "b".getBytes(), null), new SimpleRecord(NOW + 9_000_000L, (byte[]) null, (byte[]) null)};
+            new SimpleRecord(NOW + 3_600_001L, "b".getBytes(), null), new SimpleRecord(NOW + 9_000_000L, (byte[]) null,
+                (byte[]) null)};
         for (CompressionType codec : new CompressionType[] {CompressionType.NONE, CompressionType.GZIP}) {
             assertRecordError(INVALID_TIMESTAMP, 1, kafkaBatch(codec, false, future), createTime, codec + " future");
             assertTrue(validator.errorMessage().contains("timestamp=" + (NOW + 3_600_001L)), validator.errorMessage());
@@ -403,7 +419,8 @@ class BatchValidatorTest {
                 createTime, "overlong timestamp delta varlong" + c);
             assertTrue(validator.errorMessage().contains("longer than 10 bytes"), validator.errorMessage());
             assertRecordError(INVALID_RECORD, 0, BatchBytes.batch(header(1, codec), new BatchBytes.Records()
-                .varint(9).raw((byte) 0).varlong(0).varint(0).varint(-1).varint(-1).varint(-2).raw(new byte[3]).toBytes()),
+                .varint(9).raw((byte) 0).varlong(0).varint(0).varint(-1).varint(-1).varint(-2).raw(new byte[3])
+                .toBytes()),
                 createTime, "negative header count" + c);
             assertRecordError(INVALID_RECORD, -1, BatchBytes.batch(header(1, codec), new BatchBytes.Records()
                 .record(0, 0, K, V).raw((byte) 0).toBytes()), createTime, "a byte after the last record" + c);
@@ -428,7 +445,8 @@ class BatchValidatorTest {
             final byte[] garbage = BatchBytes.batch(h, "this is not a compressed stream at all".getBytes());
             final byte[] flagged = BatchBytes.withShort(garbage, RecordBatchLayout.ATTRIBUTES_OFFSET, codec);
             assertCode(INVALID_RECORD, flagged, V13, createTime, "garbage with codec " + codec);
-            final byte[] empty = BatchBytes.withShort(BatchBytes.batch(h, new byte[0]), RecordBatchLayout.ATTRIBUTES_OFFSET, codec);
+            final byte[] empty = BatchBytes.withShort(BatchBytes.batch(h, new byte[0]),
+                RecordBatchLayout.ATTRIBUTES_OFFSET, codec);
             assertCode(INVALID_RECORD, empty, V13, createTime, "empty section with codec " + codec);
         }
     }
@@ -446,7 +464,8 @@ class BatchValidatorTest {
         final byte[] frame = inFrame(batch);
         final SliceList slices = chunks.slices(frame, 100, 200);
         try {
-            assertEquals(NONE, big.validate(slices, PREFIX, batch.length, V13, createTime, NOW, header), big.errorMessage());
+            assertEquals(NONE, big.validate(slices, PREFIX, batch.length, V13, createTime, NOW, header),
+                big.errorMessage());
             assertTrue(big.decompressedLength() > 300 * 1024);
         } finally {
             slices.releaseAll();
@@ -460,9 +479,11 @@ class BatchValidatorTest {
         final byte[] batch = kafkaBatch(CompressionType.NONE, false, new SimpleRecord(NOW, V));
         final SliceList slices = chunks.slices(inFrame(batch));
         try {
-            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> validator.validate(slices,
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> validator.validate(slices,
                 PREFIX, batch.length, V13, createTime, NOW, ByteBuffer.allocateDirect(60)));
-            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> validator.validate(slices,
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> validator.validate(slices,
                 PREFIX, batch.length + SUFFIX + 1, V13, createTime, NOW, header));
             org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new BatchValidator(0));
         } finally {

@@ -35,7 +35,8 @@ class Crc32cOverSlicesTest {
             assertEquals(2, view.position(), "seed=" + seed);
             assertEquals(view.capacity() - 1, view.limit(), "seed=" + seed);
             view.clear();
-            assertThrows(IndexOutOfBoundsException.class, () -> Crc32cOverSlices.update(crc, slices, 0, data.length + 1));
+            assertThrows(IndexOutOfBoundsException.class, () -> Crc32cOverSlices.update(crc, slices, 0, data.length
+                + 1));
         } finally {
             slices.releaseAll();
         }
