@@ -52,7 +52,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Protocol edges, bad input and the control plane against a real broker, transport-neutral:
@@ -62,7 +61,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class AbstractProtocolIT {
-    @TempDir
     Path tmp;
     TestBroker broker;
 
@@ -76,6 +74,7 @@ public abstract class AbstractProtocolIT {
     void startBroker() throws Exception {
         final String why = unavailableReason();
         Assumptions.assumeTrue(why == null, () -> "transport " + transport() + " skipped: " + why);
+        tmp = java.nio.file.Files.createTempDirectory("zcrx-" + getClass().getSimpleName());
         broker = TestBroker.start(tmp.resolve("logs"), transport(), "socket.request.max.bytes", "2000000",
             "message.max.bytes", "100000");
     }
@@ -88,9 +87,12 @@ public abstract class AbstractProtocolIT {
     }
 
     @AfterAll
-    void stopBroker() {
+    void stopBroker() throws java.io.IOException {
         if (broker != null) {
             broker.close();
+        }
+        if (tmp != null) {
+            io.zcrx.ingest.broker.testkit.TestBroker.deleteRecursively(tmp);
         }
     }
 
