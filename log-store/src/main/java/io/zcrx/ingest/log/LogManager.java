@@ -224,7 +224,7 @@ public final class LogManager implements Closeable {
             final int partition = LogFiles.partitionOf(name);
             final String topic = partition < 0 ? null : LogFiles.topicOf(name);
             if (topic == null || !isValidTopic(topic)) {
-                LOG.warn("Ignoring directory that is not a partition: dir={}", child);
+                LOG.info("Skipping directory that is not a partition: dir={}", child);
                 continue;
             }
             final TopicPartition tp = new TopicPartition(topic, partition);
@@ -499,14 +499,14 @@ public final class LogManager implements Closeable {
     }
 
     /**
-     * The largest producer id any partition holds or held state for since start-up (snapshots,
-     * replayed and appended batches), -1 if none. The broker must allocate ids above it: a reused id
-     * could meet its old sequence state.
+     * The largest producer id in any partition's producer state, or -1 (ids must never be reused):
+     * every id held or held since start-up (snapshots, replayed and appended batches, expired or
+     * not). The broker allocates ids above it: a reused id could meet its old sequence state.
      */
-    public long maxProducerIdSeen() {
+    public long largestProducerId() {
         long max = -1L;
         for (PartitionLog log : logs.values()) {
-            max = Math.max(max, log.maxProducerIdSeen());
+            max = Math.max(max, log.largestProducerId());
         }
         return max;
     }

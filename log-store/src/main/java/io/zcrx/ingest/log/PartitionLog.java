@@ -204,7 +204,7 @@ public final class PartitionLog {
     }
 
     /** Largest producer id this partition holds or held state for (the broker must not hand it out again). */
-    public long maxProducerIdSeen() {
+    public long largestProducerId() {
         synchronized (appendLock) {
             return producers.maxProducerIdSeen();
         }
