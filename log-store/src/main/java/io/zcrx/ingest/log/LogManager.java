@@ -66,6 +66,10 @@ public final class LogManager implements Closeable {
     private final ConcurrentHashMap<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
     private final Object lifecycleLock = new Object();
     private volatile boolean closed;
+    /** Start-up statistics for the summary line. */
+    private int recoveredPartitions;
+    private long truncatedBytes;
+    private int deletedSegments;
 
     /** One log directory held by this manager. */
     private static final class LogDir {
@@ -170,9 +174,10 @@ public final class LogManager implements Closeable {
                 partitions += manager.loadDir(d);
             }
             manager.checkpoint();
-            LOG.info("Opened {} log director{} with {} partition(s) in {} ms: cluster.id={}, node.id={}", opened.size(),
-                opened.size() == 1 ? "y" : "ies", partitions, (System.nanoTime() - startNs) / 1_000_000, clusterId,
-                nodeId);
+            LOG.info("Opened {} log director{} with {} partition(s) in {} ms ({} recovered after an unclean shutdown, "
+                    + "{} bytes truncated, {} segments deleted): cluster.id={}, node.id={}", opened.size(),
+                opened.size() == 1 ? "y" : "ies", partitions, (System.nanoTime() - startNs) / 1_000_000,
+                manager.recoveredPartitions, manager.truncatedBytes, manager.deletedSegments, clusterId, nodeId);
             return manager;
         } catch (IOException | RuntimeException e) {
             if (manager != null) {
@@ -232,6 +237,11 @@ public final class LogManager implements Closeable {
                 recoveryPoints.getOrDefault(tp, 0L), logStarts.getOrDefault(tp, 0L), producerIdExpirationMs,
                 nowMs.getAsLong());
             final PartitionLog log = loader.load();
+            if (loader.recoveredSegments > 0) {
+                recoveredPartitions++;
+            }
+            truncatedBytes += loader.truncatedBytes;
+            deletedSegments += loader.deletedSegments;
             final PartitionLog previous = logs.putIfAbsent(tp, log);
             if (previous != null) {
                 log.abandon();
