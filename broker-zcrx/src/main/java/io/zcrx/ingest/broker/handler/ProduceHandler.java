@@ -137,7 +137,10 @@ public final class ProduceHandler {
             }
             return;
         }
-        results.setSuccess(slot, appendResult.baseOffset, appendResult.logAppendTimeMs, appendResult.logStartOffset);
+        // LogAppendTime topics: the validator stamped nowMs into the batch; the response reports it
+        // (Kafka's LogAppendTimeMs), CreateTime topics report -1.
+        results.setSuccess(slot, appendResult.baseOffset, topic.validation().logAppendTime ? nowMs : -1L,
+            appendResult.logStartOffset);
         if (!appendResult.duplicate) {
             batchesAppended++;
             bytesAppended += length;
