@@ -45,7 +45,8 @@ final class BatchHeaders {
     }
 
     static long lastOffset(ByteBuffer header) {
-        return header.getLong(RecordBatchLayout.BASE_OFFSET_OFFSET) + header.getInt(RecordBatchLayout.LAST_OFFSET_DELTA_OFFSET);
+        return header.getLong(RecordBatchLayout.BASE_OFFSET_OFFSET)
+            + header.getInt(RecordBatchLayout.LAST_OFFSET_DELTA_OFFSET);
     }
 
     static long maxTimestamp(ByteBuffer header) {

@@ -64,8 +64,8 @@ final class LogLoader {
     int deletedSegments;
     final List<String> truncations = new ArrayList<>();
 
-    LogLoader(Path dir, String topic, int partition, LogConfig config, boolean cleanShutdown, long recoveryPointCheckpoint,
-              long logStartOffsetCheckpoint, long producerIdExpirationMs, long nowMs) {
+    LogLoader(Path dir, String topic, int partition, LogConfig config, boolean cleanShutdown,
+              long recoveryPointCheckpoint, long logStartOffsetCheckpoint, long producerIdExpirationMs, long nowMs) {
         this.dir = dir;
         this.topic = topic;
         this.partition = partition;
@@ -81,7 +81,8 @@ final class LogLoader {
         final long startNs = System.nanoTime();
         Uuid topicId = PartitionMetadataFile.read(dir.resolve(PartitionMetadataFile.FILE_NAME));
         if (topicId == null) {
-            LOG.warn("Partition directory without partition.metadata, topic id unknown until the topic is created again: dir={}", dir);
+            LOG.warn("Partition directory without partition.metadata, topic id unknown until the topic is created "
+                + "again: dir={}", dir);
             topicId = Uuid.ZERO_UUID;
         }
         final TreeSet<Long> logBases = new TreeSet<>();
@@ -128,8 +129,9 @@ final class LogLoader {
             recoverSegments(segments);
             long logStart = Math.max(logStartOffsetCheckpoint, 0);
             if (!segments.isEmpty() && segments.get(segments.size() - 1).nextOffset() < logStart) {
-                LOG.warn("Deleting all segments: the log ends before the checkpointed log start: dir={}, logEndOffset={}, "
-                    + "logStartOffset={}", dir, segments.get(segments.size() - 1).nextOffset(), logStart);
+                LOG.warn("Deleting all segments: the log ends before the checkpointed log start: dir={}, "
+                    + "logEndOffset={}, logStartOffset={}", dir, segments.get(segments.size() - 1).nextOffset(),
+                    logStart);
                 deleteSegments(segments, 0);
             }
             if (segments.isEmpty()) {
@@ -151,14 +153,15 @@ final class LogLoader {
                 segments.toArray(new Segment[0]), logStart, recoveryPoint, producers, snapshots, epochStart);
             final long tookMs = (System.nanoTime() - startNs) / 1_000_000;
             if (recoveredSegments > 0 || truncatedBytes > 0 || deletedSegments > 0) {
-                LOG.info("Recovered partition {}-{}: dir={}, recoveredSegments={}, truncatedBytes={}, deletedSegments={}, "
-                        + "truncations={}, logStartOffset={}, logEndOffset={}, recoveryPoint={}, producers={}, "
-                        + "replayedBatches={}, took={}ms", topic, partition, dir, recoveredSegments, truncatedBytes,
-                    deletedSegments, truncations, logStart, logEnd, recoveryPoint, producers.size(), replayed, tookMs);
+                LOG.info("Recovered partition {}-{}: dir={}, recoveredSegments={}, truncatedBytes={}, "
+                        + "deletedSegments={}, truncations={}, logStartOffset={}, logEndOffset={}, recoveryPoint={}, "
+                        + "producers={}, replayedBatches={}, took={}ms", topic, partition, dir, recoveredSegments,
+                    truncatedBytes, deletedSegments, truncations, logStart, logEnd, recoveryPoint, producers.size(),
+                    replayed, tookMs);
             } else {
                 LOG.info("Loaded partition {}-{}: dir={}, segments={}, logStartOffset={}, logEndOffset={}, clean={}, "
-                        + "producers={}, replayedBatches={}, took={}ms", topic, partition, dir, segments.size(), logStart,
-                    logEnd, cleanShutdown, producers.size(), replayed, tookMs);
+                        + "producers={}, replayedBatches={}, took={}ms", topic, partition, dir, segments.size(),
+                    logStart, logEnd, cleanShutdown, producers.size(), replayed, tookMs);
             }
             return log;
         } catch (IOException | RuntimeException e) {
@@ -340,10 +343,12 @@ final class LogLoader {
     /** Feeds the producer-state table every idempotent batch of {@code s} in [from, end). */
     private int replay(Segment s, long from, long end, ProducerStateTable producers) throws IOException {
         final int size = s.size();
+        final SequentialReader reader = new SequentialReader(s.channel(), body, size);
         int position = 0;
         int n = 0;
         while (position < size) {
-            if (BatchHeaders.read(s.channel(), position, size, scratch) < RecordBatchLayout.RECORD_BATCH_OVERHEAD) {
+            final int headerBytes = reader.copy(position, RecordBatchLayout.RECORD_BATCH_OVERHEAD, scratch);
+            if (headerBytes < RecordBatchLayout.RECORD_BATCH_OVERHEAD) {
                 break;
             }
             final int batchSize = BatchHeaders.batchSize(scratch);

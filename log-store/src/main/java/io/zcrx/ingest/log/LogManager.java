@@ -140,14 +140,16 @@ public final class LogManager implements Closeable {
                 opened.add(new LogDir(dir, lock, meta));
                 if (meta != null) {
                     if (meta.nodeId != nodeId) {
-                        throw new IOException("log directory belongs to another node: dir=" + dir + ", node.id in meta.properties="
+                        throw new IOException("log directory belongs to another node: dir=" + dir
+                            + ", node.id in meta.properties="
                             + meta.nodeId + ", configured node.id=" + nodeId);
                     }
                     if (clusterId == null) {
                         clusterId = meta.clusterId;
                         clusterIdFrom = dir;
                     } else if (!clusterId.equals(meta.clusterId)) {
-                        throw new IOException("log directories belong to different clusters: dir=" + dir + ", cluster.id="
+                        throw new IOException("log directories belong to different clusters: dir=" + dir
+                            + ", cluster.id="
                             + meta.clusterId + ", dir=" + clusterIdFrom + ", cluster.id=" + clusterId);
                     }
                 }
@@ -169,7 +171,8 @@ public final class LogManager implements Closeable {
             }
             manager.checkpoint();
             LOG.info("Opened {} log director{} with {} partition(s) in {} ms: cluster.id={}, node.id={}", opened.size(),
-                opened.size() == 1 ? "y" : "ies", partitions, (System.nanoTime() - startNs) / 1_000_000, clusterId, nodeId);
+                opened.size() == 1 ? "y" : "ies", partitions, (System.nanoTime() - startNs) / 1_000_000, clusterId,
+                nodeId);
             return manager;
         } catch (IOException | RuntimeException e) {
             if (manager != null) {
@@ -193,8 +196,10 @@ public final class LogManager implements Closeable {
         final boolean clean = CleanShutdownFile.exists(d.path);
         // Deleted first: if this start crashes half-way, the next one must recover everything.
         CleanShutdownFile.delete(d.path);
-        final Map<TopicPartition, Long> recoveryPoints = readCheckpoint(d.path.resolve(OffsetCheckpointFile.RECOVERY_POINT_FILE));
-        final Map<TopicPartition, Long> logStarts = readCheckpoint(d.path.resolve(OffsetCheckpointFile.LOG_START_OFFSET_FILE));
+        final Map<TopicPartition, Long> recoveryPoints =
+            readCheckpoint(d.path.resolve(OffsetCheckpointFile.RECOVERY_POINT_FILE));
+        final Map<TopicPartition, Long> logStarts =
+            readCheckpoint(d.path.resolve(OffsetCheckpointFile.LOG_START_OFFSET_FILE));
         final List<Path> children = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(d.path)) {
             for (Path p : entries) {
@@ -219,18 +224,19 @@ public final class LogManager implements Closeable {
             final int partition = LogFiles.partitionOf(name);
             final String topic = partition < 0 ? null : LogFiles.topicOf(name);
             if (topic == null || !isValidTopic(topic)) {
-                LOG.warn("Ignoring directory that is not a partition: dir={}", child);
+                LOG.info("Skipping directory that is not a partition: dir={}", child);
                 continue;
             }
             final TopicPartition tp = new TopicPartition(topic, partition);
             final LogLoader loader = new LogLoader(child, topic, partition, defaults, clean,
-                recoveryPoints.getOrDefault(tp, 0L), logStarts.getOrDefault(tp, 0L), producerIdExpirationMs, nowMs.getAsLong());
+                recoveryPoints.getOrDefault(tp, 0L), logStarts.getOrDefault(tp, 0L), producerIdExpirationMs,
+                nowMs.getAsLong());
             final PartitionLog log = loader.load();
             final PartitionLog previous = logs.putIfAbsent(tp, log);
             if (previous != null) {
                 log.abandon();
-                throw new IOException("partition found in two log directories: partition=" + tp + ", dir=" + previous.dir()
-                    + ", dir=" + child);
+                throw new IOException("partition found in two log directories: partition=" + tp + ", dir="
+                    + previous.dir() + ", dir=" + child);
             }
             loaded++;
         }
@@ -300,7 +306,8 @@ public final class LogManager implements Closeable {
      * @throws InvalidTopicException         if the name is not a legal topic name
      * @throws InconsistentTopicIdException  if the partition exists with another topic id
      */
-    public PartitionLog createPartition(String topic, int partition, Uuid topicId, LogConfig config) throws IOException {
+    public PartitionLog createPartition(String topic, int partition, Uuid topicId,
+            LogConfig config) throws IOException {
         Topic.validate(topic);
         if (partition < 0 || topicId == null || Uuid.ZERO_UUID.equals(topicId)) {
             throw new IllegalArgumentException("invalid partition: topic=" + topic + ", partition=" + partition
@@ -391,9 +398,10 @@ public final class LogManager implements Closeable {
     // Flusher / maintenance thread
 
     /**
-     * Runs the flush policy: fsyncs every partition whose {@code flush.messages} or {@code flush.ms}
-     * is due. A partition whose fsync fails goes offline (its appends answer KAFKA_STORAGE_ERROR) and
-     * is logged; the others are still flushed. Returns the number of partitions flushed.
+     * Runs the flush policy: fsyncs every partition that rolled a segment since its last flush (as
+     * Kafka does after each roll) or whose {@code flush.messages} or {@code flush.ms} is due. A
+     * partition whose fsync fails goes offline (its appends answer KAFKA_STORAGE_ERROR) and is logged;
+     * the others are still flushed. Returns the number of partitions flushed.
      */
     public int flushDue(long nowMs) {
         int flushed = 0;
@@ -432,7 +440,8 @@ public final class LogManager implements Closeable {
             try {
                 log.writeLeaderEpochCheckpointIfDirty();
             } catch (IOException e) {
-                LOG.error("Writing leader epoch checkpoint failed: partition={}: {}", log.topicPartition(), e.toString());
+                LOG.error("Writing leader epoch checkpoint failed: partition={}: {}", log.topicPartition(),
+                    e.toString());
                 failure = failure == null ? e : failure;
             }
         }
@@ -495,14 +504,14 @@ public final class LogManager implements Closeable {
     }
 
     /**
-     * The largest producer id any partition holds or held state for since start-up (snapshots,
-     * replayed and appended batches), -1 if none. The broker must allocate ids above it: a reused id
-     * could meet its old sequence state.
+     * The largest producer id in any partition's producer state, or -1 (ids must never be reused):
+     * every id held or held since start-up (snapshots, replayed and appended batches, expired or
+     * not). The broker allocates ids above it: a reused id could meet its old sequence state.
      */
-    public long maxProducerIdSeen() {
+    public long largestProducerId() {
         long max = -1L;
         for (PartitionLog log : logs.values()) {
-            max = Math.max(max, log.maxProducerIdSeen());
+            max = Math.max(max, log.largestProducerId());
         }
         return max;
     }
@@ -581,7 +590,8 @@ public final class LogManager implements Closeable {
         for (Map.Entry<TopicPartition, PartitionLog> e : logs.entrySet()) {
             final PartitionLog log = e.getValue();
             if (!log.topicPartition().equals(e.getKey())) {
-                throw new IllegalStateException("partition filed under another name: key=" + e.getKey() + ", log=" + log);
+                throw new IllegalStateException("partition filed under another name: key=" + e.getKey() + ", log="
+                    + log);
             }
             boolean inDir = false;
             for (LogDir d : dirs) {

@@ -94,7 +94,8 @@ public final class PartitionLog {
     private final List<Path> unsyncedSnapshots = new ArrayList<>();
     private final ArrayDeque<Segment> pendingDeletes = new ArrayDeque<>();
     private final ArrayDeque<Long> pendingDeleteDueMs = new ArrayDeque<>();
-    private boolean newSegmentSinceFlush;
+    /** Set by a roll, cleared by the next flush: a roll makes a flush due. */
+    private volatile boolean newSegmentSinceFlush;
     private long epochStartOffset;
     private volatile boolean epochCheckpointDirty;
     private volatile long firstUnflushedAppendMs = -1L;
@@ -143,7 +144,10 @@ public final class PartitionLog {
         return config;
     }
 
-    /** Applies new topic settings (segment size, retention, flush policy); takes effect at the next append. */
+    /**
+     * Applies new topic settings: segment.bytes, segment.ms, retention and the flush policy from the
+     * next call on; index.interval.bytes, segment.index.bytes and preallocate from the next segment.
+     */
     public void updateConfig(LogConfig newConfig) {
         config = newConfig;
     }
@@ -200,7 +204,7 @@ public final class PartitionLog {
     }
 
     /** Largest producer id this partition holds or held state for (the broker must not hand it out again). */
-    public long maxProducerIdSeen() {
+    public long largestProducerId() {
         synchronized (appendLock) {
             return producers.maxProducerIdSeen();
         }
@@ -234,8 +238,10 @@ public final class PartitionLog {
         final int lastOffsetDelta = header.getInt(RecordBatchLayout.LAST_OFFSET_DELTA_OFFSET);
         final int attributes = header.getShort(RecordBatchLayout.ATTRIBUTES_OFFSET);
         if (magic != RecordBatchLayout.MAGIC_V2 || batchSize < RecordBatchLayout.RECORD_BATCH_OVERHEAD
-                || batchSize - RecordBatchLayout.RECORD_BATCH_OVERHEAD != batch.payload().totalLength() || lastOffsetDelta < 0) {
-            result.fail(INVALID_RECORD, "batch header does not match its payload: partition=" + topicPartition + ", magic=" + magic
+                || batchSize - RecordBatchLayout.RECORD_BATCH_OVERHEAD != batch.payload().totalLength()
+                || lastOffsetDelta < 0) {
+            result.fail(INVALID_RECORD, "batch header does not match its payload: partition=" + topicPartition
+                + ", magic=" + magic
                 + ", batchSize=" + batchSize + ", payloadLength=" + batch.payload().totalLength()
                 + ", lastOffsetDelta=" + lastOffsetDelta);
             return;
@@ -243,8 +249,8 @@ public final class PartitionLog {
         if ((attributes & (RecordBatchLayout.CONTROL_FLAG_MASK | RecordBatchLayout.TRANSACTIONAL_FLAG_MASK)) != 0) {
             // The log keeps no transaction state (no markers, no LSO); accepting such batches would
             // leave transactions open forever for read_committed consumers of these files.
-            result.fail(INVALID_RECORD, "transactional and control batches are not supported: partition=" + topicPartition
-                + ", attributes=" + attributes);
+            result.fail(INVALID_RECORD, "transactional and control batches are not supported: partition="
+                + topicPartition + ", attributes=" + attributes);
             return;
         }
         final LogConfig cfg = config;
@@ -336,8 +342,8 @@ public final class PartitionLog {
     private void failProducerState(int verdict, long producerId, short epoch, int baseSequence, AppendResult result) {
         final ProducerEntry entry = producers.entry(producerId);
         if (verdict == ProducerStateTable.INVALID_PRODUCER_EPOCH) {
-            result.fail(INVALID_PRODUCER_EPOCH, "producer epoch is older than the last seen: partition=" + topicPartition
-                + ", producerId=" + producerId + ", epoch=" + epoch + ", lastEpoch=" + entry.epoch());
+            result.fail(INVALID_PRODUCER_EPOCH, "producer epoch is older than the last seen: partition="
+                + topicPartition + ", producerId=" + producerId + ", epoch=" + epoch + ", lastEpoch=" + entry.epoch());
         } else {
             result.fail(OUT_OF_ORDER_SEQUENCE_NUMBER, "out of order sequence: partition=" + topicPartition
                 + ", producerId=" + producerId + ", epoch=" + epoch + ", baseSequence=" + baseSequence
@@ -367,7 +373,8 @@ public final class PartitionLog {
         final Segment old = segments[segments.length - 1];
         final long newBase = logEndOffset;
         if (old.baseOffset() == newBase) {
-            throw new IllegalStateException("roll of an empty segment: partition=" + topicPartition + ", baseOffset=" + newBase);
+            throw new IllegalStateException("roll of an empty segment: partition=" + topicPartition + ", baseOffset="
+                + newBase);
         }
         final Segment next = Segment.create(dir, newBase, config, nowMs);
         try {
@@ -382,7 +389,8 @@ public final class PartitionLog {
         newSegmentSinceFlush = true;
         takeSnapshot(newBase, false);
         if (LOG.isInfoEnabled()) {
-            LOG.info("Rolled segment: partition={}, newBaseOffset={}, previousSize={}", topicPartition, newBase, old.size());
+            LOG.info("Rolled segment: partition={}, newBaseOffset={}, previousSize={}", topicPartition, newBase,
+                old.size());
         }
         return next;
     }
@@ -444,7 +452,8 @@ public final class PartitionLog {
                 long length = 0;
                 int position = first;
                 while (position < size) {
-                    if (position != first && BatchHeaders.read(s.channel(), position, size, scratch) < RecordBatchLayout.LOG_OVERHEAD) {
+                    if (position != first && BatchHeaders.read(s.channel(), position, size, scratch)
+                            < RecordBatchLayout.LOG_OVERHEAD) {
                         break;
                     }
                     final int batchSize = BatchHeaders.batchSize(scratch);
@@ -478,7 +487,8 @@ public final class PartitionLog {
         if (state == STATE_CLOSED) {
             out.fail(NOT_LEADER_OR_FOLLOWER, "partition closed or deleted: partition=" + topicPartition);
         } else {
-            final String message = "read failed: partition=" + topicPartition + ", fetchOffset=" + fetchOffset + ": " + e;
+            final String message = "read failed: partition=" + topicPartition + ", fetchOffset=" + fetchOffset + ": "
+                + e;
             LOG.warn(message);
             out.fail(KAFKA_STORAGE_ERROR, message);
         }
@@ -548,7 +558,8 @@ public final class PartitionLog {
         }
         if (targetTimestamp < 0 && targetTimestamp != OffsetLookup.MAX_TIMESTAMP) {
             out.errorCode = Errors.UNSUPPORTED_VERSION.code();
-            out.errorMessage = "unsupported special timestamp: partition=" + topicPartition + ", timestamp=" + targetTimestamp;
+            out.errorMessage = "unsupported special timestamp: partition=" + topicPartition + ", timestamp="
+                + targetTimestamp;
             return;
         }
         final Segment[] segs;
@@ -592,7 +603,8 @@ public final class PartitionLog {
             }
         } catch (IOException | IllegalStateException e) {
             out.errorCode = state == STATE_CLOSED ? NOT_LEADER_OR_FOLLOWER : KAFKA_STORAGE_ERROR;
-            out.errorMessage = "offset lookup failed: partition=" + topicPartition + ", timestamp=" + targetTimestamp + ": " + e;
+            out.errorMessage = "offset lookup failed: partition=" + topicPartition + ", timestamp=" + targetTimestamp
+                + ": " + e;
         }
     }
 
@@ -601,9 +613,10 @@ public final class PartitionLog {
      * first batch whose max timestamp qualifies, finds the first record with timestamp &gt;= (or, for
      * MAX_TIMESTAMP, ==) {@code timestamp} and offset &gt;= {@code minOffset}.
      */
-    private static void searchRecords(Segment s, long fromOffset, long timestamp, long minOffset, long end, boolean exact,
-                                      OffsetLookup out) throws IOException {
-        final ByteBuffer scratch = ByteBuffer.allocate(RecordBatchLayout.RECORD_BATCH_OVERHEAD).order(ByteOrder.BIG_ENDIAN);
+    private static void searchRecords(Segment s, long fromOffset, long timestamp, long minOffset, long end,
+                                      boolean exact, OffsetLookup out) throws IOException {
+        final ByteBuffer scratch = ByteBuffer.allocate(RecordBatchLayout.RECORD_BATCH_OVERHEAD)
+            .order(ByteOrder.BIG_ENDIAN);
         final int size = s.size();
         int position = OffsetIndex.positionOf(s.offsetIndex().lookup(fromOffset));
         while (position < size) {
@@ -616,7 +629,8 @@ public final class PartitionLog {
                 return;
             }
             final long batchMax = BatchHeaders.maxTimestamp(scratch);
-            if ((exact ? batchMax == timestamp : batchMax >= timestamp) && BatchHeaders.lastOffset(scratch) >= minOffset) {
+            if ((exact ? batchMax == timestamp : batchMax >= timestamp)
+                    && BatchHeaders.lastOffset(scratch) >= minOffset) {
                 final ByteBuffer whole = ByteBuffer.allocate(batchSize);
                 while (whole.hasRemaining()) {
                     if (s.channel().read(whole, position + (long) whole.position()) < 0) {
@@ -643,7 +657,9 @@ public final class PartitionLog {
     // Flush policy (flusher thread)
 
     /**
-     * Whether the flush policy asks for an fsync now: at least {@code flush.messages} unflushed
+     * Whether an fsync is due now: a segment was rolled since the last flush (Kafka flushes every
+     * rolled segment right after the roll, which keeps the recovery point moving with the default
+     * flush settings), or the flush policy asks for one: at least {@code flush.messages} unflushed
      * offsets, or unflushed data older than {@code flush.ms}.
      */
     public boolean flushDue(long nowMs) {
@@ -656,7 +672,7 @@ public final class PartitionLog {
             return false;
         }
         final long since = firstUnflushedAppendMs;
-        return unflushed >= cfg.flushMessages || (since >= 0 && nowMs - since >= cfg.flushMs);
+        return newSegmentSinceFlush || unflushed >= cfg.flushMessages || (since >= 0 && nowMs - since >= cfg.flushMs);
     }
 
     /**
@@ -710,7 +726,8 @@ public final class PartitionLog {
                 return recoveryPoint;
             }
             markOffline("flush failed", e);
-            throw new IOException("flush failed: partition=" + topicPartition + ", dir=" + dir + ", targetOffset=" + target, e);
+            throw new IOException("flush failed: partition=" + topicPartition + ", dir=" + dir + ", targetOffset="
+                + target, e);
         }
         synchronized (appendLock) {
             if (target > recoveryPoint) {
@@ -782,10 +799,12 @@ public final class PartitionLog {
             final LogConfig cfg = config;
             try {
                 if (cfg.retentionBytes >= 0) {
-                    removed += deleteSegments(sizeBreached(cfg.retentionBytes), nowMs, "retention.bytes=" + cfg.retentionBytes);
+                    removed += deleteSegments(sizeBreached(cfg.retentionBytes), nowMs, "retention.bytes="
+                        + cfg.retentionBytes);
                 }
                 if (cfg.retentionMs >= 0) {
-                    removed += deleteSegments(timeBreached(nowMs, cfg.retentionMs), nowMs, "retention.ms=" + cfg.retentionMs);
+                    removed += deleteSegments(timeBreached(nowMs, cfg.retentionMs), nowMs, "retention.ms="
+                        + cfg.retentionMs);
                 }
             } catch (IOException e) {
                 LOG.error("Retention failed: partition={}, dir={}: {}", topicPartition, dir, e.toString());
@@ -934,7 +953,8 @@ public final class PartitionLog {
                     }
                 } catch (IOException e) {
                     clean = false;
-                    LOG.error("Closing segment failed: partition={}, file={}: {}", topicPartition, s.logFile(), e.toString());
+                    LOG.error("Closing segment failed: partition={}, file={}: {}", topicPartition, s.logFile(),
+                        e.toString());
                     s.release();
                 }
             }
@@ -1044,10 +1064,12 @@ public final class PartitionLog {
             final long rp = recoveryPoint;
             if (start < segs[0].baseOffset() || start > end || rp > end || rp < 0) {
                 throw new IllegalStateException("log offsets out of order: partition=" + topicPartition + ", firstBase="
-                    + segs[0].baseOffset() + ", logStartOffset=" + start + ", recoveryPoint=" + rp + ", logEndOffset=" + end);
+                    + segs[0].baseOffset() + ", logStartOffset=" + start + ", recoveryPoint=" + rp + ", logEndOffset="
+                    + end);
             }
             if (segs[segs.length - 1].nextOffset() != end) {
-                throw new IllegalStateException("log end offset differs from the active segment: partition=" + topicPartition
+                throw new IllegalStateException("log end offset differs from the active segment: partition="
+                    + topicPartition
                     + ", logEndOffset=" + end + ", activeNextOffset=" + segs[segs.length - 1].nextOffset());
             }
             for (int i = 0; i < segs.length; i++) {
@@ -1082,7 +1104,7 @@ public final class PartitionLog {
 
     @Override
     public String toString() {
-        return "PartitionLog(" + topicPartition + ", logStartOffset=" + logStartOffset + ", logEndOffset=" + logEndOffset
-            + ", recoveryPoint=" + recoveryPoint + ", segments=" + segments.length + ")";
+        return "PartitionLog(" + topicPartition + ", logStartOffset=" + logStartOffset + ", logEndOffset="
+            + logEndOffset + ", recoveryPoint=" + recoveryPoint + ", segments=" + segments.length + ")";
     }
 }

@@ -100,7 +100,8 @@ final class Segment {
                 preallocate(ch, config.segmentBytes);
             }
             offsetIndex = OffsetIndex.create(LogFiles.indexFile(dir, baseOffset), baseOffset, config.segmentIndexBytes);
-            final TimeIndex timeIndex = TimeIndex.create(LogFiles.timeIndexFile(dir, baseOffset), baseOffset, config.segmentIndexBytes);
+            final TimeIndex timeIndex = TimeIndex.create(LogFiles.timeIndexFile(dir, baseOffset), baseOffset,
+                config.segmentIndexBytes);
             final Segment s = new Segment(dir, baseOffset, ch, offsetIndex, timeIndex, config, nowMs);
             s.size = 0;
             s.openForAppend();
@@ -238,7 +239,8 @@ final class Segment {
      * and this batch's, or by the wall clock when the first batch has none); or an index is full; or
      * the batch's last offset does not fit a relative offset.
      */
-    boolean shouldRoll(int batchSize, long batchMaxTimestamp, long batchLastOffset, long nowMs, LogConfig config) throws IOException {
+    boolean shouldRoll(int batchSize, long batchMaxTimestamp, long batchLastOffset, long nowMs,
+            LogConfig config) throws IOException {
         final int s = size;
         return s > config.segmentBytes - batchSize
             || (s > 0 && timeWaitedForRoll(nowMs, batchMaxTimestamp) > config.segmentMs)
@@ -267,7 +269,8 @@ final class Segment {
         }
         final int position = size;
         final GatherWriter writer = GatherWriter.forCurrentThread();
-        final int errno = writer.write(writeFd, position, batch.headerAddress(), AppendBatch.HEADER_LENGTH, batch.payload());
+        final int errno = writer.write(writeFd, position, batch.headerAddress(), AppendBatch.HEADER_LENGTH,
+            batch.payload());
         if (errno != 0) {
             cutTail(position);
             return errno;
@@ -332,16 +335,21 @@ final class Segment {
      * syncs the trimmed files.
      */
     void onBecomeInactive() throws IOException {
-        timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar, true);
-        offsetIndex.trimToValidSize();
-        timeIndex.trimToValidSize();
-        if (channel.size() > size) {
-            channel.truncate(size);
+        try {
+            timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar, true);
+            offsetIndex.trimToValidSize();
+            timeIndex.trimToValidSize();
+            if (channel.size() > size) {
+                channel.truncate(size);
+            }
+            tailDirty = false;
+        } finally {
+            // Even if a trim failed the segment is no longer written; an untrimmed index left behind
+            // fails the loader's sanity check and is rebuilt.
+            closeWriteFd();
+            active = false;
+            sealedUnsynced = true;
         }
-        tailDirty = false;
-        closeWriteFd();
-        active = false;
-        sealedUnsynced = true;
     }
 
     /** Expands the indexes back to segment.index.bytes (the active segment after loading). */
@@ -421,7 +429,8 @@ final class Segment {
      * Kafka's LogSegment.recover: rebuilds both indexes from the {@code .log}, checking every batch
      * (complete, size &gt;= 61, magic 2, CRC-32C, offsets increasing, relative offset fits INT32), and
      * cuts the file at the first batch that fails. Indexes end trimmed with the final time-index
-     * entry, as after a clean close.
+     * entry, as after a clean close. {@code scratch} (64 bytes) receives each header; {@code body} is
+     * the read buffer.
      */
     RecoveryResult recover(ByteBuffer scratch, ByteBuffer body) throws IOException {
         final RecoveryResult result = new RecoveryResult();
@@ -435,8 +444,9 @@ final class Segment {
         int lastIndexEntry = 0;
         long expectedMinOffset = baseOffset;
         final CRC32C crc = new CRC32C();
+        final SequentialReader reader = new SequentialReader(channel, body, fileSize);
         while (validBytes < fileSize) {
-            final int n = BatchHeaders.read(channel, validBytes, fileSize, scratch);
+            final int n = reader.copy(validBytes, RecordBatchLayout.RECORD_BATCH_OVERHEAD, scratch);
             if (n < RecordBatchLayout.LOG_OVERHEAD) {
                 result.reason = "incomplete batch header at position " + validBytes;
                 break;
@@ -469,7 +479,9 @@ final class Segment {
                 break;
             }
             final long storedCrc = scratch.getInt(RecordBatchLayout.CRC_OFFSET) & 0xFFFF_FFFFL;
-            if (storedCrc != crcOf(validBytes, batchSize, scratch, body, crc)) {
+            crc.reset();
+            reader.crc(validBytes + (long) RecordBatchLayout.CRC_COVERED_OFFSET, validBytes + (long) batchSize, crc);
+            if (storedCrc != crc.getValue()) {
                 result.reason = "CRC mismatch at position " + validBytes + " (baseOffset " + batchBase + ")";
                 break;
             }
@@ -522,31 +534,10 @@ final class Segment {
         indexesMissing = false;
     }
 
-    private long crcOf(int position, int batchSize, ByteBuffer header, ByteBuffer body, CRC32C crc) throws IOException {
-        crc.reset();
-        // The header scratch already holds bytes [0, 61): feed [21, 61) from it, then stream the rest.
-        final ByteBuffer h = header.duplicate();
-        h.position(RecordBatchLayout.CRC_COVERED_OFFSET).limit(RecordBatchLayout.RECORD_BATCH_OVERHEAD);
-        crc.update(h);
-        long at = position + (long) RecordBatchLayout.RECORD_BATCH_OVERHEAD;
-        final long end = position + (long) batchSize;
-        while (at < end) {
-            body.clear();
-            body.limit((int) Math.min(body.capacity(), end - at));
-            final int n = channel.read(body, at);
-            if (n <= 0) {
-                throw new IOException("short read during recovery: file=" + logFile + ", position=" + at);
-            }
-            body.flip();
-            crc.update(body);
-            at += n;
-        }
-        return crc.getValue();
-    }
-
     private void loadRollingBasedTimestamp() throws IOException {
         if (rollingBasedTimestamp == UNKNOWN_TIMESTAMP && size >= RecordBatchLayout.RECORD_BATCH_OVERHEAD) {
-            final ByteBuffer b = ByteBuffer.allocate(RecordBatchLayout.RECORD_BATCH_OVERHEAD).order(ByteOrder.BIG_ENDIAN);
+            final ByteBuffer b = ByteBuffer.allocate(RecordBatchLayout.RECORD_BATCH_OVERHEAD)
+                .order(ByteOrder.BIG_ENDIAN);
             while (b.hasRemaining()) {
                 if (channel.read(b, b.position()) < 0) {
                     return;
@@ -601,7 +592,8 @@ final class Segment {
         final Path log = logFile;
         Files.move(log, log.resolveSibling(log.getFileName() + LogFiles.DELETED_SUFFIX));
         logFile = log.resolveSibling(log.getFileName() + LogFiles.DELETED_SUFFIX);
-        offsetIndex.renameTo(offsetIndex.file().resolveSibling(offsetIndex.file().getFileName() + LogFiles.DELETED_SUFFIX));
+        offsetIndex.renameTo(offsetIndex.file().resolveSibling(offsetIndex.file().getFileName()
+            + LogFiles.DELETED_SUFFIX));
         timeIndex.renameTo(timeIndex.file().resolveSibling(timeIndex.file().getFileName() + LogFiles.DELETED_SUFFIX));
     }
 
@@ -646,8 +638,8 @@ final class Segment {
             throw new IllegalStateException("segment size beyond its file: file=" + logFile + ", size=" + s);
         }
         if (nextOffset < baseOffset || (s == 0) != (nextOffset == baseOffset)) {
-            throw new IllegalStateException("segment offsets inconsistent: file=" + logFile + ", baseOffset=" + baseOffset
-                + ", nextOffset=" + nextOffset + ", size=" + s);
+            throw new IllegalStateException("segment offsets inconsistent: file=" + logFile + ", baseOffset="
+                + baseOffset + ", nextOffset=" + nextOffset + ", size=" + s);
         }
         if (active != (writeFd >= 0) && !deleted) {
             throw new IllegalStateException("active segment without descriptor (or the reverse): file=" + logFile
@@ -666,6 +658,7 @@ final class Segment {
 
     @Override
     public String toString() {
-        return "Segment(baseOffset=" + baseOffset + ", size=" + size + ", nextOffset=" + nextOffset + ", active=" + active + ")";
+        return "Segment(baseOffset=" + baseOffset + ", size=" + size + ", nextOffset=" + nextOffset + ", active="
+            + active + ")";
     }
 }

@@ -26,7 +26,8 @@ class AppendAllocationTest {
         // Goal: the append path (producer-state check and update, offset assignment, gather write,
         // index entries, publication) allocates nothing per batch once warm.
         // Method: per-thread allocated bytes (com.sun.management.ThreadMXBean) over 20000 appends
-        // after 20000 warm-up appends (best of three rounds), three idempotent producers plus plain batches, index entries
+        // after 20000 warm-up appends (best of three rounds), three idempotent producers plus plain batches, index
+        // entries
         // every few batches, no roll (a roll creates files and may allocate). The sequence is patched
         // into the reused header each time, so those batches' CRCs are stale: fine here, the log does
         // not recheck CRCs on append and this test does not read the file back.
@@ -43,11 +44,13 @@ class AppendAllocationTest {
             for (int p = 0; p < 3; p++) {
                 // One arena per batch: an arena holds only the batch loaded last.
                 final TestBatches tb = new TestBatches(1 << 16, p);
-                batches[p] = tb.load(new AppendBatch(), TestBatches.idempotent(Compression.lz4().build(), 500 + p, (short) 0, 0,
+                batches[p] = tb.load(new AppendBatch(),
+                    TestBatches.idempotent(Compression.lz4().build(), 500 + p, (short) 0, 0,
                     tb.records(3, 100, 1_000L)));
             }
             final TestBatches plain = new TestBatches(1 << 16, 3);
-            batches[3] = plain.load(new AppendBatch(), TestBatches.plain(Compression.NONE, plain.records(2, 150, 1_000L)));
+            batches[3] = plain.load(new AppendBatch(),
+                TestBatches.plain(Compression.NONE, plain.records(2, 150, 1_000L)));
             final int[] sequences = new int[3];
             final AppendResult result = new AppendResult();
             final long warm = run(log, batches, sequences, result, 20_000);
@@ -61,7 +64,8 @@ class AppendAllocationTest {
                 checksum += run(log, batches, sequences, result, 20_000);
                 allocated = Math.min(allocated, threads.getThreadAllocatedBytes(tid) - before);
             }
-            LOG.info("allocated {} bytes over 20000 appends, best of 3 rounds (checksum {} {})", allocated, warm, checksum);
+            LOG.info("allocated {} bytes over 20000 appends, best of 3 rounds (checksum {} {})", allocated, warm,
+                checksum);
             assertEquals(1, log.segmentCount(), "no roll during the measurement");
             assertTrue(log.segmentsForTest()[0].offsetIndex().entries() > 1000, "index entries were written");
             assertTrue(allocated < 1024, "append path allocated " + allocated + " bytes for 20000 appends");

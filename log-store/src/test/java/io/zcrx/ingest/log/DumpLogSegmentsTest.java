@@ -31,7 +31,8 @@ class DumpLogSegmentsTest {
         // Method: three idempotent producers plus plain batches, all codecs, 24 KiB segments; run the
         // tool (--deep-iteration) on all .log/.index/.timeindex/.snapshot files while the log is open
         // (active indexes still preallocated) and again after a clean close.
-        final LogConfig config = LogConfig.builder().segmentBytes(24 * 1024).segmentIndexBytes(4096).indexIntervalBytes(1024).build();
+        final LogConfig config = LogConfig.builder().segmentBytes(24 * 1024).segmentIndexBytes(4096)
+            .indexIntervalBytes(1024).build();
         final TestBatches tb = new TestBatches(1 << 20, 0xD0_4BL);
         final Map<Long, Integer> lastSequence = new HashMap<>();
         int totalRecords = 0;
@@ -89,7 +90,8 @@ class DumpLogSegmentsTest {
         }
     }
 
-    private static void checkDump(Path dir, int totalBatches, int totalRecords, Map<Long, Integer> finalSequences) throws Exception {
+    private static void checkDump(Path dir, int totalBatches, int totalRecords,
+            Map<Long, Integer> finalSequences) throws Exception {
         final List<Path> files = new ArrayList<>();
         files.addAll(LogTestSupport.files(dir, ".log"));
         files.addAll(LogTestSupport.files(dir, ".index"));

@@ -12,7 +12,8 @@ public final class LockHolderMain {
     }
 
     public static void main(String[] args) throws Exception {
-        try (LogManager manager = LogManager.open(List.of(Path.of(args[0])), 1, LogConfig.builder().build(), 86_400_000L,
+        try (LogManager manager = LogManager.open(List.of(Path.of(args[0])), 1, LogConfig.builder().build(),
+            86_400_000L,
                 System::currentTimeMillis)) {
             System.out.println("LOCKED " + manager.clusterId());
             System.out.flush();

@@ -52,7 +52,8 @@ class LogManagerTest {
         final TestBatches tb = new TestBatches(1 << 16, batches);
         final AppendResult result = new AppendResult();
         for (int i = 0; i < batches; i++) {
-            log.append(tb.load(new AppendBatch(), TestBatches.plain(Compression.NONE, tb.records(2, 50, clock.now()))), clock.now(), result);
+            log.append(tb.load(new AppendBatch(),
+                TestBatches.plain(Compression.NONE, tb.records(2, 50, clock.now()))), clock.now(), result);
             assertEquals(0, result.errorCode, () -> result.errorMessage);
         }
     }
@@ -81,12 +82,14 @@ class LogManagerTest {
         assertEquals(clusterId, kafka.clusterId().get());
         assertEquals(1, kafka.nodeId().getAsInt());
         assertTrue(kafka.directoryId().isPresent());
-        assertTrue(Files.readString(a.resolve("meta.properties")).startsWith("#\n#"), "Properties.store header as Kafka writes it");
+        assertTrue(Files.readString(a.resolve("meta.properties")).startsWith("#\n#"),
+            "Properties.store header as Kafka writes it");
         try (LogManager manager = open(a, b)) {
             assertEquals(clusterId, manager.clusterId());
             assertEquals(kafka.directoryId().get(), manager.directoryId(a));
         }
-        final IOException e = assertThrows(IOException.class, () -> LogManager.open(List.of(a), 2, config, DAY_MS, clock::now));
+        final IOException e = assertThrows(IOException.class,
+            () -> LogManager.open(List.of(a), 2, config, DAY_MS, clock::now));
         assertTrue(e.getMessage().contains(a.toString()) && e.getMessage().contains("node.id"), e.getMessage());
         final Path c = tmp.resolve("c");
         try (LogManager manager = open(c)) {
@@ -109,7 +112,8 @@ class LogManagerTest {
         final Process child = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
             LockHolderMain.class.getName(), dir.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try {
-            final BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+            final BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                StandardCharsets.UTF_8));
             // The child's log lines share its stdout; wait for the one that says it holds the lock.
             String line = out.readLine();
             while (line != null && !line.startsWith("LOCKED")) {
@@ -164,13 +168,15 @@ class LogManagerTest {
         final LogDirFailureChannel failures = new LogDirFailureChannel(1);
         assertEquals("{\"version\":0,\"brokerEpoch\":-1}", Files.readString(tmp.resolve(".kafka_cleanshutdown")));
         assertTrue(new CleanShutdownFileHandler(tmp.toString()).read().isPresent());
-        final Map<TopicPartition, Long> recovery = new OffsetCheckpointFile(tmp.resolve("recovery-point-offset-checkpoint").toFile(),
-            failures).read();
+        final Map<TopicPartition, Long> recovery =
+            new OffsetCheckpointFile(tmp.resolve("recovery-point-offset-checkpoint").toFile(), failures).read();
         assertEquals(Map.of(new TopicPartition("files", 0), 6L, new TopicPartition("files", 1), 2L), recovery);
         assertEquals("0\n2\nfiles 0 6\nfiles 1 2\n", Files.readString(tmp.resolve("recovery-point-offset-checkpoint")));
-        assertTrue(new OffsetCheckpointFile(tmp.resolve("log-start-offset-checkpoint").toFile(), failures).read().isEmpty());
+        assertTrue(new OffsetCheckpointFile(tmp.resolve("log-start-offset-checkpoint").toFile(),
+            failures).read().isEmpty());
         final Path p0 = tmp.resolve("files-0");
-        assertEquals(topicId, new PartitionMetadataFile(p0.resolve("partition.metadata").toFile(), failures).read().topicId());
+        assertEquals(topicId,
+            new PartitionMetadataFile(p0.resolve("partition.metadata").toFile(), failures).read().topicId());
         assertEquals(List.of(new EpochEntry(0, 0)),
             new LeaderEpochCheckpointFile(p0.resolve("leader-epoch-checkpoint").toFile(), failures).read());
         assertEquals("0\n1\n0 0\n", Files.readString(p0.resolve("leader-epoch-checkpoint")));
@@ -210,7 +216,8 @@ class LogManagerTest {
             assertEquals(4, manager.partitions().size());
             assert manager.checkInvariants();
         }
-        final Path p0dir = LogTestSupport.files(a, "").stream().filter(p -> p.getFileName().toString().equals("spread-0"))
+        final Path p0dir = LogTestSupport.files(a,
+            "").stream().filter(p -> p.getFileName().toString().equals("spread-0"))
             .findFirst().orElse(b.resolve("spread-0"));
         Files.delete(p0dir.resolve("partition.metadata"));
         try (LogManager manager = open(a, b)) {
@@ -239,7 +246,8 @@ class LogManagerTest {
             assertFalse(Files.readString(tmp.resolve("recovery-point-offset-checkpoint")).contains("gone"));
             final AppendResult result = new AppendResult();
             final TestBatches tb = new TestBatches(1 << 16, 1);
-            log.append(tb.load(new AppendBatch(), TestBatches.plain(Compression.NONE, tb.records(1, 10, clock.now()))), clock.now(), result);
+            log.append(tb.load(new AppendBatch(),
+                TestBatches.plain(Compression.NONE, tb.records(1, 10, clock.now()))), clock.now(), result);
             assertEquals(Errors.NOT_LEADER_OR_FOLLOWER.code(), result.errorCode);
             final FetchRegion region = new FetchRegion();
             log.read(0, 100, true, region);
@@ -258,9 +266,9 @@ class LogManagerTest {
 
     @Test
     void flushPolicyAndRecoveryPointCheckpoints() throws Exception {
-        // Goal: flush.messages and flush.ms decide when flushDue fsyncs a partition; a flush advances
-        // the recovery point to the log end it saw; checkpoint writes the recovery points down.
-        // Method: two partitions with different policies, appends, clock moves, flushDue calls.
+        // Goal: flush.messages, flush.ms and segment rolls decide when flushDue fsyncs a partition; a
+        // flush advances the recovery point to the log end it saw; checkpoint writes them down.
+        // Method: three partitions with different policies, appends, clock moves, flushDue calls.
         final LogConfig byCount = LogConfig.builder().flushMessages(10).build();
         final LogConfig byTime = LogConfig.builder().flushMs(5_000).build();
         try (LogManager manager = open(tmp)) {
@@ -281,8 +289,18 @@ class LogManagerTest {
             assertEquals(1, manager.flushDue(clock.now()), "unflushed data 5 s old reaches flush.ms");
             assertEquals(2, timed.recoveryPoint());
             assertEquals(0, manager.flushDue(clock.now() + 100_000), "nothing left to flush");
+            final LogConfig rolling = LogConfig.builder().segmentBytes(1024).build();
+            final PartitionLog rolled = manager.createPartition("roll", 0, Uuid.randomUuid(), rolling);
+            appendSome(rolled, 3);
+            assertEquals(1, rolled.segmentCount());
+            assertEquals(0, manager.flushDue(clock.now()), "default policy: never by count or time");
+            appendSome(rolled, 6);
+            assertTrue(rolled.segmentCount() > 1);
+            assertEquals(1, manager.flushDue(clock.now()), "a roll makes a flush due, as in Kafka");
+            assertEquals(rolled.logEndOffset(), rolled.recoveryPoint());
             manager.checkpoint();
-            assertEquals("0\n2\ncount 0 10\ntime 0 2\n", Files.readString(tmp.resolve("recovery-point-offset-checkpoint")));
+            assertEquals("0\n3\ncount 0 10\nroll 0 " + rolled.logEndOffset() + "\ntime 0 2\n",
+                Files.readString(tmp.resolve("recovery-point-offset-checkpoint")));
             assert manager.checkInvariants();
         }
     }

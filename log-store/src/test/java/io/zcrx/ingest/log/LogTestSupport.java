@@ -124,7 +124,8 @@ final class LogTestSupport {
                 continue;
             }
             if (src.get(src.position() + i) != stored.get(i)) {
-                throw new AssertionError("byte " + i + " differs: expected=" + src.get(src.position() + i) + ", stored=" + stored.get(i)
+                throw new AssertionError("byte " + i + " differs: expected=" + src.get(src.position() + i)
+                    + ", stored=" + stored.get(i)
                     + ", baseOffset=" + baseOffset);
             }
         }

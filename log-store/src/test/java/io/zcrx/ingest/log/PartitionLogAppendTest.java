@@ -94,7 +94,8 @@ class PartitionLogAppendTest {
         }
         try (LogManager manager = open(config)) {
             final PartitionLog log = manager.partition("orders", 0);
-            assertEquals(appended.get(appended.size() - 1).baseOffset + appended.get(appended.size() - 1).records.batches()
+            assertEquals(appended.get(appended.size() - 1).baseOffset
+                + appended.get(appended.size() - 1).records.batches()
                 .iterator().next().countOrNull(), log.logEndOffset());
             assertBatchesStored(log.dir(), appended);
             assert manager.checkInvariants();
@@ -134,7 +135,9 @@ class PartitionLogAppendTest {
             final AppendBatch batch = new AppendBatch();
             final AppendResult result = new AppendResult();
             for (int i = 0; i < 200; i++) {
-                final long ts = clock.now() + tb.random().nextInt(100_000);
+                // Mostly rising with jitter: the running max both stalls and grows after the last
+                // index entry of a segment, so sealing needs its final time-index entry.
+                final long ts = clock.now() + i * 100L + tb.random().nextInt(250);
                 final MemoryRecords mr = TestBatches.plain(TestBatches.CODECS[i % 5],
                     tb.records(1 + tb.random().nextInt(8), 20 + tb.random().nextInt(400), ts));
                 log.append(tb.load(batch, mr), clock.now(), result);
@@ -146,6 +149,7 @@ class PartitionLogAppendTest {
         final List<Path> logs = LogTestSupport.files(dir, ".log");
         assertTrue(logs.size() >= 3, "segments=" + logs.size());
         int totalEntries = 0;
+        int finalEntries = 0;
         for (Path logFile : logs) {
             final long base = Long.parseLong(logFile.getFileName().toString().substring(0, 20));
             final List<long[]> expectedOffsets = new ArrayList<>();
@@ -172,6 +176,7 @@ class PartitionLogAppendTest {
             }
             if (expectedTimes.isEmpty() || maxTs > expectedTimes.get(expectedTimes.size() - 1)[0]) {
                 expectedTimes.add(new long[] {maxTs, maxTsOffset});
+                finalEntries++;
             }
             final File indexFile = dir.resolve(LogFiles.prefix(base) + ".index").toFile();
             final File timeIndexFile = dir.resolve(LogFiles.prefix(base) + ".timeindex").toFile();
@@ -191,7 +196,8 @@ class PartitionLogAppendTest {
                 assertEquals(expectedTimes.size(), kafkaTimeIndex.entries());
                 for (int i = 0; i < expectedTimes.size(); i++) {
                     final TimestampOffset e = kafkaTimeIndex.entry(i);
-                    assertEquals(expectedTimes.get(i)[0], e.timestamp(), "time index timestamp " + i + " of " + logFile);
+                    assertEquals(expectedTimes.get(i)[0], e.timestamp(), "time index timestamp " + i + " of "
+                        + logFile);
                     assertEquals(expectedTimes.get(i)[1], e.offset(), "time index offset " + i + " of " + logFile);
                 }
                 totalEntries += expectedOffsets.size();
@@ -201,6 +207,7 @@ class PartitionLogAppendTest {
             }
         }
         assertTrue(totalEntries > 10, "the test must produce index entries: " + totalEntries);
+        assertTrue(finalEntries >= 2, "the test must need final time-index entries: " + finalEntries);
     }
 
     @Test
@@ -209,7 +216,8 @@ class PartitionLogAppendTest {
         // indexes are trimmed at the roll, the active one at close, and expanded again on reopen.
         // Method: fill 1000-byte-ish batches into 10 KiB segments; inspect file sizes while open,
         // after close and after reopen.
-        final LogConfig config = LogConfig.builder().segmentBytes(10 * 1024).segmentIndexBytes(4096).indexIntervalBytes(2048).build();
+        final LogConfig config = LogConfig.builder().segmentBytes(10 * 1024).segmentIndexBytes(4096)
+            .indexIntervalBytes(2048).build();
         final TestBatches tb = new TestBatches(1 << 20, SEED + 2);
         final Path dir;
         final List<Integer> sizes = new ArrayList<>();
@@ -219,7 +227,8 @@ class PartitionLogAppendTest {
             final AppendBatch batch = new AppendBatch();
             final AppendResult result = new AppendResult();
             for (int i = 0; i < 60; i++) {
-                final MemoryRecords mr = TestBatches.plain(Compression.NONE, tb.records(1, 900 + tb.random().nextInt(300), clock.now()));
+                final MemoryRecords mr = TestBatches.plain(Compression.NONE,
+                    tb.records(1, 900 + tb.random().nextInt(300), clock.now()));
                 sizes.add(mr.sizeInBytes());
                 log.append(tb.load(batch, mr), clock.now(), result);
                 assertEquals(0, result.errorCode, () -> result.errorMessage);
@@ -240,7 +249,8 @@ class PartitionLogAppendTest {
                 assertTrue(Files.size(dir.resolve(LogFiles.prefix(base) + ".timeindex")) < 4092);
             }
             final long activeBase = Long.parseLong(logs.get(logs.size() - 1).getFileName().toString().substring(0, 20));
-            assertEquals(4096, Files.size(dir.resolve(LogFiles.prefix(activeBase) + ".index")), "active .index preallocated");
+            assertEquals(4096, Files.size(dir.resolve(LogFiles.prefix(activeBase) + ".index")),
+                "active .index preallocated");
             assertEquals(4092, Files.size(dir.resolve(LogFiles.prefix(activeBase) + ".timeindex")),
                 "active .timeindex preallocated, rounded down to 12-byte entries");
         }
@@ -278,7 +288,8 @@ class PartitionLogAppendTest {
         try (LogManager manager = open(config)) {
             final PartitionLog log = manager.createPartition("big", 0, Uuid.randomUuid(), config);
             final AppendResult result = new AppendResult();
-            log.append(tb.load(new AppendBatch(), TestBatches.plain(Compression.NONE, tb.records(3, 2000, clock.now()))),
+            log.append(tb.load(new AppendBatch(),
+                TestBatches.plain(Compression.NONE, tb.records(3, 2000, clock.now()))),
                 clock.now(), result);
             assertEquals(Errors.RECORD_LIST_TOO_LARGE.code(), result.errorCode);
             assertEquals(-1L, result.baseOffset);
@@ -307,7 +318,8 @@ class PartitionLogAppendTest {
         try (LogManager manager = open(tiny)) {
             final PartitionLog log = manager.createPartition("full", 0, Uuid.randomUuid(), tiny);
             for (int i = 0; i < 6; i++) {
-                log.append(tb.load(batch, TestBatches.plain(Compression.NONE, tb.records(1, 50, clock.now() + i))), clock.now(), result);
+                log.append(tb.load(batch, TestBatches.plain(Compression.NONE, tb.records(1, 50, clock.now() + i))),
+                    clock.now(), result);
                 assertEquals(0, result.errorCode);
                 assert log.checkInvariants();
             }
@@ -319,17 +331,24 @@ class PartitionLogAppendTest {
         try (LogManager manager = open(timed)) {
             final PartitionLog log = manager.createPartition("timed", 0, Uuid.randomUuid(), timed);
             final long t0 = clock.now();
-            log.append(tb.load(batch, TestBatches.plain(Compression.NONE, new SimpleRecord(t0, "a".getBytes()))), clock.now(), result);
-            log.append(tb.load(batch, TestBatches.plain(Compression.NONE, new SimpleRecord(t0 + 60_000, "b".getBytes()))), clock.now(), result);
+            log.append(tb.load(batch, TestBatches.plain(Compression.NONE, new SimpleRecord(t0, "a".getBytes()))),
+                clock.now(), result);
+            log.append(tb.load(batch,
+                TestBatches.plain(Compression.NONE, new SimpleRecord(t0 + 60_000, "b".getBytes()))), clock.now(),
+                result);
             assertEquals(1, log.segmentCount(), "exactly segment.ms old does not roll");
-            log.append(tb.load(batch, TestBatches.plain(Compression.NONE, new SimpleRecord(t0 + 60_001, "c".getBytes()))), clock.now(), result);
+            log.append(tb.load(batch,
+                TestBatches.plain(Compression.NONE, new SimpleRecord(t0 + 60_001, "c".getBytes()))), clock.now(),
+                result);
             assertEquals(2, log.segmentCount(), "record time past segment.ms rolls");
 
             final PartitionLog untimed = manager.createPartition("untimed", 0, Uuid.randomUuid(), timed);
-            untimed.append(tb.load(batch, TestBatches.plain(Compression.NONE, new SimpleRecord(-1L, "a".getBytes()))), clock.now(), result);
+            untimed.append(tb.load(batch, TestBatches.plain(Compression.NONE, new SimpleRecord(-1L, "a".getBytes()))),
+                clock.now(), result);
             assertEquals(0, result.errorCode);
             clock.advance(60_001);
-            untimed.append(tb.load(batch, TestBatches.plain(Compression.NONE, new SimpleRecord(-1L, "b".getBytes()))), clock.now(), result);
+            untimed.append(tb.load(batch, TestBatches.plain(Compression.NONE, new SimpleRecord(-1L, "b".getBytes()))),
+                clock.now(), result);
             assertEquals(2, untimed.segmentCount(), "without timestamps the wall clock since creation counts");
             assert manager.checkInvariants();
         }
@@ -338,14 +357,16 @@ class PartitionLogAppendTest {
         try (LogManager manager = open(plain)) {
             final PartitionLog log = manager.createPartition("wide", 0, Uuid.randomUuid(), plain);
             final ByteBuffer buf = ByteBuffer.allocate(1024);
-            final MemoryRecordsBuilder builder = MemoryRecords.builder(buf, Compression.NONE, TimestampType.CREATE_TIME, 0L);
+            final MemoryRecordsBuilder builder = MemoryRecords.builder(buf, Compression.NONE,
+                TimestampType.CREATE_TIME, 0L);
             builder.appendWithOffset(0, new SimpleRecord(clock.now(), "first".getBytes()));
             builder.appendWithOffset(Integer.MAX_VALUE - 10, new SimpleRecord(clock.now(), "far".getBytes()));
             log.append(tb.load(batch, builder.build()), clock.now(), result);
             assertEquals(0, result.errorCode, () -> result.errorMessage);
             assertEquals(Integer.MAX_VALUE - 9L, log.logEndOffset());
             assertEquals(1, log.segmentCount());
-            log.append(tb.load(batch, TestBatches.plain(Compression.NONE, tb.records(20, 10, clock.now()))), clock.now(), result);
+            log.append(tb.load(batch, TestBatches.plain(Compression.NONE, tb.records(20, 10, clock.now()))),
+                clock.now(), result);
             assertEquals(0, result.errorCode);
             assertEquals(2, log.segmentCount(), "the relative offset would overflow INT32: roll");
             assertEquals(Integer.MAX_VALUE - 9L, log.segmentBaseOffsets()[1]);
@@ -377,7 +398,8 @@ class PartitionLogAppendTest {
             assertEquals(Errors.INVALID_RECORD.code(), result.errorCode);
             assertTrue(result.errorMessage.contains("magic=1"), result.errorMessage);
 
-            tb.load(batch, MemoryRecords.withTransactionalRecords(Compression.NONE, 7L, (short) 0, 0, tb.records(1, 10, clock.now())));
+            tb.load(batch, MemoryRecords.withTransactionalRecords(Compression.NONE, 7L, (short) 0, 0,
+                tb.records(1, 10, clock.now())));
             log.append(batch, clock.now(), result);
             assertEquals(Errors.INVALID_RECORD.code(), result.errorCode);
             assertTrue(result.errorMessage.contains("transactional"), result.errorMessage);
@@ -401,7 +423,8 @@ class PartitionLogAppendTest {
         try (LogManager manager = open(config)) {
             final PartitionLog log = manager.createPartition("content", 0, Uuid.randomUuid(), config);
             final SimpleRecord[] records = tb.records(7, 33, 12345L);
-            log.append(tb.load(new AppendBatch(), TestBatches.plain(Compression.zstd().build(), records)), clock.now(), new AppendResult());
+            log.append(tb.load(new AppendBatch(), TestBatches.plain(Compression.zstd().build(), records)),
+                clock.now(), new AppendResult());
             final List<StoredBatch> stored = LogTestSupport.readBatches(log.dir());
             int i = 0;
             for (Record r : stored.get(0).batch) {

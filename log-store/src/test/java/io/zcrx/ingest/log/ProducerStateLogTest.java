@@ -31,7 +31,8 @@ class ProducerStateLogTest {
     }
 
     private MemoryRecords idempotent(long pid, int epoch, int baseSeq, int count) {
-        return TestBatches.idempotent(Compression.lz4().build(), pid, (short) epoch, baseSeq, tb.records(count, 40, clock.now()));
+        return TestBatches.idempotent(Compression.lz4().build(), pid, (short) epoch, baseSeq,
+            tb.records(count, 40, clock.now()));
     }
 
     private void append(PartitionLog log, MemoryRecords records) {
@@ -104,7 +105,7 @@ class ProducerStateLogTest {
             final PartitionLog log = manager.partition("clean", 0);
             assertArrayEquals(new long[] {18}, log.snapshotOffsets(), "clean close left one snapshot, at the log end");
             assertEquals(3, log.producerCount());
-            assertEquals(102, manager.maxProducerIdSeen());
+            assertEquals(102, manager.largestProducerId());
             for (int p = 0; p < 3; p++) {
                 append(log, sent[p][2]);
                 assertTrue(result.duplicate, "last batch of producer " + p);
@@ -163,7 +164,8 @@ class ProducerStateLogTest {
             final long[] snapshots = log.snapshotOffsets();
             assertEquals(30, snapshots[snapshots.length - 1], "a snapshot at the log end after loading");
             for (long s : snapshots) {
-                assertTrue(s == 30 || java.util.Arrays.binarySearch(bases, s) >= 0, "snapshot " + s + " at a segment base");
+                assertTrue(s == 30 || java.util.Arrays.binarySearch(bases, s) >= 0, "snapshot " + s
+                    + " at a segment base");
             }
         } finally {
             manager.close();
@@ -196,7 +198,7 @@ class ProducerStateLogTest {
         try (LogManager manager = LogManager.open(List.of(tmp), 1, config, 60_000, clock::now)) {
             final PartitionLog log = manager.partition("exp", 0);
             assertEquals(0, log.producerCount(), "snapshot entries already expired are not loaded");
-            assertEquals(32, manager.maxProducerIdSeen(), "ids seen in the snapshot still count");
+            assertEquals(32, manager.largestProducerId(), "ids seen in the snapshot still count");
         }
     }
 }

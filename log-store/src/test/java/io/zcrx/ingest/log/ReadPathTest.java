@@ -57,7 +57,8 @@ class ReadPathTest {
             final AppendResult result = new AppendResult();
             for (int i = 0; i < 200; i++) {
                 log.append(tb.load(batch, TestBatches.plain(TestBatches.CODECS[i % 5],
-                    tb.records(1 + tb.random().nextInt(5), 10 + tb.random().nextInt(400), clock.now()))), clock.now(), result);
+                    tb.records(1 + tb.random().nextInt(5), 10 + tb.random().nextInt(400), clock.now()))), clock.now(),
+                    result);
             }
             final List<StoredBatch> stored = LogTestSupport.readBatches(log.dir());
             final long end = log.logEndOffset();
@@ -140,7 +141,8 @@ class ReadPathTest {
                 final int n = 1 + tb.random().nextInt(4);
                 final SimpleRecord[] records = new SimpleRecord[n];
                 for (int k = 0; k < n; k++) {
-                    records[k] = new SimpleRecord(1_000_000 + tb.random().nextInt(50_000), new byte[20 + tb.random().nextInt(80)]);
+                    records[k] = new SimpleRecord(1_000_000 + tb.random().nextInt(50_000), new byte[20
+                        + tb.random().nextInt(80)]);
                 }
                 log.append(tb.load(batch, TestBatches.plain(TestBatches.CODECS[i % 5], records)), clock.now(), result);
                 assertEquals(0, result.errorCode);
@@ -202,7 +204,8 @@ class ReadPathTest {
                     final AppendBatch batch = new AppendBatch();
                     final AppendResult result = new AppendResult();
                     for (int i = 0; i < 1500; i++) {
-                        log.append(tb.load(batch, TestBatches.plain(Compression.NONE, tb.records(1 + i % 4, 50 + i % 300, clock.now()))),
+                        log.append(tb.load(batch,
+                            TestBatches.plain(Compression.NONE, tb.records(1 + i % 4, 50 + i % 300, clock.now()))),
                             clock.now(), result);
                         if (result.errorCode != 0) {
                             throw new AssertionError(result.errorMessage);
@@ -226,7 +229,8 @@ class ReadPathTest {
                 assertEquals(0, region.errorCode, region::toString);
                 final List<MutableRecordBatch> batches = batchesIn(region);
                 assertTrue(!batches.isEmpty(), "at least one batch below the high watermark " + region);
-                assertTrue(batches.get(0).baseOffset() <= offset && batches.get(0).lastOffset() >= offset, region::toString);
+                assertTrue(batches.get(0).baseOffset() <= offset && batches.get(0).lastOffset() >= offset,
+                    region::toString);
                 for (MutableRecordBatch b : batches) {
                     assertTrue(b.lastOffset() < region.highWatermark, "batch beyond the high watermark: " + region);
                 }

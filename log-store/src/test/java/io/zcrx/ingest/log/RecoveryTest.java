@@ -154,7 +154,8 @@ class RecoveryTest {
                 files.addAll(LogTestSupport.files(dir, ".index"));
                 files.addAll(LogTestSupport.files(dir, ".timeindex"));
                 final DumpLogSegmentsRunner dump = DumpLogSegmentsRunner.run(files);
-                assertFalse(dump.err.contains("ismatch") || dump.err.contains("not found") || dump.out.contains("invalid bytes")
+                assertFalse(dump.err.contains("ismatch") || dump.err.contains("not found")
+                    || dump.out.contains("invalid bytes")
                     || dump.out.contains("isvalid: false"), dump::toString);
             } finally {
                 manager.close();
@@ -188,7 +189,8 @@ class RecoveryTest {
             assertEquals(last.position, Files.size(LogFiles.logFile(dir, 0)));
             assertEquals(4096, Files.size(LogFiles.indexFile(dir, 0)), "active index expanded after the rebuild");
             final AppendResult result = new AppendResult();
-            reopened.append(tb.load(new AppendBatch(), TestBatches.plain(TestBatches.CODECS[0], tb.records(2, 10, clock.now()))),
+            reopened.append(tb.load(new AppendBatch(),
+                TestBatches.plain(TestBatches.CODECS[0], tb.records(2, 10, clock.now()))),
                 clock.now(), result);
             assertEquals(last.batch.baseOffset(), result.baseOffset);
             assert manager.checkInvariants();
@@ -196,7 +198,8 @@ class RecoveryTest {
             manager.close();
         }
         assertTrue(Files.size(LogFiles.indexFile(dir, 0)) < 4096, "trimmed again at close");
-        final DumpLogSegmentsRunner dump = DumpLogSegmentsRunner.run(List.of(LogFiles.logFile(dir, 0), LogFiles.indexFile(dir, 0),
+        final DumpLogSegmentsRunner dump = DumpLogSegmentsRunner.run(List.of(LogFiles.logFile(dir, 0),
+            LogFiles.indexFile(dir, 0),
             LogFiles.timeIndexFile(dir, 0)));
         assertFalse(dump.err.contains("ismatch") || dump.out.contains("isvalid: false"), dump::toString);
         assertEquals(before.size(), dump.lines("baseOffset:").size());

@@ -41,7 +41,8 @@ class RestartContinuityTest {
             final List<StoredBatch> stored = LogTestSupport.readBatches(log.dir());
             assertEquals(sent.size(), stored.size(), "cycle " + cycle);
             for (int i = 0; i < stored.size(); i++) {
-                LogTestSupport.assertStoredAs(sent.get(i), LogTestSupport.readStored(stored.get(i).log, stored.get(i).position,
+                LogTestSupport.assertStoredAs(sent.get(i),
+                    LogTestSupport.readStored(stored.get(i).log, stored.get(i).position,
                     stored.get(i).batch.sizeInBytes()), offsets.get(i));
             }
             final AppendBatch batch = new AppendBatch();
@@ -49,7 +50,8 @@ class RestartContinuityTest {
             for (int i = 0; i < 25; i++) {
                 final int count = 1 + tb.random().nextInt(5);
                 final MemoryRecords mr = i % 2 == 0
-                    ? TestBatches.idempotent(TestBatches.CODECS[i % 5], 77, (short) 0, sequence, tb.records(count, 80, clock.now()))
+                    ? TestBatches.idempotent(TestBatches.CODECS[i % 5], 77, (short) 0, sequence,
+                    tb.records(count, 80, clock.now()))
                     : TestBatches.plain(Compression.NONE, tb.records(count, 80, clock.now()));
                 if (i % 2 == 0) {
                     sequence += count;
@@ -83,7 +85,8 @@ class RestartContinuityTest {
             final PartitionLog log = manager.createPartition("tiny", 0, Uuid.randomUuid(), config);
             final AppendResult result = new AppendResult();
             for (int i = 0; i < 5; i++) {
-                log.append(tb.load(new AppendBatch(), TestBatches.plain(Compression.NONE, tb.records(1, 10, clock.now()))), clock.now(), result);
+                log.append(tb.load(new AppendBatch(),
+                    TestBatches.plain(Compression.NONE, tb.records(1, 10, clock.now()))), clock.now(), result);
                 assertEquals(0, result.errorCode, () -> result.errorMessage);
             }
             assertEquals(5, log.segmentCount());
@@ -92,7 +95,8 @@ class RestartContinuityTest {
         try (LogManager manager = LogManager.open(List.of(tmp), 1, config, DAY_MS, clock::now)) {
             final PartitionLog log = manager.partition("tiny", 0);
             final AppendResult result = new AppendResult();
-            log.append(tb.load(new AppendBatch(), TestBatches.plain(Compression.NONE, tb.records(1, 10, clock.now()))), clock.now(), result);
+            log.append(tb.load(new AppendBatch(),
+                TestBatches.plain(Compression.NONE, tb.records(1, 10, clock.now()))), clock.now(), result);
             assertEquals(0, result.errorCode, () -> result.errorMessage);
             assertEquals(5, result.baseOffset);
         }

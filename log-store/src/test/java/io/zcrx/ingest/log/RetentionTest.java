@@ -28,7 +28,8 @@ class RetentionTest {
         final AppendBatch batch = new AppendBatch();
         final AppendResult result = new AppendResult();
         for (int i = 0; i < n; i++) {
-            log.append(tb.load(batch, TestBatches.idempotent(Compression.NONE, 4, (short) 0, seq[0]++, tb.records(1, 1000, ts))),
+            log.append(tb.load(batch,
+                TestBatches.idempotent(Compression.NONE, 4, (short) 0, seq[0]++, tb.records(1, 1000, ts))),
                 clock.now(), result);
             assertEquals(0, result.errorCode, () -> result.errorMessage);
         }
@@ -68,10 +69,12 @@ class RetentionTest {
             assertEquals(expected, manager.deleteOldSegments(clock.now()));
             newStart = bases[expected];
             assertEquals(newStart, log.logStartOffset());
-            assertTrue(log.sizeInBytes() >= config.retentionBytes - 4096 && log.sizeInBytes() <= config.retentionBytes + 4096);
+            assertTrue(log.sizeInBytes() >= config.retentionBytes - 4096 && log.sizeInBytes() <= config.retentionBytes
+                + 4096);
             for (int i = 0; i < expected; i++) {
                 assertFalse(Files.exists(LogFiles.logFile(dir, bases[i])));
-                assertTrue(Files.exists(dir.resolve(LogFiles.prefix(bases[i]) + ".log.deleted")), "renamed, not yet deleted");
+                assertTrue(Files.exists(dir.resolve(LogFiles.prefix(bases[i]) + ".log.deleted")),
+                    "renamed, not yet deleted");
                 assertTrue(Files.exists(dir.resolve(LogFiles.prefix(bases[i]) + ".index.deleted")));
                 assertFalse(Files.exists(LogFiles.snapshotFile(dir, bases[i])), "its producer snapshot is gone");
             }
@@ -111,7 +114,8 @@ class RetentionTest {
         // stopping at the first young one; when every segment is old, the active one is rolled first
         // (Kafka's behaviour) so the log keeps an empty active segment at the log end.
         // Method: old records in the first segments, new ones after; run; then let everything age.
-        final LogConfig config = LogConfig.builder().segmentBytes(4096).retentionMs(3_600_000).fileDeleteDelayMs(0).build();
+        final LogConfig config = LogConfig.builder().segmentBytes(4096).retentionMs(3_600_000).fileDeleteDelayMs(0)
+            .build();
         final int[] seq = {0};
         try (LogManager manager = LogManager.open(List.of(tmp), 1, config, DAY_MS, clock::now)) {
             final PartitionLog log = manager.createPartition("time", 0, Uuid.randomUuid(), config);
@@ -125,7 +129,8 @@ class RetentionTest {
             for (int i = 0; i < bases.length - 1 && bases[i + 1] <= 10; i++) {
                 expected++;
             }
-            assertTrue(expected >= 1, "segments " + java.util.Arrays.toString(bases) + ", old " + java.util.Arrays.toString(oldBases));
+            assertTrue(expected >= 1, "segments " + java.util.Arrays.toString(bases) + ", old "
+                + java.util.Arrays.toString(oldBases));
             assertEquals(expected, log.deleteOldSegments(clock.now()));
             assertEquals(bases[expected], log.logStartOffset());
 

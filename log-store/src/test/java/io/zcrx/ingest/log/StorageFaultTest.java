@@ -40,12 +40,14 @@ class StorageFaultTest {
             final AppendBatch batch = new AppendBatch();
             final AppendResult result = new AppendResult();
             for (int i = 0; i < 3; i++) {
-                log.append(tb.load(batch, TestBatches.plain(Compression.NONE, tb.records(3, 100, clock.now()))), clock.now(), result);
+                log.append(tb.load(batch, TestBatches.plain(Compression.NONE, tb.records(3, 100, clock.now()))),
+                    clock.now(), result);
                 assertEquals(0, result.errorCode);
             }
             final long size = Files.size(LogFiles.logFile(log.dir(), 0));
             log.reopenActiveWriteFdForTest(true);
-            log.append(tb.load(batch, TestBatches.idempotent(Compression.NONE, 8, (short) 0, 0, tb.records(4, 100, clock.now()))),
+            log.append(tb.load(batch,
+                TestBatches.idempotent(Compression.NONE, 8, (short) 0, 0, tb.records(4, 100, clock.now()))),
                 clock.now(), result);
             assertEquals(Errors.KAFKA_STORAGE_ERROR.code(), result.errorCode);
             assertEquals(-1L, result.baseOffset);
@@ -91,7 +93,8 @@ class StorageFaultTest {
                 int ok = 0;
                 long logSize = 0;
                 while (true) {
-                    log.append(tb.load(batch, TestBatches.plain(Compression.NONE, tb.records(1, 12_000, clock.now()))), clock.now(), result);
+                    log.append(tb.load(batch,
+                        TestBatches.plain(Compression.NONE, tb.records(1, 12_000, clock.now()))), clock.now(), result);
                     if (result.errorCode != 0) {
                         break;
                     }
@@ -126,7 +129,8 @@ class StorageFaultTest {
         }
         final Process p;
         try {
-            p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt.toString()).redirectErrorStream(true).start();
+            p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs",
+                mnt.toString()).redirectErrorStream(true).start();
         } catch (IOException e) {
             return "mount not runnable: " + e.getMessage();
         }

@@ -70,7 +70,8 @@ final class TestBatches {
                 continue;
             }
             if (at + length + 64 > arena.capacity()) {
-                throw new IllegalArgumentException("arena too small: arenaBytes=" + arena.capacity() + ", batchSize=" + size);
+                throw new IllegalArgumentException("arena too small: arenaBytes=" + arena.capacity() + ", batchSize="
+                    + size);
             }
             for (int k = 0; k < length; k++) {
                 arena.put(at + k, src.get(src.position() + AppendBatch.HEADER_LENGTH + cuts[i] + k));
@@ -92,7 +93,8 @@ final class TestBatches {
         for (int i = 0; i < count; i++) {
             final byte[] value = new byte[valueBytes];
             random.nextBytes(value);
-            final byte[] key = random.nextBoolean() ? null : ("k" + random.nextInt(1000)).getBytes(StandardCharsets.UTF_8);
+            final byte[] key = random.nextBoolean() ? null : ("k"
+                + random.nextInt(1000)).getBytes(StandardCharsets.UTF_8);
             final Header[] headers = random.nextInt(4) == 0
                 ? new Header[] {new RecordHeader("h", new byte[] {(byte) i})} : new Header[0];
             records[i] = new SimpleRecord(timestampMs + i, key, value, headers);
@@ -104,7 +106,8 @@ final class TestBatches {
         return MemoryRecords.withRecords(codec, records);
     }
 
-    static MemoryRecords idempotent(Compression codec, long producerId, short epoch, int baseSequence, SimpleRecord... records) {
+    static MemoryRecords idempotent(Compression codec, long producerId, short epoch, int baseSequence,
+            SimpleRecord... records) {
         return MemoryRecords.withIdempotentRecords(codec, producerId, epoch, baseSequence, records);
     }
 }

@@ -28,7 +28,8 @@ public final class DirectoryLock implements Closeable {
 
     /** Takes the lock or fails with an IOException naming the directory. */
     public static DirectoryLock acquire(Path dir) throws IOException {
-        final FileChannel ch = FileChannel.open(dir.resolve(FILE_NAME), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        final FileChannel ch = FileChannel.open(dir.resolve(FILE_NAME), StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE);
         FileLock lock;
         try {
             lock = ch.tryLock();

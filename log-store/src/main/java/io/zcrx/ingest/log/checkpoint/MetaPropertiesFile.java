@@ -57,8 +57,8 @@ public final class MetaPropertiesFile {
         final String nodeId = props.getProperty("node.id");
         final String directoryId = props.getProperty("directory.id");
         if (clusterId == null || clusterId.isEmpty() || nodeId == null) {
-            throw new IOException("meta.properties lacks cluster.id or node.id: file=" + file + ", cluster.id=" + clusterId
-                + ", node.id=" + nodeId);
+            throw new IOException("meta.properties lacks cluster.id or node.id: file=" + file + ", cluster.id="
+                + clusterId + ", node.id=" + nodeId);
         }
         try {
             return new MetaPropertiesFile(clusterId, Integer.parseInt(nodeId.trim()),

@@ -45,12 +45,14 @@ public final class OffsetCheckpointFile {
             final String line = lines.get(2 + i);
             final String[] fields = line.split(" ");
             if (fields.length != 3) {
-                throw new IOException("malformed checkpoint entry: file=" + file + ", line=" + (3 + i) + ", text=" + line);
+                throw new IOException("malformed checkpoint entry: file=" + file + ", line=" + (3 + i) + ", text="
+                    + line);
             }
             try {
                 entries.put(new TopicPartition(fields[0], Integer.parseInt(fields[1])), Long.parseLong(fields[2]));
             } catch (NumberFormatException e) {
-                throw new IOException("malformed checkpoint entry: file=" + file + ", line=" + (3 + i) + ", text=" + line, e);
+                throw new IOException("malformed checkpoint entry: file=" + file + ", line=" + (3 + i) + ", text="
+                    + line, e);
             }
         }
         return entries;
@@ -60,7 +62,8 @@ public final class OffsetCheckpointFile {
         final StringBuilder sb = new StringBuilder();
         sb.append(VERSION).append('\n').append(entries.size()).append('\n');
         for (Map.Entry<TopicPartition, Long> e : entries.entrySet()) {
-            sb.append(e.getKey().topic()).append(' ').append(e.getKey().partition()).append(' ').append(e.getValue()).append('\n');
+            sb.append(e.getKey().topic()).append(' ').append(e.getKey().partition()).append(' ')
+                .append(e.getValue()).append('\n');
         }
         AtomicFiles.write(file, sb.toString().getBytes(StandardCharsets.UTF_8));
     }

@@ -50,10 +50,12 @@ public abstract class IndexFile {
      *               {@code maxIndexSize} rounded down to whole entries; false: an existing file whose
      *               every slot counts as an entry
      */
-    protected IndexFile(Path file, long baseOffset, int maxIndexSize, int entryLength, boolean create) throws IOException {
+    protected IndexFile(Path file, long baseOffset, int maxIndexSize, int entryLength,
+            boolean create) throws IOException {
         if (maxIndexSize < entryLength) {
             throw new IllegalArgumentException(
-                "index size below one entry: file=" + file + ", maxIndexSize=" + maxIndexSize + ", entryLength=" + entryLength);
+                "index size below one entry: file=" + file + ", maxIndexSize=" + maxIndexSize + ", entryLength="
+                + entryLength);
         }
         this.file = file;
         this.baseOffset = baseOffset;

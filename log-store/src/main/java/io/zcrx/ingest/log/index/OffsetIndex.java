@@ -97,7 +97,8 @@ public final class OffsetIndex extends IndexFile {
             if (slot < 0) {
                 return 0L;
             }
-            return pack(idx.getInt(slot * ENTRY_LENGTH + RELATIVE_OFFSET_OFFSET), idx.getInt(slot * ENTRY_LENGTH + POSITION_OFFSET));
+            return pack(idx.getInt(slot * ENTRY_LENGTH + RELATIVE_OFFSET_OFFSET),
+                idx.getInt(slot * ENTRY_LENGTH + POSITION_OFFSET));
         } finally {
             unlockRead(stamp);
         }
@@ -112,7 +113,8 @@ public final class OffsetIndex extends IndexFile {
                     + ", entries=" + entries());
             }
             final MappedByteBuffer idx = mmap();
-            return pack(idx.getInt(slot * ENTRY_LENGTH + RELATIVE_OFFSET_OFFSET), idx.getInt(slot * ENTRY_LENGTH + POSITION_OFFSET));
+            return pack(idx.getInt(slot * ENTRY_LENGTH + RELATIVE_OFFSET_OFFSET),
+                idx.getInt(slot * ENTRY_LENGTH + POSITION_OFFSET));
         } finally {
             unlockRead(stamp);
         }

@@ -66,8 +66,8 @@ public final class TimeIndex extends IndexFile {
             throw new IllegalStateException("append to a full time index: file=" + file() + ", entries=" + entries());
         }
         if (entries() != 0 && offset < lastOffset) {
-            throw new IllegalStateException("time index offsets must not decrease: file=" + file() + ", offset=" + offset
-                + ", lastOffset=" + lastOffset);
+            throw new IllegalStateException("time index offsets must not decrease: file=" + file() + ", offset="
+                + offset + ", lastOffset=" + lastOffset);
         }
         if (entries() != 0 && timestamp < lastTimestamp) {
             throw new IllegalStateException("time index timestamps must not decrease: file=" + file()
@@ -75,12 +75,13 @@ public final class TimeIndex extends IndexFile {
         }
         if (timestamp > lastTimestamp) {
             if (entries() >= maxEntries()) {
-                throw new IllegalStateException("time index has no slot left: file=" + file() + ", entries=" + entries());
+                throw new IllegalStateException("time index has no slot left: file=" + file() + ", entries="
+                    + entries());
             }
             final long relative = offset - baseOffset();
             if (relative < 0 || relative > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("time index offset out of range: file=" + file() + ", offset=" + offset
-                    + ", baseOffset=" + baseOffset());
+                throw new IllegalArgumentException("time index offset out of range: file=" + file() + ", offset="
+                    + offset + ", baseOffset=" + baseOffset());
             }
             final MappedByteBuffer idx = mmap();
             final int at = entries() * ENTRY_LENGTH;

@@ -49,7 +49,8 @@ public final class Fallocate {
         final int fd = LibC.open(file.toString(), LibC.O_WRONLY | LibC.O_CLOEXEC, 0);
         if (fd < 0) {
             final int errno = LibC.errno();
-            throw new IOException("open for fallocate failed: file=" + file + ", errno=" + errno + " (" + Errno.name(errno) + ")");
+            throw new IOException("open for fallocate failed: file=" + file + ", errno=" + errno + " ("
+                + Errno.name(errno) + ")");
         }
         try {
             int rc;

@@ -50,7 +50,8 @@ public final class GatherWriter {
     public int write(int fd, long position, long headerAddress, int headerLength, GatherList payload) {
         if (headerLength <= 0 || headerAddress == 0) {
             throw new IllegalArgumentException(
-                "gather write needs a native header: headerAddress=" + headerAddress + ", headerLength=" + headerLength);
+                "gather write needs a native header: headerAddress=" + headerAddress + ", headerLength="
+                + headerLength);
         }
         final int entryCount = 1 + payload.count();
         long remaining = headerLength + payload.totalLength();

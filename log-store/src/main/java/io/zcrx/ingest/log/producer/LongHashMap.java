@@ -111,6 +111,29 @@ final class LongHashMap<V> {
         return (V) values[slot];
     }
 
+    /** Every key findable from its home slot, the count right; tests call it under {@code assert}. */
+    boolean checkInvariants() {
+        int n = 0;
+        for (int i = 0; i < keys.length; i++) {
+            if (keys[i] == EMPTY) {
+                if (values[i] != null) {
+                    throw new IllegalStateException("value in an empty slot: slot=" + i);
+                }
+                continue;
+            }
+            n++;
+            for (int j = slot(keys[i]); j != i; j = (j + 1) & mask) {
+                if (keys[j] == EMPTY) {
+                    throw new IllegalStateException("key unreachable from its home slot: key=" + keys[i] + ", slot=" + i);
+                }
+            }
+        }
+        if (n != size) {
+            throw new IllegalStateException("map size wrong: counted=" + n + ", size=" + size);
+        }
+        return true;
+    }
+
     /** Backward-shift deletion: moves later members of the probe run into the hole. */
     private void deleteAt(int hole) {
         int gap = hole;
@@ -131,7 +154,8 @@ final class LongHashMap<V> {
         size--;
     }
 
-    private int slot(long key) {
+    /** Home slot of a key (package-private for the wrap-around test). */
+    int slot(long key) {
         long h = key * 0x9E37_79B9_7F4A_7C15L;
         h ^= h >>> 32;
         return (int) h & mask;

@@ -112,7 +112,8 @@ public final class ProducerEntry {
     public int findBatch(int firstSequence, int lastSequence) {
         for (int i = 0; i < count; i++) {
             final int r = ring(i);
-            if (lastSequences[r] == lastSequence && decrementSequence(lastSequences[r], offsetDeltas[r]) == firstSequence) {
+            if (lastSequences[r] == lastSequence
+                    && decrementSequence(lastSequences[r], offsetDeltas[r]) == firstSequence) {
                 return i;
             }
         }
@@ -143,7 +144,8 @@ public final class ProducerEntry {
     }
 
     /** Restores the state a snapshot entry holds (epoch, timestamps, at most one batch). */
-    void restore(short snapshotEpoch, int snapshotCoordinatorEpoch, long snapshotTimestamp, long snapshotTxnFirstOffset) {
+    void restore(short snapshotEpoch, int snapshotCoordinatorEpoch, long snapshotTimestamp,
+            long snapshotTxnFirstOffset) {
         epoch = snapshotEpoch;
         coordinatorEpoch = snapshotCoordinatorEpoch;
         lastTimestamp = snapshotTimestamp;
@@ -183,12 +185,14 @@ public final class ProducerEntry {
     /** Structural invariants; tests call it under {@code assert}. */
     public boolean checkInvariants() {
         if (count < 0 || count > BATCHES_RETAINED || head < 0 || head >= BATCHES_RETAINED) {
-            throw new IllegalStateException("producer ring broken: producerId=" + producerId + ", head=" + head + ", count=" + count);
+            throw new IllegalStateException("producer ring broken: producerId=" + producerId + ", head=" + head
+                + ", count=" + count);
         }
         for (int i = 1; i < count; i++) {
             if (lastOffsets[ring(i)] <= lastOffsets[ring(i - 1)]) {
                 throw new IllegalStateException("producer batches out of order: producerId=" + producerId
-                    + ", lastOffset[" + (i - 1) + "]=" + lastOffsets[ring(i - 1)] + ", lastOffset[" + i + "]=" + lastOffsets[ring(i)]);
+                    + ", lastOffset[" + (i - 1) + "]=" + lastOffsets[ring(i - 1)] + ", lastOffset[" + i + "]="
+                    + lastOffsets[ring(i)]);
             }
         }
         for (int i = 0; i < count; i++) {
@@ -202,6 +206,7 @@ public final class ProducerEntry {
     @Override
     public String toString() {
         return "ProducerEntry(producerId=" + producerId + ", epoch=" + epoch + ", batches=" + count
-            + ", lastSequence=" + lastSequence() + ", lastOffset=" + lastDataOffset() + ", lastTimestamp=" + lastTimestamp + ")";
+            + ", lastSequence=" + lastSequence() + ", lastOffset=" + lastDataOffset() + ", lastTimestamp="
+            + lastTimestamp + ")";
     }
 }

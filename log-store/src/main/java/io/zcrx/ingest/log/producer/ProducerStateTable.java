@@ -66,7 +66,8 @@ public final class ProducerStateTable {
             return baseSequence == 0 ? APPEND : OUT_OF_ORDER_SEQUENCE;
         }
         final int currentLast = entry.lastSequence();
-        final boolean inSequence = baseSequence == currentLast + 1L || (baseSequence == 0 && currentLast == Integer.MAX_VALUE);
+        final boolean inSequence = baseSequence == currentLast + 1L
+            || (baseSequence == 0 && currentLast == Integer.MAX_VALUE);
         return inSequence ? APPEND : OUT_OF_ORDER_SEQUENCE;
     }
 
@@ -84,7 +85,8 @@ public final class ProducerStateTable {
      * Records a written batch (a client append that passed {@link #check}, or a batch replayed from
      * the log, which is not checked: it was accepted once).
      */
-    public void update(long producerId, short epoch, int lastSequence, long lastOffset, int offsetDelta, long maxTimestamp) {
+    public void update(long producerId, short epoch, int lastSequence, long lastOffset, int offsetDelta,
+            long maxTimestamp) {
         ProducerEntry entry = producers.get(producerId);
         if (entry == null) {
             entry = new ProducerEntry(producerId);
@@ -156,7 +158,8 @@ public final class ProducerStateTable {
             }
         }
         Arrays.sort(ids);
-        final ByteBuffer buf = ByteBuffer.allocate(ProducerSnapshotLayout.ENTRIES_OFFSET + n * ProducerSnapshotLayout.ENTRY_LENGTH)
+        final ByteBuffer buf = ByteBuffer.allocate(ProducerSnapshotLayout.ENTRIES_OFFSET
+            + n * ProducerSnapshotLayout.ENTRY_LENGTH)
             .order(ByteOrder.BIG_ENDIAN);
         buf.putShort(ProducerSnapshotLayout.VERSION_OFFSET, ProducerSnapshotLayout.VERSION);
         buf.putInt(ProducerSnapshotLayout.ENTRY_COUNT_OFFSET, n);
@@ -173,7 +176,8 @@ public final class ProducerStateTable {
             buf.putLong(at + ProducerSnapshotLayout.CURRENT_TXN_FIRST_OFFSET_OFFSET, e.currentTxnFirstOffset());
         }
         final CRC32C crc = new CRC32C();
-        crc.update(buf.array(), ProducerSnapshotLayout.CRC_COVERED_OFFSET, buf.capacity() - ProducerSnapshotLayout.CRC_COVERED_OFFSET);
+        crc.update(buf.array(), ProducerSnapshotLayout.CRC_COVERED_OFFSET,
+            buf.capacity() - ProducerSnapshotLayout.CRC_COVERED_OFFSET);
         buf.putInt(ProducerSnapshotLayout.CRC_OFFSET, (int) crc.getValue());
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -204,12 +208,14 @@ public final class ProducerStateTable {
             throw new CorruptSnapshotException("unknown snapshot version: file=" + file + ", version=" + version);
         }
         final int count = buf.getInt(ProducerSnapshotLayout.ENTRY_COUNT_OFFSET);
-        if (count < 0 || (long) ProducerSnapshotLayout.ENTRIES_OFFSET + (long) count * ProducerSnapshotLayout.ENTRY_LENGTH != bytes.length) {
+        if (count < 0 || (long) ProducerSnapshotLayout.ENTRIES_OFFSET
+                + (long) count * ProducerSnapshotLayout.ENTRY_LENGTH != bytes.length) {
             throw new CorruptSnapshotException("snapshot length does not match its entry count: file=" + file
                 + ", entryCount=" + count + ", length=" + bytes.length);
         }
         final CRC32C crc = new CRC32C();
-        crc.update(bytes, ProducerSnapshotLayout.CRC_COVERED_OFFSET, bytes.length - ProducerSnapshotLayout.CRC_COVERED_OFFSET);
+        crc.update(bytes, ProducerSnapshotLayout.CRC_COVERED_OFFSET,
+            bytes.length - ProducerSnapshotLayout.CRC_COVERED_OFFSET);
         final long stored = buf.getInt(ProducerSnapshotLayout.CRC_OFFSET) & 0xFFFF_FFFFL;
         if (stored != crc.getValue()) {
             throw new CorruptSnapshotException("snapshot CRC mismatch: file=" + file + ", stored=" + stored
@@ -227,7 +233,8 @@ public final class ProducerStateTable {
             final int coordinatorEpoch = buf.getInt(at + ProducerSnapshotLayout.COORDINATOR_EPOCH_OFFSET);
             final long txnFirstOffset = buf.getLong(at + ProducerSnapshotLayout.CURRENT_TXN_FIRST_OFFSET_OFFSET);
             if (producerId < 0) {
-                throw new CorruptSnapshotException("negative producer id in snapshot: file=" + file + ", producerId=" + producerId);
+                throw new CorruptSnapshotException("negative producer id in snapshot: file=" + file + ", producerId="
+                    + producerId);
             }
             if (producerId > maxProducerIdSeen) {
                 maxProducerIdSeen = producerId;
@@ -262,7 +269,8 @@ public final class ProducerStateTable {
             e.checkInvariants();
         }
         if (seen != producers.size()) {
-            throw new IllegalStateException("producer table size wrong: counted=" + seen + ", size=" + producers.size());
+            throw new IllegalStateException("producer table size wrong: counted=" + seen + ", size="
+                + producers.size());
         }
         return true;
     }

@@ -88,7 +88,8 @@ class GatherWriterTest {
         final ByteBuffer header = ByteBuffer.allocateDirect(8);
         final int fd = LibC.open(file.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
         try {
-            final int errno = GatherWriter.forCurrentThread().write(fd, 0, Pointer.nativeValue(Native.getDirectBufferPointer(header)), 8,
+            final int errno = GatherWriter.forCurrentThread().write(fd, 0,
+                Pointer.nativeValue(Native.getDirectBufferPointer(header)), 8,
                 new GatherList());
             assertEquals(Errno.EBADF, errno);
             assertEquals("EBADF", Errno.name(errno));

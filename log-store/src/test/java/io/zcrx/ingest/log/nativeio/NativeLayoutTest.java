@@ -47,7 +47,8 @@ class NativeLayoutTest {
             "#include <errno.h>",
             "#include <sys/uio.h>",
             "int main(void) {",
-            "  printf(\"%zu %zu %zu %d %d %d %d %d %d %d %d\\n\", sizeof(struct iovec), offsetof(struct iovec, iov_base),",
+            "  printf(\"%zu %zu %zu %d %d %d %d %d %d %d %d\\n\",",
+            "    sizeof(struct iovec), offsetof(struct iovec, iov_base),",
             "    offsetof(struct iovec, iov_len), IOV_MAX, O_CLOEXEC, O_WRONLY, EINTR, EBADF, ENOSPC, EDQUOT, EFAULT);",
             "  return 0;",
             "}", ""));

@@ -30,7 +30,8 @@ class ProducerStateTableTest {
     Path tmp;
 
     /** Appends a batch of {@code count} records at {@code firstOffset} after checking it; returns the verdict. */
-    private static int append(ProducerStateTable t, long pid, short epoch, int baseSeq, int count, long firstOffset, long ts) {
+    private static int append(ProducerStateTable t, long pid, short epoch, int baseSeq, int count, long firstOffset,
+            long ts) {
         final int lastSeq = ProducerEntry.incrementSequence(baseSeq, count - 1);
         final int verdict = t.check(pid, epoch, baseSeq, lastSeq);
         if (verdict == APPEND) {
@@ -161,7 +162,8 @@ class ProducerStateTableTest {
         final long[][] rows = new long[50][];
         for (int i = 0; i < rows.length; i++) {
             final boolean noBatch = i % 10 == 0;
-            rows[i] = new long[] {i * 7L, random.nextInt(3), noBatch ? -1 : random.nextInt(100_000), noBatch ? -1 : 1000 + i * 20L,
+            rows[i] = new long[] {i * 7L, random.nextInt(3), noBatch ? -1 : random.nextInt(100_000),
+                noBatch ? -1 : 1000 + i * 20L,
                 noBatch ? 0 : random.nextInt(20), 1_700_000_000_000L + i};
         }
         final Path kafkaFile = tmp.resolve("00000000000000004321.snapshot");
@@ -221,35 +223,69 @@ class ProducerStateTableTest {
         for (byte[] bytes : corrupt) {
             final Path bad = tmp.resolve("bad.snapshot");
             Files.write(bad, bytes);
-            assertThrows(CorruptSnapshotException.class, () -> new ProducerStateTable().loadSnapshot(bad, 0, Long.MAX_VALUE));
+            assertThrows(CorruptSnapshotException.class,
+                () -> new ProducerStateTable().loadSnapshot(bad, 0, Long.MAX_VALUE));
         }
     }
 
     @Test
     void longHashMapAgainstAHashMap() {
         // Goal: the primitive map used for producer ids behaves like a map under puts, overwrites and
-        // removals (backward-shift deletion keeps every probe chain reachable).
-        // Method: 20000 random operations on small keys (many collisions) mirrored on a HashMap.
+        // removals; backward-shift deletion keeps every probe run reachable, including runs that wrap
+        // around the end of the table.
+        // Method: random operations over key spaces from tiny (long runs, frequent wrap-around at
+        // load 1/2) to large, mirrored on a HashMap, invariants checked as they go.
         final Random random = new Random(11);
-        final LongHashMap<Long> map = new LongHashMap<>();
-        final Map<Long, Long> model = new HashMap<>();
-        for (int i = 0; i < 20_000; i++) {
-            final long key = random.nextInt(300) * 1024L;
-            switch (random.nextInt(3)) {
-                case 0:
-                    map.put(key, (long) i);
-                    model.put(key, (long) i);
-                    break;
-                case 1:
-                    assertEquals(model.remove(key), map.remove(key));
-                    break;
-                default:
-                    assertEquals(model.get(key), map.get(key));
+        for (int keySpace : new int[] {6, 12, 40, 300, 3000}) {
+            final LongHashMap<Long> map = new LongHashMap<>();
+            final Map<Long, Long> model = new HashMap<>();
+            for (int i = 0; i < 20_000; i++) {
+                final long key = random.nextInt(keySpace) * 7919L;
+                switch (random.nextInt(3)) {
+                    case 0:
+                        map.put(key, (long) i);
+                        model.put(key, (long) i);
+                        break;
+                    case 1:
+                        assertEquals(model.remove(key), map.remove(key));
+                        break;
+                    default:
+                        assertEquals(model.get(key), map.get(key));
+                }
+                assertEquals(model.size(), map.size());
+                // Every operation for the small tables; every 100th for the big ones (the check is O(n)).
+                assert (keySpace > 100 && i % 100 != 0) || map.checkInvariants();
             }
-            assertEquals(model.size(), map.size());
+            for (Map.Entry<Long, Long> en : model.entrySet()) {
+                assertEquals(en.getValue(), map.get(en.getKey()), "key space " + keySpace);
+            }
         }
-        for (Map.Entry<Long, Long> en : model.entrySet()) {
-            assertEquals(en.getValue(), map.get(en.getKey()));
+    }
+
+    @Test
+    void longHashMapDeletionInsideARunThatWrapsAroundTheTable() {
+        // Goal: deleting from a probe run that crosses the end of the table keeps the entries behind
+        // the hole findable and leaves the entry already at its home slot (at the table start) alone.
+        // Method: pick keys whose home slots in the 16-slot table are 14, 14 and 0, so they occupy
+        // 14, 15, 0; remove the first; the other two must still be found.
+        final LongHashMap<String> map = new LongHashMap<>();
+        final long[] picked = new long[3];
+        final int[] homes = {14, 14, 0};
+        long candidate = 1;
+        for (int k = 0; k < 3; k++) {
+            while (map.slot(candidate) != homes[k]) {
+                candidate++;
+            }
+            picked[k] = candidate++;
         }
+        map.put(picked[0], "a");
+        map.put(picked[1], "b");
+        map.put(picked[2], "c");
+        assert map.checkInvariants();
+        assertEquals("a", map.remove(picked[0]));
+        assert map.checkInvariants();
+        assertEquals("b", map.get(picked[1]));
+        assertEquals("c", map.get(picked[2]));
+        assertEquals(2, map.size());
     }
 }
