@@ -498,11 +498,6 @@ public final class LogManager implements Closeable {
         return removed;
     }
 
-    /** The largest producer id in any partition's producer state, or -1 (main's name for {@link #maxProducerIdSeen}). */
-    public long largestProducerId() {
-        return maxProducerIdSeen();
-    }
-
     /**
      * The largest producer id in any partition's producer state, or -1 (ids must never be reused):
      * every id held or held since start-up (snapshots, replayed and appended batches, expired or
