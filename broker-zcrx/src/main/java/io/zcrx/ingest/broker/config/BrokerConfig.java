@@ -62,6 +62,8 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String MESSAGE_MAX_BYTES = "message.max.bytes";
     public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
     public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
+    public static final String PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS = "producer.id.expiration.check.interval.ms";
+    public static final String LOG_SEGMENT_DELETE_DELAY_MS = "log.segment.delete.delay.ms";
 
     // Consumers: Fetch and groups (Kafka names).
     public static final String FETCH_MAX_BYTES = "fetch.max.bytes";
@@ -198,6 +200,10 @@ public final class BrokerConfig extends AbstractConfig {
         d.define(PRODUCER_ID_EXPIRATION_MS, Type.INT, 86_400_000, Range.atLeast(1), Importance.LOW,
             "Idempotence state of a producer id is dropped after this long without writes.");
 
+        d.define(PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS, Type.INT, 600_000, Range.atLeast(1), Importance.LOW,
+            "How often expired producer ids are removed.");
+        d.define(LOG_SEGMENT_DELETE_DELAY_MS, Type.LONG, 60_000L, Range.atLeast(0L), Importance.LOW,
+            "How long a segment deleted by retention stays on disk (renamed .deleted) before it is removed.");
         d.define(MIN_INSYNC_REPLICAS, Type.INT, 1, Range.between(1, 1), Importance.LOW,
             "Single node: the only replica is always in sync, so 1 is the only valid value.");
 

@@ -90,6 +90,21 @@ public final class Broker implements AutoCloseable {
         final LogManager logManager = logs;
         logScheduler.schedule("retention", retentionCheckMs, retentionCheckMs,
             () -> logManager.deleteOldSegments(System.currentTimeMillis()));
+        // The flush policy (log.flush.interval.messages / .ms, and segments sealed by a roll) is
+        // checked at least once a second; flushDue fsyncs only partitions whose policy says so.
+        final long flushCheckMs = Math.min(1000L, config.getLong(BrokerConfig.LOG_FLUSH_SCHEDULER_INTERVAL_MS));
+        logScheduler.schedule("flush", flushCheckMs, flushCheckMs, () -> logManager.flushDue(System.currentTimeMillis()));
+        final long checkpointMs = config.getInt(BrokerConfig.LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS);
+        logScheduler.schedule("recovery-point-checkpoint", checkpointMs, checkpointMs, () -> {
+            try {
+                logManager.checkpoint();
+            } catch (IOException e) {
+                LOG.error("writing the recovery-point checkpoint failed; a crash now re-checks more of the log", e);
+            }
+        });
+        final long producerExpiryMs = config.getInt(BrokerConfig.PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS);
+        logScheduler.schedule("producer-id-expiry", producerExpiryMs, producerExpiryMs,
+            () -> logManager.removeExpiredProducers(System.currentTimeMillis()));
         final long offsetsCheckMs = config.getLong(BrokerConfig.OFFSETS_RETENTION_CHECK_INTERVAL_MS);
         logScheduler.schedule("offset-expiry", offsetsCheckMs, offsetsCheckMs, groups::expireOffsets);
         final OffsetStore store = offsetStore;
