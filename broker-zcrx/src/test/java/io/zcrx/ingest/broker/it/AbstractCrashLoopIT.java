@@ -61,6 +61,8 @@ public abstract class AbstractCrashLoopIT {
     private static final int RATE = 1500;
 
     private Path tmp;
+    /** Every broker process this test spawned: a failing test must not leave one running. */
+    private final List<BrokerProcess> spawned = new ArrayList<>();
     /** Set when the test passed: a failed run keeps its log dir and broker output for inspection. */
     private boolean passed;
 
@@ -84,6 +86,9 @@ public abstract class AbstractCrashLoopIT {
 
     @AfterEach
     void tearDown() throws Exception {
+        for (BrokerProcess b : spawned) {
+            b.close();
+        }
         if (tmp != null && passed) {
             TestBroker.deleteRecursively(tmp);
         } else if (tmp != null) {
@@ -115,7 +120,7 @@ public abstract class AbstractCrashLoopIT {
         final String[] overrides = settings.toArray(new String[0]);
         final String bootstrap = "127.0.0.1:" + port;
 
-        BrokerProcess broker = BrokerProcess.spawn(tmp.resolve("broker-0.out"), "-Xmx384m", overrides);
+        BrokerProcess broker = spawn("broker-0.out", overrides);
         broker.awaitStarted(60_000);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1)
@@ -136,7 +141,7 @@ public abstract class AbstractCrashLoopIT {
             for (int cycle = 1; cycle <= CYCLES; cycle++) {
                 broker.kill9();
                 final long acked = ackedTotal(senders);
-                broker = BrokerProcess.spawn(tmp.resolve("broker-" + cycle + ".out"), "-Xmx384m", overrides);
+                broker = spawn("broker-" + cycle + ".out", overrides);
                 final long killAfterMs = 400 + random.nextInt(3000);
                 Thread.sleep(killAfterMs);
                 final long[] opened = broker.openedSummary();
@@ -153,7 +158,7 @@ public abstract class AbstractCrashLoopIT {
                         + opened[3] + " bytes truncated", acked));
             }
             broker.kill9();
-            broker = BrokerProcess.spawn(tmp.resolve("broker-final.out"), "-Xmx384m", overrides);
+            broker = spawn("broker-final.out", overrides);
             broker.awaitStarted(60_000);
             final long[] opened = broker.openedSummary();
             recoveryMs.add(opened[1]);
@@ -245,6 +250,12 @@ public abstract class AbstractCrashLoopIT {
         Files.writeString(Path.of("target", getClass().getSimpleName() + "-summary.txt"), summary);
         assertTrue(ackedTotal > 1000, "too few records acknowledged to mean anything: " + ackedTotal);
         passed = true;
+    }
+
+    private BrokerProcess spawn(String output, String[] overrides) throws java.io.IOException {
+        final BrokerProcess b = BrokerProcess.spawn(tmp.resolve(output), "-Xmx384m", overrides);
+        spawned.add(b);
+        return b;
     }
 
     private static boolean reachedEnd(KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, Long> ends) {
