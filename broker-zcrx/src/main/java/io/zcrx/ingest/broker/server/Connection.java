@@ -1,0 +1,193 @@
+package io.zcrx.ingest.broker.server;
+
+import io.zcrx.ingest.broker.transport.ConnectionHandler;
+import io.zcrx.ingest.broker.transport.ConnectionIo;
+import io.zcrx.ingest.broker.transport.OutboundQueue;
+import io.zcrx.ingest.protocol.bytes.ProtocolException;
+import io.zcrx.ingest.protocol.bytes.RxChunk;
+import io.zcrx.ingest.protocol.frame.Frame;
+import io.zcrx.ingest.protocol.frame.FrameAssembler;
+import io.zcrx.ingest.protocol.frame.FrameSink;
+import java.nio.ByteBuffer;
+import org.apache.kafka.common.message.ResponseHeaderData;
+import org.apache.kafka.common.protocol.Message;
+import org.apache.kafka.common.requests.RequestUtils;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The broker's side of one client connection, transport-neutral: received chunks go through a
+ * {@link FrameAssembler}; each complete frame is handled by the reactor's
+ * {@link RequestProcessor} and then closed, which releases its receive memory (the appends it
+ * caused have completed by then). Responses are queued in request order on the transport's
+ * outbound queue.
+ *
+ * <p>A close decided while a chunk is being framed (acks=0 failure, malformed request) is carried
+ * out only after the assembler returns, so the assembler is never closed from inside itself.
+ *
+ * <p>This class is not thread-safe: it runs on its reactor thread.
+ */
+final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
+    private static final Logger LOG = LogManager.getLogger(Connection.class);
+
+    private final ConnectionIo io;
+    private final RequestProcessor processor;
+    private final FrameAssembler assembler;
+    private final int outboundMaxBytes;
+    private String clientId;
+    private String pendingCloseReason;
+    private boolean closed;
+    private boolean pausedForOutput;
+    long lastActivityNs;
+    /** When the frame now being received started (for the slow-sender deadline); 0 when none. */
+    long frameStartNs;
+
+    Connection(ConnectionIo io, RequestProcessor processor, int frameBytesMax, int outboundMaxBytes, long nowNs) {
+        this.io = io;
+        this.processor = processor;
+        this.assembler = new FrameAssembler(frameBytesMax);
+        this.outboundMaxBytes = outboundMaxBytes;
+        this.lastActivityNs = nowNs;
+    }
+
+    ConnectionIo io() {
+        return io;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Frames handed out and not closed (must be 0 between chunks). */
+    int openFrames() {
+        return assembler.openFrames();
+    }
+
+    // ---- ConnectionHandler ------------------------------------------------------------------
+
+    @Override
+    public void onReceive(RxChunk chunk) {
+        if (closed || pendingCloseReason != null) {
+            return;
+        }
+        final long now = processor.nowNs();
+        lastActivityNs = now;
+        final int rc = assembler.onChunk(chunk, this);
+        if (rc != FrameAssembler.OK) {
+            final String why = rc == FrameAssembler.ERR_FRAME_TOO_LARGE
+                ? "request size " + assembler.failedSize() + " exceeds socket.request.max.bytes=" + processor.frameBytesMax()
+                : rc == FrameAssembler.ERR_NEGATIVE_SIZE ? "negative request size " + assembler.failedSize()
+                : "framing failed earlier";
+            requestClose(why);
+        }
+        frameStartNs = assembler.inFrame() ? (frameStartNs == 0 ? now : frameStartNs) : 0;
+        if (pendingCloseReason != null) {
+            final String reason = pendingCloseReason;
+            processor.logClose(this, reason);
+            io.close(reason, true);
+            return;
+        }
+        final OutboundQueue out = io.outbound();
+        if (!out.isEmpty()) {
+            io.flush();
+            if (out.queuedBytes() > outboundMaxBytes && !pausedForOutput) {
+                // The client is not reading its responses: stop reading its requests until it does.
+                pausedForOutput = true;
+                io.pauseReceive();
+            }
+        }
+    }
+
+    @Override
+    public void onFrame(Frame frame) {
+        try {
+            if (!closed && pendingCloseReason == null) {
+                processor.onFrame(this, frame);
+            }
+        } catch (ProtocolException e) {
+            requestClose("malformed request: " + e.getMessage());
+        } finally {
+            frame.close();
+        }
+    }
+
+    @Override
+    public void onReadClosed() {
+        // The client half-closed: answer what has been received, then close.
+        io.close("client closed the connection", true);
+    }
+
+    @Override
+    public void onClosed(String reason) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        assembler.close();
+        processor.onConnectionClosed(this, reason);
+    }
+
+    /** Called by the reactor's periodic check: resume a connection paused for unsent output. */
+    void maybeResume() {
+        if (pausedForOutput && !closed && io.outbound().queuedBytes() <= outboundMaxBytes / 2) {
+            pausedForOutput = false;
+            io.resumeReceive();
+        }
+    }
+
+    boolean pausedForOutput() {
+        return pausedForOutput;
+    }
+
+    // ---- RequestChannel ---------------------------------------------------------------------
+
+    @Override
+    public ByteBuffer beginResponse(int length) {
+        return io.outbound().beginWrite(length);
+    }
+
+    @Override
+    public void commitResponse() {
+        io.outbound().commitWrite();
+    }
+
+    @Override
+    public void sendResponse(int correlationId, short headerVersion, Message body, short version) {
+        final ByteBuffer bytes = RequestUtils.serialize(new ResponseHeaderData().setCorrelationId(correlationId),
+            headerVersion, body, version);
+        final OutboundQueue out = io.outbound();
+        final ByteBuffer size = out.beginWrite(4);
+        size.putInt(bytes.remaining());
+        out.commitWrite();
+        out.write(bytes);
+    }
+
+    @Override
+    public void closeAfterFailure(String reason) {
+        requestClose(reason);
+    }
+
+    private void requestClose(String reason) {
+        if (pendingCloseReason == null) {
+            pendingCloseReason = reason;
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "connection " + io.connectionId() + " from " + io.remoteAddress();
+    }
+
+    @Override
+    public String clientId() {
+        return clientId == null ? "" : clientId;
+    }
+
+    void clientId(String id) {
+        this.clientId = id;
+    }
+
+    boolean hasClientId() {
+        return clientId != null;
+    }
+}
