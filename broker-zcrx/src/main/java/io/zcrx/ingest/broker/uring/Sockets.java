@@ -28,6 +28,7 @@ public final class Sockets {
     public static final int SOCK_CLOEXEC = 0x80000;
     public static final int SOL_SOCKET = 1;
     public static final int SO_REUSEADDR = 2;
+    public static final int SO_SNDBUF = 7;
     public static final int SO_RCVBUF = 8;
     public static final int SO_REUSEPORT = 15;
     public static final int IPPROTO_TCP = 6;
@@ -121,6 +122,30 @@ public final class Sockets {
             throw new IllegalStateException("getsockname returned a malformed address: fd=" + fd, e);
         }
         throw new UringException("getsockname", 0, "unexpected address family: family=" + family + ", fd=" + fd);
+    }
+
+    /** {@code host:port} of the peer of a connected socket, or {@code "?"} when it is already gone (log lines only). */
+    public static String remoteAddress(int fd) {
+        final Memory sa = new Memory(SOCKADDR_STORAGE_SIZE);
+        sa.clear();
+        final Memory len = new Memory(4);
+        len.setInt(0, SOCKADDR_STORAGE_SIZE);
+        if (Syscalls.peerName(fd, Memory.nativeValue(sa), Memory.nativeValue(len)) < 0) {
+            return "?";
+        }
+        final int family = sa.getShort(0) & 0xFFFF;
+        final int port = ((sa.getByte(2) & 0xFF) << 8) | (sa.getByte(3) & 0xFF);
+        try {
+            if (family == AF_INET) {
+                return InetAddress.getByAddress(sa.getByteArray(4, 4)).getHostAddress() + ":" + port;
+            }
+            if (family == AF_INET6) {
+                return "[" + InetAddress.getByAddress(sa.getByteArray(8, 16)).getHostAddress() + "]:" + port;
+            }
+        } catch (UnknownHostException e) {
+            return "?";
+        }
+        return "?";
     }
 
     /** setsockopt with an int value; failures name the option. */

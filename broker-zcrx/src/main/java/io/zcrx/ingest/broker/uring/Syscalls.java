@@ -77,6 +77,8 @@ public final class Syscalls {
 
     private static native int getsockname(int fd, long address, long addressLengthAddress);
 
+    private static native int getpeername(int fd, long address, long addressLengthAddress);
+
     private static native int shutdown(int fd, int how);
 
     private static native int if_nametoindex(String name);
@@ -168,6 +170,10 @@ public final class Syscalls {
 
     public static int socketName(int fd, long address, long addressLengthAddress) {
         return result(getsockname(fd, address, addressLengthAddress));
+    }
+
+    public static int peerName(int fd, long address, long addressLengthAddress) {
+        return result(getpeername(fd, address, addressLengthAddress));
     }
 
     public static int shutdownSocket(int fd, int how) {

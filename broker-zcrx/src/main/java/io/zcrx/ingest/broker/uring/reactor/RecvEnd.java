@@ -1,0 +1,25 @@
+package io.zcrx.ingest.broker.uring.reactor;
+
+/**
+ * What the final CQE of a multishot receive (no {@code IORING_CQE_F_MORE}) means for the connection
+ * (io-uring-zcrx.md §6.9 for RECV_ZC, §7.5 for copy-mode RECV). Classified per receive mode by
+ * {@link ReceiveMemory#classifyEnd}.
+ */
+public enum RecvEnd {
+    /** Ended without a problem for the socket (CQ overflow, EINTR, EAGAIN): arm again at once. */
+    REARM,
+    /** Receive memory ran dry (copy: ENOBUFS; zcrx: ENOMEM): arm again once memory came back. */
+    REARM_WHEN_MEMORY,
+    /** res = 0: the peer shut down its side. */
+    EOF,
+    /** Cancelled by us (pause or close). */
+    CANCELED,
+    /** The socket failed (reset, timeout, broken pipe, ...): close the connection. */
+    SOCKET_ERROR,
+    /** zcrx EFAULT: the flow's packets land on another zcrx queue than this reactor's (steering). */
+    MISROUTED,
+    /** zcrx EPROTONOSUPPORT: not a plain TCP socket. */
+    NOT_PLAIN_TCP,
+    /** EINVAL, EBADF, ENOTSOCK, ...: our submission was wrong. */
+    BUG
+}
