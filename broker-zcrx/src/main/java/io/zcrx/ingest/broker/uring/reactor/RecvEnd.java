@@ -6,8 +6,13 @@ package io.zcrx.ingest.broker.uring.reactor;
  * {@link ReceiveMemory#classifyEnd}.
  */
 public enum RecvEnd {
-    /** Ended without a problem for the socket (CQ overflow, EINTR, EAGAIN): arm again at once. */
+    /** Ended without a problem for the socket (EINTR, EAGAIN): arm again at once. */
     REARM,
+    /**
+     * The CQ ring was full, so the kernel ended the multishot (copy mode: a last CQE with data and no
+     * F_MORE; zcrx: ENOSPC, the bytes stay in the socket): drain, then arm again (§5.7).
+     */
+    CQ_OVERFLOW,
     /** Receive memory ran dry (copy: ENOBUFS; zcrx: ENOMEM): arm again once memory came back. */
     REARM_WHEN_MEMORY,
     /** res = 0: the peer shut down its side. */

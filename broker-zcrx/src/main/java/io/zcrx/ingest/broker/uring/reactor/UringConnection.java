@@ -191,8 +191,13 @@ public final class UringConnection implements ConnectionIo, ReceiveAccount {
             maybeFinish();
             return;
         }
-        final RecvEnd end = res > 0 ? RecvEnd.REARM : reactor.memory().classifyEnd(res);
+        // Copy mode: a last CQE that still carries data means the kernel could not post into a full CQ.
+        final RecvEnd end = res > 0 ? RecvEnd.CQ_OVERFLOW : reactor.memory().classifyEnd(res);
         switch (end) {
+            case CQ_OVERFLOW:
+                reactor.onReceiveEndedByOverflow();
+                armIfWanted();
+                break;
             case REARM:
             case CANCELED:
                 armIfWanted();

@@ -113,6 +113,7 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
     private volatile long publishedOutstandingBytes;
     private volatile int publishedConnections;
     private volatile long publishedStarvationEvents;
+    private volatile long publishedOverflowEnds;
     private volatile String memoryDescription = "";
     private volatile boolean setUpDone;
     private Thread thread;
@@ -142,6 +143,7 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
     private long nowNs;
     private long staleCompletions;
     private long starvationEvents;
+    private long overflowEnds;
 
     /**
      * @param listenFd the listening socket this reactor accepts on, or -1 (the transport hands it connections)
@@ -510,6 +512,10 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
         closingAfterFlush.add(c);
     }
 
+    void onReceiveEndedByOverflow() {
+        overflowEnds++;
+    }
+
     void onStarved(UringConnection c) {
         starved.add(c);
         starvationEvents++;
@@ -599,6 +605,7 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
         publishedOutstandingBytes = memory.ledger().outstandingBytes();
         publishedConnections = connectionCount;
         publishedStarvationEvents = starvationEvents;
+        publishedOverflowEnds = overflowEnds;
     }
 
     public long outstandingChunks() {
@@ -661,6 +668,11 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
 
     public long staleCompletions() {
         return staleCompletions;
+    }
+
+    /** Receives the kernel ended because the CQ ring was full (then re-armed); any thread. */
+    public long overflowEnds() {
+        return publishedOverflowEnds;
     }
 
     /** Receives that ended because receive memory ran dry (ENOBUFS / ENOMEM); any thread. */

@@ -130,7 +130,7 @@ public final class ZcrxReceiveMemory extends ReceiveMemory {
         switch (-res) {
             case Errno.ENOSPC:
                 // CQ ring was full; the unread bytes stay in the socket (§5.7): drain, then arm again.
-                return RecvEnd.REARM;
+                return RecvEnd.CQ_OVERFLOW;
             case Errno.ENOMEM:
                 return RecvEnd.REARM_WHEN_MEMORY;
             case Errno.EFAULT:
