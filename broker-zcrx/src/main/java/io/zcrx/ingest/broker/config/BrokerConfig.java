@@ -375,7 +375,9 @@ public final class BrokerConfig extends AbstractConfig {
 
     /** Keys that were supplied but are not ours (Kafka server.properties keys we do not implement). */
     public Set<String> unknownKeys() {
-        return unused();
+        final Set<String> out = new java.util.TreeSet<>(originals().keySet());
+        out.removeAll(DEF.names());
+        return out;
     }
 
     // ---- validators ------------------------------------------------------------------------

@@ -91,6 +91,12 @@ public final class TopicConfigs {
         return Collections.unmodifiableSet(BROKER_SYNONYM.keySet());
     }
 
+    /** The valid values of a topic setting, for the configuration reference. */
+    public static String validRange(String name) {
+        final ConfigDef.ConfigKey k = DEF.configKeys().get(name);
+        return k.validator == null ? k.type.toString().toLowerCase() : k.validator.toString();
+    }
+
     public static boolean isSupported(String name) {
         return BROKER_SYNONYM.containsKey(name);
     }

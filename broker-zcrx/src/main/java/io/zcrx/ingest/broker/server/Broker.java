@@ -40,8 +40,9 @@ public final class Broker implements AutoCloseable {
             final TopicRegistry topics = new TopicRegistry(config, logs);
             final ProducerIdManager producerIds = new ProducerIdManager(config.logDirs().get(0), logs.largestProducerId());
             ctx = new BrokerContext(config, logs, topics, producerIds, System::currentTimeMillis);
+            final ControlPlane controlPlane = new ControlPlane(ctx);
             selection = TransportSelector.select(config,
-                (reactorId, reactorIo) -> new BrokerReactorHandler(ctx, reactorId, reactorIo));
+                (reactorId, reactorIo) -> new BrokerReactorHandler(ctx, controlPlane, reactorId, reactorIo));
             transport = selection.transport();
             ctx.bindPort(transport.localAddress().getPort());
         } catch (IOException | RuntimeException e) {

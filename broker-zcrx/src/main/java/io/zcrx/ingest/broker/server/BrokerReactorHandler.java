@@ -28,19 +28,28 @@ final class BrokerReactorHandler implements ReactorHandler {
     private final ArrayList<Connection> connections = new ArrayList<>();
     private final int frameBytesMax;
     private final int outboundMaxBytes;
+    private final int inflightMax;
     private final long idleNs;
     private long nowNs = System.nanoTime();
     private long nextHousekeepingNs = nowNs + HOUSEKEEPING_INTERVAL_NS;
 
-    BrokerReactorHandler(BrokerContext ctx, int reactorId, ReactorIo reactorIo) {
+    private final ControlPlane controlPlane;
+
+    BrokerReactorHandler(BrokerContext ctx, ControlPlane controlPlane, int reactorId, ReactorIo reactorIo) {
         this.ctx = ctx;
+        this.controlPlane = controlPlane;
         this.reactorId = reactorId;
         this.reactorIo = reactorIo;
         this.frameBytesMax = ctx.config().getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES);
         this.outboundMaxBytes = ctx.config().getInt(BrokerConfig.CONNECTION_OUTBOUND_MAX_BYTES);
+        this.inflightMax = ctx.config().getInt(BrokerConfig.CONNECTION_MAX_INFLIGHT_REQUESTS);
         final long idleMs = ctx.config().getLong(BrokerConfig.CONNECTIONS_MAX_IDLE_MS);
         this.idleNs = idleMs < 0 ? Long.MAX_VALUE : TimeUnit.MILLISECONDS.toNanos(idleMs);
         this.processor = new RequestProcessor(ctx, this);
+    }
+
+    ControlPlane controlPlane() {
+        return controlPlane;
     }
 
     long nowNs() {
@@ -58,7 +67,7 @@ final class BrokerReactorHandler implements ReactorHandler {
     @Override
     public ConnectionHandler onAccept(ConnectionIo io) {
         nowNs = System.nanoTime();
-        final Connection c = new Connection(io, processor, frameBytesMax, outboundMaxBytes, nowNs);
+        final Connection c = new Connection(io, processor, frameBytesMax, outboundMaxBytes, inflightMax, nowNs);
         connections.add(c);
         if (LOG.isDebugEnabled()) {
             LOG.debug("reactor {}: accepted {}", reactorId, c.describe());

@@ -9,6 +9,7 @@ import io.zcrx.ingest.protocol.frame.Frame;
 import io.zcrx.ingest.protocol.frame.FrameAssembler;
 import io.zcrx.ingest.protocol.frame.FrameSink;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import org.apache.kafka.common.message.ResponseHeaderData;
 import org.apache.kafka.common.protocol.Message;
 import org.apache.kafka.common.requests.RequestUtils;
@@ -38,12 +39,23 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
     private String pendingCloseReason;
     private boolean closed;
     private boolean pausedForOutput;
+    private boolean pausedForInflight;
+    /**
+     * Responses not yet queued for sending, in request order, when at least one earlier response
+     * is still pending. Empty in the common case, where responses go straight to the outbound queue.
+     */
+    private final ArrayDeque<PendingResponse> inflight = new ArrayDeque<>();
+    private final int inflightMax;
+    /** Scratch for a response encoded while an earlier one is still pending. */
+    private ByteBuffer detour;
     long lastActivityNs;
     /** When the frame now being received started (for the slow-sender deadline); 0 when none. */
     long frameStartNs;
 
-    Connection(ConnectionIo io, RequestProcessor processor, int frameBytesMax, int outboundMaxBytes, long nowNs) {
+    Connection(ConnectionIo io, RequestProcessor processor, int frameBytesMax, int outboundMaxBytes, int inflightMax,
+               long nowNs) {
         this.io = io;
+        this.inflightMax = inflightMax;
         this.processor = processor;
         this.assembler = new FrameAssembler(frameBytesMax);
         this.outboundMaxBytes = outboundMaxBytes;
@@ -123,6 +135,7 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
             return;
         }
         closed = true;
+        inflight.clear();
         assembler.close();
         processor.onConnectionClosed(this, reason);
     }
@@ -131,7 +144,9 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
     void maybeResume() {
         if (pausedForOutput && !closed && io.outbound().queuedBytes() <= outboundMaxBytes / 2) {
             pausedForOutput = false;
-            io.resumeReceive();
+            if (!pausedForInflight) {
+                io.resumeReceive();
+            }
         }
     }
 
@@ -143,23 +158,87 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
 
     @Override
     public ByteBuffer beginResponse(int length) {
-        return io.outbound().beginWrite(length);
+        if (inflight.isEmpty()) {
+            return io.outbound().beginWrite(length);
+        }
+        // An earlier response is still pending: this one waits behind it in its own buffer.
+        detour = ByteBuffer.allocate(length);
+        return detour;
     }
 
     @Override
     public void commitResponse() {
-        io.outbound().commitWrite();
+        if (detour == null) {
+            io.outbound().commitWrite();
+            return;
+        }
+        final PendingResponse p = new PendingResponse(this, 0, (short) 0, (short) 0);
+        p.frame = java.util.Arrays.copyOf(detour.array(), detour.position());
+        p.done = true;
+        detour = null;
+        inflight.addLast(p);
     }
 
     @Override
     public void sendResponse(int correlationId, short headerVersion, Message body, short version) {
+        final byte[] frame = serialize(correlationId, headerVersion, body, version);
+        if (inflight.isEmpty()) {
+            io.outbound().write(ByteBuffer.wrap(frame));
+            return;
+        }
+        final PendingResponse p = new PendingResponse(this, correlationId, headerVersion, version);
+        p.frame = frame;
+        p.done = true;
+        inflight.addLast(p);
+    }
+
+    @Override
+    public PendingResponse defer(int correlationId, short headerVersion, short version) {
+        final PendingResponse p = new PendingResponse(this, correlationId, headerVersion, version);
+        inflight.addLast(p);
+        if (inflight.size() >= inflightMax && !pausedForInflight) {
+            pausedForInflight = true;
+            io.pauseReceive();
+        }
+        return p;
+    }
+
+    /** On the reactor thread: a pending response is ready; send every ready one at the head, in order. */
+    void completePending(PendingResponse p, byte[] frame) {
+        if (closed || p.done) {
+            return;
+        }
+        p.frame = frame;
+        p.done = true;
+        final OutboundQueue out = io.outbound();
+        boolean wrote = false;
+        while (!inflight.isEmpty() && inflight.peekFirst().done) {
+            out.write(ByteBuffer.wrap(inflight.pollFirst().frame));
+            wrote = true;
+        }
+        if (pausedForInflight && inflight.size() < inflightMax / 2 + 1) {
+            pausedForInflight = false;
+            if (!pausedForOutput) {
+                io.resumeReceive();
+            }
+        }
+        if (wrote) {
+            io.flush();
+        }
+    }
+
+    /** Response header + body with the 4-byte size prefix. */
+    static byte[] serialize(int correlationId, short headerVersion, Message body, short version) {
         final ByteBuffer bytes = RequestUtils.serialize(new ResponseHeaderData().setCorrelationId(correlationId),
             headerVersion, body, version);
-        final OutboundQueue out = io.outbound();
-        final ByteBuffer size = out.beginWrite(4);
-        size.putInt(bytes.remaining());
-        out.commitWrite();
-        out.write(bytes);
+        final byte[] frame = new byte[4 + bytes.remaining()];
+        ByteBuffer.wrap(frame).putInt(bytes.remaining()).put(bytes);
+        return frame;
+    }
+
+    /** Responses promised and not yet sent (for tests and the in-flight limit). */
+    int inflightResponses() {
+        return inflight.size();
     }
 
     @Override

@@ -22,6 +22,13 @@ public interface RequestChannel {
     void sendResponse(int correlationId, short headerVersion, Message body, short version);
 
     /**
+     * Promises a response that will be completed later; responses to later requests on this
+     * connection wait behind it. When {@code connection.max.inflight.requests} are promised the
+     * connection stops reading until some complete.
+     */
+    PendingResponse defer(int correlationId, short headerVersion, short version);
+
+    /**
      * The request cannot be answered in a way the client would notice (acks=0 failure, malformed
      * input): close the connection once the current chunk has been framed, with this reason logged.
      */

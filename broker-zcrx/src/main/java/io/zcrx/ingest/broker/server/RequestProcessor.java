@@ -3,25 +3,14 @@ package io.zcrx.ingest.broker.server;
 import io.zcrx.ingest.broker.config.BrokerConfig;
 import io.zcrx.ingest.broker.handler.ApiVersionTable;
 import io.zcrx.ingest.broker.handler.ApiVersionsHandler;
-import io.zcrx.ingest.broker.handler.CreateTopicsHandler;
-import io.zcrx.ingest.broker.handler.DescribeClusterHandler;
-import io.zcrx.ingest.broker.handler.DescribeConfigsHandler;
-import io.zcrx.ingest.broker.handler.InitProducerIdHandler;
-import io.zcrx.ingest.broker.handler.MetadataHandler;
 import io.zcrx.ingest.broker.handler.ProduceHandler;
 import io.zcrx.ingest.broker.runtime.RateLimitedLog;
 import io.zcrx.ingest.protocol.bytes.SliceCursor;
 import io.zcrx.ingest.protocol.frame.Frame;
 import io.zcrx.ingest.protocol.header.RequestHeaderView;
 import java.nio.ByteBuffer;
-import org.apache.kafka.common.message.CreateTopicsRequestData;
-import org.apache.kafka.common.message.DescribeClusterRequestData;
-import org.apache.kafka.common.message.DescribeConfigsRequestData;
-import org.apache.kafka.common.message.InitProducerIdRequestData;
-import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
-import org.apache.kafka.common.protocol.Message;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -43,11 +32,7 @@ final class RequestProcessor {
     private final RequestHeaderView header = new RequestHeaderView();
     private final ProduceHandler produce;
     private final ApiVersionsHandler apiVersions = new ApiVersionsHandler();
-    private final MetadataHandler metadata;
-    private final InitProducerIdHandler initProducerId;
-    private final CreateTopicsHandler createTopics;
-    private final DescribeClusterHandler describeCluster;
-    private final DescribeConfigsHandler describeConfigs;
+    private final ControlPlane controlPlane;
     private final RateLimitedLog badInput = new RateLimitedLog(LOG, 10);
     private final int frameBytesMax;
     private ByteBuffer bodyScratch = ByteBuffer.allocate(4096);
@@ -56,11 +41,7 @@ final class RequestProcessor {
         this.ctx = ctx;
         this.reactor = reactor;
         this.produce = new ProduceHandler(ctx);
-        this.metadata = new MetadataHandler(ctx);
-        this.initProducerId = new InitProducerIdHandler(ctx);
-        this.createTopics = new CreateTopicsHandler(ctx);
-        this.describeCluster = new DescribeClusterHandler(ctx);
-        this.describeConfigs = new DescribeConfigsHandler(ctx);
+        this.controlPlane = reactor.controlPlane();
         this.frameBytesMax = ctx.config().getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES);
     }
 
@@ -99,38 +80,20 @@ final class RequestProcessor {
             produce.handle(c, frame, header, cursor);
             return;
         }
-        final ByteBufferAccessor body = new ByteBufferAccessor(copyBody());
+        final ControlHandler handler = controlPlane.handler(key);
+        if (handler == null) {
+            throw new IllegalStateException("advertised api without a handler: key=" + key);
+        }
         final ApiKeys api = ApiKeys.forId(key);
-        final Message response;
+        final RequestContext req = new RequestContext(c, api, version, header.correlationId(), c.clientId());
         try {
-            switch (api) {
-                case METADATA:
-                    response = metadata.handle(new MetadataRequestData(body, version), version);
-                    break;
-                case INIT_PRODUCER_ID:
-                    response = initProducerId.handle(new InitProducerIdRequestData(body, version), c.clientId());
-                    break;
-                case CREATE_TOPICS:
-                    response = createTopics.handle(new CreateTopicsRequestData(body, version), version);
-                    break;
-                case DESCRIBE_CLUSTER:
-                    response = describeCluster.handle(new DescribeClusterRequestData(body, version), version);
-                    break;
-                case DESCRIBE_CONFIGS:
-                    response = describeConfigs.handle(new DescribeConfigsRequestData(body, version), version);
-                    break;
-                default:
-                    throw new IllegalStateException("advertised api without a handler: " + api);
-            }
+            handler.handle(req, new ByteBufferAccessor(copyBody()));
+        } catch (IllegalStateException e) {
+            throw e;
         } catch (RuntimeException e) {
-            if (e instanceof IllegalStateException) {
-                throw e;
-            }
             // kafka-clients' readers throw unchecked exceptions on malformed bodies.
             c.closeAfterFailure("malformed " + api + " v" + version + " request: " + e);
-            return;
         }
-        c.sendResponse(header.correlationId(), api.responseHeaderVersion(version), response, version);
     }
 
     private static String unsupported(short key, short version) {
