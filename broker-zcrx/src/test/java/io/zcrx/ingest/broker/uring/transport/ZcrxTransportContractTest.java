@@ -3,10 +3,8 @@ package io.zcrx.ingest.broker.uring.transport;
 import io.zcrx.ingest.broker.transport.ReactorHandlerFactory;
 import io.zcrx.ingest.broker.transport.Transport;
 import io.zcrx.ingest.broker.transport.TransportSettings;
-import io.zcrx.ingest.broker.uring.testkit.NetInterfaces;
-import io.zcrx.ingest.broker.uring.testkit.PatternSink;
+import io.zcrx.ingest.broker.uring.testkit.ZcrxAvailability;
 
-import java.io.IOException;
 import java.util.List;
 
 /**
@@ -17,35 +15,14 @@ import java.util.List;
  */
 class ZcrxTransportContractTest extends TransportContractTest {
     private static final long AREA_BYTES = 4L << 20;
-    private static final String INTERFACE = System.getProperty("zcrx.test.interface", NetInterfaces.firstWithDriver());
-    private static final int QUEUE = Integer.getInteger("zcrx.test.queue", 0);
-    private static String reason;
-    private static boolean probed;
 
     private static ZcrxSettings zcrx() {
-        return new ZcrxSettings(INTERFACE, List.of(QUEUE), AREA_BYTES, 1024);
+        return new ZcrxSettings(ZcrxAvailability.INTERFACE, List.of(ZcrxAvailability.QUEUE), AREA_BYTES, 1024);
     }
 
     @Override
-    protected synchronized String unavailableReason() {
-        if (!probed) {
-            probed = true;
-            if (INTERFACE == null) {
-                reason = "no NIC with a driver on this machine";
-            } else {
-                final ZcrxTransport t = new ZcrxTransport(settings(1, 10, -1), UringTransportContractTest.SMALL, zcrx(),
-                    (id, io) -> new PatternSink());
-                try {
-                    t.start();
-                } catch (IOException e) {
-                    reason = "zcrx cannot run on " + INTERFACE + " (" + NetInterfaces.driver(INTERFACE) + ") queue " + QUEUE
-                        + ": " + e.getMessage();
-                } finally {
-                    t.close();
-                }
-            }
-        }
-        return reason;
+    protected String unavailableReason() {
+        return ZcrxAvailability.reason();
     }
 
     @Override
