@@ -1,19 +1,15 @@
 package io.zcrx.ingest.broker.uring;
 
 import io.zcrx.ingest.broker.uring.bufring.BufRingLayout;
+import io.zcrx.ingest.broker.uring.testkit.CLayoutProbe;
 import io.zcrx.ingest.broker.uring.zcrx.ZcrxLayout;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -254,64 +250,21 @@ class UringLayoutTest {
         buildTable();
         final Path header = Path.of("/usr/include/linux/io_uring.h");
         assumeTrue(Files.isReadable(header), "skipped: no kernel uapi header at " + header);
-        final String cc = findCompiler();
+        final String cc = CLayoutProbe.findCompiler();
         assumeTrue(cc != null, "skipped: no C compiler (cc/gcc) on PATH for the offsetof probe");
 
-        final Path dir = Files.createTempDirectory("uring-layout");
-        final Path source = dir.resolve("layout_probe.c");
-        final StringBuilder c = new StringBuilder();
-        c.append("#include <stddef.h>\n#include <linux/time_types.h>\n#include <linux/io_uring.h>\n");
-        final int firstCheckLine = 4;
-        for (Check check : checks) {
-            c.append("_Static_assert((").append(check.cExpr()).append(") == ").append(check.java())
-                .append("LL, \"").append(check.what()).append("\");\n");
+        final List<CLayoutProbe.Check> probe = new ArrayList<>();
+        for (Check c : checks) {
+            probe.add(new CLayoutProbe.Check(c.what(), c.cExpr(), c.java(), c.core()));
         }
-        Files.writeString(source, c.toString(), StandardCharsets.US_ASCII);
-        final Process p = new ProcessBuilder(cc, "-std=gnu11", "-fsyntax-only", "-fmax-errors=0", source.toString())
-            .redirectErrorStream(true).start();
-        final String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "compiler did not finish");
-
-        final Pattern error = Pattern.compile("layout_probe\\.c:(\\d+):\\d+: error: (.*)");
-        final TreeMap<Integer, String> errors = new TreeMap<>();
-        final Matcher m = error.matcher(output);
-        while (m.find()) {
-            errors.merge(Integer.parseInt(m.group(1)), m.group(2), (a, b) -> a + "; " + b);
+        final CLayoutProbe.Result r = CLayoutProbe.run(cc, List.of("stddef.h", "linux/time_types.h", "linux/io_uring.h"), probe);
+        System.out.println("offsetof probe (" + cc + ", " + header + "): " + r.verified() + " checks verified by C, "
+            + r.unavailable().size() + " not in this header (older uapi; verified against the reference table only): "
+            + r.unavailable());
+        if (!r.mismatches().isEmpty()) {
+            fail("C offsetof/sizeof disagrees with Java layout: " + r.mismatches() + "\n" + r.compilerOutput());
         }
-        final List<String> mismatches = new ArrayList<>();
-        final List<String> unavailable = new ArrayList<>();
-        int verified = 0;
-        for (int i = 0; i < checks.size(); i++) {
-            final Check check = checks.get(i);
-            final String e = errors.get(firstCheckLine + i);
-            if (e == null) {
-                verified++;
-            } else if (e.contains("static assertion failed")) {
-                mismatches.add(check.what() + " (java=" + check.java() + ")");
-            } else if (check.core()) {
-                mismatches.add(check.what() + " not compilable although the header must have it: " + e);
-            } else {
-                unavailable.add(check.what());
-            }
-        }
-        System.out.println("offsetof probe (" + cc + ", " + header + "): " + verified + " checks verified by C, "
-            + unavailable.size() + " not in this header (older uapi; verified against the reference table only): " + unavailable);
-        assertTrue(errors.keySet().stream().allMatch(line -> line >= firstCheckLine && line < firstCheckLine + checks.size()),
-            "compiler errors outside the generated checks:\n" + output);
-        if (!mismatches.isEmpty()) {
-            fail("C offsetof/sizeof disagrees with Java layout: " + mismatches + "\n" + output);
-        }
-        assertTrue(verified > 0, "nothing verified by the C probe:\n" + output);
+        assertTrue(r.verified() > 0, "nothing verified by the C probe:\n" + r.compilerOutput());
     }
 
-    private static String findCompiler() {
-        for (String name : new String[] {"cc", "gcc"}) {
-            for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-                if (Files.isExecutable(Path.of(dir, name))) {
-                    return Path.of(dir, name).toString();
-                }
-            }
-        }
-        return null;
-    }
 }

@@ -139,6 +139,39 @@ public final class ZcrxIfq implements AutoCloseable {
         }
     }
 
+    /**
+     * Asks the kernel whether zcrx registration is reachable at all, without touching any NIC: a valid
+     * registration naming an interface index that does not exist. The kernel checks capability, ring
+     * flags and struct fields first and looks the interface up before anything is bound (§6.3), so the
+     * answer is {@code ENODEV} when zcrx is built in and permitted, {@code EPERM} without CAP_NET_ADMIN in
+     * the initial namespace, {@code EOPNOTSUPP} without CONFIG_IO_URING_ZCRX, {@code EINVAL} on kernels that
+     * do not know the opcode. Changes nothing on the machine. Call on the ring's thread.
+     *
+     * @return the positive errno the kernel answered (0 would mean an ifq was registered on that index)
+     */
+    public static int probeKernelSupport(Ring ring) throws UringException {
+        try (NativeRegion area = NativeRegion.anonymous(NativeRegion.PAGE_SIZE, "zcrx probe area");
+             NativeRegion refill = NativeRegion.anonymous(refillRegionBytes(64), "zcrx probe refill ring")) {
+            final Memory areaReg = new Memory(ZcrxLayout.AreaReg.SIZE);
+            areaReg.clear();
+            areaReg.setLong(ZcrxLayout.AreaReg.ADDR_OFFSET, area.address());
+            areaReg.setLong(ZcrxLayout.AreaReg.LEN_OFFSET, area.length());
+            final Memory region = new Memory(ZcrxLayout.RegionDesc.SIZE);
+            region.clear();
+            region.setLong(ZcrxLayout.RegionDesc.USER_ADDR_OFFSET, refill.address());
+            region.setLong(ZcrxLayout.RegionDesc.SIZE_OFFSET, refill.length());
+            region.setInt(ZcrxLayout.RegionDesc.FLAGS_OFFSET, IORING_MEM_REGION_TYPE_USER);
+            final Memory ifqReg = new Memory(ZcrxLayout.IfqReg.SIZE);
+            ifqReg.clear();
+            ifqReg.setInt(ZcrxLayout.IfqReg.IF_IDX_OFFSET, Integer.MAX_VALUE);
+            ifqReg.setInt(ZcrxLayout.IfqReg.RQ_ENTRIES_OFFSET, 64);
+            ifqReg.setLong(ZcrxLayout.IfqReg.AREA_PTR_OFFSET, Memory.nativeValue(areaReg));
+            ifqReg.setLong(ZcrxLayout.IfqReg.REGION_PTR_OFFSET, Memory.nativeValue(region));
+            final int rc = ring.register(IORING_REGISTER_ZCRX_IFQ, Memory.nativeValue(ifqReg), 1);
+            return rc < 0 ? -rc : 0;
+        }
+    }
+
     /** Goes into {@code sqe.zcrx_ifq_idx} of every RECV_ZC on this queue. */
     public int zcrxId() {
         return zcrxId;
