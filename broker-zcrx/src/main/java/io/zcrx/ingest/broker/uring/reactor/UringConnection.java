@@ -281,7 +281,11 @@ public final class UringConnection implements ConnectionIo, ReceiveAccount {
                 return;
             }
         } else {
-            reactor.sqe().send(fd, outbound.headAddress(), outbound.headLength(), sendUserData);
+            final int length = outbound.headLength();
+            if (length == 0) {
+                return;
+            }
+            reactor.sqe().send(fd, outbound.headAddress(), length, sendUserData);
         }
         sendInFlight = true;
     }

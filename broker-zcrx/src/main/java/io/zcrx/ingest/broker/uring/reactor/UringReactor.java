@@ -273,7 +273,15 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
             ring.submitAndWait(waitNs > 1000 ? 1 : 0, waitNs);
             drainCompletions();
             publishGauges();
+            // With -ea (tests) the O(1) ring and receive-memory invariants are checked every iteration.
+            assert loopInvariantsHold();
         }
+    }
+
+    private boolean loopInvariantsHold() {
+        ring.checkInvariants();
+        memory.checkInvariants();
+        return true;
     }
 
     private long tick() {

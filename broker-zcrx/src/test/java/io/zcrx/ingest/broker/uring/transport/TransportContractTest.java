@@ -272,6 +272,72 @@ abstract class TransportContractTest {
     }
 
     @Test
+    void fileRegionsAreSentBetweenByteRegions() throws Exception {
+        // Goal: the outbound queue's file regions (Fetch-style) go out in order between byte regions.
+        // Method: on the first byte the handler queues 5 bytes, 300 KiB of a pattern file, 5 bytes, then
+        // closes after flush; the client checks every byte.
+        final java.nio.file.Path file = java.nio.file.Files.createTempFile("region", ".bin");
+        final int fileLength = 300 * 1024;
+        final ByteBuffer content = ByteBuffer.allocate(fileLength);
+        StreamPattern.fill(content, 8, 0);
+        java.nio.file.Files.write(file, content.array());
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {
+            final ReactorHandler sender = new ReactorHandler() {
+                @Override
+                public ConnectionHandler onAccept(ConnectionIo io) {
+                    return new ConnectionHandler() {
+                        boolean answered;
+
+                        @Override
+                        public void onReceive(RxChunk chunk) {
+                            if (!answered) {
+                                answered = true;
+                                io.outbound().write(ByteBuffer.wrap("head:".getBytes()));
+                                io.outbound().addFileRegion(channel, 0, fileLength);
+                                io.outbound().write(ByteBuffer.wrap(":tail".getBytes()));
+                                io.flush();
+                                io.close("done", true);
+                            }
+                        }
+
+                        @Override
+                        public void onReadClosed() {
+                        }
+
+                        @Override
+                        public void onClosed(String reason) {
+                        }
+                    };
+                }
+
+                @Override
+                public long onTick(long nowNs) {
+                    return Long.MAX_VALUE;
+                }
+
+                @Override
+                public void onReactorClose() {
+                }
+            };
+            transport = newTransport(settings(1, 10, -1), (id, io) -> sender);
+            transport.start();
+            try (Socket s = new Socket("127.0.0.1", transport.localAddress().getPort())) {
+                s.setSoTimeout(30_000);
+                s.getOutputStream().write(1);
+                final byte[] got = new byte[fileLength + 10];
+                new DataInputStream(s.getInputStream()).readFully(got);
+                assertEquals("head:", new String(got, 0, 5));
+                assertEquals(-1, StreamPattern.firstMismatch(ByteBuffer.wrap(got), 5, fileLength, 8, 0), "file bytes");
+                assertEquals(":tail", new String(got, 5 + fileLength, 5));
+                assertEquals(-1, s.getInputStream().read());
+            }
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+        awaitAllGoneAndMemoryBack();
+    }
+
+    @Test
     void maxConnectionsClosesTheExtraConnection() throws Exception {
         // Goal: admission control at accept. Method: max 2; a third connection reads EOF; the first two work.
         startWithSink(1, 2);
