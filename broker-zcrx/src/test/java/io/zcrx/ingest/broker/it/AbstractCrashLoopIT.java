@@ -114,7 +114,7 @@ public abstract class AbstractCrashLoopIT {
         final int port = BrokerProcess.freePort();
         final List<String> settings = new ArrayList<>(List.of(
             "listeners", "PLAINTEXT://127.0.0.1:" + port, "log.dirs", tmp.resolve("logs").toString(),
-            "transport", transport(), "num.network.threads", "1", "nio.buffer.count", "256",
+            "transport", transport(), "num.network.threads", "1",
             "log.flush.offset.checkpoint.interval.ms", "1000", "auto.create.topics.enable", "false"));
         settings.addAll(List.of(transportOverrides()));
         final String[] overrides = settings.toArray(new String[0]);

@@ -67,7 +67,7 @@ final class FuzzHarness {
         p.put(BrokerConfig.LOG_DIRS, dir.resolve("logs").toString());
         p.put(BrokerConfig.TRANSPORT, "nio");
         p.put(BrokerConfig.NUM_NETWORK_THREADS, "1");
-        p.put(BrokerConfig.NIO_BUFFER_COUNT, "8");
+        p.put(BrokerConfig.NIO_BUFFER_COUNT, "32");
         // Fuzzed CreateTopics must not fill the disk: small preallocated indexes and segments,
         // aggressive retention, few partitions per request.
         p.put(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE, "false");
