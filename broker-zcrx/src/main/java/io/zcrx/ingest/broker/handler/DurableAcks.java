@@ -105,6 +105,28 @@ final class DurableAcks implements LogFlusher.Waiters {
         }
         parkedCount = kept;
         waiting = kept > 0;
+        assert checkInvariants();
+    }
+
+    /** Parked entries are dense, each with its pending response; the pool holds only idle ones. */
+    boolean checkInvariants() {
+        if (parkedCount < 0 || parkedCount > parked.length) {
+            throw new IllegalStateException("parked count outside its array: parkedCount=" + parkedCount
+                + ", capacity=" + parked.length);
+        }
+        for (int i = 0; i < parked.length; i++) {
+            final DeferredProduce d = parked[i];
+            if ((i < parkedCount) != (d != null) || (d != null && d.pending == null)) {
+                throw new IllegalStateException("parked responses not dense or without a pending response: index="
+                    + i + ", parkedCount=" + parkedCount);
+            }
+        }
+        for (DeferredProduce d : pool) {
+            if (d.pending != null || d.slotCount() != 0) {
+                throw new IllegalStateException("pooled response still in use: slots=" + d.slotCount());
+            }
+        }
+        return true;
     }
 
     /** Responses parked now (tests). */

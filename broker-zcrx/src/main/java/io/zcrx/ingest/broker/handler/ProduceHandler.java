@@ -34,7 +34,13 @@ import org.apache.logging.log4j.Logger;
  * and partition, then the batch (validator) and the log (idempotence, I/O). acks=0 gets no
  * response; if any partition failed the connection is closed so the producer notices.
  *
- * <p>One per reactor thread; allocates nothing per request unless something fails. Not thread-safe.
+ * <p>Durability: with {@code log.flush.group.commit.enable} an acks=all response, and with
+ * {@code flush.messages} the response to the append that reaches it, waits for the flusher's fsync
+ * ({@link DurableAcks}): it is encoded now, parked, and sent when the partition's recovery point has
+ * passed the batch (KAFKA_STORAGE_ERROR if the fsync failed).
+ *
+ * <p>One per reactor thread; allocates nothing per request unless something fails (a response that
+ * waits for an fsync costs its connection's {@code PendingResponse}). Not thread-safe.
  */
 public final class ProduceHandler {
     private static final Logger LOG = LogManager.getLogger(ProduceHandler.class);

@@ -185,6 +185,7 @@ public final class LogFlusher implements AutoCloseable {
             }
         }
         flushedThisRound.clear();
+        assert checkInvariants();
         rounds++;
         partitionFlushes += flushed;
         flushNanos += System.nanoTime() - t0;
@@ -230,6 +231,28 @@ public final class LogFlusher implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         LOG.info("log flusher stopped: {}", stats());
+    }
+
+    /** The batch being drained is cleared after a round; the pending batch is dense. */
+    boolean checkInvariants() {
+        synchronized (lock) {
+            if (requestedCount < 0 || requestedCount > requested.length || requested == draining) {
+                throw new IllegalStateException("flusher requests out of shape: requestedCount=" + requestedCount
+                    + ", capacity=" + requested.length + ", sameArray=" + (requested == draining));
+            }
+            for (int i = 0; i < requested.length; i++) {
+                if ((i < requestedCount) != (requested[i] != null)) {
+                    throw new IllegalStateException("flusher requests not dense: index=" + i + ", requestedCount="
+                        + requestedCount);
+                }
+            }
+            for (PartitionLog log : draining) {
+                if (log != null) {
+                    throw new IllegalStateException("flushed batch not cleared: partition=" + log.topicPartition());
+                }
+            }
+        }
+        return true;
     }
 
     /** Test seam: waiters registered (one per reactor that deferred a response). */

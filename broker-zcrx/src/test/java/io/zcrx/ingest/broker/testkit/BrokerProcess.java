@@ -46,6 +46,8 @@ public final class BrokerProcess implements AutoCloseable {
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add(heap);
         cmd.add("-XX:+UseSerialGC");
+        // As bin/zcrx-broker-start.sh: the epoll selector boxes socket descriptors above 127.
+        cmd.add("-XX:AutoBoxCacheMax=65536");
         final Path log4j = Paths.get("..", "config", "log4j2.xml").toAbsolutePath().normalize();
         if (Files.isRegularFile(log4j)) {
             cmd.add("-Dlog4j2.configurationFile=" + log4j);
