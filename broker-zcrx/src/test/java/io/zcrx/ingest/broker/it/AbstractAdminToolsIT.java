@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zcrx.ingest.broker.testkit.ChildJvm;
-import io.zcrx.ingest.broker.testkit.TestBroker;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -26,12 +23,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Kafka's own admin tools against the broker, each in a child JVM as a user runs it:
@@ -39,37 +31,11 @@ import org.junit.jupiter.api.TestInstance;
  * describe, reset offsets) and kafka-get-offsets; the outputs are checked, and the effects are
  * checked again through the admin client.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-public abstract class AbstractAdminToolsIT {
-    Path tmp;
-    TestBroker broker;
+public abstract class AbstractAdminToolsIT extends SharedBrokerSuite {
 
-    protected abstract String transport();
-
-    protected String unavailableReason() {
-        return null;
-    }
-
-    @BeforeAll
-    void startBroker() throws Exception {
-        final String why = unavailableReason();
-        Assumptions.assumeTrue(why == null, () -> "transport " + transport() + " skipped: " + why);
-        tmp = Files.createTempDirectory("zcrx-" + getClass().getSimpleName());
-        broker = TestBroker.start(tmp.resolve("logs"), transport(), "group.initial.rebalance.delay.ms", "0");
-    }
-
-    @AfterEach
-    void noLeaks() throws Exception {
-        if (broker != null) {
-            broker.assertNoLeaks();
-        }
-    }
-
-    @AfterAll
-    void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
+    @Override
+    protected String[] brokerSettings() {
+        return new String[] {"group.initial.rebalance.delay.ms", "0"};
     }
 
     ChildJvm.Result tool(String mainClass, String... args) throws Exception {

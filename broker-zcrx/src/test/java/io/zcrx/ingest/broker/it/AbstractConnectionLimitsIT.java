@@ -41,9 +41,6 @@ import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,28 +48,7 @@ import org.junit.jupiter.api.Test;
  * that never completes (slow senders), the topics/partitions a request may name, and bounded memory
  * with 1,000 idle connections plus slow senders while a producer keeps being served.
  */
-public abstract class AbstractConnectionLimitsIT {
-    private Path tmp;
-
-    protected abstract String transport();
-
-    protected String unavailableReason() {
-        return null;
-    }
-
-    @BeforeEach
-    void setUp() throws Exception {
-        final String why = unavailableReason();
-        Assumptions.assumeTrue(why == null, () -> "transport " + transport() + " skipped: " + why);
-        tmp = Files.createTempDirectory("zcrx-" + getClass().getSimpleName());
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (tmp != null) {
-            TestBroker.deleteRecursively(tmp);
-        }
-    }
+public abstract class AbstractConnectionLimitsIT extends TransportSuite {
 
     @Test
     void aRequestThatNeverCompletesClosesItsConnectionAtTheDeadline() throws Exception {
@@ -82,7 +58,7 @@ public abstract class AbstractConnectionLimitsIT {
         // comes back; a connection between requests is not affected. Method: 1 s deadline; a
         // stalled sender, a trickler (one byte per 200 ms), and an idle connection that then sends
         // a whole request.
-        try (TestBroker b = TestBroker.start(tmp.resolve("deadline"), transport(),
+        try (TestBroker b = startBroker("deadline",
                 "connection.request.receive.timeout.ms", "1000")) {
             try (RawClient stalled = new RawClient(b.port()); RawClient idle = new RawClient(b.port());
                  SocketChannel trickler = SocketChannel.open(new InetSocketAddress("127.0.0.1", b.port()))) {
@@ -115,7 +91,7 @@ public abstract class AbstractConnectionLimitsIT {
         // broker do (and allocate): Produce, Metadata and CreateTopics (counting the partitions it
         // would create) above them close the connection; requests within them are served. Method:
         // limits of 2 topics / 4 partitions; raw requests just above and at the limits.
-        try (TestBroker b = TestBroker.start(tmp.resolve("limits"), transport(), "request.max.topics", "2",
+        try (TestBroker b = startBroker("limits", "request.max.topics", "2",
                 "request.max.partitions", "4", "num.partitions", "5")) {
             final Uuid id;
             try (RawClient c = new RawClient(b.port())) {

@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zcrx.ingest.broker.testkit.ChildJvm;
 import io.zcrx.ingest.broker.testkit.RawClient;
-import io.zcrx.ingest.broker.testkit.TestBroker;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,12 +32,7 @@ import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * The read path, transport-neutral: the real Java consumer (assign and subscribe), Kafka's
@@ -48,38 +40,12 @@ import org.junit.jupiter.api.TestInstance;
  * by an append, out-of-range offsets, declined sessions), plus retention seen from a consumer.
  * Records are compared with what was produced, byte for byte, in order.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-public abstract class AbstractConsumerIT {
-    Path tmp;
-    TestBroker broker;
+public abstract class AbstractConsumerIT extends SharedBrokerSuite {
 
-    protected abstract String transport();
-
-    protected String unavailableReason() {
-        return null;
-    }
-
-    @BeforeAll
-    void startBroker() throws Exception {
-        final String why = unavailableReason();
-        Assumptions.assumeTrue(why == null, () -> "transport " + transport() + " skipped: " + why);
-        tmp = Files.createTempDirectory("zcrx-" + getClass().getSimpleName());
-        broker = TestBroker.start(tmp.resolve("logs"), transport(), "num.partitions", "3",
-            "group.initial.rebalance.delay.ms", "0", "log.retention.check.interval.ms", "200");
-    }
-
-    @AfterEach
-    void noLeaks() throws Exception {
-        if (broker != null) {
-            broker.assertNoLeaks();
-        }
-    }
-
-    @AfterAll
-    void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
+    @Override
+    protected String[] brokerSettings() {
+        return new String[] {"num.partitions", "3",
+            "group.initial.rebalance.delay.ms", "0", "log.retention.check.interval.ms", "200"};
     }
 
     record Sent(int partition, byte[] key, byte[] value) {

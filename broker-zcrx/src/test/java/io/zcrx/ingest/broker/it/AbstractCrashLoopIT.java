@@ -8,7 +8,6 @@ import io.zcrx.ingest.broker.testkit.BrokerProcess;
 import io.zcrx.ingest.broker.testkit.ChildJvm;
 import io.zcrx.ingest.broker.testkit.RawClient;
 import io.zcrx.ingest.broker.testkit.SegmentReader;
-import io.zcrx.ingest.broker.testkit.TestBroker;
 import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -42,8 +41,6 @@ import org.apache.kafka.common.requests.InitProducerIdResponse;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -52,7 +49,7 @@ import org.junit.jupiter.api.Test;
  * sequence numbers; afterwards every acknowledged record must be in the log exactly once and in
  * order, Kafka's DumpLogSegments must find every batch valid, and producer ids must never repeat.
  */
-public abstract class AbstractCrashLoopIT {
+public abstract class AbstractCrashLoopIT extends TransportSuite {
     private static final String TOPIC = "crash";
     private static final int PARTITIONS = 3;
     private static final int PRODUCERS = 2;
@@ -60,40 +57,21 @@ public abstract class AbstractCrashLoopIT {
     /** Records per second per producer: enough to keep batches in flight at every kill. */
     private static final int RATE = 1500;
 
-    private Path tmp;
     /** Every broker process this test spawned: a failing test must not leave one running. */
     private final List<BrokerProcess> spawned = new ArrayList<>();
     /** Set when the test passed: a failed run keeps its log dir and broker output for inspection. */
     private boolean passed;
 
-    protected abstract String transport();
-
-    protected String unavailableReason() {
-        return null;
-    }
-
-    /** Extra broker settings of the subclass ({@code key, value, ...}). */
-    protected String[] transportOverrides() {
-        return new String[0];
-    }
-
-    @BeforeEach
-    void setUp() throws Exception {
-        final String why = unavailableReason();
-        Assumptions.assumeTrue(why == null, () -> "transport " + transport() + " skipped: " + why);
-        tmp = Files.createTempDirectory("zcrx-" + getClass().getSimpleName());
-    }
-
     @AfterEach
-    void tearDown() throws Exception {
+    void stopSpawnedBrokers() throws Exception {
         for (BrokerProcess b : spawned) {
             b.close();
         }
-        if (tmp != null && passed) {
-            TestBroker.deleteRecursively(tmp);
-        } else if (tmp != null) {
-            System.out.println("crash loop failed: log dir and broker output kept in " + tmp);
-        }
+    }
+
+    @Override
+    protected boolean keepTempDir() {
+        return !passed;
     }
 
     @Test

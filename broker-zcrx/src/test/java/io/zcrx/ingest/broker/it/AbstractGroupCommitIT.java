@@ -7,8 +7,6 @@ import io.zcrx.ingest.broker.testkit.RawClient;
 import io.zcrx.ingest.broker.testkit.TestBroker;
 import io.zcrx.ingest.log.PartitionLog;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.Uuid;
@@ -28,9 +26,6 @@ import org.apache.kafka.common.requests.MetadataResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.requests.RequestHeader;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,28 +34,7 @@ import org.junit.jupiter.api.Test;
  * the response arrives), acks=1 does not wait, {@code flush.messages} makes the append that reaches
  * it wait (as Kafka flushes inline), and many concurrent acks=all requests share fsyncs.
  */
-public abstract class AbstractGroupCommitIT {
-    private Path tmp;
-
-    protected abstract String transport();
-
-    protected String unavailableReason() {
-        return null;
-    }
-
-    @BeforeEach
-    void setUp() throws Exception {
-        final String why = unavailableReason();
-        Assumptions.assumeTrue(why == null, () -> "transport " + transport() + " skipped: " + why);
-        tmp = Files.createTempDirectory("zcrx-" + getClass().getSimpleName());
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (tmp != null) {
-            TestBroker.deleteRecursively(tmp);
-        }
-    }
+public abstract class AbstractGroupCommitIT extends TransportSuite {
 
     @Test
     void acksAllIsAnsweredOnlyAfterAnFsyncCoversTheBatch() throws Exception {
@@ -69,7 +43,7 @@ public abstract class AbstractGroupCommitIT {
         // Method: raw Produce requests; at the moment each response arrives, compare the partition's
         // recovery point (offsets below it are fsynced) with the batch's last offset. No flush
         // policy is set, so only the group commit can move the recovery point.
-        try (TestBroker b = TestBroker.start(tmp.resolve("on"), transport(), "log.flush.group.commit.enable", "true");
+        try (TestBroker b = startBroker("on", "log.flush.group.commit.enable", "true");
              RawClient c = new RawClient(b.port())) {
             final Uuid all = createTopic(c, "all");
             final Uuid one = createTopic(c, "one");
@@ -89,7 +63,7 @@ public abstract class AbstractGroupCommitIT {
             assertTrue(b.broker().context().flusher().partitionFlushes() <= 20);
             b.assertNoLeaks();
         }
-        try (TestBroker b = TestBroker.start(tmp.resolve("off"), transport());
+        try (TestBroker b = startBroker("off");
              RawClient c = new RawClient(b.port())) {
             final Uuid all = createTopic(c, "all");
             for (int i = 0; i < 5; i++) {
@@ -106,7 +80,7 @@ public abstract class AbstractGroupCommitIT {
         // brings the unflushed count to N is answered after the fsync, earlier ones are not delayed.
         // Method: a topic created with flush.messages=7; acks=1 batches of 3 records: the third batch
         // (offsets 6..8) reaches 7 unflushed offsets and must find the recovery point at 9.
-        try (TestBroker b = TestBroker.start(tmp.resolve("msgs"), transport());
+        try (TestBroker b = startBroker("msgs");
              RawClient c = new RawClient(b.port())) {
             final CreateTopicsResponse created = c.roundTrip(new CreateTopicsRequest.Builder(new CreateTopicsRequestData()
                 .setTimeoutMs(10_000).setTopics(new CreateTopicsRequestData.CreatableTopicCollection(List.of(
@@ -133,7 +107,7 @@ public abstract class AbstractGroupCommitIT {
         // answered, in request order per connection, durable when answered, with fewer fsyncs than
         // requests. Method: 6 raw connections x 150 pipelined single-batch requests to 3 partitions
         // of one topic, responses matched FIFO by correlation id.
-        try (TestBroker b = TestBroker.start(tmp.resolve("many"), transport(), "log.flush.group.commit.enable", "true",
+        try (TestBroker b = startBroker("many", "log.flush.group.commit.enable", "true",
                 "num.partitions", "3")) {
             final Uuid id;
             try (RawClient c = new RawClient(b.port())) {

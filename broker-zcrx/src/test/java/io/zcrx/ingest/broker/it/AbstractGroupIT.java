@@ -3,9 +3,6 @@ package io.zcrx.ingest.broker.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.zcrx.ingest.broker.testkit.TestBroker;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -30,51 +27,20 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Consumer groups with real Java consumers, transport-neutral: a two-member group rebalances
  * when a member joins and when one leaves, and with synchronous commits every record is consumed
  * exactly once across the group; committed offsets survive a broker restart.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-public abstract class AbstractGroupIT {
+public abstract class AbstractGroupIT extends SharedBrokerSuite {
     private static final int PARTITIONS = 4;
-    Path tmp;
-    TestBroker broker;
 
-    protected abstract String transport();
-
-    protected String unavailableReason() {
-        return null;
-    }
-
-    @BeforeAll
-    void startBroker() throws Exception {
-        final String why = unavailableReason();
-        Assumptions.assumeTrue(why == null, () -> "transport " + transport() + " skipped: " + why);
-        tmp = Files.createTempDirectory("zcrx-" + getClass().getSimpleName());
-        broker = TestBroker.start(tmp.resolve("logs"), transport(), "num.partitions", String.valueOf(PARTITIONS),
-            "group.initial.rebalance.delay.ms", "0");
-    }
-
-    @AfterEach
-    void noLeaks() throws Exception {
-        if (broker != null) {
-            broker.assertNoLeaks();
-        }
-    }
-
-    @AfterAll
-    void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
+    @Override
+    protected String[] brokerSettings() {
+        return new String[] {"num.partitions", String.valueOf(PARTITIONS),
+            "group.initial.rebalance.delay.ms", "0"};
     }
 
     void produce(String topic, int count) {

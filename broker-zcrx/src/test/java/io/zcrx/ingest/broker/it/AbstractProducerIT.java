@@ -10,7 +10,6 @@ import io.zcrx.ingest.broker.testkit.SegmentReader;
 import io.zcrx.ingest.broker.testkit.SegmentReader.StoredRecord;
 import io.zcrx.ingest.broker.testkit.TestBroker;
 import java.io.File;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -31,12 +30,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -48,60 +42,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * what was sent; Kafka's DumpLogSegments and ProducerPerformance run as separate processes. After
  * every test no receive chunk may be outstanding.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-public abstract class AbstractProducerIT {
+public abstract class AbstractProducerIT extends SharedBrokerSuite {
     private static final int PARTITIONS = 3;
 
-    Path tmp;
-    TestBroker broker;
-
-    /** nio, uring or zcrx. */
-    protected abstract String transport();
-
-    /** Null when the transport can run here, else why not (the suite is skipped with it). */
-    protected String unavailableReason() {
-        return null;
-    }
-
-    /**
-     * Extra broker settings the transport needs ({@code key, value, ...}), e.g. zcrx.interface for zcrx.
-     */
-    protected String[] transportOverrides() {
-        return new String[0];
-    }
-
-    /** {@code settings} followed by {@link #transportOverrides()}. */
-    protected final String[] withTransport(String... settings) {
-        final String[] extra = transportOverrides();
-        final String[] all = java.util.Arrays.copyOf(settings, settings.length + extra.length);
-        System.arraycopy(extra, 0, all, settings.length, extra.length);
-        return all;
-    }
-
-    @BeforeAll
-    void startBroker() throws Exception {
-        final String why = unavailableReason();
-        Assumptions.assumeTrue(why == null, () -> "transport " + transport() + " skipped: " + why);
-        tmp = java.nio.file.Files.createTempDirectory("zcrx-" + getClass().getSimpleName());
-        broker = TestBroker.start(tmp.resolve("logs"), transport(), withTransport("num.partitions", String.valueOf(PARTITIONS)));
-        assertEquals(transport(), broker.transportName());
-    }
-
-    @AfterEach
-    void noLeaks() throws Exception {
-        if (broker != null) {
-            broker.assertNoLeaks();
-        }
-    }
-
-    @AfterAll
-    void stopBroker() throws java.io.IOException {
-        if (broker != null) {
-            broker.close();
-        }
-        if (tmp != null) {
-            io.zcrx.ingest.broker.testkit.TestBroker.deleteRecursively(tmp);
-        }
+    @Override
+    protected String[] brokerSettings() {
+        return new String[] {"num.partitions", String.valueOf(PARTITIONS)};
     }
 
     enum Mode {
@@ -239,7 +185,7 @@ public abstract class AbstractProducerIT {
         // (after segment rolls and a clean shutdown) and reports every batch valid, every record
         // present and no index mismatch. Method: a topic with 64 KiB segments, idempotent lz4 and
         // uncompressed producers, then the tool in a separate JVM.
-        try (TestBroker b = TestBroker.start(tmp.resolve("dump-logs"), transport(), withTransport())) {
+        try (TestBroker b = startBroker("dump-logs")) {
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrap()))) {
                 admin.createTopics(List.of(new NewTopic("dump", 2, (short) 1).configs(Map.of("segment.bytes", "65536"))))
                     .all().get(30, TimeUnit.SECONDS);
@@ -313,7 +259,7 @@ public abstract class AbstractProducerIT {
     void restartContinuesOffsetsAndLosesNothing() throws Exception {
         // Goal: produce, stop cleanly, start on the same log dir, produce more: offsets continue
         // where they stopped and every record from both runs is there. Method: a broker of its own.
-        try (TestBroker b = TestBroker.start(tmp.resolve("restart-logs"), transport(), withTransport())) {
+        try (TestBroker b = startBroker("restart-logs")) {
             final List<byte[]> values = new ArrayList<>();
             for (int round = 0; round < 3; round++) {
                 final Properties p = new Properties();

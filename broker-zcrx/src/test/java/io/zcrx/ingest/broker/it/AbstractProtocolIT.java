@@ -9,9 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zcrx.ingest.broker.testkit.ChildJvm;
 import io.zcrx.ingest.broker.testkit.RawClient;
-import io.zcrx.ingest.broker.testkit.TestBroker;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -46,12 +44,7 @@ import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.MetadataResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Protocol edges, bad input and the control plane against a real broker, transport-neutral:
@@ -59,56 +52,12 @@ import org.junit.jupiter.api.TestInstance;
  * kafka-topics. Every bad input gets a Kafka error code or a clean close, and no receive chunk
  * leaks.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-public abstract class AbstractProtocolIT {
-    Path tmp;
-    TestBroker broker;
+public abstract class AbstractProtocolIT extends SharedBrokerSuite {
 
-    protected abstract String transport();
-
-    protected String unavailableReason() {
-        return null;
-    }
-
-    /**
-     * Extra broker settings the transport needs ({@code key, value, ...}), e.g. zcrx.interface for zcrx.
-     */
-    protected String[] transportOverrides() {
-        return new String[0];
-    }
-
-    /** {@code settings} followed by {@link #transportOverrides()}. */
-    protected final String[] withTransport(String... settings) {
-        final String[] extra = transportOverrides();
-        final String[] all = java.util.Arrays.copyOf(settings, settings.length + extra.length);
-        System.arraycopy(extra, 0, all, settings.length, extra.length);
-        return all;
-    }
-
-    @BeforeAll
-    void startBroker() throws Exception {
-        final String why = unavailableReason();
-        Assumptions.assumeTrue(why == null, () -> "transport " + transport() + " skipped: " + why);
-        tmp = java.nio.file.Files.createTempDirectory("zcrx-" + getClass().getSimpleName());
-        broker = TestBroker.start(tmp.resolve("logs"), transport(), withTransport("socket.request.max.bytes", "2000000",
-            "message.max.bytes", "100000", "num.partitions", "2"));
-    }
-
-    @AfterEach
-    void noLeaks() throws Exception {
-        if (broker != null) {
-            broker.assertNoLeaks();
-        }
-    }
-
-    @AfterAll
-    void stopBroker() throws java.io.IOException {
-        if (broker != null) {
-            broker.close();
-        }
-        if (tmp != null) {
-            io.zcrx.ingest.broker.testkit.TestBroker.deleteRecursively(tmp);
-        }
+    @Override
+    protected String[] brokerSettings() {
+        return new String[] {"socket.request.max.bytes", "2000000",
+            "message.max.bytes", "100000", "num.partitions", "2"};
     }
 
     /** Auto-creates a topic (num.partitions=2) through Metadata v12 and returns its id. */

@@ -33,9 +33,7 @@ import org.apache.kafka.common.requests.MetadataResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,31 +43,10 @@ import org.slf4j.LoggerFactory;
  * ENOSPC during produce (mounted and removed by the test; needs root and {@code mount}, otherwise
  * skipped with the reason), and log directories that cannot be opened at start.
  */
-public abstract class AbstractStorageFaultIT {
+public abstract class AbstractStorageFaultIT extends TransportSuite {
     private static final Logger LOG = LoggerFactory.getLogger(AbstractStorageFaultIT.class);
     private static final int RECORD_BYTES = 16 * 1024;
 
-    private Path tmp;
-
-    protected abstract String transport();
-
-    protected String unavailableReason() {
-        return null;
-    }
-
-    @BeforeEach
-    void setUp() throws Exception {
-        final String why = unavailableReason();
-        Assumptions.assumeTrue(why == null, () -> "transport " + transport() + " skipped: " + why);
-        tmp = Files.createTempDirectory("zcrx-" + getClass().getSimpleName());
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (tmp != null) {
-            TestBroker.deleteRecursively(tmp);
-        }
-    }
 
     @Test
     void aFullLogDirFailsItsProducersOnlyAndAppendsResumeWhenSpaceReturns() throws Exception {
@@ -85,7 +62,7 @@ public abstract class AbstractStorageFaultIT {
         final String why = mountTmpfs(small, "size=4m");
         Assumptions.assumeTrue(why == null, () -> "tmpfs ENOSPC test skipped: " + why);
         try {
-            try (TestBroker b = TestBroker.start(tmp.resolve("unused"), transport(),
+            try (TestBroker b = startBroker("unused",
                     "log.dirs", small + "," + tmp.resolve("big"), "log.index.size.max.bytes", "65536");
                  RawClient c = new RawClient(b.port())) {
                 final Uuid full = createTopic(c, "full");
