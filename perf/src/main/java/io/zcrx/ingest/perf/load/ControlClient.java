@@ -57,7 +57,7 @@ public final class ControlClient {
         return nextCorrelationId;
     }
 
-    /** ApiVersions (v3, falling back to v0 as the Java client does when the broker answers v0). */
+    /** ApiVersions v3 (every broker we target supports it); remembers each api's highest version. */
     public Map<Short, Short> apiVersions() throws IOException {
         final ApiVersionsResponse r = (ApiVersionsResponse) roundTrip(new ApiVersionsRequest.Builder(), (short) 3);
         final Errors error = Errors.forCode(r.data().errorCode());
@@ -123,15 +123,28 @@ public final class ControlClient {
     public record ProducerIdAndEpoch(long producerId, short epoch) {
     }
 
-    public ProducerIdAndEpoch initProducerId() throws IOException {
+    /**
+     * InitProducerId, retried while the broker says its coordinator is still loading (a fresh Kafka
+     * answers COORDINATOR_LOAD_IN_PROGRESS for a moment after start-up; the Java client retries too).
+     */
+    public ProducerIdAndEpoch initProducerId(long timeoutMs) throws IOException, InterruptedException {
         final short v = version(ApiKeys.INIT_PRODUCER_ID, (short) 5);
-        final InitProducerIdResponse r = (InitProducerIdResponse) roundTrip(new InitProducerIdRequest.Builder(
-            new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(Integer.MAX_VALUE)), v);
-        final Errors error = Errors.forCode(r.data().errorCode());
-        if (error != Errors.NONE || r.data().producerId() < 0) {
-            throw new IOException("InitProducerId failed: error=" + error + ", producerId=" + r.data().producerId());
+        final long deadline = System.currentTimeMillis() + timeoutMs;
+        while (true) {
+            final InitProducerIdResponse r = (InitProducerIdResponse) roundTrip(new InitProducerIdRequest.Builder(
+                new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(Integer.MAX_VALUE)), v);
+            final Errors error = Errors.forCode(r.data().errorCode());
+            if (error == Errors.NONE && r.data().producerId() >= 0) {
+                return new ProducerIdAndEpoch(r.data().producerId(), r.data().producerEpoch());
+            }
+            final boolean retriable = error == Errors.COORDINATOR_LOAD_IN_PROGRESS || error == Errors.COORDINATOR_NOT_AVAILABLE
+                || error == Errors.NOT_COORDINATOR;
+            if (!retriable || System.currentTimeMillis() > deadline) {
+                throw new IOException("InitProducerId failed: error=" + error + ", producerId=" + r.data().producerId()
+                    + ", timeoutMs=" + timeoutMs);
+            }
+            Thread.sleep(100);
         }
-        return new ProducerIdAndEpoch(r.data().producerId(), r.data().producerEpoch());
     }
 
     private AbstractResponse roundTrip(AbstractRequest.Builder<?> builder, short version) throws IOException {

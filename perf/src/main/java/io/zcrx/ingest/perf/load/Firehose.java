@@ -51,6 +51,7 @@ public final class Firehose {
     private long measuredRequests;
     private long measuredWireBytes;
     private long sentPayloadBytes;
+    private long sentAtMeasureStart;
     private long lastProgressNs;
     private long[] endOffsets;
 
@@ -178,7 +179,7 @@ public final class Firehose {
             long producerId = -1;
             short epoch = -1;
             if (config.idempotent()) {
-                final ControlClient.ProducerIdAndEpoch pid = control.initProducerId();
+                final ControlClient.ProducerIdAndEpoch pid = control.initProducerId(60_000);
                 producerId = pid.producerId();
                 epoch = pid.epoch();
             }
@@ -205,9 +206,10 @@ public final class Firehose {
                 measureStartNs = now;
                 measureEndNs = now + (long) (config.seconds() * 1e9);
                 cpuStartTicks = ProcStat.cpuTicks(pid);
+                sentAtMeasureStart = sentPayloadBytes;
                 out.accept(MEASURE_START);
             }
-            if (phase == Phase.MEASURE && (now >= measureEndNs || sentPayloadBytes >= config.maxBytes())) {
+            if (phase == Phase.MEASURE && (now >= measureEndNs || sentPayloadBytes - sentAtMeasureStart >= config.maxBytes())) {
                 phase = Phase.DRAIN;
             }
             for (Lane lane : lanes) {
