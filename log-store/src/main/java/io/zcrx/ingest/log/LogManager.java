@@ -56,6 +56,11 @@ public final class LogManager implements Closeable {
         throw new UnsupportedOperationException("not implemented yet");
     }
 
+    /** The largest producer id in any partition's producer state, or -1 (ids must never be reused). */
+    public long largestProducerId() {
+        throw new UnsupportedOperationException("not implemented yet");
+    }
+
     /** Clean shutdown: trim indexes and logs, fsync, producer snapshots, checkpoints, clean-shutdown marker. */
     @Override
     public void close() throws IOException {

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Starts the broker, the way Kafka's kafka-server-start.sh does:
+#   bin/zcrx-broker-start.sh [-daemon] [config/server.properties] [--override key=value ...]
+# In the foreground by default (Ctrl-C stops it cleanly); -daemon detaches (stop with
+# bin/zcrx-broker-stop.sh). Builds the broker with Maven first if it is missing or older than the
+# sources. Environment: ZCRX_HEAP_OPTS (default -Xms256m -Xmx1g), ZCRX_JVM_OPTS (extra options),
+# JAVA_HOME (else java on PATH), ZCRX_LOGS_DIR (default <install>/logs).
+set -euo pipefail
+
+base="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+daemon=0
+if [[ "${1:-}" == "-daemon" ]]; then
+  daemon=1
+  shift
+fi
+
+jar="$base/broker-zcrx/target/broker-zcrx-0.1.0-SNAPSHOT.jar"
+stale=0
+if [[ ! -f "$jar" || ! -d "$base/broker-zcrx/target/lib" ]]; then
+  stale=1
+elif [[ -n "$(find "$base/pom.xml" "$base"/protocol "$base"/log-store "$base"/broker-zcrx \
+        \( -name target -prune \) -o \( -type f \( -name '*.java' -o -name 'pom.xml' \) -newer "$jar" -print \) 2>/dev/null | head -n 1)" ]]; then
+  stale=1
+fi
+if [[ "$stale" == 1 ]]; then
+  command -v mvn >/dev/null || { echo "error: Maven (mvn) is needed to build the broker" >&2; exit 1; }
+  echo "building the broker (mvn -B -q -DskipTests package)..." >&2
+  (cd "$base" && mvn -B -q -DskipTests -pl broker-zcrx -am package)
+fi
+
+java_cmd="java"
+if [[ -n "${JAVA_HOME:-}" ]]; then
+  java_cmd="$JAVA_HOME/bin/java"
+fi
+logs_dir="${ZCRX_LOGS_DIR:-$base/logs}"
+mkdir -p "$logs_dir"
+heap_opts="${ZCRX_HEAP_OPTS:--Xms256m -Xmx1g}"
+jvm_opts="${ZCRX_JVM_OPTS:-}"
+cmd=("$java_cmd" $heap_opts -XX:+UseG1GC -XX:MaxGCPauseMillis=20 $jvm_opts
+     "-Dlog4j2.configurationFile=$base/config/log4j2.xml" "-Dzcrx.logs.dir=$logs_dir"
+     -cp "$jar:$base/broker-zcrx/target/lib/*" io.zcrx.ingest.broker.Main "$@")
+
+if [[ "$daemon" == 1 ]]; then
+  nohup "${cmd[@]}" > "$logs_dir/zcrx-broker.out" 2>&1 < /dev/null &
+  echo $! > "$logs_dir/zcrx-broker.pid"
+  echo "broker started in the background, pid $(cat "$logs_dir/zcrx-broker.pid"); log: $logs_dir/server.log"
+else
+  exec "${cmd[@]}"
+fi

@@ -1,0 +1,540 @@
+package io.zcrx.ingest.broker.config;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * Every broker setting, with Apache Kafka's name and default where Kafka has the setting, and a
+ * validated range for every limit (docs/configuration.md lists them). Parsing is kafka-clients'
+ * {@link ConfigDef}: a bad value stops the broker with {@code Invalid value V for configuration K:
+ * reason}. Cross-field rules are checked in {@link #validateCrossFieldRules()}.
+ *
+ * <p>Immutable after construction; safe to share between threads.
+ */
+public final class BrokerConfig extends AbstractConfig {
+    // Identity and listeners.
+    public static final String NODE_ID = "node.id";
+    public static final String LISTENERS = "listeners";
+    public static final String ADVERTISED_LISTENERS = "advertised.listeners";
+    public static final String CLUSTER_ID = "cluster.id";
+
+    // Topics and logs (Kafka names).
+    public static final String LOG_DIRS = "log.dirs";
+    public static final String LOG_DIR = "log.dir";
+    public static final String NUM_PARTITIONS = "num.partitions";
+    public static final String AUTO_CREATE_TOPICS_ENABLE = "auto.create.topics.enable";
+    public static final String DEFAULT_REPLICATION_FACTOR = "default.replication.factor";
+    public static final String LOG_SEGMENT_BYTES = "log.segment.bytes";
+    public static final String LOG_ROLL_MS = "log.roll.ms";
+    public static final String LOG_ROLL_HOURS = "log.roll.hours";
+    public static final String LOG_INDEX_SIZE_MAX_BYTES = "log.index.size.max.bytes";
+    public static final String LOG_INDEX_INTERVAL_BYTES = "log.index.interval.bytes";
+    public static final String LOG_RETENTION_MS = "log.retention.ms";
+    public static final String LOG_RETENTION_MINUTES = "log.retention.minutes";
+    public static final String LOG_RETENTION_HOURS = "log.retention.hours";
+    public static final String LOG_RETENTION_BYTES = "log.retention.bytes";
+    public static final String LOG_RETENTION_CHECK_INTERVAL_MS = "log.retention.check.interval.ms";
+    public static final String LOG_CLEANUP_POLICY = "log.cleanup.policy";
+    public static final String LOG_FLUSH_INTERVAL_MESSAGES = "log.flush.interval.messages";
+    public static final String LOG_FLUSH_INTERVAL_MS = "log.flush.interval.ms";
+    public static final String LOG_FLUSH_SCHEDULER_INTERVAL_MS = "log.flush.scheduler.interval.ms";
+    public static final String LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS = "log.flush.offset.checkpoint.interval.ms";
+    public static final String LOG_PREALLOCATE = "log.preallocate";
+    public static final String LOG_MESSAGE_TIMESTAMP_TYPE = "log.message.timestamp.type";
+    public static final String LOG_MESSAGE_TIMESTAMP_BEFORE_MAX_MS = "log.message.timestamp.before.max.ms";
+    public static final String LOG_MESSAGE_TIMESTAMP_AFTER_MAX_MS = "log.message.timestamp.after.max.ms";
+    public static final String COMPRESSION_TYPE = "compression.type";
+    public static final String MESSAGE_MAX_BYTES = "message.max.bytes";
+    public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
+    public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
+
+    // Network (Kafka names).
+    public static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
+    public static final String SOCKET_SEND_BUFFER_BYTES = "socket.send.buffer.bytes";
+    public static final String SOCKET_RECEIVE_BUFFER_BYTES = "socket.receive.buffer.bytes";
+    public static final String NUM_NETWORK_THREADS = "num.network.threads";
+    public static final String MAX_CONNECTIONS = "max.connections";
+    public static final String CONNECTIONS_MAX_IDLE_MS = "connections.max.idle.ms";
+
+    // Ours.
+    public static final String CONNECTION_MAX_INFLIGHT_REQUESTS = "connection.max.inflight.requests";
+    public static final String CONNECTION_OUTBOUND_MAX_BYTES = "connection.outbound.max.bytes";
+    public static final String MESSAGE_DECOMPRESSED_MAX_BYTES = "message.decompressed.max.bytes";
+    public static final String TRANSPORT = "transport";
+    public static final String NIO_BUFFER_BYTES = "nio.buffer.bytes";
+    public static final String NIO_BUFFER_COUNT = "nio.buffer.count";
+    public static final String URING_SQ_ENTRIES = "uring.sq.entries";
+    public static final String URING_CQ_ENTRIES = "uring.cq.entries";
+    public static final String URING_BUFFER_BYTES = "uring.buffer.bytes";
+    public static final String URING_BUFFER_COUNT = "uring.buffer.count";
+    public static final String ZCRX_INTERFACE = "zcrx.interface";
+    public static final String ZCRX_RX_QUEUES = "zcrx.rx.queues";
+    public static final String ZCRX_AREA_BYTES = "zcrx.area.bytes";
+    public static final String ZCRX_REFILL_ENTRIES = "zcrx.refill.entries";
+
+    public static final String DEFAULT_LISTENER = "PLAINTEXT://127.0.0.1:9092";
+    public static final String DEFAULT_LOG_DIR = "data/kafka-logs";
+
+    private static final ConfigDef DEF = buildDef();
+
+    private final InetSocketAddress listenAddress;
+    private final String advertisedHost;
+    private final int advertisedPort;
+    private final List<Path> logDirs;
+
+    public BrokerConfig(Map<?, ?> props) {
+        super(DEF, props, false);
+        final Endpoint listener = Endpoint.parse(LISTENERS, getString(LISTENERS));
+        this.listenAddress = new InetSocketAddress(listener.host, listener.port);
+        final String adv = getString(ADVERTISED_LISTENERS);
+        if (adv == null || adv.isBlank()) {
+            if (listener.host.equals("0.0.0.0") || listener.host.equals("::") || listener.host.isEmpty()) {
+                throw new ConfigException(ADVERTISED_LISTENERS, adv,
+                    "must be set when listeners binds the wildcard address (" + getString(LISTENERS)
+                        + "): clients need a host name they can reach");
+            }
+            this.advertisedHost = listener.host;
+            this.advertisedPort = listener.port;
+        } else {
+            final Endpoint a = Endpoint.parse(ADVERTISED_LISTENERS, adv);
+            if (a.host.equals("0.0.0.0") || a.host.equals("::") || a.host.isEmpty()) {
+                throw new ConfigException(ADVERTISED_LISTENERS, adv, "must name a host clients can reach, not a wildcard");
+            }
+            this.advertisedHost = a.host;
+            this.advertisedPort = a.port;
+        }
+        this.logDirs = parseLogDirs();
+        validateCrossFieldRules();
+    }
+
+    public static ConfigDef configDef() {
+        return DEF;
+    }
+
+    private static ConfigDef buildDef() {
+        final ConfigDef d = new ConfigDef();
+        d.define(NODE_ID, Type.INT, 1, Range.between(0, Integer.MAX_VALUE), Importance.HIGH,
+            "This broker's node id, returned to clients in Metadata and written to meta.properties.");
+        d.define(LISTENERS, Type.STRING, DEFAULT_LISTENER, new ListenerValidator(), Importance.HIGH,
+            "The one listener: PLAINTEXT://host:port (host may be 0.0.0.0; port 0 picks a free port).");
+        d.define(ADVERTISED_LISTENERS, Type.STRING, "", Importance.HIGH,
+            "PLAINTEXT://host:port that clients are told to connect to; defaults to listeners.");
+        d.define(CLUSTER_ID, Type.STRING, "", Importance.LOW,
+            "Cluster id used when a log dir is formatted for the first time (22-char base64 uuid); "
+                + "empty = generate one. An existing meta.properties always wins.");
+
+        d.define(LOG_DIRS, Type.STRING, "", Importance.HIGH, "Comma-separated log directories; overrides log.dir.");
+        d.define(LOG_DIR, Type.STRING, DEFAULT_LOG_DIR, Importance.HIGH,
+            "The log directory, relative to the working directory unless absolute.");
+        d.define(NUM_PARTITIONS, Type.INT, 1, Range.between(1, 100_000), Importance.MEDIUM,
+            "Partitions of an auto-created topic, and of CreateTopics without a partition count.");
+        d.define(AUTO_CREATE_TOPICS_ENABLE, Type.BOOLEAN, true, Importance.MEDIUM,
+            "Create a topic on a Metadata request that names it and allows auto-creation.");
+        d.define(DEFAULT_REPLICATION_FACTOR, Type.INT, 1, Range.between(1, 1), Importance.LOW,
+            "Single node: 1 is the only valid value.");
+        d.define(LOG_SEGMENT_BYTES, Type.INT, 1024 * 1024 * 1024, Range.between(1024, Integer.MAX_VALUE),
+            Importance.HIGH, "Roll a segment when it would grow past this size.");
+        d.define(LOG_ROLL_MS, Type.LONG, null, new NullOr(Range.atLeast(1L)), Importance.MEDIUM,
+            "Roll a non-empty segment older than this; overrides log.roll.hours.");
+        d.define(LOG_ROLL_HOURS, Type.INT, 168, Range.atLeast(1), Importance.MEDIUM, "Segment age before a roll.");
+        d.define(LOG_INDEX_SIZE_MAX_BYTES, Type.INT, 10 * 1024 * 1024, Range.between(4096, Integer.MAX_VALUE),
+            Importance.MEDIUM, "Preallocated size of .index/.timeindex files.");
+        d.define(LOG_INDEX_INTERVAL_BYTES, Type.INT, 4096, Range.between(0, Integer.MAX_VALUE), Importance.MEDIUM,
+            "Bytes of log between sparse index entries.");
+        d.define(LOG_RETENTION_MS, Type.LONG, null, new NullOr(Range.atLeast(-1L)), Importance.HIGH,
+            "Delete segments older than this (-1 = forever); overrides minutes/hours.");
+        d.define(LOG_RETENTION_MINUTES, Type.INT, null, new NullOr(Range.atLeast(-1)), Importance.HIGH, "Retention in minutes.");
+        d.define(LOG_RETENTION_HOURS, Type.INT, 168, Range.atLeast(-1), Importance.HIGH, "Retention in hours.");
+        d.define(LOG_RETENTION_BYTES, Type.LONG, -1L, Range.atLeast(-1L), Importance.HIGH,
+            "Delete oldest segments while a partition is larger than this (-1 = no limit).");
+        d.define(LOG_RETENTION_CHECK_INTERVAL_MS, Type.LONG, 300_000L, Range.atLeast(1L), Importance.MEDIUM,
+            "How often retention is enforced.");
+        d.define(LOG_CLEANUP_POLICY, Type.STRING, "delete", ValidString.in("delete"), Importance.MEDIUM,
+            "Only delete is supported (this broker does not compact logs).");
+        d.define(LOG_FLUSH_INTERVAL_MESSAGES, Type.LONG, Long.MAX_VALUE, Range.atLeast(1L), Importance.HIGH,
+            "fsync a partition after this many messages (Kafka's default never forces one).");
+        d.define(LOG_FLUSH_INTERVAL_MS, Type.LONG, null, new NullOr(Range.atLeast(0L)), Importance.HIGH,
+            "fsync a partition when its oldest unflushed message is this old; null = log.flush.scheduler.interval.ms.");
+        d.define(LOG_FLUSH_SCHEDULER_INTERVAL_MS, Type.LONG, Long.MAX_VALUE, Range.atLeast(1L), Importance.LOW,
+            "How often the flusher checks whether a partition is due.");
+        d.define(LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS, Type.INT, 60_000, Range.atLeast(1), Importance.LOW,
+            "How often the recovery-point checkpoint is written.");
+        d.define(LOG_PREALLOCATE, Type.BOOLEAN, false, Importance.LOW, "Preallocate .log files at segment size.");
+        d.define(LOG_MESSAGE_TIMESTAMP_TYPE, Type.STRING, "CreateTime", ValidString.in("CreateTime", "LogAppendTime"),
+            Importance.MEDIUM, "CreateTime keeps the producer's timestamps; LogAppendTime stamps the broker's clock.");
+        d.define(LOG_MESSAGE_TIMESTAMP_BEFORE_MAX_MS, Type.LONG, Long.MAX_VALUE, Range.atLeast(0L), Importance.MEDIUM,
+            "How far in the past a CreateTime timestamp may be.");
+        d.define(LOG_MESSAGE_TIMESTAMP_AFTER_MAX_MS, Type.LONG, 3_600_000L, Range.atLeast(0L), Importance.MEDIUM,
+            "How far in the future a CreateTime timestamp may be.");
+        d.define(COMPRESSION_TYPE, Type.STRING, "producer", ValidString.in("producer"), Importance.MEDIUM,
+            "Batches are stored as the producer compressed them; recompression is not supported.");
+        d.define(MESSAGE_MAX_BYTES, Type.INT, 1048588, Range.between(RECORD_BATCH_OVERHEAD, Integer.MAX_VALUE),
+            Importance.HIGH, "Largest record batch accepted (MESSAGE_TOO_LARGE above it).");
+        d.define(PRODUCER_ID_EXPIRATION_MS, Type.INT, 86_400_000, Range.atLeast(1), Importance.LOW,
+            "Idempotence state of a producer id is dropped after this long without writes.");
+
+        d.define(MIN_INSYNC_REPLICAS, Type.INT, 1, Range.between(1, 1), Importance.LOW,
+            "Single node: the only replica is always in sync, so 1 is the only valid value.");
+
+        d.define(SOCKET_REQUEST_MAX_BYTES, Type.INT, 100 * 1024 * 1024, Range.between(64, Integer.MAX_VALUE - 4),
+            Importance.HIGH, "Largest request frame; a larger size prefix closes the connection.");
+        d.define(SOCKET_SEND_BUFFER_BYTES, Type.INT, 102_400, Range.atLeast(-1), Importance.LOW,
+            "SO_SNDBUF of accepted sockets (-1 = OS default).");
+        d.define(SOCKET_RECEIVE_BUFFER_BYTES, Type.INT, 102_400, Range.atLeast(-1), Importance.LOW,
+            "SO_RCVBUF of accepted sockets (-1 = OS default).");
+        d.define(NUM_NETWORK_THREADS, Type.INT, Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
+            Range.between(1, 256), Importance.HIGH,
+            "Reactor threads (one io_uring ring or NIO selector each); default = half the cores, at least 1.");
+        d.define(MAX_CONNECTIONS, Type.INT, Integer.MAX_VALUE, Range.atLeast(1), Importance.MEDIUM,
+            "Connections accepted at once; further ones are closed right after accept.");
+        d.define(CONNECTIONS_MAX_IDLE_MS, Type.LONG, 600_000L, Range.atLeast(-1L), Importance.MEDIUM,
+            "Close connections idle for this long (-1 = never).");
+
+        d.define(CONNECTION_MAX_INFLIGHT_REQUESTS, Type.INT, 100, Range.between(1, 100_000), Importance.MEDIUM,
+            "Requests of one connection received but not yet answered before its receive is paused.");
+        d.define(CONNECTION_OUTBOUND_MAX_BYTES, Type.INT, 64 * 1024 * 1024, Range.between(64 * 1024, Integer.MAX_VALUE),
+            Importance.LOW, "Unsent response bytes of one connection before its receive is paused.");
+        d.define(MESSAGE_DECOMPRESSED_MAX_BYTES, Type.INT, 64 * 1024 * 1024, Range.between(1024, Integer.MAX_VALUE - 16),
+            Importance.LOW, "Largest decompressed records section of one compressed batch (INVALID_RECORD above).");
+        d.define(TRANSPORT, Type.STRING, "auto", ValidString.in("auto", "zcrx", "uring", "nio"), Importance.HIGH,
+            "auto tries zcrx (when zcrx.interface is set), then copy-mode io_uring, then NIO; "
+                + "a forced transport that cannot start stops the broker with the reason.");
+        d.define(NIO_BUFFER_BYTES, Type.INT, 64 * 1024, Range.between(4096, 16 * 1024 * 1024), Importance.LOW,
+            "NIO transport: size of one receive buffer.");
+        d.define(NIO_BUFFER_COUNT, Type.INT, 1024, Range.between(4, 1 << 20), Importance.LOW,
+            "NIO transport: receive buffers per reactor (bytes x count bounds receive memory).");
+        d.define(URING_SQ_ENTRIES, Type.INT, 256, new PowerOfTwo(16, 32768), Importance.LOW,
+            "io_uring submission queue entries per ring (power of two).");
+        d.define(URING_CQ_ENTRIES, Type.INT, 16384, new PowerOfTwo(64, 1 << 20), Importance.LOW,
+            "io_uring completion queue entries per ring (power of two).");
+        d.define(URING_BUFFER_BYTES, Type.INT, 32 * 1024, new PowerOfTwo(4096, 1 << 20), Importance.LOW,
+            "Copy-mode io_uring: size of one provided receive buffer (power of two).");
+        d.define(URING_BUFFER_COUNT, Type.INT, 2048, new PowerOfTwo(16, 32768), Importance.LOW,
+            "Copy-mode io_uring: provided buffers per ring (power of two, at most 32768).");
+        d.define(ZCRX_INTERFACE, Type.STRING, "", Importance.HIGH,
+            "Network interface whose rx queue(s) feed zcrx; empty = zcrx not configured.");
+        d.define(ZCRX_RX_QUEUES, Type.LIST, Collections.emptyList(), new RxQueueListValidator(), Importance.HIGH,
+            "Hardware rx queue index per zcrx reactor (comma-separated); one reactor per queue.");
+        d.define(ZCRX_AREA_BYTES, Type.LONG, 256L * 1024 * 1024, new PageMultiple(2L * 1024 * 1024, 64L << 30),
+            Importance.MEDIUM, "zcrx receive area per queue (page multiple): the in-flight receive budget.");
+        d.define(ZCRX_REFILL_ENTRIES, Type.INT, 32768, new PowerOfTwo(64, 32768), Importance.MEDIUM,
+            "zcrx refill ring entries per queue (power of two, at most 32768).");
+        return d;
+    }
+
+    private static final int RECORD_BATCH_OVERHEAD = 61;
+
+    private void validateCrossFieldRules() {
+        final int frameMax = getInt(SOCKET_REQUEST_MAX_BYTES);
+        final int messageMax = getInt(MESSAGE_MAX_BYTES);
+        if (messageMax > frameMax) {
+            throw new ConfigException(MESSAGE_MAX_BYTES, messageMax,
+                "must not exceed " + SOCKET_REQUEST_MAX_BYTES + "=" + frameMax + " (a batch travels inside one request)");
+        }
+        if ("zcrx".equals(getString(TRANSPORT)) && zcrxInterface().isEmpty()) {
+            throw new ConfigException(ZCRX_INTERFACE, "", "must name a network interface when transport=zcrx");
+        }
+        if (!zcrxInterface().isEmpty() && getList(ZCRX_RX_QUEUES).isEmpty()) {
+            throw new ConfigException(ZCRX_RX_QUEUES, "", "must list at least one rx queue when zcrx.interface is set");
+        }
+    }
+
+    private List<Path> parseLogDirs() {
+        String v = getString(LOG_DIRS);
+        if (v == null || v.isBlank()) {
+            v = getString(LOG_DIR);
+        }
+        final List<Path> dirs = new ArrayList<>();
+        for (String s : v.split(",")) {
+            final String t = s.trim();
+            if (t.isEmpty()) {
+                throw new ConfigException(LOG_DIRS, v, "empty directory name in the list");
+            }
+            final Path p = Paths.get(t).toAbsolutePath().normalize();
+            if (dirs.contains(p)) {
+                throw new ConfigException(LOG_DIRS, v, "directory listed twice: " + p);
+            }
+            dirs.add(p);
+        }
+        return Collections.unmodifiableList(dirs);
+    }
+
+    // ---- typed accessors -------------------------------------------------------------------
+
+    public int nodeId() {
+        return getInt(NODE_ID);
+    }
+
+    public InetSocketAddress listenAddress() {
+        return listenAddress;
+    }
+
+    public String advertisedHost() {
+        return advertisedHost;
+    }
+
+    /** Advertised port; 0 means "the port actually bound" (listeners with port 0). */
+    public int advertisedPort() {
+        return advertisedPort;
+    }
+
+    public String clusterIdIfNew() {
+        return getString(CLUSTER_ID);
+    }
+
+    public List<Path> logDirs() {
+        return logDirs;
+    }
+
+    public int numPartitions() {
+        return getInt(NUM_PARTITIONS);
+    }
+
+    public boolean autoCreateTopics() {
+        return getBoolean(AUTO_CREATE_TOPICS_ENABLE);
+    }
+
+    public long logRollMs() {
+        final Long ms = getLong(LOG_ROLL_MS);
+        return ms != null ? ms : getInt(LOG_ROLL_HOURS) * 3_600_000L;
+    }
+
+    public long logRetentionMs() {
+        final Long ms = getLong(LOG_RETENTION_MS);
+        if (ms != null) {
+            return ms;
+        }
+        final Integer minutes = getInt(LOG_RETENTION_MINUTES);
+        if (minutes != null) {
+            return minutes < 0 ? -1L : minutes * 60_000L;
+        }
+        final int hours = getInt(LOG_RETENTION_HOURS);
+        return hours < 0 ? -1L : hours * 3_600_000L;
+    }
+
+    public long logFlushIntervalMs() {
+        final Long ms = getLong(LOG_FLUSH_INTERVAL_MS);
+        return ms != null ? ms : getLong(LOG_FLUSH_SCHEDULER_INTERVAL_MS);
+    }
+
+    public boolean logAppendTime() {
+        return "LogAppendTime".equals(getString(LOG_MESSAGE_TIMESTAMP_TYPE));
+    }
+
+    public int messageMaxBytes() {
+        return getInt(MESSAGE_MAX_BYTES);
+    }
+
+    public int socketRequestMaxBytes() {
+        return getInt(SOCKET_REQUEST_MAX_BYTES);
+    }
+
+    public int numNetworkThreads() {
+        return getInt(NUM_NETWORK_THREADS);
+    }
+
+    public String transport() {
+        return getString(TRANSPORT);
+    }
+
+    public String zcrxInterface() {
+        return getString(ZCRX_INTERFACE).trim();
+    }
+
+    public List<Integer> zcrxRxQueues() {
+        final List<Integer> out = new ArrayList<>();
+        for (String s : getList(ZCRX_RX_QUEUES)) {
+            out.add(Integer.parseInt(s.trim()));
+        }
+        return out;
+    }
+
+    /** The effective configuration, sorted by key, one {@code key=value} per entry (logged at start). */
+    public Map<String, String> effectiveValues() {
+        final Map<String, String> out = new TreeMap<>();
+        for (Map.Entry<String, ?> e : values().entrySet()) {
+            out.put(e.getKey(), String.valueOf(e.getValue()));
+        }
+        return out;
+    }
+
+    /** Keys that were supplied but are not ours (Kafka server.properties keys we do not implement). */
+    public Set<String> unknownKeys() {
+        return unused();
+    }
+
+    // ---- validators ------------------------------------------------------------------------
+
+    /** {@code PLAINTEXT://host:port}, one listener, the only form this broker serves. */
+    static final class Endpoint {
+        final String host;
+        final int port;
+
+        private Endpoint(String host, int port) {
+            this.host = host;
+            this.port = port;
+        }
+
+        static Endpoint parse(String key, String value) {
+            if (value == null) {
+                throw new ConfigException(key, null, "must be PLAINTEXT://host:port");
+            }
+            final String v = value.trim();
+            if (v.contains(",")) {
+                throw new ConfigException(key, value, "only one listener is supported");
+            }
+            final String prefix = "PLAINTEXT://";
+            if (!v.toUpperCase(Locale.ROOT).startsWith(prefix)) {
+                throw new ConfigException(key, value, "must be PLAINTEXT://host:port (no TLS/SASL listener is implemented)");
+            }
+            final String hp = v.substring(prefix.length());
+            final int colon = hp.lastIndexOf(':');
+            if (colon < 0) {
+                throw new ConfigException(key, value, "missing :port");
+            }
+            String host = hp.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            final int port;
+            try {
+                port = Integer.parseInt(hp.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new ConfigException(key, value, "port is not a number");
+            }
+            if (port < 0 || port > 65535) {
+                throw new ConfigException(key, value, "port must be in [0, 65535]");
+            }
+            return new Endpoint(host.isEmpty() ? "0.0.0.0" : host, port);
+        }
+    }
+
+    static final class ListenerValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            Endpoint.parse(name, (String) value);
+        }
+
+        @Override
+        public String toString() {
+            return "PLAINTEXT://host:port";
+        }
+    }
+
+    /** Accepts null (meaning "not set, use the fallback setting"), else delegates. */
+    static final class NullOr implements ConfigDef.Validator {
+        private final ConfigDef.Validator inner;
+
+        NullOr(ConfigDef.Validator inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value != null) {
+                inner.ensureValid(name, value);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "null or " + inner;
+        }
+    }
+
+    static final class PowerOfTwo implements ConfigDef.Validator {
+        private final long min;
+        private final long max;
+
+        PowerOfTwo(long min, long max) {
+            this.min = min;
+            this.max = max;
+        }
+
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value == null) {
+                throw new ConfigException(name, null, "must be set");
+            }
+            final long v = ((Number) value).longValue();
+            if (v < min || v > max || Long.bitCount(v) != 1) {
+                throw new ConfigException(name, value, "must be a power of two in [" + min + ", " + max + "]");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "power of two in [" + min + ", " + max + "]";
+        }
+    }
+
+    static final class PageMultiple implements ConfigDef.Validator {
+        private final long min;
+        private final long max;
+
+        PageMultiple(long min, long max) {
+            this.min = min;
+            this.max = max;
+        }
+
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value == null) {
+                throw new ConfigException(name, null, "must be set");
+            }
+            final long v = ((Number) value).longValue();
+            if (v < min || v > max || v % 4096 != 0) {
+                throw new ConfigException(name, value, "must be a multiple of 4096 in [" + min + ", " + max + "]");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "multiple of 4096 in [" + min + ", " + max + "]";
+        }
+    }
+
+    static final class RxQueueListValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            @SuppressWarnings("unchecked")
+            final List<String> list = (List<String>) value;
+            final List<Integer> seen = new ArrayList<>();
+            for (String s : list) {
+                final int q;
+                try {
+                    q = Integer.parseInt(s.trim());
+                } catch (NumberFormatException e) {
+                    throw new ConfigException(name, value, "'" + s + "' is not a queue index");
+                }
+                if (q < 0 || q > 65535) {
+                    throw new ConfigException(name, value, "queue index " + q + " outside [0, 65535]");
+                }
+                if (seen.contains(q)) {
+                    throw new ConfigException(name, value, "queue " + q + " listed twice");
+                }
+                seen.add(q);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "comma-separated rx queue indexes";
+        }
+    }
+}

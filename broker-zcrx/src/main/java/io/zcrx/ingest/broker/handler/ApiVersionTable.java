@@ -1,0 +1,79 @@
+package io.zcrx.ingest.broker.handler;
+
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersionCollection;
+import org.apache.kafka.common.protocol.ApiKeys;
+
+/**
+ * What this broker implements and advertises in ApiVersions (kafka-protocol.md §2.5): only APIs
+ * with a handler, with the minimums Apache Kafka 4.1+ advertises (older librdkafka decides its
+ * features from them) and maximums no higher than both our handlers and the pinned kafka-clients'
+ * stable versions. Produce is advertised from 0 like Kafka does, but v0-2 requests are refused by
+ * closing the connection (message format v2 needs v3+).
+ *
+ * <p>Immutable; thread-safe.
+ */
+public final class ApiVersionTable {
+    private static final int KEYS = 128;
+    private static final short[] ADVERTISED_MIN = new short[KEYS];
+    private static final short[] ADVERTISED_MAX = new short[KEYS];
+    private static final short[] ACCEPTED_MIN = new short[KEYS];
+    private static final boolean[] IMPLEMENTED = new boolean[KEYS];
+    private static final ApiVersionCollection ADVERTISED = new ApiVersionCollection();
+
+    static {
+        implement(ApiKeys.PRODUCE, 0, 13, 3);
+        implement(ApiKeys.METADATA, 0, 13, 0);
+        implement(ApiKeys.API_VERSIONS, 0, 4, 0);
+        implement(ApiKeys.INIT_PRODUCER_ID, 0, 5, 0);
+        implement(ApiKeys.CREATE_TOPICS, 2, 7, 2);
+        implement(ApiKeys.DESCRIBE_CONFIGS, 1, 4, 1);
+        implement(ApiKeys.DESCRIBE_CLUSTER, 0, 2, 0);
+    }
+
+    private static void implement(ApiKeys api, int min, int max, int acceptedMin) {
+        final short stableMax = api.latestVersion(false);
+        if (max > stableMax || min < api.oldestVersion() && api != ApiKeys.PRODUCE) {
+            throw new IllegalStateException("api version table: " + api + " [" + min + ", " + max
+                + "] outside kafka-clients' stable range [" + api.oldestVersion() + ", " + stableMax + "]");
+        }
+        ADVERTISED_MIN[api.id] = (short) min;
+        ADVERTISED_MAX[api.id] = (short) max;
+        ACCEPTED_MIN[api.id] = (short) acceptedMin;
+        IMPLEMENTED[api.id] = true;
+        ADVERTISED.add(new ApiVersion().setApiKey(api.id).setMinVersion((short) min).setMaxVersion((short) max));
+    }
+
+    private ApiVersionTable() {
+    }
+
+    public static boolean isImplemented(short apiKey) {
+        return apiKey >= 0 && apiKey < KEYS && IMPLEMENTED[apiKey];
+    }
+
+    /** True when we can parse and answer {@code apiKey} at {@code version}. */
+    public static boolean accepts(short apiKey, short version) {
+        return isImplemented(apiKey) && version >= ACCEPTED_MIN[apiKey] && version <= ADVERTISED_MAX[apiKey];
+    }
+
+    public static short advertisedMin(short apiKey) {
+        return ADVERTISED_MIN[apiKey];
+    }
+
+    public static short advertisedMax(short apiKey) {
+        return ADVERTISED_MAX[apiKey];
+    }
+
+    public static short acceptedMin(short apiKey) {
+        return ACCEPTED_MIN[apiKey];
+    }
+
+    /** A fresh copy of the advertised list (the response owns its collection). */
+    public static ApiVersionCollection advertised() {
+        final ApiVersionCollection c = new ApiVersionCollection(ADVERTISED.size());
+        for (ApiVersion v : ADVERTISED) {
+            c.add(v.duplicate());
+        }
+        return c;
+    }
+}

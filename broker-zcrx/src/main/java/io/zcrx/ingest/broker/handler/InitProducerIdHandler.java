@@ -1,0 +1,42 @@
+package io.zcrx.ingest.broker.handler;
+
+import io.zcrx.ingest.broker.server.BrokerContext;
+import java.io.IOException;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
+import org.apache.kafka.common.message.InitProducerIdResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * InitProducerId, v0-v5 (kafka-protocol.md §3.3), for idempotent producers: a producer id never
+ * handed out before, epoch 0. Like the real broker, the request's ProducerId/ProducerEpoch are
+ * ignored when there is no transactional id (a fresh id is always returned). Transactional ids are
+ * refused: this broker implements no transaction coordinator.
+ */
+public final class InitProducerIdHandler {
+    private static final Logger LOG = LogManager.getLogger(InitProducerIdHandler.class);
+
+    private final BrokerContext ctx;
+
+    public InitProducerIdHandler(BrokerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    public InitProducerIdResponseData handle(InitProducerIdRequestData req, String clientId) {
+        final InitProducerIdResponseData resp = new InitProducerIdResponseData().setThrottleTimeMs(0)
+            .setProducerId(-1L).setProducerEpoch((short) -1);
+        if (req.transactionalId() != null) {
+            LOG.warn("refusing InitProducerId from client {} for transactional.id={}: transactions are not supported",
+                clientId, req.transactionalId());
+            return resp.setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code());
+        }
+        try {
+            return resp.setErrorCode(Errors.NONE.code()).setProducerId(ctx.producerIds().nextId())
+                .setProducerEpoch((short) 0);
+        } catch (IOException e) {
+            LOG.error("cannot allocate a producer id for client {}: {}", clientId, e.toString());
+            return resp.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code());
+        }
+    }
+}

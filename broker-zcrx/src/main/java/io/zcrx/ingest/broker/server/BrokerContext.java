@@ -1,0 +1,74 @@
+package io.zcrx.ingest.broker.server;
+
+import io.zcrx.ingest.broker.config.BrokerConfig;
+import io.zcrx.ingest.log.LogManager;
+import java.util.function.LongSupplier;
+
+/**
+ * What every request handler shares: the configuration, the log manager, the topics, the producer
+ * id allocator, this node's identity and advertised endpoint, and the wall clock.
+ *
+ * <p>Thread-safe (immutable references to thread-safe parts; the advertised port is set once
+ * after the listener is bound, before the first connection is accepted).
+ */
+public final class BrokerContext {
+    private final BrokerConfig config;
+    private final LogManager logs;
+    private final TopicRegistry topics;
+    private final ProducerIdManager producerIds;
+    private final LongSupplier clockMs;
+    private volatile int advertisedPort;
+
+    public BrokerContext(BrokerConfig config, LogManager logs, TopicRegistry topics, ProducerIdManager producerIds,
+                         LongSupplier clockMs) {
+        this.config = config;
+        this.logs = logs;
+        this.topics = topics;
+        this.producerIds = producerIds;
+        this.clockMs = clockMs;
+        this.advertisedPort = config.advertisedPort();
+    }
+
+    public BrokerConfig config() {
+        return config;
+    }
+
+    public LogManager logs() {
+        return logs;
+    }
+
+    public TopicRegistry topics() {
+        return topics;
+    }
+
+    public ProducerIdManager producerIds() {
+        return producerIds;
+    }
+
+    public int nodeId() {
+        return config.nodeId();
+    }
+
+    public String clusterId() {
+        return logs.clusterId();
+    }
+
+    public String advertisedHost() {
+        return config.advertisedHost();
+    }
+
+    public int advertisedPort() {
+        return advertisedPort;
+    }
+
+    /** Listeners with port 0: once bound, clients are told the real port. */
+    void bindPort(int boundPort) {
+        if (config.advertisedPort() == 0) {
+            advertisedPort = boundPort;
+        }
+    }
+
+    public long nowMs() {
+        return clockMs.getAsLong();
+    }
+}

@@ -1,0 +1,137 @@
+package io.zcrx.ingest.broker.server;
+
+import io.zcrx.ingest.broker.config.BrokerConfig;
+import io.zcrx.ingest.broker.handler.ApiVersionTable;
+import io.zcrx.ingest.broker.handler.ApiVersionsHandler;
+import io.zcrx.ingest.broker.handler.ProduceHandler;
+import io.zcrx.ingest.broker.runtime.RateLimitedLog;
+import io.zcrx.ingest.protocol.bytes.SliceCursor;
+import io.zcrx.ingest.protocol.frame.Frame;
+import io.zcrx.ingest.protocol.header.RequestHeaderView;
+import java.nio.ByteBuffer;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Dispatches the requests of every connection on one reactor: parses the header over the frame's
+ * slices, refuses api keys and versions we do not implement (by closing the connection, as Kafka
+ * does; ApiVersions excepted, which answers with the downgrade reply), sends Produce to the
+ * zero-copy {@link ProduceHandler}, and everything else, small and rare, through kafka-clients'
+ * generated message classes after one copy of the body into a heap buffer.
+ *
+ * <p>One per reactor thread, holding that thread's scratch objects. Not thread-safe.
+ */
+final class RequestProcessor {
+    private static final Logger LOG = LogManager.getLogger(RequestProcessor.class);
+
+    private final BrokerContext ctx;
+    private final BrokerReactorHandler reactor;
+    private final SliceCursor cursor = new SliceCursor();
+    private final RequestHeaderView header = new RequestHeaderView();
+    private final ProduceHandler produce;
+    private final ApiVersionsHandler apiVersions = new ApiVersionsHandler();
+    private final ControlPlane controlPlane;
+    private final RateLimitedLog badInput = new RateLimitedLog(LOG, 10);
+    private final int frameBytesMax;
+    private ByteBuffer bodyScratch = ByteBuffer.allocate(4096);
+
+    RequestProcessor(BrokerContext ctx, BrokerReactorHandler reactor) {
+        this.ctx = ctx;
+        this.reactor = reactor;
+        this.produce = new ProduceHandler(ctx);
+        this.controlPlane = reactor.controlPlane();
+        this.frameBytesMax = ctx.config().getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES);
+    }
+
+    int frameBytesMax() {
+        return frameBytesMax;
+    }
+
+    long nowNs() {
+        return reactor.nowNs();
+    }
+
+    ProduceHandler produce() {
+        return produce;
+    }
+
+    void onFrame(Connection c, Frame frame) {
+        cursor.wrap(frame.body(), 0, frame.size());
+        if (!header.parse(cursor)) {
+            c.closeAfterFailure("unknown api key " + header.apiKey() + " (version " + header.apiVersion() + ")");
+            return;
+        }
+        if (!c.hasClientId()) {
+            c.clientId(header.clientId(frame.body()));
+        }
+        final short key = header.apiKey();
+        final short version = header.apiVersion();
+        if (key == ApiKeys.API_VERSIONS.id) {
+            apiVersions.handle(c, header, cursor, bodyScratch(cursor.remaining()));
+            return;
+        }
+        if (!ApiVersionTable.accepts(key, version)) {
+            c.closeAfterFailure(unsupported(key, version));
+            return;
+        }
+        if (key == ApiKeys.PRODUCE.id) {
+            produce.handle(c, frame, header, cursor);
+            return;
+        }
+        final ControlHandler handler = controlPlane.handler(key);
+        if (handler == null) {
+            throw new IllegalStateException("advertised api without a handler: key=" + key);
+        }
+        final ApiKeys api = ApiKeys.forId(key);
+        final RequestContext req = new RequestContext(c, api, version, header.correlationId(), c.clientId());
+        try {
+            handler.handle(req, new ByteBufferAccessor(copyBody()));
+        } catch (IllegalStateException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // kafka-clients' readers throw unchecked exceptions on malformed bodies.
+            c.closeAfterFailure("malformed " + api + " v" + version + " request: " + e);
+        }
+    }
+
+    private static String unsupported(short key, short version) {
+        if (!ApiVersionTable.isImplemented(key)) {
+            final String name = ApiKeys.hasId(key) ? ApiKeys.forId(key).name : "unknown";
+            return "request for api " + name + " (key " + key + ") which this broker does not implement or advertise";
+        }
+        return "unsupported version: api=" + ApiKeys.forId(key).name + ", version=" + version + ", supported=["
+            + ApiVersionTable.acceptedMin(key) + ", " + ApiVersionTable.advertisedMax(key) + "]";
+    }
+
+    /** Copies the rest of the frame (the request body) into the reusable heap scratch. */
+    private ByteBuffer copyBody() {
+        final int n = cursor.remaining();
+        final ByteBuffer b = bodyScratch(n);
+        cursor.copyTo(b, n);
+        b.flip();
+        return b;
+    }
+
+    private ByteBuffer bodyScratch(int n) {
+        if (bodyScratch.capacity() < n) {
+            bodyScratch = ByteBuffer.allocate(Math.max(n, bodyScratch.capacity() * 2));
+        }
+        bodyScratch.clear();
+        return bodyScratch;
+    }
+
+    void logClose(Connection c, String reason) {
+        if (badInput.tryAcquire(ctx.nowMs())) {
+            LOG.warn("closing {} (client {}): {}", c.describe(), c.clientId(), reason);
+        }
+    }
+
+    void onConnectionClosed(Connection c, String reason) {
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{} closed: {}", c.describe(), reason);
+        }
+        reactor.remove(c);
+    }
+}

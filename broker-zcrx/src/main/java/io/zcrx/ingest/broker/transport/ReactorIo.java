@@ -1,0 +1,17 @@
+package io.zcrx.ingest.broker.transport;
+
+/**
+ * What a reactor offers to other threads: a way to run a task on the reactor thread (the flusher
+ * completing an fsync, an append on another reactor waking a long-poll, shutdown). Thread-safe.
+ */
+public interface ReactorIo {
+
+    /**
+     * Queues {@code task} to run on the reactor thread soon and wakes the reactor (eventfd / selector
+     * wake-up). Returns false when the reactor has stopped (the task will not run).
+     */
+    boolean execute(Runnable task);
+
+    /** True when called on this reactor's own thread. */
+    boolean inReactorThread();
+}

@@ -1,0 +1,47 @@
+package io.zcrx.ingest.broker.handler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.junit.jupiter.api.Test;
+
+class ApiVersionTableTest {
+
+    @Test
+    void advertisesExactlyWhatIsImplementedWithKafkaMinimums() {
+        // Goal: the advertised list names only implemented APIs, with Apache Kafka 4.1+ minimums
+        // (kafka-protocol.md §2.5) and no unstable maximum.
+        final Map<Short, ApiVersion> adv = new HashMap<>();
+        for (ApiVersion v : ApiVersionTable.advertised()) {
+            adv.put(v.apiKey(), v);
+            assertTrue(v.maxVersion() <= ApiKeys.forId(v.apiKey()).latestVersion(false), v.toString());
+        }
+        assertEquals(7, adv.size(), adv.toString());
+        assertEquals(0, adv.get(ApiKeys.PRODUCE.id).minVersion());
+        assertEquals(13, adv.get(ApiKeys.PRODUCE.id).maxVersion());
+        assertEquals(0, adv.get(ApiKeys.METADATA.id).minVersion());
+        assertEquals(13, adv.get(ApiKeys.METADATA.id).maxVersion());
+        assertEquals(4, adv.get(ApiKeys.API_VERSIONS.id).maxVersion());
+        assertEquals(5, adv.get(ApiKeys.INIT_PRODUCER_ID.id).maxVersion());
+        assertEquals(2, adv.get(ApiKeys.CREATE_TOPICS.id).minVersion());
+        assertEquals(1, adv.get(ApiKeys.DESCRIBE_CONFIGS.id).minVersion());
+        assertEquals(2, adv.get(ApiKeys.DESCRIBE_CLUSTER.id).maxVersion());
+        assertFalse(adv.containsKey(ApiKeys.FETCH.id), "Fetch is not implemented yet and must not be advertised");
+    }
+
+    @Test
+    void produceBelowV3IsAdvertisedButNotAccepted() {
+        // Goal: Produce v0-2 appear in the range (librdkafka feature detection) but are refused.
+        assertFalse(ApiVersionTable.accepts(ApiKeys.PRODUCE.id, (short) 2));
+        assertTrue(ApiVersionTable.accepts(ApiKeys.PRODUCE.id, (short) 3));
+        assertTrue(ApiVersionTable.accepts(ApiKeys.PRODUCE.id, (short) 13));
+        assertFalse(ApiVersionTable.accepts(ApiKeys.PRODUCE.id, (short) 14));
+        assertFalse(ApiVersionTable.accepts((short) 999, (short) 0));
+        assertFalse(ApiVersionTable.accepts((short) -1, (short) 0));
+    }
+}
