@@ -60,6 +60,10 @@ public final class Compare {
         final List<RunSpec> plan = plan(fss, targets);
         out.println("perf-compare: " + plan.size() + " runs planned over " + targets.size() + " targets: "
             + String.join(", ", targets.stream().map(Target::id).toList()));
+        if (plan.isEmpty()) {
+            throw new IllegalStateException("nothing to run: every target was skipped or none was asked for: targets="
+                + options.targets + ", skipped=" + skipped);
+        }
         if (options.dryRun) {
             for (RunSpec s : plan) {
                 out.println(String.format("  %3d %-6s %-40s rep %d %s", s.index(), s.fs().name(), s.load().label(), s.rep(),
@@ -117,7 +121,8 @@ public final class Compare {
                 skipped.put("zcrx broker (all transports)", reason);
             } else {
                 for (String transport : options.transports) {
-                    final ZcrxBrokerTarget t = new ZcrxBrokerTarget(options.repoRoot, transport, options.zcrxJvmOpts);
+                    final ZcrxBrokerTarget t = new ZcrxBrokerTarget(options.repoRoot, transport, options.zcrxJvmOpts,
+                        options.zcrxOverrides);
                     final String why = probe(t, probeFs);
                     if (why == null) {
                         targets.add(t);
@@ -127,12 +132,17 @@ public final class Compare {
                 }
             }
         }
-        if (options.targets.contains("sink")) {
+        if (options.targets.contains("sink") || options.targets.contains("discard")) {
             final CSinkBuilder.Built built = CSinkBuilder.build(options.workDir.resolve("sink"));
             if (!built.ok()) {
                 out.println("perf-compare: C sink unavailable, using the Java sink: " + built.reason());
             }
-            targets.add(new SinkTarget(built, Jvm.perfClassPath()));
+            if (options.targets.contains("sink")) {
+                targets.add(new SinkTarget(built, Jvm.perfClassPath(), false));
+            }
+            if (options.targets.contains("discard")) {
+                targets.add(new SinkTarget(built, Jvm.perfClassPath(), true));
+            }
         }
         return targets;
     }
@@ -193,7 +203,7 @@ public final class Compare {
             final String e = r.error().replace('\n', ' ');
             return "FAILED: " + (e.length() > 240 ? e.substring(0, 240) + "..." : e);
         }
-        final StringBuilder b = new StringBuilder(String.format("-> %,.0f rec/s, %,.1f MB/s, broker %.2f s/GB (%.2f cores),"
+        final StringBuilder b = new StringBuilder(String.format("-> %,.0f rec/s, %,.1f MB/s, target %.2f s/GB (%.2f cores),"
             + " RSS %,.0f MB, client %.2f cores", r.recordsPerSec(), r.mbPerSec(), r.brokerCpuPerGb(), r.brokerCores(),
             r.peakRssBytes() / 1e6, r.clientCores()));
         if (r.latency() != null) {

@@ -19,7 +19,14 @@ public final class CompareMain {
             System.exit(2);
             return;
         }
-        final Compare.Output out = new Compare(options, System.out).run();
+        final Compare.Output out;
+        try {
+            out = new Compare(options, System.out).run();
+        } catch (IllegalStateException e) {
+            System.err.println("perf-compare: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         final long failed = out.results().stream().filter(r -> !r.ok()).count();
         if (failed > 0) {
             System.out.println("perf-compare: " + failed + " of " + out.results().size() + " runs failed; see " + out.markdown());

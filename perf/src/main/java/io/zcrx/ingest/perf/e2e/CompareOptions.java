@@ -36,7 +36,9 @@ public final class CompareOptions {
     public int batchBytes = 16_384;
     public long firehoseMaxBytes = 8L << 30;
     public String kafkaJvmOpts = Jvm.BROKER_OPTS;
-    public String zcrxJvmOpts = Jvm.BROKER_OPTS;
+    public String zcrxJvmOpts = Jvm.ZCRX_BROKER_OPTS;
+    /** Extra key=value overrides for our broker (e.g. zcrx.interface for the zcrx transport). */
+    public List<String> zcrxOverrides = List.of();
     public Path outDir;
     public String name;
     public Path workDir;
@@ -146,6 +148,14 @@ public final class CompareOptions {
             case "firehose-max-bytes" -> firehoseMaxBytes = Long.parseLong(v);
             case "kafka-jvm-opts" -> kafkaJvmOpts = v;
             case "zcrx-jvm-opts" -> zcrxJvmOpts = v;
+            case "zcrx-override" -> {
+                for (String kv : list(v)) {
+                    if (kv.indexOf('=') <= 0) {
+                        throw new IllegalArgumentException("--zcrx-override takes key=value: at=" + kv);
+                    }
+                }
+                zcrxOverrides = list(v);
+            }
             case "out" -> outDir = Path.of(v);
             case "name" -> name = v;
             case "work-dir" -> workDir = Path.of(v);
@@ -174,8 +184,8 @@ public final class CompareOptions {
             }
         }
         for (String t : targets) {
-            if (!List.of("kafka", "zcrx", "sink").contains(t)) {
-                throw new IllegalArgumentException("--targets takes kafka,zcrx,sink: at=" + t);
+            if (!List.of("kafka", "zcrx", "sink", "discard").contains(t)) {
+                throw new IllegalArgumentException("--targets takes kafka,zcrx,sink,discard: at=" + t);
             }
         }
         for (String l : loads) {
@@ -223,12 +233,13 @@ public final class CompareOptions {
             "  --reps N                 repetitions per configuration (full: 3)",
             "  --fs tmpfs,disk          log-dir file systems (tmpfs: CPU path only; disk: real writeback)",
             "  --tmpfs-dir DIR          (default /dev/shm/zcrx-perf)   --disk-dir DIR  (default perf/target/perf-data)",
-            "  --targets kafka,zcrx,sink   --transports nio,uring,zcrx (each that starts is measured)",
+            "  --targets kafka,zcrx,sink[,discard]  (discard: a receive-only sink, to split the limit into TCP vs write)",
+            "  --transports nio,uring,zcrx (each that starts is measured)  --zcrx-override k=v[,k=v] (e.g. zcrx.interface=eth0)",
             "  --loads perf,perf-rate,firehose   --record-sizes 1024,100   --acks 1,all",
             "  --rates 1024:20000,100:100000     fixed rates (records/s) for the latency runs",
             "  --partitions N (4)  --seconds S (10)  --warmup-seconds S (5)",
             "  --connections N (4)  --inflight N (8)  --batch-size B (16384)  --firehose-max-bytes B",
-            "  --kafka-jvm-opts '...'  --zcrx-jvm-opts '...'  (default: Kafka's start-script options for both)",
+            "  --kafka-jvm-opts '...'  --zcrx-jvm-opts '...'  (default: each broker's own start-script options)",
             "  --out DIR (docs/perf)  --name NAME (default DATE-MACHINE)  --work-dir DIR  --repo DIR  --dry-run");
     }
 }

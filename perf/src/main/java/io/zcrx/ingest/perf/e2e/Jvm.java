@@ -14,11 +14,16 @@ import java.util.List;
 public final class Jvm {
     /**
      * The JVM flags Apache Kafka's start scripts use (kafka-server-start.sh heap, kafka-run-class.sh
-     * KAFKA_JVM_PERFORMANCE_OPTS); both brokers get them unless told otherwise.
+     * KAFKA_JVM_PERFORMANCE_OPTS): the reference broker runs as its users run it.
      */
     public static final String BROKER_OPTS = "-Xmx1G -Xms1G -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20"
         + " -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15"
         + " -Djava.awt.headless=true";
+    /**
+     * What bin/zcrx-broker-start.sh runs our broker with by default (ZCRX_HEAP_OPTS, then G1 with
+     * a 20 ms pause goal); the logging options are added by {@link ZcrxBrokerTarget}.
+     */
+    public static final String ZCRX_BROKER_OPTS = "-Xms256m -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20";
     /** kafka-producer-perf-test.sh's heap with the same performance options. */
     public static final String PERF_TEST_OPTS = "-Xmx512M -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20"
         + " -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15"

@@ -17,27 +17,39 @@ import java.util.List;
 public final class SinkTarget implements Target {
     private final CSinkBuilder.Built built;
     private final String perfClassPath;
+    private final boolean discard;
 
-    public SinkTarget(CSinkBuilder.Built built, String perfClassPath) {
+    /**
+     * @param discard receive only and write nothing: not the limit of ingest (which must write), but
+     *                it shows how much of the limit is loopback TCP and how much the file write
+     */
+    public SinkTarget(CSinkBuilder.Built built, String perfClassPath, boolean discard) {
         this.built = built;
         this.perfClassPath = perfClassPath;
+        this.discard = discard;
     }
 
     @Override
     public String id() {
-        return built.ok() ? "tcp-sink-c" : "tcp-sink-java";
+        return (built.ok() ? "tcp-sink-c" : "tcp-sink-java") + (discard ? "-discard" : "");
     }
 
     @Override
     public String label() {
-        return built.ok() ? "TCP sink (C): limit" : "TCP sink (Java): limit";
+        return discard ? "TCP receive only (" + (built.ok() ? "C" : "Java") + ")"
+            : built.ok() ? "TCP sink (C): limit" : "TCP sink (Java): limit";
     }
 
     @Override
     public String describe() {
+        final String what = discard ? "read() 1 MiB and drop it (no file)" : "read() 1 MiB, write() to a file";
         return built.ok()
-            ? "tcp_sink.c built with cc -O2: thread per connection, read() 1 MiB, write() to a file"
-            : "JavaTcpSink (no C sink: " + built.reason() + "): thread per connection, 1 MiB direct buffer, FileChannel.write";
+            ? "tcp_sink.c built with cc -O2: thread per connection, " + what
+            : "JavaTcpSink (no C sink: " + built.reason() + "): thread per connection, 1 MiB direct buffer, " + what;
+    }
+
+    public boolean discard() {
+        return discard;
     }
 
     @Override
@@ -49,9 +61,12 @@ public final class SinkTarget implements Target {
     public Started start(Path runDir, Path dataDir, int partitions) throws IOException, InterruptedException {
         Files.createDirectories(runDir);
         Files.createDirectories(dataDir);
-        final List<String> cmd = built.ok()
+        final List<String> cmd = new java.util.ArrayList<>(built.ok()
             ? List.of(built.executable().toString(), "0", dataDir.toString())
-            : Jvm.command(Jvm.FIREHOSE_OPTS, perfClassPath, JavaTcpSink.class.getName(), "0", dataDir.toString());
+            : Jvm.command(Jvm.FIREHOSE_OPTS, perfClassPath, JavaTcpSink.class.getName(), "0", dataDir.toString()));
+        if (discard) {
+            cmd.add("discard");
+        }
         final ChildProcess sink = ChildProcess.startToFile(id(), cmd, runDir, runDir.resolve("sink.log"));
         if (!sink.awaitLine(JavaTcpSink.STARTED, 30_000)) {
             sink.stop(2_000);

@@ -28,11 +28,14 @@ public final class ZcrxBrokerTarget implements Target {
     private final Path repoRoot;
     private final String transport;
     private final String jvmOpts;
+    private final List<String> extraOverrides;
 
-    public ZcrxBrokerTarget(Path repoRoot, String transport, String jvmOpts) {
+    /** @param extraOverrides key=value settings added after the harness's own (e.g. zcrx.interface=eth0) */
+    public ZcrxBrokerTarget(Path repoRoot, String transport, String jvmOpts, List<String> extraOverrides) {
         this.repoRoot = repoRoot;
         this.transport = transport;
         this.jvmOpts = jvmOpts;
+        this.extraOverrides = List.copyOf(extraOverrides);
     }
 
     /** Null when the broker is built and has its main class, else why it cannot run. */
@@ -73,7 +76,8 @@ public final class ZcrxBrokerTarget implements Target {
 
     @Override
     public String describe() {
-        return "io.zcrx.ingest.broker.Main with " + CONFIG + " and transport=" + transport + "; JVM: " + jvmOpts;
+        return "io.zcrx.ingest.broker.Main with " + CONFIG + " and transport=" + transport
+            + (extraOverrides.isEmpty() ? "" : ", " + String.join(", ", extraOverrides)) + ", config/log4j2.xml; JVM: " + jvmOpts;
     }
 
     @Override
@@ -81,14 +85,29 @@ public final class ZcrxBrokerTarget implements Target {
         return true;
     }
 
-    static List<String> overrides(int port, Path dataDir, int partitions, String transport) {
+    static List<String> overrides(int port, Path dataDir, int partitions, String transport, List<String> extra) {
         final List<String> a = new ArrayList<>();
-        for (String kv : List.of("listeners=PLAINTEXT://127.0.0.1:" + port, "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
-            "log.dirs=" + dataDir.toAbsolutePath(), "num.partitions=" + partitions, "transport=" + transport)) {
+        final List<String> all = new ArrayList<>(List.of("listeners=PLAINTEXT://127.0.0.1:" + port,
+            "advertised.listeners=PLAINTEXT://127.0.0.1:" + port, "log.dirs=" + dataDir.toAbsolutePath(),
+            "num.partitions=" + partitions, "transport=" + transport));
+        all.addAll(extra);
+        for (String kv : all) {
             a.add("--override");
             a.add(kv);
         }
         return a;
+    }
+
+    /** The line of a failed start that says why: the first naming an error, else the last. */
+    static String reason(String tail) {
+        final String[] lines = tail.split("\n");
+        for (String l : lines) {
+            final String lower = l.toLowerCase(java.util.Locale.ROOT);
+            if (lower.contains("error") || lower.contains("failed") || lower.contains("refus")) {
+                return l.trim();
+            }
+        }
+        return lines.length == 0 ? "(no output)" : lines[lines.length - 1].trim();
     }
 
     @Override
@@ -101,15 +120,19 @@ public final class ZcrxBrokerTarget implements Target {
         final int port = Jvm.freePort();
         final List<String> args = new ArrayList<>();
         args.add(repoRoot.resolve(CONFIG).toString());
-        args.addAll(overrides(port, dataDir, partitions, transport));
+        args.addAll(overrides(port, dataDir, partitions, transport, extraOverrides));
+        // As bin/zcrx-broker-start.sh: the shipped log4j2 config, its server.log in this run's directory.
+        final String logging = " -Dlog4j2.configurationFile=" + repoRoot.resolve("config/log4j2.xml")
+            + " -Dzcrx.logs.dir=" + runDir.resolve("logs").toAbsolutePath();
         final ChildProcess broker = ChildProcess.startToFile(id(),
-            Jvm.command(jvmOpts, Jvm.classPath(repoRoot.resolve(JAR), repoRoot.resolve(LIB)), MAIN_CLASS, args),
+            Jvm.command(jvmOpts + logging, Jvm.classPath(repoRoot.resolve(JAR), repoRoot.resolve(LIB)), MAIN_CLASS, args),
             repoRoot, runDir.resolve("broker.log"));
         if (!broker.awaitLine(READY_WORD, START_TIMEOUT_MS) || !broker.isAlive()) {
             final boolean exited = !broker.isAlive();
             broker.stop(5_000);
             throw new TargetUnavailableException("our broker refused transport=" + transport
-                + (exited ? " (it exited)" : " (no 'started' line)") + ": " + broker.tail(12));
+                + (exited ? " (it exited)" : " (no 'started' line)") + ": " + reason(broker.tail(40)) + " (log: "
+                + broker.logFile() + ")");
         }
         // "started" may come a moment before the listener answers; give it a few tries.
         IOException last = null;

@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * buffer and writes it to {@code conn-N.bin} with a FileChannel (no heap copy); on EOF the file is
  * closed before the socket, so the sender's "closed" means "all written".
  *
- * <p>Usage: {@code JavaTcpSink PORT OUT_DIR}. Also usable in-process ({@link #start}) by tests.
+ * <p>Usage: {@code JavaTcpSink PORT OUT_DIR [discard]} (discard: receive only, write nothing). Also
+ * usable in-process ({@link #start}) by tests.
  */
 public final class JavaTcpSink implements AutoCloseable {
     public static final String STARTED = "tcp-sink started port=";
@@ -25,21 +26,28 @@ public final class JavaTcpSink implements AutoCloseable {
 
     private final ServerSocketChannel server;
     private final Path dir;
+    private final boolean discard;
     private final Thread acceptor;
     private final AtomicInteger ids = new AtomicInteger();
 
-    private JavaTcpSink(ServerSocketChannel server, Path dir) {
+    private JavaTcpSink(ServerSocketChannel server, Path dir, boolean discard) {
         this.server = server;
         this.dir = dir;
+        this.discard = discard;
         this.acceptor = new Thread(this::acceptLoop, "tcp-sink-accept");
         this.acceptor.setDaemon(true);
     }
 
     /** Listens on 127.0.0.1:{@code port} (0 = any) and serves connections on daemon threads. */
     public static JavaTcpSink start(int port, Path dir) throws IOException {
+        return start(port, dir, false);
+    }
+
+    /** As {@link #start(int, Path)}; with {@code discard} the bytes are received and dropped. */
+    public static JavaTcpSink start(int port, Path dir, boolean discard) throws IOException {
         final ServerSocketChannel s = ServerSocketChannel.open();
         s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-        final JavaTcpSink sink = new JavaTcpSink(s, dir);
+        final JavaTcpSink sink = new JavaTcpSink(s, dir, discard);
         sink.acceptor.start();
         return sink;
     }
@@ -65,16 +73,22 @@ public final class JavaTcpSink implements AutoCloseable {
     private void serve(SocketChannel ch, int id) {
         final ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER_BYTES);
         long total = 0;
-        try (ch; FileChannel out = FileChannel.open(dir.resolve("conn-" + id + ".bin"), StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            while (ch.read(buf) >= 0) {
+        try (ch; FileChannel out = discard ? null : FileChannel.open(dir.resolve("conn-" + id + ".bin"),
+            StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            int n;
+            while ((n = ch.read(buf)) >= 0) {
                 buf.flip();
-                while (buf.hasRemaining()) {
+                if (out == null) {
+                    total += n;
+                }
+                while (out != null && buf.hasRemaining()) {
                     total += out.write(buf);
                 }
                 buf.clear();
             }
-            out.close();
+            if (out != null) {
+                out.close();
+            }
             System.out.println("tcp-sink closed conn=" + id + " bytes=" + total);
             System.out.flush();
         } catch (IOException e) {
@@ -89,11 +103,11 @@ public final class JavaTcpSink implements AutoCloseable {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 2) {
-            System.err.println("usage: JavaTcpSink PORT OUT_DIR");
+        if (args.length != 2 && !(args.length == 3 && args[2].equals("discard"))) {
+            System.err.println("usage: JavaTcpSink PORT OUT_DIR [discard]");
             System.exit(2);
         }
-        final JavaTcpSink sink = start(Integer.parseInt(args[0]), Path.of(args[1]));
+        final JavaTcpSink sink = start(Integer.parseInt(args[0]), Path.of(args[1]), args.length == 3);
         System.out.println(STARTED + sink.port());
         System.out.flush();
         sink.acceptor.join();

@@ -5,7 +5,8 @@
  * connection reaches EOF, its file is closed, then the socket, so the sender knows every byte it
  * sent is in the file once it sees the close.
  *
- * Usage: tcp_sink PORT OUT_DIR      (PORT 0 = any free port)
+ * Usage: tcp_sink PORT OUT_DIR [discard]      (PORT 0 = any free port; discard: receive only, write
+ * nothing, to show how much of the limit is the network and how much the file write)
  * Prints "tcp-sink started port=N" when listening; "tcp-sink closed conn=K bytes=B" per connection.
  * Exits on SIGTERM (default action). Compiled by the harness at run time with the machine's cc.
  */
@@ -28,6 +29,7 @@ struct conn {
     int fd;
     int id;
     const char *dir;
+    int discard;
 };
 
 static void die(const char *what)
@@ -57,9 +59,12 @@ static void *serve(void *arg)
     struct conn *c = arg;
     char path[4096];
     snprintf(path, sizeof path, "%s/conn-%d.bin", c->dir, c->id);
-    int out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (out < 0)
-        die("open");
+    int out = -1;
+    if (!c->discard) {
+        out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (out < 0)
+            die("open");
+    }
     char *buf = malloc(BUFFER_BYTES);
     if (buf == NULL)
         die("malloc");
@@ -73,11 +78,11 @@ static void *serve(void *arg)
                 continue;
             die("read");
         }
-        if (write_all(out, buf, n) < 0)
+        if (!c->discard && write_all(out, buf, n) < 0)
             die("write");
         total += n;
     }
-    if (close(out) < 0)
+    if (!c->discard && close(out) < 0)
         die("close file");
     close(c->fd);
     fprintf(stdout, "tcp-sink closed conn=%d bytes=%lld\n", c->id, total);
@@ -89,10 +94,11 @@ static void *serve(void *arg)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s PORT OUT_DIR\n", argv[0]);
+    if (argc != 3 && !(argc == 4 && strcmp(argv[3], "discard") == 0)) {
+        fprintf(stderr, "usage: %s PORT OUT_DIR [discard]\n", argv[0]);
         return 2;
     }
+    int discard = argc == 4;
     int port = atoi(argv[1]);
     int ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (ls < 0)
@@ -126,6 +132,7 @@ int main(int argc, char **argv)
         c->fd = fd;
         c->id = id;
         c->dir = argv[2];
+        c->discard = discard;
         pthread_t t;
         if (pthread_create(&t, NULL, serve, c) != 0)
             die("pthread_create");
