@@ -1,22 +1,68 @@
 package io.zcrx.ingest.protocol.produce;
 
+import java.util.Arrays;
+
 /**
  * Per-partition outcome of a Produce request, slot-aligned with {@link ProduceRequestView}'s
  * partition slots: error code, base offset, log append time, log start offset, and (rarely) an
  * error message and the index of the record that failed validation (RecordErrors, v8+).
  *
+ * <p>An error slot reports BaseOffset, LogAppendTimeMs and LogStartOffset as -1, as the real
+ * broker does (kafka-protocol.md §3.1 "Response rules"). Every slot must be set before the
+ * response is encoded; the encoder refuses an unset one.
+ *
  * Reused per connection. Not thread-safe.
  */
 public final class ProduceResults {
-    // Implementation owned by the protocol work package.
+    private static final byte UNSET = 0;
+    private static final byte SUCCESS = 1;
+    private static final byte ERROR = 2;
+
+    private int count;
+    private byte[] states = new byte[16];
+    private short[] errorCodes = new short[16];
+    private long[] baseOffsets = new long[16];
+    private long[] logAppendTimesMs = new long[16];
+    private long[] logStartOffsets = new long[16];
+    private String[] errorMessages = new String[16];
+    private int[] recordIndexes = new int[16];
 
     /** Prepares {@code partitionCount} slots, all unset. */
     public void reset(int partitionCount) {
-        throw new UnsupportedOperationException("not implemented yet");
+        if (partitionCount < 0) {
+            throw new IllegalArgumentException("partitionCount must be >= 0: partitionCount=" + partitionCount);
+        }
+        if (partitionCount > states.length) {
+            final int n = Math.max(partitionCount, states.length * 2);
+            states = new byte[n];
+            errorCodes = new short[n];
+            baseOffsets = new long[n];
+            logAppendTimesMs = new long[n];
+            logStartOffsets = new long[n];
+            errorMessages = new String[n];
+            recordIndexes = new int[n];
+        } else {
+            Arrays.fill(states, 0, count, UNSET);
+            // Drop the previous request's messages so they are not kept alive.
+            Arrays.fill(errorMessages, 0, count, null);
+        }
+        count = partitionCount;
+    }
+
+    /** Number of slots prepared by {@link #reset}. */
+    public int count() {
+        return count;
     }
 
     public void setSuccess(int slot, long baseOffset, long logAppendTimeMs, long logStartOffset) {
-        throw new UnsupportedOperationException("not implemented yet");
+        checkSlot(slot);
+        states[slot] = SUCCESS;
+        errorCodes[slot] = 0;
+        baseOffsets[slot] = baseOffset;
+        logAppendTimesMs[slot] = logAppendTimeMs;
+        logStartOffsets[slot] = logStartOffset;
+        errorMessages[slot] = null;
+        recordIndexes[slot] = -1;
     }
 
     /**
@@ -24,35 +70,70 @@ public final class ProduceResults {
      * @param recordIndex     -1, or the index of the record at fault (RecordErrors, v8+)
      */
     public void setError(int slot, short errorCode, String errorMessage, int recordIndex) {
-        throw new UnsupportedOperationException("not implemented yet");
+        checkSlot(slot);
+        if (errorCode == 0) {
+            throw new IllegalArgumentException("setError needs a non-zero error code: slot=" + slot);
+        }
+        if (recordIndex < -1) {
+            throw new IllegalArgumentException("recordIndex must be >= -1: slot=" + slot
+                + ", recordIndex=" + recordIndex);
+        }
+        states[slot] = ERROR;
+        errorCodes[slot] = errorCode;
+        baseOffsets[slot] = -1L;
+        logAppendTimesMs[slot] = -1L;
+        logStartOffsets[slot] = -1L;
+        errorMessages[slot] = errorMessage;
+        recordIndexes[slot] = recordIndex;
+    }
+
+    public boolean isSet(int slot) {
+        return states[checkSlot(slot)] != UNSET;
     }
 
     public short errorCode(int slot) {
-        throw new UnsupportedOperationException("not implemented yet");
+        return errorCodes[checkSlot(slot)];
     }
 
     public long baseOffset(int slot) {
-        throw new UnsupportedOperationException("not implemented yet");
+        return baseOffsets[checkSlot(slot)];
     }
 
     public long logAppendTimeMs(int slot) {
-        throw new UnsupportedOperationException("not implemented yet");
+        return logAppendTimesMs[checkSlot(slot)];
     }
 
     public long logStartOffset(int slot) {
-        throw new UnsupportedOperationException("not implemented yet");
+        return logStartOffsets[checkSlot(slot)];
     }
 
     public String errorMessage(int slot) {
-        throw new UnsupportedOperationException("not implemented yet");
+        return errorMessages[checkSlot(slot)];
     }
 
     public int recordIndex(int slot) {
-        throw new UnsupportedOperationException("not implemented yet");
+        return recordIndexes[checkSlot(slot)];
     }
 
     /** True if any slot has a non-zero error code (acks=0 then closes the connection). */
     public boolean anyError() {
-        throw new UnsupportedOperationException("not implemented yet");
+        for (int i = 0; i < count; i++) {
+            if (states[i] == ERROR) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int checkSlot(int slot) {
+        if (slot < 0 || slot >= count) {
+            throw new IndexOutOfBoundsException("slot=" + slot + ", count=" + count);
+        }
+        return slot;
+    }
+
+    @Override
+    public String toString() {
+        return "ProduceResults(count=" + count + ")";
     }
 }
