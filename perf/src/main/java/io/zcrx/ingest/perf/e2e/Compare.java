@@ -66,14 +66,16 @@ public final class Compare {
         }
         if (options.dryRun) {
             for (RunSpec s : plan) {
-                out.println(String.format("  %3d %-6s %-40s rep %d %s", s.index(), s.fs().name(), s.load().label(), s.rep(),
+                out.println(String.format("  %3d %-6s %-40s rep %d %s", s.index(), s.fs().name(),
+                    s.load().label(), s.rep(),
                     s.target().id()));
             }
             return new Output(null, null, null, List.of(), skipped);
         }
 
         final String name = options.name != null ? options.name
-            : LocalDate.now() + "-" + machine.fileLabel() + (options.profile.equals("full") ? "" : "-" + options.profile);
+            : LocalDate.now() + "-" + machine.fileLabel()
+                + (options.profile.equals("full") ? "" : "-" + options.profile);
         Files.createDirectories(options.outDir);
         final Path csv = options.outDir.resolve(name + ".csv");
         Files.writeString(csv, Report.CSV_HEADER + "\n", StandardCharsets.UTF_8);
@@ -194,7 +196,8 @@ public final class Compare {
             final long perRun = (System.nanoTime() - loopStartNs) / done;
             eta = "ETA " + formatDuration(Duration.ofNanos(perRun * (total - done)));
         }
-        return String.format("[%3d/%d %3.0f%% %s] %s | %s | rep %d/%d | %s", s.index(), total, 100.0 * done / total, eta,
+        return String.format("[%3d/%d %3.0f%% %s] %s | %s | rep %d/%d | %s", s.index(), total,
+            100.0 * done / total, eta,
             s.fs().name(), s.load().label(), s.rep(), options.reps, s.target().id());
     }
 
@@ -203,7 +206,8 @@ public final class Compare {
             final String e = r.error().replace('\n', ' ');
             return "FAILED: " + (e.length() > 240 ? e.substring(0, 240) + "..." : e);
         }
-        final StringBuilder b = new StringBuilder(String.format("-> %,.0f rec/s, %,.1f MB/s, target %.2f s/GB (%.2f cores),"
+        final StringBuilder b = new StringBuilder(String.format(
+            "-> %,.0f rec/s, %,.1f MB/s, target %.2f s/GB (%.2f cores),"
             + " RSS %,.0f MB, client %.2f cores", r.recordsPerSec(), r.mbPerSec(), r.brokerCpuPerGb(), r.brokerCores(),
             r.peakRssBytes() / 1e6, r.clientCores()));
         if (r.latency() != null) {
@@ -222,7 +226,8 @@ public final class Compare {
 
     static String formatDuration(Duration d) {
         final long s = d.toSeconds();
-        return s >= 3600 ? String.format("%dh%02dm", s / 3600, s / 60 % 60) : s >= 60 ? String.format("%dm%02ds", s / 60, s % 60)
+        return s >= 3600 ? String.format("%dh%02dm", s / 3600, s / 60 % 60)
+            : s >= 60 ? String.format("%dm%02ds", s / 60, s % 60)
             : s + "s";
     }
 }

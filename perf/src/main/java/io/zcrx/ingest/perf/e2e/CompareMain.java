@@ -29,7 +29,8 @@ public final class CompareMain {
         }
         final long failed = out.results().stream().filter(r -> !r.ok()).count();
         if (failed > 0) {
-            System.out.println("perf-compare: " + failed + " of " + out.results().size() + " runs failed; see " + out.markdown());
+            System.out.println("perf-compare: " + failed + " of " + out.results().size() + " runs failed; see "
+                + out.markdown());
             System.exit(1);
         }
     }

@@ -134,7 +134,8 @@ public final class CompareOptions {
                 for (String kv : list(v)) {
                     final String[] p = kv.split(":");
                     if (p.length != 2) {
-                        throw new IllegalArgumentException("--rates takes size:rate pairs, e.g. 1024:20000,100:100000: at=" + kv);
+                        throw new IllegalArgumentException("--rates takes size:rate pairs, e.g. "
+                            + "1024:20000,100:100000: at=" + kv);
                     }
                     rates.put(Integer.parseInt(p[0]), Integer.parseInt(p[1]));
                 }
@@ -175,8 +176,9 @@ public final class CompareOptions {
 
     private void validate() {
         if (reps < 1 || partitions < 1 || seconds <= 0 || warmupSeconds < 0 || connections < 1 || inflight < 1) {
-            throw new IllegalArgumentException("invalid options: reps=" + reps + ", partitions=" + partitions + ", seconds="
-                + seconds + ", warmupSeconds=" + warmupSeconds + ", connections=" + connections + ", inflight=" + inflight);
+            throw new IllegalArgumentException("invalid options: reps=" + reps + ", partitions=" + partitions
+                + ", seconds=" + seconds + ", warmupSeconds=" + warmupSeconds + ", connections=" + connections
+                + ", inflight=" + inflight);
         }
         for (String f : fs) {
             if (!f.equals("tmpfs") && !f.equals("disk")) {
@@ -201,7 +203,8 @@ public final class CompareOptions {
         if (loads.contains("perf-rate")) {
             for (int size : recordSizes) {
                 if (!rates.containsKey(size)) {
-                    throw new IllegalArgumentException("no fixed rate for record size: size=" + size + " (--rates size:rate,...)");
+                    throw new IllegalArgumentException("no fixed rate for record size: size=" + size
+                        + " (--rates size:rate,...)");
                 }
             }
         }
@@ -233,8 +236,10 @@ public final class CompareOptions {
             "  --reps N                 repetitions per configuration (full: 3)",
             "  --fs tmpfs,disk          log-dir file systems (tmpfs: CPU path only; disk: real writeback)",
             "  --tmpfs-dir DIR          (default /dev/shm/zcrx-perf)   --disk-dir DIR  (default perf/target/perf-data)",
-            "  --targets kafka,zcrx,sink[,discard]  (discard: a receive-only sink, to split the limit into TCP vs write)",
-            "  --transports nio,uring,zcrx (each that starts is measured)  --zcrx-override k=v[,k=v] (e.g. zcrx.interface=eth0)",
+            "  --targets kafka,zcrx,sink[,discard]",
+            "                           (discard: a receive-only sink, to split the limit into TCP vs write)",
+            "  --transports nio,uring,zcrx   each that starts is measured",
+            "  --zcrx-override k=v[,k=v]     extra settings for our broker, e.g. zcrx.interface=eth0",
             "  --loads perf,perf-rate,firehose   --record-sizes 1024,100   --acks 1,all",
             "  --rates 1024:20000,100:100000     fixed rates (records/s) for the latency runs",
             "  --partitions N (4)  --seconds S (10)  --warmup-seconds S (5)",

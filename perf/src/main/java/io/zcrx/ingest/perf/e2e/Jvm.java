@@ -82,7 +82,8 @@ public final class Jvm {
 
     /** Class path "jar:dir/*" for a jar and a directory of its dependencies. */
     public static String classPath(Path jar, Path libDir) {
-        return jar.toAbsolutePath() + java.io.File.pathSeparator + libDir.toAbsolutePath() + java.io.File.separator + "*";
+        return jar.toAbsolutePath() + java.io.File.pathSeparator + libDir.toAbsolutePath() + java.io.File.separator
+            + "*";
     }
 
     /**
@@ -116,7 +117,8 @@ public final class Jvm {
             }
             if (e.endsWith("*")) {
                 final String dir = e.substring(0, e.length() - 1);
-                entries.add(Path.of(dir.isEmpty() ? "." : dir).toAbsolutePath().normalize() + java.io.File.separator + "*");
+                entries.add(Path.of(dir.isEmpty() ? "." : dir).toAbsolutePath().normalize() + java.io.File.separator
+                    + "*");
             } else {
                 entries.add(Path.of(e).toAbsolutePath().normalize().toString());
             }

@@ -99,7 +99,8 @@ public final class KafkaReferenceTarget implements Target {
             throw new TargetUnavailableException("kafka storage format failed: exit=" + rc + ": " + format.tail(10));
         }
         final ChildProcess broker = ChildProcess.startToFile(id(),
-            Jvm.command(jvmOpts + " " + logOpt, cp, "kafka.Kafka", props.toString()), runDir, runDir.resolve("broker.log"));
+            Jvm.command(jvmOpts + " " + logOpt, cp, "kafka.Kafka", props.toString()), runDir,
+            runDir.resolve("broker.log"));
         if (!broker.awaitLine(READY_LINE, START_TIMEOUT_MS)) {
             broker.stop(5_000);
             throw new TargetUnavailableException("Apache Kafka did not start: " + broker.tail(20));

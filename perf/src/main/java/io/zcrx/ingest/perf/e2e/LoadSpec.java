@@ -21,7 +21,8 @@ public record LoadSpec(Kind kind, int recordBytes, boolean acksAll, int rate) {
 
     public LoadSpec {
         if (recordBytes < 1 || (kind == Kind.PERF_TEST_RATE) != (rate > 0)) {
-            throw new IllegalArgumentException("invalid load: kind=" + kind + ", recordBytes=" + recordBytes + ", rate=" + rate);
+            throw new IllegalArgumentException("invalid load: kind=" + kind + ", recordBytes=" + recordBytes
+                + ", rate=" + rate);
         }
     }
 

@@ -15,8 +15,9 @@ public record MachineInfo(String host, int cores, long memoryBytes, String cpuMo
                           String commit, String loadAverage) {
 
     public static MachineInfo probe(Path repoRoot) {
-        return new MachineInfo(probeHost(), Runtime.getRuntime().availableProcessors(), probeMemoryBytes(), probeCpuModel(),
-            read("/proc/sys/kernel/osrelease", "?"), Jvm.description(), probeCommit(repoRoot), read("/proc/loadavg", "?"));
+        return new MachineInfo(probeHost(), Runtime.getRuntime().availableProcessors(), probeMemoryBytes(),
+            probeCpuModel(), read("/proc/sys/kernel/osrelease", "?"), Jvm.description(), probeCommit(repoRoot),
+            read("/proc/loadavg", "?"));
     }
 
     /** e.g. "vm-2c24g": host name, cores and memory, safe in a file name. */

@@ -13,8 +13,8 @@ import java.util.regex.Pattern;
  * (one line). Its MB are MiB of record values; the harness recomputes MB/s from records and the
  * record size instead, so every row uses the same unit.
  */
-public record PerfTestSummary(long records, double recordsPerSec, double avgMs, double maxMs, double p50Ms, double p95Ms,
-                              double p99Ms, double p999Ms) {
+public record PerfTestSummary(long records, double recordsPerSec, double avgMs, double maxMs, double p50Ms,
+                              double p95Ms, double p99Ms, double p999Ms) {
     static final Pattern LINE = Pattern.compile("^(\\d+) records sent, ([\\d.]+) records/sec \\([\\d.]+ MB/sec\\), "
         + "([\\d.]+) ms avg latency, ([\\d.]+) ms max latency, (\\d+) ms 50th, (\\d+) ms 95th, (\\d+) ms 99th, "
         + "(\\d+) ms 99\\.9th\\.\\s*$");

@@ -19,8 +19,9 @@ public final class Report {
     }
 
     /** Everything the report says besides the results. */
-    public record Context(String title, String command, MachineInfo machine, CompareOptions options, List<Target> targets,
-                          Map<String, String> skipped, String chartFile, String csvFile, String started, String duration) {
+    public record Context(String title, String command, MachineInfo machine, CompareOptions options,
+                          List<Target> targets, Map<String, String> skipped, String chartFile, String csvFile,
+                          String started, String duration) {
     }
 
     public static void writeMarkdown(Path file, Context c, Summary s) throws IOException {
@@ -29,9 +30,11 @@ public final class Report {
         b.append("Command (repository root):\n\n```\n").append(c.command()).append("\n```\n\n");
         b.append("- Started ").append(c.started()).append(", took ").append(c.duration()).append(".\n");
         b.append("- Machine: ").append(c.machine().describe()).append(".\n");
-        b.append("- Load average at start: ").append(c.machine().loadAverage()).append(" (a busy machine slows every row).\n");
+        b.append("- Load average at start: ").append(c.machine().loadAverage())
+            .append(" (a busy machine slows every row).\n");
         b.append("- Commit: `").append(c.machine().commit()).append("`.\n");
-        b.append("- Repetitions: ").append(c.options().reps).append(" per configuration, targets interleaved (A B A B);")
+        b.append("- Repetitions: ").append(c.options().reps)
+            .append(" per configuration, targets interleaved (A B A B);")
             .append(" every run starts its target fresh on an empty log directory. Cells: median (min–max).\n");
         b.append("- Loads: warm-up ").append(c.options().warmupSeconds).append(" s, measured window about ")
             .append(c.options().seconds).append(" s; ").append(c.options().partitions)
@@ -60,7 +63,8 @@ public final class Report {
             for (Summary.Row r : e.getValue()) {
                 final String lat = r.load().kind() == LoadSpec.Kind.FIREHOSE ? "–"
                     : r.latency(PerfTestSummary::avgMs).format(1) + " / " + r.latency(PerfTestSummary::p50Ms).format(0)
-                    + " / " + r.latency(PerfTestSummary::p99Ms).format(0) + " / " + r.latency(PerfTestSummary::p999Ms).format(0);
+                    + " / " + r.latency(PerfTestSummary::p99Ms).format(0) + " / "
+                    + r.latency(PerfTestSummary::p999Ms).format(0);
                 b.append("| ").append(r.load().label()).append(" | ").append(r.target().label()).append(" | ")
                     .append(r.ok().size()).append('/').append(r.runs().size()).append(" | ")
                     .append(r.recordsPerSec().format(0)).append(" | ").append(r.mbPerSec().format(1)).append(" | ")
@@ -78,7 +82,8 @@ public final class Report {
         final List<String> failures = new ArrayList<>();
         for (Summary.Row r : s.rows()) {
             for (String err : r.errors()) {
-                failures.add("- " + r.fs().name() + " / " + r.load().label() + " / " + r.target().label() + ": " + oneLine(err));
+                failures.add("- " + r.fs().name() + " / " + r.load().label() + " / " + r.target().label() + ": "
+                    + oneLine(err));
             }
         }
         if (!failures.isEmpty()) {
@@ -87,18 +92,23 @@ public final class Report {
         b.append("## How to read this\n\n");
         b.append("- MB = 10^6 bytes and GB = 10^9 bytes of record values (what kafka-producer-perf-test counts);")
             .append(" the TCP sink gets the same Produce frames as the brokers, so its row is the same payload.\n");
-        b.append("- broker CPU s/GB = utime+stime of the target process (from /proc/PID/stat) over the measured window,")
+        b.append("- broker CPU s/GB = utime+stime of the target process (from /proc/PID/stat)")
+            .append(" over the measured window,")
             .append(" divided by the GB acknowledged in it. broker cores = the same CPU time / window wall time.\n");
         b.append("- peak RSS = VmHWM of the target at the end of the run (JVM start and warm-up included).\n");
         b.append("- client CPU: firehose = its own CPU in the window; perf-test = the whole perf-test process.\n");
-        b.append("- perf-test rows: kafka-producer-perf-test (kafka-tools 4.3.1) with identical arguments against each broker;")
-            .append(" a first perf-test process warms the broker up, the second is measured. Latency columns are its own figures.\n");
+        b.append("- perf-test rows: kafka-producer-perf-test (kafka-tools 4.3.1) with identical arguments")
+            .append(" against each broker; a first perf-test process warms the broker up, the second is measured.")
+            .append(" Latency columns are its own figures.\n");
         b.append("- firehose rows: our pipelined load generator, every response checked (error 0, offsets advancing,")
-            .append(" log end offset = records sent). On the sink it sends the same frames and waits for the sink's close.\n");
-        b.append("- bound by: a heuristic from the medians. 'CPU, all N cores' = broker + client keep the machine busy;")
+            .append(" log end offset = records sent). On the sink it sends the same frames and waits for the")
+            .append(" sink's close.\n");
+        b.append("- bound by: a heuristic from the medians. 'CPU, all N cores' = broker + client keep the")
+            .append(" machine busy;")
             .append(" 'client CPU' = the load generator is the bottleneck (its numbers say little about the broker);")
             .append(" 'disk writeback' = the device wrote at least half the rate while CPU was idle;")
-            .append(" 'offered rate' = the fixed rate was met. Compare brokers by CPU per GB and by firehose throughput.\n");
+            .append(" 'offered rate' = the fixed rate was met. Compare brokers by CPU per GB and by firehose")
+            .append(" throughput.\n");
         b.append("- Per-run figures: [").append(c.csvFile()).append("](").append(c.csvFile()).append(").\n");
         Files.createDirectories(file.toAbsolutePath().getParent());
         Files.writeString(file, b.toString(), StandardCharsets.UTF_8);
@@ -120,7 +130,8 @@ public final class Report {
             Summary.Row best = null;
             for (Target t : ours) {
                 final Summary.Row o = s.find(r.fs().name(), r.load(), t.id());
-                if (o != null && o.mbPerSec().present() && (best == null || o.mbPerSec().median() > best.mbPerSec().median())) {
+                if (o != null && o.mbPerSec().present() && (best == null
+                        || o.mbPerSec().median() > best.mbPerSec().median())) {
                     best = o;
                 }
             }
@@ -133,7 +144,8 @@ public final class Report {
             return;
         }
         b.append("## Headline\n\n");
-        b.append("| fs | load | Kafka MB/s | ours MB/s | limit MB/s | Kafka CPU s/GB | ours CPU s/GB | ours/Kafka CPU per GB |\n");
+        b.append("| fs | load | Kafka MB/s | ours MB/s | limit MB/s | Kafka CPU s/GB | ours CPU s/GB")
+            .append(" | ours/Kafka CPU per GB |\n");
         b.append("|---|---|---|---|---|---|---|---|\n");
         b.append(String.join("\n", lines)).append("\n\n");
     }
@@ -166,7 +178,8 @@ public final class Report {
     public static String csvLine(RunResult r) {
         final RunSpec s = r.spec();
         final PerfTestSummary l = r.latency();
-        final List<String> f = new ArrayList<>(List.of(Integer.toString(s.index()), s.fs().name(), quote(s.fs().label()),
+        final List<String> f = new ArrayList<>(List.of(Integer.toString(s.index()), s.fs().name(),
+            quote(s.fs().label()),
             quote(s.load().label()), s.target().id(), Integer.toString(s.rep()), Boolean.toString(r.ok()),
             quote(r.error() == null ? "" : oneLine(r.error()))));
         if (!r.ok()) {

@@ -76,7 +76,8 @@ public final class Runner {
             if (started != null) {
                 final int rc = started.process().stop(60_000);
                 if (rc == -1) {
-                    System.err.println("warning: " + spec.target().id() + " ignored SIGTERM for 60 s and was killed; log: "
+                    System.err.println("warning: " + spec.target().id()
+                        + " ignored SIGTERM for 60 s and was killed; log: "
                         + started.process().logFile());
                 }
             }
@@ -98,7 +99,8 @@ public final class Runner {
         // A fast target on tmpfs could fill memory: the window (plus its warm-up, at the same pace)
         // may use at most 40 % of the free space.
         final double windowShare = options.seconds / (options.seconds + options.warmupSeconds);
-        final long maxBytes = Math.max(1, Math.min(options.firehoseMaxBytes, (long) (spec.fs().budgetBytes(0.4) * windowShare)));
+        final long maxBytes = Math.max(1, Math.min(options.firehoseMaxBytes,
+            (long) (spec.fs().budgetBytes(0.4) * windowShare)));
         final FirehoseConfig config = new FirehoseConfig("127.0.0.1", started.port(), TOPIC,
             options.partitions, load.recordBytes(), options.batchBytes,
             load.acksAll() ? (short) -1 : (short) 1, load.acksAll(), options.connections, options.inflight,
@@ -137,11 +139,13 @@ public final class Runner {
         final Firehose.Result r = Firehose.Result.parse(results.get(results.size() - 1));
         final long peak = ProcStat.peakRssBytes(pid);
         final double cpu = (double) (w.endTicks - w.startTicks) / ProcStat.clockTicksPerSecond();
-        return new RunResult(spec, null, r.records(), r.payloadBytes(), r.seconds(), null, cpu, (w.endNs - w.startNs) / 1e9,
+        return new RunResult(spec, null, r.records(), r.payloadBytes(), r.seconds(), null, cpu,
+            (w.endNs - w.startNs) / 1e9,
             peak, r.clientCpuSeconds(), w.startDisk < 0 || w.endDisk < 0 ? -1 : w.endDisk - w.startDisk, null);
     }
 
-    private RunResult perfTest(RunSpec spec, Path runDir, Target.Started started) throws IOException, InterruptedException {
+    private RunResult perfTest(RunSpec spec, Path runDir, Target.Started started)
+            throws IOException, InterruptedException {
         final LoadSpec load = spec.load();
         final long pid = started.process().pid();
         final boolean fixed = load.fixedRate();
@@ -151,7 +155,8 @@ public final class Runner {
         final List<String> warm = runPerfTest(runDir, "perf-test-warmup", started.port(), load, warmupRecords);
         final PerfTestSummary warmSummary = PerfTestSummary.find(warm);
         if (warmSummary == null) {
-            return RunResult.failed(spec, "perf-test warm-up failed: " + firstError(runDir.resolve("perf-test-warmup.log")));
+            return RunResult.failed(spec, "perf-test warm-up failed: "
+                + firstError(runDir.resolve("perf-test-warmup.log")));
         }
         final long records = fixed ? Math.max(1_000, (long) (load.rate() * options.seconds))
             : Math.max(1_000, (long) (warmSummary.recordsPerSec() * options.seconds));
@@ -167,7 +172,8 @@ public final class Runner {
         final PerfTestSummary s = PerfTestSummary.find(out);
         final String error = firstError(runDir.resolve("perf-test.log"));
         if (s == null || s.records() != records || !error.isEmpty()) {
-            return RunResult.failed(spec, "perf-test failed: records=" + (s == null ? "none" : s.records()) + " of " + records
+            return RunResult.failed(spec, "perf-test failed: records=" + (s == null ? "none" : s.records())
+                + " of " + records
                 + ": " + error);
         }
         double clientCpu = -1;
@@ -198,12 +204,13 @@ public final class Runner {
     private List<String> runPerfTest(Path runDir, String name, int port, LoadSpec load, long records)
             throws IOException, InterruptedException {
         final List<String> lines = new ArrayList<>();
-        final ChildProcess p = ChildProcess.startPumped(name, Jvm.command(Jvm.PERF_TEST_OPTS, perfClassPath,
-            ProducerPerfMain.class.getName(), perfTestArgs(port, load, records)), runDir, runDir.resolve(name + ".log"), l -> {
-                synchronized (lines) {
-                    lines.add(l);
-                }
-            });
+        final List<String> command = Jvm.command(Jvm.PERF_TEST_OPTS, perfClassPath, ProducerPerfMain.class.getName(),
+            perfTestArgs(port, load, records));
+        final ChildProcess p = ChildProcess.startPumped(name, command, runDir, runDir.resolve(name + ".log"), l -> {
+            synchronized (lines) {
+                lines.add(l);
+            }
+        });
         // Generous: a slow broker makes a long run, a stuck one fails the run rather than the harness.
         final long timeoutMs = (long) (options.seconds * 20_000) + 300_000;
         final int rc = p.waitFor(timeoutMs);
@@ -219,7 +226,8 @@ public final class Runner {
     static String firstError(Path log) {
         try {
             for (String l : Files.readAllLines(log, StandardCharsets.UTF_8)) {
-                if (l.contains("Exception") || l.contains("ERROR") || l.startsWith("firehose: error") || l.contains("exit=")) {
+                if (l.contains("Exception") || l.contains("ERROR") || l.startsWith("firehose: error")
+                        || l.contains("exit=")) {
                     return l.length() > 400 ? l.substring(0, 400) + "..." : l;
                 }
             }

@@ -77,7 +77,8 @@ public final class ZcrxBrokerTarget implements Target {
     @Override
     public String describe() {
         return "io.zcrx.ingest.broker.Main with " + CONFIG + " and transport=" + transport
-            + (extraOverrides.isEmpty() ? "" : ", " + String.join(", ", extraOverrides)) + ", config/log4j2.xml; JVM: " + jvmOpts;
+            + (extraOverrides.isEmpty() ? "" : ", " + String.join(", ", extraOverrides))
+            + ", config/log4j2.xml; JVM: " + jvmOpts;
     }
 
     @Override
@@ -124,9 +125,9 @@ public final class ZcrxBrokerTarget implements Target {
         // As bin/zcrx-broker-start.sh: the shipped log4j2 config, its server.log in this run's directory.
         final String logging = " -Dlog4j2.configurationFile=" + repoRoot.resolve("config/log4j2.xml")
             + " -Dzcrx.logs.dir=" + runDir.resolve("logs").toAbsolutePath();
-        final ChildProcess broker = ChildProcess.startToFile(id(),
-            Jvm.command(jvmOpts + logging, Jvm.classPath(repoRoot.resolve(JAR), repoRoot.resolve(LIB)), MAIN_CLASS, args),
-            repoRoot, runDir.resolve("broker.log"));
+        final String classPath = Jvm.classPath(repoRoot.resolve(JAR), repoRoot.resolve(LIB));
+        final List<String> command = Jvm.command(jvmOpts + logging, classPath, MAIN_CLASS, args);
+        final ChildProcess broker = ChildProcess.startToFile(id(), command, repoRoot, runDir.resolve("broker.log"));
         if (!broker.awaitLine(READY_WORD, START_TIMEOUT_MS) || !broker.isAlive()) {
             final boolean exited = !broker.isAlive();
             broker.stop(5_000);
@@ -146,6 +147,7 @@ public final class ZcrxBrokerTarget implements Target {
             }
         }
         broker.stop(5_000);
-        throw new TargetUnavailableException("our broker printed 'started' but does not answer: port=" + port + ": " + last);
+        throw new TargetUnavailableException("our broker printed 'started' but does not answer: port=" + port + ": "
+            + last);
     }
 }

@@ -76,7 +76,8 @@ public final class ControlClient {
     public short version(ApiKeys key, short cap) {
         final Short broker = maxVersions.get(key.id);
         if (broker == null) {
-            throw new IllegalStateException("broker does not advertise api: key=" + key + ", advertised=" + maxVersions.keySet());
+            throw new IllegalStateException("broker does not advertise api: key=" + key + ", advertised="
+                + maxVersions.keySet());
         }
         return (short) Math.min(Math.min(broker, cap), key.latestVersion());
     }
@@ -131,14 +132,16 @@ public final class ControlClient {
         final short v = version(ApiKeys.INIT_PRODUCER_ID, (short) 5);
         final long deadline = System.currentTimeMillis() + timeoutMs;
         while (true) {
-            final InitProducerIdResponse r = (InitProducerIdResponse) roundTrip(new InitProducerIdRequest.Builder(
-                new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(Integer.MAX_VALUE)), v);
+            final InitProducerIdRequestData request = new InitProducerIdRequestData().setTransactionalId(null)
+                .setTransactionTimeoutMs(Integer.MAX_VALUE);
+            final InitProducerIdResponse r =
+                (InitProducerIdResponse) roundTrip(new InitProducerIdRequest.Builder(request), v);
             final Errors error = Errors.forCode(r.data().errorCode());
             if (error == Errors.NONE && r.data().producerId() >= 0) {
                 return new ProducerIdAndEpoch(r.data().producerId(), r.data().producerEpoch());
             }
-            final boolean retriable = error == Errors.COORDINATOR_LOAD_IN_PROGRESS || error == Errors.COORDINATOR_NOT_AVAILABLE
-                || error == Errors.NOT_COORDINATOR;
+            final boolean retriable = error == Errors.COORDINATOR_LOAD_IN_PROGRESS
+                || error == Errors.COORDINATOR_NOT_AVAILABLE || error == Errors.NOT_COORDINATOR;
             if (!retriable || System.currentTimeMillis() > deadline) {
                 throw new IOException("InitProducerId failed: error=" + error + ", producerId=" + r.data().producerId()
                     + ", timeoutMs=" + timeoutMs);
@@ -169,7 +172,8 @@ public final class ControlClient {
     private void readFully(ByteBuffer b) throws IOException {
         while (b.hasRemaining()) {
             if (channel.read(b) < 0) {
-                throw new IOException("connection closed by the broker: expected=" + b.limit() + ", got=" + b.position());
+                throw new IOException("connection closed by the broker: expected=" + b.limit() + ", got="
+                    + b.position());
             }
         }
     }

@@ -76,7 +76,8 @@ public final class Firehose {
                 m.put(kv.substring(0, eq), kv.substring(eq + 1));
             }
             return new Result(Long.parseLong(m.get("records")), Long.parseLong(m.get("payloadBytes")),
-                Long.parseLong(m.get("wireBytes")), Long.parseLong(m.get("requests")), Double.parseDouble(m.get("seconds")),
+                Long.parseLong(m.get("wireBytes")), Long.parseLong(m.get("requests")),
+                Double.parseDouble(m.get("seconds")),
                 Double.parseDouble(m.get("clientCpuSeconds")), Short.parseShort(m.get("version")),
                 Integer.parseInt(m.get("recordsPerBatch")), Integer.parseInt(m.get("partitions")),
                 Integer.parseInt(m.get("frameBytes")));
@@ -183,9 +184,9 @@ public final class Firehose {
                 producerId = pid.producerId();
                 epoch = pid.epoch();
             }
-            final ProduceTemplate t = ProduceTemplate.build(version, config.topic(), topic.topicId(), topic.partitionCount(),
-                acks, 30_000, producerId, epoch, config.recordBytes(), config.batchBytes(), timestampMs, 42 + i,
-                CLIENT_ID + "-" + i);
+            final ProduceTemplate t = ProduceTemplate.build(version, config.topic(), topic.topicId(),
+                topic.partitionCount(), acks, 30_000, producerId, epoch, config.recordBytes(), config.batchBytes(),
+                timestampMs, 42 + i, CLIENT_ID + "-" + i);
             lanes[i] = new Lane(i, ch, t, control.nextCorrelationId());
         }
         endOffsets = new long[topic.partitionCount()];
@@ -209,7 +210,8 @@ public final class Firehose {
                 sentAtMeasureStart = sentPayloadBytes;
                 out.accept(MEASURE_START);
             }
-            if (phase == Phase.MEASURE && (now >= measureEndNs || sentPayloadBytes - sentAtMeasureStart >= config.maxBytes())) {
+            final boolean budgetSpent = sentPayloadBytes - sentAtMeasureStart >= config.maxBytes();
+            if (phase == Phase.MEASURE && (now >= measureEndNs || budgetSpent)) {
                 phase = Phase.DRAIN;
             }
             for (Lane lane : lanes) {
@@ -219,8 +221,8 @@ public final class Firehose {
                 break;
             }
             if (now - lastProgressNs > STALL_NS) {
-                throw new IOException("no progress for " + TimeUnit.NANOSECONDS.toSeconds(STALL_NS) + " s: phase=" + phase
-                    + ", inflight=" + inflightSummary());
+                throw new IOException("no progress for " + TimeUnit.NANOSECONDS.toSeconds(STALL_NS)
+                    + " s: phase=" + phase + ", inflight=" + inflightSummary());
             }
             final long untilBoundaryNs = phase == Phase.WARMUP ? warmupEndNs - now
                 : phase == Phase.MEASURE ? measureEndNs - now : TimeUnit.MILLISECONDS.toNanos(100);
@@ -235,7 +237,8 @@ public final class Firehose {
         final ProduceTemplate t = lanes[0].template;
         final long records = measuredRequests * t.recordsPerRequest();
         return new Result(records, measuredRequests * t.payloadBytesPerRequest(), measuredWireBytes, measuredRequests,
-            (endNs - measureStartNs) / 1e9, cpuSeconds, t.version(), t.recordsPerBatch(), t.partitions(), t.frameLength());
+            (endNs - measureStartNs) / 1e9, cpuSeconds, t.version(), t.recordsPerBatch(), t.partitions(),
+            t.frameLength());
     }
 
     private void onReady(SelectionKey key) {

@@ -60,14 +60,13 @@ public record FirehoseConfig(String host, int port, String topic, int partitions
             throw new IllegalArgumentException("bootstrap must be host:port: bootstrap=" + bootstrap);
         }
         final String acks = m.getOrDefault("acks", "all");
-        final FirehoseConfig c = new FirehoseConfig(bootstrap.substring(0, colon), Integer.parseInt(bootstrap.substring(colon + 1)),
-            m.getOrDefault("topic", "firehose"), Integer.parseInt(m.getOrDefault("partitions", "0")),
-            Integer.parseInt(m.getOrDefault("record-size", "1024")), Integer.parseInt(m.getOrDefault("batch-size", "16384")),
-            acks.equals("all") ? -1 : Short.parseShort(acks), Boolean.parseBoolean(m.getOrDefault("idempotent", "true")),
-            Integer.parseInt(m.getOrDefault("connections", "4")), Integer.parseInt(m.getOrDefault("inflight", "8")),
-            Double.parseDouble(m.getOrDefault("warmup-seconds", "2")), Double.parseDouble(m.getOrDefault("seconds", "10")),
-            Long.parseLong(m.getOrDefault("max-bytes", Long.toString(8L << 30))), Boolean.parseBoolean(m.getOrDefault("raw", "false")),
-            Short.parseShort(m.getOrDefault("raw-version", "12")), Boolean.parseBoolean(m.getOrDefault("fresh-topic", "true")));
+        final FirehoseConfig c = new FirehoseConfig(bootstrap.substring(0, colon),
+            Integer.parseInt(bootstrap.substring(colon + 1)), m.getOrDefault("topic", "firehose"),
+            intOf(m, "partitions", 0), intOf(m, "record-size", 1024), intOf(m, "batch-size", 16_384),
+            acks.equals("all") ? -1 : Short.parseShort(acks), boolOf(m, "idempotent", true), intOf(m, "connections", 4),
+            intOf(m, "inflight", 8), doubleOf(m, "warmup-seconds", 2), doubleOf(m, "seconds", 10),
+            Long.parseLong(m.getOrDefault("max-bytes", Long.toString(8L << 30))), boolOf(m, "raw", false),
+            (short) intOf(m, "raw-version", 12), boolOf(m, "fresh-topic", true));
         for (String k : m.keySet()) {
             if (!KNOWN.contains(k)) {
                 throw new IllegalArgumentException("unknown firehose option: --" + k + ", known=" + KNOWN);
@@ -76,8 +75,21 @@ public record FirehoseConfig(String host, int port, String topic, int partitions
         return c;
     }
 
-    private static final List<String> KNOWN = List.of("bootstrap", "topic", "partitions", "record-size", "batch-size", "acks",
-        "idempotent", "connections", "inflight", "warmup-seconds", "seconds", "max-bytes", "raw", "raw-version", "fresh-topic");
+    private static final List<String> KNOWN = List.of("bootstrap", "topic", "partitions", "record-size",
+        "batch-size", "acks", "idempotent", "connections", "inflight", "warmup-seconds", "seconds", "max-bytes", "raw",
+        "raw-version", "fresh-topic");
+
+    private static int intOf(java.util.Map<String, String> m, String k, int dflt) {
+        return Integer.parseInt(m.getOrDefault(k, Integer.toString(dflt)));
+    }
+
+    private static double doubleOf(java.util.Map<String, String> m, String k, double dflt) {
+        return Double.parseDouble(m.getOrDefault(k, Double.toString(dflt)));
+    }
+
+    private static boolean boolOf(java.util.Map<String, String> m, String k, boolean dflt) {
+        return Boolean.parseBoolean(m.getOrDefault(k, Boolean.toString(dflt)));
+    }
 
     private static String required(java.util.Map<String, String> m, String k) {
         final String v = m.get(k);

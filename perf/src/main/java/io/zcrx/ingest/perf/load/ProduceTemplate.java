@@ -75,9 +75,10 @@ public final class ProduceTemplate {
         if (version < 3 || version > ApiKeys.PRODUCE.latestVersion()) {
             throw new IllegalArgumentException("unsupported Produce version: version=" + version);
         }
-        if (partitions < 1 || recordBytes < 1 || batchBytesMax < RecordBatchLayout.RECORD_BATCH_OVERHEAD + recordBytes) {
-            throw new IllegalArgumentException("template shape: partitions=" + partitions + ", recordBytes=" + recordBytes
-                + ", batchBytesMax=" + batchBytesMax);
+        final int smallestBatch = RecordBatchLayout.RECORD_BATCH_OVERHEAD + recordBytes;
+        if (partitions < 1 || recordBytes < 1 || batchBytesMax < smallestBatch) {
+            throw new IllegalArgumentException("template shape: partitions=" + partitions + ", recordBytes="
+                + recordBytes + ", batchBytesMax=" + batchBytesMax);
         }
         final boolean idempotent = producerId >= 0;
         final byte[] value = new byte[recordBytes];
@@ -86,7 +87,8 @@ public final class ProduceTemplate {
             // Upper-case letters, as kafka-producer-perf-test's generateRandomPayload does.
             value[i] = (byte) ('A' + random.nextInt(26));
         }
-        final int count = recordsFitting(batchBytesMax, recordBytes, timestampMs, value, idempotent, producerId, producerEpoch);
+        final int count = recordsFitting(batchBytesMax, recordBytes, timestampMs, value, idempotent, producerId,
+            producerEpoch);
         final MemoryRecords batch = batch(count, timestampMs, value, idempotent, producerId, producerEpoch);
 
         final List<ProduceRequestData.PartitionProduceData> partitionData = new ArrayList<>();
@@ -94,7 +96,7 @@ public final class ProduceTemplate {
             partitionData.add(new ProduceRequestData.PartitionProduceData().setIndex(p)
                 .setRecords(MemoryRecords.readableRecords(batch.buffer().duplicate())));
         }
-        final ProduceRequestData.TopicProduceDataCollection topics = new ProduceRequestData.TopicProduceDataCollection();
+        final var topics = new ProduceRequestData.TopicProduceDataCollection();
         topics.add(new ProduceRequestData.TopicProduceData().setName(topic).setTopicId(topicId)
             .setPartitionData(partitionData));
         final ProduceRequestData data = new ProduceRequestData().setTransactionalId(null).setAcks(acks)
@@ -133,7 +135,8 @@ public final class ProduceTemplate {
     static int recordsFitting(int batchBytesMax, int recordBytes, long timestampMs, byte[] value, boolean idempotent,
                               long producerId, short producerEpoch) {
         int n = Math.max(1, (batchBytesMax - RecordBatchLayout.RECORD_BATCH_OVERHEAD) / (recordBytes + 8));
-        while (n > 1 && batch(n, timestampMs, value, idempotent, producerId, producerEpoch).sizeInBytes() > batchBytesMax) {
+        while (n > 1 && batch(n, timestampMs, value, idempotent, producerId, producerEpoch).sizeInBytes()
+                > batchBytesMax) {
             n--;
         }
         while (batch(n + 1, timestampMs, value, idempotent, producerId, producerEpoch).sizeInBytes() <= batchBytesMax) {

@@ -23,7 +23,8 @@ import java.util.zip.CRC32C;
  */
 public final class SequenceCrcPatch {
     /** baseSequence relative to the first CRC-covered byte. */
-    static final int SEQUENCE_IN_CRC_REGION = RecordBatchLayout.BASE_SEQUENCE_OFFSET - RecordBatchLayout.CRC_COVERED_OFFSET;
+    static final int SEQUENCE_IN_CRC_REGION =
+        RecordBatchLayout.BASE_SEQUENCE_OFFSET - RecordBatchLayout.CRC_COVERED_OFFSET;
 
     private final int crcOfZero;
     private final int[] table = new int[4 * 256];

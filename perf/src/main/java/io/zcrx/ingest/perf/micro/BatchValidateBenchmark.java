@@ -52,7 +52,8 @@ public class BatchValidateBenchmark {
         nowMs = System.currentTimeMillis();
         final short code = validate();
         if (code != 0) {
-            throw new IllegalStateException("benchmark batch rejected: code=" + code + ", message=" + validator.errorMessage());
+            throw new IllegalStateException("benchmark batch rejected: code=" + code + ", message="
+                + validator.errorMessage());
         }
     }
 

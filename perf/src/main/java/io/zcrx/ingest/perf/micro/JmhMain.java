@@ -66,13 +66,15 @@ public final class JmhMain {
         for (String a : args) {
             command.append(' ').append(a);
         }
-        Files.writeString(out.resolve(file), markdown(results, machine, command.toString(), quick), StandardCharsets.UTF_8);
+        Files.writeString(out.resolve(file), markdown(results, machine, command.toString(), quick),
+            StandardCharsets.UTF_8);
         System.out.println("perf-jmh: wrote " + out.resolve(file));
     }
 
     static String markdown(Collection<RunResult> results, MachineInfo machine, String command, boolean quick) {
         final StringBuilder b = new StringBuilder();
-        b.append("# Hot-path micro-benchmarks, ").append(LocalDate.now()).append(", ").append(machine.fileLabel()).append("\n\n");
+        b.append("# Hot-path micro-benchmarks, ").append(LocalDate.now()).append(", ").append(machine.fileLabel())
+            .append("\n\n");
         b.append("Command (repository root):\n\n```\n").append(command).append("\n```\n\n");
         b.append("- Machine: ").append(machine.describe()).append("; load average at the end: ")
             .append(machine.loadAverage()).append(".\n");
@@ -93,7 +95,8 @@ public final class JmhMain {
                     ? String.format(Locale.ROOT, "%,.1f %s", primary.getScore(), primary.getScoreUnit())
                     : String.format(Locale.ROOT, "%,.1f ± %,.1f %s", primary.getScore(), primary.getScoreError(),
                         primary.getScoreUnit()))
-                .append(" | ").append(alloc == null ? "–" : String.format(Locale.ROOT, "%.3f", alloc.getScore())).append(" |\n");
+                .append(" | ").append(alloc == null ? "–" : String.format(Locale.ROOT, "%.3f", alloc.getScore()))
+                .append(" |\n");
         }
         return b.toString();
     }
@@ -103,7 +106,8 @@ public final class JmhMain {
         final StringBuilder b = new StringBuilder(r.getParams().getBenchmark());
         for (String k : new java.util.TreeSet<>(r.getParams().getParamsKeys())) {
             final String v = r.getParams().getParam(k);
-            b.append(' ').append(k).append('=').append(v.matches("\\d{1,10}") ? String.format("%010d", Long.parseLong(v)) : v);
+            final String padded = v.matches("\\d{1,10}") ? String.format("%010d", Long.parseLong(v)) : v;
+            b.append(' ').append(k).append('=').append(padded);
         }
         return b.toString();
     }

@@ -50,7 +50,8 @@ public class ProduceDecodeBenchmark {
         frame = new SlicedFrame(1024, slices, version);
         body = frame.body();
         if (decode() != frame.batchLength) {
-            throw new IllegalStateException("decoded records length differs from the batch: batchLength=" + frame.batchLength);
+            throw new IllegalStateException("decoded records length differs from the batch: batchLength="
+                + frame.batchLength);
         }
     }
 

@@ -47,8 +47,8 @@ final class SlicedFrame implements ChunkOwner {
             throw new IllegalArgumentException("slices must be >= 1: slices=" + slices);
         }
         this.version = version;
-        template = ProduceTemplate.build(version, "bench", Uuid.fromString("AAAAAAAAAAAAAAAAAAAAAQ"), 1, (short) -1, 30_000,
-            1L, (short) 0, recordBytes, 16_384, System.currentTimeMillis(), 7, "bench");
+        template = ProduceTemplate.build(version, "bench", Uuid.fromString("AAAAAAAAAAAAAAAAAAAAAQ"), 1,
+            (short) -1, 30_000, 1L, (short) 0, recordBytes, 16_384, System.currentTimeMillis(), 7, "bench");
         template.stamp(1, 0);
         final ByteBuffer frame = template.rewind();
         frameLength = frame.remaining();
@@ -103,7 +103,8 @@ final class SlicedFrame implements ChunkOwner {
             c.release();
         }
         if (body.totalLength() != frameLength - 4) {
-            throw new IllegalStateException("body length: expected=" + (frameLength - 4) + ", actual=" + body.totalLength());
+            throw new IllegalStateException("body length: expected=" + (frameLength - 4) + ", actual="
+                + body.totalLength());
         }
         return body;
     }

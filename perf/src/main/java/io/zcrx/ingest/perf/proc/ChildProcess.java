@@ -75,7 +75,8 @@ public final class ChildProcess implements AutoCloseable {
         LIVE.add(p);
         final BufferedWriter log = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8);
         final Thread pump = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                StandardCharsets.UTF_8));
                  log) {
                 String line;
                 while ((line = r.readLine()) != null) {
@@ -128,7 +129,8 @@ public final class ChildProcess implements AutoCloseable {
                     return true;
                 }
                 final int lastNewline = text.lastIndexOf('\n');
-                checked += lastNewline < 0 ? 0 : text.substring(0, lastNewline + 1).getBytes(StandardCharsets.UTF_8).length;
+                checked += lastNewline < 0 ? 0 : text.substring(0, lastNewline
+                    + 1).getBytes(StandardCharsets.UTF_8).length;
             }
             if (!process.isAlive()) {
                 // One last look: the marker may have been written just before the exit.

@@ -59,7 +59,8 @@ public final class ProcStat {
 
     /** Peak resident set size (VmHWM) of {@code pid}, in bytes. */
     public static long peakRssBytes(long pid) throws IOException {
-        return parseStatusKb(Files.readString(Path.of("/proc", Long.toString(pid), "status"), StandardCharsets.US_ASCII),
+        return parseStatusKb(Files.readString(Path.of("/proc", Long.toString(pid), "status"),
+            StandardCharsets.US_ASCII),
             "VmHWM:") * 1024L;
     }
 

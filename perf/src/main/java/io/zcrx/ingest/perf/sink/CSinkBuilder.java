@@ -38,7 +38,8 @@ public final class CSinkBuilder {
             }
             final Path exe = workDir.resolve("tcp_sink");
             final String cc = System.getenv().getOrDefault("CC", "cc");
-            final Process p = new ProcessBuilder(List.of(cc, "-O2", "-pthread", "-o", exe.toString(), source.toString()))
+            final Process p = new ProcessBuilder(List.of(cc, "-O2", "-pthread", "-o", exe.toString(),
+                source.toString()))
                 .redirectErrorStream(true).start();
             final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             if (!p.waitFor(120, TimeUnit.SECONDS)) {

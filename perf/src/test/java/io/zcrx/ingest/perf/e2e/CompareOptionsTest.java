@@ -36,20 +36,24 @@ class CompareOptionsTest {
         assertTrue(o.dryRun);
         assertEquals(List.of(new LoadSpec(LoadSpec.Kind.PERF_TEST_RATE, 1024, false, 5000),
             new LoadSpec(LoadSpec.Kind.PERF_TEST_RATE, 1024, true, 5000)), o.loadSpecs());
-        assertEquals(List.of("--profile", "smoke", "--reps=2", "--acks", "1,all", "--rates", "1024:5000", "--loads=perf-rate",
+        assertEquals(List.of("--profile", "smoke", "--reps=2", "--acks", "1,all", "--rates", "1024:5000",
+            "--loads=perf-rate",
             "--dry-run"), o.args);
     }
 
     @Test
     void badValuesAreRejectedWithTheValueNamed() {
         // Goal: a typo fails fast, naming what was wrong. Method: one bad value per option kind.
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> CompareOptions.parse(new String[] {"--fs", "nfs"}))
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> CompareOptions.parse(new String[] {"--fs",
+            "nfs"}))
             .getMessage().contains("at=nfs"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> CompareOptions.parse(new String[] {"--bogus", "1"}))
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> CompareOptions.parse(new String[] {"--bogus",
+            "1"}))
             .getMessage().contains("--bogus"));
         assertTrue(assertThrows(IllegalArgumentException.class,
             () -> CompareOptions.parse(new String[] {"--record-sizes", "512"})).getMessage().contains("size=512"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> CompareOptions.parse(new String[] {"--profile", "x"}))
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> CompareOptions.parse(new String[] {"--profile",
+            "x"}))
             .getMessage().contains("profile=x"));
         assertThrows(IllegalArgumentException.class, () -> CompareOptions.parse(new String[] {"--reps"}));
     }

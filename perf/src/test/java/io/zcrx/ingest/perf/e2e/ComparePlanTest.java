@@ -30,8 +30,10 @@ class ComparePlanTest {
         }
         final String block = "%1$s perf-100-all r1 kafka-4.4.0\n%1$s perf-100-all r1 zcrx-nio\n"
             + "%1$s perf-100-all r2 kafka-4.4.0\n%1$s perf-100-all r2 zcrx-nio\n"
-            + "%1$s firehose-100-all r1 kafka-4.4.0\n%1$s firehose-100-all r1 zcrx-nio\n%1$s firehose-100-all r1 tcp-sink-c\n"
-            + "%1$s firehose-100-all r2 kafka-4.4.0\n%1$s firehose-100-all r2 zcrx-nio\n%1$s firehose-100-all r2 tcp-sink-c\n";
+            + "%1$s firehose-100-all r1 kafka-4.4.0\n%1$s firehose-100-all r1 zcrx-nio\n%1$s firehose-100-all r1 "
+            + "tcp-sink-c\n"
+            + "%1$s firehose-100-all r2 kafka-4.4.0\n%1$s firehose-100-all r2 zcrx-nio\n%1$s firehose-100-all r2 "
+            + "tcp-sink-c\n";
         assertEquals(String.format(block, "tmpfs") + String.format(block, "disk"), order.toString());
     }
 }

@@ -29,7 +29,8 @@ class CompareSmokeIT {
         // written. Method: run the "smoke" profile into a temp dir; every run must succeed, every
         // target must have its rows, and the Markdown, CSV and PNG must be complete.
         final Path repo = repoRoot();
-        final Path tmpfs = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm/zcrx-perf-it") : out.resolve("tmpfs");
+        final Path tmpfs = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm/zcrx-perf-it")
+            : out.resolve("tmpfs");
         final CompareOptions o = CompareOptions.parse(new String[] {"--profile", "smoke", "--repo", repo.toString(),
             "--out", out.toString(), "--work-dir", repo.resolve("perf/target/perf-it-work").toString(),
             "--tmpfs-dir", tmpfs.toString(), "--name", "smoke"});

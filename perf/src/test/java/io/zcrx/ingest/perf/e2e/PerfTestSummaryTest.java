@@ -14,7 +14,8 @@ class PerfTestSummaryTest {
         // ones. Method: real output captured from the tool against Kafka 4.4.0.
         final List<String> out = List.of(
             "124697 records sent, 24929.4 records/sec (24.35 MB/sec), 937.3 ms avg latency, 1668.0 ms max latency.",
-            "200000 records sent, 26827.632461 records/sec (26.20 MB/sec), 976.18 ms avg latency, 1668.00 ms max latency,"
+            "200000 records sent, 26827.632461 records/sec (26.20 MB/sec), 976.18 ms avg latency, 1668.00 ms max "
+                + "latency,"
                 + " 870 ms 50th, 1494 ms 95th, 1636 ms 99th, 1664 ms 99.9th.",
             "perf-test: client-cpu-seconds=5.6");
         final PerfTestSummary s = PerfTestSummary.find(out);

@@ -17,11 +17,13 @@ class SummaryTest {
     static final Target SINK = new FakeTarget("tcp-sink-c", "TCP sink (C): limit", false);
 
     /** A successful run: {@code mbps} MB/s over 10 s, broker and client busy as given. */
-    static RunResult run(LogFs fs, LoadSpec load, Target t, int rep, double mbps, double brokerCores, double clientCores,
+    static RunResult run(LogFs fs, LoadSpec load, Target t, int rep, double mbps, double brokerCores,
+        double clientCores,
                          long diskBytes) {
         final long payload = (long) (mbps * 1e6 * 10);
         final PerfTestSummary lat = load.kind() == LoadSpec.Kind.FIREHOSE ? null
-            : new PerfTestSummary(payload / load.recordBytes(), payload / load.recordBytes() / 10.0, 5, 50, 4, 9, 20, 40);
+            : new PerfTestSummary(payload / load.recordBytes(), payload / load.recordBytes() / 10.0, 5, 50, 4, 9, 20,
+            40);
         return new RunResult(new RunSpec(rep, fs, load, t, rep), null, payload / load.recordBytes(), payload, 10, lat,
             brokerCores * 10, 10, 400_000_000L + rep, clientCores * 10, diskBytes, null);
     }

@@ -20,11 +20,13 @@ class FirehoseRawTest {
         // written everything. Method: Java sink in-process on loopback, 2 connections for ~0.3 s,
         // then parse the sink's files with kafka-clients (SinkFiles) and compare byte counts.
         try (JavaTcpSink sink = JavaTcpSink.start(0, dir)) {
-            final FirehoseConfig c = new FirehoseConfig("127.0.0.1", sink.port(), "perf", 3, 100, 16_384, (short) -1, true,
+            final FirehoseConfig c = new FirehoseConfig("127.0.0.1", sink.port(), "perf", 3, 100, 16_384, (short) -1,
+                true,
                 2, 8, 0.1, 0.2, 1L << 30, true, (short) 12, false);
             final List<String> lines = new ArrayList<>();
             final Firehose.Result r = new Firehose(c, lines::add).run();
-            assertTrue(lines.contains(Firehose.MEASURE_START) && lines.contains(Firehose.MEASURE_END), lines.toString());
+            assertTrue(lines.contains(Firehose.MEASURE_START) && lines.contains(Firehose.MEASURE_END),
+                lines.toString());
             assertTrue(r.requests() > 0 && r.records() == r.requests() * r.recordsPerBatch() * 3, r.toString());
             assertEquals(r, Firehose.Result.parse(r.toLine()));
             final long fileBytes = SinkFiles.checkAll(dir, true);

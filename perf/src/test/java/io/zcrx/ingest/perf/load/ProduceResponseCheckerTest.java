@@ -37,12 +37,13 @@ class ProduceResponseCheckerTest {
             }
             ps.add(r);
         }
-        final ProduceResponseData.TopicProduceResponseCollection topics = new ProduceResponseData.TopicProduceResponseCollection();
-        topics.add(new ProduceResponseData.TopicProduceResponse().setName("perf").setTopicId(Uuid.fromString("AAAAAAAAAAAAAAAAAAAAAQ"))
-            .setPartitionResponses(ps));
+        final var topics = new ProduceResponseData.TopicProduceResponseCollection();
+        topics.add(new ProduceResponseData.TopicProduceResponse().setName("perf")
+            .setTopicId(Uuid.fromString("AAAAAAAAAAAAAAAAAAAAAQ")).setPartitionResponses(ps));
         final ProduceResponseData data = new ProduceResponseData().setResponses(topics).setThrottleTimeMs(0);
         final short headerVersion = ApiKeys.PRODUCE.responseHeaderVersion(version);
-        return RequestUtils.serialize(new ResponseHeader(correlationId, headerVersion).data(), headerVersion, data, version);
+        return RequestUtils.serialize(new ResponseHeader(correlationId, headerVersion).data(), headerVersion, data,
+            version);
     }
 
     @Test

@@ -18,7 +18,8 @@ class ProduceTemplateTest {
     private static final Uuid TOPIC_ID = Uuid.fromString("AAAAAAAAAAAAAAAAAAAAAQ");
 
     /** Parses a stamped frame with kafka-clients and checks every batch. */
-    private static void assertFrame(ProduceTemplate t, short version, int correlationId, long producerId, int sequence) {
+    private static void assertFrame(ProduceTemplate t, short version, int correlationId, long producerId,
+        int sequence) {
         final ByteBuffer frame = t.rewind().duplicate();
         assertEquals(t.frameLength() - 4, frame.getInt(0));
         frame.position(4);
@@ -77,13 +78,16 @@ class ProduceTemplateTest {
         // Goal: records per batch is the most that fit in batch.size. Method: compare the encoded
         // batch length with the limit, and one more record with the limit.
         for (int recordBytes : new int[] {100, 1024, 10_000}) {
-            final ProduceTemplate t = ProduceTemplate.build((short) 12, "perf", Uuid.ZERO_UUID, 1, (short) 1, 30_000, -1,
+            final ProduceTemplate t = ProduceTemplate.build((short) 12, "perf", Uuid.ZERO_UUID, 1, (short) 1, 30_000,
+                -1,
                 (short) -1, recordBytes, 16_384, 0L, 1, "test");
             assertTrue(t.batchLength() <= 16_384, "recordBytes=" + recordBytes);
             final org.apache.kafka.common.record.internal.SimpleRecord[] more =
                 new org.apache.kafka.common.record.internal.SimpleRecord[t.recordsPerBatch() + 1];
-            java.util.Arrays.fill(more, new org.apache.kafka.common.record.internal.SimpleRecord(0L, null, new byte[recordBytes]));
-            final int oneMore = MemoryRecords.withRecords(org.apache.kafka.common.compress.Compression.NONE, more).sizeInBytes();
+            java.util.Arrays.fill(more, new org.apache.kafka.common.record.internal.SimpleRecord(0L, null,
+                new byte[recordBytes]));
+            final int oneMore = MemoryRecords.withRecords(org.apache.kafka.common.compress.Compression.NONE,
+                more).sizeInBytes();
             assertTrue(oneMore > 16_384, "recordBytes=" + recordBytes + ", oneMore=" + oneMore);
             assertEquals((long) t.recordsPerBatch() * recordBytes, t.payloadBytesPerRequest());
         }

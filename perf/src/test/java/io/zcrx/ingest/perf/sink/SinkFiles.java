@@ -30,7 +30,7 @@ public final class SinkFiles {
     public static long checkAll(Path dir, boolean idempotent) throws IOException {
         long total = 0;
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : (Iterable<Path>) files.filter(p -> p.getFileName().toString().startsWith("conn-"))::iterator) {
+            for (Path f : files.filter(p -> p.getFileName().toString().startsWith("conn-")).toList()) {
                 total += check(f, idempotent);
             }
         }
