@@ -182,7 +182,7 @@ public final class Chart {
                     g.drawLine(cx - 4, yMax, cx + 4, yMax);
                 }
                 g.setColor(Color.BLACK);
-                final String v = formatValue(s.median(), step / 10);
+                final String v = barLabel(s.median());
                 final java.awt.geom.AffineTransform saved = g.getTransform();
                 g.rotate(-Math.PI / 2, bx + BAR_WIDTH / 2.0 + 3, plotBottom - h - 4);
                 g.drawString(v, bx + BAR_WIDTH / 2 + 3, plotBottom - h - 4);
@@ -225,6 +225,12 @@ public final class Chart {
         final double p = Math.pow(10, Math.floor(Math.log10(raw)));
         final double m = raw / p;
         return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
+    }
+
+    /** Two significant digits for small values (0.76 s/GB must not print as "1"), whole numbers above. */
+    static String barLabel(double v) {
+        return v < 1 ? String.format(java.util.Locale.ROOT, "%.2f", v)
+            : v < 10 ? String.format(java.util.Locale.ROOT, "%.1f", v) : String.format(java.util.Locale.ROOT, "%,.0f", v);
     }
 
     private static String formatValue(double v, double resolution) {
