@@ -201,11 +201,21 @@ public final class Runner {
         return a;
     }
 
+    /** Kafka's tools log warnings and errors (their log4j default); ours go into the run's log file. */
+    static final String PERF_TEST_LOG4J2 = String.join("\n",
+        "<Configuration status=\"WARN\">",
+        "  <Appenders><Console name=\"out\" target=\"SYSTEM_OUT\">",
+        "    <PatternLayout pattern=\"[%d{HH:mm:ss,SSS}] %-5level %c{1}: %msg%n\"/></Console></Appenders>",
+        "  <Loggers><Root level=\"WARN\"><AppenderRef ref=\"out\"/></Root></Loggers>",
+        "</Configuration>", "");
+
     private List<String> runPerfTest(Path runDir, String name, int port, LoadSpec load, long records)
             throws IOException, InterruptedException {
         final List<String> lines = new ArrayList<>();
-        final List<String> command = Jvm.command(Jvm.PERF_TEST_OPTS, perfClassPath, ProducerPerfMain.class.getName(),
-            perfTestArgs(port, load, records));
+        final Path log4j = runDir.resolve("perf-test-log4j2.xml");
+        Files.writeString(log4j, PERF_TEST_LOG4J2, StandardCharsets.UTF_8);
+        final List<String> command = Jvm.command(Jvm.PERF_TEST_OPTS + " -Dlog4j2.configurationFile=" + log4j,
+            perfClassPath, ProducerPerfMain.class.getName(), perfTestArgs(port, load, records));
         final ChildProcess p = ChildProcess.startPumped(name, command, runDir, runDir.resolve(name + ".log"), l -> {
             synchronized (lines) {
                 lines.add(l);
