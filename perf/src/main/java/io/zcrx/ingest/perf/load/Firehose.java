@@ -102,6 +102,20 @@ public final class Firehose {
         boolean partial;
         boolean closed;
 
+        /**
+         * In flight = sent and not yet answered, never above the window; answered never ahead of
+         * sent. Checked (with -ea) after every response.
+         */
+        boolean checkInvariants(int window, boolean raw) {
+            final int unanswered = nextCorrelationId - expectedCorrelationId;
+            if (inflight < 0 || inflight > window || (!raw && unanswered != inflight)
+                    || expectedCorrelationId - firstCorrelationId < 0) {
+                throw new IllegalStateException("firehose lane state broken: lane=" + id + ", inflight=" + inflight
+                    + ", window=" + window + ", next=" + nextCorrelationId + ", expected=" + expectedCorrelationId);
+            }
+            return true;
+        }
+
         Lane(int id, SocketChannel channel, ProduceTemplate template, int firstCorrelationId) {
             this.id = id;
             this.channel = channel;
@@ -379,6 +393,7 @@ public final class Firehose {
         if (phase != Phase.WARMUP) {
             measuredRequests++;
         }
+        assert lane.checkInvariants(config.inflight(), false);
     }
 
     /** On a fresh topic, the highest offset acknowledged + 1 must equal the records sent to each partition. */
