@@ -24,6 +24,12 @@ public final class LogConfig {
     public final long flushMs;
     /** {@code preallocate}: preallocate the .log file at segment.bytes (default false). */
     public final boolean preallocate;
+    /**
+     * {@code file.delete.delay.ms}: how long a segment removed by retention stays on disk (renamed
+     * {@code .deleted}) before its files are deleted, so reads already handed its channel finish
+     * (default 60000).
+     */
+    public final long fileDeleteDelayMs;
 
     private LogConfig(Builder b) {
         this.segmentBytes = b.segmentBytes;
@@ -35,8 +41,9 @@ public final class LogConfig {
         this.flushMessages = b.flushMessages;
         this.flushMs = b.flushMs;
         this.preallocate = b.preallocate;
+        this.fileDeleteDelayMs = b.fileDeleteDelayMs;
         if (segmentBytes < 14 || segmentIndexBytes < 12 || indexIntervalBytes < 0 || segmentMs < 1
-                || flushMessages < 1 || flushMs < 0) {
+                || flushMessages < 1 || flushMs < 0 || fileDeleteDelayMs < 0) {
             throw new IllegalArgumentException("invalid log config: " + this);
         }
     }
@@ -56,6 +63,7 @@ public final class LogConfig {
         b.flushMessages = flushMessages;
         b.flushMs = flushMs;
         b.preallocate = preallocate;
+        b.fileDeleteDelayMs = fileDeleteDelayMs;
         return b;
     }
 
@@ -64,7 +72,8 @@ public final class LogConfig {
         return "LogConfig(segment.bytes=" + segmentBytes + ", segment.ms=" + segmentMs
             + ", segment.index.bytes=" + segmentIndexBytes + ", index.interval.bytes=" + indexIntervalBytes
             + ", retention.ms=" + retentionMs + ", retention.bytes=" + retentionBytes
-            + ", flush.messages=" + flushMessages + ", flush.ms=" + flushMs + ", preallocate=" + preallocate + ")";
+            + ", flush.messages=" + flushMessages + ", flush.ms=" + flushMs + ", preallocate=" + preallocate
+            + ", file.delete.delay.ms=" + fileDeleteDelayMs + ")";
     }
 
     public static final class Builder {
@@ -77,6 +86,7 @@ public final class LogConfig {
         private long flushMessages = Long.MAX_VALUE;
         private long flushMs = Long.MAX_VALUE;
         private boolean preallocate;
+        private long fileDeleteDelayMs = 60_000L;
 
         public Builder segmentBytes(int v) {
             segmentBytes = v;
@@ -120,6 +130,11 @@ public final class LogConfig {
 
         public Builder preallocate(boolean v) {
             preallocate = v;
+            return this;
+        }
+
+        public Builder fileDeleteDelayMs(long v) {
+            fileDeleteDelayMs = v;
             return this;
         }
 

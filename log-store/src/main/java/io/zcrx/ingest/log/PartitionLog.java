@@ -1,38 +1,224 @@
 package io.zcrx.ingest.log;
 
+import io.zcrx.ingest.log.checkpoint.AtomicFiles;
+import io.zcrx.ingest.log.checkpoint.LeaderEpochCheckpointFile;
+import io.zcrx.ingest.log.checkpoint.PartitionMetadataFile;
+import io.zcrx.ingest.log.index.OffsetIndex;
+import io.zcrx.ingest.log.nativeio.Errno;
+import io.zcrx.ingest.log.producer.ProducerEntry;
+import io.zcrx.ingest.log.producer.ProducerStateTable;
+import io.zcrx.ingest.protocol.record.RecordBatchLayout;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.NavigableSet;
+import java.util.stream.Stream;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One partition's log in Apache Kafka's format: {@code <dir>/<topic>-<partition>/} with rolled
  * segments ({@code .log}, {@code .index}, {@code .timeindex}), producer-state {@code .snapshot}s,
  * {@code partition.metadata} and {@code leader-epoch-checkpoint}.
  *
+ * <pre>
+ *   segments:  [ seg 0 | seg 1 | ... | active ]     each starts at the previous one's next offset
+ *   offsets:   logStartOffset &lt;= recoveryPoint &lt;= logEndOffset
+ *              |&lt;-- fsynced --&gt;|&lt;-- in the page cache (append returned) --&gt;|
+ * </pre>
+ *
  * <p>Thread safety: {@link #append} may be called from any reactor thread; one lock per partition
- * is held only to check producer state, assign offsets and issue the write. Reads of the offsets
- * are safe from any thread.
+ * is held only to check producer state, assign offsets and issue the write (the write completes
+ * into the page cache under it; fsync never runs under it). Reads ({@link #read},
+ * {@link #offsetForTimestamp}, the offset getters) are safe from any thread and never block
+ * appends: an append publishes the log end offset only after its bytes are written, so a reader
+ * never sees a partial batch. {@link #flush}, retention and expiry belong to the broker's single
+ * flusher/maintenance thread.
+ *
+ * <p>Durability: an append that returned is in the page cache (survives a process crash, not a
+ * power loss). {@link #flush} makes everything appended before it started durable and advances the
+ * recovery point. After a crash, recovery re-validates from the last <em>checkpointed</em> recovery
+ * point ({@link LogManager#checkpoint}), so a lagging checkpoint costs recovery time, never data.
  */
 public final class PartitionLog {
-    // Implementation owned by the log-store work package.
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
+
+    static final int STATE_OPEN = 0;
+    static final int STATE_OFFLINE = 1;
+    static final int STATE_CLOSED = 2;
+
+    private static final short NONE = Errors.NONE.code();
+    private static final short INVALID_RECORD = Errors.INVALID_RECORD.code();
+    private static final short RECORD_LIST_TOO_LARGE = Errors.RECORD_LIST_TOO_LARGE.code();
+    private static final short KAFKA_STORAGE_ERROR = Errors.KAFKA_STORAGE_ERROR.code();
+    private static final short INVALID_PRODUCER_EPOCH = Errors.INVALID_PRODUCER_EPOCH.code();
+    private static final short OUT_OF_ORDER_SEQUENCE_NUMBER = Errors.OUT_OF_ORDER_SEQUENCE_NUMBER.code();
+    private static final short NOT_LEADER_OR_FOLLOWER = Errors.NOT_LEADER_OR_FOLLOWER.code();
+    private static final short OFFSET_OUT_OF_RANGE = Errors.OFFSET_OUT_OF_RANGE.code();
+
+    private final Object appendLock = new Object();
+    private final Path dir;
+    private final String topic;
+    private final int partition;
+    private final TopicPartition topicPartition;
+    private final long producerIdExpirationMs;
+    private volatile Uuid topicId;
+    private volatile LogConfig config;
+
+    private volatile Segment[] segments;
+    private volatile long logEndOffset;
+    private volatile long logStartOffset;
+    private volatile long recoveryPoint;
+    private volatile int state = STATE_OPEN;
+
+    /** Guarded by appendLock. */
+    private final ProducerStateTable producers;
+    private final NavigableSet<Long> snapshotOffsets;
+    private final List<Path> unsyncedSnapshots = new ArrayList<>();
+    private final ArrayDeque<Segment> pendingDeletes = new ArrayDeque<>();
+    private final ArrayDeque<Long> pendingDeleteDueMs = new ArrayDeque<>();
+    /** Set by a roll, cleared by the next flush: a roll makes a flush due. */
+    private volatile boolean newSegmentSinceFlush;
+    private long epochStartOffset;
+    private volatile boolean epochCheckpointDirty;
+    private volatile long firstUnflushedAppendMs = -1L;
+
+    PartitionLog(Path dir, String topic, int partition, Uuid topicId, LogConfig config, long producerIdExpirationMs,
+                 Segment[] segments, long logStartOffset, long recoveryPoint, ProducerStateTable producers,
+                 NavigableSet<Long> snapshotOffsets, long epochStartOffset) {
+        this.dir = dir;
+        this.topic = topic;
+        this.partition = partition;
+        this.topicPartition = new TopicPartition(topic, partition);
+        this.topicId = topicId;
+        this.config = config;
+        this.producerIdExpirationMs = producerIdExpirationMs;
+        this.segments = segments;
+        this.logStartOffset = logStartOffset;
+        this.logEndOffset = segments[segments.length - 1].nextOffset();
+        this.recoveryPoint = recoveryPoint;
+        this.producers = producers;
+        this.snapshotOffsets = snapshotOffsets;
+        this.epochStartOffset = epochStartOffset;
+    }
 
     public String topic() {
-        throw new UnsupportedOperationException("not implemented yet");
+        return topic;
     }
 
     public int partition() {
-        throw new UnsupportedOperationException("not implemented yet");
+        return partition;
+    }
+
+    public TopicPartition topicPartition() {
+        return topicPartition;
     }
 
     public Uuid topicId() {
-        throw new UnsupportedOperationException("not implemented yet");
+        return topicId;
+    }
+
+    /** The partition directory. */
+    public Path dir() {
+        return dir;
+    }
+
+    public LogConfig config() {
+        return config;
+    }
+
+    /**
+     * Applies new topic settings: segment.bytes, segment.ms, retention and the flush policy from the
+     * next call on; index.interval.bytes, segment.index.bytes and preallocate from the next segment.
+     */
+    public void updateConfig(LogConfig newConfig) {
+        config = newConfig;
     }
 
     public long logStartOffset() {
-        throw new UnsupportedOperationException("not implemented yet");
+        return logStartOffset;
     }
 
     public long logEndOffset() {
-        throw new UnsupportedOperationException("not implemented yet");
+        return logEndOffset;
     }
+
+    /** Single node: every appended batch is committed, so the high watermark is the log end offset. */
+    public long highWatermark() {
+        return logEndOffset;
+    }
+
+    /** Offsets below this are on stable storage (fsynced). */
+    public long recoveryPoint() {
+        return recoveryPoint;
+    }
+
+    /** Offsets appended but not yet fsynced (Kafka's unflushedMessages). */
+    public long unflushedMessages() {
+        return logEndOffset - recoveryPoint;
+    }
+
+    /** False once the log is closed, deleted or taken offline by a failed fsync. */
+    public boolean isOnline() {
+        return state == STATE_OPEN;
+    }
+
+    public int segmentCount() {
+        return segments.length;
+    }
+
+    /** Base offsets of the segments, oldest first (tests, tools). */
+    public long[] segmentBaseOffsets() {
+        final Segment[] segs = segments;
+        final long[] bases = new long[segs.length];
+        for (int i = 0; i < segs.length; i++) {
+            bases[i] = segs[i].baseOffset();
+        }
+        return bases;
+    }
+
+    /** Total bytes of the segments (what retention.bytes limits). */
+    public long sizeInBytes() {
+        long total = 0;
+        for (Segment s : segments) {
+            total += s.size();
+        }
+        return total;
+    }
+
+    /** Largest producer id this partition holds or held state for (the broker must not hand it out again). */
+    public long largestProducerId() {
+        synchronized (appendLock) {
+            return producers.maxProducerIdSeen();
+        }
+    }
+
+    /** Producer ids with state. */
+    public int producerCount() {
+        synchronized (appendLock) {
+            return producers.size();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Append (reactor threads)
 
     /**
      * Appends one validated batch (kafka-protocol.md §4.4, §4.6): producer-state checks (duplicate
@@ -41,8 +227,884 @@ public final class PartitionLog {
      * payload at the segment's end, index entries, producer-state update. Returns when the write has
      * completed (the bytes are in the page cache), so the caller may release the receive memory.
      * An I/O failure leaves no partial batch in the file and reports KAFKA_STORAGE_ERROR.
+     *
+     * <p>Allocates nothing on success (the error paths build their message).
      */
     public void append(AppendBatch batch, long nowMs, AppendResult result) {
-        throw new UnsupportedOperationException("not implemented yet");
+        result.reset();
+        final ByteBuffer header = batch.header();
+        final int batchSize = batch.sizeInBytes();
+        final byte magic = header.get(RecordBatchLayout.MAGIC_OFFSET);
+        final int lastOffsetDelta = header.getInt(RecordBatchLayout.LAST_OFFSET_DELTA_OFFSET);
+        final int attributes = header.getShort(RecordBatchLayout.ATTRIBUTES_OFFSET);
+        if (magic != RecordBatchLayout.MAGIC_V2 || batchSize < RecordBatchLayout.RECORD_BATCH_OVERHEAD
+                || batchSize - RecordBatchLayout.RECORD_BATCH_OVERHEAD != batch.payload().totalLength()
+                || lastOffsetDelta < 0) {
+            result.fail(INVALID_RECORD, "batch header does not match its payload: partition=" + topicPartition
+                + ", magic=" + magic
+                + ", batchSize=" + batchSize + ", payloadLength=" + batch.payload().totalLength()
+                + ", lastOffsetDelta=" + lastOffsetDelta);
+            return;
+        }
+        if ((attributes & (RecordBatchLayout.CONTROL_FLAG_MASK | RecordBatchLayout.TRANSACTIONAL_FLAG_MASK)) != 0) {
+            // The log keeps no transaction state (no markers, no LSO); accepting such batches would
+            // leave transactions open forever for read_committed consumers of these files.
+            result.fail(INVALID_RECORD, "transactional and control batches are not supported: partition="
+                + topicPartition + ", attributes=" + attributes);
+            return;
+        }
+        final LogConfig cfg = config;
+        if (batchSize > cfg.segmentBytes) {
+            result.fail(RECORD_LIST_TOO_LARGE, "batch larger than segment.bytes: partition=" + topicPartition
+                + ", batchSize=" + batchSize + ", segment.bytes=" + cfg.segmentBytes);
+            return;
+        }
+        final long producerId = header.getLong(RecordBatchLayout.PRODUCER_ID_OFFSET);
+        final short producerEpoch = header.getShort(RecordBatchLayout.PRODUCER_EPOCH_OFFSET);
+        final int baseSequence = header.getInt(RecordBatchLayout.BASE_SEQUENCE_OFFSET);
+        if (producerId >= 0 && baseSequence < 0) {
+            result.fail(INVALID_RECORD, "idempotent batch without a sequence: partition=" + topicPartition
+                + ", producerId=" + producerId + ", baseSequence=" + baseSequence);
+            return;
+        }
+        final int lastSequence = baseSequence < 0 ? ProducerEntry.NO_SEQUENCE
+            : ProducerEntry.incrementSequence(baseSequence, lastOffsetDelta);
+        final long maxTimestamp = header.getLong(RecordBatchLayout.MAX_TIMESTAMP_OFFSET);
+
+        synchronized (appendLock) {
+            if (state != STATE_OPEN) {
+                failClosed(result);
+                return;
+            }
+            if (producerId >= 0) {
+                final int verdict = producers.check(producerId, producerEpoch, baseSequence, lastSequence);
+                if (verdict == ProducerStateTable.DUPLICATE) {
+                    result.baseOffset = producers.duplicateBaseOffset();
+                    result.duplicate = true;
+                    result.logStartOffset = logStartOffset;
+                    return;
+                }
+                if (verdict != ProducerStateTable.APPEND) {
+                    failProducerState(verdict, producerId, producerEpoch, baseSequence, result);
+                    return;
+                }
+            }
+            final long firstOffset = logEndOffset;
+            final long lastOffset = firstOffset + lastOffsetDelta;
+            Segment segment = segments[segments.length - 1];
+            try {
+                // An empty segment is never rolled (nothing to seal; with a tiny segment.index.bytes the
+                // time index counts as full from the start, and Kafka would recreate the same segment).
+                if (segment.size() > 0 && segment.shouldRoll(batchSize, maxTimestamp, lastOffset, nowMs, cfg)) {
+                    segment = roll(nowMs);
+                }
+            } catch (IOException e) {
+                final String message = "segment roll failed: partition=" + topicPartition + ", dir=" + dir
+                    + ", newBaseOffset=" + firstOffset + ": " + e;
+                LOG.error(message);
+                result.fail(KAFKA_STORAGE_ERROR, message);
+                return;
+            }
+            header.putLong(RecordBatchLayout.BASE_OFFSET_OFFSET, firstOffset);
+            header.putInt(RecordBatchLayout.PARTITION_LEADER_EPOCH_OFFSET, 0);
+            final int position = segment.size();
+            final int errno = segment.append(batch, lastOffset, maxTimestamp, batchSize);
+            if (errno != 0) {
+                failWrite(segment, position, batchSize, errno, result);
+                return;
+            }
+            if (producerId >= 0) {
+                producers.update(producerId, producerEpoch, lastSequence, lastOffset, lastOffsetDelta, maxTimestamp);
+            }
+            if (epochStartOffset < 0) {
+                epochStartOffset = firstOffset;
+                epochCheckpointDirty = true;
+            }
+            if (firstUnflushedAppendMs < 0) {
+                firstUnflushedAppendMs = nowMs;
+            }
+            logEndOffset = lastOffset + 1;
+            result.errorCode = NONE;
+            result.baseOffset = firstOffset;
+            result.logStartOffset = logStartOffset;
+        }
+    }
+
+    private void failClosed(AppendResult result) {
+        if (state == STATE_OFFLINE) {
+            result.fail(KAFKA_STORAGE_ERROR, "partition offline after a storage failure: partition=" + topicPartition
+                + ", dir=" + dir);
+        } else {
+            result.fail(NOT_LEADER_OR_FOLLOWER, "partition closed or deleted: partition=" + topicPartition);
+        }
+    }
+
+    private void failProducerState(int verdict, long producerId, short epoch, int baseSequence, AppendResult result) {
+        final ProducerEntry entry = producers.entry(producerId);
+        if (verdict == ProducerStateTable.INVALID_PRODUCER_EPOCH) {
+            result.fail(INVALID_PRODUCER_EPOCH, "producer epoch is older than the last seen: partition="
+                + topicPartition + ", producerId=" + producerId + ", epoch=" + epoch + ", lastEpoch=" + entry.epoch());
+        } else {
+            result.fail(OUT_OF_ORDER_SEQUENCE_NUMBER, "out of order sequence: partition=" + topicPartition
+                + ", producerId=" + producerId + ", epoch=" + epoch + ", baseSequence=" + baseSequence
+                + ", lastEpoch=" + entry.epoch() + ", lastSequence=" + entry.lastSequence());
+        }
+    }
+
+    private void failWrite(Segment segment, int position, int batchSize, int errno, AppendResult result) {
+        final String message = "segment write failed: file=" + segment.logFile() + ", position=" + position
+            + ", batchSize=" + batchSize + ", written=" + Segment.lastWriteProgress() + ", errno=" + errno
+            + " (" + Errno.name(errno) + ")";
+        if (Errno.isBug(errno)) {
+            // EFAULT/EINVAL: our addresses or descriptor were wrong, not the disk; never carry on.
+            throw new IllegalStateException(message);
+        }
+        LOG.warn(message);
+        result.fail(KAFKA_STORAGE_ERROR, message);
+    }
+
+    /**
+     * Rolls to a new active segment starting at the log end offset (append lock held): create the
+     * new files first (a failure changes nothing), then seal the old segment (final time-index
+     * entry, trimmed indexes and log), publish, and take a producer snapshot named after the new
+     * base offset (synced later by {@link #flush}).
+     */
+    private Segment roll(long nowMs) throws IOException {
+        final Segment old = segments[segments.length - 1];
+        final long newBase = logEndOffset;
+        if (old.baseOffset() == newBase) {
+            throw new IllegalStateException("roll of an empty segment: partition=" + topicPartition + ", baseOffset="
+                + newBase);
+        }
+        final Segment next = Segment.create(dir, newBase, config, nowMs);
+        try {
+            old.onBecomeInactive();
+        } catch (IOException e) {
+            LOG.warn("Sealing segment failed (its files stay untrimmed until recovery): partition={}, file={}: {}",
+                topicPartition, old.logFile(), e.toString());
+        }
+        final Segment[] segs = Arrays.copyOf(segments, segments.length + 1);
+        segs[segs.length - 1] = next;
+        segments = segs;
+        newSegmentSinceFlush = true;
+        takeSnapshot(newBase, false);
+        if (LOG.isInfoEnabled()) {
+            LOG.info("Rolled segment: partition={}, newBaseOffset={}, previousSize={}", topicPartition, newBase,
+                old.size());
+        }
+        return next;
+    }
+
+    /** Writes a producer snapshot at {@code offset} (append lock held); a failure only costs replay time. */
+    private void takeSnapshot(long offset, boolean sync) {
+        final Path file = LogFiles.snapshotFile(dir, offset);
+        try {
+            producers.writeSnapshot(file, sync);
+            snapshotOffsets.add(offset);
+            if (!sync) {
+                unsyncedSnapshots.add(file);
+            }
+        } catch (IOException e) {
+            LOG.warn("Writing producer snapshot failed: partition={}, file={}: {}", topicPartition, file, e.toString());
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Reads (any thread)
+
+    /**
+     * Finds whole batches from the one holding {@code fetchOffset}, at most {@code maxBytes} of
+     * them, as a region of one segment file (the rest of the data comes with the next fetch). With
+     * {@code minOneBatch} the first batch is returned even if it is larger than {@code maxBytes}
+     * (KIP-74). OFFSET_OUT_OF_RANGE outside [logStartOffset, logEndOffset]; an empty region at the
+     * log end.
+     */
+    public void read(long fetchOffset, int maxBytes, boolean minOneBatch, FetchRegion out) {
+        out.reset();
+        // Read the end first: everything below it is completely written, whatever is read after.
+        final long end = logEndOffset;
+        final long start = logStartOffset;
+        out.highWatermark = end;
+        out.logStartOffset = start;
+        if (state == STATE_CLOSED) {
+            out.fail(NOT_LEADER_OR_FOLLOWER, "partition closed or deleted: partition=" + topicPartition);
+            return;
+        }
+        if (fetchOffset < start || fetchOffset > end) {
+            out.fail(OFFSET_OUT_OF_RANGE, "fetch offset outside the log: partition=" + topicPartition + ", fetchOffset="
+                + fetchOffset + ", logStartOffset=" + start + ", logEndOffset=" + end);
+            return;
+        }
+        if (fetchOffset == end) {
+            return;
+        }
+        final ByteBuffer scratch = out.headerScratch;
+        final Segment[] segs = segments;
+        try {
+            for (int i = floorSegment(segs, fetchOffset); i < segs.length; i++) {
+                final Segment s = segs[i];
+                final int size = s.size();
+                final int first = findBatch(s, fetchOffset, size, end, scratch);
+                if (first < 0) {
+                    continue;
+                }
+                final long firstBase = BatchHeaders.baseOffset(scratch);
+                long length = 0;
+                int position = first;
+                while (position < size) {
+                    if (position != first && BatchHeaders.read(s.channel(), position, size, scratch)
+                            < RecordBatchLayout.LOG_OVERHEAD) {
+                        break;
+                    }
+                    final int batchSize = BatchHeaders.batchSize(scratch);
+                    if (batchSize < Segment.MIN_BATCH_SIZE || (long) position + batchSize > size
+                            || BatchHeaders.baseOffset(scratch) >= end) {
+                        break;
+                    }
+                    if (length + batchSize > maxBytes) {
+                        if (length == 0 && minOneBatch) {
+                            length = batchSize;
+                        }
+                        break;
+                    }
+                    length += batchSize;
+                    position += batchSize;
+                }
+                if (length > 0) {
+                    out.channel = s.channel();
+                    out.position = first;
+                    out.length = (int) length;
+                    out.firstBatchOffset = firstBase;
+                }
+                return;
+            }
+        } catch (IOException | IllegalStateException e) {
+            failRead(out, fetchOffset, e);
+        }
+    }
+
+    private void failRead(FetchRegion out, long fetchOffset, Exception e) {
+        if (state == STATE_CLOSED) {
+            out.fail(NOT_LEADER_OR_FOLLOWER, "partition closed or deleted: partition=" + topicPartition);
+        } else {
+            final String message = "read failed: partition=" + topicPartition + ", fetchOffset=" + fetchOffset + ": "
+                + e;
+            LOG.warn(message);
+            out.fail(KAFKA_STORAGE_ERROR, message);
+        }
+    }
+
+    /** Index of the segment whose base offset is the largest &lt;= {@code offset} (0 if none). */
+    private static int floorSegment(Segment[] segs, long offset) {
+        int lo = 0;
+        int hi = segs.length - 1;
+        while (lo < hi) {
+            final int mid = (lo + hi + 1) >>> 1;
+            if (segs[mid].baseOffset() <= offset) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return lo;
+    }
+
+    /**
+     * Position of the first batch in {@code s} whose last offset is &gt;= {@code target} (its header
+     * left in {@code scratch}), looking only at batches inside {@code size} and below {@code end};
+     * -1 if there is none.
+     */
+    private static int findBatch(Segment s, long target, int size, long end, ByteBuffer scratch) throws IOException {
+        int position = OffsetIndex.positionOf(s.offsetIndex().lookup(target));
+        while (position < size) {
+            if (BatchHeaders.read(s.channel(), position, size, scratch) < RecordBatchLayout.RECORD_BATCH_OVERHEAD) {
+                return -1;
+            }
+            final int batchSize = BatchHeaders.batchSize(scratch);
+            if (batchSize < RecordBatchLayout.RECORD_BATCH_OVERHEAD || (long) position + batchSize > size
+                    || BatchHeaders.baseOffset(scratch) >= end) {
+                return -1;
+            }
+            if (BatchHeaders.lastOffset(scratch) >= target) {
+                return position;
+            }
+            position += batchSize;
+        }
+        return -1;
+    }
+
+    /**
+     * ListOffsets for one partition (kafka-protocol.md §3.5): LATEST (-1) the log end offset,
+     * EARLIEST (-2) the log start offset, MAX_TIMESTAMP (-3) the first record carrying the largest
+     * timestamp, and for a timestamp &gt;= 0 the first record at or after the log start whose
+     * timestamp is &gt;= it, found through the time index and a scan of that batch's records (as
+     * Kafka's {@code LogSegment.findOffsetByTimestamp}). No match: offset and timestamp -1.
+     * Allocates (reads one batch into the heap to walk its records); not a hot path.
+     */
+    public void offsetForTimestamp(long targetTimestamp, OffsetLookup out) {
+        out.reset();
+        if (state == STATE_CLOSED) {
+            out.errorCode = NOT_LEADER_OR_FOLLOWER;
+            out.errorMessage = "partition closed or deleted: partition=" + topicPartition;
+            return;
+        }
+        if (targetTimestamp == OffsetLookup.LATEST_TIMESTAMP) {
+            out.offset = logEndOffset;
+            return;
+        }
+        if (targetTimestamp == OffsetLookup.EARLIEST_TIMESTAMP) {
+            out.offset = logStartOffset;
+            return;
+        }
+        if (targetTimestamp < 0 && targetTimestamp != OffsetLookup.MAX_TIMESTAMP) {
+            out.errorCode = Errors.UNSUPPORTED_VERSION.code();
+            out.errorMessage = "unsupported special timestamp: partition=" + topicPartition + ", timestamp="
+                + targetTimestamp;
+            return;
+        }
+        final Segment[] segs;
+        final long[] maxTimestamps;
+        final long[] maxTimestampOffsets;
+        final long end;
+        final long start;
+        synchronized (appendLock) {
+            // The per-segment maximum is writer state; copy it under the lock, scan files outside it.
+            segs = segments;
+            end = logEndOffset;
+            start = logStartOffset;
+            maxTimestamps = new long[segs.length];
+            maxTimestampOffsets = new long[segs.length];
+            for (int i = 0; i < segs.length; i++) {
+                maxTimestamps[i] = segs[i].maxTimestampSoFar();
+                maxTimestampOffsets[i] = segs[i].offsetOfMaxTimestampSoFar();
+            }
+        }
+        try {
+            if (targetTimestamp == OffsetLookup.MAX_TIMESTAMP) {
+                int best = -1;
+                for (int i = 0; i < segs.length; i++) {
+                    if (maxTimestamps[i] >= 0 && (best < 0 || maxTimestamps[i] > maxTimestamps[best])) {
+                        best = i;
+                    }
+                }
+                if (best >= 0) {
+                    searchRecords(segs[best], maxTimestampOffsets[best], maxTimestamps[best], start, end, true, out);
+                }
+                return;
+            }
+            for (int i = 0; i < segs.length; i++) {
+                if (maxTimestamps[i] >= targetTimestamp) {
+                    final long indexed = segs[i].timeIndex().lookup(targetTimestamp);
+                    searchRecords(segs[i], Math.max(indexed, start), targetTimestamp, start, end, false, out);
+                    if (out.offset >= 0) {
+                        return;
+                    }
+                }
+            }
+        } catch (IOException | IllegalStateException e) {
+            out.errorCode = state == STATE_CLOSED ? NOT_LEADER_OR_FOLLOWER : KAFKA_STORAGE_ERROR;
+            out.errorMessage = "offset lookup failed: partition=" + topicPartition + ", timestamp=" + targetTimestamp
+                + ": " + e;
+        }
+    }
+
+    /**
+     * Scans batches of {@code s} from the one the offset index gives for {@code fromOffset}; in the
+     * first batch whose max timestamp qualifies, finds the first record with timestamp &gt;= (or, for
+     * MAX_TIMESTAMP, ==) {@code timestamp} and offset &gt;= {@code minOffset}.
+     */
+    private static void searchRecords(Segment s, long fromOffset, long timestamp, long minOffset, long end,
+                                      boolean exact, OffsetLookup out) throws IOException {
+        final ByteBuffer scratch = ByteBuffer.allocate(RecordBatchLayout.RECORD_BATCH_OVERHEAD)
+            .order(ByteOrder.BIG_ENDIAN);
+        final int size = s.size();
+        int position = OffsetIndex.positionOf(s.offsetIndex().lookup(fromOffset));
+        while (position < size) {
+            if (BatchHeaders.read(s.channel(), position, size, scratch) < RecordBatchLayout.RECORD_BATCH_OVERHEAD) {
+                return;
+            }
+            final int batchSize = BatchHeaders.batchSize(scratch);
+            if (batchSize < RecordBatchLayout.RECORD_BATCH_OVERHEAD || (long) position + batchSize > size
+                    || BatchHeaders.baseOffset(scratch) >= end) {
+                return;
+            }
+            final long batchMax = BatchHeaders.maxTimestamp(scratch);
+            if ((exact ? batchMax == timestamp : batchMax >= timestamp)
+                    && BatchHeaders.lastOffset(scratch) >= minOffset) {
+                final ByteBuffer whole = ByteBuffer.allocate(batchSize);
+                while (whole.hasRemaining()) {
+                    if (s.channel().read(whole, position + (long) whole.position()) < 0) {
+                        throw new IOException("short read: file=" + s.logFile() + ", position=" + position);
+                    }
+                }
+                whole.flip();
+                for (RecordBatch batch : MemoryRecords.readableRecords(whole).batches()) {
+                    for (Record record : batch) {
+                        final long ts = record.timestamp();
+                        if ((exact ? ts == timestamp : ts >= timestamp) && record.offset() >= minOffset) {
+                            out.offset = record.offset();
+                            out.timestamp = ts;
+                            return;
+                        }
+                    }
+                }
+            }
+            position += batchSize;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Flush policy (flusher thread)
+
+    /**
+     * Whether an fsync is due now: a segment was rolled since the last flush (Kafka flushes every
+     * rolled segment right after the roll, which keeps the recovery point moving with the default
+     * flush settings), or the flush policy asks for one: at least {@code flush.messages} unflushed
+     * offsets, or unflushed data older than {@code flush.ms}.
+     */
+    public boolean flushDue(long nowMs) {
+        if (state != STATE_OPEN) {
+            return false;
+        }
+        final LogConfig cfg = config;
+        final long unflushed = logEndOffset - recoveryPoint;
+        if (unflushed <= 0) {
+            return false;
+        }
+        final long since = firstUnflushedAppendMs;
+        return newSegmentSinceFlush || unflushed >= cfg.flushMessages || (since >= 0 && nowMs - since >= cfg.flushMs);
+    }
+
+    /**
+     * Makes everything appended before this call durable: fdatasync of every segment holding
+     * offsets at or above the recovery point (full fsync for segments sealed since the last flush),
+     * msync of their indexes, fsync of producer snapshots written at rolls and of the directory when
+     * segments were created; then advances the recovery point. Runs without the append lock, so
+     * appends continue meanwhile. A failure takes the partition offline (a failed fsync may have
+     * dropped dirty pages, so later writes cannot be trusted to be durable either).
+     *
+     * @return the new recovery point
+     */
+    public long flush() throws IOException {
+        final long target;
+        final long previous;
+        final Segment[] segs;
+        final Path[] snapshots;
+        final boolean syncDir;
+        synchronized (appendLock) {
+            if (state != STATE_OPEN) {
+                return recoveryPoint;
+            }
+            target = logEndOffset;
+            previous = recoveryPoint;
+            segs = segments;
+            snapshots = unsyncedSnapshots.toArray(new Path[0]);
+            unsyncedSnapshots.clear();
+            syncDir = newSegmentSinceFlush;
+            newSegmentSinceFlush = false;
+            firstUnflushedAppendMs = -1L;
+        }
+        try {
+            for (Segment s : segs) {
+                if (s.nextOffset() > previous || s.sealedUnsynced()) {
+                    flushSegment(s);
+                }
+            }
+            for (Path snapshot : snapshots) {
+                try (FileChannel ch = FileChannel.open(snapshot, StandardOpenOption.READ)) {
+                    ch.force(true);
+                } catch (NoSuchFileException e) {
+                    // Removed with its segment meanwhile.
+                }
+            }
+            if (syncDir) {
+                AtomicFiles.fsyncDirectory(dir);
+            }
+            writeLeaderEpochCheckpointIfDirty();
+        } catch (IOException e) {
+            if (state == STATE_CLOSED) {
+                return recoveryPoint;
+            }
+            markOffline("flush failed", e);
+            throw new IOException("flush failed: partition=" + topicPartition + ", dir=" + dir + ", targetOffset="
+                + target, e);
+        }
+        synchronized (appendLock) {
+            if (target > recoveryPoint) {
+                recoveryPoint = target;
+            }
+            return recoveryPoint;
+        }
+    }
+
+    private void flushSegment(Segment s) throws IOException {
+        try {
+            s.flush();
+        } catch (ClosedChannelException | IllegalStateException e) {
+            // A segment deleted by retention (or the partition closed) under the flush has nothing
+            // left to make durable; anything else is a real failure.
+            if (!s.isReleased()) {
+                throw e instanceof IOException ? (IOException) e : new IOException(e);
+            }
+        }
+    }
+
+    private void markOffline(String what, Exception e) {
+        synchronized (appendLock) {
+            if (state == STATE_OPEN) {
+                state = STATE_OFFLINE;
+            }
+        }
+        LOG.error("Partition offline ({}): partition={}, dir={}: {}", what, topicPartition, dir, e.toString());
+    }
+
+    /** Writes {@code leader-epoch-checkpoint} if the epoch entry changed since it was last written. */
+    void writeLeaderEpochCheckpointIfDirty() throws IOException {
+        if (!epochCheckpointDirty) {
+            return;
+        }
+        final long startOffset;
+        synchronized (appendLock) {
+            epochCheckpointDirty = false;
+            startOffset = epochStartOffset;
+        }
+        try {
+            LeaderEpochCheckpointFile.write(dir.resolve(LeaderEpochCheckpointFile.FILE_NAME), startOffset);
+        } catch (IOException e) {
+            epochCheckpointDirty = true;
+            throw e;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Retention and producer expiry (maintenance thread)
+
+    /**
+     * Kafka's retention (UnifiedLog.deleteOldSegments): whole segments, oldest first, while
+     * {@code retention.bytes} is exceeded, then while a segment's largest timestamp is more than
+     * {@code retention.ms} old. If every segment must go, the active one is rolled first so the log
+     * keeps an (empty) active segment. The log start offset moves to the first remaining segment;
+     * removed segments are renamed {@code .deleted} and their files deleted
+     * {@code file.delete.delay.ms} later (readers may still be sending from them); their producer
+     * snapshots go at once. Also deletes the files whose delay has passed.
+     *
+     * @return the number of segments removed from the log now
+     */
+    public int deleteOldSegments(long nowMs) {
+        int removed = 0;
+        synchronized (appendLock) {
+            if (state != STATE_OPEN) {
+                return 0;
+            }
+            final LogConfig cfg = config;
+            try {
+                if (cfg.retentionBytes >= 0) {
+                    removed += deleteSegments(sizeBreached(cfg.retentionBytes), nowMs, "retention.bytes="
+                        + cfg.retentionBytes);
+                }
+                if (cfg.retentionMs >= 0) {
+                    removed += deleteSegments(timeBreached(nowMs, cfg.retentionMs), nowMs, "retention.ms="
+                        + cfg.retentionMs);
+                }
+            } catch (IOException e) {
+                LOG.error("Retention failed: partition={}, dir={}: {}", topicPartition, dir, e.toString());
+            }
+        }
+        deleteDueFiles(nowMs, false);
+        return removed;
+    }
+
+    /** How many of the oldest segments retention.bytes removes (Kafka's running diff). */
+    private int sizeBreached(long retentionBytes) {
+        final Segment[] segs = segments;
+        long diff = sizeInBytes() - retentionBytes;
+        int n = 0;
+        while (n < segs.length && !(n == segs.length - 1 && segs[n].size() == 0) && diff - segs[n].size() >= 0) {
+            diff -= segs[n].size();
+            n++;
+        }
+        return n;
+    }
+
+    /** How many of the oldest segments are older than retention.ms by their largest timestamp. */
+    private int timeBreached(long nowMs, long retentionMs) throws IOException {
+        final Segment[] segs = segments;
+        int n = 0;
+        while (n < segs.length && !(n == segs.length - 1 && segs[n].size() == 0)
+                && nowMs - segs[n].largestTimestamp() > retentionMs) {
+            n++;
+        }
+        return n;
+    }
+
+    private int deleteSegments(int count, long nowMs, String reason) throws IOException {
+        if (count == 0) {
+            return 0;
+        }
+        Segment[] segs = segments;
+        if (count == segs.length) {
+            // Kafka keeps at least one segment: roll a new (empty) active one, then the old goes too.
+            roll(nowMs);
+            segs = segments;
+        }
+        final Segment[] doomed = Arrays.copyOfRange(segs, 0, count);
+        final Segment[] kept = Arrays.copyOfRange(segs, count, segs.length);
+        logStartOffset = Math.max(logStartOffset, kept[0].baseOffset());
+        segments = kept;
+        for (Segment s : doomed) {
+            s.renameToDeleted();
+            pendingDeletes.add(s);
+            pendingDeleteDueMs.add(nowMs + config.fileDeleteDelayMs);
+            deleteSnapshot(s.baseOffset());
+        }
+        if (epochStartOffset >= 0 && epochStartOffset < logStartOffset) {
+            epochStartOffset = logStartOffset;
+            epochCheckpointDirty = true;
+        }
+        LOG.info("Deleted {} segment(s) by {}: partition={}, baseOffsets={}..{}, logStartOffset={}", count, reason,
+            topicPartition, doomed[0].baseOffset(), doomed[count - 1].baseOffset(), logStartOffset);
+        return count;
+    }
+
+    private void deleteSnapshot(long offset) {
+        if (snapshotOffsets.remove(offset)) {
+            final Path file = LogFiles.snapshotFile(dir, offset);
+            unsyncedSnapshots.remove(file);
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                LOG.warn("Deleting producer snapshot failed: file={}: {}", file, e.toString());
+            }
+        }
+    }
+
+    /** Deletes the files of removed segments whose delay has passed (all of them when {@code all}). */
+    private void deleteDueFiles(long nowMs, boolean all) {
+        while (true) {
+            final Segment s;
+            synchronized (appendLock) {
+                final Long due = pendingDeleteDueMs.peek();
+                if (due == null || (!all && due > nowMs)) {
+                    return;
+                }
+                pendingDeleteDueMs.poll();
+                s = pendingDeletes.poll();
+            }
+            try {
+                s.deleteFiles();
+            } catch (IOException e) {
+                LOG.warn("Deleting segment files failed: file={}: {}", s.logFile(), e.toString());
+            }
+        }
+    }
+
+    /** Drops producers idle for producer.id.expiration.ms; returns how many. */
+    public int removeExpiredProducers(long nowMs) {
+        synchronized (appendLock) {
+            return producers.removeExpired(nowMs, producerIdExpirationMs);
+        }
+    }
+
+    /** The live state of one producer (tests; read it on the test thread only); null if none. */
+    ProducerEntry producerEntry(long producerId) {
+        synchronized (appendLock) {
+            return producers.entry(producerId);
+        }
+    }
+
+    /** Offsets of the producer snapshots on disk (tests). */
+    long[] snapshotOffsets() {
+        synchronized (appendLock) {
+            return snapshotOffsets.stream().mapToLong(Long::longValue).toArray();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Topic id, close, delete
+
+    /** Records the topic id of a directory that had none (written atomically). */
+    void recordTopicId(Uuid id) throws IOException {
+        PartitionMetadataFile.write(dir.resolve(PartitionMetadataFile.FILE_NAME), id);
+        topicId = id;
+    }
+
+    /**
+     * Clean shutdown of this partition (kafka-protocol.md §5.9 step 7): final time-index entry,
+     * trimmed indexes and log, fsync of every segment holding unflushed data, producer snapshot at
+     * the log end offset, leader-epoch checkpoint, handles released, removed segments' files deleted.
+     *
+     * @return true if everything reached the disk (the caller may then mark the shutdown clean)
+     */
+    boolean close() {
+        boolean clean = true;
+        synchronized (appendLock) {
+            if (state == STATE_CLOSED) {
+                return true;
+            }
+            clean = state == STATE_OPEN;
+            state = STATE_CLOSED;
+            final long end = logEndOffset;
+            for (Segment s : segments) {
+                try {
+                    if (s.isActive() || s.nextOffset() > recoveryPoint || s.sealedUnsynced()) {
+                        s.closeClean();
+                    } else {
+                        s.release();
+                    }
+                } catch (IOException e) {
+                    clean = false;
+                    LOG.error("Closing segment failed: partition={}, file={}: {}", topicPartition, s.logFile(),
+                        e.toString());
+                    s.release();
+                }
+            }
+            if (clean) {
+                recoveryPoint = end;
+                // Kafka's takeSnapshot: only when the state moved past the newest snapshot.
+                final long lastSnapshot = snapshotOffsets.isEmpty() ? logStartOffset : snapshotOffsets.last();
+                if (end > lastSnapshot) {
+                    takeSnapshot(end, true);
+                }
+                for (Path snapshot : unsyncedSnapshots) {
+                    try (FileChannel ch = FileChannel.open(snapshot, StandardOpenOption.READ)) {
+                        ch.force(true);
+                    } catch (IOException e) {
+                        clean = false;
+                        LOG.error("Syncing producer snapshot failed: file={}: {}", snapshot, e.toString());
+                    }
+                }
+                unsyncedSnapshots.clear();
+                try {
+                    AtomicFiles.fsyncDirectory(dir);
+                } catch (IOException e) {
+                    clean = false;
+                    LOG.error("Syncing partition directory failed: dir={}: {}", dir, e.toString());
+                }
+            }
+        }
+        try {
+            writeLeaderEpochCheckpointIfDirty();
+        } catch (IOException e) {
+            clean = false;
+            LOG.error("Writing leader epoch checkpoint failed: partition={}: {}", topicPartition, e.toString());
+        }
+        deleteDueFiles(0, true);
+        return clean;
+    }
+
+    /**
+     * Releases every handle without trimming, syncing or snapshotting: the files stay as a killed
+     * process would leave them (tests use it to simulate a crash).
+     */
+    void abandon() {
+        synchronized (appendLock) {
+            state = STATE_CLOSED;
+            for (Segment s : segments) {
+                s.release();
+            }
+            for (Segment s : pendingDeletes) {
+                s.release();
+            }
+        }
+    }
+
+    /**
+     * Deletes the partition (DeleteTopics): closes it, renames the directory to
+     * {@code <topic>-<partition>.<uuid>-delete} (an atomic step that survives a crash; the loader
+     * finishes the deletion), then removes it.
+     */
+    void delete() throws IOException {
+        synchronized (appendLock) {
+            state = STATE_CLOSED;
+            for (Segment s : segments) {
+                s.release();
+            }
+        }
+        deleteDueFiles(0, true);
+        final Path parent = dir.toAbsolutePath().getParent();
+        final Path doomed = parent.resolve(dir.getFileName() + "." + Uuid.randomUuid().toString().replace("-", "")
+            .replace("_", "") + LogFiles.DELETE_DIR_SUFFIX);
+        Files.move(dir, doomed);
+        AtomicFiles.fsyncDirectory(parent);
+        deleteRecursively(doomed);
+        LOG.info("Deleted partition: partition={}, dir={}", topicPartition, dir);
+    }
+
+    static void deleteRecursively(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** Test seam: swaps the active segment's append descriptor (see {@link Segment#reopenWriteFdForTest}). */
+    void reopenActiveWriteFdForTest(boolean readOnly) throws IOException {
+        synchronized (appendLock) {
+            segments[segments.length - 1].reopenWriteFdForTest(readOnly);
+        }
+    }
+
+    Segment[] segmentsForTest() {
+        return segments;
+    }
+
+    /** Invariants of the whole log; tests call it under {@code assert} after every mutation. */
+    public boolean checkInvariants() {
+        synchronized (appendLock) {
+            final Segment[] segs = segments;
+            if (segs.length == 0) {
+                throw new IllegalStateException("log without segments: partition=" + topicPartition);
+            }
+            final long start = logStartOffset;
+            final long end = logEndOffset;
+            final long rp = recoveryPoint;
+            if (start < segs[0].baseOffset() || start > end || rp > end || rp < 0) {
+                throw new IllegalStateException("log offsets out of order: partition=" + topicPartition + ", firstBase="
+                    + segs[0].baseOffset() + ", logStartOffset=" + start + ", recoveryPoint=" + rp + ", logEndOffset="
+                    + end);
+            }
+            if (segs[segs.length - 1].nextOffset() != end) {
+                throw new IllegalStateException("log end offset differs from the active segment: partition="
+                    + topicPartition
+                    + ", logEndOffset=" + end + ", activeNextOffset=" + segs[segs.length - 1].nextOffset());
+            }
+            for (int i = 0; i < segs.length; i++) {
+                final Segment s = segs[i];
+                if (i + 1 < segs.length && s.nextOffset() > segs[i + 1].baseOffset()) {
+                    throw new IllegalStateException("segments overlap: partition=" + topicPartition + ", segment=" + s
+                        + ", next=" + segs[i + 1]);
+                }
+                if (state == STATE_OPEN && s.isActive() != (i == segs.length - 1)) {
+                    throw new IllegalStateException("only the last segment may be active: partition=" + topicPartition
+                        + ", segment=" + s + ", index=" + i + ", count=" + segs.length);
+                }
+                try {
+                    s.checkInvariants();
+                } catch (IOException e) {
+                    throw new IllegalStateException("segment check failed: " + s + ": " + e, e);
+                }
+            }
+            if (epochStartOffset >= 0 && (epochStartOffset < start || epochStartOffset > end)) {
+                throw new IllegalStateException("leader epoch start outside the log: partition=" + topicPartition
+                    + ", epochStartOffset=" + epochStartOffset + ", logStartOffset=" + start + ", logEndOffset=" + end);
+            }
+            for (long snap : snapshotOffsets) {
+                if (snap > end) {
+                    throw new IllegalStateException("producer snapshot beyond the log end: partition=" + topicPartition
+                        + ", snapshotOffset=" + snap + ", logEndOffset=" + end);
+                }
+            }
+            return producers.checkInvariants();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PartitionLog(" + topicPartition + ", logStartOffset=" + logStartOffset + ", logEndOffset="
+            + logEndOffset + ", recoveryPoint=" + recoveryPoint + ", segments=" + segments.length + ")";
     }
 }

@@ -62,6 +62,18 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String MESSAGE_MAX_BYTES = "message.max.bytes";
     public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
     public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
+    public static final String PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS = "producer.id.expiration.check.interval.ms";
+    public static final String LOG_SEGMENT_DELETE_DELAY_MS = "log.segment.delete.delay.ms";
+
+    // Consumers: Fetch and groups (Kafka names).
+    public static final String FETCH_MAX_BYTES = "fetch.max.bytes";
+    public static final String GROUP_INITIAL_REBALANCE_DELAY_MS = "group.initial.rebalance.delay.ms";
+    public static final String GROUP_MIN_SESSION_TIMEOUT_MS = "group.min.session.timeout.ms";
+    public static final String GROUP_MAX_SESSION_TIMEOUT_MS = "group.max.session.timeout.ms";
+    public static final String GROUP_MAX_SIZE = "group.max.size";
+    public static final String OFFSETS_RETENTION_MINUTES = "offsets.retention.minutes";
+    public static final String OFFSETS_RETENTION_CHECK_INTERVAL_MS = "offsets.retention.check.interval.ms";
+    public static final String OFFSET_METADATA_MAX_BYTES = "offset.metadata.max.bytes";
 
     // Network (Kafka names).
     public static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
@@ -188,8 +200,32 @@ public final class BrokerConfig extends AbstractConfig {
         d.define(PRODUCER_ID_EXPIRATION_MS, Type.INT, 86_400_000, Range.atLeast(1), Importance.LOW,
             "Idempotence state of a producer id is dropped after this long without writes.");
 
+        d.define(PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS, Type.INT, 600_000, Range.atLeast(1), Importance.LOW,
+            "How often expired producer ids are removed.");
+        d.define(LOG_SEGMENT_DELETE_DELAY_MS, Type.LONG, 60_000L, Range.atLeast(0L), Importance.LOW,
+            "How long a segment deleted by retention stays on disk (renamed .deleted) before it is removed.");
         d.define(MIN_INSYNC_REPLICAS, Type.INT, 1, Range.between(1, 1), Importance.LOW,
             "Single node: the only replica is always in sync, so 1 is the only valid value.");
+
+        d.define(FETCH_MAX_BYTES, Type.INT, 55 * 1024 * 1024, Range.atLeast(1024), Importance.MEDIUM,
+            "Largest Fetch response (record bytes); a request's MaxBytes is capped to it. One batch larger "
+                + "than it is still returned whole, so consumers always progress.");
+        d.define(GROUP_INITIAL_REBALANCE_DELAY_MS, Type.INT, 3000, Range.atLeast(0), Importance.MEDIUM,
+            "How long a new (empty) group waits for more members before its first rebalance; each join "
+                + "extends it, up to the rebalance timeout.");
+        d.define(GROUP_MIN_SESSION_TIMEOUT_MS, Type.INT, 6000, Range.atLeast(1), Importance.MEDIUM,
+            "Smallest session.timeout.ms a consumer may ask for (INVALID_SESSION_TIMEOUT below).");
+        d.define(GROUP_MAX_SESSION_TIMEOUT_MS, Type.INT, 1_800_000, Range.atLeast(1), Importance.MEDIUM,
+            "Largest session.timeout.ms a consumer may ask for (INVALID_SESSION_TIMEOUT above).");
+        d.define(GROUP_MAX_SIZE, Type.INT, Integer.MAX_VALUE, Range.atLeast(1), Importance.MEDIUM,
+            "Members one group may have (GROUP_MAX_SIZE_REACHED beyond).");
+        d.define(OFFSETS_RETENTION_MINUTES, Type.INT, 10080, Range.atLeast(1), Importance.HIGH,
+            "Committed offsets of a group that has been empty this long are deleted (and those of topics "
+                + "an active group no longer subscribes to, this long after their commit).");
+        d.define(OFFSETS_RETENTION_CHECK_INTERVAL_MS, Type.LONG, 600_000L, Range.atLeast(1L), Importance.MEDIUM,
+            "How often offset retention runs.");
+        d.define(OFFSET_METADATA_MAX_BYTES, Type.INT, 4096, Range.atLeast(0), Importance.LOW,
+            "Largest metadata string of one committed offset (OFFSET_METADATA_TOO_LARGE above).");
 
         d.define(SOCKET_REQUEST_MAX_BYTES, Type.INT, 100 * 1024 * 1024, Range.between(64, Integer.MAX_VALUE - 4),
             Importance.HIGH, "Largest request frame; a larger size prefix closes the connection.");
@@ -245,6 +281,10 @@ public final class BrokerConfig extends AbstractConfig {
         if (messageMax > frameMax) {
             throw new ConfigException(MESSAGE_MAX_BYTES, messageMax,
                 "must not exceed " + SOCKET_REQUEST_MAX_BYTES + "=" + frameMax + " (a batch travels inside one request)");
+        }
+        if (getInt(GROUP_MIN_SESSION_TIMEOUT_MS) > getInt(GROUP_MAX_SESSION_TIMEOUT_MS)) {
+            throw new ConfigException(GROUP_MIN_SESSION_TIMEOUT_MS, getInt(GROUP_MIN_SESSION_TIMEOUT_MS),
+                "must not exceed " + GROUP_MAX_SESSION_TIMEOUT_MS + "=" + getInt(GROUP_MAX_SESSION_TIMEOUT_MS));
         }
         if ("zcrx".equals(getString(TRANSPORT)) && zcrxInterface().isEmpty()) {
             throw new ConfigException(ZCRX_INTERFACE, "", "must name a network interface when transport=zcrx");
@@ -375,7 +415,9 @@ public final class BrokerConfig extends AbstractConfig {
 
     /** Keys that were supplied but are not ours (Kafka server.properties keys we do not implement). */
     public Set<String> unknownKeys() {
-        return unused();
+        final Set<String> out = new java.util.TreeSet<>(originals().keySet());
+        out.removeAll(DEF.names());
+        return out;
     }
 
     // ---- validators ------------------------------------------------------------------------

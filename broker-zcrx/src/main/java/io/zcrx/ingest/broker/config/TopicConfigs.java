@@ -72,6 +72,8 @@ public final class TopicConfigs {
             Range.atLeast(1L), "fsync after this many messages.");
         define(TopicConfig.FLUSH_MS_CONFIG, Type.LONG, BrokerConfig.LOG_FLUSH_INTERVAL_MS, Range.atLeast(0L),
             "fsync when unflushed data is this old.");
+        define(TopicConfig.FILE_DELETE_DELAY_MS_CONFIG, Type.LONG, BrokerConfig.LOG_SEGMENT_DELETE_DELAY_MS,
+            Range.atLeast(0L), "How long a deleted segment stays on disk before removal.");
         define(TopicConfig.PREALLOCATE_CONFIG, Type.BOOLEAN, BrokerConfig.LOG_PREALLOCATE, null,
             "Preallocate segment files.");
         define(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Type.INT, BrokerConfig.MIN_INSYNC_REPLICAS, Range.between(1, 1),
@@ -179,6 +181,8 @@ public final class TopicConfigs {
                 return String.valueOf(b.getLong(BrokerConfig.LOG_FLUSH_INTERVAL_MESSAGES));
             case TopicConfig.FLUSH_MS_CONFIG:
                 return String.valueOf(b.logFlushIntervalMs());
+            case TopicConfig.FILE_DELETE_DELAY_MS_CONFIG:
+                return String.valueOf(b.getLong(BrokerConfig.LOG_SEGMENT_DELETE_DELAY_MS));
             case TopicConfig.PREALLOCATE_CONFIG:
                 return String.valueOf(b.getBoolean(BrokerConfig.LOG_PREALLOCATE));
             case TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG:
@@ -205,6 +209,7 @@ public final class TopicConfigs {
             .flushMessages(Long.parseLong(value(b, overrides, TopicConfig.FLUSH_MESSAGES_INTERVAL_CONFIG)))
             .flushMs(Long.parseLong(value(b, overrides, TopicConfig.FLUSH_MS_CONFIG)))
             .preallocate(Boolean.parseBoolean(value(b, overrides, TopicConfig.PREALLOCATE_CONFIG)))
+            .fileDeleteDelayMs(Long.parseLong(value(b, overrides, TopicConfig.FILE_DELETE_DELAY_MS_CONFIG)))
             .build();
     }
 

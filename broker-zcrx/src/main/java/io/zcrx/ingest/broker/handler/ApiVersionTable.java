@@ -29,6 +29,23 @@ public final class ApiVersionTable {
         implement(ApiKeys.CREATE_TOPICS, 2, 7, 2);
         implement(ApiKeys.DESCRIBE_CONFIGS, 1, 4, 1);
         implement(ApiKeys.DESCRIBE_CLUSTER, 0, 2, 0);
+        // Read path and operations (Apache Kafka 4.1+ minimums; maxima where our handlers stop).
+        implement(ApiKeys.FETCH, 4, 18, 4);
+        implement(ApiKeys.LIST_OFFSETS, 1, 8, 1);
+        implement(ApiKeys.OFFSET_FOR_LEADER_EPOCH, 2, 4, 2);
+        implement(ApiKeys.FIND_COORDINATOR, 0, 6, 0);
+        implement(ApiKeys.JOIN_GROUP, 0, 9, 0);
+        implement(ApiKeys.SYNC_GROUP, 0, 5, 0);
+        implement(ApiKeys.HEARTBEAT, 0, 4, 0);
+        implement(ApiKeys.LEAVE_GROUP, 0, 5, 0);
+        implement(ApiKeys.OFFSET_COMMIT, 2, 9, 2);
+        implement(ApiKeys.OFFSET_FETCH, 1, 9, 1);
+        implement(ApiKeys.DESCRIBE_GROUPS, 0, 6, 0);
+        implement(ApiKeys.LIST_GROUPS, 0, 5, 0);
+        implement(ApiKeys.DELETE_GROUPS, 0, 2, 0);
+        implement(ApiKeys.OFFSET_DELETE, 0, 0, 0);
+        implement(ApiKeys.DELETE_TOPICS, 1, 6, 1);
+        implement(ApiKeys.CREATE_PARTITIONS, 0, 3, 0);
     }
 
     private static void implement(ApiKeys api, int min, int max, int acceptedMin) {

@@ -47,6 +47,8 @@ public final class ProduceHandler {
     private final AppendBatch batch = new AppendBatch();
     private final AppendResult appendResult = new AppendResult();
     private final TopicLookupCache topics;
+    /** Fetch long polls to wake after an append (one volatile read when nobody waits). */
+    private final io.zcrx.ingest.broker.fetch.FetchWaiters fetchWaiters;
     private final RateLimitedLog rejections = new RateLimitedLog(LOG, 10);
     private long batchesAppended;
     private long bytesAppended;
@@ -56,6 +58,7 @@ public final class ProduceHandler {
         this.validator = new BatchValidator(ctx.config().getInt(
             io.zcrx.ingest.broker.config.BrokerConfig.MESSAGE_DECOMPRESSED_MAX_BYTES));
         this.topics = new TopicLookupCache(ctx.topics());
+        this.fetchWaiters = ctx.fetchWaiters();
     }
 
     /**
@@ -137,10 +140,14 @@ public final class ProduceHandler {
             }
             return;
         }
-        results.setSuccess(slot, appendResult.baseOffset, appendResult.logAppendTimeMs, appendResult.logStartOffset);
+        // LogAppendTime topics: the validator stamped nowMs into the batch; the response reports it
+        // (Kafka's LogAppendTimeMs), CreateTime topics report -1.
+        results.setSuccess(slot, appendResult.baseOffset, topic.validation().logAppendTime ? nowMs : -1L,
+            appendResult.logStartOffset);
         if (!appendResult.duplicate) {
             batchesAppended++;
             bytesAppended += length;
+            fetchWaiters.onAppend(log);
         }
     }
 

@@ -2,6 +2,8 @@ package io.zcrx.ingest.broker.server;
 
 import io.zcrx.ingest.broker.config.BrokerConfig;
 import io.zcrx.ingest.broker.config.TopicConfigs;
+import io.zcrx.ingest.broker.group.GroupCoordinator;
+import io.zcrx.ingest.broker.group.OffsetStore;
 import io.zcrx.ingest.broker.transport.Transport;
 import io.zcrx.ingest.broker.transport.TransportSelector;
 import io.zcrx.ingest.log.LogManager;
@@ -26,6 +28,9 @@ public final class Broker implements AutoCloseable {
     private BrokerContext ctx;
     private Transport transport;
     private TransportSelector.Selection selection;
+    private ScheduledTimerService timer;
+    private LogScheduler logScheduler;
+    private OffsetStore offsetStore;
     private boolean closed;
 
     public Broker(BrokerConfig config) {
@@ -40,12 +45,14 @@ public final class Broker implements AutoCloseable {
             final TopicRegistry topics = new TopicRegistry(config, logs);
             final ProducerIdManager producerIds = new ProducerIdManager(config.logDirs().get(0), logs.largestProducerId());
             ctx = new BrokerContext(config, logs, topics, producerIds, System::currentTimeMillis);
+            startReadPath(topics);
             final ControlPlane controlPlane = new ControlPlane(ctx);
             selection = TransportSelector.select(config,
                 (reactorId, reactorIo) -> new BrokerReactorHandler(ctx, controlPlane, reactorId, reactorIo));
             transport = selection.transport();
             ctx.bindPort(transport.localAddress().getPort());
         } catch (IOException | RuntimeException e) {
+            stopReadPath();
             try {
                 logs.close();
             } catch (IOException suppressed) {
@@ -57,6 +64,74 @@ public final class Broker implements AutoCloseable {
         LOG.info("started: listening on {}, advertised as {}:{}, node.id={}, cluster.id={}, log.dirs={}, in {} ms",
             transport.localAddress(), ctx.advertisedHost(), ctx.advertisedPort(), config.nodeId(), ctx.clusterId(),
             config.logDirs(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /**
+     * The consumer side: the timer thread (group and long-poll timeouts), the committed-offsets
+     * journal, the group coordinator, and the background tasks (retention, offset expiry, journal
+     * fsync) on the log scheduler.
+     */
+    private void startReadPath(TopicRegistry topics) throws IOException {
+        timer = new ScheduledTimerService("zcrx-timer");
+        offsetStore = OffsetStore.open(config.logDirs().get(0));
+        final GroupCoordinator groups = new GroupCoordinator(new GroupCoordinator.Settings(
+            config.getInt(BrokerConfig.GROUP_INITIAL_REBALANCE_DELAY_MS),
+            config.getInt(BrokerConfig.GROUP_MIN_SESSION_TIMEOUT_MS),
+            config.getInt(BrokerConfig.GROUP_MAX_SESSION_TIMEOUT_MS),
+            config.getInt(BrokerConfig.GROUP_MAX_SIZE),
+            config.getInt(BrokerConfig.OFFSETS_RETENTION_MINUTES) * 60_000L,
+            config.getInt(BrokerConfig.OFFSET_METADATA_MAX_BYTES)), offsetStore, timer, (topic, partition) -> {
+                final TopicInfo t = topics.get(topic);
+                return t != null && !t.isDeleted() && t.partition(partition) != null;
+            });
+        ctx.attach(timer, groups);
+        logScheduler = new LogScheduler("zcrx-log-scheduler");
+        final long retentionCheckMs = config.getLong(BrokerConfig.LOG_RETENTION_CHECK_INTERVAL_MS);
+        final LogManager logManager = logs;
+        logScheduler.schedule("retention", retentionCheckMs, retentionCheckMs,
+            () -> logManager.deleteOldSegments(System.currentTimeMillis()));
+        // The flush policy (log.flush.interval.messages / .ms, and segments sealed by a roll) is
+        // checked at least once a second; flushDue fsyncs only partitions whose policy says so.
+        final long flushCheckMs = Math.min(1000L, config.getLong(BrokerConfig.LOG_FLUSH_SCHEDULER_INTERVAL_MS));
+        logScheduler.schedule("flush", flushCheckMs, flushCheckMs, () -> logManager.flushDue(System.currentTimeMillis()));
+        final long checkpointMs = config.getInt(BrokerConfig.LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS);
+        logScheduler.schedule("recovery-point-checkpoint", checkpointMs, checkpointMs, () -> {
+            try {
+                logManager.checkpoint();
+            } catch (IOException e) {
+                LOG.error("writing the recovery-point checkpoint failed; a crash now re-checks more of the log", e);
+            }
+        });
+        final long producerExpiryMs = config.getInt(BrokerConfig.PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS);
+        logScheduler.schedule("producer-id-expiry", producerExpiryMs, producerExpiryMs,
+            () -> logManager.removeExpiredProducers(System.currentTimeMillis()));
+        final long offsetsCheckMs = config.getLong(BrokerConfig.OFFSETS_RETENTION_CHECK_INTERVAL_MS);
+        logScheduler.schedule("offset-expiry", offsetsCheckMs, offsetsCheckMs, groups::expireOffsets);
+        final OffsetStore store = offsetStore;
+        logScheduler.schedule("offsets-fsync", OffsetStore.SYNC_INTERVAL_MS, OffsetStore.SYNC_INTERVAL_MS, () -> {
+            try {
+                store.sync();
+            } catch (IOException e) {
+                LOG.error("fsync of the committed-offsets journal failed", e);
+            }
+        });
+    }
+
+    /** Timers first (nothing new gets scheduled on the logs), then background tasks, then the journal. */
+    private void stopReadPath() {
+        if (timer != null) {
+            timer.close();
+        }
+        if (logScheduler != null) {
+            logScheduler.close();
+        }
+        if (offsetStore != null) {
+            try {
+                offsetStore.close();
+            } catch (IOException e) {
+                LOG.error("closing the committed-offsets journal failed", e);
+            }
+        }
     }
 
     public InetSocketAddress localAddress() {
@@ -88,6 +163,7 @@ public final class Broker implements AutoCloseable {
                 LOG.error("{} receive chunks still outstanding after the transport stopped", transport.outstandingChunks());
             }
         }
+        stopReadPath();
         if (logs != null) {
             try {
                 logs.close();

@@ -1,6 +1,8 @@
 package io.zcrx.ingest.broker.server;
 
 import io.zcrx.ingest.broker.config.BrokerConfig;
+import io.zcrx.ingest.broker.fetch.FetchWaiters;
+import io.zcrx.ingest.broker.group.GroupCoordinator;
 import io.zcrx.ingest.log.LogManager;
 import java.util.function.LongSupplier;
 
@@ -18,6 +20,9 @@ public final class BrokerContext {
     private final ProducerIdManager producerIds;
     private final LongSupplier clockMs;
     private volatile int advertisedPort;
+    private final FetchWaiters fetchWaiters = new FetchWaiters();
+    private volatile TimerService timer;
+    private volatile GroupCoordinator groups;
 
     public BrokerContext(BrokerConfig config, LogManager logs, TopicRegistry topics, ProducerIdManager producerIds,
                          LongSupplier clockMs) {
@@ -66,6 +71,26 @@ public final class BrokerContext {
         if (config.advertisedPort() == 0) {
             advertisedPort = boundPort;
         }
+    }
+
+    /** Fetch long polls by partition; the produce path wakes them after each append. */
+    public FetchWaiters fetchWaiters() {
+        return fetchWaiters;
+    }
+
+    /** The control plane's timer thread (group timeouts, Fetch max.wait.ms). */
+    public TimerService timer() {
+        return timer;
+    }
+
+    public GroupCoordinator groups() {
+        return groups;
+    }
+
+    /** Set once by {@link Broker#start} before the first connection is accepted. */
+    void attach(TimerService timer, GroupCoordinator groups) {
+        this.timer = timer;
+        this.groups = groups;
     }
 
     public long nowMs() {

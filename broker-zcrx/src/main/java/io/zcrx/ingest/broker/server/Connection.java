@@ -193,6 +193,18 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
     }
 
     @Override
+    public void sendResponse(ResponseWriter writer) {
+        if (inflight.isEmpty()) {
+            writer.writeTo(io.outbound());
+            return;
+        }
+        final PendingResponse p = new PendingResponse(this, 0, (short) 0, (short) 0);
+        p.writer = writer;
+        p.done = true;
+        inflight.addLast(p);
+    }
+
+    @Override
     public PendingResponse defer(int correlationId, short headerVersion, short version) {
         final PendingResponse p = new PendingResponse(this, correlationId, headerVersion, version);
         inflight.addLast(p);
@@ -205,15 +217,26 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
 
     /** On the reactor thread: a pending response is ready; send every ready one at the head, in order. */
     void completePending(PendingResponse p, byte[] frame) {
+        completePending(p, frame, null);
+    }
+
+    /** As {@link #completePending(PendingResponse, byte[])} with a self-writing response (Fetch). */
+    void completePending(PendingResponse p, byte[] frame, ResponseWriter writer) {
         if (closed || p.done) {
             return;
         }
         p.frame = frame;
+        p.writer = writer;
         p.done = true;
         final OutboundQueue out = io.outbound();
         boolean wrote = false;
         while (!inflight.isEmpty() && inflight.peekFirst().done) {
-            out.write(ByteBuffer.wrap(inflight.pollFirst().frame));
+            final PendingResponse head = inflight.pollFirst();
+            if (head.writer != null) {
+                head.writer.writeTo(out);
+            } else {
+                out.write(ByteBuffer.wrap(head.frame));
+            }
             wrote = true;
         }
         if (pausedForInflight && inflight.size() < inflightMax / 2 + 1) {
@@ -255,6 +278,19 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
     @Override
     public String describe() {
         return "connection " + io.connectionId() + " from " + io.remoteAddress();
+    }
+
+    @Override
+    public io.zcrx.ingest.broker.transport.ReactorIo reactor() {
+        return io.reactor();
+    }
+
+    @Override
+    public String clientHost() {
+        final String remote = io.remoteAddress();
+        final int colon = remote.lastIndexOf(':');
+        final String host = colon > 0 ? remote.substring(0, colon) : remote;
+        return host.startsWith("/") ? host : "/" + host;
     }
 
     @Override

@@ -1,12 +1,33 @@
 package io.zcrx.ingest.broker.server;
 
 import io.zcrx.ingest.broker.handler.ApiVersionTable;
+import io.zcrx.ingest.broker.handler.CreatePartitionsHandler;
 import io.zcrx.ingest.broker.handler.CreateTopicsHandler;
+import io.zcrx.ingest.broker.handler.DeleteTopicsHandler;
+import io.zcrx.ingest.broker.handler.FetchHandler;
+import io.zcrx.ingest.broker.handler.GroupHandlers;
+import io.zcrx.ingest.broker.handler.ListOffsetsHandler;
+import io.zcrx.ingest.broker.handler.OffsetForLeaderEpochHandler;
 import io.zcrx.ingest.broker.handler.DescribeClusterHandler;
 import io.zcrx.ingest.broker.handler.DescribeConfigsHandler;
 import io.zcrx.ingest.broker.handler.InitProducerIdHandler;
 import io.zcrx.ingest.broker.handler.MetadataHandler;
+import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
+import org.apache.kafka.common.message.DeleteGroupsRequestData;
+import org.apache.kafka.common.message.DeleteTopicsRequestData;
+import org.apache.kafka.common.message.DescribeGroupsRequestData;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.HeartbeatRequestData;
+import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.LeaveGroupRequestData;
+import org.apache.kafka.common.message.ListGroupsRequestData;
+import org.apache.kafka.common.message.ListOffsetsRequestData;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetDeleteRequestData;
+import org.apache.kafka.common.message.OffsetFetchRequestData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
+import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
@@ -39,6 +60,45 @@ public final class ControlPlane {
         final DescribeConfigsHandler describeConfigs = new DescribeConfigsHandler(ctx);
         register(ApiKeys.DESCRIBE_CONFIGS, (req, body) ->
             req.respond(describeConfigs.handle(new DescribeConfigsRequestData(body, req.version()), req.version())));
+        registerReadPath(ctx);
+    }
+
+    /** Consumers and admin tools: Fetch, ListOffsets, groups, topic deletion and growth. */
+    private void registerReadPath(BrokerContext ctx) {
+        final FetchHandler fetch = new FetchHandler(ctx);
+        register(ApiKeys.FETCH, fetch::handle);
+        final ListOffsetsHandler listOffsets = new ListOffsetsHandler(ctx);
+        register(ApiKeys.LIST_OFFSETS, (req, body) ->
+            req.respond(listOffsets.handle(new ListOffsetsRequestData(body, req.version()), req.version())));
+        final OffsetForLeaderEpochHandler epochs = new OffsetForLeaderEpochHandler(ctx);
+        register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, (req, body) ->
+            req.respond(epochs.handle(new OffsetForLeaderEpochRequestData(body, req.version()))));
+        final DeleteTopicsHandler deleteTopics = new DeleteTopicsHandler(ctx);
+        register(ApiKeys.DELETE_TOPICS, (req, body) ->
+            req.respond(deleteTopics.handle(new DeleteTopicsRequestData(body, req.version()), req.version())));
+        final CreatePartitionsHandler createPartitions = new CreatePartitionsHandler(ctx);
+        register(ApiKeys.CREATE_PARTITIONS, (req, body) ->
+            req.respond(createPartitions.handle(new CreatePartitionsRequestData(body, req.version()))));
+        final GroupHandlers g = new GroupHandlers(ctx);
+        register(ApiKeys.FIND_COORDINATOR, (req, body) ->
+            req.respond(g.findCoordinator(new FindCoordinatorRequestData(body, req.version()), req.version())));
+        register(ApiKeys.JOIN_GROUP, (req, body) -> g.joinGroup(req, new JoinGroupRequestData(body, req.version())));
+        register(ApiKeys.SYNC_GROUP, (req, body) -> g.syncGroup(req, new SyncGroupRequestData(body, req.version())));
+        register(ApiKeys.HEARTBEAT, (req, body) -> req.respond(g.heartbeat(new HeartbeatRequestData(body, req.version()))));
+        register(ApiKeys.LEAVE_GROUP, (req, body) ->
+            req.respond(g.leaveGroup(new LeaveGroupRequestData(body, req.version()), req.version())));
+        register(ApiKeys.OFFSET_COMMIT, (req, body) ->
+            req.respond(g.offsetCommit(new OffsetCommitRequestData(body, req.version()), req.version())));
+        register(ApiKeys.OFFSET_FETCH, (req, body) ->
+            req.respond(g.offsetFetch(new OffsetFetchRequestData(body, req.version()), req.version())));
+        register(ApiKeys.OFFSET_DELETE, (req, body) ->
+            req.respond(g.offsetDelete(new OffsetDeleteRequestData(body, req.version()))));
+        register(ApiKeys.DESCRIBE_GROUPS, (req, body) ->
+            req.respond(g.describeGroups(new DescribeGroupsRequestData(body, req.version()), req.version())));
+        register(ApiKeys.LIST_GROUPS, (req, body) ->
+            req.respond(g.listGroups(new ListGroupsRequestData(body, req.version()), req.version())));
+        register(ApiKeys.DELETE_GROUPS, (req, body) ->
+            req.respond(g.deleteGroups(new DeleteGroupsRequestData(body, req.version()))));
     }
 
     private void register(ApiKeys api, ControlHandler h) {

@@ -17,6 +17,8 @@ public final class PendingResponse {
     private final short headerVersion;
     private final short version;
     byte[] frame;
+    /** Set instead of {@link #frame} for a response that writes itself (file regions). */
+    ResponseWriter writer;
     boolean done;
 
     PendingResponse(Connection connection, int correlationId, short headerVersion, short version) {
@@ -34,6 +36,14 @@ public final class PendingResponse {
     /** Completes with an already encoded frame (size prefix included); on the reactor thread. */
     public void completeEncoded(byte[] encodedFrame) {
         connection.completePending(this, encodedFrame);
+    }
+
+    /**
+     * Completes with a response that writes itself into the outbound queue when its turn comes
+     * (a Fetch with file regions); on the connection's reactor thread.
+     */
+    public void completeWith(ResponseWriter writer) {
+        connection.completePending(this, null, writer);
     }
 
     /** Completes from any thread: the message is serialised here and queued on the reactor. */

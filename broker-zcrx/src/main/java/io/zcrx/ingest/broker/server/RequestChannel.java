@@ -22,6 +22,12 @@ public interface RequestChannel {
     void sendResponse(int correlationId, short headerVersion, Message body, short version);
 
     /**
+     * Queues a response that writes itself (byte regions and file regions) once every earlier
+     * response on the connection has been queued.
+     */
+    void sendResponse(ResponseWriter writer);
+
+    /**
      * Promises a response that will be completed later; responses to later requests on this
      * connection wait behind it. When {@code connection.max.inflight.requests} are promised the
      * connection stops reading until some complete.
@@ -36,6 +42,12 @@ public interface RequestChannel {
 
     /** "connection N from host:port", for log lines. */
     String describe();
+
+    /** The connection's reactor (deferred responses are completed on it). */
+    io.zcrx.ingest.broker.transport.ReactorIo reactor();
+
+    /** "/host" of the peer, as Kafka reports ClientHost in DescribeGroups. */
+    String clientHost();
 
     /** The client id of the connection's first request ("" if null). */
     String clientId();

@@ -48,6 +48,21 @@ public final class RequestContext {
         channel.sendResponse(correlationId, api.responseHeaderVersion(version), body, version);
     }
 
+    /** Answers now with a response that writes itself (a Fetch with file regions). */
+    public void respond(ResponseWriter writer) {
+        channel.sendResponse(writer);
+    }
+
+    /** The connection's reactor: where a deferred response must be completed with {@code completeWith}. */
+    public io.zcrx.ingest.broker.transport.ReactorIo reactor() {
+        return channel.reactor();
+    }
+
+    /** Host of the client, for DescribeGroups' ClientHost ("/127.0.0.1" style, as Kafka prints it). */
+    public String clientHost() {
+        return channel.clientHost();
+    }
+
     public PendingResponse defer() {
         return channel.defer(correlationId, api.responseHeaderVersion(version), version);
     }

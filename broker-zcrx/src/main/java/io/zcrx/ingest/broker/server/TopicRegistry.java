@@ -48,6 +48,9 @@ public final class TopicRegistry {
     private final Path configDir;
     private final ConcurrentHashMap<String, TopicInfo> byName = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Uuid, TopicInfo> byId = new ConcurrentHashMap<>();
+    /** Ids of deleted topics (persisted): a new topic never gets one, so clients never confuse the two. */
+    private final java.util.Set<Uuid> deletedIds = ConcurrentHashMap.newKeySet();
+    static final String DELETED_IDS_FILE = "deleted-topic-ids";
 
     /** Outcome of a create: the topic, or an error code and message. */
     public record CreateResult(TopicInfo topic, short errorCode, String errorMessage) {
@@ -61,6 +64,7 @@ public final class TopicRegistry {
         this.logs = logs;
         this.configDir = config.logDirs().get(0).resolve(CONFIG_DIR);
         Files.createDirectories(configDir);
+        loadDeletedIds();
         load();
     }
 
@@ -73,6 +77,11 @@ public final class TopicRegistry {
             final String name = e.getKey();
             final List<PartitionLog> parts = e.getValue();
             final Uuid id = parts.get(0).topicId();
+            if (deletedIds.contains(id)) {
+                LOG.warn("topic {} (id {}) was deleted but {} partition directories remain; not loading them", name, id,
+                    parts.size());
+                continue;
+            }
             int max = -1;
             for (PartitionLog p : parts) {
                 if (!p.topicId().equals(id)) {
@@ -174,7 +183,7 @@ public final class TopicRegistry {
             return new CreateResult(preview, Errors.NONE.code(), null);
         }
         Uuid id = Uuid.randomUuid();
-        while (byId.containsKey(id)) {
+        while (byId.containsKey(id) || deletedIds.contains(id)) {
             id = Uuid.randomUuid();
         }
         final PartitionLog[] array = new PartitionLog[count];
@@ -193,6 +202,122 @@ public final class TopicRegistry {
         byName.put(name, t);
         LOG.info("created topic {} with id {}, {} partitions, overrides {}", name, id, count, normalized);
         return new CreateResult(t, Errors.NONE.code(), null);
+    }
+
+    /** Outcome of a delete or a partition increase: NONE, or an error code and message. */
+    public record ChangeResult(short errorCode, String errorMessage) {
+        static final ChangeResult OK = new ChangeResult(Errors.NONE.code(), null);
+
+        static ChangeResult error(Errors e, String message) {
+            return new ChangeResult(e.code(), message);
+        }
+    }
+
+    /**
+     * Deletes a topic (DeleteTopics): it disappears from lookups at once (Metadata stops listing it,
+     * Produce and Fetch answer unknown topic), its partition directories are deleted, its settings
+     * file too, and its id is remembered so that no later topic gets it.
+     */
+    public synchronized ChangeResult delete(TopicInfo t) {
+        if (t.isDeleted() || byName.get(t.name()) != t) {
+            return ChangeResult.error(Errors.UNKNOWN_TOPIC_OR_PARTITION, "Topic " + t.name() + " does not exist");
+        }
+        t.markDeleted();
+        byName.remove(t.name());
+        byId.remove(t.id());
+        IOException failure = null;
+        try {
+            rememberDeletedId(t.id());
+        } catch (IOException e) {
+            failure = e;
+        }
+        final PartitionLog[] parts = t.partitions();
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                logs.deletePartition(t.name(), i);
+            } catch (IOException e) {
+                failure = e;
+                LOG.error("deleting partition {}-{} failed", t.name(), i, e);
+            }
+        }
+        try {
+            Files.deleteIfExists(configDir.resolve(t.name() + ".properties"));
+        } catch (IOException e) {
+            failure = e;
+        }
+        LOG.info("deleted topic {} (id {}, {} partitions)", t.name(), t.id(), parts.length);
+        if (failure != null) {
+            // The topic is gone for clients; what is left on disk is logged and will not be loaded
+            // as this topic again (its id is retired).
+            return ChangeResult.error(Errors.KAFKA_STORAGE_ERROR, "topic " + t.name() + " deleted, but removing its files"
+                + " failed: " + failure.getMessage());
+        }
+        return ChangeResult.OK;
+    }
+
+    /**
+     * Raises a topic's partition count (CreatePartitions). Partitions are only ever added; the new
+     * ones are empty and use the topic's settings.
+     */
+    public synchronized ChangeResult addPartitions(String name, int count, boolean validateOnly) {
+        final TopicInfo t = byName.get(name);
+        if (t == null) {
+            return ChangeResult.error(Errors.UNKNOWN_TOPIC_OR_PARTITION, "The topic '" + name + "' does not exist.");
+        }
+        final int current = t.partitionCount();
+        if (count <= current) {
+            return ChangeResult.error(Errors.INVALID_PARTITIONS, "Topic currently has " + current
+                + " partitions, which is higher than the requested " + count + ".");
+        }
+        if (count > 100_000) {
+            return ChangeResult.error(Errors.INVALID_PARTITIONS, "Number of partitions must be at most 100000: count=" + count);
+        }
+        if (validateOnly) {
+            return ChangeResult.OK;
+        }
+        final PartitionLog[] next = java.util.Arrays.copyOf(t.partitions(), count);
+        for (int i = current; i < count; i++) {
+            try {
+                next[i] = logs.createPartition(name, i, t.id(), t.logConfig());
+            } catch (IOException e) {
+                LOG.error("adding partition {}-{} failed", name, i, e);
+                t.replacePartitions(java.util.Arrays.copyOf(next, i));
+                return ChangeResult.error(Errors.KAFKA_STORAGE_ERROR, "creating partition " + i + " of " + name
+                    + " failed: " + e.getMessage());
+            }
+        }
+        t.replacePartitions(next);
+        LOG.info("topic {}: partitions {} -> {}", name, current, count);
+        return ChangeResult.OK;
+    }
+
+    private void loadDeletedIds() throws IOException {
+        final Path f = configDir.resolve(DELETED_IDS_FILE);
+        if (!Files.exists(f)) {
+            return;
+        }
+        for (String line : Files.readAllLines(f)) {
+            final String id = line.trim();
+            if (!id.isEmpty()) {
+                try {
+                    deletedIds.add(Uuid.fromString(id));
+                } catch (IllegalArgumentException e) {
+                    // A torn last line (crash while appending): the id it held was never handed out again
+                    // in this run and is 128 random bits; skipping it is safe.
+                    LOG.warn("ignoring unreadable line in {}: {}", f, id);
+                }
+            }
+        }
+    }
+
+    private void rememberDeletedId(Uuid id) throws IOException {
+        deletedIds.add(id);
+        final Path f = configDir.resolve(DELETED_IDS_FILE);
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND)) {
+            ch.write(java.nio.ByteBuffer.wrap((id + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            ch.force(false);
+        }
     }
 
     private Map<String, String> readOverrides(String topic) throws IOException {

@@ -95,9 +95,9 @@ class BrokerConfigTest {
     @Test
     void unknownKeysAreReportedNotFatal() {
         // Goal: a Kafka server.properties with settings we do not implement still starts; the keys are listed.
-        final BrokerConfig c = new BrokerConfig(props("zookeeper.connect", "x:2181", "num.io.threads", "8"));
-        assertTrue(c.unknownKeys().contains("zookeeper.connect"));
-        assertTrue(c.unknownKeys().contains("num.io.threads"));
+        final BrokerConfig c = new BrokerConfig(props("zookeeper.connect", "x:2181", "num.io.threads", "8",
+            "node.id", "3", "num.partitions", "2"));
+        assertEquals(java.util.Set.of("zookeeper.connect", "num.io.threads"), c.unknownKeys());
     }
 
     @Test
@@ -118,5 +118,24 @@ class BrokerConfigTest {
         assertTrue(m.contains("segment.bytes") && m.contains("12"), m);
         assertEquals(2097152, TopicConfigs.logConfig(b, Map.of()).segmentBytes);
         assertTrue(TopicConfigs.validationConfig(b, Map.of("message.timestamp.type", "LogAppendTime")).logAppendTime);
+    }
+
+    @Test
+    void groupAndFetchSettingsHaveKafkaDefaultsAndAreValidated() {
+        // Goal: the consumer-side settings carry Kafka's names and defaults, and contradictory or
+        // out-of-range values stop the broker with the key and value named.
+        final BrokerConfig c = new BrokerConfig(Map.of());
+        assertEquals(3000, c.getInt(BrokerConfig.GROUP_INITIAL_REBALANCE_DELAY_MS));
+        assertEquals(6000, c.getInt(BrokerConfig.GROUP_MIN_SESSION_TIMEOUT_MS));
+        assertEquals(1_800_000, c.getInt(BrokerConfig.GROUP_MAX_SESSION_TIMEOUT_MS));
+        assertEquals(10080, c.getInt(BrokerConfig.OFFSETS_RETENTION_MINUTES));
+        assertEquals(55 * 1024 * 1024, c.getInt(BrokerConfig.FETCH_MAX_BYTES));
+        final ConfigException e = assertThrows(ConfigException.class, () -> new BrokerConfig(Map.of(
+            BrokerConfig.GROUP_MIN_SESSION_TIMEOUT_MS, "60000", BrokerConfig.GROUP_MAX_SESSION_TIMEOUT_MS, "10000")));
+        assertTrue(e.getMessage().contains("group.min.session.timeout.ms") && e.getMessage().contains("60000"),
+            e.getMessage());
+        final ConfigException neg = assertThrows(ConfigException.class,
+            () -> new BrokerConfig(Map.of(BrokerConfig.OFFSETS_RETENTION_MINUTES, "0")));
+        assertTrue(neg.getMessage().contains("offsets.retention.minutes"), neg.getMessage());
     }
 }

@@ -21,7 +21,7 @@ class ApiVersionTableTest {
             adv.put(v.apiKey(), v);
             assertTrue(v.maxVersion() <= ApiKeys.forId(v.apiKey()).latestVersion(false), v.toString());
         }
-        assertEquals(7, adv.size(), adv.toString());
+        assertEquals(23, adv.size(), adv.toString());
         assertEquals(0, adv.get(ApiKeys.PRODUCE.id).minVersion());
         assertEquals(13, adv.get(ApiKeys.PRODUCE.id).maxVersion());
         assertEquals(0, adv.get(ApiKeys.METADATA.id).minVersion());
@@ -31,7 +31,17 @@ class ApiVersionTableTest {
         assertEquals(2, adv.get(ApiKeys.CREATE_TOPICS.id).minVersion());
         assertEquals(1, adv.get(ApiKeys.DESCRIBE_CONFIGS.id).minVersion());
         assertEquals(2, adv.get(ApiKeys.DESCRIBE_CLUSTER.id).maxVersion());
-        assertFalse(adv.containsKey(ApiKeys.FETCH.id), "Fetch is not implemented yet and must not be advertised");
+        assertEquals(4, adv.get(ApiKeys.FETCH.id).minVersion());
+        assertEquals(1, adv.get(ApiKeys.LIST_OFFSETS.id).minVersion());
+        assertEquals(2, adv.get(ApiKeys.OFFSET_COMMIT.id).minVersion());
+        assertEquals(1, adv.get(ApiKeys.OFFSET_FETCH.id).minVersion());
+        assertEquals(9, adv.get(ApiKeys.OFFSET_FETCH.id).maxVersion(), "the classic consumer names topics (v10 uses ids)");
+        for (ApiKeys groupApi : new ApiKeys[] {ApiKeys.FIND_COORDINATOR, ApiKeys.JOIN_GROUP, ApiKeys.SYNC_GROUP,
+                ApiKeys.HEARTBEAT, ApiKeys.LEAVE_GROUP}) {
+            assertEquals(0, adv.get(groupApi.id).minVersion(), groupApi + ": older librdkafka needs v0 advertised");
+        }
+        assertFalse(adv.containsKey(ApiKeys.CONSUMER_GROUP_HEARTBEAT.id), "KIP-848 groups are not implemented");
+        assertFalse(adv.containsKey(ApiKeys.GET_TELEMETRY_SUBSCRIPTIONS.id), "telemetry is not implemented");
     }
 
     @Test

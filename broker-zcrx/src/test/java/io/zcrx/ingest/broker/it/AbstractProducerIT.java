@@ -37,7 +37,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -53,7 +52,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 public abstract class AbstractProducerIT {
     private static final int PARTITIONS = 3;
 
-    @TempDir
     Path tmp;
     TestBroker broker;
 
@@ -69,6 +67,7 @@ public abstract class AbstractProducerIT {
     void startBroker() throws Exception {
         final String why = unavailableReason();
         Assumptions.assumeTrue(why == null, () -> "transport " + transport() + " skipped: " + why);
+        tmp = java.nio.file.Files.createTempDirectory("zcrx-" + getClass().getSimpleName());
         broker = TestBroker.start(tmp.resolve("logs"), transport(), "num.partitions", String.valueOf(PARTITIONS));
         assertEquals(transport(), broker.transportName());
     }
@@ -81,9 +80,12 @@ public abstract class AbstractProducerIT {
     }
 
     @AfterAll
-    void stopBroker() {
+    void stopBroker() throws java.io.IOException {
         if (broker != null) {
             broker.close();
+        }
+        if (tmp != null) {
+            io.zcrx.ingest.broker.testkit.TestBroker.deleteRecursively(tmp);
         }
     }
 

@@ -52,7 +52,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Protocol edges, bad input and the control plane against a real broker, transport-neutral:
@@ -62,7 +61,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class AbstractProtocolIT {
-    @TempDir
     Path tmp;
     TestBroker broker;
 
@@ -76,8 +74,9 @@ public abstract class AbstractProtocolIT {
     void startBroker() throws Exception {
         final String why = unavailableReason();
         Assumptions.assumeTrue(why == null, () -> "transport " + transport() + " skipped: " + why);
+        tmp = java.nio.file.Files.createTempDirectory("zcrx-" + getClass().getSimpleName());
         broker = TestBroker.start(tmp.resolve("logs"), transport(), "socket.request.max.bytes", "2000000",
-            "message.max.bytes", "100000");
+            "message.max.bytes", "100000", "num.partitions", "2");
     }
 
     @AfterEach
@@ -88,13 +87,17 @@ public abstract class AbstractProtocolIT {
     }
 
     @AfterAll
-    void stopBroker() {
+    void stopBroker() throws java.io.IOException {
         if (broker != null) {
             broker.close();
         }
+        if (tmp != null) {
+            io.zcrx.ingest.broker.testkit.TestBroker.deleteRecursively(tmp);
+        }
     }
 
-    private Uuid createTopic(String name, int partitions) throws Exception {
+    /** Auto-creates a topic (num.partitions=2) through Metadata v12 and returns its id. */
+    private Uuid createTopic(String name) throws Exception {
         try (RawClient c = new RawClient(broker.port())) {
             final MetadataResponse md = c.roundTrip(new MetadataRequest.Builder(new MetadataRequestData()
                 .setTopics(List.of(new MetadataRequestData.MetadataRequestTopic().setName(name)))
@@ -161,7 +164,7 @@ public abstract class AbstractProtocolIT {
             c.sendRaw(b.array());
             assertTrue(c.closedByBroker());
         }
-        final Uuid id = createTopic("old-produce", 1);
+        final Uuid id = createTopic("old-produce");
         try (RawClient c = new RawClient(broker.port())) {
             final MemoryRecords recs = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("v".getBytes()));
             c.send(produce("old-produce", id, 0, (short) 1, recs).build((short) 3), (short) 3);
@@ -198,7 +201,7 @@ public abstract class AbstractProtocolIT {
     void badBatchesGetTheirKafkaErrorAndTheConnectionStaysOpen() throws Exception {
         // Goal: a corrupt CRC, an oversized batch, an unknown topic / id / partition and invalid acks
         // are answered with Kafka's error codes; the connection keeps working.
-        final Uuid id = createTopic("bad-batches", 2);
+        final Uuid id = createTopic("bad-batches");
         try (RawClient c = new RawClient(broker.port())) {
             final MemoryRecords good = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("ok".getBytes()));
             final MemoryRecords corrupt = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("x".getBytes()));
@@ -233,7 +236,7 @@ public abstract class AbstractProtocolIT {
     void acksZeroFailureClosesTheConnectionWithoutAResponse() throws Exception {
         // Goal: acks=0 never gets a response; if its append fails the broker closes the connection
         // so the producer notices (kafka-protocol.md §3.1).
-        final Uuid id = createTopic("acks0", 1);
+        final Uuid id = createTopic("acks0");
         try (RawClient c = new RawClient(broker.port())) {
             final MemoryRecords good = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("ok".getBytes()));
             c.send(produce("acks0", id, 0, (short) 0, good).build((short) 9), (short) 9);
@@ -252,7 +255,7 @@ public abstract class AbstractProtocolIT {
         // Goal: the broker-side idempotence rules (kafka-protocol.md §4.6) hold over the wire:
         // a retried batch returns its original offset and is not written twice; a sequence gap is
         // OUT_OF_ORDER_SEQUENCE_NUMBER; an older epoch is INVALID_PRODUCER_EPOCH.
-        final Uuid id = createTopic("idem", 1);
+        final Uuid id = createTopic("idem");
         try (RawClient c = new RawClient(broker.port())) {
             final InitProducerIdResponse init = c.roundTrip(new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
                 .setTransactionalId(null).setTransactionTimeoutMs(Integer.MAX_VALUE)), (short) 4);

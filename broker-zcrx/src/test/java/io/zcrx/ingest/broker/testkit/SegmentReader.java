@@ -43,7 +43,10 @@ public final class SegmentReader {
     public static List<StoredRecord> read(Path logDir, String topic, int partition) throws IOException {
         final List<StoredRecord> out = new ArrayList<>();
         for (Path seg : segments(logDir, topic, partition)) {
-            try (FileRecords fr = FileRecords.open(seg.toFile(), false)) {
+            // Never FileRecords.close(): it trims the file to the size seen at open, and the broker
+            // may have appended since. Only the channel is closed.
+            final FileRecords fr = FileRecords.open(seg.toFile(), false);
+            try (java.nio.channels.FileChannel ignored = fr.channel()) {
                 for (FileChannelRecordBatch batch : fr.batches()) {
                     batch.ensureValid();
                     for (Record r : batch) {

@@ -103,6 +103,18 @@ public final class TestBroker implements AutoCloseable {
         }
     }
 
+    /** Removes a test directory tree (log dirs of stopped brokers). */
+    public static void deleteRecursively(Path root) throws IOException {
+        if (!java.nio.file.Files.exists(root)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(root)) {
+            for (Path p : (Iterable<Path>) s.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                java.nio.file.Files.deleteIfExists(p);
+            }
+        }
+    }
+
     @Override
     public void close() {
         if (broker != null) {

@@ -1,0 +1,1067 @@
+package io.zcrx.ingest.broker.group;
+
+import io.zcrx.ingest.broker.server.TimerService;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiPredicate;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.DeleteGroupsResponseData.DeletableGroupResult;
+import org.apache.kafka.common.message.DeleteGroupsResponseData.DeletableGroupResultCollection;
+import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
+import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroupMember;
+import org.apache.kafka.common.message.HeartbeatRequestData;
+import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.JoinGroupRequestData.JoinGroupRequestProtocol;
+import org.apache.kafka.common.message.JoinGroupResponseData;
+import org.apache.kafka.common.message.JoinGroupResponseData.JoinGroupResponseMember;
+import org.apache.kafka.common.message.LeaveGroupRequestData.MemberIdentity;
+import org.apache.kafka.common.message.LeaveGroupResponseData.MemberResponse;
+import org.apache.kafka.common.message.ListGroupsResponseData.ListedGroup;
+import org.apache.kafka.common.message.SyncGroupRequestData;
+import org.apache.kafka.common.message.SyncGroupRequestData.SyncGroupRequestAssignment;
+import org.apache.kafka.common.message.SyncGroupResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The classic-protocol group coordinator of this node (kafka-protocol.md §3.10): membership with
+ * the member-id-required handshake (JoinGroup v4+), join phases that end when every known member
+ * has rejoined or the rebalance timeout passes, the initial rebalance delay of a new group,
+ * session timeouts, SyncGroup timeouts, static members (KIP-345: an instance id fences older
+ * member ids), and the committed offsets in an {@link OffsetStore}.
+ *
+ * <p>Thread safety: any thread may call any method. Each group is guarded by its own monitor;
+ * members of one group arrive on different reactors and timers fire on the {@link TimerService}
+ * thread. Responses that must wait (a JoinGroup until the phase ends, a SyncGroup until the
+ * leader's assignment) are handed to the caller's callback later, from whichever thread completes
+ * the phase; the broker's callbacks hop back to the member's reactor
+ * ({@code PendingResponse.completeFromAnyThread}). Callbacks run with the group's monitor held
+ * and must not call back into the coordinator.
+ */
+public final class GroupCoordinator {
+    private static final Logger LOG = LogManager.getLogger(GroupCoordinator.class);
+    private static final byte[] EMPTY = new byte[0];
+    public static final String CONSUMER_PROTOCOL_TYPE = "consumer";
+    /** ListGroups GroupType of every group here (KIP-848 names: classic, consumer, share, streams). */
+    public static final String GROUP_TYPE = "classic";
+
+    /** The group settings (Kafka's names), validated by BrokerConfig. */
+    public record Settings(int initialRebalanceDelayMs, int minSessionTimeoutMs, int maxSessionTimeoutMs, int maxSize,
+                           long offsetsRetentionMs, int offsetMetadataMaxBytes) {
+    }
+
+    private final Settings settings;
+    private final OffsetStore store;
+    private final TimerService timer;
+    /** (topic, partition) exists: offsets are committed only for partitions that exist. */
+    private final BiPredicate<String, Integer> partitionExists;
+    private final ConcurrentHashMap<String, ClassicGroup> groups = new ConcurrentHashMap<>();
+
+    public GroupCoordinator(Settings settings, OffsetStore store, TimerService timer,
+                            BiPredicate<String, Integer> partitionExists) {
+        this.settings = settings;
+        this.store = store;
+        this.timer = timer;
+        this.partitionExists = partitionExists;
+        final long now = timer.nowMs();
+        for (String g : store.groupIds()) {
+            // After a restart a group holds only its offsets (membership is not persisted: members
+            // rejoin). Offset retention counts from the newest commit, the best "became empty" we know.
+            final ClassicGroup group = new ClassicGroup(g, now);
+            long newest = 0;
+            for (CommittedOffset c : store.offsets(g).values()) {
+                newest = Math.max(newest, c.commitTimestampMs());
+            }
+            group.emptySinceMs = newest;
+            groups.put(g, group);
+        }
+    }
+
+    // ---- JoinGroup ----------------------------------------------------------------------------
+
+    public void joinGroup(JoinGroupRequestData req, short version, String clientId, String clientHost,
+                          Consumer<JoinGroupResponseData> respond) {
+        final String groupId = req.groupId();
+        final String memberId = req.memberId() == null ? "" : req.memberId();
+        if (groupId == null || groupId.isEmpty()) {
+            respond.accept(joinError(version, memberId, Errors.INVALID_GROUP_ID));
+            return;
+        }
+        if (req.sessionTimeoutMs() < settings.minSessionTimeoutMs || req.sessionTimeoutMs() > settings.maxSessionTimeoutMs) {
+            respond.accept(joinError(version, memberId, Errors.INVALID_SESSION_TIMEOUT));
+            return;
+        }
+        final Map<String, byte[]> protocols = new LinkedHashMap<>();
+        for (JoinGroupRequestProtocol p : req.protocols()) {
+            protocols.put(p.name(), p.metadata() == null ? EMPTY : p.metadata());
+        }
+        // v0 has no rebalance timeout: the session timeout stands in for it (as in Kafka).
+        final int rebalanceTimeoutMs = req.rebalanceTimeoutMs() > 0 ? req.rebalanceTimeoutMs() : req.sessionTimeoutMs();
+        final boolean unknown = memberId.isEmpty();
+        final ClassicGroup g = unknown ? groupOrCreate(groupId) : groups.get(groupId);
+        if (g == null) {
+            respond.accept(joinError(version, memberId, Errors.UNKNOWN_MEMBER_ID));
+            return;
+        }
+        synchronized (g) {
+            if (g.is(GroupState.DEAD)) {
+                // Removed while we looked it up: the client finds the coordinator again and retries.
+                respond.accept(joinError(version, memberId, Errors.COORDINATOR_NOT_AVAILABLE));
+                return;
+            }
+            if (!g.supportsProtocols(req.protocolType(), protocols.keySet())) {
+                respond.accept(joinError(version, memberId, Errors.INCONSISTENT_GROUP_PROTOCOL));
+                maybeRemoveEmpty(g);
+                return;
+            }
+            final String instanceId = req.groupInstanceId();
+            if (unknown) {
+                if (g.members.size() + g.pending.size() >= settings.maxSize
+                        && (instanceId == null || !g.staticMembers.containsKey(instanceId))) {
+                    respond.accept(joinError(version, memberId, Errors.GROUP_MAX_SIZE_REACHED));
+                    maybeRemoveEmpty(g);
+                    return;
+                }
+                final String newId = (instanceId != null ? instanceId : clientId) + "-" + UUID.randomUUID();
+                if (instanceId != null) {
+                    joinStaticNew(g, newId, instanceId, clientId, clientHost, rebalanceTimeoutMs, req, protocols, version,
+                        respond);
+                } else if (version >= 4) {
+                    // KIP-394: hand out the id first; the member joins with it, so a client that times
+                    // out and retries does not leave a ghost member behind.
+                    g.pending.add(newId);
+                    timer.schedule(req.sessionTimeoutMs(), () -> onPendingMemberExpired(g, newId));
+                    respond.accept(joinError(version, newId, Errors.MEMBER_ID_REQUIRED));
+                } else {
+                    addMemberAndRebalance(g, newId, null, clientId, clientHost, rebalanceTimeoutMs, req, protocols,
+                        version, respond);
+                }
+            } else if (g.pending.contains(memberId)) {
+                g.pending.remove(memberId);
+                addMemberAndRebalance(g, memberId, instanceId, clientId, clientHost, rebalanceTimeoutMs, req, protocols,
+                    version, respond);
+            } else {
+                joinKnown(g, memberId, instanceId, rebalanceTimeoutMs, req, protocols, version, respond);
+            }
+            assert invariants(g);
+        }
+    }
+
+    private void joinStaticNew(ClassicGroup g, String newId, String instanceId, String clientId, String clientHost,
+                               int rebalanceTimeoutMs, JoinGroupRequestData req, Map<String, byte[]> protocols,
+                               short version, Consumer<JoinGroupResponseData> respond) {
+        final String oldId = g.staticMembers.get(instanceId);
+        if (oldId != null) {
+            // The instance restarted (or a duplicate started): its old member id is fenced. Whatever
+            // the old one was waiting for is answered FENCED_INSTANCE_ID; the new id takes its place
+            // and the group rebalances so every member learns the new id.
+            final Member old = g.members.get(oldId);
+            if (old.awaitingJoin != null) {
+                old.awaitingJoin.accept(joinError(old.joinVersion, oldId, Errors.FENCED_INSTANCE_ID));
+                old.awaitingJoin = null;
+            }
+            if (old.awaitingSync != null) {
+                old.awaitingSync.accept(syncError(Errors.FENCED_INSTANCE_ID));
+                old.awaitingSync = null;
+            }
+            final boolean wasLeader = g.isLeader(oldId);
+            g.remove(oldId);
+            LOG.info("group {}: static instance {} rejoined; member {} replaced by {}", g.groupId, instanceId, oldId, newId);
+            addMember(g, newId, instanceId, clientId, clientHost, rebalanceTimeoutMs, req, protocols, version, respond);
+            if (wasLeader) {
+                g.leaderId = newId;
+            }
+            rebalanceOrTryComplete(g, "static member " + instanceId + " rejoined");
+        } else {
+            addMemberAndRebalance(g, newId, instanceId, clientId, clientHost, rebalanceTimeoutMs, req, protocols, version,
+                respond);
+        }
+    }
+
+    private void joinKnown(ClassicGroup g, String memberId, String instanceId, int rebalanceTimeoutMs,
+                           JoinGroupRequestData req, Map<String, byte[]> protocols, short version,
+                           Consumer<JoinGroupResponseData> respond) {
+        if (g.isStaticMemberFenced(instanceId, memberId)) {
+            respond.accept(joinError(version, memberId, Errors.FENCED_INSTANCE_ID));
+            return;
+        }
+        final Member m = g.members.get(memberId);
+        if (m == null || (instanceId != null && !g.staticMembers.containsKey(instanceId))) {
+            respond.accept(joinError(version, memberId, Errors.UNKNOWN_MEMBER_ID));
+            return;
+        }
+        switch (g.state) {
+            case PREPARING_REBALANCE:
+                updateMemberAndRebalance(g, m, rebalanceTimeoutMs, req, protocols, version, respond, "member rejoined");
+                break;
+            case COMPLETING_REBALANCE:
+                if (m.matches(protocols)) {
+                    // A retry of a join whose response was lost: send the same generation again.
+                    respond.accept(joinResponse(g, m, version));
+                } else {
+                    updateMemberAndRebalance(g, m, rebalanceTimeoutMs, req, protocols, version, respond,
+                        "member changed its protocols");
+                }
+                break;
+            case STABLE:
+                if (g.isLeader(memberId) || !m.matches(protocols)) {
+                    // The leader rejoins to force a new assignment (e.g. its subscription changed).
+                    updateMemberAndRebalance(g, m, rebalanceTimeoutMs, req, protocols, version, respond,
+                        g.isLeader(memberId) ? "leader rejoined" : "member changed its protocols");
+                } else {
+                    respond.accept(joinResponse(g, m, version));
+                }
+                break;
+            default:
+                respond.accept(joinError(version, memberId, Errors.UNKNOWN_MEMBER_ID));
+        }
+    }
+
+    private void addMemberAndRebalance(ClassicGroup g, String memberId, String instanceId, String clientId,
+                                       String clientHost, int rebalanceTimeoutMs, JoinGroupRequestData req,
+                                       Map<String, byte[]> protocols, short version, Consumer<JoinGroupResponseData> respond) {
+        addMember(g, memberId, instanceId, clientId, clientHost, rebalanceTimeoutMs, req, protocols, version, respond);
+        rebalanceOrTryComplete(g, "member " + memberId + " joined");
+    }
+
+    private void addMember(ClassicGroup g, String memberId, String instanceId, String clientId, String clientHost,
+                           int rebalanceTimeoutMs, JoinGroupRequestData req, Map<String, byte[]> protocols, short version,
+                           Consumer<JoinGroupResponseData> respond) {
+        final Member m = new Member(memberId, instanceId, clientId, clientHost, rebalanceTimeoutMs, req.sessionTimeoutMs(),
+            req.protocolType(), protocols);
+        m.awaitingJoin = respond;
+        m.joinVersion = version;
+        m.lastHeartbeatMs = timer.nowMs();
+        g.add(m);
+        if (g.initialDelay) {
+            g.newMemberAdded = true;
+        }
+        scheduleSessionCheck(g, m, m.sessionTimeoutMs);
+    }
+
+    private void updateMemberAndRebalance(ClassicGroup g, Member m, int rebalanceTimeoutMs, JoinGroupRequestData req,
+                                          Map<String, byte[]> protocols, short version,
+                                          Consumer<JoinGroupResponseData> respond, String reason) {
+        if (m.awaitingJoin != null) {
+            // A second join from the same member while the first waits: the client gave up on the
+            // first (its connection is usually gone); that one is answered so nothing dangles.
+            m.awaitingJoin.accept(joinError(m.joinVersion, m.memberId, Errors.REBALANCE_IN_PROGRESS));
+        }
+        m.protocols = new LinkedHashMap<>(protocols);
+        m.rebalanceTimeoutMs = rebalanceTimeoutMs;
+        m.sessionTimeoutMs = req.sessionTimeoutMs();
+        m.awaitingJoin = respond;
+        m.joinVersion = version;
+        rebalanceOrTryComplete(g, reason);
+    }
+
+    private void rebalanceOrTryComplete(ClassicGroup g, String reason) {
+        if (g.is(GroupState.PREPARING_REBALANCE)) {
+            tryCompleteJoin(g);
+        } else {
+            prepareRebalance(g, reason);
+        }
+    }
+
+    private void prepareRebalance(ClassicGroup g, String reason) {
+        if (g.is(GroupState.COMPLETING_REBALANCE)) {
+            // Members waiting for the leader's assignment will not get it: they must rejoin.
+            for (Member m : g.members.values()) {
+                m.assignment = EMPTY;
+                if (m.awaitingSync != null) {
+                    m.awaitingSync.accept(syncError(Errors.REBALANCE_IN_PROGRESS));
+                    m.awaitingSync = null;
+                }
+            }
+        }
+        g.pendingSync.clear();
+        final boolean wasEmpty = g.is(GroupState.EMPTY);
+        g.state = GroupState.PREPARING_REBALANCE;
+        final int seq = ++g.rebalanceSeq;
+        LOG.info("group {}: preparing rebalance (generation {}): {}", g.groupId, g.generationId, reason);
+        if (wasEmpty && settings.initialRebalanceDelayMs > 0) {
+            // A new group waits a little for more members so the first assignment is not redone at
+            // once (group.initial.rebalance.delay.ms); every join in the window extends it, up to
+            // the rebalance timeout.
+            g.initialDelay = true;
+            g.newMemberAdded = false;
+            g.initialRemainingMs = Math.max(g.rebalanceTimeoutMs() - settings.initialRebalanceDelayMs, 0);
+            timer.schedule(settings.initialRebalanceDelayMs, () -> onInitialDelay(g, seq));
+        } else {
+            g.initialDelay = false;
+            timer.schedule(g.rebalanceTimeoutMs(), () -> onJoinTimeout(g, seq));
+            tryCompleteJoin(g);
+        }
+    }
+
+    private void onInitialDelay(ClassicGroup g, int seq) {
+        synchronized (g) {
+            if (seq != g.rebalanceSeq || !g.is(GroupState.PREPARING_REBALANCE) || !g.initialDelay) {
+                return;
+            }
+            if (g.newMemberAdded && g.initialRemainingMs > 0) {
+                g.newMemberAdded = false;
+                final long delay = Math.min(settings.initialRebalanceDelayMs, g.initialRemainingMs);
+                g.initialRemainingMs = Math.max(g.initialRemainingMs - settings.initialRebalanceDelayMs, 0);
+                timer.schedule(delay, () -> onInitialDelay(g, seq));
+                return;
+            }
+            g.initialDelay = false;
+            completeJoin(g);
+            assert invariants(g);
+        }
+    }
+
+    private void onJoinTimeout(ClassicGroup g, int seq) {
+        synchronized (g) {
+            if (seq == g.rebalanceSeq && g.is(GroupState.PREPARING_REBALANCE) && !g.initialDelay) {
+                completeJoin(g);
+                assert invariants(g);
+            }
+        }
+    }
+
+    private void tryCompleteJoin(ClassicGroup g) {
+        if (g.is(GroupState.PREPARING_REBALANCE) && !g.initialDelay && g.hasAllMembersJoined()) {
+            completeJoin(g);
+        }
+    }
+
+    /** Ends the join phase: members that did not rejoin are dropped, the next generation starts. */
+    private void completeJoin(ClassicGroup g) {
+        for (Member m : new ArrayList<>(g.members.values())) {
+            if (!m.isAwaitingJoin()) {
+                LOG.info("group {}: {} did not rejoin within the rebalance timeout; removed", g.groupId, m);
+                g.remove(m.memberId);
+            }
+        }
+        g.generationId++;
+        final long now = timer.nowMs();
+        if (g.members.isEmpty()) {
+            g.state = GroupState.EMPTY;
+            g.protocolName = null;
+            g.emptySinceMs = now;
+            LOG.info("group {}: generation {} has no members; group is Empty", g.groupId, g.generationId);
+            maybeRemoveEmpty(g);
+            return;
+        }
+        g.protocolName = g.selectProtocol();
+        g.state = GroupState.COMPLETING_REBALANCE;
+        LOG.info("group {}: generation {} with {} members, protocol {}, leader {}", g.groupId, g.generationId,
+            g.members.size(), g.protocolName, g.leaderId);
+        for (Member m : g.members.values()) {
+            final Consumer<JoinGroupResponseData> cb = m.awaitingJoin;
+            m.awaitingJoin = null;
+            m.lastHeartbeatMs = now;
+            g.pendingSync.add(m.memberId);
+            cb.accept(joinResponse(g, m, m.joinVersion));
+        }
+        final int generation = g.generationId;
+        timer.schedule(g.rebalanceTimeoutMs(), () -> onSyncTimeout(g, generation));
+    }
+
+    private void onSyncTimeout(ClassicGroup g, int generation) {
+        synchronized (g) {
+            if (g.generationId != generation || g.pendingSync.isEmpty()
+                    || !(g.is(GroupState.COMPLETING_REBALANCE) || g.is(GroupState.STABLE))) {
+                return;
+            }
+            for (String id : new ArrayList<>(g.pendingSync)) {
+                LOG.info("group {}: member {} did not send SyncGroup within the rebalance timeout; removed", g.groupId, id);
+                final Member m = g.remove(id);
+                if (m.awaitingSync != null) {
+                    m.awaitingSync.accept(syncError(Errors.UNKNOWN_MEMBER_ID));
+                    m.awaitingSync = null;
+                }
+            }
+            prepareRebalance(g, "members missed the SyncGroup deadline");
+            assert invariants(g);
+        }
+    }
+
+    // ---- SyncGroup ----------------------------------------------------------------------------
+
+    public void syncGroup(SyncGroupRequestData req, Consumer<SyncGroupResponseData> respond) {
+        final ClassicGroup g = req.groupId() == null ? null : groups.get(req.groupId());
+        if (g == null) {
+            respond.accept(syncError(req.groupId() == null || req.groupId().isEmpty() ? Errors.INVALID_GROUP_ID
+                : Errors.UNKNOWN_MEMBER_ID));
+            return;
+        }
+        synchronized (g) {
+            final Errors e = validateMember(g, req.memberId(), req.groupInstanceId(), req.generationId());
+            if (e != Errors.NONE) {
+                respond.accept(syncError(e));
+                return;
+            }
+            if ((req.protocolType() != null && !req.protocolType().equals(g.protocolType))
+                    || (req.protocolName() != null && !req.protocolName().equals(g.protocolName))) {
+                respond.accept(syncError(Errors.INCONSISTENT_GROUP_PROTOCOL));
+                return;
+            }
+            final Member m = g.members.get(req.memberId());
+            switch (g.state) {
+                case PREPARING_REBALANCE:
+                    respond.accept(syncError(Errors.REBALANCE_IN_PROGRESS));
+                    break;
+                case COMPLETING_REBALANCE:
+                    m.awaitingSync = respond;
+                    g.pendingSync.remove(m.memberId);
+                    m.lastHeartbeatMs = timer.nowMs();
+                    if (g.isLeader(m.memberId)) {
+                        final Map<String, byte[]> assignments = new HashMap<>();
+                        for (SyncGroupRequestAssignment a : req.assignments()) {
+                            assignments.put(a.memberId(), a.assignment() == null ? EMPTY : a.assignment());
+                        }
+                        g.state = GroupState.STABLE;
+                        LOG.info("group {}: generation {} is Stable", g.groupId, g.generationId);
+                        for (Member x : g.members.values()) {
+                            x.assignment = assignments.getOrDefault(x.memberId, EMPTY);
+                            if (x.awaitingSync != null) {
+                                x.awaitingSync.accept(syncResponse(g, x));
+                                x.awaitingSync = null;
+                            }
+                        }
+                    }
+                    break;
+                case STABLE:
+                    g.pendingSync.remove(m.memberId);
+                    m.lastHeartbeatMs = timer.nowMs();
+                    respond.accept(syncResponse(g, m));
+                    break;
+                default:
+                    respond.accept(syncError(Errors.UNKNOWN_MEMBER_ID));
+            }
+            assert invariants(g);
+        }
+    }
+
+    // ---- Heartbeat ----------------------------------------------------------------------------
+
+    public Errors heartbeat(HeartbeatRequestData req) {
+        final ClassicGroup g = req.groupId() == null ? null : groups.get(req.groupId());
+        if (g == null) {
+            return req.groupId() == null || req.groupId().isEmpty() ? Errors.INVALID_GROUP_ID : Errors.UNKNOWN_MEMBER_ID;
+        }
+        synchronized (g) {
+            final Errors e = validateMember(g, req.memberId(), req.groupInstanceId(), req.generationId());
+            if (e != Errors.NONE) {
+                return e;
+            }
+            g.members.get(req.memberId()).lastHeartbeatMs = timer.nowMs();
+            return g.is(GroupState.PREPARING_REBALANCE) ? Errors.REBALANCE_IN_PROGRESS : Errors.NONE;
+        }
+    }
+
+    /** The checks SyncGroup and Heartbeat share, in Kafka's order. */
+    private static Errors validateMember(ClassicGroup g, String memberId, String instanceId, int generationId) {
+        if (g.is(GroupState.DEAD)) {
+            return Errors.COORDINATOR_NOT_AVAILABLE;
+        }
+        if (g.is(GroupState.EMPTY)) {
+            return Errors.UNKNOWN_MEMBER_ID;
+        }
+        if (g.isStaticMemberFenced(instanceId, memberId)) {
+            return Errors.FENCED_INSTANCE_ID;
+        }
+        if (memberId == null || !g.members.containsKey(memberId)) {
+            return Errors.UNKNOWN_MEMBER_ID;
+        }
+        if (generationId != g.generationId) {
+            return Errors.ILLEGAL_GENERATION;
+        }
+        return Errors.NONE;
+    }
+
+    private void scheduleSessionCheck(ClassicGroup g, Member m, long delayMs) {
+        timer.schedule(Math.max(delayMs, 1), () -> onSessionCheck(g, m));
+    }
+
+    /**
+     * A member's session timer. Rather than cancel and re-arm on every heartbeat (allocation per
+     * heartbeat), the timer checks when it fires and re-arms for the remainder.
+     */
+    private void onSessionCheck(ClassicGroup g, Member m) {
+        synchronized (g) {
+            if (g.members.get(m.memberId) != m) {
+                return;
+            }
+            if (m.isAwaitingJoin() || m.isAwaitingSync()) {
+                // A member waiting on the coordinator cannot heartbeat; it is alive by definition.
+                scheduleSessionCheck(g, m, m.sessionTimeoutMs);
+                return;
+            }
+            final long left = m.lastHeartbeatMs + m.sessionTimeoutMs - timer.nowMs();
+            if (left > 0) {
+                scheduleSessionCheck(g, m, left);
+                return;
+            }
+            LOG.info("group {}: {} missed its session timeout of {} ms; removed", g.groupId, m, m.sessionTimeoutMs);
+            removeMemberAndUpdateGroup(g, m.memberId, "session timeout of " + m.memberId);
+            assert invariants(g);
+        }
+    }
+
+    private void onPendingMemberExpired(ClassicGroup g, String memberId) {
+        synchronized (g) {
+            if (g.pending.remove(memberId)) {
+                LOG.info("group {}: member id {} was handed out but never used; dropped", g.groupId, memberId);
+                tryCompleteJoin(g);
+                maybeRemoveEmpty(g);
+                assert invariants(g);
+            }
+        }
+    }
+
+    private void removeMemberAndUpdateGroup(ClassicGroup g, String memberId, String reason) {
+        final Member m = g.remove(memberId);
+        if (m == null) {
+            return;
+        }
+        if (m.awaitingJoin != null) {
+            m.awaitingJoin.accept(joinError(m.joinVersion, memberId, Errors.UNKNOWN_MEMBER_ID));
+            m.awaitingJoin = null;
+        }
+        if (m.awaitingSync != null) {
+            m.awaitingSync.accept(syncError(Errors.UNKNOWN_MEMBER_ID));
+            m.awaitingSync = null;
+        }
+        switch (g.state) {
+            case STABLE:
+            case COMPLETING_REBALANCE:
+                prepareRebalance(g, reason);
+                break;
+            case PREPARING_REBALANCE:
+                tryCompleteJoin(g);
+                break;
+            default:
+                break;
+        }
+    }
+
+    // ---- LeaveGroup ---------------------------------------------------------------------------
+
+    /** Result of a LeaveGroup: the group-level error and one entry per member named. */
+    public record LeaveResult(Errors topLevel, List<MemberResponse> members) {
+    }
+
+    public LeaveResult leaveGroup(String groupId, List<MemberIdentity> leaving) {
+        final List<MemberResponse> out = new ArrayList<>();
+        final ClassicGroup g = groupId == null ? null : groups.get(groupId);
+        if (g == null) {
+            for (MemberIdentity id : leaving) {
+                out.add(memberResponse(id, Errors.UNKNOWN_MEMBER_ID));
+            }
+            return new LeaveResult(groupId == null || groupId.isEmpty() ? Errors.INVALID_GROUP_ID : Errors.NONE, out);
+        }
+        synchronized (g) {
+            if (g.is(GroupState.DEAD)) {
+                return new LeaveResult(Errors.COORDINATOR_NOT_AVAILABLE, out);
+            }
+            for (MemberIdentity id : leaving) {
+                out.add(memberResponse(id, leaveOne(g, id)));
+            }
+            maybeRemoveEmpty(g);
+            assert invariants(g);
+        }
+        return new LeaveResult(Errors.NONE, out);
+    }
+
+    private Errors leaveOne(ClassicGroup g, MemberIdentity id) {
+        final String memberId = id.memberId() == null ? "" : id.memberId();
+        final String reason = "member " + memberId + " left" + (id.reason() == null ? "" : " (" + id.reason() + ")");
+        if (id.groupInstanceId() != null) {
+            final String current = g.staticMembers.get(id.groupInstanceId());
+            if (current == null) {
+                return Errors.UNKNOWN_MEMBER_ID;
+            }
+            if (!memberId.isEmpty() && !current.equals(memberId)) {
+                return Errors.FENCED_INSTANCE_ID;
+            }
+            removeMemberAndUpdateGroup(g, current, reason);
+            return Errors.NONE;
+        }
+        if (g.pending.remove(memberId)) {
+            tryCompleteJoin(g);
+            return Errors.NONE;
+        }
+        if (!g.members.containsKey(memberId)) {
+            return Errors.UNKNOWN_MEMBER_ID;
+        }
+        removeMemberAndUpdateGroup(g, memberId, reason);
+        return Errors.NONE;
+    }
+
+    private static MemberResponse memberResponse(MemberIdentity id, Errors e) {
+        return new MemberResponse().setMemberId(id.memberId()).setGroupInstanceId(id.groupInstanceId())
+            .setErrorCode(e.code());
+    }
+
+    // ---- offsets ------------------------------------------------------------------------------
+
+    /** One partition of an OffsetCommit. */
+    public record OffsetCommit(TopicPartition partition, long offset, int leaderEpoch, String metadata) {
+    }
+
+    /**
+     * OffsetCommit: validates the committer against the group (a standalone commit, generation
+     * &lt; 0 and no member id, is accepted only while the group has no members), then persists every
+     * partition that exists and whose metadata fits. Returns the error of each partition.
+     *
+     * @param retentionMs v2-v4 RetentionTimeMs (-1 = the broker's offsets.retention.minutes)
+     * @param version     the OffsetCommit version (v9 answers GROUP_ID_NOT_FOUND for an unknown group)
+     */
+    public Map<TopicPartition, Errors> commitOffsets(String groupId, String memberId, String instanceId, int generationId,
+                                                     long retentionMs, List<OffsetCommit> offsets, short version) {
+        final Map<TopicPartition, Errors> result = new LinkedHashMap<>();
+        final String member = memberId == null ? "" : memberId;
+        Errors groupError = Errors.NONE;
+        ClassicGroup g = null;
+        if (groupId == null || groupId.isEmpty()) {
+            groupError = Errors.INVALID_GROUP_ID;
+        } else {
+            g = groups.get(groupId);
+            if (g == null) {
+                if (generationId < 0 && member.isEmpty() && instanceId == null) {
+                    g = groupOrCreate(groupId);
+                } else {
+                    groupError = version >= 9 ? Errors.GROUP_ID_NOT_FOUND : Errors.ILLEGAL_GENERATION;
+                }
+            }
+        }
+        if (g == null) {
+            for (OffsetCommit c : offsets) {
+                result.put(c.partition(), groupError);
+            }
+            return result;
+        }
+        synchronized (g) {
+            groupError = validateCommit(g, member, instanceId, generationId);
+            final Map<TopicPartition, CommittedOffset> accepted = new LinkedHashMap<>();
+            final long now = timer.nowMs();
+            for (OffsetCommit c : offsets) {
+                final TopicPartition tp = c.partition();
+                if (groupError != Errors.NONE) {
+                    result.put(tp, groupError);
+                } else if (!partitionExists.test(tp.topic(), tp.partition())) {
+                    result.put(tp, Errors.UNKNOWN_TOPIC_OR_PARTITION);
+                } else if (c.metadata() != null && c.metadata().length() > settings.offsetMetadataMaxBytes) {
+                    result.put(tp, Errors.OFFSET_METADATA_TOO_LARGE);
+                } else {
+                    accepted.put(tp, new CommittedOffset(c.offset(), c.leaderEpoch(),
+                        c.metadata() == null ? "" : c.metadata(), now, retentionMs >= 0 ? now + retentionMs : -1L));
+                    result.put(tp, Errors.NONE);
+                }
+            }
+            if (!accepted.isEmpty()) {
+                try {
+                    store.commit(g.groupId, accepted);
+                } catch (IOException e) {
+                    LOG.error("group {}: persisting {} offsets failed", g.groupId, accepted.size(), e);
+                    for (TopicPartition tp : accepted.keySet()) {
+                        // Retriable for the client; the journal refuses further writes if it is damaged.
+                        result.put(tp, Errors.COORDINATOR_NOT_AVAILABLE);
+                    }
+                }
+            }
+            if (groupError == Errors.NONE && g.is(GroupState.STABLE) && g.members.containsKey(member)) {
+                // A commit proves the member alive, as a heartbeat does.
+                g.members.get(member).lastHeartbeatMs = now;
+            }
+            maybeRemoveEmpty(g);
+        }
+        return result;
+    }
+
+    private static Errors validateCommit(ClassicGroup g, String memberId, String instanceId, int generationId) {
+        if (g.is(GroupState.DEAD)) {
+            return Errors.COORDINATOR_NOT_AVAILABLE;
+        }
+        if (generationId < 0 && g.is(GroupState.EMPTY)) {
+            // The admin client, or a consumer not using group management: allowed while no member
+            // could be committing for the same partitions.
+            return Errors.NONE;
+        }
+        if (generationId >= 0 || !memberId.isEmpty() || instanceId != null) {
+            if (g.isStaticMemberFenced(instanceId, memberId)) {
+                return Errors.FENCED_INSTANCE_ID;
+            }
+            if (!g.members.containsKey(memberId)) {
+                return Errors.UNKNOWN_MEMBER_ID;
+            }
+            if (generationId != g.generationId) {
+                return Errors.ILLEGAL_GENERATION;
+            }
+        } else {
+            return Errors.UNKNOWN_MEMBER_ID;
+        }
+        if (g.is(GroupState.COMPLETING_REBALANCE)) {
+            // The member has its new generation but not its assignment yet: it must not commit for
+            // partitions it may be losing.
+            return Errors.REBALANCE_IN_PROGRESS;
+        }
+        // PreparingRebalance with the current generation is accepted: consumers commit what they
+        // consumed before rejoining (that is what makes synchronous commits exactly-once across a
+        // rebalance).
+        return Errors.NONE;
+    }
+
+    /**
+     * OffsetFetch for one group: the committed offsets of {@code partitions}, or of every partition
+     * with one when null. Partitions without a commit are absent from the map.
+     */
+    public Map<TopicPartition, CommittedOffset> fetchOffsets(String groupId, Collection<TopicPartition> partitions) {
+        if (partitions == null) {
+            final Map<TopicPartition, CommittedOffset> all = new TreeMap<>(
+                java.util.Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
+            all.putAll(store.offsets(groupId));
+            return all;
+        }
+        final Map<TopicPartition, CommittedOffset> out = new LinkedHashMap<>();
+        for (TopicPartition tp : partitions) {
+            final CommittedOffset c = store.offset(groupId, tp);
+            if (c != null) {
+                out.put(tp, c);
+            }
+        }
+        return out;
+    }
+
+    /** OffsetDelete: per-partition errors, or a group-level error in {@link OffsetDeleteResult#groupError}. */
+    public record OffsetDeleteResult(Errors groupError, Map<TopicPartition, Errors> partitions) {
+    }
+
+    public OffsetDeleteResult deleteOffsets(String groupId, List<TopicPartition> partitions) {
+        final ClassicGroup g = groupId == null ? null : groups.get(groupId);
+        if (g == null) {
+            return new OffsetDeleteResult(groupId == null || groupId.isEmpty() ? Errors.INVALID_GROUP_ID
+                : Errors.GROUP_ID_NOT_FOUND, Map.of());
+        }
+        synchronized (g) {
+            if (g.is(GroupState.DEAD)) {
+                return new OffsetDeleteResult(Errors.GROUP_ID_NOT_FOUND, Map.of());
+            }
+            Set<String> subscribed = Set.of();
+            if (!g.is(GroupState.EMPTY)) {
+                if (!CONSUMER_PROTOCOL_TYPE.equals(g.protocolType)) {
+                    return new OffsetDeleteResult(Errors.NON_EMPTY_GROUP, Map.of());
+                }
+                subscribed = subscribedTopics(g);
+            }
+            final Map<TopicPartition, Errors> out = new LinkedHashMap<>();
+            final List<TopicPartition> doomed = new ArrayList<>();
+            for (TopicPartition tp : partitions) {
+                if (subscribed == null || subscribed.contains(tp.topic())) {
+                    out.put(tp, Errors.GROUP_SUBSCRIBED_TO_TOPIC);
+                } else {
+                    doomed.add(tp);
+                    out.put(tp, Errors.NONE);
+                }
+            }
+            try {
+                store.delete(g.groupId, doomed);
+            } catch (IOException e) {
+                LOG.error("group {}: deleting offsets failed", g.groupId, e);
+                return new OffsetDeleteResult(Errors.COORDINATOR_NOT_AVAILABLE, Map.of());
+            }
+            maybeRemoveEmpty(g);
+            return new OffsetDeleteResult(Errors.NONE, out);
+        }
+    }
+
+    /**
+     * Topics any member subscribes to (decoded from the consumer protocol metadata), or null when
+     * a subscription cannot be decoded (then every topic counts as subscribed).
+     */
+    private static Set<String> subscribedTopics(ClassicGroup g) {
+        final Set<String> topics = new HashSet<>();
+        for (Member m : g.members.values()) {
+            final byte[] meta = g.protocolName != null ? m.protocols.get(g.protocolName)
+                : m.protocols.values().iterator().next();
+            try {
+                topics.addAll(ConsumerProtocol.deserializeSubscription(ByteBuffer.wrap(meta)).topics());
+            } catch (RuntimeException e) {
+                return null;
+            }
+        }
+        return topics;
+    }
+
+    /** A topic was deleted: its committed offsets go with it (as in Kafka). */
+    public void onTopicDeleted(String topic) {
+        for (String groupId : store.groupIds()) {
+            final List<TopicPartition> doomed = new ArrayList<>();
+            for (TopicPartition tp : store.offsets(groupId).keySet()) {
+                if (tp.topic().equals(topic)) {
+                    doomed.add(tp);
+                }
+            }
+            if (doomed.isEmpty()) {
+                continue;
+            }
+            final ClassicGroup g = groups.get(groupId);
+            final Object lock = g != null ? g : this;
+            synchronized (lock) {
+                try {
+                    store.delete(groupId, doomed);
+                } catch (IOException e) {
+                    LOG.error("group {}: deleting offsets of deleted topic {} failed", groupId, topic, e);
+                }
+                if (g != null) {
+                    maybeRemoveEmpty(g);
+                }
+            }
+        }
+    }
+
+    /**
+     * Offset retention (offsets.retention.minutes, KIP-211): an Empty consumer group's offsets
+     * expire once the group has been empty that long; a simple group's (offsets only) and a Stable
+     * consumer group's offsets of topics nobody subscribes to any more expire that long after their
+     * commit; an explicit v2-v4 expiry time wins. A group left with no member and no offset is
+     * removed. Returns the number of offsets removed.
+     */
+    public int expireOffsets() {
+        final long now = timer.nowMs();
+        final long retention = settings.offsetsRetentionMs;
+        int removed = 0;
+        for (ClassicGroup g : groups.values()) {
+            synchronized (g) {
+                if (g.is(GroupState.DEAD)) {
+                    continue;
+                }
+                final boolean consumerGroup = g.protocolType != null;
+                Set<String> subscribed = null;
+                if (consumerGroup && g.is(GroupState.STABLE) && CONSUMER_PROTOCOL_TYPE.equals(g.protocolType)) {
+                    subscribed = subscribedTopics(g);
+                    if (subscribed == null) {
+                        continue;
+                    }
+                } else if (consumerGroup && !g.is(GroupState.EMPTY)) {
+                    continue;
+                }
+                final List<TopicPartition> doomed = new ArrayList<>();
+                for (Map.Entry<TopicPartition, CommittedOffset> e : store.offsets(g.groupId).entrySet()) {
+                    final CommittedOffset c = e.getValue();
+                    if (subscribed != null && subscribed.contains(e.getKey().topic())) {
+                        continue;
+                    }
+                    final long base = consumerGroup && g.is(GroupState.EMPTY) ? g.emptySinceMs : c.commitTimestampMs();
+                    final boolean expired = c.expireTimestampMs() >= 0 ? now >= c.expireTimestampMs()
+                        : retention >= 0 && now - base >= retention;
+                    if (expired) {
+                        doomed.add(e.getKey());
+                    }
+                }
+                if (!doomed.isEmpty()) {
+                    try {
+                        store.delete(g.groupId, doomed);
+                        removed += doomed.size();
+                        LOG.info("group {}: {} committed offsets expired", g.groupId, doomed.size());
+                    } catch (IOException e) {
+                        LOG.error("group {}: expiring offsets failed", g.groupId, e);
+                    }
+                }
+                maybeRemoveEmpty(g);
+            }
+        }
+        return removed;
+    }
+
+    // ---- admin --------------------------------------------------------------------------------
+
+    public DescribedGroup describeGroup(String groupId, short version) {
+        final ClassicGroup g = groupId == null ? null : groups.get(groupId);
+        if (g == null) {
+            final DescribedGroup d = new DescribedGroup().setGroupId(groupId).setGroupState(GroupState.DEAD.wireName)
+                .setProtocolType("").setProtocolData("").setErrorCode(Errors.NONE.code());
+            if (version >= 6) {
+                d.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()).setErrorMessage("Group " + groupId + " not found.");
+            }
+            return d;
+        }
+        synchronized (g) {
+            final boolean stable = g.is(GroupState.STABLE);
+            final DescribedGroup d = new DescribedGroup().setGroupId(g.groupId).setErrorCode(Errors.NONE.code())
+                .setGroupState(g.state.wireName)
+                .setProtocolType(g.protocolType == null ? "" : g.protocolType)
+                .setProtocolData(stable ? g.protocolName : "");
+            for (Member m : g.members.values()) {
+                // As Kafka: metadata and assignment only once the group is Stable (before, they are
+                // in flux and the assignment may not exist yet).
+                d.members().add(new DescribedGroupMember().setMemberId(m.memberId).setGroupInstanceId(m.groupInstanceId)
+                    .setClientId(m.clientId).setClientHost(m.clientHost)
+                    .setMemberMetadata(stable ? m.protocols.get(g.protocolName) : EMPTY)
+                    .setMemberAssignment(stable ? m.assignment : EMPTY));
+            }
+            return d;
+        }
+    }
+
+    /**
+     * ListGroups: every group, optionally only those in {@code states} (KIP-518, case-insensitive)
+     * and of {@code types} (KIP-848; every group here is "classic").
+     */
+    public List<ListedGroup> listGroups(List<String> states, List<String> types) {
+        final Set<String> stateSet = lower(states);
+        final Set<String> typeSet = lower(types);
+        final List<ListedGroup> out = new ArrayList<>();
+        if (!typeSet.isEmpty() && !typeSet.contains(GROUP_TYPE)) {
+            return out;
+        }
+        for (ClassicGroup g : new TreeMap<>(groups).values()) {
+            synchronized (g) {
+                if (g.is(GroupState.DEAD)) {
+                    continue;
+                }
+                if (!stateSet.isEmpty() && !stateSet.contains(g.state.wireName.toLowerCase(Locale.ROOT))) {
+                    continue;
+                }
+                out.add(new ListedGroup().setGroupId(g.groupId).setProtocolType(g.protocolType == null ? "" : g.protocolType)
+                    .setGroupState(g.state.wireName).setGroupType(GROUP_TYPE));
+            }
+        }
+        return out;
+    }
+
+    private static Set<String> lower(List<String> in) {
+        final Set<String> out = new HashSet<>();
+        if (in != null) {
+            for (String s : in) {
+                out.add(s.toLowerCase(Locale.ROOT));
+            }
+        }
+        return out;
+    }
+
+    /** DeleteGroups: only groups without members can go; their offsets go with them. */
+    public DeletableGroupResultCollection deleteGroups(List<String> groupIds) {
+        final DeletableGroupResultCollection out = new DeletableGroupResultCollection();
+        for (String id : groupIds) {
+            final DeletableGroupResult r = new DeletableGroupResult().setGroupId(id);
+            if (out.find(id) != null) {
+                continue;
+            }
+            out.add(r);
+            final ClassicGroup g = id == null ? null : groups.get(id);
+            if (g == null) {
+                r.setErrorCode((id == null || id.isEmpty() ? Errors.INVALID_GROUP_ID : Errors.GROUP_ID_NOT_FOUND).code());
+                continue;
+            }
+            synchronized (g) {
+                if (g.is(GroupState.DEAD)) {
+                    r.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code());
+                } else if (!g.is(GroupState.EMPTY) || !g.pending.isEmpty()) {
+                    r.setErrorCode(Errors.NON_EMPTY_GROUP.code());
+                } else {
+                    try {
+                        store.deleteGroup(g.groupId);
+                        g.state = GroupState.DEAD;
+                        groups.remove(g.groupId, g);
+                        LOG.info("group {} deleted", g.groupId);
+                        r.setErrorCode(Errors.NONE.code());
+                    } catch (IOException e) {
+                        LOG.error("group {}: deleting failed", g.groupId, e);
+                        r.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code());
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------
+
+    private ClassicGroup groupOrCreate(String groupId) {
+        return groups.computeIfAbsent(groupId, id -> new ClassicGroup(id, timer.nowMs()));
+    }
+
+    /** An Empty group with nobody joining and no offsets is gone (Kafka marks it Dead). */
+    private void maybeRemoveEmpty(ClassicGroup g) {
+        if (g.is(GroupState.EMPTY) && g.members.isEmpty() && g.pending.isEmpty() && !store.hasOffsets(g.groupId)) {
+            g.state = GroupState.DEAD;
+            groups.remove(g.groupId, g);
+        }
+    }
+
+    private static JoinGroupResponseData joinResponse(ClassicGroup g, Member m, short version) {
+        final JoinGroupResponseData r = new JoinGroupResponseData().setErrorCode(Errors.NONE.code())
+            .setGenerationId(g.generationId).setProtocolType(g.protocolType).setProtocolName(g.protocolName)
+            .setLeader(g.leaderId).setMemberId(m.memberId).setSkipAssignment(false);
+        if (g.isLeader(m.memberId)) {
+            for (Member x : g.members.values()) {
+                r.members().add(new JoinGroupResponseMember().setMemberId(x.memberId)
+                    .setGroupInstanceId(x.groupInstanceId).setMetadata(x.protocols.get(g.protocolName)));
+            }
+        }
+        return r;
+    }
+
+    static JoinGroupResponseData joinError(short version, String memberId, Errors e) {
+        // ProtocolName is nullable only from v7; before that an error carries "".
+        return new JoinGroupResponseData().setErrorCode(e.code()).setGenerationId(-1)
+            .setProtocolType(null).setProtocolName(version >= 7 ? null : "").setLeader("")
+            .setMemberId(memberId == null ? "" : memberId).setSkipAssignment(false);
+    }
+
+    private static SyncGroupResponseData syncResponse(ClassicGroup g, Member m) {
+        return new SyncGroupResponseData().setErrorCode(Errors.NONE.code()).setProtocolType(g.protocolType)
+            .setProtocolName(g.protocolName).setAssignment(m.assignment);
+    }
+
+    static SyncGroupResponseData syncError(Errors e) {
+        return new SyncGroupResponseData().setErrorCode(e.code()).setAssignment(EMPTY);
+    }
+
+    private static boolean invariants(ClassicGroup g) {
+        g.checkInvariants();
+        return true;
+    }
+
+    /** Number of live groups (tests, logs). */
+    public int groupCount() {
+        return groups.size();
+    }
+
+    /** The group's state, or null when there is no such group (tests, logs). */
+    public GroupState state(String groupId) {
+        final ClassicGroup g = groups.get(groupId);
+        if (g == null) {
+            return null;
+        }
+        synchronized (g) {
+            return g.state;
+        }
+    }
+
+    /** Member ids of a group in join order (tests). */
+    public List<String> members(String groupId) {
+        final ClassicGroup g = groups.get(groupId);
+        if (g == null) {
+            return Collections.emptyList();
+        }
+        synchronized (g) {
+            return new ArrayList<>(g.members.keySet());
+        }
+    }
+
+    public OffsetStore offsetStore() {
+        return store;
+    }
+}

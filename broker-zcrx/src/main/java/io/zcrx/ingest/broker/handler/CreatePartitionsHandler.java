@@ -1,0 +1,69 @@
+package io.zcrx.ingest.broker.handler;
+
+import io.zcrx.ingest.broker.server.BrokerContext;
+import io.zcrx.ingest.broker.server.TopicRegistry;
+import java.util.HashSet;
+import java.util.Set;
+import org.apache.kafka.common.message.CreatePartitionsRequestData;
+import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsAssignment;
+import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsTopic;
+import org.apache.kafka.common.message.CreatePartitionsResponseData;
+import org.apache.kafka.common.message.CreatePartitionsResponseData.CreatePartitionsTopicResult;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * CreatePartitions, v0-v3 ({@code kafka-topics --alter --partitions N}): raises a topic's
+ * partition count on this single node. Manual assignments, if given, must place each new
+ * partition on this node only; {@code validateOnly} checks without changing anything.
+ */
+public final class CreatePartitionsHandler {
+    private final BrokerContext ctx;
+
+    public CreatePartitionsHandler(BrokerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    public CreatePartitionsResponseData handle(CreatePartitionsRequestData req) {
+        final CreatePartitionsResponseData resp = new CreatePartitionsResponseData().setThrottleTimeMs(0);
+        final Set<String> seen = new HashSet<>();
+        final Set<String> twice = new HashSet<>();
+        for (CreatePartitionsTopic t : req.topics()) {
+            if (!seen.add(t.name())) {
+                twice.add(t.name());
+            }
+        }
+        for (CreatePartitionsTopic t : req.topics()) {
+            final CreatePartitionsTopicResult r = new CreatePartitionsTopicResult().setName(t.name());
+            resp.results().add(r);
+            if (twice.contains(t.name())) {
+                r.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Duplicate topic in request: " + t.name());
+                continue;
+            }
+            final String bad = checkAssignments(t);
+            if (bad != null) {
+                r.setErrorCode(Errors.INVALID_REPLICA_ASSIGNMENT.code()).setErrorMessage(bad);
+                continue;
+            }
+            final TopicRegistry.ChangeResult cr = ctx.topics().addPartitions(t.name(), t.count(), req.validateOnly());
+            r.setErrorCode(cr.errorCode()).setErrorMessage(cr.errorMessage());
+        }
+        return resp;
+    }
+
+    private String checkAssignments(CreatePartitionsTopic t) {
+        if (t.assignments() == null) {
+            return null;
+        }
+        for (CreatePartitionsAssignment a : t.assignments()) {
+            if (a.brokerIds().size() != 1 || a.brokerIds().get(0) != ctx.nodeId()) {
+                return "New partitions may only be assigned to broker " + ctx.nodeId() + ": brokerIds=" + a.brokerIds();
+            }
+        }
+        final var topic = ctx.topics().get(t.name());
+        if (topic != null && t.assignments().size() != t.count() - topic.partitionCount()) {
+            return "Increasing the number of partitions by " + (t.count() - topic.partitionCount()) + " but "
+                + t.assignments().size() + " assignments provided.";
+        }
+        return null;
+    }
+}

@@ -1,0 +1,98 @@
+package io.zcrx.ingest.broker.handler;
+
+import io.zcrx.ingest.broker.server.BrokerContext;
+import io.zcrx.ingest.broker.server.TopicInfo;
+import io.zcrx.ingest.broker.server.TopicRegistry;
+import io.zcrx.ingest.log.PartitionLog;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.DeleteTopicsRequestData;
+import org.apache.kafka.common.message.DeleteTopicsRequestData.DeleteTopicState;
+import org.apache.kafka.common.message.DeleteTopicsResponseData;
+import org.apache.kafka.common.message.DeleteTopicsResponseData.DeletableTopicResult;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * DeleteTopics, v1-v6 (by name; v6 by name or id): the topic leaves the registry at once, its
+ * partition directories are deleted, the committed offsets of every group for it go too (as in
+ * Kafka), and long polls waiting on its partitions are woken so they answer now.
+ */
+public final class DeleteTopicsHandler {
+    private final BrokerContext ctx;
+
+    public DeleteTopicsHandler(BrokerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    public DeleteTopicsResponseData handle(DeleteTopicsRequestData req, short version) {
+        final List<DeleteTopicState> wanted = new ArrayList<>();
+        if (version >= 6) {
+            wanted.addAll(req.topics());
+        } else {
+            for (String n : req.topicNames()) {
+                wanted.add(new DeleteTopicState().setName(n).setTopicId(Uuid.ZERO_UUID));
+            }
+        }
+        final Set<String> seen = new HashSet<>();
+        final Set<String> twice = new HashSet<>();
+        for (DeleteTopicState s : wanted) {
+            if (!seen.add(key(s))) {
+                twice.add(key(s));
+            }
+        }
+        final DeleteTopicsResponseData resp = new DeleteTopicsResponseData().setThrottleTimeMs(0);
+        for (DeleteTopicState s : wanted) {
+            final boolean byId = s.name() == null;
+            final DeletableTopicResult r = new DeletableTopicResult().setName(s.name())
+                .setTopicId(s.topicId() == null ? Uuid.ZERO_UUID : s.topicId());
+            resp.responses().add(r);
+            if (twice.contains(key(s))) {
+                fail(r, Errors.INVALID_REQUEST, "Duplicate topic in the request: " + key(s), version);
+                continue;
+            }
+            if (!byId && s.topicId() != null && !Uuid.ZERO_UUID.equals(s.topicId())) {
+                fail(r, Errors.INVALID_REQUEST, "Name and id both given for topic " + s.name(), version);
+                continue;
+            }
+            final TopicInfo t = byId ? ctx.topics().get(s.topicId()) : ctx.topics().get(s.name());
+            if (t == null || t.isDeleted()) {
+                fail(r, byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION,
+                    byId ? "Topic id " + s.topicId() + " does not exist" : "Topic " + s.name() + " does not exist", version);
+                continue;
+            }
+            r.setName(t.name());
+            if (version >= 6) {
+                r.setTopicId(t.id());
+            }
+            final int partitions = t.partitionCount();
+            final PartitionLog[] logs = new PartitionLog[partitions];
+            for (int i = 0; i < partitions; i++) {
+                logs[i] = t.partition(i);
+            }
+            final TopicRegistry.ChangeResult cr = ctx.topics().delete(t);
+            for (PartitionLog log : logs) {
+                if (log != null) {
+                    ctx.fetchWaiters().onAppend(log);
+                }
+            }
+            ctx.groups().onTopicDeleted(t.name());
+            if (cr.errorCode() != Errors.NONE.code()) {
+                fail(r, Errors.forCode(cr.errorCode()), cr.errorMessage(), version);
+            } else {
+                r.setErrorCode(Errors.NONE.code()).setErrorMessage(null);
+            }
+        }
+        return resp;
+    }
+
+    private static String key(DeleteTopicState s) {
+        return s.name() != null ? "name:" + s.name() : "id:" + s.topicId();
+    }
+
+    private static void fail(DeletableTopicResult r, Errors e, String message, short version) {
+        r.setErrorCode(e.code()).setErrorMessage(version >= 5 ? message : null);
+    }
+}

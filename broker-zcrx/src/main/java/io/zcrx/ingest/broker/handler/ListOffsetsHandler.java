@@ -1,0 +1,101 @@
+package io.zcrx.ingest.broker.handler;
+
+import io.zcrx.ingest.broker.server.BrokerContext;
+import io.zcrx.ingest.broker.server.TopicInfo;
+import io.zcrx.ingest.log.OffsetLookup;
+import io.zcrx.ingest.log.PartitionLog;
+import java.util.HashSet;
+import java.util.Set;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.ListOffsetsRequestData;
+import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsPartition;
+import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsTopic;
+import org.apache.kafka.common.message.ListOffsetsResponseData;
+import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsPartitionResponse;
+import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsTopicResponse;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * ListOffsets, v1-v8 (kafka-protocol.md §3.5): LATEST (-1) is the high watermark (= log end;
+ * with no transactions also the last stable offset), EARLIEST (-2) and EARLIEST_LOCAL (-4, no
+ * tiered storage here) the log start offset, MAX_TIMESTAMP (-3) the first record with the largest
+ * timestamp, and a timestamp &gt;= 0 the first record at or after it through the time index
+ * ({@link PartitionLog#offsetForTimestamp}); none found: offset and timestamp -1. A special
+ * timestamp below the version that introduced it, or a partition listed twice, is an error for
+ * that partition. Found offsets carry leader epoch 0 (v4+).
+ *
+ * <p>v9-v11 (tiered-storage timestamps, async remote lookups) are not advertised: there is no
+ * tiered storage to answer them about.
+ */
+public final class ListOffsetsHandler {
+    private static final ThreadLocal<OffsetLookup> LOOKUP = ThreadLocal.withInitial(OffsetLookup::new);
+    static final long EARLIEST_LOCAL_TIMESTAMP = -4L;
+
+    private final BrokerContext ctx;
+
+    public ListOffsetsHandler(BrokerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    public ListOffsetsResponseData handle(ListOffsetsRequestData req, short version) {
+        final ListOffsetsResponseData resp = new ListOffsetsResponseData().setThrottleTimeMs(0);
+        final Set<TopicPartition> seen = new HashSet<>();
+        final Set<TopicPartition> twice = new HashSet<>();
+        for (ListOffsetsTopic t : req.topics()) {
+            for (ListOffsetsPartition p : t.partitions()) {
+                final TopicPartition tp = new TopicPartition(t.name(), p.partitionIndex());
+                if (!seen.add(tp)) {
+                    twice.add(tp);
+                }
+            }
+        }
+        final OffsetLookup lookup = LOOKUP.get();
+        for (ListOffsetsTopic t : req.topics()) {
+            final ListOffsetsTopicResponse tr = new ListOffsetsTopicResponse().setName(t.name());
+            resp.topics().add(tr);
+            final TopicInfo topic = ctx.topics().get(t.name());
+            for (ListOffsetsPartition p : t.partitions()) {
+                final ListOffsetsPartitionResponse pr = new ListOffsetsPartitionResponse()
+                    .setPartitionIndex(p.partitionIndex()).setTimestamp(-1).setOffset(-1).setLeaderEpoch(-1);
+                tr.partitions().add(pr);
+                final PartitionLog log = topic == null || topic.isDeleted() ? null : topic.partition(p.partitionIndex());
+                final Errors e;
+                if (twice.contains(new TopicPartition(t.name(), p.partitionIndex()))) {
+                    e = Errors.INVALID_REQUEST;
+                } else if (log == null) {
+                    e = Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                } else if (!timestampAllowed(p.timestamp(), version)) {
+                    e = Errors.UNSUPPORTED_VERSION;
+                } else {
+                    e = FetchHandler.epochError(version >= 4 ? p.currentLeaderEpoch() : -1);
+                }
+                if (e != Errors.NONE) {
+                    pr.setErrorCode(e.code());
+                    continue;
+                }
+                final long ts = p.timestamp() == EARLIEST_LOCAL_TIMESTAMP ? OffsetLookup.EARLIEST_TIMESTAMP : p.timestamp();
+                log.offsetForTimestamp(ts, lookup);
+                pr.setErrorCode(lookup.errorCode);
+                if (lookup.errorCode == Errors.NONE.code() && lookup.offset >= 0) {
+                    pr.setOffset(lookup.offset).setTimestamp(lookup.timestamp)
+                        .setLeaderEpoch(version >= 4 ? FetchHandler.LEADER_EPOCH : -1);
+                }
+            }
+        }
+        return resp;
+    }
+
+    /** Special timestamps exist only from the version that introduced them (clients never send earlier). */
+    static boolean timestampAllowed(long timestamp, short version) {
+        if (timestamp >= OffsetLookup.EARLIEST_TIMESTAMP) {
+            return true;
+        }
+        if (timestamp == OffsetLookup.MAX_TIMESTAMP) {
+            return version >= 7;
+        }
+        if (timestamp == EARLIEST_LOCAL_TIMESTAMP) {
+            return version >= 8;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,416 @@
+package io.zcrx.ingest.log;
+
+import io.zcrx.ingest.log.checkpoint.LeaderEpochCheckpointFile;
+import io.zcrx.ingest.log.checkpoint.PartitionMetadataFile;
+import io.zcrx.ingest.log.producer.CorruptSnapshotException;
+import io.zcrx.ingest.log.producer.ProducerEntry;
+import io.zcrx.ingest.log.producer.ProducerStateTable;
+import io.zcrx.ingest.protocol.record.RecordBatchLayout;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens one partition directory and, after an unclean shutdown, recovers it (kafka-protocol.md
+ * §5.9; Kafka's {@code LogLoader} and {@code UnifiedLog.rebuildProducerState}):
+ *
+ * <ol>
+ *   <li>delete leftovers ({@code .deleted}, {@code .cleaned}, {@code .swap}, {@code .tmp}) and index
+ *       files without a {@code .log};</li>
+ *   <li>open every segment; unclean shutdown: validate every batch of each segment holding offsets
+ *       at or above the recovery point (always the active one), rebuild its indexes, cut it at the
+ *       first bad or incomplete batch and delete all later segments; a segment whose index is
+ *       missing or inconsistent is recovered too; clean shutdown: trust the files;</li>
+ *   <li>expand the active segment's indexes back to {@code segment.index.bytes};</li>
+ *   <li>producer state: keep snapshots at segment bases (plus the newest stray one above them),
+ *       drop those above the log end or at/below the log start, load the newest valid one and replay
+ *       the batches after it, snapshotting at the last two segment bases and the log end; after a
+ *       clean shutdown without any snapshot, write empty ones and skip the scan (Kafka's upgrade
+ *       rule);</li>
+ *   <li>leader epoch entry: kept within [log start, log end), re-derived when missing.</li>
+ * </ol>
+ *
+ * <p>Runs on the thread calling {@link LogManager#open}, before the log is published.
+ */
+final class LogLoader {
+    private static final Logger LOG = LoggerFactory.getLogger(LogLoader.class);
+    private static final int RECOVERY_READ_BYTES = 64 * 1024;
+
+    private final Path dir;
+    private final String topic;
+    private final int partition;
+    private final LogConfig config;
+    private final boolean cleanShutdown;
+    private final long recoveryPointCheckpoint;
+    private final long logStartOffsetCheckpoint;
+    private final long producerIdExpirationMs;
+    private final long nowMs;
+    private final ByteBuffer scratch = ByteBuffer.allocateDirect(64);
+    private final ByteBuffer body = ByteBuffer.allocateDirect(RECOVERY_READ_BYTES);
+
+    /** What happened, for the one summary line per partition. */
+    int recoveredSegments;
+    long truncatedBytes;
+    int deletedSegments;
+    final List<String> truncations = new ArrayList<>();
+
+    LogLoader(Path dir, String topic, int partition, LogConfig config, boolean cleanShutdown,
+              long recoveryPointCheckpoint, long logStartOffsetCheckpoint, long producerIdExpirationMs, long nowMs) {
+        this.dir = dir;
+        this.topic = topic;
+        this.partition = partition;
+        this.config = config;
+        this.cleanShutdown = cleanShutdown;
+        this.recoveryPointCheckpoint = recoveryPointCheckpoint;
+        this.logStartOffsetCheckpoint = logStartOffsetCheckpoint;
+        this.producerIdExpirationMs = producerIdExpirationMs;
+        this.nowMs = nowMs;
+    }
+
+    PartitionLog load() throws IOException {
+        final long startNs = System.nanoTime();
+        Uuid topicId = PartitionMetadataFile.read(dir.resolve(PartitionMetadataFile.FILE_NAME));
+        if (topicId == null) {
+            LOG.warn("Partition directory without partition.metadata, topic id unknown until the topic is created "
+                + "again: dir={}", dir);
+            topicId = Uuid.ZERO_UUID;
+        }
+        final TreeSet<Long> logBases = new TreeSet<>();
+        final TreeSet<Long> snapshots = new TreeSet<>();
+        final List<Path> indexFiles = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path file : files) {
+                if (!Files.isRegularFile(file)) {
+                    continue;
+                }
+                final String name = file.getFileName().toString();
+                if (name.endsWith(LogFiles.DELETED_SUFFIX) || name.endsWith(LogFiles.CLEANED_SUFFIX)
+                        || name.endsWith(LogFiles.SWAP_SUFFIX) || name.endsWith(LogFiles.TMP_SUFFIX)) {
+                    LOG.info("Deleting leftover file: file={}", file);
+                    Files.deleteIfExists(file);
+                    continue;
+                }
+                final long offset = LogFiles.offsetOf(name);
+                if (offset < 0) {
+                    continue;
+                }
+                if (name.endsWith(LogFiles.LOG_SUFFIX)) {
+                    logBases.add(offset);
+                } else if (name.endsWith(LogFiles.SNAPSHOT_SUFFIX)) {
+                    snapshots.add(offset);
+                } else if (name.endsWith(LogFiles.INDEX_SUFFIX) || name.endsWith(LogFiles.TIME_INDEX_SUFFIX)
+                        || name.endsWith(LogFiles.TXN_INDEX_SUFFIX)) {
+                    indexFiles.add(file);
+                }
+            }
+        }
+        for (Path file : indexFiles) {
+            if (!logBases.contains(LogFiles.offsetOf(file.getFileName().toString()))) {
+                LOG.warn("Deleting index file without a log file: file={}", file);
+                Files.deleteIfExists(file);
+            }
+        }
+
+        final List<Segment> segments = new ArrayList<>();
+        try {
+            for (long base : logBases) {
+                segments.add(Segment.open(dir, base, config, nowMs));
+            }
+            recoverSegments(segments);
+            long logStart = Math.max(logStartOffsetCheckpoint, 0);
+            if (!segments.isEmpty() && segments.get(segments.size() - 1).nextOffset() < logStart) {
+                LOG.warn("Deleting all segments: the log ends before the checkpointed log start: dir={}, "
+                    + "logEndOffset={}, logStartOffset={}", dir, segments.get(segments.size() - 1).nextOffset(),
+                    logStart);
+                deleteSegments(segments, 0);
+            }
+            if (segments.isEmpty()) {
+                segments.add(Segment.create(dir, logStart, config, nowMs));
+            }
+            logStart = Math.max(logStart, segments.get(0).baseOffset());
+            final Segment active = segments.get(segments.size() - 1);
+            active.expandIndexes(config.segmentIndexBytes);
+            active.openForAppend();
+            final long logEnd = active.nextOffset();
+            final long recoveryPoint = cleanShutdown ? logEnd : Math.min(Math.max(recoveryPointCheckpoint, 0), logEnd);
+
+            final ProducerStateTable producers = new ProducerStateTable();
+            removeStraySnapshots(snapshots, logBases(segments));
+            final int replayed = rebuildProducerState(segments, logStart, logEnd, snapshots, producers);
+            final long epochStart = loadLeaderEpoch(segments, logStart, logEnd);
+
+            final PartitionLog log = new PartitionLog(dir, topic, partition, topicId, config, producerIdExpirationMs,
+                segments.toArray(new Segment[0]), logStart, recoveryPoint, producers, snapshots, epochStart);
+            final long tookMs = (System.nanoTime() - startNs) / 1_000_000;
+            if (recoveredSegments > 0 || truncatedBytes > 0 || deletedSegments > 0) {
+                LOG.info("Recovered partition {}-{}: dir={}, recoveredSegments={}, truncatedBytes={}, "
+                        + "deletedSegments={}, truncations={}, logStartOffset={}, logEndOffset={}, recoveryPoint={}, "
+                        + "producers={}, replayedBatches={}, took={}ms", topic, partition, dir, recoveredSegments,
+                    truncatedBytes, deletedSegments, truncations, logStart, logEnd, recoveryPoint, producers.size(),
+                    replayed, tookMs);
+            } else {
+                LOG.info("Loaded partition {}-{}: dir={}, segments={}, logStartOffset={}, logEndOffset={}, clean={}, "
+                        + "producers={}, replayedBatches={}, took={}ms", topic, partition, dir, segments.size(),
+                    logStart, logEnd, cleanShutdown, producers.size(), replayed, tookMs);
+            }
+            return log;
+        } catch (IOException | RuntimeException e) {
+            for (Segment s : segments) {
+                s.release();
+            }
+            throw e;
+        }
+    }
+
+    /** Step 2: validate what may be torn, cut at the first bad batch, drop what follows. */
+    private void recoverSegments(List<Segment> segments) throws IOException {
+        final int firstUnflushed = cleanShutdown ? segments.size() : segmentHolding(segments, recoveryPointCheckpoint);
+        for (int i = 0; i < segments.size(); i++) {
+            final Segment s = segments.get(i);
+            boolean recover = i >= firstUnflushed || s.indexesNeedRebuild();
+            if (!recover) {
+                try {
+                    s.loadNextOffset(scratch);
+                } catch (IOException e) {
+                    LOG.warn("Segment inconsistent, recovering it: file={}: {}", s.logFile(), e.getMessage());
+                    recover = true;
+                }
+            }
+            if (!recover) {
+                continue;
+            }
+            recoveredSegments++;
+            int cut;
+            try {
+                final Segment.RecoveryResult r = s.recover(scratch, body);
+                cut = r.truncatedBytes;
+                if (cut > 0) {
+                    truncations.add(s.logFile().getFileName() + ": cut " + cut + " bytes after " + r.validBatches
+                        + " valid batches (" + r.reason + ")");
+                    LOG.warn("Corruption in segment, truncated: file={}, validBatches={}, truncatedBytes={}, reason={}",
+                        s.logFile(), r.validBatches, cut, r.reason);
+                }
+            } catch (IOException e) {
+                // Kafka: an I/O problem during recovery empties the segment down to its base offset.
+                LOG.warn("Recovery of segment failed, emptying it: file={}: {}", s.logFile(), e.toString());
+                cut = s.size();
+                s.truncateFully();
+                truncations.add(s.logFile().getFileName() + ": emptied (" + e + ")");
+            }
+            truncatedBytes += cut;
+            if (cut > 0 && i + 1 < segments.size()) {
+                deleteSegments(segments, i + 1);
+                return;
+            }
+        }
+    }
+
+    /** Index of the segment holding {@code offset} (the last with base &lt;= it), 0 if before all. */
+    private static int segmentHolding(List<Segment> segments, long offset) {
+        int found = 0;
+        for (int i = 0; i < segments.size(); i++) {
+            if (segments.get(i).baseOffset() <= offset) {
+                found = i;
+            }
+        }
+        return found;
+    }
+
+    private void deleteSegments(List<Segment> segments, int from) throws IOException {
+        while (segments.size() > from) {
+            final Segment s = segments.remove(segments.size() - 1);
+            LOG.warn("Deleting segment after a truncated one: file={}", s.logFile());
+            s.deleteFiles();
+            deletedSegments++;
+        }
+    }
+
+    private static Set<Long> logBases(List<Segment> segments) {
+        final Set<Long> bases = new HashSet<>();
+        for (Segment s : segments) {
+            bases.add(s.baseOffset());
+        }
+        return bases;
+    }
+
+    /**
+     * Kafka's ProducerStateManager.removeStraySnapshots: keep snapshots at segment base offsets and
+     * only the newest of the others, and that one only if it lies above every segment base (the
+     * snapshot a clean shutdown takes at the log end).
+     */
+    private void removeStraySnapshots(TreeSet<Long> snapshots, Set<Long> segmentBases) throws IOException {
+        final long maxBase = segmentBases.stream().mapToLong(Long::longValue).max().orElse(-1L);
+        Long latestStray = null;
+        for (Long offset : new ArrayList<>(snapshots)) {
+            if (!segmentBases.contains(offset)) {
+                if (latestStray != null) {
+                    deleteSnapshot(snapshots, latestStray);
+                }
+                latestStray = offset;
+            }
+        }
+        if (latestStray != null && maxBase >= 0 && latestStray < maxBase) {
+            deleteSnapshot(snapshots, latestStray);
+        }
+    }
+
+    private void deleteSnapshot(TreeSet<Long> snapshots, long offset) throws IOException {
+        snapshots.remove(offset);
+        Files.deleteIfExists(LogFiles.snapshotFile(dir, offset));
+    }
+
+    /**
+     * Kafka's UnifiedLog.rebuildProducerState at start-up. Returns the number of batches replayed.
+     */
+    private int rebuildProducerState(List<Segment> segments, long logStart, long logEnd, TreeSet<Long> snapshots,
+                                     ProducerStateTable producers) throws IOException {
+        final List<Long> offsetsToSnapshot = new ArrayList<>();
+        if (segments.size() >= 2) {
+            offsetsToSnapshot.add(segments.get(segments.size() - 2).baseOffset());
+        }
+        offsetsToSnapshot.add(segments.get(segments.size() - 1).baseOffset());
+        offsetsToSnapshot.add(logEnd);
+
+        if (cleanShutdown && snapshots.isEmpty()) {
+            // Kafka's upgrade path: a clean shutdown without snapshots means "no idempotent state
+            // worth a scan"; write empty snapshots so the next start has a starting point.
+            // As Kafka's takeSnapshot: only above the last snapshot offset, which starts at 0.
+            long last = 0L;
+            for (long offset : offsetsToSnapshot) {
+                if (offset > last) {
+                    writeSnapshot(producers, snapshots, offset);
+                    last = offset;
+                }
+            }
+            return 0;
+        }
+        for (Long offset : new ArrayList<>(snapshots)) {
+            if (offset > logEnd || offset <= logStart) {
+                deleteSnapshot(snapshots, offset);
+            }
+        }
+        long mapEnd = logStart;
+        long lastSnapshot = logStart;
+        while (!snapshots.isEmpty()) {
+            final long latest = snapshots.last();
+            try {
+                producers.loadSnapshot(LogFiles.snapshotFile(dir, latest), nowMs, producerIdExpirationMs);
+                mapEnd = latest;
+                lastSnapshot = latest;
+                break;
+            } catch (CorruptSnapshotException e) {
+                LOG.warn("Dropping corrupt producer snapshot: {}", e.getMessage());
+                producers.clear();
+                deleteSnapshot(snapshots, latest);
+            }
+        }
+        int replayed = 0;
+        if (logEnd > mapEnd) {
+            for (Segment s : segments) {
+                if (s.nextOffset() <= mapEnd || s.baseOffset() >= logEnd) {
+                    continue;
+                }
+                final long startOffset = Math.max(Math.max(s.baseOffset(), mapEnd), logStart);
+                if (offsetsToSnapshot.contains(s.baseOffset()) && startOffset > lastSnapshot) {
+                    writeSnapshot(producers, snapshots, startOffset);
+                    lastSnapshot = startOffset;
+                }
+                replayed += replay(s, startOffset, logEnd, producers);
+                mapEnd = s.nextOffset();
+            }
+        }
+        if (logEnd > lastSnapshot) {
+            writeSnapshot(producers, snapshots, logEnd);
+        }
+        return replayed;
+    }
+
+    private void writeSnapshot(ProducerStateTable producers, TreeSet<Long> snapshots, long offset) throws IOException {
+        producers.writeSnapshot(LogFiles.snapshotFile(dir, offset), true);
+        snapshots.add(offset);
+    }
+
+    /** Feeds the producer-state table every idempotent batch of {@code s} in [from, end). */
+    private int replay(Segment s, long from, long end, ProducerStateTable producers) throws IOException {
+        final int size = s.size();
+        final SequentialReader reader = new SequentialReader(s.channel(), body, size);
+        int position = 0;
+        int n = 0;
+        while (position < size) {
+            final int headerBytes = reader.copy(position, RecordBatchLayout.RECORD_BATCH_OVERHEAD, scratch);
+            if (headerBytes < RecordBatchLayout.RECORD_BATCH_OVERHEAD) {
+                break;
+            }
+            final int batchSize = BatchHeaders.batchSize(scratch);
+            if (batchSize < RecordBatchLayout.RECORD_BATCH_OVERHEAD) {
+                break;
+            }
+            final long base = BatchHeaders.baseOffset(scratch);
+            final long last = BatchHeaders.lastOffset(scratch);
+            if (base >= end) {
+                break;
+            }
+            final long producerId = scratch.getLong(RecordBatchLayout.PRODUCER_ID_OFFSET);
+            if (last >= from && producerId >= 0) {
+                final int baseSequence = scratch.getInt(RecordBatchLayout.BASE_SEQUENCE_OFFSET);
+                final int delta = (int) (last - base);
+                producers.update(producerId, scratch.getShort(RecordBatchLayout.PRODUCER_EPOCH_OFFSET),
+                    baseSequence < 0 ? ProducerEntry.NO_SEQUENCE : ProducerEntry.incrementSequence(baseSequence, delta),
+                    last, delta, BatchHeaders.maxTimestamp(scratch));
+                n++;
+            }
+            position += batchSize;
+        }
+        return n;
+    }
+
+    /**
+     * Epoch 0's start offset: the checkpoint's, else the first batch's; moved up to the log start;
+     * dropped when at or past the log end (Kafka truncates epoch entries from both ends on load).
+     * Rewrites the file when the result differs from it.
+     */
+    private long loadLeaderEpoch(List<Segment> segments, long logStart, long logEnd) throws IOException {
+        final Path file = dir.resolve(LeaderEpochCheckpointFile.FILE_NAME);
+        long onDisk;
+        try {
+            onDisk = LeaderEpochCheckpointFile.readEpochZeroStart(file);
+        } catch (IOException e) {
+            LOG.warn("Ignoring unreadable leader epoch checkpoint: {}", e.getMessage());
+            onDisk = -3L;
+        }
+        long start = onDisk >= 0 ? onDisk : -1L;
+        if (start < 0 && logEnd > logStart) {
+            start = firstBatchOffset(segments, logStart);
+        }
+        if (start >= 0 && start < logStart) {
+            start = logStart;
+        }
+        if (start >= logEnd) {
+            start = -1L;
+        }
+        if (start != onDisk) {
+            LeaderEpochCheckpointFile.write(file, start);
+        }
+        return start;
+    }
+
+    private long firstBatchOffset(List<Segment> segments, long logStart) throws IOException {
+        for (Segment s : segments) {
+            if (s.size() >= RecordBatchLayout.RECORD_BATCH_OVERHEAD && s.nextOffset() > logStart
+                    && BatchHeaders.read(s.channel(), 0, s.size(), scratch) >= RecordBatchLayout.LOG_OVERHEAD) {
+                return BatchHeaders.baseOffset(scratch);
+            }
+        }
+        return -1L;
+    }
+}

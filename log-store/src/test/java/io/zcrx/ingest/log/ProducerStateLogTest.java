@@ -1,0 +1,204 @@
+package io.zcrx.ingest.log;
+
+import static io.zcrx.ingest.log.LogTestSupport.DAY_MS;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProducerStateLogTest {
+    @TempDir
+    Path tmp;
+
+    private final LogTestSupport.Clock clock = new LogTestSupport.Clock();
+    private final TestBatches tb = new TestBatches(1 << 18, 0xB0B);
+    private final AppendBatch batch = new AppendBatch();
+    private final AppendResult result = new AppendResult();
+
+    private LogManager open(LogConfig config) throws Exception {
+        return LogManager.open(List.of(tmp), 1, config, DAY_MS, clock::now);
+    }
+
+    private MemoryRecords idempotent(long pid, int epoch, int baseSeq, int count) {
+        return TestBatches.idempotent(Compression.lz4().build(), pid, (short) epoch, baseSeq,
+            tb.records(count, 40, clock.now()));
+    }
+
+    private void append(PartitionLog log, MemoryRecords records) {
+        log.append(tb.load(batch, records), clock.now(), result);
+        assert log.checkInvariants();
+    }
+
+    @Test
+    void retriesOfTheLastFiveBatchesWriteNothingAndReturnTheirOffsets() throws Exception {
+        // Goal: through the log, a duplicate of each of the last five batches answers NONE with the
+        // offset first assigned and writes nothing; the sixth-oldest, a gap and an old epoch fail
+        // with OUT_OF_ORDER_SEQUENCE_NUMBER (45) / INVALID_PRODUCER_EPOCH (47), nothing written.
+        // Method: six batches of one producer, then every retry; compare the file size and LEO.
+        final LogConfig config = LogConfig.builder().build();
+        try (LogManager manager = open(config)) {
+            final PartitionLog log = manager.createPartition("dups", 0, Uuid.randomUuid(), config);
+            final MemoryRecords[] sent = new MemoryRecords[6];
+            final long[] offsets = new long[6];
+            for (int i = 0; i < 6; i++) {
+                sent[i] = idempotent(5, 1, i * 4, 4);
+                append(log, sent[i]);
+                assertEquals(0, result.errorCode);
+                offsets[i] = result.baseOffset;
+            }
+            final long size = Files.size(LogFiles.logFile(log.dir(), 0));
+            for (int i = 1; i < 6; i++) {
+                append(log, sent[i]);
+                assertEquals(0, result.errorCode, "retry of batch " + i);
+                assertTrue(result.duplicate);
+                assertEquals(offsets[i], result.baseOffset);
+                assertEquals(0, result.logStartOffset);
+            }
+            append(log, sent[0]);
+            assertEquals(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER.code(), result.errorCode, "sixth-oldest");
+            assertTrue(result.errorMessage.contains("producerId=5"), result.errorMessage);
+            append(log, idempotent(5, 1, 25, 1));
+            assertEquals(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER.code(), result.errorCode, "gap");
+            append(log, idempotent(5, 0, 24, 1));
+            assertEquals(Errors.INVALID_PRODUCER_EPOCH.code(), result.errorCode, "older epoch");
+            append(log, idempotent(5, 2, 3, 1));
+            assertEquals(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER.code(), result.errorCode, "bump without sequence 0");
+            assertEquals(24, log.logEndOffset());
+            assertEquals(size, Files.size(LogFiles.logFile(log.dir(), 0)), "nothing written by retries and rejects");
+            append(log, idempotent(5, 2, 0, 1));
+            assertEquals(0, result.errorCode, "bump with sequence 0");
+            assertEquals(24, result.baseOffset);
+        }
+    }
+
+    @Test
+    void afterACleanRestartOnlyTheLastBatchIsKnown() throws Exception {
+        // Goal: a clean shutdown snapshots each producer's newest batch only (§4.6/§5.9), so after
+        // restart a retry of the last batch is a duplicate, a retry of an earlier one is a sequence
+        // error, and the next sequence is accepted.
+        // Method: three producers, close, reopen, retry.
+        final LogConfig config = LogConfig.builder().build();
+        final MemoryRecords[][] sent = new MemoryRecords[3][3];
+        final long[][] offsets = new long[3][3];
+        try (LogManager manager = open(config)) {
+            final PartitionLog log = manager.createPartition("clean", 0, Uuid.randomUuid(), config);
+            for (int round = 0; round < 3; round++) {
+                for (int p = 0; p < 3; p++) {
+                    sent[p][round] = idempotent(100 + p, 0, round * 2, 2);
+                    append(log, sent[p][round]);
+                    offsets[p][round] = result.baseOffset;
+                }
+            }
+        }
+        try (LogManager manager = open(config)) {
+            final PartitionLog log = manager.partition("clean", 0);
+            assertArrayEquals(new long[] {18}, log.snapshotOffsets(), "clean close left one snapshot, at the log end");
+            assertEquals(3, log.producerCount());
+            assertEquals(102, manager.largestProducerId());
+            for (int p = 0; p < 3; p++) {
+                append(log, sent[p][2]);
+                assertTrue(result.duplicate, "last batch of producer " + p);
+                assertEquals(offsets[p][2], result.baseOffset);
+                append(log, sent[p][1]);
+                assertEquals(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER.code(), result.errorCode);
+                append(log, idempotent(100 + p, 0, 6, 1));
+                assertEquals(0, result.errorCode);
+            }
+            assertEquals(21, log.logEndOffset());
+        }
+    }
+
+    @Test
+    void afterACrashStateIsRebuiltFromTheNewestSnapshotPlusReplay() throws Exception {
+        // Goal: after an unclean stop, producer state = newest snapshot <= LEO plus a replay of the
+        // log after it, so batches written after the last roll are all known again (up to five).
+        // Method: small segments so rolls snapshot; append more; crash (no close); reopen; every one
+        // of the last five batches is a duplicate, and snapshots exist at the last two segment bases
+        // and the log end.
+        final LogConfig config = LogConfig.builder().segmentBytes(1024).build();
+        final MemoryRecords[] sent = new MemoryRecords[30];
+        final long[] offsets = new long[30];
+        final long[] bases;
+        LogManager manager = open(config);
+        final PartitionLog first = manager.createPartition("crash", 0, Uuid.randomUuid(), config);
+        for (int i = 0; i < 30; i++) {
+            sent[i] = idempotent(9, 0, i, 1);
+            append(first, sent[i]);
+            assertEquals(0, result.errorCode);
+            offsets[i] = result.baseOffset;
+        }
+        bases = first.segmentBaseOffsets();
+        assertTrue(bases.length >= 3, "rolls expected");
+        manager.crashForTest();
+
+        manager = open(config);
+        try {
+            final PartitionLog log = manager.partition("crash", 0);
+            assertEquals(30, log.logEndOffset());
+            // The newest snapshot (at the last roll) holds the batch just before it; the replay adds
+            // every batch after it; five at most are kept.
+            final long lastBase = bases[bases.length - 1];
+            int after = 0;
+            for (long o : offsets) {
+                after += o >= lastBase ? 1 : 0;
+            }
+            final int known = Math.min(5, after + 1);
+            for (int i = 30 - known; i < 30; i++) {
+                append(log, sent[i]);
+                assertTrue(result.duplicate, "batch " + i + " (known=" + known + ")");
+                assertEquals(offsets[i], result.baseOffset);
+            }
+            append(log, sent[29 - known]);
+            assertEquals(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER.code(), result.errorCode);
+            final long[] snapshots = log.snapshotOffsets();
+            assertEquals(30, snapshots[snapshots.length - 1], "a snapshot at the log end after loading");
+            for (long s : snapshots) {
+                assertTrue(s == 30 || java.util.Arrays.binarySearch(bases, s) >= 0, "snapshot " + s
+                    + " at a segment base");
+            }
+        } finally {
+            manager.close();
+        }
+    }
+
+    @Test
+    void expiredProducersAreForgottenAndTheLargestIdIsKept() throws Exception {
+        // Goal: producer.id.expiration.ms of inactivity (by batch timestamps) drops state, during
+        // operation and when loading a snapshot; the largest id seen stays for id allocation.
+        // Method: one producer, expire by moving the clock, retry (accepted as new data); then a
+        // restart long after the snapshot's timestamps.
+        final LogConfig config = LogConfig.builder().build();
+        try (LogManager manager = LogManager.open(List.of(tmp), 1, config, 60_000, clock::now)) {
+            final PartitionLog log = manager.createPartition("exp", 0, Uuid.randomUuid(), config);
+            final MemoryRecords first = idempotent(31, 0, 0, 2);
+            append(log, first);
+            append(log, idempotent(32, 0, 0, 2));
+            clock.advance(59_000);
+            assertEquals(0, manager.removeExpiredProducers(clock.now()));
+            clock.advance(2_000);
+            append(log, idempotent(32, 0, 2, 1));
+            assertEquals(1, manager.removeExpiredProducers(clock.now()), "producer 31 idle for 61 s");
+            assertNull(log.producerEntry(31));
+            append(log, first);
+            assertFalse(result.duplicate, "an expired producer's retry is new data");
+            assertEquals(5, result.baseOffset);
+        }
+        clock.advance(120_000);
+        try (LogManager manager = LogManager.open(List.of(tmp), 1, config, 60_000, clock::now)) {
+            final PartitionLog log = manager.partition("exp", 0);
+            assertEquals(0, log.producerCount(), "snapshot entries already expired are not loaded");
+            assertEquals(32, manager.largestProducerId(), "ids seen in the snapshot still count");
+        }
+    }
+}
