@@ -35,6 +35,10 @@ public final class CompareOptions {
     public int inflight = 8;
     public int batchBytes = 16_384;
     public long firehoseMaxBytes = 8L << 30;
+    /** Unthrottled perf-test: records of the measured process; 0 = sized from the warm-up's rate. */
+    public long perfRecords;
+    /** Run a warm-up perf-test process before the measured one. */
+    public boolean perfWarmup = true;
     public String kafkaJvmOpts = Jvm.BROKER_OPTS;
     public String zcrxJvmOpts = Jvm.ZCRX_BROKER_OPTS;
     /** Extra key=value overrides for our broker (e.g. zcrx.interface for the zcrx transport). */
@@ -107,6 +111,9 @@ public final class CompareOptions {
                 seconds = 1;
                 warmupSeconds = 0.5;
                 firehoseMaxBytes = 1L << 30;
+                // Two fewer JVM starts per broker: the smoke test checks that things work, not speed.
+                perfWarmup = false;
+                perfRecords = 5_000;
             }
             default -> throw new IllegalArgumentException("unknown profile: profile=" + p + " (full, quick, smoke)");
         }
@@ -147,6 +154,8 @@ public final class CompareOptions {
             case "inflight" -> inflight = Integer.parseInt(v);
             case "batch-size" -> batchBytes = Integer.parseInt(v);
             case "firehose-max-bytes" -> firehoseMaxBytes = Long.parseLong(v);
+            case "perf-records" -> perfRecords = Long.parseLong(v);
+            case "perf-warmup" -> perfWarmup = Boolean.parseBoolean(v);
             case "kafka-jvm-opts" -> kafkaJvmOpts = v;
             case "zcrx-jvm-opts" -> zcrxJvmOpts = v;
             case "zcrx-override" -> {
@@ -175,6 +184,10 @@ public final class CompareOptions {
     }
 
     private void validate() {
+        if (perfRecords < 0 || (!perfWarmup && perfRecords == 0 && loads.contains("perf"))) {
+            throw new IllegalArgumentException("without a perf-test warm-up, --perf-records must be given: perfRecords="
+                + perfRecords);
+        }
         if (reps < 1 || partitions < 1 || seconds <= 0 || warmupSeconds < 0 || connections < 1 || inflight < 1) {
             throw new IllegalArgumentException("invalid options: reps=" + reps + ", partitions=" + partitions
                 + ", seconds=" + seconds + ", warmupSeconds=" + warmupSeconds + ", connections=" + connections
@@ -244,6 +257,7 @@ public final class CompareOptions {
             "  --rates 1024:20000,100:100000     fixed rates (records/s) for the latency runs",
             "  --partitions N (4)  --seconds S (10)  --warmup-seconds S (5)",
             "  --connections N (4)  --inflight N (8)  --batch-size B (16384)  --firehose-max-bytes B",
+            "  --perf-records N (0: sized from the warm-up to last --seconds)  --perf-warmup true|false",
             "  --kafka-jvm-opts '...'  --zcrx-jvm-opts '...'  (default: each broker's own start-script options)",
             "  --out DIR (docs/perf)  --name NAME (default DATE-MACHINE)  --work-dir DIR  --repo DIR  --dry-run");
     }

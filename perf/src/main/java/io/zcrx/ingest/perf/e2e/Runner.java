@@ -149,17 +149,26 @@ public final class Runner {
         final LoadSpec load = spec.load();
         final long pid = started.process().pid();
         final boolean fixed = load.fixedRate();
-        // Warm-up: about warmupSeconds at the fixed rate, or at an assumed 50 MB/s when unthrottled.
-        final long warmupRecords = Math.max(1_000, fixed ? (long) (load.rate() * options.warmupSeconds)
-            : (long) (options.warmupSeconds * 50e6 / load.recordBytes()));
-        final List<String> warm = runPerfTest(runDir, "perf-test-warmup", started.port(), load, warmupRecords);
-        final PerfTestSummary warmSummary = PerfTestSummary.find(warm);
-        if (warmSummary == null) {
-            return RunResult.failed(spec, "perf-test warm-up failed: "
-                + firstError(runDir.resolve("perf-test-warmup.log")));
+        long records;
+        if (fixed) {
+            records = Math.max(1_000, (long) (load.rate() * options.seconds));
+        } else {
+            records = options.perfRecords;
         }
-        final long records = fixed ? Math.max(1_000, (long) (load.rate() * options.seconds))
-            : Math.max(1_000, (long) (warmSummary.recordsPerSec() * options.seconds));
+        if (options.perfWarmup) {
+            // About warmupSeconds at the fixed rate, or at an assumed 50 MB/s when unthrottled.
+            final long warmupRecords = Math.max(1_000, fixed ? (long) (load.rate() * options.warmupSeconds)
+                : (long) (options.warmupSeconds * 50e6 / load.recordBytes()));
+            final List<String> warm = runPerfTest(runDir, "perf-test-warmup", started.port(), load, warmupRecords);
+            final PerfTestSummary warmSummary = PerfTestSummary.find(warm);
+            if (warmSummary == null) {
+                return RunResult.failed(spec, "perf-test warm-up failed: "
+                    + firstError(runDir.resolve("perf-test-warmup.log")));
+            }
+            if (!fixed && records == 0) {
+                records = Math.max(1_000, (long) (warmSummary.recordsPerSec() * options.seconds));
+            }
+        }
 
         final long t0 = System.nanoTime();
         final long c0 = ProcStat.cpuTicks(pid);

@@ -42,6 +42,17 @@ class CompareOptionsTest {
     }
 
     @Test
+    void smokeSkipsThePerfTestWarmUpAndNeedsAFixedRecordCountThen() {
+        // Goal: the CI profile saves two JVM starts per broker, and turning the warm-up off without
+        // saying how many records to send is refused. Method: parse both.
+        final CompareOptions smoke = CompareOptions.parse(new String[] {"--profile", "smoke"});
+        assertEquals(false, smoke.perfWarmup);
+        assertEquals(5_000, smoke.perfRecords);
+        assertTrue(assertThrows(IllegalArgumentException.class,
+            () -> CompareOptions.parse(new String[] {"--perf-warmup", "false"})).getMessage().contains("perfRecords=0"));
+    }
+
+    @Test
     void badValuesAreRejectedWithTheValueNamed() {
         // Goal: a typo fails fast, naming what was wrong. Method: one bad value per option kind.
         assertTrue(assertThrows(IllegalArgumentException.class, () -> CompareOptions.parse(new String[] {"--fs",
