@@ -82,7 +82,9 @@ public final class JmhMain {
             .append(quick ? ", quick mode (1 warm-up + 2 measured iterations of 1 s: indicative only)" : "")
             .append(". Score: average time per op, ± the 99.9% confidence half-width.\n");
         b.append("- Alloc B/op: `gc.alloc.rate.norm`; the hot path should allocate nothing (values well below 1 B/op")
-            .append(" are JMH's own noise).\n\n");
+            .append(" are JMH's own noise). It counts every thread of the benchmark JVM and the per-iteration set-up,")
+            .append(" so a figure that shrinks as iterations get longer is per-iteration work (e.g. opening a log,")
+            .append(" the log-store's background scheduler), not per op.\n\n");
         b.append("| benchmark | parameters | time per op | alloc B/op |\n|---|---|---|---|\n");
         final List<RunResult> sorted = new ArrayList<>(results);
         sorted.sort((x, y) -> key(x).compareTo(key(y)));
