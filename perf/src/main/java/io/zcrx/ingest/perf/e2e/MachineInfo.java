@@ -1,5 +1,6 @@
 package io.zcrx.ingest.perf.e2e;
 
+import io.zcrx.ingest.perf.proc.ProcFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +19,31 @@ public record MachineInfo(String host, int cores, long memoryBytes, String cpuMo
         return new MachineInfo(probeHost(), Runtime.getRuntime().availableProcessors(), probeMemoryBytes(),
             probeCpuModel(), read("/proc/sys/kernel/osrelease", "?"), Jvm.description(), probeCommit(repoRoot),
             read("/proc/loadavg", "?"));
+    }
+
+    /**
+     * When the kernel starts writing dirty pages back and when it throttles writers, in bytes
+     * ({@code vm.dirty_background_ratio} / {@code vm.dirty_ratio} of memory, or the {@code *_bytes}
+     * settings when set): a disk run that writes less than the first stays in the page cache.
+     */
+    public String dirtyThresholds() {
+        final long background = dirtyBytes("dirty_background");
+        final long throttle = dirtyBytes("dirty");
+        return String.format(java.util.Locale.ROOT, "writeback starts after %.1f GB dirty, writers are throttled"
+            + " after %.1f GB (vm.dirty_background_* / vm.dirty_*)", background / 1e9, throttle / 1e9);
+    }
+
+    private long dirtyBytes(String prefix) {
+        final String bytes = read("/proc/sys/vm/" + prefix + "_bytes", "0");
+        try {
+            final long b = Long.parseLong(bytes);
+            if (b > 0) {
+                return b;
+            }
+            return memoryBytes * Long.parseLong(read("/proc/sys/vm/" + prefix + "_ratio", "0")) / 100;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     /** e.g. "vm-2c24g": host name, cores and memory, safe in a file name. */
@@ -41,7 +67,7 @@ public record MachineInfo(String host, int cores, long memoryBytes, String cpuMo
 
     private static long probeMemoryBytes() {
         try {
-            for (String l : Files.readAllLines(Path.of("/proc/meminfo"), StandardCharsets.US_ASCII)) {
+            for (String l : ProcFiles.read(Path.of("/proc/meminfo")).lines().toList()) {
                 if (l.startsWith("MemTotal:")) {
                     return Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024L;
                 }
@@ -54,7 +80,7 @@ public record MachineInfo(String host, int cores, long memoryBytes, String cpuMo
 
     private static String probeCpuModel() {
         try {
-            for (String l : Files.readAllLines(Path.of("/proc/cpuinfo"), StandardCharsets.US_ASCII)) {
+            for (String l : ProcFiles.read(Path.of("/proc/cpuinfo")).lines().toList()) {
                 if (l.startsWith("model name")) {
                     return l.substring(l.indexOf(':') + 1).trim();
                 }
@@ -81,7 +107,7 @@ public record MachineInfo(String host, int cores, long memoryBytes, String cpuMo
 
     private static String read(String path, String fallback) {
         try {
-            return Files.readString(Path.of(path), StandardCharsets.US_ASCII).trim();
+            return ProcFiles.read(Path.of(path)).trim();
         } catch (IOException e) {
             return fallback;
         }

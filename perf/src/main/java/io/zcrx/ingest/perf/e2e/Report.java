@@ -33,6 +33,10 @@ public final class Report {
         b.append("- Load average at start: ").append(c.machine().loadAverage())
             .append(" (a busy machine slows every row).\n");
         b.append("- Commit: `").append(c.machine().commit()).append("`.\n");
+        if (s.rows().stream().anyMatch(r -> !r.fs().mount().inMemory())) {
+            b.append("- Disk: ").append(c.machine().dirtyThresholds())
+                .append("; each run's files are deleted before they are written back.\n");
+        }
         b.append("- Repetitions: ").append(c.options().reps)
             .append(" per configuration, targets interleaved (A B A B);")
             .append(" every run starts its target fresh on an empty log directory. Cells: median (min–max).\n");
@@ -107,6 +111,7 @@ public final class Report {
             .append(" machine busy;")
             .append(" 'client CPU' = the load generator is the bottleneck (its numbers say little about the broker);")
             .append(" 'disk writeback' = the device wrote at least half the rate while CPU was idle;")
+            .append(" 'page cache absorbed the writes' = a disk row whose window wrote (almost) nothing to the device;")
             .append(" 'offered rate' = the fixed rate was met. Compare brokers by CPU per GB and by firehose")
             .append(" throughput.\n");
         b.append("- Per-run figures: [").append(c.csvFile()).append("](").append(c.csvFile()).append(").\n");

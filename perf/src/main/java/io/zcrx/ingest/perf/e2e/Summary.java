@@ -123,6 +123,9 @@ public final class Summary {
             if (!fs.mount().inMemory() && disk > 0 && disk >= 0.5 * mbPerSec().median()) {
                 return String.format(java.util.Locale.ROOT, "disk writeback (%.0f MB/s written; %s)", disk, split);
             }
+            if (!fs.mount().inMemory() && disk >= 0 && disk < 0.05 * mbPerSec().median()) {
+                return "not CPU-bound, and the page cache absorbed the writes (" + split + ")";
+            }
             return "not CPU-bound: pipeline/latency (" + split + ")";
         }
     }

@@ -1,7 +1,6 @@
 package io.zcrx.ingest.perf.proc;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,7 +33,7 @@ public record Mount(String mountPoint, String fsType, String source, String devi
             p = p.getParent();
         }
         final Path real = p.toRealPath();
-        return find(Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8), real.toString());
+        return find(ProcFiles.read(Path.of("/proc/self/mountinfo")).lines().toList(), real.toString());
     }
 
     static Mount find(List<String> mountinfo, String realPath) {
@@ -103,7 +102,7 @@ public record Mount(String mountPoint, String fsType, String source, String devi
         }
         final Path stat = Path.of("/sys/dev/block", deviceNumbers, "stat");
         try {
-            final String[] f = Files.readString(stat, StandardCharsets.US_ASCII).trim().split("\\s+");
+            final String[] f = ProcFiles.read(stat).trim().split("\\s+");
             return Long.parseLong(f[SECTORS_WRITTEN_INDEX]) * SECTOR_BYTES;
         } catch (IOException | RuntimeException e) {
             return -1;

@@ -2,7 +2,6 @@ package io.zcrx.ingest.perf.proc;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
@@ -35,7 +34,7 @@ public final class ProcStat {
 
     /** utime + stime of {@code pid}, in clock ticks. */
     public static long cpuTicks(long pid) throws IOException {
-        return parseCpuTicks(Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.US_ASCII));
+        return parseCpuTicks(ProcFiles.read(Path.of("/proc", Long.toString(pid), "stat")));
     }
 
     /** utime + stime of {@code pid}, in seconds. */
@@ -59,9 +58,7 @@ public final class ProcStat {
 
     /** Peak resident set size (VmHWM) of {@code pid}, in bytes. */
     public static long peakRssBytes(long pid) throws IOException {
-        return parseStatusKb(Files.readString(Path.of("/proc", Long.toString(pid), "status"),
-            StandardCharsets.US_ASCII),
-            "VmHWM:") * 1024L;
+        return parseStatusKb(ProcFiles.read(Path.of("/proc", Long.toString(pid), "status")), "VmHWM:") * 1024L;
     }
 
     /** The value in kB of the {@code key} line (e.g. "VmHWM:") of a {@code /proc/PID/status} text. */

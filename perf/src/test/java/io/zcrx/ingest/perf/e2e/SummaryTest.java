@@ -58,13 +58,15 @@ class SummaryTest {
             run(DISK, fh, OURS, 1, 250, 0.5, 0.1, 2_600_000_000L),
             run(TMPFS, rate, KAFKA, 1, 1.024, 0.05, 0.3, -1),
             run(TMPFS, fh, SINK, 1, 2000, 1.0, 0.2, -1),
-            run(TMPFS, fh, OURS, 1, 100, 0.3, 0.1, -1)));
+            run(TMPFS, fh, OURS, 1, 100, 0.3, 0.1, -1),
+            run(DISK, fh, KAFKA, 1, 300, 0.6, 0.1, 0)));
         assertTrue(s.find("tmpfs", fh, "kafka-4.4.0").bound(2).startsWith("CPU, all 2 cores"));
         assertTrue(s.find("tmpfs", perf, "kafka-4.4.0").bound(2).startsWith("client CPU"));
         assertTrue(s.find("disk", fh, "zcrx-nio").bound(2).startsWith("disk writeback (260 MB/s"),
             s.find("disk", fh, "zcrx-nio").bound(2));
         assertEquals("offered rate", s.find("tmpfs", rate, "kafka-4.4.0").bound(2));
         assertTrue(s.find("tmpfs", fh, "tcp-sink-c").bound(2).startsWith("sink CPU"));
-        assertTrue(s.find("tmpfs", fh, "zcrx-nio").bound(2).startsWith("not CPU-bound"));
+        assertTrue(s.find("tmpfs", fh, "zcrx-nio").bound(2).startsWith("not CPU-bound: pipeline"));
+        assertTrue(s.find("disk", fh, "kafka-4.4.0").bound(2).contains("page cache absorbed"));
     }
 }
