@@ -227,8 +227,10 @@ public final class BrokerConfig extends AbstractConfig {
         d.define(OFFSET_METADATA_MAX_BYTES, Type.INT, 4096, Range.atLeast(0), Importance.LOW,
             "Largest metadata string of one committed offset (OFFSET_METADATA_TOO_LARGE above).");
 
-        d.define(SOCKET_REQUEST_MAX_BYTES, Type.INT, 100 * 1024 * 1024, Range.between(64, Integer.MAX_VALUE - 4),
-            Importance.HIGH, "Largest request frame; a larger size prefix closes the connection.");
+        d.define(SOCKET_REQUEST_MAX_BYTES, Type.INT, 32 * 1024 * 1024, Range.between(64, Integer.MAX_VALUE - 4),
+            Importance.HIGH, "Largest request frame; a larger size prefix closes the connection. A whole request "
+                + "must fit in receive memory, so it may be at most half of each possible transport's receive memory "
+                + "(Kafka's default is 100 MiB; ours is 32 MiB to fit the default receive memory of 64 MiB).");
         d.define(SOCKET_SEND_BUFFER_BYTES, Type.INT, 102_400, Range.atLeast(-1), Importance.LOW,
             "SO_SNDBUF of accepted sockets (-1 = OS default).");
         d.define(SOCKET_RECEIVE_BUFFER_BYTES, Type.INT, 102_400, Range.atLeast(-1), Importance.LOW,
@@ -266,7 +268,7 @@ public final class BrokerConfig extends AbstractConfig {
             "Network interface whose rx queue(s) feed zcrx; empty = zcrx not configured.");
         d.define(ZCRX_RX_QUEUES, Type.LIST, Collections.emptyList(), new RxQueueListValidator(), Importance.HIGH,
             "Hardware rx queue index per zcrx reactor (comma-separated); one reactor per queue.");
-        d.define(ZCRX_AREA_BYTES, Type.LONG, 256L * 1024 * 1024, new PageMultiple(2L * 1024 * 1024, 64L << 30),
+        d.define(ZCRX_AREA_BYTES, Type.LONG, 256L * 1024 * 1024, new PageMultiple(2L * 1024 * 1024, Integer.MAX_VALUE - 4095),
             Importance.MEDIUM, "zcrx receive area per queue (page multiple): the in-flight receive budget.");
         d.define(ZCRX_REFILL_ENTRIES, Type.INT, 32768, new PowerOfTwo(64, 32768), Importance.MEDIUM,
             "zcrx refill ring entries per queue (power of two, at most 32768).");
@@ -286,11 +288,34 @@ public final class BrokerConfig extends AbstractConfig {
             throw new ConfigException(GROUP_MIN_SESSION_TIMEOUT_MS, getInt(GROUP_MIN_SESSION_TIMEOUT_MS),
                 "must not exceed " + GROUP_MAX_SESSION_TIMEOUT_MS + "=" + getInt(GROUP_MAX_SESSION_TIMEOUT_MS));
         }
+        // A frame is held in receive memory until it is complete: one larger than the memory could
+        // never complete (its connection would stall), so it must fit, with room for others, in the
+        // receive memory of every transport that may run.
+        final String t = getString(TRANSPORT);
+        if (t.equals("auto") || t.equals("nio")) {
+            checkFrameFits(frameMax, (long) getInt(NIO_BUFFER_BYTES) * getInt(NIO_BUFFER_COUNT), "nio",
+                NIO_BUFFER_BYTES + " x " + NIO_BUFFER_COUNT);
+        }
+        if (t.equals("auto") || t.equals("uring")) {
+            checkFrameFits(frameMax, (long) getInt(URING_BUFFER_BYTES) * getInt(URING_BUFFER_COUNT), "uring",
+                URING_BUFFER_BYTES + " x " + URING_BUFFER_COUNT);
+        }
+        if (t.equals("zcrx") || t.equals("auto") && !zcrxInterface().isEmpty()) {
+            checkFrameFits(frameMax, getLong(ZCRX_AREA_BYTES), "zcrx", ZCRX_AREA_BYTES);
+        }
         if ("zcrx".equals(getString(TRANSPORT)) && zcrxInterface().isEmpty()) {
             throw new ConfigException(ZCRX_INTERFACE, "", "must name a network interface when transport=zcrx");
         }
         if (!zcrxInterface().isEmpty() && getList(ZCRX_RX_QUEUES).isEmpty()) {
             throw new ConfigException(ZCRX_RX_QUEUES, "", "must list at least one rx queue when zcrx.interface is set");
+        }
+    }
+
+    private static void checkFrameFits(int frameMax, long receiveMemory, String transport, String memoryKeys) {
+        if ((long) frameMax * 2 > receiveMemory) {
+            throw new ConfigException(SOCKET_REQUEST_MAX_BYTES, frameMax, "a request must fit in half the receive memory "
+                + "of transport " + transport + " (" + memoryKeys + " = " + receiveMemory + " bytes per reactor): "
+                + "raise those or lower " + SOCKET_REQUEST_MAX_BYTES);
         }
     }
 

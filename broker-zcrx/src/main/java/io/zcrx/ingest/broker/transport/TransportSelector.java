@@ -2,6 +2,7 @@ package io.zcrx.ingest.broker.transport;
 
 import io.zcrx.ingest.broker.config.BrokerConfig;
 import io.zcrx.ingest.broker.transport.nio.NioTransport;
+import io.zcrx.ingest.broker.uring.transport.UringTransports;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,8 +72,9 @@ public final class TransportSelector {
                 return new NioTransport(settings(config, config.numNetworkThreads()),
                     config.getInt(BrokerConfig.NIO_BUFFER_BYTES), config.getInt(BrokerConfig.NIO_BUFFER_COUNT), factory);
             case "uring":
+                return UringTransports.uring(config, settings(config, config.numNetworkThreads()), factory);
             case "zcrx":
-                throw new IOException("the io_uring transports are not part of this build yet");
+                return UringTransports.zcrx(config, settings(config, config.zcrxRxQueues().size()), factory);
             default:
                 throw new IllegalArgumentException("unknown transport: transport=" + name);
         }

@@ -36,7 +36,7 @@ class BrokerConfigTest {
         assertEquals(List.of(Paths.get("data/kafka-logs").toAbsolutePath().normalize()), c.logDirs());
         assertEquals("auto", c.transport());
         assertEquals(1048588, c.messageMaxBytes());
-        assertEquals(104857600, c.socketRequestMaxBytes());
+        assertEquals(32 * 1024 * 1024, c.socketRequestMaxBytes());
         assertEquals(168L * 3600_000, c.logRetentionMs());
         assertEquals(168L * 3600_000, c.logRollMs());
         assertEquals(1, c.numPartitions());
@@ -71,6 +71,13 @@ class BrokerConfigTest {
         // Goal: combinations that cannot work are refused up front, naming what is wrong.
         String m = errorOf("message.max.bytes", "2000000", "socket.request.max.bytes", "1000000");
         assertTrue(m.contains("message.max.bytes") && m.contains("socket.request.max.bytes"), m);
+        m = errorOf("socket.request.max.bytes", "40000000");
+        assertTrue(m.contains("socket.request.max.bytes") && m.contains("40000000") && m.contains("nio.buffer.count"), m);
+        m = errorOf("transport", "uring", "uring.buffer.count", "512");
+        assertTrue(m.contains("socket.request.max.bytes") && m.contains("uring.buffer.count"), m);
+        new BrokerConfig(props("transport", "nio", "uring.buffer.count", "512"));
+        new BrokerConfig(props("socket.request.max.bytes", "100000000", "nio.buffer.count", "4096", "uring.buffer.count",
+            "8192"));
         m = errorOf("transport", "zcrx");
         assertTrue(m.contains("zcrx.interface"), m);
         m = errorOf("zcrx.interface", "eth0");

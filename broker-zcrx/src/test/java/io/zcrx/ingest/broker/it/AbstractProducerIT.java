@@ -63,12 +63,27 @@ public abstract class AbstractProducerIT {
         return null;
     }
 
+    /**
+     * Extra broker settings the transport needs ({@code key, value, ...}), e.g. zcrx.interface for zcrx.
+     */
+    protected String[] transportOverrides() {
+        return new String[0];
+    }
+
+    /** {@code settings} followed by {@link #transportOverrides()}. */
+    protected final String[] withTransport(String... settings) {
+        final String[] extra = transportOverrides();
+        final String[] all = java.util.Arrays.copyOf(settings, settings.length + extra.length);
+        System.arraycopy(extra, 0, all, settings.length, extra.length);
+        return all;
+    }
+
     @BeforeAll
     void startBroker() throws Exception {
         final String why = unavailableReason();
         Assumptions.assumeTrue(why == null, () -> "transport " + transport() + " skipped: " + why);
         tmp = java.nio.file.Files.createTempDirectory("zcrx-" + getClass().getSimpleName());
-        broker = TestBroker.start(tmp.resolve("logs"), transport(), "num.partitions", String.valueOf(PARTITIONS));
+        broker = TestBroker.start(tmp.resolve("logs"), transport(), withTransport("num.partitions", String.valueOf(PARTITIONS)));
         assertEquals(transport(), broker.transportName());
     }
 
@@ -224,7 +239,7 @@ public abstract class AbstractProducerIT {
         // (after segment rolls and a clean shutdown) and reports every batch valid, every record
         // present and no index mismatch. Method: a topic with 64 KiB segments, idempotent lz4 and
         // uncompressed producers, then the tool in a separate JVM.
-        try (TestBroker b = TestBroker.start(tmp.resolve("dump-logs"), transport())) {
+        try (TestBroker b = TestBroker.start(tmp.resolve("dump-logs"), transport(), withTransport())) {
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrap()))) {
                 admin.createTopics(List.of(new NewTopic("dump", 2, (short) 1).configs(Map.of("segment.bytes", "65536"))))
                     .all().get(30, TimeUnit.SECONDS);
@@ -298,7 +313,7 @@ public abstract class AbstractProducerIT {
     void restartContinuesOffsetsAndLosesNothing() throws Exception {
         // Goal: produce, stop cleanly, start on the same log dir, produce more: offsets continue
         // where they stopped and every record from both runs is there. Method: a broker of its own.
-        try (TestBroker b = TestBroker.start(tmp.resolve("restart-logs"), transport())) {
+        try (TestBroker b = TestBroker.start(tmp.resolve("restart-logs"), transport(), withTransport())) {
             final List<byte[]> values = new ArrayList<>();
             for (int round = 0; round < 3; round++) {
                 final Properties p = new Properties();

@@ -70,13 +70,28 @@ public abstract class AbstractProtocolIT {
         return null;
     }
 
+    /**
+     * Extra broker settings the transport needs ({@code key, value, ...}), e.g. zcrx.interface for zcrx.
+     */
+    protected String[] transportOverrides() {
+        return new String[0];
+    }
+
+    /** {@code settings} followed by {@link #transportOverrides()}. */
+    protected final String[] withTransport(String... settings) {
+        final String[] extra = transportOverrides();
+        final String[] all = java.util.Arrays.copyOf(settings, settings.length + extra.length);
+        System.arraycopy(extra, 0, all, settings.length, extra.length);
+        return all;
+    }
+
     @BeforeAll
     void startBroker() throws Exception {
         final String why = unavailableReason();
         Assumptions.assumeTrue(why == null, () -> "transport " + transport() + " skipped: " + why);
         tmp = java.nio.file.Files.createTempDirectory("zcrx-" + getClass().getSimpleName());
-        broker = TestBroker.start(tmp.resolve("logs"), transport(), "socket.request.max.bytes", "2000000",
-            "message.max.bytes", "100000", "num.partitions", "2");
+        broker = TestBroker.start(tmp.resolve("logs"), transport(), withTransport("socket.request.max.bytes", "2000000",
+            "message.max.bytes", "100000", "num.partitions", "2"));
     }
 
     @AfterEach

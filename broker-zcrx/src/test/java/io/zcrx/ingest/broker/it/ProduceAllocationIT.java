@@ -19,22 +19,30 @@ import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.MetadataResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The produce path, end to end inside the broker (socket read, framing, decode, batch checks,
- * append, response encode, socket write), allocates nothing per request on the reactor thread.
+ * The produce path, end to end inside the broker (socket receive, framing, decode, batch checks,
+ * append, response encode, send), allocates nothing per request on the reactor thread, over NIO
+ * and over copy-mode io_uring.
  */
 class ProduceAllocationIT {
 
-    @Test
-    void steadyStateProduceAllocatesNothingOnTheReactor() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"nio", "uring"})
+    void steadyStateProduceAllocatesNothingOnTheReactor(String transport) throws Exception {
         // Goal: design.md's hot-path rule, measured on the real thing. Method: one NIO reactor;
         // pipelined Produce v9 and v13 requests (idempotent, 16 x 100-byte records) from a raw
         // client; the reactor thread's allocated-bytes counter (HotSpot ThreadMXBean) read before
         // and after 20,000 requests that follow 20,000 warm-up requests.
+        if (transport.equals("uring")) {
+            final io.zcrx.ingest.broker.uring.UringSupport s = io.zcrx.ingest.broker.uring.UringSupport.get();
+            Assumptions.assumeTrue(s.copyModeAvailable(), () -> "copy-mode io_uring unavailable: " + s.reason());
+        }
         final Path dir = Files.createTempDirectory("zcrx-alloc");
-        try (TestBroker b = TestBroker.start(dir.resolve("logs"), "nio", "num.network.threads", "1");
+        try (TestBroker b = TestBroker.start(dir.resolve("logs"), transport, "num.network.threads", "1");
              RawClient c = new RawClient(b.port())) {
             final MetadataResponse md = c.roundTrip(new MetadataRequest.Builder(new MetadataRequestData()
                 .setTopics(List.of(new MetadataRequestData.MetadataRequestTopic().setName("alloc")))
@@ -42,7 +50,7 @@ class ProduceAllocationIT {
             final Uuid id = md.data().topics().iterator().next().topicId();
             final com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-            final long reactor = reactorThreadId();
+            final long reactor = reactorThreadId(transport + "-reactor-0");
             final int[] sequence = {0};
             run(c, id, sequence, 20_000);
             final long before = threads.getThreadAllocatedBytes(reactor);
@@ -50,8 +58,8 @@ class ProduceAllocationIT {
             run(c, id, sequence, n);
             final long after = threads.getThreadAllocatedBytes(reactor);
             final double perRequest = (after - before) / (double) n;
-            System.out.printf("reactor allocation: %d bytes over %d produce requests = %.2f bytes/request%n",
-                after - before, n, perRequest);
+            System.out.printf("%s reactor allocation: %d bytes over %d produce requests = %.2f bytes/request%n",
+                transport, after - before, n, perRequest);
             // A per-request allocation (a String, a boxed value, an iterator) would be >= 16 bytes
             // per request; the bound leaves room only for rare one-offs (pool growth, a log line).
             assertTrue(perRequest < 1.0, "bytes allocated per produce request on the reactor: " + perRequest);
@@ -63,13 +71,13 @@ class ProduceAllocationIT {
         }
     }
 
-    private static long reactorThreadId() {
+    private static long reactorThreadId(String name) {
         for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().equals("nio-reactor-0")) {
+            if (t.getName().equals(name)) {
                 return t.getId();
             }
         }
-        throw new AssertionError("no nio-reactor-0 thread");
+        throw new AssertionError("no thread named " + name);
     }
 
     /** Sends {@code count} produce requests, 64 in flight, alternating v9 (names) and v13 (ids). */

@@ -35,6 +35,8 @@ public final class TestBroker implements AutoCloseable {
         p.put(BrokerConfig.TRANSPORT, transport);
         p.put(BrokerConfig.NUM_NETWORK_THREADS, "2");
         p.put(BrokerConfig.NIO_BUFFER_COUNT, "256");
+        // 256 x 64 KiB of NIO receive memory per reactor holds requests of up to 8 MiB.
+        p.put(BrokerConfig.SOCKET_REQUEST_MAX_BYTES, String.valueOf(8 * 1024 * 1024));
         for (int i = 0; i + 1 < overrides.length; i += 2) {
             p.put(overrides[i], overrides[i + 1]);
         }
