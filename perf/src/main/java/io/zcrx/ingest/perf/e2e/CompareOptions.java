@@ -113,7 +113,7 @@ public final class CompareOptions {
                 firehoseMaxBytes = 1L << 30;
                 // Two fewer JVM starts per broker: the smoke test checks that things work, not speed.
                 perfWarmup = false;
-                perfRecords = 5_000;
+                perfRecords = 2_000;
             }
             default -> throw new IllegalArgumentException("unknown profile: profile=" + p + " (full, quick, smoke)");
         }

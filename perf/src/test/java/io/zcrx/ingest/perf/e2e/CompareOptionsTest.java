@@ -47,7 +47,7 @@ class CompareOptionsTest {
         // saying how many records to send is refused. Method: parse both.
         final CompareOptions smoke = CompareOptions.parse(new String[] {"--profile", "smoke"});
         assertEquals(false, smoke.perfWarmup);
-        assertEquals(5_000, smoke.perfRecords);
+        assertEquals(2_000, smoke.perfRecords);
         assertTrue(assertThrows(IllegalArgumentException.class,
             () -> CompareOptions.parse(new String[] {"--perf-warmup", "false"})).getMessage().contains("perfRecords=0"));
     }
