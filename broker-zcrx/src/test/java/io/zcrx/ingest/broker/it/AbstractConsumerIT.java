@@ -291,10 +291,14 @@ public abstract class AbstractConsumerIT {
                 "retention.bytes", "65536")))).all().get(30, TimeUnit.SECONDS);
             final List<Sent> sent = produce("retained", 1, 1000, 7, "none");
             final TopicPartition tp = new TopicPartition("retained", 0);
+            // Retention may run while the records are still arriving, so the log start moves in
+            // steps: wait until it is past 0 and stays put for several retention passes (200 ms each).
             long start = 0;
+            long previous = -1;
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (start == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(100);
+            while ((start == 0 || start != previous) && System.nanoTime() < deadline) {
+                previous = start;
+                Thread.sleep(700);
                 start = admin.listOffsets(Map.of(tp, OffsetSpec.earliest())).all().get(30, TimeUnit.SECONDS).get(tp).offset();
             }
             assertTrue(start > 0, "retention advanced the log start offset");

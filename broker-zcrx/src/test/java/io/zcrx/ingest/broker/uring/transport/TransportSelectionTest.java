@@ -32,6 +32,8 @@ class TransportSelectionTest {
         m.put("uring.buffer.count", "64");
         m.put("uring.buffer.bytes", "4096");
         m.put("zcrx.area.bytes", String.valueOf(2L << 20));
+        m.put("socket.request.max.bytes", "131072");
+        m.put("message.max.bytes", "65536");
         m.put("zcrx.refill.entries", "256");
         for (int i = 0; i < kv.length; i += 2) {
             m.put(kv[i], kv[i + 1]);
