@@ -229,8 +229,8 @@ public final class Chart {
 
     /** Two significant digits for small values (0.76 s/GB must not print as "1"), whole numbers above. */
     static String barLabel(double v) {
-        return v < 1 ? String.format(java.util.Locale.ROOT, "%.2f", v)
-            : v < 10 ? String.format(java.util.Locale.ROOT, "%.1f", v) : String.format(java.util.Locale.ROOT, "%,.0f", v);
+        final String format = v < 1 ? "%.2f" : v < 10 ? "%.1f" : "%,.0f";
+        return String.format(java.util.Locale.ROOT, format, v);
     }
 
     private static String formatValue(double v, double resolution) {

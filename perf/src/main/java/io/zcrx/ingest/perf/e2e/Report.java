@@ -62,8 +62,9 @@ public final class Report {
         for (Map.Entry<String, List<Summary.Row>> e : byFs.entrySet()) {
             b.append("## Log directories on ").append(e.getKey()).append("\n\n");
             b.append("| load | target | ok | records/s | MB/s | latency ms avg / p50 / p99 / p99.9 | broker CPU s/GB")
-                .append(" | broker cores | peak RSS MB | client CPU s (cores) | disk MB/s | bound by |\n");
-            b.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                .append(" | broker cores | busiest broker threads (cores) | peak RSS MB | client CPU s (cores)")
+                .append(" | machine busy cores | disk MB/s | bound by |\n");
+            b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (Summary.Row r : e.getValue()) {
                 final String lat = r.load().kind() == LoadSpec.Kind.FIREHOSE ? "–"
                     : r.latency(PerfTestSummary::avgMs).format(1) + " / " + r.latency(PerfTestSummary::p50Ms).format(0)
@@ -73,8 +74,11 @@ public final class Report {
                     .append(r.ok().size()).append('/').append(r.runs().size()).append(" | ")
                     .append(r.recordsPerSec().format(0)).append(" | ").append(r.mbPerSec().format(1)).append(" | ")
                     .append(lat).append(" | ").append(r.cpuPerGb().format(2)).append(" | ")
-                    .append(r.brokerCores().format(2)).append(" | ").append(r.peakRssMb().format(0)).append(" | ")
+                    .append(r.brokerCores().format(2)).append(" | ")
+                    .append(r.busiestThreads().isBlank() ? "–" : oneLine(r.busiestThreads())).append(" | ")
+                    .append(r.peakRssMb().format(0)).append(" | ")
                     .append(r.clientCpu().format(1)).append(" (").append(r.clientCores().format(2)).append(") | ")
+                    .append(r.machineCores().format(2)).append(" | ")
                     .append(r.fs().mount().inMemory() ? "–" : r.diskMbPerSec().format(0)).append(" | ")
                     .append(r.bound(c.machine().cores())).append(" |\n");
             }
@@ -99,6 +103,11 @@ public final class Report {
         b.append("- broker CPU s/GB = utime+stime of the target process (from /proc/PID/stat)")
             .append(" over the measured window,")
             .append(" divided by the GB acknowledged in it. broker cores = the same CPU time / window wall time.\n");
+        b.append("- busiest broker threads = the target's threads that used most CPU in the window")
+            .append(" (/proc/PID/task/TID/stat), in cores, from the median run: a thread near 1.0 is a bottleneck.\n");
+        b.append("- machine busy cores = all CPU time of the machine in the window (/proc/stat, idle and iowait")
+            .append(" excluded): loopback softirqs, writeback threads and other processes show up here, not in the")
+            .append(" broker's or the client's figures.\n");
         b.append("- peak RSS = VmHWM of the target at the end of the run (JVM start and warm-up included).\n");
         b.append("- client CPU: firehose = its own CPU in the window; perf-test = the whole perf-test process.\n");
         b.append("- perf-test rows: kafka-producer-perf-test (kafka-tools 4.3.1) with identical arguments")
@@ -177,7 +186,8 @@ public final class Report {
 
     static final String CSV_HEADER = "index,fs,fs_label,load,target,rep,ok,error,records,payload_bytes,load_seconds,"
         + "records_per_sec,mb_per_sec,lat_avg_ms,lat_p50_ms,lat_p95_ms,lat_p99_ms,lat_p999_ms,lat_max_ms,broker_cpu_s,"
-        + "window_s,broker_cpu_s_per_gb,broker_cores,peak_rss_bytes,client_cpu_s,client_cores,disk_write_bytes";
+        + "window_s,broker_cpu_s_per_gb,broker_cores,peak_rss_bytes,client_cpu_s,client_cores,disk_write_bytes,"
+        + "busiest_threads,busiest_thread_cores,machine_busy_s";
 
     /** One CSV line for a run (the file is appended as runs finish, so a stopped run keeps its lines). */
     public static String csvLine(RunResult r) {
@@ -198,7 +208,8 @@ public final class Report {
             l == null ? "" : num(l.p95Ms()), l == null ? "" : num(l.p99Ms()), l == null ? "" : num(l.p999Ms()),
             l == null ? "" : num(l.maxMs()), num(r.brokerCpuSeconds()), num(r.windowSeconds()), num(r.brokerCpuPerGb()),
             num(r.brokerCores()), Long.toString(r.peakRssBytes()), num(r.clientCpuSeconds()), num(r.clientCores()),
-            Long.toString(r.diskWriteBytes())));
+            Long.toString(r.diskWriteBytes()), quote(r.busiestThreads()), num(r.busiestThreadCores()),
+            num(r.machineBusySeconds())));
         return String.join(",", f);
     }
 

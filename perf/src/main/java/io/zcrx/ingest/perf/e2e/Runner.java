@@ -51,6 +51,10 @@ public final class Runner {
         volatile long endTicks = -1;
         volatile long startDisk = -1;
         volatile long endDisk = -1;
+        volatile long startMachine = -1;
+        volatile long endMachine = -1;
+        volatile java.util.Map<Long, ProcStat.ThreadTicks> startThreads = java.util.Map.of();
+        volatile java.util.Map<Long, ProcStat.ThreadTicks> endThreads = java.util.Map.of();
     }
 
     public RunResult run(RunSpec spec) throws InterruptedException {
@@ -112,13 +116,17 @@ public final class Runner {
             runDir.resolve("firehose.log"), line -> {
                 try {
                     if (line.equals(Firehose.MEASURE_START)) {
+                        w.startThreads = ProcStat.threadTicks(pid);
                         w.startTicks = ProcStat.cpuTicks(pid);
+                        w.startMachine = ProcStat.machineBusyTicks();
                         w.startDisk = spec.fs().mount().deviceBytesWritten();
                         w.startNs = System.nanoTime();
                     } else if (line.equals(Firehose.MEASURE_END)) {
                         w.endTicks = ProcStat.cpuTicks(pid);
+                        w.endMachine = ProcStat.machineBusyTicks();
                         w.endDisk = spec.fs().mount().deviceBytesWritten();
                         w.endNs = System.nanoTime();
+                        w.endThreads = ProcStat.threadTicks(pid);
                     } else if (line.startsWith(Firehose.RESULT_PREFIX)) {
                         synchronized (results) {
                             results.add(line);
@@ -139,9 +147,12 @@ public final class Runner {
         final Firehose.Result r = Firehose.Result.parse(results.get(results.size() - 1));
         final long peak = ProcStat.peakRssBytes(pid);
         final double cpu = (double) (w.endTicks - w.startTicks) / ProcStat.clockTicksPerSecond();
-        return new RunResult(spec, null, r.records(), r.payloadBytes(), r.seconds(), null, cpu,
-            (w.endNs - w.startNs) / 1e9,
-            peak, r.clientCpuSeconds(), w.startDisk < 0 || w.endDisk < 0 ? -1 : w.endDisk - w.startDisk, null);
+        final double window = (w.endNs - w.startNs) / 1e9;
+        final var busiest = ProcStat.busiest(w.startThreads, w.endThreads, window, 3);
+        return new RunResult(spec, null, r.records(), r.payloadBytes(), r.seconds(), null, cpu, window, peak,
+            r.clientCpuSeconds(), w.startDisk < 0 || w.endDisk < 0 ? -1 : w.endDisk - w.startDisk,
+            RunResult.formatThreads(busiest), busiest.isEmpty() ? 0 : busiest.get(0).getValue(),
+            (double) (w.endMachine - w.startMachine) / ProcStat.clockTicksPerSecond());
     }
 
     private RunResult perfTest(RunSpec spec, Path runDir, Target.Started started)
@@ -170,13 +181,17 @@ public final class Runner {
             }
         }
 
+        final var threads0 = ProcStat.threadTicks(pid);
         final long t0 = System.nanoTime();
         final long c0 = ProcStat.cpuTicks(pid);
+        final long m0 = ProcStat.machineBusyTicks();
         final long d0 = spec.fs().mount().deviceBytesWritten();
         final List<String> out = runPerfTest(runDir, "perf-test", started.port(), load, records);
         final long c1 = ProcStat.cpuTicks(pid);
+        final long m1 = ProcStat.machineBusyTicks();
         final long d1 = spec.fs().mount().deviceBytesWritten();
         final long t1 = System.nanoTime();
+        final var busiest = ProcStat.busiest(threads0, ProcStat.threadTicks(pid), (t1 - t0) / 1e9, 3);
 
         final PerfTestSummary s = PerfTestSummary.find(out);
         final String error = firstError(runDir.resolve("perf-test.log"));
@@ -193,7 +208,8 @@ public final class Runner {
         }
         return new RunResult(spec, null, s.records(), s.records() * load.recordBytes(), s.seconds(), s,
             (double) (c1 - c0) / ProcStat.clockTicksPerSecond(), (t1 - t0) / 1e9, ProcStat.peakRssBytes(pid), clientCpu,
-            d0 < 0 || d1 < 0 ? -1 : d1 - d0, null);
+            d0 < 0 || d1 < 0 ? -1 : d1 - d0, RunResult.formatThreads(busiest),
+            busiest.isEmpty() ? 0 : busiest.get(0).getValue(), (double) (m1 - m0) / ProcStat.clockTicksPerSecond());
     }
 
     /** The same arguments against every broker: only the bootstrap address differs. */

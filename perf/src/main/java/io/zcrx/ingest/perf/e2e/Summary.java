@@ -79,6 +79,24 @@ public final class Summary {
             return stat(RunResult::clientCores);
         }
 
+        public Stat machineCores() {
+            return stat(RunResult::machineCores);
+        }
+
+        public Stat busiestThreadCores() {
+            return stat(RunResult::busiestThreadCores);
+        }
+
+        /** The busiest threads of the median run (by busiest-thread cores), e.g. "reactor-0 0.97, ...". */
+        public String busiestThreads() {
+            final List<RunResult> ok = new ArrayList<>(ok());
+            if (ok.isEmpty()) {
+                return "–";
+            }
+            ok.sort((x, y) -> Double.compare(x.busiestThreadCores(), y.busiestThreadCores()));
+            return ok.get((ok.size() - 1) / 2).busiestThreads();
+        }
+
         public Stat diskMbPerSec() {
             return stat(RunResult::diskMbPerSec);
         }
@@ -113,8 +131,18 @@ public final class Summary {
             if (broker + client >= 0.85 * cores) {
                 return "CPU, all " + cores + " cores (" + split + ")";
             }
+            final double machine = machineCores().median();
+            if (machine >= 0.85 * cores) {
+                return String.format(java.util.Locale.ROOT, "CPU, all %d cores, %.1f of them outside broker and client"
+                    + " (kernel threads, other processes; %s)", cores, Math.max(0, machine - broker - client), split);
+            }
             if (client >= 0.9) {
                 return "client CPU (" + split + ")";
+            }
+            final double thread = busiestThreadCores().median();
+            if (thread >= 0.85) {
+                return String.format(java.util.Locale.ROOT, "one %s thread (%s at %.2f cores; %s)",
+                    target.isBroker() ? "broker" : "sink", firstThreadName(busiestThreads()), thread, split);
             }
             if (broker >= 0.9 && !target.isBroker()) {
                 return "sink CPU (" + split + ")";
@@ -128,6 +156,14 @@ public final class Summary {
             }
             return "not CPU-bound: pipeline/latency (" + split + ")";
         }
+    }
+
+    /** "reactor-0" out of "reactor-0 0.97, log-flusher 0.05". */
+    static String firstThreadName(String threads) {
+        final int comma = threads.indexOf(", ");
+        final String first = comma < 0 ? threads : threads.substring(0, comma);
+        final int space = first.lastIndexOf(' ');
+        return space < 0 ? first : first.substring(0, space);
     }
 
     private final List<Row> rows;

@@ -42,6 +42,74 @@ public final class ProcStat {
         return (double) cpuTicks(pid) / clockTicksPerSecond();
     }
 
+    /**
+     * utime + stime of every thread of {@code pid} ({@code /proc/PID/task/TID/stat}), by thread id,
+     * with the thread's name (comm: the JVM names native threads after their Java threads, cut to 15
+     * characters). Threads that exit while we read are skipped.
+     */
+    public static java.util.Map<Long, ThreadTicks> threadTicks(long pid) throws IOException {
+        final java.util.Map<Long, ThreadTicks> m = new java.util.HashMap<>();
+        try (var tasks = java.nio.file.Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    final String stat = ProcFiles.read(task.resolve("stat"));
+                    final String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    m.put(Long.parseLong(task.getFileName().toString()), new ThreadTicks(name, parseCpuTicks(stat)));
+                } catch (IOException | RuntimeException e) {
+                    // The thread ended between the listing and the read: it did no more work in the window.
+                }
+            }
+        }
+        return m;
+    }
+
+    /** One thread's name and CPU ticks. */
+    public record ThreadTicks(String name, long ticks) {
+    }
+
+    /**
+     * The threads that used the most CPU between two {@link #threadTicks} samples, busiest first, as
+     * (name, cores) over {@code seconds} of wall time; threads born in between count from zero.
+     */
+    public static java.util.List<java.util.Map.Entry<String, Double>> busiest(java.util.Map<Long, ThreadTicks> before,
+            java.util.Map<Long, ThreadTicks> after, double seconds, int count) {
+        final java.util.List<java.util.Map.Entry<String, Double>> l = new java.util.ArrayList<>();
+        for (java.util.Map.Entry<Long, ThreadTicks> e : after.entrySet()) {
+            final ThreadTicks b = before.get(e.getKey());
+            final long delta = e.getValue().ticks() - (b == null ? 0 : b.ticks());
+            if (delta > 0) {
+                l.add(java.util.Map.entry(e.getValue().name(), delta / (double) clockTicksPerSecond() / seconds));
+            }
+        }
+        l.sort((x, y) -> Double.compare(y.getValue(), x.getValue()));
+        return l.subList(0, Math.min(count, l.size()));
+    }
+
+    /**
+     * Busy CPU ticks of the whole machine so far, summed over all CPUs: the first line of
+     * {@code /proc/stat} ({@code cpu user nice system idle iowait irq softirq steal ...}) minus idle
+     * and iowait. Kernel work billed to no process (softirqs, ksoftirqd, writeback threads) and
+     * other tenants' processes are in it, which per-process figures miss.
+     */
+    public static long machineBusyTicks() throws IOException {
+        return parseMachineBusyTicks(ProcFiles.read(Path.of("/proc/stat")));
+    }
+
+    static long parseMachineBusyTicks(String procStat) {
+        final String first = procStat.lines().findFirst().orElse("");
+        if (!first.startsWith("cpu ")) {
+            throw new IllegalArgumentException("no cpu line in /proc/stat: line=" + first);
+        }
+        final String[] f = first.substring(4).trim().split("\\s+");
+        long total = 0;
+        // user nice system idle iowait irq softirq steal: guest and guest_nice are already in user/nice.
+        for (int i = 0; i < Math.min(8, f.length); i++) {
+            total += Long.parseLong(f[i]);
+        }
+        final long idle = Long.parseLong(f[3]) + (f.length > 4 ? Long.parseLong(f[4]) : 0);
+        return total - idle;
+    }
+
     /** Parses utime + stime out of the text of a {@code /proc/PID/stat} file. */
     static long parseCpuTicks(String stat) {
         final int close = stat.lastIndexOf(')');

@@ -49,7 +49,8 @@ class CompareOptionsTest {
         assertEquals(false, smoke.perfWarmup);
         assertEquals(2_000, smoke.perfRecords);
         assertTrue(assertThrows(IllegalArgumentException.class,
-            () -> CompareOptions.parse(new String[] {"--perf-warmup", "false"})).getMessage().contains("perfRecords=0"));
+            () -> CompareOptions.parse(new String[] {"--perf-warmup", "false"})).getMessage()
+            .contains("perfRecords=0"));
     }
 
     @Test

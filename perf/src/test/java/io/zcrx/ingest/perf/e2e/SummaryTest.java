@@ -18,14 +18,22 @@ class SummaryTest {
 
     /** A successful run: {@code mbps} MB/s over 10 s, broker and client busy as given. */
     static RunResult run(LogFs fs, LoadSpec load, Target t, int rep, double mbps, double brokerCores,
-        double clientCores,
-                         long diskBytes) {
+                         double clientCores, long diskBytes) {
+        return run(fs, load, t, rep, mbps, brokerCores, clientCores, diskBytes, brokerCores / 4,
+            brokerCores + clientCores);
+    }
+
+    /** As above, with the busiest thread ("worker-1") at {@code threadCores}, the machine at {@code machineCores}. */
+    static RunResult run(LogFs fs, LoadSpec load, Target t, int rep, double mbps, double brokerCores,
+                         double clientCores, long diskBytes, double threadCores, double machineCores) {
         final long payload = (long) (mbps * 1e6 * 10);
+        final long records = payload / load.recordBytes();
         final PerfTestSummary lat = load.kind() == LoadSpec.Kind.FIREHOSE ? null
-            : new PerfTestSummary(payload / load.recordBytes(), payload / load.recordBytes() / 10.0, 5, 50, 4, 9, 20,
-            40);
-        return new RunResult(new RunSpec(rep, fs, load, t, rep), null, payload / load.recordBytes(), payload, 10, lat,
-            brokerCores * 10, 10, 400_000_000L + rep, clientCores * 10, diskBytes, null);
+            : new PerfTestSummary(records, records / 10.0, 5, 50, 4, 9, 20, 40);
+        return new RunResult(new RunSpec(rep, fs, load, t, rep), null, records, payload, 10, lat,
+            brokerCores * 10, 10, 400_000_000L + rep, clientCores * 10, diskBytes,
+            String.format(java.util.Locale.ROOT, "worker-1 %.2f, gc 0.01", threadCores), threadCores,
+            machineCores * 10);
     }
 
     @Test
@@ -59,7 +67,10 @@ class SummaryTest {
             run(TMPFS, rate, KAFKA, 1, 1.024, 0.05, 0.3, -1),
             run(TMPFS, fh, SINK, 1, 2000, 1.0, 0.2, -1),
             run(TMPFS, fh, OURS, 1, 100, 0.3, 0.1, -1),
-            run(DISK, fh, KAFKA, 1, 300, 0.6, 0.1, 0)));
+            run(DISK, fh, KAFKA, 1, 300, 0.6, 0.1, 0),
+            run(DISK, perf, OURS, 1, 300, 1.0, 0.2, -1, 0.97, 1.2),
+            run(DISK, rate, OURS, 1, 1.024, 0.1, 0.3, -1, 0.1, 0.4),
+            run(DISK, perf, KAFKA, 1, 30, 0.6, 0.5, -1, 0.3, 1.9)));
         assertTrue(s.find("tmpfs", fh, "kafka-4.4.0").bound(2).startsWith("CPU, all 2 cores"));
         assertTrue(s.find("tmpfs", perf, "kafka-4.4.0").bound(2).startsWith("client CPU"));
         assertTrue(s.find("disk", fh, "zcrx-nio").bound(2).startsWith("disk writeback (260 MB/s"),
@@ -68,5 +79,11 @@ class SummaryTest {
         assertTrue(s.find("tmpfs", fh, "tcp-sink-c").bound(2).startsWith("sink CPU"));
         assertTrue(s.find("tmpfs", fh, "zcrx-nio").bound(2).startsWith("not CPU-bound: pipeline"));
         assertTrue(s.find("disk", fh, "kafka-4.4.0").bound(2).contains("page cache absorbed"));
+        assertTrue(s.find("disk", perf, "zcrx-nio").bound(2).startsWith("one broker thread (worker-1 at 0.97 cores"),
+            s.find("disk", perf, "zcrx-nio").bound(2));
+        assertTrue(s.find("disk", perf, "kafka-4.4.0").bound(2).startsWith("CPU, all 2 cores, 0.8 of them outside"),
+            s.find("disk", perf, "kafka-4.4.0").bound(2));
+        assertEquals("worker-1", Summary.firstThreadName("worker-1 0.97, gc 0.01"));
+        assertEquals("a b", Summary.firstThreadName("a b 0.50"));
     }
 }

@@ -19,6 +19,16 @@ class ProcStatTest {
     }
 
     @Test
+    void machineBusyTicksExcludeIdleAndIowait() throws Exception {
+        // Goal: machine busy time = user+nice+system+irq+softirq+steal (guest is inside user).
+        // Method: a /proc/stat first line with distinct values; then the live file parses.
+        final String stat = "cpu  100 2 30 5000 40 5 6 7 50 0\ncpu0 50 1 15 2500 20 2 3 3 25 0\n";
+        assertEquals(100 + 2 + 30 + 5 + 6 + 7, ProcStat.parseMachineBusyTicks(stat));
+        assertThrows(IllegalArgumentException.class, () -> ProcStat.parseMachineBusyTicks("intr 1 2 3\n"));
+        assertTrue(ProcStat.machineBusyTicks() > 0);
+    }
+
+    @Test
     void parsesVmHwmInKilobytes() {
         // Goal: the peak RSS line is read in kB and a missing key is an error naming it.
         final String status = "Name:\tjava\nVmPeak:\t 9000 kB\nVmHWM:\t  378888 kB\nVmRSS:\t 1000 kB\n";
@@ -43,5 +53,39 @@ class ProcStatTest {
         assertTrue(ProcStat.cpuTicks(pid) > before, "cpu ticks did not grow: crc=" + crc.getValue());
         assertTrue(ProcStat.peakRssBytes(pid) > 1 << 20);
         assertTrue(ProcStat.clockTicksPerSecond() > 0);
+    }
+
+    @Test
+    void busiestThreadIsTheOneBurningCpu() throws Exception {
+        // Goal: per-thread sampling names the thread that did the work. Method: a thread named
+        // "cpu-burner" spins for ~0.4 s between two samples of this JVM's threads (and stays alive
+        // until the second: an exited thread's ticks leave /proc with it); it must come first.
+        final long pid = ProcessHandle.current().pid();
+        final var before = ProcStat.threadTicks(pid);
+        final java.util.concurrent.CountDownLatch burnt = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch sampled = new java.util.concurrent.CountDownLatch(1);
+        final Thread burner = new Thread(() -> {
+            final CRC32C crc = new CRC32C();
+            final byte[] data = new byte[1 << 16];
+            final long end = System.nanoTime() + 400_000_000L;
+            while (System.nanoTime() < end) {
+                crc.update(data);
+            }
+            burnt.countDown();
+            try {
+                sampled.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "cpu-burner");
+        final long t0 = System.nanoTime();
+        burner.start();
+        burnt.await();
+        final var after = ProcStat.threadTicks(pid);
+        sampled.countDown();
+        burner.join();
+        final var top = ProcStat.busiest(before, after, (System.nanoTime() - t0) / 1e9, 3);
+        assertEquals("cpu-burner", top.get(0).getKey(), top.toString());
+        assertTrue(top.get(0).getValue() > 0, top.toString());
     }
 }
