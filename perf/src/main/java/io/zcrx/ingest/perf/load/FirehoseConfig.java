@@ -63,7 +63,7 @@ public record FirehoseConfig(String host, int port, String topic, int partitions
         final FirehoseConfig c = new FirehoseConfig(bootstrap.substring(0, colon),
             Integer.parseInt(bootstrap.substring(colon + 1)), m.getOrDefault("topic", "firehose"),
             intOf(m, "partitions", 0), intOf(m, "record-size", 1024), intOf(m, "batch-size", 16_384),
-            acks.equals("all") ? -1 : Short.parseShort(acks), boolOf(m, "idempotent", true), intOf(m, "connections", 4),
+            acks.equals("all") ? -1 : Short.parseShort(acks), boolOf(m, "idempotent", true), intOf(m, "connections", 16),
             intOf(m, "inflight", 8), doubleOf(m, "warmup-seconds", 2), doubleOf(m, "seconds", 10),
             Long.parseLong(m.getOrDefault("max-bytes", Long.toString(8L << 30))), boolOf(m, "raw", false),
             (short) intOf(m, "raw-version", 12), boolOf(m, "fresh-topic", true));
