@@ -36,7 +36,9 @@ logs_dir="${ZCRX_LOGS_DIR:-$base/logs}"
 mkdir -p "$logs_dir"
 heap_opts="${ZCRX_HEAP_OPTS:--Xms256m -Xmx1g}"
 jvm_opts="${ZCRX_JVM_OPTS:-}"
-cmd=("$java_cmd" $heap_opts -XX:+UseG1GC -XX:MaxGCPauseMillis=20 $jvm_opts
+# AutoBoxCacheMax: the JDK's epoll selector (NIO transport) boxes every ready socket descriptor;
+# with more than ~100 connections that would allocate per event unless the Integer cache covers them.
+cmd=("$java_cmd" $heap_opts -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:AutoBoxCacheMax=65536 $jvm_opts
      "-Dlog4j2.configurationFile=$base/config/log4j2.xml" "-Dzcrx.logs.dir=$logs_dir"
      -cp "$jar:$base/broker-zcrx/target/lib/*" io.zcrx.ingest.broker.Main "$@")
 

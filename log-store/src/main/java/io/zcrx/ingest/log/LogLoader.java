@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
  *       missing or inconsistent is recovered too; clean shutdown: trust the files;</li>
  *   <li>expand the active segment's indexes back to {@code segment.index.bytes};</li>
  *   <li>producer state: keep snapshots at segment bases (plus the newest stray one above them),
- *       drop those above the log end or at/below the log start, load the newest valid one and replay
- *       the batches after it, snapshotting at the last two segment bases and the log end; after a
+ *       drop those above the log end or at/below the log start, load the newest valid one (after an
+ *       unclean shutdown: the newest at or below the second-newest segment's base, so the replay
+ *       rebuilds every producer's five-batch window) and replay the batches after it, snapshotting at the last two segment bases and the log end; after a
  *       clean shutdown without any snapshot, write empty ones and skip the scan (Kafka's upgrade
  *       rule);</li>
  *   <li>leader epoch entry: kept within [log start, log end), re-derived when missing.</li>
@@ -301,8 +302,21 @@ final class LogLoader {
         }
         long mapEnd = logStart;
         long lastSnapshot = logStart;
+        // A snapshot keeps only each producer's last batch, but a producer may retry any of its
+        // last five after a crash (five requests in flight), and a retry the broker cannot
+        // recognise is answered OUT_OF_ORDER_SEQUENCE, after which the Java client bumps its epoch
+        // and writes the batch a second time. So after an unclean shutdown the replay starts no
+        // later than the second-newest segment: every batch of the last full segment and the active
+        // one is replayed, which rebuilds the five-batch window (Kafka loads the newest snapshot and
+        // forgets it; the crash loop test caught the duplicate).
+        final long loadCeiling = cleanShutdown ? Long.MAX_VALUE
+            : segments.size() >= 2 ? segments.get(segments.size() - 2).baseOffset() : logStart;
         while (!snapshots.isEmpty()) {
-            final long latest = snapshots.last();
+            final Long candidate = snapshots.floor(loadCeiling);
+            if (candidate == null) {
+                break;
+            }
+            final long latest = candidate;
             try {
                 producers.loadSnapshot(LogFiles.snapshotFile(dir, latest), nowMs, producerIdExpirationMs);
                 mapEnd = latest;

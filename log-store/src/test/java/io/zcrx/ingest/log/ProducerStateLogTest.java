@@ -120,24 +120,32 @@ class ProducerStateLogTest {
     }
 
     @Test
-    void afterACrashStateIsRebuiltFromTheNewestSnapshotPlusReplay() throws Exception {
-        // Goal: after an unclean stop, producer state = newest snapshot <= LEO plus a replay of the
-        // log after it, so batches written after the last roll are all known again (up to five).
+    void afterACrashStateIsRebuiltFromTheSecondNewestSegmentPlusReplay() throws Exception {
+        // Goal: after an unclean stop, producer state = the snapshot at (or below) the second-newest
+        // segment's base plus a replay of the log after it, so all of the last five batches are known
+        // again even when the last roll split them (a retry of any of them is a duplicate).
         // Method: small segments so rolls snapshot; append more; crash (no close); reopen; every one
         // of the last five batches is a duplicate, and snapshots exist at the last two segment bases
         // and the log end.
         final LogConfig config = LogConfig.builder().segmentBytes(1024).build();
-        final MemoryRecords[] sent = new MemoryRecords[30];
-        final long[] offsets = new long[30];
+        final MemoryRecords[] sent = new MemoryRecords[200];
+        final long[] offsets = new long[200];
         final long[] bases;
         LogManager manager = open(config);
         final PartitionLog first = manager.createPartition("crash", 0, Uuid.randomUuid(), config);
-        for (int i = 0; i < 30; i++) {
-            sent[i] = idempotent(9, 0, i, 1);
-            append(first, sent[i]);
+        int n = 0;
+        // Append until the active segment holds exactly two batches after at least two rolls: the
+        // newest snapshot (at the last roll) then splits the last five batches 3 + 2.
+        while (n < 30 || first.segmentBaseOffsets().length < 3
+                || first.logEndOffset() - first.segmentBaseOffsets()[first.segmentBaseOffsets().length - 1] != 2) {
+            assertTrue(n < 200, "no roll left exactly two batches in the active segment");
+            sent[n] = idempotent(9, 0, n, 1);
+            append(first, sent[n]);
             assertEquals(0, result.errorCode);
-            offsets[i] = result.baseOffset;
+            offsets[n] = result.baseOffset;
+            n++;
         }
+        final int total = n;
         bases = first.segmentBaseOffsets();
         assertTrue(bases.length >= 3, "rolls expected");
         manager.crashForTest();
@@ -145,26 +153,22 @@ class ProducerStateLogTest {
         manager = open(config);
         try {
             final PartitionLog log = manager.partition("crash", 0);
-            assertEquals(30, log.logEndOffset());
-            // The newest snapshot (at the last roll) holds the batch just before it; the replay adds
-            // every batch after it; five at most are kept.
-            final long lastBase = bases[bases.length - 1];
-            int after = 0;
-            for (long o : offsets) {
-                after += o >= lastBase ? 1 : 0;
-            }
-            final int known = Math.min(5, after + 1);
-            for (int i = 30 - known; i < 30; i++) {
+            assertEquals(total, log.logEndOffset());
+            // After a crash the replay starts at the second-newest segment (not at the newest
+            // snapshot, which keeps only each producer's last batch), so the whole five-batch window
+            // is known again even though the last roll split it.
+            final int known = 5;
+            for (int i = total - known; i < total; i++) {
                 append(log, sent[i]);
-                assertTrue(result.duplicate, "batch " + i + " (known=" + known + ")");
+                assertTrue(result.duplicate, "batch " + i + " of " + total);
                 assertEquals(offsets[i], result.baseOffset);
             }
-            append(log, sent[29 - known]);
+            append(log, sent[total - 1 - known]);
             assertEquals(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER.code(), result.errorCode);
             final long[] snapshots = log.snapshotOffsets();
-            assertEquals(30, snapshots[snapshots.length - 1], "a snapshot at the log end after loading");
+            assertEquals(total, snapshots[snapshots.length - 1], "a snapshot at the log end after loading");
             for (long s : snapshots) {
-                assertTrue(s == 30 || java.util.Arrays.binarySearch(bases, s) >= 0, "snapshot " + s
+                assertTrue(s == total || java.util.Arrays.binarySearch(bases, s) >= 0, "snapshot " + s
                     + " at a segment base");
             }
         } finally {

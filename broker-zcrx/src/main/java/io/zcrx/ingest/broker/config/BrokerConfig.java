@@ -54,6 +54,7 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String LOG_FLUSH_INTERVAL_MS = "log.flush.interval.ms";
     public static final String LOG_FLUSH_SCHEDULER_INTERVAL_MS = "log.flush.scheduler.interval.ms";
     public static final String LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS = "log.flush.offset.checkpoint.interval.ms";
+    public static final String LOG_FLUSH_GROUP_COMMIT_ENABLE = "log.flush.group.commit.enable";
     public static final String LOG_PREALLOCATE = "log.preallocate";
     public static final String LOG_MESSAGE_TIMESTAMP_TYPE = "log.message.timestamp.type";
     public static final String LOG_MESSAGE_TIMESTAMP_BEFORE_MAX_MS = "log.message.timestamp.before.max.ms";
@@ -86,6 +87,9 @@ public final class BrokerConfig extends AbstractConfig {
     // Ours.
     public static final String CONNECTION_MAX_INFLIGHT_REQUESTS = "connection.max.inflight.requests";
     public static final String CONNECTION_OUTBOUND_MAX_BYTES = "connection.outbound.max.bytes";
+    public static final String CONNECTION_REQUEST_RECEIVE_TIMEOUT_MS = "connection.request.receive.timeout.ms";
+    public static final String REQUEST_MAX_TOPICS = "request.max.topics";
+    public static final String REQUEST_MAX_PARTITIONS = "request.max.partitions";
     public static final String MESSAGE_DECOMPRESSED_MAX_BYTES = "message.decompressed.max.bytes";
     public static final String TRANSPORT = "transport";
     public static final String NIO_BUFFER_BYTES = "nio.buffer.bytes";
@@ -186,6 +190,10 @@ public final class BrokerConfig extends AbstractConfig {
             "How often the flusher checks whether a partition is due.");
         d.define(LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS, Type.INT, 60_000, Range.atLeast(1), Importance.LOW,
             "How often the recovery-point checkpoint is written.");
+        d.define(LOG_FLUSH_GROUP_COMMIT_ENABLE, Type.BOOLEAN, false, Importance.HIGH,
+            "Group commit: an acks=all Produce response waits until one fdatasync, run by the flusher thread "
+                + "for every partition appended to since its last round, covers the request's batches, so "
+                + "acknowledged data survives a power loss or kernel crash (see Durability below).");
         d.define(LOG_PREALLOCATE, Type.BOOLEAN, false, Importance.LOW, "Preallocate .log files at segment size.");
         d.define(LOG_MESSAGE_TIMESTAMP_TYPE, Type.STRING, "CreateTime", ValidString.in("CreateTime", "LogAppendTime"),
             Importance.MEDIUM, "CreateTime keeps the producer's timestamps; LogAppendTime stamps the broker's clock.");
@@ -247,6 +255,15 @@ public final class BrokerConfig extends AbstractConfig {
             "Requests of one connection received but not yet answered before its receive is paused.");
         d.define(CONNECTION_OUTBOUND_MAX_BYTES, Type.INT, 64 * 1024 * 1024, Range.between(64 * 1024, Integer.MAX_VALUE),
             Importance.LOW, "Unsent response bytes of one connection before its receive is paused.");
+        d.define(CONNECTION_REQUEST_RECEIVE_TIMEOUT_MS, Type.LONG, 30_000L, Range.between(100L, 86_400_000L),
+            Importance.MEDIUM, "A request whose first bytes arrived and that is still incomplete after this long "
+                + "closes the connection (slow senders hold receive memory).");
+        d.define(REQUEST_MAX_TOPICS, Type.INT, 10_000, Range.between(1, 10_000_000), Importance.LOW,
+            "Topics one request may name (Produce, Fetch, Metadata, CreateTopics, ...); a request naming more "
+                + "closes the connection.");
+        d.define(REQUEST_MAX_PARTITIONS, Type.INT, 100_000, Range.between(1, 10_000_000), Importance.LOW,
+            "Partitions one request may name, summed over its topics (for CreateTopics and CreatePartitions, "
+                + "the partitions it would create); a request naming more closes the connection.");
         d.define(MESSAGE_DECOMPRESSED_MAX_BYTES, Type.INT, 64 * 1024 * 1024, Range.between(1024, Integer.MAX_VALUE - 16),
             Importance.LOW, "Largest decompressed records section of one compressed batch (INVALID_RECORD above).");
         d.define(TRANSPORT, Type.STRING, "auto", ValidString.in("auto", "zcrx", "uring", "nio"), Importance.HIGH,

@@ -40,12 +40,19 @@ public final class ConfigDocs {
                 .append(e.brokerSynonym()).append("` | ").append(escape(e.documentation())).append(" |\n");
         }
         sb.append("\n## Durability of acknowledged writes\n\n");
-        sb.append("An append returns (and acks=1/all are answered) once the batch is written to the segment file,\n");
-        sb.append("i.e. in the page cache: acknowledged data survives a crash of the broker process. Surviving a power\n");
-        sb.append("loss or kernel crash needs an fsync: `log.flush.interval.messages` / `log.flush.interval.ms` (or\n");
-        sb.append("the topic's `flush.messages` / `flush.ms`) make the flusher fsync partitions on that schedule, as\n");
-        sb.append("in Kafka. Kafka's defaults never force an fsync (Kafka relies on replication; a single node has\n");
-        sb.append("none), so set them when power-loss durability matters more than throughput.\n");
+        sb.append("Every fsync runs on one flusher thread (`zcrx-log-flusher`), never on a reactor. What an\n");
+        sb.append("acknowledgement promises depends on the mode:\n\n");
+        sb.append("| mode | settings | acks=1 / acks=all answered when | survives a process crash | survives a power loss or kernel crash |\n");
+        sb.append("|---|---|---|---|---|\n");
+        sb.append("| page cache (default, Kafka's) | none | the batch is written to the segment file (page cache) | yes | no: up to the last flush is lost; recovery truncates at the first bad batch |\n");
+        sb.append("| interval flush | `log.flush.interval.ms` / topic `flush.ms` | as above; the flusher fsyncs partitions whose oldest unflushed data is that old | yes | what was fsynced (at most that much is lost) |\n");
+        sb.append("| message-count flush | `log.flush.interval.messages` / topic `flush.messages` = N | as above, except that the append bringing a partition to N unflushed offsets is answered after its fsync (Kafka flushes inline there) | yes | everything up to the last such append |\n");
+        sb.append("| group commit | `log.flush.group.commit.enable=true` | acks=all: after an fdatasync that covers the batch (shared by every batch appended meanwhile); acks=1: as in page-cache mode | yes | acks=all: yes, every acknowledged batch; acks=1: no |\n\n");
+        sb.append("acks=0 never waits. With group commit a failed fsync takes the partition offline and its waiting\n");
+        sb.append("requests are answered KAFKA_STORAGE_ERROR (never success). A roll always makes a flush due, so\n");
+        sb.append("recovery after a crash re-validates about one segment. Kafka's defaults never force an fsync\n");
+        sb.append("(Kafka relies on replication, which a single node does not have): turn on group commit when\n");
+        sb.append("acknowledged data must survive a power loss. Its cost is measured in docs/durability.md.\n");
         return sb.toString();
     }
 

@@ -1,5 +1,6 @@
 package io.zcrx.ingest.broker.handler;
 
+import io.zcrx.ingest.broker.config.BrokerConfig;
 import io.zcrx.ingest.broker.runtime.RateLimitedLog;
 import io.zcrx.ingest.broker.server.BrokerContext;
 import io.zcrx.ingest.broker.server.RequestChannel;
@@ -33,7 +34,13 @@ import org.apache.logging.log4j.Logger;
  * and partition, then the batch (validator) and the log (idempotence, I/O). acks=0 gets no
  * response; if any partition failed the connection is closed so the producer notices.
  *
- * <p>One per reactor thread; allocates nothing per request unless something fails. Not thread-safe.
+ * <p>Durability: with {@code log.flush.group.commit.enable} an acks=all response, and with
+ * {@code flush.messages} the response to the append that reaches it, waits for the flusher's fsync
+ * ({@link DurableAcks}): it is encoded now, parked, and sent when the partition's recovery point has
+ * passed the batch (KAFKA_STORAGE_ERROR if the fsync failed).
+ *
+ * <p>One per reactor thread; allocates nothing per request unless something fails (a response that
+ * waits for an fsync costs its connection's {@code PendingResponse}). Not thread-safe.
  */
 public final class ProduceHandler {
     private static final Logger LOG = LogManager.getLogger(ProduceHandler.class);
@@ -52,6 +59,15 @@ public final class ProduceHandler {
     private final RateLimitedLog rejections = new RateLimitedLog(LOG, 10);
     private long batchesAppended;
     private long bytesAppended;
+    /** log.flush.group.commit.enable: acks=all answers wait for an fsync covering their batches. */
+    private final boolean groupCommit;
+    /** Created on the first request that must wait for an fsync (it needs the reactor). */
+    private DurableAcks durable;
+    /** This request's slots that must be durable before it is answered: [0, syncCount). */
+    private int syncCount;
+    private int[] syncSlots = new int[16];
+    private PartitionLog[] syncLogs = new PartitionLog[16];
+    private long[] syncLastOffsets = new long[16];
 
     public ProduceHandler(BrokerContext ctx) {
         this.ctx = ctx;
@@ -59,6 +75,9 @@ public final class ProduceHandler {
             io.zcrx.ingest.broker.config.BrokerConfig.MESSAGE_DECOMPRESSED_MAX_BYTES));
         this.topics = new TopicLookupCache(ctx.topics());
         this.fetchWaiters = ctx.fetchWaiters();
+        this.groupCommit = ctx.config().getBoolean(BrokerConfig.LOG_FLUSH_GROUP_COMMIT_ENABLE);
+        decoder.limits(ctx.config().getInt(BrokerConfig.REQUEST_MAX_TOPICS),
+            ctx.config().getInt(BrokerConfig.REQUEST_MAX_PARTITIONS));
     }
 
     /**
@@ -74,6 +93,7 @@ public final class ProduceHandler {
         final long nowMs = ctx.nowMs();
         final short acks = view.acks();
         final SliceList body = frame.body();
+        syncCount = 0;
 
         if (view.hasTransactionalId()) {
             failAll(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, "transactions are not supported by this broker");
@@ -98,7 +118,7 @@ public final class ProduceHandler {
                         results.setError(slot, Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), null, -1);
                         continue;
                     }
-                    append(channel, body, topic, log, slot, version, nowMs);
+                    append(channel, body, topic, log, slot, version, acks, nowMs);
                 }
             }
         }
@@ -110,13 +130,76 @@ public final class ProduceHandler {
             return;
         }
         final int length = encoder.encodedLength(view, results, body);
+        if (syncCount > 0) {
+            deferUntilDurable(channel, header, body, length);
+            return;
+        }
         final ByteBuffer out = channel.beginResponse(length);
         encoder.encode(header.correlationId(), view, results, body, out);
         channel.commitResponse();
     }
 
+    /**
+     * The response waits for the flusher: encoded now as a success (the request frame is released
+     * when this returns), parked, and completed on this reactor once every slot that needed an
+     * fsync is below its partition's recovery point; a slot whose fsync failed is then patched to
+     * KAFKA_STORAGE_ERROR.
+     */
+    private void deferUntilDurable(RequestChannel channel, RequestHeaderView header, SliceList body, int length) {
+        final DurableAcks acks = durableAcks(channel);
+        final DeferredProduce d = acks.take();
+        encoder.encode(header.correlationId(), view, results, body, d.begin(length, view.version()));
+        for (int i = 0; i < syncCount; i++) {
+            d.addSlot(syncLogs[i], syncLastOffsets[i], encoder.errorCodeIndex(syncSlots[i]));
+            syncLogs[i] = null;
+        }
+        // The header version is irrelevant: the frame is complete, header included.
+        d.pending = channel.defer(header.correlationId(), (short) 0, view.version());
+        acks.park(d);
+    }
+
+    private DurableAcks durableAcks(RequestChannel channel) {
+        if (durable == null) {
+            durable = new DurableAcks(ctx.flusher(), channel.reactor());
+            ctx.flusher().attach(durable);
+        }
+        return durable;
+    }
+
+    /**
+     * After a successful append (or a duplicate): whether the answer must wait for an fsync. acks=all
+     * with group commit does; so does any acknowledged append that brings the partition's unflushed
+     * offsets to {@code flush.messages}, as Kafka flushes inline before it answers. An acks=0
+     * append reaching {@code flush.messages} asks for the flush without anyone waiting.
+     */
+    private void afterAppend(RequestChannel channel, PartitionLog log, int slot, short acks, long lastOffset) {
+        final boolean flushMessagesReached = log.unflushedMessages() >= log.config().flushMessages;
+        if (acks == 0) {
+            if (flushMessagesReached) {
+                durableAcks(channel).requestFlush(log);
+            }
+            return;
+        }
+        if (!flushMessagesReached && !(groupCommit && acks == -1)) {
+            return;
+        }
+        if (log.recoveryPoint() > lastOffset) {
+            return;
+        }
+        durableAcks(channel).requestFlush(log);
+        if (syncCount == syncSlots.length) {
+            syncSlots = java.util.Arrays.copyOf(syncSlots, syncCount * 2);
+            syncLogs = java.util.Arrays.copyOf(syncLogs, syncCount * 2);
+            syncLastOffsets = java.util.Arrays.copyOf(syncLastOffsets, syncCount * 2);
+        }
+        syncSlots[syncCount] = slot;
+        syncLogs[syncCount] = log;
+        syncLastOffsets[syncCount] = lastOffset;
+        syncCount++;
+    }
+
     private void append(RequestChannel channel, SliceList body, TopicInfo topic, PartitionLog log, int slot,
-                        short version, long nowMs) {
+                        short version, short acks, long nowMs) {
         final int position = view.recordsPosition(slot);
         final int length = view.recordsLength(slot);
         final short code = validator.validate(body, position, length, version, topic.validation(), nowMs, batch.header());
@@ -144,6 +227,8 @@ public final class ProduceHandler {
         // (Kafka's LogAppendTimeMs), CreateTime topics report -1.
         results.setSuccess(slot, appendResult.baseOffset, topic.validation().logAppendTime ? nowMs : -1L,
             appendResult.logStartOffset);
+        afterAppend(channel, log, slot, acks,
+            appendResult.baseOffset + batch.header().getInt(RecordBatchLayout.LAST_OFFSET_DELTA_OFFSET));
         if (!appendResult.duplicate) {
             batchesAppended++;
             bytesAppended += length;

@@ -31,6 +31,7 @@ public final class Broker implements AutoCloseable {
     private ScheduledTimerService timer;
     private LogScheduler logScheduler;
     private OffsetStore offsetStore;
+    private LogFlusher flusher;
     private boolean closed;
 
     public Broker(BrokerConfig config) {
@@ -45,6 +46,7 @@ public final class Broker implements AutoCloseable {
             final TopicRegistry topics = new TopicRegistry(config, logs);
             final ProducerIdManager producerIds = new ProducerIdManager(config.logDirs().get(0), logs.largestProducerId());
             ctx = new BrokerContext(config, logs, topics, producerIds, System::currentTimeMillis);
+            startFlusher();
             startReadPath(topics);
             final ControlPlane controlPlane = new ControlPlane(ctx);
             selection = TransportSelector.select(config,
@@ -53,6 +55,9 @@ public final class Broker implements AutoCloseable {
             ctx.bindPort(transport.localAddress().getPort());
         } catch (IOException | RuntimeException e) {
             stopReadPath();
+            if (flusher != null) {
+                flusher.close();
+            }
             try {
                 logs.close();
             } catch (IOException suppressed) {
@@ -64,6 +69,22 @@ public final class Broker implements AutoCloseable {
         LOG.info("started: listening on {}, advertised as {}:{}, node.id={}, cluster.id={}, log.dirs={}, in {} ms",
             transport.localAddress(), ctx.advertisedHost(), ctx.advertisedPort(), config.nodeId(), ctx.clusterId(),
             config.logDirs(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /**
+     * The flusher thread: the flush policy (log.flush.interval.messages / .ms, and segments sealed by
+     * a roll), checked at least once a second and more often for a shorter log.flush.interval.ms, and
+     * the fsyncs that acknowledgements wait for (group commit, flush.messages reached).
+     */
+    private void startFlusher() {
+        final long checkMs = Math.max(1L, Math.min(Math.min(1000L,
+            config.getLong(BrokerConfig.LOG_FLUSH_SCHEDULER_INTERVAL_MS)), config.logFlushIntervalMs()));
+        flusher = new LogFlusher(logs, checkMs);
+        ctx.attachFlusher(flusher);
+        flusher.start();
+        LOG.info("log flusher running: check every {} ms, group commit {}", checkMs,
+            config.getBoolean(BrokerConfig.LOG_FLUSH_GROUP_COMMIT_ENABLE) ? "on (acks=all answers wait for fsync)"
+                : "off (acks answer once the batch is in the page cache)");
     }
 
     /**
@@ -90,10 +111,6 @@ public final class Broker implements AutoCloseable {
         final LogManager logManager = logs;
         logScheduler.schedule("retention", retentionCheckMs, retentionCheckMs,
             () -> logManager.deleteOldSegments(System.currentTimeMillis()));
-        // The flush policy (log.flush.interval.messages / .ms, and segments sealed by a roll) is
-        // checked at least once a second; flushDue fsyncs only partitions whose policy says so.
-        final long flushCheckMs = Math.min(1000L, config.getLong(BrokerConfig.LOG_FLUSH_SCHEDULER_INTERVAL_MS));
-        logScheduler.schedule("flush", flushCheckMs, flushCheckMs, () -> logManager.flushDue(System.currentTimeMillis()));
         final long checkpointMs = config.getInt(BrokerConfig.LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS);
         logScheduler.schedule("recovery-point-checkpoint", checkpointMs, checkpointMs, () -> {
             try {
@@ -162,6 +179,10 @@ public final class Broker implements AutoCloseable {
             if (transport.outstandingChunks() != 0) {
                 LOG.error("{} receive chunks still outstanding after the transport stopped", transport.outstandingChunks());
             }
+        }
+        if (flusher != null) {
+            // After the transport: no append can request a flush any more.
+            flusher.close();
         }
         stopReadPath();
         if (logs != null) {

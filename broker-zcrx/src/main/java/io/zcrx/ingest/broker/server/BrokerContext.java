@@ -23,6 +23,7 @@ public final class BrokerContext {
     private final FetchWaiters fetchWaiters = new FetchWaiters();
     private volatile TimerService timer;
     private volatile GroupCoordinator groups;
+    private volatile LogFlusher flusher;
 
     public BrokerContext(BrokerConfig config, LogManager logs, TopicRegistry topics, ProducerIdManager producerIds,
                          LongSupplier clockMs) {
@@ -91,6 +92,16 @@ public final class BrokerContext {
     void attach(TimerService timer, GroupCoordinator groups) {
         this.timer = timer;
         this.groups = groups;
+    }
+
+    /** The flusher thread: every fsync of a partition log, group commit included. */
+    public LogFlusher flusher() {
+        return flusher;
+    }
+
+    /** Set once by {@link Broker#start} before the transport starts. */
+    void attachFlusher(LogFlusher flusher) {
+        this.flusher = flusher;
     }
 
     public long nowMs() {

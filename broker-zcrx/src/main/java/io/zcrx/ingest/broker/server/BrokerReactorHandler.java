@@ -13,7 +13,9 @@ import org.apache.logging.log4j.Logger;
 /**
  * The broker's side of one reactor: makes a {@link Connection} per accepted socket (all sharing
  * the reactor's {@link RequestProcessor} scratch), and once a second closes idle connections
- * ({@code connections.max.idle.ms}) and resumes connections paused for unsent output.
+ * ({@code connections.max.idle.ms}) and connections whose request has been arriving for longer than
+ * {@code connection.request.receive.timeout.ms} (slow senders), and resumes connections paused for
+ * unsent output.
  *
  * <p>This class is not thread-safe: every call comes from its reactor thread.
  */
@@ -30,6 +32,8 @@ final class BrokerReactorHandler implements ReactorHandler {
     private final int outboundMaxBytes;
     private final int inflightMax;
     private final long idleNs;
+    /** connection.request.receive.timeout.ms: a request still incomplete after this closes its connection. */
+    private final long frameTimeoutNs;
     private long nowNs = System.nanoTime();
     private long nextHousekeepingNs = nowNs + HOUSEKEEPING_INTERVAL_NS;
 
@@ -45,6 +49,8 @@ final class BrokerReactorHandler implements ReactorHandler {
         this.inflightMax = ctx.config().getInt(BrokerConfig.CONNECTION_MAX_INFLIGHT_REQUESTS);
         final long idleMs = ctx.config().getLong(BrokerConfig.CONNECTIONS_MAX_IDLE_MS);
         this.idleNs = idleMs < 0 ? Long.MAX_VALUE : TimeUnit.MILLISECONDS.toNanos(idleMs);
+        this.frameTimeoutNs = TimeUnit.MILLISECONDS.toNanos(
+            ctx.config().getLong(BrokerConfig.CONNECTION_REQUEST_RECEIVE_TIMEOUT_MS));
         this.processor = new RequestProcessor(ctx, this);
     }
 
@@ -97,6 +103,13 @@ final class BrokerReactorHandler implements ReactorHandler {
             }
             if (c.pausedForOutput()) {
                 c.maybeResume();
+            }
+            if (c.frameStartNs != 0 && now - c.frameStartNs > frameTimeoutNs) {
+                // A slow sender (slowloris) holds receive memory for a request it never finishes.
+                LOG.warn("closing {} (client {}): request incomplete after connection.request.receive.timeout.ms={}",
+                    c.describe(), c.clientId(), TimeUnit.NANOSECONDS.toMillis(frameTimeoutNs));
+                c.io().close("request receive timeout", false);
+                continue;
             }
             if (now - c.lastActivityNs > idleNs && c.io().outbound().isEmpty()) {
                 LOG.info("closing {}: idle for more than connections.max.idle.ms={}", c.describe(),

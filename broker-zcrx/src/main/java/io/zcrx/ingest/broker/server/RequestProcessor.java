@@ -35,6 +35,7 @@ final class RequestProcessor {
     private final ControlPlane controlPlane;
     private final RateLimitedLog badInput = new RateLimitedLog(LOG, 10);
     private final int frameBytesMax;
+    private final RequestLimits limits;
     private ByteBuffer bodyScratch = ByteBuffer.allocate(4096);
 
     RequestProcessor(BrokerContext ctx, BrokerReactorHandler reactor) {
@@ -43,6 +44,8 @@ final class RequestProcessor {
         this.produce = new ProduceHandler(ctx);
         this.controlPlane = reactor.controlPlane();
         this.frameBytesMax = ctx.config().getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES);
+        this.limits = new RequestLimits(ctx.config().getInt(BrokerConfig.REQUEST_MAX_TOPICS),
+            ctx.config().getInt(BrokerConfig.REQUEST_MAX_PARTITIONS), ctx.config().numPartitions());
     }
 
     int frameBytesMax() {
@@ -86,8 +89,14 @@ final class RequestProcessor {
         }
         final ApiKeys api = ApiKeys.forId(key);
         final RequestContext req = new RequestContext(c, api, version, header.correlationId(), c.clientId());
+        final ByteBuffer body = copyBody();
+        final String overLimit = limits.violation(api, version, body);
+        if (overLimit != null) {
+            c.closeAfterFailure(overLimit);
+            return;
+        }
         try {
-            handler.handle(req, new ByteBufferAccessor(copyBody()));
+            handler.handle(req, new ByteBufferAccessor(body));
         } catch (IllegalStateException e) {
             throw e;
         } catch (RuntimeException e) {

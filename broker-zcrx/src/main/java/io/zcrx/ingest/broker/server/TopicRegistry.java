@@ -95,6 +95,9 @@ public final class TopicRegistry {
             final LogConfig logConfig = TopicConfigs.logConfig(config, overrides);
             final PartitionLog[] array = new PartitionLog[max + 1];
             for (PartitionLog p : parts) {
+                // The log manager opened every partition with the broker's defaults; the topic's own
+                // settings (segment.bytes, retention, flush.messages, ...) apply from here on.
+                p.updateConfig(logConfig);
                 array[p.partition()] = p;
             }
             for (int i = 0; i < array.length; i++) {

@@ -46,6 +46,23 @@ public final class ProduceDecoder {
     /** Kafka's generated readers reject strings longer than this (Short.MAX_VALUE). */
     private static final int STRING_LENGTH_MAX = 0x7FFF;
 
+    private int topicsMax = Integer.MAX_VALUE;
+    private int partitionsMax = Integer.MAX_VALUE;
+
+    /**
+     * Bounds the topics and (summed over topics) partitions one request may name; a request above
+     * either is a {@link ProtocolException} before the view grows for it (the broker's
+     * {@code request.max.topics} / {@code request.max.partitions}). Unbounded by default.
+     */
+    public void limits(int topicsMax, int partitionsMax) {
+        if (topicsMax < 1 || partitionsMax < 1) {
+            throw new IllegalArgumentException("produce limits must be >= 1: topicsMax=" + topicsMax
+                + ", partitionsMax=" + partitionsMax);
+        }
+        this.topicsMax = topicsMax;
+        this.partitionsMax = partitionsMax;
+    }
+
     /**
      * @param cursor  positioned at the first body byte, limited to the end of the frame
      * @param version the request's api version, already checked to be in 3..13
@@ -72,7 +89,12 @@ public final class ProduceDecoder {
         }
         out.acksAndTimeout(cursor.readShort(), cursor.readInt());
 
+        final int topicsAt = cursor.position();
         final int topicCount = readArrayCount(cursor, flexible, "topic data");
+        if (topicCount > topicsMax) {
+            throw new ProtocolException("produce request names more topics than request.max.topics: position="
+                + topicsAt + ", count=" + topicCount + ", limit=" + topicsMax);
+        }
         for (int t = 0; t < topicCount; t++) {
             if (topicIds) {
                 out.addTopic(-1, -1, cursor.readLong(), cursor.readLong());
@@ -87,7 +109,13 @@ public final class ProduceDecoder {
                 out.addTopic(cursor.position(), nameLength, 0L, 0L);
                 cursor.skip(nameLength);
             }
+            final int partitionsAt = cursor.position();
             final int partitionCount = readArrayCount(cursor, flexible, "partition data");
+            if ((long) out.partitionCount() + partitionCount > partitionsMax) {
+                throw new ProtocolException("produce request names more partitions than request.max.partitions: "
+                    + "position=" + partitionsAt + ", count=" + ((long) out.partitionCount() + partitionCount)
+                    + ", limit=" + partitionsMax);
+            }
             for (int p = 0; p < partitionCount; p++) {
                 final int index = cursor.readInt();
                 final int recordsAt = cursor.position();

@@ -44,6 +44,8 @@ public final class ProduceResponseEncoder {
     private static final int THROTTLE_TIME_MS = 0;
 
     private final SliceCursor nameCursor = new SliceCursor();
+    /** Per slot, where {@link #encode} wrote its ErrorCode, relative to the frame start. */
+    private int[] errorCodeIndexes = new int[16];
 
     /** Exact number of bytes {@link #encode} will write, size prefix included. */
     public int encodedLength(ProduceRequestView request, ProduceResults results, SliceList frameBody) {
@@ -130,6 +132,11 @@ public final class ProduceResponseEncoder {
             putArrayCount(out, end - first, flexible);
             for (int slot = first; slot < end; slot++) {
                 out.putInt(request.partitionIndex(slot));
+                if (slot >= errorCodeIndexes.length) {
+                    errorCodeIndexes = java.util.Arrays.copyOf(errorCodeIndexes,
+                        Math.max(request.partitionCount(), errorCodeIndexes.length * 2));
+                }
+                errorCodeIndexes[slot] = out.position() - start;
                 out.putShort(results.errorCode(slot));
                 out.putLong(results.baseOffset(slot));
                 out.putLong(results.logAppendTimeMs(slot));
@@ -164,6 +171,17 @@ public final class ProduceResponseEncoder {
             throw new IllegalStateException("produce response length mismatch: written=" + (out.position() - start)
                 + ", computed=" + total + ", version=" + version);
         }
+    }
+
+    /**
+     * Where the last {@link #encode} wrote slot {@code slot}'s ErrorCode, counted from the first
+     * byte of the frame (its size prefix). BaseOffset, LogAppendTimeMs and (v5+) LogStartOffset
+     * follow it as three INT64s, so a response encoded as a success can later be turned into a
+     * failure for that slot in place, without changing its length (a group commit whose fsync
+     * failed, {@code ErrorMessage} staying null).
+     */
+    public int errorCodeIndex(int slot) {
+        return errorCodeIndexes[slot];
     }
 
     private static void checkAligned(ProduceRequestView request, ProduceResults results) {

@@ -277,6 +277,31 @@ class ProduceDecoderTest {
         }
     }
 
+    // Goal: request.max.topics / request.max.partitions (ProduceDecoder.limits) refuse a request
+    // naming more topics, or more partitions summed over its topics, with a ProtocolException before
+    // the view grows; a request at the limits decodes. Method: the many-topic shape (3 topics x 2
+    // partitions + 1) at v9 and v13 under limits just below and at its counts.
+    @Test
+    void topicAndPartitionLimitsRefuseBeforeTheViewGrows() {
+        final ProduceRequestData many = shapes(7).get(1);
+        for (short version : new short[] {9, 13}) {
+            final byte[] frame = ProduceRequests.frame(many, version);
+            decoder.limits(2, 100);
+            assertRejected(frame, "v" + version + " 3 topics, limit 2", "request.max.topics");
+            decoder.limits(3, 6);
+            assertRejected(frame, "v" + version + " 7 partitions, limit 6", "request.max.partitions");
+            decoder.limits(3, 7);
+            final SliceList slices = chunks.slicesOnePerByte(frame);
+            try {
+                decode(slices);
+                assertEquals(7, view.partitionCount());
+            } finally {
+                slices.releaseAll();
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> decoder.limits(0, 1));
+    }
+
     // Goal: negative, null and huge array counts and lengths, and overlong varints, are refused
     // before anything is trusted; the view never grows for a forged count. Method: overwrite one
     // field of a valid request per case, for a non-flexible (v8), flexible (v12) and id (v13) version.
