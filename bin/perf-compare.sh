@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Side-by-side ingest comparison: our broker (every transport that starts) vs Apache Kafka 4.4.0
+# vs a plain TCP sink (the physical limit), on tmpfs and on the real disk. Writes
+# docs/perf/DATE-MACHINE.{md,png,csv}. Options: bin/perf-compare.sh --help (profiles: full, quick, smoke).
+#
+# Builds the reactor first (skip with PERF_SKIP_BUILD=1) and resolves the reference broker's jars
+# into perf/target/kafka-reference/lib with a separate POM, so they never meet our class paths.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ "${PERF_SKIP_BUILD:-0}" != 1 ]]; then
+  echo "perf-compare: building (mvn -B -q -DskipTests package)" >&2
+  mvn -B -q -DskipTests package
+fi
+if [[ ! -f perf/target/kafka-reference/lib/kafka_2.13-4.4.0.jar ]]; then
+  echo "perf-compare: resolving Apache Kafka 4.4.0 into perf/target/kafka-reference/lib" >&2
+  mvn -B -q -f perf/kafka-reference/pom.xml dependency:copy-dependencies -DincludeScope=runtime \
+    -DoutputDirectory="$PWD/perf/target/kafka-reference/lib"
+fi
+exec java -Xmx512m -Djava.awt.headless=true \
+  -cp "perf/target/perf-0.1.0-SNAPSHOT.jar:perf/target/lib/*" io.zcrx.ingest.perf.e2e.CompareMain "$@"

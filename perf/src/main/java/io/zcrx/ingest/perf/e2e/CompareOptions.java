@@ -1,0 +1,269 @@
+package io.zcrx.ingest.perf.e2e;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Options of one comparison run: a profile sets defaults, then {@code --name value} (or
+ * {@code --name=value}) overrides them. {@link #usage()} lists them all.
+ *
+ * <p>Profiles: {@code full} (the published run: 3 repetitions, tmpfs and disk, every load),
+ * {@code quick} (one repetition, shorter windows: a first look in about ten minutes) and
+ * {@code smoke} (CI: tiny, tmpfs only, one record size and acks=all, well under a minute).
+ */
+public final class CompareOptions {
+    public String profile = "full";
+    public Path repoRoot = Path.of("").toAbsolutePath();
+    public int reps = 3;
+    public List<String> fs = List.of("tmpfs", "disk");
+    public Path tmpfsDir = Path.of("/dev/shm/zcrx-perf");
+    public Path diskDir;
+    public List<String> targets = List.of("kafka", "zcrx", "sink");
+    public List<String> transports = List.of("nio", "uring", "zcrx");
+    public List<String> loads = List.of("perf", "perf-rate", "firehose");
+    public List<Integer> recordSizes = List.of(1024, 100);
+    public List<String> acks = List.of("1", "all");
+    /** Fixed rate (records/s) per record size, for the latency runs. */
+    public Map<Integer, Integer> rates = new LinkedHashMap<>(Map.of(1024, 20_000, 100, 100_000));
+    public int partitions = 4;
+    public double seconds = 10;
+    public double warmupSeconds = 5;
+    /**
+     * Firehose connections. Apache Kafka works on one request per connection at a time, so it needs
+     * several connections to use its handler threads: on this 2-core machine it took 170 MB/s with
+     * 4 connections and 190-270 MB/s with 16 (1 KB, acks=all); our broker did not care.
+     */
+    public int connections = 16;
+    public int inflight = 8;
+    public int batchBytes = 16_384;
+    public long firehoseMaxBytes = 8L << 30;
+    /** Unthrottled perf-test: records of the measured process; 0 = sized from the warm-up's rate. */
+    public long perfRecords;
+    /** Run a warm-up perf-test process before the measured one. */
+    public boolean perfWarmup = true;
+    public String kafkaJvmOpts = Jvm.BROKER_OPTS;
+    public String zcrxJvmOpts = Jvm.ZCRX_BROKER_OPTS;
+    /** Extra key=value overrides for our broker (e.g. zcrx.interface for the zcrx transport). */
+    public List<String> zcrxOverrides = List.of();
+    public Path outDir;
+    public String name;
+    public Path workDir;
+    public boolean dryRun;
+    /** The arguments as given, for the report's "exact command". */
+    public final List<String> args = new ArrayList<>();
+
+    public static CompareOptions parse(String[] argv) {
+        final CompareOptions o = new CompareOptions();
+        final Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < argv.length; i++) {
+            final String a = argv[i];
+            o.args.add(a);
+            if (!a.startsWith("--")) {
+                throw new IllegalArgumentException("expected --name value: at=" + a + "\n" + usage());
+            }
+            final int eq = a.indexOf('=');
+            if (eq > 0) {
+                m.put(a.substring(2, eq), a.substring(eq + 1));
+            } else if (a.equals("--dry-run") || a.equals("--help")) {
+                m.put(a.substring(2), "true");
+            } else {
+                if (i + 1 >= argv.length) {
+                    throw new IllegalArgumentException("missing value: option=" + a);
+                }
+                o.args.add(argv[i + 1]);
+                m.put(a.substring(2), argv[++i]);
+            }
+        }
+        if (m.containsKey("help")) {
+            throw new IllegalArgumentException(usage());
+        }
+        o.profile(m.getOrDefault("profile", "full"));
+        for (Map.Entry<String, String> e : m.entrySet()) {
+            o.set(e.getKey(), e.getValue());
+        }
+        if (o.diskDir == null) {
+            o.diskDir = o.repoRoot.resolve("perf/target/perf-data");
+        }
+        if (o.outDir == null) {
+            o.outDir = o.repoRoot.resolve("docs/perf");
+        }
+        if (o.workDir == null) {
+            o.workDir = o.repoRoot.resolve("perf/target/perf-work");
+        }
+        o.validate();
+        return o;
+    }
+
+    private void profile(String p) {
+        profile = p;
+        switch (p) {
+            case "full" -> {
+            }
+            case "quick" -> {
+                reps = 1;
+                seconds = 5;
+                warmupSeconds = 2;
+            }
+            case "smoke" -> {
+                reps = 1;
+                fs = List.of("tmpfs");
+                loads = List.of("perf", "firehose");
+                recordSizes = List.of(1024);
+                acks = List.of("all");
+                seconds = 1;
+                warmupSeconds = 0.5;
+                firehoseMaxBytes = 1L << 30;
+                // Two fewer JVM starts per broker: the smoke test checks that things work, not speed.
+                perfWarmup = false;
+                perfRecords = 2_000;
+            }
+            default -> throw new IllegalArgumentException("unknown profile: profile=" + p + " (full, quick, smoke)");
+        }
+    }
+
+    private void set(String k, String v) {
+        switch (k) {
+            case "profile", "help", "dry-run" -> {
+                if (k.equals("dry-run")) {
+                    dryRun = Boolean.parseBoolean(v);
+                }
+            }
+            case "repo" -> repoRoot = Path.of(v).toAbsolutePath().normalize();
+            case "reps" -> reps = Integer.parseInt(v);
+            case "fs" -> fs = list(v);
+            case "tmpfs-dir" -> tmpfsDir = Path.of(v);
+            case "disk-dir" -> diskDir = Path.of(v);
+            case "targets" -> targets = list(v);
+            case "transports" -> transports = list(v);
+            case "loads" -> loads = list(v);
+            case "record-sizes" -> recordSizes = list(v).stream().map(Integer::parseInt).toList();
+            case "acks" -> acks = list(v);
+            case "rates" -> {
+                rates = new LinkedHashMap<>();
+                for (String kv : list(v)) {
+                    final String[] p = kv.split(":");
+                    if (p.length != 2) {
+                        throw new IllegalArgumentException("--rates takes size:rate pairs, e.g. "
+                            + "1024:20000,100:100000: at=" + kv);
+                    }
+                    rates.put(Integer.parseInt(p[0]), Integer.parseInt(p[1]));
+                }
+            }
+            case "partitions" -> partitions = Integer.parseInt(v);
+            case "seconds" -> seconds = Double.parseDouble(v);
+            case "warmup-seconds" -> warmupSeconds = Double.parseDouble(v);
+            case "connections" -> connections = Integer.parseInt(v);
+            case "inflight" -> inflight = Integer.parseInt(v);
+            case "batch-size" -> batchBytes = Integer.parseInt(v);
+            case "firehose-max-bytes" -> firehoseMaxBytes = Long.parseLong(v);
+            case "perf-records" -> perfRecords = Long.parseLong(v);
+            case "perf-warmup" -> perfWarmup = Boolean.parseBoolean(v);
+            case "kafka-jvm-opts" -> kafkaJvmOpts = v;
+            case "zcrx-jvm-opts" -> zcrxJvmOpts = v;
+            case "zcrx-override" -> {
+                for (String kv : list(v)) {
+                    if (kv.indexOf('=') <= 0) {
+                        throw new IllegalArgumentException("--zcrx-override takes key=value: at=" + kv);
+                    }
+                }
+                zcrxOverrides = list(v);
+            }
+            case "out" -> outDir = Path.of(v);
+            case "name" -> name = v;
+            case "work-dir" -> workDir = Path.of(v);
+            default -> throw new IllegalArgumentException("unknown option: --" + k + "\n" + usage());
+        }
+    }
+
+    private static List<String> list(String v) {
+        final List<String> l = new ArrayList<>();
+        for (String s : v.split(",")) {
+            if (!s.isBlank()) {
+                l.add(s.trim());
+            }
+        }
+        return l;
+    }
+
+    private void validate() {
+        if (perfRecords < 0 || (!perfWarmup && perfRecords == 0 && loads.contains("perf"))) {
+            throw new IllegalArgumentException("without a perf-test warm-up, --perf-records must be given: perfRecords="
+                + perfRecords);
+        }
+        if (reps < 1 || partitions < 1 || seconds <= 0 || warmupSeconds < 0 || connections < 1 || inflight < 1) {
+            throw new IllegalArgumentException("invalid options: reps=" + reps + ", partitions=" + partitions
+                + ", seconds=" + seconds + ", warmupSeconds=" + warmupSeconds + ", connections=" + connections
+                + ", inflight=" + inflight);
+        }
+        for (String f : fs) {
+            if (!f.equals("tmpfs") && !f.equals("disk")) {
+                throw new IllegalArgumentException("--fs takes tmpfs,disk: at=" + f);
+            }
+        }
+        for (String t : targets) {
+            if (!List.of("kafka", "zcrx", "sink", "discard").contains(t)) {
+                throw new IllegalArgumentException("--targets takes kafka,zcrx,sink,discard: at=" + t);
+            }
+        }
+        for (String l : loads) {
+            if (!List.of("perf", "perf-rate", "firehose").contains(l)) {
+                throw new IllegalArgumentException("--loads takes perf,perf-rate,firehose: at=" + l);
+            }
+        }
+        for (String a : acks) {
+            if (!a.equals("1") && !a.equals("all")) {
+                throw new IllegalArgumentException("--acks takes 1,all: at=" + a);
+            }
+        }
+        if (loads.contains("perf-rate")) {
+            for (int size : recordSizes) {
+                if (!rates.containsKey(size)) {
+                    throw new IllegalArgumentException("no fixed rate for record size: size=" + size
+                        + " (--rates size:rate,...)");
+                }
+            }
+        }
+    }
+
+    /** The loads of the plan, in a stable order: size, then acks, then kind. */
+    public List<LoadSpec> loadSpecs() {
+        final List<LoadSpec> l = new ArrayList<>();
+        for (int size : recordSizes) {
+            for (String a : acks) {
+                final boolean all = a.equals("all");
+                if (loads.contains("perf")) {
+                    l.add(new LoadSpec(LoadSpec.Kind.PERF_TEST, size, all, 0));
+                }
+                if (loads.contains("perf-rate")) {
+                    l.add(new LoadSpec(LoadSpec.Kind.PERF_TEST_RATE, size, all, rates.get(size)));
+                }
+                if (loads.contains("firehose")) {
+                    l.add(new LoadSpec(LoadSpec.Kind.FIREHOSE, size, all, 0));
+                }
+            }
+        }
+        return l;
+    }
+
+    public static String usage() {
+        return String.join("\n",
+            "usage: bin/perf-compare.sh [--profile full|quick|smoke] [--name value ...]",
+            "  --reps N                 repetitions per configuration (full: 3)",
+            "  --fs tmpfs,disk          log-dir file systems (tmpfs: CPU path only; disk: real writeback)",
+            "  --tmpfs-dir DIR          (default /dev/shm/zcrx-perf)   --disk-dir DIR  (default perf/target/perf-data)",
+            "  --targets kafka,zcrx,sink[,discard]",
+            "                           (discard: a receive-only sink, to split the limit into TCP vs write)",
+            "  --transports nio,uring,zcrx   each that starts is measured",
+            "  --zcrx-override k=v[,k=v]     extra settings for our broker, e.g. zcrx.interface=eth0",
+            "  --loads perf,perf-rate,firehose   --record-sizes 1024,100   --acks 1,all",
+            "  --rates 1024:20000,100:100000     fixed rates (records/s) for the latency runs",
+            "  --partitions N (4)  --seconds S (10)  --warmup-seconds S (5)",
+            "  --connections N (16)  --inflight N (8)  --batch-size B (16384)  --firehose-max-bytes B",
+            "  --perf-records N (0: sized from the warm-up to last --seconds)  --perf-warmup true|false",
+            "  --kafka-jvm-opts '...'  --zcrx-jvm-opts '...'  (default: each broker's own start-script options)",
+            "  --out DIR (docs/perf)  --name NAME (default DATE-MACHINE)  --work-dir DIR  --repo DIR  --dry-run");
+    }
+}

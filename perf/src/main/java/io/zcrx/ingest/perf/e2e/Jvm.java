@@ -1,0 +1,140 @@
+package io.zcrx.ingest.perf.e2e;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** The JDK every child runs on (the harness's own: "the same JDK for both brokers"), and small helpers. */
+public final class Jvm {
+    /**
+     * The JVM flags Apache Kafka's start scripts use (kafka-server-start.sh heap, kafka-run-class.sh
+     * KAFKA_JVM_PERFORMANCE_OPTS): the reference broker runs as its users run it.
+     */
+    public static final String BROKER_OPTS = "-Xmx1G -Xms1G -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20"
+        + " -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15"
+        + " -Djava.awt.headless=true";
+    /**
+     * What bin/zcrx-broker-start.sh runs our broker with by default (ZCRX_HEAP_OPTS, then G1 with
+     * a 20 ms pause goal); the logging options are added by {@link ZcrxBrokerTarget}.
+     */
+    public static final String ZCRX_BROKER_OPTS = "-Xms256m -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20";
+    /** kafka-producer-perf-test.sh's heap with the same performance options. */
+    public static final String PERF_TEST_OPTS = "-Xmx512M -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20"
+        + " -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15"
+        + " -Djava.awt.headless=true";
+    /** The firehose allocates nothing per request: a small heap and the serial collector keep GC threads away. */
+    public static final String FIREHOSE_OPTS = "-Xms64m -Xmx256m -XX:+UseSerialGC";
+
+    private Jvm() {
+    }
+
+    /** Path of the java launcher running this harness. */
+    public static String java() {
+        return ProcessHandle.current().info().command()
+            .orElseGet(() -> Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    /** "17.0.15+6-Debian-1deb12u1 (OpenJDK 64-Bit Server VM)". */
+    public static String description() {
+        return System.getProperty("java.runtime.version") + " (" + System.getProperty("java.vm.name") + ")";
+    }
+
+    public static List<String> splitOpts(String opts) {
+        final List<String> l = new ArrayList<>();
+        for (String s : opts.trim().split("\\s+")) {
+            if (!s.isEmpty()) {
+                l.add(s);
+            }
+        }
+        return l;
+    }
+
+    /** A java command line: launcher, options, class path, main class, arguments. */
+    public static List<String> command(String opts, String classPath, String mainClass, List<String> args) {
+        final List<String> c = new ArrayList<>();
+        c.add(java());
+        c.addAll(splitOpts(opts));
+        c.add("-cp");
+        c.add(classPath);
+        c.add(mainClass);
+        c.addAll(args);
+        return c;
+    }
+
+    public static List<String> command(String opts, String classPath, String mainClass, String... args) {
+        return command(opts, classPath, mainClass, Arrays.asList(args));
+    }
+
+    /** A port free on 127.0.0.1 right now (closed again; another process could take it, rarely). */
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(false);
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            return s.getLocalPort();
+        }
+    }
+
+    /** Class path "jar:dir/*" for a jar and a directory of its dependencies. */
+    public static String classPath(Path jar, Path libDir) {
+        return jar.toAbsolutePath() + java.io.File.pathSeparator + libDir.toAbsolutePath() + java.io.File.separator
+            + "*";
+    }
+
+    /**
+     * The class path for the harness's children (load generators, Java sink): where this class was
+     * loaded from (perf/target/perf-*.jar or perf/target/classes) plus the sibling {@code lib/}
+     * that the perf build fills with our runtime dependencies; this JVM's own class path when there
+     * is no such directory (e.g. started from an IDE).
+     */
+    public static String perfClassPath() {
+        try {
+            final Path self = Path.of(Jvm.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            final Path lib = self.toAbsolutePath().getParent().resolve("lib");
+            if (Files.isDirectory(lib)) {
+                return self.toAbsolutePath() + java.io.File.pathSeparator + lib + java.io.File.separator + "*";
+            }
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            // Fall back to the JVM's class path below.
+        }
+        return ownClassPath();
+    }
+
+    /**
+     * This JVM's class path with every entry made absolute ("dir/*" wildcards kept), so children
+     * started in their run directories find the same classes.
+     */
+    public static String ownClassPath() {
+        final List<String> entries = new ArrayList<>();
+        for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            if (e.isEmpty()) {
+                continue;
+            }
+            if (e.endsWith("*")) {
+                final String dir = e.substring(0, e.length() - 1);
+                entries.add(Path.of(dir.isEmpty() ? "." : dir).toAbsolutePath().normalize() + java.io.File.separator
+                    + "*");
+            } else {
+                entries.add(Path.of(e).toAbsolutePath().normalize().toString());
+            }
+        }
+        return String.join(java.io.File.pathSeparator, entries);
+    }
+
+    /** Deletes a directory tree (a run's log directory); missing is fine. */
+    public static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var walk = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,282 @@
+package io.zcrx.ingest.perf.e2e;
+
+import io.zcrx.ingest.perf.load.Firehose;
+import io.zcrx.ingest.perf.load.FirehoseConfig;
+import io.zcrx.ingest.perf.load.FirehoseMain;
+import io.zcrx.ingest.perf.load.ProducerPerfMain;
+import io.zcrx.ingest.perf.proc.ChildProcess;
+import io.zcrx.ingest.perf.proc.ProcStat;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Executes one {@link RunSpec}: fresh log directory, start the target, run the load, bill the
+ * target's CPU between two samples that bracket the measured window, read its peak RSS, stop it
+ * (SIGTERM), delete the log directory, and on a real disk {@code sync} so the next run does not
+ * pay for this one's writeback.
+ *
+ * <p>Where the window is:
+ * <ul>
+ *   <li>firehose: between its {@code measure-start} and {@code measure-end} lines (after its
+ *       warm-up; the pump thread samples the moment each line arrives);</li>
+ *   <li>perf-test: a first perf-test process warms the broker up (JIT, topic creation); the
+ *       window is the whole second process, whose size is chosen from the first one's rate so that
+ *       it lasts about {@code seconds} (or rate x seconds records at a fixed rate).</li>
+ * </ul>
+ *
+ * <p>Used by one thread at a time.
+ */
+public final class Runner {
+    static final String TOPIC = "perf";
+
+    private final CompareOptions options;
+    private final String perfClassPath;
+    private final Path runsDir;
+
+    public Runner(CompareOptions options, String perfClassPath, Path runsDir) {
+        this.options = options;
+        this.perfClassPath = perfClassPath;
+        this.runsDir = runsDir;
+    }
+
+    /** Window samples, written by the pump thread and read after the load exits. */
+    private static final class Window {
+        volatile long startNs;
+        volatile long endNs;
+        volatile long startTicks = -1;
+        volatile long endTicks = -1;
+        volatile long startDisk = -1;
+        volatile long endDisk = -1;
+        volatile long startMachine = -1;
+        volatile long endMachine = -1;
+        volatile java.util.Map<Long, ProcStat.ThreadTicks> startThreads = java.util.Map.of();
+        volatile java.util.Map<Long, ProcStat.ThreadTicks> endThreads = java.util.Map.of();
+    }
+
+    public RunResult run(RunSpec spec) throws InterruptedException {
+        final String name = String.format("%03d-%s-%s-%s-r%d", spec.index(), spec.fs().name(), spec.load().id(),
+            spec.target().id(), spec.rep());
+        final Path runDir = runsDir.resolve(name);
+        final Path dataDir = spec.fs().root().resolve(name);
+        Target.Started started = null;
+        try {
+            Jvm.deleteTree(dataDir);
+            Files.createDirectories(dataDir);
+            started = spec.target().start(runDir, dataDir, options.partitions);
+            final RunResult r = spec.load().kind() == LoadSpec.Kind.FIREHOSE
+                ? firehose(spec, runDir, started, dataDir)
+                : perfTest(spec, runDir, started);
+            if (!started.process().isAlive()) {
+                return RunResult.failed(spec, "target exited during the run: " + started.process().tail(10));
+            }
+            return r;
+        } catch (IOException | RuntimeException e) {
+            return RunResult.failed(spec, e.getClass().getSimpleName() + ": " + e.getMessage());
+        } finally {
+            if (started != null) {
+                final int rc = started.process().stop(60_000);
+                if (rc == -1) {
+                    System.err.println("warning: " + spec.target().id()
+                        + " ignored SIGTERM for 60 s and was killed; log: "
+                        + started.process().logFile());
+                }
+            }
+            try {
+                Jvm.deleteTree(dataDir);
+            } catch (IOException e) {
+                System.err.println("warning: cannot delete " + dataDir + ": " + e.getMessage());
+            }
+            if (!spec.fs().mount().inMemory()) {
+                sync();
+            }
+        }
+    }
+
+    private RunResult firehose(RunSpec spec, Path runDir, Target.Started started, Path dataDir)
+            throws IOException, InterruptedException {
+        final LoadSpec load = spec.load();
+        final long pid = started.process().pid();
+        // A fast target on tmpfs could fill memory: the window (plus its warm-up, at the same pace)
+        // may use at most 40 % of the free space.
+        final double windowShare = options.seconds / (options.seconds + options.warmupSeconds);
+        final long maxBytes = Math.max(1, Math.min(options.firehoseMaxBytes,
+            (long) (spec.fs().budgetBytes(0.4) * windowShare)));
+        final FirehoseConfig config = new FirehoseConfig("127.0.0.1", started.port(), TOPIC,
+            options.partitions, load.recordBytes(), options.batchBytes,
+            load.acksAll() ? (short) -1 : (short) 1, load.acksAll(), options.connections, options.inflight,
+            options.warmupSeconds, options.seconds, maxBytes, !spec.target().isBroker(), (short) 12, true);
+        final Window w = new Window();
+        final List<String> results = new ArrayList<>();
+        final ChildProcess load0 = ChildProcess.startPumped("firehose",
+            Jvm.command(Jvm.FIREHOSE_OPTS, perfClassPath, FirehoseMain.class.getName(), config.toArgs()), runDir,
+            runDir.resolve("firehose.log"), line -> {
+                try {
+                    if (line.equals(Firehose.MEASURE_START)) {
+                        w.startThreads = ProcStat.threadTicks(pid);
+                        w.startTicks = ProcStat.cpuTicks(pid);
+                        w.startMachine = ProcStat.machineBusyTicks();
+                        w.startDisk = spec.fs().mount().deviceBytesWritten();
+                        w.startNs = System.nanoTime();
+                    } else if (line.equals(Firehose.MEASURE_END)) {
+                        w.endTicks = ProcStat.cpuTicks(pid);
+                        w.endMachine = ProcStat.machineBusyTicks();
+                        w.endDisk = spec.fs().mount().deviceBytesWritten();
+                        w.endNs = System.nanoTime();
+                        w.endThreads = ProcStat.threadTicks(pid);
+                    } else if (line.startsWith(Firehose.RESULT_PREFIX)) {
+                        synchronized (results) {
+                            results.add(line);
+                        }
+                    }
+                } catch (IOException e) {
+                    // The target died; the run fails below on the missing sample.
+                }
+            });
+        final long timeoutMs = (long) ((options.warmupSeconds + options.seconds) * 1000) + 180_000;
+        final int rc = load0.waitFor(timeoutMs);
+        if (rc != 0) {
+            return RunResult.failed(spec, "firehose failed: exit=" + rc + ": " + firstError(load0.logFile()));
+        }
+        if (w.startTicks < 0 || w.endTicks < 0 || results.isEmpty()) {
+            return RunResult.failed(spec, "firehose window not sampled (target gone?): " + load0.tail(5));
+        }
+        final Firehose.Result r = Firehose.Result.parse(results.get(results.size() - 1));
+        final long peak = ProcStat.peakRssBytes(pid);
+        final double cpu = (double) (w.endTicks - w.startTicks) / ProcStat.clockTicksPerSecond();
+        final double window = (w.endNs - w.startNs) / 1e9;
+        final var busiest = ProcStat.busiest(w.startThreads, w.endThreads, window, 3);
+        return new RunResult(spec, null, r.records(), r.payloadBytes(), r.seconds(), null, cpu, window, peak,
+            r.clientCpuSeconds(), w.startDisk < 0 || w.endDisk < 0 ? -1 : w.endDisk - w.startDisk,
+            RunResult.formatThreads(busiest), busiest.isEmpty() ? 0 : busiest.get(0).getValue(),
+            (double) (w.endMachine - w.startMachine) / ProcStat.clockTicksPerSecond());
+    }
+
+    private RunResult perfTest(RunSpec spec, Path runDir, Target.Started started)
+            throws IOException, InterruptedException {
+        final LoadSpec load = spec.load();
+        final long pid = started.process().pid();
+        final boolean fixed = load.fixedRate();
+        long records;
+        if (fixed) {
+            records = Math.max(1_000, (long) (load.rate() * options.seconds));
+        } else {
+            records = options.perfRecords;
+        }
+        if (options.perfWarmup) {
+            // About warmupSeconds at the fixed rate, or at an assumed 50 MB/s when unthrottled.
+            final long warmupRecords = Math.max(1_000, fixed ? (long) (load.rate() * options.warmupSeconds)
+                : (long) (options.warmupSeconds * 50e6 / load.recordBytes()));
+            final List<String> warm = runPerfTest(runDir, "perf-test-warmup", started.port(), load, warmupRecords);
+            final PerfTestSummary warmSummary = PerfTestSummary.find(warm);
+            if (warmSummary == null) {
+                return RunResult.failed(spec, "perf-test warm-up failed: "
+                    + firstError(runDir.resolve("perf-test-warmup.log")));
+            }
+            if (!fixed && records == 0) {
+                records = Math.max(1_000, (long) (warmSummary.recordsPerSec() * options.seconds));
+            }
+        }
+
+        final var threads0 = ProcStat.threadTicks(pid);
+        final long t0 = System.nanoTime();
+        final long c0 = ProcStat.cpuTicks(pid);
+        final long m0 = ProcStat.machineBusyTicks();
+        final long d0 = spec.fs().mount().deviceBytesWritten();
+        final List<String> out = runPerfTest(runDir, "perf-test", started.port(), load, records);
+        final long c1 = ProcStat.cpuTicks(pid);
+        final long m1 = ProcStat.machineBusyTicks();
+        final long d1 = spec.fs().mount().deviceBytesWritten();
+        final long t1 = System.nanoTime();
+        final var busiest = ProcStat.busiest(threads0, ProcStat.threadTicks(pid), (t1 - t0) / 1e9, 3);
+
+        final PerfTestSummary s = PerfTestSummary.find(out);
+        final String error = firstError(runDir.resolve("perf-test.log"));
+        if (s == null || s.records() != records || !error.isEmpty()) {
+            return RunResult.failed(spec, "perf-test failed: records=" + (s == null ? "none" : s.records())
+                + " of " + records
+                + ": " + error);
+        }
+        double clientCpu = -1;
+        for (String l : out) {
+            if (l.startsWith(ProducerPerfMain.CPU_PREFIX)) {
+                clientCpu = Double.parseDouble(l.substring(ProducerPerfMain.CPU_PREFIX.length()).trim());
+            }
+        }
+        return new RunResult(spec, null, s.records(), s.records() * load.recordBytes(), s.seconds(), s,
+            (double) (c1 - c0) / ProcStat.clockTicksPerSecond(), (t1 - t0) / 1e9, ProcStat.peakRssBytes(pid), clientCpu,
+            d0 < 0 || d1 < 0 ? -1 : d1 - d0, RunResult.formatThreads(busiest),
+            busiest.isEmpty() ? 0 : busiest.get(0).getValue(), (double) (m1 - m0) / ProcStat.clockTicksPerSecond());
+    }
+
+    /** The same arguments against every broker: only the bootstrap address differs. */
+    static List<String> perfTestArgs(int port, LoadSpec load, long records) {
+        final List<String> a = new ArrayList<>(List.of("--bootstrap-server", "127.0.0.1:" + port, "--topic", TOPIC,
+            "--num-records", Long.toString(records), "--record-size", Integer.toString(load.recordBytes()),
+            "--throughput", load.fixedRate() ? Integer.toString(load.rate()) : "-1", "--command-property"));
+        if (load.acksAll()) {
+            a.add("acks=all");
+            a.add("enable.idempotence=true");
+        } else {
+            a.add("acks=1");
+        }
+        return a;
+    }
+
+    /** Kafka's tools log warnings and errors (their log4j default); ours go into the run's log file. */
+    static final String PERF_TEST_LOG4J2 = String.join("\n",
+        "<Configuration status=\"WARN\">",
+        "  <Appenders><Console name=\"out\" target=\"SYSTEM_OUT\">",
+        "    <PatternLayout pattern=\"[%d{HH:mm:ss,SSS}] %-5level %c{1}: %msg%n\"/></Console></Appenders>",
+        "  <Loggers><Root level=\"WARN\"><AppenderRef ref=\"out\"/></Root></Loggers>",
+        "</Configuration>", "");
+
+    private List<String> runPerfTest(Path runDir, String name, int port, LoadSpec load, long records)
+            throws IOException, InterruptedException {
+        final List<String> lines = new ArrayList<>();
+        final Path log4j = runDir.resolve("perf-test-log4j2.xml");
+        Files.writeString(log4j, PERF_TEST_LOG4J2, StandardCharsets.UTF_8);
+        final List<String> command = Jvm.command(Jvm.PERF_TEST_OPTS + " -Dlog4j2.configurationFile=" + log4j,
+            perfClassPath, ProducerPerfMain.class.getName(), perfTestArgs(port, load, records));
+        final ChildProcess p = ChildProcess.startPumped(name, command, runDir, runDir.resolve(name + ".log"), l -> {
+            synchronized (lines) {
+                lines.add(l);
+            }
+        });
+        // Generous: a slow broker makes a long run, a stuck one fails the run rather than the harness.
+        final long timeoutMs = (long) (options.seconds * 20_000) + 300_000;
+        final int rc = p.waitFor(timeoutMs);
+        synchronized (lines) {
+            if (rc != 0) {
+                lines.add("perf-test exit=" + rc);
+            }
+            return new ArrayList<>(lines);
+        }
+    }
+
+    /** First line that looks like a failure (exceptions, errors, non-zero exit), or "". */
+    static String firstError(Path log) {
+        try {
+            for (String l : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+                if (l.contains("Exception") || l.contains("ERROR") || l.startsWith("firehose: error")
+                        || l.contains("exit=")) {
+                    return l.length() > 400 ? l.substring(0, 400) + "..." : l;
+                }
+            }
+            return "";
+        } catch (IOException e) {
+            return "(no log: " + log + ")";
+        }
+    }
+
+    private static void sync() throws InterruptedException {
+        try {
+            new ProcessBuilder("sync").inheritIO().start().waitFor();
+        } catch (IOException e) {
+            System.err.println("warning: sync failed: " + e.getMessage());
+        }
+    }
+}

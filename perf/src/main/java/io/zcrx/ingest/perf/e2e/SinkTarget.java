@@ -1,0 +1,87 @@
+package io.zcrx.ingest.perf.e2e;
+
+import io.zcrx.ingest.perf.proc.ChildProcess;
+import io.zcrx.ingest.perf.sink.CSinkBuilder;
+import io.zcrx.ingest.perf.sink.JavaTcpSink;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The physical limit: a plain TCP receiver that writes every byte to a file in the run's log
+ * directory (same file system as the brokers'), fed the firehose's frames without responses. The
+ * C sink when the machine's {@code cc} built it, else the Java one; the id says which.
+ */
+public final class SinkTarget implements Target {
+    private final CSinkBuilder.Built built;
+    private final String perfClassPath;
+    private final boolean discard;
+
+    /**
+     * @param discard receive only and write nothing: not the limit of ingest (which must write), but
+     *                it shows how much of the limit is loopback TCP and how much the file write
+     */
+    public SinkTarget(CSinkBuilder.Built built, String perfClassPath, boolean discard) {
+        this.built = built;
+        this.perfClassPath = perfClassPath;
+        this.discard = discard;
+    }
+
+    @Override
+    public String id() {
+        return (built.ok() ? "tcp-sink-c" : "tcp-sink-java") + (discard ? "-discard" : "");
+    }
+
+    @Override
+    public String label() {
+        return discard ? "TCP receive only (" + (built.ok() ? "C" : "Java") + ")"
+            : built.ok() ? "TCP sink (C): limit" : "TCP sink (Java): limit";
+    }
+
+    @Override
+    public String describe() {
+        final String what = discard ? "read() 1 MiB and drop it (no file)" : "read() 1 MiB, write() to a file";
+        return built.ok()
+            ? "tcp_sink.c built with cc -O2: thread per connection, " + what
+            : "JavaTcpSink (no C sink: " + built.reason() + "): thread per connection, 1 MiB direct buffer, " + what;
+    }
+
+    public boolean discard() {
+        return discard;
+    }
+
+    @Override
+    public boolean isBroker() {
+        return false;
+    }
+
+    @Override
+    public Started start(Path runDir, Path dataDir, int partitions) throws IOException, InterruptedException {
+        Files.createDirectories(runDir);
+        Files.createDirectories(dataDir);
+        final List<String> cmd = new java.util.ArrayList<>(built.ok()
+            ? List.of(built.executable().toString(), "0", dataDir.toString())
+            : Jvm.command(Jvm.FIREHOSE_OPTS, perfClassPath, JavaTcpSink.class.getName(), "0", dataDir.toString()));
+        if (discard) {
+            cmd.add("discard");
+        }
+        final ChildProcess sink = ChildProcess.startToFile(id(), cmd, runDir, runDir.resolve("sink.log"));
+        if (!sink.awaitLine(JavaTcpSink.STARTED, 30_000)) {
+            sink.stop(2_000);
+            throw new TargetUnavailableException("sink did not start: " + sink.tail(10));
+        }
+        return new Started(sink, parsePort(Files.readString(sink.logFile(), StandardCharsets.UTF_8)));
+    }
+
+    static int parsePort(String log) {
+        final int i = log.indexOf(JavaTcpSink.STARTED);
+        final String rest = log.substring(i + JavaTcpSink.STARTED.length());
+        int end = 0;
+        while (end < rest.length() && Character.isDigit(rest.charAt(end))) {
+            end++;
+        }
+        return Integer.parseInt(rest.substring(0, end));
+    }
+}

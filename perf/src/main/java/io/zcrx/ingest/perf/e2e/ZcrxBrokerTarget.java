@@ -1,0 +1,153 @@
+package io.zcrx.ingest.perf.e2e;
+
+import io.zcrx.ingest.perf.proc.ChildProcess;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.ZipFile;
+
+/**
+ * Our broker, started exactly as users start it (the start contract of bin/zcrx-broker-start.sh):
+ * {@code java -cp broker-zcrx/target/broker-zcrx-0.1.0-SNAPSHOT.jar:broker-zcrx/target/lib/*
+ * io.zcrx.ingest.broker.Main config/server.properties --override key=value ...} in the foreground,
+ * ready when it prints a line containing {@code started}, stopped with SIGTERM. One instance per
+ * transport ({@code transport=nio|uring|zcrx}); a transport the machine cannot run makes the broker
+ * refuse to start, and the harness skips it with the broker's own reason.
+ */
+public final class ZcrxBrokerTarget implements Target {
+    public static final String MAIN_CLASS = "io.zcrx.ingest.broker.Main";
+    static final String JAR = "broker-zcrx/target/broker-zcrx-0.1.0-SNAPSHOT.jar";
+    static final String LIB = "broker-zcrx/target/lib";
+    static final String CONFIG = "config/server.properties";
+    static final String READY_WORD = "started";
+    static final long START_TIMEOUT_MS = 60_000;
+
+    private final Path repoRoot;
+    private final String transport;
+    private final String jvmOpts;
+    private final List<String> extraOverrides;
+
+    /** @param extraOverrides key=value settings added after the harness's own (e.g. zcrx.interface=eth0) */
+    public ZcrxBrokerTarget(Path repoRoot, String transport, String jvmOpts, List<String> extraOverrides) {
+        this.repoRoot = repoRoot;
+        this.transport = transport;
+        this.jvmOpts = jvmOpts;
+        this.extraOverrides = List.copyOf(extraOverrides);
+    }
+
+    /** Null when the broker is built and has its main class, else why it cannot run. */
+    public static String unavailableReason(Path repoRoot) {
+        final Path jar = repoRoot.resolve(JAR);
+        if (!Files.exists(jar)) {
+            return "our broker is not built: missing " + jar + " (run mvn -B -q -DskipTests package at the repo root)";
+        }
+        if (!Files.isDirectory(repoRoot.resolve(LIB))) {
+            return "our broker's runtime dependencies are missing: " + repoRoot.resolve(LIB);
+        }
+        if (!Files.exists(repoRoot.resolve(CONFIG))) {
+            return "our broker's configuration is missing: " + repoRoot.resolve(CONFIG);
+        }
+        try (ZipFile z = new ZipFile(jar.toFile())) {
+            if (z.getEntry(MAIN_CLASS.replace('.', '/') + ".class") == null) {
+                return "our broker has no main class yet: " + MAIN_CLASS + " not in " + jar;
+            }
+        } catch (IOException e) {
+            return "unreadable broker jar: " + jar + ": " + e.getMessage();
+        }
+        return null;
+    }
+
+    public String transport() {
+        return transport;
+    }
+
+    @Override
+    public String id() {
+        return "zcrx-" + transport;
+    }
+
+    @Override
+    public String label() {
+        return "zcrx broker (" + transport + ")";
+    }
+
+    @Override
+    public String describe() {
+        return "io.zcrx.ingest.broker.Main with " + CONFIG + " and transport=" + transport
+            + (extraOverrides.isEmpty() ? "" : ", " + String.join(", ", extraOverrides))
+            + ", config/log4j2.xml; JVM: " + jvmOpts;
+    }
+
+    @Override
+    public boolean isBroker() {
+        return true;
+    }
+
+    static List<String> overrides(int port, Path dataDir, int partitions, String transport, List<String> extra) {
+        final List<String> a = new ArrayList<>();
+        final List<String> all = new ArrayList<>(List.of("listeners=PLAINTEXT://127.0.0.1:" + port,
+            "advertised.listeners=PLAINTEXT://127.0.0.1:" + port, "log.dirs=" + dataDir.toAbsolutePath(),
+            "num.partitions=" + partitions, "transport=" + transport));
+        all.addAll(extra);
+        for (String kv : all) {
+            a.add("--override");
+            a.add(kv);
+        }
+        return a;
+    }
+
+    /** The line of a failed start that says why: the first naming an error, else the last. */
+    static String reason(String tail) {
+        final String[] lines = tail.split("\n");
+        for (String l : lines) {
+            final String lower = l.toLowerCase(java.util.Locale.ROOT);
+            if (lower.contains("error") || lower.contains("failed") || lower.contains("refus")) {
+                return l.trim();
+            }
+        }
+        return lines.length == 0 ? "(no output)" : lines[lines.length - 1].trim();
+    }
+
+    @Override
+    public Started start(Path runDir, Path dataDir, int partitions) throws IOException, InterruptedException {
+        final String reason = unavailableReason(repoRoot);
+        if (reason != null) {
+            throw new TargetUnavailableException(reason);
+        }
+        Files.createDirectories(runDir);
+        final int port = Jvm.freePort();
+        final List<String> args = new ArrayList<>();
+        args.add(repoRoot.resolve(CONFIG).toString());
+        args.addAll(overrides(port, dataDir, partitions, transport, extraOverrides));
+        // As bin/zcrx-broker-start.sh: the shipped log4j2 config, its server.log in this run's directory.
+        final String logging = " -Dlog4j2.configurationFile=" + repoRoot.resolve("config/log4j2.xml")
+            + " -Dzcrx.logs.dir=" + runDir.resolve("logs").toAbsolutePath();
+        final String classPath = Jvm.classPath(repoRoot.resolve(JAR), repoRoot.resolve(LIB));
+        final List<String> command = Jvm.command(jvmOpts + logging, classPath, MAIN_CLASS, args);
+        final ChildProcess broker = ChildProcess.startToFile(id(), command, repoRoot, runDir.resolve("broker.log"));
+        if (!broker.awaitLine(READY_WORD, START_TIMEOUT_MS) || !broker.isAlive()) {
+            final boolean exited = !broker.isAlive();
+            broker.stop(5_000);
+            throw new TargetUnavailableException("our broker refused transport=" + transport
+                + (exited ? " (it exited)" : " (no 'started' line)") + ": " + reason(broker.tail(40)) + " (log: "
+                + broker.logFile() + ")");
+        }
+        // "started" may come a moment before the listener answers; give it a few tries.
+        IOException last = null;
+        for (int i = 0; i < 50; i++) {
+            try {
+                KafkaReferenceTarget.probe(port);
+                return new Started(broker, port);
+            } catch (ConnectException e) {
+                last = e;
+                Thread.sleep(100);
+            }
+        }
+        broker.stop(5_000);
+        throw new TargetUnavailableException("our broker printed 'started' but does not answer: port=" + port + ": "
+            + last);
+    }
+}

@@ -1,0 +1,26 @@
+package io.zcrx.ingest.perf.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PerfTestSummaryTest {
+
+    @Test
+    void findsTheFinalSummaryAndIgnoresProgressLines() {
+        // Goal: the parser reads kafka-producer-perf-test 4.3.1's final line, not its periodic
+        // ones. Method: real output captured from the tool against Kafka 4.4.0.
+        final List<String> out = List.of(
+            "124697 records sent, 24929.4 records/sec (24.35 MB/sec), 937.3 ms avg latency, 1668.0 ms max latency.",
+            "200000 records sent, 26827.632461 records/sec (26.20 MB/sec), 976.18 ms avg latency, 1668.00 ms max "
+                + "latency,"
+                + " 870 ms 50th, 1494 ms 95th, 1636 ms 99th, 1664 ms 99.9th.",
+            "perf-test: client-cpu-seconds=5.6");
+        final PerfTestSummary s = PerfTestSummary.find(out);
+        assertEquals(new PerfTestSummary(200_000, 26827.632461, 976.18, 1668.0, 870, 1494, 1636, 1664), s);
+        assertEquals(200_000 / 26827.632461, s.seconds(), 1e-9);
+        assertNull(PerfTestSummary.find(List.of(out.get(0), "org.apache.kafka.common.errors.TimeoutException: x")));
+    }
+}
