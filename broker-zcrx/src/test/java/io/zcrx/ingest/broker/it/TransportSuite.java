@@ -42,6 +42,10 @@ public abstract class TransportSuite {
     @BeforeAll
     final void prepareTransportSuite() throws IOException {
         final String why = unavailableReason();
+        if (why != null) {
+            // A class skipped in @BeforeAll shows up as "Tests run: 0"; say why in its output file.
+            System.out.println(getClass().getSimpleName() + " skipped: transport " + transport() + " cannot run here: " + why);
+        }
         Assumptions.assumeTrue(why == null, () -> "transport " + transport() + " skipped: " + why);
         tmp = Files.createTempDirectory("zcrx-" + getClass().getSimpleName());
     }
