@@ -52,6 +52,16 @@ public final class Compare {
         for (LogFs f : fss) {
             out.println("perf-compare: " + f.name() + " log dirs under " + f.root() + " (" + f.mount().label() + ")");
         }
+        final PageFillProbe.Result pageFill = options.pageProbe && !options.dryRun ? pageFill() : null;
+        final long runBudget = options.runMaxBytes > 0 ? options.runMaxBytes
+            : pageFill != null ? pageFill.runBudgetBytes() : Long.MAX_VALUE;
+        if (pageFill != null) {
+            out.println("perf-compare: " + pageFill.describe());
+        }
+        if (options.runMaxBytes > 0) {
+            out.println(String.format(java.util.Locale.ROOT, "perf-compare: each run writes at most %.1f GB"
+                + " (--run-max-bytes)", options.runMaxBytes / 1e9));
+        }
         final Map<String, String> skipped = new LinkedHashMap<>();
         final List<Target> targets = targets(fss.get(0), skipped);
         for (Map.Entry<String, String> e : skipped.entrySet()) {
@@ -81,7 +91,7 @@ public final class Compare {
         Files.writeString(csv, Report.CSV_HEADER + "\n", StandardCharsets.UTF_8);
         final Path runsDir = options.workDir.resolve("runs-" + name);
         Jvm.deleteTree(runsDir);
-        final Runner runner = new Runner(options, Jvm.perfClassPath(), runsDir);
+        final Runner runner = new Runner(options, Jvm.perfClassPath(), runsDir, runBudget);
         final List<RunResult> results = new ArrayList<>();
         final long loopStart = System.nanoTime();
         for (RunSpec spec : plan) {
@@ -101,9 +111,34 @@ public final class Compare {
         final String duration = formatDuration(Duration.ofNanos(System.nanoTime() - t0));
         Report.writeMarkdown(md, new Report.Context(title, command(), machine, options, targets, skipped,
             charted ? png.getFileName().toString() : null, csv.getFileName().toString(),
-            startedAt.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z")), duration), summary);
+            startedAt.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z")), duration,
+            pageFill != null ? pageFill.describe() : options.runMaxBytes > 0
+                ? String.format(java.util.Locale.ROOT, "each run writes at most %.1f GB (--run-max-bytes)",
+                    options.runMaxBytes / 1e9) : null), summary);
         out.println("perf-compare: done in " + duration + ": " + md + (charted ? ", " + png : "") + ", " + csv);
         return new Output(md, charted ? png : null, csv, results, skipped);
+    }
+
+    /**
+     * The page-fill probe on the tmpfs directory, up to 16 GiB but at most 40 % of the tmpfs space
+     * and of the memory available; null (with a line saying why) where it cannot run.
+     */
+    private PageFillProbe.Result pageFill() throws IOException {
+        final LogFs tmpfs = LogFs.of("tmpfs", options.tmpfsDir);
+        if (!tmpfs.mount().inMemory()) {
+            out.println("perf-compare: page-fill probe skipped: " + options.tmpfsDir + " is not on tmpfs ("
+                + tmpfs.mount().label() + ")");
+            return null;
+        }
+        final long max = Math.min(16L << 30, Math.min(tmpfs.budgetBytes(0.4),
+            (long) (MachineInfo.memAvailableBytes() * 0.4)));
+        if (max < 4 * PageFillProbe.STEP_BYTES) {
+            out.println("perf-compare: page-fill probe skipped: only " + max + " bytes to spare");
+            return null;
+        }
+        out.println(String.format(java.util.Locale.ROOT,
+            "perf-compare: page-fill probe: writing up to %.1f GB to %s ...", max / 1e9, options.tmpfsDir));
+        return PageFillProbe.probe(options.tmpfsDir.resolve("page-fill"), max);
     }
 
     /** Kafka, our broker per transport that starts, the sink: in that order (the interleaving order). */

@@ -40,6 +40,13 @@ public final class CompareOptions {
     public int inflight = 8;
     public int batchBytes = 16_384;
     public long firehoseMaxBytes = 8L << 30;
+    /**
+     * The most bytes one run may write (warm-up + window); 0 = derived from the page-fill probe
+     * ({@link PageFillProbe}: 60 % of the knee, unlimited without one).
+     */
+    public long runMaxBytes;
+    /** Probe the page-cache fill rate on tmpfs before the runs (needs a tmpfs --tmpfs-dir). */
+    public boolean pageProbe = true;
     /** Unthrottled perf-test: records of the measured process; 0 = sized from the warm-up's rate. */
     public long perfRecords;
     /** Run a warm-up perf-test process before the measured one. */
@@ -116,6 +123,7 @@ public final class CompareOptions {
                 seconds = 1;
                 warmupSeconds = 0.5;
                 firehoseMaxBytes = 1L << 30;
+                pageProbe = false;
                 // Two fewer JVM starts per broker: the smoke test checks that things work, not speed.
                 perfWarmup = false;
                 perfRecords = 2_000;
@@ -159,6 +167,8 @@ public final class CompareOptions {
             case "inflight" -> inflight = Integer.parseInt(v);
             case "batch-size" -> batchBytes = Integer.parseInt(v);
             case "firehose-max-bytes" -> firehoseMaxBytes = Long.parseLong(v);
+            case "run-max-bytes" -> runMaxBytes = v.equals("auto") ? 0 : Long.parseLong(v);
+            case "page-probe" -> pageProbe = Boolean.parseBoolean(v);
             case "perf-records" -> perfRecords = Long.parseLong(v);
             case "perf-warmup" -> perfWarmup = Boolean.parseBoolean(v);
             case "kafka-jvm-opts" -> kafkaJvmOpts = v;
@@ -192,6 +202,10 @@ public final class CompareOptions {
         if (perfRecords < 0 || (!perfWarmup && perfRecords == 0 && loads.contains("perf"))) {
             throw new IllegalArgumentException("without a perf-test warm-up, --perf-records must be given: perfRecords="
                 + perfRecords);
+        }
+        if (runMaxBytes < 0 || firehoseMaxBytes <= 0) {
+            throw new IllegalArgumentException("byte limits must be positive: runMaxBytes=" + runMaxBytes
+                + ", firehoseMaxBytes=" + firehoseMaxBytes);
         }
         if (reps < 1 || partitions < 1 || seconds <= 0 || warmupSeconds < 0 || connections < 1 || inflight < 1) {
             throw new IllegalArgumentException("invalid options: reps=" + reps + ", partitions=" + partitions
@@ -263,6 +277,8 @@ public final class CompareOptions {
             "  --partitions N (4)  --seconds S (10)  --warmup-seconds S (5)",
             "  --connections N (16)  --inflight N (8)  --batch-size B (16384)  --firehose-max-bytes B",
             "  --perf-records N (0: sized from the warm-up to last --seconds)  --perf-warmup true|false",
+            "  --run-max-bytes B|auto   most bytes one run writes, warm-up included (auto: from the page-fill probe)",
+            "  --page-probe true|false  time filling the page cache on tmpfs first (full/quick: true)",
             "  --kafka-jvm-opts '...'  --zcrx-jvm-opts '...'  (default: each broker's own start-script options)",
             "  --out DIR (docs/perf)  --name NAME (default DATE-MACHINE)  --work-dir DIR  --repo DIR  --dry-run");
     }

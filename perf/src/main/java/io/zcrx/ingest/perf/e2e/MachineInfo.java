@@ -65,6 +65,20 @@ public record MachineInfo(String host, int cores, long memoryBytes, String cpuMo
         return read("/proc/sys/kernel/hostname", "unknown-host");
     }
 
+    /** {@code MemAvailable} from /proc/meminfo, in bytes; 0 if it cannot be read. */
+    public static long memAvailableBytes() {
+        try {
+            for (String l : ProcFiles.read(Path.of("/proc/meminfo")).lines().toList()) {
+                if (l.startsWith("MemAvailable:")) {
+                    return Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024L;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // 0 below: the caller skips what needs it.
+        }
+        return 0;
+    }
+
     private static long probeMemoryBytes() {
         try {
             for (String l : ProcFiles.read(Path.of("/proc/meminfo")).lines().toList()) {

@@ -21,7 +21,7 @@ public final class Report {
     /** Everything the report says besides the results. */
     public record Context(String title, String command, MachineInfo machine, CompareOptions options,
                           List<Target> targets, Map<String, String> skipped, String chartFile, String csvFile,
-                          String started, String duration) {
+                          String started, String duration, String memoryNote) {
     }
 
     public static void writeMarkdown(Path file, Context c, Summary s) throws IOException {
@@ -37,11 +37,14 @@ public final class Report {
             b.append("- Disk: ").append(c.machine().dirtyThresholds())
                 .append("; each run's files are deleted before they are written back.\n");
         }
+        if (c.memoryNote() != null) {
+            b.append("- Memory: ").append(c.memoryNote()).append(".\n");
+        }
         b.append("- Repetitions: ").append(c.options().reps)
             .append(" per configuration, targets interleaved (A B A B);")
             .append(" every run starts its target fresh on an empty log directory. Cells: median (min–max).\n");
         b.append("- Loads: warm-up ").append(c.options().warmupSeconds).append(" s, measured window about ")
-            .append(c.options().seconds).append(" s; ").append(c.options().partitions)
+            .append(c.options().seconds).append(" s (shorter where the run's byte budget ends it, see Memory); ").append(c.options().partitions)
             .append(" partitions; firehose: ").append(c.options().connections).append(" connections x ")
             .append(c.options().inflight).append(" requests in flight, ").append(c.options().batchBytes)
             .append("-byte batches, one batch per partition per request.\n");

@@ -36,8 +36,14 @@ public final class Runner {
     private final CompareOptions options;
     private final String perfClassPath;
     private final Path runsDir;
+    /** The most bytes one run may write, warm-up included ({@link PageFillProbe}). */
+    private final long runBudgetBytes;
 
-    public Runner(CompareOptions options, String perfClassPath, Path runsDir) {
+    public Runner(CompareOptions options, String perfClassPath, Path runsDir, long runBudgetBytes) {
+        if (runBudgetBytes <= 0) {
+            throw new IllegalArgumentException("run budget must be positive: runBudgetBytes=" + runBudgetBytes);
+        }
+        this.runBudgetBytes = runBudgetBytes;
         this.options = options;
         this.perfClassPath = perfClassPath;
         this.runsDir = runsDir;
@@ -102,9 +108,11 @@ public final class Runner {
         final long pid = started.process().pid();
         // A fast target on tmpfs could fill memory: the window (plus its warm-up, at the same pace)
         // may use at most 40 % of the free space.
+        // The run budget (page-fill probe) caps warm-up + window alike: the firehose ends its warm-up
+        // early too once it has sent maxBytes * warmupSeconds / seconds.
         final double windowShare = options.seconds / (options.seconds + options.warmupSeconds);
-        final long maxBytes = Math.max(1, Math.min(options.firehoseMaxBytes,
-            (long) (spec.fs().budgetBytes(0.4) * windowShare)));
+        final long maxBytes = Math.max(1, Math.min(Math.min(options.firehoseMaxBytes,
+            (long) (spec.fs().budgetBytes(0.4) * windowShare)), (long) (runBudgetBytes * windowShare)));
         final FirehoseConfig config = new FirehoseConfig("127.0.0.1", started.port(), TOPIC,
             options.partitions, load.recordBytes(), options.batchBytes,
             load.acksAll() ? (short) -1 : (short) 1, load.acksAll(), options.connections, options.inflight,
@@ -179,6 +187,11 @@ public final class Runner {
             if (!fixed && records == 0) {
                 records = Math.max(1_000, (long) (warmSummary.recordsPerSec() * options.seconds));
             }
+        }
+        if (!fixed && runBudgetBytes != Long.MAX_VALUE) {
+            // Sized from the warm-up's rate, the measured process stays inside the run budget too.
+            final long warmupBytes = options.perfWarmup ? (long) (options.warmupSeconds * 50e6) : 0;
+            records = Math.max(1_000, Math.min(records, (runBudgetBytes - warmupBytes) / load.recordBytes()));
         }
 
         final var threads0 = ProcStat.threadTicks(pid);

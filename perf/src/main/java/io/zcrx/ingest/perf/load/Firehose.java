@@ -210,13 +210,17 @@ public final class Firehose {
         final long pid = ProcessHandle.current().pid();
         final long startNs = System.nanoTime();
         final long warmupEndNs = startNs + (long) (config.warmupSeconds() * 1e9);
+        // The warm-up gets the window's byte budget per second, so a run never writes more than
+        // maxBytes * (warmupSeconds + seconds) / seconds in all.
+        final long warmupMaxBytes = (long) Math.min(Long.MAX_VALUE,
+            (double) config.maxBytes() * config.warmupSeconds() / config.seconds());
         long measureEndNs = Long.MAX_VALUE;
         long cpuStartTicks = 0;
         lastProgressNs = startNs;
         final Consumer<SelectionKey> onReady = this::onReady;
         while (phase != Phase.DONE) {
             final long now = System.nanoTime();
-            if (phase == Phase.WARMUP && now >= warmupEndNs) {
+            if (phase == Phase.WARMUP && (now >= warmupEndNs || sentPayloadBytes >= warmupMaxBytes)) {
                 phase = Phase.MEASURE;
                 measureStartNs = now;
                 measureEndNs = now + (long) (config.seconds() * 1e9);

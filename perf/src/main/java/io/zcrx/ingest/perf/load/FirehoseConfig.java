@@ -19,8 +19,9 @@ import java.util.List;
  * @param inflight      requests in flight per connection
  * @param warmupSeconds load before the measured window opens
  * @param seconds       length of the measured window
- * @param maxBytes      end the measured window early once it has sent this many record bytes (the log
- *                      dir must hold them, plus the warm-up's)
+ * @param maxBytes      end the measured window early once it has sent this many record bytes, and the
+ *                      warm-up once it has sent maxBytes * warmupSeconds / seconds (the log dir must
+ *                      hold both)
  * @param raw           physical-limit mode: no handshake, no responses, just the frames (TCP sink)
  * @param rawVersion    Produce version the frames are encoded at in raw mode
  * @param freshTopic    the topic is new: check at the end that every partition's log end offset

@@ -50,7 +50,7 @@ class ReportTest {
         Report.writeMarkdown(md, new Report.Context("A title", "bin/perf-compare.sh --profile quick",
             new MachineInfo("h", 2, 24L << 30, "cpu", "6.1", "17", "abc", "0.1 0.1 0.1"), o, targets, skipped, "r.png",
                 "r.csv",
-            "today", "1m"), s);
+            "today", "1m", "page-cache fill probe (tmpfs): the first 6.0 GB at 2500 MB/s, then 300 MB/s"), s);
         final String text = Files.readString(md);
         assertTrue(text.contains("```\nbin/perf-compare.sh --profile quick\n```"));
         assertTrue(text.contains("| tmpfs | firehose 100B acks=all idem | 152 | 602 (nio) | 1,502 | "), text);
@@ -58,6 +58,7 @@ class ReportTest {
             && text.contains("## Log directories on disk (ext4 on /dev/vda)"));
         assertTrue(text.contains("| perf-test 100B acks=1 @50000/s | Apache Kafka 4.4.0 | 3/3 | "), text);
         assertTrue(text.contains("- Skipped zcrx broker (zcrx): no NIC with header split"));
+        assertTrue(text.contains("- Memory: page-cache fill probe (tmpfs): the first 6.0 GB at 2500 MB/s"), text);
         assertTrue(text.contains("broker exited with 1"));
         assertTrue(text.contains("![chart](r.png)"));
         final long tableRows = text.lines().filter(l -> l.startsWith("| firehose")
