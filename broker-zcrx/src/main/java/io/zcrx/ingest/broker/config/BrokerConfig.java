@@ -88,6 +88,9 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String CONNECTION_MAX_INFLIGHT_REQUESTS = "connection.max.inflight.requests";
     public static final String CONNECTION_OUTBOUND_MAX_BYTES = "connection.outbound.max.bytes";
     public static final String CONNECTION_REQUEST_RECEIVE_TIMEOUT_MS = "connection.request.receive.timeout.ms";
+    public static final String RECEIVE_MEMORY_RECLAIM_BELOW_PERCENT = "receive.memory.reclaim.below.percent";
+    public static final String RECEIVE_MEMORY_RECLAIM_REQUEST_AGE_MS = "receive.memory.reclaim.request.age.ms";
+    public static final String RECEIVE_MEMORY_RECLAIM_SLOW_BYTES_PER_SECOND = "receive.memory.reclaim.slow.bytes.per.second";
     public static final String REQUEST_MAX_TOPICS = "request.max.topics";
     public static final String REQUEST_MAX_PARTITIONS = "request.max.partitions";
     public static final String MESSAGE_DECOMPRESSED_MAX_BYTES = "message.decompressed.max.bytes";
@@ -258,6 +261,18 @@ public final class BrokerConfig extends AbstractConfig {
         d.define(CONNECTION_REQUEST_RECEIVE_TIMEOUT_MS, Type.LONG, 30_000L, Range.between(100L, 86_400_000L),
             Importance.MEDIUM, "A request whose first bytes arrived and that is still incomplete after this long "
                 + "closes the connection (slow senders hold receive memory).");
+        d.define(RECEIVE_MEMORY_RECLAIM_BELOW_PERCENT, Type.INT, 25, Range.between(0, 50), Importance.MEDIUM,
+            "When a reactor's free receive memory falls below this percentage, connections whose request has "
+                + "been arriving for longer than " + RECEIVE_MEMORY_RECLAIM_REQUEST_AGE_MS + " at less than "
+                + RECEIVE_MEMORY_RECLAIM_SLOW_BYTES_PER_SECOND + " are closed, slowest first, until twice this "
+                + "percentage is free: slow senders cannot pin all receive memory until their deadline (0 = off; "
+                + CONNECTION_REQUEST_RECEIVE_TIMEOUT_MS + " still applies).");
+        d.define(RECEIVE_MEMORY_RECLAIM_REQUEST_AGE_MS, Type.LONG, 1_000L, Range.between(10L, 86_400_000L),
+            Importance.LOW, "A request incomplete for longer than this may be closed when receive memory runs low "
+                + "(see " + RECEIVE_MEMORY_RECLAIM_BELOW_PERCENT + ").");
+        d.define(RECEIVE_MEMORY_RECLAIM_SLOW_BYTES_PER_SECOND, Type.LONG, 16_384L, Range.between(1L, 1L << 30),
+            Importance.LOW, "A request arriving slower than this (bytes per second since its first byte) may be "
+                + "closed when receive memory runs low (see " + RECEIVE_MEMORY_RECLAIM_BELOW_PERCENT + ").");
         d.define(REQUEST_MAX_TOPICS, Type.INT, 10_000, Range.between(1, 10_000_000), Importance.LOW,
             "Topics one request may name (Produce, Fetch, Metadata, CreateTopics, ...); a request naming more "
                 + "closes the connection.");

@@ -15,13 +15,18 @@ import org.apache.logging.log4j.Logger;
  * the reactor's {@link RequestProcessor} scratch), and once a second closes idle connections
  * ({@code connections.max.idle.ms}) and connections whose request has been arriving for longer than
  * {@code connection.request.receive.timeout.ms} (slow senders), and resumes connections paused for
- * unsent output.
+ * unsent output. Every 100 ms it also checks the reactor's free receive memory: below
+ * {@code receive.memory.reclaim.below.percent} it closes the connections whose request has been
+ * arriving longest (older than {@code receive.memory.reclaim.request.age.ms}) until twice that share
+ * is free. Without this, slow senders that each pin a receive buffer with a partial request could
+ * hold all of it until their deadline, and every other connection's reads would wait.
  *
  * <p>This class is not thread-safe: every call comes from its reactor thread.
  */
 final class BrokerReactorHandler implements ReactorHandler {
     private static final Logger LOG = LogManager.getLogger(BrokerReactorHandler.class);
     private static final long HOUSEKEEPING_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final long MEMORY_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final BrokerContext ctx;
     private final int reactorId;
@@ -34,8 +39,17 @@ final class BrokerReactorHandler implements ReactorHandler {
     private final long idleNs;
     /** connection.request.receive.timeout.ms: a request still incomplete after this closes its connection. */
     private final long frameTimeoutNs;
+    /** Reclaim below this much free receive memory (thousandths; 0 = never). */
+    private final int reclaimBelowPermille;
+    /** Only requests incomplete for longer than this are reclaimed. */
+    private final long reclaimAgeNs;
+    /** ... and only those arriving slower than this. */
+    private final long reclaimSlowBytesPerSecond;
+    /** Scratch for reclaim candidates, oldest request first. */
+    private final ArrayList<Connection> reclaimCandidates = new ArrayList<>();
     private long nowNs = System.nanoTime();
     private long nextHousekeepingNs = nowNs + HOUSEKEEPING_INTERVAL_NS;
+    private long nextMemoryCheckNs = nowNs + MEMORY_CHECK_INTERVAL_NS;
 
     private final ControlPlane controlPlane;
 
@@ -51,6 +65,10 @@ final class BrokerReactorHandler implements ReactorHandler {
         this.idleNs = idleMs < 0 ? Long.MAX_VALUE : TimeUnit.MILLISECONDS.toNanos(idleMs);
         this.frameTimeoutNs = TimeUnit.MILLISECONDS.toNanos(
             ctx.config().getLong(BrokerConfig.CONNECTION_REQUEST_RECEIVE_TIMEOUT_MS));
+        this.reclaimBelowPermille = ctx.config().getInt(BrokerConfig.RECEIVE_MEMORY_RECLAIM_BELOW_PERCENT) * 10;
+        this.reclaimAgeNs = TimeUnit.MILLISECONDS.toNanos(
+            ctx.config().getLong(BrokerConfig.RECEIVE_MEMORY_RECLAIM_REQUEST_AGE_MS));
+        this.reclaimSlowBytesPerSecond = ctx.config().getLong(BrokerConfig.RECEIVE_MEMORY_RECLAIM_SLOW_BYTES_PER_SECOND);
         this.processor = new RequestProcessor(ctx, this);
     }
 
@@ -92,8 +110,65 @@ final class BrokerReactorHandler implements ReactorHandler {
             nextHousekeepingNs = now + HOUSEKEEPING_INTERVAL_NS;
             housekeeping(now);
         }
+        if (reclaimBelowPermille > 0) {
+            if (now - nextMemoryCheckNs >= 0) {
+                nextMemoryCheckNs = now + MEMORY_CHECK_INTERVAL_NS;
+                if (reactorIo.receiveMemoryFreePermille() < reclaimBelowPermille) {
+                    reclaimReceiveMemory(now);
+                }
+            }
+            return nextMemoryCheckNs - nextHousekeepingNs < 0 ? nextMemoryCheckNs : nextHousekeepingNs;
+        }
         return nextHousekeepingNs;
     }
+
+    /**
+     * Receive memory is low: close connections whose request is older than the reclaim age and
+     * arrives slower than the reclaim rate, slowest first, until twice the threshold is free or none
+     * is left. A partial request pins the blocks it arrived in; a normal client completes a request
+     * in milliseconds, so an old, slow one is a slow or stalled sender. The rate (not the age) decides,
+     * so a fast client whose request is old only because it waited for memory is spared. The closed
+     * clients see a disconnect; Kafka clients reconnect and retry.
+     */
+    private void reclaimReceiveMemory(long now) {
+        reclaimCandidates.clear();
+        for (int i = 0; i < connections.size(); i++) {
+            final Connection c = connections.get(i);
+            if (!c.isClosed() && c.frameStartNs != 0 && now - c.frameStartNs > reclaimAgeNs) {
+                c.reclaimRate = c.frameBytes * 1e9 / (now - c.frameStartNs);
+                if (c.reclaimRate < reclaimSlowBytesPerSecond) {
+                    reclaimCandidates.add(c);
+                }
+            }
+        }
+        if (reclaimCandidates.isEmpty()) {
+            return;
+        }
+        reclaimCandidates.sort(SLOWEST_SENDER_FIRST);
+        final int freeBefore = reactorIo.receiveMemoryFreePermille();
+        int closed = 0;
+        for (int i = 0; i < reclaimCandidates.size()
+                && reactorIo.receiveMemoryFreePermille() < 2 * reclaimBelowPermille; i++) {
+            final Connection c = reclaimCandidates.get(i);
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("closing {} (client {}): receive memory low, request incomplete for {} ms at {} B/s",
+                    c.describe(), c.clientId(), TimeUnit.NANOSECONDS.toMillis(now - c.frameStartNs),
+                    (long) c.reclaimRate);
+            }
+            c.io().close("receive memory low: slow request", false);
+            closed++;
+        }
+        reclaimCandidates.clear();
+        LOG.warn("reactor {}: receive memory low ({}% free, below {}={}): closed {} connection(s) whose request "
+                + "was incomplete for more than {}={} ms at less than {}={}, slowest first; now {}% free", reactorId,
+            freeBefore / 10.0, BrokerConfig.RECEIVE_MEMORY_RECLAIM_BELOW_PERCENT, reclaimBelowPermille / 10, closed,
+            BrokerConfig.RECEIVE_MEMORY_RECLAIM_REQUEST_AGE_MS, TimeUnit.NANOSECONDS.toMillis(reclaimAgeNs),
+            BrokerConfig.RECEIVE_MEMORY_RECLAIM_SLOW_BYTES_PER_SECOND, reclaimSlowBytesPerSecond,
+            reactorIo.receiveMemoryFreePermille() / 10.0);
+    }
+
+    private static final java.util.Comparator<Connection> SLOWEST_SENDER_FIRST =
+        (a, b) -> Double.compare(a.reclaimRate, b.reclaimRate);
 
     private void housekeeping(long now) {
         for (int i = connections.size() - 1; i >= 0; i--) {

@@ -51,6 +51,10 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
     long lastActivityNs;
     /** When the frame now being received started (for the slow-sender deadline); 0 when none. */
     long frameStartNs;
+    /** Bytes received since {@link #frameStartNs} (about: counted per chunk), for the receive-memory reclaim. */
+    long frameBytes;
+    /** Scratch for the reclaim's ordering: frameBytes per second of the frame's age. */
+    double reclaimRate;
 
     Connection(ConnectionIo io, RequestProcessor processor, int frameBytesMax, int outboundMaxBytes, int inflightMax,
                long nowNs) {
@@ -92,7 +96,15 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
                 : "framing failed earlier";
             requestClose(why);
         }
-        frameStartNs = assembler.inFrame() ? (frameStartNs == 0 ? now : frameStartNs) : 0;
+        if (!assembler.inFrame()) {
+            frameStartNs = 0;
+            frameBytes = 0;
+        } else if (frameStartNs == 0) {
+            frameStartNs = now;
+            frameBytes = chunk.length();
+        } else {
+            frameBytes += chunk.length();
+        }
         if (pendingCloseReason != null) {
             final String reason = pendingCloseReason;
             processor.logClose(this, reason);

@@ -14,4 +14,11 @@ public interface ReactorIo {
 
     /** True when called on this reactor's own thread. */
     boolean inReactorThread();
+
+    /**
+     * Free receive memory of this reactor in thousandths of its capacity (1000 = all free): NIO
+     * buffers, provided buffers, or zcrx area blocks not held by any chunk. Reactor thread only; the
+     * broker closes slow senders' connections when it runs low.
+     */
+    int receiveMemoryFreePermille();
 }

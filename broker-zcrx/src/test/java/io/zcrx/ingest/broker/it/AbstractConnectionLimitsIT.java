@@ -86,6 +86,45 @@ public abstract class AbstractConnectionLimitsIT extends TransportSuite {
     }
 
     @Test
+    void slowSendersPinningAllReceiveMemoryAreClosedLongBeforeTheirDeadline() throws Exception {
+        // Goal: receive.memory.reclaim.*: when partial requests of slow senders pin (nearly) all of a
+        // reactor's receive memory, the broker closes the oldest of them instead of letting every
+        // other connection's reads wait for the request deadline. Method: one reactor with a tiny
+        // receive pool (16 buffers), a request deadline of 10 minutes (far beyond this test), reclaim
+        // age 500 ms; 32 slow senders (2x the buffers) each trickle one byte of a 100 KB request
+        // every 100 ms and reconnect when closed, while a KafkaProducer sends 2,000 x 512 B records
+        // (delivery timeout 120 s). Without the reclaim the slow senders keep the pool until their
+        // deadline (receive.memory.reclaim.below.percent=0, 30 s delivery timeout, io_uring: 9 of the
+        // 2,000 sends expired, and the slow senders were closed only at the 10-minute deadline).
+        try (TestBroker b = startBroker("reclaim", "num.network.threads", "1", "nio.buffer.count", "16",
+                "uring.buffer.count", "16", "socket.request.max.bytes", "262144", "message.max.bytes", "131072",
+                "connection.request.receive.timeout.ms", "600000",
+                "receive.memory.reclaim.request.age.ms", "500")) {
+            final AtomicBoolean stop = new AtomicBoolean();
+            final AtomicLong slowClosed = new AtomicLong();
+            double producerSeconds = 0;
+            final Thread slow = new Thread(() -> slowSenders(b.port(), 32, stop, slowClosed));
+            slow.start();
+            try {
+                Thread.sleep(1500);
+                final long t0 = System.nanoTime();
+                final long sent = produce("127.0.0.1:" + b.port(), "reclaim", 2_000, 120_000);
+                assertEquals(2_000, sent);
+                producerSeconds = (System.nanoTime() - t0) / 1e9;
+            } finally {
+                stop.set(true);
+                slow.join(10_000);
+            }
+            assertTrue(slowClosed.get() > 0, "no slow sender was closed: the producer got through anyway?");
+            System.out.printf("reclaim run (%s): 2000 records acknowledged in %.1f s while 32 slow senders competed for a "
+                + "16-buffer receive pool; slow-sender connections closed by the broker: %d%n", transport(),
+                producerSeconds, slowClosed.get());
+            b.awaitNoConnections();
+            b.assertNoLeaks();
+        }
+    }
+
+    @Test
     void requestsNamingTooManyTopicsOrPartitionsCloseTheConnection() throws Exception {
         // Goal: request.max.topics / request.max.partitions bound what one request can make the
         // broker do (and allocate): Produce, Metadata and CreateTopics (counting the partitions it
@@ -284,6 +323,38 @@ public abstract class AbstractConnectionLimitsIT extends TransportSuite {
                 }
             }
         }
+    }
+
+    /** Sends {@code records} x 512 B (acks=1) and returns how many were acknowledged; every send must succeed. */
+    private static long produce(String bootstrap, String topic, int records, int deliveryTimeoutMs) throws Exception {
+        final Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "1");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.toString(deliveryTimeoutMs));
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Integer.toString(deliveryTimeoutMs / 2));
+        final byte[] value = new byte[512];
+        final AtomicLong acked = new AtomicLong();
+        final java.util.concurrent.atomic.AtomicReference<Exception> failure =
+            new java.util.concurrent.atomic.AtomicReference<>();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            for (int i = 0; i < records; i++) {
+                producer.send(new ProducerRecord<>(topic, value), (md, e) -> {
+                    if (e == null) {
+                        acked.incrementAndGet();
+                    } else {
+                        failure.compareAndSet(null, e);
+                    }
+                });
+            }
+            producer.flush();
+        }
+        if (failure.get() != null) {
+            throw new AssertionError("producer sends failed (" + acked.get() + " of " + records + " acknowledged)",
+                failure.get());
+        }
+        return acked.get();
     }
 
     private static double producerRecordsPerSecond(String bootstrap, int records) throws Exception {

@@ -290,6 +290,12 @@ final class FuzzHarness {
         public boolean inReactorThread() {
             return Thread.currentThread() == owner;
         }
+
+        @Override
+        public int receiveMemoryFreePermille() {
+            // Inputs come from the fuzzer's own memory: no receive pool to run low.
+            return 1000;
+        }
     }
 
     /** A connection's transport side: output drained (and dropped, or kept for the canary). */

@@ -75,7 +75,9 @@ final class NioConnection implements ConnectionIo {
                     pool.releaseBuffer(bufferId);
                     bufferId = -1;
                 }
-                bufferId = pool.acquireBuffer();
+                // Connections already waiting for memory go first (FIFO): a newcomer queues behind them,
+                // so many readers cannot keep taking every freed buffer from one that waits.
+                bufferId = reactor.hasStarved() ? -1 : pool.acquireBuffer();
                 bufferUsed = 0;
                 if (bufferId < 0) {
                     starve();
@@ -120,9 +122,15 @@ final class NioConnection implements ConnectionIo {
         }
     }
 
-    /** Receive memory came back: try reading again. */
-    void unstarve() {
-        if (starved && !closed) {
+    /** Receive memory came back: read again, into {@code grantedBufferId} (the reactor took it for us). */
+    void unstarve(int grantedBufferId) {
+        if (starved && !closed && bufferId < 0) {
+            bufferId = grantedBufferId;
+            bufferUsed = 0;
+            starved = false;
+            updateInterest();
+        } else {
+            pool.releaseBuffer(grantedBufferId);
             starved = false;
             updateInterest();
         }

@@ -245,10 +245,16 @@ final class NioReactor implements ReactorIo, Runnable {
         transport.onStarved(reactorId);
     }
 
+    /** True while some connection waits for a receive buffer (newcomers queue behind it). */
+    boolean hasStarved() {
+        return !starved.isEmpty();
+    }
+
+    /** Hands free buffers to starved connections, longest waiting first. */
     private void retryStarved() {
-        for (int i = starved.size() - 1; i >= 0 && pool.freeBuffers() > 0; i--) {
-            final NioConnection c = starved.remove(i);
-            c.unstarve();
+        while (!starved.isEmpty() && pool.freeBuffers() > 0) {
+            final NioConnection c = starved.remove(0);
+            c.unstarve(pool.acquireBuffer());
         }
     }
 
@@ -290,6 +296,11 @@ final class NioReactor implements ReactorIo, Runnable {
     @Override
     public boolean inReactorThread() {
         return Thread.currentThread() == thread;
+    }
+
+    @Override
+    public int receiveMemoryFreePermille() {
+        return (int) ((long) pool.freeBuffers() * 1000 / pool.bufferCount());
     }
 
     // ---- shutdown ----------------------------------------------------------------------------

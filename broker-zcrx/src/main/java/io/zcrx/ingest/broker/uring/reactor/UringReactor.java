@@ -413,6 +413,12 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
         return Thread.currentThread() == thread;
     }
 
+    @Override
+    public int receiveMemoryFreePermille() {
+        final ReceiveLedger l = memory.ledger();
+        return (int) ((l.capacityBlocks() - l.blocksHeld()) * 1000 / l.capacityBlocks());
+    }
+
     private void runTasks() {
         Runnable r;
         int budget = TASK_BUDGET;
