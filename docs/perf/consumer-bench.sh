@@ -2,10 +2,10 @@
 # Consumer throughput: kafka-consumer-perf-test (ConsumerPerformance, kafka-tools 4.3.1) against
 # Apache Kafka 4.4.0 (KRaft, one node, perf's reference setup) and against this broker (NIO), on
 # the same machine, same topic shape and data. Reports records/s, MB/s and the broker's CPU seconds
-# (utime+stime from /proc/PID/stat) per GB served. Stand-alone until the perf harness (perf/,
-# wp-perf) gains a consumer load.
+# (utime+stime from /proc/PID/stat) per GB served. Stand-alone: bin/perf-compare.sh has no
+# consumer load yet.
 #
-#   mvn -B -o -DskipTests package        # once: broker jar + target/lib
+#   mvn -B -o -DskipTests package        # once: broker jar + target/lib, perf/target/lib
 #   docs/perf/consumer-bench.sh [records] [record-size] [repetitions]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -28,10 +28,8 @@ cat > "$WORK/kref/pom.xml" <<'EOF'
 </project>
 EOF
 mvn -B -q ${MVN_OFFLINE:--o} -f "$WORK/kref/pom.xml" dependency:copy-dependencies -DoutputDirectory="$WORK/kref/lib"
-# The tools (kafka-tools 4.3.1) from the broker module's test class path.
-mvn -B -q ${MVN_OFFLINE:--o} -pl broker-zcrx dependency:build-classpath -Dmdep.includeScope=test \
-    -Dmdep.outputFile="$WORK/tools.cp" >/dev/null
-TOOLS_CP="$(cat "$WORK/tools.cp")"
+# The tools (kafka-tools 4.3.1) from the perf module's class path (what bin/kafka-tools.sh uses).
+TOOLS_CP="perf/target/lib/*"
 ZCRX_CP="broker-zcrx/target/broker-zcrx-0.1.0-SNAPSHOT.jar:broker-zcrx/target/lib/*"
 JVM="-Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20"
 printf 'status = warn\nappender.out.type = Console\nappender.out.name = STDOUT\nappender.out.layout.type = PatternLayout\nappender.out.layout.pattern = [%%d] %%p %%m (%%c)%%n\nrootLogger.level = INFO\nrootLogger.appenderRef.out.ref = STDOUT\n' > "$WORK/kref/log4j2.properties"
