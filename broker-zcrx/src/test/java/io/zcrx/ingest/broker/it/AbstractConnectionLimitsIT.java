@@ -358,31 +358,9 @@ public abstract class AbstractConnectionLimitsIT extends TransportSuite {
     }
 
     private static double producerRecordsPerSecond(String bootstrap, int records) throws Exception {
-        final Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.ACKS_CONFIG, "1");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        final byte[] value = new byte[512];
-        final AtomicLong acked = new AtomicLong();
-        final AtomicLong failed = new AtomicLong();
         final long t0 = System.nanoTime();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
-                new ByteArraySerializer())) {
-            for (int i = 0; i < records; i++) {
-                producer.send(new ProducerRecord<>("load", value), (md, e) -> {
-                    if (e == null) {
-                        acked.incrementAndGet();
-                    } else {
-                        failed.incrementAndGet();
-                    }
-                });
-            }
-            producer.flush();
-        }
-        final double seconds = (System.nanoTime() - t0) / 1e9;
-        assertEquals(0, failed.get(), "producer sends failed");
-        assertEquals(records, acked.get());
-        return records / seconds;
+        assertEquals(records, produce(bootstrap, "load", records, 120_000));
+        return records / ((System.nanoTime() - t0) / 1e9);
     }
 
     private static ProduceRequest.Builder produce(Uuid id, int partitions) {
