@@ -1,6 +1,8 @@
 package io.zcrx.ingest.broker.it;
 
 import io.zcrx.ingest.broker.testkit.TestBroker;
+import io.zcrx.ingest.broker.uring.UringSupport;
+import io.zcrx.ingest.broker.uring.testkit.ZcrxAvailability;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,14 +26,24 @@ public abstract class TransportSuite {
     /** {@code nio}, {@code uring} or {@code zcrx}. */
     protected abstract String transport();
 
-    /** Null when the transport can run here, else why not (the suite is skipped with it). */
+    /**
+     * Null when the transport can run here, else why not (the suite is skipped with it): the kernel's
+     * answer for io_uring and for zcrx registration on the NIC {@link ZcrxAvailability} picks.
+     */
     protected String unavailableReason() {
-        return null;
+        return switch (transport()) {
+            case "uring" -> {
+                final UringSupport s = UringSupport.get();
+                yield s.copyModeAvailable() ? null : "copy-mode io_uring unavailable: " + s.reason();
+            }
+            case "zcrx" -> ZcrxAvailability.reason();
+            default -> null;
+        };
     }
 
-    /** Extra broker settings the transport needs ({@code key, value, ...}), e.g. zcrx.interface. */
+    /** Extra broker settings the transport needs ({@code key, value, ...}): zcrx names its interface. */
     protected String[] transportOverrides() {
-        return new String[0];
+        return transport().equals("zcrx") ? ZcrxAvailability.brokerSettings() : new String[0];
     }
 
     /** Keep the temp directory after the class (for a failed run worth inspecting). */

@@ -1,17 +1,9 @@
 package io.zcrx.ingest.broker.it;
 
-import io.zcrx.ingest.broker.uring.UringSupport;
-
 /** The producer suite over copy-mode io_uring (multishot RECV into a provided-buffer ring). */
 class UringProducerIT extends AbstractProducerIT {
     @Override
     protected String transport() {
         return "uring";
-    }
-
-    @Override
-    protected String unavailableReason() {
-        final UringSupport s = UringSupport.get();
-        return s.copyModeAvailable() ? null : "copy-mode io_uring unavailable: " + s.reason();
     }
 }

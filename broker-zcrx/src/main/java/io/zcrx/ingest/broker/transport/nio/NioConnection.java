@@ -127,13 +127,11 @@ final class NioConnection implements ConnectionIo {
         if (starved && !closed && bufferId < 0) {
             bufferId = grantedBufferId;
             bufferUsed = 0;
-            starved = false;
-            updateInterest();
         } else {
             pool.releaseBuffer(grantedBufferId);
-            starved = false;
-            updateInterest();
         }
+        starved = false;
+        updateInterest();
     }
 
     // ---- writing --------------------------------------------------------------------------
