@@ -76,4 +76,20 @@ public final class SegmentReader {
         b.duplicate().get(a);
         return a;
     }
+
+    /**
+     * Runs Kafka's {@code DumpLogSegments --deep-iteration} over {@code files} in a child JVM and
+     * asserts it found nothing wrong: exit code 0, no invalid batch, no index mismatch, no exception,
+     * no corruption. Returns its output, for counting batches and records.
+     */
+    public static String dumpAndCheck(List<File> files, long timeoutSeconds) throws IOException, InterruptedException {
+        final ChildJvm.Result res = ChildJvm.run(timeoutSeconds, "org.apache.kafka.tools.DumpLogSegments",
+            "--deep-iteration", "--files", String.join(",", files.stream().map(File::getPath).toList()));
+        org.junit.jupiter.api.Assertions.assertEquals(0, res.exitCode(), res.output());
+        final String lower = res.output().toLowerCase();
+        for (String bad : List.of("isvalid: false", "mismatch", "exception", "corrupt")) {
+            org.junit.jupiter.api.Assertions.assertFalse(lower.contains(bad), res.output());
+        }
+        return res.output();
+    }
 }
