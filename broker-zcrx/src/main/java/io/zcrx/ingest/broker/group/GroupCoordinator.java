@@ -1,6 +1,6 @@
 package io.zcrx.ingest.broker.group;
 
-import io.zcrx.ingest.broker.server.TimerService;
+import io.zcrx.ingest.broker.runtime.TimerService;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -36,8 +36,8 @@ import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupRequestData.SyncGroupRequestAssignment;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The classic-protocol group coordinator of this node (kafka-protocol.md §3.10): membership with
@@ -55,7 +55,7 @@ import org.apache.logging.log4j.Logger;
  * and must not call back into the coordinator.
  */
 public final class GroupCoordinator {
-    private static final Logger LOG = LogManager.getLogger(GroupCoordinator.class);
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCoordinator.class);
     private static final byte[] EMPTY = new byte[0];
     public static final String CONSUMER_PROTOCOL_TYPE = "consumer";
     /** ListGroups GroupType of every group here (KIP-848 names: classic, consumer, share, streams). */

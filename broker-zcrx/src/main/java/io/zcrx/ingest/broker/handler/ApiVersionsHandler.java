@@ -1,6 +1,6 @@
 package io.zcrx.ingest.broker.handler;
 
-import io.zcrx.ingest.broker.server.RequestChannel;
+import io.zcrx.ingest.broker.request.RequestChannel;
 import io.zcrx.ingest.protocol.bytes.SliceCursor;
 import io.zcrx.ingest.protocol.header.RequestHeaderView;
 import java.nio.ByteBuffer;

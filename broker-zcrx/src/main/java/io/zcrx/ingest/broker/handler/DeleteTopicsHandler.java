@@ -1,8 +1,8 @@
 package io.zcrx.ingest.broker.handler;
 
-import io.zcrx.ingest.broker.server.BrokerContext;
-import io.zcrx.ingest.broker.server.TopicInfo;
-import io.zcrx.ingest.broker.server.TopicRegistry;
+import io.zcrx.ingest.broker.metadata.TopicInfo;
+import io.zcrx.ingest.broker.metadata.TopicRegistry;
+import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.log.PartitionLog;
 import java.util.ArrayList;
 import java.util.HashSet;

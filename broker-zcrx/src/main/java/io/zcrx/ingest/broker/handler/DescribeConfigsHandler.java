@@ -2,8 +2,8 @@ package io.zcrx.ingest.broker.handler;
 
 import io.zcrx.ingest.broker.config.BrokerConfig;
 import io.zcrx.ingest.broker.config.TopicConfigs;
-import io.zcrx.ingest.broker.server.BrokerContext;
-import io.zcrx.ingest.broker.server.TopicInfo;
+import io.zcrx.ingest.broker.metadata.TopicInfo;
+import io.zcrx.ingest.broker.request.BrokerContext;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

@@ -2,10 +2,10 @@ package io.zcrx.ingest.broker.handler;
 
 import io.zcrx.ingest.broker.group.CommittedOffset;
 import io.zcrx.ingest.broker.group.GroupCoordinator;
-import io.zcrx.ingest.broker.server.BrokerContext;
-import io.zcrx.ingest.broker.server.PendingResponse;
-import io.zcrx.ingest.broker.server.RequestContext;
-import io.zcrx.ingest.broker.server.TopicInfo;
+import io.zcrx.ingest.broker.metadata.TopicInfo;
+import io.zcrx.ingest.broker.request.BrokerContext;
+import io.zcrx.ingest.broker.request.PendingResponse;
+import io.zcrx.ingest.broker.request.RequestContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,7 +1,8 @@
 package io.zcrx.ingest.broker.handler;
 
-import io.zcrx.ingest.broker.server.BrokerContext;
-import io.zcrx.ingest.broker.server.TopicInfo;
+import io.zcrx.ingest.broker.metadata.LeaderEpochs;
+import io.zcrx.ingest.broker.metadata.TopicInfo;
+import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.log.OffsetLookup;
 import io.zcrx.ingest.log.PartitionLog;
 import java.util.HashSet;
@@ -67,7 +68,7 @@ public final class ListOffsetsHandler {
                 } else if (!timestampAllowed(p.timestamp(), version)) {
                     e = Errors.UNSUPPORTED_VERSION;
                 } else {
-                    e = FetchHandler.epochError(version >= 4 ? p.currentLeaderEpoch() : -1);
+                    e = LeaderEpochs.check(version >= 4 ? p.currentLeaderEpoch() : -1);
                 }
                 if (e != Errors.NONE) {
                     pr.setErrorCode(e.code());
@@ -78,7 +79,7 @@ public final class ListOffsetsHandler {
                 pr.setErrorCode(lookup.errorCode);
                 if (lookup.errorCode == Errors.NONE.code() && lookup.offset >= 0) {
                     pr.setOffset(lookup.offset).setTimestamp(lookup.timestamp)
-                        .setLeaderEpoch(version >= 4 ? FetchHandler.LEADER_EPOCH : -1);
+                        .setLeaderEpoch(version >= 4 ? LeaderEpochs.CURRENT : -1);
                 }
             }
         }

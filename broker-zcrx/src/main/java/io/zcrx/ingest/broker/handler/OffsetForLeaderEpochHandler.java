@@ -1,7 +1,8 @@
 package io.zcrx.ingest.broker.handler;
 
-import io.zcrx.ingest.broker.server.BrokerContext;
-import io.zcrx.ingest.broker.server.TopicInfo;
+import io.zcrx.ingest.broker.metadata.LeaderEpochs;
+import io.zcrx.ingest.broker.metadata.TopicInfo;
+import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.log.PartitionLog;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderPartition;
@@ -39,13 +40,13 @@ public final class OffsetForLeaderEpochHandler {
                     r.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
                     continue;
                 }
-                final Errors e = FetchHandler.epochError(p.currentLeaderEpoch());
+                final Errors e = LeaderEpochs.check(p.currentLeaderEpoch());
                 if (e != Errors.NONE) {
                     r.setErrorCode(e.code());
                     continue;
                 }
-                if (p.leaderEpoch() == FetchHandler.LEADER_EPOCH) {
-                    r.setLeaderEpoch(FetchHandler.LEADER_EPOCH).setEndOffset(log.logEndOffset());
+                if (p.leaderEpoch() == LeaderEpochs.CURRENT) {
+                    r.setLeaderEpoch(LeaderEpochs.CURRENT).setEndOffset(log.logEndOffset());
                 }
             }
         }

@@ -4,13 +4,20 @@ import io.zcrx.ingest.broker.config.BrokerConfig;
 import io.zcrx.ingest.broker.config.TopicConfigs;
 import io.zcrx.ingest.broker.group.GroupCoordinator;
 import io.zcrx.ingest.broker.group.OffsetStore;
+import io.zcrx.ingest.broker.metadata.ProducerIdManager;
+import io.zcrx.ingest.broker.metadata.TopicInfo;
+import io.zcrx.ingest.broker.metadata.TopicRegistry;
+import io.zcrx.ingest.broker.request.BrokerContext;
+import io.zcrx.ingest.broker.runtime.LogFlusher;
+import io.zcrx.ingest.broker.runtime.LogScheduler;
+import io.zcrx.ingest.broker.runtime.ScheduledTimerService;
 import io.zcrx.ingest.broker.transport.Transport;
-import io.zcrx.ingest.broker.transport.TransportSelector;
 import io.zcrx.ingest.log.LogManager;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Collections;
-import org.apache.logging.log4j.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One broker process: opens (and recovers) the log directories, loads the topics, starts the
@@ -21,7 +28,7 @@ import org.apache.logging.log4j.Logger;
  * <p>Thread safety: start and close are called by one thread (main or a test).
  */
 public final class Broker implements AutoCloseable {
-    private static final Logger LOG = org.apache.logging.log4j.LogManager.getLogger(Broker.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
 
     private final BrokerConfig config;
     private LogManager logs;

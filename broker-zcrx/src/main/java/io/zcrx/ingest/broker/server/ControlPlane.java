@@ -1,37 +1,39 @@
 package io.zcrx.ingest.broker.server;
 
+import io.zcrx.ingest.broker.fetch.FetchHandler;
 import io.zcrx.ingest.broker.handler.ApiVersionTable;
 import io.zcrx.ingest.broker.handler.CreatePartitionsHandler;
 import io.zcrx.ingest.broker.handler.CreateTopicsHandler;
 import io.zcrx.ingest.broker.handler.DeleteTopicsHandler;
-import io.zcrx.ingest.broker.handler.FetchHandler;
-import io.zcrx.ingest.broker.handler.GroupHandlers;
-import io.zcrx.ingest.broker.handler.ListOffsetsHandler;
-import io.zcrx.ingest.broker.handler.OffsetForLeaderEpochHandler;
 import io.zcrx.ingest.broker.handler.DescribeClusterHandler;
 import io.zcrx.ingest.broker.handler.DescribeConfigsHandler;
+import io.zcrx.ingest.broker.handler.GroupHandlers;
 import io.zcrx.ingest.broker.handler.InitProducerIdHandler;
+import io.zcrx.ingest.broker.handler.ListOffsetsHandler;
 import io.zcrx.ingest.broker.handler.MetadataHandler;
+import io.zcrx.ingest.broker.handler.OffsetForLeaderEpochHandler;
+import io.zcrx.ingest.broker.request.BrokerContext;
+import io.zcrx.ingest.broker.request.ControlHandler;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.DeleteGroupsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
+import org.apache.kafka.common.message.DescribeClusterRequestData;
+import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.HeartbeatRequestData;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.LeaveGroupRequestData;
 import org.apache.kafka.common.message.ListGroupsRequestData;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
+import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetDeleteRequestData;
 import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
 import org.apache.kafka.common.message.SyncGroupRequestData;
-import org.apache.kafka.common.message.DescribeClusterRequestData;
-import org.apache.kafka.common.message.DescribeConfigsRequestData;
-import org.apache.kafka.common.message.InitProducerIdRequestData;
-import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 
 /**
