@@ -72,7 +72,8 @@ class GroupCoordinatorTest {
         return out;
     }
 
-    JoinGroupRequestData joinRequest(String group, String memberId, String instanceId, byte[] meta, String... protocols) {
+    JoinGroupRequestData joinRequest(String group, String memberId, String instanceId, byte[] meta,
+            String... protocols) {
         final JoinGroupRequestProtocolCollection c = new JoinGroupRequestProtocolCollection();
         for (String p : protocols) {
             c.add(new JoinGroupRequestProtocol().setName(p).setMetadata(meta));
@@ -99,17 +100,20 @@ class GroupCoordinatorTest {
         return join(group, first.memberId());
     }
 
-    AtomicReference<SyncGroupResponseData> sync(String group, String memberId, int generation, Map<String, byte[]> assign) {
+    AtomicReference<SyncGroupResponseData> sync(String group, String memberId, int generation,
+            Map<String, byte[]> assign) {
         final SyncGroupRequestData req = new SyncGroupRequestData().setGroupId(group).setMemberId(memberId)
             .setGenerationId(generation).setProtocolType("consumer").setProtocolName("range");
-        assign.forEach((m, a) -> req.assignments().add(new SyncGroupRequestAssignment().setMemberId(m).setAssignment(a)));
+        assign.forEach((m, a) -> req.assignments()
+            .add(new SyncGroupRequestAssignment().setMemberId(m).setAssignment(a)));
         final AtomicReference<SyncGroupResponseData> r = new AtomicReference<>();
         gc.syncGroup(req, resp -> assertNull(r.getAndSet(resp), "answered twice"));
         return r;
     }
 
     Errors heartbeat(String group, String memberId, int generation) {
-        return gc.heartbeat(new HeartbeatRequestData().setGroupId(group).setMemberId(memberId).setGenerationId(generation));
+        return gc.heartbeat(new HeartbeatRequestData().setGroupId(group).setMemberId(memberId)
+            .setGenerationId(generation));
     }
 
     @Test
@@ -220,7 +224,8 @@ class GroupCoordinatorTest {
         sync("g", a.memberId(), 1, Map.of());
         final AtomicReference<JoinGroupResponseData> b = joinNew("g");
         join("g", a.memberId());
-        final GroupCoordinator.LeaveResult r = gc.leaveGroup("g", List.of(new MemberIdentity().setMemberId(b.get().memberId())));
+        final GroupCoordinator.LeaveResult r =
+            gc.leaveGroup("g", List.of(new MemberIdentity().setMemberId(b.get().memberId())));
         assertEquals(Errors.NONE, r.topLevel());
         assertEquals(Errors.NONE.code(), r.members().get(0).errorCode());
         assertEquals(GroupState.PREPARING_REBALANCE, gc.state("g"));
@@ -329,7 +334,8 @@ class GroupCoordinatorTest {
         assertEquals(Errors.NONE.code(), a.errorCode());
         assertTrue(a.memberId().startsWith("inst-1-"), a.memberId());
         sync("g", a.memberId(), 1, Map.of());
-        final AtomicReference<JoinGroupResponseData> again = join(joinRequest("g", "", "inst-1", subscription("t1"), "range"));
+        final AtomicReference<JoinGroupResponseData> again =
+            join(joinRequest("g", "", "inst-1", subscription("t1"), "range"));
         assertNotNull(again.get());
         assertEquals(2, again.get().generationId());
         assertEquals(again.get().memberId(), again.get().leader());
@@ -346,7 +352,8 @@ class GroupCoordinatorTest {
         joinNew("g");
         final JoinGroupResponseData bad = join(joinRequest("g", "", null, new byte[0], "roundrobin")).get();
         assertEquals(Errors.INCONSISTENT_GROUP_PROTOCOL.code(), bad.errorCode());
-        final JoinGroupRequestData shortSession = joinRequest("g", "", null, new byte[0], "range").setSessionTimeoutMs(10);
+        final JoinGroupRequestData shortSession = joinRequest("g", "", null, new byte[0], "range")
+            .setSessionTimeoutMs(10);
         assertEquals(Errors.INVALID_SESSION_TIMEOUT.code(), join(shortSession).get().errorCode());
         assertEquals(Errors.INVALID_GROUP_ID.code(), join("", "").get().errorCode());
     }

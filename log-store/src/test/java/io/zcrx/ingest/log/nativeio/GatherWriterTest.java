@@ -7,10 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import io.zcrx.ingest.protocol.bytes.GatherList;
+import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Random;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +25,7 @@ class GatherWriterTest {
             final Process p = new ProcessBuilder("stat", "-c", "%b %B", file.toString()).start();
             final String[] v = new String(p.getInputStream().readAllBytes()).trim().split(" ");
             return p.waitFor() == 0 ? Long.parseLong(v[0]) * Long.parseLong(v[1]) : -1;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return -1;
         }
     }
@@ -76,7 +80,7 @@ class GatherWriterTest {
         assertEquals(100 + logical, content.length);
         final byte[] written = new byte[logical];
         System.arraycopy(content, 100, written, 0, logical);
-        assertArrayEquals(java.util.Arrays.copyOf(expected, logical), written);
+        assertArrayEquals(Arrays.copyOf(expected, logical), written);
     }
 
     @Test
@@ -106,17 +110,17 @@ class GatherWriterTest {
         // Goal: index preallocation allocates blocks (so writes through a mapping cannot hit a hole).
         // Method: allocate 1 MiB on a fresh file; compare its size and the bytes stat(1) says are
         // allocated with a sparse file of the same size.
-        org.junit.jupiter.api.Assumptions.assumeTrue(Fallocate.isAvailable(), "no posix_fallocate on this platform");
+        Assumptions.assumeTrue(Fallocate.isAvailable(), "no posix_fallocate on this platform");
         final Path file = tmp.resolve("prealloc");
         Files.createFile(file);
         Fallocate.allocate(file, 1 << 20);
         assertEquals(1 << 20, Files.size(file));
         final Path sparse = tmp.resolve("sparse");
-        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(sparse.toFile(), "rw")) {
+        try (RandomAccessFile raf = new RandomAccessFile(sparse.toFile(), "rw")) {
             raf.setLength(1 << 20);
         }
         final long allocated = allocatedBytes(file);
-        org.junit.jupiter.api.Assumptions.assumeTrue(allocated >= 0, "stat(1) unavailable");
+        Assumptions.assumeTrue(allocated >= 0, "stat(1) unavailable");
         assertTrue(allocated >= 1 << 20, "allocated=" + allocated);
         assertTrue(allocatedBytes(sparse) < 1 << 20, "the comparison file is sparse");
     }
