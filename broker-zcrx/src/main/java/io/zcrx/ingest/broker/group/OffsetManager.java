@@ -1,5 +1,7 @@
 package io.zcrx.ingest.broker.group;
 
+import static io.zcrx.ingest.broker.group.GroupCoordinator.CONSUMER_PROTOCOL_TYPE;
+
 import io.zcrx.ingest.broker.runtime.TimerService;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -76,8 +78,9 @@ public final class OffsetManager {
      * @param retentionMs v2-v4 RetentionTimeMs (-1 = the broker's offsets.retention.minutes)
      * @param version     the OffsetCommit version (v9 answers GROUP_ID_NOT_FOUND for an unknown group)
      */
-    public Map<TopicPartition, Errors> commitOffsets(String groupId, String memberId, String instanceId, int generationId,
-                                                     long retentionMs, List<OffsetCommit> offsets, short version) {
+    public Map<TopicPartition, Errors> commitOffsets(String groupId, String memberId, String instanceId,
+                                                     int generationId, long retentionMs, List<OffsetCommit> offsets,
+                                                     short version) {
         final Map<TopicPartition, Errors> result = new LinkedHashMap<>();
         final String member = memberId == null ? "" : memberId;
         Errors groupError = Errors.NONE;
@@ -208,7 +211,7 @@ public final class OffsetManager {
             }
             Set<String> subscribed = Set.of();
             if (!g.is(GroupState.EMPTY)) {
-                if (!GroupCoordinator.CONSUMER_PROTOCOL_TYPE.equals(g.protocolType)) {
+                if (!CONSUMER_PROTOCOL_TYPE.equals(g.protocolType)) {
                     return new OffsetDeleteResult(Errors.NON_EMPTY_GROUP, Map.of());
                 }
                 subscribed = subscribedTopics(g);
@@ -297,7 +300,7 @@ public final class OffsetManager {
                 }
                 final boolean consumerGroup = g.protocolType != null;
                 Set<String> subscribed = null;
-                if (consumerGroup && g.is(GroupState.STABLE) && GroupCoordinator.CONSUMER_PROTOCOL_TYPE.equals(g.protocolType)) {
+                if (consumerGroup && g.is(GroupState.STABLE) && CONSUMER_PROTOCOL_TYPE.equals(g.protocolType)) {
                     subscribed = subscribedTopics(g);
                     if (subscribed == null) {
                         continue;

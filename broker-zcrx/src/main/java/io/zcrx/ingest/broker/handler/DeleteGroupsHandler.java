@@ -17,6 +17,7 @@ public final class DeleteGroupsHandler {
     }
 
     public DeleteGroupsResponseData handle(DeleteGroupsRequestData data) {
-        return new DeleteGroupsResponseData().setThrottleTimeMs(0).setResults(ctx.groups().deleteGroups(data.groupsNames()));
+        return new DeleteGroupsResponseData().setThrottleTimeMs(0)
+            .setResults(ctx.groups().deleteGroups(data.groupsNames()));
     }
 }

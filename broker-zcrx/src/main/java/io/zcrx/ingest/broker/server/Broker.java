@@ -97,8 +97,8 @@ public final class Broker implements AutoCloseable {
 
     /**
      * The consumer side: the timer thread (group and long-poll timeouts), the committed-offsets
-     * journal, the group coordinator and the committed offsets, and the background tasks (retention, offset expiry, journal
-     * fsync) on the log scheduler.
+     * journal, the group coordinator and the committed offsets, and the background tasks
+     * (retention, offset expiry, journal fsync) on the log scheduler.
      */
     private void startReadPath(TopicRegistry topics) throws IOException {
         timer = new ScheduledTimerService("zcrx-timer");

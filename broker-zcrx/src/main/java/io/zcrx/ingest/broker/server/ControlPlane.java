@@ -100,9 +100,11 @@ public final class ControlPlane {
         register(ApiKeys.FIND_COORDINATOR, (req, body) ->
             req.respond(findCoordinator.handle(new FindCoordinatorRequestData(body, req.version()), req.version())));
         final JoinGroupHandler joinGroup = new JoinGroupHandler(ctx);
-        register(ApiKeys.JOIN_GROUP, (req, body) -> joinGroup.handle(req, new JoinGroupRequestData(body, req.version())));
+        register(ApiKeys.JOIN_GROUP, (req, body) ->
+            joinGroup.handle(req, new JoinGroupRequestData(body, req.version())));
         final SyncGroupHandler syncGroup = new SyncGroupHandler(ctx);
-        register(ApiKeys.SYNC_GROUP, (req, body) -> syncGroup.handle(req, new SyncGroupRequestData(body, req.version())));
+        register(ApiKeys.SYNC_GROUP, (req, body) ->
+            syncGroup.handle(req, new SyncGroupRequestData(body, req.version())));
         final HeartbeatHandler heartbeat = new HeartbeatHandler(ctx);
         register(ApiKeys.HEARTBEAT, (req, body) ->
             req.respond(heartbeat.handle(new HeartbeatRequestData(body, req.version()))));
