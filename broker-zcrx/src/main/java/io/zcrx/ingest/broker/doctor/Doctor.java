@@ -1,12 +1,12 @@
 package io.zcrx.ingest.broker.doctor;
 
 import io.zcrx.ingest.broker.uring.Capabilities;
-import io.zcrx.ingest.broker.uring.Errno;
 import io.zcrx.ingest.broker.uring.Ring;
 import io.zcrx.ingest.broker.uring.UringConstants;
 import io.zcrx.ingest.broker.uring.UringException;
 import io.zcrx.ingest.broker.uring.UringSupport;
 import io.zcrx.ingest.broker.uring.zcrx.ZcrxIfq;
+import io.zcrx.ingest.nativeio.Errno;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,8 @@
 package io.zcrx.ingest.broker.uring;
 
 import com.sun.jna.Memory;
+import io.zcrx.ingest.nativeio.Errno;
+import io.zcrx.ingest.nativeio.Sys;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -181,7 +183,7 @@ public final class Ring implements AutoCloseable {
             if (ringRegion != null) {
                 ringRegion.close();
             }
-            Syscalls.closeFd(fd);
+            Sys.closeFd(fd);
             throw e;
         }
     }
@@ -389,7 +391,7 @@ public final class Ring implements AutoCloseable {
                 + ", owner=" + owner.getName() + ", caller=" + Thread.currentThread().getName());
         }
         closed = true;
-        final int rc = Syscalls.closeFd(fd);
+        final int rc = Sys.closeFd(fd);
         sqeRegion.close();
         ringRegion.close();
         enterScratch.close();

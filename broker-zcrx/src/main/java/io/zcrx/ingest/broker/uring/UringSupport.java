@@ -1,6 +1,7 @@
 package io.zcrx.ingest.broker.uring;
 
 import com.sun.jna.Memory;
+import io.zcrx.ingest.nativeio.Errno;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package io.zcrx.ingest.broker.doctor;
 
-import io.zcrx.ingest.broker.uring.Errno;
 import io.zcrx.ingest.broker.uring.UringSupport;
+import io.zcrx.ingest.nativeio.Errno;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 

@@ -1,10 +1,10 @@
 package io.zcrx.ingest.broker.transport.uring;
 
-import io.zcrx.ingest.broker.uring.Errno;
 import io.zcrx.ingest.broker.uring.NativeRegion;
 import io.zcrx.ingest.broker.uring.SqeWriter;
 import io.zcrx.ingest.broker.uring.zcrx.RefillRing;
 import io.zcrx.ingest.broker.uring.zcrx.ZcrxIfq;
+import io.zcrx.ingest.nativeio.Errno;
 import io.zcrx.ingest.protocol.bytes.RxChunk;
 import java.nio.ByteBuffer;
 

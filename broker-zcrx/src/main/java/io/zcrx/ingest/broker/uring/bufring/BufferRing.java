@@ -1,10 +1,10 @@
 package io.zcrx.ingest.broker.uring.bufring;
 
 import com.sun.jna.Memory;
-import io.zcrx.ingest.broker.uring.Errno;
 import io.zcrx.ingest.broker.uring.NativeRegion;
 import io.zcrx.ingest.broker.uring.Ring;
 import io.zcrx.ingest.broker.uring.UringException;
+import io.zcrx.ingest.nativeio.Errno;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

@@ -1,6 +1,7 @@
 package io.zcrx.ingest.broker.uring.bufring;
 
-import io.zcrx.ingest.broker.uring.Errno;
+import io.zcrx.ingest.nativeio.Errno;
+
 
 /** What an {@code IORING_REGISTER_PBUF_RING} errno means (io-uring-zcrx.md §7.1, probe2 section B). */
 public enum PbufRegisterOutcome {

@@ -1,11 +1,11 @@
 package io.zcrx.ingest.broker.uring.zcrx;
 
 import com.sun.jna.Memory;
-import io.zcrx.ingest.broker.uring.Errno;
 import io.zcrx.ingest.broker.uring.NativeRegion;
 import io.zcrx.ingest.broker.uring.Ring;
-import io.zcrx.ingest.broker.uring.Syscalls;
 import io.zcrx.ingest.broker.uring.UringException;
+import io.zcrx.ingest.nativeio.Errno;
+import io.zcrx.ingest.nativeio.Sys;
 
 import static io.zcrx.ingest.broker.uring.UringConstants.IORING_MEM_REGION_TYPE_USER;
 import static io.zcrx.ingest.broker.uring.UringConstants.IORING_REGISTER_ZCRX_IFQ;
@@ -81,7 +81,7 @@ public final class ZcrxIfq implements AutoCloseable {
         if (areaBytes <= 0 || areaLength > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("zcrx area must be 1 byte .. 2 GiB: areaBytes=" + areaBytes);
         }
-        final int ifIndex = Syscalls.ifNameToIndex(interfaceName);
+        final int ifIndex = Sys.ifNameToIndex(interfaceName);
         if (ifIndex < 0) {
             throw new ZcrxRegisterException(-ifIndex, ZcrxRegisterOutcome.NO_SUCH_INTERFACE, "zcrx registration failed: "
                 + "interface=" + interfaceName + ", errno=" + Errno.describe(-ifIndex) + " from if_nametoindex, outcome="

@@ -1,6 +1,7 @@
 package io.zcrx.ingest.broker.uring.zcrx;
 
-import io.zcrx.ingest.broker.uring.Errno;
+import io.zcrx.ingest.nativeio.Errno;
+
 
 /**
  * What an {@code IORING_REGISTER_ZCRX_IFQ} errno means and what to do about it (io-uring-zcrx.md §9.2,

@@ -1,11 +1,11 @@
 package io.zcrx.ingest.broker.transport.uring;
 
-import io.zcrx.ingest.broker.uring.Errno;
 import io.zcrx.ingest.broker.uring.NativeRegion;
 import io.zcrx.ingest.broker.uring.UringConstants;
 import io.zcrx.ingest.broker.uring.testkit.StreamPattern;
 import io.zcrx.ingest.broker.uring.zcrx.RefillRing;
 import io.zcrx.ingest.broker.uring.zcrx.ZcrxLayout;
+import io.zcrx.ingest.nativeio.Errno;
 import io.zcrx.ingest.protocol.bytes.RxChunk;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

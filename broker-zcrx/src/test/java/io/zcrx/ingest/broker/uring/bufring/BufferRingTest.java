@@ -1,7 +1,6 @@
 package io.zcrx.ingest.broker.uring.bufring;
 
 import io.zcrx.ingest.broker.uring.CompletionBatch;
-import io.zcrx.ingest.broker.uring.Errno;
 import io.zcrx.ingest.broker.uring.Ring;
 import io.zcrx.ingest.broker.uring.Sockets;
 import io.zcrx.ingest.broker.uring.SqeWriter;
@@ -10,6 +9,7 @@ import io.zcrx.ingest.broker.uring.UringException;
 import io.zcrx.ingest.broker.uring.UringSupport;
 import io.zcrx.ingest.broker.uring.testkit.RingAccept;
 import io.zcrx.ingest.broker.uring.testkit.StreamPattern;
+import io.zcrx.ingest.nativeio.Errno;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,10 +1,10 @@
 package io.zcrx.ingest.broker.uring.zcrx;
 
 import io.zcrx.ingest.broker.uring.Capabilities;
-import io.zcrx.ingest.broker.uring.Errno;
 import io.zcrx.ingest.broker.uring.Ring;
 import io.zcrx.ingest.broker.uring.UringConstants;
 import io.zcrx.ingest.broker.uring.UringSupport;
+import io.zcrx.ingest.nativeio.Errno;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
