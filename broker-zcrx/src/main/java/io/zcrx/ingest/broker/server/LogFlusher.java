@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.Logger;
 
 /**
- * The broker's one flusher thread ({@code zcrx-log-flusher}, design.md §4): every fsync of a
+ * The broker's one flusher thread ({@code zcrx-log-flusher}, docs/design.md, "Threads"): every fsync of a
  * partition log runs here, never on a reactor.
  *
  * <ul>
