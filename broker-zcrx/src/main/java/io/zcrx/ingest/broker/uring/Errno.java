@@ -3,7 +3,7 @@ package io.zcrx.ingest.broker.uring;
 /**
  * Linux errno values that io_uring, zcrx, sockets and the ethtool interfaces return to us, with their
  * symbolic names for log lines ({@code "EOPNOTSUPP (95)"}). Values are asm-generic/errno*.h, identical
- * on x86-64 and aarch64 (io-uring-zcrx.md §3.14).
+ * on x86-64 and aarch64 (docs/kernel-abi.md#syscalls).
  *
  * <p>What an errno <em>means</em> depends on the operation that returned it; that mapping lives in the
  * per-operation outcome enums ({@link SetupOutcome}, {@code ZcrxRegisterOutcome}, ...), not here.

@@ -14,7 +14,7 @@ import com.sun.jna.Platform;
  *
  * <p>The io_uring calls go through libc's {@code syscall(2)}: it is variadic and JNA direct mapping has
  * no varargs, so it is declared with six fixed {@code long} arguments (unused ones are ignored by the
- * kernel). Syscall numbers are the same on x86-64 and aarch64 (io-uring-zcrx.md §2).
+ * kernel). Syscall numbers are the same on x86-64 and aarch64 (docs/kernel-abi.md#syscalls).
  *
  * <p>Thread-safe (stateless).
  */
