@@ -18,7 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One segment of a partition log (kafka-protocol.md §5.2-5.5; Kafka's {@code LogSegment}): the
+ * One segment of a partition log (docs/kafka-protocol-notes.md#segments; Kafka's {@code LogSegment}): the
  * {@code .log} file of concatenated record batches plus its {@code .index} and {@code .timeindex}.
  *
  * <pre>

@@ -4,7 +4,7 @@ package io.zcrx.ingest.nativeio;
  * Linux errno values the project tells apart (io_uring, zcrx, sockets, the ethtool interfaces and the
  * segment write path), with their symbolic names for log lines and error messages
  * ({@code "EOPNOTSUPP (95)"}). Values are asm-generic/errno*.h, identical on x86-64 and aarch64
- * (io-uring-zcrx.md §3.14); the base values up to 34 are the same on macOS.
+ * (docs/kernel-abi.md#syscalls); the base values up to 34 are the same on macOS.
  *
  * <p>What an errno <em>means</em> depends on the operation that returned it; that mapping lives with
  * the callers (the per-operation outcome enums of the io_uring layer, the log's storage-error

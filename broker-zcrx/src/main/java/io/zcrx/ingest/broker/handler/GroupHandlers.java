@@ -55,7 +55,7 @@ import org.apache.kafka.common.requests.FindCoordinatorRequest;
 import org.apache.kafka.common.requests.LeaveGroupResponse;
 
 /**
- * The classic consumer-group APIs (kafka-protocol.md §3.6, §3.10) between the wire and the
+ * The classic consumer-group APIs (docs/kafka-protocol-notes.md#consumer-groups) between the wire and the
  * {@link GroupCoordinator}: FindCoordinator (this node for every group key), JoinGroup and
  * SyncGroup (deferred until the coordinator answers, from whichever thread ends the phase),
  * Heartbeat, LeaveGroup, OffsetCommit (v2-v9, by topic name), OffsetFetch (v1-v9, one or many

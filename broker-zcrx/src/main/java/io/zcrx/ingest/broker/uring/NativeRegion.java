@@ -20,7 +20,7 @@ import java.nio.ByteOrder;
  * <p>Not thread-safe: created, used and closed by its owner (normally a reactor thread).
  */
 public final class NativeRegion implements AutoCloseable {
-    /** The page size every mapping is aligned to (x86-64 and aarch64 4 KiB kernels; §6.2). */
+    /** The page size every mapping is aligned to (x86-64 and aarch64 4 KiB kernels). */
     public static final int PAGE_SIZE = 4096;
 
     private final long address;
@@ -46,7 +46,7 @@ public final class NativeRegion implements AutoCloseable {
         return new NativeRegion(address, length, what);
     }
 
-    /** A shared mapping of the ring fd at one of the IORING_OFF_* offsets (§3.10). */
+    /** A shared mapping of the ring fd at one of the IORING_OFF_* offsets (docs/kernel-abi.md#mmap-offsets). */
     public static NativeRegion ofRingFd(int ringFd, long offset, long length, String what) throws UringException {
         checkLength(length, what);
         final long address = Sys.map(length, Sys.PROT_READ | Sys.PROT_WRITE,

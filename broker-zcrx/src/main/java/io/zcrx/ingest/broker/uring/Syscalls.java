@@ -10,7 +10,7 @@ import io.zcrx.ingest.nativeio.Sys;
  * <p>Every wrapper returns the call's result when it succeeded and {@code -errno} when it failed.
  * Pointers travel as {@code long} native addresses; the caller keeps the memory alive and unmoved for
  * as long as the kernel may touch it. Unsigned 32-bit arguments are widened without sign extension.
- * Syscall numbers are the same on x86-64 and aarch64 (io-uring-zcrx.md §2).
+ * Syscall numbers are the same on x86-64 and aarch64 (docs/kernel-abi.md#syscalls).
  *
  * <p>Thread-safe (stateless).
  */

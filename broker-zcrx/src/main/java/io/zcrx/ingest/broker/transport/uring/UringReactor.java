@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 import static io.zcrx.ingest.broker.uring.UringConstants.IORING_CQE_F_MORE;
 
 /**
- * One io_uring reactor thread (design.md §4): it creates its ring on its own thread
+ * One io_uring reactor thread (docs/design.md, "Threads"): it creates its ring on its own thread
  * ({@code SINGLE_ISSUER | DEFER_TASKRUN | CQE32 | SUBMIT_ALL | CQSIZE}), owns its receive memory (buffer
  * ring or zcrx area), its connections and, on the accepting reactor, the listening socket with a
  * multishot ACCEPT. Other threads reach it only through {@link #execute}, woken by an eventfd READ armed
@@ -44,7 +44,7 @@ import static io.zcrx.ingest.broker.uring.UringConstants.IORING_CQE_F_MORE;
  *   user_data: op u8 | slot u24 | generation u32  (UserData)
  * </pre>
  *
- * <p>Shutdown (io-uring-zcrx.md §6.12): cancel the ACCEPT, close every connection (cancel its receive
+ * <p>Shutdown (docs/kernel-abi.md#shutdown-order): cancel the ACCEPT, close every connection (cancel its receive
  * and send, wait for their final CQEs, close the fd), let the handlers give back every chunk, unregister
  * the buffer group, close the ring, and only then unmap receive memory. Memory still referenced after
  * the grace period is leaked on purpose (and logged): unmapping it would turn a late reader into a crash.

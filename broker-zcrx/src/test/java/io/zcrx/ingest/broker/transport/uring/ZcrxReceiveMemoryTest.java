@@ -148,7 +148,7 @@ class ZcrxReceiveMemoryTest {
 
     @Test
     void finalCqeErrnosMapToTheDocumentedActions() throws Exception {
-        // Goal: the §6.9 table. Method: classify each terminating res.
+        // Goal: the RECV_ZC end table (docs/kernel-abi.md#recv_zc-ends). Method: classify each terminating res.
         try (NativeRegion area = NativeRegion.anonymous(4096L, "test area");
              NativeRegion refillRegion = NativeRegion.anonymous(4096L, "test refill region")) {
             final ZcrxReceiveMemory m = new ZcrxReceiveMemory(0,

@@ -84,8 +84,9 @@ class BufferRingTest {
     @Test
     void bundleBuffersFollowRingSlotOrder() throws Exception {
         // Goal: a bundle CQE maps to the right buffers even when buffers went back in a scrambled
-        // order (probe4). Method: 8 x 1 KiB ring; consume everything once, re-add bids 7,3,5,1,0,6,2,4,
-        // send 3 KiB of pattern and check the CQE covers bids 7,3,5 with the right bytes in each.
+        // order (observed on 6.18, docs/kernel-abi.md#bundles). Method: 8 x 1 KiB ring; consume everything once,
+        // re-add bids 7,3,5,1,0,6,2,4, send 3 KiB of pattern and check the CQE covers bids 7,3,5 with the right
+        // bytes in each.
         assumeTrue(UringSupport.get().bundlesSupported(), "skipped: kernel without RECVSEND_BUNDLE (< 6.10)");
         try (BufferRing br = BufferRing.register(ring, 1, 8, 1024)) {
             final long seed = 42;
