@@ -36,7 +36,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The classic-protocol group coordinator of this node (kafka-protocol.md §3.10): membership with
+ * The classic-protocol group coordinator of this node (docs/kafka-protocol-notes.md#consumer-groups): membership with
  * the member-id-required handshake (JoinGroup v4+), join phases that end when every known member
  * has rejoined or the rebalance timeout passes, the initial rebalance delay of a new group,
  * session timeouts, SyncGroup timeouts, static members (KIP-345: an instance id fences older

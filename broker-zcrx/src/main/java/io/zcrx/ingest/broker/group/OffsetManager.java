@@ -22,9 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The committed offsets of this node's groups (kafka-protocol.md §3.10): OffsetCommit, OffsetFetch,
- * OffsetDelete, the offsets of deleted topics and offset retention, persisted in an
- * {@link OffsetStore}. As in Apache Kafka, offset management is kept apart from group membership:
+ * The committed offsets of this node's groups (docs/kafka-protocol-notes.md#consumer-groups):
+ * OffsetCommit, OffsetFetch, OffsetDelete, the offsets of deleted topics and offset retention,
+ * persisted in an {@link OffsetStore}. As in Apache Kafka, offset management is kept apart from group membership:
  * join phases, sessions and static members are the {@link GroupCoordinator}'s; a commit is checked
  * against that membership under the group's monitor, so a member that was just fenced or removed
  * cannot commit.

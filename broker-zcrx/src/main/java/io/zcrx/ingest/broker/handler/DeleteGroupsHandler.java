@@ -5,7 +5,7 @@ import org.apache.kafka.common.message.DeleteGroupsRequestData;
 import org.apache.kafka.common.message.DeleteGroupsResponseData;
 
 /**
- * DeleteGroups (kafka-protocol.md §3.10): groups without members go, with their committed offsets.
+ * DeleteGroups (docs/kafka-protocol-notes.md#consumer-groups): groups without members go, with their committed offsets.
  *
  * <p>Thread-safe (stateless; shared by every reactor).
  */

@@ -6,7 +6,7 @@ import org.apache.kafka.common.message.DescribeGroupsResponseData;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
 
 /**
- * DescribeGroups (kafka-protocol.md §3.10): state, protocol and members of each group named; the
+ * DescribeGroups (docs/kafka-protocol-notes.md#consumer-groups): state, protocol and members of each group named; the
  * static instance id exists from v4.
  *
  * <p>Thread-safe (stateless; shared by every reactor).

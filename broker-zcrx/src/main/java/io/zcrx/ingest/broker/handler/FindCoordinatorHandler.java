@@ -8,7 +8,7 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.FindCoordinatorRequest;
 
 /**
- * FindCoordinator (kafka-protocol.md §3.6): this node coordinates every group key, one key before
+ * FindCoordinator (docs/kafka-protocol-notes.md#consumer-groups): this node coordinates every group key, one key before
  * v4, a batch of keys from v4. Other key types (transactions, share groups) are refused.
  *
  * <p>Thread-safe (stateless; shared by every reactor).

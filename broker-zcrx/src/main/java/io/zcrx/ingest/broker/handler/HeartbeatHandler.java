@@ -5,7 +5,7 @@ import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.HeartbeatResponseData;
 
 /**
- * Heartbeat (kafka-protocol.md §3.10): keeps a member's session alive and tells it when the group
+ * Heartbeat (docs/kafka-protocol-notes.md#consumer-groups): keeps a member's session alive and tells it when the group
  * rebalances.
  *
  * <p>Thread-safe (stateless; shared by every reactor).

@@ -7,7 +7,7 @@ import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.JoinGroupResponseData;
 
 /**
- * JoinGroup (kafka-protocol.md §3.10): deferred until the group coordinator answers, from
+ * JoinGroup (docs/kafka-protocol-notes.md#consumer-groups): deferred until the group coordinator answers, from
  * whichever thread ends the join phase. Fields a version lacks are reset to their defaults
  * (kafka-clients refuses to write them otherwise).
  *

@@ -9,7 +9,7 @@ import org.apache.kafka.common.message.LeaveGroupResponseData;
 import org.apache.kafka.common.requests.LeaveGroupResponse;
 
 /**
- * LeaveGroup (kafka-protocol.md §3.10): one member before v3, a batch of members (by member id or
+ * LeaveGroup (docs/kafka-protocol-notes.md#consumer-groups): one member before v3, a batch of members (by member id or
  * static instance id) from v3.
  *
  * <p>Thread-safe (stateless; shared by every reactor).

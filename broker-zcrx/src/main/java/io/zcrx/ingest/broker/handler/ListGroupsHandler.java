@@ -6,7 +6,7 @@ import org.apache.kafka.common.message.ListGroupsResponseData;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * ListGroups (kafka-protocol.md §3.10): every live group, filtered by state from v4 and by type
+ * ListGroups (docs/kafka-protocol-notes.md#consumer-groups): every live group, filtered by state from v4 and by type
  * from v5.
  *
  * <p>Thread-safe (stateless; shared by every reactor).

@@ -15,7 +15,7 @@ import org.apache.kafka.common.message.OffsetCommitResponseData.OffsetCommitResp
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * OffsetCommit, v2-v9 by topic name (kafka-protocol.md §3.10): the leader epoch from v6, the
+ * OffsetCommit, v2-v9 by topic name (docs/kafka-protocol-notes.md#consumer-groups): the leader epoch from v6, the
  * static instance id from v7, the retention time only in v2-v4; one error per partition named.
  *
  * <p>Thread-safe (stateless; shared by every reactor).

@@ -15,7 +15,7 @@ import org.apache.kafka.common.message.OffsetDeleteResponseData.OffsetDeleteResp
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * OffsetDelete (kafka-protocol.md §3.10): removes a group's committed offsets of topics no member
+ * OffsetDelete (docs/kafka-protocol-notes.md#consumer-groups): removes a group's committed offsets of topics no member
  * subscribes to; partitions that do not exist answer UNKNOWN_TOPIC_OR_PARTITION.
  *
  * <p>Thread-safe (stateless; shared by every reactor).

@@ -20,7 +20,7 @@ import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchRespon
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * OffsetFetch, v1-v9 (kafka-protocol.md §3.10): one group before v8, many groups from v8 (with
+ * OffsetFetch, v1-v9 (docs/kafka-protocol-notes.md#consumer-groups): one group before v8, many groups from v8 (with
  * their own response shape); null topics ask for every committed partition. A partition without a
  * commit answers offset -1.
  *

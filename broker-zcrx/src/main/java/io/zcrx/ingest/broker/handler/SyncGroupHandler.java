@@ -6,7 +6,7 @@ import io.zcrx.ingest.broker.request.RequestContext;
 import org.apache.kafka.common.message.SyncGroupRequestData;
 
 /**
- * SyncGroup (kafka-protocol.md §3.10): deferred until the group's leader has sent the assignment,
+ * SyncGroup (docs/kafka-protocol-notes.md#consumer-groups): deferred until the group's leader has sent the assignment,
  * answered from whichever thread delivers it. ProtocolType and ProtocolName exist from v5.
  *
  * <p>Thread-safe (stateless; shared by every reactor).

@@ -23,10 +23,10 @@ import org.apache.kafka.common.protocol.Errors;
 
 /**
  * Checks, in place over slices, that a Produce partition's Records field is exactly one record
- * batch that Apache Kafka would accept from a client (kafka-protocol.md §3.1 step 4, §4.5): size,
- * magic 2, baseOffset 0, codec allowed at this Produce version, {@code max.message.bytes}, CRC-32C
- * across slices, record count, no control batch, producer fields, every record's framing, offset
- * deltas and timestamps. Compressed batches are decompressed into scratch for the record checks;
+ * batch that Apache Kafka would accept from a client (docs/kafka-protocol-notes.md#order-of-checks,
+ * #batch-validation): size, magic 2, baseOffset 0, codec allowed at this Produce version,
+ * {@code max.message.bytes}, CRC-32C across slices, record count, no control batch, producer fields, every record's
+ * framing, offset deltas and timestamps. Compressed batches are decompressed into scratch for the record checks;
  * the bytes written to the log are always the ones received.
  *
  * <p>On success the 61-byte header has been copied to the caller's direct buffer (indices 0..60),
@@ -89,7 +89,7 @@ public final class BatchValidator {
     private static final short MESSAGE_TOO_LARGE = Errors.MESSAGE_TOO_LARGE.code();
     private static final short UNSUPPORTED_COMPRESSION_TYPE = Errors.UNSUPPORTED_COMPRESSION_TYPE.code();
 
-    /** First Produce version allowed to carry zstd batches (kafka-protocol.md §3.1). */
+    /** First Produce version allowed to carry zstd batches; older ones get UNSUPPORTED_COMPRESSION_TYPE. */
     public static final short FIRST_ZSTD_PRODUCE_VERSION = 7;
     /** Attribute bits Kafka's {@code computeAttributes} keeps when it rewrites the timestamp type. */
     private static final int KEPT_ATTRIBUTE_BITS =

@@ -8,14 +8,14 @@ import io.zcrx.ingest.broker.transport.ReactorIo;
 import io.zcrx.ingest.broker.transport.outbound.OutboundBlockPool;
 import io.zcrx.ingest.broker.transport.outbound.OutboundQueue;
 import io.zcrx.ingest.broker.uring.CompletionBatch;
-import io.zcrx.ingest.broker.uring.Errno;
 import io.zcrx.ingest.broker.uring.Ring;
 import io.zcrx.ingest.broker.uring.Sockets;
 import io.zcrx.ingest.broker.uring.SqeWriter;
-import io.zcrx.ingest.broker.uring.Syscalls;
 import io.zcrx.ingest.broker.uring.UringConstants;
 import io.zcrx.ingest.broker.uring.UringException;
 import io.zcrx.ingest.broker.uring.UserData;
+import io.zcrx.ingest.nativeio.Errno;
+import io.zcrx.ingest.nativeio.Sys;
 import io.zcrx.ingest.protocol.bytes.RxChunk;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 import static io.zcrx.ingest.broker.uring.UringConstants.IORING_CQE_F_MORE;
 
 /**
- * One io_uring reactor thread (design.md §4): it creates its ring on its own thread
+ * One io_uring reactor thread (docs/design.md, "Threads"): it creates its ring on its own thread
  * ({@code SINGLE_ISSUER | DEFER_TASKRUN | CQE32 | SUBMIT_ALL | CQSIZE}), owns its receive memory (buffer
  * ring or zcrx area), its connections and, on the accepting reactor, the listening socket with a
  * multishot ACCEPT. Other threads reach it only through {@link #execute}, woken by an eventfd READ armed
@@ -43,7 +43,7 @@ import static io.zcrx.ingest.broker.uring.UringConstants.IORING_CQE_F_MORE;
  *   user_data: op u8 | slot u24 | generation u32  (UserData)
  * </pre>
  *
- * <p>Shutdown (io-uring-zcrx.md §6.12): cancel the ACCEPT, close every connection (cancel its receive
+ * <p>Shutdown (docs/kernel-abi.md#shutdown-order): cancel the ACCEPT, close every connection (cancel its receive
  * and send, wait for their final CQEs, close the fd), let the handlers give back every chunk, unregister
  * the buffer group, close the ring, and only then unmap receive memory. Memory still referenced after
  * the grace period is leaked on purpose (and logged): unmapping it would turn a late reader into a crash.
@@ -215,7 +215,7 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
         blocks = new OutboundBlockPool(outboundBlockBytes, 256);
         // Blocking on purpose: an O_NONBLOCK fd may make io_uring complete the READ with -EAGAIN instead of
         // waiting for a write; writers never block (the counter cannot realistically overflow).
-        wakeFd = Syscalls.eventFd(0, Syscalls.EFD_CLOEXEC);
+        wakeFd = Sys.eventFd(0, Sys.EFD_CLOEXEC);
         if (wakeFd < 0) {
             throw new UringException("eventfd", -wakeFd, "eventfd for reactor wake-ups failed: errno=" + Errno.describe(-wakeFd));
         }
@@ -242,7 +242,7 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
             }
         }
         if (wakeFd >= 0) {
-            Syscalls.closeFd(wakeFd);
+            Sys.closeFd(wakeFd);
         }
     }
 
@@ -386,7 +386,7 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
         }
         tasks.add(task);
         if (Thread.currentThread() != thread && wakeupPending.compareAndSet(false, true)) {
-            final long rc = Syscalls.writeFd(wakeFd, Memory.nativeValue(EVENTFD_ONE), 8);
+            final long rc = Sys.writeFd(wakeFd, Memory.nativeValue(EVENTFD_ONE), 8);
             if (rc < 0 && rc != -Errno.EAGAIN) {
                 wakeupPending.set(false);
                 throw new IllegalStateException("eventfd write failed: reactor=" + reactorId + ", errno=" + Errno.describe((int) -rc));
@@ -618,7 +618,7 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
     public void stop() {
         running = false;
         if (thread != null && Thread.currentThread() != thread && wakeFd >= 0) {
-            Syscalls.writeFd(wakeFd, Memory.nativeValue(EVENTFD_ONE), 8);
+            Sys.writeFd(wakeFd, Memory.nativeValue(EVENTFD_ONE), 8);
         }
     }
 
@@ -672,7 +672,7 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
             LOG.error("reactor {}: {} receive chunks ({} bytes) still referenced at shutdown; receive memory leaked rather "
                 + "than unmapped under a reader", reactorId, memory.ledger().outstandingChunks(), memory.ledger().outstandingBytes());
         }
-        Syscalls.closeFd(wakeFd);
+        Sys.closeFd(wakeFd);
         if (listenFd >= 0) {
             Sockets.close(listenFd);
         }
