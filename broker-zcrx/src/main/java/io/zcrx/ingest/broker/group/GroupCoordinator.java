@@ -51,6 +51,11 @@ import org.slf4j.LoggerFactory;
  * the phase; the broker's callbacks hop back to the member's reactor
  * ({@code PendingResponse.completeFromAnyThread}). Callbacks run with the group's monitor held
  * and must not call back into the coordinator.
+ *
+ * <p>Longer than 500 lines on purpose: JoinGroup, SyncGroup, Heartbeat, LeaveGroup and the
+ * initial-delay, rebalance, sync and session timers are the transitions of one state machine over
+ * one {@link ClassicGroup}, under one monitor; split apart, every part would need every other's
+ * private steps (prepareRebalance, completeJoin, removeMemberAndUpdateGroup).
  */
 public final class GroupCoordinator {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCoordinator.class);
