@@ -36,7 +36,7 @@ import org.apache.kafka.common.protocol.Readable;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 
 /**
- * Fetch, v4-v18 (kafka-protocol.md §3.4). Each partition's data is a region of its segment file
+ * Fetch, v4-v18 (docs/kafka-protocol-notes.md#fetch). Each partition's data is a region of its segment file
  * (whole batches from the one holding the fetch offset, {@link PartitionLog#read}); the response
  * is encoded by {@link OutboundWritable} with those regions as file entries of the outbound queue,
  * so records go to the socket with sendfile and never enter the heap.

@@ -20,7 +20,7 @@ import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicRe
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * CreateTopics, v2-v7 (kafka-protocol.md §3.7) on a single node: replication factor -1 or 1,
+ * CreateTopics, v2-v7 (docs/kafka-protocol-notes.md#createtopics) on a single node: replication factor -1 or 1,
  * assignments (if given) must be dense and name only this node, configs must be topic settings we
  * implement; {@code validateOnly} checks without creating. v5+ echoes partitions, replication
  * factor and the effective configs; v7 the topic id.

@@ -78,7 +78,7 @@ public final class DeleteTopicsHandler {
                     ctx.fetchWaiters().onAppend(log);
                 }
             }
-            ctx.groups().onTopicDeleted(t.name());
+            ctx.offsets().onTopicDeleted(t.name());
             if (cr.errorCode() != Errors.NONE.code()) {
                 fail(r, Errors.forCode(cr.errorCode()), cr.errorMessage(), version);
             } else {

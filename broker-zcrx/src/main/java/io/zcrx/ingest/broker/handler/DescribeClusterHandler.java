@@ -7,7 +7,7 @@ import org.apache.kafka.common.message.DescribeClusterResponseData.DescribeClust
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * DescribeCluster, v0-v2 (kafka-protocol.md §3.8): the cluster id, this node as controller and
+ * DescribeCluster, v0-v2 (docs/kafka-protocol-notes.md#describecluster): the cluster id, this node as controller and
  * only broker. Endpoint type 2 (controllers) is refused: there is no separate controller listener.
  */
 public final class DescribeClusterHandler {

@@ -21,7 +21,7 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.DescribeConfigsResponse;
 
 /**
- * DescribeConfigs, v1-v4 (kafka-protocol.md §3.9): for a TOPIC every topic setting we implement
+ * DescribeConfigs, v1-v4 (docs/kafka-protocol-notes.md#describeconfigs): for a TOPIC every topic setting we implement
  * with its effective value and source (and the broker setting behind it as a synonym); for this
  * BROKER its effective configuration. Other resource types get INVALID_REQUEST for that resource.
  */

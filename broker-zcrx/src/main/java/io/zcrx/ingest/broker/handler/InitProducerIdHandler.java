@@ -9,7 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * InitProducerId, v0-v5 (kafka-protocol.md §3.3), for idempotent producers: a producer id never
+ * InitProducerId, v0-v5 (docs/kafka-protocol-notes.md#initproducerid), for idempotent producers: a producer id never
  * handed out before, epoch 0. Like the real broker, the request's ProducerId/ProducerEpoch are
  * ignored when there is no transactional id (a fresh id is always returned). Transactional ids are
  * refused: this broker implements no transaction coordinator.

@@ -17,7 +17,7 @@ import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsTopicR
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * ListOffsets, v1-v8 (kafka-protocol.md §3.5): LATEST (-1) is the high watermark (= log end;
+ * ListOffsets, v1-v8 (docs/kafka-protocol-notes.md#listoffsets): LATEST (-1) is the high watermark (= log end;
  * with no transactions also the last stable offset), EARLIEST (-2) and EARLIEST_LOCAL (-4, no
  * tiered storage here) the log start offset, MAX_TIMESTAMP (-3) the first record with the largest
  * timestamp, and a timestamp &gt;= 0 the first record at or after it through the time index

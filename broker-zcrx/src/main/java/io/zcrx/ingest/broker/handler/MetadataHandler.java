@@ -17,7 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Metadata, v0-v13 (kafka-protocol.md §3.2): this node as the only broker, controller and leader
+ * Metadata, v0-v13 (docs/kafka-protocol-notes.md#metadata): this node as the only broker, controller and leader
  * of every partition (leader epoch 0, replicas = ISR = [node]); persistent topic ids (v10+);
  * topic-id lookups (v12+); auto-creation with {@code num.partitions} when the request allows it
  * (v4+) and {@code auto.create.topics.enable} is on.

@@ -13,11 +13,11 @@ import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData.OffsetFo
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * OffsetForLeaderEpoch, v2-v4 (kafka-protocol.md §3.4.6): how consumers validate their position
- * after a leader change (KIP-320). This node has had one leader epoch, 0, for every partition since
- * it was created (batches are stamped 0), so epoch 0 ends at the log end offset; any other
- * requested epoch is unknown here (UNDEFINED epoch and offset, -1/-1, as Kafka answers for an epoch
- * newer than any it has). CurrentLeaderEpoch fences as in Fetch.
+ * OffsetForLeaderEpoch, v2-v4 (docs/kafka-protocol-notes.md#offsetforleaderepoch): how consumers validate their
+ * position after a leader change (KIP-320). This node has had one leader epoch, 0, for every partition since it was
+ * created (batches are stamped 0), so epoch 0 ends at the log end offset; any other requested epoch is unknown here
+ * (UNDEFINED epoch and offset, -1/-1, as Kafka answers for an epoch newer than any it has). CurrentLeaderEpoch
+ * fences as in Fetch.
  */
 public final class OffsetForLeaderEpochHandler {
     private final BrokerContext ctx;

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Hands out producer ids for InitProducerId, never reusing one across restarts (idempotence state
- * for an id may outlive the process: kafka-protocol.md §3.3, §8 item 13). Like Kafka's controller
+ * for an id may outlive the process: docs/kafka-protocol-notes.md#initproducerid). Like Kafka's controller
  * it reserves blocks of {@value #BLOCK_SIZE} ids: the end of the current block is made durable
  * ({@code zcrx-producer-id-block} in the first log dir, written to a temp file, fsynced, renamed)
  * before the first id of the block is given out, so a crash skips at most the rest of a block.

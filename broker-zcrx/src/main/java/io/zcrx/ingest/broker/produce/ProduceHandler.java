@@ -24,15 +24,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Produce, v3-v13: the hot path (design.md §2). The request is decoded over the frame's slices
+ * Produce, v3-v13: the hot path (docs/design.md, "The data path"). The request is decoded over the frame's slices
  * (nothing copied), each partition's batch is checked in place, appended with one gather write of
  * the patched header copy plus the payload slices, and the response is encoded straight into the
  * connection's outbound blocks. The frame (and so the receive memory) is released by the caller
  * after this returns, i.e. after every append's write has completed.
  *
- * <p>Order of checks (kafka-protocol.md §3.1): transactional id (no transactions here), acks, topic
- * and partition, then the batch (validator) and the log (idempotence, I/O). acks=0 gets no
- * response; if any partition failed the connection is closed so the producer notices.
+ * <p>Order of checks (docs/kafka-protocol-notes.md#order-of-checks): transactional id (no transactions here), acks,
+ * topic and partition, then the batch (validator) and the log (idempotence, I/O). acks=0 gets no response; if any
+ * partition failed the connection is closed so the producer notices.
  *
  * <p>Durability: with {@code log.flush.group.commit.enable} an acks=all response, and with
  * {@code flush.messages} the response to the append that reaches it, waits for the flusher's fsync

@@ -2,6 +2,7 @@ package io.zcrx.ingest.broker.request;
 
 import io.zcrx.ingest.broker.config.BrokerConfig;
 import io.zcrx.ingest.broker.group.GroupCoordinator;
+import io.zcrx.ingest.broker.group.OffsetManager;
 import io.zcrx.ingest.broker.metadata.ProducerIdManager;
 import io.zcrx.ingest.broker.metadata.TopicRegistry;
 import io.zcrx.ingest.broker.runtime.LogFlusher;
@@ -26,6 +27,7 @@ public final class BrokerContext {
     private final FetchWaiters fetchWaiters = new FetchWaiters();
     private volatile TimerService timer;
     private volatile GroupCoordinator groups;
+    private volatile OffsetManager offsets;
     private volatile LogFlusher flusher;
 
     public BrokerContext(BrokerConfig config, LogManager logs, TopicRegistry topics, ProducerIdManager producerIds,
@@ -92,11 +94,16 @@ public final class BrokerContext {
         return groups;
     }
 
+    public OffsetManager offsets() {
+        return offsets;
+    }
+
     /** Set once by the broker's start before the first connection is accepted. */
     /** Lifecycle: the read path's services, attached once they are running. */
-    public void attach(TimerService timer, GroupCoordinator groups) {
+    public void attach(TimerService timer, GroupCoordinator groups, OffsetManager offsets) {
         this.timer = timer;
         this.groups = groups;
+        this.offsets = offsets;
     }
 
     /** The flusher thread: every fsync of a partition log, group commit included. */

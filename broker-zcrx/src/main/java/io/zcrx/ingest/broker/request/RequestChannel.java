@@ -5,7 +5,7 @@ import org.apache.kafka.common.protocol.Message;
 
 /**
  * How a request handler answers on its connection: responses leave in request order (the Java
- * client matches them FIFO by correlation id, kafka-protocol.md §1.6). Used only on the
+ * client matches them FIFO by correlation id, docs/kafka-protocol-notes.md#ordering-and-correlation). Used only on the
  * connection's reactor thread.
  */
 public interface RequestChannel {

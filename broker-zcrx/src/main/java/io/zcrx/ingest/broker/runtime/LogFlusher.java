@@ -10,7 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The broker's one flusher thread ({@code zcrx-log-flusher}, design.md §4): every fsync of a
+ * The broker's one flusher thread ({@code zcrx-log-flusher}, docs/design.md, "Threads"): every fsync of a
  * partition log runs here, never on a reactor.
  *
  * <ul>

@@ -13,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Chooses and starts the transport ({@code transport=auto|zcrx|uring|nio}, design.md §1): auto
+ * Chooses and starts the transport ({@code transport=auto|zcrx|uring|nio}, docs/design.md, "What it is for"): auto
  * tries zcrx when an interface is configured, then copy-mode io_uring, then NIO, and remembers why
  * each one it skipped could not run; a forced transport that cannot start stops the broker with
  * that reason.

@@ -1,6 +1,5 @@
 package io.zcrx.ingest.broker.transport.outbound;
 
-import io.zcrx.ingest.broker.transport.outbound.OutboundWritable;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import org.apache.kafka.common.network.TransferableChannel;

@@ -1,8 +1,8 @@
 package io.zcrx.ingest.broker.transport.uring;
 
-import io.zcrx.ingest.broker.uring.Errno;
 import io.zcrx.ingest.broker.uring.SqeWriter;
 import io.zcrx.ingest.broker.uring.bufring.BufferRing;
+import io.zcrx.ingest.nativeio.Errno;
 import io.zcrx.ingest.protocol.bytes.RxChunk;
 import java.nio.ByteBuffer;
 
@@ -11,9 +11,9 @@ import static io.zcrx.ingest.broker.uring.UringConstants.IORING_CQE_F_BUFFER;
 
 /**
  * Copy-mode receive memory: a provided-buffer ring shared by all connections of the reactor, filled by
- * multishot RECV (with bundles where the kernel has them, §7.6). Each buffer a CQE used becomes one
- * chunk (buffer id {@code bid} = chunk token, index {@code bid × bufferBytes}); releasing the chunk puts
- * the buffer back at the ring tail, published before the next enter.
+ * multishot RECV (with bundles where the kernel has them, docs/kernel-abi.md#bundles). Each buffer a CQE used
+ * becomes one chunk (buffer id {@code bid} = chunk token, index {@code bid × bufferBytes}); releasing the chunk
+ * puts the buffer back at the ring tail, published before the next enter.
  *
  * <p>One pooled {@link RxChunk} per buffer id: a buffer is outstanding at most once, so the pool never
  * grows and nothing is allocated per CQE. A buffer is one ledger block.

@@ -1,12 +1,12 @@
 package io.zcrx.ingest.broker.transport.uring;
 
 /**
- * The release ledger's counters for one reactor's receive memory (design.md §3): what was handed to
- * connections and not yet given back, in chunks, bytes and <em>blocks</em> (the unit the kernel runs out
- * of: provided buffers in copy mode, 4 KiB niovs of the area in zcrx mode, where several chunks may pin
- * one niov). Blocks drive backpressure: above the high watermark the reactor pauses receive on the
- * connections holding the most, below the low watermark it resumes them, so the area or buffer ring
- * never runs dry silently (zcrx starvation is invisible to us: the NIC just drops packets).
+ * The release ledger's counters for one reactor's receive memory (docs/design.md, "Memory ownership"): what was
+ * handed to connections and not yet given back, in chunks, bytes and <em>blocks</em> (the unit the kernel runs out
+ * of: provided buffers in copy mode, 4 KiB niovs of the area in zcrx mode, where several chunks may pin one niov).
+ * Blocks drive backpressure: above the high watermark the reactor pauses receive on the connections holding the
+ * most, below the low watermark it resumes them, so the area or buffer ring never runs dry silently (zcrx
+ * starvation is invisible to us: the NIC just drops packets).
  *
  * <pre>
  *   0 ........ low (1/2) ........ high (3/4) ........ capacityBlocks

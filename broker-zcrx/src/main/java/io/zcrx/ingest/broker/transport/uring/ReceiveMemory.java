@@ -1,7 +1,7 @@
 package io.zcrx.ingest.broker.transport.uring;
 
-import io.zcrx.ingest.broker.uring.Errno;
 import io.zcrx.ingest.broker.uring.SqeWriter;
+import io.zcrx.ingest.nativeio.Errno;
 import io.zcrx.ingest.protocol.bytes.ChunkOwner;
 
 /**

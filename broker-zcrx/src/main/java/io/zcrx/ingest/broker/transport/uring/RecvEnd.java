@@ -2,7 +2,7 @@ package io.zcrx.ingest.broker.transport.uring;
 
 /**
  * What the final CQE of a multishot receive (no {@code IORING_CQE_F_MORE}) means for the connection
- * (io-uring-zcrx.md §6.9 for RECV_ZC, §7.5 for copy-mode RECV). Classified per receive mode by
+ * (docs/kernel-abi.md#multishot-receive). Classified per receive mode by
  * {@link ReceiveMemory#classifyEnd}.
  */
 public enum RecvEnd {
@@ -10,7 +10,7 @@ public enum RecvEnd {
     REARM,
     /**
      * The CQ ring was full, so the kernel ended the multishot (copy mode: a last CQE with data and no
-     * F_MORE; zcrx: ENOSPC, the bytes stay in the socket): drain, then arm again (§5.7).
+     * F_MORE; zcrx: ENOSPC, the bytes stay in the socket): drain, then arm again.
      */
     CQ_OVERFLOW,
     /** Receive memory ran dry (copy: ENOBUFS; zcrx: ENOMEM): arm again once memory came back. */

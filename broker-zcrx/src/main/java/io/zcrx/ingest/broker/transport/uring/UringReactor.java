@@ -8,18 +8,17 @@ import io.zcrx.ingest.broker.transport.ReactorIo;
 import io.zcrx.ingest.broker.transport.outbound.OutboundBlockPool;
 import io.zcrx.ingest.broker.transport.outbound.OutboundQueue;
 import io.zcrx.ingest.broker.uring.CompletionBatch;
-import io.zcrx.ingest.broker.uring.Errno;
 import io.zcrx.ingest.broker.uring.Ring;
 import io.zcrx.ingest.broker.uring.Sockets;
 import io.zcrx.ingest.broker.uring.SqeWriter;
-import io.zcrx.ingest.broker.uring.Syscalls;
 import io.zcrx.ingest.broker.uring.UringConstants;
 import io.zcrx.ingest.broker.uring.UringException;
 import io.zcrx.ingest.broker.uring.UserData;
+import io.zcrx.ingest.nativeio.Errno;
+import io.zcrx.ingest.nativeio.Sys;
 import io.zcrx.ingest.protocol.bytes.RxChunk;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +29,7 @@ import org.slf4j.LoggerFactory;
 import static io.zcrx.ingest.broker.uring.UringConstants.IORING_CQE_F_MORE;
 
 /**
- * One io_uring reactor thread (design.md §4): it creates its ring on its own thread
+ * One io_uring reactor thread (docs/design.md, "Threads"): it creates its ring on its own thread
  * ({@code SINGLE_ISSUER | DEFER_TASKRUN | CQE32 | SUBMIT_ALL | CQSIZE}), owns its receive memory (buffer
  * ring or zcrx area), its connections and, on the accepting reactor, the listening socket with a
  * multishot ACCEPT. Other threads reach it only through {@link #execute}, woken by an eventfd READ armed
@@ -44,13 +43,19 @@ import static io.zcrx.ingest.broker.uring.UringConstants.IORING_CQE_F_MORE;
  *   user_data: op u8 | slot u24 | generation u32  (UserData)
  * </pre>
  *
- * <p>Shutdown (io-uring-zcrx.md §6.12): cancel the ACCEPT, close every connection (cancel its receive
+ * <p>Shutdown (docs/kernel-abi.md#shutdown-order): cancel the ACCEPT, close every connection (cancel its receive
  * and send, wait for their final CQEs, close the fd), let the handlers give back every chunk, unregister
  * the buffer group, close the ring, and only then unmap receive memory. Memory still referenced after
  * the grace period is leaked on purpose (and logged): unmapping it would turn a late reader into a crash.
  *
  * <p>Threads: all state is confined to the reactor thread except the task queue, the wake-up flag and
  * the published gauges.
+ *
+ * <p>The connection table is {@link ConnectionSlots} and the receive-memory pressure policy
+ * {@link ReceivePressure}. What stays here is one job, the ring's event loop, and is kept together on
+ * purpose even though it runs past 500 lines: set-up, the loop, completion dispatch, accept, wake-ups
+ * and shutdown all touch the same ring, SQE writer and receive memory in a fixed order on one thread,
+ * and the shutdown sequence above is only correct as a whole.
  */
 public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(UringReactor.class);
@@ -129,19 +134,11 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
     private boolean wakeArmed;
     private boolean acceptArmed;
     private long acceptRetryAtNs;
-    private UringConnection[] slots = new UringConnection[64];
-    private int[] generations = new int[64];
-    private int[] freeSlots = new int[64];
-    private int freeSlotCount;
-    private int slotHighWater;
-    private int connectionCount;
-    private final ArrayList<UringConnection> starved = new ArrayList<>();
-    private final ArrayList<UringConnection> ledgerPaused = new ArrayList<>();
+    private final ConnectionSlots slots;
+    private ReceivePressure pressure;
     private final ArrayList<UringConnection> closingAfterFlush = new ArrayList<>();
-    private final ArrayList<UringConnection> scratch = new ArrayList<>();
     private long nowNs;
     private long staleCompletions;
-    private long starvationEvents;
     private long overflowEnds;
 
     /**
@@ -157,6 +154,7 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
         this.handlerFactory = handlerFactory;
         this.outboundBlockBytes = outboundBlockBytes;
         this.listenFd = listenFd;
+        this.slots = new ConnectionSlots(reactorId);
     }
 
     /** Starts the thread and waits until its ring and receive memory are set up; throws their failure. */
@@ -213,10 +211,11 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
         batch = new CompletionBatch(COMPLETION_BATCH);
         memory = memoryFactory.create(ring, this);
         memoryDescription = memory.describe();
+        pressure = new ReceivePressure(host, reactorId, slots, memory, memoryDescription);
         blocks = new OutboundBlockPool(outboundBlockBytes, 256);
         // Blocking on purpose: an O_NONBLOCK fd may make io_uring complete the READ with -EAGAIN instead of
         // waiting for a write; writers never block (the counter cannot realistically overflow).
-        wakeFd = Syscalls.eventFd(0, Syscalls.EFD_CLOEXEC);
+        wakeFd = Sys.eventFd(0, Sys.EFD_CLOEXEC);
         if (wakeFd < 0) {
             throw new UringException("eventfd", -wakeFd, "eventfd for reactor wake-ups failed: errno=" + Errno.describe(-wakeFd));
         }
@@ -243,7 +242,7 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
             }
         }
         if (wakeFd >= 0) {
-            Syscalls.closeFd(wakeFd);
+            Sys.closeFd(wakeFd);
         }
     }
 
@@ -259,10 +258,8 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
             if (!closingAfterFlush.isEmpty()) {
                 enforceCloseDeadlines();
             }
-            if (!starved.isEmpty() && memory.memoryAvailableForRearm()) {
-                rearmStarved();
-            }
-            applyBackpressure();
+            pressure.rearmStarved();
+            pressure.apply();
             if (listenFd >= 0 && !acceptArmed && nowNs - acceptRetryAtNs >= 0) {
                 armAccept();
             }
@@ -306,7 +303,7 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
         final int op = UserData.op(userData);
         switch (op) {
             case OP_RECV: {
-                final UringConnection c = connection(userData);
+                final UringConnection c = slots.find(userData);
                 if (c == null) {
                     staleCompletions++;
                     if (res > 0) {
@@ -323,7 +320,7 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
                 return;
             }
             case OP_SEND: {
-                final UringConnection c = connection(userData);
+                final UringConnection c = slots.find(userData);
                 if (c == null) {
                     staleCompletions++;
                     return;
@@ -332,7 +329,7 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
                 return;
             }
             case OP_CANCEL: {
-                final UringConnection c = connection(userData);
+                final UringConnection c = slots.find(userData);
                 if (c != null) {
                     c.onCancelCompleted(res);
                 }
@@ -350,15 +347,6 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
                 throw new IllegalStateException("CQE with an op tag this reactor never submits: reactor=" + reactorId
                     + ", userData=0x" + Long.toHexString(userData) + ", res=" + res + ", flags=0x" + Integer.toHexString(flags));
         }
-    }
-
-    private UringConnection connection(long userData) {
-        final int slot = UserData.slot(userData);
-        if (slot >= slotHighWater) {
-            return null;
-        }
-        final UringConnection c = slots[slot];
-        return c != null && c.generation == UserData.generation(userData) ? c : null;
     }
 
     // ---- ChunkSink -------------------------------------------------------------------------------
@@ -398,7 +386,7 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
         }
         tasks.add(task);
         if (Thread.currentThread() != thread && wakeupPending.compareAndSet(false, true)) {
-            final long rc = Syscalls.writeFd(wakeFd, Memory.nativeValue(EVENTFD_ONE), 8);
+            final long rc = Sys.writeFd(wakeFd, Memory.nativeValue(EVENTFD_ONE), 8);
             if (rc < 0 && rc != -Errno.EAGAIN) {
                 wakeupPending.set(false);
                 throw new IllegalStateException("eventfd write failed: reactor=" + reactorId + ", errno=" + Errno.describe((int) -rc));
@@ -469,12 +457,11 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
             host.onConnectionGone();
             return;
         }
-        final int slot = allocateSlot();
-        final int generation = ++generations[slot];
+        final int slot = slots.allocate();
+        final int generation = slots.nextGeneration(slot);
         final UringConnection c = new UringConnection(this, slot, generation, fd, host.nextConnectionId(),
             Sockets.remoteAddress(fd), new OutboundQueue(blocks));
-        slots[slot] = c;
-        connectionCount++;
+        slots.put(slot, c);
         final ConnectionHandler h;
         try {
             h = handler.onAccept(c);
@@ -487,26 +474,10 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
         c.armIfWanted();
     }
 
-    private int allocateSlot() {
-        if (freeSlotCount > 0) {
-            return freeSlots[--freeSlotCount];
-        }
-        if (slotHighWater == slots.length) {
-            slots = Arrays.copyOf(slots, slots.length * 2);
-            generations = Arrays.copyOf(generations, generations.length * 2);
-            freeSlots = Arrays.copyOf(freeSlots, freeSlots.length * 2);
-        }
-        if (slotHighWater > UserData.SLOT_MAX) {
-            throw new IllegalStateException("connection slots exhausted: reactor=" + reactorId + ", slots=" + slotHighWater);
-        }
-        return slotHighWater++;
-    }
-
     // ---- connection callbacks --------------------------------------------------------------------
 
     void onConnectionClosing(UringConnection c) {
-        starved.remove(c);
-        ledgerPaused.remove(c);
+        pressure.forget(c);
         closingAfterFlush.remove(c);
     }
 
@@ -515,9 +486,7 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
         if (rc < 0) {
             LOG.warn("{}: close failed: {}", c, Errno.describe(-rc));
         }
-        slots[c.slot] = null;
-        freeSlots[freeSlotCount++] = c.slot;
-        connectionCount--;
+        slots.free(c.slot);
         host.onConnectionGone();
     }
 
@@ -530,18 +499,7 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
     }
 
     void onStarved(UringConnection c) {
-        starved.add(c);
-        starvationEvents++;
-    }
-
-    private void rearmStarved() {
-        scratch.clear();
-        scratch.addAll(starved);
-        starved.clear();
-        for (int i = 0; i < scratch.size(); i++) {
-            scratch.get(i).onMemoryAvailable();
-        }
-        scratch.clear();
+        pressure.onStarved(c);
     }
 
     private void enforceCloseDeadlines() {
@@ -550,46 +508,6 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
             if (c.closeAfterFlush && nowNs - c.closeDeadlineNs > 0) {
                 c.closeNow("output not drained within the close timeout");
             }
-        }
-    }
-
-    /**
-     * Receive memory is the in-flight budget. Above the high watermark, pause receive on the connection
-     * holding the most (one per iteration) while at least one other connection keeps receiving; below the
-     * low watermark resume them all. Pausing never frees memory by itself (a partly received frame stays
-     * held until it completes), so the last receiving connection is never paused: that keeps the reactor
-     * live. When memory is truly exhausted, receives end for lack of it (ENOBUFS/ENOMEM) and re-arm once
-     * chunks come back.
-     */
-    private void applyBackpressure() {
-        final ReceiveLedger ledger = memory.ledger();
-        if (ledger.overHighWatermark()) {
-            UringConnection busiest = null;
-            int receiving = 0;
-            for (int s = 0; s < slotHighWater; s++) {
-                final UringConnection c = slots[s];
-                if (c != null && c.isReceiving()) {
-                    receiving++;
-                    if (c.heldBytes() > 0 && (busiest == null || c.heldBytes() > busiest.heldBytes())) {
-                        busiest = c;
-                    }
-                }
-            }
-            if (busiest != null && receiving >= 2) {
-                busiest.pauseByLedger();
-                ledgerPaused.add(busiest);
-                host.onBackpressure(reactorId, "receive memory " + ledger.blocksHeld() + " of " + ledger.capacityBlocks()
-                    + " blocks held (" + memoryDescription + "); pausing receive on " + busiest + " holding "
-                    + busiest.heldBytes() + " bytes");
-            }
-        } else if (!ledgerPaused.isEmpty() && ledger.belowLowWatermark()) {
-            scratch.clear();
-            scratch.addAll(ledgerPaused);
-            ledgerPaused.clear();
-            for (int i = 0; i < scratch.size(); i++) {
-                scratch.get(i).resumeByLedger();
-            }
-            scratch.clear();
         }
     }
 
@@ -616,8 +534,8 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
     private void publishGauges() {
         publishedOutstandingChunks = memory.ledger().outstandingChunks();
         publishedOutstandingBytes = memory.ledger().outstandingBytes();
-        publishedConnections = connectionCount;
-        publishedStarvationEvents = starvationEvents;
+        publishedConnections = slots.count();
+        publishedStarvationEvents = pressure.starvationEvents();
         publishedOverflowEnds = overflowEnds;
     }
 
@@ -655,9 +573,9 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
         }
         ring.checkInvariants();
         memory.checkInvariants();
-        for (int s = 0; s < slotHighWater; s++) {
-            if (slots[s] != null) {
-                slots[s].checkInvariants();
+        for (int s = 0; s < slots.highWater(); s++) {
+            if (slots.at(s) != null) {
+                slots.at(s).checkInvariants();
             }
         }
     }
@@ -665,10 +583,11 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
     /** Multi-line state of the reactor and its connections for diagnostics; reactor thread only. */
     public String describeState() {
         final StringBuilder b = new StringBuilder(toString()).append(": ").append(memory.ledger()).append(", starved=")
-            .append(starved.size()).append(", ledgerPaused=").append(ledgerPaused.size()).append(", acceptArmed=").append(acceptArmed);
-        for (int s = 0; s < slotHighWater; s++) {
-            if (slots[s] != null) {
-                b.append("\n  ").append(slots[s].describeState());
+            .append(pressure.starvedCount()).append(", ledgerPaused=").append(pressure.pausedCount())
+            .append(", acceptArmed=").append(acceptArmed);
+        for (int s = 0; s < slots.highWater(); s++) {
+            if (slots.at(s) != null) {
+                b.append("\n  ").append(slots.at(s).describeState());
             }
         }
         return b.toString();
@@ -699,7 +618,7 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
     public void stop() {
         running = false;
         if (thread != null && Thread.currentThread() != thread && wakeFd >= 0) {
-            Syscalls.writeFd(wakeFd, Memory.nativeValue(EVENTFD_ONE), 8);
+            Sys.writeFd(wakeFd, Memory.nativeValue(EVENTFD_ONE), 8);
         }
     }
 
@@ -714,8 +633,8 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
         if (acceptArmed) {
             sqe.cancelUserData(UserData.encode(OP_ACCEPT, 0, 0), UserData.encode(OP_ACCEPT_CANCEL, 0, 0));
         }
-        for (int s = 0; s < slotHighWater; s++) {
-            final UringConnection c = slots[s];
+        for (int s = 0; s < slots.highWater(); s++) {
+            final UringConnection c = slots.at(s);
             if (c != null) {
                 c.closeNow("broker shutting down");
             }
@@ -728,7 +647,7 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
             LOG.error("reactor {}: close of the reactor handler failed", reactorId, e);
         }
         final long deadline = System.nanoTime() + SHUTDOWN_GRACE_NS;
-        while ((connectionCount > 0 || acceptArmed || !memory.ledger().isEmpty()) && System.nanoTime() - deadline < 0) {
+        while ((slots.count() > 0 || acceptArmed || !memory.ledger().isEmpty()) && System.nanoTime() - deadline < 0) {
             runTasks();
             memory.publish();
             ring.submitAndWait(1, TimeUnit.MILLISECONDS.toNanos(10));
@@ -736,9 +655,9 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
         }
         memory.publish();
         publishGauges();
-        if (connectionCount > 0 || acceptArmed) {
+        if (slots.count() > 0 || acceptArmed) {
             LOG.error("reactor {}: {} connection(s) still had requests in flight after {} s; closing the ring cancels them",
-                reactorId, connectionCount, TimeUnit.NANOSECONDS.toSeconds(SHUTDOWN_GRACE_NS));
+                reactorId, slots.count(), TimeUnit.NANOSECONDS.toSeconds(SHUTDOWN_GRACE_NS));
         }
         final boolean memoryBack = memory.ledger().isEmpty();
         try {
@@ -753,7 +672,7 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
             LOG.error("reactor {}: {} receive chunks ({} bytes) still referenced at shutdown; receive memory leaked rather "
                 + "than unmapped under a reader", reactorId, memory.ledger().outstandingChunks(), memory.ledger().outstandingBytes());
         }
-        Syscalls.closeFd(wakeFd);
+        Sys.closeFd(wakeFd);
         if (listenFd >= 0) {
             Sockets.close(listenFd);
         }

@@ -7,7 +7,7 @@ package io.zcrx.ingest.broker.transport.uring;
  *
  * @param sqEntries   submission queue entries per ring (power of two)
  * @param cqEntries   completion queue entries per ring (power of two, &gt;= sqEntries): must exceed the CQEs
- *                    one loop iteration can produce, else multishot receives end on CQ overflow (§5.7)
+ *                    one loop iteration can produce, else multishot receives end on CQ overflow
  * @param bufferBytes copy mode: bytes per provided buffer
  * @param bufferCount copy mode: provided buffers per ring (power of two, at most 32768)
  */

@@ -8,7 +8,7 @@ import io.zcrx.ingest.broker.uring.bufring.BufferRing;
 /**
  * Copy-mode io_uring transport ({@code transport=uring}): {@code num.network.threads} reactors, each
  * with its own ring and provided-buffer ring (multishot RECV, bundles where the kernel has them,
- * io-uring-zcrx.md §7). The kernel copies each received byte once into our buffers; from there the
+ * docs/kernel-abi.md#multishot-receive). The kernel copies each received byte once into our buffers; from there the
  * pipeline is the same as zcrx. Connections are dealt out to reactors round-robin.
  */
 public final class UringTransport extends AbstractUringTransport {

@@ -1,10 +1,10 @@
 package io.zcrx.ingest.broker.transport.uring;
 
-import io.zcrx.ingest.broker.uring.Errno;
 import io.zcrx.ingest.broker.uring.NativeRegion;
 import io.zcrx.ingest.broker.uring.SqeWriter;
 import io.zcrx.ingest.broker.uring.zcrx.RefillRing;
 import io.zcrx.ingest.broker.uring.zcrx.ZcrxIfq;
+import io.zcrx.ingest.nativeio.Errno;
 import io.zcrx.ingest.protocol.bytes.RxChunk;
 import java.nio.ByteBuffer;
 
@@ -12,13 +12,13 @@ import static io.zcrx.ingest.broker.uring.UringConstants.IORING_ZCRX_AREA_MASK;
 
 /**
  * zcrx receive memory: the area the NIC DMAs payload into and the refill ring that gives it back
- * (io-uring-zcrx.md §6). Every RECV_ZC data CQE becomes one chunk at {@code area + (zcqe.off &
+ * (docs/kernel-abi.md#zcrx-receive-and-refill). Every RECV_ZC data CQE becomes one chunk at {@code area + (zcqe.off &
  * ~IORING_ZCRX_AREA_MASK)}, {@code res} bytes; when its last reference goes, exactly one refill entry
  * {@code (off | area token, res)} is offered (stashed if the refill ring is full, never dropped).
  *
  * <pre>
  *   area:  | niov 0 (4 KiB) | niov 1 | ... |      niovRefs[n] = chunks currently pinning niov n
- *            [cqe][cqe]       [cqe ...]           (a CQE never crosses a niov, §6.6)
+ *            [cqe][cqe]       [cqe ...]           (a CQE never crosses a niov)
  *   chunk pool slot s:  RxChunk + areaIndex[s] + account[s]; token = s
  * </pre>
  *
@@ -128,7 +128,7 @@ public final class ZcrxReceiveMemory extends ReceiveMemory {
     public RecvEnd classifyEnd(int res) {
         switch (-res) {
             case Errno.ENOSPC:
-                // CQ ring was full; the unread bytes stay in the socket (§5.7): drain, then arm again.
+                // CQ ring was full; the unread bytes stay in the socket: drain, then arm again.
                 return RecvEnd.CQ_OVERFLOW;
             case Errno.ENOMEM:
                 return RecvEnd.REARM_WHEN_MEMORY;
@@ -164,7 +164,7 @@ public final class ZcrxReceiveMemory extends ReceiveMemory {
 
     @Override
     public void beforeRingClose() {
-        // No unregister exists for an ifq: closing the ring releases it (§6.12).
+        // No unregister exists for an ifq: closing the ring releases it.
     }
 
     @Override

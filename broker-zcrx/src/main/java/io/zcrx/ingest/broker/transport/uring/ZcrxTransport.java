@@ -10,10 +10,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Zero-copy receive transport ({@code transport=zcrx}): one reactor per configured hardware rx queue,
- * each with its own ring, ifq registration, area and refill ring (io-uring-zcrx.md §6). Registration is
- * attempted on every reactor's own thread at start; the first failure stops the start with the errno
- * and what it means (EOPNOTSUPP on NICs without zcrx, e.g. virtio_net), which {@code transport=auto}
- * logs before falling back to copy mode.
+ * each with its own ring, ifq registration, area and refill ring (docs/kernel-abi.md#zcrx-registration).
+ * Registration is attempted on every reactor's own thread at start; the first failure stops the start with the
+ * errno and what it means (EOPNOTSUPP on NICs without zcrx, e.g. virtio_net), which {@code transport=auto} logs
+ * before falling back to copy mode.
  *
  * <p>Connection placement: the NIC steers a flow to a queue, and a RECV_ZC must go through that queue's
  * ifq (else {@code -EFAULT}). With one queue every connection goes to reactor 0. With several, the

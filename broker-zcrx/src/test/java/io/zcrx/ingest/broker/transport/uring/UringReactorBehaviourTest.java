@@ -103,10 +103,10 @@ class UringReactorBehaviourTest {
 
     @Test
     void completionQueueOverflowEndsReceivesThatAreReArmed() throws Exception {
-        // Goal: the CQ-overflow path (§5.7, probe3): the kernel ends multishot receives whose CQE went to
-        // the overflow list; the reactor flushes the overflow, re-arms and loses nothing. Method: a 16-entry
-        // CQ; 24 clients connect; the handler blocks the reactor thread on the first byte until every client
-        // has written, so the next enter posts far more than 16 receive CQEs at once.
+        // Goal: the CQ-overflow path (docs/kernel-abi.md#cq-overflow): the kernel ends multishot receives whose CQE
+        // went to the overflow list; the reactor flushes the overflow, re-arms and loses nothing. Method: a
+        // 16-entry CQ; 24 clients connect; the handler blocks the reactor thread on the first byte until every
+        // client has written, so the next enter posts far more than 16 receive CQEs at once.
         final int clients = 24;
         final CountDownLatch allSent = new CountDownLatch(clients);
         final PatternSink sink = new PatternSink();

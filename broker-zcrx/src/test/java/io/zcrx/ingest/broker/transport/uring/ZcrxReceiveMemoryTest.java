@@ -1,11 +1,11 @@
 package io.zcrx.ingest.broker.transport.uring;
 
-import io.zcrx.ingest.broker.uring.Errno;
 import io.zcrx.ingest.broker.uring.NativeRegion;
 import io.zcrx.ingest.broker.uring.UringConstants;
 import io.zcrx.ingest.broker.uring.testkit.StreamPattern;
 import io.zcrx.ingest.broker.uring.zcrx.RefillRing;
 import io.zcrx.ingest.broker.uring.zcrx.ZcrxLayout;
+import io.zcrx.ingest.nativeio.Errno;
 import io.zcrx.ingest.protocol.bytes.RxChunk;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -150,7 +150,7 @@ class ZcrxReceiveMemoryTest {
 
     @Test
     void finalCqeErrnosMapToTheDocumentedActions() throws Exception {
-        // Goal: the §6.9 table. Method: classify each terminating res.
+        // Goal: the RECV_ZC end table (docs/kernel-abi.md#recv_zc-ends). Method: classify each terminating res.
         try (NativeRegion area = NativeRegion.anonymous(4096L, "test area");
              NativeRegion refillRegion = NativeRegion.anonymous(4096L, "test refill region")) {
             final ZcrxReceiveMemory m = new ZcrxReceiveMemory(0,

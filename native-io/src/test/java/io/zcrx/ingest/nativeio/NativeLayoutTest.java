@@ -1,4 +1,4 @@
-package io.zcrx.ingest.log.nativeio;
+package io.zcrx.ingest.nativeio;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

@@ -1,7 +1,10 @@
-package io.zcrx.ingest.log.nativeio;
+package io.zcrx.ingest.log;
 
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import io.zcrx.ingest.nativeio.Errno;
+import io.zcrx.ingest.nativeio.IovecLayout;
+import io.zcrx.ingest.nativeio.LibC;
 import io.zcrx.ingest.protocol.bytes.GatherList;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -16,6 +19,11 @@ import java.nio.ByteOrder;
  * fewer bytes, e.g. the file system filled up mid-batch) continues with the rest; {@code EINTR} is
  * retried; any other failure stops and returns its errno, leaving the caller to cut the file back
  * to where the batch started.
+ *
+ * <p>What the caller makes of that errno: {@link Errno#EFAULT} and {@link Errno#EINVAL} mean we
+ * passed a bad address or descriptor state ({@link Errno#isBug}, a bug, not a disk problem);
+ * everything else (ENOSPC, EDQUOT, EIO, EFBIG, EROFS, EBADF, ...) is a storage failure of this one
+ * append, answered with KAFKA_STORAGE_ERROR, after which the next append tries again.
  *
  * <pre>
  *   logical entries:  [ header | payload 0 | payload 1 | ... | payload n-1 ]

@@ -1,39 +1,23 @@
-package io.zcrx.ingest.log.nativeio;
+package io.zcrx.ingest.nativeio;
 
-import com.sun.jna.Native;
-import com.sun.jna.Platform;
 import java.io.IOException;
 import java.nio.file.Path;
 
 /**
  * {@code posix_fallocate(3)}: gives a file real blocks for a byte range, so that later writes
  * through a memory mapping cannot hit a hole on a full file system. A store to a mapped page that
- * the file system cannot back raises SIGBUS instead of returning ENOSPC; index files are written
- * only through their mapping, so they are allocated up front (Kafka leaves them sparse).
+ * the file system cannot back raises SIGBUS instead of returning ENOSPC; the log's index files are
+ * written only through their mapping, so they are allocated up front (Kafka leaves them sparse).
  *
- * <p>Bound in its own class: where the symbol is missing (macOS), {@link #isAvailable()} is false
- * and callers fall back to a sparse {@code setLength}, as Kafka does. Thread-safe.
+ * <p>Where the symbol is missing (macOS), {@link #isAvailable()} is false and callers fall back to a
+ * sparse {@code setLength}, as Kafka does. Thread-safe.
  */
 public final class Fallocate {
-    private static final boolean AVAILABLE = bind();
-
     private Fallocate() {
     }
 
-    private static boolean bind() {
-        try {
-            Native.register(Fallocate.class, Platform.C_LIBRARY_NAME);
-            return true;
-        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-            return false;
-        }
-    }
-
-    /** {@code int posix_fallocate(int fd, off_t offset, off_t len)}: 0 or an errno (errno itself is not set). */
-    private static native int posix_fallocate(int fd, long offset, long len);
-
     public static boolean isAvailable() {
-        return AVAILABLE;
+        return LibC.hasPosixFallocate();
     }
 
     /**
@@ -43,7 +27,7 @@ public final class Fallocate {
      * @throws IOException naming the file, length and errno (ENOSPC when the disk is full)
      */
     public static void allocate(Path file, long length) throws IOException {
-        if (!AVAILABLE || length <= 0) {
+        if (!isAvailable() || length <= 0) {
             return;
         }
         final int fd = LibC.open(file.toString(), LibC.O_WRONLY | LibC.O_CLOEXEC, 0);
@@ -55,7 +39,7 @@ public final class Fallocate {
         try {
             int rc;
             do {
-                rc = posix_fallocate(fd, 0, length);
+                rc = LibC.posix_fallocate(fd, 0, length);
             } while (rc == Errno.EINTR);
             if (rc != 0) {
                 throw new IOException("fallocate failed: file=" + file + ", length=" + length + ", errno=" + rc

@@ -1,4 +1,4 @@
-package io.zcrx.ingest.log.nativeio;
+package io.zcrx.ingest.nativeio;
 
 /**
  * Byte layout of {@code struct iovec} ({@code <bits/types/struct_iovec.h>}, LP64), the element of
