@@ -18,7 +18,7 @@ jar="$base/broker-zcrx/target/broker-zcrx-0.1.0-SNAPSHOT.jar"
 stale=0
 if [[ ! -f "$jar" || ! -d "$base/broker-zcrx/target/lib" ]]; then
   stale=1
-elif [[ -n "$(find "$base/pom.xml" "$base"/protocol "$base"/log-store "$base"/broker-zcrx \
+elif [[ -n "$(find "$base/pom.xml" "$base"/native-io "$base"/protocol "$base"/log-store "$base"/broker-zcrx \
         \( -name target -prune \) -o \( -type f \( -name '*.java' -o -name 'pom.xml' \) -newer "$jar" -print \) 2>/dev/null | head -n 1)" ]]; then
   stale=1
 fi

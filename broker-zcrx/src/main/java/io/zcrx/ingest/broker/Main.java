@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Starts the broker in the foreground, the way Kafka's {@code kafka-server-start.sh} does:
@@ -23,7 +23,7 @@ import org.apache.logging.log4j.Logger;
  * 1 if the broker cannot start. SIGTERM/SIGINT shut it down cleanly.
  */
 public final class Main {
-    private static final Logger LOG = LogManager.getLogger(Main.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
     private Main() {
     }
@@ -66,12 +66,27 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             broker.close();
             stopped.countDown();
-            LogManager.shutdown();
+            shutdownLoggingBackend();
         }, "shutdown"));
         try {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Flushes and stops the logging backend after the broker's close has logged its last lines.
+     * config/log4j2.xml disables Log4j's own shutdown hook for exactly that reason (a JVM hook
+     * runs concurrently with ours and could stop logging mid-shutdown). SLF4J, the facade our code
+     * logs through, has no shutdown call, so the backend is found by name: absent (another SLF4J
+     * binding on the class path), there is nothing to flush here.
+     */
+    private static void shutdownLoggingBackend() {
+        try {
+            Class.forName("org.apache.logging.log4j.LogManager").getMethod("shutdown").invoke(null);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            // not Log4j 2: that binding flushes on its own terms
         }
     }
 

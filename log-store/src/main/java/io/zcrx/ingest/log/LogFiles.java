@@ -7,7 +7,7 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * File and directory names of a Kafka log (kafka-protocol.md §5.1, §5.2; Kafka's
+ * File and directory names of a Kafka log (docs/kafka-protocol-notes.md#log-directory-layout; Kafka's
  * {@code LogFileUtils}): segment files are named after their base offset, zero-padded to 20
  * digits; a partition directory is {@code <topic>-<partition>}.
  *

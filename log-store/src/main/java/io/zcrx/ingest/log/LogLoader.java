@@ -21,8 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Opens one partition directory and, after an unclean shutdown, recovers it (kafka-protocol.md
- * §5.9; Kafka's {@code LogLoader} and {@code UnifiedLog.rebuildProducerState}):
+ * Opens one partition directory and, after an unclean shutdown, recovers it
+ * (docs/kafka-protocol-notes.md#recovery-and-clean-shutdown; Kafka's {@code LogLoader} and
+ * {@code UnifiedLog.rebuildProducerState}):
  *
  * <ol>
  *   <li>delete leftovers ({@code .deleted}, {@code .cleaned}, {@code .swap}, {@code .tmp}) and index

@@ -27,10 +27,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The broker's log directories (kafka-protocol.md §5): {@code meta.properties}, {@code .lock},
- * clean-shutdown marker, recovery-point and log-start-offset checkpoints, and every partition log.
- * {@link #open} loads and, after an unclean shutdown, recovers them; {@link #close} is the clean
- * shutdown.
+ * The broker's log directories (docs/kafka-protocol-notes.md#log-directory-layout): {@code meta.properties},
+ * {@code .lock}, clean-shutdown marker, recovery-point and log-start-offset checkpoints, and every partition log.
+ * {@link #open} loads and, after an unclean shutdown, recovers them; {@link #close} is the clean shutdown.
  *
  * <pre>
  *   &lt;log.dir&gt;/meta.properties  .lock  .kafka_cleanshutdown  recovery-point-offset-checkpoint

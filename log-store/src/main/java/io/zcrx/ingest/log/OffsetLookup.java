@@ -6,7 +6,7 @@ package io.zcrx.ingest.log;
  * thread-safe.
  */
 public final class OffsetLookup {
-    /** ListOffsets special timestamps (kafka-protocol.md §3.5). */
+    /** ListOffsets special timestamps (docs/kafka-protocol-notes.md#listoffsets). */
     public static final long LATEST_TIMESTAMP = -1L;
     public static final long EARLIEST_TIMESTAMP = -2L;
     public static final long MAX_TIMESTAMP = -3L;

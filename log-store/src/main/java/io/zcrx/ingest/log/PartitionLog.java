@@ -3,9 +3,9 @@ package io.zcrx.ingest.log;
 import io.zcrx.ingest.log.checkpoint.AtomicFiles;
 import io.zcrx.ingest.log.checkpoint.LeaderEpochCheckpointFile;
 import io.zcrx.ingest.log.checkpoint.PartitionMetadataFile;
-import io.zcrx.ingest.log.nativeio.Errno;
 import io.zcrx.ingest.log.producer.ProducerEntry;
 import io.zcrx.ingest.log.producer.ProducerStateTable;
+import io.zcrx.ingest.nativeio.Errno;
 import io.zcrx.ingest.protocol.record.RecordBatchLayout;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -228,7 +228,7 @@ public final class PartitionLog {
     // Append (reactor threads)
 
     /**
-     * Appends one validated batch (kafka-protocol.md §4.4, §4.6): producer-state checks (duplicate
+     * Appends one validated batch (docs/kafka-protocol-notes.md#idempotence): producer-state checks (duplicate
      * of one of the last 5 batches returns the original offsets and writes nothing; stale epoch;
      * sequence gap), offset assignment, roll if needed, one gather write of the patched header plus
      * payload at the segment's end, index entries, producer-state update. Returns when the write has
@@ -427,7 +427,7 @@ public final class PartitionLog {
     }
 
     /**
-     * ListOffsets for one partition (kafka-protocol.md §3.5): LATEST (-1) the log end offset,
+     * ListOffsets for one partition (docs/kafka-protocol-notes.md#listoffsets): LATEST (-1) the log end offset,
      * EARLIEST (-2) the log start offset, MAX_TIMESTAMP (-3) the first record carrying the largest
      * timestamp, and for a timestamp &gt;= 0 the first record at or after the log start whose
      * timestamp is &gt;= it, found through the time index and a scan of that batch's records (as
@@ -590,9 +590,9 @@ public final class PartitionLog {
     }
 
     /**
-     * Clean shutdown of this partition (kafka-protocol.md §5.9 step 7): final time-index entry,
-     * trimmed indexes and log, fsync of every segment holding unflushed data, producer snapshot at
-     * the log end offset, leader-epoch checkpoint, handles released, removed segments' files deleted.
+     * Clean shutdown of this partition (docs/kafka-protocol-notes.md#recovery-and-clean-shutdown): final time-index
+     * entry, trimmed indexes and log, fsync of every segment holding unflushed data, producer snapshot at the log
+     * end offset, leader-epoch checkpoint, handles released, removed segments' files deleted.
      *
      * @return true if everything reached the disk (the caller may then mark the shutdown clean)
      */

@@ -2,9 +2,8 @@ package io.zcrx.ingest.log;
 
 import io.zcrx.ingest.log.index.OffsetIndex;
 import io.zcrx.ingest.log.index.TimeIndex;
-import io.zcrx.ingest.log.nativeio.Errno;
-import io.zcrx.ingest.log.nativeio.GatherWriter;
-import io.zcrx.ingest.log.nativeio.LibC;
+import io.zcrx.ingest.nativeio.Errno;
+import io.zcrx.ingest.nativeio.LibC;
 import io.zcrx.ingest.protocol.record.RecordBatchLayout;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -19,7 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One segment of a partition log (kafka-protocol.md §5.2-5.5; Kafka's {@code LogSegment}): the
+ * One segment of a partition log (docs/kafka-protocol-notes.md#segments; Kafka's {@code LogSegment}): the
  * {@code .log} file of concatenated record batches plus its {@code .index} and {@code .timeindex}.
  *
  * <pre>

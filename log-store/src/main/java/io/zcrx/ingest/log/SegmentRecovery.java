@@ -8,9 +8,9 @@ import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
 /**
- * Loading one segment found on disk (kafka-protocol.md §5.9; Kafka's {@code LogSegment.recover}):
- * trust it and find its end, or validate every batch, rebuild its indexes and cut it at the first
- * bad batch. Separate from {@link Segment}, which is about the live segment (appends, roll, reads,
+ * Loading one segment found on disk (docs/kafka-protocol-notes.md#recovery-and-clean-shutdown;
+ * Kafka's {@code LogSegment.recover}): trust it and find its end, or validate every batch, rebuild
+ * its indexes and cut it at the first bad batch. Separate from {@link Segment}, which is about the live segment (appends, roll, reads,
  * handles); this runs once per segment at start-up, on the loader's thread, before the log is
  * published, on a segment whose handles the loader holds open ({@link Segment#open}).
  */

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.zcrx.ingest.log.index.IndexFile;
-import io.zcrx.ingest.log.nativeio.Fallocate;
 import io.zcrx.ingest.log.producer.ProducerStateTable;
+import io.zcrx.ingest.nativeio.Fallocate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -84,10 +84,10 @@ class ProducerStateLogTest {
 
     @Test
     void afterACleanRestartOnlyTheLastBatchIsKnown() throws Exception {
-        // Goal: a clean shutdown snapshots each producer's newest batch only (§4.6/§5.9), so after
-        // restart a retry of the last batch is a duplicate, a retry of an earlier one is a sequence
-        // error, and the next sequence is accepted.
-        // Method: three producers, close, reopen, retry.
+        // Goal: a clean shutdown snapshots each producer's newest batch only
+        // (docs/kafka-protocol-notes.md#idempotence), so after restart a retry of the last batch is a duplicate, a
+        // retry of an earlier one is a sequence error, and the next sequence is accepted. Method: three producers,
+        // close, reopen, retry.
         final LogConfig config = LogConfig.builder().build();
         final MemoryRecords[][] sent = new MemoryRecords[3][3];
         final long[][] offsets = new long[3][3];

@@ -85,7 +85,7 @@ class HotPathAllocationTest {
     }
 
     // Goal: the receive-to-response path (framing, header, Produce decode, uncompressed batch checks,
-    // response encode, release) allocates nothing per request once warm (style.md §4 rule 1).
+    // response encode, release) allocates nothing per request once warm (docs/design.md, "Code rules").
     // Method: a real v9 request (3 topics x 2 partitions, idempotent batches) in three chunks that
     // are re-wrapped like pooled transport chunks; the thread's allocated-bytes counter
     // (com.sun.management.ThreadMXBean) must grow by less than one byte per request, which no

@@ -1,15 +1,20 @@
 package io.zcrx.ingest.broker.config;
 
+import io.zcrx.ingest.broker.config.ConfigValidators.ListenerValidator;
+import io.zcrx.ingest.broker.config.ConfigValidators.NullOr;
+import io.zcrx.ingest.broker.config.ConfigValidators.PageMultiple;
+import io.zcrx.ingest.broker.config.ConfigValidators.PowerOfTwo;
+import io.zcrx.ingest.broker.config.ConfigValidators.RxQueueListValidator;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -22,7 +27,8 @@ import org.apache.kafka.common.config.ConfigException;
  * Every broker setting, with Apache Kafka's name and default where Kafka has the setting, and a
  * validated range for every limit (docs/configuration.md lists them). Parsing is kafka-clients'
  * {@link ConfigDef}: a bad value stops the broker with {@code Invalid value V for configuration K:
- * reason}. Cross-field rules are checked in {@link #validateCrossFieldRules()}.
+ * reason}. Cross-field rules are checked in {@link #validateCrossFieldRules()}; the validators
+ * ConfigDef lacks are in {@link ConfigValidators}, listener parsing in {@link Endpoint}.
  *
  * <p>Immutable after construction; safe to share between threads.
  */
@@ -472,168 +478,8 @@ public final class BrokerConfig extends AbstractConfig {
 
     /** Keys that were supplied but are not ours (Kafka server.properties keys we do not implement). */
     public Set<String> unknownKeys() {
-        final Set<String> out = new java.util.TreeSet<>(originals().keySet());
+        final Set<String> out = new TreeSet<>(originals().keySet());
         out.removeAll(DEF.names());
         return out;
-    }
-
-    // ---- validators ------------------------------------------------------------------------
-
-    /** {@code PLAINTEXT://host:port}, one listener, the only form this broker serves. */
-    static final class Endpoint {
-        final String host;
-        final int port;
-
-        private Endpoint(String host, int port) {
-            this.host = host;
-            this.port = port;
-        }
-
-        static Endpoint parse(String key, String value) {
-            if (value == null) {
-                throw new ConfigException(key, null, "must be PLAINTEXT://host:port");
-            }
-            final String v = value.trim();
-            if (v.contains(",")) {
-                throw new ConfigException(key, value, "only one listener is supported");
-            }
-            final String prefix = "PLAINTEXT://";
-            if (!v.toUpperCase(Locale.ROOT).startsWith(prefix)) {
-                throw new ConfigException(key, value, "must be PLAINTEXT://host:port (no TLS/SASL listener is implemented)");
-            }
-            final String hp = v.substring(prefix.length());
-            final int colon = hp.lastIndexOf(':');
-            if (colon < 0) {
-                throw new ConfigException(key, value, "missing :port");
-            }
-            String host = hp.substring(0, colon);
-            if (host.startsWith("[") && host.endsWith("]")) {
-                host = host.substring(1, host.length() - 1);
-            }
-            final int port;
-            try {
-                port = Integer.parseInt(hp.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                throw new ConfigException(key, value, "port is not a number");
-            }
-            if (port < 0 || port > 65535) {
-                throw new ConfigException(key, value, "port must be in [0, 65535]");
-            }
-            return new Endpoint(host.isEmpty() ? "0.0.0.0" : host, port);
-        }
-    }
-
-    static final class ListenerValidator implements ConfigDef.Validator {
-        @Override
-        public void ensureValid(String name, Object value) {
-            Endpoint.parse(name, (String) value);
-        }
-
-        @Override
-        public String toString() {
-            return "PLAINTEXT://host:port";
-        }
-    }
-
-    /** Accepts null (meaning "not set, use the fallback setting"), else delegates. */
-    static final class NullOr implements ConfigDef.Validator {
-        private final ConfigDef.Validator inner;
-
-        NullOr(ConfigDef.Validator inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public void ensureValid(String name, Object value) {
-            if (value != null) {
-                inner.ensureValid(name, value);
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "null or " + inner;
-        }
-    }
-
-    static final class PowerOfTwo implements ConfigDef.Validator {
-        private final long min;
-        private final long max;
-
-        PowerOfTwo(long min, long max) {
-            this.min = min;
-            this.max = max;
-        }
-
-        @Override
-        public void ensureValid(String name, Object value) {
-            if (value == null) {
-                throw new ConfigException(name, null, "must be set");
-            }
-            final long v = ((Number) value).longValue();
-            if (v < min || v > max || Long.bitCount(v) != 1) {
-                throw new ConfigException(name, value, "must be a power of two in [" + min + ", " + max + "]");
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "power of two in [" + min + ", " + max + "]";
-        }
-    }
-
-    static final class PageMultiple implements ConfigDef.Validator {
-        private final long min;
-        private final long max;
-
-        PageMultiple(long min, long max) {
-            this.min = min;
-            this.max = max;
-        }
-
-        @Override
-        public void ensureValid(String name, Object value) {
-            if (value == null) {
-                throw new ConfigException(name, null, "must be set");
-            }
-            final long v = ((Number) value).longValue();
-            if (v < min || v > max || v % 4096 != 0) {
-                throw new ConfigException(name, value, "must be a multiple of 4096 in [" + min + ", " + max + "]");
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "multiple of 4096 in [" + min + ", " + max + "]";
-        }
-    }
-
-    static final class RxQueueListValidator implements ConfigDef.Validator {
-        @Override
-        public void ensureValid(String name, Object value) {
-            @SuppressWarnings("unchecked")
-            final List<String> list = (List<String>) value;
-            final List<Integer> seen = new ArrayList<>();
-            for (String s : list) {
-                final int q;
-                try {
-                    q = Integer.parseInt(s.trim());
-                } catch (NumberFormatException e) {
-                    throw new ConfigException(name, value, "'" + s + "' is not a queue index");
-                }
-                if (q < 0 || q > 65535) {
-                    throw new ConfigException(name, value, "queue index " + q + " outside [0, 65535]");
-                }
-                if (seen.contains(q)) {
-                    throw new ConfigException(name, value, "queue " + q + " listed twice");
-                }
-                seen.add(q);
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "comma-separated rx queue indexes";
-        }
     }
 }

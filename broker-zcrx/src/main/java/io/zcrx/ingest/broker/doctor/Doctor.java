@@ -1,12 +1,12 @@
 package io.zcrx.ingest.broker.doctor;
 
 import io.zcrx.ingest.broker.uring.Capabilities;
-import io.zcrx.ingest.broker.uring.Errno;
 import io.zcrx.ingest.broker.uring.Ring;
 import io.zcrx.ingest.broker.uring.UringConstants;
 import io.zcrx.ingest.broker.uring.UringException;
 import io.zcrx.ingest.broker.uring.UringSupport;
 import io.zcrx.ingest.broker.uring.zcrx.ZcrxIfq;
+import io.zcrx.ingest.nativeio.Errno;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,7 +25,7 @@ import java.util.stream.Stream;
 /**
  * {@code zcrx-doctor}: checks whether this machine can run the zcrx transport for one interface, rx
  * queue and Kafka port, and prints what is ready and the exact {@code ethtool} commands still missing
- * (io-uring-zcrx.md §10). It only reads: kernel release and sysctl from /proc, capabilities from
+ * (docs/kernel-abi.md#nic-requirements). It only reads: kernel release and sysctl from /proc, capabilities from
  * /proc/self/status, the driver and queues from sysfs and the ethtool ioctl, ring parameters over the
  * ethtool netlink family, RSS and n-tuple rules over the ethtool ioctl, and io_uring support by creating
  * (and closing) a ring. The zcrx check registers against a non-existent interface index, which the
@@ -40,7 +40,7 @@ import java.util.stream.Stream;
  * {@code listeners} port), else the first NIC, its last rx queue and 9092.
  */
 public final class Doctor {
-    /** Drivers with the queue API, header split and unreadable-netmem page pools zcrx needs (§12). */
+    /** Drivers with the queue API, header split and unreadable-netmem page pools zcrx needs. */
     static final Set<String> ZCRX_DRIVERS = Set.of("bnxt_en", "mlx5_core", "gve", "fbnic");
     private static final int MIN_MAJOR = 6;
     private static final int MIN_MINOR = 15;

@@ -1,8 +1,8 @@
 package io.zcrx.ingest.broker.doctor;
 
 import com.sun.jna.Memory;
-import io.zcrx.ingest.broker.uring.Errno;
-import io.zcrx.ingest.broker.uring.Syscalls;
+import io.zcrx.ingest.nativeio.Errno;
+import io.zcrx.ingest.nativeio.Sys;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -55,7 +55,7 @@ final class EthtoolIoctl implements AutoCloseable {
 
     EthtoolIoctl(String ifname) {
         this.ifname = ifname;
-        this.fd = Syscalls.openSocket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        this.fd = Sys.openSocket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     }
 
     /** Issues one ethtool command with {@code data} as the command struct; returns 0 or -errno. */
@@ -68,7 +68,7 @@ final class EthtoolIoctl implements AutoCloseable {
         final byte[] name = ifname.getBytes(StandardCharsets.US_ASCII);
         ifr.write(EthtoolLayout.Ifreq.NAME_OFFSET, name, 0, Math.min(name.length, EthtoolLayout.Ifreq.NAME_LENGTH - 1));
         ifr.setLong(EthtoolLayout.Ifreq.DATA_OFFSET, Memory.nativeValue(data));
-        return Syscalls.ioctlCall(fd, EthtoolLayout.SIOCETHTOOL, Memory.nativeValue(ifr));
+        return Sys.ioctlCall(fd, EthtoolLayout.SIOCETHTOOL, Memory.nativeValue(ifr));
     }
 
     /** Driver name ({@code ethtool -i}), or "errno NAME" text. */
@@ -176,7 +176,7 @@ final class EthtoolIoctl implements AutoCloseable {
     @Override
     public void close() {
         if (fd >= 0) {
-            Syscalls.closeFd(fd);
+            Sys.closeFd(fd);
         }
     }
 }

@@ -1,8 +1,8 @@
 package io.zcrx.ingest.broker.doctor;
 
 import com.sun.jna.Memory;
-import io.zcrx.ingest.broker.uring.Errno;
-import io.zcrx.ingest.broker.uring.Syscalls;
+import io.zcrx.ingest.nativeio.Errno;
+import io.zcrx.ingest.nativeio.Sys;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -35,7 +35,7 @@ final class EthtoolNetlink {
     }
 
     static Rings rings(String ifname) {
-        final int fd = Syscalls.openSocket(EthtoolLayout.AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, EthtoolLayout.NETLINK_GENERIC);
+        final int fd = Sys.openSocket(EthtoolLayout.AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, EthtoolLayout.NETLINK_GENERIC);
         if (fd < 0) {
             return new Rings(-1, -1, -1, -1, -1, -fd);
         }
@@ -95,7 +95,7 @@ final class EthtoolNetlink {
             }
             return new Rings(tds, hds, hdsMax, rx, rxMax, 0);
         } finally {
-            Syscalls.closeFd(fd);
+            Sys.closeFd(fd);
         }
     }
 
@@ -146,11 +146,11 @@ final class EthtoolNetlink {
         req.putInt(0, req.position());
         final Memory out = new Memory(req.position());
         out.write(0, req.array(), 0, req.position());
-        if (Syscalls.sendBytes(fd, Memory.nativeValue(out), req.position(), 0) < 0) {
+        if (Sys.sendBytes(fd, Memory.nativeValue(out), req.position(), 0) < 0) {
             return null;
         }
         final Memory in = new Memory(BUFFER_BYTES);
-        final long n = Syscalls.receiveBytes(fd, Memory.nativeValue(in), BUFFER_BYTES, 0);
+        final long n = Sys.receiveBytes(fd, Memory.nativeValue(in), BUFFER_BYTES, 0);
         if (n < EthtoolLayout.NLMSG_HDRLEN) {
             return null;
         }

@@ -13,7 +13,7 @@ import java.util.Set;
  * generation. Committed offsets live in the {@link OffsetStore}, not here.
  *
  * <p>Not thread-safe: every access holds the group's monitor ({@code synchronized (group)}); the
- * {@link GroupCoordinator} is the only user.
+ * {@link GroupCoordinator} owns it; the {@link OffsetManager} reads it to check commits and expire offsets.
  */
 final class ClassicGroup {
     final String groupId;

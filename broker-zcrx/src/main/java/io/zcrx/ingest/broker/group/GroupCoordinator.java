@@ -1,8 +1,7 @@
 package io.zcrx.ingest.broker.group;
 
-import io.zcrx.ingest.broker.server.TimerService;
+import io.zcrx.ingest.broker.runtime.TimerService;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -16,10 +15,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BiPredicate;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.DeleteGroupsResponseData.DeletableGroupResult;
 import org.apache.kafka.common.message.DeleteGroupsResponseData.DeletableGroupResultCollection;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
@@ -36,15 +32,17 @@ import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupRequestData.SyncGroupRequestAssignment;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The classic-protocol group coordinator of this node (kafka-protocol.md §3.10): membership with
+ * The classic-protocol group coordinator of this node (docs/kafka-protocol-notes.md#consumer-groups): membership with
  * the member-id-required handshake (JoinGroup v4+), join phases that end when every known member
  * has rejoined or the rebalance timeout passes, the initial rebalance delay of a new group,
  * session timeouts, SyncGroup timeouts, static members (KIP-345: an instance id fences older
- * member ids), and the committed offsets in an {@link OffsetStore}.
+ * member ids), ListGroups, DescribeGroups and DeleteGroups. Committed offsets are the
+ * {@link OffsetManager}'s; it checks commits against the membership here, under the same per-group
+ * monitors. A group lives while it has members or offsets in the {@link OffsetStore}.
  *
  * <p>Thread safety: any thread may call any method. Each group is guarded by its own monitor;
  * members of one group arrive on different reactors and timers fire on the {@link TimerService}
@@ -53,44 +51,36 @@ import org.apache.logging.log4j.Logger;
  * the phase; the broker's callbacks hop back to the member's reactor
  * ({@code PendingResponse.completeFromAnyThread}). Callbacks run with the group's monitor held
  * and must not call back into the coordinator.
+ *
+ * <p>Longer than 500 lines on purpose: JoinGroup, SyncGroup, Heartbeat, LeaveGroup and the
+ * initial-delay, rebalance, sync and session timers are the transitions of one state machine over
+ * one {@link ClassicGroup}, under one monitor; split apart, every part would need every other's
+ * private steps (prepareRebalance, completeJoin, removeMemberAndUpdateGroup).
  */
 public final class GroupCoordinator {
-    private static final Logger LOG = LogManager.getLogger(GroupCoordinator.class);
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCoordinator.class);
     private static final byte[] EMPTY = new byte[0];
     public static final String CONSUMER_PROTOCOL_TYPE = "consumer";
     /** ListGroups GroupType of every group here (KIP-848 names: classic, consumer, share, streams). */
     public static final String GROUP_TYPE = "classic";
 
     /** The group settings (Kafka's names), validated by BrokerConfig. */
-    public record Settings(int initialRebalanceDelayMs, int minSessionTimeoutMs, int maxSessionTimeoutMs, int maxSize,
-                           long offsetsRetentionMs, int offsetMetadataMaxBytes) {
+    public record Settings(int initialRebalanceDelayMs, int minSessionTimeoutMs, int maxSessionTimeoutMs, int maxSize) {
     }
 
     private final Settings settings;
     private final OffsetStore store;
     private final TimerService timer;
-    /** (topic, partition) exists: offsets are committed only for partitions that exist. */
-    private final BiPredicate<String, Integer> partitionExists;
     private final ConcurrentHashMap<String, ClassicGroup> groups = new ConcurrentHashMap<>();
 
-    public GroupCoordinator(Settings settings, OffsetStore store, TimerService timer,
-                            BiPredicate<String, Integer> partitionExists) {
+    /**
+     * @param store read for whether a group still holds offsets (an Empty group without any is
+     *              removed) and cleared by DeleteGroups; the {@link OffsetManager} writes it
+     */
+    public GroupCoordinator(Settings settings, OffsetStore store, TimerService timer) {
         this.settings = settings;
         this.store = store;
         this.timer = timer;
-        this.partitionExists = partitionExists;
-        final long now = timer.nowMs();
-        for (String g : store.groupIds()) {
-            // After a restart a group holds only its offsets (membership is not persisted: members
-            // rejoin). Offset retention counts from the newest commit, the best "became empty" we know.
-            final ClassicGroup group = new ClassicGroup(g, now);
-            long newest = 0;
-            for (CommittedOffset c : store.offsets(g).values()) {
-                newest = Math.max(newest, c.commitTimestampMs());
-            }
-            group.emptySinceMs = newest;
-            groups.put(g, group);
-        }
     }
 
     // ---- JoinGroup ----------------------------------------------------------------------------
@@ -613,277 +603,6 @@ public final class GroupCoordinator {
             .setErrorCode(e.code());
     }
 
-    // ---- offsets ------------------------------------------------------------------------------
-
-    /** One partition of an OffsetCommit. */
-    public record OffsetCommit(TopicPartition partition, long offset, int leaderEpoch, String metadata) {
-    }
-
-    /**
-     * OffsetCommit: validates the committer against the group (a standalone commit, generation
-     * &lt; 0 and no member id, is accepted only while the group has no members), then persists every
-     * partition that exists and whose metadata fits. Returns the error of each partition.
-     *
-     * @param retentionMs v2-v4 RetentionTimeMs (-1 = the broker's offsets.retention.minutes)
-     * @param version     the OffsetCommit version (v9 answers GROUP_ID_NOT_FOUND for an unknown group)
-     */
-    public Map<TopicPartition, Errors> commitOffsets(String groupId, String memberId, String instanceId, int generationId,
-                                                     long retentionMs, List<OffsetCommit> offsets, short version) {
-        final Map<TopicPartition, Errors> result = new LinkedHashMap<>();
-        final String member = memberId == null ? "" : memberId;
-        Errors groupError = Errors.NONE;
-        ClassicGroup g = null;
-        if (groupId == null || groupId.isEmpty()) {
-            groupError = Errors.INVALID_GROUP_ID;
-        } else {
-            g = groups.get(groupId);
-            if (g == null) {
-                if (generationId < 0 && member.isEmpty() && instanceId == null) {
-                    g = groupOrCreate(groupId);
-                } else {
-                    groupError = version >= 9 ? Errors.GROUP_ID_NOT_FOUND : Errors.ILLEGAL_GENERATION;
-                }
-            }
-        }
-        if (g == null) {
-            for (OffsetCommit c : offsets) {
-                result.put(c.partition(), groupError);
-            }
-            return result;
-        }
-        synchronized (g) {
-            groupError = validateCommit(g, member, instanceId, generationId);
-            final Map<TopicPartition, CommittedOffset> accepted = new LinkedHashMap<>();
-            final long now = timer.nowMs();
-            for (OffsetCommit c : offsets) {
-                final TopicPartition tp = c.partition();
-                if (groupError != Errors.NONE) {
-                    result.put(tp, groupError);
-                } else if (!partitionExists.test(tp.topic(), tp.partition())) {
-                    result.put(tp, Errors.UNKNOWN_TOPIC_OR_PARTITION);
-                } else if (c.metadata() != null && c.metadata().length() > settings.offsetMetadataMaxBytes) {
-                    result.put(tp, Errors.OFFSET_METADATA_TOO_LARGE);
-                } else {
-                    accepted.put(tp, new CommittedOffset(c.offset(), c.leaderEpoch(),
-                        c.metadata() == null ? "" : c.metadata(), now, retentionMs >= 0 ? now + retentionMs : -1L));
-                    result.put(tp, Errors.NONE);
-                }
-            }
-            if (!accepted.isEmpty()) {
-                try {
-                    store.commit(g.groupId, accepted);
-                } catch (IOException e) {
-                    LOG.error("group {}: persisting {} offsets failed", g.groupId, accepted.size(), e);
-                    for (TopicPartition tp : accepted.keySet()) {
-                        // Retriable for the client; the journal refuses further writes if it is damaged.
-                        result.put(tp, Errors.COORDINATOR_NOT_AVAILABLE);
-                    }
-                }
-            }
-            if (groupError == Errors.NONE && g.is(GroupState.STABLE) && g.members.containsKey(member)) {
-                // A commit proves the member alive, as a heartbeat does.
-                g.members.get(member).lastHeartbeatMs = now;
-            }
-            maybeRemoveEmpty(g);
-        }
-        return result;
-    }
-
-    private static Errors validateCommit(ClassicGroup g, String memberId, String instanceId, int generationId) {
-        if (g.is(GroupState.DEAD)) {
-            return Errors.COORDINATOR_NOT_AVAILABLE;
-        }
-        if (generationId < 0 && g.is(GroupState.EMPTY)) {
-            // The admin client, or a consumer not using group management: allowed while no member
-            // could be committing for the same partitions.
-            return Errors.NONE;
-        }
-        if (generationId >= 0 || !memberId.isEmpty() || instanceId != null) {
-            if (g.isStaticMemberFenced(instanceId, memberId)) {
-                return Errors.FENCED_INSTANCE_ID;
-            }
-            if (!g.members.containsKey(memberId)) {
-                return Errors.UNKNOWN_MEMBER_ID;
-            }
-            if (generationId != g.generationId) {
-                return Errors.ILLEGAL_GENERATION;
-            }
-        } else {
-            return Errors.UNKNOWN_MEMBER_ID;
-        }
-        if (g.is(GroupState.COMPLETING_REBALANCE)) {
-            // The member has its new generation but not its assignment yet: it must not commit for
-            // partitions it may be losing.
-            return Errors.REBALANCE_IN_PROGRESS;
-        }
-        // PreparingRebalance with the current generation is accepted: consumers commit what they
-        // consumed before rejoining (that is what makes synchronous commits exactly-once across a
-        // rebalance).
-        return Errors.NONE;
-    }
-
-    /**
-     * OffsetFetch for one group: the committed offsets of {@code partitions}, or of every partition
-     * with one when null. Partitions without a commit are absent from the map.
-     */
-    public Map<TopicPartition, CommittedOffset> fetchOffsets(String groupId, Collection<TopicPartition> partitions) {
-        if (partitions == null) {
-            final Map<TopicPartition, CommittedOffset> all = new TreeMap<>(
-                java.util.Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
-            all.putAll(store.offsets(groupId));
-            return all;
-        }
-        final Map<TopicPartition, CommittedOffset> out = new LinkedHashMap<>();
-        for (TopicPartition tp : partitions) {
-            final CommittedOffset c = store.offset(groupId, tp);
-            if (c != null) {
-                out.put(tp, c);
-            }
-        }
-        return out;
-    }
-
-    /** OffsetDelete: per-partition errors, or a group-level error in {@link OffsetDeleteResult#groupError}. */
-    public record OffsetDeleteResult(Errors groupError, Map<TopicPartition, Errors> partitions) {
-    }
-
-    public OffsetDeleteResult deleteOffsets(String groupId, List<TopicPartition> partitions) {
-        final ClassicGroup g = groupId == null ? null : groups.get(groupId);
-        if (g == null) {
-            return new OffsetDeleteResult(groupId == null || groupId.isEmpty() ? Errors.INVALID_GROUP_ID
-                : Errors.GROUP_ID_NOT_FOUND, Map.of());
-        }
-        synchronized (g) {
-            if (g.is(GroupState.DEAD)) {
-                return new OffsetDeleteResult(Errors.GROUP_ID_NOT_FOUND, Map.of());
-            }
-            Set<String> subscribed = Set.of();
-            if (!g.is(GroupState.EMPTY)) {
-                if (!CONSUMER_PROTOCOL_TYPE.equals(g.protocolType)) {
-                    return new OffsetDeleteResult(Errors.NON_EMPTY_GROUP, Map.of());
-                }
-                subscribed = subscribedTopics(g);
-            }
-            final Map<TopicPartition, Errors> out = new LinkedHashMap<>();
-            final List<TopicPartition> doomed = new ArrayList<>();
-            for (TopicPartition tp : partitions) {
-                if (subscribed == null || subscribed.contains(tp.topic())) {
-                    out.put(tp, Errors.GROUP_SUBSCRIBED_TO_TOPIC);
-                } else {
-                    doomed.add(tp);
-                    out.put(tp, Errors.NONE);
-                }
-            }
-            try {
-                store.delete(g.groupId, doomed);
-            } catch (IOException e) {
-                LOG.error("group {}: deleting offsets failed", g.groupId, e);
-                return new OffsetDeleteResult(Errors.COORDINATOR_NOT_AVAILABLE, Map.of());
-            }
-            maybeRemoveEmpty(g);
-            return new OffsetDeleteResult(Errors.NONE, out);
-        }
-    }
-
-    /**
-     * Topics any member subscribes to (decoded from the consumer protocol metadata), or null when
-     * a subscription cannot be decoded (then every topic counts as subscribed).
-     */
-    private static Set<String> subscribedTopics(ClassicGroup g) {
-        final Set<String> topics = new HashSet<>();
-        for (Member m : g.members.values()) {
-            final byte[] meta = g.protocolName != null ? m.protocols.get(g.protocolName)
-                : m.protocols.values().iterator().next();
-            try {
-                topics.addAll(ConsumerProtocol.deserializeSubscription(ByteBuffer.wrap(meta)).topics());
-            } catch (RuntimeException e) {
-                return null;
-            }
-        }
-        return topics;
-    }
-
-    /** A topic was deleted: its committed offsets go with it (as in Kafka). */
-    public void onTopicDeleted(String topic) {
-        for (String groupId : store.groupIds()) {
-            final List<TopicPartition> doomed = new ArrayList<>();
-            for (TopicPartition tp : store.offsets(groupId).keySet()) {
-                if (tp.topic().equals(topic)) {
-                    doomed.add(tp);
-                }
-            }
-            if (doomed.isEmpty()) {
-                continue;
-            }
-            final ClassicGroup g = groups.get(groupId);
-            final Object lock = g != null ? g : this;
-            synchronized (lock) {
-                try {
-                    store.delete(groupId, doomed);
-                } catch (IOException e) {
-                    LOG.error("group {}: deleting offsets of deleted topic {} failed", groupId, topic, e);
-                }
-                if (g != null) {
-                    maybeRemoveEmpty(g);
-                }
-            }
-        }
-    }
-
-    /**
-     * Offset retention (offsets.retention.minutes, KIP-211): an Empty consumer group's offsets
-     * expire once the group has been empty that long; a simple group's (offsets only) and a Stable
-     * consumer group's offsets of topics nobody subscribes to any more expire that long after their
-     * commit; an explicit v2-v4 expiry time wins. A group left with no member and no offset is
-     * removed. Returns the number of offsets removed.
-     */
-    public int expireOffsets() {
-        final long now = timer.nowMs();
-        final long retention = settings.offsetsRetentionMs;
-        int removed = 0;
-        for (ClassicGroup g : groups.values()) {
-            synchronized (g) {
-                if (g.is(GroupState.DEAD)) {
-                    continue;
-                }
-                final boolean consumerGroup = g.protocolType != null;
-                Set<String> subscribed = null;
-                if (consumerGroup && g.is(GroupState.STABLE) && CONSUMER_PROTOCOL_TYPE.equals(g.protocolType)) {
-                    subscribed = subscribedTopics(g);
-                    if (subscribed == null) {
-                        continue;
-                    }
-                } else if (consumerGroup && !g.is(GroupState.EMPTY)) {
-                    continue;
-                }
-                final List<TopicPartition> doomed = new ArrayList<>();
-                for (Map.Entry<TopicPartition, CommittedOffset> e : store.offsets(g.groupId).entrySet()) {
-                    final CommittedOffset c = e.getValue();
-                    if (subscribed != null && subscribed.contains(e.getKey().topic())) {
-                        continue;
-                    }
-                    final long base = consumerGroup && g.is(GroupState.EMPTY) ? g.emptySinceMs : c.commitTimestampMs();
-                    final boolean expired = c.expireTimestampMs() >= 0 ? now >= c.expireTimestampMs()
-                        : retention >= 0 && now - base >= retention;
-                    if (expired) {
-                        doomed.add(e.getKey());
-                    }
-                }
-                if (!doomed.isEmpty()) {
-                    try {
-                        store.delete(g.groupId, doomed);
-                        removed += doomed.size();
-                        LOG.info("group {}: {} committed offsets expired", g.groupId, doomed.size());
-                    } catch (IOException e) {
-                        LOG.error("group {}: expiring offsets failed", g.groupId, e);
-                    }
-                }
-                maybeRemoveEmpty(g);
-            }
-        }
-        return removed;
-    }
-
     // ---- admin --------------------------------------------------------------------------------
 
     public DescribedGroup describeGroup(String groupId, short version) {
@@ -988,12 +707,32 @@ public final class GroupCoordinator {
 
     // ---- helpers ------------------------------------------------------------------------------
 
-    private ClassicGroup groupOrCreate(String groupId) {
+    ClassicGroup groupOrCreate(String groupId) {
         return groups.computeIfAbsent(groupId, id -> new ClassicGroup(id, timer.nowMs()));
     }
 
-    /** An Empty group with nobody joining and no offsets is gone (Kafka marks it Dead). */
-    private void maybeRemoveEmpty(ClassicGroup g) {
+    /** The live group, or null. */
+    ClassicGroup group(String groupId) {
+        return groups.get(groupId);
+    }
+
+    /** Every live group (a weakly consistent view; lock each group before reading it). */
+    Collection<ClassicGroup> allGroups() {
+        return groups.values();
+    }
+
+    /** At start: an Empty group that holds only offsets, Empty since {@code emptySinceMs}. */
+    void restore(String groupId, long emptySinceMs) {
+        final ClassicGroup g = new ClassicGroup(groupId, timer.nowMs());
+        g.emptySinceMs = emptySinceMs;
+        groups.put(groupId, g);
+    }
+
+    /**
+     * An Empty group with nobody joining and no offsets is gone (Kafka marks it Dead). The caller
+     * holds the group's monitor.
+     */
+    void maybeRemoveEmpty(ClassicGroup g) {
         if (g.is(GroupState.EMPTY) && g.members.isEmpty() && g.pending.isEmpty() && !store.hasOffsets(g.groupId)) {
             g.state = GroupState.DEAD;
             groups.remove(g.groupId, g);
@@ -1059,9 +798,5 @@ public final class GroupCoordinator {
         synchronized (g) {
             return new ArrayList<>(g.members.keySet());
         }
-    }
-
-    public OffsetStore offsetStore() {
-        return store;
     }
 }

@@ -1,7 +1,7 @@
 package io.zcrx.ingest.broker.group;
 
 /**
- * States of a classic group (kafka-protocol.md §3.10), with the names Kafka reports in
+ * States of a classic group (docs/kafka-protocol-notes.md#consumer-groups), with the names Kafka reports in
  * DescribeGroups and ListGroups.
  *
  * <pre>

@@ -18,8 +18,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.zip.CRC32C;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Committed offsets of every group, kept in memory and persisted in an append-only file
@@ -49,7 +49,7 @@ import org.apache.logging.log4j.Logger;
  * the timer thread); the work under the lock is an in-memory update and one write to the page cache.
  */
 public final class OffsetStore implements AutoCloseable {
-    private static final Logger LOG = LogManager.getLogger(OffsetStore.class);
+    private static final Logger LOG = LoggerFactory.getLogger(OffsetStore.class);
 
     static final String DIR = "zcrx-group-offsets";
     static final String FILE = "offsets.log";

@@ -5,7 +5,7 @@ import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersionCollect
 import org.apache.kafka.common.protocol.ApiKeys;
 
 /**
- * What this broker implements and advertises in ApiVersions (kafka-protocol.md §2.5): only APIs
+ * What this broker implements and advertises in ApiVersions (docs/kafka-protocol-notes.md#what-we-advertise): only APIs
  * with a handler, with the minimums Apache Kafka 4.1+ advertises (older librdkafka decides its
  * features from them) and maximums no higher than both our handlers and the pinned kafka-clients'
  * stable versions. Produce is advertised from 0 like Kafka does, but v0-2 requests are refused by

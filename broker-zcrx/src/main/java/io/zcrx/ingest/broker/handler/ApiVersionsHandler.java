@@ -1,6 +1,6 @@
 package io.zcrx.ingest.broker.handler;
 
-import io.zcrx.ingest.broker.server.RequestChannel;
+import io.zcrx.ingest.broker.request.RequestChannel;
 import io.zcrx.ingest.protocol.bytes.SliceCursor;
 import io.zcrx.ingest.protocol.header.RequestHeaderView;
 import java.nio.ByteBuffer;
@@ -14,7 +14,7 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
 
 /**
- * ApiVersions (kafka-protocol.md §2): the first request on every connection. The response header
+ * ApiVersions (docs/kafka-protocol-notes.md#apiversions): the first request on every connection. The response header
  * is always v0. A version above ours is answered without parsing the body, with a v0 body carrying
  * UNSUPPORTED_VERSION and our ApiVersions range (KIP-511), so the client retries at our maximum.
  * v3+ requests with an invalid client software name or version get INVALID_REQUEST, as Kafka does.

@@ -1,7 +1,7 @@
 package io.zcrx.ingest.broker.handler;
 
-import io.zcrx.ingest.broker.server.BrokerContext;
-import io.zcrx.ingest.broker.server.TopicRegistry;
+import io.zcrx.ingest.broker.metadata.TopicRegistry;
+import io.zcrx.ingest.broker.request.BrokerContext;
 import java.util.HashSet;
 import java.util.Set;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;

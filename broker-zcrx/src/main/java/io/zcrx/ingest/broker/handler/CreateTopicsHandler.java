@@ -1,14 +1,15 @@
 package io.zcrx.ingest.broker.handler;
 
 import io.zcrx.ingest.broker.config.TopicConfigs;
-import io.zcrx.ingest.broker.server.BrokerContext;
-import io.zcrx.ingest.broker.server.TopicRegistry;
+import io.zcrx.ingest.broker.metadata.TopicRegistry;
+import io.zcrx.ingest.broker.request.BrokerContext;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableReplicaAssignment;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
@@ -17,10 +18,9 @@ import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicConfigs;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.Uuid;
 
 /**
- * CreateTopics, v2-v7 (kafka-protocol.md §3.7) on a single node: replication factor -1 or 1,
+ * CreateTopics, v2-v7 (docs/kafka-protocol-notes.md#createtopics) on a single node: replication factor -1 or 1,
  * assignments (if given) must be dense and name only this node, configs must be topic settings we
  * implement; {@code validateOnly} checks without creating. v5+ echoes partitions, replication
  * factor and the effective configs; v7 the topic id.

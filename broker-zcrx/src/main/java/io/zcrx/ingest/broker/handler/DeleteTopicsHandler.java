@@ -1,8 +1,8 @@
 package io.zcrx.ingest.broker.handler;
 
-import io.zcrx.ingest.broker.server.BrokerContext;
-import io.zcrx.ingest.broker.server.TopicInfo;
-import io.zcrx.ingest.broker.server.TopicRegistry;
+import io.zcrx.ingest.broker.metadata.TopicInfo;
+import io.zcrx.ingest.broker.metadata.TopicRegistry;
+import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.log.PartitionLog;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -78,7 +78,7 @@ public final class DeleteTopicsHandler {
                     ctx.fetchWaiters().onAppend(log);
                 }
             }
-            ctx.groups().onTopicDeleted(t.name());
+            ctx.offsets().onTopicDeleted(t.name());
             if (cr.errorCode() != Errors.NONE.code()) {
                 fail(r, Errors.forCode(cr.errorCode()), cr.errorMessage(), version);
             } else {

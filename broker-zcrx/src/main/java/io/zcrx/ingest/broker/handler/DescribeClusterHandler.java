@@ -1,13 +1,13 @@
 package io.zcrx.ingest.broker.handler;
 
-import io.zcrx.ingest.broker.server.BrokerContext;
+import io.zcrx.ingest.broker.request.BrokerContext;
 import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.DescribeClusterResponseData;
 import org.apache.kafka.common.message.DescribeClusterResponseData.DescribeClusterBroker;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * DescribeCluster, v0-v2 (kafka-protocol.md §3.8): the cluster id, this node as controller and
+ * DescribeCluster, v0-v2 (docs/kafka-protocol-notes.md#describecluster): the cluster id, this node as controller and
  * only broker. Endpoint type 2 (controllers) is refused: there is no separate controller listener.
  */
 public final class DescribeClusterHandler {

@@ -2,8 +2,8 @@ package io.zcrx.ingest.broker.handler;
 
 import io.zcrx.ingest.broker.config.BrokerConfig;
 import io.zcrx.ingest.broker.config.TopicConfigs;
-import io.zcrx.ingest.broker.server.BrokerContext;
-import io.zcrx.ingest.broker.server.TopicInfo;
+import io.zcrx.ingest.broker.metadata.TopicInfo;
+import io.zcrx.ingest.broker.request.BrokerContext;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -21,7 +21,7 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.DescribeConfigsResponse;
 
 /**
- * DescribeConfigs, v1-v4 (kafka-protocol.md §3.9): for a TOPIC every topic setting we implement
+ * DescribeConfigs, v1-v4 (docs/kafka-protocol-notes.md#describeconfigs): for a TOPIC every topic setting we implement
  * with its effective value and source (and the broker setting behind it as a synonym); for this
  * BROKER its effective configuration. Other resource types get INVALID_REQUEST for that resource.
  */

@@ -1,21 +1,21 @@
 package io.zcrx.ingest.broker.handler;
 
-import io.zcrx.ingest.broker.server.BrokerContext;
+import io.zcrx.ingest.broker.request.BrokerContext;
 import java.io.IOException;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * InitProducerId, v0-v5 (kafka-protocol.md §3.3), for idempotent producers: a producer id never
+ * InitProducerId, v0-v5 (docs/kafka-protocol-notes.md#initproducerid), for idempotent producers: a producer id never
  * handed out before, epoch 0. Like the real broker, the request's ProducerId/ProducerEpoch are
  * ignored when there is no transactional id (a fresh id is always returned). Transactional ids are
  * refused: this broker implements no transaction coordinator.
  */
 public final class InitProducerIdHandler {
-    private static final Logger LOG = LogManager.getLogger(InitProducerIdHandler.class);
+    private static final Logger LOG = LoggerFactory.getLogger(InitProducerIdHandler.class);
 
     private final BrokerContext ctx;
 

@@ -1,7 +1,8 @@
 package io.zcrx.ingest.broker.handler;
 
-import io.zcrx.ingest.broker.server.BrokerContext;
-import io.zcrx.ingest.broker.server.TopicInfo;
+import io.zcrx.ingest.broker.metadata.LeaderEpochs;
+import io.zcrx.ingest.broker.metadata.TopicInfo;
+import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.log.OffsetLookup;
 import io.zcrx.ingest.log.PartitionLog;
 import java.util.HashSet;
@@ -16,7 +17,7 @@ import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsTopicR
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * ListOffsets, v1-v8 (kafka-protocol.md §3.5): LATEST (-1) is the high watermark (= log end;
+ * ListOffsets, v1-v8 (docs/kafka-protocol-notes.md#listoffsets): LATEST (-1) is the high watermark (= log end;
  * with no transactions also the last stable offset), EARLIEST (-2) and EARLIEST_LOCAL (-4, no
  * tiered storage here) the log start offset, MAX_TIMESTAMP (-3) the first record with the largest
  * timestamp, and a timestamp &gt;= 0 the first record at or after it through the time index
@@ -67,7 +68,7 @@ public final class ListOffsetsHandler {
                 } else if (!timestampAllowed(p.timestamp(), version)) {
                     e = Errors.UNSUPPORTED_VERSION;
                 } else {
-                    e = FetchHandler.epochError(version >= 4 ? p.currentLeaderEpoch() : -1);
+                    e = LeaderEpochs.check(version >= 4 ? p.currentLeaderEpoch() : -1);
                 }
                 if (e != Errors.NONE) {
                     pr.setErrorCode(e.code());
@@ -78,7 +79,7 @@ public final class ListOffsetsHandler {
                 pr.setErrorCode(lookup.errorCode);
                 if (lookup.errorCode == Errors.NONE.code() && lookup.offset >= 0) {
                     pr.setOffset(lookup.offset).setTimestamp(lookup.timestamp)
-                        .setLeaderEpoch(version >= 4 ? FetchHandler.LEADER_EPOCH : -1);
+                        .setLeaderEpoch(version >= 4 ? LeaderEpochs.CURRENT : -1);
                 }
             }
         }

@@ -1,8 +1,9 @@
 package io.zcrx.ingest.broker.handler;
 
-import io.zcrx.ingest.broker.server.BrokerContext;
-import io.zcrx.ingest.broker.server.TopicInfo;
-import io.zcrx.ingest.broker.server.TopicRegistry;
+import io.zcrx.ingest.broker.metadata.LeaderEpochs;
+import io.zcrx.ingest.broker.metadata.TopicInfo;
+import io.zcrx.ingest.broker.metadata.TopicRegistry;
+import io.zcrx.ingest.broker.request.BrokerContext;
 import java.util.Collections;
 import java.util.List;
 import org.apache.kafka.common.Uuid;
@@ -12,18 +13,17 @@ import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseBrok
 import org.apache.kafka.common.message.MetadataResponseData.MetadataResponsePartition;
 import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseTopic;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Metadata, v0-v13 (kafka-protocol.md §3.2): this node as the only broker, controller and leader
+ * Metadata, v0-v13 (docs/kafka-protocol-notes.md#metadata): this node as the only broker, controller and leader
  * of every partition (leader epoch 0, replicas = ISR = [node]); persistent topic ids (v10+);
  * topic-id lookups (v12+); auto-creation with {@code num.partitions} when the request allows it
  * (v4+) and {@code auto.create.topics.enable} is on.
  */
 public final class MetadataHandler {
-    private static final Logger LOG = LogManager.getLogger(MetadataHandler.class);
-    static final int LEADER_EPOCH = 0;
+    private static final Logger LOG = LoggerFactory.getLogger(MetadataHandler.class);
 
     private final BrokerContext ctx;
 
@@ -110,7 +110,7 @@ public final class MetadataHandler {
                 .setErrorCode(Errors.NONE.code())
                 .setPartitionIndex(p)
                 .setLeaderId(ctx.nodeId())
-                .setLeaderEpoch(LEADER_EPOCH)
+                .setLeaderEpoch(LeaderEpochs.CURRENT)
                 .setReplicaNodes(self)
                 .setIsrNodes(self)
                 .setOfflineReplicas(Collections.emptyList()));

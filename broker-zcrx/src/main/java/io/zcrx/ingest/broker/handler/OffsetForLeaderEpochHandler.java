@@ -1,7 +1,8 @@
 package io.zcrx.ingest.broker.handler;
 
-import io.zcrx.ingest.broker.server.BrokerContext;
-import io.zcrx.ingest.broker.server.TopicInfo;
+import io.zcrx.ingest.broker.metadata.LeaderEpochs;
+import io.zcrx.ingest.broker.metadata.TopicInfo;
+import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.log.PartitionLog;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderPartition;
@@ -12,11 +13,11 @@ import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData.OffsetFo
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * OffsetForLeaderEpoch, v2-v4 (kafka-protocol.md §3.4.6): how consumers validate their position
- * after a leader change (KIP-320). This node has had one leader epoch, 0, for every partition since
- * it was created (batches are stamped 0), so epoch 0 ends at the log end offset; any other
- * requested epoch is unknown here (UNDEFINED epoch and offset, -1/-1, as Kafka answers for an epoch
- * newer than any it has). CurrentLeaderEpoch fences as in Fetch.
+ * OffsetForLeaderEpoch, v2-v4 (docs/kafka-protocol-notes.md#offsetforleaderepoch): how consumers validate their
+ * position after a leader change (KIP-320). This node has had one leader epoch, 0, for every partition since it was
+ * created (batches are stamped 0), so epoch 0 ends at the log end offset; any other requested epoch is unknown here
+ * (UNDEFINED epoch and offset, -1/-1, as Kafka answers for an epoch newer than any it has). CurrentLeaderEpoch
+ * fences as in Fetch.
  */
 public final class OffsetForLeaderEpochHandler {
     private final BrokerContext ctx;
@@ -39,13 +40,13 @@ public final class OffsetForLeaderEpochHandler {
                     r.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
                     continue;
                 }
-                final Errors e = FetchHandler.epochError(p.currentLeaderEpoch());
+                final Errors e = LeaderEpochs.check(p.currentLeaderEpoch());
                 if (e != Errors.NONE) {
                     r.setErrorCode(e.code());
                     continue;
                 }
-                if (p.leaderEpoch() == FetchHandler.LEADER_EPOCH) {
-                    r.setLeaderEpoch(FetchHandler.LEADER_EPOCH).setEndOffset(log.logEndOffset());
+                if (p.leaderEpoch() == LeaderEpochs.CURRENT) {
+                    r.setLeaderEpoch(LeaderEpochs.CURRENT).setEndOffset(log.logEndOffset());
                 }
             }
         }

@@ -3,14 +3,22 @@ package io.zcrx.ingest.broker.server;
 import io.zcrx.ingest.broker.config.BrokerConfig;
 import io.zcrx.ingest.broker.config.TopicConfigs;
 import io.zcrx.ingest.broker.group.GroupCoordinator;
+import io.zcrx.ingest.broker.group.OffsetManager;
 import io.zcrx.ingest.broker.group.OffsetStore;
+import io.zcrx.ingest.broker.metadata.ProducerIdManager;
+import io.zcrx.ingest.broker.metadata.TopicInfo;
+import io.zcrx.ingest.broker.metadata.TopicRegistry;
+import io.zcrx.ingest.broker.request.BrokerContext;
+import io.zcrx.ingest.broker.runtime.LogFlusher;
+import io.zcrx.ingest.broker.runtime.LogScheduler;
+import io.zcrx.ingest.broker.runtime.ScheduledTimerService;
 import io.zcrx.ingest.broker.transport.Transport;
-import io.zcrx.ingest.broker.transport.TransportSelector;
 import io.zcrx.ingest.log.LogManager;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Collections;
-import org.apache.logging.log4j.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One broker process: opens (and recovers) the log directories, loads the topics, starts the
@@ -21,7 +29,7 @@ import org.apache.logging.log4j.Logger;
  * <p>Thread safety: start and close are called by one thread (main or a test).
  */
 public final class Broker implements AutoCloseable {
-    private static final Logger LOG = org.apache.logging.log4j.LogManager.getLogger(Broker.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
 
     private final BrokerConfig config;
     private LogManager logs;
@@ -89,8 +97,8 @@ public final class Broker implements AutoCloseable {
 
     /**
      * The consumer side: the timer thread (group and long-poll timeouts), the committed-offsets
-     * journal, the group coordinator, and the background tasks (retention, offset expiry, journal
-     * fsync) on the log scheduler.
+     * journal, the group coordinator and the committed offsets, and the background tasks
+     * (retention, offset expiry, journal fsync) on the log scheduler.
      */
     private void startReadPath(TopicRegistry topics) throws IOException {
         timer = new ScheduledTimerService("zcrx-timer");
@@ -99,13 +107,14 @@ public final class Broker implements AutoCloseable {
             config.getInt(BrokerConfig.GROUP_INITIAL_REBALANCE_DELAY_MS),
             config.getInt(BrokerConfig.GROUP_MIN_SESSION_TIMEOUT_MS),
             config.getInt(BrokerConfig.GROUP_MAX_SESSION_TIMEOUT_MS),
-            config.getInt(BrokerConfig.GROUP_MAX_SIZE),
+            config.getInt(BrokerConfig.GROUP_MAX_SIZE)), offsetStore, timer);
+        final OffsetManager offsets = new OffsetManager(new OffsetManager.Settings(
             config.getInt(BrokerConfig.OFFSETS_RETENTION_MINUTES) * 60_000L,
             config.getInt(BrokerConfig.OFFSET_METADATA_MAX_BYTES)), offsetStore, timer, (topic, partition) -> {
                 final TopicInfo t = topics.get(topic);
                 return t != null && !t.isDeleted() && t.partition(partition) != null;
-            });
-        ctx.attach(timer, groups);
+            }, groups);
+        ctx.attach(timer, groups, offsets);
         logScheduler = new LogScheduler("zcrx-log-scheduler");
         final long retentionCheckMs = config.getLong(BrokerConfig.LOG_RETENTION_CHECK_INTERVAL_MS);
         final LogManager logManager = logs;
@@ -123,7 +132,7 @@ public final class Broker implements AutoCloseable {
         logScheduler.schedule("producer-id-expiry", producerExpiryMs, producerExpiryMs,
             () -> logManager.removeExpiredProducers(System.currentTimeMillis()));
         final long offsetsCheckMs = config.getLong(BrokerConfig.OFFSETS_RETENTION_CHECK_INTERVAL_MS);
-        logScheduler.schedule("offset-expiry", offsetsCheckMs, offsetsCheckMs, groups::expireOffsets);
+        logScheduler.schedule("offset-expiry", offsetsCheckMs, offsetsCheckMs, offsets::expireOffsets);
         final OffsetStore store = offsetStore;
         logScheduler.schedule("offsets-fsync", OffsetStore.SYNC_INTERVAL_MS, OffsetStore.SYNC_INTERVAL_MS, () -> {
             try {

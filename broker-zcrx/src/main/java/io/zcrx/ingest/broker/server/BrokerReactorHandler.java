@@ -1,14 +1,15 @@
 package io.zcrx.ingest.broker.server;
 
 import io.zcrx.ingest.broker.config.BrokerConfig;
+import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.broker.transport.ConnectionHandler;
 import io.zcrx.ingest.broker.transport.ConnectionIo;
 import io.zcrx.ingest.broker.transport.ReactorHandler;
 import io.zcrx.ingest.broker.transport.ReactorIo;
 import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The broker's side of one reactor: makes a {@link Connection} per accepted socket (all sharing
@@ -24,7 +25,7 @@ import org.apache.logging.log4j.Logger;
  * <p>This class is not thread-safe: every call comes from its reactor thread.
  */
 final class BrokerReactorHandler implements ReactorHandler {
-    private static final Logger LOG = LogManager.getLogger(BrokerReactorHandler.class);
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerReactorHandler.class);
     private static final long HOUSEKEEPING_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long MEMORY_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
 

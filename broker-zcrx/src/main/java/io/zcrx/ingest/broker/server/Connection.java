@@ -1,8 +1,11 @@
 package io.zcrx.ingest.broker.server;
 
+import io.zcrx.ingest.broker.request.PendingResponse;
+import io.zcrx.ingest.broker.request.RequestChannel;
+import io.zcrx.ingest.broker.request.ResponseWriter;
 import io.zcrx.ingest.broker.transport.ConnectionHandler;
 import io.zcrx.ingest.broker.transport.ConnectionIo;
-import io.zcrx.ingest.broker.transport.OutboundQueue;
+import io.zcrx.ingest.broker.transport.outbound.OutboundQueue;
 import io.zcrx.ingest.protocol.bytes.ProtocolException;
 import io.zcrx.ingest.protocol.bytes.RxChunk;
 import io.zcrx.ingest.protocol.frame.Frame;
@@ -13,8 +16,8 @@ import java.util.ArrayDeque;
 import org.apache.kafka.common.message.ResponseHeaderData;
 import org.apache.kafka.common.protocol.Message;
 import org.apache.kafka.common.requests.RequestUtils;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The broker's side of one client connection, transport-neutral: received chunks go through a
@@ -29,7 +32,7 @@ import org.apache.logging.log4j.Logger;
  * <p>This class is not thread-safe: it runs on its reactor thread.
  */
 final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
-    private static final Logger LOG = LogManager.getLogger(Connection.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
 
     private final ConnectionIo io;
     private final RequestProcessor processor;
@@ -44,7 +47,7 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
      * Responses not yet queued for sending, in request order, when at least one earlier response
      * is still pending. Empty in the common case, where responses go straight to the outbound queue.
      */
-    private final ArrayDeque<PendingResponse> inflight = new ArrayDeque<>();
+    private final ArrayDeque<QueuedResponse> inflight = new ArrayDeque<>();
     private final int inflightMax;
     /** Scratch for a response encoded while an earlier one is still pending. */
     private ByteBuffer detour;
@@ -184,7 +187,7 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
             io.outbound().commitWrite();
             return;
         }
-        final PendingResponse p = new PendingResponse(this, 0, (short) 0, (short) 0);
+        final QueuedResponse p = new QueuedResponse(this, 0, (short) 0, (short) 0);
         p.frame = java.util.Arrays.copyOf(detour.array(), detour.position());
         p.done = true;
         detour = null;
@@ -198,7 +201,7 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
             io.outbound().write(ByteBuffer.wrap(frame));
             return;
         }
-        final PendingResponse p = new PendingResponse(this, correlationId, headerVersion, version);
+        final QueuedResponse p = new QueuedResponse(this, correlationId, headerVersion, version);
         p.frame = frame;
         p.done = true;
         inflight.addLast(p);
@@ -210,7 +213,7 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
             writer.writeTo(io.outbound());
             return;
         }
-        final PendingResponse p = new PendingResponse(this, 0, (short) 0, (short) 0);
+        final QueuedResponse p = new QueuedResponse(this, 0, (short) 0, (short) 0);
         p.writer = writer;
         p.done = true;
         inflight.addLast(p);
@@ -218,7 +221,7 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
 
     @Override
     public PendingResponse defer(int correlationId, short headerVersion, short version) {
-        final PendingResponse p = new PendingResponse(this, correlationId, headerVersion, version);
+        final QueuedResponse p = new QueuedResponse(this, correlationId, headerVersion, version);
         inflight.addLast(p);
         if (inflight.size() >= inflightMax && !pausedForInflight) {
             pausedForInflight = true;
@@ -228,12 +231,12 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
     }
 
     /** On the reactor thread: a pending response is ready; send every ready one at the head, in order. */
-    void completePending(PendingResponse p, byte[] frame) {
+    void completePending(QueuedResponse p, byte[] frame) {
         completePending(p, frame, null);
     }
 
-    /** As {@link #completePending(PendingResponse, byte[])} with a self-writing response (Fetch). */
-    void completePending(PendingResponse p, byte[] frame, ResponseWriter writer) {
+    /** As {@link #completePending(QueuedResponse, byte[])} with a self-writing response (Fetch). */
+    void completePending(QueuedResponse p, byte[] frame, ResponseWriter writer) {
         if (closed || p.done) {
             return;
         }
@@ -243,7 +246,7 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
         final OutboundQueue out = io.outbound();
         boolean wrote = false;
         while (!inflight.isEmpty() && inflight.peekFirst().done) {
-            final PendingResponse head = inflight.pollFirst();
+            final QueuedResponse head = inflight.pollFirst();
             if (head.writer != null) {
                 head.writer.writeTo(out);
             } else {

@@ -1,37 +1,49 @@
 package io.zcrx.ingest.broker.server;
 
+import io.zcrx.ingest.broker.fetch.FetchHandler;
 import io.zcrx.ingest.broker.handler.ApiVersionTable;
 import io.zcrx.ingest.broker.handler.CreatePartitionsHandler;
 import io.zcrx.ingest.broker.handler.CreateTopicsHandler;
+import io.zcrx.ingest.broker.handler.DeleteGroupsHandler;
 import io.zcrx.ingest.broker.handler.DeleteTopicsHandler;
-import io.zcrx.ingest.broker.handler.FetchHandler;
-import io.zcrx.ingest.broker.handler.GroupHandlers;
-import io.zcrx.ingest.broker.handler.ListOffsetsHandler;
-import io.zcrx.ingest.broker.handler.OffsetForLeaderEpochHandler;
 import io.zcrx.ingest.broker.handler.DescribeClusterHandler;
 import io.zcrx.ingest.broker.handler.DescribeConfigsHandler;
+import io.zcrx.ingest.broker.handler.DescribeGroupsHandler;
+import io.zcrx.ingest.broker.handler.FindCoordinatorHandler;
+import io.zcrx.ingest.broker.handler.HeartbeatHandler;
 import io.zcrx.ingest.broker.handler.InitProducerIdHandler;
+import io.zcrx.ingest.broker.handler.JoinGroupHandler;
+import io.zcrx.ingest.broker.handler.LeaveGroupHandler;
+import io.zcrx.ingest.broker.handler.ListGroupsHandler;
+import io.zcrx.ingest.broker.handler.ListOffsetsHandler;
 import io.zcrx.ingest.broker.handler.MetadataHandler;
+import io.zcrx.ingest.broker.handler.OffsetCommitHandler;
+import io.zcrx.ingest.broker.handler.OffsetDeleteHandler;
+import io.zcrx.ingest.broker.handler.OffsetFetchHandler;
+import io.zcrx.ingest.broker.handler.OffsetForLeaderEpochHandler;
+import io.zcrx.ingest.broker.handler.SyncGroupHandler;
+import io.zcrx.ingest.broker.request.BrokerContext;
+import io.zcrx.ingest.broker.request.ControlHandler;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.DeleteGroupsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
+import org.apache.kafka.common.message.DescribeClusterRequestData;
+import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.HeartbeatRequestData;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.LeaveGroupRequestData;
 import org.apache.kafka.common.message.ListGroupsRequestData;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
+import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetDeleteRequestData;
 import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
 import org.apache.kafka.common.message.SyncGroupRequestData;
-import org.apache.kafka.common.message.DescribeClusterRequestData;
-import org.apache.kafka.common.message.DescribeConfigsRequestData;
-import org.apache.kafka.common.message.InitProducerIdRequestData;
-import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 
 /**
@@ -79,26 +91,44 @@ public final class ControlPlane {
         final CreatePartitionsHandler createPartitions = new CreatePartitionsHandler(ctx);
         register(ApiKeys.CREATE_PARTITIONS, (req, body) ->
             req.respond(createPartitions.handle(new CreatePartitionsRequestData(body, req.version()))));
-        final GroupHandlers g = new GroupHandlers(ctx);
+        registerGroups(ctx);
+    }
+
+    /** The classic consumer-group APIs and committed offsets. */
+    private void registerGroups(BrokerContext ctx) {
+        final FindCoordinatorHandler findCoordinator = new FindCoordinatorHandler(ctx);
         register(ApiKeys.FIND_COORDINATOR, (req, body) ->
-            req.respond(g.findCoordinator(new FindCoordinatorRequestData(body, req.version()), req.version())));
-        register(ApiKeys.JOIN_GROUP, (req, body) -> g.joinGroup(req, new JoinGroupRequestData(body, req.version())));
-        register(ApiKeys.SYNC_GROUP, (req, body) -> g.syncGroup(req, new SyncGroupRequestData(body, req.version())));
-        register(ApiKeys.HEARTBEAT, (req, body) -> req.respond(g.heartbeat(new HeartbeatRequestData(body, req.version()))));
+            req.respond(findCoordinator.handle(new FindCoordinatorRequestData(body, req.version()), req.version())));
+        final JoinGroupHandler joinGroup = new JoinGroupHandler(ctx);
+        register(ApiKeys.JOIN_GROUP, (req, body) ->
+            joinGroup.handle(req, new JoinGroupRequestData(body, req.version())));
+        final SyncGroupHandler syncGroup = new SyncGroupHandler(ctx);
+        register(ApiKeys.SYNC_GROUP, (req, body) ->
+            syncGroup.handle(req, new SyncGroupRequestData(body, req.version())));
+        final HeartbeatHandler heartbeat = new HeartbeatHandler(ctx);
+        register(ApiKeys.HEARTBEAT, (req, body) ->
+            req.respond(heartbeat.handle(new HeartbeatRequestData(body, req.version()))));
+        final LeaveGroupHandler leaveGroup = new LeaveGroupHandler(ctx);
         register(ApiKeys.LEAVE_GROUP, (req, body) ->
-            req.respond(g.leaveGroup(new LeaveGroupRequestData(body, req.version()), req.version())));
+            req.respond(leaveGroup.handle(new LeaveGroupRequestData(body, req.version()), req.version())));
+        final OffsetCommitHandler offsetCommit = new OffsetCommitHandler(ctx);
         register(ApiKeys.OFFSET_COMMIT, (req, body) ->
-            req.respond(g.offsetCommit(new OffsetCommitRequestData(body, req.version()), req.version())));
+            req.respond(offsetCommit.handle(new OffsetCommitRequestData(body, req.version()), req.version())));
+        final OffsetFetchHandler offsetFetch = new OffsetFetchHandler(ctx);
         register(ApiKeys.OFFSET_FETCH, (req, body) ->
-            req.respond(g.offsetFetch(new OffsetFetchRequestData(body, req.version()), req.version())));
+            req.respond(offsetFetch.handle(new OffsetFetchRequestData(body, req.version()), req.version())));
+        final OffsetDeleteHandler offsetDelete = new OffsetDeleteHandler(ctx);
         register(ApiKeys.OFFSET_DELETE, (req, body) ->
-            req.respond(g.offsetDelete(new OffsetDeleteRequestData(body, req.version()))));
+            req.respond(offsetDelete.handle(new OffsetDeleteRequestData(body, req.version()))));
+        final DescribeGroupsHandler describeGroups = new DescribeGroupsHandler(ctx);
         register(ApiKeys.DESCRIBE_GROUPS, (req, body) ->
-            req.respond(g.describeGroups(new DescribeGroupsRequestData(body, req.version()), req.version())));
+            req.respond(describeGroups.handle(new DescribeGroupsRequestData(body, req.version()), req.version())));
+        final ListGroupsHandler listGroups = new ListGroupsHandler(ctx);
         register(ApiKeys.LIST_GROUPS, (req, body) ->
-            req.respond(g.listGroups(new ListGroupsRequestData(body, req.version()), req.version())));
+            req.respond(listGroups.handle(new ListGroupsRequestData(body, req.version()), req.version())));
+        final DeleteGroupsHandler deleteGroups = new DeleteGroupsHandler(ctx);
         register(ApiKeys.DELETE_GROUPS, (req, body) ->
-            req.respond(g.deleteGroups(new DeleteGroupsRequestData(body, req.version()))));
+            req.respond(deleteGroups.handle(new DeleteGroupsRequestData(body, req.version()))));
     }
 
     private void register(ApiKeys api, ControlHandler h) {

@@ -3,7 +3,11 @@ package io.zcrx.ingest.broker.server;
 import io.zcrx.ingest.broker.config.BrokerConfig;
 import io.zcrx.ingest.broker.handler.ApiVersionTable;
 import io.zcrx.ingest.broker.handler.ApiVersionsHandler;
-import io.zcrx.ingest.broker.handler.ProduceHandler;
+import io.zcrx.ingest.broker.produce.ProduceHandler;
+import io.zcrx.ingest.broker.request.BrokerContext;
+import io.zcrx.ingest.broker.request.ControlHandler;
+import io.zcrx.ingest.broker.request.RequestContext;
+import io.zcrx.ingest.broker.request.RequestLimits;
 import io.zcrx.ingest.broker.runtime.RateLimitedLog;
 import io.zcrx.ingest.protocol.bytes.SliceCursor;
 import io.zcrx.ingest.protocol.frame.Frame;
@@ -11,8 +15,8 @@ import io.zcrx.ingest.protocol.header.RequestHeaderView;
 import java.nio.ByteBuffer;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Dispatches the requests of every connection on one reactor: parses the header over the frame's
@@ -24,7 +28,7 @@ import org.apache.logging.log4j.Logger;
  * <p>One per reactor thread, holding that thread's scratch objects. Not thread-safe.
  */
 final class RequestProcessor {
-    private static final Logger LOG = LogManager.getLogger(RequestProcessor.class);
+    private static final Logger LOG = LoggerFactory.getLogger(RequestProcessor.class);
 
     private final BrokerContext ctx;
     private final BrokerReactorHandler reactor;

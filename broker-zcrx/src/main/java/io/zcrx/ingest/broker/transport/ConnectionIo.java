@@ -1,5 +1,7 @@
 package io.zcrx.ingest.broker.transport;
 
+import io.zcrx.ingest.broker.transport.outbound.OutboundQueue;
+
 /**
  * What a transport offers to one connection's handler. Called only on the connection's reactor
  * thread (except {@link #reactor()}'s own thread-safe methods).

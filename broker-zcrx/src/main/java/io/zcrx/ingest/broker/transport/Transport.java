@@ -6,7 +6,7 @@ import java.net.InetSocketAddress;
 /**
  * A network transport: it listens, accepts, receives into memory it owns, hands the bytes to
  * connections as {@link io.zcrx.ingest.protocol.bytes.RxChunk}s, sends what connections queue, and
- * takes the memory back when the release ledger says it is persisted (design.md §2-§4).
+ * takes the memory back when the release ledger says it is persisted (docs/design.md, "The data path" to "Threads").
  *
  * <p>Implementations: {@code nio} (portable), {@code uring} (copy-mode io_uring with a provided
  * buffer ring), {@code zcrx} (io_uring zero-copy receive). All keep this contract; only the memory

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 /**
  * The process's effective capabilities from {@code /proc/self/status} ({@code CapEff}, a hex bit mask;
  * bit numbers from linux/capability.h). Only says what this process holds; whether it holds it in the
- * <em>initial</em> user namespace (zcrx needs that, §1 rule 4) shows only in the registration errno.
+ * <em>initial</em> user namespace (zcrx needs that) shows only in the registration errno.
  */
 public final class Capabilities {
     /** linux/capability.h CAP_NET_ADMIN. */

@@ -1,7 +1,9 @@
 package io.zcrx.ingest.broker.uring;
 
+import io.zcrx.ingest.nativeio.Errno;
+
 /**
- * What an {@code io_uring_enter} errno means to the reactor loop (io-uring-zcrx.md §5.3-5.4, §5.6).
+ * What an {@code io_uring_enter} errno means to the reactor loop (docs/kernel-abi.md#submitting-and-reaping).
  * Only the first three are operational; the rest are bugs that stop the reactor.
  */
 public enum EnterOutcome {

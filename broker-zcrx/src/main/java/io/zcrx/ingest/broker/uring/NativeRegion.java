@@ -1,6 +1,8 @@
 package io.zcrx.ingest.broker.uring;
 
 import com.sun.jna.Pointer;
+import io.zcrx.ingest.nativeio.Errno;
+import io.zcrx.ingest.nativeio.Sys;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -18,7 +20,7 @@ import java.nio.ByteOrder;
  * <p>Not thread-safe: created, used and closed by its owner (normally a reactor thread).
  */
 public final class NativeRegion implements AutoCloseable {
-    /** The page size every mapping is aligned to (x86-64 and aarch64 4 KiB kernels; §6.2). */
+    /** The page size every mapping is aligned to (x86-64 and aarch64 4 KiB kernels). */
     public static final int PAGE_SIZE = 4096;
 
     private final long address;
@@ -35,8 +37,8 @@ public final class NativeRegion implements AutoCloseable {
     /** Private anonymous memory, zero-filled and populated up front (no page faults on the hot path). */
     public static NativeRegion anonymous(long length, String what) throws UringException {
         checkLength(length, what);
-        final long address = Syscalls.map(length, Syscalls.PROT_READ | Syscalls.PROT_WRITE,
-            Syscalls.MAP_PRIVATE | Syscalls.MAP_ANONYMOUS | Syscalls.MAP_POPULATE, -1, 0);
+        final long address = Sys.map(length, Sys.PROT_READ | Sys.PROT_WRITE,
+            Sys.MAP_PRIVATE | Sys.MAP_ANONYMOUS | Sys.MAP_POPULATE, -1, 0);
         if (address < 0) {
             throw new UringException("mmap", (int) -address, "mmap of " + what + " failed: errno="
                 + Errno.describe((int) -address) + ", length=" + length);
@@ -44,11 +46,11 @@ public final class NativeRegion implements AutoCloseable {
         return new NativeRegion(address, length, what);
     }
 
-    /** A shared mapping of the ring fd at one of the IORING_OFF_* offsets (§3.10). */
+    /** A shared mapping of the ring fd at one of the IORING_OFF_* offsets (docs/kernel-abi.md#mmap-offsets). */
     public static NativeRegion ofRingFd(int ringFd, long offset, long length, String what) throws UringException {
         checkLength(length, what);
-        final long address = Syscalls.map(length, Syscalls.PROT_READ | Syscalls.PROT_WRITE,
-            Syscalls.MAP_SHARED | Syscalls.MAP_POPULATE, ringFd, offset);
+        final long address = Sys.map(length, Sys.PROT_READ | Sys.PROT_WRITE,
+            Sys.MAP_SHARED | Sys.MAP_POPULATE, ringFd, offset);
         if (address < 0) {
             throw new UringException("mmap", (int) -address, "mmap of " + what + " failed: errno="
                 + Errno.describe((int) -address) + ", fd=" + ringFd + ", offset=0x" + Long.toHexString(offset)
@@ -105,7 +107,7 @@ public final class NativeRegion implements AutoCloseable {
             return;
         }
         closed = true;
-        final int rc = Syscalls.unmap(address, length);
+        final int rc = Sys.unmap(address, length);
         if (rc < 0) {
             // munmap of a range we mapped can only fail on a bug (EINVAL for a bad range).
             throw new IllegalStateException("munmap failed: what=" + what + ", errno=" + Errno.describe(-rc)

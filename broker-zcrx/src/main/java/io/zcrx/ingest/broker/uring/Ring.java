@@ -1,6 +1,8 @@
 package io.zcrx.ingest.broker.uring;
 
 import com.sun.jna.Memory;
+import io.zcrx.ingest.nativeio.Errno;
+import io.zcrx.ingest.nativeio.Sys;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -20,7 +22,7 @@ import static io.zcrx.ingest.broker.uring.UringConstants.IORING_SQ_CQ_OVERFLOW;
 
 /**
  * One io_uring instance: the fd, the mapped SQ/CQ rings (one mapping, {@code FEAT_SINGLE_MMAP}) and the
- * SQE array, read and written through our own views (io-uring-zcrx.md §5).
+ * SQE array, read and written through our own views (docs/kernel-abi.md#ring-setup-and-mapping).
  *
  * <pre>
  *   ring mapping (IORING_OFF_SQ_RING, max(sq size, cq size) bytes; offsets from io_uring_params):
@@ -35,7 +37,7 @@ import static io.zcrx.ingest.broker.uring.UringConstants.IORING_SQ_CQ_OVERFLOW;
  * </pre>
  *
  * <p>Ownership and threads: the ring is created, entered, registered against and closed by one thread
- * (the reactor): with {@code SINGLE_ISSUER} the kernel answers {@code EEXIST} to any other (§1 rule 2),
+ * (the reactor): with {@code SINGLE_ISSUER} the kernel answers {@code EEXIST} to any other,
  * and with {@code DEFER_TASKRUN} completions only appear while that thread enters with GETEVENTS. Every
  * entry point checks the calling thread. Not thread-safe.
  *
@@ -44,7 +46,8 @@ import static io.zcrx.ingest.broker.uring.UringConstants.IORING_SQ_CQ_OVERFLOW;
  * {@code io_uring_smp_store_release}).
  */
 public final class Ring implements AutoCloseable {
-    /** Aligned native-order u32 access with acquire/release semantics on a direct buffer (§5.5). */
+    /** Aligned native-order u32 access with acquire/release semantics on a direct buffer
+     * (docs/kernel-abi.md#memory-ordering). */
     private static final VarHandle U32 = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
     private static final int SQE_SIZE = UringLayout.Sqe.SIZE;
     private static final int ENTER_SCRATCH_SIZE = UringLayout.GeteventsArg.SIZE + UringLayout.KernelTimespec.SIZE;
@@ -109,7 +112,7 @@ public final class Ring implements AutoCloseable {
         cqOverflowOffset = params.getInt(cqOff + UringLayout.CqringOffsets.OVERFLOW_OFFSET);
         cqesOffset = params.getInt(cqOff + UringLayout.CqringOffsets.CQES_OFFSET);
 
-        // Identity SQ index array, written once (§5.2): SQE slot i is announced simply by moving the tail.
+        // Identity SQ index array, written once: SQE slot i is announced simply by moving the tail.
         for (int i = 0; i < sqEntries; i++) {
             ring.putInt(sqArrayOffset + i * 4, i);
         }
@@ -120,7 +123,7 @@ public final class Ring implements AutoCloseable {
     }
 
     /**
-     * Creates a ring owned by the calling thread (§5.1-5.2).
+     * Creates a ring owned by the calling thread.
      *
      * @param sqEntries  submission queue size (power of two; the kernel rounds up)
      * @param cqEntries  completion queue size ({@code IORING_SETUP_CQSIZE} is added when &gt; 0)
@@ -181,7 +184,7 @@ public final class Ring implements AutoCloseable {
             if (ringRegion != null) {
                 ringRegion.close();
             }
-            Syscalls.closeFd(fd);
+            Sys.closeFd(fd);
             throw e;
         }
     }
@@ -375,9 +378,9 @@ public final class Ring implements AutoCloseable {
     }
 
     /**
-     * Closes the ring fd, then unmaps the rings (§6.12 step 5). Closing the fd makes the kernel cancel
-     * whatever is still in flight and, for zcrx, release the ifq asynchronously; memory registered with
-     * the ring (areas, buffer rings) must be unmapped by its owner only after this.
+     * Closes the ring fd, then unmaps the rings (docs/kernel-abi.md#shutdown-order). Closing the fd makes the
+     * kernel cancel whatever is still in flight and, for zcrx, release the ifq asynchronously; memory registered
+     * with the ring (areas, buffer rings) must be unmapped by its owner only after this.
      */
     @Override
     public void close() {
@@ -389,7 +392,7 @@ public final class Ring implements AutoCloseable {
                 + ", owner=" + owner.getName() + ", caller=" + Thread.currentThread().getName());
         }
         closed = true;
-        final int rc = Syscalls.closeFd(fd);
+        final int rc = Sys.closeFd(fd);
         sqeRegion.close();
         ringRegion.close();
         enterScratch.close();

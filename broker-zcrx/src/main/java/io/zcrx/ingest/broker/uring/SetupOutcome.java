@@ -1,7 +1,9 @@
 package io.zcrx.ingest.broker.uring;
 
+import io.zcrx.ingest.nativeio.Errno;
+
 /**
- * What an {@code io_uring_setup} errno means (io-uring-zcrx.md §5.1 and §9.2). Every errno the call is
+ * What an {@code io_uring_setup} errno means (docs/kernel-abi.md#ring-setup-and-mapping). Every errno the call is
  * documented to return maps to a named outcome; anything else is {@link #UNEXPECTED}.
  */
 public enum SetupOutcome {

@@ -1,6 +1,8 @@
 package io.zcrx.ingest.broker.uring;
 
 import com.sun.jna.Memory;
+import io.zcrx.ingest.nativeio.Errno;
+import io.zcrx.ingest.nativeio.Sys;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -9,7 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 
 /**
- * Plain TCP socket set-up through {@link Syscalls} for the io_uring transports: the listening socket
+ * Plain TCP socket set-up through {@link Sys} for the io_uring transports: the listening socket
  * (an fd the multishot ACCEPT can use), per-connection options and the bound address. Setup path only;
  * data moves through the ring.
  *
@@ -46,7 +48,7 @@ public final class Sockets {
     public static int listen(InetSocketAddress address, int backlog, boolean reusePort) throws UringException {
         final InetAddress ip = address.getAddress() == null ? anyLocal() : address.getAddress();
         final boolean v6 = ip instanceof Inet6Address;
-        final int fd = Syscalls.openSocket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        final int fd = Sys.openSocket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0) {
             throw new UringException("socket", -fd, "socket() failed: errno=" + Errno.describe(-fd) + ", address=" + address);
         }
@@ -58,18 +60,18 @@ public final class Sockets {
             final Memory sa = new Memory(SOCKADDR_STORAGE_SIZE);
             sa.clear();
             final int length = writeSockaddr(sa, ip, address.getPort());
-            int rc = Syscalls.bindSocket(fd, Memory.nativeValue(sa), length);
+            int rc = Sys.bindSocket(fd, Memory.nativeValue(sa), length);
             if (rc < 0) {
                 throw new UringException("bind", -rc, "bind failed: errno=" + Errno.describe(-rc) + ", address=" + address);
             }
-            rc = Syscalls.listenSocket(fd, backlog);
+            rc = Sys.listenSocket(fd, backlog);
             if (rc < 0) {
                 throw new UringException("listen", -rc, "listen failed: errno=" + Errno.describe(-rc) + ", address=" + address
                     + ", backlog=" + backlog);
             }
             return fd;
         } catch (UringException | RuntimeException e) {
-            Syscalls.closeFd(fd);
+            Sys.closeFd(fd);
             throw e;
         }
     }
@@ -105,7 +107,7 @@ public final class Sockets {
         sa.clear();
         final Memory len = new Memory(4);
         len.setInt(0, SOCKADDR_STORAGE_SIZE);
-        final int rc = Syscalls.socketName(fd, Memory.nativeValue(sa), Memory.nativeValue(len));
+        final int rc = Sys.socketName(fd, Memory.nativeValue(sa), Memory.nativeValue(len));
         if (rc < 0) {
             throw new UringException("getsockname", -rc, "getsockname failed: errno=" + Errno.describe(-rc) + ", fd=" + fd);
         }
@@ -130,7 +132,7 @@ public final class Sockets {
         sa.clear();
         final Memory len = new Memory(4);
         len.setInt(0, SOCKADDR_STORAGE_SIZE);
-        if (Syscalls.peerName(fd, Memory.nativeValue(sa), Memory.nativeValue(len)) < 0) {
+        if (Sys.peerName(fd, Memory.nativeValue(sa), Memory.nativeValue(len)) < 0) {
             return "?";
         }
         final int family = sa.getShort(0) & 0xFFFF;
@@ -152,7 +154,7 @@ public final class Sockets {
     public static void setIntOption(int fd, int level, int option, int value, String name) throws UringException {
         final Memory v = new Memory(4);
         v.setInt(0, value);
-        final int rc = Syscalls.setSocketOption(fd, level, option, Memory.nativeValue(v), 4);
+        final int rc = Sys.setSocketOption(fd, level, option, Memory.nativeValue(v), 4);
         if (rc < 0) {
             throw new UringException("setsockopt", -rc, "setsockopt " + name + " failed: errno=" + Errno.describe(-rc)
                 + ", fd=" + fd + ", value=" + value);
@@ -163,11 +165,11 @@ public final class Sockets {
     public static int setNoDelay(int fd) {
         final Memory v = new Memory(4);
         v.setInt(0, 1);
-        return Syscalls.setSocketOption(fd, IPPROTO_TCP, TCP_NODELAY, Memory.nativeValue(v), 4);
+        return Sys.setSocketOption(fd, IPPROTO_TCP, TCP_NODELAY, Memory.nativeValue(v), 4);
     }
 
     /** close(2) of a socket; returns 0 or -errno. */
     public static int close(int fd) {
-        return Syscalls.closeFd(fd);
+        return Sys.closeFd(fd);
     }
 }

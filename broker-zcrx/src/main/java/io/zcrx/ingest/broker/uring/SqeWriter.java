@@ -19,7 +19,7 @@ import static io.zcrx.ingest.broker.uring.UringConstants.IOSQE_BUFFER_SELECT;
 
 /**
  * Fills SQEs for the operations the reactor uses, one method per op, following the field map in
- * io-uring-zcrx.md §4.4.1. Each method claims a zeroed slot from the ring ({@link Ring#nextSqe}) and
+ * docs/kernel-abi.md#io_uring_sqe. Each method claims a zeroed slot from the ring ({@link Ring#nextSqe}) and
  * writes only the fields that op reads; reserved fields stay 0 (the kernel checks several of them, e.g.
  * RECV_ZC's addr/addr2/addr3/msg_flags).
  *
@@ -57,8 +57,8 @@ public final class SqeWriter {
     }
 
     /**
-     * Multishot RECV into provided buffers of group {@code bufGroup} (copy mode, §7.3); with
-     * {@code bundle} one CQE may cover several consecutive ring buffers (§7.6).
+     * Multishot RECV into provided buffers of group {@code bufGroup} (copy mode); with
+     * {@code bundle} one CQE may cover several consecutive ring buffers (docs/kernel-abi.md#bundles).
      */
     public void recvMultishot(int fd, int bufGroup, boolean bundle, long userData) {
         final int at = begin(IORING_OP_RECV, fd, userData);
@@ -68,7 +68,7 @@ public final class SqeWriter {
         sqes.putShort(at + UringLayout.Sqe.BUF_GROUP_OFFSET, (short) bufGroup);
     }
 
-    /** RECV_ZC (6.15+, §6.5): multishot is mandatory, no length limit, data lands in the ifq's area. */
+    /** RECV_ZC (6.15+): multishot is mandatory, no length limit, data lands in the ifq's area. */
     public void recvZc(int fd, int zcrxId, long userData) {
         final int at = begin(IORING_OP_RECV_ZC, fd, userData);
         sqes.putShort(at + UringLayout.Sqe.IOPRIO_OFFSET, (short) IORING_RECV_MULTISHOT);

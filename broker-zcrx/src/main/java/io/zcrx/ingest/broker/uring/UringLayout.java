@@ -4,9 +4,9 @@ package io.zcrx.ingest.broker.uring;
  * Byte layouts of the io_uring uapi structs this package reads or writes (64-bit Linux, native byte
  * order, no hidden padding). One nested class per struct, named after it; each offset is chained from
  * the previous field ({@code X_OFFSET = PREV_OFFSET + PREV_LENGTH}) and every struct states its total
- * {@code SIZE}. Source: {@code include/uapi/linux/io_uring.h}; numbers and probe output in
- * io-uring-zcrx.md §4. {@code UringLayoutTest} checks every constant against those numbers and, where
- * {@code cc} is available, against {@code offsetof}/{@code sizeof} compiled from the system header.
+ * {@code SIZE}. Source: {@code include/uapi/linux/io_uring.h}; the numbers and how they were
+ * checked: docs/kernel-abi.md#struct-layouts. {@code UringLayoutTest} checks every constant against those numbers
+ * and, where {@code cc} is available, against {@code offsetof}/{@code sizeof} compiled from the system header.
  *
  * <p>zcrx structs live in {@code uring.zcrx.ZcrxLayout}, provided-buffer structs in
  * {@code uring.bufring.BufRingLayout}.

@@ -1,6 +1,7 @@
 package io.zcrx.ingest.broker.uring;
 
 import com.sun.jna.Memory;
+import io.zcrx.ingest.nativeio.Errno;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,10 +21,10 @@ import static io.zcrx.ingest.broker.uring.UringConstants.IO_URING_OP_SUPPORTED;
 import static io.zcrx.ingest.broker.uring.UringConstants.REACTOR_SETUP_FLAGS;
 
 /**
- * What this kernel's io_uring can do, probed once (io-uring-zcrx.md §9.1 steps 1-2): a throw-away ring
- * with the reactor's exact setup flags, then {@code IORING_REGISTER_PROBE} for the opcodes we submit.
- * Where something is missing, {@link #reason()} says what and why (errno and its meaning), so
- * transport selection and {@code doctor} can print it.
+ * What this kernel's io_uring can do, probed once (docs/kernel-abi.md#capability-probing-and-fallback): a
+ * throw-away ring with the reactor's exact setup flags, then {@code IORING_REGISTER_PROBE} for the opcodes we
+ * submit. Where something is missing, {@link #reason()} says what and why (errno and its meaning), so transport
+ * selection and {@code doctor} can print it.
  *
  * <p>Immutable; {@link #get()} is thread-safe (the probe ring is created and closed on the calling
  * thread, so SINGLE_ISSUER is respected).

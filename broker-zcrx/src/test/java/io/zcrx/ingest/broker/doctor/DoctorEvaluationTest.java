@@ -1,7 +1,7 @@
 package io.zcrx.ingest.broker.doctor;
 
-import io.zcrx.ingest.broker.uring.Errno;
 import io.zcrx.ingest.broker.uring.UringSupport;
+import io.zcrx.ingest.nativeio.Errno;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The doctor's decisions: from kernel and NIC facts to check lines and the exact ethtool commands.
  * Method: facts as the inspection would report them for a zcrx-capable NIC (mlx5_core, 8 queues, zcrx
  * queue 7, port 9092), fully configured, then with one piece missing at a time; each must produce
- * exactly its command (io-uring-zcrx.md §10). The kernel side uses this machine's real probe.
+ * exactly its command (docs/kernel-abi.md#nic-requirements). The kernel side uses this machine's real probe.
  */
 class DoctorEvaluationTest {
     private static UringSupport uring;

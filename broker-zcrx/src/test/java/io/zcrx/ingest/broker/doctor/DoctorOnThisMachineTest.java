@@ -1,7 +1,7 @@
 package io.zcrx.ingest.broker.doctor;
 
 import io.zcrx.ingest.broker.uring.Capabilities;
-import io.zcrx.ingest.broker.uring.Errno;
+import io.zcrx.ingest.nativeio.Errno;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

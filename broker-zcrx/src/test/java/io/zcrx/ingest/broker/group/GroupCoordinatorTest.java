@@ -7,111 +7,22 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.zcrx.ingest.broker.testkit.ManualTimer;
-import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor.Subscription;
-import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
-import org.apache.kafka.common.message.JoinGroupRequestData.JoinGroupRequestProtocol;
-import org.apache.kafka.common.message.JoinGroupRequestData.JoinGroupRequestProtocolCollection;
 import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.LeaveGroupRequestData.MemberIdentity;
-import org.apache.kafka.common.message.SyncGroupRequestData;
-import org.apache.kafka.common.message.SyncGroupRequestData.SyncGroupRequestAssignment;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The classic group state machine driven the way the Java consumer drives it, on a manual clock:
- * every timer (initial delay, rebalance, session, sync) fires exactly when the test moves time.
- * Offsets go to a real journal in a temp dir. Assertions run with -ea, so the group invariants
- * are checked after every change.
+ * The classic group state machine: join handshake, rebalances, timeouts, static members, leaving
+ * (see {@link AbstractGroupTest} for the set-up).
  */
-class GroupCoordinatorTest {
-    private static final short V = 9;
-    private static final int SESSION = 10_000;
-    private static final int REBALANCE = 30_000;
-
-    @TempDir
-    Path tmp;
-    ManualTimer timer;
-    OffsetStore store;
-    GroupCoordinator gc;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        timer = new ManualTimer(1_000_000L);
-        store = OffsetStore.open(tmp);
-        gc = coordinator(0);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        store.close();
-    }
-
-    GroupCoordinator coordinator(int initialDelayMs) {
-        return new GroupCoordinator(new GroupCoordinator.Settings(initialDelayMs, 6000, 1_800_000, 100,
-            7L * 24 * 3600 * 1000, 4096), store, timer, (topic, p) -> topic.startsWith("t") && p >= 0 && p < 4);
-    }
-
-    static byte[] subscription(String... topics) {
-        final ByteBuffer b = ConsumerProtocol.serializeSubscription(new Subscription(List.of(topics)));
-        final byte[] out = new byte[b.remaining()];
-        b.get(out);
-        return out;
-    }
-
-    JoinGroupRequestData joinRequest(String group, String memberId, String instanceId, byte[] meta, String... protocols) {
-        final JoinGroupRequestProtocolCollection c = new JoinGroupRequestProtocolCollection();
-        for (String p : protocols) {
-            c.add(new JoinGroupRequestProtocol().setName(p).setMetadata(meta));
-        }
-        return new JoinGroupRequestData().setGroupId(group).setMemberId(memberId).setGroupInstanceId(instanceId)
-            .setSessionTimeoutMs(SESSION).setRebalanceTimeoutMs(REBALANCE).setProtocolType("consumer").setProtocols(c);
-    }
-
-    AtomicReference<JoinGroupResponseData> join(String group, String memberId) {
-        return join(joinRequest(group, memberId, null, subscription("t1"), "range", "cooperative-sticky"));
-    }
-
-    AtomicReference<JoinGroupResponseData> join(JoinGroupRequestData req) {
-        final AtomicReference<JoinGroupResponseData> r = new AtomicReference<>();
-        gc.joinGroup(req, V, "client", "/127.0.0.1", resp -> assertNull(r.getAndSet(resp), "answered twice"));
-        return r;
-    }
-
-    /** The KIP-394 handshake: an id first, then the real join (which may wait). */
-    AtomicReference<JoinGroupResponseData> joinNew(String group) {
-        final JoinGroupResponseData first = join(group, "").get();
-        assertEquals(Errors.MEMBER_ID_REQUIRED.code(), first.errorCode());
-        assertTrue(first.memberId().startsWith("client-"), first.memberId());
-        return join(group, first.memberId());
-    }
-
-    AtomicReference<SyncGroupResponseData> sync(String group, String memberId, int generation, Map<String, byte[]> assign) {
-        final SyncGroupRequestData req = new SyncGroupRequestData().setGroupId(group).setMemberId(memberId)
-            .setGenerationId(generation).setProtocolType("consumer").setProtocolName("range");
-        assign.forEach((m, a) -> req.assignments().add(new SyncGroupRequestAssignment().setMemberId(m).setAssignment(a)));
-        final AtomicReference<SyncGroupResponseData> r = new AtomicReference<>();
-        gc.syncGroup(req, resp -> assertNull(r.getAndSet(resp), "answered twice"));
-        return r;
-    }
-
-    Errors heartbeat(String group, String memberId, int generation) {
-        return gc.heartbeat(new HeartbeatRequestData().setGroupId(group).setMemberId(memberId).setGenerationId(generation));
-    }
-
+class GroupCoordinatorTest extends AbstractGroupTest {
     @Test
     void singleMemberHandshakeJoinSyncStable() {
         // Goal: the Java consumer's first-join sequence (empty id -> MEMBER_ID_REQUIRED, rejoin,
@@ -236,7 +147,7 @@ class GroupCoordinatorTest {
         // Goal: group.initial.rebalance.delay.ms holds the first join phase of a new group so that
         // members starting together land in one generation; each new member extends it (up to the
         // rebalance timeout). Method: delay 3 s, a second member joins after 2 s.
-        gc = coordinator(3000);
+        startCoordinator(3000);
         final AtomicReference<JoinGroupResponseData> a = joinNew("g");
         timer.advance(2000);
         final AtomicReference<JoinGroupResponseData> b = joinNew("g");
@@ -269,59 +180,6 @@ class GroupCoordinatorTest {
     }
 
     @Test
-    void offsetCommitValidation() {
-        // Goal: OffsetCommit follows Kafka's rules: a standalone commit (generation -1, no member)
-        // only while the group has no members; members need the current generation; during
-        // CompletingRebalance REBALANCE_IN_PROGRESS; during PreparingRebalance the current generation
-        // may still commit; unknown partitions and oversized metadata are per-partition errors.
-        final TopicPartition tp = new TopicPartition("t1", 0);
-        assertEquals(Errors.NONE, commit("g", "", -1, tp, 5).get(tp));
-        assertEquals(5, gc.fetchOffsets("g", List.of(tp)).get(tp).offset());
-        final JoinGroupResponseData a = joinNew("g").get();
-        assertEquals(Errors.REBALANCE_IN_PROGRESS, commit("g", a.memberId(), 1, tp, 6).get(tp));
-        sync("g", a.memberId(), 1, Map.of());
-        assertEquals(Errors.UNKNOWN_MEMBER_ID, commit("g", "", -1, tp, 6).get(tp));
-        assertEquals(Errors.ILLEGAL_GENERATION, commit("g", a.memberId(), 0, tp, 6).get(tp));
-        assertEquals(Errors.NONE, commit("g", a.memberId(), 1, tp, 7).get(tp));
-        joinNew("g");
-        assertEquals(GroupState.PREPARING_REBALANCE, gc.state("g"));
-        assertEquals(Errors.NONE, commit("g", a.memberId(), 1, tp, 8).get(tp), "commit before rejoining");
-        final TopicPartition missing = new TopicPartition("x", 0);
-        assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION, commit("g", a.memberId(), 1, missing, 1).get(missing));
-        final Map<TopicPartition, Errors> big = gc.commitOffsets("g", a.memberId(), null, 1, -1,
-            List.of(new GroupCoordinator.OffsetCommit(tp, 9, -1, "m".repeat(4097))), V);
-        assertEquals(Errors.OFFSET_METADATA_TOO_LARGE, big.get(tp));
-        assertEquals(8, gc.fetchOffsets("g", null).get(tp).offset());
-        assertEquals(Errors.ILLEGAL_GENERATION, commit("nogroup", "m", 3, tp, 1).get(tp));
-    }
-
-    Map<TopicPartition, Errors> commit(String group, String member, int generation, TopicPartition tp, long offset) {
-        return gc.commitOffsets(group, member, null, generation, -1,
-            List.of(new GroupCoordinator.OffsetCommit(tp, offset, 0, "meta")), (short) 8);
-    }
-
-    @Test
-    void committedOffsetsSurviveReopenAndGroupIsListedEmpty() throws Exception {
-        // Goal: offsets committed through the coordinator are in the journal: a new coordinator on
-        // a reopened store (a broker restart) returns them, and lists the group as Empty.
-        final TopicPartition tp = new TopicPartition("t2", 3);
-        final JoinGroupResponseData a = joinNew("g").get();
-        sync("g", a.memberId(), 1, Map.of());
-        assertEquals(Errors.NONE, commit("g", a.memberId(), 1, tp, 42).get(tp));
-        store.close();
-        store = OffsetStore.open(tmp);
-        gc = coordinator(0);
-        final CommittedOffset c = gc.fetchOffsets("g", List.of(tp)).get(tp);
-        assertEquals(42, c.offset());
-        assertEquals("meta", c.metadata());
-        assertEquals(0, c.leaderEpoch());
-        assertEquals(GroupState.EMPTY, gc.state("g"));
-        assertEquals("Empty", gc.listGroups(List.of("empty"), List.of("classic")).get(0).groupState());
-        assertEquals(Errors.UNKNOWN_MEMBER_ID, commit("g", a.memberId(), 1, tp, 43).get(tp),
-            "the old member must rejoin after a restart");
-    }
-
-    @Test
     void staticMemberRejoiningFencesItsOldId() {
         // Goal: KIP-345: a static member that restarts (joins with its instance id and no member id)
         // gets a new id immediately (no MEMBER_ID_REQUIRED) and its old id is fenced.
@@ -349,45 +207,5 @@ class GroupCoordinatorTest {
         final JoinGroupRequestData shortSession = joinRequest("g", "", null, new byte[0], "range").setSessionTimeoutMs(10);
         assertEquals(Errors.INVALID_SESSION_TIMEOUT.code(), join(shortSession).get().errorCode());
         assertEquals(Errors.INVALID_GROUP_ID.code(), join("", "").get().errorCode());
-    }
-
-    @Test
-    void offsetExpiryOfEmptyGroupAndDeleteGroups() {
-        // Goal: an Empty consumer group's offsets expire offsets.retention after it became empty and
-        // the group then disappears; DeleteGroups refuses a group with members and removes an empty
-        // one with its offsets.
-        final TopicPartition tp = new TopicPartition("t1", 1);
-        final JoinGroupResponseData a = joinNew("g").get();
-        sync("g", a.memberId(), 1, Map.of());
-        commit("g", a.memberId(), 1, tp, 3);
-        assertEquals(Errors.NON_EMPTY_GROUP.code(), gc.deleteGroups(List.of("g")).find("g").errorCode());
-        gc.leaveGroup("g", List.of(new MemberIdentity().setMemberId(a.memberId())));
-        assertEquals(GroupState.EMPTY, gc.state("g"));
-        timer.advance(7L * 24 * 3600 * 1000 - 1);
-        assertEquals(0, gc.expireOffsets());
-        timer.advance(1);
-        assertEquals(1, gc.expireOffsets());
-        assertNull(gc.state("g"));
-        commit("h", "", -1, tp, 1);
-        assertEquals(Errors.NONE.code(), gc.deleteGroups(List.of("h")).find("h").errorCode());
-        assertTrue(gc.fetchOffsets("h", null).isEmpty());
-        assertEquals(Errors.GROUP_ID_NOT_FOUND.code(), gc.deleteGroups(List.of("h")).find("h").errorCode());
-    }
-
-    @Test
-    void offsetDeleteRefusesSubscribedTopics() {
-        // Goal: OffsetDelete on an active consumer group removes offsets only of topics no member
-        // subscribes to (decoded from the members' subscriptions); GROUP_SUBSCRIBED_TO_TOPIC else.
-        final TopicPartition t1 = new TopicPartition("t1", 0);
-        final TopicPartition t2 = new TopicPartition("t2", 0);
-        final JoinGroupResponseData a = joinNew("g").get();
-        sync("g", a.memberId(), 1, Map.of());
-        gc.commitOffsets("g", a.memberId(), null, 1, -1, List.of(new GroupCoordinator.OffsetCommit(t1, 1, 0, ""),
-            new GroupCoordinator.OffsetCommit(t2, 2, 0, "")), V);
-        final GroupCoordinator.OffsetDeleteResult r = gc.deleteOffsets("g", List.of(t1, t2));
-        assertEquals(Errors.NONE, r.groupError());
-        assertEquals(Errors.GROUP_SUBSCRIBED_TO_TOPIC, r.partitions().get(t1));
-        assertEquals(Errors.NONE, r.partitions().get(t2));
-        assertEquals(List.of(t1), List.copyOf(gc.fetchOffsets("g", null).keySet()));
     }
 }

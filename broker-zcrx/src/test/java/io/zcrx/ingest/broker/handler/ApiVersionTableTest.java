@@ -15,7 +15,7 @@ class ApiVersionTableTest {
     @Test
     void advertisesExactlyWhatIsImplementedWithKafkaMinimums() {
         // Goal: the advertised list names only implemented APIs, with Apache Kafka 4.1+ minimums
-        // (kafka-protocol.md §2.5) and no unstable maximum.
+        // (docs/kafka-protocol-notes.md#what-we-advertise) and no unstable maximum.
         final Map<Short, ApiVersion> adv = new HashMap<>();
         for (ApiVersion v : ApiVersionTable.advertised()) {
             adv.put(v.apiKey(), v);

@@ -169,7 +169,7 @@ public abstract class AbstractConnectionLimitsIT extends TransportSuite {
 
     @Test
     void aThousandIdleConnectionsAndSlowSendersDoNotStarveAProducerAndMemoryStaysBounded() throws Exception {
-        // Goal: issue 6's limits run. Idle connections cost little and no receive memory; slow
+        // Goal: the connection-limits run. Idle connections cost little and no receive memory; slow
         // senders hold at most what their partial requests pin, are closed at the request deadline,
         // and neither starves a producer; the broker's resident memory stays bounded. Method: Main
         // in a child JVM (-Xmx256m, one reactor, default 1024 x 64 KiB receive pool, 3 s request

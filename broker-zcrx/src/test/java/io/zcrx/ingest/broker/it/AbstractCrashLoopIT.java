@@ -74,7 +74,7 @@ public abstract class AbstractCrashLoopIT extends TransportSuite {
 
     @Test
     void everyAcknowledgedRecordSurvivesKill9ExactlyOnceAndInOrder() throws Exception {
-        // Goal: issue 6's crash loop. After SIGKILL at any moment (during recovery, between and in the
+        // Goal: survive a crash loop. After SIGKILL at any moment (during recovery, between and in the
         // middle of appends, during rolls and checkpoints) a restart recovers: every record whose
         // acknowledgement the producer received is present once, in send order; nothing torn
         // survives (DumpLogSegments: every batch valid, indexes consistent); producer state is

@@ -85,7 +85,8 @@ public abstract class AbstractProtocolIT extends SharedBrokerSuite {
     @Test
     void apiVersionsAtEveryVersionAndTheDowngradeReply() throws Exception {
         // Goal: every ApiVersions version a client may send is answered (header v0), and a version
-        // newer than ours gets the exact KIP-511 downgrade bytes of kafka-protocol.md §2.2.
+        // newer than ours gets the exact KIP-511 downgrade bytes
+        // (docs/kafka-protocol-notes.md#downgrade-reply-kip-511).
         try (RawClient c = new RawClient(broker.port())) {
             for (short v = 0; v <= 4; v++) {
                 final ApiVersionsResponse r = c.roundTrip(new ApiVersionsRequest.Builder(v), v);
@@ -114,7 +115,7 @@ public abstract class AbstractProtocolIT extends SharedBrokerSuite {
     @Test
     void unknownApisAndUnsupportedVersionsCloseTheConnection() throws Exception {
         // Goal: requests we cannot parse are refused the way Kafka refuses them: the connection is
-        // closed without a response (kafka-protocol.md §1.7).
+        // closed without a response (docs/kafka-protocol-notes.md#unknown-apis-and-versions).
         try (RawClient c = new RawClient(broker.port())) {
             final ByteBuffer b = ByteBuffer.allocate(14).putInt(10).putShort((short) 999).putShort((short) 0).putInt(7)
                 .putShort((short) -1);
@@ -199,7 +200,7 @@ public abstract class AbstractProtocolIT extends SharedBrokerSuite {
     @Test
     void acksZeroFailureClosesTheConnectionWithoutAResponse() throws Exception {
         // Goal: acks=0 never gets a response; if its append fails the broker closes the connection
-        // so the producer notices (kafka-protocol.md §3.1).
+        // so the producer notices (docs/kafka-protocol-notes.md#requests-with-acks-0).
         final Uuid id = createTopic("acks0");
         try (RawClient c = new RawClient(broker.port())) {
             final MemoryRecords good = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("ok".getBytes()));
@@ -216,7 +217,7 @@ public abstract class AbstractProtocolIT extends SharedBrokerSuite {
 
     @Test
     void idempotentRetriesGetTheirOriginalOffsetsAndGapsAreRefused() throws Exception {
-        // Goal: the broker-side idempotence rules (kafka-protocol.md §4.6) hold over the wire:
+        // Goal: the broker-side idempotence rules (docs/kafka-protocol-notes.md#idempotence) hold over the wire:
         // a retried batch returns its original offset and is not written twice; a sequence gap is
         // OUT_OF_ORDER_SEQUENCE_NUMBER; an older epoch is INVALID_PRODUCER_EPOCH.
         final Uuid id = createTopic("idem");

@@ -50,7 +50,7 @@ public abstract class AbstractStorageFaultIT extends TransportSuite {
 
     @Test
     void aFullLogDirFailsItsProducersOnlyAndAppendsResumeWhenSpaceReturns() throws Exception {
-        // Goal: issue 6's ENOSPC run. A full disk answers producers of its partitions
+        // Goal: the full-disk (ENOSPC) run. A full disk answers producers of its partitions
         // KAFKA_STORAGE_ERROR naming ENOSPC; the broker stays up and keeps serving a partition in
         // another log dir and reads of the full one; no partial batch is left in the file; appends
         // resume at the next offset once space is freed. Method: log.dirs = a 4 MiB tmpfs (first, so

@@ -33,10 +33,10 @@ class ProduceAllocationIT {
     @ParameterizedTest
     @ValueSource(strings = {"nio", "uring"})
     void steadyStateProduceAllocatesNothingOnTheReactor(String transport) throws Exception {
-        // Goal: design.md's hot-path rule, measured on the real thing. Method: one NIO reactor;
-        // pipelined Produce v9 and v13 requests (idempotent, 16 x 100-byte records) from a raw
-        // client; the reactor thread's allocated-bytes counter (HotSpot ThreadMXBean) read before
-        // and after 20,000 requests that follow 20,000 warm-up requests.
+        // Goal: the hot-path rule of docs/design.md ("Code rules"), measured on the real thing. Method: one NIO
+        // reactor; pipelined Produce v9 and v13 requests (idempotent, 16 x 100-byte records) from a raw client; the
+        // reactor thread's allocated-bytes counter (HotSpot ThreadMXBean) read before and after 20,000 requests
+        // that follow 20,000 warm-up requests.
         if (transport.equals("uring")) {
             final io.zcrx.ingest.broker.uring.UringSupport s = io.zcrx.ingest.broker.uring.UringSupport.get();
             Assumptions.assumeTrue(s.copyModeAvailable(), () -> "copy-mode io_uring unavailable: " + s.reason());

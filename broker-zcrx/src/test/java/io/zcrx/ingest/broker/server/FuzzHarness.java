@@ -1,11 +1,13 @@
 package io.zcrx.ingest.broker.server;
 
 import io.zcrx.ingest.broker.config.BrokerConfig;
+import io.zcrx.ingest.broker.metadata.TopicInfo;
+import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.broker.transport.ConnectionHandler;
 import io.zcrx.ingest.broker.transport.ConnectionIo;
-import io.zcrx.ingest.broker.transport.OutboundBlockPool;
-import io.zcrx.ingest.broker.transport.OutboundQueue;
 import io.zcrx.ingest.broker.transport.ReactorIo;
+import io.zcrx.ingest.broker.transport.outbound.OutboundBlockPool;
+import io.zcrx.ingest.broker.transport.outbound.OutboundQueue;
 import io.zcrx.ingest.log.PartitionLog;
 import io.zcrx.ingest.protocol.bytes.RxChunk;
 import io.zcrx.ingest.protocol.bytes.TestChunks;

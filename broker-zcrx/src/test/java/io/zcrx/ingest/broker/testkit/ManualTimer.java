@@ -1,6 +1,6 @@
 package io.zcrx.ingest.broker.testkit;
 
-import io.zcrx.ingest.broker.server.TimerService;
+import io.zcrx.ingest.broker.runtime.TimerService;
 import java.util.PriorityQueue;
 
 /**

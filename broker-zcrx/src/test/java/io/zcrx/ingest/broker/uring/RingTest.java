@@ -1,5 +1,6 @@
 package io.zcrx.ingest.broker.uring;
 
+import io.zcrx.ingest.nativeio.Errno;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 

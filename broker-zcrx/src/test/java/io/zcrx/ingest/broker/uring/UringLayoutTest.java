@@ -20,8 +20,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Every struct offset, field size, struct size and kernel constant we hard-code, checked two ways.
  *
  * <p>Goal: a wrong number in a Layout or constants class fails here, not as memory corruption in the
- * kernel. Method: (1) compare each Java constant with the uapi reference numbers (io-uring-zcrx.md §4,
- * captured with {@code offsetof} on 6.18.44 in probes/layout.out), written out literally below; (2)
+ * kernel. Method: (1) compare each Java constant with the uapi reference numbers (docs/kernel-abi.md#struct-layouts,
+ * first captured with {@code offsetof} on 6.18.44), written out literally below; (2)
  * when {@code cc} is installed, generate one {@code _Static_assert(offsetof(...) == <java value>)} per
  * line from the same table, compile it against the system {@code <linux/io_uring.h>} with
  * {@code -fsyntax-only} and map compiler errors back to lines: a failed assertion fails the test; a
@@ -52,7 +52,7 @@ class UringLayoutTest {
     }
 
     private void buildTable() {
-        // struct io_sqring_offsets / io_cqring_offsets (§4.2, §4.3)
+        // struct io_sqring_offsets / io_cqring_offsets 
         field("io_sqring_offsets", "head", UringLayout.SqringOffsets.HEAD_OFFSET, UringLayout.SqringOffsets.HEAD_LENGTH, 0, 4, true);
         field("io_sqring_offsets", "tail", UringLayout.SqringOffsets.TAIL_OFFSET, UringLayout.SqringOffsets.TAIL_LENGTH, 4, 4, true);
         field("io_sqring_offsets", "ring_mask", UringLayout.SqringOffsets.RING_MASK_OFFSET, UringLayout.SqringOffsets.RING_MASK_LENGTH, 8, 4, true);
@@ -72,7 +72,7 @@ class UringLayoutTest {
         field("io_cqring_offsets", "user_addr", UringLayout.CqringOffsets.USER_ADDR_OFFSET, UringLayout.CqringOffsets.USER_ADDR_LENGTH, 32, 8, false);
         size("io_cqring_offsets", UringLayout.CqringOffsets.SIZE, 40, true);
 
-        // struct io_uring_params (§4.1)
+        // struct io_uring_params
         field("io_uring_params", "sq_entries", UringLayout.Params.SQ_ENTRIES_OFFSET, UringLayout.Params.SQ_ENTRIES_LENGTH, 0, 4, true);
         field("io_uring_params", "cq_entries", UringLayout.Params.CQ_ENTRIES_OFFSET, UringLayout.Params.CQ_ENTRIES_LENGTH, 4, 4, true);
         field("io_uring_params", "flags", UringLayout.Params.FLAGS_OFFSET, UringLayout.Params.FLAGS_LENGTH, 8, 4, true);
@@ -85,7 +85,7 @@ class UringLayoutTest {
         field("io_uring_params", "cq_off", UringLayout.Params.CQ_OFF_OFFSET, UringLayout.Params.CQ_OFF_LENGTH, 80, 40, true);
         size("io_uring_params", UringLayout.Params.SIZE, 120, true);
 
-        // struct io_uring_sqe (§4.4)
+        // struct io_uring_sqe
         field("io_uring_sqe", "opcode", UringLayout.Sqe.OPCODE_OFFSET, UringLayout.Sqe.OPCODE_LENGTH, 0, 1, true);
         field("io_uring_sqe", "flags", UringLayout.Sqe.FLAGS_OFFSET, UringLayout.Sqe.FLAGS_LENGTH, 1, 1, true);
         field("io_uring_sqe", "ioprio", UringLayout.Sqe.IOPRIO_OFFSET, UringLayout.Sqe.IOPRIO_LENGTH, 2, 2, true);
@@ -104,14 +104,14 @@ class UringLayoutTest {
         field("io_uring_sqe", "addr3", UringLayout.Sqe.ADDR3_OFFSET, UringLayout.Sqe.ADDR3_LENGTH, 48, 8, true);
         size("io_uring_sqe", UringLayout.Sqe.SIZE, 64, true);
 
-        // struct io_uring_cqe (§4.5)
+        // struct io_uring_cqe
         field("io_uring_cqe", "user_data", UringLayout.Cqe.USER_DATA_OFFSET, UringLayout.Cqe.USER_DATA_LENGTH, 0, 8, true);
         field("io_uring_cqe", "res", UringLayout.Cqe.RES_OFFSET, UringLayout.Cqe.RES_LENGTH, 8, 4, true);
         field("io_uring_cqe", "flags", UringLayout.Cqe.FLAGS_OFFSET, UringLayout.Cqe.FLAGS_LENGTH, 12, 4, true);
         field("io_uring_cqe", "big_cqe", UringLayout.Cqe.BIG_CQE_OFFSET, -1, 16, -1, true);
         size("io_uring_cqe", UringLayout.Cqe.SIZE, 16, true);
 
-        // struct io_uring_probe / io_uring_probe_op (§4.16)
+        // struct io_uring_probe / io_uring_probe_op
         field("io_uring_probe", "last_op", UringLayout.Probe.LAST_OP_OFFSET, UringLayout.Probe.LAST_OP_LENGTH, 0, 1, true);
         field("io_uring_probe", "ops_len", UringLayout.Probe.OPS_LEN_OFFSET, UringLayout.Probe.OPS_LEN_LENGTH, 1, 1, true);
         field("io_uring_probe", "ops", UringLayout.Probe.OPS_OFFSET, -1, 16, -1, true);
@@ -120,7 +120,7 @@ class UringLayoutTest {
         field("io_uring_probe_op", "flags", UringLayout.Probe.OP_FLAGS_OFFSET, UringLayout.Probe.OP_FLAGS_LENGTH, 2, 2, true);
         size("io_uring_probe_op", UringLayout.Probe.OP_SIZE, 8, true);
 
-        // struct io_uring_getevents_arg (§4.17), __kernel_timespec
+        // struct io_uring_getevents_arg, __kernel_timespec
         field("io_uring_getevents_arg", "sigmask", UringLayout.GeteventsArg.SIGMASK_OFFSET, UringLayout.GeteventsArg.SIGMASK_LENGTH, 0, 8, true);
         field("io_uring_getevents_arg", "sigmask_sz", UringLayout.GeteventsArg.SIGMASK_SZ_OFFSET, UringLayout.GeteventsArg.SIGMASK_SZ_LENGTH, 8, 4, true);
         field("io_uring_getevents_arg", "min_wait_usec", UringLayout.GeteventsArg.MIN_WAIT_USEC_OFFSET, UringLayout.GeteventsArg.MIN_WAIT_USEC_LENGTH, 12, 4, false);
@@ -130,7 +130,7 @@ class UringLayoutTest {
         field("__kernel_timespec", "tv_nsec", UringLayout.KernelTimespec.TV_NSEC_OFFSET, UringLayout.KernelTimespec.TV_NSEC_LENGTH, 8, 8, true);
         size("__kernel_timespec", UringLayout.KernelTimespec.SIZE, 16, true);
 
-        // provided buffer rings (§4.13-4.15)
+        // provided buffer rings
         field("io_uring_buf", "addr", BufRingLayout.Buf.ADDR_OFFSET, BufRingLayout.Buf.ADDR_LENGTH, 0, 8, true);
         field("io_uring_buf", "len", BufRingLayout.Buf.LEN_OFFSET, BufRingLayout.Buf.LEN_LENGTH, 8, 4, true);
         field("io_uring_buf", "bid", BufRingLayout.Buf.BID_OFFSET, BufRingLayout.Buf.BID_LENGTH, 12, 2, true);
@@ -147,7 +147,7 @@ class UringLayoutTest {
         field("io_uring_buf_status", "head", BufRingLayout.BufStatus.HEAD_OFFSET, BufRingLayout.BufStatus.HEAD_LENGTH, 4, 4, false);
         size("io_uring_buf_status", BufRingLayout.BufStatus.SIZE, 40, false);
 
-        // zcrx (§4.6-4.11): needs a 6.15+ uapi header for the C side
+        // zcrx: needs a 6.15+ uapi header for the C side
         field("io_uring_zcrx_cqe", "off", ZcrxLayout.Cqe.OFF_OFFSET, ZcrxLayout.Cqe.OFF_LENGTH, 0, 8, false);
         field("io_uring_zcrx_cqe", "__pad", ZcrxLayout.Cqe.PAD_OFFSET, ZcrxLayout.Cqe.PAD_LENGTH, 8, 8, false);
         size("io_uring_zcrx_cqe", ZcrxLayout.Cqe.SIZE, 16, false);
@@ -185,7 +185,7 @@ class UringLayoutTest {
         field("io_uring_zcrx_ifq_reg", "__resv", ZcrxLayout.IfqReg.RESV_OFFSET, ZcrxLayout.IfqReg.RESV_LENGTH, 72, 24, false);
         size("io_uring_zcrx_ifq_reg", ZcrxLayout.IfqReg.SIZE, 96, false);
 
-        // constants (§3): the ones the reactor submits or decodes
+        // constants: the ones the reactor submits or decodes
         constant("IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_CQE32 | IORING_SETUP_SUBMIT_ALL"
             + " | IORING_SETUP_CQSIZE", UringConstants.REACTOR_SETUP_FLAGS, 0x3888, true);
         constant("IORING_FEAT_SINGLE_MMAP", UringConstants.IORING_FEAT_SINGLE_MMAP, 1, true);

@@ -6,10 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The {@code .kafka_cleanshutdown} marker of a log directory (kafka-protocol.md §5.1, §5.9; Kafka's
- * {@code CleanShutdownFileHandler}): written last by a clean shutdown, deleted first on start, so
- * its presence at start-up means no partition needs validating. Content is Kafka's JSON; we have no
- * broker epoch (no controller registration), so it is -1.
+ * The {@code .kafka_cleanshutdown} marker of a log directory
+ * (docs/kafka-protocol-notes.md#recovery-and-clean-shutdown; Kafka's {@code CleanShutdownFileHandler}): written
+ * last by a clean shutdown, deleted first on start, so its presence at start-up means no partition needs
+ * validating. Content is Kafka's JSON; we have no broker epoch (no controller registration), so it is -1.
  *
  * <pre>
  *   {"version":0,"brokerEpoch":-1}

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A partition's {@code leader-epoch-checkpoint} (kafka-protocol.md §5.7; Kafka's
+ * A partition's {@code leader-epoch-checkpoint} (docs/kafka-protocol-notes.md#partition-files; Kafka's
  * {@code LeaderEpochCheckpointFile}): (epoch, first offset written in that epoch) pairs. A single
  * node always leads with epoch 0, so the file holds at most one entry.
  *

@@ -11,7 +11,7 @@ import java.util.Properties;
 import org.apache.kafka.common.Uuid;
 
 /**
- * A log directory's {@code meta.properties} in KRaft form, version 1 (kafka-protocol.md §5.1;
+ * A log directory's {@code meta.properties} in KRaft form, version 1 (docs/kafka-protocol-notes.md#partition-files;
  * Kafka's {@code MetaProperties} written with {@code Properties.store(writer, "")} as
  * {@code PropertiesUtils.writePropertiesFile} does):
  *

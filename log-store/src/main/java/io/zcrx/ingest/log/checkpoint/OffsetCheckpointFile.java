@@ -12,7 +12,8 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * A per-log-directory offset checkpoint ({@code recovery-point-offset-checkpoint},
- * {@code log-start-offset-checkpoint}; kafka-protocol.md §5.1, Kafka's {@code OffsetCheckpointFile}).
+ * {@code log-start-offset-checkpoint}; docs/kafka-protocol-notes.md#log-directory-layout, Kafka's
+ * {@code OffsetCheckpointFile}).
  *
  * <pre>
  *   0                      format version

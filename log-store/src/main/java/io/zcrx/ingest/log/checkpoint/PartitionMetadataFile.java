@@ -9,7 +9,7 @@ import java.util.List;
 import org.apache.kafka.common.Uuid;
 
 /**
- * A partition's {@code partition.metadata} (kafka-protocol.md §5.7; Kafka's
+ * A partition's {@code partition.metadata} (docs/kafka-protocol-notes.md#partition-files; Kafka's
  * {@code PartitionMetadataFile}): the topic id, so a directory is never mistaken for another topic's
  * partition of the same name. Exactly Kafka's bytes, without a trailing newline:
  *

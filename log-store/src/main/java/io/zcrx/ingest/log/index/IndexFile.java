@@ -1,6 +1,6 @@
 package io.zcrx.ingest.log.index;
 
-import io.zcrx.ingest.log.nativeio.Fallocate;
+import io.zcrx.ingest.nativeio.Fallocate;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.MappedByteBuffer;

@@ -5,7 +5,7 @@ import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 
 /**
- * A segment's {@code .index} file (kafka-protocol.md §5.4; Kafka's {@code OffsetIndex}): a sparse,
+ * A segment's {@code .index} file (docs/kafka-protocol-notes.md#offset-index; Kafka's {@code OffsetIndex}): a sparse,
  * sorted map from offsets to byte positions in the segment's {@code .log}.
  *
  * <pre>

@@ -5,7 +5,7 @@ import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 
 /**
- * A segment's {@code .timeindex} file (kafka-protocol.md §5.5; Kafka's {@code TimeIndex}): a sparse
+ * A segment's {@code .timeindex} file (docs/kafka-protocol-notes.md#time-index; Kafka's {@code TimeIndex}): a sparse
  * map from the segment's running maximum timestamp to the offset of the batch that holds it.
  *
  * <pre>

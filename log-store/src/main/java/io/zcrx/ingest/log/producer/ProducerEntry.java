@@ -1,7 +1,7 @@
 package io.zcrx.ingest.log.producer;
 
 /**
- * What one partition remembers about one producer id (kafka-protocol.md §4.6; Kafka's
+ * What one partition remembers about one producer id (docs/kafka-protocol-notes.md#idempotence; Kafka's
  * {@code ProducerStateEntry}): the current epoch and the metadata of its last
  * {@value #BATCHES_RETAINED} batches, oldest first, for duplicate detection and sequence checks.
  *

@@ -1,7 +1,7 @@
 package io.zcrx.ingest.log.producer;
 
 /**
- * Byte layout of a {@code .snapshot} file, version 1 (kafka-protocol.md §5.6; Kafka's
+ * Byte layout of a {@code .snapshot} file, version 1 (docs/kafka-protocol-notes.md#producer-snapshots; Kafka's
  * {@code storage/src/main/resources/message/ProducerSnapshot.json}, a non-flexible message written
  * with its version as a prefix, as {@code ProducerStateManager.writeSnapshot} does). All big-endian.
  * {@code ProducerSnapshotFileTest} checks it against Kafka's own reader and writer.

@@ -11,7 +11,7 @@ import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 /**
- * One partition's idempotent-producer state (kafka-protocol.md §4.6; Kafka's
+ * One partition's idempotent-producer state (docs/kafka-protocol-notes.md#idempotence; Kafka's
  * {@code ProducerStateManager} without transactions): producer id to {@link ProducerEntry}, the
  * checks a client append must pass, and the {@code .snapshot} file format
  * ({@link ProducerSnapshotLayout}).

@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The side-by-side comparison (issue 4), end to end: resolve and check the targets (Apache Kafka
+ * The side-by-side comparison, end to end: resolve and check the targets (Apache Kafka
  * 4.4.0, our broker with every transport that starts, the TCP sink), plan every (file system, load,
  * repetition, target) run with targets interleaved, execute them one by one with a progress line,
  * and write {@code docs/perf/DATE-MACHINE.md}, {@code .png} and {@code .csv}.

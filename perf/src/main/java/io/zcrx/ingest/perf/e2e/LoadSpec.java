@@ -1,7 +1,7 @@
 package io.zcrx.ingest.perf.e2e;
 
 /**
- * One load configuration of the comparison (issue 4, item 2).
+ * One load configuration of the comparison.
  *
  * @param kind        which generator
  * @param recordBytes record value size (1024 or 100 in the standard matrix)

@@ -24,11 +24,11 @@ import org.apache.kafka.common.requests.MetadataResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 
 /**
- * The few control-plane requests a producer makes before it produces (kafka-protocol.md §7.1),
- * one at a time on a blocking socket, encoded and parsed by kafka-clients' own classes:
- * ApiVersions, Metadata (creating the topic through auto-creation, as the Java producer does), and
- * InitProducerId for an idempotent producer. The firehose runs them on each of its connections
- * before switching it to non-blocking, pipelined Produce requests.
+ * The few control-plane requests a producer makes before it produces
+ * (docs/kafka-protocol-notes.md#what-a-producer-sends-before-it-produces), one at a time on a blocking socket,
+ * encoded and parsed by kafka-clients' own classes: ApiVersions, Metadata (creating the topic through
+ * auto-creation, as the Java producer does), and InitProducerId for an idempotent producer. The firehose runs them
+ * on each of its connections before switching it to non-blocking, pipelined Produce requests.
  *
  * <p>Owns nothing but the socket it is given; not thread-safe.
  */

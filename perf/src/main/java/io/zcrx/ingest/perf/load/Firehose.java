@@ -14,7 +14,7 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.ApiKeys;
 
 /**
- * The firehose load generator (issue 4): N connections, each an independent producer, sending
+ * The firehose load generator: N connections, each an independent producer, sending
  * pre-built Produce requests as fast as the broker takes them, {@code inflight} requests pipelined
  * per connection, every response checked (error code 0, each partition's base offset advancing).
  * The broker, not the client, should be the bottleneck, so the client does as little as possible:

@@ -19,7 +19,7 @@ import java.nio.ByteBuffer;
  *   throttleTimeMs    INT32
  *   tagged fields     (v9+)
  * </pre>
- * (kafka-protocol.md §1.2, §1.4, §3.1.)
+ * (docs/kafka-protocol-notes.md#produce.)
  *
  * <p>One per connection; not thread-safe.
  */

@@ -239,7 +239,7 @@ public final class ProduceTemplate {
 
     /**
      * The sequence after a batch that starts at {@code sequence}: sequences wrap from
-     * Integer.MAX_VALUE to 0 (kafka-protocol.md §4.1).
+     * Integer.MAX_VALUE to 0 (docs/kafka-protocol-notes.md#record-batch-v2).
      */
     public static int nextSequence(int sequence, int count) {
         final long next = (long) sequence + count;

@@ -9,7 +9,7 @@ import java.util.zip.CRC32C;
  * a pre-built batch with the next sequence at the cost of four table look-ups instead of a CRC pass
  * over the whole batch.
  *
- * <p>Why it works: the batch CRC covers bytes [21, end) (kafka-protocol.md §4.3), which include
+ * <p>Why it works: the batch CRC covers bytes [21, end) (docs/kafka-protocol-notes.md#batch-crc), which include
  * baseSequence (bytes 53..56). CRC-32C is affine over GF(2) for messages of a fixed length:
  * {@code crc(a ^ b) = crc(a) ^ crc(b) ^ crc(0)}. Writing the sequence {@code x} into a batch whose
  * sequence field is zero is XOR-ing in a message that is zero except for those four bytes, so

@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Reads a process's CPU time and peak memory from Linux procfs, the way the harness bills a broker
- * (issue 4: "utime+stime of the broker process from /proc, before and after").
+ * (utime+stime of the broker process from /proc, sampled before and after a run).
  *
  * <pre>
  *   /proc/PID/stat     pid (comm) state ppid ... utime(14) stime(15) cutime(16) cstime(17) ...

@@ -1,5 +1,5 @@
 /*
- * tcp_sink: the "physical limit" of the perf harness (issue 4). Accepts TCP connections on
+ * tcp_sink: the "physical limit" of the perf harness. Accepts TCP connections on
  * 127.0.0.1, and for each one, on its own thread, read()s into a 1 MiB buffer and write()s every
  * byte to its own file in OUT_DIR: receive + one copy into the page cache, nothing else. When a
  * connection reaches EOF, its file is closed, then the socket, so the sender knows every byte it

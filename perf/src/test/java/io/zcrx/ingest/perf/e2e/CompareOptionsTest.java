@@ -12,7 +12,7 @@ class CompareOptionsTest {
 
     @Test
     void fullProfileCoversTheIssueMatrix() {
-        // Goal: the default run is the matrix issue 4 asks for. Method: parse no options and count
+        // Goal: the default run is the full comparison matrix. Method: parse no options and count
         // loads: 2 sizes x 2 acks x (unthrottled perf-test, fixed-rate perf-test, firehose).
         final CompareOptions o = CompareOptions.parse(new String[] {"--repo", "/tmp/repo"});
         assertEquals(3, o.reps);

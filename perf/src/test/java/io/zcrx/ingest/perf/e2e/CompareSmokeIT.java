@@ -23,7 +23,7 @@ class CompareSmokeIT {
 
     @Test
     void smokeProfileRunsEveryTargetEndToEndAndWritesTheReport(@TempDir Path out) throws Exception {
-        // Goal: the harness works end to end at tiny scale (the CI smoke test of issue 4): the real
+        // Goal: the harness works end to end at tiny scale (the CI smoke test of the comparison): the real
         // Apache Kafka 4.4.0 broker, our broker when it is built (every transport that starts), and
         // the TCP sink, each driven by perf-test and the firehose, figures billed from /proc, report
         // written. Method: run the "smoke" profile into a temp dir; every run must succeed, every

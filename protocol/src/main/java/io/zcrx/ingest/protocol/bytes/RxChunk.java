@@ -12,12 +12,12 @@ import java.nio.ByteBuffer;
  *   +---------------------------+==================+---------------------+
  * </pre>
  *
- * <p>Lifecycle (design.md §3): received, framed, decoded, append submitted, persisted, released. The
- * transport wraps a pooled instance with one reference (its own) and hands it to the connection; the
- * frame assembler retains it once per slice that points into it; every slice holder releases its
- * reference once its bytes are persisted (the write that reads them has completed) or no longer
- * needed. When the count reaches zero the {@link ChunkOwner} gets the chunk back (refill entry,
- * buffer ring re-add, pool free list) and may reuse this object.
+ * <p>Lifecycle (docs/design.md, "Memory ownership"): received, framed, decoded, append submitted, persisted,
+ * released. The transport wraps a pooled instance with one reference (its own) and hands it to the connection; the
+ * frame assembler retains it once per slice that points into it; every slice holder releases its reference once its
+ * bytes are persisted (the write that reads them has completed) or no longer needed. When the count reaches zero
+ * the {@link ChunkOwner} gets the chunk back (refill entry, buffer ring re-add, pool free list) and may reuse this
+ * object.
  *
  * <p>{@code memory} is a view over the owner's region that is confined to the reactor thread: code
  * on that thread may move its position and limit (for example to feed {@code CRC32C.update}); all

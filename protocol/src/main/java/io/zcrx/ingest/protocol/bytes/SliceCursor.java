@@ -22,7 +22,7 @@ import java.nio.ByteBuffer;
  * through the following slices. Reads only move forward, so the window check needs no lower
  * bound; {@link #position(int)} and {@link #limit(int)} re-seek it.
  *
- * <p>Encodings (kafka-protocol.md §1.2): INT8..INT64 big-endian; UNSIGNED_VARINT is 7 bits per
+ * <p>Encodings (docs/kafka-protocol-notes.md#primitive-types): INT8..INT64 big-endian; UNSIGNED_VARINT is 7 bits per
  * byte, least significant group first, high bit = more bytes, at most 5 bytes for an int and 10
  * for a long; VARINT/VARLONG are zig-zag on top. The limits on varint length are Kafka's
  * ({@code ByteUtils.readUnsignedVarint}/{@code readVarlong}).

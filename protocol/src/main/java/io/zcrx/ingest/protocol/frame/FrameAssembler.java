@@ -36,7 +36,7 @@ public final class FrameAssembler implements AutoCloseable {
     /** The assembler failed earlier or was closed. */
     public static final int ERR_FAILED = -3;
 
-    /** Length of the size prefix (INT32, kafka-protocol.md §1.1). */
+    /** Length of the size prefix (INT32, not counting itself). */
     public static final int SIZE_PREFIX_LENGTH = 4;
 
     private final int frameBytesMax;

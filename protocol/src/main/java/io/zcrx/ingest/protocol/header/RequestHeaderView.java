@@ -7,10 +7,10 @@ import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.protocol.ApiKeys;
 
 /**
- * Flyweight over a request header (kafka-protocol.md §1.3): v1 = api key, api version,
- * correlation id, client id (INT16-length string, even in v2); v2 adds a tagged-field section. The
- * header version follows from the api key and version (flexible versions use v2). The client id is
- * kept as a position/length in the frame; {@link #clientId} decodes it only when asked.
+ * Flyweight over a request header (docs/kafka-protocol-notes.md#request-and-response-headers): v1 = api key, api
+ * version, correlation id, client id (INT16-length string, even in v2); v2 adds a tagged-field section. The header
+ * version follows from the api key and version (flexible versions use v2). The client id is kept as a
+ * position/length in the frame; {@link #clientId} decodes it only when asked.
  *
  * <pre>
  *   0  request_api_key      INT16
@@ -23,7 +23,7 @@ import org.apache.kafka.common.protocol.ApiKeys;
  * <p>The header version comes from kafka-clients' generated table
  * ({@code ApiKeys.requestHeaderVersion}), which answers for any version number of a known key, so
  * an ApiVersions request newer than kafka-clients knows still parses with header v2 (its layout is
- * frozen for exactly this reason, §2.2) and the broker can send the downgrade reply.
+ * frozen for exactly this reason) and the broker can send the downgrade reply.
  *
  * <p>Reusable; allocates nothing in {@link #parse}. Not thread-safe.
  */
@@ -79,7 +79,7 @@ public final class RequestHeaderView {
     }
 
     /**
-     * Skips a TAGGED_FIELDS section (kafka-protocol.md §1.2): count, then per field tag, size and
+     * Skips a TAGGED_FIELDS section (docs/kafka-protocol-notes.md#primitive-types): count, then per field tag, size and
      * bytes. Shared with the Produce decoder.
      */
     public static void skipTaggedFields(SliceCursor cursor) {

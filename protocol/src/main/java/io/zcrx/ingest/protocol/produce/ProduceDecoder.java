@@ -9,7 +9,7 @@ import io.zcrx.ingest.protocol.header.RequestHeaderView;
  * the whole body is checked before anything is appended, so a malformed request appends nothing.
  * Unknown tagged fields are skipped. Allocates nothing (the view's arrays grow when needed).
  *
- * <p>Body layout (ProduceRequest.json in kafka-clients 4.3.1; kafka-protocol.md §3.1). "str" is
+ * <p>Body layout (ProduceRequest.json in kafka-clients 4.3.1; docs/kafka-protocol-notes.md#produce). "str" is
  * STRING (INT16 length) before v9 and COMPACT_STRING (UNSIGNED_VARINT length+1) from v9; arrays
  * and RECORDS likewise switch to their compact forms; "tags" is a TAGGED_FIELDS section, v9+ only:
  *

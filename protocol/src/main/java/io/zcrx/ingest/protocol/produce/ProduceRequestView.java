@@ -3,7 +3,7 @@ package io.zcrx.ingest.protocol.produce;
 import java.util.Arrays;
 
 /**
- * A decoded Produce request (v3..v13), as positions into its frame (kafka-protocol.md §3.1):
+ * A decoded Produce request (v3..v13), as positions into its frame (docs/kafka-protocol-notes.md#produce):
  * nothing is copied; topic names and record regions are (position, length) pairs of the frame
  * body. Filled by {@link ProduceDecoder}; reused per connection (arrays grow, never shrink).
  *

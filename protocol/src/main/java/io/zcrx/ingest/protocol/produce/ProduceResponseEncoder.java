@@ -9,7 +9,7 @@ import java.nio.ByteBuffer;
  * 3..13 straight into an output buffer, from the request view (topic names are copied from the
  * request frame, so the frame must still be open) and the results. Allocates nothing.
  *
- * <p>Layout (ProduceResponse.json in kafka-clients 4.3.1; kafka-protocol.md §1.4, §3.1). "str",
+ * <p>Layout (ProduceResponse.json in kafka-clients 4.3.1; docs/kafka-protocol-notes.md#produce). "str",
  * arrays and "tags" switch to compact forms / appear from v9 exactly as in the request:
  *
  * <pre>

@@ -8,7 +8,7 @@ import java.util.Arrays;
  * error message and the index of the record that failed validation (RecordErrors, v8+).
  *
  * <p>An error slot reports BaseOffset, LogAppendTimeMs and LogStartOffset as -1, as the real
- * broker does (kafka-protocol.md §3.1 "Response rules"). Every slot must be set before the
+ * broker does (docs/kafka-protocol-notes.md#response-rules). Every slot must be set before the
  * response is encoded; the encoder refuses an unset one.
  *
  * Reused per connection. Not thread-safe.

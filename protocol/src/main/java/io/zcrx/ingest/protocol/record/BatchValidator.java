@@ -15,26 +15,18 @@ import static io.zcrx.ingest.protocol.record.RecordBatchLayout.RECORD_BATCH_OVER
 import static io.zcrx.ingest.protocol.record.RecordBatchLayout.TIMESTAMP_TYPE_MASK;
 import static io.zcrx.ingest.protocol.record.RecordBatchLayout.TRANSACTIONAL_FLAG_MASK;
 
-import io.zcrx.ingest.protocol.bytes.ChunkOwner;
-import io.zcrx.ingest.protocol.bytes.ProtocolException;
-import io.zcrx.ingest.protocol.bytes.RxChunk;
 import io.zcrx.ingest.protocol.bytes.SliceCursor;
 import io.zcrx.ingest.protocol.bytes.SliceList;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 import java.util.zip.CRC32C;
-import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.utils.BufferSupplier;
 
 /**
  * Checks, in place over slices, that a Produce partition's Records field is exactly one record
- * batch that Apache Kafka would accept from a client (kafka-protocol.md §3.1 step 4, §4.5): size,
- * magic 2, baseOffset 0, codec allowed at this Produce version, {@code max.message.bytes}, CRC-32C
- * across slices, record count, no control batch, producer fields, every record's framing, offset
- * deltas and timestamps. Compressed batches are decompressed into scratch for the record checks;
+ * batch that Apache Kafka would accept from a client (docs/kafka-protocol-notes.md#order-of-checks,
+ * #batch-validation): size, magic 2, baseOffset 0, codec allowed at this Produce version,
+ * {@code max.message.bytes}, CRC-32C across slices, record count, no control batch, producer fields, every record's
+ * framing, offset deltas and timestamps. Compressed batches are decompressed into scratch for the record checks;
  * the bytes written to the log are always the ones received.
  *
  * <p>On success the 61-byte header has been copied to the caller's direct buffer (indices 0..60),
@@ -85,46 +77,28 @@ import org.apache.kafka.common.utils.BufferSupplier;
  * output goes into a reusable scratch array that grows up to {@code decompressedBytesMax}; more
  * output than that is INVALID_RECORD (a decompression bomb), as is any codec failure. Then the same
  * record walk runs over the scratch. This path allocates (codec streams and their buffers).
+ * Decompression is {@link BatchDecompressor}'s, the record walk (steps 7 and 8) {@link RecordWalker}'s;
+ * this class keeps the batch-level checks, the header copy and patch, and the order of it all.
  *
  * <p>One per reactor thread. Allocates nothing for uncompressed batches. Not thread-safe.
  */
 public final class BatchValidator {
     private static final short NONE = Errors.NONE.code();
     private static final short INVALID_RECORD = Errors.INVALID_RECORD.code();
-    private static final short INVALID_TIMESTAMP = Errors.INVALID_TIMESTAMP.code();
     private static final short CORRUPT_MESSAGE = Errors.CORRUPT_MESSAGE.code();
     private static final short MESSAGE_TOO_LARGE = Errors.MESSAGE_TOO_LARGE.code();
     private static final short UNSUPPORTED_COMPRESSION_TYPE = Errors.UNSUPPORTED_COMPRESSION_TYPE.code();
 
-    /** First Produce version allowed to carry zstd batches (kafka-protocol.md §3.1). */
+    /** First Produce version allowed to carry zstd batches; older ones get UNSUPPORTED_COMPRESSION_TYPE. */
     public static final short FIRST_ZSTD_PRODUCE_VERSION = 7;
     /** Attribute bits Kafka's {@code computeAttributes} keeps when it rewrites the timestamp type. */
     private static final int KEPT_ATTRIBUTE_BITS =
         COMPRESSION_CODEC_MASK | TRANSACTIONAL_FLAG_MASK | CONTROL_FLAG_MASK | DELETE_HORIZON_FLAG_MASK;
-    private static final int DECOMPRESSED_SCRATCH_INITIAL = 64 * 1024;
-    /** The scratch "chunk" for decompressed records is heap memory nobody needs back. */
-    private static final ChunkOwner SCRATCH_OWNER = chunk -> { };
 
-    private final int decompressedBytesMax;
     private final SliceCursor cursor = new SliceCursor();
     private final CRC32C crc = new CRC32C();
-
-    // Compressed path: codecs (immutable, built once), their buffer cache and our scratch.
-    private final Compression gzip = Compression.gzip().build();
-    private final Compression snappy = Compression.snappy().build();
-    private final Compression lz4 = Compression.lz4().build();
-    private final Compression zstd = Compression.zstd().build();
-    private final BufferSupplier bufferSupplier = BufferSupplier.create();
-    private ByteBuffer compressedScratch = ByteBuffer.allocate(0);
-    private byte[] decompressed = new byte[0];
-    private ByteBuffer decompressedView = ByteBuffer.wrap(decompressed);
-    private final RxChunk scratchChunk = new RxChunk();
-    private final SliceList scratchSlices = new SliceList();
-    private final SliceCursor scratchCursor = new SliceCursor();
-
-    // Position and limit of a chunk memory view lent to a codec, restored afterwards.
-    private int borrowedPosition;
-    private int borrowedLimit;
+    private final RecordWalker walker = new RecordWalker();
+    private final BatchDecompressor decompressor;
 
     // Outcome of the last call.
     private String errorMessage;
@@ -133,11 +107,6 @@ public final class BatchValidator {
     private long maxTimestamp;
     private boolean headerPatched;
     private int decompressedLength;
-
-    // Record walk state (fields so that the walk returns one short).
-    private long walkMaxTimestamp;
-    private int badTimestampIndex;
-    private long badTimestamp;
 
     /**
      * @param decompressedBytesMax largest decompressed records section accepted from a compressed
@@ -148,7 +117,7 @@ public final class BatchValidator {
             throw new IllegalArgumentException("decompressedBytesMax must be > 0: decompressedBytesMax="
                 + decompressedBytesMax);
         }
-        this.decompressedBytesMax = decompressedBytesMax;
+        this.decompressor = new BatchDecompressor(decompressedBytesMax);
     }
 
     /**
@@ -269,7 +238,7 @@ public final class BatchValidator {
             newMaxTimestamp = nowMs;
         } else {
             newAttributes = attributes & KEPT_ATTRIBUTE_BITS;
-            newMaxTimestamp = walkMaxTimestamp;
+            newMaxTimestamp = walker.maxTimestamp();
         }
         final boolean newLogAppendTime = (newAttributes & TIMESTAMP_TYPE_MASK) != 0;
         if (newLogAppendTime != batchLogAppendTime || newMaxTimestamp != headerMaxTimestamp) {
@@ -309,235 +278,35 @@ public final class BatchValidator {
         return decompressedLength;
     }
 
-    /**
-     * Walks {@code count} records from the cursor's position to its limit. Leaves the largest record
-     * timestamp in {@link #walkMaxTimestamp}.
-     */
+    /** The record walk over {@code c}; its failure becomes this validator's. */
     private short walkRecords(SliceCursor c, int count, long baseTimestamp, long batchMaxTimestamp,
                               boolean batchLogAppendTime, BatchValidationConfig config, long nowMs) {
-        walkMaxTimestamp = NO_TIMESTAMP;
-        badTimestampIndex = -1;
-        badTimestamp = NO_TIMESTAMP;
-        final int sectionEnd = c.limit();
-        final boolean createTimeTopic = !config.logAppendTime;
-        final long beforeMaxMs = config.timestampBeforeMaxMs;
-        final long afterMaxMs = config.timestampAfterMaxMs;
-        for (int i = 0; i < count; i++) {
-            if (c.remaining() == 0) {
-                return failRecord(INVALID_RECORD, "record batch holds fewer records than recordsCount: recordsCount="
-                    + count + ", records=" + i, i);
-            }
-            final long timestampDelta;
-            try {
-                final int lengthAt = c.position();
-                final int recordLength = c.readVarint();
-                if (recordLength < 0 || recordLength > c.remaining()) {
-                    return failRecord(INVALID_RECORD, "record length outside batch: recordIndex=" + i + ", position="
-                        + lengthAt + ", length=" + recordLength + ", remaining=" + c.remaining(), i);
-                }
-                final int recordEnd = c.position() + recordLength;
-                // Narrow the cursor to this record: a field running past it fails like one past the batch.
-                c.limit(recordEnd);
-                c.readByte(); // record attributes: unused in magic 2 (Kafka ignores them too)
-                timestampDelta = c.readVarlong();
-                final int offsetDelta = c.readVarint();
-                if (offsetDelta != i) {
-                    return failRecord(INVALID_RECORD, "record offsetDelta must equal its index: recordIndex=" + i
-                        + ", offsetDelta=" + offsetDelta, i);
-                }
-                skipBytesField(c); // key
-                skipBytesField(c); // value
-                final int headerCount = c.readVarint();
-                if (headerCount < 0) {
-                    return failRecord(INVALID_RECORD, "record header count is negative: recordIndex=" + i
-                        + ", headerCount=" + headerCount, i);
-                }
-                for (int h = 0; h < headerCount; h++) {
-                    final int keyLength = c.readVarint();
-                    if (keyLength < 0) {
-                        return failRecord(INVALID_RECORD, "record header key is null: recordIndex=" + i
-                            + ", header=" + h + ", keyLength=" + keyLength, i);
-                    }
-                    c.skip(keyLength);
-                    skipBytesField(c); // header value
-                }
-                if (c.position() != recordEnd) {
-                    return failRecord(INVALID_RECORD, "record has bytes left after its fields: recordIndex=" + i
-                        + ", left=" + (recordEnd - c.position()), i);
-                }
-                c.limit(sectionEnd);
-            } catch (ProtocolException e) {
-                return failRecord(INVALID_RECORD, "record malformed: recordIndex=" + i + ", " + e.getMessage(), i);
-            }
-            final long timestamp = batchLogAppendTime ? batchMaxTimestamp : baseTimestamp + timestampDelta;
-            if (createTimeTopic && timestamp != NO_TIMESTAMP) {
-                // Kafka's recordHasInvalidTimestamp, with its arithmetic (overflow included) kept as is.
-                final long diff = nowMs - timestamp;
-                if ((diff > beforeMaxMs || -diff > afterMaxMs) && badTimestampIndex < 0) {
-                    badTimestampIndex = i;
-                    badTimestamp = timestamp;
-                }
-            } else if (batchLogAppendTime && badTimestampIndex < 0) {
-                badTimestampIndex = i;
-                badTimestamp = timestamp;
-            }
-            if (timestamp > walkMaxTimestamp) {
-                walkMaxTimestamp = timestamp;
-            }
-        }
-        if (c.remaining() != 0) {
-            return failRecord(INVALID_RECORD, "record batch has bytes left after its last record: recordsCount=" + count
-                + ", left=" + c.remaining(), -1);
-        }
-        if (badTimestampIndex >= 0) {
-            if (batchLogAppendTime && (!createTimeTopic || badTimestamp == NO_TIMESTAMP)) {
-                return failRecord(INVALID_TIMESTAMP, "producer may not set timestamp type LogAppendTime: recordIndex="
-                    + badTimestampIndex, badTimestampIndex);
-            }
-            return failRecord(INVALID_TIMESTAMP, "record timestamp out of range: recordIndex=" + badTimestampIndex
-                + ", timestamp=" + badTimestamp + ", lowest=" + (nowMs - beforeMaxMs)
-                + ", highest=" + (nowMs + afterMaxMs), badTimestampIndex);
+        final short walked = walker.walk(c, count, baseTimestamp, batchMaxTimestamp, batchLogAppendTime, config, nowMs);
+        if (walked != NONE) {
+            return failRecord(walked, walker.errorMessage(), walker.recordIndex());
         }
         return NONE;
-    }
-
-    /** A record's key, value or header value: VARINT length (negative = null, as Kafka reads it) then bytes. */
-    private static void skipBytesField(SliceCursor c) {
-        final int length = c.readVarint();
-        if (length > 0) {
-            c.skip(length);
-        }
     }
 
     private short walkCompressed(SliceList frameBody, int position, int length, int codec, int count,
                                  long baseTimestamp, long batchMaxTimestamp, boolean batchLogAppendTime,
                                  BatchValidationConfig config, long nowMs) {
-        final ByteBuffer input = payloadAsOneBuffer(frameBody, position + RECORD_BATCH_OVERHEAD, position + length);
-        final int savedPosition = borrowedPosition;
-        final int savedLimit = borrowedLimit;
-        try {
-            return decompressAndWalk(input, codec, count, baseTimestamp, batchMaxTimestamp, batchLogAppendTime, config,
-                nowMs);
-        } finally {
-            if (input != compressedScratch) {
-                // The codec read the chunk memory itself: give the view its position and limit back.
-                input.limit(savedLimit);
-                input.position(savedPosition);
-            }
+        final short inflated = decompressor.decompress(frameBody, position + RECORD_BATCH_OVERHEAD, position + length,
+            codec);
+        if (inflated != NONE) {
+            return fail(inflated, decompressor.errorMessage());
         }
-    }
-
-    private short decompressAndWalk(ByteBuffer input, int codec, int count, long baseTimestamp, long batchMaxTimestamp,
-                                    boolean batchLogAppendTime, BatchValidationConfig config, long nowMs) {
-        final Compression compression = codec(codec);
-        int total = 0;
-        InputStream in = null;
-        try {
-            in = compression.wrapForInput(input, MAGIC_V2, bufferSupplier);
-            if (decompressed.length == 0) {
-                growDecompressed(Math.min(DECOMPRESSED_SCRATCH_INITIAL, decompressedBytesMax));
-            }
-            while (true) {
-                if (total == decompressed.length) {
-                    if (total >= decompressedBytesMax) {
-                        if (in.read() != -1) {
-                            return fail(INVALID_RECORD,
-                                "compressed record batch decompresses to more than the limit: codec=" + codec
-                                + ", decompressedBytesMax=" + decompressedBytesMax);
-                        }
-                        break;
-                    }
-                    growDecompressed((int) Math.min(2L * decompressed.length, decompressedBytesMax));
-                }
-                final int n = in.read(decompressed, total, decompressed.length - total);
-                if (n < 0) {
-                    break;
-                }
-                total += n;
-            }
-        } catch (IOException | RuntimeException e) {
-            // Codecs report corrupt streams as IOException or as KafkaException and friends.
-            return fail(INVALID_RECORD, "compressed record batch cannot be decompressed: codec=" + codec
-                + ", error=" + e);
-        } finally {
-            if (in != null) {
-                try {
-                    in.close();
-                } catch (IOException e) {
-                    // Closing only returns buffers to the supplier; a failure there says nothing about the batch.
-                    throw new IllegalStateException("closing decompression stream failed: codec=" + codec, e);
-                }
-            }
-        }
-        decompressedLength = total;
-        if (total == 0) {
+        decompressedLength = decompressor.length();
+        if (decompressedLength == 0) {
             return failRecord(INVALID_RECORD, "compressed record batch decompresses to nothing: codec=" + codec
                 + ", recordsCount=" + count, 0);
         }
-        scratchChunk.wrap(SCRATCH_OWNER, decompressedView, 0L, 0, total, 0L);
+        final SliceCursor records = decompressor.openRecords();
         try {
-            scratchSlices.add(scratchChunk, 0, total);
+            return walkRecords(records, count, baseTimestamp, batchMaxTimestamp, batchLogAppendTime, config, nowMs);
         } finally {
-            scratchChunk.release(); // the slice holds the only reference now
+            decompressor.closeRecords();
         }
-        try {
-            return walkRecords(scratchCursor.wrap(scratchSlices, 0, total), count, baseTimestamp, batchMaxTimestamp,
-                batchLogAppendTime, config, nowMs);
-        } finally {
-            scratchSlices.releaseAll();
-        }
-    }
-
-    private void growDecompressed(int capacity) {
-        decompressed = Arrays.copyOf(decompressed, capacity);
-        decompressedView = ByteBuffer.wrap(decompressed);
-    }
-
-    private Compression codec(int codec) {
-        switch (codec) {
-            case RecordBatchLayout.CODEC_GZIP:
-                return gzip;
-            case RecordBatchLayout.CODEC_SNAPPY:
-                return snappy;
-            case RecordBatchLayout.CODEC_LZ4:
-                return lz4;
-            case RecordBatchLayout.CODEC_ZSTD:
-                return zstd;
-            default:
-                throw new IllegalStateException("no decompressor for codec: codec=" + codec);
-        }
-    }
-
-    /**
-     * The logical range [from, to) as one buffer for a codec: the chunk memory itself (positioned on
-     * the range; we may move a view's position and limit, and the caller restores them from
-     * {@link #borrowedPosition}/{@link #borrowedLimit}) when the range lies in one slice, else a copy
-     * in reusable scratch.
-     */
-    private ByteBuffer payloadAsOneBuffer(SliceList slices, int from, int to) {
-        final int n = to - from;
-        if (n > 0) {
-            final int s = slices.sliceAt(from);
-            final int offset = from - slices.start(s);
-            if (offset + n <= slices.length(s)) {
-                final ByteBuffer m = slices.chunk(s).memory();
-                final int index = slices.index(s) + offset;
-                borrowedPosition = m.position();
-                borrowedLimit = m.limit();
-                m.clear();
-                m.limit(index + n);
-                m.position(index);
-                return m;
-            }
-        }
-        if (compressedScratch.capacity() < n) {
-            compressedScratch = ByteBuffer.allocate(Math.max(n, 2 * compressedScratch.capacity()));
-        }
-        compressedScratch.clear();
-        cursor.position(from);
-        cursor.copyTo(compressedScratch, n);
-        compressedScratch.flip();
-        return compressedScratch;
     }
 
     /** Copies batch bytes [0, 61) to header indices 0..60, slice by slice. */

@@ -5,7 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
 /**
- * CRC-32C (Castagnoli, the record batch checksum, kafka-protocol.md §4.3) of a logical range of a
+ * CRC-32C (Castagnoli, the record batch checksum, docs/kafka-protocol-notes.md#batch-crc) of a logical range of a
  * {@link SliceList}, fed to {@link CRC32C#update(ByteBuffer)} one chunk-memory range per slice, so
  * direct memory goes through the JDK's intrinsic with no copy and no allocation.
  *

@@ -1,9 +1,9 @@
 package io.zcrx.ingest.protocol.record;
 
 /**
- * Byte layout of a record batch, magic 2 (kafka-protocol.md §4.1; Kafka's {@code DefaultRecordBatch}).
- * Each offset is built from the previous one plus its length; {@code RecordBatchLayoutTest} checks
- * them against kafka-clients' own constants.
+ * Byte layout of a record batch, magic 2 (docs/kafka-protocol-notes.md#record-batch-v2; Kafka's
+ * {@code DefaultRecordBatch}). Each offset is built from the previous one plus its length;
+ * {@code RecordBatchLayoutTest} checks them against kafka-clients' own constants.
  *
  * <pre>
  *   0  baseOffset            INT64   broker writes the first assigned offset

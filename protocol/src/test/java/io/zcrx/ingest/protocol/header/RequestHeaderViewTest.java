@@ -107,8 +107,8 @@ class RequestHeaderViewTest {
     }
 
     // Goal: an ApiVersions request newer than kafka-clients knows still parses (header v2 from v3),
-    // so the broker can answer with the downgrade response (kafka-protocol.md §2.2). Method: hand-made
-    // header bytes for ApiVersions v99 and v2.
+    // so the broker can answer with the downgrade response (docs/kafka-protocol-notes.md#downgrade-reply-kip-511).
+    // Method: hand-made header bytes for ApiVersions v99 and v2.
     @Test
     void apiVersionsAboveKnownVersionsParses() {
         final byte[] v99 = handMade(ApiKeys.API_VERSIONS.id, (short) 99, 5, "newer-client", true);

@@ -20,7 +20,7 @@ final class BatchBytes {
     private BatchBytes() {
     }
 
-    /** Writes record fields one by one (VARINT/VARLONG zig-zag, as in kafka-protocol.md §4.2). */
+    /** Writes record fields one by one (VARINT/VARLONG zig-zag). */
     static final class Records {
         private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 

@@ -2,8 +2,8 @@ package io.zcrx.ingest.broker.transport.nio;
 
 import io.zcrx.ingest.broker.transport.ConnectionHandler;
 import io.zcrx.ingest.broker.transport.ConnectionIo;
-import io.zcrx.ingest.broker.transport.OutboundQueue;
 import io.zcrx.ingest.broker.transport.ReactorIo;
+import io.zcrx.ingest.broker.transport.outbound.OutboundQueue;
 import io.zcrx.ingest.protocol.bytes.RxChunk;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,7 +11,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
 /**
- * One accepted socket on an NIO reactor: reads into the reactor's {@link NioReceivePool} (one
+ * One accepted socket on an NIO reactor: reads into the reactor's {@link NioReceiveMemory} (one
  * chunk per read), hands chunks to the broker's {@link ConnectionHandler}, and drains the
  * connection's {@link OutboundQueue} with gathering writes (file regions with
  * {@code FileChannel.transferTo}, i.e. sendfile).
@@ -26,7 +26,7 @@ final class NioConnection implements ConnectionIo {
     private static final int GATHER_MAX = 16;
 
     private final NioReactor reactor;
-    private final NioReceivePool pool;
+    private final NioReceiveMemory pool;
     private final SocketChannel channel;
     private final long id;
     private final String remote;

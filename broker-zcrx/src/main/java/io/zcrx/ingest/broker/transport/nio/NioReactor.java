@@ -1,11 +1,11 @@
 package io.zcrx.ingest.broker.transport.nio;
 
 import io.zcrx.ingest.broker.transport.ConnectionHandler;
-import io.zcrx.ingest.broker.transport.OutboundBlockPool;
-import io.zcrx.ingest.broker.transport.OutboundQueue;
 import io.zcrx.ingest.broker.transport.ReactorHandler;
 import io.zcrx.ingest.broker.transport.ReactorHandlerFactory;
 import io.zcrx.ingest.broker.transport.ReactorIo;
+import io.zcrx.ingest.broker.transport.outbound.OutboundBlockPool;
+import io.zcrx.ingest.broker.transport.outbound.OutboundQueue;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -19,8 +19,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One NIO reactor thread: a {@link Selector}, the connections it owns, its receive pool and its
@@ -28,13 +28,13 @@ import org.apache.logging.log4j.Logger;
  * reactors round-robin. Other threads reach a reactor only through {@link #execute}.
  */
 final class NioReactor implements ReactorIo, Runnable {
-    private static final Logger LOG = LogManager.getLogger(NioReactor.class);
+    private static final Logger LOG = LoggerFactory.getLogger(NioReactor.class);
     static final long CLOSE_FLUSH_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
     private static final long TICK_MAX_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final NioTransport transport;
     private final int reactorId;
-    private final NioReceivePool pool;
+    private final NioReceiveMemory pool;
     private final OutboundBlockPool blocks;
     private final Selector selector;
     private final ReactorHandlerFactory handlerFactory;
@@ -56,7 +56,7 @@ final class NioReactor implements ReactorIo, Runnable {
     private Thread thread;
     private long nowNs;
 
-    NioReactor(NioTransport transport, int reactorId, NioReceivePool pool, OutboundBlockPool blocks,
+    NioReactor(NioTransport transport, int reactorId, NioReceiveMemory pool, OutboundBlockPool blocks,
                ReactorHandlerFactory handlerFactory) throws IOException {
         this.transport = transport;
         this.reactorId = reactorId;
@@ -66,7 +66,7 @@ final class NioReactor implements ReactorIo, Runnable {
         this.selector = Selector.open();
     }
 
-    NioReceivePool pool() {
+    NioReceiveMemory pool() {
         return pool;
     }
 

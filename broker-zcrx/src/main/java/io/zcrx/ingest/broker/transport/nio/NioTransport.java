@@ -1,9 +1,9 @@
 package io.zcrx.ingest.broker.transport.nio;
 
-import io.zcrx.ingest.broker.transport.OutboundBlockPool;
 import io.zcrx.ingest.broker.transport.ReactorHandlerFactory;
 import io.zcrx.ingest.broker.transport.Transport;
 import io.zcrx.ingest.broker.transport.TransportSettings;
+import io.zcrx.ingest.broker.transport.outbound.OutboundBlockPool;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -11,8 +11,8 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The portable transport: java.nio selectors, one per reactor thread, reading into a fixed native
@@ -21,7 +21,7 @@ import org.apache.logging.log4j.Logger;
  * io_uring is unavailable (older kernels, Docker's default seccomp profile, macOS).
  */
 public final class NioTransport implements Transport {
-    private static final Logger LOG = LogManager.getLogger(NioTransport.class);
+    private static final Logger LOG = LoggerFactory.getLogger(NioTransport.class);
     private static final int ACCEPT_BACKLOG = 1024;
 
     private final TransportSettings settings;
@@ -67,7 +67,7 @@ public final class NioTransport implements Transport {
         reactors = new NioReactor[settings.reactors()];
         try {
             for (int i = 0; i < reactors.length; i++) {
-                reactors[i] = new NioReactor(this, i, new NioReceivePool(bufferBytes, bufferCount),
+                reactors[i] = new NioReactor(this, i, new NioReceiveMemory(bufferBytes, bufferCount),
                     new OutboundBlockPool(settings.outboundBlockBytes(), 256), handlerFactory);
             }
             reactors[0].listen(listener);

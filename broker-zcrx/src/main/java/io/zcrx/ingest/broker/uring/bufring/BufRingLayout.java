@@ -2,7 +2,7 @@ package io.zcrx.ingest.broker.uring.bufring;
 
 /**
  * Byte layouts of the provided-buffer-ring uapi structs ({@code include/uapi/linux/io_uring.h};
- * io-uring-zcrx.md §4.13-4.15), offsets chained field by field, checked by {@code UringLayoutTest}.
+ * docs/kernel-abi.md#provided-buffer-ring-structs), offsets chained field by field, checked by {@code UringLayoutTest}.
  */
 public final class BufRingLayout {
     private BufRingLayout() {

@@ -1,10 +1,10 @@
 package io.zcrx.ingest.broker.uring.bufring;
 
 import com.sun.jna.Memory;
-import io.zcrx.ingest.broker.uring.Errno;
 import io.zcrx.ingest.broker.uring.NativeRegion;
 import io.zcrx.ingest.broker.uring.Ring;
 import io.zcrx.ingest.broker.uring.UringException;
+import io.zcrx.ingest.nativeio.Errno;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -21,9 +21,9 @@ import static io.zcrx.ingest.broker.uring.UringConstants.PBUF_RING_ENTRIES_MAX;
 
 /**
  * A provided-buffer ring (buffer group {@code bgid}) and the buffers behind it: copy mode's receive
- * memory (io-uring-zcrx.md §7). The ring memory is kernel-allocated ({@code IOU_PBUF_RING_MMAP}) and
- * mapped from the ring fd; the buffers are one anonymous block of {@code entries × bufferBytes}, buffer
- * id {@code bid} at byte {@code bid × bufferBytes}.
+ * memory (docs/kernel-abi.md#provided-buffer-rings). The ring memory is kernel-allocated
+ * ({@code IOU_PBUF_RING_MMAP}) and mapped from the ring fd; the buffers are one anonymous block of
+ * {@code entries × bufferBytes}, buffer id {@code bid} at byte {@code bid × bufferBytes}.
  *
  * <pre>
  *   ring memory: io_uring_buf[entries], 16 bytes each       buffers block (one mmap):
@@ -35,7 +35,7 @@ import static io.zcrx.ingest.broker.uring.UringConstants.PBUF_RING_ENTRIES_MAX;
  * </pre>
  *
  * <p>Consumption order: the kernel takes buffers from its head in ring-slot order; a CQE names the
- * first bid it used and, with bundles, covers the following slots too (§7.6, probe4). We mirror what we
+ * first bid it used and, with bundles, covers the following slots too (docs/kernel-abi.md#bundles). We mirror what we
  * wrote into each slot ({@code slotBid}) and keep our own consumer head, so a bundle CQE maps to exact
  * buffer ids and a CQE whose bid is not the one at our head is detected as corruption.
  *
@@ -158,7 +158,7 @@ public final class BufferRing implements AutoCloseable {
         tail++;
     }
 
-    /** Store-release of the tail after the entry writes (§5.5), only when something was added. */
+    /** Store-release of the tail after the entry writes, only when something was added. */
     public void publish() {
         if (tail != publishedTail) {
             U16.setRelease(ringView, BufRingLayout.Buf.RING_TAIL_OFFSET, (short) tail);

@@ -1,8 +1,9 @@
 package io.zcrx.ingest.broker.uring.bufring;
 
-import io.zcrx.ingest.broker.uring.Errno;
+import io.zcrx.ingest.nativeio.Errno;
 
-/** What an {@code IORING_REGISTER_PBUF_RING} errno means (io-uring-zcrx.md §7.1, probe2 section B). */
+
+/** What an {@code IORING_REGISTER_PBUF_RING} errno means (docs/kernel-abi.md#provided-buffer-rings). */
 public enum PbufRegisterOutcome {
     BAD_ARGUMENT("entries not a power of two or > 32768, reserved field set, or kernel without buffer rings (< 5.19)"),
     GROUP_EXISTS("the buffer group id is already registered on this ring"),

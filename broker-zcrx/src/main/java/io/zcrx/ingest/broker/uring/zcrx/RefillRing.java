@@ -10,7 +10,7 @@ import static io.zcrx.ingest.broker.uring.UringConstants.IORING_ZCRX_AREA_MASK;
 
 /**
  * The producer side of a zcrx refill ring: how received area memory goes back to the kernel
- * (io-uring-zcrx.md §6.4, §6.7). We write {@code struct io_uring_zcrx_rqe} entries and store-release
+ * (docs/kernel-abi.md#zcrx-receive-and-refill). We write {@code struct io_uring_zcrx_rqe} entries and store-release
  * the tail; the kernel (NAPI context, any CPU) load-acquires the tail, consumes entries lazily and
  * store-releases its head.
  *

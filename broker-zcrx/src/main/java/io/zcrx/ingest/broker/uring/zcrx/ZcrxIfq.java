@@ -1,11 +1,11 @@
 package io.zcrx.ingest.broker.uring.zcrx;
 
 import com.sun.jna.Memory;
-import io.zcrx.ingest.broker.uring.Errno;
 import io.zcrx.ingest.broker.uring.NativeRegion;
 import io.zcrx.ingest.broker.uring.Ring;
-import io.zcrx.ingest.broker.uring.Syscalls;
 import io.zcrx.ingest.broker.uring.UringException;
+import io.zcrx.ingest.nativeio.Errno;
+import io.zcrx.ingest.nativeio.Sys;
 
 import static io.zcrx.ingest.broker.uring.UringConstants.IORING_MEM_REGION_TYPE_USER;
 import static io.zcrx.ingest.broker.uring.UringConstants.IORING_REGISTER_ZCRX_IFQ;
@@ -14,7 +14,7 @@ import static io.zcrx.ingest.broker.uring.UringConstants.ZCRX_RQ_ENTRIES_MAX;
 /**
  * One zcrx interface queue ("ifq") registered on a ring: the NIC receive queue {@code rxQueue} of
  * {@code interfaceName} now DMAs TCP payload into our {@linkplain #area() area}, and we hand buffers back
- * through the {@linkplain #refillRing() refill ring} (io-uring-zcrx.md §6.0-6.3).
+ * through the {@linkplain #refillRing() refill ring} (docs/kernel-abi.md#zcrx-registration).
  *
  * <pre>
  *   area           anonymous mmap, areaBytes (page multiple, &lt;= 2 GiB); split by the kernel into 4 KiB
@@ -27,7 +27,7 @@ import static io.zcrx.ingest.broker.uring.UringConstants.ZCRX_RQ_ENTRIES_MAX;
  *
  * <p>Lifetime: there is no unregister; the ifq lives until the ring fd is closed (released
  * asynchronously). {@link #close()} therefore requires the ring to be closed first and only then
- * unmaps the area and refill region (§6.12 steps 5-6).
+ * unmaps the area and refill region (docs/kernel-abi.md#shutdown-order).
  *
  * <p>Threads: registered and used on the ring's thread. Not thread-safe.
  */
@@ -54,7 +54,7 @@ public final class ZcrxIfq implements AutoCloseable {
         this.refillRing = refillRing;
     }
 
-    /** The refill region size for {@code rqEntries}: entries plus a page for the head/tail header (§6.2). */
+    /** The refill region size for {@code rqEntries}: entries plus a page for the head/tail header. */
     public static long refillRegionBytes(int rqEntries) {
         return NativeRegion.roundUpToPage((long) rqEntries * ZcrxLayout.Rqe.SIZE + NativeRegion.PAGE_SIZE);
     }
@@ -81,7 +81,7 @@ public final class ZcrxIfq implements AutoCloseable {
         if (areaBytes <= 0 || areaLength > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("zcrx area must be 1 byte .. 2 GiB: areaBytes=" + areaBytes);
         }
-        final int ifIndex = Syscalls.ifNameToIndex(interfaceName);
+        final int ifIndex = Sys.ifNameToIndex(interfaceName);
         if (ifIndex < 0) {
             throw new ZcrxRegisterException(-ifIndex, ZcrxRegisterOutcome.NO_SUCH_INTERFACE, "zcrx registration failed: "
                 + "interface=" + interfaceName + ", errno=" + Errno.describe(-ifIndex) + " from if_nametoindex, outcome="
@@ -142,7 +142,7 @@ public final class ZcrxIfq implements AutoCloseable {
     /**
      * Asks the kernel whether zcrx registration is reachable at all, without touching any NIC: a valid
      * registration naming an interface index that does not exist. The kernel checks capability, ring
-     * flags and struct fields first and looks the interface up before anything is bound (§6.3), so the
+     * flags and struct fields first and looks the interface up before anything is bound, so the
      * answer is {@code ENODEV} when zcrx is built in and permitted, {@code EPERM} without CAP_NET_ADMIN in
      * the initial namespace, {@code EOPNOTSUPP} without CONFIG_IO_URING_ZCRX, {@code EINVAL} on kernels that
      * do not know the opcode. Changes nothing on the machine. Call on the ring's thread.

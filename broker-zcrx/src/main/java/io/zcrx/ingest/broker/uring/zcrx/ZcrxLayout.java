@@ -1,8 +1,8 @@
 package io.zcrx.ingest.broker.uring.zcrx;
 
 /**
- * Byte layouts of the zcrx uapi structs ({@code include/uapi/linux/io_uring.h} 6.15+; io-uring-zcrx.md
- * §4.6-4.11), offsets chained field by field, checked by {@code UringLayoutTest}.
+ * Byte layouts of the zcrx uapi structs ({@code include/uapi/linux/io_uring.h} 6.15+;
+ * docs/kernel-abi.md#zcrx-structs), offsets chained field by field, checked by {@code UringLayoutTest}.
  */
 public final class ZcrxLayout {
     private ZcrxLayout() {

@@ -1,11 +1,13 @@
 package io.zcrx.ingest.broker.uring.zcrx;
 
-import io.zcrx.ingest.broker.uring.Errno;
+import io.zcrx.ingest.nativeio.Errno;
+
 
 /**
- * What an {@code IORING_REGISTER_ZCRX_IFQ} errno means and what to do about it (io-uring-zcrx.md §9.2,
- * kernel check order in §6.3). {@link Kind} separates "this machine cannot do zcrx" (fall back to copy
- * mode) from "zcrx could work but is misconfigured" (tell the operator; {@code doctor} prints the fix).
+ * What an {@code IORING_REGISTER_ZCRX_IFQ} errno means and what to do about it (with the
+ * kernel's check order: docs/kernel-abi.md#zcrx-registration). {@link Kind} separates "this machine cannot do zcrx"
+ * (fall back to copy mode) from "zcrx could work but is misconfigured" (tell the operator; {@code doctor} prints
+ * the fix).
  */
 public enum ZcrxRegisterOutcome {
     NOT_SUPPORTED(Kind.CAPABILITY, "no zcrx-capable NIC/driver behind this interface (no queue API or DMA device: virtio_net, "

@@ -1,7 +1,6 @@
 package io.zcrx.ingest.broker.uring.bufring;
 
 import io.zcrx.ingest.broker.uring.CompletionBatch;
-import io.zcrx.ingest.broker.uring.Errno;
 import io.zcrx.ingest.broker.uring.Ring;
 import io.zcrx.ingest.broker.uring.Sockets;
 import io.zcrx.ingest.broker.uring.SqeWriter;
@@ -10,6 +9,7 @@ import io.zcrx.ingest.broker.uring.UringException;
 import io.zcrx.ingest.broker.uring.UringSupport;
 import io.zcrx.ingest.broker.uring.testkit.RingAccept;
 import io.zcrx.ingest.broker.uring.testkit.StreamPattern;
+import io.zcrx.ingest.nativeio.Errno;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -84,8 +84,9 @@ class BufferRingTest {
     @Test
     void bundleBuffersFollowRingSlotOrder() throws Exception {
         // Goal: a bundle CQE maps to the right buffers even when buffers went back in a scrambled
-        // order (probe4). Method: 8 x 1 KiB ring; consume everything once, re-add bids 7,3,5,1,0,6,2,4,
-        // send 3 KiB of pattern and check the CQE covers bids 7,3,5 with the right bytes in each.
+        // order (observed on 6.18, docs/kernel-abi.md#bundles). Method: 8 x 1 KiB ring; consume everything once,
+        // re-add bids 7,3,5,1,0,6,2,4, send 3 KiB of pattern and check the CQE covers bids 7,3,5 with the right
+        // bytes in each.
         assumeTrue(UringSupport.get().bundlesSupported(), "skipped: kernel without RECVSEND_BUNDLE (< 6.10)");
         try (BufferRing br = BufferRing.register(ring, 1, 8, 1024)) {
             final long seed = 42;

@@ -1,10 +1,9 @@
 package io.zcrx.ingest.broker.uring.testkit;
 
 import io.zcrx.ingest.broker.transport.TransportSettings;
-import io.zcrx.ingest.broker.uring.transport.UringSettings;
-import io.zcrx.ingest.broker.uring.transport.ZcrxSettings;
-import io.zcrx.ingest.broker.uring.transport.ZcrxTransport;
-
+import io.zcrx.ingest.broker.transport.uring.UringSettings;
+import io.zcrx.ingest.broker.transport.uring.ZcrxSettings;
+import io.zcrx.ingest.broker.transport.uring.ZcrxTransport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;

@@ -1,10 +1,10 @@
 package io.zcrx.ingest.broker.uring.zcrx;
 
 import io.zcrx.ingest.broker.uring.Capabilities;
-import io.zcrx.ingest.broker.uring.Errno;
 import io.zcrx.ingest.broker.uring.Ring;
 import io.zcrx.ingest.broker.uring.UringConstants;
 import io.zcrx.ingest.broker.uring.UringSupport;
+import io.zcrx.ingest.nativeio.Errno;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * zcrx registration against the real kernel. On this CI machine (6.18, virtio_net) every interface
  * answers EOPNOTSUPP, so the test checks that the errno arrives, is named and maps to the right
- * outcome (a successful registration needs a zcrx-capable NIC, see io-uring-zcrx.md §12).
+ * outcome (a successful registration needs a zcrx-capable NIC, see docs/kernel-abi.md#nic-requirements).
  */
 class ZcrxIfqTest {
     @BeforeAll
@@ -65,7 +65,7 @@ class ZcrxIfqTest {
 
     @Test
     void loopbackAnswersEopnotsuppToo() throws Exception {
-        // Goal: same for lo (probe1 §5). Method: register lo queue 0.
+        // Goal: same for lo (docs/kernel-abi.md#how-the-numbers-were-checked). Method: register lo queue 0.
         assumeTrue(Capabilities.has(Capabilities.CAP_NET_ADMIN), "skipped: needs CAP_NET_ADMIN");
         try (Ring ring = Ring.create(8, 64, UringConstants.REACTOR_SETUP_FLAGS)) {
             final ZcrxRegisterException e = assertThrows(ZcrxRegisterException.class,

@@ -1,0 +1,134 @@
+package io.zcrx.ingest.broker.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * The validators of {@link BrokerConfig}'s settings that kafka-clients' {@link ConfigDef} does not
+ * have. Their {@code toString} is the "Valid values" column of docs/configuration.md, and their
+ * messages complete ConfigDef's {@code Invalid value V for configuration K: reason}.
+ */
+final class ConfigValidators {
+    private ConfigValidators() {
+    }
+
+    static final class ListenerValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            Endpoint.parse(name, (String) value);
+        }
+
+        @Override
+        public String toString() {
+            return "PLAINTEXT://host:port";
+        }
+    }
+
+    /** Accepts null (meaning "not set, use the fallback setting"), else delegates. */
+    static final class NullOr implements ConfigDef.Validator {
+        private final ConfigDef.Validator inner;
+
+        NullOr(ConfigDef.Validator inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value != null) {
+                inner.ensureValid(name, value);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "null or " + inner;
+        }
+    }
+
+    /**
+     * A number in [min, max] that {@link #accepts} as well: "must be a KIND in [min, max]". The
+     * kind doubles as the documentation's "Valid values".
+     */
+    abstract static class BoundedNumber implements ConfigDef.Validator {
+        private final String kind;
+        private final long min;
+        private final long max;
+
+        BoundedNumber(String kind, long min, long max) {
+            this.kind = kind;
+            this.min = min;
+            this.max = max;
+        }
+
+        abstract boolean accepts(long value);
+
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value == null) {
+                throw new ConfigException(name, null, "must be set");
+            }
+            final long v = ((Number) value).longValue();
+            if (v < min || v > max || !accepts(v)) {
+                throw new ConfigException(name, value, "must be a " + this);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return kind + " in [" + min + ", " + max + "]";
+        }
+    }
+
+    static final class PowerOfTwo extends BoundedNumber {
+        PowerOfTwo(long min, long max) {
+            super("power of two", min, max);
+        }
+
+        @Override
+        boolean accepts(long value) {
+            return Long.bitCount(value) == 1;
+        }
+    }
+
+    static final class PageMultiple extends BoundedNumber {
+        PageMultiple(long min, long max) {
+            super("multiple of 4096", min, max);
+        }
+
+        @Override
+        boolean accepts(long value) {
+            return value % 4096 == 0;
+        }
+    }
+
+    static final class RxQueueListValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            @SuppressWarnings("unchecked")
+            final List<String> list = (List<String>) value;
+            final List<Integer> seen = new ArrayList<>();
+            for (String s : list) {
+                final int q;
+                try {
+                    q = Integer.parseInt(s.trim());
+                } catch (NumberFormatException e) {
+                    throw new ConfigException(name, value, "'" + s + "' is not a queue index");
+                }
+                if (q < 0 || q > 65535) {
+                    throw new ConfigException(name, value, "queue index " + q + " outside [0, 65535]");
+                }
+                if (seen.contains(q)) {
+                    throw new ConfigException(name, value, "queue " + q + " listed twice");
+                }
+                seen.add(q);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "comma-separated rx queue indexes";
+        }
+    }
+}

@@ -1,0 +1,347 @@
+package io.zcrx.ingest.broker.fetch;
+
+import io.zcrx.ingest.broker.config.BrokerConfig;
+import io.zcrx.ingest.broker.metadata.LeaderEpochs;
+import io.zcrx.ingest.broker.metadata.TopicInfo;
+import io.zcrx.ingest.broker.request.BrokerContext;
+import io.zcrx.ingest.broker.request.FetchWaiters;
+import io.zcrx.ingest.broker.request.PendingResponse;
+import io.zcrx.ingest.broker.request.RequestContext;
+import io.zcrx.ingest.broker.request.ResponseWriter;
+import io.zcrx.ingest.broker.runtime.TimerService;
+import io.zcrx.ingest.broker.transport.ReactorIo;
+import io.zcrx.ingest.broker.transport.outbound.FileRegionRecords;
+import io.zcrx.ingest.broker.transport.outbound.OutboundWritable;
+import io.zcrx.ingest.log.FetchRegion;
+import io.zcrx.ingest.log.PartitionLog;
+import io.zcrx.ingest.protocol.record.RecordBatchLayout;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
+import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse;
+import org.apache.kafka.common.message.FetchResponseData.PartitionData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.protocol.Readable;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+
+/**
+ * Fetch, v4-v18 (docs/kafka-protocol-notes.md#fetch). Each partition's data is a region of its segment file
+ * (whole batches from the one holding the fetch offset, {@link PartitionLog#read}); the response
+ * is encoded by {@link OutboundWritable} with those regions as file entries of the outbound queue,
+ * so records go to the socket with sendfile and never enter the heap.
+ *
+ * <p>Limits: {@code PartitionMaxBytes} per partition and {@code min(MaxBytes, fetch.max.bytes)}
+ * in all, except that the first partition with data always gets one whole batch (KIP-74).
+ * Long polling: when less than {@code MinBytes} is available the response is deferred; appends to
+ * any of its partitions wake it ({@link FetchWaiters}), and {@code MaxWaitMs} ends it.
+ *
+ * <p>Fetch sessions (KIP-227) are declined: every response says SessionId 0, so the Java client
+ * keeps sending full requests, and a full response lists exactly the requested partitions. A
+ * request naming a session gets FETCH_SESSION_ID_NOT_FOUND; the client then starts over.
+ *
+ * <p>Leader epoch is 0 everywhere: a CurrentLeaderEpoch above it is UNKNOWN_LeaderEpochs.CURRENT, below
+ * (other than -1) FENCED_LeaderEpochs.CURRENT. Clients older than v10 cannot read zstd: a region holding a
+ * zstd batch is UNSUPPORTED_COMPRESSION_TYPE for them, as in Kafka.
+ *
+ * <p>Shared by every reactor (thread-safe): per-thread scratch is thread-local, and a deferred
+ * fetch re-reads on the reactor of its connection.
+ */
+public final class FetchHandler {
+    private static final ThreadLocal<FetchRegion> REGION = ThreadLocal.withInitial(FetchRegion::new);
+    private static final ThreadLocal<OutboundWritable> WRITABLE = ThreadLocal.withInitial(OutboundWritable::new);
+    private static final ThreadLocal<ByteBuffer> BATCH_HEADER = ThreadLocal.withInitial(
+        () -> ByteBuffer.allocate(RecordBatchLayout.RECORD_BATCH_OVERHEAD).order(ByteOrder.BIG_ENDIAN));
+
+    private final BrokerContext ctx;
+
+    public FetchHandler(BrokerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    public void handle(RequestContext req, Readable body) {
+        final short version = req.version();
+        final FetchRequestData data = new FetchRequestData(body, version);
+        final Errors sessionError = sessionError(data, version);
+        if (sessionError != Errors.NONE) {
+            req.respond(new FetchResponseData().setThrottleTimeMs(0).setErrorCode(sessionError.code()).setSessionId(0));
+            return;
+        }
+        final Plan plan = plan(data, version);
+        final int bytes = read(plan);
+        if (plan.error || bytes >= plan.minBytes || data.maxWaitMs() <= 0 || plan.logs.length == 0) {
+            req.respond(writer(plan, req.correlationId()));
+            return;
+        }
+        final LongPoll poll = new LongPoll(plan, req.defer(), req.reactor(), req.correlationId());
+        poll.start(data.maxWaitMs());
+    }
+
+    /** Sessions are declined: only sessionless requests, (0, 0) and (0, -1), are answered. */
+    private static Errors sessionError(FetchRequestData data, short version) {
+        if (version < 7) {
+            return Errors.NONE;
+        }
+        if (data.sessionId() != 0) {
+            return Errors.FETCH_SESSION_ID_NOT_FOUND;
+        }
+        if (data.sessionEpoch() != 0 && data.sessionEpoch() != -1) {
+            return Errors.INVALID_FETCH_SESSION_EPOCH;
+        }
+        return Errors.NONE;
+    }
+
+    /** What one request asks for, with the response skeleton that every read refills. */
+    static final class Plan {
+        final short version;
+        final int maxBytes;
+        final int minBytes;
+        final FetchResponseData response = new FetchResponseData().setThrottleTimeMs(0)
+            .setErrorCode(Errors.NONE.code()).setSessionId(0);
+        PartitionLog[] logs;
+        PartitionData[] parts;
+        long[] fetchOffsets;
+        int[] partitionMaxBytes;
+        /** Log end offsets seen by the last read: a long poll re-checks them after registering. */
+        long[] seenEnd;
+        /** Some partition failed (answered at once, as Kafka does). */
+        boolean error;
+
+        Plan(short version, int maxBytes, int minBytes) {
+            this.version = version;
+            this.maxBytes = maxBytes;
+            this.minBytes = minBytes;
+        }
+    }
+
+    private Plan plan(FetchRequestData data, short version) {
+        final int brokerMax = ctx.config().getInt(BrokerConfig.FETCH_MAX_BYTES);
+        final Plan plan = new Plan(version, Math.min(version >= 3 ? data.maxBytes() : Integer.MAX_VALUE, brokerMax),
+            data.minBytes());
+        final boolean readCommitted = version >= 4 && data.isolationLevel() == 1;
+        final int replicaId = version >= 15 ? data.replicaState().replicaId() : data.replicaId();
+        final List<PartitionLog> logs = new ArrayList<>();
+        final List<PartitionData> parts = new ArrayList<>();
+        final List<long[]> offsets = new ArrayList<>();
+        for (FetchTopic ft : data.topics()) {
+            final TopicInfo topic = version >= 13 ? lookup(ft.topicId()) : lookup(ft.topic());
+            final FetchableTopicResponse tr = new FetchableTopicResponse().setTopic(ft.topic()).setTopicId(ft.topicId());
+            plan.response.responses().add(tr);
+            for (FetchPartition fp : ft.partitions()) {
+                final PartitionData pd = new PartitionData().setPartitionIndex(fp.partition())
+                    .setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1)
+                    .setAbortedTransactions(readCommitted ? Collections.emptyList() : null)
+                    .setPreferredReadReplica(-1).setRecords(MemoryRecords.EMPTY);
+                tr.partitions().add(pd);
+                PartitionLog log = null;
+                Errors e = Errors.NONE;
+                if (topic == null) {
+                    e = version >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                } else if ((log = topic.partition(fp.partition())) == null) {
+                    e = Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                } else if (replicaId >= 0) {
+                    // A follower fetch: this single node has no followers.
+                    e = Errors.NOT_LEADER_OR_FOLLOWER;
+                } else {
+                    e = LeaderEpochs.check(fp.currentLeaderEpoch());
+                }
+                if (e != Errors.NONE) {
+                    pd.setErrorCode(e.code());
+                    plan.error = true;
+                    log = null;
+                }
+                logs.add(log);
+                parts.add(pd);
+                offsets.add(new long[] {fp.fetchOffset(), fp.partitionMaxBytes()});
+            }
+        }
+        final int n = logs.size();
+        plan.logs = logs.toArray(new PartitionLog[0]);
+        plan.parts = parts.toArray(new PartitionData[0]);
+        plan.fetchOffsets = new long[n];
+        plan.partitionMaxBytes = new int[n];
+        plan.seenEnd = new long[n];
+        for (int i = 0; i < n; i++) {
+            plan.fetchOffsets[i] = offsets.get(i)[0];
+            plan.partitionMaxBytes[i] = (int) offsets.get(i)[1];
+        }
+        return plan;
+    }
+
+    private TopicInfo lookup(String name) {
+        final TopicInfo t = name == null ? null : ctx.topics().get(name);
+        return t == null || t.isDeleted() ? null : t;
+    }
+
+    private TopicInfo lookup(Uuid id) {
+        final TopicInfo t = id == null || Uuid.ZERO_UUID.equals(id) ? null : ctx.topics().get(id);
+        return t == null || t.isDeleted() ? null : t;
+    }
+
+    /**
+     * Reads every partition of the plan into its response entry (on a reactor thread) and returns
+     * the record bytes found.
+     */
+    static int read(Plan plan) {
+        final FetchRegion r = REGION.get();
+        int budget = plan.maxBytes;
+        int total = 0;
+        boolean minOneBatch = true;
+        for (int i = 0; i < plan.logs.length; i++) {
+            final PartitionLog log = plan.logs[i];
+            if (log == null) {
+                continue;
+            }
+            final PartitionData pd = plan.parts[i];
+            final int limit = Math.max(0, Math.min(plan.partitionMaxBytes[i], budget));
+            log.read(plan.fetchOffsets[i], limit, minOneBatch, r);
+            plan.seenEnd[i] = r.highWatermark;
+            if (r.errorCode != Errors.NONE.code()) {
+                fail(plan, pd, r.errorCode);
+                continue;
+            }
+            if (r.length > 0 && plan.version < 10 && containsZstd(r.channel, r.position, r.length)) {
+                fail(plan, pd, Errors.UNSUPPORTED_COMPRESSION_TYPE.code());
+                continue;
+            }
+            pd.setErrorCode(Errors.NONE.code()).setHighWatermark(r.highWatermark)
+                // No transactions here: the last stable offset is the high watermark.
+                .setLastStableOffset(r.highWatermark).setLogStartOffset(r.logStartOffset)
+                .setRecords(r.length > 0 ? new FileRegionRecords(r.channel, r.position, r.length) : MemoryRecords.EMPTY);
+            if (r.length > 0) {
+                minOneBatch = false;
+                budget -= r.length;
+                total += r.length;
+            }
+        }
+        return total;
+    }
+
+    private static void fail(Plan plan, PartitionData pd, short code) {
+        pd.setErrorCode(code).setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1)
+            .setRecords(MemoryRecords.EMPTY);
+        plan.error = true;
+    }
+
+    /** Walks the batch headers of a region (only for pre-v10 clients) looking for a zstd batch. */
+    private static boolean containsZstd(FileChannel channel, long position, int length) {
+        final ByteBuffer h = BATCH_HEADER.get();
+        long p = position;
+        final long end = position + length;
+        try {
+            while (p + RecordBatchLayout.RECORD_BATCH_OVERHEAD <= end) {
+                h.clear();
+                while (h.hasRemaining()) {
+                    if (channel.read(h, p + h.position()) < 0) {
+                        return false;
+                    }
+                }
+                if ((h.getShort(RecordBatchLayout.ATTRIBUTES_OFFSET) & RecordBatchLayout.COMPRESSION_CODEC_MASK) == RecordBatchLayout.CODEC_ZSTD) {
+                    return true;
+                }
+                p += RecordBatchLayout.LOG_OVERHEAD + h.getInt(RecordBatchLayout.BATCH_LENGTH_OFFSET);
+            }
+        } catch (IOException e) {
+            // The send will fail on the same file and close the connection; nothing to decide here.
+            return false;
+        }
+        return false;
+    }
+
+    private static ResponseWriter writer(Plan plan, int correlationId) {
+        final short headerVersion = ApiKeys.FETCH.responseHeaderVersion(plan.version);
+        return out -> WRITABLE.get().writeResponse(out, correlationId, headerVersion, plan.response, plan.version);
+    }
+
+    /**
+     * A deferred Fetch. States: WAITING (registered, nothing queued), QUEUED (a re-read is queued
+     * on the reactor), DONE (answered or abandoned). Wakes come from appends (any reactor) and the
+     * timeout (timer thread); the re-read and the answer happen on the connection's reactor.
+     */
+    private final class LongPoll implements FetchWaiters.Waiter, Runnable {
+        private static final int WAITING = 0;
+        private static final int QUEUED = 1;
+        private static final int DONE = 2;
+
+        private final Plan plan;
+        private final PendingResponse pending;
+        private final ReactorIo reactor;
+        private final int correlationId;
+        private final AtomicInteger state = new AtomicInteger(WAITING);
+        private volatile boolean expired;
+        private TimerService.Cancellable timeout;
+
+        LongPoll(Plan plan, PendingResponse pending, ReactorIo reactor, int correlationId) {
+            this.plan = plan;
+            this.pending = pending;
+            this.reactor = reactor;
+            this.correlationId = correlationId;
+        }
+
+        /** On the reactor thread, right after the first read found too little. */
+        void start(int maxWaitMs) {
+            final FetchWaiters waiters = ctx.fetchWaiters();
+            for (PartitionLog log : plan.logs) {
+                waiters.register(log, this);
+            }
+            timeout = ctx.timer().schedule(maxWaitMs, this::expire);
+            // An append between the first read and the registration woke nobody: look again.
+            for (int i = 0; i < plan.logs.length; i++) {
+                if (plan.logs[i].logEndOffset() != plan.seenEnd[i]) {
+                    wake();
+                    break;
+                }
+            }
+        }
+
+        @Override
+        public void wake() {
+            if (state.compareAndSet(WAITING, QUEUED) && !reactor.execute(this)) {
+                // The reactor stopped (shutdown): nobody will read the answer.
+                state.set(DONE);
+                release();
+            }
+        }
+
+        private void expire() {
+            expired = true;
+            wake();
+        }
+
+        @Override
+        public void run() {
+            if (!state.compareAndSet(QUEUED, WAITING)) {
+                return;
+            }
+            final boolean last = expired || pending.isAbandoned();
+            final int bytes = read(plan);
+            if (last || plan.error || bytes >= plan.minBytes) {
+                state.set(DONE);
+                release();
+                if (!pending.isAbandoned()) {
+                    pending.completeWith(writer(plan, correlationId));
+                }
+            }
+        }
+
+        private void release() {
+            final FetchWaiters waiters = ctx.fetchWaiters();
+            for (PartitionLog log : plan.logs) {
+                waiters.unregister(log, this);
+            }
+            if (timeout != null) {
+                timeout.cancel();
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package io.zcrx.ingest.broker.handler;
+
+import io.zcrx.ingest.broker.group.OffsetManager;
+import io.zcrx.ingest.broker.metadata.TopicInfo;
+import io.zcrx.ingest.broker.request.BrokerContext;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.OffsetDeleteRequestData;
+import org.apache.kafka.common.message.OffsetDeleteRequestData.OffsetDeleteRequestPartition;
+import org.apache.kafka.common.message.OffsetDeleteRequestData.OffsetDeleteRequestTopic;
+import org.apache.kafka.common.message.OffsetDeleteResponseData;
+import org.apache.kafka.common.message.OffsetDeleteResponseData.OffsetDeleteResponsePartition;
+import org.apache.kafka.common.message.OffsetDeleteResponseData.OffsetDeleteResponseTopic;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * OffsetDelete (docs/kafka-protocol-notes.md#consumer-groups): removes a group's committed offsets of topics no member
+ * subscribes to; partitions that do not exist answer UNKNOWN_TOPIC_OR_PARTITION.
+ *
+ * <p>Thread-safe (stateless; shared by every reactor).
+ */
+public final class OffsetDeleteHandler {
+    private final BrokerContext ctx;
+
+    public OffsetDeleteHandler(BrokerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    public OffsetDeleteResponseData handle(OffsetDeleteRequestData data) {
+        final OffsetDeleteResponseData resp = new OffsetDeleteResponseData().setThrottleTimeMs(0);
+        final List<TopicPartition> existing = new ArrayList<>();
+        for (OffsetDeleteRequestTopic t : data.topics()) {
+            final TopicInfo topic = ctx.topics().get(t.name());
+            for (OffsetDeleteRequestPartition p : t.partitions()) {
+                if (topic != null && !topic.isDeleted() && topic.partition(p.partitionIndex()) != null) {
+                    existing.add(new TopicPartition(t.name(), p.partitionIndex()));
+                }
+            }
+        }
+        final OffsetManager.OffsetDeleteResult r = ctx.offsets().deleteOffsets(data.groupId(), existing);
+        resp.setErrorCode(r.groupError().code());
+        if (r.groupError() != Errors.NONE) {
+            return resp;
+        }
+        for (OffsetDeleteRequestTopic t : data.topics()) {
+            final OffsetDeleteResponseTopic rt = new OffsetDeleteResponseTopic().setName(t.name());
+            resp.topics().add(rt);
+            for (OffsetDeleteRequestPartition p : t.partitions()) {
+                final Errors e = r.partitions().get(new TopicPartition(t.name(), p.partitionIndex()));
+                rt.partitions().add(new OffsetDeleteResponsePartition().setPartitionIndex(p.partitionIndex())
+                    .setErrorCode((e == null ? Errors.UNKNOWN_TOPIC_OR_PARTITION : e).code()));
+            }
+        }
+        return resp;
+    }
+}

@@ -1,0 +1,101 @@
+package io.zcrx.ingest.broker.handler;
+
+import io.zcrx.ingest.broker.group.CommittedOffset;
+import io.zcrx.ingest.broker.request.BrokerContext;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.OffsetFetchRequestData;
+import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestGroup;
+import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopic;
+import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopics;
+import org.apache.kafka.common.message.OffsetFetchResponseData;
+import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseGroup;
+import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponsePartition;
+import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponsePartitions;
+import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseTopic;
+import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseTopics;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * OffsetFetch, v1-v9 (docs/kafka-protocol-notes.md#consumer-groups): one group before v8, many groups from v8 (with
+ * their own response shape); null topics ask for every committed partition. A partition without a
+ * commit answers offset -1.
+ *
+ * <p>Thread-safe (stateless; shared by every reactor).
+ */
+public final class OffsetFetchHandler {
+    private final BrokerContext ctx;
+
+    public OffsetFetchHandler(BrokerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    public OffsetFetchResponseData handle(OffsetFetchRequestData data, short version) {
+        final OffsetFetchResponseData resp = new OffsetFetchResponseData().setThrottleTimeMs(0);
+        if (version >= 8) {
+            for (OffsetFetchRequestGroup g : data.groups()) {
+                final OffsetFetchResponseGroup rg = new OffsetFetchResponseGroup().setGroupId(g.groupId())
+                    .setErrorCode(Errors.NONE.code());
+                resp.groups().add(rg);
+                final List<TopicPartition> wanted = g.topics() == null ? null : partitionsOf8(g.topics());
+                for (Map.Entry<String, List<OffsetFetchResponsePartitions>> e
+                        : byTopic8(ctx.offsets().fetchOffsets(g.groupId(), wanted), wanted).entrySet()) {
+                    rg.topics().add(new OffsetFetchResponseTopics().setName(e.getKey()).setPartitions(e.getValue()));
+                }
+            }
+            return resp;
+        }
+        final List<TopicPartition> wanted = data.topics() == null ? null : partitionsOf(data.topics());
+        final Map<TopicPartition, CommittedOffset> found = ctx.offsets().fetchOffsets(data.groupId(), wanted);
+        final Map<String, OffsetFetchResponseTopic> topics = new LinkedHashMap<>();
+        for (TopicPartition tp : wanted == null ? found.keySet() : wanted) {
+            final CommittedOffset c = found.get(tp);
+            topics.computeIfAbsent(tp.topic(), n -> new OffsetFetchResponseTopic().setName(n)).partitions()
+                .add(new OffsetFetchResponsePartition().setPartitionIndex(tp.partition())
+                    .setCommittedOffset(c == null ? -1 : c.offset())
+                    .setCommittedLeaderEpoch(c == null || version < 5 ? -1 : c.leaderEpoch())
+                    .setMetadata(c == null ? "" : c.metadata()).setErrorCode(Errors.NONE.code()));
+        }
+        resp.setTopics(new ArrayList<>(topics.values()));
+        if (version >= 2) {
+            resp.setErrorCode(Errors.NONE.code());
+        }
+        return resp;
+    }
+
+    private static List<TopicPartition> partitionsOf(List<OffsetFetchRequestTopic> topics) {
+        final List<TopicPartition> out = new ArrayList<>();
+        for (OffsetFetchRequestTopic t : topics) {
+            for (int p : t.partitionIndexes()) {
+                out.add(new TopicPartition(t.name(), p));
+            }
+        }
+        return out;
+    }
+
+    private static List<TopicPartition> partitionsOf8(List<OffsetFetchRequestTopics> topics) {
+        final List<TopicPartition> out = new ArrayList<>();
+        for (OffsetFetchRequestTopics t : topics) {
+            for (int p : t.partitionIndexes()) {
+                out.add(new TopicPartition(t.name(), p));
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, List<OffsetFetchResponsePartitions>> byTopic8(Map<TopicPartition, CommittedOffset> found,
+                                                                            List<TopicPartition> wanted) {
+        final Map<String, List<OffsetFetchResponsePartitions>> out = new LinkedHashMap<>();
+        for (TopicPartition tp : wanted == null ? found.keySet() : wanted) {
+            final CommittedOffset c = found.get(tp);
+            out.computeIfAbsent(tp.topic(), n -> new ArrayList<>()).add(new OffsetFetchResponsePartitions()
+                .setPartitionIndex(tp.partition()).setCommittedOffset(c == null ? -1 : c.offset())
+                .setCommittedLeaderEpoch(c == null ? -1 : c.leaderEpoch()).setMetadata(c == null ? "" : c.metadata())
+                .setErrorCode(Errors.NONE.code()));
+        }
+        return out;
+    }
+}

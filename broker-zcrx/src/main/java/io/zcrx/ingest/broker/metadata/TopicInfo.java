@@ -1,0 +1,92 @@
+package io.zcrx.ingest.broker.metadata;
+
+import io.zcrx.ingest.log.LogConfig;
+import io.zcrx.ingest.log.PartitionLog;
+import io.zcrx.ingest.protocol.record.BatchValidationConfig;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * A topic as the request handlers see it: its name (and UTF-8 bytes, compared against request
+ * bytes without decoding), its persistent id, its partition logs in index order, and its effective
+ * settings. Published once complete; the partition array and settings are replaced, never mutated.
+ *
+ * <p>Thread-safe (immutable fields plus volatile replacements).
+ */
+public final class TopicInfo {
+    private final String name;
+    private final byte[] nameBytes;
+    private final Uuid id;
+    private volatile PartitionLog[] partitions;
+    private volatile Map<String, String> overrides;
+    private volatile LogConfig logConfig;
+    private volatile BatchValidationConfig validation;
+    private volatile boolean deleted;
+
+    TopicInfo(String name, Uuid id, PartitionLog[] partitions, Map<String, String> overrides, LogConfig logConfig,
+              BatchValidationConfig validation) {
+        this.name = name;
+        this.nameBytes = name.getBytes(StandardCharsets.UTF_8);
+        this.id = id;
+        this.partitions = partitions;
+        this.overrides = Map.copyOf(overrides);
+        this.logConfig = logConfig;
+        this.validation = validation;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public byte[] nameBytes() {
+        return nameBytes;
+    }
+
+    public Uuid id() {
+        return id;
+    }
+
+    public int partitionCount() {
+        return partitions.length;
+    }
+
+    /** The partition's log, or null when {@code partition} is out of range. */
+    public PartitionLog partition(int partition) {
+        final PartitionLog[] p = partitions;
+        return partition >= 0 && partition < p.length ? p[partition] : null;
+    }
+
+    public Map<String, String> overrides() {
+        return overrides;
+    }
+
+    public LogConfig logConfig() {
+        return logConfig;
+    }
+
+    public BatchValidationConfig validation() {
+        return validation;
+    }
+
+    public boolean isDeleted() {
+        return deleted;
+    }
+
+    void markDeleted() {
+        deleted = true;
+    }
+
+    void replacePartitions(PartitionLog[] p) {
+        partitions = p;
+    }
+
+    PartitionLog[] partitions() {
+        return partitions;
+    }
+
+    @Override
+    public String toString() {
+        return "topic " + name + " (id " + id + ", " + partitions.length + " partitions)";
+    }
+}

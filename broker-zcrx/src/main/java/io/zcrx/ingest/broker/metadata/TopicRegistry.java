@@ -1,0 +1,363 @@
+package io.zcrx.ingest.broker.metadata;
+
+import io.zcrx.ingest.broker.config.BrokerConfig;
+import io.zcrx.ingest.broker.config.TopicConfigs;
+import io.zcrx.ingest.log.LogConfig;
+import io.zcrx.ingest.log.LogManager;
+import io.zcrx.ingest.log.PartitionLog;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker's topics: rebuilt at start from the partition directories (their
+ * {@code partition.metadata} carries the persistent topic id) plus the per-topic setting overrides
+ * kept in {@code <first log dir>/zcrx-topic-configs/<topic>.properties}; created by CreateTopics
+ * and Metadata auto-creation.
+ *
+ * <p>Thread safety: lookups are lock-free (concurrent maps of immutable {@link TopicInfo}s);
+ * creation and deletion are serialised on this object.
+ */
+public final class TopicRegistry {
+    private static final Logger LOG = LoggerFactory.getLogger(TopicRegistry.class);
+    static final String CONFIG_DIR = "zcrx-topic-configs";
+
+    private final BrokerConfig config;
+    private final LogManager logs;
+    private final Path configDir;
+    private final ConcurrentHashMap<String, TopicInfo> byName = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Uuid, TopicInfo> byId = new ConcurrentHashMap<>();
+    /** Ids of deleted topics (persisted): a new topic never gets one, so clients never confuse the two. */
+    private final java.util.Set<Uuid> deletedIds = ConcurrentHashMap.newKeySet();
+    static final String DELETED_IDS_FILE = "deleted-topic-ids";
+
+    /** Outcome of a create: the topic, or an error code and message. */
+    public record CreateResult(TopicInfo topic, short errorCode, String errorMessage) {
+        static CreateResult error(Errors e, String message) {
+            return new CreateResult(null, e.code(), message);
+        }
+    }
+
+    public TopicRegistry(BrokerConfig config, LogManager logs) throws IOException {
+        this.config = config;
+        this.logs = logs;
+        this.configDir = config.logDirs().get(0).resolve(CONFIG_DIR);
+        Files.createDirectories(configDir);
+        loadDeletedIds();
+        load();
+    }
+
+    private void load() throws IOException {
+        final Map<String, List<PartitionLog>> grouped = new TreeMap<>();
+        for (PartitionLog p : logs.partitions()) {
+            grouped.computeIfAbsent(p.topic(), k -> new ArrayList<>()).add(p);
+        }
+        for (Map.Entry<String, List<PartitionLog>> e : grouped.entrySet()) {
+            final String name = e.getKey();
+            final List<PartitionLog> parts = e.getValue();
+            final Uuid id = parts.get(0).topicId();
+            if (deletedIds.contains(id)) {
+                LOG.warn("topic {} (id {}) was deleted but {} partition directories remain; not loading them", name, id,
+                    parts.size());
+                continue;
+            }
+            int max = -1;
+            for (PartitionLog p : parts) {
+                if (!p.topicId().equals(id)) {
+                    throw new IOException("topic " + name + ": partition " + p.partition() + " has topic id "
+                        + p.topicId() + " but partition " + parts.get(0).partition() + " has " + id
+                        + "; refusing to guess which directory is stray");
+                }
+                max = Math.max(max, p.partition());
+            }
+            final Map<String, String> overrides = readOverrides(name);
+            final LogConfig logConfig = TopicConfigs.logConfig(config, overrides);
+            final PartitionLog[] array = new PartitionLog[max + 1];
+            for (PartitionLog p : parts) {
+                // The log manager opened every partition with the broker's defaults; the topic's own
+                // settings (segment.bytes, retention, flush.messages, ...) apply from here on.
+                p.updateConfig(logConfig);
+                array[p.partition()] = p;
+            }
+            for (int i = 0; i < array.length; i++) {
+                if (array[i] == null) {
+                    // A partition directory went missing (deleted by hand?): recreate it empty so the
+                    // topic stays addressable by every partition index clients know.
+                    LOG.warn("topic {}: partition {} directory is missing; creating it empty", name, i);
+                    array[i] = logs.createPartition(name, i, id, logConfig);
+                }
+            }
+            final TopicInfo t = new TopicInfo(name, id, array, overrides, logConfig,
+                TopicConfigs.validationConfig(config, overrides));
+            byName.put(name, t);
+            byId.put(id, t);
+        }
+        LOG.info("loaded {} topics with {} partitions", byName.size(), logs.partitions().size());
+    }
+
+    public TopicInfo get(String name) {
+        return byName.get(name);
+    }
+
+    public TopicInfo get(Uuid id) {
+        return byId.get(id);
+    }
+
+    public Collection<TopicInfo> all() {
+        return Collections.unmodifiableCollection(byName.values());
+    }
+
+    /** Checks a topic name with Kafka's rules; returns null when valid, else why not. */
+    public static String invalidNameReason(String name) {
+        if (name == null) {
+            return "topic name is null";
+        }
+        try {
+            Topic.validate(name);
+        } catch (InvalidTopicException e) {
+            return e.getMessage();
+        }
+        return null;
+    }
+
+    /**
+     * Creates a topic (or, with {@code validateOnly}, checks that it could be created).
+     *
+     * @param partitions     -1 for {@code num.partitions}
+     * @param overrides      topic settings (validated here)
+     */
+    public synchronized CreateResult create(String name, int partitions, Map<String, String> overrides,
+                                            boolean validateOnly) {
+        final String bad = invalidNameReason(name);
+        if (bad != null) {
+            return CreateResult.error(Errors.INVALID_TOPIC_EXCEPTION, bad);
+        }
+        final TopicInfo existing = byName.get(name);
+        if (existing != null) {
+            return new CreateResult(existing, Errors.TOPIC_ALREADY_EXISTS.code(), "Topic '" + name + "' already exists.");
+        }
+        for (TopicInfo t : byName.values()) {
+            if (Topic.hasCollision(name, t.name())) {
+                return CreateResult.error(Errors.INVALID_TOPIC_EXCEPTION, "Topic '" + name
+                    + "' collides with existing topic '" + t.name() + "' ('.' and '_' are equivalent in metric names)");
+            }
+        }
+        final int count = partitions == -1 ? config.numPartitions() : partitions;
+        if (count < 1 || count > 100_000) {
+            return CreateResult.error(Errors.INVALID_PARTITIONS,
+                "Number of partitions must be in [1, 100000]: partitions=" + partitions);
+        }
+        final Map<String, String> normalized;
+        try {
+            normalized = TopicConfigs.validate(overrides);
+        } catch (ConfigException e) {
+            return CreateResult.error(Errors.INVALID_CONFIG, e.getMessage());
+        }
+        final LogConfig logConfig;
+        try {
+            logConfig = TopicConfigs.logConfig(config, normalized);
+        } catch (IllegalArgumentException e) {
+            return CreateResult.error(Errors.INVALID_CONFIG, e.getMessage());
+        }
+        final TopicInfo preview = new TopicInfo(name, Uuid.ZERO_UUID, new PartitionLog[0], normalized, logConfig,
+            TopicConfigs.validationConfig(config, normalized));
+        if (validateOnly) {
+            return new CreateResult(preview, Errors.NONE.code(), null);
+        }
+        Uuid id = Uuid.randomUuid();
+        while (byId.containsKey(id) || deletedIds.contains(id)) {
+            id = Uuid.randomUuid();
+        }
+        final PartitionLog[] array = new PartitionLog[count];
+        try {
+            writeOverrides(name, normalized);
+            for (int i = 0; i < count; i++) {
+                array[i] = logs.createPartition(name, i, id, logConfig);
+            }
+        } catch (IOException e) {
+            LOG.error("creating topic {} failed", name, e);
+            return CreateResult.error(Errors.KAFKA_STORAGE_ERROR, "creating topic " + name + " failed: " + e.getMessage());
+        }
+        final TopicInfo t = new TopicInfo(name, id, array, normalized, logConfig,
+            TopicConfigs.validationConfig(config, normalized));
+        byId.put(id, t);
+        byName.put(name, t);
+        LOG.info("created topic {} with id {}, {} partitions, overrides {}", name, id, count, normalized);
+        return new CreateResult(t, Errors.NONE.code(), null);
+    }
+
+    /** Outcome of a delete or a partition increase: NONE, or an error code and message. */
+    public record ChangeResult(short errorCode, String errorMessage) {
+        static final ChangeResult OK = new ChangeResult(Errors.NONE.code(), null);
+
+        static ChangeResult error(Errors e, String message) {
+            return new ChangeResult(e.code(), message);
+        }
+    }
+
+    /**
+     * Deletes a topic (DeleteTopics): it disappears from lookups at once (Metadata stops listing it,
+     * Produce and Fetch answer unknown topic), its partition directories are deleted, its settings
+     * file too, and its id is remembered so that no later topic gets it.
+     */
+    public synchronized ChangeResult delete(TopicInfo t) {
+        if (t.isDeleted() || byName.get(t.name()) != t) {
+            return ChangeResult.error(Errors.UNKNOWN_TOPIC_OR_PARTITION, "Topic " + t.name() + " does not exist");
+        }
+        t.markDeleted();
+        byName.remove(t.name());
+        byId.remove(t.id());
+        IOException failure = null;
+        try {
+            rememberDeletedId(t.id());
+        } catch (IOException e) {
+            failure = e;
+        }
+        final PartitionLog[] parts = t.partitions();
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                logs.deletePartition(t.name(), i);
+            } catch (IOException e) {
+                failure = e;
+                LOG.error("deleting partition {}-{} failed", t.name(), i, e);
+            }
+        }
+        try {
+            Files.deleteIfExists(configDir.resolve(t.name() + ".properties"));
+        } catch (IOException e) {
+            failure = e;
+        }
+        LOG.info("deleted topic {} (id {}, {} partitions)", t.name(), t.id(), parts.length);
+        if (failure != null) {
+            // The topic is gone for clients; what is left on disk is logged and will not be loaded
+            // as this topic again (its id is retired).
+            return ChangeResult.error(Errors.KAFKA_STORAGE_ERROR, "topic " + t.name() + " deleted, but removing its files"
+                + " failed: " + failure.getMessage());
+        }
+        return ChangeResult.OK;
+    }
+
+    /**
+     * Raises a topic's partition count (CreatePartitions). Partitions are only ever added; the new
+     * ones are empty and use the topic's settings.
+     */
+    public synchronized ChangeResult addPartitions(String name, int count, boolean validateOnly) {
+        final TopicInfo t = byName.get(name);
+        if (t == null) {
+            return ChangeResult.error(Errors.UNKNOWN_TOPIC_OR_PARTITION, "The topic '" + name + "' does not exist.");
+        }
+        final int current = t.partitionCount();
+        if (count <= current) {
+            return ChangeResult.error(Errors.INVALID_PARTITIONS, "Topic currently has " + current
+                + " partitions, which is higher than the requested " + count + ".");
+        }
+        if (count > 100_000) {
+            return ChangeResult.error(Errors.INVALID_PARTITIONS, "Number of partitions must be at most 100000: count=" + count);
+        }
+        if (validateOnly) {
+            return ChangeResult.OK;
+        }
+        final PartitionLog[] next = java.util.Arrays.copyOf(t.partitions(), count);
+        for (int i = current; i < count; i++) {
+            try {
+                next[i] = logs.createPartition(name, i, t.id(), t.logConfig());
+            } catch (IOException e) {
+                LOG.error("adding partition {}-{} failed", name, i, e);
+                t.replacePartitions(java.util.Arrays.copyOf(next, i));
+                return ChangeResult.error(Errors.KAFKA_STORAGE_ERROR, "creating partition " + i + " of " + name
+                    + " failed: " + e.getMessage());
+            }
+        }
+        t.replacePartitions(next);
+        LOG.info("topic {}: partitions {} -> {}", name, current, count);
+        return ChangeResult.OK;
+    }
+
+    private void loadDeletedIds() throws IOException {
+        final Path f = configDir.resolve(DELETED_IDS_FILE);
+        if (!Files.exists(f)) {
+            return;
+        }
+        for (String line : Files.readAllLines(f)) {
+            final String id = line.trim();
+            if (!id.isEmpty()) {
+                try {
+                    deletedIds.add(Uuid.fromString(id));
+                } catch (IllegalArgumentException e) {
+                    // A torn last line (crash while appending): the id it held was never handed out again
+                    // in this run and is 128 random bits; skipping it is safe.
+                    LOG.warn("ignoring unreadable line in {}: {}", f, id);
+                }
+            }
+        }
+    }
+
+    private void rememberDeletedId(Uuid id) throws IOException {
+        deletedIds.add(id);
+        final Path f = configDir.resolve(DELETED_IDS_FILE);
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND)) {
+            ch.write(java.nio.ByteBuffer.wrap((id + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            ch.force(false);
+        }
+    }
+
+    private Map<String, String> readOverrides(String topic) throws IOException {
+        final Path f = configDir.resolve(topic + ".properties");
+        if (!Files.exists(f)) {
+            return Collections.emptyMap();
+        }
+        final Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(f)) {
+            p.load(in);
+        }
+        final Map<String, String> m = new HashMap<>();
+        for (String k : p.stringPropertyNames()) {
+            m.put(k, p.getProperty(k));
+        }
+        try {
+            return TopicConfigs.validate(m);
+        } catch (ConfigException e) {
+            throw new IOException("topic settings file " + f + " is invalid: " + e.getMessage(), e);
+        }
+    }
+
+    private void writeOverrides(String topic, Map<String, String> overrides) throws IOException {
+        final Path f = configDir.resolve(topic + ".properties");
+        if (overrides.isEmpty()) {
+            Files.deleteIfExists(f);
+            return;
+        }
+        final Properties p = new Properties();
+        p.putAll(overrides);
+        final Path tmp = configDir.resolve(topic + ".properties.tmp");
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+            p.store(out, "topic settings of " + topic);
+        }
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+}

@@ -1,0 +1,141 @@
+package io.zcrx.ingest.broker.produce;
+
+import io.zcrx.ingest.broker.runtime.LogFlusher;
+import io.zcrx.ingest.broker.transport.ReactorIo;
+import io.zcrx.ingest.log.PartitionLog;
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One reactor's Produce responses that wait for fsyncs, and its side of the hand-off with the
+ * {@link LogFlusher}: the reactor asks for flushes ({@link #requestFlush}) and parks responses
+ * ({@link #park}); after each flusher round the flusher calls {@link #wake} (on its thread), which
+ * queues one task on the reactor; that task completes, in arrival order, every parked response
+ * whose partitions are now durable (or failed), through the connection's in-order response queue.
+ *
+ * <p>Repeated requests for a partition within one flusher round are skipped through a small
+ * direct-mapped memo (identity hash of the log to the round it was last requested in): a request
+ * made in round r is served by a round that starts after it, so a later append in the same round
+ * is covered too.
+ *
+ * <p>Reactor thread only, except {@link #waiting} and {@link #wake} (flusher thread).
+ */
+final class DurableAcks implements LogFlusher.Waiters {
+    private static final int MEMO_SIZE = 256;
+
+    private final LogFlusher flusher;
+    private final ReactorIo reactor;
+    private final Runnable completeTask = this::completeDurable;
+    private final AtomicBoolean wakeQueued = new AtomicBoolean();
+    /** Parked responses in arrival order: [0, parkedCount). */
+    private DeferredProduce[] parked = new DeferredProduce[64];
+    private int parkedCount;
+    private final ArrayDeque<DeferredProduce> pool = new ArrayDeque<>();
+    private final PartitionLog[] memoLogs = new PartitionLog[MEMO_SIZE];
+    private final long[] memoRounds = new long[MEMO_SIZE];
+    private volatile boolean waiting;
+    private long parkedTotal;
+
+    DurableAcks(LogFlusher flusher, ReactorIo reactor) {
+        this.flusher = flusher;
+        this.reactor = reactor;
+    }
+
+    /** Asks the flusher for an fsync of {@code log} covering the append that just returned. */
+    void requestFlush(PartitionLog log) {
+        final long round = flusher.round();
+        final int i = System.identityHashCode(log) & (MEMO_SIZE - 1);
+        if (memoLogs[i] == log && memoRounds[i] == round) {
+            return;
+        }
+        memoLogs[i] = log;
+        memoRounds[i] = round;
+        flusher.request(log);
+    }
+
+    /** A response object from the pool (or a new one while the pool is empty). */
+    DeferredProduce take() {
+        final DeferredProduce d = pool.poll();
+        return d != null ? d : new DeferredProduce(this);
+    }
+
+    /** Parks {@code d} (its pending response set) until its partitions are durable. */
+    void park(DeferredProduce d) {
+        if (parkedCount == parked.length) {
+            parked = java.util.Arrays.copyOf(parked, parkedCount * 2);
+        }
+        parked[parkedCount++] = d;
+        parkedTotal++;
+        waiting = true;
+    }
+
+    void recycle(DeferredProduce d) {
+        d.clear();
+        pool.addLast(d);
+    }
+
+    @Override
+    public boolean waiting() {
+        return waiting;
+    }
+
+    @Override
+    public void wake() {
+        if (wakeQueued.compareAndSet(false, true) && !reactor.execute(completeTask)) {
+            // The reactor has stopped: its connections are closed and nobody waits any more.
+            wakeQueued.set(false);
+        }
+    }
+
+    /** On the reactor: completes every parked response that is settled. */
+    void completeDurable() {
+        wakeQueued.set(false);
+        int kept = 0;
+        for (int i = 0; i < parkedCount; i++) {
+            final DeferredProduce d = parked[i];
+            parked[i] = null;
+            if (d.pending.isAbandoned()) {
+                recycle(d);
+            } else if (d.settle()) {
+                // Written (and recycled) when every earlier response on its connection has gone out.
+                d.pending.completeWith(d);
+            } else {
+                parked[kept++] = d;
+            }
+        }
+        parkedCount = kept;
+        waiting = kept > 0;
+        assert checkInvariants();
+    }
+
+    /** Parked entries are dense, each with its pending response; the pool holds only idle ones. */
+    boolean checkInvariants() {
+        if (parkedCount < 0 || parkedCount > parked.length) {
+            throw new IllegalStateException("parked count outside its array: parkedCount=" + parkedCount
+                + ", capacity=" + parked.length);
+        }
+        for (int i = 0; i < parked.length; i++) {
+            final DeferredProduce d = parked[i];
+            if ((i < parkedCount) != (d != null) || (d != null && d.pending == null)) {
+                throw new IllegalStateException("parked responses not dense or without a pending response: index="
+                    + i + ", parkedCount=" + parkedCount);
+            }
+        }
+        for (DeferredProduce d : pool) {
+            if (d.pending != null || d.slotCount() != 0) {
+                throw new IllegalStateException("pooled response still in use: slots=" + d.slotCount());
+            }
+        }
+        return true;
+    }
+
+    /** Responses parked now (tests). */
+    int parkedCount() {
+        return parkedCount;
+    }
+
+    /** Responses parked since start. */
+    long parkedTotal() {
+        return parkedTotal;
+    }
+}

@@ -1,0 +1,263 @@
+package io.zcrx.ingest.broker.produce;
+
+import io.zcrx.ingest.broker.config.BrokerConfig;
+import io.zcrx.ingest.broker.metadata.TopicInfo;
+import io.zcrx.ingest.broker.request.BrokerContext;
+import io.zcrx.ingest.broker.request.RequestChannel;
+import io.zcrx.ingest.broker.runtime.RateLimitedLog;
+import io.zcrx.ingest.log.AppendBatch;
+import io.zcrx.ingest.log.AppendResult;
+import io.zcrx.ingest.log.PartitionLog;
+import io.zcrx.ingest.protocol.bytes.SliceCursor;
+import io.zcrx.ingest.protocol.bytes.SliceList;
+import io.zcrx.ingest.protocol.frame.Frame;
+import io.zcrx.ingest.protocol.header.RequestHeaderView;
+import io.zcrx.ingest.protocol.produce.ProduceDecoder;
+import io.zcrx.ingest.protocol.produce.ProduceRequestView;
+import io.zcrx.ingest.protocol.produce.ProduceResponseEncoder;
+import io.zcrx.ingest.protocol.produce.ProduceResults;
+import io.zcrx.ingest.protocol.record.BatchValidator;
+import io.zcrx.ingest.protocol.record.RecordBatchLayout;
+import java.nio.ByteBuffer;
+import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Produce, v3-v13: the hot path (docs/design.md, "The data path"). The request is decoded over the frame's slices
+ * (nothing copied), each partition's batch is checked in place, appended with one gather write of
+ * the patched header copy plus the payload slices, and the response is encoded straight into the
+ * connection's outbound blocks. The frame (and so the receive memory) is released by the caller
+ * after this returns, i.e. after every append's write has completed.
+ *
+ * <p>Order of checks (docs/kafka-protocol-notes.md#order-of-checks): transactional id (no transactions here), acks,
+ * topic and partition, then the batch (validator) and the log (idempotence, I/O). acks=0 gets no response; if any
+ * partition failed the connection is closed so the producer notices.
+ *
+ * <p>Durability: with {@code log.flush.group.commit.enable} an acks=all response, and with
+ * {@code flush.messages} the response to the append that reaches it, waits for the flusher's fsync
+ * ({@link DurableAcks}): it is encoded now, parked, and sent when the partition's recovery point has
+ * passed the batch (KAFKA_STORAGE_ERROR if the fsync failed).
+ *
+ * <p>One per reactor thread; allocates nothing per request unless something fails (a response that
+ * waits for an fsync costs its connection's {@code PendingResponse}). Not thread-safe.
+ */
+public final class ProduceHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(ProduceHandler.class);
+
+    private final BrokerContext ctx;
+    private final ProduceDecoder decoder = new ProduceDecoder();
+    private final ProduceRequestView view = new ProduceRequestView();
+    private final ProduceResults results = new ProduceResults();
+    private final ProduceResponseEncoder encoder = new ProduceResponseEncoder();
+    private final BatchValidator validator;
+    private final AppendBatch batch = new AppendBatch();
+    private final AppendResult appendResult = new AppendResult();
+    private final TopicLookupCache topics;
+    /** Fetch long polls to wake after an append (one volatile read when nobody waits). */
+    private final io.zcrx.ingest.broker.request.FetchWaiters fetchWaiters;
+    private final RateLimitedLog rejections = new RateLimitedLog(LOG, 10);
+    private long batchesAppended;
+    private long bytesAppended;
+    /** log.flush.group.commit.enable: acks=all answers wait for an fsync covering their batches. */
+    private final boolean groupCommit;
+    /** Created on the first request that must wait for an fsync (it needs the reactor). */
+    private DurableAcks durable;
+    /** This request's slots that must be durable before it is answered: [0, syncCount). */
+    private int syncCount;
+    private int[] syncSlots = new int[16];
+    private PartitionLog[] syncLogs = new PartitionLog[16];
+    private long[] syncLastOffsets = new long[16];
+
+    public ProduceHandler(BrokerContext ctx) {
+        this.ctx = ctx;
+        this.validator = new BatchValidator(ctx.config().getInt(
+            io.zcrx.ingest.broker.config.BrokerConfig.MESSAGE_DECOMPRESSED_MAX_BYTES));
+        this.topics = new TopicLookupCache(ctx.topics());
+        this.fetchWaiters = ctx.fetchWaiters();
+        this.groupCommit = ctx.config().getBoolean(BrokerConfig.LOG_FLUSH_GROUP_COMMIT_ENABLE);
+        decoder.limits(ctx.config().getInt(BrokerConfig.REQUEST_MAX_TOPICS),
+            ctx.config().getInt(BrokerConfig.REQUEST_MAX_PARTITIONS));
+    }
+
+    /**
+     * @param cursor positioned at the first body byte of {@code frame}, limited to its end
+     * @throws io.zcrx.ingest.protocol.bytes.ProtocolException when the body is malformed (the caller
+     *     closes the connection; nothing was appended)
+     */
+    public void handle(RequestChannel channel, Frame frame, RequestHeaderView header, SliceCursor cursor) {
+        final short version = header.apiVersion();
+        decoder.decode(cursor, version, view);
+        final int partitions = view.partitionCount();
+        results.reset(partitions);
+        final long nowMs = ctx.nowMs();
+        final short acks = view.acks();
+        final SliceList body = frame.body();
+        syncCount = 0;
+
+        if (view.hasTransactionalId()) {
+            failAll(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, "transactions are not supported by this broker");
+        } else if (acks != 0 && acks != 1 && acks != -1) {
+            failAll(Errors.INVALID_REQUIRED_ACKS, "acks must be -1, 0 or 1: acks=" + acks);
+        } else {
+            final boolean byId = version >= 13;
+            for (int t = 0, topicCount = view.topicCount(); t < topicCount; t++) {
+                final TopicInfo topic = byId
+                    ? topics.byId(view.topicIdMsb(t), view.topicIdLsb(t))
+                    : topics.byName(body, view.topicNamePosition(t), view.topicNameLength(t));
+                final int first = view.topicFirstPartition(t);
+                final int end = first + view.topicPartitionCount(t);
+                for (int slot = first; slot < end; slot++) {
+                    if (topic == null) {
+                        results.setError(slot, (byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).code(),
+                            null, -1);
+                        continue;
+                    }
+                    final PartitionLog log = topic.partition(view.partitionIndex(slot));
+                    if (log == null) {
+                        results.setError(slot, Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), null, -1);
+                        continue;
+                    }
+                    append(channel, body, topic, log, slot, version, acks, nowMs);
+                }
+            }
+        }
+
+        if (acks == 0) {
+            if (results.anyError()) {
+                channel.closeAfterFailure("acks=0 produce failed for at least one partition: " + firstError());
+            }
+            return;
+        }
+        final int length = encoder.encodedLength(view, results, body);
+        if (syncCount > 0) {
+            deferUntilDurable(channel, header, body, length);
+            return;
+        }
+        final ByteBuffer out = channel.beginResponse(length);
+        encoder.encode(header.correlationId(), view, results, body, out);
+        channel.commitResponse();
+    }
+
+    /**
+     * The response waits for the flusher: encoded now as a success (the request frame is released
+     * when this returns), parked, and completed on this reactor once every slot that needed an
+     * fsync is below its partition's recovery point; a slot whose fsync failed is then patched to
+     * KAFKA_STORAGE_ERROR.
+     */
+    private void deferUntilDurable(RequestChannel channel, RequestHeaderView header, SliceList body, int length) {
+        final DurableAcks acks = durableAcks(channel);
+        final DeferredProduce d = acks.take();
+        encoder.encode(header.correlationId(), view, results, body, d.begin(length, view.version()));
+        for (int i = 0; i < syncCount; i++) {
+            d.addSlot(syncLogs[i], syncLastOffsets[i], encoder.errorCodeIndex(syncSlots[i]));
+            syncLogs[i] = null;
+        }
+        // The header version is irrelevant: the frame is complete, header included.
+        d.pending = channel.defer(header.correlationId(), (short) 0, view.version());
+        acks.park(d);
+    }
+
+    private DurableAcks durableAcks(RequestChannel channel) {
+        if (durable == null) {
+            durable = new DurableAcks(ctx.flusher(), channel.reactor());
+            ctx.flusher().attach(durable);
+        }
+        return durable;
+    }
+
+    /**
+     * After a successful append (or a duplicate): whether the answer must wait for an fsync. acks=all
+     * with group commit does; so does any acknowledged append that brings the partition's unflushed
+     * offsets to {@code flush.messages}, as Kafka flushes inline before it answers. An acks=0
+     * append reaching {@code flush.messages} asks for the flush without anyone waiting.
+     */
+    private void afterAppend(RequestChannel channel, PartitionLog log, int slot, short acks, long lastOffset) {
+        final boolean flushMessagesReached = log.unflushedMessages() >= log.config().flushMessages;
+        if (acks == 0) {
+            if (flushMessagesReached) {
+                durableAcks(channel).requestFlush(log);
+            }
+            return;
+        }
+        if (!flushMessagesReached && !(groupCommit && acks == -1)) {
+            return;
+        }
+        if (log.recoveryPoint() > lastOffset) {
+            return;
+        }
+        durableAcks(channel).requestFlush(log);
+        if (syncCount == syncSlots.length) {
+            syncSlots = java.util.Arrays.copyOf(syncSlots, syncCount * 2);
+            syncLogs = java.util.Arrays.copyOf(syncLogs, syncCount * 2);
+            syncLastOffsets = java.util.Arrays.copyOf(syncLastOffsets, syncCount * 2);
+        }
+        syncSlots[syncCount] = slot;
+        syncLogs[syncCount] = log;
+        syncLastOffsets[syncCount] = lastOffset;
+        syncCount++;
+    }
+
+    private void append(RequestChannel channel, SliceList body, TopicInfo topic, PartitionLog log, int slot,
+                        short version, short acks, long nowMs) {
+        final int position = view.recordsPosition(slot);
+        final int length = view.recordsLength(slot);
+        final short code = validator.validate(body, position, length, version, topic.validation(), nowMs, batch.header());
+        if (code != Errors.NONE.code()) {
+            results.setError(slot, code, validator.errorMessage(), validator.recordIndex());
+            if (rejections.tryAcquire(nowMs)) {
+                LOG.warn("rejected batch for {}-{} from {} ({}): {}: {}", topic.name(), log.partition(),
+                    channel.describe(), channel.clientId(), Errors.forCode(code), validator.errorMessage());
+            }
+            return;
+        }
+        batch.payload().clear();
+        batch.payload().addRange(body, position + RecordBatchLayout.RECORD_BATCH_OVERHEAD,
+            length - RecordBatchLayout.RECORD_BATCH_OVERHEAD);
+        log.append(batch, nowMs, appendResult);
+        if (appendResult.errorCode != Errors.NONE.code()) {
+            results.setError(slot, appendResult.errorCode, appendResult.errorMessage, -1);
+            if (rejections.tryAcquire(nowMs)) {
+                LOG.warn("append to {}-{} from {} failed: {}: {}", topic.name(), log.partition(), channel.describe(),
+                    Errors.forCode(appendResult.errorCode), appendResult.errorMessage);
+            }
+            return;
+        }
+        // LogAppendTime topics: the validator stamped nowMs into the batch; the response reports it
+        // (Kafka's LogAppendTimeMs), CreateTime topics report -1.
+        results.setSuccess(slot, appendResult.baseOffset, topic.validation().logAppendTime ? nowMs : -1L,
+            appendResult.logStartOffset);
+        afterAppend(channel, log, slot, acks,
+            appendResult.baseOffset + batch.header().getInt(RecordBatchLayout.LAST_OFFSET_DELTA_OFFSET));
+        if (!appendResult.duplicate) {
+            batchesAppended++;
+            bytesAppended += length;
+            fetchWaiters.onAppend(log);
+        }
+    }
+
+    private void failAll(Errors e, String message) {
+        for (int slot = 0, n = view.partitionCount(); slot < n; slot++) {
+            results.setError(slot, e.code(), message, -1);
+        }
+    }
+
+    private String firstError() {
+        for (int slot = 0, n = view.partitionCount(); slot < n; slot++) {
+            if (results.errorCode(slot) != 0) {
+                final String m = results.errorMessage(slot);
+                return "partition " + view.partitionIndex(slot) + ": " + Errors.forCode(results.errorCode(slot))
+                    + (m == null ? "" : " (" + m + ")");
+            }
+        }
+        return "none";
+    }
+
+    public long batchesAppended() {
+        return batchesAppended;
+    }
+
+    public long bytesAppended() {
+        return bytesAppended;
+    }
+}

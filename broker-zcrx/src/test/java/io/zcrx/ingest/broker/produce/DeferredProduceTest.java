@@ -1,0 +1,112 @@
+package io.zcrx.ingest.broker.produce;
+
+import io.zcrx.ingest.log.LogConfig;
+import io.zcrx.ingest.log.LogManager;
+import io.zcrx.ingest.log.PartitionLog;
+import io.zcrx.ingest.protocol.bytes.SliceCursor;
+import io.zcrx.ingest.protocol.bytes.SliceList;
+import io.zcrx.ingest.protocol.bytes.TestChunks;
+import io.zcrx.ingest.protocol.header.RequestHeaderView;
+import io.zcrx.ingest.protocol.produce.ProduceDecoder;
+import io.zcrx.ingest.protocol.produce.ProduceRequestView;
+import io.zcrx.ingest.protocol.produce.ProduceRequests;
+import io.zcrx.ingest.protocol.produce.ProduceResponseEncoder;
+import io.zcrx.ingest.protocol.produce.ProduceResults;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.ProduceResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DeferredProduceTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aSlotWhoseFsyncFailedIsPatchedInPlaceAtEveryVersion() throws Exception {
+        // Goal: a response parked for group commit settles per slot from the partition's own state
+        // (recovery point past the batch = durable; partition offline or deleted = failed, patched to
+        // KAFKA_STORAGE_ERROR with offsets -1 without changing the frame's length; otherwise it keeps
+        // waiting), and kafka-clients parses the patched frame at every Produce version.
+        // Method: a real two-topic Produce frame decoded over chunks, encoded as all-success into a
+        // DeferredProduce; slots bound to real partition logs: one deleted, one whose recovery point
+        // is past the batch, one online but not yet flushed.
+        final LogConfig config = LogConfig.builder().build();
+        try (LogManager logs = LogManager.open(List.of(tmp), 1, config, 86_400_000L, System::currentTimeMillis)) {
+            final PartitionLog gone = logs.createPartition("gone", 0, Uuid.randomUuid(), config);
+            final PartitionLog durable = logs.createPartition("durable", 0, Uuid.randomUuid(), config);
+            final PartitionLog pending = logs.createPartition("pending", 0, Uuid.randomUuid(), config);
+            logs.deletePartition("gone", 0);
+            for (short v = ProduceRequests.OLDEST; v <= ProduceRequests.LATEST; v++) {
+                final ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(1000);
+                for (String topic : new String[] {"gone", "durable"}) {
+                    final ProduceRequestData.TopicProduceData t = new ProduceRequestData.TopicProduceData()
+                        .setName(topic).setTopicId(Uuid.randomUuid());
+                    t.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0)
+                        .setRecords(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("v".getBytes()))));
+                    data.topicData().add(t);
+                }
+                final byte[] request = ProduceRequests.frame(data, v, 42, "c", false);
+                final TestChunks chunks = new TestChunks();
+                final SliceList body = chunks.slices(request, 3, 17, request.length / 2);
+                final SliceCursor cursor = new SliceCursor().wrap(body, 0, request.length);
+                final RequestHeaderView header = new RequestHeaderView();
+                assertTrue(header.parse(cursor));
+                final ProduceRequestView view = new ProduceRequestView();
+                new ProduceDecoder().decode(cursor, v, view);
+                final ProduceResults results = new ProduceResults();
+                results.reset(view.partitionCount());
+                results.setSuccess(0, 10, -1, 0);
+                results.setSuccess(1, 20, -1, 0);
+                final ProduceResponseEncoder encoder = new ProduceResponseEncoder();
+                final int length = encoder.encodedLength(view, results, body);
+                final DeferredProduce d = new DeferredProduce(null);
+                encoder.encode(42, view, results, body, d.begin(length, v));
+                body.releaseAll();
+                assertEquals(0, chunks.outstanding());
+
+                d.addSlot(gone, 10, encoder.errorCodeIndex(0));
+                d.addSlot(durable, durable.recoveryPoint() - 1, encoder.errorCodeIndex(1));
+                assertTrue(d.settle(), "v" + v);
+                assertEquals(length, d.frame().remaining());
+                final ProduceResponseData parsed = parse(d.frame(), v);
+                final List<ProduceResponseData.TopicProduceResponse> topics = List.copyOf(parsed.responses());
+                final ProduceResponseData.PartitionProduceResponse failed = topics.get(0).partitionResponses().get(0);
+                assertEquals(Errors.KAFKA_STORAGE_ERROR.code(), failed.errorCode(), "v" + v);
+                assertEquals(-1L, failed.baseOffset());
+                assertEquals(-1L, failed.logAppendTimeMs());
+                assertEquals(-1L, failed.logStartOffset());
+                final ProduceResponseData.PartitionProduceResponse ok = topics.get(1).partitionResponses().get(0);
+                assertEquals(Errors.NONE.code(), ok.errorCode(), "v" + v);
+                assertEquals(20L, ok.baseOffset());
+
+                d.clear();
+                d.begin(length, v);
+                d.addSlot(pending, 0, encoder.errorCodeIndex(1));
+                assertFalse(d.settle(), "an online partition not flushed past the batch keeps waiting");
+            }
+        }
+    }
+
+    private static ProduceResponseData parse(ByteBuffer frame, short version) {
+        frame.getInt();
+        final RequestHeader header = new RequestHeader(ApiKeys.PRODUCE, version, "c", 42);
+        final ProduceResponse r = (ProduceResponse) AbstractResponse.parseResponse(frame, header);
+        return r.data();
+    }
+}
