@@ -43,7 +43,7 @@ public final class FetchRegion {
 
     final ByteBuffer headerScratch = ByteBuffer.allocateDirect(64).order(ByteOrder.BIG_ENDIAN);
     /** The segment this region holds acquired, or null. */
-    private Segment held;
+    private SegmentHandles held;
 
     /** Clears the region and releases the segment it held. */
     public void reset() {
@@ -60,7 +60,7 @@ public final class FetchRegion {
     }
 
     /** Fills in a found region; {@code s} was acquired for it and is released by the next reset. */
-    void hold(Segment s, FileChannel ch, int position, int length, long firstBatchOffset) {
+    void hold(SegmentHandles s, FileChannel ch, int position, int length, long firstBatchOffset) {
         releaseHeld();
         held = s;
         segment = s;
@@ -82,7 +82,7 @@ public final class FetchRegion {
     }
 
     private void releaseHeld() {
-        final Segment s = held;
+        final SegmentHandles s = held;
         if (s != null) {
             held = null;
             s.release();

@@ -22,9 +22,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One log directory's own files, apart from the partitions in it: the {@code .lock} held while the
- * broker runs, {@code meta.properties} (cluster id, node id, directory id; written when the
- * directory is formatted) and the recovery-point and log-start-offset checkpoints.
+ * One log directory's own files: the {@code .lock} held while the broker runs,
+ * {@code meta.properties} (cluster id, node id, directory id; written when the directory is
+ * formatted), the recovery-point and log-start-offset checkpoints, and which of its subdirectories
+ * are partitions. Loading the partitions themselves is {@link LogManager}'s and {@link LogLoader}'s.
  *
  * <pre>
  *   &lt;log.dir&gt;/meta.properties  .lock  recovery-point-offset-checkpoint  log-start-offset-checkpoint

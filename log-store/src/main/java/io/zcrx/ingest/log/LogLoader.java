@@ -186,7 +186,7 @@ final class LogLoader {
         final int firstUnflushed = cleanShutdown ? bases.length : segmentHolding(bases, recoveryPointCheckpoint);
         for (int i = 0; i < bases.length; i++) {
             if (i > 0) {
-                segments.get(i - 1).park();
+                segments.get(i - 1).handles().park();
             }
             final Segment s = Segment.open(dir, bases[i], config, nowMs, cache);
             segments.add(s);

@@ -16,9 +16,10 @@ import org.slf4j.LoggerFactory;
  * {@link #findBatch}).
  *
  * <pre>
- *   segments:  [ seg | seg | seg(holds fetchOffset) | ... | active ]      floorSegment: binary search on base offsets
- *   segment:   offset index lookup -&gt; position &lt;= the batch -&gt; scan headers -&gt; first batch with lastOffset &gt;= target
- *   region:    [ first batch ... whole batches while &lt;= maxBytes ... )  never past the log end read at the start
+ *   segments: [ seg | seg | seg holding fetchOffset | ... | active ]   floorSegment: binary search on bases
+ *   segment:  offset index lookup -&gt; a position at or before the batch -&gt; scan headers
+ *             -&gt; first batch with lastOffset &gt;= fetchOffset
+ *   region:   [ that batch, then whole batches while &lt;= maxBytes )   never past the log end read first
  * </pre>
  *
  * <p>Threads: any thread, without the append lock: the log end offset is read first and everything
@@ -96,7 +97,7 @@ final class LogReader {
                         position += batchSize;
                     }
                     if (length > 0) {
-                        out.hold(s, f.channel, first, (int) length, firstBase);
+                        out.hold(s.handles(), f.channel, first, (int) length, firstBase);
                         handedOut = true;
                     }
                     return;

@@ -14,10 +14,10 @@ import com.github.benmanes.caffeine.cache.RemovalCause;
  *   active segments (one per partition)     always open, never in the cache
  *   inactive, open, in the cache            at most maxOpenSegments (Caffeine's size bound)
  *   inactive, open, evicted, still read     closed by the last reader's release
- *   inactive, closed                        reopened by the next read (Segment.acquireFiles)
+ *   inactive, closed                        reopened by the next read (SegmentHandles.acquireFiles)
  * </pre>
  *
- * <p>Eviction only tells the segment it left the cache ({@link Segment#onEvicted}); the segment
+ * <p>Eviction only tells the segment it left the cache ({@link SegmentHandles#onEvicted}); the segment
  * closes its handles at once when no reader holds them, otherwise when the last one releases, so a
  * Fetch being sent, a recovery scan or a retention check never sees a closed file.
  *
@@ -27,7 +27,7 @@ import com.github.benmanes.caffeine.cache.RemovalCause;
  */
 final class OpenSegmentCache {
     private final int maxOpenSegments;
-    private final Cache<Segment, Boolean> cache;
+    private final Cache<SegmentHandles, Boolean> cache;
 
     OpenSegmentCache(int maxOpenSegments) {
         if (maxOpenSegments < 1) {
@@ -37,7 +37,7 @@ final class OpenSegmentCache {
         this.cache = Caffeine.newBuilder()
             .maximumSize(maxOpenSegments)
             .executor(Runnable::run)
-            .removalListener((Segment s, Boolean ignored, RemovalCause cause) -> {
+            .removalListener((SegmentHandles s, Boolean ignored, RemovalCause cause) -> {
                 // REPLACED cannot happen (a segment is put only while it is out of the cache).
                 if (s != null && cause != RemovalCause.REPLACED) {
                     s.onEvicted();
@@ -51,17 +51,17 @@ final class OpenSegmentCache {
     }
 
     /** An inactive segment whose handles are open enters the cache (may evict another). */
-    void admit(Segment s) {
+    void admit(SegmentHandles s) {
         cache.put(s, Boolean.TRUE);
     }
 
     /** Records a read of a cached segment, which keeps it from being evicted early. */
-    void touch(Segment s) {
+    void touch(SegmentHandles s) {
         cache.getIfPresent(s);
     }
 
     /** Takes a segment out (it became active again, or it is closed for good). */
-    void remove(Segment s) {
+    void remove(SegmentHandles s) {
         cache.invalidate(s);
     }
 

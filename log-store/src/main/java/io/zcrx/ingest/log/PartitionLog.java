@@ -30,8 +30,10 @@ import org.slf4j.LoggerFactory;
  *              |&lt;-- fsynced --&gt;|&lt;-- in the page cache (append returned) --&gt;|
  * </pre>
  *
- * <p>This class holds the partition's state and what changes it: appends, rolls, the flush
- * policy, close and delete. Reads are {@link LogReader} (Fetch) and {@link TimestampLookup}
+ * <p>This class holds the partition's state (segments, offsets, producer state, leader epoch,
+ * online/offline/closed) and everything that changes it under the append lock: appends, rolls,
+ * retention's removal of segments, close and delete; that is why it stays longer than the
+ * project's 500 lines. Reads are {@link LogReader} (Fetch) and {@link TimestampLookup}
  * (ListOffsets); retention is {@link LogRetention} with {@link DelayedSegmentDeletes}; the flush
  * policy and fsync are {@link PartitionFlush}; producer snapshot files are {@link ProducerSnapshots}.
  * The public methods here delegate to them.

@@ -8,7 +8,6 @@ import io.zcrx.ingest.protocol.record.RecordBatchLayout;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -31,48 +30,32 @@ import org.slf4j.LoggerFactory;
  * <p>Files and memory: while open, the {@code .log} is open through a {@link FileChannel} (reads,
  * truncate, fsync) and, while the segment is active, through a raw write descriptor for
  * {@code pwritev}; both name the same inode. Indexes are memory-mapped (see {@link OffsetIndex}).
- * What the segment knows about itself (size, offsets, timestamps) stays in memory; its handles
- * ({@link SegmentFiles}) may not:
- *
- * <pre>
- *   active                   handles always open (the writer uses them without acquiring)
- *   inactive                 open while in the {@link OpenSegmentCache} or while acquired; closed
- *                            when evicted and no reader holds them; reopened by the next acquire
- *   closed (for good)        partition closed or deleted, files deleted: acquire fails
- * </pre>
+ * What the segment knows about itself (size, offsets, timestamps) stays in memory; its handles may
+ * be closed by the open-segment cache while it is inactive ({@link SegmentHandles}).
  *
  * <p>Threads: writes (append, roll, recovery, close) happen under the owning partition's append
  * lock. Readers on any thread use {@link #size()}, {@link #nextOffset()} and, between
  * {@link #acquireFiles} and {@link #release}, the channel for positional reads and index lookups;
  * a batch becomes visible to them only when the published size covers it, which happens after its
- * write has completed. The reference count, the cache membership and the handles are guarded by
- * this object's monitor; nothing calls into the cache while holding it.
+ * write has completed.
+ *
+ * <p>Somewhat over the project's 500 lines on purpose: what is left here is one job, the life of
+ * one segment's content (append with Kafka's index rule, roll conditions, seal, flush, close and
+ * delete), each step touching the same size, offsets and timestamps. The separable parts are
+ * elsewhere: the handles and their reference count ({@link SegmentHandles}, {@link SegmentFiles})
+ * and start-up loading and recovery ({@link SegmentRecovery}).
  */
-final class Segment implements SegmentChannel {
+final class Segment {
     private static final Logger LOG = LoggerFactory.getLogger(Segment.class);
     /** Kafka's LegacyRecord.RECORD_OVERHEAD_V0: a declared batch size below this is file-level corruption. */
     static final int MIN_BATCH_SIZE = 14;
     static final long UNKNOWN_TIMESTAMP = Long.MIN_VALUE;
 
     final long baseOffset;
-    private final OpenSegmentCache cache;
+    private final SegmentHandles handles;
     private final int indexIntervalBytes;
-    private final int maxIndexSize;
     private final boolean preallocate;
     private final int preallocateBytes;
-
-    // Paths (renamed when retention deletes the segment) and handles: guarded by this.
-    private volatile Path logFile;
-    private Path indexFile;
-    private Path timeIndexFile;
-    private volatile SegmentFiles files;
-    private int refs;
-    private boolean cached;
-    private boolean closed;
-    private volatile boolean active;
-    /** Index entry counts when the handles were last closed, for reopening them as they were. */
-    private int closedOffsetEntries = -1;
-    private int closedTimeEntries = -1;
 
     private int writeFd = -1;
     private volatile int size;
@@ -95,13 +78,8 @@ final class Segment implements SegmentChannel {
     private Segment(Path dir, long baseOffset, SegmentFiles files, LogConfig config, long nowMs,
                     OpenSegmentCache cache) {
         this.baseOffset = baseOffset;
-        this.cache = cache;
-        this.logFile = LogFiles.logFile(dir, baseOffset);
-        this.indexFile = LogFiles.indexFile(dir, baseOffset);
-        this.timeIndexFile = LogFiles.timeIndexFile(dir, baseOffset);
-        this.files = files;
+        this.handles = new SegmentHandles(dir, baseOffset, config.segmentIndexBytes, files, cache);
         this.indexIntervalBytes = config.indexIntervalBytes;
-        this.maxIndexSize = config.segmentIndexBytes;
         this.preallocate = config.preallocate;
         this.preallocateBytes = config.segmentBytes;
         this.createdMs = nowMs;
@@ -127,7 +105,7 @@ final class Segment implements SegmentChannel {
 
     /**
      * An existing segment, as found on disk, with its handles open and outside the cache until the
-     * loader {@link #park parks} it or makes it active. Its indexes are opened as they are (every
+     * loader parks it ({@link SegmentHandles#park}) or makes it active. Its indexes are opened as they are (every
      * slot an entry), or created empty when missing; {@link #indexesNeedRebuild} then says so. Load
      * its state ({@link SegmentRecovery}) before use.
      */
@@ -139,7 +117,7 @@ final class Segment implements SegmentChannel {
         try {
             s.size = (int) f.channel.size();
         } catch (IOException e) {
-            f.close(s.logFile);
+            f.close(s.logFile());
             throw e;
         }
         s.indexesMissing = f.indexesCreated;
@@ -154,25 +132,12 @@ final class Segment implements SegmentChannel {
 
     /** Opens the raw write descriptor; the segment becomes the partition's active one (out of the cache). */
     void openForAppend() throws IOException {
-        final boolean wasCached;
-        synchronized (this) {
-            if (closed) {
-                throw new ClosedChannelException();
-            }
-            active = true;
-            if (files == null) {
-                files = reopenFiles();
-            }
-            wasCached = cached;
-        }
-        if (wasCached) {
-            cache.remove(this);
-        }
+        handles.activate();
         if (writeFd < 0) {
-            final int fd = LibC.open(logFile.toString(), LibC.O_WRONLY | LibC.O_CLOEXEC, 0);
+            final int fd = LibC.open(logFile().toString(), LibC.O_WRONLY | LibC.O_CLOEXEC, 0);
             if (fd < 0) {
                 final int errno = LibC.errno();
-                throw new IOException("open for append failed: file=" + logFile + ", errno=" + errno
+                throw new IOException("open for append failed: file=" + logFile() + ", errno=" + errno
                     + " (" + Errno.name(errno) + ")");
             }
             writeFd = fd;
@@ -193,32 +158,30 @@ final class Segment implements SegmentChannel {
         return nextOffset;
     }
 
-    /**
-     * The open handles without a reference: for the writer of the active segment, the loader of a
-     * segment not yet published, and tests. Readers use {@link #acquireFiles}.
-     */
+    /** The open handles without a reference: writer, loader and tests (see {@link SegmentHandles#files}). */
     SegmentFiles files() {
-        final SegmentFiles f = files;
-        if (f == null) {
-            throw new IllegalStateException("segment not open: file=" + logFile);
-        }
-        return f;
+        return handles.files();
     }
 
-    FileChannel channel() {
-        return files().channel;
+    SegmentHandles handles() {
+        return handles;
+    }
+
+    /** Pins the handles open for a reader; pair with {@link #release} (see {@link SegmentHandles}). */
+    SegmentFiles acquireFiles() throws IOException {
+        return handles.acquireFiles();
+    }
+
+    void release() {
+        handles.release();
     }
 
     OffsetIndex offsetIndex() {
         return files().offsetIndex;
     }
 
-    TimeIndex timeIndex() {
-        return files().timeIndex;
-    }
-
     Path logFile() {
-        return logFile;
+        return handles.logFile();
     }
 
     int indexIntervalBytes() {
@@ -226,7 +189,7 @@ final class Segment implements SegmentChannel {
     }
 
     boolean isActive() {
-        return active;
+        return handles.isActive();
     }
 
     long maxTimestampSoFar() {
@@ -242,122 +205,11 @@ final class Segment implements SegmentChannel {
         if (maxTimestampSoFar >= 0) {
             return maxTimestampSoFar;
         }
-        return Files.getLastModifiedTime(logFile).toMillis();
+        return Files.getLastModifiedTime(logFile()).toMillis();
     }
 
     boolean sealedUnsynced() {
         return sealedUnsynced;
-    }
-
-    // ---------------------------------------------------------------------------------------------
-    // References and the open-segment cache (any thread)
-
-    /**
-     * Pins the handles open for a reader, opening them again if the cache closed them; pair with
-     * {@link #release}. An inactive segment opened (or still open after an eviction) enters the
-     * cache, which may evict another.
-     *
-     * @throws ClosedChannelException the segment is closed for good (partition closed or deleted,
-     *                                files deleted)
-     */
-    SegmentFiles acquireFiles() throws IOException {
-        final SegmentFiles f;
-        final boolean admit;
-        synchronized (this) {
-            if (closed) {
-                throw new ClosedChannelException();
-            }
-            if (files == null) {
-                files = reopenFiles();
-            }
-            f = files;
-            refs++;
-            admit = !active && !cached;
-            if (admit) {
-                cached = true;
-            }
-        }
-        if (admit) {
-            admitToCache();
-        } else if (!active) {
-            cache.touch(this);
-        }
-        return f;
-    }
-
-    @Override
-    public FileChannel acquire() throws IOException {
-        return acquireFiles().channel;
-    }
-
-    /** Drops a reference taken by {@link #acquireFiles}; closes the handles if they were evicted. */
-    @Override
-    public void release() {
-        final SegmentFiles toClose;
-        synchronized (this) {
-            if (refs <= 0) {
-                throw new IllegalStateException("segment released more often than acquired: file=" + logFile);
-            }
-            refs--;
-            toClose = refs == 0 && !active && (closed || !cached) ? detachFiles() : null;
-        }
-        if (toClose != null) {
-            toClose.close(logFile);
-        }
-    }
-
-    /** The cache dropped this segment: close the handles now, or when the last reader releases them. */
-    void onEvicted() {
-        final SegmentFiles toClose;
-        synchronized (this) {
-            cached = false;
-            toClose = refs == 0 && !active ? detachFiles() : null;
-        }
-        if (toClose != null) {
-            toClose.close(logFile);
-        }
-    }
-
-    /** An inactive segment with open handles enters the cache (the loader, after loading it). */
-    void park() {
-        synchronized (this) {
-            if (active || closed || cached || files == null) {
-                return;
-            }
-            cached = true;
-        }
-        admitToCache();
-    }
-
-    /** Puts this segment in the cache (its {@code cached} flag was set under the monitor). */
-    private void admitToCache() {
-        cache.admit(this);
-        if (isClosed()) {
-            // Closed while being admitted (close() found nothing to remove yet): free the slot.
-            cache.remove(this);
-        }
-    }
-
-    /** Caller holds the monitor: takes the handles to close, remembering the index entry counts. */
-    private SegmentFiles detachFiles() {
-        final SegmentFiles f = files;
-        if (f != null) {
-            closedOffsetEntries = f.offsetIndex.entries();
-            closedTimeEntries = f.timeIndex.entries();
-            files = null;
-        }
-        return f;
-    }
-
-    /** Caller holds the monitor. */
-    private SegmentFiles reopenFiles() throws IOException {
-        return SegmentFiles.open(logFile, indexFile, timeIndexFile, baseOffset, maxIndexSize, closedOffsetEntries,
-            closedTimeEntries);
-    }
-
-    /** True when the handles are open (tests). */
-    synchronized boolean isOpen() {
-        return files != null;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -473,7 +325,7 @@ final class Segment implements SegmentChannel {
             // recovery stops at the first invalid batch, so leftover bytes cannot become visible;
             // still retry the cut before the next write and on close.
             tailDirty = true;
-            LOG.warn("Cutting a failed write back failed: file={}, position={}: {}", logFile, position, e.toString());
+            LOG.warn("Cutting a failed write back failed: file={}, position={}: {}", logFile(), position, e.toString());
         }
     }
 
@@ -502,17 +354,7 @@ final class Segment implements SegmentChannel {
             // fails the loader's sanity check and is rebuilt (and a reopen uses the entry counts).
             closeWriteFd();
             sealedUnsynced = true;
-            synchronized (this) {
-                active = false;
-                if (park && !closed && !cached) {
-                    cached = true;
-                } else {
-                    park = false;
-                }
-            }
-            if (park) {
-                admitToCache();
-            }
+            handles.deactivate(park);
         }
     }
 
@@ -600,7 +442,7 @@ final class Segment implements SegmentChannel {
         try {
             final SegmentFiles f = acquireFiles();
             try {
-                if (active) {
+                if (isActive()) {
                     seal(false);
                 }
                 f.channel.force(true);
@@ -615,8 +457,8 @@ final class Segment implements SegmentChannel {
     }
 
     /** True once {@link #close} ran: no reader can acquire the segment any more. */
-    synchronized boolean isClosed() {
-        return closed;
+    boolean isClosed() {
+        return handles.isClosed();
     }
 
     /**
@@ -625,44 +467,14 @@ final class Segment implements SegmentChannel {
      */
     void close() {
         closeWriteFd();
-        final SegmentFiles toClose;
-        final boolean wasCached;
-        synchronized (this) {
-            closed = true;
-            active = false;
-            wasCached = cached;
-            toClose = refs == 0 ? detachFiles() : null;
-        }
-        if (wasCached) {
-            cache.remove(this);
-        }
-        if (toClose != null) {
-            toClose.close(logFile);
-        }
+        handles.close();
     }
 
     /** Renames the three files to {@code <name>.deleted}; readers may still acquire it meanwhile. */
     void renameToDeleted() throws IOException {
         closeWriteFd();
-        synchronized (this) {
-            active = false;
-            final Path log = logFile;
-            final Path deletedLog = log.resolveSibling(log.getFileName() + LogFiles.DELETED_SUFFIX);
-            Files.move(log, deletedLog);
-            logFile = deletedLog;
-            final Path index = indexFile.resolveSibling(indexFile.getFileName() + LogFiles.DELETED_SUFFIX);
-            final Path timeIndex = timeIndexFile.resolveSibling(timeIndexFile.getFileName() + LogFiles.DELETED_SUFFIX);
-            final SegmentFiles f = files;
-            if (f != null) {
-                f.offsetIndex.renameTo(index);
-                f.timeIndex.renameTo(timeIndex);
-            } else {
-                Files.move(indexFile, index);
-                Files.move(timeIndexFile, timeIndex);
-            }
-            indexFile = index;
-            timeIndexFile = timeIndex;
-        }
+        handles.deactivate(false);
+        handles.renameToDeleted();
     }
 
     /** Closes for good and deletes the files (after the delete delay). */
@@ -671,24 +483,14 @@ final class Segment implements SegmentChannel {
             return;
         }
         deleted = true;
-        close();
-        final Path log;
-        final Path index;
-        final Path timeIndex;
-        synchronized (this) {
-            log = logFile;
-            index = indexFile;
-            timeIndex = timeIndexFile;
-        }
-        Files.deleteIfExists(log);
-        Files.deleteIfExists(index);
-        Files.deleteIfExists(timeIndex);
+        closeWriteFd();
+        handles.deleteFiles();
     }
 
     private void closeWriteFd() {
         if (writeFd >= 0) {
             if (LibC.close(writeFd) != 0) {
-                LOG.warn("close of the append descriptor failed: file={}, errno={}", logFile, LibC.errno());
+                LOG.warn("close of the append descriptor failed: file={}, errno={}", logFile(), LibC.errno());
             }
             writeFd = -1;
         }
@@ -700,9 +502,10 @@ final class Segment implements SegmentChannel {
      */
     void reopenWriteFdForTest(boolean readOnly) throws IOException {
         closeWriteFd();
-        final int fd = LibC.open(logFile.toString(), (readOnly ? LibC.O_RDONLY : LibC.O_WRONLY) | LibC.O_CLOEXEC, 0);
+        final int fd = LibC.open(logFile().toString(), (readOnly ? LibC.O_RDONLY : LibC.O_WRONLY) | LibC.O_CLOEXEC,
+            0);
         if (fd < 0) {
-            throw new IOException("reopen failed: file=" + logFile + ", errno=" + LibC.errno());
+            throw new IOException("reopen failed: file=" + logFile() + ", errno=" + LibC.errno());
         }
         writeFd = fd;
     }
@@ -710,14 +513,9 @@ final class Segment implements SegmentChannel {
     /** Structural invariants; tests call it under {@code assert}. */
     boolean checkInvariants() throws IOException {
         final int s = size;
-        final SegmentFiles f;
-        synchronized (this) {
-            f = files;
-            if (refs < 0 || (active && (cached || f == null))) {
-                throw new IllegalStateException("segment handles inconsistent: file=" + logFile + ", refs=" + refs
-                    + ", active=" + active + ", cached=" + cached + ", open=" + (f != null));
-            }
-        }
+        final SegmentFiles f = handles.checkInvariants();
+        final boolean active = isActive();
+        final Path logFile = logFile();
         if (s < 0 || (!deleted && f != null && f.channel.isOpen() && f.channel.size() < s)) {
             throw new IllegalStateException("segment size beyond its file: file=" + logFile + ", size=" + s);
         }
@@ -743,6 +541,6 @@ final class Segment implements SegmentChannel {
     @Override
     public String toString() {
         return "Segment(baseOffset=" + baseOffset + ", size=" + size + ", nextOffset=" + nextOffset + ", active="
-            + active + ")";
+            + isActive() + ")";
     }
 }

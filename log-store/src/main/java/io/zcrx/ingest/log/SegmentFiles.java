@@ -13,12 +13,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The open handles of one segment: the {@code .log} channel and the two memory-mapped indexes. A
- * {@link Segment} holds one of these while it is open; the open-segment cache may close an inactive
+ * segment holds one of these while it is open; the open-segment cache may close an inactive
  * segment's handles (one descriptor and two mappings) and the segment opens a new set when it is
  * read again, so this is the unit the cache counts.
  *
- * <p>Not thread-safe on its own: {@link Segment} decides when it may be closed (no reader holds
- * it, see {@link Segment#acquireFiles}).
+ * <p>Not thread-safe on its own: {@link SegmentHandles} decides when it may be closed (when no
+ * reader holds it).
  */
 final class SegmentFiles {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentFiles.class);

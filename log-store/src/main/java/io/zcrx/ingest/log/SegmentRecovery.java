@@ -10,9 +10,10 @@ import java.util.zip.CRC32C;
 /**
  * Loading one segment found on disk (docs/kafka-protocol-notes.md#recovery-and-clean-shutdown;
  * Kafka's {@code LogSegment.recover}): trust it and find its end, or validate every batch, rebuild
- * its indexes and cut it at the first bad batch. Separate from {@link Segment}, which is about the live segment (appends, roll, reads,
- * handles); this runs once per segment at start-up, on the loader's thread, before the log is
- * published, on a segment whose handles the loader holds open ({@link Segment#open}).
+ * its indexes and cut it at the first bad batch. Separate from {@link Segment}, which is about the
+ * live segment (appends, roll, seal, flush); this runs once per segment at start-up, on the
+ * loader's thread, before the log is published, on a segment whose handles the loader holds open
+ * ({@link Segment#open}).
  */
 final class SegmentRecovery {
     private SegmentRecovery() {

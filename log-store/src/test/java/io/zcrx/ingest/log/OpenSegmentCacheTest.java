@@ -102,7 +102,8 @@ class OpenSegmentCacheTest {
                 } catch (IOException e) {
                     continue; // closed since the listing (the listing's own descriptor, for one)
                 }
-                if (target.startsWith(root.toString()) && (target.endsWith(".log") || target.endsWith(".log.deleted"))) {
+                if (target.startsWith(root.toString())
+                        && (target.endsWith(".log") || target.endsWith(".log.deleted"))) {
                     n++;
                 }
             }
@@ -228,7 +229,7 @@ class OpenSegmentCacheTest {
             }
             other.reset();
             manager.evictOpenSegmentsForTest();
-            assertTrue(oldest.isOpen() && held.isOpen(), "evicted but held: still open");
+            assertTrue(oldest.handles().isOpen() && held.isOpen(), "evicted but held: still open");
             assertEquals(firstBatch, readFully(held, 0, firstBatch.remaining()), "still reads the same bytes");
 
             region.reset();
@@ -236,7 +237,7 @@ class OpenSegmentCacheTest {
             assertEquals(firstBatch, readFully(sending, 0, firstBatch.remaining()));
             forSend.release();
             assertFalse(held.isOpen(), "closed by the last release of an evicted segment");
-            assertFalse(oldest.isOpen());
+            assertFalse(oldest.handles().isOpen());
             assertThrows(IllegalStateException.class, forSend::release, "one release per acquire");
 
             log.read(0, 1, true, region);
