@@ -1,7 +1,10 @@
 package io.zcrx.ingest.broker.transport.outbound;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import org.apache.kafka.common.message.ResponseHeaderData;
 import org.apache.kafka.common.protocol.Message;
 import org.apache.kafka.common.protocol.MessageSizeAccumulator;
@@ -85,7 +88,19 @@ public final class OutboundWritable implements Writable {
             final FileRegionRecords r = (FileRegionRecords) records;
             flush();
             if (r.sizeInBytes() > 0) {
-                out.addFileRegion(r.channel(), r.position(), r.sizeInBytes());
+                final FileRegionRecords.Source source = r.source();
+                if (source == null) {
+                    out.addFileRegion(r.channel(), r.position(), r.sizeInBytes());
+                } else {
+                    final FileChannel pinned;
+                    try {
+                        pinned = source.pin();
+                    } catch (IOException e) {
+                        // The file is gone (its partition deleted meanwhile): the frame cannot be completed.
+                        throw new UncheckedIOException("file region unavailable: " + r, e);
+                    }
+                    out.addFileRegion(pinned, r.position(), r.sizeInBytes(), source);
+                }
                 written += r.sizeInBytes();
             }
         } else if (records instanceof MemoryRecords) {
