@@ -16,7 +16,9 @@ import org.apache.kafka.common.record.internal.RecordsSend;
  * <p>Immutable. The file belongs to its owner (the log store), which may close it while nobody
  * holds it; a region with a {@link Source} is therefore sent from the channel {@link Source#pin}
  * returns, pinned from the moment it is queued until it has been sent or dropped
- * ({@link OutboundQueue#addFileRegion(FileChannel, long, long, Source)}).
+ * ({@link OutboundQueue#addFileRegion(FileChannel, long, long, Source)}). When the pin fails (the
+ * file was closed for good since the read: its partition deleted), the region is queued with the
+ * channel it was read from, whose send then fails and closes the connection.
  */
 public final class FileRegionRecords implements BaseRecords {
     /** A file its owner may close while it is not pinned; one {@link #unpin} per {@link #pin}. */

@@ -1,7 +1,6 @@
 package io.zcrx.ingest.broker.transport.outbound;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -89,18 +88,19 @@ public final class OutboundWritable implements Writable {
             flush();
             if (r.sizeInBytes() > 0) {
                 final FileRegionRecords.Source source = r.source();
-                if (source == null) {
-                    out.addFileRegion(r.channel(), r.position(), r.sizeInBytes());
-                } else {
-                    final FileChannel pinned;
+                FileChannel file = r.channel();
+                FileRegionRecords.Source pinned = null;
+                if (source != null) {
                     try {
-                        pinned = source.pin();
+                        file = source.pin();
+                        pinned = source;
                     } catch (IOException e) {
-                        // The file is gone (its partition deleted meanwhile): the frame cannot be completed.
-                        throw new UncheckedIOException("file region unavailable: " + r, e);
+                        // Closed for good since the read (its partition deleted): queue the region as
+                        // read; the send fails on the closed file and closes the connection, the frame
+                        // stays whole until then.
                     }
-                    out.addFileRegion(pinned, r.position(), r.sizeInBytes(), source);
                 }
+                out.addFileRegion(file, r.position(), r.sizeInBytes(), pinned);
                 written += r.sizeInBytes();
             }
         } else if (records instanceof MemoryRecords) {
