@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.sun.management.ThreadMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,9 +32,9 @@ class AppendAllocationTest {
         // every few batches, no roll (a roll creates files and may allocate). The sequence is patched
         // into the reused header each time, so those batches' CRCs are stale: fine here, the log does
         // not recheck CRCs on append and this test does not read the file back.
-        final java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
-        assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "no per-thread allocation counter in this JVM");
-        final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
+        assumeTrue(ManagementFactory.getThreadMXBean() instanceof ThreadMXBean,
+            "no per-thread allocation counter in this JVM");
+        final ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         assumeTrue(threads.isThreadAllocatedMemorySupported(), "thread allocation accounting unsupported");
         threads.setThreadAllocatedMemoryEnabled(true);
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -82,7 +83,7 @@ class DumpLogSegmentsTest {
             if (line.startsWith("Non-consecutive offsets in ")) {
                 file = line.substring("Non-consecutive offsets in ".length()).trim();
             } else if (line.startsWith("  ") && line.contains(" is followed by ") && file != null) {
-                final String name = java.nio.file.Paths.get(file).getFileName().toString();
+                final String name = Paths.get(file).getFileName().toString();
                 final long base = Long.parseLong(name.substring(0, 20));
                 assertTrue(base > 0, "a segment at offset 0 has no excuse: " + line);
                 assertEquals("-1 is followed by " + base, line.trim(), "gap in " + file);

@@ -12,6 +12,7 @@ import io.zcrx.ingest.protocol.bytes.GatherList;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,7 +68,7 @@ class GatherWriterTest {
         assertEquals(100 + logical, content.length);
         final byte[] written = new byte[logical];
         System.arraycopy(content, 100, written, 0, logical);
-        assertArrayEquals(java.util.Arrays.copyOf(expected, logical), written);
+        assertArrayEquals(Arrays.copyOf(expected, logical), written);
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
@@ -324,7 +325,7 @@ class PartitionLogAppendTest {
                 assert log.checkInvariants();
             }
             // Batch 0 gets no entry; batch 1 adds the one usable time-index slot, so batch 2 rolls.
-            assertEquals(3, log.segmentCount(), "segments " + java.util.Arrays.toString(log.segmentBaseOffsets()));
+            assertEquals(3, log.segmentCount(), "segments " + Arrays.toString(log.segmentBaseOffsets()));
         }
 
         final LogConfig timed = LogConfig.builder().segmentMs(60_000).build();

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
@@ -168,7 +169,7 @@ class ProducerStateLogTest {
             final long[] snapshots = log.snapshotOffsets();
             assertEquals(total, snapshots[snapshots.length - 1], "a snapshot at the log end after loading");
             for (long s : snapshots) {
-                assertTrue(s == total || java.util.Arrays.binarySearch(bases, s) >= 0, "snapshot " + s
+                assertTrue(s == total || Arrays.binarySearch(bases, s) >= 0, "snapshot " + s
                     + " at a segment base");
             }
         } finally {

@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
@@ -217,7 +218,7 @@ class ReadPathTest {
             }, "appender");
             writer.start();
             final FetchRegion region = new FetchRegion();
-            final java.util.Random random = new java.util.Random(12);
+            final Random random = new Random(12);
             int reads = 0;
             while (writer.isAlive() || reads < 100) {
                 final long hw = log.highWatermark();

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
@@ -129,8 +130,8 @@ class RetentionTest {
             for (int i = 0; i < bases.length - 1 && bases[i + 1] <= 10; i++) {
                 expected++;
             }
-            assertTrue(expected >= 1, "segments " + java.util.Arrays.toString(bases) + ", old "
-                + java.util.Arrays.toString(oldBases));
+            assertTrue(expected >= 1, "segments " + Arrays.toString(bases) + ", old "
+                + Arrays.toString(oldBases));
             assertEquals(expected, log.deleteOldSegments(clock.now()));
             assertEquals(bases[expected], log.logStartOffset());
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.sun.management.ThreadMXBean;
 import io.zcrx.ingest.protocol.bytes.ChunkOwner;
 import io.zcrx.ingest.protocol.bytes.RxChunk;
 import io.zcrx.ingest.protocol.bytes.SliceCursor;
@@ -92,8 +93,8 @@ class HotPathAllocationTest {
     // per-request object (16+ bytes) can satisfy.
     @Test
     void steadyStateAllocatesNothing() {
-        final com.sun.management.ThreadMXBean mx =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        final ThreadMXBean mx =
+            (ThreadMXBean) ManagementFactory.getThreadMXBean();
         assumeTrue(mx.isThreadAllocatedMemorySupported() && mx.isThreadAllocatedMemoryEnabled(),
             "this JVM does not count per-thread allocation");
         final ProduceRequestData data = ProduceRequests.randomRequest(new Random(7), 3, 2, 20, CompressionType.NONE,

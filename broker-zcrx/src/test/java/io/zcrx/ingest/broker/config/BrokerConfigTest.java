@@ -8,6 +8,7 @@ import java.nio.file.Paths;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
 
@@ -77,11 +78,13 @@ class BrokerConfigTest {
         String m = errorOf("message.max.bytes", "2000000", "socket.request.max.bytes", "1000000");
         assertTrue(m.contains("message.max.bytes") && m.contains("socket.request.max.bytes"), m);
         m = errorOf("socket.request.max.bytes", "40000000");
-        assertTrue(m.contains("socket.request.max.bytes") && m.contains("40000000") && m.contains("nio.buffer.count"), m);
+        assertTrue(m.contains("socket.request.max.bytes") && m.contains("40000000") && m.contains("nio.buffer.count"),
+            m);
         m = errorOf("transport", "uring", "uring.buffer.count", "512");
         assertTrue(m.contains("socket.request.max.bytes") && m.contains("uring.buffer.count"), m);
         new BrokerConfig(props("transport", "nio", "uring.buffer.count", "512"));
-        new BrokerConfig(props("socket.request.max.bytes", "100000000", "nio.buffer.count", "4096", "uring.buffer.count",
+        new BrokerConfig(props("socket.request.max.bytes", "100000000", "nio.buffer.count", "4096",
+            "uring.buffer.count",
             "8192"));
         m = errorOf("transport", "zcrx");
         assertTrue(m.contains("zcrx.interface"), m);
@@ -98,8 +101,10 @@ class BrokerConfigTest {
     @Test
     void retentionAndRollUnitsFollowKafkasPrecedence() {
         // Goal: .ms beats .minutes beats .hours, as in Kafka.
-        assertEquals(5000L, new BrokerConfig(props("log.retention.ms", "5000", "log.retention.hours", "1")).logRetentionMs());
-        assertEquals(120_000L, new BrokerConfig(props("log.retention.minutes", "2", "log.retention.hours", "1")).logRetentionMs());
+        assertEquals(5000L, new BrokerConfig(props("log.retention.ms", "5000", "log.retention.hours", "1"))
+            .logRetentionMs());
+        assertEquals(120_000L,
+            new BrokerConfig(props("log.retention.minutes", "2", "log.retention.hours", "1")).logRetentionMs());
         assertEquals(-1L, new BrokerConfig(props("log.retention.hours", "-1")).logRetentionMs());
         assertEquals(7_000L, new BrokerConfig(props("log.roll.ms", "7000")).logRollMs());
     }
@@ -109,24 +114,28 @@ class BrokerConfigTest {
         // Goal: a Kafka server.properties with settings we do not implement still starts; the keys are listed.
         final BrokerConfig c = new BrokerConfig(props("zookeeper.connect", "x:2181", "num.io.threads", "8",
             "node.id", "3", "num.partitions", "2"));
-        assertEquals(java.util.Set.of("zookeeper.connect", "num.io.threads"), c.unknownKeys());
+        assertEquals(Set.of("zookeeper.connect", "num.io.threads"), c.unknownKeys());
     }
 
     @Test
     void topicOverridesAreValidatedAndDefaultsFollowTheBroker() {
         // Goal: CreateTopics configs are checked with the key and value named; unset ones follow the broker.
         final BrokerConfig b = new BrokerConfig(props("log.segment.bytes", "2097152"));
-        final Map<String, TopicConfigs.Entry> eff = TopicConfigs.effective(b, TopicConfigs.validate(Map.of("retention.ms", "1000")));
+        final Map<String, TopicConfigs.Entry> eff =
+            TopicConfigs.effective(b, TopicConfigs.validate(Map.of("retention.ms", "1000")));
         assertEquals("2097152", eff.get("segment.bytes").value());
         assertEquals(TopicConfigs.Source.STATIC_BROKER_CONFIG, eff.get("segment.bytes").source());
         assertEquals("1000", eff.get("retention.ms").value());
         assertEquals(TopicConfigs.Source.TOPIC_CONFIG, eff.get("retention.ms").source());
         assertEquals(TopicConfigs.Source.DEFAULT_CONFIG, eff.get("max.message.bytes").source());
-        String m = assertThrows(ConfigException.class, () -> TopicConfigs.validate(Map.of("cleanup.policy", "compact"))).getMessage();
+        String m = assertThrows(ConfigException.class, () -> TopicConfigs.validate(Map.of("cleanup.policy", "compact")))
+            .getMessage();
         assertTrue(m.contains("cleanup.policy") && m.contains("compact"), m);
-        m = assertThrows(ConfigException.class, () -> TopicConfigs.validate(Map.of("remote.storage.enable", "true"))).getMessage();
+        m = assertThrows(ConfigException.class, () -> TopicConfigs.validate(Map.of("remote.storage.enable", "true")))
+            .getMessage();
         assertTrue(m.contains("remote.storage.enable"), m);
-        m = assertThrows(ConfigException.class, () -> TopicConfigs.validate(Map.of("segment.bytes", "12"))).getMessage();
+        m = assertThrows(ConfigException.class, () -> TopicConfigs.validate(Map.of("segment.bytes", "12")))
+            .getMessage();
         assertTrue(m.contains("segment.bytes") && m.contains("12"), m);
         assertEquals(2097152, TopicConfigs.logConfig(b, Map.of()).segmentBytes);
         assertTrue(TopicConfigs.validationConfig(b, Map.of("message.timestamp.type", "LogAppendTime")).logAppendTime);

@@ -39,7 +39,8 @@ class DoctorEvaluationTest {
         return t;
     }
 
-    private static Doctor.NicFacts nic(int combined, int tds, long hds, int[] rssTable, int ntuple, List<EthtoolIoctl.FlowRule> rules) {
+    private static Doctor.NicFacts nic(int combined, int tds, long hds, int[] rssTable, int ntuple,
+            List<EthtoolIoctl.FlowRule> rules) {
         return new Doctor.NicFacts("eth1", true, "mlx5_core", combined, new EthtoolIoctl.Channels(0, 8, 0, combined, 0),
             new EthtoolNetlink.Rings(tds, hds, 1024, 1024, 8192, 0), new EthtoolIoctl.Indirection(rssTable, 0), ntuple,
             new EthtoolIoctl.Rules(rules, 0));
@@ -97,7 +98,8 @@ class DoctorEvaluationTest {
 
     @Test
     void driverKernelAndCapabilityProblemsAreNamed() {
-        final Doctor.NicFacts virtio = new Doctor.NicFacts("eth0", true, "virtio_net", 1, new EthtoolIoctl.Channels(0, 1, 0, 1, 0),
+        final Doctor.NicFacts virtio =
+            new Doctor.NicFacts("eth0", true, "virtio_net", 1, new EthtoolIoctl.Channels(0, 1, 0, 1, 0),
             new EthtoolNetlink.Rings(-1, -1, -1, 256, 256, 0), new EthtoolIoctl.Indirection(null, Errno.EOPNOTSUPP),
             0, new EthtoolIoctl.Rules(null, Errno.EOPNOTSUPP));
         final DoctorReport r = Doctor.evaluate(kernel(false, Errno.EPERM), virtio, 1, 9092);
@@ -111,7 +113,8 @@ class DoctorEvaluationTest {
         assertTrue(r.check("rss").detail().contains("EOPNOTSUPP (95)"), r.render());
         assertTrue(r.render().contains("verdict: zcrx cannot run here"), r.render());
 
-        final DoctorReport old = Doctor.evaluate(new Doctor.KernelFacts("6.8.0", 6, 8, "0", uring, Errno.EINVAL, true), ready(), 7, 9092);
+        final DoctorReport old =
+            Doctor.evaluate(new Doctor.KernelFacts("6.8.0", 6, 8, "0", uring, Errno.EINVAL, true), ready(), 7, 9092);
         assertEquals(DoctorReport.Status.FAIL, old.check("kernel").status());
         assertEquals(DoctorReport.Status.FAIL, old.check("zcrx registration").status());
 

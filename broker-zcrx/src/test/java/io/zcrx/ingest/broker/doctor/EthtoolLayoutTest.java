@@ -53,7 +53,8 @@ class EthtoolLayoutTest {
         off("ethtool_rx_flow_spec", "m_u", EthtoolLayout.FlowSpec.M_U_OFFSET, 76);
         off("ethtool_rx_flow_spec", "ring_cookie", EthtoolLayout.FlowSpec.RING_COOKIE_OFFSET, 152);
         off("ethtool_rx_flow_spec", "location", EthtoolLayout.FlowSpec.LOCATION_OFFSET, 160);
-        check("sizeof ethtool_rx_flow_spec", "sizeof(struct ethtool_rx_flow_spec)", EthtoolLayout.FlowSpec.SIZE, 168, true);
+        check("sizeof ethtool_rx_flow_spec", "sizeof(struct ethtool_rx_flow_spec)", EthtoolLayout.FlowSpec.SIZE, 168,
+            true);
         off("ethtool_tcpip4_spec", "pdst", EthtoolLayout.FlowSpec.TCP4_PDST_OFFSET, 10);
         off("ethtool_tcpip6_spec", "pdst", EthtoolLayout.FlowSpec.TCP6_PDST_OFFSET, 34);
         off("ethtool_rxfh_indir", "size", EthtoolLayout.RxfhIndir.SIZE_OFFSET, 4);
@@ -73,14 +74,19 @@ class EthtoolLayoutTest {
         check("FLOW_RSS", "FLOW_RSS", EthtoolLayout.FLOW_RSS, 0x20000000, true);
         check("ETHTOOL_MSG_RINGS_GET", "ETHTOOL_MSG_RINGS_GET", EthtoolLayout.ETHTOOL_MSG_RINGS_GET, 15, true);
         check("ETHTOOL_A_RINGS_HEADER", "ETHTOOL_A_RINGS_HEADER", EthtoolLayout.ETHTOOL_A_RINGS_HEADER, 1, true);
-        check("ETHTOOL_A_HEADER_DEV_NAME", "ETHTOOL_A_HEADER_DEV_NAME", EthtoolLayout.ETHTOOL_A_HEADER_DEV_NAME, 2, true);
+        check("ETHTOOL_A_HEADER_DEV_NAME", "ETHTOOL_A_HEADER_DEV_NAME", EthtoolLayout.ETHTOOL_A_HEADER_DEV_NAME, 2,
+            true);
         check("ETHTOOL_A_RINGS_RX_MAX", "ETHTOOL_A_RINGS_RX_MAX", EthtoolLayout.ETHTOOL_A_RINGS_RX_MAX, 2, true);
         check("ETHTOOL_A_RINGS_RX", "ETHTOOL_A_RINGS_RX", EthtoolLayout.ETHTOOL_A_RINGS_RX, 6, true);
-        check("ETHTOOL_A_RINGS_TCP_DATA_SPLIT", "ETHTOOL_A_RINGS_TCP_DATA_SPLIT", EthtoolLayout.ETHTOOL_A_RINGS_TCP_DATA_SPLIT, 11, true);
+        check("ETHTOOL_A_RINGS_TCP_DATA_SPLIT", "ETHTOOL_A_RINGS_TCP_DATA_SPLIT",
+            EthtoolLayout.ETHTOOL_A_RINGS_TCP_DATA_SPLIT, 11, true);
         // hds-thresh attributes are 6.13+: not in older system headers.
-        check("ETHTOOL_A_RINGS_HDS_THRESH", "ETHTOOL_A_RINGS_HDS_THRESH", EthtoolLayout.ETHTOOL_A_RINGS_HDS_THRESH, 17, false);
-        check("ETHTOOL_A_RINGS_HDS_THRESH_MAX", "ETHTOOL_A_RINGS_HDS_THRESH_MAX", EthtoolLayout.ETHTOOL_A_RINGS_HDS_THRESH_MAX, 18, false);
-        check("ETHTOOL_TCP_DATA_SPLIT_ENABLED", "ETHTOOL_TCP_DATA_SPLIT_ENABLED", EthtoolLayout.ETHTOOL_TCP_DATA_SPLIT_ENABLED, 2, true);
+        check("ETHTOOL_A_RINGS_HDS_THRESH", "ETHTOOL_A_RINGS_HDS_THRESH", EthtoolLayout.ETHTOOL_A_RINGS_HDS_THRESH, 17,
+            false);
+        check("ETHTOOL_A_RINGS_HDS_THRESH_MAX", "ETHTOOL_A_RINGS_HDS_THRESH_MAX",
+            EthtoolLayout.ETHTOOL_A_RINGS_HDS_THRESH_MAX, 18, false);
+        check("ETHTOOL_TCP_DATA_SPLIT_ENABLED", "ETHTOOL_TCP_DATA_SPLIT_ENABLED",
+            EthtoolLayout.ETHTOOL_TCP_DATA_SPLIT_ENABLED, 2, true);
         check("ETHTOOL_GENL_VERSION", "ETHTOOL_GENL_VERSION", EthtoolLayout.ETHTOOL_GENL_VERSION, 1, true);
         check("GENL_ID_CTRL", "GENL_ID_CTRL", EthtoolLayout.GENL_ID_CTRL, 0x10, true);
         check("CTRL_CMD_GETFAMILY", "CTRL_CMD_GETFAMILY", EthtoolLayout.CTRL_CMD_GETFAMILY, 3, true);
@@ -97,7 +103,8 @@ class EthtoolLayoutTest {
         // Goal: a wrong ethtool number fails here. Method: compare with the reference table above.
         build();
         assertTrue(wrong.isEmpty(), wrong.toString());
-        assertEquals(EthtoolLayout.Rxnfc.SIZE - EthtoolLayout.Rxnfc.RULE_LOCS_OFFSET, 4, "rule_locs follows rule_cnt plus 4 bytes of tail padding");
+        assertEquals(EthtoolLayout.Rxnfc.SIZE - EthtoolLayout.Rxnfc.RULE_LOCS_OFFSET, 4,
+            "rule_locs follows rule_cnt plus 4 bytes of tail padding");
     }
 
     @Test
@@ -109,7 +116,8 @@ class EthtoolLayoutTest {
         assumeTrue(cc != null, "skipped: no C compiler for the offsetof probe");
         final CLayoutProbe.Result r = CLayoutProbe.run(cc, List.of("stddef.h", "net/if.h", "linux/ethtool.h",
             "linux/sockios.h", "linux/netlink.h", "linux/genetlink.h", "linux/ethtool_netlink.h"), checks);
-        System.out.println("ethtool offsetof probe: " + r.verified() + " verified by C, not in this header: " + r.unavailable());
+        System.out.println("ethtool offsetof probe: " + r.verified() + " verified by C, not in this header: "
+            + r.unavailable());
         if (!r.mismatches().isEmpty()) {
             fail("C disagrees with EthtoolLayout: " + r.mismatches() + "\n" + r.compilerOutput());
         }

@@ -70,7 +70,8 @@ abstract class AbstractGroupTest {
         return out;
     }
 
-    JoinGroupRequestData joinRequest(String group, String memberId, String instanceId, byte[] meta, String... protocols) {
+    JoinGroupRequestData joinRequest(String group, String memberId, String instanceId, byte[] meta,
+            String... protocols) {
         final JoinGroupRequestProtocolCollection c = new JoinGroupRequestProtocolCollection();
         for (String p : protocols) {
             c.add(new JoinGroupRequestProtocol().setName(p).setMetadata(meta));
@@ -97,17 +98,20 @@ abstract class AbstractGroupTest {
         return join(group, first.memberId());
     }
 
-    AtomicReference<SyncGroupResponseData> sync(String group, String memberId, int generation, Map<String, byte[]> assign) {
+    AtomicReference<SyncGroupResponseData> sync(String group, String memberId, int generation,
+            Map<String, byte[]> assign) {
         final SyncGroupRequestData req = new SyncGroupRequestData().setGroupId(group).setMemberId(memberId)
             .setGenerationId(generation).setProtocolType("consumer").setProtocolName("range");
-        assign.forEach((m, a) -> req.assignments().add(new SyncGroupRequestAssignment().setMemberId(m).setAssignment(a)));
+        assign.forEach((m, a) -> req.assignments()
+            .add(new SyncGroupRequestAssignment().setMemberId(m).setAssignment(a)));
         final AtomicReference<SyncGroupResponseData> r = new AtomicReference<>();
         gc.syncGroup(req, resp -> assertNull(r.getAndSet(resp), "answered twice"));
         return r;
     }
 
     Errors heartbeat(String group, String memberId, int generation) {
-        return gc.heartbeat(new HeartbeatRequestData().setGroupId(group).setMemberId(memberId).setGenerationId(generation));
+        return gc.heartbeat(new HeartbeatRequestData().setGroupId(group).setMemberId(memberId)
+            .setGenerationId(generation));
     }
 
     Map<TopicPartition, Errors> commit(String group, String member, int generation, TopicPartition tp, long offset) {

@@ -131,7 +131,8 @@ class GroupCoordinatorTest extends AbstractGroupTest {
         sync("g", a.memberId(), 1, Map.of());
         final AtomicReference<JoinGroupResponseData> b = joinNew("g");
         join("g", a.memberId());
-        final GroupCoordinator.LeaveResult r = gc.leaveGroup("g", List.of(new MemberIdentity().setMemberId(b.get().memberId())));
+        final GroupCoordinator.LeaveResult r =
+            gc.leaveGroup("g", List.of(new MemberIdentity().setMemberId(b.get().memberId())));
         assertEquals(Errors.NONE, r.topLevel());
         assertEquals(Errors.NONE.code(), r.members().get(0).errorCode());
         assertEquals(GroupState.PREPARING_REBALANCE, gc.state("g"));
@@ -187,7 +188,8 @@ class GroupCoordinatorTest extends AbstractGroupTest {
         assertEquals(Errors.NONE.code(), a.errorCode());
         assertTrue(a.memberId().startsWith("inst-1-"), a.memberId());
         sync("g", a.memberId(), 1, Map.of());
-        final AtomicReference<JoinGroupResponseData> again = join(joinRequest("g", "", "inst-1", subscription("t1"), "range"));
+        final AtomicReference<JoinGroupResponseData> again =
+            join(joinRequest("g", "", "inst-1", subscription("t1"), "range"));
         assertNotNull(again.get());
         assertEquals(2, again.get().generationId());
         assertEquals(again.get().memberId(), again.get().leader());
@@ -204,7 +206,8 @@ class GroupCoordinatorTest extends AbstractGroupTest {
         joinNew("g");
         final JoinGroupResponseData bad = join(joinRequest("g", "", null, new byte[0], "roundrobin")).get();
         assertEquals(Errors.INCONSISTENT_GROUP_PROTOCOL.code(), bad.errorCode());
-        final JoinGroupRequestData shortSession = joinRequest("g", "", null, new byte[0], "range").setSessionTimeoutMs(10);
+        final JoinGroupRequestData shortSession = joinRequest("g", "", null, new byte[0], "range")
+            .setSessionTimeoutMs(10);
         assertEquals(Errors.INVALID_SESSION_TIMEOUT.code(), join(shortSession).get().errorCode());
         assertEquals(Errors.INVALID_GROUP_ID.code(), join("", "").get().errorCode());
     }

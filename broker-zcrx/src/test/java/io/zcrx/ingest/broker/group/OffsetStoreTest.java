@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -89,8 +91,9 @@ class OffsetStoreTest {
         return n;
     }
 
-    private static void assertModel(Map<String, Map<TopicPartition, CommittedOffset>> model, OffsetStore s, String where) {
-        assertEquals(model.keySet(), new java.util.HashSet<>(s.groupIds()), where);
+    private static void assertModel(Map<String, Map<TopicPartition, CommittedOffset>> model, OffsetStore s,
+            String where) {
+        assertEquals(model.keySet(), new HashSet<>(s.groupIds()), where);
         for (var e : model.entrySet()) {
             assertEquals(e.getValue(), s.offsets(e.getKey()), where + ", group=" + e.getKey());
         }
@@ -112,7 +115,7 @@ class OffsetStoreTest {
         final Path f = dir.resolve(OffsetStore.DIR).resolve(OffsetStore.FILE);
         final byte[] full = Files.readAllBytes(f);
         for (int cut = (int) before; cut < full.length; cut++) {
-            Files.write(f, java.util.Arrays.copyOf(full, cut));
+            Files.write(f, Arrays.copyOf(full, cut));
             try (OffsetStore s = OffsetStore.open(dir)) {
                 assertEquals(1, s.offset("g", tp).offset(), "cut at " + cut);
                 assertEquals(before, Files.size(f), "file truncated to the valid prefix, cut at " + cut);
@@ -136,7 +139,8 @@ class OffsetStoreTest {
         // silently truncated.
         final Path d = tmp.resolve("foreign").resolve(OffsetStore.DIR);
         Files.createDirectories(d);
-        try (FileChannel ch = FileChannel.open(d.resolve(OffsetStore.FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+        try (FileChannel ch =
+                FileChannel.open(d.resolve(OffsetStore.FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             ch.write(ByteBuffer.wrap("NOTOURSxxxxxxxxxxxxx".getBytes()));
         }
         final IOException e = assertThrows(IOException.class, () -> OffsetStore.open(tmp.resolve("foreign")));

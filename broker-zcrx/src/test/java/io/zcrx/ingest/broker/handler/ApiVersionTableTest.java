@@ -35,7 +35,8 @@ class ApiVersionTableTest {
         assertEquals(1, adv.get(ApiKeys.LIST_OFFSETS.id).minVersion());
         assertEquals(2, adv.get(ApiKeys.OFFSET_COMMIT.id).minVersion());
         assertEquals(1, adv.get(ApiKeys.OFFSET_FETCH.id).minVersion());
-        assertEquals(9, adv.get(ApiKeys.OFFSET_FETCH.id).maxVersion(), "the classic consumer names topics (v10 uses ids)");
+        assertEquals(9, adv.get(ApiKeys.OFFSET_FETCH.id).maxVersion(),
+            "the classic consumer names topics (v10 uses ids)");
         for (ApiKeys groupApi : new ApiKeys[] {ApiKeys.FIND_COORDINATOR, ApiKeys.JOIN_GROUP, ApiKeys.SYNC_GROUP,
                 ApiKeys.HEARTBEAT, ApiKeys.LEAVE_GROUP}) {
             assertEquals(0, adv.get(groupApi.id).minVersion(), groupApi + ": older librdkafka needs v0 advertised");

@@ -99,13 +99,15 @@ public abstract class AbstractAdminToolsIT extends SharedBrokerSuite {
         // Method: a consumer commits 30 of 30 records and leaves; then the tools in child JVMs.
         final Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap());
-        try (KafkaProducer<byte[], byte[]> pr = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> pr =
+                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < 30; i++) {
                 pr.send(new ProducerRecord<>("tools-g", 0, null, ("r" + i).getBytes()));
             }
         }
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                broker.bootstrap(), ConsumerConfig.GROUP_ID_CONFIG, "tools-group", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                broker.bootstrap(), ConsumerConfig.GROUP_ID_CONFIG, "tools-group",
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
                 "earliest", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             c.subscribe(List.of("tools-g"));

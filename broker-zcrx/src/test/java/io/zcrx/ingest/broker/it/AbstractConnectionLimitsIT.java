@@ -3,6 +3,7 @@ package io.zcrx.ingest.broker.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zcrx.ingest.broker.testkit.Await;
 import io.zcrx.ingest.broker.testkit.BrokerProcess;
 import io.zcrx.ingest.broker.testkit.RawClient;
 import io.zcrx.ingest.broker.testkit.TestBroker;
@@ -19,6 +20,7 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -35,8 +37,10 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
+import org.apache.kafka.common.requests.ApiVersionsResponse;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
 import org.apache.kafka.common.requests.MetadataRequest;
+import org.apache.kafka.common.requests.MetadataResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.requests.RequestHeader;
@@ -67,6 +71,7 @@ public abstract class AbstractConnectionLimitsIT extends TransportSuite {
                 final long start = System.nanoTime();
                 boolean tricklerClosed = false;
                 while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(8) && !tricklerClosed) {
+                    // Deliberate: trickling one byte per 200 ms is the slow sender under test.
                     Thread.sleep(200);
                     try {
                         trickler.write(ByteBuffer.wrap(new byte[] {1}));
@@ -76,10 +81,12 @@ public abstract class AbstractConnectionLimitsIT extends TransportSuite {
                 }
                 assertTrue(tricklerClosed, "a trickling sender was never closed");
                 assertTrue(stalled.closedByBroker(), "a stalled request was never closed");
+                // Deliberate: let more than the 1 s deadline pass for the idle connection too, so
+                // that being left open shows the deadline does not apply between requests.
                 Thread.sleep(1500);
-                final var av = idle.roundTrip(new ApiVersionsRequest.Builder((short) 3), (short) 3);
-                assertEquals(Errors.NONE.code(), ((org.apache.kafka.common.requests.ApiVersionsResponse) av).data()
-                    .errorCode(), "an idle connection between requests stays usable");
+                final ApiVersionsResponse av = idle.roundTrip(new ApiVersionsRequest.Builder((short) 3), (short) 3);
+                assertEquals(Errors.NONE.code(), av.data().errorCode(),
+                    "an idle connection between requests stays usable");
             }
             b.assertNoLeaks();
         }
@@ -103,10 +110,14 @@ public abstract class AbstractConnectionLimitsIT extends TransportSuite {
             final AtomicBoolean stop = new AtomicBoolean();
             final AtomicLong slowClosed = new AtomicLong();
             double producerSeconds = 0;
-            final Thread slow = new Thread(() -> slowSenders(b.port(), 32, stop, slowClosed));
+            final AtomicLong slowOpened = new AtomicLong();
+            final Thread slow = new Thread(() -> slowSenders(b.port(), 32, stop, slowOpened, slowClosed));
             slow.start();
             try {
-                Thread.sleep(1500);
+                // The producer starts once every slow sender is connected and holding a partial
+                // request (or the reclaim has already begun closing them).
+                Await.until("32 slow senders connected", () -> slowClosed.get() > 0
+                    || (slowOpened.get() >= 32 && b.broker().transport().connectionCount() >= 32));
                 final long t0 = System.nanoTime();
                 final long sent = produce("127.0.0.1:" + b.port(), "reclaim", 2_000, 120_000);
                 assertEquals(2_000, sent);
@@ -116,8 +127,8 @@ public abstract class AbstractConnectionLimitsIT extends TransportSuite {
                 slow.join(10_000);
             }
             assertTrue(slowClosed.get() > 0, "no slow sender was closed: the producer got through anyway?");
-            System.out.printf("reclaim run (%s): 2000 records acknowledged in %.1f s while 32 slow senders competed for a "
-                + "16-buffer receive pool; slow-sender connections closed by the broker: %d%n", transport(),
+            System.out.printf("reclaim run (%s): 2000 records acknowledged in %.1f s while 32 slow senders competed "
+                + "for a 16-buffer receive pool; slow-sender connections closed by the broker: %d%n", transport(),
                 producerSeconds, slowClosed.get());
             b.awaitNoConnections();
             b.assertNoLeaks();
@@ -134,7 +145,7 @@ public abstract class AbstractConnectionLimitsIT extends TransportSuite {
                 "request.max.partitions", "4", "num.partitions", "5")) {
             final Uuid id;
             try (RawClient c = new RawClient(b.port())) {
-                final var md = (org.apache.kafka.common.requests.MetadataResponse) c.roundTrip(
+                final MetadataResponse md = c.roundTrip(
                     new MetadataRequest.Builder(new MetadataRequestData().setTopics(List.of(
                         new MetadataRequestData.MetadataRequestTopic().setName("wide")))
                         .setAllowAutoTopicCreation(true)), (short) 12);
@@ -176,7 +187,8 @@ public abstract class AbstractConnectionLimitsIT extends TransportSuite {
         // deadline); a KafkaProducer sends 40,000 x 512 B (acks=1) alone, then again while 1,000
         // connections (each after one ApiVersions) sit idle and 100 slow senders trickle a byte of a
         // 100 KB request every 100 ms, reconnecting when closed. RSS (VmRSS/VmHWM) is sampled
-        // throughout; a first producer run warms up both JVMs. Speeds are reported, not asserted (no timing thresholds in tests).
+        // throughout; a first producer run warms up both JVMs. Speeds are reported, not asserted (no timing thresholds
+        // in tests).
         final int port = BrokerProcess.freePort();
         final String bootstrap = "127.0.0.1:" + port;
         try (BrokerProcess broker = BrokerProcess.spawn(tmp.resolve("broker.out"), "-Xmx256m",
@@ -208,6 +220,7 @@ public abstract class AbstractConnectionLimitsIT extends TransportSuite {
                     while (!stop.get()) {
                         peakRssKb.accumulateAndGet(broker.residentKb()[0], Math::max);
                         try {
+                            // Deliberate: the sampling period of the resident-memory sampler.
                             Thread.sleep(100);
                         } catch (InterruptedException e) {
                             return;
@@ -215,11 +228,13 @@ public abstract class AbstractConnectionLimitsIT extends TransportSuite {
                     }
                 });
                 sampler.start();
-                slow = new Thread(() -> slowSenders(port, 100, stop, slowClosed));
+                final AtomicLong slowOpened = new AtomicLong();
+                slow = new Thread(() -> slowSenders(port, 100, stop, slowOpened, slowClosed));
                 slow.start();
-                Thread.sleep(1000);
+                Await.until("100 slow senders connected", () -> slowOpened.get() >= 100);
                 final double loaded = producerRecordsPerSecond(bootstrap, 40_000);
-                Thread.sleep(4000);
+                // Every slow sender is closed at the 3 s request deadline at least once.
+                Await.until("every slow sender closed at the deadline", () -> slowClosed.get() >= 100);
                 final long[] rss = broker.residentKb();
                 stop.set(true);
                 slow.join(10_000);
@@ -285,8 +300,11 @@ public abstract class AbstractConnectionLimitsIT extends TransportSuite {
         return resp.getInt(0) == correlationId;
     }
 
-    /** {@code count} connections each trickling one byte of a 100 KB request every 100 ms; reconnects when closed. */
-    private static void slowSenders(int port, int count, AtomicBoolean stop, AtomicLong closed) {
+    /**
+     * {@code count} connections each trickling one byte of a 100 KB request every 100 ms; reconnects
+     * when closed. Counts the connections it opened and those the broker closed.
+     */
+    private static void slowSenders(int port, int count, AtomicBoolean stop, AtomicLong opened, AtomicLong closed) {
         final SocketChannel[] chans = new SocketChannel[count];
         try {
             while (!stop.get()) {
@@ -295,6 +313,7 @@ public abstract class AbstractConnectionLimitsIT extends TransportSuite {
                         if (chans[i] == null) {
                             chans[i] = SocketChannel.open(new InetSocketAddress("127.0.0.1", port));
                             chans[i].write(ByteBuffer.allocate(6).putInt(100_000).putShort(ApiKeys.PRODUCE.id).flip());
+                            opened.incrementAndGet();
                         } else {
                             chans[i].write(ByteBuffer.wrap(new byte[] {0}));
                         }
@@ -308,6 +327,7 @@ public abstract class AbstractConnectionLimitsIT extends TransportSuite {
                         chans[i] = null;
                     }
                 }
+                // Deliberate: one byte per connection every 100 ms is the slow sender under test.
                 Thread.sleep(100);
             }
         } catch (InterruptedException e) {
@@ -335,8 +355,8 @@ public abstract class AbstractConnectionLimitsIT extends TransportSuite {
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Integer.toString(deliveryTimeoutMs / 2));
         final byte[] value = new byte[512];
         final AtomicLong acked = new AtomicLong();
-        final java.util.concurrent.atomic.AtomicReference<Exception> failure =
-            new java.util.concurrent.atomic.AtomicReference<>();
+        final AtomicReference<Exception> failure =
+            new AtomicReference<>();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
                 new ByteArraySerializer())) {
             for (int i = 0; i < records; i++) {
@@ -370,7 +390,8 @@ public abstract class AbstractConnectionLimitsIT extends TransportSuite {
             t.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(i)
                 .setRecords(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("x".getBytes()))));
         }
-        final ProduceRequestData.TopicProduceDataCollection topics = new ProduceRequestData.TopicProduceDataCollection();
+        final ProduceRequestData.TopicProduceDataCollection topics =
+            new ProduceRequestData.TopicProduceDataCollection();
         topics.add(t);
         return ProduceRequest.builder(new ProduceRequestData().setAcks((short) 1).setTimeoutMs(1000)
             .setTopicData(topics));

@@ -4,16 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zcrx.ingest.broker.request.FetchWaiters;
+import io.zcrx.ingest.broker.testkit.Await;
 import io.zcrx.ingest.broker.testkit.ChildJvm;
 import io.zcrx.ingest.broker.testkit.RawClient;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -25,9 +32,13 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.Records;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.FetchMetadata;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -58,7 +69,8 @@ public abstract class AbstractConsumerIT extends SharedBrokerSuite {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap());
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, codec);
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        try (KafkaProducer<byte[], byte[]> pr = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> pr =
+                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < count; i++) {
                 final byte[] key = r.nextInt(4) == 0 ? null : ("k" + i).getBytes();
                 final byte[] value = new byte[r.nextInt(r.nextInt(10) == 0 ? 20_000 : 400)];
@@ -139,12 +151,13 @@ public abstract class AbstractConsumerIT extends SharedBrokerSuite {
         // Goal: a consumer in a group (subscribe, classic protocol) gets all partitions, reads every
         // record and its committed offsets are the end offsets. Method: one member, commitSync.
         final List<Sent> sent = produce("subscribed", 3, 900, 3, "zstd");
-        try (KafkaConsumer<byte[], byte[]> c = consumer("g-sub", Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"))) {
+        try (KafkaConsumer<byte[], byte[]> c =
+                consumer("g-sub", Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"))) {
             c.subscribe(List.of("subscribed"));
             assertSame(sent, pollAll(c, sent.size()), 3, "subscribe");
             c.commitSync();
             for (int p = 0; p < 3; p++) {
-                assertEquals(300L, c.committed(java.util.Set.of(new TopicPartition("subscribed", p)))
+                assertEquals(300L, c.committed(Set.of(new TopicPartition("subscribed", p)))
                     .get(new TopicPartition("subscribed", p)).offset());
             }
         }
@@ -157,13 +170,15 @@ public abstract class AbstractConsumerIT extends SharedBrokerSuite {
         // --max-messages, then the group's committed offsets through the admin client.
         final Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap());
-        try (KafkaProducer<byte[], byte[]> pr = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> pr =
+                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < 20; i++) {
                 pr.send(new ProducerRecord<>("console", 0, null, ("line-" + i).getBytes()));
             }
         }
         for (String[] extra : List.of(new String[0], new String[] {"--group", "console-group"})) {
-            final List<String> args = new ArrayList<>(List.of("--bootstrap-server", broker.bootstrap(), "--topic", "console",
+            final List<String> args =
+                new ArrayList<>(List.of("--bootstrap-server", broker.bootstrap(), "--topic", "console",
                 "--from-beginning", "--max-messages", "20", "--timeout-ms", "60000"));
             args.addAll(List.of(extra));
             final ChildJvm.Result res = ChildJvm.run(120, "org.apache.kafka.tools.consumer.ConsoleConsumer",
@@ -189,27 +204,36 @@ public abstract class AbstractConsumerIT extends SharedBrokerSuite {
         // Goal: a Fetch with nothing to return waits (it is not answered empty at once) and an
         // append to its partition answers it with the new record, long before max.wait.ms (60 s,
         // far beyond the client's 10 s read timeout, so only the wake-up can answer in time).
-        // Method: raw Fetch v17 at the log end, then a produce.
+        // Method: raw Fetch v12 (the last version that names topics rather than topic ids) at the
+        // log end; once the broker has parked it (a registered fetch waiter), a produce.
+        final int maxWaitMs = 60_000;
         produce("poll", 1, 1, 4, "none");
+        final FetchWaiters waiters = broker.broker().context().fetchWaiters();
+        // Earlier tests' consumers are closed, but their connections may still be going away.
+        Await.until("no long poll parked before this test's", () -> waiters.registered() == 0);
         try (RawClient raw = new RawClient(broker.port())) {
-            final var req = FetchRequest.Builder.forConsumer((short) 12, 60_000, 1,
+            final var req = FetchRequest.Builder.forConsumer((short) 12, maxWaitMs, 1,
                 Map.of(new TopicPartition("poll", 0), new FetchRequest.PartitionData(
-                    org.apache.kafka.common.Uuid.ZERO_UUID, 1L, -1L, 1 << 20, java.util.Optional.empty())));
+                    Uuid.ZERO_UUID, 1L, -1L, 1 << 20, Optional.empty())));
             final var header = raw.send(req.build((short) 12), (short) 12);
-            Thread.sleep(300);
+            Await.until("the Fetch to be parked on the broker, waiting for data", () -> waiters.registered() == 1);
+            final long appendNs = System.nanoTime();
             produce("poll", 1, 1, 5, "none");
-            final FetchResponse resp = (FetchResponse) org.apache.kafka.common.requests.AbstractResponse.parseResponse(
-                java.nio.ByteBuffer.wrap(raw.readFrame()), header);
+            final FetchResponse resp = (FetchResponse) AbstractResponse.parseResponse(ByteBuffer.wrap(raw.readFrame()),
+                header);
+            final long answeredAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - appendNs);
+            assertTrue(answeredAfterMs < maxWaitMs, "answered by the append, not at max.wait.ms: " + answeredAfterMs
+                + " ms after it");
             final FetchResponseData.PartitionData pd = resp.data().responses().get(0).partitions().get(0);
             assertEquals(Errors.NONE.code(), pd.errorCode());
             assertEquals(2L, pd.highWatermark());
             final List<RecordBatch> batches = new ArrayList<>();
-            ((org.apache.kafka.common.record.internal.Records) pd.records()).batches().forEach(batches::add);
+            ((Records) pd.records()).batches().forEach(batches::add);
             assertEquals(1, batches.size());
             assertEquals(1L, batches.get(0).baseOffset());
             assertEquals(0, resp.data().sessionId(), "sessions are declined");
         }
-        assertEquals(0, broker.broker().context().fetchWaiters().registered(), "the long poll unregistered");
+        assertEquals(0, waiters.registered(), "the long poll unregistered");
     }
 
     @Test
@@ -220,15 +244,19 @@ public abstract class AbstractConsumerIT extends SharedBrokerSuite {
         // requested partitions. Method: raw Fetch v12.
         produce("edges", 1, 3, 6, "none");
         try (RawClient raw = new RawClient(broker.port())) {
-            final Map<TopicPartition, FetchRequest.PartitionData> parts = new java.util.LinkedHashMap<>();
+            final Map<TopicPartition, FetchRequest.PartitionData> parts = new LinkedHashMap<>();
             parts.put(new TopicPartition("edges", 0), pd(99));
             parts.put(new TopicPartition("nosuch", 0), pd(0));
             parts.put(new TopicPartition("edges", 7), pd(0));
-            final FetchResponse r = raw.roundTrip(FetchRequest.Builder.forConsumer((short) 12, 0, 1, parts), (short) 12);
+            final FetchResponse r =
+                raw.roundTrip(FetchRequest.Builder.forConsumer((short) 12, 0, 1, parts), (short) 12);
             assertEquals(3, r.data().responses().stream().mapToInt(t -> t.partitions().size()).sum());
-            assertEquals(Errors.OFFSET_OUT_OF_RANGE.code(), r.data().responses().get(0).partitions().get(0).errorCode());
-            assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), r.data().responses().get(1).partitions().get(0).errorCode());
-            assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), r.data().responses().get(2).partitions().get(0).errorCode());
+            assertEquals(Errors.OFFSET_OUT_OF_RANGE.code(),
+                r.data().responses().get(0).partitions().get(0).errorCode());
+            assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(),
+                r.data().responses().get(1).partitions().get(0).errorCode());
+            assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(),
+                r.data().responses().get(2).partitions().get(0).errorCode());
             final FetchResponse atEnd = raw.roundTrip(FetchRequest.Builder.forConsumer((short) 12, 0, 1,
                 Map.of(new TopicPartition("edges", 0), pd(3))), (short) 12);
             final FetchResponseData.PartitionData end = atEnd.data().responses().get(0).partitions().get(0);
@@ -237,14 +265,13 @@ public abstract class AbstractConsumerIT extends SharedBrokerSuite {
             assertEquals(3L, end.highWatermark());
             final FetchResponse session = raw.roundTrip(FetchRequest.Builder.forConsumer((short) 12, 0, 1,
                 Map.of(new TopicPartition("edges", 0), pd(0))).metadata(
-                    new org.apache.kafka.common.requests.FetchMetadata(1234, 1)), (short) 12);
+                    new FetchMetadata(1234, 1)), (short) 12);
             assertEquals(Errors.FETCH_SESSION_ID_NOT_FOUND, session.error());
         }
     }
 
     private static FetchRequest.PartitionData pd(long offset) {
-        return new FetchRequest.PartitionData(org.apache.kafka.common.Uuid.ZERO_UUID, offset, -1L, 1 << 20,
-            java.util.Optional.empty());
+        return new FetchRequest.PartitionData(Uuid.ZERO_UUID, offset, -1L, 1 << 20, Optional.empty());
     }
 
     @Test
@@ -258,16 +285,13 @@ public abstract class AbstractConsumerIT extends SharedBrokerSuite {
             final List<Sent> sent = produce("retained", 1, 1000, 7, "none");
             final TopicPartition tp = new TopicPartition("retained", 0);
             // Retention may run while the records are still arriving, so the log start moves in
-            // steps: wait until it is past 0 and stays put for several retention passes (200 ms each).
-            long start = 0;
-            long previous = -1;
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while ((start == 0 || start != previous) && System.nanoTime() < deadline) {
-                previous = start;
-                Thread.sleep(700);
-                start = admin.listOffsets(Map.of(tp, OffsetSpec.earliest())).all().get(30, TimeUnit.SECONDS).get(tp).offset();
-            }
-            assertTrue(start > 0, "retention advanced the log start offset");
+            // steps: wait until it is past 0 and has stayed put for several retention passes (200 ms
+            // each). Staying put is the only sign that retention has nothing left to delete.
+            final Settled settled = new Settled(Duration.ofMillis(700));
+            final long start = Await.until("retention to advance the log start offset and settle",
+                Duration.ofSeconds(30),
+                () -> admin.listOffsets(Map.of(tp, OffsetSpec.earliest())).all().get(30, TimeUnit.SECONDS).get(tp)
+                    .offset(), offset -> offset > 0 && settled.test(offset));
             assertEquals(1000L, admin.listOffsets(Map.of(tp, OffsetSpec.latest())).all().get().get(tp).offset());
             try (KafkaConsumer<byte[], byte[]> c = consumer(null, Map.of())) {
                 c.assign(List.of(tp));
@@ -279,6 +303,27 @@ public abstract class AbstractConsumerIT extends SharedBrokerSuite {
                     assertArrayEquals(sent.get((int) rec.offset()).value(), rec.value());
                 }
             }
+        }
+    }
+
+    /** True once the same value has been seen for at least {@code window} (a quiescence check). */
+    private static final class Settled implements Predicate<Long> {
+        private final long windowNs;
+        private long value = Long.MIN_VALUE;
+        private long sinceNs;
+
+        Settled(Duration window) {
+            this.windowNs = window.toNanos();
+        }
+
+        @Override
+        public boolean test(Long seen) {
+            final long now = System.nanoTime();
+            if (seen != value) {
+                value = seen;
+                sinceNs = now;
+            }
+            return now - sinceNs >= windowNs;
         }
     }
 }

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zcrx.ingest.broker.testkit.Await;
 import io.zcrx.ingest.broker.testkit.BrokerProcess;
 import io.zcrx.ingest.broker.testkit.RawClient;
 import io.zcrx.ingest.broker.testkit.SegmentReader;
 import java.io.File;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,12 +115,17 @@ public abstract class AbstractCrashLoopIT extends TransportSuite {
         final List<String> cycles = new ArrayList<>();
         final List<Long> recoveryMs = new ArrayList<>();
         try {
-            Thread.sleep(1000);
+            // The first kill comes once the producers are well under way (a second's worth of
+            // acknowledged records), so it lands among batches in flight.
+            Await.until("the producers' first acknowledgements", Duration.ofSeconds(60),
+                () -> ackedTotal(senders) >= RATE);
             for (int cycle = 1; cycle <= CYCLES; cycle++) {
                 broker.kill9();
                 final long acked = ackedTotal(senders);
                 broker = spawn("broker-" + cycle + ".out", overrides);
                 final long killAfterMs = 400 + random.nextInt(3000);
+                // Deliberate: the kill lands at a random moment (recovery, appends, rolls,
+                // checkpoints); a fixed random delay is what the test is about.
                 Thread.sleep(killAfterMs);
                 final long[] opened = broker.openedSummary();
                 final boolean started = broker.started();
@@ -141,7 +148,11 @@ public abstract class AbstractCrashLoopIT extends TransportSuite {
             cycles.add("final start: recovery " + opened[1] + " ms for " + opened[2] + " partition(s), " + opened[3]
                 + " bytes truncated");
             producerIds.add(initProducerId(port));
-            Thread.sleep(1500);
+            // The producers resume on the final broker: records appended after the last recovery
+            // are part of what is read back.
+            final long ackedAtFinalStart = ackedTotal(senders);
+            Await.until("acknowledgements from the final broker", Duration.ofSeconds(60),
+                () -> ackedTotal(senders) >= ackedAtFinalStart + RATE);
         } finally {
             for (Sender s : senders) {
                 s.stopAndClose();
@@ -221,7 +232,7 @@ public abstract class AbstractCrashLoopIT extends TransportSuite {
         passed = true;
     }
 
-    private BrokerProcess spawn(String output, String[] overrides) throws java.io.IOException {
+    private BrokerProcess spawn(String output, String[] overrides) throws IOException {
         final BrokerProcess b = BrokerProcess.spawn(tmp.resolve(output), "-Xmx384m", overrides);
         spawned.add(b);
         return b;
@@ -238,7 +249,8 @@ public abstract class AbstractCrashLoopIT extends TransportSuite {
 
     private static long initProducerId(int port) throws Exception {
         try (RawClient c = new RawClient(port)) {
-            final InitProducerIdResponse r = c.roundTrip(new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
+            final InitProducerIdResponse r =
+                c.roundTrip(new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
                 .setTransactionalId(null).setTransactionTimeoutMs(60_000)), (short) 4);
             assertEquals(Errors.NONE.code(), r.data().errorCode());
             return r.data().producerId();
@@ -290,6 +302,7 @@ public abstract class AbstractCrashLoopIT extends TransportSuite {
                 final long waitNs = dueNs - System.nanoTime();
                 if (waitNs > 0) {
                     try {
+                        // Pacing at RATE records per second: the point is a steady load, not a wait.
                         Thread.sleep(waitNs / 1_000_000, (int) (waitNs % 1_000_000));
                     } catch (InterruptedException e) {
                         return;

@@ -8,6 +8,7 @@ import io.zcrx.ingest.broker.testkit.TestBroker;
 import io.zcrx.ingest.log.PartitionLog;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
@@ -82,7 +83,8 @@ public abstract class AbstractGroupCommitIT extends TransportSuite {
         // (offsets 6..8) reaches 7 unflushed offsets and must find the recovery point at 9.
         try (TestBroker b = startBroker("msgs");
              RawClient c = new RawClient(b.port())) {
-            final CreateTopicsResponse created = c.roundTrip(new CreateTopicsRequest.Builder(new CreateTopicsRequestData()
+            final CreateTopicsResponse created =
+                c.roundTrip(new CreateTopicsRequest.Builder(new CreateTopicsRequestData()
                 .setTimeoutMs(10_000).setTopics(new CreateTopicsRequestData.CreatableTopicCollection(List.of(
                     new CreateTopicsRequestData.CreatableTopic().setName("msgs").setNumPartitions(1)
                         .setReplicationFactor((short) 1).setConfigs(new CreateTopicsRequestData
@@ -116,7 +118,7 @@ public abstract class AbstractGroupCommitIT extends TransportSuite {
             final int connections = 6;
             final int requests = 150;
             final List<Thread> threads = new ArrayList<>();
-            final List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+            final List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
             for (int k = 0; k < connections; k++) {
                 final int partition = k % 3;
                 final Thread t = new Thread(() -> {
@@ -176,7 +178,8 @@ public abstract class AbstractGroupCommitIT extends TransportSuite {
         for (int i = 0; i < records; i++) {
             recs[i] = new SimpleRecord(("r" + i).getBytes());
         }
-        final ProduceRequestData.TopicProduceDataCollection topics = new ProduceRequestData.TopicProduceDataCollection();
+        final ProduceRequestData.TopicProduceDataCollection topics =
+            new ProduceRequestData.TopicProduceDataCollection();
         topics.add(new ProduceRequestData.TopicProduceData().setName(topic).setTopicId(id)
             .setPartitionData(List.of(new ProduceRequestData.PartitionProduceData().setIndex(partition)
                 .setRecords(MemoryRecords.withRecords(Compression.NONE, recs)))));

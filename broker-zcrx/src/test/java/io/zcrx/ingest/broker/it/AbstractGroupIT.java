@@ -3,6 +3,7 @@ package io.zcrx.ingest.broker.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zcrx.ingest.broker.testkit.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -14,8 +15,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -36,6 +35,8 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class AbstractGroupIT extends SharedBrokerSuite {
     private static final int PARTITIONS = 4;
+    /** Joins, syncs and leaves of real consumers with heartbeats every 500 ms: slow on a busy machine. */
+    private static final Duration REBALANCE_TIMEOUT = Duration.ofSeconds(90);
 
     @Override
     protected String[] brokerSettings() {
@@ -46,7 +47,8 @@ public abstract class AbstractGroupIT extends SharedBrokerSuite {
     void produce(String topic, int count) {
         final Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap());
-        try (KafkaProducer<byte[], byte[]> pr = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> pr =
+                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < count; i++) {
                 pr.send(new ProducerRecord<>(topic, i % PARTITIONS, null, ("v" + i).getBytes()));
             }
@@ -112,6 +114,8 @@ public abstract class AbstractGroupIT extends SharedBrokerSuite {
                     }
                     // Synchronous commit of everything polled: nothing is read twice across a rebalance.
                     consumer.commitSync();
+                    // Pacing, not waiting for anything: poll returns at once while records stream in,
+                    // and this keeps a member from committing back to back in a tight loop.
                     Thread.sleep(5);
                 }
             } catch (Throwable t) {
@@ -127,16 +131,6 @@ public abstract class AbstractGroupIT extends SharedBrokerSuite {
         }
     }
 
-    static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
-
     @Test
     void twoMembersRebalanceOnJoinAndLeaveAndConsumeEveryRecordOnce() throws Exception {
         // Goal: the classic protocol end to end: a second member joining splits the partitions
@@ -148,18 +142,20 @@ public abstract class AbstractGroupIT extends SharedBrokerSuite {
         final List<String> duplicates = new CopyOnWriteArrayList<>();
         produce("rebal", 2000);
         final Member a = new Member("a", "rebal", consumed, duplicates);
-        await("member a owns all partitions", () -> a.current.size() == PARTITIONS);
-        await("member a consumed something", () -> consumed.size() >= 200);
+        Await.until("member a owns all partitions", REBALANCE_TIMEOUT, () -> a.current.size() == PARTITIONS);
+        Await.until("member a consumed something", REBALANCE_TIMEOUT, () -> consumed.size() >= 200);
         final Member b = new Member("b", "rebal", consumed, duplicates);
-        await("rebalance on join: 2 + 2 partitions", () -> a.current.size() == 2 && b.current.size() == 2);
+        Await.until("rebalance on join: 2 + 2 partitions", REBALANCE_TIMEOUT,
+            () -> a.current.size() == 2 && b.current.size() == 2);
         final Set<TopicPartition> union = new HashSet<>(a.current);
         union.addAll(b.current);
         assertEquals(PARTITIONS, union.size(), "the two members share the partitions without overlap");
         produce("rebal", 2000);
-        await("b consumed something", () -> consumed.containsValue("b"));
+        Await.until("b consumed something", REBALANCE_TIMEOUT, () -> consumed.containsValue("b"));
         b.close();
-        await("rebalance on leave: a owns all partitions again", () -> a.current.size() == PARTITIONS);
-        await("every record consumed", () -> consumed.size() == 4000);
+        Await.until("rebalance on leave: a owns all partitions again", REBALANCE_TIMEOUT,
+            () -> a.current.size() == PARTITIONS);
+        Await.until("every record consumed", REBALANCE_TIMEOUT, () -> consumed.size() == 4000);
         a.close();
         assertEquals(null, a.failure, () -> "member a failed: " + a.failure);
         assertEquals(null, b.failure, () -> "member b failed: " + b.failure);
@@ -180,7 +176,7 @@ public abstract class AbstractGroupIT extends SharedBrokerSuite {
         }
         try (KafkaConsumer<byte[], byte[]> c = consumer("durable-group", "c1")) {
             c.subscribe(List.of("durable"));
-            await("assignment", () -> {
+            Await.until("assignment", REBALANCE_TIMEOUT, () -> {
                 c.poll(Duration.ofMillis(100));
                 return c.assignment().size() == PARTITIONS;
             });
@@ -195,7 +191,7 @@ public abstract class AbstractGroupIT extends SharedBrokerSuite {
             }
             c.subscribe(List.of("durable"));
             final Map<Integer, Long> first = new HashMap<>();
-            await("records from every partition", () -> {
+            Await.until("records from every partition", REBALANCE_TIMEOUT, () -> {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
                     first.putIfAbsent(r.partition(), r.offset());
                 }

@@ -5,13 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zcrx.ingest.broker.testkit.Await;
 import io.zcrx.ingest.broker.testkit.ChildJvm;
 import io.zcrx.ingest.broker.testkit.SegmentReader;
 import io.zcrx.ingest.broker.testkit.SegmentReader.StoredRecord;
 import io.zcrx.ingest.broker.testkit.TestBroker;
 import java.io.File;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -117,8 +120,10 @@ public abstract class AbstractProducerIT extends SharedBrokerSuite {
         // codec, two topics of three partitions) is on disk in order, byte for byte, at dense
         // offsets from 0, in batches whose CRC kafka-clients validates. Method: explicit partitions
         // and timestamps, then the segments read back with FileRecords.
-        final String[] topics = {"t-" + mode.name().toLowerCase() + "-" + codec + "-a", "t-" + mode.name().toLowerCase() + "-" + codec + "-b"};
-        final Map<String, List<Sent>> sent = new java.util.HashMap<>();
+        final String[] topics =
+            {"t-" + mode.name().toLowerCase() + "-" + codec + "-a",
+            "t-" + mode.name().toLowerCase() + "-" + codec + "-b"};
+        final Map<String, List<Sent>> sent = new HashMap<>();
         final long seed = System.nanoTime();
         try (KafkaProducer<byte[], byte[]> producer = producer(mode, codec)) {
             final List<Future<RecordMetadata>> futures = new ArrayList<>();
@@ -127,7 +132,8 @@ public abstract class AbstractProducerIT extends SharedBrokerSuite {
                 final List<Sent> recs = records(seed ^ topic.hashCode(), topic, 150);
                 sent.put(topic, recs);
                 for (Sent s : recs) {
-                    futures.add(producer.send(new ProducerRecord<>(topic, s.partition(), s.timestamp(), s.key(), s.value(),
+                    futures.add(producer.send(
+                        new ProducerRecord<>(topic, s.partition(), s.timestamp(), s.key(), s.value(),
                         List.of(s.headers()))));
                     order.add(s);
                 }
@@ -145,7 +151,8 @@ public abstract class AbstractProducerIT extends SharedBrokerSuite {
         for (String topic : topics) {
             for (int p = 0; p < PARTITIONS; p++) {
                 final int partition = p;
-                final List<Sent> expected = sent.get(topic).stream().filter(s -> s.partition() == partition).collect(Collectors.toList());
+                final List<Sent> expected = sent.get(topic).stream().filter(s -> s.partition() == partition)
+                    .collect(Collectors.toList());
                 final List<StoredRecord> stored = awaitRecords(topic, p, expected.size());
                 assertEquals(expected.size(), stored.size(), topic + "-" + p + " record count, seed=" + seed);
                 for (int i = 0; i < expected.size(); i++) {
@@ -170,13 +177,8 @@ public abstract class AbstractProducerIT extends SharedBrokerSuite {
 
     /** acks=0 gives no completion signal: wait until the broker has the records. */
     List<StoredRecord> awaitRecords(String topic, int partition, int count) throws Exception {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        List<StoredRecord> r = SegmentReader.read(broker.logDir(), topic, partition);
-        while (r.size() < count && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-            r = SegmentReader.read(broker.logDir(), topic, partition);
-        }
-        return r;
+        return Await.until(count + " records in " + topic + "-" + partition, Duration.ofSeconds(20),
+            () -> SegmentReader.read(broker.logDir(), topic, partition), r -> r.size() >= count);
     }
 
     @Test
@@ -187,7 +189,8 @@ public abstract class AbstractProducerIT extends SharedBrokerSuite {
         // uncompressed producers, then the tool in a separate JVM.
         try (TestBroker b = startBroker("dump-logs")) {
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrap()))) {
-                admin.createTopics(List.of(new NewTopic("dump", 2, (short) 1).configs(Map.of("segment.bytes", "65536"))))
+                admin.createTopics(List.of(new NewTopic("dump", 2, (short) 1)
+                    .configs(Map.of("segment.bytes", "65536"))))
                     .all().get(30, TimeUnit.SECONDS);
             }
             int records = 0;
@@ -197,10 +200,12 @@ public abstract class AbstractProducerIT extends SharedBrokerSuite {
                 p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, codec);
                 p.put(ProducerConfig.LINGER_MS_CONFIG, "2");
                 p.put(ProducerConfig.BATCH_SIZE_CONFIG, "4096");
-                try (KafkaProducer<byte[], byte[]> pr = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+                try (KafkaProducer<byte[], byte[]> pr =
+                        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
                     final Random r = new Random(42);
                     for (int i = 0; i < 3000; i++) {
-                        pr.send(new ProducerRecord<>("dump", i % 2, ("k" + i).getBytes(), bytes(r, 100 + r.nextInt(200))));
+                        pr.send(new ProducerRecord<>("dump", i % 2, ("k" + i).getBytes(),
+                            bytes(r, 100 + r.nextInt(200))));
                         records++;
                     }
                     pr.flush();
@@ -212,8 +217,10 @@ public abstract class AbstractProducerIT extends SharedBrokerSuite {
             int recordLines = 0;
             for (int partition = 0; partition < 2; partition++) {
                 final List<File> files = SegmentReader.allFiles(b.logDir(), "dump", partition);
-                assertTrue(files.stream().filter(f -> f.getName().endsWith(".log")).count() > 1, "segments rolled: " + files);
-                assertTrue(files.stream().anyMatch(f -> f.getName().endsWith(".snapshot")), "producer snapshots: " + files);
+                assertTrue(files.stream().filter(f -> f.getName().endsWith(".log")).count() > 1,
+                    "segments rolled: " + files);
+                assertTrue(files.stream().anyMatch(f -> f.getName().endsWith(".snapshot")),
+                    "producer snapshots: " + files);
                 final String dump = SegmentReader.dumpAndCheck(files, 120);
                 batches += (int) dump.lines().filter(l -> l.contains("isvalid: true")).count();
                 recordLines += (int) dump.lines().filter(l -> l.startsWith("| offset:")).count();
@@ -257,11 +264,13 @@ public abstract class AbstractProducerIT extends SharedBrokerSuite {
             for (int round = 0; round < 3; round++) {
                 final Properties p = new Properties();
                 p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrap());
-                try (KafkaProducer<byte[], byte[]> pr = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+                try (KafkaProducer<byte[], byte[]> pr =
+                        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
                     for (int i = 0; i < 500; i++) {
                         final byte[] v = ("round " + round + " record " + i).getBytes();
                         values.add(v);
-                        final RecordMetadata md = pr.send(new ProducerRecord<>("restart", 0, null, v)).get(30, TimeUnit.SECONDS);
+                        final RecordMetadata md = pr.send(new ProducerRecord<>("restart", 0, null, v))
+                            .get(30, TimeUnit.SECONDS);
                         assertEquals(values.size() - 1, md.offset());
                     }
                 }
@@ -275,7 +284,8 @@ public abstract class AbstractProducerIT extends SharedBrokerSuite {
                 assertArrayEquals(values.get(i), stored.get(i).value());
             }
             // Producer ids are never reused across restarts.
-            final List<Long> pids = stored.stream().map(StoredRecord::producerId).distinct().collect(Collectors.toList());
+            final List<Long> pids = stored.stream().map(StoredRecord::producerId).distinct()
+                .collect(Collectors.toList());
             assertEquals(3, pids.size(), pids.toString());
             assertEquals(pids, pids.stream().sorted().collect(Collectors.toList()));
             assertTrue(Collections.min(pids) >= 0);

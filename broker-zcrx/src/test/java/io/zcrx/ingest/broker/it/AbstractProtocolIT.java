@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.zcrx.ingest.broker.testkit.ChildJvm;
 import io.zcrx.ingest.broker.testkit.RawClient;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -72,9 +73,11 @@ public abstract class AbstractProtocolIT extends SharedBrokerSuite {
     }
 
     static ProduceRequest.Builder produce(String topic, Uuid id, int partition, short acks, MemoryRecords records) {
-        final ProduceRequestData.TopicProduceDataCollection topics = new ProduceRequestData.TopicProduceDataCollection();
+        final ProduceRequestData.TopicProduceDataCollection topics =
+            new ProduceRequestData.TopicProduceDataCollection();
         topics.add(new ProduceRequestData.TopicProduceData().setName(topic).setTopicId(id)
-            .setPartitionData(List.of(new ProduceRequestData.PartitionProduceData().setIndex(partition).setRecords(records))));
+            .setPartitionData(List.of(new ProduceRequestData.PartitionProduceData().setIndex(partition)
+                .setRecords(records))));
         return ProduceRequest.builder(new ProduceRequestData().setAcks(acks).setTimeoutMs(30_000).setTopicData(topics));
     }
 
@@ -98,7 +101,7 @@ public abstract class AbstractProtocolIT extends SharedBrokerSuite {
             req.putInt(0).putShort((short) 18).putShort((short) 5).putInt(99).putShort((short) 3).put("cli".getBytes())
                 .put((byte) 0).put(new byte[] {1, 2, 3, 4, 5});
             req.putInt(0, req.position() - 4);
-            c.sendRaw(java.util.Arrays.copyOf(req.array(), req.position()));
+            c.sendRaw(Arrays.copyOf(req.array(), req.position()));
             final byte[] resp = c.readFrame();
             assertArrayEquals(new byte[] {0, 0, 0, 99, 0, 35, 0, 0, 0, 1, 0, 18, 0, 0, 0, 4}, resp);
             // The connection stays usable at the version we advertise.
@@ -124,7 +127,8 @@ public abstract class AbstractProtocolIT extends SharedBrokerSuite {
         }
         try (RawClient c = new RawClient(broker.port())) {
             // Fetch is not implemented: not advertised, and a request for it closes the connection.
-            final ByteBuffer b = ByteBuffer.allocate(14).putInt(10).putShort(ApiKeys.FETCH.id).putShort((short) 4).putInt(7)
+            final ByteBuffer b = ByteBuffer.allocate(14).putInt(10).putShort(ApiKeys.FETCH.id).putShort((short) 4)
+                .putInt(7)
                 .putShort((short) -1);
             c.sendRaw(b.array());
             assertTrue(c.closedByBroker());
@@ -135,7 +139,8 @@ public abstract class AbstractProtocolIT extends SharedBrokerSuite {
             c.send(produce("old-produce", id, 0, (short) 1, recs).build((short) 3), (short) 3);
             c.readFrame();
             // Produce v2 is advertised (librdkafka feature detection) but refused.
-            final ByteBuffer b = ByteBuffer.allocate(14).putInt(10).putShort(ApiKeys.PRODUCE.id).putShort((short) 2).putInt(7)
+            final ByteBuffer b = ByteBuffer.allocate(14).putInt(10).putShort(ApiKeys.PRODUCE.id).putShort((short) 2)
+                .putInt(7)
                 .putShort((short) -1);
             c.sendRaw(b.array());
             assertTrue(c.closedByBroker());
@@ -170,7 +175,8 @@ public abstract class AbstractProtocolIT extends SharedBrokerSuite {
         try (RawClient c = new RawClient(broker.port())) {
             final MemoryRecords good = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("ok".getBytes()));
             final MemoryRecords corrupt = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("x".getBytes()));
-            corrupt.buffer().put(corrupt.buffer().limit() - 1, (byte) (corrupt.buffer().get(corrupt.buffer().limit() - 1) ^ 1));
+            corrupt.buffer().put(corrupt.buffer().limit() - 1,
+                (byte) (corrupt.buffer().get(corrupt.buffer().limit() - 1) ^ 1));
             ProduceResponse r = c.roundTrip(produce("bad-batches", id, 0, (short) 1, corrupt), (short) 9);
             assertEquals(Errors.CORRUPT_MESSAGE.code(), only(r).errorCode());
             assertEquals(-1L, only(r).baseOffset());
@@ -222,7 +228,8 @@ public abstract class AbstractProtocolIT extends SharedBrokerSuite {
         // OUT_OF_ORDER_SEQUENCE_NUMBER; an older epoch is INVALID_PRODUCER_EPOCH.
         final Uuid id = createTopic("idem");
         try (RawClient c = new RawClient(broker.port())) {
-            final InitProducerIdResponse init = c.roundTrip(new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
+            final InitProducerIdResponse init =
+                c.roundTrip(new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
                 .setTransactionalId(null).setTransactionTimeoutMs(Integer.MAX_VALUE)), (short) 4);
             assertEquals(Errors.NONE.code(), init.data().errorCode());
             final long pid = init.data().producerId();
@@ -241,17 +248,20 @@ public abstract class AbstractProtocolIT extends SharedBrokerSuite {
                 new SimpleRecord("g".getBytes()));
             assertEquals(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER.code(),
                 only(c.roundTrip(produce("idem", id, 0, (short) -1, gap), (short) 13)).errorCode());
-            final MemoryRecords bumped = MemoryRecords.withIdempotentRecords(Compression.NONE, pid, (short) (epoch + 1), 0,
+            final MemoryRecords bumped =
+                MemoryRecords.withIdempotentRecords(Compression.NONE, pid, (short) (epoch + 1), 0,
                 new SimpleRecord("d".getBytes()));
             assertEquals(3L, only(c.roundTrip(produce("idem", id, 0, (short) -1, bumped), (short) 13)).baseOffset());
             final MemoryRecords stale = MemoryRecords.withIdempotentRecords(Compression.NONE, pid, epoch, 3,
                 new SimpleRecord("e".getBytes()));
             assertEquals(Errors.INVALID_PRODUCER_EPOCH.code(),
                 only(c.roundTrip(produce("idem", id, 0, (short) -1, stale), (short) 13)).errorCode());
-            final InitProducerIdResponse again = c.roundTrip(new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
+            final InitProducerIdResponse again =
+                c.roundTrip(new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
                 .setTransactionalId(null).setTransactionTimeoutMs(Integer.MAX_VALUE)), (short) 4);
             assertNotEquals(pid, again.data().producerId(), "producer ids are never handed out twice");
-            final InitProducerIdResponse txn = c.roundTrip(new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
+            final InitProducerIdResponse txn =
+                c.roundTrip(new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
                 .setTransactionalId("txn-1").setTransactionTimeoutMs(60_000)), (short) 4);
             assertNotEquals(Errors.NONE.code(), txn.data().errorCode(), "transactional ids are refused");
         }
@@ -263,9 +273,11 @@ public abstract class AbstractProtocolIT extends SharedBrokerSuite {
         // describe topics (ids, leader, ISR), describe configs (values and sources), describe
         // cluster; and the errors a single node must give.
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap()))) {
-            admin.createTopics(List.of(new NewTopic("admin-t", 4, (short) 1).configs(Map.of("retention.ms", "3600000"))))
+            admin.createTopics(List.of(new NewTopic("admin-t", 4, (short) 1)
+                .configs(Map.of("retention.ms", "3600000"))))
                 .all().get(30, TimeUnit.SECONDS);
-            admin.createTopics(List.of(new NewTopic("validate-only", 2, (short) 1)), new CreateTopicsOptions().validateOnly(true))
+            admin.createTopics(List.of(new NewTopic("validate-only", 2, (short) 1)),
+                new CreateTopicsOptions().validateOnly(true))
                 .all().get(30, TimeUnit.SECONDS);
             assertTrue(!admin.listTopics().names().get().contains("validate-only"));
             final TopicDescription d = admin.describeTopics(List.of("admin-t")).allTopicNames().get().get("admin-t");
@@ -287,7 +299,8 @@ public abstract class AbstractProtocolIT extends SharedBrokerSuite {
             e = assertThrows(ExecutionException.class, () ->
                 admin.createTopics(List.of(new NewTopic("rf3", 1, (short) 3))).all().get(30, TimeUnit.SECONDS));
             assertInstanceOf(InvalidReplicationFactorException.class, e.getCause());
-            e = assertThrows(ExecutionException.class, () -> admin.createTopics(List.of(new NewTopic("compacted", 1, (short) 1)
+            e = assertThrows(ExecutionException.class,
+                () -> admin.createTopics(List.of(new NewTopic("compacted", 1, (short) 1)
                 .configs(Map.of("cleanup.policy", "compact")))).all().get(30, TimeUnit.SECONDS));
             assertInstanceOf(InvalidConfigurationException.class, e.getCause());
         }

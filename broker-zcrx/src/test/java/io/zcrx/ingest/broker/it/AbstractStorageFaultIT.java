@@ -117,7 +117,8 @@ public abstract class AbstractStorageFaultIT extends TransportSuite {
                 assertEquals(appended, resumed.baseOffset(), "the failed batch left no offset behind");
                 assertEquals(appended + 1, SegmentReader.read(small, "full", 0).size());
                 b.assertNoLeaks();
-                System.out.println(summary + "; after freeing space the next append got offset " + resumed.baseOffset());
+                System.out.println(summary + "; after freeing space the next append got offset "
+                    + resumed.baseOffset());
                 Files.writeString(Path.of("target", getClass().getSimpleName() + "-summary.txt"), summary);
             }
         } finally {
@@ -177,7 +178,8 @@ public abstract class AbstractStorageFaultIT extends TransportSuite {
             throws Exception {
         final byte[] value = new byte[RECORD_BYTES];
         value[0] = (byte) n;
-        final ProduceRequestData.TopicProduceDataCollection topics = new ProduceRequestData.TopicProduceDataCollection();
+        final ProduceRequestData.TopicProduceDataCollection topics =
+            new ProduceRequestData.TopicProduceDataCollection();
         topics.add(new ProduceRequestData.TopicProduceData().setName(topic).setTopicId(id)
             .setPartitionData(List.of(new ProduceRequestData.PartitionProduceData().setIndex(0)
                 .setRecords(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(value))))));

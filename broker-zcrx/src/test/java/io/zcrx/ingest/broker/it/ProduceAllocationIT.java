@@ -3,8 +3,10 @@ package io.zcrx.ingest.broker.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.management.ThreadMXBean;
 import io.zcrx.ingest.broker.testkit.RawClient;
 import io.zcrx.ingest.broker.testkit.TestBroker;
+import io.zcrx.ingest.broker.uring.UringSupport;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +40,7 @@ class ProduceAllocationIT {
         // reactor thread's allocated-bytes counter (HotSpot ThreadMXBean) read before and after 20,000 requests
         // that follow 20,000 warm-up requests.
         if (transport.equals("uring")) {
-            final io.zcrx.ingest.broker.uring.UringSupport s = io.zcrx.ingest.broker.uring.UringSupport.get();
+            final UringSupport s = UringSupport.get();
             Assumptions.assumeTrue(s.copyModeAvailable(), () -> "copy-mode io_uring unavailable: " + s.reason());
         }
         final Path dir = Files.createTempDirectory("zcrx-alloc");
@@ -48,8 +50,8 @@ class ProduceAllocationIT {
                 .setTopics(List.of(new MetadataRequestData.MetadataRequestTopic().setName("alloc")))
                 .setAllowAutoTopicCreation(true)), (short) 12);
             final Uuid id = md.data().topics().iterator().next().topicId();
-            final com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            final ThreadMXBean threads =
+                (ThreadMXBean) ManagementFactory.getThreadMXBean();
             final long reactor = reactorThreadId(transport + "-reactor-0");
             final int[] sequence = {0};
             run(c, id, sequence, 20_000);
@@ -67,7 +69,7 @@ class ProduceAllocationIT {
             assertEquals(40_000L * 16, b.broker().logs().partition("alloc", 0).logEndOffset());
             b.assertNoLeaks();
         } finally {
-            io.zcrx.ingest.broker.testkit.TestBroker.deleteRecursively(dir);
+            TestBroker.deleteRecursively(dir);
         }
     }
 
@@ -94,9 +96,11 @@ class ProduceAllocationIT {
                 sequence[0], recs);
             sequence[0] += recs.length;
             final short version = (short) (i % 2 == 0 ? 9 : 13);
-            final ProduceRequestData.TopicProduceDataCollection topics = new ProduceRequestData.TopicProduceDataCollection();
+            final ProduceRequestData.TopicProduceDataCollection topics =
+                new ProduceRequestData.TopicProduceDataCollection();
             topics.add(new ProduceRequestData.TopicProduceData().setName("alloc").setTopicId(id)
-                .setPartitionData(List.of(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records))));
+                .setPartitionData(List.of(new ProduceRequestData.PartitionProduceData().setIndex(0)
+                    .setRecords(records))));
             final ProduceRequest req = ProduceRequest.builder(new ProduceRequestData().setAcks((short) -1)
                 .setTimeoutMs(30_000).setTopicData(topics)).build(version);
             c.send(req, version);

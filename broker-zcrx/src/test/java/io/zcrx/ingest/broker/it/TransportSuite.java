@@ -56,7 +56,8 @@ public abstract class TransportSuite {
         final String why = unavailableReason();
         if (why != null) {
             // A class skipped in @BeforeAll shows up as "Tests run: 0"; say why in its output file.
-            System.out.println(getClass().getSimpleName() + " skipped: transport " + transport() + " cannot run here: " + why);
+            System.out.println(getClass().getSimpleName() + " skipped: transport " + transport() + " cannot run here: "
+                + why);
         }
         Assumptions.assumeTrue(why == null, () -> "transport " + transport() + " skipped: " + why);
         tmp = Files.createTempDirectory("zcrx-" + getClass().getSimpleName());

@@ -1,6 +1,7 @@
 package io.zcrx.ingest.broker.server;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.util.Arrays;
 import org.junit.jupiter.api.AfterAll;
 
 /**
@@ -19,7 +20,7 @@ class BrokerStreamFuzzTest {
         if (input.length == 0) {
             return;
         }
-        final byte[] stream = java.util.Arrays.copyOfRange(input, 1, input.length);
+        final byte[] stream = Arrays.copyOfRange(input, 1, input.length);
         FuzzHarness.shared().feed(stream, FuzzSeeds.chunkLength(input[0]));
     }
 

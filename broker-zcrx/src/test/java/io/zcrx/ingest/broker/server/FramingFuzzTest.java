@@ -5,6 +5,7 @@ import io.zcrx.ingest.protocol.bytes.RxChunk;
 import io.zcrx.ingest.protocol.bytes.TestChunks;
 import io.zcrx.ingest.protocol.frame.Frame;
 import io.zcrx.ingest.protocol.frame.FrameAssembler;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -23,7 +24,7 @@ class FramingFuzzTest {
             return;
         }
         final int chunk = FuzzSeeds.chunkLength(input[0]);
-        final byte[] stream = java.util.Arrays.copyOfRange(input, 1, input.length);
+        final byte[] stream = Arrays.copyOfRange(input, 1, input.length);
         final TestChunks chunks = new TestChunks();
         final FrameAssembler assembler = new FrameAssembler(FRAME_BYTES_MAX);
         final long[] framed = {0};

@@ -3,6 +3,7 @@ package io.zcrx.ingest.broker.server;
 import io.zcrx.ingest.broker.config.BrokerConfig;
 import io.zcrx.ingest.broker.metadata.TopicInfo;
 import io.zcrx.ingest.broker.request.BrokerContext;
+import io.zcrx.ingest.broker.testkit.TestBroker;
 import io.zcrx.ingest.broker.transport.ConnectionHandler;
 import io.zcrx.ingest.broker.transport.ConnectionIo;
 import io.zcrx.ingest.broker.transport.ReactorIo;
@@ -11,12 +12,14 @@ import io.zcrx.ingest.broker.transport.outbound.OutboundQueue;
 import io.zcrx.ingest.log.PartitionLog;
 import io.zcrx.ingest.protocol.bytes.RxChunk;
 import io.zcrx.ingest.protocol.bytes.TestChunks;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -24,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
@@ -102,7 +106,7 @@ final class FuzzHarness {
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     h.broker.close();
                     try {
-                        io.zcrx.ingest.broker.testkit.TestBroker.deleteRecursively(dir);
+                        TestBroker.deleteRecursively(dir);
                     } catch (IOException ignored) {
                         // A temp dir left behind.
                     }
@@ -115,7 +119,7 @@ final class FuzzHarness {
     }
 
     /** The id of the topic every seed produces to (it exists from the start). */
-    org.apache.kafka.common.Uuid topicId() {
+    Uuid topicId() {
         return ctx.topics().get(FuzzSeeds.TOPIC).id();
     }
 
@@ -230,7 +234,7 @@ final class FuzzHarness {
                 for (Path segment : files) {
                     batches += verifySegment(segment);
                 }
-            } catch (java.nio.file.NoSuchFileException e) {
+            } catch (NoSuchFileException e) {
                 // Deleted by retention or DeleteTopics meanwhile.
             }
         }
@@ -309,7 +313,7 @@ final class FuzzHarness {
         boolean paused;
         boolean closed;
         boolean capture;
-        final java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        final ByteArrayOutputStream captured = new ByteArrayOutputStream();
 
         HarnessIo(long id) {
             this.id = id;

@@ -135,7 +135,8 @@ public final class FuzzSeeds {
             {ApiKeys.INIT_PRODUCER_ID, (short) 4, new InitProducerIdRequestData().setTransactionalId(null)
                 .setTransactionTimeoutMs(60_000)},
             {ApiKeys.CREATE_TOPICS, (short) 7, new CreateTopicsRequestData().setTimeoutMs(1000).setTopics(
-                new CreateTopicsRequestData.CreatableTopicCollection(List.of(new CreateTopicsRequestData.CreatableTopic()
+                new CreateTopicsRequestData.CreatableTopicCollection(
+                    List.of(new CreateTopicsRequestData.CreatableTopic()
                     .setName("created").setNumPartitions(1).setReplicationFactor((short) 1)
                     .setConfigs(new CreateTopicsRequestData.CreatableTopicConfigCollection(List.of(
                         new CreateTopicsRequestData.CreatableTopicConfig().setName("flush.messages").setValue("2"))
@@ -180,7 +181,8 @@ public final class FuzzSeeds {
                 .setMemberId("m")},
             {ApiKeys.LEAVE_GROUP, (short) 5, new LeaveGroupRequestData().setGroupId("g").setMembers(List.of(
                 new LeaveGroupRequestData.MemberIdentity().setMemberId("m")))},
-            {ApiKeys.OFFSET_COMMIT, (short) 8, new OffsetCommitRequestData().setGroupId("g").setGenerationIdOrMemberEpoch(-1)
+            {ApiKeys.OFFSET_COMMIT, (short) 8,
+                new OffsetCommitRequestData().setGroupId("g").setGenerationIdOrMemberEpoch(-1)
                 .setMemberId("").setTopics(List.of(new OffsetCommitRequestData.OffsetCommitRequestTopic().setName(TOPIC)
                     .setPartitions(List.of(new OffsetCommitRequestData.OffsetCommitRequestPartition()
                         .setPartitionIndex(0).setCommittedOffset(1).setCommittedMetadata("m")))))},
@@ -189,7 +191,8 @@ public final class FuzzSeeds {
             {ApiKeys.OFFSET_DELETE, (short) 0, new OffsetDeleteRequestData().setGroupId("g").setTopics(
                 new OffsetDeleteRequestData.OffsetDeleteRequestTopicCollection(List.of(
                     new OffsetDeleteRequestData.OffsetDeleteRequestTopic().setName(TOPIC).setPartitions(List.of(
-                        new OffsetDeleteRequestData.OffsetDeleteRequestPartition().setPartitionIndex(0)))).iterator()))},
+                        new OffsetDeleteRequestData.OffsetDeleteRequestPartition().setPartitionIndex(0))))
+                            .iterator()))},
             {ApiKeys.DESCRIBE_GROUPS, (short) 5, new DescribeGroupsRequestData().setGroups(List.of("g"))},
             {ApiKeys.LIST_GROUPS, (short) 4, new ListGroupsRequestData()},
             {ApiKeys.DELETE_GROUPS, (short) 2, new DeleteGroupsRequestData().setGroupsNames(List.of("g"))},

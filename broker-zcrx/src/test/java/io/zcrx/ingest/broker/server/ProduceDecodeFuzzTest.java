@@ -11,6 +11,7 @@ import io.zcrx.ingest.protocol.record.BatchValidationConfig;
 import io.zcrx.ingest.protocol.record.BatchValidator;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.Record;
@@ -36,7 +37,7 @@ class ProduceDecodeFuzzTest {
         }
         final short version = (short) (3 + (input[0] & 0xFF) % 11);
         final int chunk = FuzzSeeds.chunkLength(input[1]);
-        final byte[] body = java.util.Arrays.copyOfRange(input, 2, input.length);
+        final byte[] body = Arrays.copyOfRange(input, 2, input.length);
         final TestChunks chunks = new TestChunks();
         final SliceList slices = chunks.slices(body, chunk == 0 ? new int[0]
             : FramingFuzzTest.cutsEvery(body.length, chunk));

@@ -7,6 +7,8 @@ import io.zcrx.ingest.protocol.bytes.SliceList;
 import io.zcrx.ingest.protocol.bytes.TestChunks;
 import io.zcrx.ingest.protocol.header.RequestHeaderView;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Objects;
 import org.apache.kafka.common.requests.RequestHeader;
 
 /**
@@ -24,7 +26,7 @@ class RequestHeaderFuzzTest {
             return;
         }
         final int chunk = FuzzSeeds.chunkLength(input[0]);
-        final byte[] frame = java.util.Arrays.copyOfRange(input, 1, input.length);
+        final byte[] frame = Arrays.copyOfRange(input, 1, input.length);
         final TestChunks chunks = new TestChunks();
         final SliceList slices = chunks.slices(frame, chunk == 0 ? new int[0]
             : FramingFuzzTest.cutsEvery(frame.length, chunk));
@@ -47,7 +49,7 @@ class RequestHeaderFuzzTest {
             }
             if (theirs.apiKey().id != view.apiKey() || theirs.apiVersion() != view.apiVersion()
                     || theirs.correlationId() != view.correlationId()
-                    || !java.util.Objects.equals(theirs.clientId(), view.clientId(slices))) {
+                    || !Objects.equals(theirs.clientId(), view.clientId(slices))) {
                 throw new AssertionError("header disagrees with kafka-clients: ours=" + view + ", theirs=" + theirs);
             }
         } finally {

@@ -55,7 +55,8 @@ class TransportSelectionTest {
         assumeVirtioWithCapability(ifname);
         assumeTrue(UringSupport.get().copyModeAvailable(), "skipped: io_uring unavailable");
         final TransportSelector.Selection s = TransportSelector.select(
-            config("transport", "auto", "zcrx.interface", ifname, "zcrx.rx.queues", "0"), (id, io) -> new PatternSink());
+            config("transport", "auto", "zcrx.interface", ifname, "zcrx.rx.queues", "0"),
+                (id, io) -> new PatternSink());
         try {
             assertEquals("uring", s.transport().name());
             System.out.println("selection: transport " + s.transport().name() + " running (" + s.transport().describe()
@@ -75,7 +76,8 @@ class TransportSelectionTest {
         final String ifname = NetInterfaces.firstWithDriver();
         assumeVirtioWithCapability(ifname);
         final IOException e = assertThrows(IOException.class, () -> TransportSelector.select(
-            config("transport", "zcrx", "zcrx.interface", ifname, "zcrx.rx.queues", "0"), (id, io) -> new PatternSink()));
+            config("transport", "zcrx", "zcrx.interface", ifname, "zcrx.rx.queues", "0"),
+                (id, io) -> new PatternSink()));
         assertTrue(e.getMessage().startsWith("transport=zcrx cannot start"), e.getMessage());
         assertTrue(e.getMessage().contains("EOPNOTSUPP (95)"), e.getMessage());
     }
@@ -85,15 +87,19 @@ class TransportSelectionTest {
         // Goal: a typo in zcrx.interface is reported as such (ENODEV), not as "NIC cannot do zcrx".
         assumeTrue(UringSupport.get().recvZcSupported(), "skipped: kernel without RECV_ZC");
         final IOException e = assertThrows(IOException.class, () -> TransportSelector.select(
-            config("transport", "zcrx", "zcrx.interface", "nosuch0", "zcrx.rx.queues", "0"), (id, io) -> new PatternSink()));
-        assertTrue(e.getMessage().contains("ENODEV (19)") && e.getMessage().contains("NO_SUCH_INTERFACE"), e.getMessage());
+            config("transport", "zcrx", "zcrx.interface", "nosuch0", "zcrx.rx.queues", "0"),
+                (id, io) -> new PatternSink()));
+        assertTrue(e.getMessage().contains("ENODEV (19)") && e.getMessage().contains("NO_SUCH_INTERFACE"),
+            e.getMessage());
     }
 
     @Test
     void autoWithoutInterfaceSkipsZcrxAndRunsCopyMode() throws Exception {
         // Goal: without zcrx.interface, auto says zcrx was not configured and runs copy-mode io_uring.
-        assumeTrue(UringSupport.get().copyModeAvailable(), "skipped: io_uring unavailable: " + UringSupport.get().reason());
-        final TransportSelector.Selection s = TransportSelector.select(config("transport", "auto"), (id, io) -> new PatternSink());
+        assumeTrue(UringSupport.get().copyModeAvailable(),
+            "skipped: io_uring unavailable: " + UringSupport.get().reason());
+        final TransportSelector.Selection s =
+            TransportSelector.select(config("transport", "auto"), (id, io) -> new PatternSink());
         try {
             assertEquals("uring", s.transport().name());
             assertTrue(s.reasons().contains("zcrx skipped: zcrx.interface is not set"), s.reasons());
@@ -110,7 +116,8 @@ class TransportSelectionTest {
             if (name.equals("uring") && !UringSupport.get().copyModeAvailable()) {
                 continue;
             }
-            final TransportSelector.Selection s = TransportSelector.select(config("transport", name), (id, io) -> new PatternSink());
+            final TransportSelector.Selection s =
+                TransportSelector.select(config("transport", name), (id, io) -> new PatternSink());
             try {
                 assertEquals(name, s.transport().name());
                 assertEquals("transport=" + name, s.reasons());
@@ -124,11 +131,13 @@ class TransportSelectionTest {
     void forcedUringFailsWithTheReasonWhenTheListenerCannotBind() throws Exception {
         // Goal: a start failure carries its cause. Method: bind the same port twice with transport=uring.
         assumeTrue(UringSupport.get().copyModeAvailable(), "skipped: io_uring unavailable");
-        final TransportSelector.Selection first = TransportSelector.select(config("transport", "uring"), (id, io) -> new PatternSink());
+        final TransportSelector.Selection first =
+            TransportSelector.select(config("transport", "uring"), (id, io) -> new PatternSink());
         try {
             final int port = first.transport().localAddress().getPort();
             final IOException e = assertThrows(IOException.class, () -> TransportSelector.select(
-                config("transport", "uring", "listeners", "PLAINTEXT://127.0.0.1:" + port), (id, io) -> new PatternSink()));
+                config("transport", "uring", "listeners", "PLAINTEXT://127.0.0.1:" + port),
+                    (id, io) -> new PatternSink()));
             assertTrue(e.getMessage().contains("EADDRINUSE (98)"), e.getMessage());
         } finally {
             first.transport().close();

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -77,19 +78,14 @@ public final class BrokerProcess implements AutoCloseable {
      * the process exits first or the timeout passes.
      */
     public int awaitStarted(long timeoutMs) throws IOException, InterruptedException {
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        while (System.nanoTime() < deadline) {
-            final Matcher m = STARTED.matcher(output());
-            if (m.find()) {
-                return Integer.parseInt(m.group(1));
-            }
-            if (!process.isAlive()) {
-                throw new AssertionError("broker exited with " + process.exitValue() + " before it started:\n"
-                    + output());
-            }
-            Thread.sleep(20);
+        // Times out with the output so far as the last value seen.
+        final String out = Await.until("the broker to log that it is listening (or to exit)",
+            Duration.ofMillis(timeoutMs), this::output, o -> STARTED.matcher(o).find() || !process.isAlive());
+        final Matcher m = STARTED.matcher(out);
+        if (m.find()) {
+            return Integer.parseInt(m.group(1));
         }
-        throw new AssertionError("broker did not start within " + timeoutMs + " ms:\n" + output());
+        throw new AssertionError("broker exited with " + process.exitValue() + " before it started:\n" + output());
     }
 
     /** True once the start-up line has been logged. */

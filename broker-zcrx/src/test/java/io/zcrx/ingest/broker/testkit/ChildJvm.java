@@ -22,7 +22,8 @@ public final class ChildJvm {
     private ChildJvm() {
     }
 
-    public static Result run(long timeoutSeconds, String mainClass, String... args) throws IOException, InterruptedException {
+    public static Result run(long timeoutSeconds, String mainClass, String... args) throws IOException,
+            InterruptedException {
         final List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx512m");
@@ -30,7 +31,8 @@ public final class ChildJvm {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(mainClass);
         cmd.addAll(List.of(args));
-        final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(new File("/dev/null")).start();
+        final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(new File("/dev/null"))
+            .start();
         final byte[][] out = new byte[1][];
         final Thread reader = new Thread(() -> {
             try {

@@ -45,7 +45,8 @@ public final class RawClient implements AutoCloseable {
 
     /** Sends and parses the matching response. */
     @SuppressWarnings("unchecked")
-    public <T extends AbstractResponse> T roundTrip(AbstractRequest.Builder<?> builder, short version) throws IOException {
+    public <T extends AbstractResponse> T roundTrip(AbstractRequest.Builder<?> builder,
+            short version) throws IOException {
         final AbstractRequest req = builder.build(version);
         final RequestHeader header = send(req, version);
         final ByteBuffer resp = ByteBuffer.wrap(readFrame());

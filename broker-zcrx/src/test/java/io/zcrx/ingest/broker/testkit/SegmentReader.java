@@ -3,6 +3,7 @@ package io.zcrx.ingest.broker.testkit;
 import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,9 +11,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.record.internal.FileRecords;
 import org.apache.kafka.common.record.internal.FileLogInputStream.FileChannelRecordBatch;
+import org.apache.kafka.common.record.internal.FileRecords;
 import org.apache.kafka.common.record.internal.Record;
+import org.junit.jupiter.api.Assertions;
 
 /**
  * Reads a partition straight from its segment files with kafka-clients' own {@code FileRecords}
@@ -46,7 +48,7 @@ public final class SegmentReader {
             // Never FileRecords.close(): it trims the file to the size seen at open, and the broker
             // may have appended since. Only the channel is closed.
             final FileRecords fr = FileRecords.open(seg.toFile(), false);
-            try (java.nio.channels.FileChannel ignored = fr.channel()) {
+            try (FileChannel ignored = fr.channel()) {
                 for (FileChannelRecordBatch batch : fr.batches()) {
                     batch.ensureValid();
                     for (Record r : batch) {
@@ -85,10 +87,10 @@ public final class SegmentReader {
     public static String dumpAndCheck(List<File> files, long timeoutSeconds) throws IOException, InterruptedException {
         final ChildJvm.Result res = ChildJvm.run(timeoutSeconds, "org.apache.kafka.tools.DumpLogSegments",
             "--deep-iteration", "--files", String.join(",", files.stream().map(File::getPath).toList()));
-        org.junit.jupiter.api.Assertions.assertEquals(0, res.exitCode(), res.output());
+        Assertions.assertEquals(0, res.exitCode(), res.output());
         final String lower = res.output().toLowerCase();
         for (String bad : List.of("isvalid: false", "mismatch", "exception", "corrupt")) {
-            org.junit.jupiter.api.Assertions.assertFalse(lower.contains(bad), res.output());
+            Assertions.assertFalse(lower.contains(bad), res.output());
         }
         return res.output();
     }

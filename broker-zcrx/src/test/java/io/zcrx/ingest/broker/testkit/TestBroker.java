@@ -3,10 +3,13 @@ package io.zcrx.ingest.broker.testkit;
 import io.zcrx.ingest.broker.config.BrokerConfig;
 import io.zcrx.ingest.broker.server.Broker;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A real broker in the test JVM on 127.0.0.1 (a free port), with its log directory under a test
@@ -15,6 +18,9 @@ import java.util.concurrent.TimeUnit;
  * stays out.
  */
 public final class TestBroker implements AutoCloseable {
+    /** The gauges are published once per reactor loop: this is a bound, reached in milliseconds. */
+    private static final Duration LEAK_TIMEOUT = Duration.ofSeconds(10);
+
     private final Path logDir;
     private final Map<String, String> props;
     private Broker broker;
@@ -83,36 +89,28 @@ public final class TestBroker implements AutoCloseable {
 
     /** Waits (up to 10 s) until no receive chunk is outstanding; fails with the count otherwise. */
     public void assertNoLeaks() throws InterruptedException {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        long out;
-        while ((out = broker.transport().outstandingChunks()) != 0) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("receive chunks leaked: outstanding=" + out + " ("
-                    + broker.transport().outstandingBytes() + " bytes) on transport " + broker.transport().name());
-            }
-            Thread.sleep(10);
-        }
+        Await.until("every receive chunk back on transport " + broker.transport().name() + " (else leaked)",
+            LEAK_TIMEOUT, () -> new Outstanding(broker.transport().outstandingChunks(),
+                broker.transport().outstandingBytes()), out -> out.chunks() == 0);
     }
 
-    /** Waits until the broker has no open connection (clients closed). */
+    /** What {@link #assertNoLeaks} reports when receive memory stays out. */
+    private record Outstanding(long chunks, long bytes) {
+    }
+
+    /** Waits (up to 10 s) until the broker has no open connection (clients closed). */
     public void awaitNoConnections() throws InterruptedException {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (broker.transport().connectionCount() != 0) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("connections still open: " + broker.transport().connectionCount());
-            }
-            Thread.sleep(10);
-        }
+        Await.until("no open connection", LEAK_TIMEOUT, () -> broker.transport().connectionCount(), n -> n == 0);
     }
 
     /** Removes a test directory tree (log dirs of stopped brokers). */
     public static void deleteRecursively(Path root) throws IOException {
-        if (!java.nio.file.Files.exists(root)) {
+        if (!Files.exists(root)) {
             return;
         }
-        try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(root)) {
-            for (Path p : (Iterable<Path>) s.sorted(java.util.Comparator.reverseOrder())::iterator) {
-                java.nio.file.Files.deleteIfExists(p);
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
             }
         }
     }

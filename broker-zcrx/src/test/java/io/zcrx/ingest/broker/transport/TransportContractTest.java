@@ -1,6 +1,6 @@
 package io.zcrx.ingest.broker.transport;
 
-import io.zcrx.ingest.broker.uring.testkit.Await;
+import io.zcrx.ingest.broker.testkit.Await;
 import io.zcrx.ingest.broker.uring.testkit.PatternClient;
 import io.zcrx.ingest.broker.uring.testkit.PatternSink;
 import io.zcrx.ingest.broker.uring.testkit.StreamPattern;
@@ -11,6 +11,9 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -38,7 +41,8 @@ public abstract class TransportContractTest {
     /** Null when the transport can run on this machine, else why not (the skip message). */
     protected abstract String unavailableReason();
 
-    protected abstract Transport newTransport(TransportSettings settings, ReactorHandlerFactory factory) throws IOException;
+    protected abstract Transport newTransport(TransportSettings settings,
+        ReactorHandlerFactory factory) throws IOException;
 
     /** Receive memory of one reactor, in bytes (what the transport may hand out before it must stop). */
     protected abstract long receiveCapacityBytes();
@@ -75,7 +79,8 @@ public abstract class TransportContractTest {
     }
 
     protected static TransportSettings settings(int reactors, int maxConnections, int sendBufferBytes) {
-        return new TransportSettings(new InetSocketAddress("127.0.0.1", 0), reactors, sendBufferBytes, -1, maxConnections, 4096);
+        return new TransportSettings(new InetSocketAddress("127.0.0.1", 0), reactors, sendBufferBytes, -1,
+            maxConnections, 4096);
     }
 
     private void startWithSink(int reactors, int maxConnections) throws IOException {
@@ -85,8 +90,8 @@ public abstract class TransportContractTest {
     }
 
     private void awaitAllGoneAndMemoryBack() throws Exception {
-        Await.until(() -> transport.connectionCount() == 0, "all connections closed");
-        Await.until(() -> transport.outstandingChunks() == 0, "all chunks released");
+        Await.until("all connections closed", () -> transport.connectionCount() == 0);
+        Await.until("all chunks released", () -> transport.outstandingChunks() == 0);
         assertReceiveMemoryBack(transport);
     }
 
@@ -119,7 +124,7 @@ public abstract class TransportContractTest {
         }
         assertTrue(failures.isEmpty(), failures.toString());
         assertEquals(clients * length, sink.verifiedBytes.get());
-        Await.until(() -> sink.closed.get() == clients, "every connection closed after its final ack");
+        Await.until("every connection closed after its final ack", () -> sink.closed.get() == clients);
         awaitAllGoneAndMemoryBack();
     }
 
@@ -145,9 +150,10 @@ public abstract class TransportContractTest {
             }
         });
         client.start();
-        Await.until(() -> pressureEvents(transport) > 0, "the transport to stop receiving for lack of memory");
+        Await.until("the transport to stop receiving for lack of memory", () -> pressureEvents(transport) > 0);
         assertTrue(sink.verifiedBytes.get() <= capacity,
-            "handed over more than the receive memory: verified=" + sink.verifiedBytes.get() + ", capacity=" + capacity);
+            "handed over more than the receive memory: verified=" + sink.verifiedBytes.get() + ", capacity="
+                + capacity);
         sink.holdBytes = 0;
         while (client.isAlive()) {
             sink.releaseHeldEverywhere();
@@ -198,11 +204,11 @@ public abstract class TransportContractTest {
         final long length = Math.min(200 * 1024, receiveCapacityBytes() / 2);
         try (PatternClient c = new PatternClient(transport.localAddress(), 9)) {
             c.send(length, new Random(9));
-            Await.until(() -> sink.verifiedBytes.get() == length, "all bytes received and held");
+            Await.until("all bytes received and held", () -> sink.verifiedBytes.get() == length);
             assertTrue(transport.outstandingChunks() > 0, "the handler holds chunks");
             c.socket().setSoLinger(true, 0);
         }
-        Await.until(() -> sink.closed.get() == 1, "the broker side to see the reset");
+        Await.until("the broker side to see the reset", () -> sink.closed.get() == 1);
         awaitAllGoneAndMemoryBack();
     }
 
@@ -269,12 +275,12 @@ public abstract class TransportContractTest {
         // Goal: the outbound queue's file regions (Fetch-style) go out in order between byte regions.
         // Method: on the first byte the handler queues 5 bytes, 300 KiB of a pattern file, 5 bytes, then
         // closes after flush; the client checks every byte.
-        final java.nio.file.Path file = java.nio.file.Files.createTempFile("region", ".bin");
+        final Path file = Files.createTempFile("region", ".bin");
         final int fileLength = 300 * 1024;
         final ByteBuffer content = ByteBuffer.allocate(fileLength);
         StreamPattern.fill(content, 8, 0);
-        java.nio.file.Files.write(file, content.array());
-        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {
+        Files.write(file, content.array());
+        try (FileChannel channel = FileChannel.open(file)) {
             final ReactorHandler sender = new ReactorHandler() {
                 @Override
                 public ConnectionHandler onAccept(ConnectionIo io) {
@@ -325,7 +331,7 @@ public abstract class TransportContractTest {
                 assertEquals(-1, s.getInputStream().read());
             }
         } finally {
-            java.nio.file.Files.deleteIfExists(file);
+            Files.deleteIfExists(file);
         }
         awaitAllGoneAndMemoryBack();
     }
@@ -336,7 +342,7 @@ public abstract class TransportContractTest {
         startWithSink(1, 2);
         try (Socket a = new Socket("127.0.0.1", transport.localAddress().getPort());
              Socket b = new Socket("127.0.0.1", transport.localAddress().getPort())) {
-            Await.until(() -> transport.connectionCount() == 2, "two connections");
+            Await.until("two connections", () -> transport.connectionCount() == 2);
             try (Socket c = new Socket("127.0.0.1", transport.localAddress().getPort())) {
                 c.setSoTimeout(10_000);
                 final InputStream in = c.getInputStream();
@@ -360,7 +366,7 @@ public abstract class TransportContractTest {
                 c.send(16 * 1024, new Random(i));
                 clients.add(c);
             }
-            Await.until(() -> sink.verifiedBytes.get() == 3 * 16 * 1024, "all bytes received");
+            Await.until("all bytes received", () -> sink.verifiedBytes.get() == 3 * 16 * 1024);
             assertTrue(transport.outstandingChunks() > 0);
             transport.close();
             assertEquals(3, sink.closed.get(), "every handler told");
@@ -379,16 +385,18 @@ public abstract class TransportContractTest {
         // from this thread, each recording whether it ran in the reactor thread.
         startWithSink(1, 10);
         try (Socket s = new Socket("127.0.0.1", transport.localAddress().getPort())) {
-            Await.until(() -> sink.connections.size() == 1, "a connection (to reach its ReactorIo)");
+            Await.until("a connection (to reach its ReactorIo)", () -> sink.connections.size() == 1);
             final ConnectionIo io = sink.connections.peek();
             final ConcurrentLinkedQueue<Boolean> ran = new ConcurrentLinkedQueue<>();
             for (int i = 0; i < 200; i++) {
                 assertTrue(io.reactor().execute(() -> ran.add(io.reactor().inReactorThread())));
                 if (i % 50 == 0) {
+                    // Deliberate pause: the reactor runs out of work and blocks again, so the next
+                    // execute has to wake an idle reactor (what this test is about), not a busy one.
                     Thread.sleep(20);
                 }
             }
-            Await.until(() -> ran.size() == 200, "every task ran");
+            Await.until("every task ran", () -> ran.size() == 200);
             assertTrue(ran.stream().allMatch(b -> b));
         }
         awaitAllGoneAndMemoryBack();

@@ -65,7 +65,8 @@ class RingTest {
             });
             other.start();
             other.join();
-            assertEquals(-Errno.EEXIST, rawResult.get(), "kernel answer to a non-owner enter: " + Errno.describe(rawResult.get()));
+            assertEquals(-Errno.EEXIST, rawResult.get(),
+                "kernel answer to a non-owner enter: " + Errno.describe(rawResult.get()));
             assertEquals(1, guardTripped.get());
         }
     }
@@ -116,7 +117,8 @@ class RingTest {
             for (int round = 0; round < 100 && total < 20; round++) {
                 final int n = ring.drain(batch);
                 for (int i = 0; i < n; i++) {
-                    assertEquals(1000 + total + i, batch.userData(i), "CQEs keep submission order across the overflow list");
+                    assertEquals(1000 + total + i, batch.userData(i),
+                        "CQEs keep submission order across the overflow list");
                 }
                 total += n;
                 ring.submitAndWait(0, 0);

@@ -1,8 +1,23 @@
 package io.zcrx.ingest.broker.uring;
 
-import io.zcrx.ingest.broker.uring.bufring.BufRingLayout;
+import io.zcrx.ingest.broker.uring.UringLayout.Cqe;
+import io.zcrx.ingest.broker.uring.UringLayout.CqringOffsets;
+import io.zcrx.ingest.broker.uring.UringLayout.GeteventsArg;
+import io.zcrx.ingest.broker.uring.UringLayout.KernelTimespec;
+import io.zcrx.ingest.broker.uring.UringLayout.Params;
+import io.zcrx.ingest.broker.uring.UringLayout.Probe;
+import io.zcrx.ingest.broker.uring.UringLayout.Sqe;
+import io.zcrx.ingest.broker.uring.UringLayout.SqringOffsets;
+import io.zcrx.ingest.broker.uring.bufring.BufRingLayout.Buf;
+import io.zcrx.ingest.broker.uring.bufring.BufRingLayout.BufReg;
+import io.zcrx.ingest.broker.uring.bufring.BufRingLayout.BufStatus;
 import io.zcrx.ingest.broker.uring.testkit.CLayoutProbe;
 import io.zcrx.ingest.broker.uring.zcrx.ZcrxLayout;
+import io.zcrx.ingest.broker.uring.zcrx.ZcrxLayout.AreaReg;
+import io.zcrx.ingest.broker.uring.zcrx.ZcrxLayout.IfqReg;
+import io.zcrx.ingest.broker.uring.zcrx.ZcrxLayout.Offsets;
+import io.zcrx.ingest.broker.uring.zcrx.ZcrxLayout.RegionDesc;
+import io.zcrx.ingest.broker.uring.zcrx.ZcrxLayout.Rqe;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -34,11 +49,13 @@ class UringLayoutTest {
 
     private final List<Check> checks = new ArrayList<>();
 
-    private void field(String struct, String member, int javaOffset, int javaLength, int refOffset, int refLength, boolean core) {
+    private void field(String struct, String member, int javaOffset, int javaLength, int refOffset, int refLength,
+            boolean core) {
         checks.add(new Check(struct + "." + member + " offset", "offsetof(struct " + struct + ", " + member + ")",
             javaOffset, refOffset, core));
         if (refLength >= 0) {
-            checks.add(new Check(struct + "." + member + " size", "sizeof(((struct " + struct + " *)0)->" + member + ")",
+            checks.add(new Check(struct + "." + member + " size",
+                "sizeof(((struct " + struct + " *)0)->" + member + ")",
                 javaLength, refLength, core));
         }
     }
@@ -53,141 +70,156 @@ class UringLayoutTest {
 
     private void buildTable() {
         // struct io_sqring_offsets / io_cqring_offsets 
-        field("io_sqring_offsets", "head", UringLayout.SqringOffsets.HEAD_OFFSET, UringLayout.SqringOffsets.HEAD_LENGTH, 0, 4, true);
-        field("io_sqring_offsets", "tail", UringLayout.SqringOffsets.TAIL_OFFSET, UringLayout.SqringOffsets.TAIL_LENGTH, 4, 4, true);
-        field("io_sqring_offsets", "ring_mask", UringLayout.SqringOffsets.RING_MASK_OFFSET, UringLayout.SqringOffsets.RING_MASK_LENGTH, 8, 4, true);
-        field("io_sqring_offsets", "ring_entries", UringLayout.SqringOffsets.RING_ENTRIES_OFFSET, UringLayout.SqringOffsets.RING_ENTRIES_LENGTH, 12, 4, true);
-        field("io_sqring_offsets", "flags", UringLayout.SqringOffsets.FLAGS_OFFSET, UringLayout.SqringOffsets.FLAGS_LENGTH, 16, 4, true);
-        field("io_sqring_offsets", "dropped", UringLayout.SqringOffsets.DROPPED_OFFSET, UringLayout.SqringOffsets.DROPPED_LENGTH, 20, 4, true);
-        field("io_sqring_offsets", "array", UringLayout.SqringOffsets.ARRAY_OFFSET, UringLayout.SqringOffsets.ARRAY_LENGTH, 24, 4, true);
-        field("io_sqring_offsets", "user_addr", UringLayout.SqringOffsets.USER_ADDR_OFFSET, UringLayout.SqringOffsets.USER_ADDR_LENGTH, 32, 8, false);
-        size("io_sqring_offsets", UringLayout.SqringOffsets.SIZE, 40, true);
-        field("io_cqring_offsets", "head", UringLayout.CqringOffsets.HEAD_OFFSET, UringLayout.CqringOffsets.HEAD_LENGTH, 0, 4, true);
-        field("io_cqring_offsets", "tail", UringLayout.CqringOffsets.TAIL_OFFSET, UringLayout.CqringOffsets.TAIL_LENGTH, 4, 4, true);
-        field("io_cqring_offsets", "ring_mask", UringLayout.CqringOffsets.RING_MASK_OFFSET, UringLayout.CqringOffsets.RING_MASK_LENGTH, 8, 4, true);
-        field("io_cqring_offsets", "ring_entries", UringLayout.CqringOffsets.RING_ENTRIES_OFFSET, UringLayout.CqringOffsets.RING_ENTRIES_LENGTH, 12, 4, true);
-        field("io_cqring_offsets", "overflow", UringLayout.CqringOffsets.OVERFLOW_OFFSET, UringLayout.CqringOffsets.OVERFLOW_LENGTH, 16, 4, true);
-        field("io_cqring_offsets", "cqes", UringLayout.CqringOffsets.CQES_OFFSET, UringLayout.CqringOffsets.CQES_LENGTH, 20, 4, true);
-        field("io_cqring_offsets", "flags", UringLayout.CqringOffsets.FLAGS_OFFSET, UringLayout.CqringOffsets.FLAGS_LENGTH, 24, 4, true);
-        field("io_cqring_offsets", "user_addr", UringLayout.CqringOffsets.USER_ADDR_OFFSET, UringLayout.CqringOffsets.USER_ADDR_LENGTH, 32, 8, false);
-        size("io_cqring_offsets", UringLayout.CqringOffsets.SIZE, 40, true);
+        field("io_sqring_offsets", "head", SqringOffsets.HEAD_OFFSET, SqringOffsets.HEAD_LENGTH, 0, 4, true);
+        field("io_sqring_offsets", "tail", SqringOffsets.TAIL_OFFSET, SqringOffsets.TAIL_LENGTH, 4, 4, true);
+        field("io_sqring_offsets", "ring_mask", SqringOffsets.RING_MASK_OFFSET, SqringOffsets.RING_MASK_LENGTH, 8, 4,
+            true);
+        field("io_sqring_offsets", "ring_entries", SqringOffsets.RING_ENTRIES_OFFSET, SqringOffsets.RING_ENTRIES_LENGTH,
+            12, 4, true);
+        field("io_sqring_offsets", "flags", SqringOffsets.FLAGS_OFFSET, SqringOffsets.FLAGS_LENGTH, 16, 4, true);
+        field("io_sqring_offsets", "dropped", SqringOffsets.DROPPED_OFFSET, SqringOffsets.DROPPED_LENGTH, 20, 4, true);
+        field("io_sqring_offsets", "array", SqringOffsets.ARRAY_OFFSET, SqringOffsets.ARRAY_LENGTH, 24, 4, true);
+        field("io_sqring_offsets", "user_addr", SqringOffsets.USER_ADDR_OFFSET, SqringOffsets.USER_ADDR_LENGTH, 32, 8,
+            false);
+        size("io_sqring_offsets", SqringOffsets.SIZE, 40, true);
+        field("io_cqring_offsets", "head", CqringOffsets.HEAD_OFFSET, CqringOffsets.HEAD_LENGTH, 0, 4, true);
+        field("io_cqring_offsets", "tail", CqringOffsets.TAIL_OFFSET, CqringOffsets.TAIL_LENGTH, 4, 4, true);
+        field("io_cqring_offsets", "ring_mask", CqringOffsets.RING_MASK_OFFSET, CqringOffsets.RING_MASK_LENGTH, 8, 4,
+            true);
+        field("io_cqring_offsets", "ring_entries", CqringOffsets.RING_ENTRIES_OFFSET, CqringOffsets.RING_ENTRIES_LENGTH,
+            12, 4, true);
+        field("io_cqring_offsets", "overflow", CqringOffsets.OVERFLOW_OFFSET, CqringOffsets.OVERFLOW_LENGTH, 16, 4,
+            true);
+        field("io_cqring_offsets", "cqes", CqringOffsets.CQES_OFFSET, CqringOffsets.CQES_LENGTH, 20, 4, true);
+        field("io_cqring_offsets", "flags", CqringOffsets.FLAGS_OFFSET, CqringOffsets.FLAGS_LENGTH, 24, 4, true);
+        field("io_cqring_offsets", "user_addr", CqringOffsets.USER_ADDR_OFFSET, CqringOffsets.USER_ADDR_LENGTH, 32, 8,
+            false);
+        size("io_cqring_offsets", CqringOffsets.SIZE, 40, true);
 
         // struct io_uring_params
-        field("io_uring_params", "sq_entries", UringLayout.Params.SQ_ENTRIES_OFFSET, UringLayout.Params.SQ_ENTRIES_LENGTH, 0, 4, true);
-        field("io_uring_params", "cq_entries", UringLayout.Params.CQ_ENTRIES_OFFSET, UringLayout.Params.CQ_ENTRIES_LENGTH, 4, 4, true);
-        field("io_uring_params", "flags", UringLayout.Params.FLAGS_OFFSET, UringLayout.Params.FLAGS_LENGTH, 8, 4, true);
-        field("io_uring_params", "sq_thread_cpu", UringLayout.Params.SQ_THREAD_CPU_OFFSET, UringLayout.Params.SQ_THREAD_CPU_LENGTH, 12, 4, true);
-        field("io_uring_params", "sq_thread_idle", UringLayout.Params.SQ_THREAD_IDLE_OFFSET, UringLayout.Params.SQ_THREAD_IDLE_LENGTH, 16, 4, true);
-        field("io_uring_params", "features", UringLayout.Params.FEATURES_OFFSET, UringLayout.Params.FEATURES_LENGTH, 20, 4, true);
-        field("io_uring_params", "wq_fd", UringLayout.Params.WQ_FD_OFFSET, UringLayout.Params.WQ_FD_LENGTH, 24, 4, true);
-        field("io_uring_params", "resv", UringLayout.Params.RESV_OFFSET, UringLayout.Params.RESV_LENGTH, 28, 12, true);
-        field("io_uring_params", "sq_off", UringLayout.Params.SQ_OFF_OFFSET, UringLayout.Params.SQ_OFF_LENGTH, 40, 40, true);
-        field("io_uring_params", "cq_off", UringLayout.Params.CQ_OFF_OFFSET, UringLayout.Params.CQ_OFF_LENGTH, 80, 40, true);
-        size("io_uring_params", UringLayout.Params.SIZE, 120, true);
+        field("io_uring_params", "sq_entries", Params.SQ_ENTRIES_OFFSET, Params.SQ_ENTRIES_LENGTH, 0, 4, true);
+        field("io_uring_params", "cq_entries", Params.CQ_ENTRIES_OFFSET, Params.CQ_ENTRIES_LENGTH, 4, 4, true);
+        field("io_uring_params", "flags", Params.FLAGS_OFFSET, Params.FLAGS_LENGTH, 8, 4, true);
+        field("io_uring_params", "sq_thread_cpu", Params.SQ_THREAD_CPU_OFFSET, Params.SQ_THREAD_CPU_LENGTH, 12, 4,
+            true);
+        field("io_uring_params", "sq_thread_idle", Params.SQ_THREAD_IDLE_OFFSET, Params.SQ_THREAD_IDLE_LENGTH, 16, 4,
+            true);
+        field("io_uring_params", "features", Params.FEATURES_OFFSET, Params.FEATURES_LENGTH, 20, 4, true);
+        field("io_uring_params", "wq_fd", Params.WQ_FD_OFFSET, Params.WQ_FD_LENGTH, 24, 4, true);
+        field("io_uring_params", "resv", Params.RESV_OFFSET, Params.RESV_LENGTH, 28, 12, true);
+        field("io_uring_params", "sq_off", Params.SQ_OFF_OFFSET, Params.SQ_OFF_LENGTH, 40, 40, true);
+        field("io_uring_params", "cq_off", Params.CQ_OFF_OFFSET, Params.CQ_OFF_LENGTH, 80, 40, true);
+        size("io_uring_params", Params.SIZE, 120, true);
 
         // struct io_uring_sqe
-        field("io_uring_sqe", "opcode", UringLayout.Sqe.OPCODE_OFFSET, UringLayout.Sqe.OPCODE_LENGTH, 0, 1, true);
-        field("io_uring_sqe", "flags", UringLayout.Sqe.FLAGS_OFFSET, UringLayout.Sqe.FLAGS_LENGTH, 1, 1, true);
-        field("io_uring_sqe", "ioprio", UringLayout.Sqe.IOPRIO_OFFSET, UringLayout.Sqe.IOPRIO_LENGTH, 2, 2, true);
-        field("io_uring_sqe", "fd", UringLayout.Sqe.FD_OFFSET, UringLayout.Sqe.FD_LENGTH, 4, 4, true);
-        field("io_uring_sqe", "off", UringLayout.Sqe.OFF_OFFSET, UringLayout.Sqe.OFF_LENGTH, 8, 8, true);
-        field("io_uring_sqe", "addr", UringLayout.Sqe.ADDR_OFFSET, UringLayout.Sqe.ADDR_LENGTH, 16, 8, true);
-        field("io_uring_sqe", "len", UringLayout.Sqe.LEN_OFFSET, UringLayout.Sqe.LEN_LENGTH, 24, 4, true);
-        field("io_uring_sqe", "msg_flags", UringLayout.Sqe.OP_FLAGS_OFFSET, UringLayout.Sqe.OP_FLAGS_LENGTH, 28, 4, true);
-        field("io_uring_sqe", "accept_flags", UringLayout.Sqe.OP_FLAGS_OFFSET, UringLayout.Sqe.OP_FLAGS_LENGTH, 28, 4, true);
-        field("io_uring_sqe", "cancel_flags", UringLayout.Sqe.OP_FLAGS_OFFSET, UringLayout.Sqe.OP_FLAGS_LENGTH, 28, 4, true);
-        field("io_uring_sqe", "user_data", UringLayout.Sqe.USER_DATA_OFFSET, UringLayout.Sqe.USER_DATA_LENGTH, 32, 8, true);
-        field("io_uring_sqe", "buf_group", UringLayout.Sqe.BUF_GROUP_OFFSET, UringLayout.Sqe.BUF_GROUP_LENGTH, 40, 2, true);
-        field("io_uring_sqe", "personality", UringLayout.Sqe.PERSONALITY_OFFSET, UringLayout.Sqe.PERSONALITY_LENGTH, 42, 2, true);
-        field("io_uring_sqe", "file_index", UringLayout.Sqe.ZCRX_IFQ_IDX_OFFSET, UringLayout.Sqe.ZCRX_IFQ_IDX_LENGTH, 44, 4, true);
-        field("io_uring_sqe", "zcrx_ifq_idx", UringLayout.Sqe.ZCRX_IFQ_IDX_OFFSET, UringLayout.Sqe.ZCRX_IFQ_IDX_LENGTH, 44, 4, false);
-        field("io_uring_sqe", "addr3", UringLayout.Sqe.ADDR3_OFFSET, UringLayout.Sqe.ADDR3_LENGTH, 48, 8, true);
-        size("io_uring_sqe", UringLayout.Sqe.SIZE, 64, true);
+        field("io_uring_sqe", "opcode", Sqe.OPCODE_OFFSET, Sqe.OPCODE_LENGTH, 0, 1, true);
+        field("io_uring_sqe", "flags", Sqe.FLAGS_OFFSET, Sqe.FLAGS_LENGTH, 1, 1, true);
+        field("io_uring_sqe", "ioprio", Sqe.IOPRIO_OFFSET, Sqe.IOPRIO_LENGTH, 2, 2, true);
+        field("io_uring_sqe", "fd", Sqe.FD_OFFSET, Sqe.FD_LENGTH, 4, 4, true);
+        field("io_uring_sqe", "off", Sqe.OFF_OFFSET, Sqe.OFF_LENGTH, 8, 8, true);
+        field("io_uring_sqe", "addr", Sqe.ADDR_OFFSET, Sqe.ADDR_LENGTH, 16, 8, true);
+        field("io_uring_sqe", "len", Sqe.LEN_OFFSET, Sqe.LEN_LENGTH, 24, 4, true);
+        field("io_uring_sqe", "msg_flags", Sqe.OP_FLAGS_OFFSET, Sqe.OP_FLAGS_LENGTH, 28, 4, true);
+        field("io_uring_sqe", "accept_flags", Sqe.OP_FLAGS_OFFSET, Sqe.OP_FLAGS_LENGTH, 28, 4, true);
+        field("io_uring_sqe", "cancel_flags", Sqe.OP_FLAGS_OFFSET, Sqe.OP_FLAGS_LENGTH, 28, 4, true);
+        field("io_uring_sqe", "user_data", Sqe.USER_DATA_OFFSET, Sqe.USER_DATA_LENGTH, 32, 8, true);
+        field("io_uring_sqe", "buf_group", Sqe.BUF_GROUP_OFFSET, Sqe.BUF_GROUP_LENGTH, 40, 2, true);
+        field("io_uring_sqe", "personality", Sqe.PERSONALITY_OFFSET, Sqe.PERSONALITY_LENGTH, 42, 2, true);
+        field("io_uring_sqe", "file_index", Sqe.ZCRX_IFQ_IDX_OFFSET, Sqe.ZCRX_IFQ_IDX_LENGTH, 44, 4, true);
+        field("io_uring_sqe", "zcrx_ifq_idx", Sqe.ZCRX_IFQ_IDX_OFFSET, Sqe.ZCRX_IFQ_IDX_LENGTH, 44, 4, false);
+        field("io_uring_sqe", "addr3", Sqe.ADDR3_OFFSET, Sqe.ADDR3_LENGTH, 48, 8, true);
+        size("io_uring_sqe", Sqe.SIZE, 64, true);
 
         // struct io_uring_cqe
-        field("io_uring_cqe", "user_data", UringLayout.Cqe.USER_DATA_OFFSET, UringLayout.Cqe.USER_DATA_LENGTH, 0, 8, true);
-        field("io_uring_cqe", "res", UringLayout.Cqe.RES_OFFSET, UringLayout.Cqe.RES_LENGTH, 8, 4, true);
-        field("io_uring_cqe", "flags", UringLayout.Cqe.FLAGS_OFFSET, UringLayout.Cqe.FLAGS_LENGTH, 12, 4, true);
-        field("io_uring_cqe", "big_cqe", UringLayout.Cqe.BIG_CQE_OFFSET, -1, 16, -1, true);
-        size("io_uring_cqe", UringLayout.Cqe.SIZE, 16, true);
+        field("io_uring_cqe", "user_data", Cqe.USER_DATA_OFFSET, Cqe.USER_DATA_LENGTH, 0, 8, true);
+        field("io_uring_cqe", "res", Cqe.RES_OFFSET, Cqe.RES_LENGTH, 8, 4, true);
+        field("io_uring_cqe", "flags", Cqe.FLAGS_OFFSET, Cqe.FLAGS_LENGTH, 12, 4, true);
+        field("io_uring_cqe", "big_cqe", Cqe.BIG_CQE_OFFSET, -1, 16, -1, true);
+        size("io_uring_cqe", Cqe.SIZE, 16, true);
 
         // struct io_uring_probe / io_uring_probe_op
-        field("io_uring_probe", "last_op", UringLayout.Probe.LAST_OP_OFFSET, UringLayout.Probe.LAST_OP_LENGTH, 0, 1, true);
-        field("io_uring_probe", "ops_len", UringLayout.Probe.OPS_LEN_OFFSET, UringLayout.Probe.OPS_LEN_LENGTH, 1, 1, true);
-        field("io_uring_probe", "ops", UringLayout.Probe.OPS_OFFSET, -1, 16, -1, true);
-        size("io_uring_probe", UringLayout.Probe.SIZE, 16, true);
-        field("io_uring_probe_op", "op", UringLayout.Probe.OP_OP_OFFSET, UringLayout.Probe.OP_OP_LENGTH, 0, 1, true);
-        field("io_uring_probe_op", "flags", UringLayout.Probe.OP_FLAGS_OFFSET, UringLayout.Probe.OP_FLAGS_LENGTH, 2, 2, true);
-        size("io_uring_probe_op", UringLayout.Probe.OP_SIZE, 8, true);
+        field("io_uring_probe", "last_op", Probe.LAST_OP_OFFSET, Probe.LAST_OP_LENGTH, 0, 1, true);
+        field("io_uring_probe", "ops_len", Probe.OPS_LEN_OFFSET, Probe.OPS_LEN_LENGTH, 1, 1, true);
+        field("io_uring_probe", "ops", Probe.OPS_OFFSET, -1, 16, -1, true);
+        size("io_uring_probe", Probe.SIZE, 16, true);
+        field("io_uring_probe_op", "op", Probe.OP_OP_OFFSET, Probe.OP_OP_LENGTH, 0, 1, true);
+        field("io_uring_probe_op", "flags", Probe.OP_FLAGS_OFFSET, Probe.OP_FLAGS_LENGTH, 2, 2, true);
+        size("io_uring_probe_op", Probe.OP_SIZE, 8, true);
 
         // struct io_uring_getevents_arg, __kernel_timespec
-        field("io_uring_getevents_arg", "sigmask", UringLayout.GeteventsArg.SIGMASK_OFFSET, UringLayout.GeteventsArg.SIGMASK_LENGTH, 0, 8, true);
-        field("io_uring_getevents_arg", "sigmask_sz", UringLayout.GeteventsArg.SIGMASK_SZ_OFFSET, UringLayout.GeteventsArg.SIGMASK_SZ_LENGTH, 8, 4, true);
-        field("io_uring_getevents_arg", "min_wait_usec", UringLayout.GeteventsArg.MIN_WAIT_USEC_OFFSET, UringLayout.GeteventsArg.MIN_WAIT_USEC_LENGTH, 12, 4, false);
-        field("io_uring_getevents_arg", "ts", UringLayout.GeteventsArg.TS_OFFSET, UringLayout.GeteventsArg.TS_LENGTH, 16, 8, true);
-        size("io_uring_getevents_arg", UringLayout.GeteventsArg.SIZE, 24, true);
-        field("__kernel_timespec", "tv_sec", UringLayout.KernelTimespec.TV_SEC_OFFSET, UringLayout.KernelTimespec.TV_SEC_LENGTH, 0, 8, true);
-        field("__kernel_timespec", "tv_nsec", UringLayout.KernelTimespec.TV_NSEC_OFFSET, UringLayout.KernelTimespec.TV_NSEC_LENGTH, 8, 8, true);
-        size("__kernel_timespec", UringLayout.KernelTimespec.SIZE, 16, true);
+        field("io_uring_getevents_arg", "sigmask", GeteventsArg.SIGMASK_OFFSET, GeteventsArg.SIGMASK_LENGTH, 0, 8,
+            true);
+        field("io_uring_getevents_arg", "sigmask_sz", GeteventsArg.SIGMASK_SZ_OFFSET, GeteventsArg.SIGMASK_SZ_LENGTH, 8,
+            4, true);
+        field("io_uring_getevents_arg", "min_wait_usec", GeteventsArg.MIN_WAIT_USEC_OFFSET,
+            GeteventsArg.MIN_WAIT_USEC_LENGTH, 12, 4, false);
+        field("io_uring_getevents_arg", "ts", GeteventsArg.TS_OFFSET, GeteventsArg.TS_LENGTH, 16, 8, true);
+        size("io_uring_getevents_arg", GeteventsArg.SIZE, 24, true);
+        field("__kernel_timespec", "tv_sec", KernelTimespec.TV_SEC_OFFSET, KernelTimespec.TV_SEC_LENGTH, 0, 8, true);
+        field("__kernel_timespec", "tv_nsec", KernelTimespec.TV_NSEC_OFFSET, KernelTimespec.TV_NSEC_LENGTH, 8, 8, true);
+        size("__kernel_timespec", KernelTimespec.SIZE, 16, true);
 
         // provided buffer rings
-        field("io_uring_buf", "addr", BufRingLayout.Buf.ADDR_OFFSET, BufRingLayout.Buf.ADDR_LENGTH, 0, 8, true);
-        field("io_uring_buf", "len", BufRingLayout.Buf.LEN_OFFSET, BufRingLayout.Buf.LEN_LENGTH, 8, 4, true);
-        field("io_uring_buf", "bid", BufRingLayout.Buf.BID_OFFSET, BufRingLayout.Buf.BID_LENGTH, 12, 2, true);
-        field("io_uring_buf", "resv", BufRingLayout.Buf.RESV_OFFSET, BufRingLayout.Buf.RESV_LENGTH, 14, 2, true);
-        size("io_uring_buf", BufRingLayout.Buf.SIZE, 16, true);
-        field("io_uring_buf_ring", "tail", BufRingLayout.Buf.RING_TAIL_OFFSET, BufRingLayout.Buf.RING_TAIL_LENGTH, 14, 2, true);
-        field("io_uring_buf_reg", "ring_addr", BufRingLayout.BufReg.RING_ADDR_OFFSET, BufRingLayout.BufReg.RING_ADDR_LENGTH, 0, 8, true);
-        field("io_uring_buf_reg", "ring_entries", BufRingLayout.BufReg.RING_ENTRIES_OFFSET, BufRingLayout.BufReg.RING_ENTRIES_LENGTH, 8, 4, true);
-        field("io_uring_buf_reg", "bgid", BufRingLayout.BufReg.BGID_OFFSET, BufRingLayout.BufReg.BGID_LENGTH, 12, 2, true);
-        field("io_uring_buf_reg", "flags", BufRingLayout.BufReg.FLAGS_OFFSET, BufRingLayout.BufReg.FLAGS_LENGTH, 14, 2, false);
-        field("io_uring_buf_reg", "min_left", BufRingLayout.BufReg.MIN_LEFT_OFFSET, BufRingLayout.BufReg.MIN_LEFT_LENGTH, 16, 4, false);
-        size("io_uring_buf_reg", BufRingLayout.BufReg.SIZE, 40, true);
-        field("io_uring_buf_status", "buf_group", BufRingLayout.BufStatus.BUF_GROUP_OFFSET, BufRingLayout.BufStatus.BUF_GROUP_LENGTH, 0, 4, false);
-        field("io_uring_buf_status", "head", BufRingLayout.BufStatus.HEAD_OFFSET, BufRingLayout.BufStatus.HEAD_LENGTH, 4, 4, false);
-        size("io_uring_buf_status", BufRingLayout.BufStatus.SIZE, 40, false);
+        field("io_uring_buf", "addr", Buf.ADDR_OFFSET, Buf.ADDR_LENGTH, 0, 8, true);
+        field("io_uring_buf", "len", Buf.LEN_OFFSET, Buf.LEN_LENGTH, 8, 4, true);
+        field("io_uring_buf", "bid", Buf.BID_OFFSET, Buf.BID_LENGTH, 12, 2, true);
+        field("io_uring_buf", "resv", Buf.RESV_OFFSET, Buf.RESV_LENGTH, 14, 2, true);
+        size("io_uring_buf", Buf.SIZE, 16, true);
+        field("io_uring_buf_ring", "tail", Buf.RING_TAIL_OFFSET, Buf.RING_TAIL_LENGTH, 14, 2, true);
+        field("io_uring_buf_reg", "ring_addr", BufReg.RING_ADDR_OFFSET, BufReg.RING_ADDR_LENGTH, 0, 8, true);
+        field("io_uring_buf_reg", "ring_entries", BufReg.RING_ENTRIES_OFFSET, BufReg.RING_ENTRIES_LENGTH, 8, 4, true);
+        field("io_uring_buf_reg", "bgid", BufReg.BGID_OFFSET, BufReg.BGID_LENGTH, 12, 2, true);
+        field("io_uring_buf_reg", "flags", BufReg.FLAGS_OFFSET, BufReg.FLAGS_LENGTH, 14, 2, false);
+        field("io_uring_buf_reg", "min_left", BufReg.MIN_LEFT_OFFSET, BufReg.MIN_LEFT_LENGTH, 16, 4, false);
+        size("io_uring_buf_reg", BufReg.SIZE, 40, true);
+        field("io_uring_buf_status", "buf_group", BufStatus.BUF_GROUP_OFFSET, BufStatus.BUF_GROUP_LENGTH, 0, 4, false);
+        field("io_uring_buf_status", "head", BufStatus.HEAD_OFFSET, BufStatus.HEAD_LENGTH, 4, 4, false);
+        size("io_uring_buf_status", BufStatus.SIZE, 40, false);
 
         // zcrx: needs a 6.15+ uapi header for the C side
         field("io_uring_zcrx_cqe", "off", ZcrxLayout.Cqe.OFF_OFFSET, ZcrxLayout.Cqe.OFF_LENGTH, 0, 8, false);
         field("io_uring_zcrx_cqe", "__pad", ZcrxLayout.Cqe.PAD_OFFSET, ZcrxLayout.Cqe.PAD_LENGTH, 8, 8, false);
         size("io_uring_zcrx_cqe", ZcrxLayout.Cqe.SIZE, 16, false);
-        field("io_uring_zcrx_rqe", "off", ZcrxLayout.Rqe.OFF_OFFSET, ZcrxLayout.Rqe.OFF_LENGTH, 0, 8, false);
-        field("io_uring_zcrx_rqe", "len", ZcrxLayout.Rqe.LEN_OFFSET, ZcrxLayout.Rqe.LEN_LENGTH, 8, 4, false);
-        field("io_uring_zcrx_rqe", "__pad", ZcrxLayout.Rqe.PAD_OFFSET, ZcrxLayout.Rqe.PAD_LENGTH, 12, 4, false);
-        size("io_uring_zcrx_rqe", ZcrxLayout.Rqe.SIZE, 16, false);
-        field("io_uring_zcrx_offsets", "head", ZcrxLayout.Offsets.HEAD_OFFSET, ZcrxLayout.Offsets.HEAD_LENGTH, 0, 4, false);
-        field("io_uring_zcrx_offsets", "tail", ZcrxLayout.Offsets.TAIL_OFFSET, ZcrxLayout.Offsets.TAIL_LENGTH, 4, 4, false);
-        field("io_uring_zcrx_offsets", "rqes", ZcrxLayout.Offsets.RQES_OFFSET, ZcrxLayout.Offsets.RQES_LENGTH, 8, 4, false);
-        field("io_uring_zcrx_offsets", "__resv", ZcrxLayout.Offsets.RESV_OFFSET, ZcrxLayout.Offsets.RESV_LENGTH, 16, 16, false);
-        size("io_uring_zcrx_offsets", ZcrxLayout.Offsets.SIZE, 32, false);
-        field("io_uring_zcrx_area_reg", "addr", ZcrxLayout.AreaReg.ADDR_OFFSET, ZcrxLayout.AreaReg.ADDR_LENGTH, 0, 8, false);
-        field("io_uring_zcrx_area_reg", "len", ZcrxLayout.AreaReg.LEN_OFFSET, ZcrxLayout.AreaReg.LEN_LENGTH, 8, 8, false);
-        field("io_uring_zcrx_area_reg", "rq_area_token", ZcrxLayout.AreaReg.RQ_AREA_TOKEN_OFFSET, ZcrxLayout.AreaReg.RQ_AREA_TOKEN_LENGTH, 16, 8, false);
-        field("io_uring_zcrx_area_reg", "flags", ZcrxLayout.AreaReg.FLAGS_OFFSET, ZcrxLayout.AreaReg.FLAGS_LENGTH, 24, 4, false);
-        field("io_uring_zcrx_area_reg", "dmabuf_fd", ZcrxLayout.AreaReg.DMABUF_FD_OFFSET, ZcrxLayout.AreaReg.DMABUF_FD_LENGTH, 28, 4, false);
-        field("io_uring_zcrx_area_reg", "__resv2", ZcrxLayout.AreaReg.RESV2_OFFSET, ZcrxLayout.AreaReg.RESV2_LENGTH, 32, 16, false);
-        size("io_uring_zcrx_area_reg", ZcrxLayout.AreaReg.SIZE, 48, false);
-        field("io_uring_region_desc", "user_addr", ZcrxLayout.RegionDesc.USER_ADDR_OFFSET, ZcrxLayout.RegionDesc.USER_ADDR_LENGTH, 0, 8, false);
-        field("io_uring_region_desc", "size", ZcrxLayout.RegionDesc.SIZE_OFFSET, ZcrxLayout.RegionDesc.SIZE_LENGTH, 8, 8, false);
-        field("io_uring_region_desc", "flags", ZcrxLayout.RegionDesc.FLAGS_OFFSET, ZcrxLayout.RegionDesc.FLAGS_LENGTH, 16, 4, false);
-        field("io_uring_region_desc", "id", ZcrxLayout.RegionDesc.ID_OFFSET, ZcrxLayout.RegionDesc.ID_LENGTH, 20, 4, false);
-        field("io_uring_region_desc", "mmap_offset", ZcrxLayout.RegionDesc.MMAP_OFFSET_OFFSET, ZcrxLayout.RegionDesc.MMAP_OFFSET_LENGTH, 24, 8, false);
-        field("io_uring_region_desc", "__resv", ZcrxLayout.RegionDesc.RESV_OFFSET, ZcrxLayout.RegionDesc.RESV_LENGTH, 32, 32, false);
-        size("io_uring_region_desc", ZcrxLayout.RegionDesc.SIZE, 64, false);
-        field("io_uring_zcrx_ifq_reg", "if_idx", ZcrxLayout.IfqReg.IF_IDX_OFFSET, ZcrxLayout.IfqReg.IF_IDX_LENGTH, 0, 4, false);
-        field("io_uring_zcrx_ifq_reg", "if_rxq", ZcrxLayout.IfqReg.IF_RXQ_OFFSET, ZcrxLayout.IfqReg.IF_RXQ_LENGTH, 4, 4, false);
-        field("io_uring_zcrx_ifq_reg", "rq_entries", ZcrxLayout.IfqReg.RQ_ENTRIES_OFFSET, ZcrxLayout.IfqReg.RQ_ENTRIES_LENGTH, 8, 4, false);
-        field("io_uring_zcrx_ifq_reg", "flags", ZcrxLayout.IfqReg.FLAGS_OFFSET, ZcrxLayout.IfqReg.FLAGS_LENGTH, 12, 4, false);
-        field("io_uring_zcrx_ifq_reg", "area_ptr", ZcrxLayout.IfqReg.AREA_PTR_OFFSET, ZcrxLayout.IfqReg.AREA_PTR_LENGTH, 16, 8, false);
-        field("io_uring_zcrx_ifq_reg", "region_ptr", ZcrxLayout.IfqReg.REGION_PTR_OFFSET, ZcrxLayout.IfqReg.REGION_PTR_LENGTH, 24, 8, false);
-        field("io_uring_zcrx_ifq_reg", "offsets", ZcrxLayout.IfqReg.OFFSETS_OFFSET, ZcrxLayout.IfqReg.OFFSETS_LENGTH, 32, 32, false);
-        field("io_uring_zcrx_ifq_reg", "zcrx_id", ZcrxLayout.IfqReg.ZCRX_ID_OFFSET, ZcrxLayout.IfqReg.ZCRX_ID_LENGTH, 64, 4, false);
-        field("io_uring_zcrx_ifq_reg", "__resv", ZcrxLayout.IfqReg.RESV_OFFSET, ZcrxLayout.IfqReg.RESV_LENGTH, 72, 24, false);
-        size("io_uring_zcrx_ifq_reg", ZcrxLayout.IfqReg.SIZE, 96, false);
+        field("io_uring_zcrx_rqe", "off", Rqe.OFF_OFFSET, Rqe.OFF_LENGTH, 0, 8, false);
+        field("io_uring_zcrx_rqe", "len", Rqe.LEN_OFFSET, Rqe.LEN_LENGTH, 8, 4, false);
+        field("io_uring_zcrx_rqe", "__pad", Rqe.PAD_OFFSET, Rqe.PAD_LENGTH, 12, 4, false);
+        size("io_uring_zcrx_rqe", Rqe.SIZE, 16, false);
+        field("io_uring_zcrx_offsets", "head", Offsets.HEAD_OFFSET, Offsets.HEAD_LENGTH, 0, 4, false);
+        field("io_uring_zcrx_offsets", "tail", Offsets.TAIL_OFFSET, Offsets.TAIL_LENGTH, 4, 4, false);
+        field("io_uring_zcrx_offsets", "rqes", Offsets.RQES_OFFSET, Offsets.RQES_LENGTH, 8, 4, false);
+        field("io_uring_zcrx_offsets", "__resv", Offsets.RESV_OFFSET, Offsets.RESV_LENGTH, 16, 16, false);
+        size("io_uring_zcrx_offsets", Offsets.SIZE, 32, false);
+        field("io_uring_zcrx_area_reg", "addr", AreaReg.ADDR_OFFSET, AreaReg.ADDR_LENGTH, 0, 8, false);
+        field("io_uring_zcrx_area_reg", "len", AreaReg.LEN_OFFSET, AreaReg.LEN_LENGTH, 8, 8, false);
+        field("io_uring_zcrx_area_reg", "rq_area_token", AreaReg.RQ_AREA_TOKEN_OFFSET, AreaReg.RQ_AREA_TOKEN_LENGTH, 16,
+            8, false);
+        field("io_uring_zcrx_area_reg", "flags", AreaReg.FLAGS_OFFSET, AreaReg.FLAGS_LENGTH, 24, 4, false);
+        field("io_uring_zcrx_area_reg", "dmabuf_fd", AreaReg.DMABUF_FD_OFFSET, AreaReg.DMABUF_FD_LENGTH, 28, 4, false);
+        field("io_uring_zcrx_area_reg", "__resv2", AreaReg.RESV2_OFFSET, AreaReg.RESV2_LENGTH, 32, 16, false);
+        size("io_uring_zcrx_area_reg", AreaReg.SIZE, 48, false);
+        field("io_uring_region_desc", "user_addr", RegionDesc.USER_ADDR_OFFSET, RegionDesc.USER_ADDR_LENGTH, 0, 8,
+            false);
+        field("io_uring_region_desc", "size", RegionDesc.SIZE_OFFSET, RegionDesc.SIZE_LENGTH, 8, 8, false);
+        field("io_uring_region_desc", "flags", RegionDesc.FLAGS_OFFSET, RegionDesc.FLAGS_LENGTH, 16, 4, false);
+        field("io_uring_region_desc", "id", RegionDesc.ID_OFFSET, RegionDesc.ID_LENGTH, 20, 4, false);
+        field("io_uring_region_desc", "mmap_offset", RegionDesc.MMAP_OFFSET_OFFSET, RegionDesc.MMAP_OFFSET_LENGTH, 24,
+            8, false);
+        field("io_uring_region_desc", "__resv", RegionDesc.RESV_OFFSET, RegionDesc.RESV_LENGTH, 32, 32, false);
+        size("io_uring_region_desc", RegionDesc.SIZE, 64, false);
+        field("io_uring_zcrx_ifq_reg", "if_idx", IfqReg.IF_IDX_OFFSET, IfqReg.IF_IDX_LENGTH, 0, 4, false);
+        field("io_uring_zcrx_ifq_reg", "if_rxq", IfqReg.IF_RXQ_OFFSET, IfqReg.IF_RXQ_LENGTH, 4, 4, false);
+        field("io_uring_zcrx_ifq_reg", "rq_entries", IfqReg.RQ_ENTRIES_OFFSET, IfqReg.RQ_ENTRIES_LENGTH, 8, 4, false);
+        field("io_uring_zcrx_ifq_reg", "flags", IfqReg.FLAGS_OFFSET, IfqReg.FLAGS_LENGTH, 12, 4, false);
+        field("io_uring_zcrx_ifq_reg", "area_ptr", IfqReg.AREA_PTR_OFFSET, IfqReg.AREA_PTR_LENGTH, 16, 8, false);
+        field("io_uring_zcrx_ifq_reg", "region_ptr", IfqReg.REGION_PTR_OFFSET, IfqReg.REGION_PTR_LENGTH, 24, 8, false);
+        field("io_uring_zcrx_ifq_reg", "offsets", IfqReg.OFFSETS_OFFSET, IfqReg.OFFSETS_LENGTH, 32, 32, false);
+        field("io_uring_zcrx_ifq_reg", "zcrx_id", IfqReg.ZCRX_ID_OFFSET, IfqReg.ZCRX_ID_LENGTH, 64, 4, false);
+        field("io_uring_zcrx_ifq_reg", "__resv", IfqReg.RESV_OFFSET, IfqReg.RESV_LENGTH, 72, 24, false);
+        size("io_uring_zcrx_ifq_reg", IfqReg.SIZE, 96, false);
 
         // constants: the ones the reactor submits or decodes
-        constant("IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_CQE32 | IORING_SETUP_SUBMIT_ALL"
-            + " | IORING_SETUP_CQSIZE", UringConstants.REACTOR_SETUP_FLAGS, 0x3888, true);
+        constant("IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_CQE32"
+            + " | IORING_SETUP_SUBMIT_ALL | IORING_SETUP_CQSIZE", UringConstants.REACTOR_SETUP_FLAGS, 0x3888, true);
         constant("IORING_FEAT_SINGLE_MMAP", UringConstants.IORING_FEAT_SINGLE_MMAP, 1, true);
         constant("IORING_FEAT_NODROP", UringConstants.IORING_FEAT_NODROP, 2, true);
         constant("IORING_FEAT_EXT_ARG", UringConstants.IORING_FEAT_EXT_ARG, 256, true);
@@ -239,8 +271,8 @@ class UringLayoutTest {
         }
         assertTrue(wrong.isEmpty(), "layout constants differ from the uapi reference: " + wrong);
         // Offsets are chained, so also the CQE32 entry and the zcrx CQE position follow from them.
-        assertEquals(32, UringLayout.Cqe.SIZE32);
-        assertEquals(UringLayout.Cqe.SIZE32 - UringLayout.Cqe.BIG_CQE_OFFSET, ZcrxLayout.Cqe.SIZE);
+        assertEquals(32, Cqe.SIZE32);
+        assertEquals(Cqe.SIZE32 - Cqe.BIG_CQE_OFFSET, ZcrxLayout.Cqe.SIZE);
     }
 
     @Test
@@ -257,7 +289,8 @@ class UringLayoutTest {
         for (Check c : checks) {
             probe.add(new CLayoutProbe.Check(c.what(), c.cExpr(), c.java(), c.core()));
         }
-        final CLayoutProbe.Result r = CLayoutProbe.run(cc, List.of("stddef.h", "linux/time_types.h", "linux/io_uring.h"), probe);
+        final CLayoutProbe.Result r =
+            CLayoutProbe.run(cc, List.of("stddef.h", "linux/time_types.h", "linux/io_uring.h"), probe);
         System.out.println("offsetof probe (" + cc + ", " + header + "): " + r.verified() + " checks verified by C, "
             + r.unavailable().size() + " not in this header (older uapi; verified against the reference table only): "
             + r.unavailable());

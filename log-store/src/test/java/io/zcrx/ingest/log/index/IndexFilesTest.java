@@ -17,19 +17,21 @@ import net.jqwik.api.lifecycle.AfterProperty;
 import net.jqwik.api.lifecycle.BeforeProperty;
 import org.apache.kafka.storage.internals.log.OffsetPosition;
 import org.apache.kafka.storage.internals.log.TimestampOffset;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class IndexFilesTest {
     private Path dir;
 
     @BeforeProperty
-    @org.junit.jupiter.api.BeforeEach
+    @BeforeEach
     void createDir() throws IOException {
         dir = Files.createTempDirectory("index-test");
     }
 
     @AfterProperty
-    @org.junit.jupiter.api.AfterEach
+    @AfterEach
     void deleteDir() throws IOException {
         try (var files = Files.list(dir)) {
             for (Path p : (Iterable<Path>) files::iterator) {
@@ -62,8 +64,8 @@ class IndexFilesTest {
         }
         index.trimToValidSize();
         assertEquals(count * 8L, Files.size(file));
-        final org.apache.kafka.storage.internals.log.OffsetIndex kafka =
-            new org.apache.kafka.storage.internals.log.OffsetIndex(file.toFile(), base, -1, false);
+        // fully qualified: Kafka's OffsetIndex, beside ours of the same name
+        final var kafka = new org.apache.kafka.storage.internals.log.OffsetIndex(file.toFile(), base, -1, false);
         try {
             assertEquals(count, kafka.entries());
             for (int i = 0; i < 2000; i++) {
@@ -111,8 +113,8 @@ class IndexFilesTest {
         }
         assertEquals(model.size(), index.entries());
         index.trimToValidSize();
-        final org.apache.kafka.storage.internals.log.TimeIndex kafka =
-            new org.apache.kafka.storage.internals.log.TimeIndex(file.toFile(), base, -1, false);
+        // fully qualified: Kafka's TimeIndex, beside ours of the same name
+        final var kafka = new org.apache.kafka.storage.internals.log.TimeIndex(file.toFile(), base, -1, false);
         try {
             kafka.sanityCheck();
             for (int i = 0; i < 2000; i++) {

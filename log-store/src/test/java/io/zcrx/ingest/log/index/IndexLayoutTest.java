@@ -18,7 +18,9 @@ class IndexLayoutTest {
         // Method: let kafka-storage write two entries into each file, read the bytes at our offsets,
         // and read the files with our classes.
         final Path index = tmp.resolve("00000000000000000500.index");
-        final var kafkaIndex = new org.apache.kafka.storage.internals.log.OffsetIndex(index.toFile(), 500, 64, true);
+        // fully qualified: Kafka's OffsetIndex, beside ours of the same name
+        final var kafkaIndex = new org.apache.kafka.storage.internals.log.OffsetIndex(index.toFile(), 500, 64,
+            true);
         kafkaIndex.append(510, 1234);
         kafkaIndex.append(530, 99_999);
         kafkaIndex.trimToValidSize();
@@ -35,7 +37,9 @@ class IndexLayoutTest {
         ours.close();
 
         final Path time = tmp.resolve("00000000000000000500.timeindex");
-        final var kafkaTime = new org.apache.kafka.storage.internals.log.TimeIndex(time.toFile(), 500, 72, true);
+        // fully qualified: Kafka's TimeIndex, beside ours of the same name
+        final var kafkaTime = new org.apache.kafka.storage.internals.log.TimeIndex(time.toFile(), 500, 72,
+            true);
         kafkaTime.maybeAppend(1_700_000_000_123L, 505);
         kafkaTime.maybeAppend(1_700_000_000_456L, 520);
         kafkaTime.trimToValidSize();

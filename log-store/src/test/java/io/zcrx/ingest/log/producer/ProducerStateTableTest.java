@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -219,7 +220,7 @@ class ProducerStateTableTest {
         final byte[] version = b.array().clone();
         version[1] = 9;
         corrupt.add(version);
-        corrupt.add(java.util.Arrays.copyOf(b.array(), b.capacity() - 1));
+        corrupt.add(Arrays.copyOf(b.array(), b.capacity() - 1));
         for (byte[] bytes : corrupt) {
             final Path bad = tmp.resolve("bad.snapshot");
             Files.write(bad, bytes);

@@ -7,6 +7,7 @@ import io.zcrx.ingest.perf.proc.Mount;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 class SummaryTest {
@@ -32,7 +33,7 @@ class SummaryTest {
             : new PerfTestSummary(records, records / 10.0, 5, 50, 4, 9, 20, 40);
         return new RunResult(new RunSpec(rep, fs, load, t, rep), null, records, payload, 10, lat,
             brokerCores * 10, 10, 400_000_000L + rep, clientCores * 10, diskBytes,
-            String.format(java.util.Locale.ROOT, "worker-1 %.2f, gc 0.01", threadCores), threadCores,
+            String.format(Locale.ROOT, "worker-1 %.2f, gc 0.01", threadCores), threadCores,
             machineCores * 10);
     }
 

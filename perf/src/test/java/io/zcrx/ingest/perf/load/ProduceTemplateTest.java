@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.junit.jupiter.api.Test;
@@ -82,11 +85,11 @@ class ProduceTemplateTest {
                 -1,
                 (short) -1, recordBytes, 16_384, 0L, 1, "test");
             assertTrue(t.batchLength() <= 16_384, "recordBytes=" + recordBytes);
-            final org.apache.kafka.common.record.internal.SimpleRecord[] more =
-                new org.apache.kafka.common.record.internal.SimpleRecord[t.recordsPerBatch() + 1];
-            java.util.Arrays.fill(more, new org.apache.kafka.common.record.internal.SimpleRecord(0L, null,
+            final SimpleRecord[] more =
+                new SimpleRecord[t.recordsPerBatch() + 1];
+            Arrays.fill(more, new SimpleRecord(0L, null,
                 new byte[recordBytes]));
-            final int oneMore = MemoryRecords.withRecords(org.apache.kafka.common.compress.Compression.NONE,
+            final int oneMore = MemoryRecords.withRecords(Compression.NONE,
                 more).sizeInBytes();
             assertTrue(oneMore > 16_384, "recordBytes=" + recordBytes + ", oneMore=" + oneMore);
             assertEquals((long) t.recordsPerBatch() * recordBytes, t.payloadBytesPerRequest());

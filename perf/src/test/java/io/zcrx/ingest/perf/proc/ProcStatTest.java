@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.concurrent.CountDownLatch;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 
@@ -62,8 +63,8 @@ class ProcStatTest {
         // until the second: an exited thread's ticks leave /proc with it); it must come first.
         final long pid = ProcessHandle.current().pid();
         final var before = ProcStat.threadTicks(pid);
-        final java.util.concurrent.CountDownLatch burnt = new java.util.concurrent.CountDownLatch(1);
-        final java.util.concurrent.CountDownLatch sampled = new java.util.concurrent.CountDownLatch(1);
+        final CountDownLatch burnt = new CountDownLatch(1);
+        final CountDownLatch sampled = new CountDownLatch(1);
         final Thread burner = new Thread(() -> {
             final CRC32C crc = new CRC32C();
             final byte[] data = new byte[1 << 16];

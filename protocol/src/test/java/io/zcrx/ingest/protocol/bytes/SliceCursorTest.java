@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -61,7 +63,7 @@ class SliceCursorTest {
         return out;
     }
 
-    private static byte[] put(int capacity, java.util.function.Consumer<ByteBuffer> writer) {
+    private static byte[] put(int capacity, Consumer<ByteBuffer> writer) {
         final ByteBuffer b = ByteBuffer.allocate(capacity);
         writer.accept(b);
         b.flip();
@@ -238,8 +240,8 @@ class SliceCursorTest {
                     dst.position(dst.position() + n);
                 } else {
                     cursor.copyTo(dst, n);
-                    final byte[] expected = java.util.Arrays.copyOfRange(data, at, at + n);
-                    final byte[] got = java.util.Arrays.copyOfRange(dst.array(), at, at + n);
+                    final byte[] expected = Arrays.copyOfRange(data, at, at + n);
+                    final byte[] got = Arrays.copyOfRange(dst.array(), at, at + n);
                     assertArrayEquals(expected, got, "seed=" + seed + ", at=" + at + ", n=" + n);
                 }
                 assertEquals(at + n, cursor.position());

@@ -11,8 +11,11 @@ import io.zcrx.ingest.protocol.bytes.TestChunks;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import org.junit.jupiter.api.AfterEach;
@@ -298,7 +301,7 @@ class FrameAssemblerTest {
     @Test
     void framesComeFromAPool() {
         final FrameAssembler assembler = assembler(MAX);
-        final java.util.Set<Frame> distinct = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        final Set<Frame> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
         final List<Frame> open = new ArrayList<>();
         for (int round = 0; round < 50; round++) {
             final byte[] data = stream(new ArrayList<>(), 8, 9);

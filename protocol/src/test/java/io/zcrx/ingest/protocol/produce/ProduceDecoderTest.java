@@ -15,6 +15,7 @@ import io.zcrx.ingest.protocol.header.RequestHeaderView;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import net.jqwik.api.ForAll;
@@ -24,6 +25,7 @@ import org.apache.kafka.common.protocol.types.RawTaggedField;
 import org.apache.kafka.common.record.internal.CompressionType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.utils.ByteUtils;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -191,7 +193,7 @@ class ProduceDecoderTest {
     void trailingBytesThrow() {
         for (short version : ProduceRequests.versions()) {
             final byte[] frame = ProduceRequests.frame(shapes(version).get(0), version);
-            final byte[] longer = java.util.Arrays.copyOf(frame, frame.length + 1);
+            final byte[] longer = Arrays.copyOf(frame, frame.length + 1);
             final SliceList slices = chunks.slices(longer, longer.length - 1);
             try {
                 final ProtocolException e = assertThrows(ProtocolException.class, () -> decode(slices), "v" + version);
@@ -260,8 +262,8 @@ class ProduceDecoderTest {
 
     private static byte[] uvarint(int v) {
         final ByteBuffer b = ByteBuffer.allocate(5);
-        org.apache.kafka.common.utils.ByteUtils.writeUnsignedVarint(v, b);
-        return java.util.Arrays.copyOf(b.array(), b.position());
+        ByteUtils.writeUnsignedVarint(v, b);
+        return Arrays.copyOf(b.array(), b.position());
     }
 
     private static final byte[] OVERLONG = {(byte) 0x81, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x00};

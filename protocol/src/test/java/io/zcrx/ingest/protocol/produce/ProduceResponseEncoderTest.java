@@ -12,8 +12,11 @@ import io.zcrx.ingest.protocol.bytes.SliceList;
 import io.zcrx.ingest.protocol.bytes.TestChunks;
 import io.zcrx.ingest.protocol.header.RequestHeaderView;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Random;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -75,7 +78,7 @@ class ProduceResponseEncoderTest {
         for (ProduceRequestData.TopicProduceData topic : request.topicData()) {
             final ProduceResponseData.TopicProduceResponse t = new ProduceResponseData.TopicProduceResponse()
                 .setName(version >= 13 ? "" : topic.name())
-                .setTopicId(version >= 13 ? topic.topicId() : org.apache.kafka.common.Uuid.ZERO_UUID);
+                .setTopicId(version >= 13 ? topic.topicId() : Uuid.ZERO_UUID);
             for (ProduceRequestData.PartitionProduceData p : topic.partitionData()) {
                 final ProduceResponseData.PartitionProduceResponse r =
                     new ProduceResponseData.PartitionProduceResponse()
@@ -168,8 +171,8 @@ class ProduceResponseEncoderTest {
                 assertEquals(version >= 5 ? results.logStartOffset(slot) : -1L, p.logStartOffset(), what);
                 if (version >= 8) {
                     assertEquals(results.errorMessage(slot) == null ? null
-                        : new String(results.errorMessage(slot).getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                            java.nio.charset.StandardCharsets.UTF_8), p.errorMessage(), what);
+                        : new String(results.errorMessage(slot).getBytes(StandardCharsets.UTF_8),
+                            StandardCharsets.UTF_8), p.errorMessage(), what);
                     if (results.recordIndex(slot) >= 0) {
                         assertEquals(1, p.recordErrors().size(), what);
                         assertEquals(results.recordIndex(slot), p.recordErrors().get(0).batchIndex(), what);
@@ -189,7 +192,7 @@ class ProduceResponseEncoderTest {
             final Iterator<ProduceResponseData.TopicProduceResponse> again = data.responses().iterator();
             for (int t = 0; t < view.topicCount(); t++) {
                 assertEquals(view.topicNameLength(t),
-                    again.next().name().getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+                    again.next().name().getBytes(StandardCharsets.UTF_8).length);
             }
         }
     }
@@ -242,7 +245,7 @@ class ProduceResponseEncoderTest {
             assertThrows(IllegalArgumentException.class,
                 () -> encoder.encode(1, view, results, slices, ByteBuffer.allocate(length - 1)));
             assertThrows(IllegalArgumentException.class, () -> encoder.encode(1, view, results, slices,
-                ByteBuffer.allocate(length).order(java.nio.ByteOrder.LITTLE_ENDIAN)));
+                ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN)));
             results.setError(1, Errors.CORRUPT_MESSAGE.code(), null, -1);
             assertTrue(results.anyError());
             results.reset(3);

@@ -16,6 +16,7 @@ import java.util.Random;
 import java.util.function.Function;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.CompressionType;
@@ -24,6 +25,7 @@ import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class BatchValidatorTest {
@@ -272,7 +274,7 @@ class BatchValidatorTest {
         assertCode(INVALID_RECORD, BatchBytes.withLong(good, RecordBatchLayout.BASE_OFFSET_OFFSET, 5L), V13, createTime,
             "baseOffset 5");
         final byte[] kafkaBaseOffset = ProduceRequests.bytes(MemoryRecords.withRecords(3L,
-            org.apache.kafka.common.compress.Compression.NONE, records));
+            Compression.NONE, records));
         assertCode(INVALID_RECORD, kafkaBaseOffset, V13, createTime, "kafka batch at baseOffset 3");
 
         final BatchValidationConfig small = new BatchValidationConfig();
@@ -310,7 +312,7 @@ class BatchValidatorTest {
         assertCode(INVALID_RECORD, BatchBytes.withShort(good, RecordBatchLayout.ATTRIBUTES_OFFSET,
             RecordBatchLayout.CONTROL_FLAG_MASK), V13, createTime, "control batch");
         final byte[] txn = ProduceRequests.bytes(MemoryRecords.withTransactionalRecords(
-            org.apache.kafka.common.compress.Compression.NONE, 77L, (short) 1, 0, records));
+            Compression.NONE, 77L, (short) 1, 0, records));
         assertCode(INVALID_RECORD, txn, V13, createTime, "transactional batch");
         assertTrue(validator.errorMessage().contains("transactions are not supported"), validator.errorMessage());
         assertCode(INVALID_RECORD, BatchBytes.withShort(good, RecordBatchLayout.ATTRIBUTES_OFFSET,
@@ -479,13 +481,13 @@ class BatchValidatorTest {
         final byte[] batch = kafkaBatch(CompressionType.NONE, false, new SimpleRecord(NOW, V));
         final SliceList slices = chunks.slices(inFrame(batch));
         try {
-            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            Assertions.assertThrows(IllegalArgumentException.class,
                 () -> validator.validate(slices,
                 PREFIX, batch.length, V13, createTime, NOW, ByteBuffer.allocateDirect(60)));
-            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            Assertions.assertThrows(IllegalArgumentException.class,
                 () -> validator.validate(slices,
                 PREFIX, batch.length + SUFFIX + 1, V13, createTime, NOW, header));
-            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new BatchValidator(0));
+            Assertions.assertThrows(IllegalArgumentException.class, () -> new BatchValidator(0));
         } finally {
             slices.releaseAll();
         }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zcrx.ingest.broker.testkit.Await;
 import io.zcrx.ingest.broker.transport.ConnectionHandler;
 import io.zcrx.ingest.broker.transport.ConnectionIo;
 import io.zcrx.ingest.broker.transport.ReactorHandler;
@@ -17,12 +18,11 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -69,16 +69,6 @@ class NioTransportTest {
 
         @Override
         public void onReactorClose() {
-        }
-    }
-
-    static void await(BooleanSupplier cond, String what) throws InterruptedException {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(5);
         }
     }
 
@@ -129,8 +119,8 @@ class NioTransportTest {
                 th.join();
             }
             assertTrue(errors.isEmpty(), errors.toString());
-            await(() -> echo.closed.get() == 4 && t.connectionCount() == 0, "all connections closed");
-            await(() -> t.outstandingChunks() == 0, "no outstanding chunks");
+            Await.until("all connections closed", () -> echo.closed.get() == 4 && t.connectionCount() == 0);
+            Await.until("no outstanding chunks", () -> t.outstandingChunks() == 0);
         } finally {
             t.close();
         }
@@ -191,22 +181,24 @@ class NioTransportTest {
                 }
             });
             writer.start();
-            await(() -> t.starvationEvents() > 0, "the pool to run dry");
+            Await.until("the pool to run dry", () -> t.starvationEvents() > 0);
+            // Deliberate pauses: what is checked is that nothing happens for a while (no read beyond
+            // the pool while every buffer is held), which no condition can signal. The first lets the
+            // reactor hand over whatever it read before it ran dry, the second is the period observed.
             Thread.sleep(200);
             final int atStall = receivedBytes.get();
             assertTrue(atStall <= 4 * 4096, "no more than the pool can hold was read: " + atStall);
             Thread.sleep(200);
             assertEquals(atStall, receivedBytes.get(), "reading stays paused while memory is held");
             // Release repeatedly until everything arrived: each release lets the reactor read more.
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (receivedBytes.get() < payload.length && System.nanoTime() < deadline) {
+            Await.until("every byte received as buffers are released", Duration.ofSeconds(10), () -> {
                 releaseAll.peek().run();
-                Thread.sleep(20);
-            }
+                return receivedBytes.get() >= payload.length;
+            });
             assertEquals(payload.length, receivedBytes.get());
             writer.join();
             releaseAll.peek().run();
-            await(() -> t.outstandingChunks() == 0, "all chunks released");
+            Await.until("all chunks released", () -> t.outstandingChunks() == 0);
         } finally {
             t.close();
         }
@@ -220,7 +212,7 @@ class NioTransportTest {
         t.start();
         try (Socket a = new Socket("127.0.0.1", t.localAddress().getPort());
              Socket b = new Socket("127.0.0.1", t.localAddress().getPort())) {
-            await(() -> t.connectionCount() == 2, "two connections");
+            Await.until("two connections", () -> t.connectionCount() == 2);
             try (Socket c = new Socket("127.0.0.1", t.localAddress().getPort())) {
                 c.setSoTimeout(5000);
                 final InputStream in = c.getInputStream();

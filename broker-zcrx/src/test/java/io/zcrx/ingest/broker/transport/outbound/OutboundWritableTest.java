@@ -1,6 +1,5 @@
 package io.zcrx.ingest.broker.transport.outbound;
 
-import io.zcrx.ingest.broker.transport.outbound.FileRegionRecords;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -64,13 +63,16 @@ class OutboundWritableTest {
         final OutboundWritable w = new OutboundWritable();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             for (short v = ApiKeys.FETCH.oldestVersion(); v <= 18; v++) {
-                final FetchResponseData zeroCopy = response(v, i -> new FileRegionRecords(ch, positions[i], batches[i].length));
-                final FetchResponseData inMemory = response(v, i -> MemoryRecords.readableRecords(ByteBuffer.wrap(batches[i])));
+                final FetchResponseData zeroCopy =
+                    response(v, i -> new FileRegionRecords(ch, positions[i], batches[i].length));
+                final FetchResponseData inMemory =
+                    response(v, i -> MemoryRecords.readableRecords(ByteBuffer.wrap(batches[i])));
                 final short hv = ApiKeys.FETCH.responseHeaderVersion(v);
                 final OutboundQueue q = new OutboundQueue(pool);
                 final long n = w.writeResponse(q, 42, hv, zeroCopy, v);
                 q.checkInvariants();
-                final ByteBuffer expectedBody = RequestUtils.serialize(new ResponseHeaderData().setCorrelationId(42), hv,
+                final ByteBuffer expectedBody =
+                    RequestUtils.serialize(new ResponseHeaderData().setCorrelationId(42), hv,
                     inMemory, v);
                 final ByteBuffer expected = ByteBuffer.allocate(4 + expectedBody.remaining());
                 expected.putInt(expectedBody.remaining()).put(expectedBody);
@@ -153,13 +155,18 @@ class OutboundWritableTest {
 
     /** Two topics: partition 0 with batch 0, partition 1 empty, partition 2 an error; then batch 2. */
     private static FetchResponseData response(short version, RecordsFor records) {
-        final FetchResponseData d = new FetchResponseData().setThrottleTimeMs(0).setErrorCode(Errors.NONE.code()).setSessionId(0);
-        final FetchableTopicResponse a = new FetchableTopicResponse().setTopic("alpha").setTopicId(Uuid.fromString("AAAAAAAAAAAAAAAAAAAAAQ"));
+        final FetchResponseData d = new FetchResponseData().setThrottleTimeMs(0).setErrorCode(Errors.NONE.code())
+            .setSessionId(0);
+        final FetchableTopicResponse a = new FetchableTopicResponse().setTopic("alpha")
+            .setTopicId(Uuid.fromString("AAAAAAAAAAAAAAAAAAAAAQ"));
         a.partitions().add(part(0, records.of(0)));
         a.partitions().add(part(1, MemoryRecords.EMPTY));
-        a.partitions().add(part(2, MemoryRecords.EMPTY).setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code()).setHighWatermark(-1));
-        final FetchableTopicResponse b = new FetchableTopicResponse().setTopic("beta").setTopicId(Uuid.fromString("AAAAAAAAAAAAAAAAAAAAAg"));
-        b.partitions().add(part(0, records.of(2)).setAbortedTransactions(version >= 4 ? Collections.emptyList() : null));
+        a.partitions().add(part(2, MemoryRecords.EMPTY).setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code())
+            .setHighWatermark(-1));
+        final FetchableTopicResponse b = new FetchableTopicResponse().setTopic("beta")
+            .setTopicId(Uuid.fromString("AAAAAAAAAAAAAAAAAAAAAg"));
+        b.partitions().add(part(0, records.of(2))
+            .setAbortedTransactions(version >= 4 ? Collections.emptyList() : null));
         d.responses().add(a);
         d.responses().add(b);
         return d;

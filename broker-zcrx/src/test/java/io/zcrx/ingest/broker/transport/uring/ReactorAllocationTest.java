@@ -1,11 +1,12 @@
 package io.zcrx.ingest.broker.transport.uring;
 
+import com.sun.management.ThreadMXBean;
+import io.zcrx.ingest.broker.testkit.Await;
 import io.zcrx.ingest.broker.transport.ConnectionHandler;
 import io.zcrx.ingest.broker.transport.ConnectionIo;
 import io.zcrx.ingest.broker.transport.ReactorHandler;
 import io.zcrx.ingest.broker.transport.TransportSettings;
 import io.zcrx.ingest.broker.uring.UringSupport;
-import io.zcrx.ingest.broker.uring.testkit.Await;
 import io.zcrx.ingest.protocol.bytes.RxChunk;
 import io.zcrx.ingest.protocol.bytes.SliceList;
 import java.io.OutputStream;
@@ -32,9 +33,9 @@ class ReactorAllocationTest {
     @Test
     void steadyStateReceiveDoesNotAllocatePerChunk() throws Exception {
         assumeTrue(UringSupport.get().copyModeAvailable(), "skipped: copy-mode io_uring unavailable");
-        final java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        assumeTrue(mx instanceof com.sun.management.ThreadMXBean, "skipped: no per-thread allocation counter on this JVM");
-        final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) mx;
+        assumeTrue(ManagementFactory.getThreadMXBean() instanceof ThreadMXBean,
+            "skipped: no per-thread allocation counter on this JVM");
+        final ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         final AtomicLong received = new AtomicLong();
         final CompletableFuture<ConnectionIo> connection = new CompletableFuture<>();
         final ReactorHandler handler = new ReactorHandler() {
@@ -72,7 +73,8 @@ class ReactorAllocationTest {
             public void onReactorClose() {
             }
         };
-        final UringTransport t = new UringTransport(new TransportSettings(new InetSocketAddress("127.0.0.1", 0), 1, -1, -1, 10, 4096),
+        final UringTransport t =
+            new UringTransport(new TransportSettings(new InetSocketAddress("127.0.0.1", 0), 1, -1, -1, 10, 4096),
             new UringSettings(64, 1024, 4096, 256), (id, io) -> handler);
         t.start();
         try (Socket s = new Socket("127.0.0.1", t.localAddress().getPort())) {
@@ -86,12 +88,12 @@ class ReactorAllocationTest {
             for (int i = 0; i < 128; i++) {
                 out.write(block);
             }
-            Await.until(() -> received.get() == 128L * block.length, "warm-up bytes received");
+            Await.until("warm-up bytes received", () -> received.get() == 128L * block.length);
             final long before = threads.getThreadAllocatedBytes(tid);
             for (int i = 0; i < 256; i++) {
                 out.write(block);
             }
-            Await.until(() -> received.get() == 384L * block.length, "measured bytes received");
+            Await.until("measured bytes received", () -> received.get() == 384L * block.length);
             final long allocated = threads.getThreadAllocatedBytes(tid) - before;
             System.out.println("reactor thread allocated " + allocated + " bytes while receiving 64 MiB");
             assertTrue(allocated < 64 * 1024, "receive path allocates per chunk: " + allocated + " bytes for 64 MiB");

@@ -1,11 +1,11 @@
 package io.zcrx.ingest.broker.transport.uring;
 
+import io.zcrx.ingest.broker.testkit.Await;
 import io.zcrx.ingest.broker.transport.ConnectionHandler;
 import io.zcrx.ingest.broker.transport.ConnectionIo;
 import io.zcrx.ingest.broker.transport.ReactorHandler;
 import io.zcrx.ingest.broker.transport.TransportSettings;
 import io.zcrx.ingest.broker.uring.UringSupport;
-import io.zcrx.ingest.broker.uring.testkit.Await;
 import io.zcrx.ingest.broker.uring.testkit.PatternClient;
 import io.zcrx.ingest.broker.uring.testkit.PatternSink;
 import io.zcrx.ingest.protocol.bytes.RxChunk;
@@ -34,7 +34,8 @@ class UringReactorBehaviourTest {
 
     @BeforeEach
     void needsIoUring() {
-        assumeTrue(UringSupport.get().copyModeAvailable(), "skipped: copy-mode io_uring unavailable: " + UringSupport.get().reason());
+        assumeTrue(UringSupport.get().copyModeAvailable(),
+            "skipped: copy-mode io_uring unavailable: " + UringSupport.get().reason());
     }
 
     @AfterEach
@@ -61,9 +62,9 @@ class UringReactorBehaviourTest {
         transport.start();
         try (PatternClient a = new PatternClient(transport.localAddress(), 1);
              PatternClient b = new PatternClient(transport.localAddress(), 2)) {
-            Await.until(() -> sink.accepted.get() == 2, "both connections accepted");
+            Await.until("both connections accepted", () -> sink.accepted.get() == 2);
             a.send(200 * 1024, new Random(1));
-            Await.until(() -> transport.backpressureEvents() > 0, "the ledger to pause the busiest connection");
+            Await.until("the ledger to pause the busiest connection", () -> transport.backpressureEvents() > 0);
             final long atPause = sink.verifiedBytes.get();
             // Blocks, not bytes, trip the watermark (a CQE may fill a buffer partly): only the memory bound is exact.
             assertTrue(atPause > 0 && atPause <= 64 * 4096, "held at the pause: " + atPause);
@@ -76,7 +77,7 @@ class UringReactorBehaviourTest {
                 }
             });
             bSender.start();
-            Await.until(() -> sink.verifiedBytes.get() > atPause, "B to keep receiving while A is paused");
+            Await.until("B to keep receiving while A is paused", () -> sink.verifiedBytes.get() > atPause);
             sink.holdBytes = 0;
             a.shutdownOutput();
             final long[] acks = new long[2];
@@ -97,7 +98,7 @@ class UringReactorBehaviourTest {
             assertEquals(100 * 1024, acks[1]);
         }
         assertTrue(sink.errors.isEmpty(), sink.errors.toString());
-        Await.until(() -> transport.connectionCount() == 0 && transport.outstandingChunks() == 0, "all memory back");
+        Await.until("all memory back", () -> transport.connectionCount() == 0 && transport.outstandingChunks() == 0);
     }
 
     @Test
@@ -122,6 +123,10 @@ class UringReactorBehaviourTest {
                             blocked = true;
                             try {
                                 allSent.await(20, TimeUnit.SECONDS);
+                                // Deliberate pause: the clients' writes have returned, but loopback
+                                // delivery (and the receive completions it posts into the 16-entry CQ,
+                                // the overflow under test) happens in the kernel, which shows us
+                                // nothing to wait on while this thread holds the reactor.
                                 Thread.sleep(50);
                             } catch (InterruptedException e) {
                                 Thread.currentThread().interrupt();
@@ -159,7 +164,7 @@ class UringReactorBehaviourTest {
             for (int i = 0; i < clients; i++) {
                 open.add(new PatternClient(transport.localAddress(), 500 + i));
             }
-            Await.until(() -> sink.accepted.get() == clients, "all accepted");
+            Await.until("all accepted", () -> sink.accepted.get() == clients);
             for (int i = 0; i < clients; i++) {
                 open.get(i).send(12 * 1024, new Random(i));
                 open.get(i).shutdownOutput();
@@ -193,6 +198,6 @@ class UringReactorBehaviourTest {
         }
         System.out.println("receives ended by CQ overflow and re-armed: " + overflowEnds);
         assertTrue(overflowEnds > 0, "the 16-entry CQ must have overflowed with " + clients + " connections");
-        Await.until(() -> transport.connectionCount() == 0 && transport.outstandingChunks() == 0, "all memory back");
+        Await.until("all memory back", () -> transport.connectionCount() == 0 && transport.outstandingChunks() == 0);
     }
 }

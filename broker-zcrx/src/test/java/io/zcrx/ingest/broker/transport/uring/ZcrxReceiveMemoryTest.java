@@ -61,7 +61,8 @@ class ZcrxReceiveMemoryTest {
             final ByteBuffer rq = refillRegion.nativeOrderView();
             final RefillRing refill = new RefillRing(rq, 0, 4, 64, 16, TOKEN);
             final List<RxChunk> delivered = new ArrayList<>();
-            final ZcrxReceiveMemory memory = new ZcrxReceiveMemory(7, area, refill, (account, chunk) -> delivered.add(chunk));
+            final ZcrxReceiveMemory memory =
+                new ZcrxReceiveMemory(7, area, refill, (account, chunk) -> delivered.add(chunk));
             final ByteBuffer dma = area.nativeOrderView();
             final Random random = new Random(3);
             final Account account = new Account();
@@ -123,7 +124,8 @@ class ZcrxReceiveMemoryTest {
                 assertEquals(TOKEN, off & UringConstants.IORING_ZCRX_AREA_MASK, "area token");
                 assertEquals(0, rq.getInt(at + ZcrxLayout.Rqe.PAD_OFFSET), "pad");
                 final Integer len = expected.remove(off & ~UringConstants.IORING_ZCRX_AREA_MASK);
-                assertEquals(len, rq.getInt(at + ZcrxLayout.Rqe.LEN_OFFSET), "entry for off " + (off & 0xFFFFFFFFFFFFL));
+                assertEquals(len, rq.getInt(at + ZcrxLayout.Rqe.LEN_OFFSET),
+                    "entry for off " + (off & 0xFFFFFFFFFFFFL));
                 head++;
             }
             U32.setRelease(rq, 0, head);

@@ -190,7 +190,8 @@ class BufferRingTest {
                     final int bid = br.consumedBid(k);
                     final int len = Math.min(left, br.bufferBytes());
                     final int bad = StreamPattern.firstMismatch(memory, br.bufferIndex(bid), len, seed, position + got);
-                    assertEquals(-1, bad, "pattern mismatch in bid " + bid + " at stream position " + (position + got + bad));
+                    assertEquals(-1, bad,
+                        "pattern mismatch in bid " + bid + " at stream position " + (position + got + bad));
                     out.add(new int[] {bid, len});
                     got += len;
                     left -= len;

@@ -41,7 +41,8 @@ public final class CLayoutProbe {
         return null;
     }
 
-    public static Result run(String cc, List<String> includes, List<Check> checks) throws IOException, InterruptedException {
+    public static Result run(String cc, List<String> includes, List<Check> checks) throws IOException,
+            InterruptedException {
         final Path dir = Files.createTempDirectory("layout-probe");
         final Path source = dir.resolve("layout_probe.c");
         final StringBuilder c = new StringBuilder();

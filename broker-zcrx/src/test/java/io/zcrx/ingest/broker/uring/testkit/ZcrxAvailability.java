@@ -36,7 +36,8 @@ public final class ZcrxAvailability {
                 try {
                     t.start();
                 } catch (IOException e) {
-                    reason = "zcrx cannot run on " + INTERFACE + " (" + NetInterfaces.driver(INTERFACE) + ") queue " + QUEUE
+                    reason = "zcrx cannot run on " + INTERFACE + " (" + NetInterfaces.driver(INTERFACE) + ") queue "
+                        + QUEUE
                         + ": " + e.getMessage();
                 } finally {
                     t.close();

@@ -113,10 +113,12 @@ class RefillRingTest {
 
     private void runConcurrent(int entries, int rqesOffset, int total, int publishEvery, int kernelBatch, long seed)
             throws Exception {
-        try (NativeRegion r = NativeRegion.anonymous(NativeRegion.roundUpToPage((long) entries * 16 + 4096), "test refill region")) {
+        try (NativeRegion r =
+                NativeRegion.anonymous(NativeRegion.roundUpToPage((long) entries * 16 + 4096), "test refill region")) {
             final ByteBuffer region = kernelLikeRegion(r);
             final RefillRing ring = new RefillRing(region, 0, 4, rqesOffset, entries, TOKEN);
-            final KernelConsumer kernel = new KernelConsumer(r.nativeOrderView(), 0, 4, rqesOffset, entries, total, kernelBatch);
+            final KernelConsumer kernel =
+                new KernelConsumer(r.nativeOrderView(), 0, 4, rqesOffset, entries, total, kernelBatch);
             final Thread t = new Thread(kernel, "kernel-like-refill-consumer");
             t.start();
             final long[] offeredOff = new long[total];
@@ -222,8 +224,10 @@ class RefillRingTest {
             final RefillRing ring = new RefillRing(r.nativeOrderView(), 0, 4, 64, 16, TOKEN);
             assertThrows(IllegalArgumentException.class, () -> ring.offer(1L << 50, 10));
             assertThrows(IllegalArgumentException.class, () -> ring.offer(0, 0));
-            assertThrows(IllegalArgumentException.class, () -> new RefillRing(r.nativeOrderView(), 0, 4, 64, 12, TOKEN));
-            assertThrows(IllegalArgumentException.class, () -> new RefillRing(r.nativeOrderView(), 0, 4, 64, 4096, TOKEN));
+            assertThrows(IllegalArgumentException.class,
+                () -> new RefillRing(r.nativeOrderView(), 0, 4, 64, 12, TOKEN));
+            assertThrows(IllegalArgumentException.class,
+                () -> new RefillRing(r.nativeOrderView(), 0, 4, 64, 4096, TOKEN));
         }
     }
 }

@@ -91,7 +91,8 @@ class ZcrxIfqTest {
         // Goal: our ring flags are what zcrx needs (rule 1). Method: the same registration on a ring
         // without DEFER_TASKRUN gets EINVAL (flags are checked before the NIC), ours got EOPNOTSUPP.
         assumeTrue(Capabilities.has(Capabilities.CAP_NET_ADMIN), "skipped: needs CAP_NET_ADMIN");
-        try (Ring ring = Ring.create(8, 64, UringConstants.IORING_SETUP_CQE32 | UringConstants.IORING_SETUP_SUBMIT_ALL)) {
+        try (Ring ring = Ring.create(8, 64,
+                UringConstants.IORING_SETUP_CQE32 | UringConstants.IORING_SETUP_SUBMIT_ALL)) {
             final ZcrxRegisterException e = assertThrows(ZcrxRegisterException.class,
                 () -> ZcrxIfq.register(ring, "lo", 0, 1 << 20, 256, true));
             assertEquals(Errno.EINVAL, e.errno());
