@@ -1,7 +1,9 @@
 package io.zcrx.ingest.broker.transport.outbound;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -123,8 +125,8 @@ class OutboundWritableTest {
             };
             final FileRegionRecords.Source gone = new FileRegionRecords.Source() {
                 @Override
-                public FileChannel pin() throws java.io.IOException {
-                    throw new java.nio.channels.ClosedChannelException();
+                public FileChannel pin() throws IOException {
+                    throw new ClosedChannelException();
                 }
 
                 @Override
@@ -135,13 +137,15 @@ class OutboundWritableTest {
             final short v = 18;
             final FetchResponseData zeroCopy = response(v, i -> new FileRegionRecords(read, positions[i],
                 batches[i].length, i == 0 ? works : gone));
-            final FetchResponseData inMemory = response(v, i -> MemoryRecords.readableRecords(ByteBuffer.wrap(batches[i])));
+            final FetchResponseData inMemory = response(v,
+                i -> MemoryRecords.readableRecords(ByteBuffer.wrap(batches[i])));
             final short hv = ApiKeys.FETCH.responseHeaderVersion(v);
             final OutboundQueue q = new OutboundQueue(new OutboundBlockPool(4096, 8));
             new OutboundWritable().writeResponse(q, 7, hv, zeroCopy, v);
             assertEquals(1, pins[0], "pinned when queued");
             assertEquals(0, pins[1], "held while queued");
-            final ByteBuffer body = RequestUtils.serialize(new ResponseHeaderData().setCorrelationId(7), hv, inMemory, v);
+            final ByteBuffer body = RequestUtils.serialize(new ResponseHeaderData().setCorrelationId(7), hv, inMemory,
+                v);
             final ByteBuffer expected = ByteBuffer.allocate(4 + body.remaining());
             expected.putInt(body.remaining()).put(body);
             assertArrayEquals(expected.array(), drain(q).bytes);
