@@ -1,5 +1,6 @@
 package io.zcrx.ingest.broker.config;
 
+import io.zcrx.ingest.broker.config.ConfigValidators.HostPortValidator;
 import io.zcrx.ingest.broker.config.ConfigValidators.ListenerValidator;
 import io.zcrx.ingest.broker.config.ConfigValidators.NullOr;
 import io.zcrx.ingest.broker.config.ConfigValidators.PageMultiple;
@@ -113,6 +114,9 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String ZCRX_RX_QUEUES = "zcrx.rx.queues";
     public static final String ZCRX_AREA_BYTES = "zcrx.area.bytes";
     public static final String ZCRX_REFILL_ENTRIES = "zcrx.refill.entries";
+
+    // Metrics (ours).
+    public static final String METRICS_PROMETHEUS_LISTENER = "metrics.prometheus.listener";
 
     public static final String DEFAULT_LISTENER = "PLAINTEXT://127.0.0.1:9092";
     public static final String DEFAULT_LOG_DIR = "data/kafka-logs";
@@ -321,6 +325,12 @@ public final class BrokerConfig extends AbstractConfig {
             Importance.MEDIUM, "zcrx receive area per queue (page multiple): the in-flight receive budget.");
         d.define(ZCRX_REFILL_ENTRIES, Type.INT, 32768, new PowerOfTwo(64, 32768), Importance.MEDIUM,
             "zcrx refill ring entries per queue (power of two, at most 32768).");
+        d.define(METRICS_PROMETHEUS_LISTENER, Type.STRING, "", new HostPortValidator(), Importance.MEDIUM,
+            "host:port of an HTTP endpoint serving every metric in Prometheus's text format at /metrics "
+                + "(docs/metrics.md), e.g. 127.0.0.1:9404, or 0.0.0.0:9404 for every interface; port 0 picks a "
+                + "free port (logged). Empty (the default) = no endpoint: a broker that opened a second port "
+                + "unasked would surprise operators, and would collide when several brokers share a host. JMX "
+                + "serves the same metrics either way.");
         return d;
     }
 
@@ -476,6 +486,16 @@ public final class BrokerConfig extends AbstractConfig {
             out.add(Integer.parseInt(s.trim()));
         }
         return out;
+    }
+
+    /** The Prometheus endpoint's address, or null when {@value #METRICS_PROMETHEUS_LISTENER} is empty (off). */
+    public InetSocketAddress prometheusListener() {
+        final String v = getString(METRICS_PROMETHEUS_LISTENER).trim();
+        if (v.isEmpty()) {
+            return null;
+        }
+        final HostPortValidator.HostPort hp = HostPortValidator.parse(METRICS_PROMETHEUS_LISTENER, v);
+        return new InetSocketAddress(hp.host(), hp.port());
     }
 
     /** The effective configuration, sorted by key, one {@code key=value} per entry (logged at start). */

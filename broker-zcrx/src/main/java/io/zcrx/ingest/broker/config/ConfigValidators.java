@@ -26,6 +26,51 @@ final class ConfigValidators {
         }
     }
 
+    /** Empty (off) or {@code host:port}, the host a name or address ({@code [v6]} in brackets). */
+    static final class HostPortValidator implements ConfigDef.Validator {
+        record HostPort(String host, int port) {
+        }
+
+        @Override
+        public void ensureValid(String name, Object value) {
+            final String v = value == null ? "" : ((String) value).trim();
+            if (!v.isEmpty()) {
+                parse(name, v);
+            }
+        }
+
+        static HostPort parse(String name, String v) {
+            final int colon = v.lastIndexOf(':');
+            if (colon <= 0) {
+                throw new ConfigException(name, v, "must be host:port (or empty for none)");
+            }
+            String host = v.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            } else if (host.contains(":")) {
+                throw new ConfigException(name, v, "an IPv6 address must be in brackets: [addr]:port");
+            }
+            if (host.isEmpty() || host.contains("/")) {
+                throw new ConfigException(name, v, "must be host:port without a scheme or path (or empty for none)");
+            }
+            final int port;
+            try {
+                port = Integer.parseInt(v.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new ConfigException(name, v, "port is not a number");
+            }
+            if (port < 0 || port > 65535) {
+                throw new ConfigException(name, v, "port must be in [0, 65535]");
+            }
+            return new HostPort(host, port);
+        }
+
+        @Override
+        public String toString() {
+            return "empty, or host:port";
+        }
+    }
+
     /** Accepts null (meaning "not set, use the fallback setting"), else delegates. */
     static final class NullOr implements ConfigDef.Validator {
         private final ConfigDef.Validator inner;

@@ -8,6 +8,8 @@ import io.zcrx.ingest.broker.group.OffsetStore;
 import io.zcrx.ingest.broker.metadata.ProducerIdManager;
 import io.zcrx.ingest.broker.metadata.TopicInfo;
 import io.zcrx.ingest.broker.metadata.TopicRegistry;
+import io.zcrx.ingest.broker.metrics.MetricsRegistry;
+import io.zcrx.ingest.broker.metrics.prometheus.PrometheusEndpoint;
 import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.broker.runtime.LogFlusher;
 import io.zcrx.ingest.broker.runtime.LogScheduler;
@@ -40,6 +42,8 @@ public final class Broker implements AutoCloseable {
     private LogScheduler logScheduler;
     private OffsetStore offsetStore;
     private LogFlusher flusher;
+    private MetricsRegistry metrics;
+    private PrometheusEndpoint prometheus;
     private boolean closed;
 
     public Broker(BrokerConfig config) {
@@ -55,6 +59,8 @@ public final class Broker implements AutoCloseable {
             final TopicRegistry topics = new TopicRegistry(config, logs);
             final ProducerIdManager producerIds = new ProducerIdManager(config.logDirs().get(0), logs.largestProducerId());
             ctx = new BrokerContext(config, logs, topics, producerIds, System::currentTimeMillis);
+            metrics = new MetricsRegistry(config.numNetworkThreads(), true);
+            startPrometheus();
             startFlusher();
             startReadPath(topics);
             final ControlPlane controlPlane = new ControlPlane(ctx);
@@ -63,6 +69,7 @@ public final class Broker implements AutoCloseable {
             transport = selection.transport();
             ctx.bindPort(transport.localAddress().getPort());
         } catch (IOException | RuntimeException e) {
+            stopMetrics();
             stopReadPath();
             if (flusher != null) {
                 flusher.close();
@@ -78,6 +85,31 @@ public final class Broker implements AutoCloseable {
         LOG.info("started: listening on {}, advertised as {}:{}, node.id={}, cluster.id={}, log.dirs={}, in {} ms",
             transport.localAddress(), ctx.advertisedHost(), ctx.advertisedPort(), config.nodeId(), ctx.clusterId(),
             config.logDirs(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /**
+     * The Prometheus endpoint, when metrics.prometheus.listener names one: started once the
+     * registry exists, before the transport, so a port that cannot be bound stops the start before
+     * clients connect (as a listener that cannot be bound does).
+     */
+    private void startPrometheus() throws IOException {
+        final InetSocketAddress bind = config.prometheusListener();
+        if (bind == null) {
+            return;
+        }
+        prometheus = PrometheusEndpoint.start(metrics, bind);
+        final InetSocketAddress a = prometheus.localAddress();
+        LOG.info("Prometheus endpoint: http://{}:{}/metrics", a.getHostString(), a.getPort());
+    }
+
+    /** The endpoint before the registry: no scrape reads a registry being closed. */
+    private void stopMetrics() {
+        if (prometheus != null) {
+            prometheus.close();
+        }
+        if (metrics != null) {
+            metrics.close();
+        }
     }
 
     /**
@@ -177,6 +209,16 @@ public final class Broker implements AutoCloseable {
         return logs;
     }
 
+    /** The metrics registry (null before start). */
+    public MetricsRegistry metrics() {
+        return metrics;
+    }
+
+    /** The Prometheus endpoint's address, or null when it is off. */
+    public InetSocketAddress prometheusAddress() {
+        return prometheus == null ? null : prometheus.localAddress();
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {
@@ -184,6 +226,10 @@ public final class Broker implements AutoCloseable {
         }
         closed = true;
         LOG.info("shutting down");
+        if (prometheus != null) {
+            // First: a scrape during shutdown would read metrics of parts already stopped.
+            prometheus.close();
+        }
         if (transport != null) {
             transport.close();
             if (transport.outstandingChunks() != 0) {
@@ -202,6 +248,7 @@ public final class Broker implements AutoCloseable {
                 LOG.error("clean shutdown of the log directories failed; recovery will run at the next start", e);
             }
         }
+        stopMetrics();
         LOG.info("shut down");
     }
 }
