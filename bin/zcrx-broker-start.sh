@@ -4,7 +4,9 @@
 # In the foreground by default (Ctrl-C stops it cleanly); -daemon detaches (stop with
 # bin/zcrx-broker-stop.sh). Builds the broker with Maven first if it is missing or older than the
 # sources. Environment: ZCRX_HEAP_OPTS (default -Xms256m -Xmx1g), ZCRX_JVM_OPTS (extra options),
-# JAVA_HOME (else java on PATH), ZCRX_LOGS_DIR (default <install>/logs).
+# JAVA_HOME (else java on PATH), ZCRX_LOGS_DIR (default <install>/logs), and remote JMX as in
+# Kafka's kafka-run-class.sh: JMX_PORT opens the JMX/RMI port (no authentication, no TLS: only where
+# the port is firewalled), KAFKA_JMX_OPTS replaces the default JMX options.
 set -euo pipefail
 
 base="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -36,9 +38,23 @@ logs_dir="${ZCRX_LOGS_DIR:-$base/logs}"
 mkdir -p "$logs_dir"
 heap_opts="${ZCRX_HEAP_OPTS:--Xms256m -Xmx1g}"
 jvm_opts="${ZCRX_JVM_OPTS:-}"
+# Remote JMX exactly as kafka-run-class.sh sets it up, so Kafka's monitoring recipes (jconsole,
+# JmxTool, the Prometheus JMX exporter in http mode) work unchanged. The RMI port is pinned to the
+# JMX port unless KAFKA_JMX_OPTS names one: a random RMI port cannot pass a firewall or a container's
+# port mapping.
+if [[ -z "${KAFKA_JMX_OPTS:-}" ]]; then
+  KAFKA_JMX_OPTS="-Dcom.sun.management.jmxremote=true -Dcom.sun.management.jmxremote.authenticate=false"
+  KAFKA_JMX_OPTS+=" -Dcom.sun.management.jmxremote.ssl=false"
+fi
+if [[ -n "${JMX_PORT:-}" ]]; then
+  KAFKA_JMX_OPTS="$KAFKA_JMX_OPTS -Dcom.sun.management.jmxremote.port=$JMX_PORT"
+  if [[ "$KAFKA_JMX_OPTS" != *"-Dcom.sun.management.jmxremote.rmi.port="* ]]; then
+    KAFKA_JMX_OPTS="$KAFKA_JMX_OPTS -Dcom.sun.management.jmxremote.rmi.port=$JMX_PORT"
+  fi
+fi
 # AutoBoxCacheMax: the JDK's epoll selector (NIO transport) boxes every ready socket descriptor;
 # with more than ~100 connections that would allocate per event unless the Integer cache covers them.
-cmd=("$java_cmd" $heap_opts -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:AutoBoxCacheMax=65536 $jvm_opts
+cmd=("$java_cmd" $heap_opts -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:AutoBoxCacheMax=65536 $KAFKA_JMX_OPTS $jvm_opts
      "-Dlog4j2.configurationFile=$base/config/log4j2.xml" "-Dzcrx.logs.dir=$logs_dir"
      -cp "$jar:$base/broker-zcrx/target/lib/*" io.zcrx.ingest.broker.Main "$@")
 
