@@ -1,6 +1,10 @@
 package io.zcrx.ingest.log;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 /**
  * File and directory names of a Kafka log (docs/kafka-protocol-notes.md#log-directory-layout; Kafka's
@@ -98,5 +102,17 @@ final class LogFiles {
 
     static String topicOf(String dirName) {
         return dirName.substring(0, dirName.lastIndexOf('-'));
+    }
+
+    /** Deletes a directory and everything in it (nothing if it does not exist). */
+    static void deleteRecursively(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 }

@@ -28,10 +28,13 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>delete leftovers ({@code .deleted}, {@code .cleaned}, {@code .swap}, {@code .tmp}) and index
  *       files without a {@code .log};</li>
- *   <li>open every segment; unclean shutdown: validate every batch of each segment holding offsets
- *       at or above the recovery point (always the active one), rebuild its indexes, cut it at the
- *       first bad or incomplete batch and delete all later segments; a segment whose index is
- *       missing or inconsistent is recovered too; clean shutdown: trust the files;</li>
+ *   <li>open the segments one by one; unclean shutdown: validate every batch of each segment
+ *       holding offsets at or above the recovery point (always the active one), rebuild its
+ *       indexes, cut it at the first bad or incomplete batch and delete all later segments; a
+ *       segment whose index is missing or inconsistent is recovered too; clean shutdown: trust the
+ *       files. Each segment but the last goes into the open-segment cache once the next one is
+ *       opened, so loading a partition with many segments stays within {@code log.open.segments.max}
+ *       handles too;</li>
  *   <li>expand the active segment's indexes back to {@code segment.index.bytes};</li>
  *   <li>producer state: keep snapshots at segment bases (plus the newest stray one above them),
  *       drop those above the log end or at/below the log start, load the newest valid one (after an
@@ -57,6 +60,7 @@ final class LogLoader {
     private final long logStartOffsetCheckpoint;
     private final long producerIdExpirationMs;
     private final long nowMs;
+    private final OpenSegmentCache cache;
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(64);
     private final ByteBuffer body = ByteBuffer.allocateDirect(RECOVERY_READ_BYTES);
 
@@ -67,7 +71,8 @@ final class LogLoader {
     final List<String> truncations = new ArrayList<>();
 
     LogLoader(Path dir, String topic, int partition, LogConfig config, boolean cleanShutdown,
-              long recoveryPointCheckpoint, long logStartOffsetCheckpoint, long producerIdExpirationMs, long nowMs) {
+              long recoveryPointCheckpoint, long logStartOffsetCheckpoint, long producerIdExpirationMs, long nowMs,
+              OpenSegmentCache cache) {
         this.dir = dir;
         this.topic = topic;
         this.partition = partition;
@@ -77,6 +82,7 @@ final class LogLoader {
         this.logStartOffsetCheckpoint = logStartOffsetCheckpoint;
         this.producerIdExpirationMs = producerIdExpirationMs;
         this.nowMs = nowMs;
+        this.cache = cache;
     }
 
     PartitionLog load() throws IOException {
@@ -125,10 +131,7 @@ final class LogLoader {
 
         final List<Segment> segments = new ArrayList<>();
         try {
-            for (long base : logBases) {
-                segments.add(Segment.open(dir, base, config, nowMs));
-            }
-            recoverSegments(segments);
+            recoverSegments(logBases.stream().mapToLong(Long::longValue).toArray(), segments);
             long logStart = Math.max(logStartOffsetCheckpoint, 0);
             if (!segments.isEmpty() && segments.get(segments.size() - 1).nextOffset() < logStart) {
                 LOG.warn("Deleting all segments: the log ends before the checkpointed log start: dir={}, "
@@ -137,7 +140,7 @@ final class LogLoader {
                 deleteSegments(segments, 0);
             }
             if (segments.isEmpty()) {
-                segments.add(Segment.create(dir, logStart, config, nowMs));
+                segments.add(Segment.create(dir, logStart, config, nowMs, cache));
             }
             logStart = Math.max(logStart, segments.get(0).baseOffset());
             final Segment active = segments.get(segments.size() - 1);
@@ -152,7 +155,7 @@ final class LogLoader {
             final long epochStart = loadLeaderEpoch(segments, logStart, logEnd);
 
             final PartitionLog log = new PartitionLog(dir, topic, partition, topicId, config, producerIdExpirationMs,
-                segments.toArray(new Segment[0]), logStart, recoveryPoint, producers, snapshots, epochStart);
+                cache, segments.toArray(new Segment[0]), logStart, recoveryPoint, producers, snapshots, epochStart);
             final long tookMs = (System.nanoTime() - startNs) / 1_000_000;
             if (recoveredSegments > 0 || truncatedBytes > 0 || deletedSegments > 0) {
                 LOG.info("Recovered partition {}-{}: dir={}, recoveredSegments={}, truncatedBytes={}, "
@@ -168,21 +171,29 @@ final class LogLoader {
             return log;
         } catch (IOException | RuntimeException e) {
             for (Segment s : segments) {
-                s.release();
+                s.close();
             }
             throw e;
         }
     }
 
-    /** Step 2: validate what may be torn, cut at the first bad batch, drop what follows. */
-    private void recoverSegments(List<Segment> segments) throws IOException {
-        final int firstUnflushed = cleanShutdown ? segments.size() : segmentHolding(segments, recoveryPointCheckpoint);
-        for (int i = 0; i < segments.size(); i++) {
-            final Segment s = segments.get(i);
+    /**
+     * Step 2: validate what may be torn, cut at the first bad batch, drop what follows. Opens the
+     * segments of {@code bases} in order into {@code segments}; the last one opened stays out of the
+     * cache (it may become the active one), the others are parked in it.
+     */
+    private void recoverSegments(long[] bases, List<Segment> segments) throws IOException {
+        final int firstUnflushed = cleanShutdown ? bases.length : segmentHolding(bases, recoveryPointCheckpoint);
+        for (int i = 0; i < bases.length; i++) {
+            if (i > 0) {
+                segments.get(i - 1).handles().park();
+            }
+            final Segment s = Segment.open(dir, bases[i], config, nowMs, cache);
+            segments.add(s);
             boolean recover = i >= firstUnflushed || s.indexesNeedRebuild();
             if (!recover) {
                 try {
-                    s.loadNextOffset(scratch);
+                    SegmentRecovery.loadNextOffset(s, scratch);
                 } catch (IOException e) {
                     LOG.warn("Segment inconsistent, recovering it: file={}: {}", s.logFile(), e.getMessage());
                     recover = true;
@@ -194,7 +205,7 @@ final class LogLoader {
             recoveredSegments++;
             int cut;
             try {
-                final Segment.RecoveryResult r = s.recover(scratch, body);
+                final SegmentRecovery.Result r = SegmentRecovery.recover(s, scratch, body);
                 cut = r.truncatedBytes;
                 if (cut > 0) {
                     truncations.add(s.logFile().getFileName() + ": cut " + cut + " bytes after " + r.validBatches
@@ -206,22 +217,29 @@ final class LogLoader {
                 // Kafka: an I/O problem during recovery empties the segment down to its base offset.
                 LOG.warn("Recovery of segment failed, emptying it: file={}: {}", s.logFile(), e.toString());
                 cut = s.size();
-                s.truncateFully();
+                SegmentRecovery.truncateFully(s);
                 truncations.add(s.logFile().getFileName() + ": emptied (" + e + ")");
             }
             truncatedBytes += cut;
-            if (cut > 0 && i + 1 < segments.size()) {
-                deleteSegments(segments, i + 1);
+            if (cut > 0 && i + 1 < bases.length) {
+                for (int j = bases.length - 1; j > i; j--) {
+                    final Path log = LogFiles.logFile(dir, bases[j]);
+                    LOG.warn("Deleting segment after a truncated one: file={}", log);
+                    Files.deleteIfExists(log);
+                    Files.deleteIfExists(LogFiles.indexFile(dir, bases[j]));
+                    Files.deleteIfExists(LogFiles.timeIndexFile(dir, bases[j]));
+                    deletedSegments++;
+                }
                 return;
             }
         }
     }
 
     /** Index of the segment holding {@code offset} (the last with base &lt;= it), 0 if before all. */
-    private static int segmentHolding(List<Segment> segments, long offset) {
+    private static int segmentHolding(long[] bases, long offset) {
         int found = 0;
-        for (int i = 0; i < segments.size(); i++) {
-            if (segments.get(i).baseOffset() <= offset) {
+        for (int i = 0; i < bases.length; i++) {
+            if (bases[i] <= offset) {
                 found = i;
             }
         }
@@ -357,8 +375,18 @@ final class LogLoader {
 
     /** Feeds the producer-state table every idempotent batch of {@code s} in [from, end). */
     private int replay(Segment s, long from, long end, ProducerStateTable producers) throws IOException {
+        final SegmentFiles f = s.acquireFiles();
+        try {
+            return replay(s, f, from, end, producers);
+        } finally {
+            s.release();
+        }
+    }
+
+    private int replay(Segment s, SegmentFiles f, long from, long end, ProducerStateTable producers)
+            throws IOException {
         final int size = s.size();
-        final SequentialReader reader = new SequentialReader(s.channel(), body, size);
+        final SequentialReader reader = new SequentialReader(f.channel, body, size);
         int position = 0;
         int n = 0;
         while (position < size) {
@@ -421,9 +449,15 @@ final class LogLoader {
 
     private long firstBatchOffset(List<Segment> segments, long logStart) throws IOException {
         for (Segment s : segments) {
-            if (s.size() >= RecordBatchLayout.RECORD_BATCH_OVERHEAD && s.nextOffset() > logStart
-                    && BatchHeaders.read(s.channel(), 0, s.size(), scratch) >= RecordBatchLayout.LOG_OVERHEAD) {
-                return BatchHeaders.baseOffset(scratch);
+            if (s.size() >= RecordBatchLayout.RECORD_BATCH_OVERHEAD && s.nextOffset() > logStart) {
+                final SegmentFiles f = s.acquireFiles();
+                try {
+                    if (BatchHeaders.read(f.channel, 0, s.size(), scratch) >= RecordBatchLayout.LOG_OVERHEAD) {
+                        return BatchHeaders.baseOffset(scratch);
+                    }
+                } finally {
+                    s.release();
+                }
             }
         }
         return -1L;

@@ -2,24 +2,19 @@ package io.zcrx.ingest.log;
 
 import io.zcrx.ingest.log.checkpoint.AtomicFiles;
 import io.zcrx.ingest.log.checkpoint.CleanShutdownFile;
-import io.zcrx.ingest.log.checkpoint.DirectoryLock;
 import io.zcrx.ingest.log.checkpoint.LeaderEpochCheckpointFile;
-import io.zcrx.ingest.log.checkpoint.MetaPropertiesFile;
 import io.zcrx.ingest.log.checkpoint.OffsetCheckpointFile;
 import io.zcrx.ingest.log.checkpoint.PartitionMetadataFile;
 import io.zcrx.ingest.log.producer.ProducerStateTable;
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
@@ -41,6 +36,10 @@ import org.slf4j.LoggerFactory;
  *             log-start-offset-checkpoint  &lt;topic&gt;-&lt;partition&gt;/ ...
  * </pre>
  *
+ * <p>Each directory's own files (lock, {@code meta.properties}, checkpoints) are
+ * {@link LogDirectory}. The handles of inactive segments are bounded for all partitions together
+ * by one {@link OpenSegmentCache} ({@code log.open.segments.max}).
+ *
  * <p>Who calls what: reactor threads call {@link PartitionLog#append} on the logs handed out here;
  * the broker's one flusher/maintenance thread calls {@link #flushDue}, {@link #checkpoint},
  * {@link #deleteOldSegments} and {@link #removeExpiredProducers}; start-up calls {@link #open},
@@ -56,12 +55,23 @@ import org.slf4j.LoggerFactory;
 public final class LogManager implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(LogManager.class);
 
-    private final List<LogDir> dirs;
+    /**
+     * Default of {@code log.open.segments.max}: 1000 inactive segments hold 1000 descriptors and
+     * 2000 index mappings, well inside the usual limits ({@code ulimit -n} is often 1024 soft but
+     * the JVM raises it to the hard limit, commonly 524288; {@code vm.max_map_count} is 65530 by
+     * default and the JVM itself uses a few thousand) while leaving room for sockets and for the
+     * active segments (2 descriptors and 2 mappings per partition, not counted here); and it keeps
+     * hot segments of a few hundred partitions open, so consumers near the head never reopen files.
+     */
+    public static final int DEFAULT_OPEN_SEGMENTS_MAX = 1000;
+
+    private final List<LogDirectory> dirs;
     private final String clusterId;
     private final int nodeId;
     private final LogConfig defaults;
     private final long producerIdExpirationMs;
     private final LongSupplier nowMs;
+    private final OpenSegmentCache openSegments;
     private final ConcurrentHashMap<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
     private final Object lifecycleLock = new Object();
     private volatile boolean closed;
@@ -70,27 +80,21 @@ public final class LogManager implements Closeable {
     private long truncatedBytes;
     private int deletedSegments;
 
-    /** One log directory held by this manager. */
-    private static final class LogDir {
-        final Path path;
-        final DirectoryLock lock;
-        MetaPropertiesFile meta;
-
-        LogDir(Path path, DirectoryLock lock, MetaPropertiesFile meta) {
-            this.path = path;
-            this.lock = lock;
-            this.meta = meta;
-        }
-    }
-
-    private LogManager(List<LogDir> dirs, String clusterId, int nodeId, LogConfig defaults, long producerIdExpirationMs,
-                       LongSupplier nowMs) {
+    private LogManager(List<LogDirectory> dirs, String clusterId, int nodeId, LogConfig defaults,
+                       long producerIdExpirationMs, int openSegmentsMax, LongSupplier nowMs) {
         this.dirs = dirs;
         this.clusterId = clusterId;
         this.nodeId = nodeId;
         this.defaults = defaults;
         this.producerIdExpirationMs = producerIdExpirationMs;
+        this.openSegments = new OpenSegmentCache(openSegmentsMax);
         this.nowMs = nowMs;
+    }
+
+    /** {@link #open(List, int, LogConfig, long, int, LongSupplier)} with {@link #DEFAULT_OPEN_SEGMENTS_MAX}. */
+    public static LogManager open(List<Path> logDirs, int nodeId, LogConfig defaults, long producerIdExpirationMs,
+                                  LongSupplier nowMs) throws IOException {
+        return open(logDirs, nodeId, defaults, producerIdExpirationMs, DEFAULT_OPEN_SEGMENTS_MAX, nowMs);
     }
 
     /**
@@ -101,140 +105,62 @@ public final class LogManager implements Closeable {
      *                  IOException naming it
      * @param nodeId    {@code node.id}; must match an existing {@code meta.properties}
      * @param defaults  the broker-level log config, used for partitions without their own
+     * @param openSegmentsMax {@code log.open.segments.max}: inactive segments whose handles may
+     *                  stay open at once, over all partitions (at least 1)
      * @param nowMs     wall clock (tests pass a fake)
      */
     public static LogManager open(List<Path> logDirs, int nodeId, LogConfig defaults, long producerIdExpirationMs,
-                                  LongSupplier nowMs) throws IOException {
+                                  int openSegmentsMax, LongSupplier nowMs) throws IOException {
         if (logDirs.isEmpty()) {
             throw new IllegalArgumentException("no log directories: log.dirs=" + logDirs);
         }
         if (nodeId < 0) {
             throw new IllegalArgumentException("node id must be >= 0: node.id=" + nodeId);
         }
+        if (openSegmentsMax < 1) {
+            throw new IllegalArgumentException("open segment bound below 1: log.open.segments.max=" + openSegmentsMax);
+        }
         final long startNs = System.nanoTime();
-        final List<LogDir> opened = new ArrayList<>();
-        LogManager manager = null;
+        final LogDirectory.Opened opened = LogDirectory.openAll(logDirs, nodeId);
+        final LogManager manager = new LogManager(opened.dirs, opened.clusterId, nodeId, defaults,
+            producerIdExpirationMs, openSegmentsMax, nowMs);
         try {
-            String clusterId = null;
-            Path clusterIdFrom = null;
-            for (Path configured : logDirs) {
-                final Path dir = configured.toAbsolutePath().normalize();
-                try {
-                    Files.createDirectories(dir);
-                } catch (IOException e) {
-                    throw new IOException("cannot create log directory: dir=" + dir + ": " + e, e);
-                }
-                if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
-                    throw new IOException("log directory is not a writable directory: dir=" + dir);
-                }
-                for (LogDir other : opened) {
-                    if (other.path.equals(dir)) {
-                        throw new IOException("log directory listed twice: dir=" + dir);
-                    }
-                }
-                final DirectoryLock lock = DirectoryLock.acquire(dir);
-                final MetaPropertiesFile meta;
-                try {
-                    meta = MetaPropertiesFile.read(dir);
-                } catch (IOException e) {
-                    lock.close();
-                    throw e;
-                }
-                opened.add(new LogDir(dir, lock, meta));
-                if (meta != null) {
-                    if (meta.nodeId != nodeId) {
-                        throw new IOException("log directory belongs to another node: dir=" + dir
-                            + ", node.id in meta.properties="
-                            + meta.nodeId + ", configured node.id=" + nodeId);
-                    }
-                    if (clusterId == null) {
-                        clusterId = meta.clusterId;
-                        clusterIdFrom = dir;
-                    } else if (!clusterId.equals(meta.clusterId)) {
-                        throw new IOException("log directories belong to different clusters: dir=" + dir
-                            + ", cluster.id="
-                            + meta.clusterId + ", dir=" + clusterIdFrom + ", cluster.id=" + clusterId);
-                    }
-                }
-            }
-            if (clusterId == null) {
-                clusterId = Uuid.randomUuid().toString();
-                LOG.info("Formatting new log directories: cluster.id={}, node.id={}", clusterId, nodeId);
-            }
-            for (LogDir d : opened) {
-                if (d.meta == null || d.meta.directoryId == null) {
-                    d.meta = new MetaPropertiesFile(clusterId, nodeId, MetaPropertiesFile.newDirectoryId());
-                    d.meta.write(d.path);
-                }
-            }
-            manager = new LogManager(opened, clusterId, nodeId, defaults, producerIdExpirationMs, nowMs);
             int partitions = 0;
-            for (LogDir d : opened) {
+            for (LogDirectory d : opened.dirs) {
                 partitions += manager.loadDir(d);
             }
             manager.checkpoint();
             LOG.info("Opened {} log director{} with {} partition(s) in {} ms ({} recovered after an unclean shutdown, "
-                    + "{} bytes truncated, {} segments deleted): cluster.id={}, node.id={}", opened.size(),
-                opened.size() == 1 ? "y" : "ies", partitions, (System.nanoTime() - startNs) / 1_000_000,
-                manager.recoveredPartitions, manager.truncatedBytes, manager.deletedSegments, clusterId, nodeId);
+                    + "{} bytes truncated, {} segments deleted): cluster.id={}, node.id={}, log.open.segments.max={}",
+                opened.dirs.size(), opened.dirs.size() == 1 ? "y" : "ies", partitions,
+                (System.nanoTime() - startNs) / 1_000_000, manager.recoveredPartitions, manager.truncatedBytes,
+                manager.deletedSegments, opened.clusterId, nodeId, openSegmentsMax);
             return manager;
         } catch (IOException | RuntimeException e) {
-            if (manager != null) {
-                for (PartitionLog log : manager.logs.values()) {
-                    log.abandon();
-                }
+            for (PartitionLog log : manager.logs.values()) {
+                log.abandon();
             }
-            for (LogDir d : opened) {
-                try {
-                    d.lock.close();
-                } catch (IOException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
+            LogDirectory.unlockAll(opened.dirs, e);
             throw e;
         }
     }
 
     /** Loads every partition directory of one log dir; returns how many. */
-    private int loadDir(LogDir d) throws IOException {
+    private int loadDir(LogDirectory d) throws IOException {
         final boolean clean = CleanShutdownFile.exists(d.path);
         // Deleted first: if this start crashes half-way, the next one must recover everything.
         CleanShutdownFile.delete(d.path);
-        final Map<TopicPartition, Long> recoveryPoints =
-            readCheckpoint(d.path.resolve(OffsetCheckpointFile.RECOVERY_POINT_FILE));
-        final Map<TopicPartition, Long> logStarts =
-            readCheckpoint(d.path.resolve(OffsetCheckpointFile.LOG_START_OFFSET_FILE));
-        final List<Path> children = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(d.path)) {
-            for (Path p : entries) {
-                if (Files.isDirectory(p)) {
-                    children.add(p);
-                }
-            }
-        }
-        Collections.sort(children);
+        final Map<TopicPartition, Long> recoveryPoints = d.readCheckpoint(OffsetCheckpointFile.RECOVERY_POINT_FILE);
+        final Map<TopicPartition, Long> logStarts = d.readCheckpoint(OffsetCheckpointFile.LOG_START_OFFSET_FILE);
         int loaded = 0;
-        for (Path child : children) {
+        for (Path child : d.partitionDirectories()) {
             final String name = child.getFileName().toString();
-            if (name.endsWith(LogFiles.DELETE_DIR_SUFFIX)) {
-                LOG.info("Finishing deletion of partition directory: dir={}", child);
-                PartitionLog.deleteRecursively(child);
-                continue;
-            }
-            if (name.endsWith(LogFiles.STRAY_DIR_SUFFIX) || name.endsWith(LogFiles.FUTURE_DIR_SUFFIX)) {
-                LOG.warn("Ignoring partition directory: dir={}", child);
-                continue;
-            }
             final int partition = LogFiles.partitionOf(name);
-            final String topic = partition < 0 ? null : LogFiles.topicOf(name);
-            if (topic == null || !isValidTopic(topic)) {
-                LOG.info("Skipping directory that is not a partition: dir={}", child);
-                continue;
-            }
+            final String topic = LogFiles.topicOf(name);
             final TopicPartition tp = new TopicPartition(topic, partition);
             final LogLoader loader = new LogLoader(child, topic, partition, defaults, clean,
                 recoveryPoints.getOrDefault(tp, 0L), logStarts.getOrDefault(tp, 0L), producerIdExpirationMs,
-                nowMs.getAsLong());
+                nowMs.getAsLong(), openSegments);
             final PartitionLog log = loader.load();
             if (loader.recoveredSegments > 0) {
                 recoveredPartitions++;
@@ -252,25 +178,6 @@ public final class LogManager implements Closeable {
         return loaded;
     }
 
-    private static Map<TopicPartition, Long> readCheckpoint(Path file) {
-        try {
-            return OffsetCheckpointFile.read(file);
-        } catch (IOException e) {
-            // A damaged checkpoint only costs work: recovery points 0 re-validate everything.
-            LOG.warn("Ignoring unreadable checkpoint: file={}: {}", file, e.getMessage());
-            return new LinkedHashMap<>();
-        }
-    }
-
-    private static boolean isValidTopic(String topic) {
-        try {
-            Topic.validate(topic);
-            return true;
-        } catch (InvalidTopicException e) {
-            return false;
-        }
-    }
-
     /** The cluster id from {@code meta.properties} (generated when the directory was formatted). */
     public String clusterId() {
         return clusterId;
@@ -283,7 +190,7 @@ public final class LogManager implements Closeable {
     /** The log directories, absolute, in configuration order. */
     public List<Path> logDirs() {
         final List<Path> paths = new ArrayList<>(dirs.size());
-        for (LogDir d : dirs) {
+        for (LogDirectory d : dirs) {
             paths.add(d.path);
         }
         return paths;
@@ -291,7 +198,7 @@ public final class LogManager implements Closeable {
 
     /** The {@code directory.id} of one of {@link #logDirs()}, or null. */
     public Uuid directoryId(Path logDir) {
-        for (LogDir d : dirs) {
+        for (LogDirectory d : dirs) {
             if (d.path.equals(logDir.toAbsolutePath().normalize())) {
                 return d.meta.directoryId;
             }
@@ -338,7 +245,7 @@ public final class LogManager implements Closeable {
                 }
                 return existing;
             }
-            final LogDir target = leastLoadedDir();
+            final LogDirectory target = leastLoadedDir();
             final Path dir = target.path.resolve(LogFiles.partitionDirName(topic, partition));
             try {
                 Files.createDirectory(dir);
@@ -349,31 +256,31 @@ public final class LogManager implements Closeable {
             try {
                 PartitionMetadataFile.write(dir.resolve(PartitionMetadataFile.FILE_NAME), topicId);
                 LeaderEpochCheckpointFile.write(dir.resolve(LeaderEpochCheckpointFile.FILE_NAME), -1L);
-                segment = Segment.create(dir, 0L, config, nowMs.getAsLong());
+                segment = Segment.create(dir, 0L, config, nowMs.getAsLong(), openSegments);
                 AtomicFiles.fsyncDirectory(dir);
                 AtomicFiles.fsyncDirectory(target.path);
             } catch (IOException | RuntimeException e) {
                 if (segment != null) {
-                    segment.release();
+                    segment.close();
                 }
-                PartitionLog.deleteRecursively(dir);
+                LogFiles.deleteRecursively(dir);
                 throw e;
             }
             final PartitionLog log = new PartitionLog(dir, topic, partition, topicId, config, producerIdExpirationMs,
-                new Segment[] {segment}, 0L, 0L, new ProducerStateTable(), new TreeSet<>(), -1L);
+                openSegments, new Segment[] {segment}, 0L, 0L, new ProducerStateTable(), new TreeSet<>(), -1L);
             logs.put(tp, log);
             LOG.info("Created partition: partition={}, topicId={}, dir={}", tp, topicId, dir);
             return log;
         }
     }
 
-    private LogDir leastLoadedDir() {
-        LogDir best = null;
+    private LogDirectory leastLoadedDir() {
+        LogDirectory best = null;
         int bestCount = Integer.MAX_VALUE;
-        for (LogDir d : dirs) {
+        for (LogDirectory d : dirs) {
             int count = 0;
             for (PartitionLog log : logs.values()) {
-                if (log.dir().getParent().equals(d.path)) {
+                if (d.holds(log)) {
                     count++;
                 }
             }
@@ -398,7 +305,7 @@ public final class LogManager implements Closeable {
                 return false;
             }
             log.delete();
-            checkpointDir(dirOf(log));
+            dirOf(log).writeCheckpoints(logs.values());
             return true;
         }
     }
@@ -436,9 +343,9 @@ public final class LogManager implements Closeable {
     public void checkpoint() throws IOException {
         IOException failure = null;
         synchronized (lifecycleLock) {
-            for (LogDir d : dirs) {
+            for (LogDirectory d : dirs) {
                 try {
-                    checkpointDir(d);
+                    d.writeCheckpoints(logs.values());
                 } catch (IOException e) {
                     LOG.error("Writing checkpoints failed: dir={}: {}", d.path, e.toString());
                     failure = failure == null ? e : failure;
@@ -459,30 +366,9 @@ public final class LogManager implements Closeable {
         }
     }
 
-    private void checkpointDir(LogDir d) throws IOException {
-        final Map<TopicPartition, Long> recoveryPoints = new TreeMap<>(LogManager::compare);
-        final Map<TopicPartition, Long> logStarts = new TreeMap<>(LogManager::compare);
-        for (PartitionLog log : logs.values()) {
-            if (log.dir().getParent().equals(d.path)) {
-                recoveryPoints.put(log.topicPartition(), log.recoveryPoint());
-                final long[] bases = log.segmentBaseOffsets();
-                if (log.logStartOffset() > bases[0]) {
-                    logStarts.put(log.topicPartition(), log.logStartOffset());
-                }
-            }
-        }
-        OffsetCheckpointFile.write(d.path.resolve(OffsetCheckpointFile.RECOVERY_POINT_FILE), recoveryPoints);
-        OffsetCheckpointFile.write(d.path.resolve(OffsetCheckpointFile.LOG_START_OFFSET_FILE), logStarts);
-    }
-
-    private static int compare(TopicPartition a, TopicPartition b) {
-        final int c = a.topic().compareTo(b.topic());
-        return c != 0 ? c : Integer.compare(a.partition(), b.partition());
-    }
-
-    private LogDir dirOf(PartitionLog log) {
-        for (LogDir d : dirs) {
-            if (log.dir().getParent().equals(d.path)) {
+    private LogDirectory dirOf(PartitionLog log) {
+        for (LogDirectory d : dirs) {
+            if (d.holds(log)) {
                 return d;
             }
         }
@@ -535,15 +421,15 @@ public final class LogManager implements Closeable {
             }
             closed = true;
             IOException failure = null;
-            for (LogDir d : dirs) {
+            for (LogDirectory d : dirs) {
                 boolean clean = true;
                 for (PartitionLog log : logs.values()) {
-                    if (log.dir().getParent().equals(d.path)) {
+                    if (d.holds(log)) {
                         clean &= log.close();
                     }
                 }
                 try {
-                    checkpointDir(d);
+                    d.writeCheckpoints(logs.values());
                     if (clean) {
                         CleanShutdownFile.write(d.path, -1L);
                     } else {
@@ -577,7 +463,7 @@ public final class LogManager implements Closeable {
                 log.abandon();
             }
             logs.clear();
-            for (LogDir d : dirs) {
+            for (LogDirectory d : dirs) {
                 d.lock.close();
             }
         }
@@ -589,6 +475,21 @@ public final class LogManager implements Closeable {
         }
     }
 
+    /** The bound on open inactive segments ({@code log.open.segments.max}). */
+    public int openSegmentsMax() {
+        return openSegments.maxOpenSegments();
+    }
+
+    /** Inactive segments with open handles in the cache now (tests). */
+    long openInactiveSegmentsForTest() {
+        return openSegments.size();
+    }
+
+    /** Evicts every inactive segment from the cache (tests). */
+    void evictOpenSegmentsForTest() {
+        openSegments.evictAllForTest();
+    }
+
     /** Invariants of every partition; tests call it under {@code assert}. */
     public boolean checkInvariants() {
         for (Map.Entry<TopicPartition, PartitionLog> e : logs.entrySet()) {
@@ -598,8 +499,8 @@ public final class LogManager implements Closeable {
                     + log);
             }
             boolean inDir = false;
-            for (LogDir d : dirs) {
-                inDir |= log.dir().getParent().equals(d.path);
+            for (LogDirectory d : dirs) {
+                inDir |= d.holds(log);
             }
             if (!inDir) {
                 throw new IllegalStateException("partition outside the log directories: " + log);

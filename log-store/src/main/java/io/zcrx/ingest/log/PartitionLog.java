@@ -3,33 +3,19 @@ package io.zcrx.ingest.log;
 import io.zcrx.ingest.log.checkpoint.AtomicFiles;
 import io.zcrx.ingest.log.checkpoint.LeaderEpochCheckpointFile;
 import io.zcrx.ingest.log.checkpoint.PartitionMetadataFile;
-import io.zcrx.ingest.log.index.OffsetIndex;
 import io.zcrx.ingest.log.producer.ProducerEntry;
 import io.zcrx.ingest.log.producer.ProducerStateTable;
 import io.zcrx.ingest.nativeio.Errno;
 import io.zcrx.ingest.protocol.record.RecordBatchLayout;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.List;
 import java.util.NavigableSet;
-import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.Record;
-import org.apache.kafka.common.record.internal.RecordBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +29,14 @@ import org.slf4j.LoggerFactory;
  *   offsets:   logStartOffset &lt;= recoveryPoint &lt;= logEndOffset
  *              |&lt;-- fsynced --&gt;|&lt;-- in the page cache (append returned) --&gt;|
  * </pre>
+ *
+ * <p>This class holds the partition's state (segments, offsets, producer state, leader epoch,
+ * online/offline/closed) and everything that changes it under the append lock: appends, rolls,
+ * retention's removal of segments, close and delete; that is why it stays longer than the
+ * project's 500 lines. Reads are {@link LogReader} (Fetch) and {@link TimestampLookup}
+ * (ListOffsets); retention is {@link LogRetention} with {@link DelayedSegmentDeletes}; the flush
+ * policy and fsync are {@link PartitionFlush}; producer snapshot files are {@link ProducerSnapshots}.
+ * The public methods here delegate to them.
  *
  * <p>Thread safety: {@link #append} may be called from any reactor thread; one lock per partition
  * is held only to check producer state, assign offsets and issue the write (the write completes
@@ -71,14 +65,20 @@ public final class PartitionLog {
     private static final short INVALID_PRODUCER_EPOCH = Errors.INVALID_PRODUCER_EPOCH.code();
     private static final short OUT_OF_ORDER_SEQUENCE_NUMBER = Errors.OUT_OF_ORDER_SEQUENCE_NUMBER.code();
     private static final short NOT_LEADER_OR_FOLLOWER = Errors.NOT_LEADER_OR_FOLLOWER.code();
-    private static final short OFFSET_OUT_OF_RANGE = Errors.OFFSET_OUT_OF_RANGE.code();
 
-    private final Object appendLock = new Object();
+    /** The partition lock (see the class comment); the read and retention helpers take it too. */
+    final Object appendLock = new Object();
     private final Path dir;
     private final String topic;
     private final int partition;
     private final TopicPartition topicPartition;
     private final long producerIdExpirationMs;
+    private final OpenSegmentCache cache;
+    private final LogReader reader;
+    private final TimestampLookup timestampLookup;
+    private final LogRetention retention;
+    private final PartitionFlush flusher;
+    private final DelayedSegmentDeletes delayedDeletes = new DelayedSegmentDeletes();
     private volatile Uuid topicId;
     private volatile LogConfig config;
 
@@ -90,19 +90,13 @@ public final class PartitionLog {
 
     /** Guarded by appendLock. */
     private final ProducerStateTable producers;
-    private final NavigableSet<Long> snapshotOffsets;
-    private final List<Path> unsyncedSnapshots = new ArrayList<>();
-    private final ArrayDeque<Segment> pendingDeletes = new ArrayDeque<>();
-    private final ArrayDeque<Long> pendingDeleteDueMs = new ArrayDeque<>();
-    /** Set by a roll, cleared by the next flush: a roll makes a flush due. */
-    private volatile boolean newSegmentSinceFlush;
+    private final ProducerSnapshots snapshots;
     private long epochStartOffset;
     private volatile boolean epochCheckpointDirty;
-    private volatile long firstUnflushedAppendMs = -1L;
 
     PartitionLog(Path dir, String topic, int partition, Uuid topicId, LogConfig config, long producerIdExpirationMs,
-                 Segment[] segments, long logStartOffset, long recoveryPoint, ProducerStateTable producers,
-                 NavigableSet<Long> snapshotOffsets, long epochStartOffset) {
+                 OpenSegmentCache cache, Segment[] segments, long logStartOffset, long recoveryPoint,
+                 ProducerStateTable producers, NavigableSet<Long> snapshotOffsets, long epochStartOffset) {
         this.dir = dir;
         this.topic = topic;
         this.partition = partition;
@@ -110,13 +104,18 @@ public final class PartitionLog {
         this.topicId = topicId;
         this.config = config;
         this.producerIdExpirationMs = producerIdExpirationMs;
+        this.cache = cache;
         this.segments = segments;
         this.logStartOffset = logStartOffset;
         this.logEndOffset = segments[segments.length - 1].nextOffset();
         this.recoveryPoint = recoveryPoint;
         this.producers = producers;
-        this.snapshotOffsets = snapshotOffsets;
+        this.snapshots = new ProducerSnapshots(dir, topicPartition, producers, snapshotOffsets);
         this.epochStartOffset = epochStartOffset;
+        this.reader = new LogReader(this);
+        this.timestampLookup = new TimestampLookup(this);
+        this.retention = new LogRetention(this);
+        this.flusher = new PartitionFlush(this);
     }
 
     public String topic() {
@@ -178,6 +177,16 @@ public final class PartitionLog {
     /** False once the log is closed, deleted or taken offline by a failed fsync. */
     public boolean isOnline() {
         return state == STATE_OPEN;
+    }
+
+    /** True once the log is closed or deleted (reads answer NOT_LEADER_OR_FOLLOWER). */
+    boolean isClosed() {
+        return state == STATE_CLOSED;
+    }
+
+    /** The segments, oldest first (a snapshot: the array is replaced, never changed). */
+    Segment[] segments() {
+        return segments;
     }
 
     public int segmentCount() {
@@ -305,6 +314,17 @@ public final class PartitionLog {
                 result.fail(KAFKA_STORAGE_ERROR, message);
                 return;
             }
+            try {
+                // Index blocks for this batch's entries before anything is written: on a full disk
+                // this is the ENOSPC (a store into an unbacked mapped page would be SIGBUS).
+                segment.reserveIndexSpace();
+            } catch (IOException e) {
+                final String message = "index reservation failed: partition=" + topicPartition + ", dir=" + dir
+                    + ", offset=" + firstOffset + ": " + e;
+                LOG.error(message);
+                result.fail(KAFKA_STORAGE_ERROR, message);
+                return;
+            }
             header.putLong(RecordBatchLayout.BASE_OFFSET_OFFSET, firstOffset);
             header.putInt(RecordBatchLayout.PARTITION_LEADER_EPOCH_OFFSET, 0);
             final int position = segment.size();
@@ -320,9 +340,7 @@ public final class PartitionLog {
                 epochStartOffset = firstOffset;
                 epochCheckpointDirty = true;
             }
-            if (firstUnflushedAppendMs < 0) {
-                firstUnflushedAppendMs = nowMs;
-            }
+            flusher.onAppend(nowMs);
             logEndOffset = lastOffset + 1;
             result.errorCode = NONE;
             result.baseOffset = firstOffset;
@@ -376,7 +394,7 @@ public final class PartitionLog {
             throw new IllegalStateException("roll of an empty segment: partition=" + topicPartition + ", baseOffset="
                 + newBase);
         }
-        final Segment next = Segment.create(dir, newBase, config, nowMs);
+        final Segment next = Segment.create(dir, newBase, config, nowMs, cache);
         try {
             old.onBecomeInactive();
         } catch (IOException e) {
@@ -386,8 +404,8 @@ public final class PartitionLog {
         final Segment[] segs = Arrays.copyOf(segments, segments.length + 1);
         segs[segs.length - 1] = next;
         segments = segs;
-        newSegmentSinceFlush = true;
-        takeSnapshot(newBase, false);
+        flusher.onRoll();
+        snapshots.take(newBase, false);
         if (LOG.isInfoEnabled()) {
             LOG.info("Rolled segment: partition={}, newBaseOffset={}, previousSize={}", topicPartition, newBase,
                 old.size());
@@ -395,142 +413,19 @@ public final class PartitionLog {
         return next;
     }
 
-    /** Writes a producer snapshot at {@code offset} (append lock held); a failure only costs replay time. */
-    private void takeSnapshot(long offset, boolean sync) {
-        final Path file = LogFiles.snapshotFile(dir, offset);
-        try {
-            producers.writeSnapshot(file, sync);
-            snapshotOffsets.add(offset);
-            if (!sync) {
-                unsyncedSnapshots.add(file);
-            }
-        } catch (IOException e) {
-            LOG.warn("Writing producer snapshot failed: partition={}, file={}: {}", topicPartition, file, e.toString());
-        }
-    }
-
     // ---------------------------------------------------------------------------------------------
-    // Reads (any thread)
+    // Reads (any thread): LogReader and TimestampLookup
 
     /**
      * Finds whole batches from the one holding {@code fetchOffset}, at most {@code maxBytes} of
      * them, as a region of one segment file (the rest of the data comes with the next fetch). With
      * {@code minOneBatch} the first batch is returned even if it is larger than {@code maxBytes}
      * (KIP-74). OFFSET_OUT_OF_RANGE outside [logStartOffset, logEndOffset]; an empty region at the
-     * log end.
+     * log end. The region's channel stays open until {@code out}'s next read or reset; to send from
+     * it later, acquire {@link FetchRegion#segment}.
      */
     public void read(long fetchOffset, int maxBytes, boolean minOneBatch, FetchRegion out) {
-        out.reset();
-        // Read the end first: everything below it is completely written, whatever is read after.
-        final long end = logEndOffset;
-        final long start = logStartOffset;
-        out.highWatermark = end;
-        out.logStartOffset = start;
-        if (state == STATE_CLOSED) {
-            out.fail(NOT_LEADER_OR_FOLLOWER, "partition closed or deleted: partition=" + topicPartition);
-            return;
-        }
-        if (fetchOffset < start || fetchOffset > end) {
-            out.fail(OFFSET_OUT_OF_RANGE, "fetch offset outside the log: partition=" + topicPartition + ", fetchOffset="
-                + fetchOffset + ", logStartOffset=" + start + ", logEndOffset=" + end);
-            return;
-        }
-        if (fetchOffset == end) {
-            return;
-        }
-        final ByteBuffer scratch = out.headerScratch;
-        final Segment[] segs = segments;
-        try {
-            for (int i = floorSegment(segs, fetchOffset); i < segs.length; i++) {
-                final Segment s = segs[i];
-                final int size = s.size();
-                final int first = findBatch(s, fetchOffset, size, end, scratch);
-                if (first < 0) {
-                    continue;
-                }
-                final long firstBase = BatchHeaders.baseOffset(scratch);
-                long length = 0;
-                int position = first;
-                while (position < size) {
-                    if (position != first && BatchHeaders.read(s.channel(), position, size, scratch)
-                            < RecordBatchLayout.LOG_OVERHEAD) {
-                        break;
-                    }
-                    final int batchSize = BatchHeaders.batchSize(scratch);
-                    if (batchSize < Segment.MIN_BATCH_SIZE || (long) position + batchSize > size
-                            || BatchHeaders.baseOffset(scratch) >= end) {
-                        break;
-                    }
-                    if (length + batchSize > maxBytes) {
-                        if (length == 0 && minOneBatch) {
-                            length = batchSize;
-                        }
-                        break;
-                    }
-                    length += batchSize;
-                    position += batchSize;
-                }
-                if (length > 0) {
-                    out.channel = s.channel();
-                    out.position = first;
-                    out.length = (int) length;
-                    out.firstBatchOffset = firstBase;
-                }
-                return;
-            }
-        } catch (IOException | IllegalStateException e) {
-            failRead(out, fetchOffset, e);
-        }
-    }
-
-    private void failRead(FetchRegion out, long fetchOffset, Exception e) {
-        if (state == STATE_CLOSED) {
-            out.fail(NOT_LEADER_OR_FOLLOWER, "partition closed or deleted: partition=" + topicPartition);
-        } else {
-            final String message = "read failed: partition=" + topicPartition + ", fetchOffset=" + fetchOffset + ": "
-                + e;
-            LOG.warn(message);
-            out.fail(KAFKA_STORAGE_ERROR, message);
-        }
-    }
-
-    /** Index of the segment whose base offset is the largest &lt;= {@code offset} (0 if none). */
-    private static int floorSegment(Segment[] segs, long offset) {
-        int lo = 0;
-        int hi = segs.length - 1;
-        while (lo < hi) {
-            final int mid = (lo + hi + 1) >>> 1;
-            if (segs[mid].baseOffset() <= offset) {
-                lo = mid;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        return lo;
-    }
-
-    /**
-     * Position of the first batch in {@code s} whose last offset is &gt;= {@code target} (its header
-     * left in {@code scratch}), looking only at batches inside {@code size} and below {@code end};
-     * -1 if there is none.
-     */
-    private static int findBatch(Segment s, long target, int size, long end, ByteBuffer scratch) throws IOException {
-        int position = OffsetIndex.positionOf(s.offsetIndex().lookup(target));
-        while (position < size) {
-            if (BatchHeaders.read(s.channel(), position, size, scratch) < RecordBatchLayout.RECORD_BATCH_OVERHEAD) {
-                return -1;
-            }
-            final int batchSize = BatchHeaders.batchSize(scratch);
-            if (batchSize < RecordBatchLayout.RECORD_BATCH_OVERHEAD || (long) position + batchSize > size
-                    || BatchHeaders.baseOffset(scratch) >= end) {
-                return -1;
-            }
-            if (BatchHeaders.lastOffset(scratch) >= target) {
-                return position;
-            }
-            position += batchSize;
-        }
-        return -1;
+        reader.read(fetchOffset, maxBytes, minOneBatch, out);
     }
 
     /**
@@ -542,115 +437,7 @@ public final class PartitionLog {
      * Allocates (reads one batch into the heap to walk its records); not a hot path.
      */
     public void offsetForTimestamp(long targetTimestamp, OffsetLookup out) {
-        out.reset();
-        if (state == STATE_CLOSED) {
-            out.errorCode = NOT_LEADER_OR_FOLLOWER;
-            out.errorMessage = "partition closed or deleted: partition=" + topicPartition;
-            return;
-        }
-        if (targetTimestamp == OffsetLookup.LATEST_TIMESTAMP) {
-            out.offset = logEndOffset;
-            return;
-        }
-        if (targetTimestamp == OffsetLookup.EARLIEST_TIMESTAMP) {
-            out.offset = logStartOffset;
-            return;
-        }
-        if (targetTimestamp < 0 && targetTimestamp != OffsetLookup.MAX_TIMESTAMP) {
-            out.errorCode = Errors.UNSUPPORTED_VERSION.code();
-            out.errorMessage = "unsupported special timestamp: partition=" + topicPartition + ", timestamp="
-                + targetTimestamp;
-            return;
-        }
-        final Segment[] segs;
-        final long[] maxTimestamps;
-        final long[] maxTimestampOffsets;
-        final long end;
-        final long start;
-        synchronized (appendLock) {
-            // The per-segment maximum is writer state; copy it under the lock, scan files outside it.
-            segs = segments;
-            end = logEndOffset;
-            start = logStartOffset;
-            maxTimestamps = new long[segs.length];
-            maxTimestampOffsets = new long[segs.length];
-            for (int i = 0; i < segs.length; i++) {
-                maxTimestamps[i] = segs[i].maxTimestampSoFar();
-                maxTimestampOffsets[i] = segs[i].offsetOfMaxTimestampSoFar();
-            }
-        }
-        try {
-            if (targetTimestamp == OffsetLookup.MAX_TIMESTAMP) {
-                int best = -1;
-                for (int i = 0; i < segs.length; i++) {
-                    if (maxTimestamps[i] >= 0 && (best < 0 || maxTimestamps[i] > maxTimestamps[best])) {
-                        best = i;
-                    }
-                }
-                if (best >= 0) {
-                    searchRecords(segs[best], maxTimestampOffsets[best], maxTimestamps[best], start, end, true, out);
-                }
-                return;
-            }
-            for (int i = 0; i < segs.length; i++) {
-                if (maxTimestamps[i] >= targetTimestamp) {
-                    final long indexed = segs[i].timeIndex().lookup(targetTimestamp);
-                    searchRecords(segs[i], Math.max(indexed, start), targetTimestamp, start, end, false, out);
-                    if (out.offset >= 0) {
-                        return;
-                    }
-                }
-            }
-        } catch (IOException | IllegalStateException e) {
-            out.errorCode = state == STATE_CLOSED ? NOT_LEADER_OR_FOLLOWER : KAFKA_STORAGE_ERROR;
-            out.errorMessage = "offset lookup failed: partition=" + topicPartition + ", timestamp=" + targetTimestamp
-                + ": " + e;
-        }
-    }
-
-    /**
-     * Scans batches of {@code s} from the one the offset index gives for {@code fromOffset}; in the
-     * first batch whose max timestamp qualifies, finds the first record with timestamp &gt;= (or, for
-     * MAX_TIMESTAMP, ==) {@code timestamp} and offset &gt;= {@code minOffset}.
-     */
-    private static void searchRecords(Segment s, long fromOffset, long timestamp, long minOffset, long end,
-                                      boolean exact, OffsetLookup out) throws IOException {
-        final ByteBuffer scratch = ByteBuffer.allocate(RecordBatchLayout.RECORD_BATCH_OVERHEAD)
-            .order(ByteOrder.BIG_ENDIAN);
-        final int size = s.size();
-        int position = OffsetIndex.positionOf(s.offsetIndex().lookup(fromOffset));
-        while (position < size) {
-            if (BatchHeaders.read(s.channel(), position, size, scratch) < RecordBatchLayout.RECORD_BATCH_OVERHEAD) {
-                return;
-            }
-            final int batchSize = BatchHeaders.batchSize(scratch);
-            if (batchSize < RecordBatchLayout.RECORD_BATCH_OVERHEAD || (long) position + batchSize > size
-                    || BatchHeaders.baseOffset(scratch) >= end) {
-                return;
-            }
-            final long batchMax = BatchHeaders.maxTimestamp(scratch);
-            if ((exact ? batchMax == timestamp : batchMax >= timestamp)
-                    && BatchHeaders.lastOffset(scratch) >= minOffset) {
-                final ByteBuffer whole = ByteBuffer.allocate(batchSize);
-                while (whole.hasRemaining()) {
-                    if (s.channel().read(whole, position + (long) whole.position()) < 0) {
-                        throw new IOException("short read: file=" + s.logFile() + ", position=" + position);
-                    }
-                }
-                whole.flip();
-                for (RecordBatch batch : MemoryRecords.readableRecords(whole).batches()) {
-                    for (Record record : batch) {
-                        final long ts = record.timestamp();
-                        if ((exact ? ts == timestamp : ts >= timestamp) && record.offset() >= minOffset) {
-                            out.offset = record.offset();
-                            out.timestamp = ts;
-                            return;
-                        }
-                    }
-                }
-            }
-            position += batchSize;
-        }
+        timestampLookup.offsetForTimestamp(targetTimestamp, out);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -663,16 +450,7 @@ public final class PartitionLog {
      * offsets, or unflushed data older than {@code flush.ms}.
      */
     public boolean flushDue(long nowMs) {
-        if (state != STATE_OPEN) {
-            return false;
-        }
-        final LogConfig cfg = config;
-        final long unflushed = logEndOffset - recoveryPoint;
-        if (unflushed <= 0) {
-            return false;
-        }
-        final long since = firstUnflushedAppendMs;
-        return newSegmentSinceFlush || unflushed >= cfg.flushMessages || (since >= 0 && nowMs - since >= cfg.flushMs);
+        return flusher.flushDue(nowMs);
     }
 
     /**
@@ -686,49 +464,11 @@ public final class PartitionLog {
      * @return the new recovery point
      */
     public long flush() throws IOException {
-        final long target;
-        final long previous;
-        final Segment[] segs;
-        final Path[] snapshots;
-        final boolean syncDir;
-        synchronized (appendLock) {
-            if (state != STATE_OPEN) {
-                return recoveryPoint;
-            }
-            target = logEndOffset;
-            previous = recoveryPoint;
-            segs = segments;
-            snapshots = unsyncedSnapshots.toArray(new Path[0]);
-            unsyncedSnapshots.clear();
-            syncDir = newSegmentSinceFlush;
-            newSegmentSinceFlush = false;
-            firstUnflushedAppendMs = -1L;
-        }
-        try {
-            for (Segment s : segs) {
-                if (s.nextOffset() > previous || s.sealedUnsynced()) {
-                    flushSegment(s);
-                }
-            }
-            for (Path snapshot : snapshots) {
-                try (FileChannel ch = FileChannel.open(snapshot, StandardOpenOption.READ)) {
-                    ch.force(true);
-                } catch (NoSuchFileException e) {
-                    // Removed with its segment meanwhile.
-                }
-            }
-            if (syncDir) {
-                AtomicFiles.fsyncDirectory(dir);
-            }
-            writeLeaderEpochCheckpointIfDirty();
-        } catch (IOException e) {
-            if (state == STATE_CLOSED) {
-                return recoveryPoint;
-            }
-            markOffline("flush failed", e);
-            throw new IOException("flush failed: partition=" + topicPartition + ", dir=" + dir + ", targetOffset="
-                + target, e);
-        }
+        return flusher.flush();
+    }
+
+    /** Moves the recovery point up to {@code target} (after a flush); returns the recovery point. */
+    long advanceRecoveryPoint(long target) {
         synchronized (appendLock) {
             if (target > recoveryPoint) {
                 recoveryPoint = target;
@@ -737,25 +477,17 @@ public final class PartitionLog {
         }
     }
 
-    private void flushSegment(Segment s) throws IOException {
-        try {
-            s.flush();
-        } catch (ClosedChannelException | IllegalStateException e) {
-            // A segment deleted by retention (or the partition closed) under the flush has nothing
-            // left to make durable; anything else is a real failure.
-            if (!s.isReleased()) {
-                throw e instanceof IOException ? (IOException) e : new IOException(e);
-            }
-        }
-    }
-
-    private void markOffline(String what, Exception e) {
+    void markOffline(String what, Exception e) {
         synchronized (appendLock) {
             if (state == STATE_OPEN) {
                 state = STATE_OFFLINE;
             }
         }
         LOG.error("Partition offline ({}): partition={}, dir={}: {}", what, topicPartition, dir, e.toString());
+    }
+
+    ProducerSnapshots snapshots() {
+        return snapshots;
     }
 
     /** Writes {@code leader-epoch-checkpoint} if the epoch entry changed since it was last written. */
@@ -786,64 +518,22 @@ public final class PartitionLog {
      * keeps an (empty) active segment. The log start offset moves to the first remaining segment;
      * removed segments are renamed {@code .deleted} and their files deleted
      * {@code file.delete.delay.ms} later (readers may still be sending from them); their producer
-     * snapshots go at once. Also deletes the files whose delay has passed.
+     * snapshots go at once. Also deletes the files whose delay has passed. See {@link LogRetention}.
      *
      * @return the number of segments removed from the log now
      */
     public int deleteOldSegments(long nowMs) {
-        int removed = 0;
-        synchronized (appendLock) {
-            if (state != STATE_OPEN) {
-                return 0;
-            }
-            final LogConfig cfg = config;
-            try {
-                if (cfg.retentionBytes >= 0) {
-                    removed += deleteSegments(sizeBreached(cfg.retentionBytes), nowMs, "retention.bytes="
-                        + cfg.retentionBytes);
-                }
-                if (cfg.retentionMs >= 0) {
-                    removed += deleteSegments(timeBreached(nowMs, cfg.retentionMs), nowMs, "retention.ms="
-                        + cfg.retentionMs);
-                }
-            } catch (IOException e) {
-                LOG.error("Retention failed: partition={}, dir={}: {}", topicPartition, dir, e.toString());
-            }
-        }
-        deleteDueFiles(nowMs, false);
-        return removed;
+        return retention.deleteOldSegments(nowMs);
     }
 
-    /** How many of the oldest segments retention.bytes removes (Kafka's running diff). */
-    private int sizeBreached(long retentionBytes) {
-        final Segment[] segs = segments;
-        long diff = sizeInBytes() - retentionBytes;
-        int n = 0;
-        while (n < segs.length && !(n == segs.length - 1 && segs[n].size() == 0) && diff - segs[n].size() >= 0) {
-            diff -= segs[n].size();
-            n++;
-        }
-        return n;
-    }
-
-    /** How many of the oldest segments are older than retention.ms by their largest timestamp. */
-    private int timeBreached(long nowMs, long retentionMs) throws IOException {
-        final Segment[] segs = segments;
-        int n = 0;
-        while (n < segs.length && !(n == segs.length - 1 && segs[n].size() == 0)
-                && nowMs - segs[n].largestTimestamp() > retentionMs) {
-            n++;
-        }
-        return n;
-    }
-
-    private int deleteSegments(int count, long nowMs, String reason) throws IOException {
-        if (count == 0) {
-            return 0;
-        }
+    /**
+     * Retention's change to the log (append lock held): removes the {@code count} oldest segments,
+     * rolling first when every segment must go (Kafka keeps at least one), and moves the log start
+     * offset to the first segment kept. Returns the removed segments, still open.
+     */
+    Segment[] removeOldestSegments(int count, long nowMs) throws IOException {
         Segment[] segs = segments;
         if (count == segs.length) {
-            // Kafka keeps at least one segment: roll a new (empty) active one, then the old goes too.
             roll(nowMs);
             segs = segments;
         }
@@ -851,51 +541,24 @@ public final class PartitionLog {
         final Segment[] kept = Arrays.copyOfRange(segs, count, segs.length);
         logStartOffset = Math.max(logStartOffset, kept[0].baseOffset());
         segments = kept;
-        for (Segment s : doomed) {
-            s.renameToDeleted();
-            pendingDeletes.add(s);
-            pendingDeleteDueMs.add(nowMs + config.fileDeleteDelayMs);
-            deleteSnapshot(s.baseOffset());
-        }
+        return doomed;
+    }
+
+    /** Keeps the leader epoch entry inside the log after the log start moved (append lock held). */
+    void moveEpochStartToLogStart() {
         if (epochStartOffset >= 0 && epochStartOffset < logStartOffset) {
             epochStartOffset = logStartOffset;
             epochCheckpointDirty = true;
         }
-        LOG.info("Deleted {} segment(s) by {}: partition={}, baseOffsets={}..{}, logStartOffset={}", count, reason,
-            topicPartition, doomed[0].baseOffset(), doomed[count - 1].baseOffset(), logStartOffset);
-        return count;
     }
 
-    private void deleteSnapshot(long offset) {
-        if (snapshotOffsets.remove(offset)) {
-            final Path file = LogFiles.snapshotFile(dir, offset);
-            unsyncedSnapshots.remove(file);
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException e) {
-                LOG.warn("Deleting producer snapshot failed: file={}: {}", file, e.toString());
-            }
-        }
+    /** Deletes the producer snapshot at {@code offset} if there is one (append lock held). */
+    void deleteSnapshot(long offset) {
+        snapshots.delete(offset);
     }
 
-    /** Deletes the files of removed segments whose delay has passed (all of them when {@code all}). */
-    private void deleteDueFiles(long nowMs, boolean all) {
-        while (true) {
-            final Segment s;
-            synchronized (appendLock) {
-                final Long due = pendingDeleteDueMs.peek();
-                if (due == null || (!all && due > nowMs)) {
-                    return;
-                }
-                pendingDeleteDueMs.poll();
-                s = pendingDeletes.poll();
-            }
-            try {
-                s.deleteFiles();
-            } catch (IOException e) {
-                LOG.warn("Deleting segment files failed: file={}: {}", s.logFile(), e.toString());
-            }
-        }
+    DelayedSegmentDeletes delayedDeletes() {
+        return delayedDeletes;
     }
 
     /** Drops producers idle for producer.id.expiration.ms; returns how many. */
@@ -915,7 +578,7 @@ public final class PartitionLog {
     /** Offsets of the producer snapshots on disk (tests). */
     long[] snapshotOffsets() {
         synchronized (appendLock) {
-            return snapshotOffsets.stream().mapToLong(Long::longValue).toArray();
+            return snapshots.offsets();
         }
     }
 
@@ -949,31 +612,22 @@ public final class PartitionLog {
                     if (s.isActive() || s.nextOffset() > recoveryPoint || s.sealedUnsynced()) {
                         s.closeClean();
                     } else {
-                        s.release();
+                        s.close();
                     }
                 } catch (IOException e) {
                     clean = false;
                     LOG.error("Closing segment failed: partition={}, file={}: {}", topicPartition, s.logFile(),
                         e.toString());
-                    s.release();
+                    s.close();
                 }
             }
             if (clean) {
                 recoveryPoint = end;
                 // Kafka's takeSnapshot: only when the state moved past the newest snapshot.
-                final long lastSnapshot = snapshotOffsets.isEmpty() ? logStartOffset : snapshotOffsets.last();
-                if (end > lastSnapshot) {
-                    takeSnapshot(end, true);
+                if (end > snapshots.newest(logStartOffset)) {
+                    snapshots.take(end, true);
                 }
-                for (Path snapshot : unsyncedSnapshots) {
-                    try (FileChannel ch = FileChannel.open(snapshot, StandardOpenOption.READ)) {
-                        ch.force(true);
-                    } catch (IOException e) {
-                        clean = false;
-                        LOG.error("Syncing producer snapshot failed: file={}: {}", snapshot, e.toString());
-                    }
-                }
-                unsyncedSnapshots.clear();
+                clean &= snapshots.syncUnsynced();
                 try {
                     AtomicFiles.fsyncDirectory(dir);
                 } catch (IOException e) {
@@ -988,7 +642,7 @@ public final class PartitionLog {
             clean = false;
             LOG.error("Writing leader epoch checkpoint failed: partition={}: {}", topicPartition, e.toString());
         }
-        deleteDueFiles(0, true);
+        delayedDeletes.deleteDue(0, true);
         return clean;
     }
 
@@ -1000,11 +654,9 @@ public final class PartitionLog {
         synchronized (appendLock) {
             state = STATE_CLOSED;
             for (Segment s : segments) {
-                s.release();
+                s.close();
             }
-            for (Segment s : pendingDeletes) {
-                s.release();
-            }
+            delayedDeletes.closeAll();
         }
     }
 
@@ -1017,28 +669,17 @@ public final class PartitionLog {
         synchronized (appendLock) {
             state = STATE_CLOSED;
             for (Segment s : segments) {
-                s.release();
+                s.close();
             }
         }
-        deleteDueFiles(0, true);
+        delayedDeletes.deleteDue(0, true);
         final Path parent = dir.toAbsolutePath().getParent();
         final Path doomed = parent.resolve(dir.getFileName() + "." + Uuid.randomUuid().toString().replace("-", "")
             .replace("_", "") + LogFiles.DELETE_DIR_SUFFIX);
         Files.move(dir, doomed);
         AtomicFiles.fsyncDirectory(parent);
-        deleteRecursively(doomed);
+        LogFiles.deleteRecursively(doomed);
         LOG.info("Deleted partition: partition={}, dir={}", topicPartition, dir);
-    }
-
-    static void deleteRecursively(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 
     /** Test seam: swaps the active segment's append descriptor (see {@link Segment#reopenWriteFdForTest}). */
@@ -1092,12 +733,7 @@ public final class PartitionLog {
                 throw new IllegalStateException("leader epoch start outside the log: partition=" + topicPartition
                     + ", epochStartOffset=" + epochStartOffset + ", logStartOffset=" + start + ", logEndOffset=" + end);
             }
-            for (long snap : snapshotOffsets) {
-                if (snap > end) {
-                    throw new IllegalStateException("producer snapshot beyond the log end: partition=" + topicPartition
-                        + ", snapshotOffset=" + snap + ", logEndOffset=" + end);
-                }
-            }
+            snapshots.checkNotBeyond(end);
             return producers.checkInvariants();
         }
     }

@@ -5,6 +5,7 @@ import io.zcrx.ingest.broker.config.ConfigValidators.NullOr;
 import io.zcrx.ingest.broker.config.ConfigValidators.PageMultiple;
 import io.zcrx.ingest.broker.config.ConfigValidators.PowerOfTwo;
 import io.zcrx.ingest.broker.config.ConfigValidators.RxQueueListValidator;
+import io.zcrx.ingest.log.LogManager;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -100,6 +101,7 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String REQUEST_MAX_TOPICS = "request.max.topics";
     public static final String REQUEST_MAX_PARTITIONS = "request.max.partitions";
     public static final String MESSAGE_DECOMPRESSED_MAX_BYTES = "message.decompressed.max.bytes";
+    public static final String LOG_OPEN_SEGMENTS_MAX = "log.open.segments.max";
     public static final String TRANSPORT = "transport";
     public static final String NIO_BUFFER_BYTES = "nio.buffer.bytes";
     public static final String NIO_BUFFER_COUNT = "nio.buffer.count";
@@ -287,6 +289,15 @@ public final class BrokerConfig extends AbstractConfig {
                 + "the partitions it would create); a request naming more closes the connection.");
         d.define(MESSAGE_DECOMPRESSED_MAX_BYTES, Type.INT, 64 * 1024 * 1024, Range.between(1024, Integer.MAX_VALUE - 16),
             Importance.LOW, "Largest decompressed records section of one compressed batch (INVALID_RECORD above).");
+        // At least 1: the segment being read is open anyway, and a bound of 0 would close and reopen
+        // it around every read. At most 2^20, the kernel's default ceiling on one process's
+        // descriptors (fs.nr_open): a larger bound would bound nothing. The default is explained at
+        // LogManager.DEFAULT_OPEN_SEGMENTS_MAX.
+        d.define(LOG_OPEN_SEGMENTS_MAX, Type.INT, LogManager.DEFAULT_OPEN_SEGMENTS_MAX, Range.between(1, 1 << 20),
+            Importance.MEDIUM, "Inactive log segments, over all partitions, whose files may be open at once (one "
+                + "descriptor and two index mappings each); the least used are closed and opened again when read. "
+                + "Active segments (one per partition, two descriptors and two mappings each) are always open and "
+                + "not counted. Keep the total well below the open-file limit (ulimit -n) and vm.max_map_count.");
         d.define(TRANSPORT, Type.STRING, "auto", ValidString.in("auto", "zcrx", "uring", "nio"), Importance.HIGH,
             "auto tries zcrx (when zcrx.interface is set), then copy-mode io_uring, then NIO; "
                 + "a forced transport that cannot start stops the broker with the reason.");

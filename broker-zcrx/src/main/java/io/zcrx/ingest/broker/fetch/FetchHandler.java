@@ -14,6 +14,7 @@ import io.zcrx.ingest.broker.transport.outbound.FileRegionRecords;
 import io.zcrx.ingest.broker.transport.outbound.OutboundWritable;
 import io.zcrx.ingest.log.FetchRegion;
 import io.zcrx.ingest.log.PartitionLog;
+import io.zcrx.ingest.log.SegmentChannel;
 import io.zcrx.ingest.protocol.record.RecordBatchLayout;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -217,14 +218,32 @@ public final class FetchHandler {
             pd.setErrorCode(Errors.NONE.code()).setHighWatermark(r.highWatermark)
                 // No transactions here: the last stable offset is the high watermark.
                 .setLastStableOffset(r.highWatermark).setLogStartOffset(r.logStartOffset)
-                .setRecords(r.length > 0 ? new FileRegionRecords(r.channel, r.position, r.length) : MemoryRecords.EMPTY);
+                .setRecords(r.length > 0 ? new FileRegionRecords(r.channel, r.position, r.length, pinnable(r.segment))
+                    : MemoryRecords.EMPTY);
             if (r.length > 0) {
                 minOneBatch = false;
                 budget -= r.length;
                 total += r.length;
             }
         }
+        // The region holds its last segment open; the response pins each region again when queued.
+        r.reset();
         return total;
+    }
+
+    /** The log's segment as a file the outbound queue pins while a region of it is queued. */
+    private static FileRegionRecords.Source pinnable(SegmentChannel segment) {
+        return new FileRegionRecords.Source() {
+            @Override
+            public FileChannel pin() throws IOException {
+                return segment.acquire();
+            }
+
+            @Override
+            public void unpin() {
+                segment.release();
+            }
+        };
     }
 
     private static void fail(Plan plan, PartitionData pd, short code) {

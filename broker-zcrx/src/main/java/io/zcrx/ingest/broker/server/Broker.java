@@ -49,7 +49,8 @@ public final class Broker implements AutoCloseable {
     public synchronized void start() throws IOException {
         final long t0 = System.nanoTime();
         logs = LogManager.open(config.logDirs(), config.nodeId(), TopicConfigs.logConfig(config, Collections.emptyMap()),
-            config.getInt(BrokerConfig.PRODUCER_ID_EXPIRATION_MS), System::currentTimeMillis);
+            config.getInt(BrokerConfig.PRODUCER_ID_EXPIRATION_MS), config.getInt(BrokerConfig.LOG_OPEN_SEGMENTS_MAX),
+            System::currentTimeMillis);
         try {
             final TopicRegistry topics = new TopicRegistry(config, logs);
             final ProducerIdManager producerIds = new ProducerIdManager(config.logDirs().get(0), logs.largestProducerId());

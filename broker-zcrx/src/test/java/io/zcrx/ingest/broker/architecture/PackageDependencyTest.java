@@ -105,6 +105,15 @@ class PackageDependencyTest {
     }
 
     @Test
+    void metricsKnowNothingOfTheBroker() {
+        // Every layer records metrics, so the metrics package must sit below all of them.
+        noClasses().that().resideInAPackage(BROKER + ".metrics..")
+            .should().dependOnClassesThat(resideInAPackage("io.zcrx.ingest..")
+                .and(not(resideInAPackage(BROKER + ".metrics.."))))
+            .check(classes);
+    }
+
+    @Test
     void transportsKnowNothingOfKafkaRequests() {
         noClasses().that().resideInAPackage(BROKER + ".transport..")
             .should().dependOnClassesThat().resideInAnyPackage(BROKER + ".server..", BROKER + ".request..",

@@ -42,6 +42,7 @@ class BrokerConfigTest {
         assertEquals(168L * 3600_000, c.logRollMs());
         assertEquals(1, c.numPartitions());
         assertTrue(c.autoCreateTopics());
+        assertEquals(1000, c.getInt(BrokerConfig.LOG_OPEN_SEGMENTS_MAX));
     }
 
     @Test
@@ -65,6 +66,10 @@ class BrokerConfigTest {
         assertTrue(m.contains("log.cleanup.policy") && m.contains("compact"), m);
         m = errorOf("zcrx.rx.queues", "1,x");
         assertTrue(m.contains("zcrx.rx.queues") && m.contains("x"), m);
+        m = errorOf("log.open.segments.max", "0");
+        assertTrue(m.contains("log.open.segments.max") && m.contains("0"), m);
+        m = errorOf("log.open.segments.max", "2000000");
+        assertTrue(m.contains("log.open.segments.max") && m.contains("2000000"), m);
     }
 
     @Test

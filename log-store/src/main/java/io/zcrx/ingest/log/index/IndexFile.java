@@ -19,9 +19,14 @@ import java.util.concurrent.locks.StampedLock;
  *          |&lt;-------- valid (sorted by key) ---------&gt;|
  * </pre>
  *
- * <p>The preallocated length is given real blocks ({@link Fallocate}): entries are written only
- * through the mapping, and a store into a hole of a full file system raises SIGBUS rather than
- * returning ENOSPC; allocating at create/expand time turns a full disk into an IOException there.
+ * <p>The preallocated length is sparse, as in Kafka, but the slots about to be written have real
+ * blocks: entries are written only through the mapping, and a store into a hole of a full file
+ * system raises SIGBUS (which kills the JVM) rather than returning ENOSPC. So the writer reserves
+ * blocks ({@link Fallocate}) for the next entries before it writes them ({@link #reserve}), in
+ * steps of {@link #RESERVE_AHEAD_BYTES}; a full disk then fails that call with ENOSPC, before any
+ * data is written, and a store through the mapping is refused (IllegalStateException) outside the
+ * reserved range. An idle partition thus holds a few pages of index blocks, not the whole
+ * {@code segment.index.bytes} twice.
  *
  * <p>Opening an existing file counts every slot as an entry ({@code entries = length / entryLength}),
  * exactly as Kafka does: an untrimmed, zero-padded file therefore only exists after a crash, and
@@ -34,6 +39,16 @@ import java.util.concurrent.locks.StampedLock;
  * unmapped memory.
  */
 public abstract class IndexFile {
+    /**
+     * How far past the slots asked for {@link #reserve} allocates blocks: 64 KiB is 8192 offset-index
+     * or 5461 time-index entries, about 32 MiB of log at the default {@code index.interval.bytes},
+     * so the reservation (an open, a {@code posix_fallocate} and a close) is rare on the append path,
+     * while an idle partition's two indexes hold 128 KiB of real blocks instead of 20 MiB.
+     */
+    public static final int RESERVE_AHEAD_BYTES = 64 * 1024;
+    /** Reservations end on a page boundary (the unit a mapping is backed in). */
+    private static final int PAGE_BYTES = 4096;
+
     private final long baseOffset;
     private final int maxIndexSize;
     private final int entryLength;
@@ -44,14 +59,19 @@ public abstract class IndexFile {
     private int length;
     private int maxEntries;
     private volatile int entries;
+    /** {@code [0, reservedBytes)} has real blocks: the writer may store entries there. Writer only. */
+    private int reservedBytes;
 
     /**
-     * @param create true: a new file (an existing one is replaced), preallocated to
-     *               {@code maxIndexSize} rounded down to whole entries; false: an existing file whose
-     *               every slot counts as an entry
+     * @param create true: a new file (an existing one is replaced), preallocated (sparse) to
+     *               {@code maxIndexSize} rounded down to whole entries, with the first
+     *               {@link #RESERVE_AHEAD_BYTES} reserved; false: an existing file
+     * @param knownEntries for an existing file, how many slots hold entries; -1: every slot (what
+     *               a file found on disk is taken to hold; a segment reopening its own index passes
+     *               the count it had)
      */
     protected IndexFile(Path file, long baseOffset, int maxIndexSize, int entryLength,
-            boolean create) throws IOException {
+            boolean create, int knownEntries) throws IOException {
         if (maxIndexSize < entryLength) {
             throw new IllegalArgumentException(
                 "index size below one entry: file=" + file + ", maxIndexSize=" + maxIndexSize + ", entryLength="
@@ -64,19 +84,23 @@ public abstract class IndexFile {
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             if (create) {
                 raf.setLength(0);
-                if (Fallocate.isAvailable()) {
-                    Fallocate.allocate(file, roundDown(maxIndexSize));
-                } else {
-                    raf.setLength(roundDown(maxIndexSize));
-                }
+                raf.setLength(roundDown(maxIndexSize));
             } else if (raf.length() > Integer.MAX_VALUE) {
                 throw new IOException("index file too large: file=" + file + ", length=" + raf.length());
             }
             length = (int) raf.length();
+            maxEntries = length / entryLength;
+            if (knownEntries > maxEntries) {
+                throw new IOException("index file shorter than its entries: file=" + file + ", length=" + length
+                    + ", entries=" + knownEntries);
+            }
+            entries = create ? 0 : knownEntries < 0 ? maxEntries : knownEntries;
+            if (create) {
+                // Before mapping: a full disk fails the create, as a failed preallocation always did.
+                reserveUpTo(0, length);
+            }
             mmap = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, length);
         }
-        maxEntries = length / entryLength;
-        entries = create ? 0 : length / entryLength;
     }
 
     public final Path file() {
@@ -114,6 +138,40 @@ public abstract class IndexFile {
     }
 
     /**
+     * Makes sure the next {@code count} slots after the entries have real blocks, allocating up to
+     * {@link #RESERVE_AHEAD_BYTES} beyond them when they do not (never past the file's length).
+     * Writer only; call it before the entries are added, where a failure can still be answered.
+     *
+     * @throws IOException the allocation failed (ENOSPC when the disk is full); nothing changed
+     */
+    public final void reserve(int count) throws IOException {
+        final long needed = (long) (entries + count) * entryLength;
+        if (needed > reservedBytes) {
+            reserveUpTo(needed, length);
+        }
+    }
+
+    /** Bytes from the start of the file that have real blocks for entries (tests). */
+    public final int reservedBytes() {
+        return reservedBytes;
+    }
+
+    /** Reserves {@code [reservedBytes, needed + RESERVE_AHEAD_BYTES)}, page-aligned, capped at {@code limit}. */
+    private void reserveUpTo(long needed, int limit) throws IOException {
+        final long ahead = (needed + RESERVE_AHEAD_BYTES + PAGE_BYTES - 1) / PAGE_BYTES * PAGE_BYTES;
+        final int target = (int) Math.min(limit, ahead);
+        if (!Fallocate.isAvailable()) {
+            // No way to reserve (macOS): sparse as in Kafka, and stores are not refused.
+            reservedBytes = limit;
+            return;
+        }
+        if (target > reservedBytes) {
+            Fallocate.allocate(file, reservedBytes, target - reservedBytes);
+            reservedBytes = target;
+        }
+    }
+
+    /**
      * Sets the file length to {@code newSize} rounded down to whole entries, keeping the entries
      * (unmap, truncate or extend, map again). Writer only.
      *
@@ -130,7 +188,8 @@ public abstract class IndexFile {
         }
         if (rounded > length) {
             // Before the old mapping goes: a full disk fails here and leaves the index as it was.
-            Fallocate.allocate(file, rounded);
+            // Blocks for the entries kept and the next ones; the rest of the new length stays sparse.
+            reserveUpTo((long) entries * entryLength, rounded);
         }
         final long stamp = remapLock.writeLock();
         try {
@@ -143,6 +202,7 @@ public abstract class IndexFile {
             }
             length = rounded;
             maxEntries = rounded / entryLength;
+            reservedBytes = Fallocate.isAvailable() ? Math.min(reservedBytes, rounded) : rounded;
             return true;
         } finally {
             remapLock.unlockWrite(stamp);
@@ -255,6 +315,18 @@ public abstract class IndexFile {
         return m;
     }
 
+    /**
+     * Refuses a store into slot {@code entries} outside the reserved blocks: on a full disk that
+     * store would be SIGBUS, which kills the JVM; refused, it is a bug in the caller (it did not
+     * {@link #reserve}) that fails one request. Writer only.
+     */
+    protected final void checkReserved() {
+        if ((long) (entries + 1) * entryLength > reservedBytes) {
+            throw new IllegalStateException("index store outside the reserved blocks: file=" + file + ", entries="
+                + entries + ", reservedBytes=" + reservedBytes);
+        }
+    }
+
     /** Publishes one more entry, already written at slot {@code entries}. Writer only. */
     protected final void incrementEntries() {
         entries = entries + 1;
@@ -281,9 +353,11 @@ public abstract class IndexFile {
     /** Structural invariants; tests call it under {@code assert}. */
     public boolean checkInvariants() {
         final int n = entries;
-        if (n < 0 || n > maxEntries || length % entryLength != 0 || maxEntries != length / entryLength) {
+        if (n < 0 || n > maxEntries || length % entryLength != 0 || maxEntries != length / entryLength
+                || reservedBytes < 0 || reservedBytes > length) {
             throw new IllegalStateException("index sizes inconsistent: file=" + file + ", entries=" + n
-                + ", maxEntries=" + maxEntries + ", length=" + length + ", entryLength=" + entryLength);
+                + ", maxEntries=" + maxEntries + ", length=" + length + ", entryLength=" + entryLength
+                + ", reservedBytes=" + reservedBytes);
         }
         if (mmap != null && n >= 2 && keyAt(mmap, n - 1) <= keyAt(mmap, n - 2)) {
             throw new IllegalStateException("index keys not increasing: file=" + file + ", entries=" + n

@@ -31,19 +31,29 @@ public final class OffsetIndex extends IndexFile {
     /** Writer-side copy of the last entry's offset (baseOffset when empty). */
     private long lastOffset;
 
-    private OffsetIndex(Path file, long baseOffset, int maxIndexSize, boolean create) throws IOException {
-        super(file, baseOffset, maxIndexSize, ENTRY_LENGTH, create);
+    private OffsetIndex(Path file, long baseOffset, int maxIndexSize, boolean create, int knownEntries)
+            throws IOException {
+        super(file, baseOffset, maxIndexSize, ENTRY_LENGTH, create, knownEntries);
         lastOffset = entries() == 0 ? baseOffset : baseOffset + mmap().getInt((entries() - 1) * ENTRY_LENGTH);
     }
 
     /** A new, empty index preallocated at {@code maxIndexSize} (an existing file is replaced). */
     public static OffsetIndex create(Path file, long baseOffset, int maxIndexSize) throws IOException {
-        return new OffsetIndex(file, baseOffset, maxIndexSize, true);
+        return new OffsetIndex(file, baseOffset, maxIndexSize, true, 0);
     }
 
     /** An existing index, every slot counted as an entry (resize it to make room for appends). */
     public static OffsetIndex open(Path file, long baseOffset, int maxIndexSize) throws IOException {
-        return new OffsetIndex(file, baseOffset, maxIndexSize, false);
+        return new OffsetIndex(file, baseOffset, maxIndexSize, false, -1);
+    }
+
+    /**
+     * An index this process wrote and closed (a segment reopened after the open-segment cache
+     * closed it), holding {@code entries} entries whatever the file's length: normally trimmed to
+     * them, but not if its trim failed when the segment was sealed.
+     */
+    public static OffsetIndex reopen(Path file, long baseOffset, int maxIndexSize, int entries) throws IOException {
+        return new OffsetIndex(file, baseOffset, maxIndexSize, false, entries);
     }
 
     /** True if {@code offset} fits a relative INT32 entry of this index. */
@@ -52,7 +62,7 @@ public final class OffsetIndex extends IndexFile {
         return relative >= 0 && relative <= Integer.MAX_VALUE;
     }
 
-    /** Adds an entry; offsets must increase. Writer only. */
+    /** Adds an entry ({@link #reserve} its slot first); offsets must increase. Writer only. */
     public void append(long offset, int position) {
         if (isFull()) {
             throw new IllegalStateException("append to a full index: file=" + file() + ", entries=" + entries());
@@ -65,6 +75,7 @@ public final class OffsetIndex extends IndexFile {
             throw new IllegalArgumentException("index entry out of range: file=" + file() + ", offset=" + offset
                 + ", baseOffset=" + baseOffset() + ", position=" + position);
         }
+        checkReserved();
         final MappedByteBuffer idx = mmap();
         final int at = entries() * ENTRY_LENGTH;
         idx.putInt(at + RELATIVE_OFFSET_OFFSET, (int) (offset - baseOffset()));

@@ -35,19 +35,29 @@ public final class TimeIndex extends IndexFile {
     private long lastTimestamp;
     private long lastOffset;
 
-    private TimeIndex(Path file, long baseOffset, int maxIndexSize, boolean create) throws IOException {
-        super(file, baseOffset, maxIndexSize, ENTRY_LENGTH, create);
+    private TimeIndex(Path file, long baseOffset, int maxIndexSize, boolean create, int knownEntries)
+            throws IOException {
+        super(file, baseOffset, maxIndexSize, ENTRY_LENGTH, create, knownEntries);
         loadLastEntry();
     }
 
     /** A new, empty index preallocated at {@code maxIndexSize} (an existing file is replaced). */
     public static TimeIndex create(Path file, long baseOffset, int maxIndexSize) throws IOException {
-        return new TimeIndex(file, baseOffset, maxIndexSize, true);
+        return new TimeIndex(file, baseOffset, maxIndexSize, true, 0);
     }
 
     /** An existing index, every slot counted as an entry. */
     public static TimeIndex open(Path file, long baseOffset, int maxIndexSize) throws IOException {
-        return new TimeIndex(file, baseOffset, maxIndexSize, false);
+        return new TimeIndex(file, baseOffset, maxIndexSize, false, -1);
+    }
+
+    /**
+     * An index this process wrote and closed (a segment reopened after the open-segment cache
+     * closed it), holding {@code entries} entries whatever the file's length: normally trimmed to
+     * them, but not if its trim failed when the segment was sealed.
+     */
+    public static TimeIndex reopen(Path file, long baseOffset, int maxIndexSize, int entries) throws IOException {
+        return new TimeIndex(file, baseOffset, maxIndexSize, false, entries);
     }
 
     @Override
@@ -56,7 +66,8 @@ public final class TimeIndex extends IndexFile {
     }
 
     /**
-     * Adds (timestamp, offset) if the timestamp is larger than the last entry's. Writer only.
+     * Adds (timestamp, offset) if the timestamp is larger than the last entry's ({@link #reserve}
+     * its slot first). Writer only.
      *
      * @param skipFullCheck true only for the final entry when the segment becomes inactive, which
      *                      may use the reserved last slot
@@ -83,6 +94,7 @@ public final class TimeIndex extends IndexFile {
                 throw new IllegalArgumentException("time index offset out of range: file=" + file() + ", offset="
                     + offset + ", baseOffset=" + baseOffset());
             }
+            checkReserved();
             final MappedByteBuffer idx = mmap();
             final int at = entries() * ENTRY_LENGTH;
             idx.putLong(at + TIMESTAMP_OFFSET, timestamp);

@@ -13,15 +13,37 @@ import org.apache.kafka.common.record.internal.RecordsSend;
  * {@link #toSend()} serves kafka-clients' own send path the same way (transferTo), so tests can
  * encode a response both ways and compare.
  *
- * <p>Immutable. The channel belongs to the log store; it stays open for at least
- * {@code file.delete.delay.ms} after retention removes the segment, long enough for the send.
+ * <p>Immutable. The file belongs to its owner (the log store), which may close it while nobody
+ * holds it; a region with a {@link Source} is therefore sent from the channel {@link Source#pin}
+ * returns, pinned from the moment it is queued until it has been sent or dropped
+ * ({@link OutboundQueue#addFileRegion(FileChannel, long, long, Source)}). When the pin fails (the
+ * file was closed for good since the read: its partition deleted), the region is queued with the
+ * channel it was read from, whose send then fails and closes the connection.
  */
 public final class FileRegionRecords implements BaseRecords {
+    /** A file its owner may close while it is not pinned; one {@link #unpin} per {@link #pin}. */
+    public interface Source {
+        /** Opens the file again if needed and keeps it open until {@link #unpin}. */
+        FileChannel pin() throws IOException;
+
+        void unpin();
+    }
+
     private final FileChannel channel;
     private final long position;
     private final int length;
+    private final Source source;
 
+    /** A region of a file that stays open for as long as the region may be sent. */
     public FileRegionRecords(FileChannel channel, long position, int length) {
+        this(channel, position, length, null);
+    }
+
+    /**
+     * A region of {@code source}'s file; {@code channel} is that file as the caller has it open now,
+     * and is used only while the caller still pins it.
+     */
+    public FileRegionRecords(FileChannel channel, long position, int length, Source source) {
         if (channel == null || position < 0 || length < 0) {
             throw new IllegalArgumentException("file region: channel=" + channel + ", position=" + position
                 + ", length=" + length);
@@ -29,10 +51,16 @@ public final class FileRegionRecords implements BaseRecords {
         this.channel = channel;
         this.position = position;
         this.length = length;
+        this.source = source;
     }
 
     public FileChannel channel() {
         return channel;
+    }
+
+    /** Null for a region whose file stays open anyway. */
+    public Source source() {
+        return source;
     }
 
     public long position() {
@@ -49,7 +77,15 @@ public final class FileRegionRecords implements BaseRecords {
         return new RecordsSend<>(this, length) {
             @Override
             protected int writeTo(TransferableChannel out, int previouslyWritten, int remaining) throws IOException {
-                return (int) out.transferFrom(channel, position + previouslyWritten, remaining);
+                if (source == null) {
+                    return (int) out.transferFrom(channel, position + previouslyWritten, remaining);
+                }
+                final FileChannel pinned = source.pin();
+                try {
+                    return (int) out.transferFrom(pinned, position + previouslyWritten, remaining);
+                } finally {
+                    source.unpin();
+                }
             }
         };
     }

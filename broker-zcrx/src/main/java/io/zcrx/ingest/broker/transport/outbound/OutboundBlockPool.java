@@ -84,6 +84,8 @@ public final class OutboundBlockPool {
         java.nio.channels.FileChannel file;
         long filePosition;
         long fileRemaining;
+        /** Unpinned when the region is sent or dropped; null for a file that stays open anyway. */
+        FileRegionRecords.Source filePin;
 
         Block(int bytes, boolean pooled) {
             this.memory = ByteBuffer.allocateDirect(bytes).order(ByteOrder.BIG_ENDIAN);
@@ -115,6 +117,7 @@ public final class OutboundBlockPool {
 
         void clearFile() {
             file = null;
+            filePin = null;
             filePosition = 0;
             fileRemaining = 0;
             next = null;

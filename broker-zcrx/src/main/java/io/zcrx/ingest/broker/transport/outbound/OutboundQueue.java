@@ -90,10 +90,22 @@ public final class OutboundQueue {
 
     /** Queues {@code length} bytes of {@code file} from {@code position}, sent without a heap copy. */
     public void addFileRegion(FileChannel file, long position, long length) {
-        if (writing) {
-            throw new IllegalStateException("addFileRegion while a write is open");
-        }
-        if (length <= 0) {
+        addFileRegion(file, position, length, null);
+    }
+
+    /**
+     * As {@link #addFileRegion(FileChannel, long, long)} for a file pinned by {@code pinned}: the
+     * queue unpins it once the region has been sent or dropped ({@link #clear}). Takes over the pin
+     * in every case, also when it throws or queues nothing.
+     */
+    public void addFileRegion(FileChannel file, long position, long length, FileRegionRecords.Source pinned) {
+        if (writing || length <= 0) {
+            if (pinned != null) {
+                pinned.unpin();
+            }
+            if (writing) {
+                throw new IllegalStateException("addFileRegion while a write is open");
+            }
             return;
         }
         if (tail != null && !tail.isFile()) {
@@ -103,6 +115,7 @@ public final class OutboundQueue {
         f.file = file;
         f.filePosition = position;
         f.fileRemaining = length;
+        f.filePin = pinned;
         appendBlock(f);
         queuedBytes += length;
     }
@@ -239,7 +252,11 @@ public final class OutboundQueue {
             tail = null;
         }
         if (h.isFile()) {
+            final FileRegionRecords.Source pinned = h.filePin;
             h.clearFile();
+            if (pinned != null) {
+                pinned.unpin();
+            }
         } else {
             pool.release(h);
         }

@@ -1,7 +1,9 @@
 package io.zcrx.ingest.broker.transport.outbound;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import org.apache.kafka.common.message.ResponseHeaderData;
 import org.apache.kafka.common.protocol.Message;
 import org.apache.kafka.common.protocol.MessageSizeAccumulator;
@@ -85,7 +87,20 @@ public final class OutboundWritable implements Writable {
             final FileRegionRecords r = (FileRegionRecords) records;
             flush();
             if (r.sizeInBytes() > 0) {
-                out.addFileRegion(r.channel(), r.position(), r.sizeInBytes());
+                final FileRegionRecords.Source source = r.source();
+                FileChannel file = r.channel();
+                FileRegionRecords.Source pinned = null;
+                if (source != null) {
+                    try {
+                        file = source.pin();
+                        pinned = source;
+                    } catch (IOException e) {
+                        // Closed for good since the read (its partition deleted): queue the region as
+                        // read; the send fails on the closed file and closes the connection, the frame
+                        // stays whole until then.
+                    }
+                }
+                out.addFileRegion(file, r.position(), r.sizeInBytes(), pinned);
                 written += r.sizeInBytes();
             }
         } else if (records instanceof MemoryRecords) {

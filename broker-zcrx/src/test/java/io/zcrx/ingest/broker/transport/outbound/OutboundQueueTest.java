@@ -136,4 +136,44 @@ class OutboundQueueTest {
         q.consumed(60);
         assertEquals(address + 60, q.headAddress());
     }
+
+    @Test
+    void aPinnedFileRegionIsUnpinnedOnceWhenSentOrDropped(@TempDir Path dir) throws IOException {
+        // Goal: a region whose file its owner may close (the log's open-segment cache) holds its pin
+        // while any of it is unsent, and gives it back exactly once: when its last byte is consumed,
+        // when the queue is cleared (connection closed), or at once when nothing is queued.
+        // Method: a counting Source; two pinned regions, one sent in two parts, one dropped by clear.
+        final Path f = dir.resolve("region");
+        Files.write(f, new byte[1000]);
+        final int[] unpinned = new int[1];
+        final FileRegionRecords.Source source = new FileRegionRecords.Source() {
+            @Override
+            public FileChannel pin() {
+                throw new AssertionError("the caller pins, the queue only unpins");
+            }
+
+            @Override
+            public void unpin() {
+                unpinned[0]++;
+            }
+        };
+        final OutboundQueue q = new OutboundQueue(new OutboundBlockPool(4096, 2));
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+            q.addFileRegion(ch, 0, 600, source);
+            q.write(ByteBuffer.wrap(new byte[10]));
+            q.addFileRegion(ch, 600, 400, source);
+            final ByteArrayOutputStream sink = new ByteArrayOutputStream();
+            drain(q, 300, sink);
+            assertEquals(0, unpinned[0], "part of the first region is still unsent");
+            drain(q, 300, sink);
+            assertEquals(1, unpinned[0], "the first region is sent");
+            drain(q, 100, sink);
+            assertEquals(1, unpinned[0]);
+            q.clear();
+            assertEquals(2, unpinned[0], "the second region is dropped with the connection");
+            q.addFileRegion(ch, 0, 0, source);
+            assertEquals(3, unpinned[0], "an empty region queues nothing and gives the pin back");
+            assertTrue(q.isEmpty());
+        }
+    }
 }

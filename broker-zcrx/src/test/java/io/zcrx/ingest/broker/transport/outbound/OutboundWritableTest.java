@@ -1,7 +1,9 @@
 package io.zcrx.ingest.broker.transport.outbound;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -82,6 +84,72 @@ class OutboundWritableTest {
                 assertEquals(batches[0].length + batches[2].length, d.fileBytes, "records sent as file regions, v" + v);
                 assertEquals(0, pool.blocksInUse(), "blocks returned, v" + v);
             }
+        }
+    }
+
+    @Test
+    void pinnedRegionsArePinnedWhileQueuedAndAFailedPinStillCompletesTheFrame() throws Exception {
+        // Goal: a region with a Source is queued from the channel its pin returns and unpinned once
+        // sent; when the pin fails (the segment was closed for good since the read) the region is
+        // queued with the channel it was read from, so the frame stays whole and no pin is owed.
+        // Method: the first region's Source pins a second channel on the file (counted), the
+        // second region's Source throws; encode v18, drain, compare with kafka-clients' frame.
+        final Path file = tmp.resolve("00000000000000000000.log");
+        final byte[][] batches = new byte[3][];
+        final long[] positions = new long[3];
+        long position = 0;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            for (int i = 0; i < 3; i++) {
+                final ByteBuffer b = MemoryRecords.withRecords(i * 10L, Compression.NONE,
+                    new SimpleRecord(("v" + i).getBytes())).buffer();
+                batches[i] = new byte[b.remaining()];
+                b.get(batches[i]);
+                positions[i] = position;
+                position += ch.write(ByteBuffer.wrap(batches[i]), position);
+            }
+        }
+        final int[] pins = new int[2];
+        try (FileChannel read = FileChannel.open(file, StandardOpenOption.READ);
+             FileChannel pinned = FileChannel.open(file, StandardOpenOption.READ)) {
+            final FileRegionRecords.Source works = new FileRegionRecords.Source() {
+                @Override
+                public FileChannel pin() {
+                    pins[0]++;
+                    return pinned;
+                }
+
+                @Override
+                public void unpin() {
+                    pins[1]++;
+                }
+            };
+            final FileRegionRecords.Source gone = new FileRegionRecords.Source() {
+                @Override
+                public FileChannel pin() throws IOException {
+                    throw new ClosedChannelException();
+                }
+
+                @Override
+                public void unpin() {
+                    throw new AssertionError("never pinned");
+                }
+            };
+            final short v = 18;
+            final FetchResponseData zeroCopy = response(v, i -> new FileRegionRecords(read, positions[i],
+                batches[i].length, i == 0 ? works : gone));
+            final FetchResponseData inMemory = response(v,
+                i -> MemoryRecords.readableRecords(ByteBuffer.wrap(batches[i])));
+            final short hv = ApiKeys.FETCH.responseHeaderVersion(v);
+            final OutboundQueue q = new OutboundQueue(new OutboundBlockPool(4096, 8));
+            new OutboundWritable().writeResponse(q, 7, hv, zeroCopy, v);
+            assertEquals(1, pins[0], "pinned when queued");
+            assertEquals(0, pins[1], "held while queued");
+            final ByteBuffer body = RequestUtils.serialize(new ResponseHeaderData().setCorrelationId(7), hv, inMemory,
+                v);
+            final ByteBuffer expected = ByteBuffer.allocate(4 + body.remaining());
+            expected.putInt(body.remaining()).put(body);
+            assertArrayEquals(expected.array(), drain(q).bytes);
+            assertEquals(1, pins[1], "unpinned once sent");
         }
     }
 

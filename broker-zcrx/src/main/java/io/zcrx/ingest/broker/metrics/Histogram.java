@@ -1,0 +1,150 @@
+package io.zcrx.ingest.broker.metrics;
+
+import org.HdrHistogram.SingleWriterRecorder;
+
+/**
+ * A distribution of values (latencies in microseconds, batch sizes), with the attributes of the
+ * Yammer histogram Kafka registers: {@code Count}, {@code Min}, {@code Max}, {@code Mean},
+ * {@code StdDev} and the 50th..99.9th percentiles.
+ *
+ * <p>Recording is per writer stripe: each reactor records into its own HdrHistogram
+ * {@code SingleWriterRecorder} (wait-free, no allocation, no cache line shared with another
+ * reactor); other threads share one more stripe, whose recorder they enter one at a time. The
+ * registry's ticker swaps every stripe's interval histogram out each tick and folds it into:
+ * <ul>
+ *   <li>the all-time {@code Count}, {@code Min}, {@code Max}, {@code Mean} and {@code StdDev}
+ *       (as Yammer keeps them);</li>
+ *   <li>a sliding window of the last {@value #WINDOW_TICKS} ticks for the percentiles. Yammer
+ *       biases its sample to the last five minutes with exponential decay; a fixed one-minute
+ *       window answers "what is p99 now" with less history and no sampling error.</li>
+ * </ul>
+ * Values are recorded in a base unit (microseconds for latencies) and presented multiplied by
+ * {@code scale} (0.001 presents microseconds as Kafka's milliseconds, with three decimals of
+ * resolution that Kafka's whole-millisecond histograms lack).
+ *
+ * <p>HdrHistogram's own class shares this class's simple name, so it is spelled out in full here.
+ */
+public final class Histogram implements Metric {
+    /** Ticks the percentile window spans. */
+    static final int WINDOW_TICKS = 60 / MetricsRegistry.TICK_SECONDS;
+    /** Two significant digits: a percentile is within 1 % of the true value. */
+    private static final int DIGITS = 2;
+
+    private final SingleWriterRecorder[] stripes;
+    private final long highest;
+    private final double scale;
+    private final org.HdrHistogram.Histogram[] window = new org.HdrHistogram.Histogram[WINDOW_TICKS];
+    private final org.HdrHistogram.Histogram windowSum;
+    private final org.HdrHistogram.Histogram scratch;
+    private int windowHead;
+
+    // All-time figures, written by the ticker and read by anyone.
+    private volatile long count;
+    private volatile long min = Long.MAX_VALUE;
+    private volatile long max;
+    private volatile double sum;
+    private volatile double sumSquares;
+    // A summary of the window, refreshed each tick, so readers never touch a histogram the
+    // ticker is changing.
+    private volatile double[] percentiles = new double[PERCENTILES.length];
+
+    /** The percentiles Kafka's histograms expose, in attribute order. */
+    static final double[] PERCENTILES = {50, 75, 95, 98, 99, 99.9};
+
+    Histogram(int writers, long highestValue, double scale) {
+        this.highest = highestValue;
+        this.scale = scale;
+        this.stripes = new SingleWriterRecorder[writers + 1];
+        for (int i = 0; i < stripes.length; i++) {
+            stripes[i] = new SingleWriterRecorder(1, highestValue, DIGITS);
+        }
+        this.windowSum = new org.HdrHistogram.Histogram(1, highestValue, DIGITS);
+        this.scratch = new org.HdrHistogram.Histogram(1, highestValue, DIGITS);
+    }
+
+    /**
+     * Records one value (in the base unit; clamped to [0, highest]: a value out of range is a
+     * measurement glitch, not a reason to throw on a reactor). {@code stripe}: the calling
+     * reactor's id, or {@link Meter#ANY_THREAD}.
+     */
+    public void record(int stripe, long value) {
+        final long v = value < 0 ? 0 : Math.min(value, highest);
+        if (stripe >= 0 && stripe < stripes.length - 1) {
+            stripes[stripe].recordValue(v);
+        } else {
+            final SingleWriterRecorder shared = stripes[stripes.length - 1];
+            synchronized (shared) {
+                shared.recordValue(v);
+            }
+        }
+    }
+
+    @Override
+    public void tick() {
+        org.HdrHistogram.Histogram interval = window[windowHead];
+        if (interval == null) {
+            interval = new org.HdrHistogram.Histogram(1, highest, DIGITS);
+            window[windowHead] = interval;
+        } else {
+            windowSum.subtract(interval);
+            interval.reset();
+        }
+        windowHead = (windowHead + 1) % window.length;
+        // The reading side of a recorder is safe beside its writer, shared stripe included: the
+        // lock in record() only keeps the shared stripe's writers apart from each other.
+        for (SingleWriterRecorder stripe : stripes) {
+            stripe.getIntervalHistogramInto(scratch);
+            interval.add(scratch);
+        }
+        windowSum.add(interval);
+        final long n = interval.getTotalCount();
+        if (n > 0) {
+            final double mean = interval.getMean();
+            final double sd = interval.getStdDeviation();
+            sum += mean * n;
+            sumSquares += n * (sd * sd + mean * mean);
+            min = Math.min(min, interval.getMinValue());
+            max = Math.max(max, interval.getMaxValue());
+            count += n;
+        }
+        final double[] p = new double[PERCENTILES.length];
+        if (windowSum.getTotalCount() > 0) {
+            for (int i = 0; i < p.length; i++) {
+                p[i] = windowSum.getValueAtPercentile(PERCENTILES[i]) * scale;
+            }
+        }
+        percentiles = p;
+    }
+
+    /** Values recorded up to the last tick. */
+    public long count() {
+        return count;
+    }
+
+    public double min() {
+        return count == 0 ? 0.0 : min * scale;
+    }
+
+    public double max() {
+        return max * scale;
+    }
+
+    public double mean() {
+        final long n = count;
+        return n == 0 ? 0.0 : sum / n * scale;
+    }
+
+    public double stdDev() {
+        final long n = count;
+        if (n < 2) {
+            return 0.0;
+        }
+        final double mean = sum / n;
+        return Math.sqrt(Math.max(0.0, sumSquares / n - mean * mean)) * scale;
+    }
+
+    /** The value at {@code PERCENTILES[i]} over the last minute, scaled; 0 with no values. */
+    public double percentile(int i) {
+        return percentiles[i];
+    }
+}
