@@ -57,7 +57,9 @@ public final class TransportSelector {
                 skipped.add(reason);
                 continue;
             }
-            final String reasons = skipped.isEmpty() ? "transport=" + wanted : "transport=" + wanted + "; " + String.join("; ", skipped);
+            final String reasons = skipped.isEmpty()
+                ? "transport=" + wanted
+                : "transport=" + wanted + "; " + String.join("; ", skipped);
             return new Selection(t, reasons);
         }
         throw new IOException("no transport could start: " + String.join("; ", skipped));
@@ -65,15 +67,18 @@ public final class TransportSelector {
 
     static TransportSettings settings(BrokerConfig config, int reactors) {
         return new TransportSettings(config.listenAddress(), reactors,
-            config.getInt(BrokerConfig.SOCKET_SEND_BUFFER_BYTES), config.getInt(BrokerConfig.SOCKET_RECEIVE_BUFFER_BYTES),
+            config.getInt(BrokerConfig.SOCKET_SEND_BUFFER_BYTES),
+            config.getInt(BrokerConfig.SOCKET_RECEIVE_BUFFER_BYTES),
             config.getInt(BrokerConfig.MAX_CONNECTIONS), 64 * 1024);
     }
 
-    private static Transport create(String name, BrokerConfig config, ReactorHandlerFactory factory) throws IOException {
+    private static Transport create(String name, BrokerConfig config, ReactorHandlerFactory factory)
+            throws IOException {
         switch (name) {
             case "nio":
                 return new NioTransport(settings(config, config.numNetworkThreads()),
-                    config.getInt(BrokerConfig.NIO_BUFFER_BYTES), config.getInt(BrokerConfig.NIO_BUFFER_COUNT), factory);
+                    config.getInt(BrokerConfig.NIO_BUFFER_BYTES), config.getInt(BrokerConfig.NIO_BUFFER_COUNT),
+                    factory);
             case "uring":
                 return UringTransports.uring(config, settings(config, config.numNetworkThreads()), factory);
             case "zcrx":

@@ -80,8 +80,8 @@ abstract class AbstractUringTransport implements Transport, ReactorHost {
         reactors = new UringReactor[reactorCount()];
         try {
             for (int i = 0; i < reactors.length; i++) {
-                reactors[i] = new UringReactor(this, i, uring.sqEntries(), uring.cqEntries(), memoryFactory(i), handlerFactory,
-                    settings.outboundBlockBytes(), i == 0 ? listenFd : -1);
+                reactors[i] = new UringReactor(this, i, uring.sqEntries(), uring.cqEntries(), memoryFactory(i),
+                    handlerFactory, settings.outboundBlockBytes(), i == 0 ? listenFd : -1);
                 reactors[i].start(name() + "-reactor-" + i);
             }
         } catch (IOException | RuntimeException e) {
@@ -98,7 +98,8 @@ abstract class AbstractUringTransport implements Transport, ReactorHost {
     public void dispatchAccepted(UringReactor acceptor, int fd) {
         if (openConnections.incrementAndGet() > settings.maxConnections()) {
             openConnections.decrementAndGet();
-            LOG.warn("closing connection from {}: max.connections={} reached", Sockets.remoteAddress(fd), settings.maxConnections());
+            LOG.warn("closing connection from {}: max.connections={} reached",
+                Sockets.remoteAddress(fd), settings.maxConnections());
             Sockets.close(fd);
             return;
         }

@@ -217,7 +217,8 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
         // waiting for a write; writers never block (the counter cannot realistically overflow).
         wakeFd = Sys.eventFd(0, Sys.EFD_CLOEXEC);
         if (wakeFd < 0) {
-            throw new UringException("eventfd", -wakeFd, "eventfd for reactor wake-ups failed: errno=" + Errno.describe(-wakeFd));
+            throw new UringException("eventfd", -wakeFd,
+                "eventfd for reactor wake-ups failed: errno=" + Errno.describe(-wakeFd));
         }
         armWake();
         handler = handlerFactory.newReactorHandler(reactorId, this);
@@ -345,7 +346,8 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
                 return;
             default:
                 throw new IllegalStateException("CQE with an op tag this reactor never submits: reactor=" + reactorId
-                    + ", userData=0x" + Long.toHexString(userData) + ", res=" + res + ", flags=0x" + Integer.toHexString(flags));
+                    + ", userData=0x" + Long.toHexString(userData) + ", res=" + res
+                    + ", flags=0x" + Integer.toHexString(flags));
         }
     }
 
@@ -374,7 +376,8 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
             return;
         }
         if (res < 0 && res != -Errno.EAGAIN && res != -Errno.EINTR) {
-            throw new IllegalStateException("eventfd read failed: reactor=" + reactorId + ", errno=" + Errno.describe(-res));
+            throw new IllegalStateException("eventfd read failed: reactor=" + reactorId
+                + ", errno=" + Errno.describe(-res));
         }
         armWake();
     }
@@ -389,7 +392,8 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
             final long rc = Sys.writeFd(wakeFd, Memory.nativeValue(EVENTFD_ONE), 8);
             if (rc < 0 && rc != -Errno.EAGAIN) {
                 wakeupPending.set(false);
-                throw new IllegalStateException("eventfd write failed: reactor=" + reactorId + ", errno=" + Errno.describe((int) -rc));
+                throw new IllegalStateException("eventfd write failed: reactor=" + reactorId
+                    + ", errno=" + Errno.describe((int) -rc));
             }
         }
         return true;
@@ -656,8 +660,9 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
         memory.publish();
         publishGauges();
         if (slots.count() > 0 || acceptArmed) {
-            LOG.error("reactor {}: {} connection(s) still had requests in flight after {} s; closing the ring cancels them",
-                reactorId, slots.count(), TimeUnit.NANOSECONDS.toSeconds(SHUTDOWN_GRACE_NS));
+            LOG.error("reactor {}: {} connection(s) still had requests in flight after {} s;"
+                + " closing the ring cancels them", reactorId, slots.count(),
+                TimeUnit.NANOSECONDS.toSeconds(SHUTDOWN_GRACE_NS));
         }
         final boolean memoryBack = memory.ledger().isEmpty();
         try {
@@ -669,8 +674,9 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
         if (memoryBack) {
             memory.unmap();
         } else {
-            LOG.error("reactor {}: {} receive chunks ({} bytes) still referenced at shutdown; receive memory leaked rather "
-                + "than unmapped under a reader", reactorId, memory.ledger().outstandingChunks(), memory.ledger().outstandingBytes());
+            LOG.error("reactor {}: {} receive chunks ({} bytes) still referenced at shutdown; receive memory leaked"
+                + " rather than unmapped under a reader", reactorId, memory.ledger().outstandingChunks(),
+                memory.ledger().outstandingBytes());
         }
         Sys.closeFd(wakeFd);
         if (listenFd >= 0) {
