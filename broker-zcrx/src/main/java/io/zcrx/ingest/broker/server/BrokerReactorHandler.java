@@ -10,6 +10,7 @@ import io.zcrx.ingest.broker.transport.ConnectionIo;
 import io.zcrx.ingest.broker.transport.ReactorHandler;
 import io.zcrx.ingest.broker.transport.ReactorIo;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,11 +75,13 @@ final class BrokerReactorHandler implements ReactorHandler {
         this.reclaimBelowPermille = ctx.config().getInt(BrokerConfig.RECEIVE_MEMORY_RECLAIM_BELOW_PERCENT) * 10;
         this.reclaimAgeNs = TimeUnit.MILLISECONDS.toNanos(
             ctx.config().getLong(BrokerConfig.RECEIVE_MEMORY_RECLAIM_REQUEST_AGE_MS));
-        this.reclaimSlowBytesPerSecond = ctx.config().getLong(BrokerConfig.RECEIVE_MEMORY_RECLAIM_SLOW_BYTES_PER_SECOND);
+        this.reclaimSlowBytesPerSecond =
+            ctx.config().getLong(BrokerConfig.RECEIVE_MEMORY_RECLAIM_SLOW_BYTES_PER_SECOND);
         this.processor = new RequestProcessor(ctx, this);
         final MetricsRegistry metrics = ctx.metrics();
-        this.reclaimCloses = metrics == null ? null : metrics.meter(MetricName.of("zcrx", "ReceiveMemory", "ReclaimCloses",
-            "reactor", Integer.toString(reactorId)), "connections");
+        this.reclaimCloses = metrics == null ? null : metrics.meter(
+            MetricName.of("zcrx", "ReceiveMemory", "ReclaimCloses", "reactor", Integer.toString(reactorId)),
+            "connections");
     }
 
     ControlPlane controlPlane() {
@@ -179,7 +182,7 @@ final class BrokerReactorHandler implements ReactorHandler {
             reactorIo.receiveMemoryFreePermille() / 10.0);
     }
 
-    private static final java.util.Comparator<Connection> SLOWEST_SENDER_FIRST =
+    private static final Comparator<Connection> SLOWEST_SENDER_FIRST =
         (a, b) -> Double.compare(a.reclaimRate, b.reclaimRate);
 
     private void housekeeping(long now) {

@@ -8,7 +8,6 @@ import io.zcrx.ingest.broker.transport.ReactorMetrics;
 import io.zcrx.ingest.broker.transport.outbound.OutboundBlockPool;
 import io.zcrx.ingest.broker.transport.outbound.OutboundQueue;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;

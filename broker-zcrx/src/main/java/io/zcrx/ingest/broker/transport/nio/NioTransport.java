@@ -42,7 +42,8 @@ public final class NioTransport implements Transport {
     private int nextReactor;
     private boolean closed;
 
-    public NioTransport(TransportSettings settings, int bufferBytes, int bufferCount, ReactorHandlerFactory handlerFactory) {
+    public NioTransport(TransportSettings settings, int bufferBytes, int bufferCount,
+                        ReactorHandlerFactory handlerFactory) {
         this.settings = settings;
         this.bufferBytes = bufferBytes;
         this.bufferCount = bufferCount;

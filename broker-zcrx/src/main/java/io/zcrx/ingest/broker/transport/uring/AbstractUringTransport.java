@@ -91,8 +91,8 @@ abstract class AbstractUringTransport implements Transport, ReactorHost {
         try {
             for (int i = 0; i < reactors.length; i++) {
                 reactorMetrics[i] = new ReactorMetrics(settings.metrics(), name(), i, metricsKind());
-                reactors[i] = new UringReactor(this, i, uring.sqEntries(), uring.cqEntries(), memoryFactory(i), handlerFactory,
-                    settings.outboundBlockBytes(), i == 0 ? listenFd : -1, reactorMetrics[i]);
+                reactors[i] = new UringReactor(this, i, uring.sqEntries(), uring.cqEntries(), memoryFactory(i),
+                    handlerFactory, settings.outboundBlockBytes(), i == 0 ? listenFd : -1, reactorMetrics[i]);
                 reactors[i].start(name() + "-reactor-" + i);
             }
             averageIdle = ReactorMetrics.registerAverageIdle(settings.metrics(), reactorMetrics);
@@ -110,7 +110,8 @@ abstract class AbstractUringTransport implements Transport, ReactorHost {
     public void dispatchAccepted(UringReactor acceptor, int fd) {
         if (openConnections.incrementAndGet() > settings.maxConnections()) {
             openConnections.decrementAndGet();
-            LOG.warn("closing connection from {}: max.connections={} reached", Sockets.remoteAddress(fd), settings.maxConnections());
+            LOG.warn("closing connection from {}: max.connections={} reached",
+                Sockets.remoteAddress(fd), settings.maxConnections());
             Sockets.close(fd);
             return;
         }

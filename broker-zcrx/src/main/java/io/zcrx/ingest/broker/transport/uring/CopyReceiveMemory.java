@@ -144,8 +144,8 @@ public final class CopyReceiveMemory extends ReceiveMemory {
         ledger.checkInvariants();
         ring.checkInvariants();
         if (ring.available() + ledger.blocksHeld() != ring.entries()) {
-            throw new IllegalStateException("buffers neither in the ring nor held: inRing=" + ring.available() + ", held="
-                + ledger.blocksHeld() + ", entries=" + ring.entries());
+            throw new IllegalStateException("buffers neither in the ring nor held: inRing=" + ring.available()
+                + ", held=" + ledger.blocksHeld() + ", entries=" + ring.entries());
         }
     }
 }

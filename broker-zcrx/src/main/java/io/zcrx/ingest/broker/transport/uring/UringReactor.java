@@ -146,7 +146,8 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
      * @param metrics  where the reactor publishes its gauges and marks its meters
      */
     public UringReactor(ReactorHost host, int reactorId, int sqEntries, int cqEntries, MemoryFactory memoryFactory,
-                        ReactorHandlerFactory handlerFactory, int outboundBlockBytes, int listenFd, ReactorMetrics metrics) {
+                        ReactorHandlerFactory handlerFactory, int outboundBlockBytes, int listenFd,
+                        ReactorMetrics metrics) {
         this.host = host;
         this.reactorId = reactorId;
         this.sqEntries = sqEntries;
@@ -220,7 +221,8 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
         // waiting for a write; writers never block (the counter cannot realistically overflow).
         wakeFd = Sys.eventFd(0, Sys.EFD_CLOEXEC);
         if (wakeFd < 0) {
-            throw new UringException("eventfd", -wakeFd, "eventfd for reactor wake-ups failed: errno=" + Errno.describe(-wakeFd));
+            throw new UringException("eventfd", -wakeFd,
+                "eventfd for reactor wake-ups failed: errno=" + Errno.describe(-wakeFd));
         }
         armWake();
         handler = handlerFactory.newReactorHandler(reactorId, this);
@@ -358,7 +360,8 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
                 return;
             default:
                 throw new IllegalStateException("CQE with an op tag this reactor never submits: reactor=" + reactorId
-                    + ", userData=0x" + Long.toHexString(userData) + ", res=" + res + ", flags=0x" + Integer.toHexString(flags));
+                    + ", userData=0x" + Long.toHexString(userData) + ", res=" + res
+                    + ", flags=0x" + Integer.toHexString(flags));
         }
     }
 
@@ -387,7 +390,8 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
             return;
         }
         if (res < 0 && res != -Errno.EAGAIN && res != -Errno.EINTR) {
-            throw new IllegalStateException("eventfd read failed: reactor=" + reactorId + ", errno=" + Errno.describe(-res));
+            throw new IllegalStateException("eventfd read failed: reactor=" + reactorId
+                + ", errno=" + Errno.describe(-res));
         }
         armWake();
     }
@@ -402,7 +406,8 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
             final long rc = Sys.writeFd(wakeFd, Memory.nativeValue(EVENTFD_ONE), 8);
             if (rc < 0 && rc != -Errno.EAGAIN) {
                 wakeupPending.set(false);
-                throw new IllegalStateException("eventfd write failed: reactor=" + reactorId + ", errno=" + Errno.describe((int) -rc));
+                throw new IllegalStateException("eventfd write failed: reactor=" + reactorId
+                    + ", errno=" + Errno.describe((int) -rc));
             }
         }
         return true;
@@ -678,8 +683,9 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
         memory.publish();
         publishGauges();
         if (slots.count() > 0 || acceptArmed) {
-            LOG.error("reactor {}: {} connection(s) still had requests in flight after {} s; closing the ring cancels them",
-                reactorId, slots.count(), TimeUnit.NANOSECONDS.toSeconds(SHUTDOWN_GRACE_NS));
+            LOG.error("reactor {}: {} connection(s) still had requests in flight after {} s;"
+                + " closing the ring cancels them", reactorId, slots.count(),
+                TimeUnit.NANOSECONDS.toSeconds(SHUTDOWN_GRACE_NS));
         }
         final boolean memoryBack = memory.ledger().isEmpty();
         try {
@@ -691,8 +697,9 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
         if (memoryBack) {
             memory.unmap();
         } else {
-            LOG.error("reactor {}: {} receive chunks ({} bytes) still referenced at shutdown; receive memory leaked rather "
-                + "than unmapped under a reader", reactorId, memory.ledger().outstandingChunks(), memory.ledger().outstandingBytes());
+            LOG.error("reactor {}: {} receive chunks ({} bytes) still referenced at shutdown; receive memory leaked"
+                + " rather than unmapped under a reader", reactorId, memory.ledger().outstandingChunks(),
+                memory.ledger().outstandingBytes());
         }
         Sys.closeFd(wakeFd);
         if (listenFd >= 0) {

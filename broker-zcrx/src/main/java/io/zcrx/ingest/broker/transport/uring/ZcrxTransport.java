@@ -52,8 +52,9 @@ public final class ZcrxTransport extends AbstractUringTransport {
             throw new IOException("kernel without zcrx: IORING_OP_RECV_ZC (58) is not supported (needs Linux 6.15+)");
         }
         if (zcrx.rxQueues().size() > 1) {
-            LOG.warn("zcrx with {} rx queues: connections are placed round-robin and a flow steered to another queue is "
-                + "closed on its first bytes (RECV_ZC EFAULT); steer the port to one queue per broker where possible",
+            LOG.warn("zcrx with {} rx queues: connections are placed round-robin and a flow steered to another queue"
+                + " is closed on its first bytes (RECV_ZC EFAULT); steer the port to one queue per broker"
+                + " where possible",
                 zcrx.rxQueues().size());
         }
     }
