@@ -59,20 +59,28 @@ public final class Broker implements AutoCloseable {
             final TopicRegistry topics = new TopicRegistry(config, logs);
             final ProducerIdManager producerIds = new ProducerIdManager(config.logDirs().get(0), logs.largestProducerId());
             ctx = new BrokerContext(config, logs, topics, producerIds, System::currentTimeMillis);
-            metrics = new MetricsRegistry(config.numNetworkThreads(), true);
+            // One stripe per reactor: num.network.threads, or one reactor per rx queue with zcrx.
+            metrics = new MetricsRegistry(Math.max(config.numNetworkThreads(), config.zcrxRxQueues().size()), true);
+            ctx.attachMetrics(metrics);
             startPrometheus();
             startFlusher();
             startReadPath(topics);
             final ControlPlane controlPlane = new ControlPlane(ctx);
             selection = TransportSelector.select(config,
-                (reactorId, reactorIo) -> new BrokerReactorHandler(ctx, controlPlane, reactorId, reactorIo));
+                (reactorId, reactorIo) -> new BrokerReactorHandler(ctx, controlPlane, reactorId, reactorIo), metrics);
             transport = selection.transport();
             ctx.bindPort(transport.localAddress().getPort());
         } catch (IOException | RuntimeException e) {
-            stopMetrics();
+            if (prometheus != null) {
+                // Before the registry is closed: no scrape reads a registry being taken apart.
+                prometheus.close();
+            }
             stopReadPath();
             if (flusher != null) {
                 flusher.close();
+            }
+            if (metrics != null) {
+                metrics.close();
             }
             try {
                 logs.close();
@@ -100,16 +108,6 @@ public final class Broker implements AutoCloseable {
         prometheus = PrometheusEndpoint.start(metrics, bind);
         final InetSocketAddress a = prometheus.localAddress();
         LOG.info("Prometheus endpoint: http://{}:{}/metrics", a.getHostString(), a.getPort());
-    }
-
-    /** The endpoint before the registry: no scrape reads a registry being closed. */
-    private void stopMetrics() {
-        if (prometheus != null) {
-            prometheus.close();
-        }
-        if (metrics != null) {
-            metrics.close();
-        }
     }
 
     /**
@@ -241,6 +239,9 @@ public final class Broker implements AutoCloseable {
             flusher.close();
         }
         stopReadPath();
+        if (metrics != null) {
+            metrics.close();
+        }
         if (logs != null) {
             try {
                 logs.close();
@@ -248,7 +249,6 @@ public final class Broker implements AutoCloseable {
                 LOG.error("clean shutdown of the log directories failed; recovery will run at the next start", e);
             }
         }
-        stopMetrics();
         LOG.info("shut down");
     }
 }

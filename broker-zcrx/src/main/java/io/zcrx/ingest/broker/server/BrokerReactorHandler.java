@@ -1,6 +1,9 @@
 package io.zcrx.ingest.broker.server;
 
 import io.zcrx.ingest.broker.config.BrokerConfig;
+import io.zcrx.ingest.broker.metrics.Meter;
+import io.zcrx.ingest.broker.metrics.MetricName;
+import io.zcrx.ingest.broker.metrics.MetricsRegistry;
 import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.broker.transport.ConnectionHandler;
 import io.zcrx.ingest.broker.transport.ConnectionIo;
@@ -49,6 +52,8 @@ final class BrokerReactorHandler implements ReactorHandler {
     private final long reclaimSlowBytesPerSecond;
     /** Scratch for reclaim candidates, oldest request first. */
     private final ArrayList<Connection> reclaimCandidates = new ArrayList<>();
+    /** zcrx:type=ReceiveMemory,name=ReclaimCloses,reactor=N; null without a registry (handler tests). */
+    private final Meter reclaimCloses;
     private long nowNs = System.nanoTime();
     private long nextHousekeepingNs = nowNs + HOUSEKEEPING_INTERVAL_NS;
     private long nextMemoryCheckNs = nowNs + MEMORY_CHECK_INTERVAL_NS;
@@ -73,6 +78,10 @@ final class BrokerReactorHandler implements ReactorHandler {
         this.reclaimSlowBytesPerSecond =
             ctx.config().getLong(BrokerConfig.RECEIVE_MEMORY_RECLAIM_SLOW_BYTES_PER_SECOND);
         this.processor = new RequestProcessor(ctx, this);
+        final MetricsRegistry metrics = ctx.metrics();
+        this.reclaimCloses = metrics == null ? null : metrics.meter(
+            MetricName.of("zcrx", "ReceiveMemory", "ReclaimCloses", "reactor", Integer.toString(reactorId)),
+            "connections");
     }
 
     ControlPlane controlPlane() {
@@ -160,6 +169,9 @@ final class BrokerReactorHandler implements ReactorHandler {
             }
             c.io().close("receive memory low: slow request", false);
             closed++;
+        }
+        if (reclaimCloses != null) {
+            reclaimCloses.mark(reactorId, closed);
         }
         reclaimCandidates.clear();
         LOG.warn("reactor {}: receive memory low ({}% free, below {}={}): closed {} connection(s) whose request "

@@ -81,6 +81,9 @@ public final class Ring implements AutoCloseable {
     private int sqTail;
     private int submittedTail;
     private int cqHead;
+    /** Running totals for the reactor's metrics: SQEs the kernel consumed, CQEs copied out. */
+    private long submittedTotal;
+    private long reapedTotal;
     private boolean closed;
 
     private Ring(Thread owner, int fd, int setupFlags, int features, int sqEntries, int cqEntries,
@@ -263,6 +266,7 @@ public final class Ring implements AutoCloseable {
         final int rc = Syscalls.ioUringEnter(fd, toSubmit, minComplete, flags, arg, argSize);
         if (rc >= 0) {
             submittedTail += rc;
+            submittedTotal += rc;
             return rc;
         }
         final EnterOutcome outcome = EnterOutcome.of(-rc);
@@ -303,6 +307,7 @@ public final class Ring implements AutoCloseable {
         batch.count = n;
         if (n > 0) {
             cqHead += n;
+            reapedTotal += n;
             U32.setRelease(ring, cqHeadOffset, cqHead);
         }
         return n;
@@ -316,6 +321,16 @@ public final class Ring implements AutoCloseable {
     /** CQEs the kernel had to drop (stays 0 with FEAT_NODROP unless memory ran out). */
     public int droppedCompletions() {
         return (int) U32.getAcquire(ring, cqOverflowOffset);
+    }
+
+    /** SQEs the kernel has consumed since the ring was created. Owner thread only, like every counter here. */
+    public long submittedTotal() {
+        return submittedTotal;
+    }
+
+    /** CQEs {@link #drain} has copied out since the ring was created. Owner thread only. */
+    public long reapedTotal() {
+        return reapedTotal;
     }
 
     // ---- registration --------------------------------------------------------------------------

@@ -114,6 +114,16 @@ public final class CopyReceiveMemory extends ReceiveMemory {
     }
 
     @Override
+    public long capacityBytes() {
+        return (long) ring.entries() * ring.bufferBytes();
+    }
+
+    @Override
+    public long inUseBytes() {
+        return ledger.blocksHeld() * ring.bufferBytes();
+    }
+
+    @Override
     public String describe() {
         return ring.entries() + " x " + (ring.bufferBytes() / 1024) + " KiB provided buffers per ring"
             + (bundles ? " (bundles)" : "");

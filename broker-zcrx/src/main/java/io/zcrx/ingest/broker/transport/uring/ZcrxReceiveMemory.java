@@ -1,5 +1,6 @@
 package io.zcrx.ingest.broker.transport.uring;
 
+import io.zcrx.ingest.broker.transport.ReactorMetrics;
 import io.zcrx.ingest.broker.uring.NativeRegion;
 import io.zcrx.ingest.broker.uring.SqeWriter;
 import io.zcrx.ingest.broker.uring.zcrx.RefillRing;
@@ -155,6 +156,21 @@ public final class ZcrxReceiveMemory extends ReceiveMemory {
 
     public RefillRing refillRing() {
         return refill;
+    }
+
+    @Override
+    public long capacityBytes() {
+        return areaLength;
+    }
+
+    @Override
+    public long inUseBytes() {
+        return ledger.blocksHeld() * NIOV_BYTES;
+    }
+
+    @Override
+    public void publishMetrics(ReactorMetrics metrics) {
+        metrics.refillRing(refill.pendingEntries(), refill.stashed());
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.zcrx.ingest.broker.transport.uring;
 
 import io.zcrx.ingest.broker.transport.ReactorHandlerFactory;
+import io.zcrx.ingest.broker.transport.ReactorMetrics;
 import io.zcrx.ingest.broker.transport.TransportSettings;
 import io.zcrx.ingest.broker.uring.UringSupport;
 import io.zcrx.ingest.broker.uring.zcrx.ZcrxIfq;
@@ -37,6 +38,11 @@ public final class ZcrxTransport extends AbstractUringTransport {
     @Override
     public String name() {
         return "zcrx";
+    }
+
+    @Override
+    protected ReactorMetrics.Kind metricsKind() {
+        return ReactorMetrics.Kind.ZCRX;
     }
 
     @Override
