@@ -46,6 +46,25 @@ class BrokerConfigTest {
     }
 
     @Test
+    void thePrometheusEndpointIsOffUnlessAHostAndPortAreGiven() {
+        // Goal: no second port unless asked for; host:port (IPv6 in brackets, port 0 = free port)
+        // accepted, anything else refused with the key named.
+        assertEquals(null, new BrokerConfig(props()).prometheusListener());
+        assertEquals(null, new BrokerConfig(props(BrokerConfig.METRICS_PROMETHEUS_LISTENER, " ")).prometheusListener());
+        final var a = new BrokerConfig(props(BrokerConfig.METRICS_PROMETHEUS_LISTENER, "127.0.0.1:9404"))
+            .prometheusListener();
+        assertEquals("127.0.0.1", a.getHostString());
+        assertEquals(9404, a.getPort());
+        assertEquals(0, new BrokerConfig(props(BrokerConfig.METRICS_PROMETHEUS_LISTENER, "[::1]:0"))
+            .prometheusListener().getPort());
+        for (String bad : List.of("9404", ":9404", "http://127.0.0.1:9404", "127.0.0.1:9404/metrics", "::1:9404",
+                "127.0.0.1:65536", "127.0.0.1:-1", "127.0.0.1:x")) {
+            assertTrue(errorOf(BrokerConfig.METRICS_PROMETHEUS_LISTENER, bad)
+                .contains(BrokerConfig.METRICS_PROMETHEUS_LISTENER), bad);
+        }
+    }
+
+    @Test
     void everyBadValueIsNamedWithItsKey() {
         // Goal: a bad value stops start-up with a message naming the key and the value.
         String m = errorOf("num.partitions", "0");
