@@ -3,6 +3,7 @@ package io.zcrx.ingest.broker.request;
 import io.zcrx.ingest.broker.config.BrokerConfig;
 import io.zcrx.ingest.broker.group.GroupCoordinator;
 import io.zcrx.ingest.broker.group.OffsetManager;
+import io.zcrx.ingest.broker.metrics.MetricsRegistry;
 import io.zcrx.ingest.broker.metadata.ProducerIdManager;
 import io.zcrx.ingest.broker.metadata.TopicRegistry;
 import io.zcrx.ingest.broker.runtime.LogFlusher;
@@ -29,6 +30,7 @@ public final class BrokerContext {
     private volatile GroupCoordinator groups;
     private volatile OffsetManager offsets;
     private volatile LogFlusher flusher;
+    private volatile MetricsRegistry metrics;
 
     public BrokerContext(BrokerConfig config, LogManager logs, TopicRegistry topics, ProducerIdManager producerIds,
                          LongSupplier clockMs) {
@@ -115,6 +117,16 @@ public final class BrokerContext {
     /** Lifecycle: the flusher thread, attached once it runs. */
     public void attachFlusher(LogFlusher flusher) {
         this.flusher = flusher;
+    }
+
+    /** The broker's metrics, or null where none were attached (handler tests). */
+    public MetricsRegistry metrics() {
+        return metrics;
+    }
+
+    /** Lifecycle: the broker's metrics registry, attached before the transport starts. */
+    public void attachMetrics(MetricsRegistry metrics) {
+        this.metrics = metrics;
     }
 
     public long nowMs() {

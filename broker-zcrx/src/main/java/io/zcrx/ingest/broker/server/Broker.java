@@ -6,6 +6,7 @@ import io.zcrx.ingest.broker.group.GroupCoordinator;
 import io.zcrx.ingest.broker.group.OffsetManager;
 import io.zcrx.ingest.broker.group.OffsetStore;
 import io.zcrx.ingest.broker.metadata.ProducerIdManager;
+import io.zcrx.ingest.broker.metrics.MetricsRegistry;
 import io.zcrx.ingest.broker.metadata.TopicInfo;
 import io.zcrx.ingest.broker.metadata.TopicRegistry;
 import io.zcrx.ingest.broker.request.BrokerContext;
@@ -40,6 +41,7 @@ public final class Broker implements AutoCloseable {
     private LogScheduler logScheduler;
     private OffsetStore offsetStore;
     private LogFlusher flusher;
+    private MetricsRegistry metrics;
     private boolean closed;
 
     public Broker(BrokerConfig config) {
@@ -55,17 +57,23 @@ public final class Broker implements AutoCloseable {
             final TopicRegistry topics = new TopicRegistry(config, logs);
             final ProducerIdManager producerIds = new ProducerIdManager(config.logDirs().get(0), logs.largestProducerId());
             ctx = new BrokerContext(config, logs, topics, producerIds, System::currentTimeMillis);
+            // One stripe per reactor: num.network.threads, or one reactor per rx queue with zcrx.
+            metrics = new MetricsRegistry(Math.max(config.numNetworkThreads(), config.zcrxRxQueues().size()), true);
+            ctx.attachMetrics(metrics);
             startFlusher();
             startReadPath(topics);
             final ControlPlane controlPlane = new ControlPlane(ctx);
             selection = TransportSelector.select(config,
-                (reactorId, reactorIo) -> new BrokerReactorHandler(ctx, controlPlane, reactorId, reactorIo));
+                (reactorId, reactorIo) -> new BrokerReactorHandler(ctx, controlPlane, reactorId, reactorIo), metrics);
             transport = selection.transport();
             ctx.bindPort(transport.localAddress().getPort());
         } catch (IOException | RuntimeException e) {
             stopReadPath();
             if (flusher != null) {
                 flusher.close();
+            }
+            if (metrics != null) {
+                metrics.close();
             }
             try {
                 logs.close();
@@ -195,6 +203,9 @@ public final class Broker implements AutoCloseable {
             flusher.close();
         }
         stopReadPath();
+        if (metrics != null) {
+            metrics.close();
+        }
         if (logs != null) {
             try {
                 logs.close();

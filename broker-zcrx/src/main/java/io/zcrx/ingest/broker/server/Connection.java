@@ -5,6 +5,7 @@ import io.zcrx.ingest.broker.request.RequestChannel;
 import io.zcrx.ingest.broker.request.ResponseWriter;
 import io.zcrx.ingest.broker.transport.ConnectionHandler;
 import io.zcrx.ingest.broker.transport.ConnectionIo;
+import io.zcrx.ingest.broker.transport.ReactorIo;
 import io.zcrx.ingest.broker.transport.outbound.OutboundQueue;
 import io.zcrx.ingest.protocol.bytes.ProtocolException;
 import io.zcrx.ingest.protocol.bytes.RxChunk;
@@ -13,6 +14,7 @@ import io.zcrx.ingest.protocol.frame.FrameAssembler;
 import io.zcrx.ingest.protocol.frame.FrameSink;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import org.apache.kafka.common.message.ResponseHeaderData;
 import org.apache.kafka.common.protocol.Message;
 import org.apache.kafka.common.requests.RequestUtils;
@@ -94,7 +96,8 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
         final int rc = assembler.onChunk(chunk, this);
         if (rc != FrameAssembler.OK) {
             final String why = rc == FrameAssembler.ERR_FRAME_TOO_LARGE
-                ? "request size " + assembler.failedSize() + " exceeds socket.request.max.bytes=" + processor.frameBytesMax()
+                ? "request size " + assembler.failedSize() + " exceeds socket.request.max.bytes="
+                    + processor.frameBytesMax()
                 : rc == FrameAssembler.ERR_NEGATIVE_SIZE ? "negative request size " + assembler.failedSize()
                 : "framing failed earlier";
             requestClose(why);
@@ -188,7 +191,7 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
             return;
         }
         final QueuedResponse p = new QueuedResponse(this, 0, (short) 0, (short) 0);
-        p.frame = java.util.Arrays.copyOf(detour.array(), detour.position());
+        p.frame = Arrays.copyOf(detour.array(), detour.position());
         p.done = true;
         detour = null;
         inflight.addLast(p);
@@ -296,7 +299,7 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
     }
 
     @Override
-    public io.zcrx.ingest.broker.transport.ReactorIo reactor() {
+    public ReactorIo reactor() {
         return io.reactor();
     }
 

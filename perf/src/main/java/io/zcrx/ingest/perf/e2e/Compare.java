@@ -14,6 +14,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -59,7 +60,7 @@ public final class Compare {
             out.println("perf-compare: " + pageFill.describe());
         }
         if (options.runMaxBytes > 0) {
-            out.println(String.format(java.util.Locale.ROOT, "perf-compare: each run writes at most %.1f GB"
+            out.println(String.format(Locale.ROOT, "perf-compare: each run writes at most %.1f GB"
                 + " (--run-max-bytes)", options.runMaxBytes / 1e9));
         }
         final Map<String, String> skipped = new LinkedHashMap<>();
@@ -113,7 +114,7 @@ public final class Compare {
             charted ? png.getFileName().toString() : null, csv.getFileName().toString(),
             startedAt.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z")), duration,
             pageFill != null ? pageFill.describe() : options.runMaxBytes > 0
-                ? String.format(java.util.Locale.ROOT, "each run writes at most %.1f GB (--run-max-bytes)",
+                ? String.format(Locale.ROOT, "each run writes at most %.1f GB (--run-max-bytes)",
                     options.runMaxBytes / 1e9) : null), summary);
         out.println("perf-compare: done in " + duration + ": " + md + (charted ? ", " + png : "") + ", " + csv);
         return new Output(md, charted ? png : null, csv, results, skipped);
@@ -136,7 +137,7 @@ public final class Compare {
             out.println("perf-compare: page-fill probe skipped: only " + max + " bytes to spare");
             return null;
         }
-        out.println(String.format(java.util.Locale.ROOT,
+        out.println(String.format(Locale.ROOT,
             "perf-compare: page-fill probe: writing up to %.1f GB to %s ...", max / 1e9, options.tmpfsDir));
         return PageFillProbe.probe(options.tmpfsDir.resolve("page-fill"), max);
     }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -44,7 +45,8 @@ public final class Report {
             .append(" per configuration, targets interleaved (A B A B);")
             .append(" every run starts its target fresh on an empty log directory. Cells: median (min–max).\n");
         b.append("- Loads: warm-up ").append(c.options().warmupSeconds).append(" s, measured window about ")
-            .append(c.options().seconds).append(" s (shorter where the run's byte budget ends it, see Memory); ").append(c.options().partitions)
+            .append(c.options().seconds).append(" s (shorter where the run's byte budget ends it, see Memory); ")
+            .append(c.options().partitions)
             .append(" partitions; firehose: ").append(c.options().connections).append(" connections x ")
             .append(c.options().inflight).append(" requests in flight, ").append(c.options().batchBytes)
             .append("-byte batches, one batch per partition per request.\n");
@@ -235,7 +237,7 @@ public final class Report {
         if (!on.cpuPerGb().present() || !off.cpuPerGb().present() || off.cpuPerGb().median() <= 0) {
             return "–";
         }
-        return String.format(java.util.Locale.ROOT, "%+.1f %%",
+        return String.format(Locale.ROOT, "%+.1f %%",
             (on.cpuPerGb().median() / off.cpuPerGb().median() - 1) * 100);
     }
 
@@ -294,7 +296,7 @@ public final class Report {
     }
 
     private static String num(double d) {
-        return String.format(java.util.Locale.ROOT, "%.4f", d);
+        return String.format(Locale.ROOT, "%.4f", d);
     }
 
     private static String quote(String s) {

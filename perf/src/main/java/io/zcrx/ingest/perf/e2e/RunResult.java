@@ -1,6 +1,9 @@
 package io.zcrx.ingest.perf.e2e;
 
 import io.zcrx.ingest.perf.proc.ProcStat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -39,13 +42,13 @@ public record RunResult(RunSpec spec, String error, long records, long payloadBy
     }
 
     /** "a 0.97, b 0.05": the threads of {@link ProcStat#busiest}, for the table and the CSV. */
-    static String formatThreads(java.util.List<java.util.Map.Entry<String, Double>> threads) {
+    static String formatThreads(List<Map.Entry<String, Double>> threads) {
         final StringBuilder b = new StringBuilder();
-        for (java.util.Map.Entry<String, Double> e : threads) {
+        for (Map.Entry<String, Double> e : threads) {
             if (b.length() > 0) {
                 b.append(", ");
             }
-            b.append(e.getKey().replace(',', ' ')).append(String.format(java.util.Locale.ROOT, " %.2f", e.getValue()));
+            b.append(e.getKey().replace(',', ' ')).append(String.format(Locale.ROOT, " %.2f", e.getValue()));
         }
         return b.toString();
     }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -64,8 +65,8 @@ public final class Runner {
         volatile long endDisk = -1;
         volatile long startMachine = -1;
         volatile long endMachine = -1;
-        volatile java.util.Map<Long, ProcStat.ThreadTicks> startThreads = java.util.Map.of();
-        volatile java.util.Map<Long, ProcStat.ThreadTicks> endThreads = java.util.Map.of();
+        volatile Map<Long, ProcStat.ThreadTicks> startThreads = Map.of();
+        volatile Map<Long, ProcStat.ThreadTicks> endThreads = Map.of();
         volatile BrokerJmx.ProduceLatency endLatency;
     }
 

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.zip.ZipFile;
 
 /**
@@ -159,7 +160,7 @@ public final class ZcrxBrokerTarget implements Target {
     static String reason(String tail) {
         final String[] lines = tail.split("\n");
         for (String l : lines) {
-            final String lower = l.toLowerCase(java.util.Locale.ROOT);
+            final String lower = l.toLowerCase(Locale.ROOT);
             if (lower.contains("error") || lower.contains("failed") || lower.contains("refus")) {
                 return l.trim();
             }

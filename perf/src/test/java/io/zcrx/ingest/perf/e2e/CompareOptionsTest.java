@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class CompareOptionsTest {
 
     @Test
-    void fullProfileCoversTheIssueMatrix() {
+    void fullProfileCoversEveryFileSystemLoadAndTarget() {
         // Goal: the default run is the full comparison matrix. Method: parse no options and count
         // loads: 2 sizes x 2 acks x (unthrottled perf-test, fixed-rate perf-test, firehose).
         final CompareOptions o = CompareOptions.parse(new String[] {"--repo", "/tmp/repo"});
