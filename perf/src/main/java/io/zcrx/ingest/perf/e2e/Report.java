@@ -127,11 +127,12 @@ public final class Report {
             .append(" 99thPercentile, 999thPercentile), read over remote JMX from both brokers at the end of the")
             .append(" measured window. The two histograms differ: Apache Kafka's is a Yammer histogram, an")
             .append(" exponentially decaying sample (biased to the last five minutes) of whole milliseconds (a")
-            .append(" 0.3 ms request counts as 0; its percentiles interpolate between samples); ours keeps exact values at microsecond resolution")
-            .append(" over a sliding 60 s window, refreshed every 5 s (the last seconds of a window may not be in")
-            .append(" it yet). Both include the warm-up. The client's latency includes the client's own queueing")
-            .append(" and the network; the broker's is the share the broker is responsible for.")
-            .append(" n/a = the broker does not register the MBean (or JMX was off: --broker-jmx false).\n");
+            .append(" 0.3 ms request counts as 0; its percentiles interpolate between samples); ours keeps exact")
+            .append(" values at microsecond resolution over a sliding 60 s window, refreshed every 5 s (the last")
+            .append(" seconds of a window may not be in it yet). Both include the warm-up. The client's latency")
+            .append(" includes the client's own queueing and the network; the broker's is the share the broker is")
+            .append(" responsible for. n/a = the broker does not register the MBean, its histogram is still empty,")
+            .append(" or JMX was off (--broker-jmx false).\n");
         b.append("- firehose rows: our pipelined load generator, every response checked (error 0, offsets advancing,")
             .append(" log end offset = records sent). On the sink it sends the same frames and waits for the")
             .append(" sink's close.\n");
