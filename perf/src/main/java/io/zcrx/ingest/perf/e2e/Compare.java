@@ -148,7 +148,7 @@ public final class Compare {
         if (options.targets.contains("kafka")) {
             try {
                 targets.add(new KafkaReferenceTarget(KafkaReference.ensureLib(options.repoRoot, options.workDir),
-                    options.kafkaJvmOpts));
+                    options.kafkaJvmOpts, options.brokerJmx));
             } catch (IOException e) {
                 skipped.put("Apache Kafka " + KafkaReference.VERSION, e.getMessage());
             }
@@ -160,12 +160,23 @@ public final class Compare {
             } else {
                 for (String transport : options.transports) {
                     final ZcrxBrokerTarget t = new ZcrxBrokerTarget(options.repoRoot, transport, options.zcrxJvmOpts,
-                        options.zcrxOverrides);
+                        options.zcrxOverrides, options.brokerJmx, true);
                     final String why = probe(t, probeFs);
                     if (why == null) {
                         targets.add(t);
                     } else {
                         skipped.put(t.label(), why);
+                        continue;
+                    }
+                    if (options.metricsAb) {
+                        // Right after its metrics-on sibling, so the interleaving runs the two back to back.
+                        final ZcrxBrokerTarget off = t.withMetricsOff();
+                        final String whyOff = probe(off, probeFs);
+                        if (whyOff == null) {
+                            targets.add(off);
+                        } else {
+                            skipped.put(off.label(), whyOff);
+                        }
                     }
                 }
             }
@@ -248,6 +259,9 @@ public final class Compare {
             r.peakRssBytes() / 1e6, r.clientCores()));
         if (r.latency() != null) {
             b.append(String.format(", latency avg %.1f / p99 %.0f ms", r.latency().avgMs(), r.latency().p99Ms()));
+        }
+        if (r.brokerLatency() != null) {
+            b.append(", broker Produce ").append(r.brokerLatency().describe());
         }
         return b.toString();
     }

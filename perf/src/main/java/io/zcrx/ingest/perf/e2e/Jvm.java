@@ -83,6 +83,16 @@ public final class Jvm {
         }
     }
 
+    /** A free port (as {@link #freePort}) that is none of {@code taken}: ports a process is about to bind. */
+    public static int freePortExcept(int... taken) throws IOException {
+        while (true) {
+            final int p = freePort();
+            if (Arrays.stream(taken).noneMatch(t -> t == p)) {
+                return p;
+            }
+        }
+    }
+
     /** Class path "jar:dir/*" for a jar and a directory of its dependencies. */
     public static String classPath(Path jar, Path libDir) {
         return jar.toAbsolutePath() + File.pathSeparator + libDir.toAbsolutePath() + File.separator

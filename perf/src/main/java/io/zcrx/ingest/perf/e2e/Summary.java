@@ -102,6 +102,11 @@ public final class Summary {
             return stat(RunResult::diskMbPerSec);
         }
 
+        /** A figure of the broker's own Produce latency (JMX), over the runs that have it. */
+        public Stat brokerLatency(ToDoubleFunction<BrokerJmx.ProduceLatency> f) {
+            return stat(r -> r.brokerLatency(f));
+        }
+
         public Stat latency(ToDoubleFunction<PerfTestSummary> f) {
             return stat(r -> r.latency() == null ? Double.NaN : f.applyAsDouble(r.latency()));
         }

@@ -42,6 +42,19 @@ class CompareOptionsTest {
     }
 
     @Test
+    void metricsComparisonIsAFlagAndBrokerJmxIsOnByDefault() {
+        // Goal: --metrics-ab needs no value (and takes one in the = spelling); the brokers' own
+        // latency is read unless --broker-jmx false. Method: parse each spelling.
+        final CompareOptions plain = CompareOptions.parse(new String[] {"--profile", "smoke"});
+        assertTrue(plain.brokerJmx && !plain.metricsAb);
+        final CompareOptions ab = CompareOptions.parse(new String[] {"--metrics-ab", "--transports", "uring",
+            "--broker-jmx", "false"});
+        assertTrue(ab.metricsAb && !ab.brokerJmx);
+        assertEquals(List.of("uring"), ab.transports);
+        assertTrue(!CompareOptions.parse(new String[] {"--metrics-ab=false"}).metricsAb);
+    }
+
+    @Test
     void smokeSkipsThePerfTestWarmUpAndNeedsAFixedRecordCountThen() {
         // Goal: the CI profile saves two JVM starts per broker, and turning the warm-up off without
         // saying how many records to send is refused. Method: parse both.
