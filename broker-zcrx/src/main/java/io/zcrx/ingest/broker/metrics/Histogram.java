@@ -1,5 +1,6 @@
 package io.zcrx.ingest.broker.metrics;
 
+import org.HdrHistogram.PackedHistogram;
 import org.HdrHistogram.SingleWriterRecorder;
 
 /**
@@ -22,6 +23,12 @@ import org.HdrHistogram.SingleWriterRecorder;
  * {@code scale} (0.001 presents microseconds as Kafka's milliseconds, with three decimals of
  * resolution that Kafka's whole-millisecond histograms lack).
  *
+ * <p>The window's histograms are HdrHistogram's packed ones, whose memory grows with the buckets
+ * actually used (a few KiB for a latency that spans a few orders of magnitude) rather than the
+ * whole range (about 26 KiB each for an hour in microseconds): a broker has dozens of histograms,
+ * each with {@value #WINDOW_TICKS} of them. Only the reactors' recorders, written on the hot path,
+ * keep the flat layout; the shared stripe of other threads is packed too.
+ *
  * <p>HdrHistogram's own class shares this class's simple name, so it is spelled out in full here.
  */
 public final class Histogram implements Metric {
@@ -31,6 +38,8 @@ public final class Histogram implements Metric {
     private static final int DIGITS = 2;
 
     private final SingleWriterRecorder[] stripes;
+    /** False under {@code metrics.enable=false}: values are dropped. */
+    private final boolean recording;
     private final long highest;
     private final double scale;
     private final org.HdrHistogram.Histogram[] window = new org.HdrHistogram.Histogram[WINDOW_TICKS];
@@ -52,13 +61,20 @@ public final class Histogram implements Metric {
     static final double[] PERCENTILES = {50, 75, 95, 98, 99, 99.9};
 
     Histogram(int writers, long highestValue, double scale) {
+        this(writers, highestValue, scale, true);
+    }
+
+    Histogram(int writers, long highestValue, double scale, boolean recording) {
+        this.recording = recording;
         this.highest = highestValue;
         this.scale = scale;
         this.stripes = new SingleWriterRecorder[writers + 1];
-        for (int i = 0; i < stripes.length; i++) {
+        for (int i = 0; i < writers; i++) {
             stripes[i] = new SingleWriterRecorder(1, highestValue, DIGITS);
         }
-        this.windowSum = new org.HdrHistogram.Histogram(1, highestValue, DIGITS);
+        // The shared stripe records off the hot path (and most histograms never use it): packed.
+        stripes[writers] = new SingleWriterRecorder(DIGITS, true);
+        this.windowSum = new PackedHistogram(1, highestValue, DIGITS);
         this.scratch = new org.HdrHistogram.Histogram(1, highestValue, DIGITS);
     }
 
@@ -68,6 +84,9 @@ public final class Histogram implements Metric {
      * reactor's id, or {@link Meter#ANY_THREAD}.
      */
     public void record(int stripe, long value) {
+        if (!recording) {
+            return;
+        }
         final long v = value < 0 ? 0 : Math.min(value, highest);
         if (stripe >= 0 && stripe < stripes.length - 1) {
             stripes[stripe].recordValue(v);
@@ -83,7 +102,7 @@ public final class Histogram implements Metric {
     public void tick() {
         org.HdrHistogram.Histogram interval = window[windowHead];
         if (interval == null) {
-            interval = new org.HdrHistogram.Histogram(1, highest, DIGITS);
+            interval = new PackedHistogram(1, highest, DIGITS);
             window[windowHead] = interval;
         } else {
             windowSum.subtract(interval);

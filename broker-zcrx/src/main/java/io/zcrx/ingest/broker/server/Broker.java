@@ -8,12 +8,15 @@ import io.zcrx.ingest.broker.group.OffsetStore;
 import io.zcrx.ingest.broker.metadata.ProducerIdManager;
 import io.zcrx.ingest.broker.metadata.TopicInfo;
 import io.zcrx.ingest.broker.metadata.TopicRegistry;
+import io.zcrx.ingest.broker.metrics.MetricName;
+import io.zcrx.ingest.broker.metrics.MetricsRegistry;
 import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.broker.runtime.LogFlusher;
 import io.zcrx.ingest.broker.runtime.LogScheduler;
 import io.zcrx.ingest.broker.runtime.ScheduledTimerService;
 import io.zcrx.ingest.broker.transport.Transport;
 import io.zcrx.ingest.log.LogManager;
+import io.zcrx.ingest.log.PartitionLog;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Collections;
@@ -25,6 +28,11 @@ import org.slf4j.LoggerFactory;
  * chosen transport, and on {@link #close()} shuts down in order: transport first (no new appends;
  * every receive chunk back), then the logs (clean shutdown: trimmed indexes, snapshots, checkpoints,
  * clean-shutdown marker).
+ *
+ * <p>It owns the {@link MetricsRegistry} (created first in {@link #start()}, closed last in
+ * {@link #close()}, which unregisters the MBeans) and registers the broker-wide gauges: Kafka's
+ * {@code kafka.server:type=KafkaServer,name=BrokerState} and {@code kafka.server:type=ReplicaManager}
+ * gauges; it schedules the status line ({@code log.status.interval.ms}).
  *
  * <p>Thread safety: start and close are called by one thread (main or a test).
  */
@@ -40,7 +48,17 @@ public final class Broker implements AutoCloseable {
     private LogScheduler logScheduler;
     private OffsetStore offsetStore;
     private LogFlusher flusher;
+    private MetricsRegistry metrics;
     private boolean closed;
+    /** Kafka's BrokerState value (its enum's): read by the BrokerState gauge. */
+    private volatile int state = NOT_RUNNING;
+
+    /** Kafka's BrokerState values. */
+    static final int NOT_RUNNING = 0;
+    static final int STARTING = 1;
+    static final int RECOVERY = 2;
+    static final int RUNNING = 3;
+    static final int SHUTTING_DOWN = 7;
 
     public Broker(BrokerConfig config) {
         this.config = config;
@@ -48,20 +66,34 @@ public final class Broker implements AutoCloseable {
 
     public synchronized void start() throws IOException {
         final long t0 = System.nanoTime();
-        logs = LogManager.open(config.logDirs(), config.nodeId(), TopicConfigs.logConfig(config, Collections.emptyMap()),
-            config.getInt(BrokerConfig.PRODUCER_ID_EXPIRATION_MS), config.getInt(BrokerConfig.LOG_OPEN_SEGMENTS_MAX),
-            System::currentTimeMillis);
+        // One stripe per reactor: zcrx runs one per rx queue, the others num.network.threads.
+        metrics = new MetricsRegistry(Math.max(config.numNetworkThreads(), config.zcrxRxQueues().size()),
+            config.getBoolean(BrokerConfig.METRICS_JMX_ENABLE), config.getBoolean(BrokerConfig.METRICS_ENABLE));
+        state = STARTING;
+        metrics.gauge(BROKER_STATE, () -> state);
         try {
-            final TopicRegistry topics = new TopicRegistry(config, logs);
+            state = RECOVERY;
+            logs = LogManager.open(config.logDirs(), config.nodeId(),
+                TopicConfigs.logConfig(config, Collections.emptyMap()), config.getInt(BrokerConfig.PRODUCER_ID_EXPIRATION_MS),
+                config.getInt(BrokerConfig.LOG_OPEN_SEGMENTS_MAX), System::currentTimeMillis);
+            state = STARTING;
+        } catch (IOException | RuntimeException e) {
+            metrics.close();
+            throw e;
+        }
+        try {
+            final TopicRegistry topics = new TopicRegistry(config, logs, metrics);
             final ProducerIdManager producerIds = new ProducerIdManager(config.logDirs().get(0), logs.largestProducerId());
-            ctx = new BrokerContext(config, logs, topics, producerIds, System::currentTimeMillis);
+            ctx = new BrokerContext(config, logs, topics, producerIds, System::currentTimeMillis, metrics);
+            registerReplicaManagerGauges();
             startFlusher();
             startReadPath(topics);
             final ControlPlane controlPlane = new ControlPlane(ctx);
             selection = TransportSelector.select(config,
-                (reactorId, reactorIo) -> new BrokerReactorHandler(ctx, controlPlane, reactorId, reactorIo));
+                (reactorId, reactorIo) -> new BrokerReactorHandler(ctx, controlPlane, reactorId, reactorIo), metrics);
             transport = selection.transport();
             ctx.bindPort(transport.localAddress().getPort());
+            scheduleStatusLine();
         } catch (IOException | RuntimeException e) {
             stopReadPath();
             if (flusher != null) {
@@ -72,12 +104,54 @@ public final class Broker implements AutoCloseable {
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
+            metrics.close();
             throw e;
         }
+        state = RUNNING;
         LOG.info("transport {} running ({}); {}", transport.name(), transport.describe(), selection.reasons());
         LOG.info("started: listening on {}, advertised as {}:{}, node.id={}, cluster.id={}, log.dirs={}, in {} ms",
             transport.localAddress(), ctx.advertisedHost(), ctx.advertisedPort(), config.nodeId(), ctx.clusterId(),
             config.logDirs(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** {@code kafka.server:type=KafkaServer,name=BrokerState}: Kafka's BrokerState enum value. */
+    public static final MetricName BROKER_STATE = MetricName.of("kafka.server", "KafkaServer", "BrokerState");
+
+    /**
+     * Kafka's ReplicaManager gauges for a single node that leads every partition and has no
+     * followers: every partition is counted, led (unless offline after a failed fsync) and fully
+     * replicated.
+     */
+    private void registerReplicaManagerGauges() {
+        final LogManager l = logs;
+        metrics.gauge(replicaManager("PartitionCount"), () -> l.partitions().size());
+        metrics.gauge(replicaManager("LeaderCount"), () -> l.partitions().size() - offline(l));
+        metrics.gauge(replicaManager("OfflineReplicaCount"), () -> offline(l));
+        metrics.gauge(replicaManager("UnderReplicatedPartitions"), () -> 0);
+        metrics.gauge(replicaManager("UnderMinIsrPartitionCount"), () -> 0);
+    }
+
+    static MetricName replicaManager(String name) {
+        return MetricName.of("kafka.server", "ReplicaManager", name);
+    }
+
+    private static int offline(LogManager l) {
+        int n = 0;
+        for (PartitionLog p : l.partitions()) {
+            if (!p.isOnline()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** log.status.interval.ms: the status line on the log scheduler thread (0 = none). */
+    private void scheduleStatusLine() {
+        final long intervalMs = config.getLong(BrokerConfig.LOG_STATUS_INTERVAL_MS);
+        if (intervalMs > 0) {
+            final Transport t = transport;
+            logScheduler.schedule("status-line", intervalMs, intervalMs, new StatusLine(ctx, t::connectionCount));
+        }
     }
 
     /**
@@ -88,7 +162,7 @@ public final class Broker implements AutoCloseable {
     private void startFlusher() {
         final long checkMs = Math.max(1L, Math.min(Math.min(1000L,
             config.getLong(BrokerConfig.LOG_FLUSH_SCHEDULER_INTERVAL_MS)), config.logFlushIntervalMs()));
-        flusher = new LogFlusher(logs, checkMs);
+        flusher = new LogFlusher(logs, checkMs, metrics);
         ctx.attachFlusher(flusher);
         flusher.start();
         LOG.info("log flusher running: check every {} ms, group commit {}", checkMs,
@@ -177,12 +251,18 @@ public final class Broker implements AutoCloseable {
         return logs;
     }
 
+    /** Every metric of this broker (null before start). */
+    public MetricsRegistry metrics() {
+        return metrics;
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
+        state = SHUTTING_DOWN;
         LOG.info("shutting down");
         if (transport != null) {
             transport.close();
@@ -201,6 +281,10 @@ public final class Broker implements AutoCloseable {
             } catch (IOException e) {
                 LOG.error("clean shutdown of the log directories failed; recovery will run at the next start", e);
             }
+        }
+        state = NOT_RUNNING;
+        if (metrics != null) {
+            metrics.close();
         }
         LOG.info("shut down");
     }

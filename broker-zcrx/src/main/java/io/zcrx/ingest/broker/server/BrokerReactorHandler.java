@@ -1,6 +1,7 @@
 package io.zcrx.ingest.broker.server;
 
 import io.zcrx.ingest.broker.config.BrokerConfig;
+import io.zcrx.ingest.broker.metrics.MetricName;
 import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.broker.transport.ConnectionHandler;
 import io.zcrx.ingest.broker.transport.ConnectionIo;
@@ -21,6 +22,10 @@ import org.slf4j.LoggerFactory;
  * arriving longest (older than {@code receive.memory.reclaim.request.age.ms}) until twice that share
  * is free. Without this, slow senders that each pin a receive buffer with a partial request could
  * hold all of it until their deadline, and every other connection's reads would wait.
+ *
+ * <p>Its connections are counted in Kafka's
+ * {@code kafka.server:type=socket-server-metrics,listener=PLAINTEXT,networkProcessor=<reactor id>}
+ * attribute {@code connection-count}.
  *
  * <p>This class is not thread-safe: every call comes from its reactor thread.
  */
@@ -53,6 +58,9 @@ final class BrokerReactorHandler implements ReactorHandler {
     private long nextMemoryCheckNs = nowNs + MEMORY_CHECK_INTERVAL_NS;
 
     private final ControlPlane controlPlane;
+    /** connections.size(), published for the connection-count gauge (read on other threads). */
+    private volatile int connectionCount;
+    private final MetricName connectionCountMetric;
 
     BrokerReactorHandler(BrokerContext ctx, ControlPlane controlPlane, int reactorId, ReactorIo reactorIo) {
         this.ctx = ctx;
@@ -71,6 +79,18 @@ final class BrokerReactorHandler implements ReactorHandler {
             ctx.config().getLong(BrokerConfig.RECEIVE_MEMORY_RECLAIM_REQUEST_AGE_MS));
         this.reclaimSlowBytesPerSecond = ctx.config().getLong(BrokerConfig.RECEIVE_MEMORY_RECLAIM_SLOW_BYTES_PER_SECOND);
         this.processor = new RequestProcessor(ctx, this);
+        this.connectionCountMetric = connectionCount(reactorId);
+        ctx.metrics().gauge(connectionCountMetric, () -> connectionCount);
+    }
+
+    /** Kafka's per-listener, per-network-thread connection count (a Kafka Metrics attribute). */
+    static MetricName connectionCount(int reactorId) {
+        return MetricName.attribute("kafka.server", "socket-server-metrics", "connection-count", "listener", "PLAINTEXT",
+            "networkProcessor", Integer.toString(reactorId));
+    }
+
+    int reactorId() {
+        return reactorId;
     }
 
     ControlPlane controlPlane() {
@@ -94,6 +114,7 @@ final class BrokerReactorHandler implements ReactorHandler {
         nowNs = System.nanoTime();
         final Connection c = new Connection(io, processor, frameBytesMax, outboundMaxBytes, inflightMax, nowNs);
         connections.add(c);
+        connectionCount = connections.size();
         if (LOG.isDebugEnabled()) {
             LOG.debug("reactor {}: accepted {}", reactorId, c.describe());
         }
@@ -102,6 +123,7 @@ final class BrokerReactorHandler implements ReactorHandler {
 
     void remove(Connection c) {
         connections.remove(c);
+        connectionCount = connections.size();
     }
 
     @Override
@@ -197,6 +219,8 @@ final class BrokerReactorHandler implements ReactorHandler {
 
     @Override
     public void onReactorClose() {
+        connectionCount = 0;
+        ctx.metrics().remove(connectionCountMetric);
         if (!connections.isEmpty()) {
             LOG.warn("reactor {} closed with {} connections still registered", reactorId, connections.size());
         }

@@ -1,6 +1,7 @@
 package io.zcrx.ingest.broker.server;
 
 import io.zcrx.ingest.broker.config.BrokerConfig;
+import io.zcrx.ingest.broker.metrics.MetricsRegistry;
 import io.zcrx.ingest.broker.transport.ReactorHandlerFactory;
 import io.zcrx.ingest.broker.transport.Transport;
 import io.zcrx.ingest.broker.transport.TransportSettings;
@@ -29,6 +30,12 @@ public final class TransportSelector {
     }
 
     public static Selection select(BrokerConfig config, ReactorHandlerFactory factory) throws IOException {
+        return select(config, factory, null);
+    }
+
+    /** As {@link #select(BrokerConfig, ReactorHandlerFactory)}, handing the transport the broker's metrics. */
+    public static Selection select(BrokerConfig config, ReactorHandlerFactory factory, MetricsRegistry metrics)
+            throws IOException {
         final String wanted = config.transport();
         final List<String> skipped = new ArrayList<>();
         final List<String> order = new ArrayList<>();
@@ -46,7 +53,7 @@ public final class TransportSelector {
         for (String name : order) {
             final Transport t;
             try {
-                t = create(name, config, factory);
+                t = create(name, config, factory, metrics);
                 t.start();
             } catch (IOException | RuntimeException | LinkageError e) {
                 final String reason = name + " unavailable: " + e.getMessage();
@@ -64,20 +71,25 @@ public final class TransportSelector {
     }
 
     static TransportSettings settings(BrokerConfig config, int reactors) {
-        return new TransportSettings(config.listenAddress(), reactors,
-            config.getInt(BrokerConfig.SOCKET_SEND_BUFFER_BYTES), config.getInt(BrokerConfig.SOCKET_RECEIVE_BUFFER_BYTES),
-            config.getInt(BrokerConfig.MAX_CONNECTIONS), 64 * 1024);
+        return settings(config, reactors, null);
     }
 
-    private static Transport create(String name, BrokerConfig config, ReactorHandlerFactory factory) throws IOException {
+    static TransportSettings settings(BrokerConfig config, int reactors, MetricsRegistry metrics) {
+        return new TransportSettings(config.listenAddress(), reactors,
+            config.getInt(BrokerConfig.SOCKET_SEND_BUFFER_BYTES), config.getInt(BrokerConfig.SOCKET_RECEIVE_BUFFER_BYTES),
+            config.getInt(BrokerConfig.MAX_CONNECTIONS), 64 * 1024, metrics);
+    }
+
+    private static Transport create(String name, BrokerConfig config, ReactorHandlerFactory factory,
+                                    MetricsRegistry metrics) throws IOException {
         switch (name) {
             case "nio":
-                return new NioTransport(settings(config, config.numNetworkThreads()),
+                return new NioTransport(settings(config, config.numNetworkThreads(), metrics),
                     config.getInt(BrokerConfig.NIO_BUFFER_BYTES), config.getInt(BrokerConfig.NIO_BUFFER_COUNT), factory);
             case "uring":
-                return UringTransports.uring(config, settings(config, config.numNetworkThreads()), factory);
+                return UringTransports.uring(config, settings(config, config.numNetworkThreads(), metrics), factory);
             case "zcrx":
-                return UringTransports.zcrx(config, settings(config, config.zcrxRxQueues().size()), factory);
+                return UringTransports.zcrx(config, settings(config, config.zcrxRxQueues().size(), metrics), factory);
             default:
                 throw new IllegalArgumentException("unknown transport: transport=" + name);
         }

@@ -1,5 +1,6 @@
 package io.zcrx.ingest.broker.transport;
 
+import io.zcrx.ingest.broker.metrics.MetricsRegistry;
 import java.net.InetSocketAddress;
 
 /**
@@ -11,9 +12,18 @@ import java.net.InetSocketAddress;
  * @param receiveBufferBytes SO_RCVBUF of accepted sockets, -1 = OS default
  * @param maxConnections     connections open at once; more are closed right after accept
  * @param outboundBlockBytes size of one outbound block (responses are encoded into these)
+ * @param metrics            the broker's metrics, for the transport's own (reactor id = stripe); null when
+ *                           nothing is to be recorded (transport tests without a broker)
  */
 public record TransportSettings(InetSocketAddress bindAddress, int reactors, int sendBufferBytes,
-                                int receiveBufferBytes, int maxConnections, int outboundBlockBytes) {
+                                int receiveBufferBytes, int maxConnections, int outboundBlockBytes,
+                                MetricsRegistry metrics) {
+
+    /** Settings without metrics. */
+    public TransportSettings(InetSocketAddress bindAddress, int reactors, int sendBufferBytes, int receiveBufferBytes,
+                             int maxConnections, int outboundBlockBytes) {
+        this(bindAddress, reactors, sendBufferBytes, receiveBufferBytes, maxConnections, outboundBlockBytes, null);
+    }
 
     public TransportSettings {
         if (reactors < 1 || maxConnections < 1 || outboundBlockBytes < 1024) {
