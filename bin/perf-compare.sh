@@ -2,6 +2,9 @@
 # Side-by-side ingest comparison: our broker (every transport that starts) vs Apache Kafka 4.4.0
 # vs a plain TCP sink (the physical limit), on tmpfs and on the real disk. Writes
 # docs/perf/DATE-MACHINE.{md,png,csv}. Options: bin/perf-compare.sh --help (profiles: full, quick, smoke).
+# Both brokers run with remote JMX on a loopback port; the report puts each broker's own Produce
+# latency (Kafka's TotalTimeMs MBean) next to the client's. --metrics-ab runs our broker with metrics
+# on and with metrics.enable=false side by side (what the metrics cost in CPU per GB).
 #
 # Builds the reactor first (skip with PERF_SKIP_BUILD=1) and resolves the reference broker's jars
 # into perf/target/kafka-reference/lib with a separate POM, so they never meet our class paths.

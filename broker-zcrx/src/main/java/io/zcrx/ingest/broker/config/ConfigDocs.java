@@ -21,17 +21,17 @@ public final class ConfigDocs {
     public static String render() {
         final StringBuilder sb = new StringBuilder();
         sb.append("# Configuration reference\n\n");
-        sb.append("Generated from the code by `io.zcrx.ingest.broker.config.ConfigDocs` (a test keeps this file in\n");
-        sb.append("sync). Settings go in `config/server.properties` or on the command line as `--override key=value`.\n");
-        sb.append("Names are Apache Kafka's where Kafka has the setting. Every value is validated at start; a bad one\n");
-        sb.append("stops the broker with `configuration error: Invalid value V for configuration K: reason`. Keys this\n");
-        sb.append("broker does not implement are listed in one warning at start and otherwise ignored.\n\n");
+        sb.append("Generated from the code by `io.zcrx.ingest.broker.config.ConfigDocs` (a test keeps this file in\n"
+            + "sync). Settings go in `config/server.properties` or on the command line as `--override key=value`.\n"
+            + "Names are Apache Kafka's where Kafka has the setting. Every value is validated at start; a bad one\n"
+            + "stops the broker with `configuration error: Invalid value V for configuration K: reason`. Keys this\n"
+            + "broker does not implement are listed in one warning at start and otherwise ignored.\n\n");
         sb.append("## Broker settings\n\n");
         table(sb, BrokerConfig.configDef());
         sb.append("\n## Topic settings\n\n");
-        sb.append("Set per topic at creation (`kafka-topics --create --config k=v`, AdminClient `NewTopic.configs`).\n");
-        sb.append("Unset ones follow the broker setting named in the last column. Any other topic setting (compaction,\n");
-        sb.append("tiered storage, ...) is refused with INVALID_CONFIG.\n\n");
+        sb.append("Set per topic at creation (`kafka-topics --create --config k=v`, AdminClient `NewTopic.configs`).\n"
+            + "Unset ones follow the broker setting named in the last column. Any other topic setting (compaction,\n"
+            + "tiered storage, ...) is refused with INVALID_CONFIG.\n\n");
         sb.append("| topic setting | valid values | follows broker setting | description |\n");
         sb.append("|---|---|---|---|\n");
         final Map<String, TopicConfigs.Entry> eff = TopicConfigs.effective(new BrokerConfig(Map.of()), Map.of());
@@ -42,12 +42,27 @@ public final class ConfigDocs {
         sb.append("\n## Durability of acknowledged writes\n\n");
         sb.append("Every fsync runs on one flusher thread (`zcrx-log-flusher`), never on a reactor. What an\n");
         sb.append("acknowledgement promises depends on the mode:\n\n");
-        sb.append("| mode | settings | acks=1 / acks=all answered when | survives a process crash | survives a power loss or kernel crash |\n");
+        sb.append("| mode | settings | acks=1 / acks=all answered when | survives a process crash"
+            + " | survives a power loss or kernel crash |\n");
         sb.append("|---|---|---|---|---|\n");
-        sb.append("| page cache (default, Kafka's) | none | the batch is written to the segment file (page cache) | yes | no: up to the last flush is lost; recovery truncates at the first bad batch |\n");
-        sb.append("| interval flush | `log.flush.interval.ms` / topic `flush.ms` | as above; the flusher fsyncs partitions whose oldest unflushed data is that old | yes | what was fsynced (at most that much is lost) |\n");
-        sb.append("| message-count flush | `log.flush.interval.messages` / topic `flush.messages` = N | as above, except that the append bringing a partition to N unflushed offsets is answered after its fsync (Kafka flushes inline there) | yes | everything up to the last such append |\n");
-        sb.append("| group commit | `log.flush.group.commit.enable=true` | acks=all: after an fdatasync that covers the batch (shared by every batch appended meanwhile); acks=1: as in page-cache mode | yes | acks=all: yes, every acknowledged batch; acks=1: no |\n\n");
+        sb.append("| page cache (default, Kafka's) | none"
+            + " | the batch is written to the segment file (page cache)"
+            + " | yes"
+            + " | no: up to the last flush is lost; recovery truncates at the first bad batch |\n");
+        sb.append("| interval flush | `log.flush.interval.ms` / topic `flush.ms`"
+            + " | as above; the flusher fsyncs partitions whose oldest unflushed data is that old"
+            + " | yes"
+            + " | what was fsynced (at most that much is lost) |\n");
+        sb.append("| message-count flush | `log.flush.interval.messages` / topic `flush.messages` = N"
+            + " | as above, except that the append bringing a partition to N unflushed offsets is answered after its"
+            + " fsync (Kafka flushes inline there)"
+            + " | yes"
+            + " | everything up to the last such append |\n");
+        sb.append("| group commit | `log.flush.group.commit.enable=true`"
+            + " | acks=all: after an fdatasync that covers the batch (shared by every batch appended meanwhile);"
+            + " acks=1: as in page-cache mode"
+            + " | yes"
+            + " | acks=all: yes, every acknowledged batch; acks=1: no |\n\n");
         sb.append("acks=0 never waits. With group commit a failed fsync takes the partition offline and its waiting\n");
         sb.append("requests are answered KAFKA_STORAGE_ERROR (never success). A roll always makes a flush due, so\n");
         sb.append("recovery after a crash re-validates about one segment. Kafka's defaults never force an fsync\n");

@@ -44,9 +44,11 @@ public final class TopicConfigs {
     private static final ConfigDef DEF = new ConfigDef();
 
     static {
-        define(TopicConfig.CLEANUP_POLICY_CONFIG, Type.LIST, BrokerConfig.LOG_CLEANUP_POLICY, ConfigDef.ValidList.in(false, "delete"),
+        define(TopicConfig.CLEANUP_POLICY_CONFIG, Type.LIST, BrokerConfig.LOG_CLEANUP_POLICY,
+            ConfigDef.ValidList.in(false, "delete"),
             "Only delete is supported (no compaction).");
-        define(TopicConfig.COMPRESSION_TYPE_CONFIG, Type.STRING, BrokerConfig.COMPRESSION_TYPE, ValidString.in("producer"),
+        define(TopicConfig.COMPRESSION_TYPE_CONFIG, Type.STRING, BrokerConfig.COMPRESSION_TYPE,
+            ValidString.in("producer"),
             "Batches are stored as the producer compressed them.");
         define(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Type.INT, BrokerConfig.MESSAGE_MAX_BYTES, Range.atLeast(61),
             "Largest record batch accepted.");
@@ -218,7 +220,8 @@ public final class TopicConfigs {
         final BatchValidationConfig v = new BatchValidationConfig();
         v.maxMessageBytes = Integer.parseInt(value(b, overrides, TopicConfig.MAX_MESSAGE_BYTES_CONFIG));
         v.logAppendTime = "LogAppendTime".equals(value(b, overrides, TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG));
-        v.timestampBeforeMaxMs = Long.parseLong(value(b, overrides, TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG));
+        v.timestampBeforeMaxMs =
+            Long.parseLong(value(b, overrides, TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG));
         v.timestampAfterMaxMs = Long.parseLong(value(b, overrides, TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG));
         return v;
     }

@@ -1,5 +1,7 @@
 package io.zcrx.ingest.broker.doctor;
 
+import io.zcrx.ingest.broker.doctor.DoctorReport.Check;
+import io.zcrx.ingest.broker.doctor.DoctorReport.Status;
 import io.zcrx.ingest.broker.uring.Capabilities;
 import io.zcrx.ingest.broker.uring.Ring;
 import io.zcrx.ingest.broker.uring.UringConstants;
@@ -45,14 +47,18 @@ public final class Doctor {
     private static final int MIN_MAJOR = 6;
     private static final int MIN_MINOR = 15;
 
-    /** Kernel-side facts. {@code zcrxProbeErrno} is the errno of the side-effect-free registration probe, -1 if not run. */
-    record KernelFacts(String release, int major, int minor, String ioUringDisabled, UringSupport uring, int zcrxProbeErrno,
-                       boolean capNetAdmin) {
+    /**
+     * Kernel-side facts. {@code zcrxProbeErrno} is the errno of the side-effect-free registration probe, -1 if not
+     * run.
+     */
+    record KernelFacts(String release, int major, int minor, String ioUringDisabled, UringSupport uring,
+                       int zcrxProbeErrno, boolean capNetAdmin) {
     }
 
     /** NIC-side facts for one interface. */
     record NicFacts(String ifname, boolean exists, String driver, int sysfsRxQueues, EthtoolIoctl.Channels channels,
-                    EthtoolNetlink.Rings rings, EthtoolIoctl.Indirection indirection, int ntuple, EthtoolIoctl.Rules rules) {
+                    EthtoolNetlink.Rings rings, EthtoolIoctl.Indirection indirection, int ntuple,
+                    EthtoolIoctl.Rules rules) {
     }
 
     private Doctor() {
@@ -64,7 +70,8 @@ public final class Doctor {
             opts = parse(args);
         } catch (IllegalArgumentException | IOException e) {
             System.err.println("error: " + e.getMessage());
-            System.err.println("usage: zcrx-doctor.sh [--config server.properties] [--interface IF] [--queue N] [--port P]");
+            System.err.println("usage: zcrx-doctor.sh [--config server.properties] [--interface IF] [--queue N]"
+                + " [--port P]");
             System.exit(2);
             return;
         }
@@ -142,8 +149,8 @@ public final class Doctor {
 
     static String firstNic() {
         try (Stream<Path> dirs = Files.list(Path.of("/sys/class/net"))) {
-            return dirs.filter(p -> Files.exists(p.resolve("device/driver"))).map(p -> p.getFileName().toString()).sorted()
-                .findFirst().orElse(null);
+            return dirs.filter(p -> Files.exists(p.resolve("device/driver"))).map(p -> p.getFileName().toString())
+                .sorted().findFirst().orElse(null);
         } catch (IOException e) {
             return null;
         }
@@ -165,8 +172,8 @@ public final class Doctor {
                 zcrxErrno = -1;
             }
         }
-        return new KernelFacts(release, major, minor, read("/proc/sys/kernel/io_uring_disabled", "n/a"), uring, zcrxErrno,
-            Capabilities.has(Capabilities.CAP_NET_ADMIN));
+        return new KernelFacts(release, major, minor, read("/proc/sys/kernel/io_uring_disabled", "n/a"), uring,
+            zcrxErrno, Capabilities.has(Capabilities.CAP_NET_ADMIN));
     }
 
     static NicFacts inspectNic(String ifname) {
@@ -190,8 +197,8 @@ public final class Doctor {
             if (driver == null) {
                 driver = eth.driver();
             }
-            return new NicFacts(ifname, true, driver, sysfsRx, eth.channels(), EthtoolNetlink.rings(ifname), eth.indirection(),
-                eth.ntupleEnabled(), eth.rules());
+            return new NicFacts(ifname, true, driver, sysfsRx, eth.channels(), EthtoolNetlink.rings(ifname),
+                eth.indirection(), eth.ntupleEnabled(), eth.rules());
         }
     }
 
@@ -206,37 +213,40 @@ public final class Doctor {
     // ---- evaluation (pure) ----------------------------------------------------------------------
 
     static DoctorReport evaluate(KernelFacts k, NicFacts n, int queue, int port) {
-        final List<DoctorReport.Check> checks = new ArrayList<>();
+        final List<Check> checks = new ArrayList<>();
         final List<String> commands = new ArrayList<>();
         final String ifn = n.ifname();
 
         // Kernel
         final boolean newEnough = k.major() > MIN_MAJOR || (k.major() == MIN_MAJOR && k.minor() >= MIN_MINOR);
-        checks.add(new DoctorReport.Check(newEnough ? DoctorReport.Status.OK : DoctorReport.Status.FAIL, "kernel",
-            k.release() + (newEnough ? " (zcrx needs >= 6.15)" : ": zcrx needs >= 6.15 (copy-mode io_uring needs >= 6.1)")));
+        checks.add(new Check(newEnough ? Status.OK : Status.FAIL, "kernel",
+            k.release() + (newEnough ? " (zcrx needs >= 6.15)"
+                : ": zcrx needs >= 6.15 (copy-mode io_uring needs >= 6.1)")));
         final UringSupport u = k.uring();
         if (u.ringAvailable()) {
-            checks.add(new DoctorReport.Check(u.copyModeAvailable() ? DoctorReport.Status.OK : DoctorReport.Status.FAIL, "io_uring",
-                "enabled (kernel.io_uring_disabled=" + k.ioUringDisabled() + "), ring with SINGLE_ISSUER|DEFER_TASKRUN|CQE32 OK"
+            checks.add(new Check(u.copyModeAvailable() ? Status.OK : Status.FAIL, "io_uring",
+                "enabled (kernel.io_uring_disabled=" + k.ioUringDisabled()
+                    + "), ring with SINGLE_ISSUER|DEFER_TASKRUN|CQE32 OK"
                     + (u.bundlesSupported() ? ", receive bundles supported" : ", no receive bundles")
                     + (u.copyModeAvailable() ? "" : "; " + u.reason())));
         } else {
-            checks.add(new DoctorReport.Check(DoctorReport.Status.FAIL, "io_uring", u.reason()));
+            checks.add(new Check(Status.FAIL, "io_uring", u.reason()));
         }
-        checks.add(new DoctorReport.Check(u.recvZcSupported() ? DoctorReport.Status.OK : DoctorReport.Status.FAIL, "RECV_ZC",
-            u.recvZcSupported() ? "IORING_OP_RECV_ZC (58) supported" : "IORING_OP_RECV_ZC (58) not supported by this kernel"));
+        checks.add(new Check(u.recvZcSupported() ? Status.OK : Status.FAIL, "RECV_ZC",
+            u.recvZcSupported() ? "IORING_OP_RECV_ZC (58) supported"
+                : "IORING_OP_RECV_ZC (58) not supported by this kernel"));
         checks.add(zcrxProbeCheck(k.zcrxProbeErrno()));
-        checks.add(new DoctorReport.Check(k.capNetAdmin() ? DoctorReport.Status.OK : DoctorReport.Status.MISSING, "CAP_NET_ADMIN",
+        checks.add(new Check(k.capNetAdmin() ? Status.OK : Status.MISSING, "CAP_NET_ADMIN",
             k.capNetAdmin() ? "held by this process (zcrx needs it in the initial user namespace)"
                 : "not held: run the broker as root or grant CAP_NET_ADMIN (containers: privileged, host network)"));
 
         // NIC
         if (!n.exists()) {
-            checks.add(new DoctorReport.Check(DoctorReport.Status.FAIL, "interface", ifn + " does not exist (/sys/class/net)"));
+            checks.add(new Check(Status.FAIL, "interface", ifn + " does not exist (/sys/class/net)"));
             return new DoctorReport(header(ifn, queue, port), checks, commands, ifn, queue, port);
         }
         final boolean capable = n.driver() != null && ZCRX_DRIVERS.contains(n.driver());
-        checks.add(new DoctorReport.Check(capable ? DoctorReport.Status.OK : DoctorReport.Status.FAIL, "driver",
+        checks.add(new Check(capable ? Status.OK : Status.FAIL, "driver",
             (n.driver() == null ? "unknown" : n.driver()) + (capable ? " supports zcrx"
                 : ": no zcrx support (needs the queue API, header split and unreadable-netmem page pools: "
                     + String.join(", ", new TreeSet<>(ZCRX_DRIVERS)) + "); registration answers EOPNOTSUPP")));
@@ -246,48 +256,51 @@ public final class Doctor {
         final int maxQueues = ch != null && ch.errno() == 0 ? Math.max(ch.maxCombined(), ch.maxRx()) : rxQueues;
         final int wanted = Math.max(2, queue + 1);
         final String chText = ch != null && ch.errno() == 0
-            ? "combined " + ch.combined() + " (max " + ch.maxCombined() + "), rx " + ch.rx() + " (max " + ch.maxRx() + ")"
-            : "channels unreadable (" + Errno.describe(ch == null ? 0 : ch.errno()) + "), " + n.sysfsRxQueues() + " rx queues in sysfs";
+            ? "combined " + ch.combined() + " (max " + ch.maxCombined() + "), rx " + ch.rx()
+                + " (max " + ch.maxRx() + ")"
+            : "channels unreadable (" + Errno.describe(ch == null ? 0 : ch.errno()) + "), " + n.sysfsRxQueues()
+                + " rx queues in sysfs";
         if (rxQueues >= wanted) {
-            checks.add(new DoctorReport.Check(DoctorReport.Status.OK, "queues", rxQueues + " rx queues (" + chText + "); queue "
+            checks.add(new Check(Status.OK, "queues", rxQueues + " rx queues (" + chText + "); queue "
                 + queue + " exists and RSS can keep others off it"));
         } else if (maxQueues >= wanted) {
-            checks.add(new DoctorReport.Check(DoctorReport.Status.MISSING, "queues", rxQueues + " rx queue(s) (" + chText
+            checks.add(new Check(Status.MISSING, "queues", rxQueues + " rx queue(s) (" + chText
                 + "); need " + wanted + " so queue " + queue + " can be dedicated to zcrx"));
             commands.add("ethtool -L " + ifn + " combined " + wanted);
         } else {
-            checks.add(new DoctorReport.Check(DoctorReport.Status.FAIL, "queues", rxQueues + " rx queue(s) (" + chText
+            checks.add(new Check(Status.FAIL, "queues", rxQueues + " rx queue(s) (" + chText
                 + "); the NIC cannot provide " + wanted + " (queue " + queue + " plus one for other traffic)"));
         }
 
         final EthtoolNetlink.Rings r = n.rings();
         if (r == null || r.errno() != 0) {
-            checks.add(new DoctorReport.Check(DoctorReport.Status.MISSING, "tcp-data-split",
-                "ring parameters unreadable (ETHTOOL_MSG_RINGS_GET: " + Errno.describe(r == null ? 0 : r.errno()) + ")"));
+            checks.add(new Check(Status.MISSING, "tcp-data-split",
+                "ring parameters unreadable (ETHTOOL_MSG_RINGS_GET: " + Errno.describe(r == null ? 0 : r.errno())
+                    + ")"));
             commands.add("ethtool -G " + ifn + " tcp-data-split on");
-            checks.add(new DoctorReport.Check(DoctorReport.Status.MISSING, "hds-thresh", "ring parameters unreadable"));
+            checks.add(new Check(Status.MISSING, "hds-thresh", "ring parameters unreadable"));
             commands.add("ethtool -G " + ifn + " hds-thresh 0");
         } else {
             if (r.tcpDataSplit() == EthtoolLayout.ETHTOOL_TCP_DATA_SPLIT_ENABLED) {
-                checks.add(new DoctorReport.Check(DoctorReport.Status.OK, "tcp-data-split", "on"));
+                checks.add(new Check(Status.OK, "tcp-data-split", "on"));
             } else {
-                checks.add(new DoctorReport.Check(DoctorReport.Status.MISSING, "tcp-data-split",
+                checks.add(new Check(Status.MISSING, "tcp-data-split",
                     r.tcpDataSplit() == EthtoolLayout.ETHTOOL_TCP_DATA_SPLIT_DISABLED ? "off"
                         : "not reported by the driver (unknown: header/data split unsupported or not configurable)"));
                 commands.add("ethtool -G " + ifn + " tcp-data-split on");
             }
             if (r.hdsThresh() == 0) {
-                checks.add(new DoctorReport.Check(DoctorReport.Status.OK, "hds-thresh", "0 (max " + r.hdsThreshMax() + ")"));
+                checks.add(new Check(Status.OK, "hds-thresh", "0 (max " + r.hdsThreshMax() + ")"));
             } else {
-                checks.add(new DoctorReport.Check(DoctorReport.Status.MISSING, "hds-thresh", r.hdsThresh() > 0
+                checks.add(new Check(Status.MISSING, "hds-thresh", r.hdsThresh() > 0
                     ? r.hdsThresh() + " (must be 0: split every packet)"
                     : "not reported (driver cannot set it, or kernel < 6.13)"));
                 commands.add("ethtool -G " + ifn + " hds-thresh 0");
             }
             if (r.rx() > 0) {
-                checks.add(new DoctorReport.Check(DoctorReport.Status.INFO, "rx ring", r.rx() + " descriptors (max " + r.rxMax()
-                    + "); each parks area buffers in the NIC, size zcrx.area.bytes above that (the selftests use ethtool -G "
-                    + ifn + " rx 64)"));
+                checks.add(new Check(Status.INFO, "rx ring", r.rx() + " descriptors (max " + r.rxMax()
+                    + "); each parks area buffers in the NIC, size zcrx.area.bytes above that"
+                    + " (the selftests use ethtool -G " + ifn + " rx 64)"));
             }
         }
 
@@ -299,23 +312,24 @@ public final class Doctor {
                 used.add(q);
             }
             if (used.contains(queue)) {
-                checks.add(new DoctorReport.Check(DoctorReport.Status.MISSING, "rss", "indirection table (" + rss.table().length
+                checks.add(new Check(Status.MISSING, "rss", "indirection table (" + rss.table().length
                     + " entries) spreads over queues " + used + ", including zcrx queue " + queue));
                 commands.add(rssCommand(ifn, queue, queuesForRss));
             } else {
-                checks.add(new DoctorReport.Check(DoctorReport.Status.OK, "rss", "queues " + used + " (zcrx queue " + queue
+                checks.add(new Check(Status.OK, "rss", "queues " + used + " (zcrx queue " + queue
                     + " excluded)"));
             }
         } else {
-            checks.add(new DoctorReport.Check(DoctorReport.Status.MISSING, "rss", "indirection table unreadable ("
-                + Errno.describe(rss == null ? 0 : rss.errno()) + "): cannot confirm queue " + queue + " is kept out of RSS"));
+            checks.add(new Check(Status.MISSING, "rss", "indirection table unreadable ("
+                + Errno.describe(rss == null ? 0 : rss.errno()) + "): cannot confirm queue " + queue
+                + " is kept out of RSS"));
             commands.add(rssCommand(ifn, queue, queuesForRss));
         }
 
         if (n.ntuple() == 1) {
-            checks.add(new DoctorReport.Check(DoctorReport.Status.OK, "ntuple", "n-tuple filters on"));
+            checks.add(new Check(Status.OK, "ntuple", "n-tuple filters on"));
         } else {
-            checks.add(new DoctorReport.Check(DoctorReport.Status.MISSING, "ntuple", n.ntuple() == 0 ? "n-tuple filters off"
+            checks.add(new Check(Status.MISSING, "ntuple", n.ntuple() == 0 ? "n-tuple filters off"
                 : "n-tuple state unreadable (" + Errno.describe(-n.ntuple()) + ")"));
             commands.add("ethtool -K " + ifn + " ntuple on");
         }
@@ -325,9 +339,9 @@ public final class Doctor {
             final String name = flow == EthtoolLayout.TCP_V4_FLOW ? "tcp4" : "tcp6";
             final String add = "ethtool -N " + ifn + " flow-type " + name + " dst-port " + port + " action " + queue;
             if (rules == null || rules.errno() != 0) {
-                checks.add(new DoctorReport.Check(DoctorReport.Status.MISSING, "steering " + name, "n-tuple rules unreadable ("
-                    + Errno.describe(rules == null ? 0 : rules.errno()) + "): no rule known to steer " + name + " dst-port "
-                    + port + " to queue " + queue));
+                checks.add(new Check(Status.MISSING, "steering " + name, "n-tuple rules unreadable ("
+                    + Errno.describe(rules == null ? 0 : rules.errno()) + "): no rule known to steer " + name
+                    + " dst-port " + port + " to queue " + queue));
                 commands.add(add);
                 continue;
             }
@@ -338,15 +352,16 @@ public final class Doctor {
                 }
             }
             if (match != null && !match.drops() && !match.rss() && match.queue() == queue) {
-                checks.add(new DoctorReport.Check(DoctorReport.Status.OK, "steering " + name, "rule " + match.location()
+                checks.add(new Check(Status.OK, "steering " + name, "rule " + match.location()
                     + " steers dst-port " + port + " to queue " + queue));
             } else if (match != null) {
-                checks.add(new DoctorReport.Check(DoctorReport.Status.MISSING, "steering " + name, "rule " + match.location()
-                    + " sends dst-port " + port + (match.drops() ? " to drop" : " to queue " + match.queue()) + ", not " + queue));
+                checks.add(new Check(Status.MISSING, "steering " + name, "rule " + match.location()
+                    + " sends dst-port " + port + (match.drops() ? " to drop" : " to queue " + match.queue())
+                    + ", not " + queue));
                 commands.add("ethtool -N " + ifn + " delete " + match.location());
                 commands.add(add);
             } else {
-                checks.add(new DoctorReport.Check(DoctorReport.Status.MISSING, "steering " + name, "no rule steers " + name
+                checks.add(new Check(Status.MISSING, "steering " + name, "no rule steers " + name
                     + " dst-port " + port + " to queue " + queue + " (" + rules.rules().size() + " rules on the NIC)"));
                 commands.add(add);
             }
@@ -354,21 +369,21 @@ public final class Doctor {
         return new DoctorReport(header(ifn, queue, port), checks, commands, ifn, queue, port);
     }
 
-    private static DoctorReport.Check zcrxProbeCheck(int errno) {
+    private static Check zcrxProbeCheck(int errno) {
         switch (errno) {
             case Errno.ENODEV:
-                return new DoctorReport.Check(DoctorReport.Status.OK, "zcrx registration",
+                return new Check(Status.OK, "zcrx registration",
                     "available in this kernel (probe naming no interface answered ENODEV)");
             case Errno.EPERM:
-                return new DoctorReport.Check(DoctorReport.Status.MISSING, "zcrx registration",
+                return new Check(Status.MISSING, "zcrx registration",
                     "EPERM (1): needs CAP_NET_ADMIN in the initial user namespace");
             case Errno.EOPNOTSUPP:
-                return new DoctorReport.Check(DoctorReport.Status.FAIL, "zcrx registration",
+                return new Check(Status.FAIL, "zcrx registration",
                     "EOPNOTSUPP (95) with no interface involved: kernel built without CONFIG_IO_URING_ZCRX");
             case -1:
-                return new DoctorReport.Check(DoctorReport.Status.FAIL, "zcrx registration", "not probed (no RECV_ZC / io_uring)");
+                return new Check(Status.FAIL, "zcrx registration", "not probed (no RECV_ZC / io_uring)");
             default:
-                return new DoctorReport.Check(DoctorReport.Status.FAIL, "zcrx registration",
+                return new Check(Status.FAIL, "zcrx registration",
                     Errno.describe(errno) + ": kernel does not accept zcrx registration (too old or restricted)");
         }
     }

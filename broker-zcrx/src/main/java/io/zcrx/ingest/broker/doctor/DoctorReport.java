@@ -84,8 +84,8 @@ public final class DoctorReport {
             b.append(c.status().tag()).append(' ').append(c.what()).append(": ").append(c.detail()).append('\n');
         }
         if (commands.isEmpty()) {
-            b.append("ethtool: nothing missing for ").append(interfaceName).append(" queue ").append(queue).append(" port ")
-                .append(port).append('\n');
+            b.append("ethtool: nothing missing for ").append(interfaceName).append(" queue ").append(queue)
+                .append(" port ").append(port).append('\n');
         } else {
             b.append("ethtool commands still missing for ").append(interfaceName).append(" (zcrx queue ").append(queue)
                 .append(", port ").append(port).append("), in this order:\n");
@@ -95,12 +95,13 @@ public final class DoctorReport {
         }
         if (ready()) {
             b.append("verdict: zcrx ready on ").append(interfaceName).append(" queue ").append(queue)
-                .append(" (set transport=zcrx or auto with zcrx.interface=").append(interfaceName).append(", zcrx.rx.queues=")
-                .append(queue).append(")\n");
+                .append(" (set transport=zcrx or auto with zcrx.interface=").append(interfaceName)
+                .append(", zcrx.rx.queues=").append(queue).append(")\n");
         } else if (blocked()) {
             b.append("verdict: zcrx cannot run here (see [FAIL]); transport=auto runs copy-mode io_uring (or NIO)\n");
         } else {
-            b.append("verdict: zcrx not ready yet: run the commands above (they change the NIC; the doctor changed nothing)\n");
+            b.append("verdict: zcrx not ready yet: run the commands above (they change the NIC; the doctor changed"
+                + " nothing)\n");
         }
         return b.toString();
     }

@@ -91,8 +91,9 @@ final class EthtoolIoctl implements AutoCloseable {
         if (rc < 0) {
             return new Channels(0, 0, 0, 0, -rc);
         }
-        return new Channels(m.getInt(EthtoolLayout.Channels.MAX_RX_OFFSET), m.getInt(EthtoolLayout.Channels.MAX_COMBINED_OFFSET),
-            m.getInt(EthtoolLayout.Channels.RX_COUNT_OFFSET), m.getInt(EthtoolLayout.Channels.COMBINED_COUNT_OFFSET), 0);
+        return new Channels(m.getInt(EthtoolLayout.Channels.MAX_RX_OFFSET),
+            m.getInt(EthtoolLayout.Channels.MAX_COMBINED_OFFSET), m.getInt(EthtoolLayout.Channels.RX_COUNT_OFFSET),
+            m.getInt(EthtoolLayout.Channels.COMBINED_COUNT_OFFSET), 0);
     }
 
     /** n-tuple filtering enabled ({@code ethtool -k ... ntuple-filters}): 1 on, 0 off, -errno unknown. */
@@ -165,7 +166,9 @@ final class EthtoolIoctl implements AutoCloseable {
             final int flowType = rule.getInt(fs + EthtoolLayout.FlowSpec.FLOW_TYPE_OFFSET);
             final int base = flowType & ~EthtoolLayout.FLOW_TYPE_MODIFIERS;
             final int portAt = fs + EthtoolLayout.FlowSpec.H_U_OFFSET
-                + (base == EthtoolLayout.TCP_V6_FLOW ? EthtoolLayout.FlowSpec.TCP6_PDST_OFFSET : EthtoolLayout.FlowSpec.TCP4_PDST_OFFSET);
+                + (base == EthtoolLayout.TCP_V6_FLOW
+                    ? EthtoolLayout.FlowSpec.TCP6_PDST_OFFSET
+                    : EthtoolLayout.FlowSpec.TCP4_PDST_OFFSET);
             final int port = ((rule.getByte(portAt) & 0xFF) << 8) | (rule.getByte(portAt + 1) & 0xFF);
             out.add(new FlowRule(location, base, port, rule.getLong(fs + EthtoolLayout.FlowSpec.RING_COOKIE_OFFSET),
                 (flowType & EthtoolLayout.FLOW_RSS) != 0));

@@ -47,7 +47,8 @@ final class EthtoolNetlink {
             final ByteBuffer req = ByteBuffer.allocate(256).order(ByteOrder.nativeOrder());
             begin(req, family, EthtoolLayout.ETHTOOL_MSG_RINGS_GET, EthtoolLayout.ETHTOOL_GENL_VERSION, 2);
             final int nest = req.position();
-            req.putShort((short) 0).putShort((short) (EthtoolLayout.ETHTOOL_A_RINGS_HEADER | EthtoolLayout.NLA_F_NESTED));
+            req.putShort((short) 0)
+                .putShort((short) (EthtoolLayout.ETHTOOL_A_RINGS_HEADER | EthtoolLayout.NLA_F_NESTED));
             putString(req, EthtoolLayout.ETHTOOL_A_HEADER_DEV_NAME, ifname);
             req.putShort(nest, (short) (req.position() - nest));
             final ByteBuffer reply = exchange(fd, req);

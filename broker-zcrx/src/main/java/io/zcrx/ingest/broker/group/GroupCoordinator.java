@@ -93,7 +93,8 @@ public final class GroupCoordinator {
             respond.accept(joinError(version, memberId, Errors.INVALID_GROUP_ID));
             return;
         }
-        if (req.sessionTimeoutMs() < settings.minSessionTimeoutMs || req.sessionTimeoutMs() > settings.maxSessionTimeoutMs) {
+        if (req.sessionTimeoutMs() < settings.minSessionTimeoutMs
+                || req.sessionTimeoutMs() > settings.maxSessionTimeoutMs) {
             respond.accept(joinError(version, memberId, Errors.INVALID_SESSION_TIMEOUT));
             return;
         }
@@ -130,8 +131,8 @@ public final class GroupCoordinator {
                 }
                 final String newId = (instanceId != null ? instanceId : clientId) + "-" + UUID.randomUUID();
                 if (instanceId != null) {
-                    joinStaticNew(g, newId, instanceId, clientId, clientHost, rebalanceTimeoutMs, req, protocols, version,
-                        respond);
+                    joinStaticNew(g, newId, instanceId, clientId, clientHost, rebalanceTimeoutMs, req, protocols,
+                        version, respond);
                 } else if (version >= 4) {
                     // KIP-394: hand out the id first; the member joins with it, so a client that times
                     // out and retries does not leave a ghost member behind.
@@ -172,15 +173,16 @@ public final class GroupCoordinator {
             }
             final boolean wasLeader = g.isLeader(oldId);
             g.remove(oldId);
-            LOG.info("group {}: static instance {} rejoined; member {} replaced by {}", g.groupId, instanceId, oldId, newId);
+            LOG.info("group {}: static instance {} rejoined; member {} replaced by {}",
+                g.groupId, instanceId, oldId, newId);
             addMember(g, newId, instanceId, clientId, clientHost, rebalanceTimeoutMs, req, protocols, version, respond);
             if (wasLeader) {
                 g.leaderId = newId;
             }
             rebalanceOrTryComplete(g, "static member " + instanceId + " rejoined");
         } else {
-            addMemberAndRebalance(g, newId, instanceId, clientId, clientHost, rebalanceTimeoutMs, req, protocols, version,
-                respond);
+            addMemberAndRebalance(g, newId, instanceId, clientId, clientHost, rebalanceTimeoutMs, req, protocols,
+                version, respond);
         }
     }
 
@@ -225,16 +227,17 @@ public final class GroupCoordinator {
 
     private void addMemberAndRebalance(ClassicGroup g, String memberId, String instanceId, String clientId,
                                        String clientHost, int rebalanceTimeoutMs, JoinGroupRequestData req,
-                                       Map<String, byte[]> protocols, short version, Consumer<JoinGroupResponseData> respond) {
+                                       Map<String, byte[]> protocols, short version,
+                                       Consumer<JoinGroupResponseData> respond) {
         addMember(g, memberId, instanceId, clientId, clientHost, rebalanceTimeoutMs, req, protocols, version, respond);
         rebalanceOrTryComplete(g, "member " + memberId + " joined");
     }
 
     private void addMember(ClassicGroup g, String memberId, String instanceId, String clientId, String clientHost,
-                           int rebalanceTimeoutMs, JoinGroupRequestData req, Map<String, byte[]> protocols, short version,
-                           Consumer<JoinGroupResponseData> respond) {
-        final Member m = new Member(memberId, instanceId, clientId, clientHost, rebalanceTimeoutMs, req.sessionTimeoutMs(),
-            req.protocolType(), protocols);
+                           int rebalanceTimeoutMs, JoinGroupRequestData req, Map<String, byte[]> protocols,
+                           short version, Consumer<JoinGroupResponseData> respond) {
+        final Member m = new Member(memberId, instanceId, clientId, clientHost, rebalanceTimeoutMs,
+            req.sessionTimeoutMs(), req.protocolType(), protocols);
         m.awaitingJoin = respond;
         m.joinVersion = version;
         m.lastHeartbeatMs = timer.nowMs();
@@ -373,7 +376,8 @@ public final class GroupCoordinator {
                 return;
             }
             for (String id : new ArrayList<>(g.pendingSync)) {
-                LOG.info("group {}: member {} did not send SyncGroup within the rebalance timeout; removed", g.groupId, id);
+                LOG.info("group {}: member {} did not send SyncGroup within the rebalance timeout; removed",
+                    g.groupId, id);
                 final Member m = g.remove(id);
                 if (m.awaitingSync != null) {
                     m.awaitingSync.accept(syncError(Errors.UNKNOWN_MEMBER_ID));
@@ -447,7 +451,9 @@ public final class GroupCoordinator {
     public Errors heartbeat(HeartbeatRequestData req) {
         final ClassicGroup g = req.groupId() == null ? null : groups.get(req.groupId());
         if (g == null) {
-            return req.groupId() == null || req.groupId().isEmpty() ? Errors.INVALID_GROUP_ID : Errors.UNKNOWN_MEMBER_ID;
+            return req.groupId() == null || req.groupId().isEmpty()
+                ? Errors.INVALID_GROUP_ID
+                : Errors.UNKNOWN_MEMBER_ID;
         }
         synchronized (g) {
             final Errors e = validateMember(g, req.memberId(), req.groupInstanceId(), req.generationId());
@@ -652,7 +658,8 @@ public final class GroupCoordinator {
                 if (!stateSet.isEmpty() && !stateSet.contains(g.state.wireName.toLowerCase(Locale.ROOT))) {
                     continue;
                 }
-                out.add(new ListedGroup().setGroupId(g.groupId).setProtocolType(g.protocolType == null ? "" : g.protocolType)
+                out.add(new ListedGroup().setGroupId(g.groupId)
+                    .setProtocolType(g.protocolType == null ? "" : g.protocolType)
                     .setGroupState(g.state.wireName).setGroupType(GROUP_TYPE));
             }
         }
@@ -680,7 +687,8 @@ public final class GroupCoordinator {
             out.add(r);
             final ClassicGroup g = id == null ? null : groups.get(id);
             if (g == null) {
-                r.setErrorCode((id == null || id.isEmpty() ? Errors.INVALID_GROUP_ID : Errors.GROUP_ID_NOT_FOUND).code());
+                r.setErrorCode(
+                    (id == null || id.isEmpty() ? Errors.INVALID_GROUP_ID : Errors.GROUP_ID_NOT_FOUND).code());
                 continue;
             }
             synchronized (g) {

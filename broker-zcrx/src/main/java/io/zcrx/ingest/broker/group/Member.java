@@ -1,7 +1,9 @@
 package io.zcrx.ingest.broker.group;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
@@ -61,7 +63,7 @@ final class Member {
         while (a.hasNext()) {
             final var x = a.next();
             final var y = b.next();
-            if (!x.getKey().equals(y.getKey()) || !java.util.Arrays.equals(x.getValue(), y.getValue())) {
+            if (!x.getKey().equals(y.getKey()) || !Arrays.equals(x.getValue(), y.getValue())) {
                 return false;
             }
         }
@@ -69,7 +71,7 @@ final class Member {
     }
 
     /** The member's first preference among {@code candidates}. */
-    String vote(java.util.Set<String> candidates) {
+    String vote(Set<String> candidates) {
         for (String p : protocols.keySet()) {
             if (candidates.contains(p)) {
                 return p;

@@ -126,11 +126,13 @@ public final class OffsetStore implements AutoCloseable {
         final CRC32C crc = new CRC32C();
         while (position + RECORD_HEADER_LENGTH <= all.limit()) {
             final int length = all.getInt(position);
-            if (length < 1 || length > RECORD_LENGTH_MAX || position + RECORD_HEADER_LENGTH + (long) length > all.limit()) {
+            if (length < 1 || length > RECORD_LENGTH_MAX
+                    || position + RECORD_HEADER_LENGTH + (long) length > all.limit()) {
                 break;
             }
             crc.reset();
-            crc.update(all.duplicate().position(position + RECORD_HEADER_LENGTH).limit(position + RECORD_HEADER_LENGTH + length));
+            crc.update(all.duplicate().position(position + RECORD_HEADER_LENGTH)
+                .limit(position + RECORD_HEADER_LENGTH + length));
             if ((int) crc.getValue() != all.getInt(position + 4)) {
                 break;
             }
@@ -140,7 +142,8 @@ public final class OffsetStore implements AutoCloseable {
             } catch (RuntimeException e) {
                 // A record whose CRC matches but whose body does not parse was written by a bug, not
                 // torn by a crash: refuse to guess.
-                throw new IOException("offsets journal record does not parse: file=" + file + ", position=" + position, e);
+                throw new IOException("offsets journal record does not parse: file=" + file
+                    + ", position=" + position, e);
             }
             position += RECORD_HEADER_LENGTH + length;
             records++;
@@ -316,7 +319,8 @@ public final class OffsetStore implements AutoCloseable {
         if (m == null) {
             return;
         }
-        final ByteBuffer buf = ByteBuffer.allocate(RECORD_HEADER_LENGTH + 1 + stringLength(group)).order(ByteOrder.BIG_ENDIAN);
+        final ByteBuffer buf = ByteBuffer.allocate(RECORD_HEADER_LENGTH + 1 + stringLength(group))
+            .order(ByteOrder.BIG_ENDIAN);
         endRecord(buf, beginRecord(buf, TYPE_DELETE_GROUP, group));
         append(buf);
         for (Map.Entry<TopicPartition, CommittedOffset> e : m.entrySet()) {

@@ -36,7 +36,8 @@ public final class CreatePartitionsHandler {
             final CreatePartitionsTopicResult r = new CreatePartitionsTopicResult().setName(t.name());
             resp.results().add(r);
             if (twice.contains(t.name())) {
-                r.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Duplicate topic in request: " + t.name());
+                r.setErrorCode(Errors.INVALID_REQUEST.code())
+                    .setErrorMessage("Duplicate topic in request: " + t.name());
                 continue;
             }
             final String bad = checkAssignments(t);

@@ -46,7 +46,8 @@ public final class CreateTopicsHandler {
                 .setNumPartitions(-1).setReplicationFactor((short) -1).setConfigs(null);
             resp.topics().add(r);
             if (duplicated.contains(t.name())) {
-                fail(r, Errors.INVALID_REQUEST, "Create topics request from client contains duplicate topic: " + t.name());
+                fail(r, Errors.INVALID_REQUEST,
+                    "Create topics request from client contains duplicate topic: " + t.name());
                 continue;
             }
             int partitions = t.numPartitions();
@@ -58,7 +59,8 @@ public final class CreateTopicsHandler {
             if (!t.assignments().isEmpty()) {
                 if (partitions != -1 || t.replicationFactor() != -1) {
                     fail(r, Errors.INVALID_REQUEST,
-                        "Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.");
+                        "Both numPartitions or replicationFactor and replicasAssignments were set."
+                            + " Both cannot be used at the same time.");
                     continue;
                 }
                 final String bad = checkAssignments(t);
@@ -72,7 +74,8 @@ public final class CreateTopicsHandler {
             for (CreatableTopicConfig c : t.configs()) {
                 overrides.put(c.name(), c.value());
             }
-            final TopicRegistry.CreateResult cr = ctx.topics().create(t.name(), partitions, overrides, req.validateOnly());
+            final TopicRegistry.CreateResult cr =
+                ctx.topics().create(t.name(), partitions, overrides, req.validateOnly());
             if (cr.errorCode() != Errors.NONE.code()) {
                 fail(r, Errors.forCode(cr.errorCode()), cr.errorMessage());
                 continue;

@@ -60,7 +60,8 @@ public final class DeleteTopicsHandler {
             final TopicInfo t = byId ? ctx.topics().get(s.topicId()) : ctx.topics().get(s.name());
             if (t == null || t.isDeleted()) {
                 fail(r, byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION,
-                    byId ? "Topic id " + s.topicId() + " does not exist" : "Topic " + s.name() + " does not exist", version);
+                    byId ? "Topic id " + s.topicId() + " does not exist" : "Topic " + s.name() + " does not exist",
+                    version);
                 continue;
             }
             r.setName(t.name());

@@ -28,7 +28,8 @@ public final class DescribeClusterHandler {
             .setClusterAuthorizedOperations(Integer.MIN_VALUE);
         if (version >= 1 && req.endpointType() != ENDPOINT_TYPE_BROKERS) {
             return resp.setErrorCode(Errors.UNSUPPORTED_ENDPOINT_TYPE.code())
-                .setErrorMessage("Only broker endpoints (type 1) exist on this node; requested type " + req.endpointType());
+                .setErrorMessage("Only broker endpoints (type 1) exist on this node; requested type "
+                    + req.endpointType());
         }
         resp.setErrorCode(Errors.NONE.code()).setErrorMessage(null);
         resp.brokers().add(new DescribeClusterBroker()

@@ -52,14 +52,15 @@ public final class DescribeConfigsHandler {
             } else if (type == ConfigResource.Type.BROKER) {
                 if (!r.resourceName().isEmpty() && !r.resourceName().equals(String.valueOf(ctx.nodeId()))) {
                     result.setErrorCode(Errors.INVALID_REQUEST.code())
-                        .setErrorMessage("Unexpected broker id, expected " + ctx.nodeId() + " or empty string, but received "
-                            + r.resourceName());
+                        .setErrorMessage("Unexpected broker id, expected " + ctx.nodeId()
+                            + " or empty string, but received " + r.resourceName());
                     continue;
                 }
                 result.setConfigs(brokerConfigs(keys, req.includeDocumentation()));
             } else {
                 result.setErrorCode(Errors.INVALID_REQUEST.code())
-                    .setErrorMessage("Resource type " + type + " (" + r.resourceType() + ") is not supported by this broker");
+                    .setErrorMessage("Resource type " + type + " (" + r.resourceType()
+                        + ") is not supported by this broker");
             }
         }
         return resp;
@@ -85,7 +86,9 @@ public final class DescribeConfigsHandler {
                 final boolean explicit = b.originals().containsKey(e.brokerSynonym());
                 c.synonyms().add(new DescribeConfigsSynonym().setName(e.brokerSynonym())
                     .setValue(b.effectiveValues().get(e.brokerSynonym()))
-                    .setSource(explicit ? TopicConfigs.Source.STATIC_BROKER_CONFIG.id : TopicConfigs.Source.DEFAULT_CONFIG.id));
+                    .setSource(explicit
+                        ? TopicConfigs.Source.STATIC_BROKER_CONFIG.id
+                        : TopicConfigs.Source.DEFAULT_CONFIG.id));
             }
             out.add(c);
         }
@@ -104,7 +107,9 @@ public final class DescribeConfigsHandler {
             final boolean explicit = b.originals().containsKey(e.getKey());
             out.add(new DescribeConfigsResourceResult()
                 .setName(e.getKey()).setValue(e.getValue()).setReadOnly(true).setIsSensitive(false)
-                .setConfigSource(explicit ? TopicConfigs.Source.STATIC_BROKER_CONFIG.id : TopicConfigs.Source.DEFAULT_CONFIG.id)
+                .setConfigSource(explicit
+                    ? TopicConfigs.Source.STATIC_BROKER_CONFIG.id
+                    : TopicConfigs.Source.DEFAULT_CONFIG.id)
                 .setConfigType(k == null ? DescribeConfigsResponse.ConfigType.UNKNOWN.id() : configType(k.type))
                 .setDocumentation(documentation && k != null ? k.documentation : null));
         }

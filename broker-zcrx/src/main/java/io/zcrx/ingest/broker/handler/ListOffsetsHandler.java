@@ -59,7 +59,8 @@ public final class ListOffsetsHandler {
                 final ListOffsetsPartitionResponse pr = new ListOffsetsPartitionResponse()
                     .setPartitionIndex(p.partitionIndex()).setTimestamp(-1).setOffset(-1).setLeaderEpoch(-1);
                 tr.partitions().add(pr);
-                final PartitionLog log = topic == null || topic.isDeleted() ? null : topic.partition(p.partitionIndex());
+                final PartitionLog log =
+                    topic == null || topic.isDeleted() ? null : topic.partition(p.partitionIndex());
                 final Errors e;
                 if (twice.contains(new TopicPartition(t.name(), p.partitionIndex()))) {
                     e = Errors.INVALID_REQUEST;
@@ -74,7 +75,8 @@ public final class ListOffsetsHandler {
                     pr.setErrorCode(e.code());
                     continue;
                 }
-                final long ts = p.timestamp() == EARLIEST_LOCAL_TIMESTAMP ? OffsetLookup.EARLIEST_TIMESTAMP : p.timestamp();
+                final long ts =
+                    p.timestamp() == EARLIEST_LOCAL_TIMESTAMP ? OffsetLookup.EARLIEST_TIMESTAMP : p.timestamp();
                 log.offsetForTimestamp(ts, lookup);
                 pr.setErrorCode(lookup.errorCode);
                 if (lookup.errorCode == Errors.NONE.code() && lookup.offset >= 0) {

@@ -57,7 +57,8 @@ public final class MetadataHandler {
                 // v12+: lookup by id.
                 final TopicInfo t = id == null || Uuid.ZERO_UUID.equals(id) ? null : ctx.topics().get(id);
                 if (t == null) {
-                    resp.topics().add(new MetadataResponseTopic().setName(null).setTopicId(id == null ? Uuid.ZERO_UUID : id)
+                    resp.topics().add(new MetadataResponseTopic().setName(null)
+                        .setTopicId(id == null ? Uuid.ZERO_UUID : id)
                         .setErrorCode(Errors.UNKNOWN_TOPIC_ID.code()).setIsInternal(false)
                         .setTopicAuthorizedOperations(Integer.MIN_VALUE));
                 } else {
@@ -77,7 +78,8 @@ public final class MetadataHandler {
                     if (r.topic() != null) {
                         t = r.topic();
                     } else {
-                        LOG.warn("auto-creating topic {} failed: {} {}", name, Errors.forCode(r.errorCode()), r.errorMessage());
+                        LOG.warn("auto-creating topic {} failed: {} {}",
+                            name, Errors.forCode(r.errorCode()), r.errorMessage());
                         resp.topics().add(error(name, Errors.forCode(r.errorCode())));
                         continue;
                     }

@@ -33,7 +33,8 @@ public final class OffsetForLeaderEpochHandler {
             resp.topics().add(tr);
             final TopicInfo topic = ctx.topics().get(t.topic());
             for (OffsetForLeaderPartition p : t.partitions()) {
-                final EpochEndOffset r = new EpochEndOffset().setPartition(p.partition()).setLeaderEpoch(-1).setEndOffset(-1);
+                final EpochEndOffset r =
+                    new EpochEndOffset().setPartition(p.partition()).setLeaderEpoch(-1).setEndOffset(-1);
                 tr.partitions().add(r);
                 final PartitionLog log = topic == null || topic.isDeleted() ? null : topic.partition(p.partition());
                 if (log == null) {

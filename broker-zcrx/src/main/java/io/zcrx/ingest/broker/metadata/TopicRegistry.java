@@ -10,18 +10,22 @@ import io.zcrx.ingest.log.PartitionLog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.Uuid;
@@ -54,7 +58,7 @@ public final class TopicRegistry {
     private final ConcurrentHashMap<String, TopicInfo> byName = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Uuid, TopicInfo> byId = new ConcurrentHashMap<>();
     /** Ids of deleted topics (persisted): a new topic never gets one, so clients never confuse the two. */
-    private final java.util.Set<Uuid> deletedIds = ConcurrentHashMap.newKeySet();
+    private final Set<Uuid> deletedIds = ConcurrentHashMap.newKeySet();
     static final String DELETED_IDS_FILE = "deleted-topic-ids";
 
     /** Outcome of a create: the topic, or an error code and message. */
@@ -162,7 +166,8 @@ public final class TopicRegistry {
         }
         final TopicInfo existing = byName.get(name);
         if (existing != null) {
-            return new CreateResult(existing, Errors.TOPIC_ALREADY_EXISTS.code(), "Topic '" + name + "' already exists.");
+            return new CreateResult(existing, Errors.TOPIC_ALREADY_EXISTS.code(),
+                "Topic '" + name + "' already exists.");
         }
         for (TopicInfo t : byName.values()) {
             if (Topic.hasCollision(name, t.name())) {
@@ -204,7 +209,8 @@ public final class TopicRegistry {
             }
         } catch (IOException e) {
             LOG.error("creating topic {} failed", name, e);
-            return CreateResult.error(Errors.KAFKA_STORAGE_ERROR, "creating topic " + name + " failed: " + e.getMessage());
+            return CreateResult.error(Errors.KAFKA_STORAGE_ERROR,
+                "creating topic " + name + " failed: " + e.getMessage());
         }
         final TopicInfo t = new TopicInfo(name, id, array, normalized, logConfig,
             TopicConfigs.validationConfig(config, normalized), metrics);
@@ -262,8 +268,8 @@ public final class TopicRegistry {
         if (failure != null) {
             // The topic is gone for clients; what is left on disk is logged and will not be loaded
             // as this topic again (its id is retired).
-            return ChangeResult.error(Errors.KAFKA_STORAGE_ERROR, "topic " + t.name() + " deleted, but removing its files"
-                + " failed: " + failure.getMessage());
+            return ChangeResult.error(Errors.KAFKA_STORAGE_ERROR,
+                "topic " + t.name() + " deleted, but removing its files failed: " + failure.getMessage());
         }
         return ChangeResult.OK;
     }
@@ -283,18 +289,19 @@ public final class TopicRegistry {
                 + " partitions, which is higher than the requested " + count + ".");
         }
         if (count > 100_000) {
-            return ChangeResult.error(Errors.INVALID_PARTITIONS, "Number of partitions must be at most 100000: count=" + count);
+            return ChangeResult.error(Errors.INVALID_PARTITIONS,
+                "Number of partitions must be at most 100000: count=" + count);
         }
         if (validateOnly) {
             return ChangeResult.OK;
         }
-        final PartitionLog[] next = java.util.Arrays.copyOf(t.partitions(), count);
+        final PartitionLog[] next = Arrays.copyOf(t.partitions(), count);
         for (int i = current; i < count; i++) {
             try {
                 next[i] = logs.createPartition(name, i, t.id(), t.logConfig());
             } catch (IOException e) {
                 LOG.error("adding partition {}-{} failed", name, i, e);
-                t.replacePartitions(java.util.Arrays.copyOf(next, i));
+                t.replacePartitions(Arrays.copyOf(next, i));
                 return ChangeResult.error(Errors.KAFKA_STORAGE_ERROR, "creating partition " + i + " of " + name
                     + " failed: " + e.getMessage());
             }
@@ -350,7 +357,7 @@ public final class TopicRegistry {
         final Path f = configDir.resolve(DELETED_IDS_FILE);
         try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND)) {
-            ch.write(java.nio.ByteBuffer.wrap((id + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            ch.write(ByteBuffer.wrap((id + "\n").getBytes(StandardCharsets.US_ASCII)));
             ch.force(false);
         }
     }

@@ -1,5 +1,6 @@
 package io.zcrx.ingest.broker.metrics;
 
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.HdrHistogram.PackedHistogram;
 import org.HdrHistogram.SingleWriterRecorder;
 
@@ -23,12 +24,6 @@ import org.HdrHistogram.SingleWriterRecorder;
  * {@code scale} (0.001 presents microseconds as Kafka's milliseconds, with three decimals of
  * resolution that Kafka's whole-millisecond histograms lack).
  *
- * <p>The window's histograms are HdrHistogram's packed ones, whose memory grows with the buckets
- * actually used (a few KiB for a latency that spans a few orders of magnitude) rather than the
- * whole range (about 26 KiB each for an hour in microseconds): a broker has dozens of histograms,
- * each with {@value #WINDOW_TICKS} of them. Only the reactors' recorders, written on the hot path,
- * keep the flat layout; the shared stripe of other threads is packed too.
- *
  * <p>HdrHistogram's own class shares this class's simple name, so it is spelled out in full here.
  */
 public final class Histogram implements Metric {
@@ -37,7 +32,8 @@ public final class Histogram implements Metric {
     /** Two significant digits: a percentile is within 1 % of the true value. */
     private static final int DIGITS = 2;
 
-    private final SingleWriterRecorder[] stripes;
+    /** A stripe's recorder appears at its first value: most histograms see one or two reactors. */
+    private final AtomicReferenceArray<SingleWriterRecorder> stripes;
     /** False under {@code metrics.enable=false}: values are dropped. */
     private final boolean recording;
     private final long highest;
@@ -68,14 +64,12 @@ public final class Histogram implements Metric {
         this.recording = recording;
         this.highest = highestValue;
         this.scale = scale;
-        this.stripes = new SingleWriterRecorder[writers + 1];
-        for (int i = 0; i < writers; i++) {
-            stripes[i] = new SingleWriterRecorder(1, highestValue, DIGITS);
-        }
-        // The shared stripe records off the hot path (and most histograms never use it): packed.
-        stripes[writers] = new SingleWriterRecorder(DIGITS, true);
+        this.stripes = new AtomicReferenceArray<>(writers + 1);
+        // Reader-side histograms are packed (memory in proportion to the buckets in use: a
+        // latency distribution touches a few hundred of the thousands a full one allocates);
+        // only the recorders, written on the hot path, are full arrays that never resize.
         this.windowSum = new PackedHistogram(1, highestValue, DIGITS);
-        this.scratch = new org.HdrHistogram.Histogram(1, highestValue, DIGITS);
+        this.scratch = new PackedHistogram(1, highestValue, DIGITS);
     }
 
     /**
@@ -88,14 +82,29 @@ public final class Histogram implements Metric {
             return;
         }
         final long v = value < 0 ? 0 : Math.min(value, highest);
-        if (stripe >= 0 && stripe < stripes.length - 1) {
-            stripes[stripe].recordValue(v);
+        final int last = stripes.length() - 1;
+        if (stripe >= 0 && stripe < last) {
+            SingleWriterRecorder r = stripes.getPlain(stripe);
+            if (r == null) {
+                r = recorder(stripe);
+            }
+            r.recordValue(v);
         } else {
-            final SingleWriterRecorder shared = stripes[stripes.length - 1];
+            final SingleWriterRecorder shared = recorder(last);
             synchronized (shared) {
                 shared.recordValue(v);
             }
         }
+    }
+
+    /** The stripe's recorder, made on its first value (once per stripe, not per value). */
+    private SingleWriterRecorder recorder(int stripe) {
+        SingleWriterRecorder r = stripes.get(stripe);
+        if (r == null) {
+            stripes.compareAndSet(stripe, null, new SingleWriterRecorder(1, highest, DIGITS));
+            r = stripes.get(stripe);
+        }
+        return r;
     }
 
     @Override
@@ -111,9 +120,12 @@ public final class Histogram implements Metric {
         windowHead = (windowHead + 1) % window.length;
         // The reading side of a recorder is safe beside its writer, shared stripe included: the
         // lock in record() only keeps the shared stripe's writers apart from each other.
-        for (SingleWriterRecorder stripe : stripes) {
-            stripe.getIntervalHistogramInto(scratch);
-            interval.add(scratch);
+        for (int i = 0; i < stripes.length(); i++) {
+            final SingleWriterRecorder stripe = stripes.get(i);
+            if (stripe != null) {
+                stripe.getIntervalHistogramInto(scratch);
+                interval.add(scratch);
+            }
         }
         windowSum.add(interval);
         final long n = interval.getTotalCount();

@@ -5,6 +5,7 @@ import io.zcrx.ingest.broker.runtime.LogFlusher;
 import io.zcrx.ingest.broker.transport.ReactorIo;
 import io.zcrx.ingest.log.PartitionLog;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -72,7 +73,7 @@ final class DurableAcks implements LogFlusher.Waiters {
     /** Parks {@code d} (its pending response set) until its partitions are durable. */
     void park(DeferredProduce d) {
         if (parkedCount == parked.length) {
-            parked = java.util.Arrays.copyOf(parked, parkedCount * 2);
+            parked = Arrays.copyOf(parked, parkedCount * 2);
         }
         parked[parkedCount++] = d;
         parkedTotal++;

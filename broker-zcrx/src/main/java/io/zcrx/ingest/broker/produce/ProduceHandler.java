@@ -5,6 +5,7 @@ import io.zcrx.ingest.broker.metadata.TopicInfo;
 import io.zcrx.ingest.broker.metrics.BrokerTopicMetrics;
 import io.zcrx.ingest.broker.metrics.Histogram;
 import io.zcrx.ingest.broker.request.BrokerContext;
+import io.zcrx.ingest.broker.request.FetchWaiters;
 import io.zcrx.ingest.broker.request.RequestChannel;
 import io.zcrx.ingest.broker.runtime.LogFlusher;
 import io.zcrx.ingest.broker.runtime.RateLimitedLog;
@@ -22,6 +23,7 @@ import io.zcrx.ingest.protocol.produce.ProduceResults;
 import io.zcrx.ingest.protocol.record.BatchValidator;
 import io.zcrx.ingest.protocol.record.RecordBatchLayout;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +66,7 @@ public final class ProduceHandler {
     private final AppendResult appendResult = new AppendResult();
     private final TopicLookupCache topics;
     /** Fetch long polls to wake after an append (one volatile read when nobody waits). */
-    private final io.zcrx.ingest.broker.request.FetchWaiters fetchWaiters;
+    private final FetchWaiters fetchWaiters;
     private final RateLimitedLog rejections = new RateLimitedLog(LOG, 10);
     /** This reactor's id: its stripe in every metric. */
     private final int stripe;
@@ -92,7 +94,7 @@ public final class ProduceHandler {
         this.appendLatency = ctx.appendLatency();
         this.timing = ctx.metrics().recording();
         this.validator = new BatchValidator(ctx.config().getInt(
-            io.zcrx.ingest.broker.config.BrokerConfig.MESSAGE_DECOMPRESSED_MAX_BYTES));
+            BrokerConfig.MESSAGE_DECOMPRESSED_MAX_BYTES));
         this.topics = new TopicLookupCache(ctx.topics());
         this.fetchWaiters = ctx.fetchWaiters();
         this.groupCommit = ctx.config().getBoolean(BrokerConfig.LOG_FLUSH_GROUP_COMMIT_ENABLE);
@@ -131,8 +133,8 @@ public final class ProduceHandler {
                 for (int slot = first; slot < end; slot++) {
                     if (topic == null) {
                         // Kafka counts no topic metric for a topic it does not have.
-                        results.setError(slot, (byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).code(),
-                            null, -1);
+                        results.setError(slot,
+                            (byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).code(), null, -1);
                         continue;
                     }
                     topicMetrics.totalProduceRequests.mark(stripe, 1);
@@ -217,9 +219,9 @@ public final class ProduceHandler {
         }
         durableAcks(channel).requestFlush(log);
         if (syncCount == syncSlots.length) {
-            syncSlots = java.util.Arrays.copyOf(syncSlots, syncCount * 2);
-            syncLogs = java.util.Arrays.copyOf(syncLogs, syncCount * 2);
-            syncLastOffsets = java.util.Arrays.copyOf(syncLastOffsets, syncCount * 2);
+            syncSlots = Arrays.copyOf(syncSlots, syncCount * 2);
+            syncLogs = Arrays.copyOf(syncLogs, syncCount * 2);
+            syncLastOffsets = Arrays.copyOf(syncLastOffsets, syncCount * 2);
         }
         syncSlots[syncCount] = slot;
         syncLogs[syncCount] = log;
@@ -231,7 +233,8 @@ public final class ProduceHandler {
                         short version, short acks, long nowMs) {
         final int position = view.recordsPosition(slot);
         final int length = view.recordsLength(slot);
-        final short code = validator.validate(body, position, length, version, topic.validation(), nowMs, batch.header());
+        final short code =
+            validator.validate(body, position, length, version, topic.validation(), nowMs, batch.header());
         if (code != Errors.NONE.code()) {
             results.setError(slot, code, validator.errorMessage(), validator.recordIndex());
             if (rejections.tryAcquire(nowMs)) {

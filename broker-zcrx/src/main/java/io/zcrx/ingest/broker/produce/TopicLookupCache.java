@@ -5,6 +5,7 @@ import io.zcrx.ingest.broker.metadata.TopicRegistry;
 import io.zcrx.ingest.protocol.bytes.SliceList;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -139,12 +140,12 @@ final class TopicLookupCache {
     }
 
     private void clearNames() {
-        java.util.Arrays.fill(byName, null);
+        Arrays.fill(byName, null);
         nameCount = 0;
     }
 
     private void clearIds() {
-        java.util.Arrays.fill(byId, null);
+        Arrays.fill(byId, null);
         idCount = 0;
     }
 

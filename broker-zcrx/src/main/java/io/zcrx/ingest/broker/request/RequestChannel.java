@@ -1,5 +1,6 @@
 package io.zcrx.ingest.broker.request;
 
+import io.zcrx.ingest.broker.transport.ReactorIo;
 import java.nio.ByteBuffer;
 import org.apache.kafka.common.protocol.Message;
 
@@ -44,7 +45,7 @@ public interface RequestChannel {
     String describe();
 
     /** The connection's reactor (deferred responses are completed on it). */
-    io.zcrx.ingest.broker.transport.ReactorIo reactor();
+    ReactorIo reactor();
 
     /** "/host" of the peer, as Kafka reports ClientHost in DescribeGroups. */
     String clientHost();

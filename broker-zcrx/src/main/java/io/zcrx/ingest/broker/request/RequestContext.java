@@ -1,5 +1,6 @@
 package io.zcrx.ingest.broker.request;
 
+import io.zcrx.ingest.broker.transport.ReactorIo;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Message;
 
@@ -63,7 +64,7 @@ public final class RequestContext {
     }
 
     /** The connection's reactor: where a deferred response must be completed with {@code completeWith}. */
-    public io.zcrx.ingest.broker.transport.ReactorIo reactor() {
+    public ReactorIo reactor() {
         return channel.reactor();
     }
 

@@ -8,6 +8,7 @@ import io.zcrx.ingest.broker.metrics.Timer;
 import io.zcrx.ingest.log.LogManager;
 import io.zcrx.ingest.log.PartitionLog;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -125,7 +126,7 @@ public final class LogFlusher implements AutoCloseable {
     public void request(PartitionLog log) {
         synchronized (lock) {
             if (requestedCount == requested.length) {
-                requested = java.util.Arrays.copyOf(requested, requestedCount * 2);
+                requested = Arrays.copyOf(requested, requestedCount * 2);
             }
             requested[requestedCount++] = log;
             if (requestedCount == 1) {

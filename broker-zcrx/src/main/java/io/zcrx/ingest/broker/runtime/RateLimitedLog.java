@@ -1,7 +1,6 @@
 package io.zcrx.ingest.broker.runtime;
 
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Logs bad-input events (rejected batches, closed connections) at WARN without letting one

@@ -1,5 +1,6 @@
 package io.zcrx.ingest.broker.runtime;
 
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +37,7 @@ public final class ScheduledTimerService implements TimerService, AutoCloseable 
         final ScheduledFuture<?> f;
         try {
             f = executor.schedule(() -> runLogged(task), delayMs, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             // Shutting down: the task would never run, and nothing waits for it any more.
             return () -> { };
         }

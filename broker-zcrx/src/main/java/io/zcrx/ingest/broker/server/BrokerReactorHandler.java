@@ -1,6 +1,7 @@
 package io.zcrx.ingest.broker.server;
 
 import io.zcrx.ingest.broker.config.BrokerConfig;
+import io.zcrx.ingest.broker.metrics.Meter;
 import io.zcrx.ingest.broker.metrics.MetricName;
 import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.broker.transport.ConnectionHandler;
@@ -8,6 +9,7 @@ import io.zcrx.ingest.broker.transport.ConnectionIo;
 import io.zcrx.ingest.broker.transport.ReactorHandler;
 import io.zcrx.ingest.broker.transport.ReactorIo;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +55,8 @@ final class BrokerReactorHandler implements ReactorHandler {
     private final long reclaimSlowBytesPerSecond;
     /** Scratch for reclaim candidates, oldest request first. */
     private final ArrayList<Connection> reclaimCandidates = new ArrayList<>();
+    /** zcrx:type=ReceiveMemory,name=ReclaimCloses,reactor=N; null without a registry (handler tests). */
+    private final Meter reclaimCloses;
     private long nowNs = System.nanoTime();
     private long nextHousekeepingNs = nowNs + HOUSEKEEPING_INTERVAL_NS;
     private long nextMemoryCheckNs = nowNs + MEMORY_CHECK_INTERVAL_NS;
@@ -77,10 +81,14 @@ final class BrokerReactorHandler implements ReactorHandler {
         this.reclaimBelowPermille = ctx.config().getInt(BrokerConfig.RECEIVE_MEMORY_RECLAIM_BELOW_PERCENT) * 10;
         this.reclaimAgeNs = TimeUnit.MILLISECONDS.toNanos(
             ctx.config().getLong(BrokerConfig.RECEIVE_MEMORY_RECLAIM_REQUEST_AGE_MS));
-        this.reclaimSlowBytesPerSecond = ctx.config().getLong(BrokerConfig.RECEIVE_MEMORY_RECLAIM_SLOW_BYTES_PER_SECOND);
+        this.reclaimSlowBytesPerSecond =
+            ctx.config().getLong(BrokerConfig.RECEIVE_MEMORY_RECLAIM_SLOW_BYTES_PER_SECOND);
         this.processor = new RequestProcessor(ctx, this);
         this.connectionCountMetric = connectionCount(reactorId);
         ctx.metrics().gauge(connectionCountMetric, () -> connectionCount);
+        this.reclaimCloses = ctx.metrics().meter(
+            MetricName.of("zcrx", "ReceiveMemory", "ReclaimCloses", "reactor", Integer.toString(reactorId)),
+            "connections");
     }
 
     /** Kafka's per-listener, per-network-thread connection count (a Kafka Metrics attribute). */
@@ -181,6 +189,7 @@ final class BrokerReactorHandler implements ReactorHandler {
             c.io().close("receive memory low: slow request", false);
             closed++;
         }
+        reclaimCloses.mark(reactorId, closed);
         reclaimCandidates.clear();
         LOG.warn("reactor {}: receive memory low ({}% free, below {}={}): closed {} connection(s) whose request "
                 + "was incomplete for more than {}={} ms at less than {}={}, slowest first; now {}% free", reactorId,
@@ -190,7 +199,7 @@ final class BrokerReactorHandler implements ReactorHandler {
             reactorIo.receiveMemoryFreePermille() / 10.0);
     }
 
-    private static final java.util.Comparator<Connection> SLOWEST_SENDER_FIRST =
+    private static final Comparator<Connection> SLOWEST_SENDER_FIRST =
         (a, b) -> Double.compare(a.reclaimRate, b.reclaimRate);
 
     private void housekeeping(long now) {

@@ -6,6 +6,7 @@ import io.zcrx.ingest.broker.request.RequestChannel;
 import io.zcrx.ingest.broker.request.ResponseWriter;
 import io.zcrx.ingest.broker.transport.ConnectionHandler;
 import io.zcrx.ingest.broker.transport.ConnectionIo;
+import io.zcrx.ingest.broker.transport.ReactorIo;
 import io.zcrx.ingest.broker.transport.outbound.OutboundQueue;
 import io.zcrx.ingest.protocol.bytes.ProtocolException;
 import io.zcrx.ingest.protocol.bytes.RxChunk;
@@ -134,7 +135,8 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
         final int rc = assembler.onChunk(chunk, this);
         if (rc != FrameAssembler.OK) {
             final String why = rc == FrameAssembler.ERR_FRAME_TOO_LARGE
-                ? "request size " + assembler.failedSize() + " exceeds socket.request.max.bytes=" + processor.frameBytesMax()
+                ? "request size " + assembler.failedSize() + " exceeds socket.request.max.bytes="
+                    + processor.frameBytesMax()
                 : rc == FrameAssembler.ERR_NEGATIVE_SIZE ? "negative request size " + assembler.failedSize()
                 : "framing failed earlier";
             requestClose(why);
@@ -445,7 +447,7 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
     }
 
     @Override
-    public io.zcrx.ingest.broker.transport.ReactorIo reactor() {
+    public ReactorIo reactor() {
         return io.reactor();
     }
 

@@ -33,7 +33,10 @@ public final class TransportSelector {
         return select(config, factory, null);
     }
 
-    /** As {@link #select(BrokerConfig, ReactorHandlerFactory)}, handing the transport the broker's metrics. */
+    /**
+     * As {@link #select(BrokerConfig, ReactorHandlerFactory)}, the transport registering its metrics in
+     * {@code metrics}.
+     */
     public static Selection select(BrokerConfig config, ReactorHandlerFactory factory, MetricsRegistry metrics)
             throws IOException {
         final String wanted = config.transport();
@@ -64,19 +67,18 @@ public final class TransportSelector {
                 skipped.add(reason);
                 continue;
             }
-            final String reasons = skipped.isEmpty() ? "transport=" + wanted : "transport=" + wanted + "; " + String.join("; ", skipped);
+            final String reasons = skipped.isEmpty()
+                ? "transport=" + wanted
+                : "transport=" + wanted + "; " + String.join("; ", skipped);
             return new Selection(t, reasons);
         }
         throw new IOException("no transport could start: " + String.join("; ", skipped));
     }
 
-    static TransportSettings settings(BrokerConfig config, int reactors) {
-        return settings(config, reactors, null);
-    }
-
     static TransportSettings settings(BrokerConfig config, int reactors, MetricsRegistry metrics) {
         return new TransportSettings(config.listenAddress(), reactors,
-            config.getInt(BrokerConfig.SOCKET_SEND_BUFFER_BYTES), config.getInt(BrokerConfig.SOCKET_RECEIVE_BUFFER_BYTES),
+            config.getInt(BrokerConfig.SOCKET_SEND_BUFFER_BYTES),
+            config.getInt(BrokerConfig.SOCKET_RECEIVE_BUFFER_BYTES),
             config.getInt(BrokerConfig.MAX_CONNECTIONS), 64 * 1024, metrics);
     }
 
@@ -85,7 +87,8 @@ public final class TransportSelector {
         switch (name) {
             case "nio":
                 return new NioTransport(settings(config, config.numNetworkThreads(), metrics),
-                    config.getInt(BrokerConfig.NIO_BUFFER_BYTES), config.getInt(BrokerConfig.NIO_BUFFER_COUNT), factory);
+                    config.getInt(BrokerConfig.NIO_BUFFER_BYTES), config.getInt(BrokerConfig.NIO_BUFFER_COUNT),
+                    factory);
             case "uring":
                 return UringTransports.uring(config, settings(config, config.numNetworkThreads(), metrics), factory);
             case "zcrx":

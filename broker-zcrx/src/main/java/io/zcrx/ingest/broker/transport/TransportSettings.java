@@ -12,18 +12,12 @@ import java.net.InetSocketAddress;
  * @param receiveBufferBytes SO_RCVBUF of accepted sockets, -1 = OS default
  * @param maxConnections     connections open at once; more are closed right after accept
  * @param outboundBlockBytes size of one outbound block (responses are encoded into these)
- * @param metrics            the broker's metrics, for the transport's own (reactor id = stripe); null when
- *                           nothing is to be recorded (transport tests without a broker)
+ * @param metrics            where the transport registers its metrics (docs/metrics.md), or null to record
+ *                           none (transport unit tests)
  */
 public record TransportSettings(InetSocketAddress bindAddress, int reactors, int sendBufferBytes,
                                 int receiveBufferBytes, int maxConnections, int outboundBlockBytes,
                                 MetricsRegistry metrics) {
-
-    /** Settings without metrics. */
-    public TransportSettings(InetSocketAddress bindAddress, int reactors, int sendBufferBytes, int receiveBufferBytes,
-                             int maxConnections, int outboundBlockBytes) {
-        this(bindAddress, reactors, sendBufferBytes, receiveBufferBytes, maxConnections, outboundBlockBytes, null);
-    }
 
     public TransportSettings {
         if (reactors < 1 || maxConnections < 1 || outboundBlockBytes < 1024) {

@@ -61,7 +61,8 @@ public final class NativeRegion implements AutoCloseable {
 
     private static void checkLength(long length, String what) {
         if (length <= 0 || length > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("region length out of range (1..2^31-1): what=" + what + ", length=" + length);
+            throw new IllegalArgumentException("region length out of range (1..2^31-1): what=" + what
+                + ", length=" + length);
         }
     }
 
@@ -84,7 +85,10 @@ public final class NativeRegion implements AutoCloseable {
         return new Pointer(address).getByteBuffer(0, length).order(ByteOrder.nativeOrder());
     }
 
-    /** A new big-endian view of the whole region: the byte order {@code RxChunk.memory()} promises (Kafka is big-endian). */
+    /**
+     * A new big-endian view of the whole region: the byte order {@code RxChunk.memory()} promises (Kafka is
+     * big-endian).
+     */
     public ByteBuffer bigEndianView() {
         ensureOpen();
         return new Pointer(address).getByteBuffer(0, length).order(ByteOrder.BIG_ENDIAN);
@@ -96,7 +100,8 @@ public final class NativeRegion implements AutoCloseable {
 
     private void ensureOpen() {
         if (closed) {
-            throw new IllegalStateException("region already unmapped: what=" + what + ", address=0x" + Long.toHexString(address));
+            throw new IllegalStateException("region already unmapped: what=" + what
+                + ", address=0x" + Long.toHexString(address));
         }
     }
 

@@ -81,6 +81,9 @@ public final class Ring implements AutoCloseable {
     private int sqTail;
     private int submittedTail;
     private int cqHead;
+    /** Running totals for the reactor's metrics: SQEs the kernel consumed, CQEs copied out. */
+    private long submittedTotal;
+    private long reapedTotal;
     private boolean closed;
 
     private Ring(Thread owner, int fd, int setupFlags, int features, int sqEntries, int cqEntries,
@@ -133,7 +136,8 @@ public final class Ring implements AutoCloseable {
      */
     public static Ring create(int sqEntries, int cqEntries, int setupFlags) throws UringException {
         if (sqEntries <= 0 || cqEntries < 0) {
-            throw new IllegalArgumentException("ring sizes must be positive: sqEntries=" + sqEntries + ", cqEntries=" + cqEntries);
+            throw new IllegalArgumentException("ring sizes must be positive: sqEntries=" + sqEntries
+                + ", cqEntries=" + cqEntries);
         }
         final Memory params = new Memory(UringLayout.Params.SIZE);
         params.clear();
@@ -173,7 +177,8 @@ public final class Ring implements AutoCloseable {
             ringRegion = NativeRegion.ofRingFd(fd, IORING_OFF_SQ_RING, Math.max(sqSize, cqSize), "io_uring SQ/CQ ring");
             sqeRegion = NativeRegion.ofRingFd(fd, IORING_OFF_SQES, (long) sqCount * SQE_SIZE, "io_uring SQE array");
             scratch = NativeRegion.anonymous(NativeRegion.PAGE_SIZE, "io_uring enter arguments");
-            return new Ring(Thread.currentThread(), fd, flags, features, sqCount, cqCount, ringRegion, sqeRegion, scratch, params);
+            return new Ring(Thread.currentThread(), fd, flags, features, sqCount, cqCount, ringRegion, sqeRegion,
+                scratch, params);
         } catch (UringException | RuntimeException e) {
             if (scratch != null) {
                 scratch.close();
@@ -242,8 +247,10 @@ public final class Ring implements AutoCloseable {
             scratch.putInt(UringLayout.GeteventsArg.SIGMASK_SZ_OFFSET, 0);
             scratch.putInt(UringLayout.GeteventsArg.MIN_WAIT_USEC_OFFSET, 0);
             scratch.putLong(UringLayout.GeteventsArg.TS_OFFSET, enterScratch.address() + UringLayout.GeteventsArg.SIZE);
-            scratch.putLong(UringLayout.GeteventsArg.SIZE + UringLayout.KernelTimespec.TV_SEC_OFFSET, timeoutNs / 1_000_000_000L);
-            scratch.putLong(UringLayout.GeteventsArg.SIZE + UringLayout.KernelTimespec.TV_NSEC_OFFSET, timeoutNs % 1_000_000_000L);
+            scratch.putLong(UringLayout.GeteventsArg.SIZE + UringLayout.KernelTimespec.TV_SEC_OFFSET,
+                timeoutNs / 1_000_000_000L);
+            scratch.putLong(UringLayout.GeteventsArg.SIZE + UringLayout.KernelTimespec.TV_NSEC_OFFSET,
+                timeoutNs % 1_000_000_000L);
             return enter(minComplete, IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG, enterScratch.address(),
                 UringLayout.GeteventsArg.SIZE);
         }
@@ -259,6 +266,7 @@ public final class Ring implements AutoCloseable {
         final int rc = Syscalls.ioUringEnter(fd, toSubmit, minComplete, flags, arg, argSize);
         if (rc >= 0) {
             submittedTail += rc;
+            submittedTotal += rc;
             return rc;
         }
         final EnterOutcome outcome = EnterOutcome.of(-rc);
@@ -268,9 +276,9 @@ public final class Ring implements AutoCloseable {
             case BUSY:
                 return 0;
             default:
-                throw new IllegalStateException("io_uring_enter failed: errno=" + Errno.describe(-rc) + ", outcome=" + outcome
-                    + ", fd=" + fd + ", toSubmit=" + toSubmit + ", minComplete=" + minComplete + ", flags=0x"
-                    + Integer.toHexString(flags));
+                throw new IllegalStateException("io_uring_enter failed: errno=" + Errno.describe(-rc)
+                    + ", outcome=" + outcome + ", fd=" + fd + ", toSubmit=" + toSubmit + ", minComplete=" + minComplete
+                    + ", flags=0x" + Integer.toHexString(flags));
         }
     }
 
@@ -292,12 +300,14 @@ public final class Ring implements AutoCloseable {
         final boolean big = cqeSize == UringLayout.Cqe.SIZE32;
         for (int i = 0; i < n; i++) {
             final int at = cqesOffset + ((cqHead + i) & cqMask) * cqeSize;
-            batch.set(i, ring.getLong(at + UringLayout.Cqe.USER_DATA_OFFSET), ring.getInt(at + UringLayout.Cqe.RES_OFFSET),
-                ring.getInt(at + UringLayout.Cqe.FLAGS_OFFSET), big ? ring.getLong(at + UringLayout.Cqe.BIG_CQE_OFFSET) : 0L);
+            batch.set(i, ring.getLong(at + UringLayout.Cqe.USER_DATA_OFFSET),
+                ring.getInt(at + UringLayout.Cqe.RES_OFFSET), ring.getInt(at + UringLayout.Cqe.FLAGS_OFFSET),
+                big ? ring.getLong(at + UringLayout.Cqe.BIG_CQE_OFFSET) : 0L);
         }
         batch.count = n;
         if (n > 0) {
             cqHead += n;
+            reapedTotal += n;
             U32.setRelease(ring, cqHeadOffset, cqHead);
         }
         return n;
@@ -311,6 +321,16 @@ public final class Ring implements AutoCloseable {
     /** CQEs the kernel had to drop (stays 0 with FEAT_NODROP unless memory ran out). */
     public int droppedCompletions() {
         return (int) U32.getAcquire(ring, cqOverflowOffset);
+    }
+
+    /** SQEs the kernel has consumed since the ring was created. Owner thread only, like every counter here. */
+    public long submittedTotal() {
+        return submittedTotal;
+    }
+
+    /** CQEs {@link #drain} has copied out since the ring was created. Owner thread only. */
+    public long reapedTotal() {
+        return reapedTotal;
     }
 
     // ---- registration --------------------------------------------------------------------------
@@ -371,9 +391,9 @@ public final class Ring implements AutoCloseable {
         final int kernelCqTail = (int) U32.getAcquire(ring, cqTailOffset);
         if (sqTail - submittedTail < 0 || sqTail - kernelSqHead > sqEntries || sqTail - kernelSqHead < 0
                 || kernelCqTail - cqHead < 0 || kernelCqTail - cqHead > cqEntries) {
-            throw new IllegalStateException("ring indexes out of order: sqTail=" + sqTail + ", submittedTail=" + submittedTail
-                + ", kernelSqHead=" + kernelSqHead + ", cqHead=" + cqHead + ", kernelCqTail=" + kernelCqTail
-                + ", sqEntries=" + sqEntries + ", cqEntries=" + cqEntries);
+            throw new IllegalStateException("ring indexes out of order: sqTail=" + sqTail
+                + ", submittedTail=" + submittedTail + ", kernelSqHead=" + kernelSqHead + ", cqHead=" + cqHead
+                + ", kernelCqTail=" + kernelCqTail + ", sqEntries=" + sqEntries + ", cqEntries=" + cqEntries);
         }
     }
 

@@ -50,7 +50,8 @@ public final class Sockets {
         final boolean v6 = ip instanceof Inet6Address;
         final int fd = Sys.openSocket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0) {
-            throw new UringException("socket", -fd, "socket() failed: errno=" + Errno.describe(-fd) + ", address=" + address);
+            throw new UringException("socket", -fd,
+                "socket() failed: errno=" + Errno.describe(-fd) + ", address=" + address);
         }
         try {
             setIntOption(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR");
@@ -62,12 +63,13 @@ public final class Sockets {
             final int length = writeSockaddr(sa, ip, address.getPort());
             int rc = Sys.bindSocket(fd, Memory.nativeValue(sa), length);
             if (rc < 0) {
-                throw new UringException("bind", -rc, "bind failed: errno=" + Errno.describe(-rc) + ", address=" + address);
+                throw new UringException("bind", -rc,
+                    "bind failed: errno=" + Errno.describe(-rc) + ", address=" + address);
             }
             rc = Sys.listenSocket(fd, backlog);
             if (rc < 0) {
-                throw new UringException("listen", -rc, "listen failed: errno=" + Errno.describe(-rc) + ", address=" + address
-                    + ", backlog=" + backlog);
+                throw new UringException("listen", -rc,
+                    "listen failed: errno=" + Errno.describe(-rc) + ", address=" + address + ", backlog=" + backlog);
             }
             return fd;
         } catch (UringException | RuntimeException e) {
@@ -109,7 +111,8 @@ public final class Sockets {
         len.setInt(0, SOCKADDR_STORAGE_SIZE);
         final int rc = Sys.socketName(fd, Memory.nativeValue(sa), Memory.nativeValue(len));
         if (rc < 0) {
-            throw new UringException("getsockname", -rc, "getsockname failed: errno=" + Errno.describe(-rc) + ", fd=" + fd);
+            throw new UringException("getsockname", -rc,
+                "getsockname failed: errno=" + Errno.describe(-rc) + ", fd=" + fd);
         }
         final int family = sa.getShort(0) & 0xFFFF;
         final int port = ((sa.getByte(2) & 0xFF) << 8) | (sa.getByte(3) & 0xFF);

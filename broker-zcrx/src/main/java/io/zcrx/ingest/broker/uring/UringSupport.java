@@ -45,7 +45,8 @@ public final class UringSupport {
     private final boolean[] ops;
     private final int lastOp;
 
-    private UringSupport(boolean ringAvailable, int setupErrno, String reason, int features, boolean[] ops, int lastOp) {
+    private UringSupport(boolean ringAvailable, int setupErrno, String reason, int features, boolean[] ops,
+                         int lastOp) {
         this.ringAvailable = ringAvailable;
         this.setupErrno = setupErrno;
         this.reason = reason;
@@ -117,7 +118,8 @@ public final class UringSupport {
 
     private static String disabledSysctl() {
         try {
-            final String v = Files.readString(Path.of("/proc/sys/kernel/io_uring_disabled"), StandardCharsets.US_ASCII).trim();
+            final String v =
+                Files.readString(Path.of("/proc/sys/kernel/io_uring_disabled"), StandardCharsets.US_ASCII).trim();
             return ", kernel.io_uring_disabled=" + v;
         } catch (IOException | RuntimeException e) {
             return "";
@@ -168,8 +170,9 @@ public final class UringSupport {
 
     @Override
     public String toString() {
-        return "UringSupport(ring=" + ringAvailable + ", copyMode=" + copyModeAvailable() + ", recvZc=" + recvZcSupported()
-            + ", bundles=" + bundlesSupported() + ", features=0x" + Integer.toHexString(features) + ", lastOp=" + lastOp
+        return "UringSupport(ring=" + ringAvailable + ", copyMode=" + copyModeAvailable()
+            + ", recvZc=" + recvZcSupported() + ", bundles=" + bundlesSupported()
+            + ", features=0x" + Integer.toHexString(features) + ", lastOp=" + lastOp
             + (reason == null ? "" : ", reason=" + reason) + ")";
     }
 }

@@ -80,7 +80,7 @@ public abstract class TransportContractTest {
 
     protected static TransportSettings settings(int reactors, int maxConnections, int sendBufferBytes) {
         return new TransportSettings(new InetSocketAddress("127.0.0.1", 0), reactors, sendBufferBytes, -1,
-            maxConnections, 4096);
+            maxConnections, 4096, null);
     }
 
     private void startWithSink(int reactors, int maxConnections) throws IOException {

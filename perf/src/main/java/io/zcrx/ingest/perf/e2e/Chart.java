@@ -6,13 +6,16 @@ import java.awt.Font;
 import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
+import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import javax.imageio.ImageIO;
 
 /**
@@ -92,7 +95,7 @@ public final class Chart {
     }
 
     private static void addPanel(List<Panel> panels, String title, Summary summary, List<Target> targets,
-                                 java.util.function.Predicate<LoadSpec> loads, Function<Summary.Row, Summary.Stat> f) {
+                                 Predicate<LoadSpec> loads, Function<Summary.Row, Summary.Stat> f) {
         final List<Group> groups = new ArrayList<>();
         final List<String> seen = new ArrayList<>();
         for (Summary.Row row : summary.rows()) {
@@ -183,7 +186,7 @@ public final class Chart {
                 }
                 g.setColor(Color.BLACK);
                 final String v = barLabel(s.median());
-                final java.awt.geom.AffineTransform saved = g.getTransform();
+                final AffineTransform saved = g.getTransform();
                 g.rotate(-Math.PI / 2, bx + BAR_WIDTH / 2.0 + 3, plotBottom - h - 4);
                 g.drawString(v, bx + BAR_WIDTH / 2 + 3, plotBottom - h - 4);
                 g.setTransform(saved);
@@ -230,7 +233,7 @@ public final class Chart {
     /** Two significant digits for small values (0.76 s/GB must not print as "1"), whole numbers above. */
     static String barLabel(double v) {
         final String format = v < 1 ? "%.2f" : v < 10 ? "%.1f" : "%,.0f";
-        return String.format(java.util.Locale.ROOT, format, v);
+        return String.format(Locale.ROOT, format, v);
     }
 
     private static String formatValue(double v, double resolution) {

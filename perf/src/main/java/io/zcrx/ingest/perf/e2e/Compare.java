@@ -14,6 +14,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -59,7 +60,7 @@ public final class Compare {
             out.println("perf-compare: " + pageFill.describe());
         }
         if (options.runMaxBytes > 0) {
-            out.println(String.format(java.util.Locale.ROOT, "perf-compare: each run writes at most %.1f GB"
+            out.println(String.format(Locale.ROOT, "perf-compare: each run writes at most %.1f GB"
                 + " (--run-max-bytes)", options.runMaxBytes / 1e9));
         }
         final Map<String, String> skipped = new LinkedHashMap<>();
@@ -113,7 +114,7 @@ public final class Compare {
             charted ? png.getFileName().toString() : null, csv.getFileName().toString(),
             startedAt.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z")), duration,
             pageFill != null ? pageFill.describe() : options.runMaxBytes > 0
-                ? String.format(java.util.Locale.ROOT, "each run writes at most %.1f GB (--run-max-bytes)",
+                ? String.format(Locale.ROOT, "each run writes at most %.1f GB (--run-max-bytes)",
                     options.runMaxBytes / 1e9) : null), summary);
         out.println("perf-compare: done in " + duration + ": " + md + (charted ? ", " + png : "") + ", " + csv);
         return new Output(md, charted ? png : null, csv, results, skipped);
@@ -136,7 +137,7 @@ public final class Compare {
             out.println("perf-compare: page-fill probe skipped: only " + max + " bytes to spare");
             return null;
         }
-        out.println(String.format(java.util.Locale.ROOT,
+        out.println(String.format(Locale.ROOT,
             "perf-compare: page-fill probe: writing up to %.1f GB to %s ...", max / 1e9, options.tmpfsDir));
         return PageFillProbe.probe(options.tmpfsDir.resolve("page-fill"), max);
     }
@@ -147,7 +148,7 @@ public final class Compare {
         if (options.targets.contains("kafka")) {
             try {
                 targets.add(new KafkaReferenceTarget(KafkaReference.ensureLib(options.repoRoot, options.workDir),
-                    options.kafkaJvmOpts));
+                    options.kafkaJvmOpts, options.brokerJmx));
             } catch (IOException e) {
                 skipped.put("Apache Kafka " + KafkaReference.VERSION, e.getMessage());
             }
@@ -159,12 +160,23 @@ public final class Compare {
             } else {
                 for (String transport : options.transports) {
                     final ZcrxBrokerTarget t = new ZcrxBrokerTarget(options.repoRoot, transport, options.zcrxJvmOpts,
-                        options.zcrxOverrides);
+                        options.zcrxOverrides, options.brokerJmx, true);
                     final String why = probe(t, probeFs);
                     if (why == null) {
                         targets.add(t);
                     } else {
                         skipped.put(t.label(), why);
+                        continue;
+                    }
+                    if (options.metricsAb) {
+                        // Right after its metrics-on sibling, so the interleaving runs the two back to back.
+                        final ZcrxBrokerTarget off = t.withMetricsOff();
+                        final String whyOff = probe(off, probeFs);
+                        if (whyOff == null) {
+                            targets.add(off);
+                        } else {
+                            skipped.put(off.label(), whyOff);
+                        }
                     }
                 }
             }
@@ -247,6 +259,9 @@ public final class Compare {
             r.peakRssBytes() / 1e6, r.clientCores()));
         if (r.latency() != null) {
             b.append(String.format(", latency avg %.1f / p99 %.0f ms", r.latency().avgMs(), r.latency().p99Ms()));
+        }
+        if (r.brokerLatency() != null) {
+            b.append(", broker Produce ").append(r.brokerLatency().describe());
         }
         return b.toString();
     }

@@ -55,6 +55,13 @@ public final class CompareOptions {
     public String zcrxJvmOpts = Jvm.ZCRX_BROKER_OPTS;
     /** Extra key=value overrides for our broker (e.g. zcrx.interface for the zcrx transport). */
     public List<String> zcrxOverrides = List.of();
+    /**
+     * Start the brokers with remote JMX on a loopback port and read their own Produce latency
+     * ({@link BrokerJmx}) at the end of every window.
+     */
+    public boolean brokerJmx = true;
+    /** Run every transport of our broker twice, with metrics on and with {@code metrics.enable=false}. */
+    public boolean metricsAb;
     public Path outDir;
     public String name;
     public Path workDir;
@@ -74,7 +81,7 @@ public final class CompareOptions {
             final int eq = a.indexOf('=');
             if (eq > 0) {
                 m.put(a.substring(2, eq), a.substring(eq + 1));
-            } else if (a.equals("--dry-run") || a.equals("--help")) {
+            } else if (a.equals("--dry-run") || a.equals("--help") || a.equals("--metrics-ab")) {
                 m.put(a.substring(2), "true");
             } else {
                 if (i + 1 >= argv.length) {
@@ -139,6 +146,8 @@ public final class CompareOptions {
                     dryRun = Boolean.parseBoolean(v);
                 }
             }
+            case "metrics-ab" -> metricsAb = Boolean.parseBoolean(v);
+            case "broker-jmx" -> brokerJmx = Boolean.parseBoolean(v);
             case "repo" -> repoRoot = Path.of(v).toAbsolutePath().normalize();
             case "reps" -> reps = Integer.parseInt(v);
             case "fs" -> fs = list(v);
@@ -272,6 +281,9 @@ public final class CompareOptions {
             "                           (discard: a receive-only sink, to split the limit into TCP vs write)",
             "  --transports nio,uring,zcrx   each that starts is measured",
             "  --zcrx-override k=v[,k=v]     extra settings for our broker, e.g. zcrx.interface=eth0",
+            "  --metrics-ab             each transport twice: metrics on, and off (metrics.enable=false;",
+            "                           target id suffix -nometrics): what the metrics cost in CPU per GB",
+            "  --broker-jmx true|false  read the brokers' own Produce latency over JMX (default true)",
             "  --loads perf,perf-rate,firehose   --record-sizes 1024,100   --acks 1,all",
             "  --rates 1024:20000,100:100000     fixed rates (records/s) for the latency runs",
             "  --partitions N (4)  --seconds S (10)  --warmup-seconds S (5)",

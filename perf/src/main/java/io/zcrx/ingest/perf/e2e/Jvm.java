@@ -1,13 +1,16 @@
 package io.zcrx.ingest.perf.e2e;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 
 /** The JDK every child runs on (the harness's own: "the same JDK for both brokers"), and small helpers. */
@@ -80,9 +83,19 @@ public final class Jvm {
         }
     }
 
+    /** A free port (as {@link #freePort}) that is none of {@code taken}: ports a process is about to bind. */
+    public static int freePortExcept(int... taken) throws IOException {
+        while (true) {
+            final int p = freePort();
+            if (Arrays.stream(taken).noneMatch(t -> t == p)) {
+                return p;
+            }
+        }
+    }
+
     /** Class path "jar:dir/*" for a jar and a directory of its dependencies. */
     public static String classPath(Path jar, Path libDir) {
-        return jar.toAbsolutePath() + java.io.File.pathSeparator + libDir.toAbsolutePath() + java.io.File.separator
+        return jar.toAbsolutePath() + File.pathSeparator + libDir.toAbsolutePath() + File.separator
             + "*";
     }
 
@@ -97,9 +110,9 @@ public final class Jvm {
             final Path self = Path.of(Jvm.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             final Path lib = self.toAbsolutePath().getParent().resolve("lib");
             if (Files.isDirectory(lib)) {
-                return self.toAbsolutePath() + java.io.File.pathSeparator + lib + java.io.File.separator + "*";
+                return self.toAbsolutePath() + File.pathSeparator + lib + File.separator + "*";
             }
-        } catch (java.net.URISyntaxException | RuntimeException e) {
+        } catch (URISyntaxException | RuntimeException e) {
             // Fall back to the JVM's class path below.
         }
         return ownClassPath();
@@ -111,19 +124,19 @@ public final class Jvm {
      */
     public static String ownClassPath() {
         final List<String> entries = new ArrayList<>();
-        for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+        for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
             if (e.isEmpty()) {
                 continue;
             }
             if (e.endsWith("*")) {
                 final String dir = e.substring(0, e.length() - 1);
-                entries.add(Path.of(dir.isEmpty() ? "." : dir).toAbsolutePath().normalize() + java.io.File.separator
+                entries.add(Path.of(dir.isEmpty() ? "." : dir).toAbsolutePath().normalize() + File.separator
                     + "*");
             } else {
                 entries.add(Path.of(e).toAbsolutePath().normalize().toString());
             }
         }
-        return String.join(java.io.File.pathSeparator, entries);
+        return String.join(File.pathSeparator, entries);
     }
 
     /** Deletes a directory tree (a run's log directory); missing is fine. */
@@ -132,7 +145,7 @@ public final class Jvm {
             return;
         }
         try (var walk = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) {
+            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
                 Files.deleteIfExists(p);
             }
         }

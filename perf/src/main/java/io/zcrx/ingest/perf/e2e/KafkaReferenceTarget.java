@@ -22,10 +22,17 @@ public final class KafkaReferenceTarget implements Target {
 
     private final Path lib;
     private final String jvmOpts;
+    private final boolean jmx;
 
     public KafkaReferenceTarget(Path lib, String jvmOpts) {
+        this(lib, jvmOpts, false);
+    }
+
+    /** @param jmx open remote JMX on a loopback port ({@link BrokerJmx#jvmOptions}), as Kafka's JMX_PORT does */
+    public KafkaReferenceTarget(Path lib, String jvmOpts, boolean jmx) {
         this.lib = lib;
         this.jvmOpts = jvmOpts;
+        this.jmx = jmx;
     }
 
     @Override
@@ -80,10 +87,8 @@ public final class KafkaReferenceTarget implements Target {
     public Started start(Path runDir, Path dataDir, int partitions) throws IOException, InterruptedException {
         Files.createDirectories(runDir);
         final int port = Jvm.freePort();
-        int controllerPort = Jvm.freePort();
-        while (controllerPort == port) {
-            controllerPort = Jvm.freePort();
-        }
+        final int controllerPort = Jvm.freePortExcept(port);
+        final int jmxPort = jmx ? Jvm.freePortExcept(port, controllerPort) : 0;
         final Path props = runDir.resolve("server.properties");
         Files.writeString(props, serverProperties(port, controllerPort, dataDir, partitions), StandardCharsets.UTF_8);
         final Path log4j = runDir.resolve("log4j2.properties");
@@ -99,14 +104,15 @@ public final class KafkaReferenceTarget implements Target {
             throw new TargetUnavailableException("kafka storage format failed: exit=" + rc + ": " + format.tail(10));
         }
         final ChildProcess broker = ChildProcess.startToFile(id(),
-            Jvm.command(jvmOpts + " " + logOpt, cp, "kafka.Kafka", props.toString()), runDir,
+            Jvm.command(jvmOpts + (jmx ? " " + BrokerJmx.jvmOptions(jmxPort) : "") + " " + logOpt, cp,
+                "kafka.Kafka", props.toString()), runDir,
             runDir.resolve("broker.log"));
         if (!broker.awaitLine(READY_LINE, START_TIMEOUT_MS)) {
             broker.stop(5_000);
             throw new TargetUnavailableException("Apache Kafka did not start: " + broker.tail(20));
         }
         probe(port);
-        return new Started(broker, port);
+        return new Started(broker, port, jmxPort);
     }
 
     /** One ApiVersions round trip: the listener answers Kafka requests. */
@@ -119,6 +125,7 @@ public final class KafkaReferenceTarget implements Target {
     @Override
     public String describe() {
         return "kafka_2.13 " + KafkaReference.VERSION + " (its own kafka-clients " + KafkaReference.VERSION
-            + "), KRaft combined broker+controller, one node, Kafka's defaults otherwise; JVM: " + jvmOpts;
+            + "), KRaft combined broker+controller, one node, Kafka's defaults otherwise; JVM: " + jvmOpts
+            + (jmx ? " plus remote JMX on a loopback port" : "");
     }
 }

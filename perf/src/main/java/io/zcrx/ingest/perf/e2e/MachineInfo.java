@@ -3,8 +3,8 @@ package io.zcrx.ingest.perf.e2e;
 import io.zcrx.ingest.perf.proc.ProcFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,7 +29,7 @@ public record MachineInfo(String host, int cores, long memoryBytes, String cpuMo
     public String dirtyThresholds() {
         final long background = dirtyBytes("dirty_background");
         final long throttle = dirtyBytes("dirty");
-        return String.format(java.util.Locale.ROOT, "writeback starts after %.1f GB dirty, writers are throttled"
+        return String.format(Locale.ROOT, "writeback starts after %.1f GB dirty, writers are throttled"
             + " after %.1f GB (vm.dirty_background_* / vm.dirty_*)", background / 1e9, throttle / 1e9);
     }
 

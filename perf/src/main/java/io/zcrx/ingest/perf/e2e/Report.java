@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -44,7 +45,8 @@ public final class Report {
             .append(" per configuration, targets interleaved (A B A B);")
             .append(" every run starts its target fresh on an empty log directory. Cells: median (min–max).\n");
         b.append("- Loads: warm-up ").append(c.options().warmupSeconds).append(" s, measured window about ")
-            .append(c.options().seconds).append(" s (shorter where the run's byte budget ends it, see Memory); ").append(c.options().partitions)
+            .append(c.options().seconds).append(" s (shorter where the run's byte budget ends it, see Memory); ")
+            .append(c.options().partitions)
             .append(" partitions; firehose: ").append(c.options().connections).append(" connections x ")
             .append(c.options().inflight).append(" requests in flight, ").append(c.options().batchBytes)
             .append("-byte batches, one batch per partition per request.\n");
@@ -64,10 +66,11 @@ public final class Report {
         }
         for (Map.Entry<String, List<Summary.Row>> e : byFs.entrySet()) {
             b.append("## Log directories on ").append(e.getKey()).append("\n\n");
-            b.append("| load | target | ok | records/s | MB/s | latency ms avg / p50 / p99 / p99.9 | broker CPU s/GB")
+            b.append("| load | target | ok | records/s | MB/s | latency ms avg / p50 / p99 / p99.9")
+                .append(" | broker Produce ms p50 / p99 / p99.9 | broker CPU s/GB")
                 .append(" | broker cores | busiest broker threads (cores) | peak RSS MB | client CPU s (cores)")
                 .append(" | machine busy cores | disk MB/s | bound by |\n");
-            b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+            b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (Summary.Row r : e.getValue()) {
                 final String lat = r.load().kind() == LoadSpec.Kind.FIREHOSE ? "–"
                     : r.latency(PerfTestSummary::avgMs).format(1) + " / " + r.latency(PerfTestSummary::p50Ms).format(0)
@@ -76,7 +79,8 @@ public final class Report {
                 b.append("| ").append(r.load().label()).append(" | ").append(r.target().label()).append(" | ")
                     .append(r.ok().size()).append('/').append(r.runs().size()).append(" | ")
                     .append(r.recordsPerSec().format(0)).append(" | ").append(r.mbPerSec().format(1)).append(" | ")
-                    .append(lat).append(" | ").append(r.cpuPerGb().format(2)).append(" | ")
+                    .append(lat).append(" | ").append(brokerLatency(r)).append(" | ")
+                    .append(r.cpuPerGb().format(2)).append(" | ")
                     .append(r.brokerCores().format(2)).append(" | ")
                     .append(r.busiestThreads().isBlank() ? "–" : oneLine(r.busiestThreads())).append(" | ")
                     .append(r.peakRssMb().format(0)).append(" | ")
@@ -87,6 +91,7 @@ public final class Report {
             }
             b.append('\n');
         }
+        metricsOnOff(b, s);
         if (c.chartFile() != null) {
             b.append("![chart](").append(c.chartFile()).append(")\n\n");
         }
@@ -116,6 +121,18 @@ public final class Report {
         b.append("- perf-test rows: kafka-producer-perf-test (kafka-tools 4.3.1) with identical arguments")
             .append(" against each broker; a first perf-test process warms the broker up, the second is measured.")
             .append(" Latency columns are its own figures.\n");
+        b.append("- broker Produce ms: the broker's own histogram of the time a Produce request spends in it")
+            .append(" (received to response sent), Kafka's MBean")
+            .append(" `kafka.network:type=RequestMetrics,name=TotalTimeMs,request=Produce` (attributes 50thPercentile,")
+            .append(" 99thPercentile, 999thPercentile), read over remote JMX from both brokers at the end of the")
+            .append(" measured window. The two histograms differ: Apache Kafka's is a Yammer histogram, an")
+            .append(" exponentially decaying sample (biased to the last five minutes) of whole milliseconds (a")
+            .append(" 0.3 ms request counts as 0; its percentiles interpolate between samples); ours keeps exact")
+            .append(" values at microsecond resolution over a sliding 60 s window, refreshed every 5 s (the last")
+            .append(" seconds of a window may not be in it yet). Both include the warm-up. The client's latency")
+            .append(" includes the client's own queueing and the network; the broker's is the share the broker is")
+            .append(" responsible for. n/a = the broker does not register the MBean, its histogram is still empty,")
+            .append(" or JMX was off (--broker-jmx false).\n");
         b.append("- firehose rows: our pipelined load generator, every response checked (error 0, offsets advancing,")
             .append(" log end offset = records sent). On the sink it sends the same frames and waits for the")
             .append(" sink's close.\n");
@@ -134,7 +151,9 @@ public final class Report {
     /** The comparison in brief: per (fs, unthrottled load), Kafka vs our best transport vs the limit. */
     private static void headline(StringBuilder b, Context c, Summary s) {
         final Target kafka = c.targets().stream().filter(t -> t.id().startsWith("kafka")).findFirst().orElse(null);
-        final List<Target> ours = c.targets().stream().filter(t -> t.id().startsWith("zcrx")).toList();
+        // Ours as shipped: a metrics-off twin is in its own section.
+        final List<Target> ours = c.targets().stream().filter(t -> t.id().startsWith("zcrx")
+            && !t.id().endsWith(ZcrxBrokerTarget.NO_METRICS_SUFFIX)).toList();
         final Target sink = c.targets().stream().filter(t -> !t.isBroker()).findFirst().orElse(null);
         final List<String> lines = new ArrayList<>();
         final List<String> seen = new ArrayList<>();
@@ -167,6 +186,62 @@ public final class Report {
         b.append(String.join("\n", lines)).append("\n\n");
     }
 
+    /** "0.21 / 0.87 / 2.10"; "n/a" for a broker that did not give it, "–" for the sink. */
+    static String brokerLatency(Summary.Row r) {
+        if (!r.target().isBroker()) {
+            return "–";
+        }
+        final Summary.Stat p50 = r.brokerLatency(BrokerJmx.ProduceLatency::p50Ms);
+        if (!p50.present()) {
+            return "n/a";
+        }
+        return p50.format(2) + " / " + r.brokerLatency(BrokerJmx.ProduceLatency::p99Ms).format(2) + " / "
+            + r.brokerLatency(BrokerJmx.ProduceLatency::p999Ms).format(2);
+    }
+
+    /**
+     * What recording metrics costs: every metrics-off twin ({@code --metrics-ab}) beside its
+     * metrics-on sibling, per file system and load.
+     */
+    private static void metricsOnOff(StringBuilder b, Summary s) {
+        final List<String> lines = new ArrayList<>();
+        for (Summary.Row off : s.rows()) {
+            final String id = off.target().id();
+            if (!id.endsWith(ZcrxBrokerTarget.NO_METRICS_SUFFIX)) {
+                continue;
+            }
+            final String onId = id.substring(0, id.length() - ZcrxBrokerTarget.NO_METRICS_SUFFIX.length());
+            final Summary.Row on = s.find(off.fs().name(), off.load(), onId);
+            if (on == null) {
+                continue;
+            }
+            lines.add("| " + off.fs().name() + " | " + off.load().label() + " | " + onId.substring(5) + " | "
+                + on.mbPerSec().format(1) + " | " + off.mbPerSec().format(1) + " | " + on.cpuPerGb().format(2)
+                + " | " + off.cpuPerGb().format(2) + " | " + costPercent(on, off) + " |");
+        }
+        if (lines.isEmpty()) {
+            return;
+        }
+        b.append("## Metrics on and off\n\n");
+        b.append("Our broker run twice per transport (`--metrics-ab`): as shipped, and with")
+            .append(" `--override metrics.enable=false` (every record call a no-op). The difference in CPU per GB")
+            .append(" is what the metrics cost; on a shared machine differences of a few percent are noise, the")
+            .append(" min–max ranges say how much.\n\n");
+        b.append("| fs | load | transport | MB/s on | MB/s off | CPU s/GB on | CPU s/GB off")
+            .append(" | metrics' CPU per GB |\n");
+        b.append("|---|---|---|---|---|---|---|---|\n");
+        b.append(String.join("\n", lines)).append("\n\n");
+    }
+
+    /** "+3.1 %": CPU per GB with metrics on relative to off, from the medians. */
+    static String costPercent(Summary.Row on, Summary.Row off) {
+        if (!on.cpuPerGb().present() || !off.cpuPerGb().present() || off.cpuPerGb().median() <= 0) {
+            return "–";
+        }
+        return String.format(Locale.ROOT, "%+.1f %%",
+            (on.cpuPerGb().median() / off.cpuPerGb().median() - 1) * 100);
+    }
+
     private static String mb(Summary.Row r) {
         return r == null || !r.mbPerSec().present() ? "–" : String.format("%,.0f", r.mbPerSec().median());
     }
@@ -190,7 +265,8 @@ public final class Report {
     static final String CSV_HEADER = "index,fs,fs_label,load,target,rep,ok,error,records,payload_bytes,load_seconds,"
         + "records_per_sec,mb_per_sec,lat_avg_ms,lat_p50_ms,lat_p95_ms,lat_p99_ms,lat_p999_ms,lat_max_ms,broker_cpu_s,"
         + "window_s,broker_cpu_s_per_gb,broker_cores,peak_rss_bytes,client_cpu_s,client_cores,disk_write_bytes,"
-        + "busiest_threads,busiest_thread_cores,machine_busy_s";
+        + "busiest_threads,busiest_thread_cores,machine_busy_s,broker_p50_ms,broker_p99_ms,broker_p999_ms,"
+        + "broker_produce_count";
 
     /** One CSV line for a run (the file is appended as runs finish, so a stopped run keeps its lines). */
     public static String csvLine(RunResult r) {
@@ -213,11 +289,15 @@ public final class Report {
             num(r.brokerCores()), Long.toString(r.peakRssBytes()), num(r.clientCpuSeconds()), num(r.clientCores()),
             Long.toString(r.diskWriteBytes()), quote(r.busiestThreads()), num(r.busiestThreadCores()),
             num(r.machineBusySeconds())));
+        final BrokerJmx.ProduceLatency b = r.brokerLatency();
+        final boolean has = b != null && b.present();
+        f.addAll(List.of(has ? num(b.p50Ms()) : "", has ? num(b.p99Ms()) : "", has ? num(b.p999Ms()) : "",
+            has ? Long.toString(b.count()) : ""));
         return String.join(",", f);
     }
 
     private static String num(double d) {
-        return String.format(java.util.Locale.ROOT, "%.4f", d);
+        return String.format(Locale.ROOT, "%.4f", d);
     }
 
     private static String quote(String s) {

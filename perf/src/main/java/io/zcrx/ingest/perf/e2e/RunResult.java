@@ -1,6 +1,10 @@
 package io.zcrx.ingest.perf.e2e;
 
 import io.zcrx.ingest.perf.proc.ProcStat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
  * What one run measured. Bytes are record-value bytes (what kafka-producer-perf-test counts), so
@@ -19,24 +23,32 @@ import io.zcrx.ingest.perf.proc.ProcStat;
  * @param busiestThreads   the target's busiest threads in the window, e.g. "reactor-0 0.97, log-flusher 0.05"
  * @param busiestThreadCores CPU of the busiest one, in cores: near 1.0 means one thread is the bottleneck
  * @param machineBusySeconds busy CPU time of the whole machine in the window (all processes, kernel threads)
+ * @param brokerLatency    the broker's own Produce latency histogram (JMX) read at the end of the window; null
+ *                         for the sink or without JMX, absent (with why) when the broker did not give it
  */
 public record RunResult(RunSpec spec, String error, long records, long payloadBytes, double loadSeconds,
                         PerfTestSummary latency, double brokerCpuSeconds, double windowSeconds, long peakRssBytes,
                         double clientCpuSeconds, long diskWriteBytes, String busiestThreads,
-                        double busiestThreadCores, double machineBusySeconds) {
+                        double busiestThreadCores, double machineBusySeconds,
+                        BrokerJmx.ProduceLatency brokerLatency) {
 
     public static RunResult failed(RunSpec spec, String error) {
-        return new RunResult(spec, error, 0, 0, 0, null, 0, 0, 0, 0, -1, "", 0, 0);
+        return new RunResult(spec, error, 0, 0, 0, null, 0, 0, 0, 0, -1, "", 0, 0, null);
+    }
+
+    /** The broker's figure (ms) when it was read, else NaN. */
+    public double brokerLatency(ToDoubleFunction<BrokerJmx.ProduceLatency> f) {
+        return brokerLatency == null || !brokerLatency.present() ? Double.NaN : f.applyAsDouble(brokerLatency);
     }
 
     /** "a 0.97, b 0.05": the threads of {@link ProcStat#busiest}, for the table and the CSV. */
-    static String formatThreads(java.util.List<java.util.Map.Entry<String, Double>> threads) {
+    static String formatThreads(List<Map.Entry<String, Double>> threads) {
         final StringBuilder b = new StringBuilder();
-        for (java.util.Map.Entry<String, Double> e : threads) {
+        for (Map.Entry<String, Double> e : threads) {
             if (b.length() > 0) {
                 b.append(", ");
             }
-            b.append(e.getKey().replace(',', ' ')).append(String.format(java.util.Locale.ROOT, " %.2f", e.getValue()));
+            b.append(e.getKey().replace(',', ' ')).append(String.format(Locale.ROOT, " %.2f", e.getValue()));
         }
         return b.toString();
     }

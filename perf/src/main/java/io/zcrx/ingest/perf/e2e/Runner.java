@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Executes one {@link RunSpec}: fresh log directory, start the target, run the load, bill the
@@ -27,6 +29,10 @@ import java.util.List;
  *       window is the whole second process, whose size is chosen from the first one's rate so that
  *       it lasts about {@code seconds} (or rate x seconds records at a fixed rate).</li>
  * </ul>
+ *
+ * <p>The broker's own Produce latency ({@link BrokerJmx}) is read over JMX at the end of the
+ * window: the connection is opened before the load starts, so the window pays only for one
+ * attribute read, after its CPU samples.
  *
  * <p>Used by one thread at a time.
  */
@@ -59,8 +65,9 @@ public final class Runner {
         volatile long endDisk = -1;
         volatile long startMachine = -1;
         volatile long endMachine = -1;
-        volatile java.util.Map<Long, ProcStat.ThreadTicks> startThreads = java.util.Map.of();
-        volatile java.util.Map<Long, ProcStat.ThreadTicks> endThreads = java.util.Map.of();
+        volatile Map<Long, ProcStat.ThreadTicks> startThreads = Map.of();
+        volatile Map<Long, ProcStat.ThreadTicks> endThreads = Map.of();
+        volatile BrokerJmx.ProduceLatency endLatency;
     }
 
     public RunResult run(RunSpec spec) throws InterruptedException {
@@ -69,13 +76,26 @@ public final class Runner {
         final Path runDir = runsDir.resolve(name);
         final Path dataDir = spec.fs().root().resolve(name);
         Target.Started started = null;
+        BrokerJmx jmx = null;
         try {
             Jvm.deleteTree(dataDir);
             Files.createDirectories(dataDir);
             started = spec.target().start(runDir, dataDir, options.partitions);
+            String jmxError = null;
+            if (started.jmxPort() > 0) {
+                try {
+                    jmx = BrokerJmx.connect(started.jmxPort());
+                } catch (IOException | RuntimeException e) {
+                    jmxError = "JMX connect to 127.0.0.1:" + started.jmxPort() + " failed: " + e;
+                }
+            }
+            final BrokerJmx jmx0 = jmx;
+            final String why = jmxError;
+            final Supplier<BrokerJmx.ProduceLatency> latency = () -> jmx0 != null ? jmx0.produceLatency()
+                : why != null ? BrokerJmx.ProduceLatency.absent(why) : null;
             final RunResult r = spec.load().kind() == LoadSpec.Kind.FIREHOSE
-                ? firehose(spec, runDir, started, dataDir)
-                : perfTest(spec, runDir, started);
+                ? firehose(spec, runDir, started, latency)
+                : perfTest(spec, runDir, started, latency);
             if (!started.process().isAlive()) {
                 return RunResult.failed(spec, "target exited during the run: " + started.process().tail(10));
             }
@@ -83,6 +103,9 @@ public final class Runner {
         } catch (IOException | RuntimeException e) {
             return RunResult.failed(spec, e.getClass().getSimpleName() + ": " + e.getMessage());
         } finally {
+            if (jmx != null) {
+                jmx.close();
+            }
             if (started != null) {
                 final int rc = started.process().stop(60_000);
                 if (rc == -1) {
@@ -102,7 +125,8 @@ public final class Runner {
         }
     }
 
-    private RunResult firehose(RunSpec spec, Path runDir, Target.Started started, Path dataDir)
+    private RunResult firehose(RunSpec spec, Path runDir, Target.Started started,
+                               Supplier<BrokerJmx.ProduceLatency> latency)
             throws IOException, InterruptedException {
         final LoadSpec load = spec.load();
         final long pid = started.process().pid();
@@ -135,6 +159,8 @@ public final class Runner {
                         w.endDisk = spec.fs().mount().deviceBytesWritten();
                         w.endNs = System.nanoTime();
                         w.endThreads = ProcStat.threadTicks(pid);
+                        // After the window's samples, so their CPU is not billed to it.
+                        w.endLatency = latency.get();
                     } else if (line.startsWith(Firehose.RESULT_PREFIX)) {
                         synchronized (results) {
                             results.add(line);
@@ -160,10 +186,11 @@ public final class Runner {
         return new RunResult(spec, null, r.records(), r.payloadBytes(), r.seconds(), null, cpu, window, peak,
             r.clientCpuSeconds(), w.startDisk < 0 || w.endDisk < 0 ? -1 : w.endDisk - w.startDisk,
             RunResult.formatThreads(busiest), busiest.isEmpty() ? 0 : busiest.get(0).getValue(),
-            (double) (w.endMachine - w.startMachine) / ProcStat.clockTicksPerSecond());
+            (double) (w.endMachine - w.startMachine) / ProcStat.clockTicksPerSecond(), w.endLatency);
     }
 
-    private RunResult perfTest(RunSpec spec, Path runDir, Target.Started started)
+    private RunResult perfTest(RunSpec spec, Path runDir, Target.Started started,
+                               Supplier<BrokerJmx.ProduceLatency> latency)
             throws IOException, InterruptedException {
         final LoadSpec load = spec.load();
         final long pid = started.process().pid();
@@ -205,6 +232,7 @@ public final class Runner {
         final long d1 = spec.fs().mount().deviceBytesWritten();
         final long t1 = System.nanoTime();
         final var busiest = ProcStat.busiest(threads0, ProcStat.threadTicks(pid), (t1 - t0) / 1e9, 3);
+        final BrokerJmx.ProduceLatency brokerLatency = latency.get();
 
         final PerfTestSummary s = PerfTestSummary.find(out);
         final String error = firstError(runDir.resolve("perf-test.log"));
@@ -222,7 +250,8 @@ public final class Runner {
         return new RunResult(spec, null, s.records(), s.records() * load.recordBytes(), s.seconds(), s,
             (double) (c1 - c0) / ProcStat.clockTicksPerSecond(), (t1 - t0) / 1e9, ProcStat.peakRssBytes(pid), clientCpu,
             d0 < 0 || d1 < 0 ? -1 : d1 - d0, RunResult.formatThreads(busiest),
-            busiest.isEmpty() ? 0 : busiest.get(0).getValue(), (double) (m1 - m0) / ProcStat.clockTicksPerSecond());
+            busiest.isEmpty() ? 0 : busiest.get(0).getValue(), (double) (m1 - m0) / ProcStat.clockTicksPerSecond(),
+            brokerLatency);
     }
 
     /** The same arguments against every broker: only the bootstrap address differs. */

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -61,7 +62,7 @@ public final class SinkTarget implements Target {
     public Started start(Path runDir, Path dataDir, int partitions) throws IOException, InterruptedException {
         Files.createDirectories(runDir);
         Files.createDirectories(dataDir);
-        final List<String> cmd = new java.util.ArrayList<>(built.ok()
+        final List<String> cmd = new ArrayList<>(built.ok()
             ? List.of(built.executable().toString(), "0", dataDir.toString())
             : Jvm.command(Jvm.FIREHOSE_OPTS, perfClassPath, JavaTcpSink.class.getName(), "0", dataDir.toString()));
         if (discard) {

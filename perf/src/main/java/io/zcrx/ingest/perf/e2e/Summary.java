@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
@@ -36,8 +37,8 @@ public final class Summary {
                 return "–";
             }
             final String f = "%,." + decimals + "f";
-            return count == 1 || min == max ? String.format(java.util.Locale.ROOT, f, median)
-                : String.format(java.util.Locale.ROOT, f + " (" + f + "–" + f + ")", median, min, max);
+            return count == 1 || min == max ? String.format(Locale.ROOT, f, median)
+                : String.format(Locale.ROOT, f + " (" + f + "–" + f + ")", median, min, max);
         }
     }
 
@@ -101,6 +102,11 @@ public final class Summary {
             return stat(RunResult::diskMbPerSec);
         }
 
+        /** A figure of the broker's own Produce latency (JMX), over the runs that have it. */
+        public Stat brokerLatency(ToDoubleFunction<BrokerJmx.ProduceLatency> f) {
+            return stat(r -> r.brokerLatency(f));
+        }
+
         public Stat latency(ToDoubleFunction<PerfTestSummary> f) {
             return stat(r -> r.latency() == null ? Double.NaN : f.applyAsDouble(r.latency()));
         }
@@ -122,7 +128,7 @@ public final class Summary {
             }
             final double broker = brokerCores().median();
             final double client = clientCores().median();
-            final String split = String.format(java.util.Locale.ROOT, "%s %.1f + client %.1f cores",
+            final String split = String.format(Locale.ROOT, "%s %.1f + client %.1f cores",
                 target.isBroker() ? "broker" : "sink", broker, client);
             if (load.fixedRate()) {
                 final double achieved = recordsPerSec().median();
@@ -133,7 +139,7 @@ public final class Summary {
             }
             final double machine = machineCores().median();
             if (machine >= 0.85 * cores) {
-                return String.format(java.util.Locale.ROOT, "CPU, all %d cores, %.1f of them outside broker and client"
+                return String.format(Locale.ROOT, "CPU, all %d cores, %.1f of them outside broker and client"
                     + " (kernel threads, other processes; %s)", cores, Math.max(0, machine - broker - client), split);
             }
             if (client >= 0.9) {
@@ -141,7 +147,7 @@ public final class Summary {
             }
             final double thread = busiestThreadCores().median();
             if (thread >= 0.85) {
-                return String.format(java.util.Locale.ROOT, "one %s thread (%s at %.2f cores; %s)",
+                return String.format(Locale.ROOT, "one %s thread (%s at %.2f cores; %s)",
                     target.isBroker() ? "broker" : "sink", firstThreadName(busiestThreads()), thread, split);
             }
             if (broker >= 0.9 && !target.isBroker()) {
@@ -149,7 +155,7 @@ public final class Summary {
             }
             final double disk = diskMbPerSec().median();
             if (!fs.mount().inMemory() && disk > 0 && disk >= 0.5 * mbPerSec().median()) {
-                return String.format(java.util.Locale.ROOT, "disk writeback (%.0f MB/s written; %s)", disk, split);
+                return String.format(Locale.ROOT, "disk writeback (%.0f MB/s written; %s)", disk, split);
             }
             if (!fs.mount().inMemory() && disk >= 0 && disk < 0.05 * mbPerSec().median()) {
                 return "not CPU-bound, and the page cache absorbed the writes (" + split + ")";

@@ -31,8 +31,14 @@ public interface Target {
      */
     Started start(Path runDir, Path dataDir, int partitions) throws IOException, InterruptedException;
 
-    /** A started target: its process (whose CPU and RSS are billed) and its port on 127.0.0.1. */
-    record Started(ChildProcess process, int port) {
+    /**
+     * A started target: its process (whose CPU and RSS are billed), its port on 127.0.0.1, and the
+     * port of its remote JMX agent on 127.0.0.1 ({@link BrokerJmx}; 0 for none).
+     */
+    record Started(ChildProcess process, int port, int jmxPort) {
+        public Started(ChildProcess process, int port) {
+            this(process, port, 0);
+        }
     }
 
     /** The target did not start; the message says why (it goes into the report as the skip reason). */

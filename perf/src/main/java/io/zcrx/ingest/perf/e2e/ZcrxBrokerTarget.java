@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.zip.ZipFile;
 
 /**
@@ -16,6 +17,12 @@ import java.util.zip.ZipFile;
  * ready when it prints a line containing {@code started}, stopped with SIGTERM. One instance per
  * transport ({@code transport=nio|uring|zcrx}); a transport the machine cannot run makes the broker
  * refuse to start, and the harness skips it with the broker's own reason.
+ *
+ * <p>A twin with {@code metrics.enable=false} ({@link #withMetricsOff}, id suffix
+ * {@value #NO_METRICS_SUFFIX}) measures what recording the metrics costs. The broker ignores a
+ * setting it does not know, with a warning, rather than refusing it; a twin whose broker ignored
+ * {@code metrics.enable} would measure metrics on under a "metrics off" label, so the target
+ * refuses to start then, quoting that warning.
  */
 public final class ZcrxBrokerTarget implements Target {
     public static final String MAIN_CLASS = "io.zcrx.ingest.broker.Main";
@@ -24,18 +31,46 @@ public final class ZcrxBrokerTarget implements Target {
     static final String CONFIG = "config/server.properties";
     static final String READY_WORD = "started";
     static final long START_TIMEOUT_MS = 60_000;
+    /** The id suffix and the setting of the metrics-off twin. */
+    public static final String NO_METRICS_SUFFIX = "-nometrics";
+    static final String METRICS_OFF = "metrics.enable=false";
+    /** How Main names the settings it ignores: "... does not implement: [a.b, c.d]". */
+    static final String IGNORED_MARKER = "ignoring settings this broker does not implement: ";
 
     private final Path repoRoot;
     private final String transport;
     private final String jvmOpts;
     private final List<String> extraOverrides;
+    private final boolean jmx;
+    private final boolean metrics;
 
     /** @param extraOverrides key=value settings added after the harness's own (e.g. zcrx.interface=eth0) */
     public ZcrxBrokerTarget(Path repoRoot, String transport, String jvmOpts, List<String> extraOverrides) {
+        this(repoRoot, transport, jvmOpts, extraOverrides, false, true);
+    }
+
+    /**
+     * @param jmx     open remote JMX on a loopback port ({@link BrokerJmx#jvmOptions}), as Kafka is started
+     * @param metrics false for the metrics-off twin ({@code metrics.enable=false})
+     */
+    public ZcrxBrokerTarget(Path repoRoot, String transport, String jvmOpts, List<String> extraOverrides, boolean jmx,
+                            boolean metrics) {
         this.repoRoot = repoRoot;
         this.transport = transport;
         this.jvmOpts = jvmOpts;
         this.extraOverrides = List.copyOf(extraOverrides);
+        this.jmx = jmx;
+        this.metrics = metrics;
+    }
+
+    /** The same broker and transport with {@code metrics.enable=false}. */
+    public ZcrxBrokerTarget withMetricsOff() {
+        return new ZcrxBrokerTarget(repoRoot, transport, jvmOpts, extraOverrides, jmx, false);
+    }
+
+    /** False for the metrics-off twin. */
+    public boolean metrics() {
+        return metrics;
     }
 
     /** Null when the broker is built and has its main class, else why it cannot run. */
@@ -66,19 +101,20 @@ public final class ZcrxBrokerTarget implements Target {
 
     @Override
     public String id() {
-        return "zcrx-" + transport;
+        return "zcrx-" + transport + (metrics ? "" : NO_METRICS_SUFFIX);
     }
 
     @Override
     public String label() {
-        return "zcrx broker (" + transport + ")";
+        return "zcrx broker (" + transport + (metrics ? "" : ", metrics off") + ")";
     }
 
     @Override
     public String describe() {
         return "io.zcrx.ingest.broker.Main with " + CONFIG + " and transport=" + transport
             + (extraOverrides.isEmpty() ? "" : ", " + String.join(", ", extraOverrides))
-            + ", config/log4j2.xml; JVM: " + jvmOpts;
+            + (metrics ? "" : ", " + METRICS_OFF) + ", config/log4j2.xml; JVM: " + jvmOpts
+            + (jmx ? " plus remote JMX on a loopback port" : "");
     }
 
     @Override
@@ -99,11 +135,32 @@ public final class ZcrxBrokerTarget implements Target {
         return a;
     }
 
+    /** The settings the broker's log says it ignored ({@link #IGNORED_MARKER}); empty when none. */
+    static List<String> ignoredSettings(String log) {
+        final List<String> out = new ArrayList<>();
+        for (String line : log.split("\n")) {
+            final int i = line.indexOf(IGNORED_MARKER);
+            if (i < 0) {
+                continue;
+            }
+            String list = line.substring(i + IGNORED_MARKER.length()).trim();
+            if (list.startsWith("[") && list.endsWith("]")) {
+                list = list.substring(1, list.length() - 1);
+            }
+            for (String k : list.split(",")) {
+                if (!k.isBlank()) {
+                    out.add(k.trim());
+                }
+            }
+        }
+        return out;
+    }
+
     /** The line of a failed start that says why: the first naming an error, else the last. */
     static String reason(String tail) {
         final String[] lines = tail.split("\n");
         for (String l : lines) {
-            final String lower = l.toLowerCase(java.util.Locale.ROOT);
+            final String lower = l.toLowerCase(Locale.ROOT);
             if (lower.contains("error") || lower.contains("failed") || lower.contains("refus")) {
                 return l.trim();
             }
@@ -119,14 +176,20 @@ public final class ZcrxBrokerTarget implements Target {
         }
         Files.createDirectories(runDir);
         final int port = Jvm.freePort();
+        final int jmxPort = jmx ? Jvm.freePortExcept(port) : 0;
         final List<String> args = new ArrayList<>();
         args.add(repoRoot.resolve(CONFIG).toString());
-        args.addAll(overrides(port, dataDir, partitions, transport, extraOverrides));
+        final List<String> extra = new ArrayList<>(extraOverrides);
+        if (!metrics) {
+            extra.add(METRICS_OFF);
+        }
+        args.addAll(overrides(port, dataDir, partitions, transport, extra));
         // As bin/zcrx-broker-start.sh: the shipped log4j2 config, its server.log in this run's directory.
         final String logging = " -Dlog4j2.configurationFile=" + repoRoot.resolve("config/log4j2.xml")
             + " -Dzcrx.logs.dir=" + runDir.resolve("logs").toAbsolutePath();
         final String classPath = Jvm.classPath(repoRoot.resolve(JAR), repoRoot.resolve(LIB));
-        final List<String> command = Jvm.command(jvmOpts + logging, classPath, MAIN_CLASS, args);
+        final List<String> command = Jvm.command(jvmOpts + (jmx ? " " + BrokerJmx.jvmOptions(jmxPort) : "") + logging,
+            classPath, MAIN_CLASS, args);
         final ChildProcess broker = ChildProcess.startToFile(id(), command, repoRoot, runDir.resolve("broker.log"));
         if (!broker.awaitLine(READY_WORD, START_TIMEOUT_MS) || !broker.isAlive()) {
             final boolean exited = !broker.isAlive();
@@ -135,12 +198,21 @@ public final class ZcrxBrokerTarget implements Target {
                 + (exited ? " (it exited)" : " (no 'started' line)") + ": " + reason(broker.tail(40)) + " (log: "
                 + broker.logFile() + ")");
         }
+        if (!metrics) {
+            final String key = METRICS_OFF.substring(0, METRICS_OFF.indexOf('='));
+            if (ignoredSettings(Files.readString(broker.logFile())).contains(key)) {
+                broker.stop(5_000);
+                throw new TargetUnavailableException("our broker does not implement " + key
+                    + " yet (it started but logged '" + IGNORED_MARKER + "[..." + key
+                    + "...]'), so a metrics-off run would measure metrics on (log: " + broker.logFile() + ")");
+            }
+        }
         // "started" may come a moment before the listener answers; give it a few tries.
         IOException last = null;
         for (int i = 0; i < 50; i++) {
             try {
                 KafkaReferenceTarget.probe(port);
-                return new Started(broker, port);
+                return new Started(broker, port, jmxPort);
             } catch (ConnectException e) {
                 last = e;
                 Thread.sleep(100);

@@ -2,6 +2,7 @@ package io.zcrx.ingest.perf.load;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.HashMap;
@@ -47,7 +48,7 @@ public final class ControlClient {
     /** Opens a blocking loopback-or-remote connection with TCP_NODELAY (as Kafka clients set it). */
     public static SocketChannel connect(InetSocketAddress address) throws IOException {
         final SocketChannel ch = SocketChannel.open();
-        ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
         ch.connect(address);
         return ch;
     }

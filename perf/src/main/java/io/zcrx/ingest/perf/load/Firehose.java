@@ -2,11 +2,14 @@ package io.zcrx.ingest.perf.load;
 
 import io.zcrx.ingest.perf.proc.ProcStat;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -70,7 +73,7 @@ public final class Firehose {
             if (!line.startsWith(RESULT_PREFIX)) {
                 throw new IllegalArgumentException("not a firehose result line: line=" + line);
             }
-            final Map<String, String> m = new java.util.HashMap<>();
+            final Map<String, String> m = new HashMap<>();
             for (String kv : line.substring(RESULT_PREFIX.length()).trim().split(" ")) {
                 final int eq = kv.indexOf('=');
                 m.put(kv.substring(0, eq), kv.substring(eq + 1));
@@ -122,7 +125,7 @@ public final class Firehose {
             this.template = template;
             this.checker = new ProduceResponseChecker(template.version(), template.partitions());
             this.lastBaseOffsets = new long[template.partitions()];
-            java.util.Arrays.fill(lastBaseOffsets, -1L);
+            Arrays.fill(lastBaseOffsets, -1L);
             this.responseOffsets = new long[template.partitions()];
             this.rx = ByteBuffer.allocateDirect(RECEIVE_BUFFER_BYTES);
             this.firstCorrelationId = firstCorrelationId;
@@ -273,7 +276,7 @@ public final class Firehose {
                 send(lane);
             }
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("connection " + lane.id + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("connection " + lane.id + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,7 +1,9 @@
 package io.zcrx.ingest.perf.load;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Settings of one firehose run, parsed from {@code --name value} arguments (the harness starts the
@@ -48,7 +50,7 @@ public record FirehoseConfig(String host, int port, String topic, int partitions
 
     /** Parses {@code --name value} pairs; every name is required except those with a default here. */
     public static FirehoseConfig parse(String[] args) {
-        final java.util.Map<String, String> m = new java.util.HashMap<>();
+        final Map<String, String> m = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 throw new IllegalArgumentException("expected --name value pairs: at=" + args[i]);
@@ -64,8 +66,9 @@ public record FirehoseConfig(String host, int port, String topic, int partitions
         final FirehoseConfig c = new FirehoseConfig(bootstrap.substring(0, colon),
             Integer.parseInt(bootstrap.substring(colon + 1)), m.getOrDefault("topic", "firehose"),
             intOf(m, "partitions", 0), intOf(m, "record-size", 1024), intOf(m, "batch-size", 16_384),
-            acks.equals("all") ? -1 : Short.parseShort(acks), boolOf(m, "idempotent", true), intOf(m, "connections", 16),
-            intOf(m, "inflight", 8), doubleOf(m, "warmup-seconds", 2), doubleOf(m, "seconds", 10),
+            acks.equals("all") ? -1 : Short.parseShort(acks), boolOf(m, "idempotent", true),
+            intOf(m, "connections", 16), intOf(m, "inflight", 8), doubleOf(m, "warmup-seconds", 2),
+            doubleOf(m, "seconds", 10),
             Long.parseLong(m.getOrDefault("max-bytes", Long.toString(8L << 30))), boolOf(m, "raw", false),
             (short) intOf(m, "raw-version", 12), boolOf(m, "fresh-topic", true));
         for (String k : m.keySet()) {
@@ -80,19 +83,19 @@ public record FirehoseConfig(String host, int port, String topic, int partitions
         "batch-size", "acks", "idempotent", "connections", "inflight", "warmup-seconds", "seconds", "max-bytes", "raw",
         "raw-version", "fresh-topic");
 
-    private static int intOf(java.util.Map<String, String> m, String k, int dflt) {
+    private static int intOf(Map<String, String> m, String k, int dflt) {
         return Integer.parseInt(m.getOrDefault(k, Integer.toString(dflt)));
     }
 
-    private static double doubleOf(java.util.Map<String, String> m, String k, double dflt) {
+    private static double doubleOf(Map<String, String> m, String k, double dflt) {
         return Double.parseDouble(m.getOrDefault(k, Double.toString(dflt)));
     }
 
-    private static boolean boolOf(java.util.Map<String, String> m, String k, boolean dflt) {
+    private static boolean boolOf(Map<String, String> m, String k, boolean dflt) {
         return Boolean.parseBoolean(m.getOrDefault(k, Boolean.toString(dflt)));
     }
 
-    private static String required(java.util.Map<String, String> m, String k) {
+    private static String required(Map<String, String> m, String k) {
         final String v = m.get(k);
         if (v == null) {
             throw new IllegalArgumentException("missing firehose option: --" + k);

@@ -1,6 +1,9 @@
 package io.zcrx.ingest.perf.load;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.apache.kafka.common.protocol.Errors;
 
 /**
  * Reads a Produce response (versions 3..13) in place and checks it: one topic, every partition of
@@ -77,7 +80,7 @@ public final class ProduceResponseChecker {
             throw new IllegalStateException("produce response partitions: expected=" + partitions + ", actual=" + count
                 + ", correlationId=" + correlationId);
         }
-        java.util.Arrays.fill(seen, false);
+        Arrays.fill(seen, false);
         for (int i = 0; i < count; i++) {
             final int index = readInt();
             final short errorCode = readShort();
@@ -110,7 +113,7 @@ public final class ProduceResponseChecker {
             seen[index] = true;
             if (errorCode != 0 || baseOffset < 0) {
                 throw new IllegalStateException("produce failed: partition=" + index + ", errorCode=" + errorCode
-                    + " (" + org.apache.kafka.common.protocol.Errors.forCode(errorCode).name() + "), baseOffset="
+                    + " (" + Errors.forCode(errorCode).name() + "), baseOffset="
                     + baseOffset + ", errorMessage=" + errorMessage + ", recordErrors=" + recordErrors
                     + ", correlationId=" + correlationId);
             }
@@ -195,7 +198,7 @@ public final class ProduceResponseChecker {
         final byte[] b = new byte[n];
         buf.get(position, b);
         position += n;
-        return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+        return new String(b, StandardCharsets.UTF_8);
     }
 
     private void skipTaggedFields() {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.Result;
@@ -106,7 +107,7 @@ public final class JmhMain {
     /** Benchmark name, then parameters with numbers zero-padded so that 2 sorts before 16. */
     private static String key(RunResult r) {
         final StringBuilder b = new StringBuilder(r.getParams().getBenchmark());
-        for (String k : new java.util.TreeSet<>(r.getParams().getParamsKeys())) {
+        for (String k : new TreeSet<>(r.getParams().getParamsKeys())) {
             final String v = r.getParams().getParam(k);
             final String padded = v.matches("\\d{1,10}") ? String.format("%010d", Long.parseLong(v)) : v;
             b.append(' ').append(k).append('=').append(padded);

@@ -4,11 +4,13 @@ import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.Set;
@@ -146,11 +148,11 @@ public final class ChildProcess implements AutoCloseable {
     private static byte[] readRange(Path file, long from, long to) throws IOException {
         try (var ch = Files.newByteChannel(file)) {
             ch.position(from);
-            final var buf = java.nio.ByteBuffer.allocate((int) Math.min(to - from, 16 << 20));
+            final var buf = ByteBuffer.allocate((int) Math.min(to - from, 16 << 20));
             while (buf.hasRemaining() && ch.read(buf) > 0) {
                 // keep reading
             }
-            return java.util.Arrays.copyOf(buf.array(), buf.position());
+            return Arrays.copyOf(buf.array(), buf.position());
         }
     }
 

@@ -2,7 +2,12 @@ package io.zcrx.ingest.perf.proc;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -47,9 +52,9 @@ public final class ProcStat {
      * with the thread's name (comm: the JVM names native threads after their Java threads, cut to 15
      * characters). Threads that exit while we read are skipped.
      */
-    public static java.util.Map<Long, ThreadTicks> threadTicks(long pid) throws IOException {
-        final java.util.Map<Long, ThreadTicks> m = new java.util.HashMap<>();
-        try (var tasks = java.nio.file.Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+    public static Map<Long, ThreadTicks> threadTicks(long pid) throws IOException {
+        final Map<Long, ThreadTicks> m = new HashMap<>();
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path task : tasks.toList()) {
                 try {
                     final String stat = ProcFiles.read(task.resolve("stat"));
@@ -71,14 +76,14 @@ public final class ProcStat {
      * The threads that used the most CPU between two {@link #threadTicks} samples, busiest first, as
      * (name, cores) over {@code seconds} of wall time; threads born in between count from zero.
      */
-    public static java.util.List<java.util.Map.Entry<String, Double>> busiest(java.util.Map<Long, ThreadTicks> before,
-            java.util.Map<Long, ThreadTicks> after, double seconds, int count) {
-        final java.util.List<java.util.Map.Entry<String, Double>> l = new java.util.ArrayList<>();
-        for (java.util.Map.Entry<Long, ThreadTicks> e : after.entrySet()) {
+    public static List<Map.Entry<String, Double>> busiest(Map<Long, ThreadTicks> before,
+            Map<Long, ThreadTicks> after, double seconds, int count) {
+        final List<Map.Entry<String, Double>> l = new ArrayList<>();
+        for (Map.Entry<Long, ThreadTicks> e : after.entrySet()) {
             final ThreadTicks b = before.get(e.getKey());
             final long delta = e.getValue().ticks() - (b == null ? 0 : b.ticks());
             if (delta > 0) {
-                l.add(java.util.Map.entry(e.getValue().name(), delta / (double) clockTicksPerSecond() / seconds));
+                l.add(Map.entry(e.getValue().name(), delta / (double) clockTicksPerSecond() / seconds));
             }
         }
         l.sort((x, y) -> Double.compare(y.getValue(), x.getValue()));

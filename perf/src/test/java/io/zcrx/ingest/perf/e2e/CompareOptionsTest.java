@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class CompareOptionsTest {
 
     @Test
-    void fullProfileCoversTheIssueMatrix() {
+    void fullProfileCoversEveryFileSystemLoadAndTarget() {
         // Goal: the default run is the full comparison matrix. Method: parse no options and count
         // loads: 2 sizes x 2 acks x (unthrottled perf-test, fixed-rate perf-test, firehose).
         final CompareOptions o = CompareOptions.parse(new String[] {"--repo", "/tmp/repo"});
@@ -39,6 +39,19 @@ class CompareOptionsTest {
         assertEquals(List.of("--profile", "smoke", "--reps=2", "--acks", "1,all", "--rates", "1024:5000",
             "--loads=perf-rate",
             "--dry-run"), o.args);
+    }
+
+    @Test
+    void metricsComparisonIsAFlagAndBrokerJmxIsOnByDefault() {
+        // Goal: --metrics-ab needs no value (and takes one in the = spelling); the brokers' own
+        // latency is read unless --broker-jmx false. Method: parse each spelling.
+        final CompareOptions plain = CompareOptions.parse(new String[] {"--profile", "smoke"});
+        assertTrue(plain.brokerJmx && !plain.metricsAb);
+        final CompareOptions ab = CompareOptions.parse(new String[] {"--metrics-ab", "--transports", "uring",
+            "--broker-jmx", "false"});
+        assertTrue(ab.metricsAb && !ab.brokerJmx);
+        assertEquals(List.of("uring"), ab.transports);
+        assertTrue(!CompareOptions.parse(new String[] {"--metrics-ab=false"}).metricsAb);
     }
 
     @Test

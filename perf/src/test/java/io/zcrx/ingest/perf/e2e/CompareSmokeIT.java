@@ -25,9 +25,10 @@ class CompareSmokeIT {
     void smokeProfileRunsEveryTargetEndToEndAndWritesTheReport(@TempDir Path out) throws Exception {
         // Goal: the harness works end to end at tiny scale (the CI smoke test of the comparison): the real
         // Apache Kafka 4.4.0 broker, our broker when it is built (every transport that starts), and
-        // the TCP sink, each driven by perf-test and the firehose, figures billed from /proc, report
-        // written. Method: run the "smoke" profile into a temp dir; every run must succeed, every
-        // target must have its rows, and the Markdown, CSV and PNG must be complete.
+        // the TCP sink, each driven by perf-test and the firehose, figures billed from /proc, the
+        // brokers' own Produce latency read over JMX, report written. Method: run the "smoke" profile
+        // into a temp dir; every run must succeed, every target must have its rows, Kafka's runs its
+        // own Produce percentiles, and the Markdown, CSV and PNG must be complete.
         final Path repo = repoRoot();
         final Path tmpfs = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm/zcrx-perf-it")
             : out.resolve("tmpfs");
@@ -45,6 +46,17 @@ class CompareSmokeIT {
         for (RunResult x : r.results()) {
             assertTrue(x.ok(), x.spec().target().id() + " / " + x.spec().load().label() + ": " + x.error());
             assertTrue(x.records() > 0 && x.brokerCpuSeconds() > 0 && x.peakRssBytes() > 0, x.toString());
+        }
+        // The reference broker's own Produce histogram, read over remote JMX at the end of each window
+        // (ours shows it once it registers Kafka's MBean; before that its cells say n/a).
+        for (RunResult x : r.results()) {
+            if (x.spec().target().id().startsWith("kafka")) {
+                assertTrue(x.brokerLatency() != null && x.brokerLatency().present() && x.brokerLatency().count() > 0,
+                    x.spec().load().label() + ": " + x.brokerLatency());
+            }
+            if (!x.spec().target().isBroker()) {
+                assertEquals(null, x.brokerLatency(), x.toString());
+            }
         }
         final List<String> ids = r.results().stream().map(x -> x.spec().target().id()).distinct().toList();
         assertTrue(ids.contains("kafka-4.4.0") && ids.stream().anyMatch(i -> i.startsWith("tcp-sink")), ids.toString());

@@ -24,7 +24,10 @@ class SummaryTest {
             brokerCores + clientCores);
     }
 
-    /** As above, with the busiest thread ("worker-1") at {@code threadCores}, the machine at {@code machineCores}. */
+    /**
+     * As above, with the busiest thread ("worker-1") at {@code threadCores}, the machine at
+     * {@code machineCores}; a broker's own Produce latency p50 0.5 + rep / 10, p99 2, p99.9 4 ms.
+     */
     static RunResult run(LogFs fs, LoadSpec load, Target t, int rep, double mbps, double brokerCores,
                          double clientCores, long diskBytes, double threadCores, double machineCores) {
         final long payload = (long) (mbps * 1e6 * 10);
@@ -34,7 +37,8 @@ class SummaryTest {
         return new RunResult(new RunSpec(rep, fs, load, t, rep), null, records, payload, 10, lat,
             brokerCores * 10, 10, 400_000_000L + rep, clientCores * 10, diskBytes,
             String.format(Locale.ROOT, "worker-1 %.2f, gc 0.01", threadCores), threadCores,
-            machineCores * 10);
+            machineCores * 10,
+            t.isBroker() ? new BrokerJmx.ProduceLatency(0.5 + rep / 10.0, 2, 4, 100_000L * rep, null) : null);
     }
 
     @Test

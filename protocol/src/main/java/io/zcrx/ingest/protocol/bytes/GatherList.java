@@ -1,5 +1,7 @@
 package io.zcrx.ingest.protocol.bytes;
 
+import java.util.Arrays;
+
 /**
  * The source side of one gather write: (native address, length) pairs, in file order. Built from
  * a scratch header plus slices of received memory, handed to {@code pwritev}/{@code IORING_OP_WRITEV}
@@ -30,8 +32,8 @@ public final class GatherList {
             lengths[count - 1] += length;
         } else {
             if (count == addresses.length) {
-                addresses = java.util.Arrays.copyOf(addresses, count * 2);
-                lengths = java.util.Arrays.copyOf(lengths, count * 2);
+                addresses = Arrays.copyOf(addresses, count * 2);
+                lengths = Arrays.copyOf(lengths, count * 2);
             }
             addresses[count] = address;
             lengths[count] = length;
@@ -50,7 +52,8 @@ public final class GatherList {
         }
         if (position < 0 || length < 0 || position + length > slices.totalLength()) {
             throw new IndexOutOfBoundsException(
-                "range outside slices: position=" + position + ", length=" + length + ", totalLength=" + slices.totalLength());
+                "range outside slices: position=" + position + ", length=" + length
+                    + ", totalLength=" + slices.totalLength());
         }
         int s = slices.sliceAt(position);
         int offsetInSlice = position - slices.start(s);

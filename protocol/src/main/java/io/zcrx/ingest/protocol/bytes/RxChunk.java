@@ -46,7 +46,8 @@ public final class RxChunk {
      */
     public RxChunk wrap(ChunkOwner owner, ByteBuffer memory, long address, int index, int length, long token) {
         if (refCount != 0) {
-            throw new IllegalStateException("wrap of a chunk still referenced: refCount=" + refCount + ", token=" + this.token);
+            throw new IllegalStateException("wrap of a chunk still referenced: refCount=" + refCount
+                + ", token=" + this.token);
         }
         if (index < 0 || length <= 0 || index > memory.capacity() - length) {
             throw new IllegalArgumentException(

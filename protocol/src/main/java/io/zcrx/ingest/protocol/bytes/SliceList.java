@@ -1,5 +1,7 @@
 package io.zcrx.ingest.protocol.bytes;
 
+import java.util.Arrays;
+
 /**
  * An ordered list of byte ranges ("slices") inside received chunks, read as one logical byte
  * sequence: a frame body, for example. Each slice holds one reference on its chunk, taken by
@@ -37,7 +39,8 @@ public final class SliceList {
             throw new IllegalArgumentException("slice length must be > 0: length=" + length);
         }
         if (index < chunk.index() || index + length > chunk.index() + chunk.length()) {
-            throw new IllegalArgumentException("slice outside its chunk: index=" + index + ", length=" + length + ", " + chunk);
+            throw new IllegalArgumentException("slice outside its chunk: index=" + index + ", length=" + length
+                + ", " + chunk);
         }
         if (count > 0) {
             final int last = count - 1;
@@ -126,10 +129,10 @@ public final class SliceList {
 
     private void grow() {
         final int n = chunks.length * 2;
-        chunks = java.util.Arrays.copyOf(chunks, n);
-        indexes = java.util.Arrays.copyOf(indexes, n);
-        lengths = java.util.Arrays.copyOf(lengths, n);
-        starts = java.util.Arrays.copyOf(starts, n);
+        chunks = Arrays.copyOf(chunks, n);
+        indexes = Arrays.copyOf(indexes, n);
+        lengths = Arrays.copyOf(lengths, n);
+        starts = Arrays.copyOf(starts, n);
     }
 
     @Override

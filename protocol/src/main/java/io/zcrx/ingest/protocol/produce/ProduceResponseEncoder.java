@@ -3,6 +3,8 @@ package io.zcrx.ingest.protocol.produce;
 import io.zcrx.ingest.protocol.bytes.SliceCursor;
 import io.zcrx.ingest.protocol.bytes.SliceList;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * Writes a complete Produce response frame (INT32 size, response header v0/v1, body) for versions
@@ -95,7 +97,7 @@ public final class ProduceResponseEncoder {
     public void encode(int correlationId, ProduceRequestView request, ProduceResults results, SliceList frameBody,
                        ByteBuffer out) {
         final int total = encodedLength(request, results, frameBody);
-        if (out.order() != java.nio.ByteOrder.BIG_ENDIAN) {
+        if (out.order() != ByteOrder.BIG_ENDIAN) {
             throw new IllegalArgumentException("response buffer must be big-endian: order=" + out.order());
         }
         if (out.remaining() < total) {
@@ -133,7 +135,7 @@ public final class ProduceResponseEncoder {
             for (int slot = first; slot < end; slot++) {
                 out.putInt(request.partitionIndex(slot));
                 if (slot >= errorCodeIndexes.length) {
-                    errorCodeIndexes = java.util.Arrays.copyOf(errorCodeIndexes,
+                    errorCodeIndexes = Arrays.copyOf(errorCodeIndexes,
                         Math.max(request.partitionCount(), errorCodeIndexes.length * 2));
                 }
                 errorCodeIndexes[slot] = out.position() - start;

@@ -4,7 +4,8 @@
  * and {@code BatchValidator} applies Kafka's client-append checks in Kafka's order and with Kafka's error codes,
  * then leaves a copy of the header, patched where needed, for the log to write in front of the payload
  * (docs/kafka-protocol-notes.md#batch-validation); {@code RecordWalker} checks each record in place and
- * {@code BatchDecompressor} inflates compressed batches into scratch for it. {@code BatchValidationConfig} carries the per-topic limits.
- * Depends on {@code protocol.bytes} and kafka-clients' codecs and error codes; one validator per reactor thread.
+ * {@code BatchDecompressor} inflates compressed batches into scratch for it. {@code BatchValidationConfig} carries
+ * the per-topic limits. Depends on {@code protocol.bytes} and kafka-clients' codecs and error codes; one validator
+ * per reactor thread.
  */
 package io.zcrx.ingest.protocol.record;

@@ -4,10 +4,10 @@ import io.zcrx.ingest.broker.transport.ConnectionHandler;
 import io.zcrx.ingest.broker.transport.ReactorHandler;
 import io.zcrx.ingest.broker.transport.ReactorHandlerFactory;
 import io.zcrx.ingest.broker.transport.ReactorIo;
+import io.zcrx.ingest.broker.transport.ReactorMetrics;
 import io.zcrx.ingest.broker.transport.outbound.OutboundBlockPool;
 import io.zcrx.ingest.broker.transport.outbound.OutboundQueue;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -48,21 +48,25 @@ final class NioReactor implements ReactorIo, Runnable {
     private volatile boolean running = true;
     private volatile Throwable failure;
     /** Gauges published once per loop iteration for other threads (the pool's counters are plain). */
-    private volatile long publishedOutstandingChunks;
-    private volatile long publishedOutstandingBytes;
+    private final ReactorMetrics metrics;
     private volatile int publishedConnections;
     private ServerSocketChannel listener;
     private ReactorHandler handler;
     private Thread thread;
     private long nowNs;
+    /** Set before a blocking select; the first ready key clears it and notes the time: the end of the wait. */
+    private boolean awaitingFirstKey;
+    private long firstKeyNs;
 
     NioReactor(NioTransport transport, int reactorId, NioReceiveMemory pool, OutboundBlockPool blocks,
-               ReactorHandlerFactory handlerFactory) throws IOException {
+               ReactorHandlerFactory handlerFactory, ReactorMetrics metrics) throws IOException {
         this.transport = transport;
         this.reactorId = reactorId;
         this.pool = pool;
         this.blocks = blocks;
         this.handlerFactory = handlerFactory;
+        this.metrics = metrics;
+        metrics.capacity((long) pool.bufferBytes() * pool.bufferCount());
         this.selector = Selector.open();
     }
 
@@ -125,15 +129,24 @@ final class NioReactor implements ReactorIo, Runnable {
     private void loop() throws IOException {
         long nextTickNs = nowNs;
         while (running) {
-            final long waitNs = Math.min(TICK_MAX_NS, Math.max(0, nextTickNs - System.nanoTime()));
-            if (!tasks.isEmpty()) {
+            final long waitStartNs = System.nanoTime();
+            final long waitNs = Math.min(TICK_MAX_NS, Math.max(0, nextTickNs - waitStartNs));
+            final boolean blocking = tasks.isEmpty();
+            if (!blocking) {
                 selector.selectNow(onSelected);
             } else {
                 final long waitMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNs));
+                awaitingFirstKey = true;
                 selector.select(onSelected, waitMs);
             }
             wakeupPending.set(false);
             nowNs = System.nanoTime();
+            if (blocking) {
+                // Ready keys are handled inside select: the wait ended at the first one, or at the timeout/wake-up.
+                metrics.idle((awaitingFirstKey ? nowNs : firstKeyNs) - waitStartNs);
+                awaitingFirstKey = false;
+            }
+            metrics.atLoopTop(nowNs);
             runTasks();
             if (!starved.isEmpty() && pool.takeReleasedSinceCheck()) {
                 retryStarved();
@@ -147,17 +160,17 @@ final class NioReactor implements ReactorIo, Runnable {
     }
 
     private void publishGauges() {
-        publishedOutstandingChunks = pool.outstandingChunks();
-        publishedOutstandingBytes = pool.outstandingBytes();
+        metrics.receiveMemory(pool.outstandingChunks(), pool.outstandingBytes(),
+            (long) (pool.bufferCount() - pool.freeBuffers()) * pool.bufferBytes());
         publishedConnections = connections.size();
     }
 
     long outstandingChunks() {
-        return publishedOutstandingChunks;
+        return metrics.outstandingChunks();
     }
 
     long outstandingBytes() {
-        return publishedOutstandingBytes;
+        return metrics.outstandingBytes();
     }
 
     private long onTickSafely() {
@@ -170,6 +183,10 @@ final class NioReactor implements ReactorIo, Runnable {
     }
 
     private void onSelected(SelectionKey key) {
+        if (awaitingFirstKey) {
+            awaitingFirstKey = false;
+            firstKeyNs = System.nanoTime();
+        }
         final Object att = key.attachment();
         if (att == null) {
             if (key.isValid() && key.isAcceptable()) {
@@ -242,6 +259,11 @@ final class NioReactor implements ReactorIo, Runnable {
 
     void onStarved(NioConnection c) {
         starved.add(c);
+        metrics.pause();
+        if (pool.freeBuffers() == 0) {
+            // Not when it only queues behind connections already waiting (buffers are free, granted in order).
+            metrics.noBuffers();
+        }
         transport.onStarved(reactorId);
     }
 
@@ -255,6 +277,7 @@ final class NioReactor implements ReactorIo, Runnable {
         while (!starved.isEmpty() && pool.freeBuffers() > 0) {
             final NioConnection c = starved.remove(0);
             c.unstarve(pool.acquireBuffer());
+            metrics.resume();
         }
     }
 

@@ -1,10 +1,12 @@
 package io.zcrx.ingest.broker.transport.nio;
 
 import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
 import io.zcrx.ingest.protocol.bytes.ChunkOwner;
 import io.zcrx.ingest.protocol.bytes.RxChunk;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * The NIO transport's receive memory for one reactor: one native arena of {@code bufferCount}
@@ -43,7 +45,8 @@ public final class NioReceiveMemory implements ChunkOwner {
 
     public NioReceiveMemory(int bufferBytes, int bufferCount) {
         if (bufferBytes < 4096 || bufferCount < 1) {
-            throw new IllegalArgumentException("nio receive pool: bufferBytes=" + bufferBytes + ", bufferCount=" + bufferCount);
+            throw new IllegalArgumentException("nio receive pool: bufferBytes=" + bufferBytes
+                + ", bufferCount=" + bufferCount);
         }
         this.bufferBytes = bufferBytes;
         this.bufferCount = bufferCount;
@@ -53,7 +56,7 @@ public final class NioReceiveMemory implements ChunkOwner {
                 + bufferBytes + ", bufferCount=" + bufferCount);
         }
         this.arena = new Memory(size);
-        this.arenaAddress = com.sun.jna.Pointer.nativeValue(arena);
+        this.arenaAddress = Pointer.nativeValue(arena);
         this.chunkView = arena.getByteBuffer(0, size).order(ByteOrder.BIG_ENDIAN);
         this.readView = arena.getByteBuffer(0, size);
         this.refs = new int[bufferCount];
@@ -115,7 +118,7 @@ public final class NioReceiveMemory implements ChunkOwner {
         releasesSinceCheck++;
         unref((int) chunk.token());
         if (freeChunkCount == freeChunks.length) {
-            freeChunks = java.util.Arrays.copyOf(freeChunks, freeChunkCount * 2);
+            freeChunks = Arrays.copyOf(freeChunks, freeChunkCount * 2);
         }
         freeChunks[freeChunkCount++] = chunk;
     }

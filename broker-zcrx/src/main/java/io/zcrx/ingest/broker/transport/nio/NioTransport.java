@@ -1,6 +1,8 @@
 package io.zcrx.ingest.broker.transport.nio;
 
+import io.zcrx.ingest.broker.metrics.MetricName;
 import io.zcrx.ingest.broker.transport.ReactorHandlerFactory;
+import io.zcrx.ingest.broker.transport.ReactorMetrics;
 import io.zcrx.ingest.broker.transport.Transport;
 import io.zcrx.ingest.broker.transport.TransportSettings;
 import io.zcrx.ingest.broker.transport.outbound.OutboundBlockPool;
@@ -11,6 +13,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,12 +35,15 @@ public final class NioTransport implements Transport {
     private final AtomicLong nextConnectionId = new AtomicLong();
     private final AtomicLong starvationEvents = new AtomicLong();
     private NioReactor[] reactors;
+    private ReactorMetrics[] reactorMetrics = new ReactorMetrics[0];
+    private MetricName averageIdle;
     private ServerSocketChannel listener;
     private InetSocketAddress localAddress;
     private int nextReactor;
     private boolean closed;
 
-    public NioTransport(TransportSettings settings, int bufferBytes, int bufferCount, ReactorHandlerFactory handlerFactory) {
+    public NioTransport(TransportSettings settings, int bufferBytes, int bufferCount,
+                        ReactorHandlerFactory handlerFactory) {
         this.settings = settings;
         this.bufferBytes = bufferBytes;
         this.bufferCount = bufferCount;
@@ -65,11 +71,14 @@ public final class NioTransport implements Transport {
         }
         localAddress = (InetSocketAddress) listener.getLocalAddress();
         reactors = new NioReactor[settings.reactors()];
+        reactorMetrics = new ReactorMetrics[reactors.length];
         try {
             for (int i = 0; i < reactors.length; i++) {
+                reactorMetrics[i] = new ReactorMetrics(settings.metrics(), name(), i, ReactorMetrics.Kind.NIO);
                 reactors[i] = new NioReactor(this, i, new NioReceiveMemory(bufferBytes, bufferCount),
-                    new OutboundBlockPool(settings.outboundBlockBytes(), 256), handlerFactory);
+                    new OutboundBlockPool(settings.outboundBlockBytes(), 256), handlerFactory, reactorMetrics[i]);
             }
+            averageIdle = ReactorMetrics.registerAverageIdle(settings.metrics(), reactorMetrics);
             reactors[0].listen(listener);
             for (int i = 0; i < reactors.length; i++) {
                 reactors[i].start("nio-reactor-" + i);
@@ -155,6 +164,15 @@ public final class NioTransport implements Transport {
         return Math.max(0, openConnections.get());
     }
 
+    /**
+     * Runs {@code probe} on reactor {@code reactor}'s thread with that reactor's receive pool, whose counters only
+     * that thread may read (tests compare the published gauges with them). False if the reactor has stopped.
+     */
+    public boolean inspectReceiveMemory(int reactor, Consumer<NioReceiveMemory> probe) {
+        final NioReactor r = reactors[reactor];
+        return r.execute(() -> probe.accept(r.pool()));
+    }
+
     /** How often a reactor ran out of receive buffers (backpressure events). */
     public long starvationEvents() {
         return starvationEvents.get();
@@ -182,6 +200,20 @@ public final class NioTransport implements Transport {
         if (reactors == null) {
             return;
         }
+        try {
+            stopReactors();
+        } finally {
+            // A stopped (or never started) transport shows nothing: transport=auto may start another in its place.
+            ReactorMetrics.remove(settings.metrics(), averageIdle);
+            for (ReactorMetrics m : reactorMetrics) {
+                if (m != null) {
+                    m.remove();
+                }
+            }
+        }
+    }
+
+    private void stopReactors() {
         for (NioReactor r : reactors) {
             if (r != null) {
                 r.stop();

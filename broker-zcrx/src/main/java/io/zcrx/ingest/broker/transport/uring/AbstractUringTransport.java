@@ -1,7 +1,9 @@
 package io.zcrx.ingest.broker.transport.uring;
 
+import io.zcrx.ingest.broker.metrics.MetricName;
 import io.zcrx.ingest.broker.runtime.RateLimitedLog;
 import io.zcrx.ingest.broker.transport.ReactorHandlerFactory;
+import io.zcrx.ingest.broker.transport.ReactorMetrics;
 import io.zcrx.ingest.broker.transport.Transport;
 import io.zcrx.ingest.broker.transport.TransportSettings;
 import io.zcrx.ingest.broker.uring.Sockets;
@@ -35,6 +37,8 @@ abstract class AbstractUringTransport implements Transport, ReactorHost {
     private final AtomicLong backpressureEvents = new AtomicLong();
     private final RateLimitedLog backpressureLog = new RateLimitedLog(LOG, 1);
     protected UringReactor[] reactors;
+    private ReactorMetrics[] reactorMetrics = new ReactorMetrics[0];
+    private MetricName averageIdle;
     private int listenFd = -1;
     private InetSocketAddress localAddress;
     private boolean closed;
@@ -53,6 +57,11 @@ abstract class AbstractUringTransport implements Transport, ReactorHost {
 
     /** Which reactor serves a socket accepted by reactor 0 (called on reactor 0). */
     protected abstract int chooseReactor(int fd);
+
+    /** Which metrics the reactors have: copy mode's, or zcrx's with the refill ring. */
+    protected ReactorMetrics.Kind metricsKind() {
+        return ReactorMetrics.Kind.URING;
+    }
 
     /** Checks this machine can run the transport at all; throws with the reason otherwise. */
     protected void checkSupport(UringSupport support) throws IOException {
@@ -78,12 +87,15 @@ abstract class AbstractUringTransport implements Transport, ReactorHost {
             throw new IOException("cannot listen on " + settings.bindAddress() + ": " + e.getMessage(), e);
         }
         reactors = new UringReactor[reactorCount()];
+        reactorMetrics = new ReactorMetrics[reactors.length];
         try {
             for (int i = 0; i < reactors.length; i++) {
-                reactors[i] = new UringReactor(this, i, uring.sqEntries(), uring.cqEntries(), memoryFactory(i), handlerFactory,
-                    settings.outboundBlockBytes(), i == 0 ? listenFd : -1);
+                reactorMetrics[i] = new ReactorMetrics(settings.metrics(), name(), i, metricsKind());
+                reactors[i] = new UringReactor(this, i, uring.sqEntries(), uring.cqEntries(), memoryFactory(i),
+                    handlerFactory, settings.outboundBlockBytes(), i == 0 ? listenFd : -1, reactorMetrics[i]);
                 reactors[i].start(name() + "-reactor-" + i);
             }
+            averageIdle = ReactorMetrics.registerAverageIdle(settings.metrics(), reactorMetrics);
         } catch (IOException | RuntimeException e) {
             if (reactors[0] == null || !reactors[0].isSetUp()) {
                 // Reactor 0 never took ownership of the listening socket.
@@ -98,7 +110,8 @@ abstract class AbstractUringTransport implements Transport, ReactorHost {
     public void dispatchAccepted(UringReactor acceptor, int fd) {
         if (openConnections.incrementAndGet() > settings.maxConnections()) {
             openConnections.decrementAndGet();
-            LOG.warn("closing connection from {}: max.connections={} reached", Sockets.remoteAddress(fd), settings.maxConnections());
+            LOG.warn("closing connection from {}: max.connections={} reached",
+                Sockets.remoteAddress(fd), settings.maxConnections());
             Sockets.close(fd);
             return;
         }
@@ -219,6 +232,20 @@ abstract class AbstractUringTransport implements Transport, ReactorHost {
         if (reactors == null) {
             return;
         }
+        try {
+            stopReactors();
+        } finally {
+            // A stopped (or never started) transport shows nothing: transport=auto may start another in its place.
+            ReactorMetrics.remove(settings.metrics(), averageIdle);
+            for (ReactorMetrics m : reactorMetrics) {
+                if (m != null) {
+                    m.remove();
+                }
+            }
+        }
+    }
+
+    private void stopReactors() {
         for (UringReactor r : reactors) {
             if (r != null) {
                 r.stop();

@@ -114,6 +114,16 @@ public final class CopyReceiveMemory extends ReceiveMemory {
     }
 
     @Override
+    public long capacityBytes() {
+        return (long) ring.entries() * ring.bufferBytes();
+    }
+
+    @Override
+    public long inUseBytes() {
+        return ledger.blocksHeld() * ring.bufferBytes();
+    }
+
+    @Override
     public String describe() {
         return ring.entries() + " x " + (ring.bufferBytes() / 1024) + " KiB provided buffers per ring"
             + (bundles ? " (bundles)" : "");
@@ -134,8 +144,8 @@ public final class CopyReceiveMemory extends ReceiveMemory {
         ledger.checkInvariants();
         ring.checkInvariants();
         if (ring.available() + ledger.blocksHeld() != ring.entries()) {
-            throw new IllegalStateException("buffers neither in the ring nor held: inRing=" + ring.available() + ", held="
-                + ledger.blocksHeld() + ", entries=" + ring.entries());
+            throw new IllegalStateException("buffers neither in the ring nor held: inRing=" + ring.available()
+                + ", held=" + ledger.blocksHeld() + ", entries=" + ring.entries());
         }
     }
 }

@@ -117,17 +117,20 @@ public final class ReceiveLedger {
 
     public void checkInvariants() {
         if (outstandingChunks < 0 || outstandingBytes < 0 || blocksHeld < 0 || blocksHeld > capacityBlocks
-                || receivedChunks - releasedChunks != outstandingChunks || receivedBytes - releasedBytes != outstandingBytes
+                || receivedChunks - releasedChunks != outstandingChunks
+                || receivedBytes - releasedBytes != outstandingBytes
                 || (outstandingChunks == 0) != (blocksHeld == 0)) {
             throw new IllegalStateException("receive ledger inconsistent: outstandingChunks=" + outstandingChunks
-                + ", outstandingBytes=" + outstandingBytes + ", blocksHeld=" + blocksHeld + ", capacityBlocks=" + capacityBlocks
-                + ", received=" + receivedChunks + "/" + receivedBytes + " B, released=" + releasedChunks + "/" + releasedBytes + " B");
+                + ", outstandingBytes=" + outstandingBytes + ", blocksHeld=" + blocksHeld
+                + ", capacityBlocks=" + capacityBlocks
+                + ", received=" + receivedChunks + "/" + receivedBytes + " B"
+                + ", released=" + releasedChunks + "/" + releasedBytes + " B");
         }
     }
 
     @Override
     public String toString() {
-        return "ReceiveLedger(chunks=" + outstandingChunks + ", bytes=" + outstandingBytes + ", blocks=" + blocksHeld + "/"
-            + capacityBlocks + ")";
+        return "ReceiveLedger(chunks=" + outstandingChunks + ", bytes=" + outstandingBytes
+            + ", blocks=" + blocksHeld + "/" + capacityBlocks + ")";
     }
 }

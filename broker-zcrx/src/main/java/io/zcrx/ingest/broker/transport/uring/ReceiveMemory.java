@@ -1,5 +1,6 @@
 package io.zcrx.ingest.broker.transport.uring;
 
+import io.zcrx.ingest.broker.transport.ReactorMetrics;
 import io.zcrx.ingest.broker.uring.SqeWriter;
 import io.zcrx.ingest.nativeio.Errno;
 import io.zcrx.ingest.protocol.bytes.ChunkOwner;
@@ -56,6 +57,16 @@ public abstract class ReceiveMemory implements ChunkOwner {
     public abstract void unmap();
 
     public abstract void checkInvariants();
+
+    /** Size of the receive memory, in bytes. */
+    public abstract long capacityBytes();
+
+    /** Bytes of the blocks held by at least one chunk: memory the kernel cannot receive into now. */
+    public abstract long inUseBytes();
+
+    /** Copies what the reactor's metrics show of this memory beyond the ledger (zcrx: its refill ring). */
+    public void publishMetrics(ReactorMetrics metrics) {
+    }
 
     public ReceiveLedger ledger() {
         return ledger;

@@ -1,5 +1,6 @@
 package io.zcrx.ingest.broker.transport.uring;
 
+import io.zcrx.ingest.broker.transport.ReactorMetrics;
 import java.util.ArrayList;
 
 /**
@@ -19,24 +20,28 @@ final class ReceivePressure {
     private final ConnectionSlots slots;
     private final ReceiveMemory memory;
     private final String memoryDescription;
+    private final ReactorMetrics metrics;
     private final ArrayList<UringConnection> starved = new ArrayList<>();
     private final ArrayList<UringConnection> ledgerPaused = new ArrayList<>();
     private final ArrayList<UringConnection> scratch = new ArrayList<>();
     private long starvationEvents;
 
     ReceivePressure(ReactorHost host, int reactorId, ConnectionSlots slots, ReceiveMemory memory,
-                    String memoryDescription) {
+                    String memoryDescription, ReactorMetrics metrics) {
         this.host = host;
         this.reactorId = reactorId;
         this.slots = slots;
         this.memory = memory;
         this.memoryDescription = memoryDescription;
+        this.metrics = metrics;
     }
 
     /** A receive ended because receive memory ran dry. */
     void onStarved(UringConnection c) {
         starved.add(c);
         starvationEvents++;
+        metrics.noBuffers();
+        metrics.pause();
     }
 
     /** The connection is closing: nothing is re-armed or resumed for it any more. */
@@ -55,6 +60,7 @@ final class ReceivePressure {
         starved.clear();
         for (int i = 0; i < scratch.size(); i++) {
             scratch.get(i).onMemoryAvailable();
+            metrics.resume();
         }
         scratch.clear();
     }
@@ -77,6 +83,7 @@ final class ReceivePressure {
             if (busiest != null && receiving >= 2) {
                 busiest.pauseByLedger();
                 ledgerPaused.add(busiest);
+                metrics.pause();
                 host.onBackpressure(reactorId, "receive memory " + ledger.blocksHeld() + " of "
                     + ledger.capacityBlocks() + " blocks held (" + memoryDescription + "); pausing receive on "
                     + busiest + " holding " + busiest.heldBytes() + " bytes");
@@ -87,6 +94,7 @@ final class ReceivePressure {
             ledgerPaused.clear();
             for (int i = 0; i < scratch.size(); i++) {
                 scratch.get(i).resumeByLedger();
+                metrics.resume();
             }
             scratch.clear();
         }

@@ -1,5 +1,7 @@
 package io.zcrx.ingest.broker.transport.uring;
 
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
 import io.zcrx.ingest.broker.transport.ConnectionHandler;
 import io.zcrx.ingest.broker.transport.ConnectionIo;
 import io.zcrx.ingest.broker.transport.ReactorIo;
@@ -69,7 +71,8 @@ public final class UringConnection implements ConnectionIo, ReceiveAccount {
     long closeDeadlineNs;
     private String closeReason;
 
-    UringConnection(UringReactor reactor, int slot, int generation, int fd, long id, String remote, OutboundQueue outbound) {
+    UringConnection(UringReactor reactor, int slot, int generation, int fd, long id, String remote,
+                    OutboundQueue outbound) {
         this.reactor = reactor;
         this.slot = slot;
         this.generation = generation;
@@ -217,15 +220,15 @@ public final class UringConnection implements ConnectionIo, ReceiveAccount {
                 closeNow("socket error: " + Errno.describe(-res));
                 break;
             case MISROUTED:
-                closeNow("RECV_ZC " + Errno.describe(-res) + ": this connection's packets arrive on another zcrx queue than"
-                    + " this reactor's (steer the port to one queue per reactor with an ntuple rule)");
+                closeNow("RECV_ZC " + Errno.describe(-res) + ": this connection's packets arrive on another zcrx"
+                    + " queue than this reactor's (steer the port to one queue per reactor with an ntuple rule)");
                 break;
             case NOT_PLAIN_TCP:
                 closeNow("RECV_ZC " + Errno.describe(-res) + ": socket is not plain TCP");
                 break;
             default:
-                throw new IllegalStateException("receive ended with an errno that means a bug: connection=" + id + ", fd=" + fd
-                    + ", res=" + Errno.describe(-res));
+                throw new IllegalStateException("receive ended with an errno that means a bug: connection=" + id
+                    + ", fd=" + fd + ", res=" + Errno.describe(-res));
         }
     }
 
@@ -292,7 +295,7 @@ public final class UringConnection implements ConnectionIo, ReceiveAccount {
     private boolean fillFileBounce() {
         if (fileBounce == null) {
             fileBounce = ByteBuffer.allocateDirect(FILE_BOUNCE_BYTES);
-            fileBounceAddress = com.sun.jna.Pointer.nativeValue(com.sun.jna.Native.getDirectBufferPointer(fileBounce));
+            fileBounceAddress = Pointer.nativeValue(Native.getDirectBufferPointer(fileBounce));
         }
         fileBounce.clear().limit((int) Math.min(FILE_BOUNCE_BYTES, outbound.headFileRemaining()));
         try {
@@ -469,16 +472,17 @@ public final class UringConnection implements ConnectionIo, ReceiveAccount {
         if (finished && (recvArmed || sendInFlight || pendingCount != 0) || pendingCount < 0
                 || (pendingCount > 0 && !pausedByHandler && !closing)) {
             throw new IllegalStateException("connection state inconsistent: " + this + ", recvArmed=" + recvArmed
-                + ", sendInFlight=" + sendInFlight + ", pending=" + pendingCount + ", paused=" + paused() + ", closing=" + closing
-                + ", finished=" + finished);
+                + ", sendInFlight=" + sendInFlight + ", pending=" + pendingCount + ", paused=" + paused()
+                + ", closing=" + closing + ", finished=" + finished);
         }
     }
 
     /** One line of state for diagnostics (reactor thread). */
     String describeState() {
-        return this + ": fd=" + fd + ", recvArmed=" + recvArmed + ", cancelPending=" + recvCancelPending + ", pausedByHandler="
-            + pausedByHandler + ", pausedByLedger=" + pausedByLedger + ", waitingForMemory=" + waitingForMemory + ", readClosed="
-            + readClosed + ", eofPending=" + eofPending + ", pending=" + pendingCount + ", sendInFlight=" + sendInFlight
+        return this + ": fd=" + fd + ", recvArmed=" + recvArmed + ", cancelPending=" + recvCancelPending
+            + ", pausedByHandler=" + pausedByHandler + ", pausedByLedger=" + pausedByLedger
+            + ", waitingForMemory=" + waitingForMemory + ", readClosed=" + readClosed
+            + ", eofPending=" + eofPending + ", pending=" + pendingCount + ", sendInFlight=" + sendInFlight
             + ", queued=" + outbound.queuedBytes() + ", closing=" + closing + ", closeAfterFlush=" + closeAfterFlush
             + ", heldBytes=" + heldBytes;
     }

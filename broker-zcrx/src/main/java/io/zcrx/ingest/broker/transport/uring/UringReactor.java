@@ -5,6 +5,7 @@ import io.zcrx.ingest.broker.transport.ConnectionHandler;
 import io.zcrx.ingest.broker.transport.ReactorHandler;
 import io.zcrx.ingest.broker.transport.ReactorHandlerFactory;
 import io.zcrx.ingest.broker.transport.ReactorIo;
+import io.zcrx.ingest.broker.transport.ReactorMetrics;
 import io.zcrx.ingest.broker.transport.outbound.OutboundBlockPool;
 import io.zcrx.ingest.broker.transport.outbound.OutboundQueue;
 import io.zcrx.ingest.broker.uring.CompletionBatch;
@@ -106,6 +107,7 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
     private final ReactorHandlerFactory handlerFactory;
     private final int outboundBlockBytes;
     private final int listenFd;
+    private final ReactorMetrics metrics;
 
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
@@ -113,8 +115,6 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile Throwable failure;
-    private volatile long publishedOutstandingChunks;
-    private volatile long publishedOutstandingBytes;
     private volatile int publishedConnections;
     private volatile long publishedStarvationEvents;
     private volatile long publishedOverflowEnds;
@@ -143,9 +143,11 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
 
     /**
      * @param listenFd the listening socket this reactor accepts on, or -1 (the transport hands it connections)
+     * @param metrics  where the reactor publishes its gauges and marks its meters
      */
     public UringReactor(ReactorHost host, int reactorId, int sqEntries, int cqEntries, MemoryFactory memoryFactory,
-                        ReactorHandlerFactory handlerFactory, int outboundBlockBytes, int listenFd) {
+                        ReactorHandlerFactory handlerFactory, int outboundBlockBytes, int listenFd,
+                        ReactorMetrics metrics) {
         this.host = host;
         this.reactorId = reactorId;
         this.sqEntries = sqEntries;
@@ -154,6 +156,7 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
         this.handlerFactory = handlerFactory;
         this.outboundBlockBytes = outboundBlockBytes;
         this.listenFd = listenFd;
+        this.metrics = metrics;
         this.slots = new ConnectionSlots(reactorId);
     }
 
@@ -211,13 +214,15 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
         batch = new CompletionBatch(COMPLETION_BATCH);
         memory = memoryFactory.create(ring, this);
         memoryDescription = memory.describe();
-        pressure = new ReceivePressure(host, reactorId, slots, memory, memoryDescription);
+        metrics.capacity(memory.capacityBytes());
+        pressure = new ReceivePressure(host, reactorId, slots, memory, memoryDescription, metrics);
         blocks = new OutboundBlockPool(outboundBlockBytes, 256);
         // Blocking on purpose: an O_NONBLOCK fd may make io_uring complete the READ with -EAGAIN instead of
         // waiting for a write; writers never block (the counter cannot realistically overflow).
         wakeFd = Sys.eventFd(0, Sys.EFD_CLOEXEC);
         if (wakeFd < 0) {
-            throw new UringException("eventfd", -wakeFd, "eventfd for reactor wake-ups failed: errno=" + Errno.describe(-wakeFd));
+            throw new UringException("eventfd", -wakeFd,
+                "eventfd for reactor wake-ups failed: errno=" + Errno.describe(-wakeFd));
         }
         armWake();
         handler = handlerFactory.newReactorHandler(reactorId, this);
@@ -252,6 +257,7 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
         long nextTickNs = System.nanoTime();
         while (running) {
             nowNs = System.nanoTime();
+            metrics.atLoopTop(nowNs);
             runTasks();
             // The handler is ticked every iteration (its contract), at least every TICK_MAX_NS.
             nextTickNs = tick();
@@ -265,8 +271,17 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
             }
             memory.publish();
             final boolean busy = !tasks.isEmpty() || ring.completionsReady() > 0 || ring.cqOverflowPending();
-            final long waitNs = busy ? 0 : Math.max(0, Math.min(TICK_MAX_NS, nextTickNs - System.nanoTime()));
-            ring.submitAndWait(waitNs > 1000 ? 1 : 0, waitNs);
+            if (busy) {
+                ring.submitAndWait(0, 0);
+            } else {
+                final long waitStartNs = System.nanoTime();
+                final long waitNs = Math.max(0, Math.min(TICK_MAX_NS, nextTickNs - waitStartNs));
+                ring.submitAndWait(waitNs > 1000 ? 1 : 0, waitNs);
+                if (waitNs > 1000) {
+                    // Blocked in io_uring_enter waiting for a completion: the reactor's idle time.
+                    metrics.idle(System.nanoTime() - waitStartNs);
+                }
+            }
             drainCompletions();
             publishGauges();
             // With -ea (tests) the O(1) ring and receive-memory invariants are checked every iteration.
@@ -345,7 +360,8 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
                 return;
             default:
                 throw new IllegalStateException("CQE with an op tag this reactor never submits: reactor=" + reactorId
-                    + ", userData=0x" + Long.toHexString(userData) + ", res=" + res + ", flags=0x" + Integer.toHexString(flags));
+                    + ", userData=0x" + Long.toHexString(userData) + ", res=" + res
+                    + ", flags=0x" + Integer.toHexString(flags));
         }
     }
 
@@ -374,7 +390,8 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
             return;
         }
         if (res < 0 && res != -Errno.EAGAIN && res != -Errno.EINTR) {
-            throw new IllegalStateException("eventfd read failed: reactor=" + reactorId + ", errno=" + Errno.describe(-res));
+            throw new IllegalStateException("eventfd read failed: reactor=" + reactorId
+                + ", errno=" + Errno.describe(-res));
         }
         armWake();
     }
@@ -389,7 +406,8 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
             final long rc = Sys.writeFd(wakeFd, Memory.nativeValue(EVENTFD_ONE), 8);
             if (rc < 0 && rc != -Errno.EAGAIN) {
                 wakeupPending.set(false);
-                throw new IllegalStateException("eventfd write failed: reactor=" + reactorId + ", errno=" + Errno.describe((int) -rc));
+                throw new IllegalStateException("eventfd write failed: reactor=" + reactorId
+                    + ", errno=" + Errno.describe((int) -rc));
             }
         }
         return true;
@@ -496,6 +514,7 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
 
     void onReceiveEndedByOverflow() {
         overflowEnds++;
+        metrics.cqOverflowReceiveEnd();
     }
 
     void onStarved(UringConnection c) {
@@ -532,19 +551,27 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
     // ---- gauges (any thread) ---------------------------------------------------------------------
 
     private void publishGauges() {
-        publishedOutstandingChunks = memory.ledger().outstandingChunks();
-        publishedOutstandingBytes = memory.ledger().outstandingBytes();
+        final ReceiveLedger ledger = memory.ledger();
+        metrics.receiveMemory(ledger.outstandingChunks(), ledger.outstandingBytes(), memory.inUseBytes());
+        memory.publishMetrics(metrics);
+        // The kernel's overflow counter is a u32 (CQEs dropped; 0 with FEAT_NODROP unless memory ran out).
+        metrics.ring(ring.submittedTotal(), ring.reapedTotal(), ring.droppedCompletions() & 0xFFFF_FFFFL);
         publishedConnections = slots.count();
         publishedStarvationEvents = pressure.starvationEvents();
         publishedOverflowEnds = overflowEnds;
     }
 
     public long outstandingChunks() {
-        return publishedOutstandingChunks;
+        return metrics.outstandingChunks();
     }
 
     public long outstandingBytes() {
-        return publishedOutstandingBytes;
+        return metrics.outstandingBytes();
+    }
+
+    /** This reactor's metrics (any thread: what they read is published by the reactor). */
+    public ReactorMetrics metrics() {
+        return metrics;
     }
 
     public int connectionCount() {
@@ -656,8 +683,9 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
         memory.publish();
         publishGauges();
         if (slots.count() > 0 || acceptArmed) {
-            LOG.error("reactor {}: {} connection(s) still had requests in flight after {} s; closing the ring cancels them",
-                reactorId, slots.count(), TimeUnit.NANOSECONDS.toSeconds(SHUTDOWN_GRACE_NS));
+            LOG.error("reactor {}: {} connection(s) still had requests in flight after {} s;"
+                + " closing the ring cancels them", reactorId, slots.count(),
+                TimeUnit.NANOSECONDS.toSeconds(SHUTDOWN_GRACE_NS));
         }
         final boolean memoryBack = memory.ledger().isEmpty();
         try {
@@ -669,8 +697,9 @@ public final class UringReactor implements ReactorIo, ChunkSink, Runnable {
         if (memoryBack) {
             memory.unmap();
         } else {
-            LOG.error("reactor {}: {} receive chunks ({} bytes) still referenced at shutdown; receive memory leaked rather "
-                + "than unmapped under a reader", reactorId, memory.ledger().outstandingChunks(), memory.ledger().outstandingBytes());
+            LOG.error("reactor {}: {} receive chunks ({} bytes) still referenced at shutdown; receive memory leaked"
+                + " rather than unmapped under a reader", reactorId, memory.ledger().outstandingChunks(),
+                memory.ledger().outstandingBytes());
         }
         Sys.closeFd(wakeFd);
         if (listenFd >= 0) {

@@ -14,13 +14,14 @@ public final class UringTransports {
     }
 
     public static UringSettings uringSettings(BrokerConfig config) {
-        return new UringSettings(config.getInt(BrokerConfig.URING_SQ_ENTRIES), config.getInt(BrokerConfig.URING_CQ_ENTRIES),
-            config.getInt(BrokerConfig.URING_BUFFER_BYTES), config.getInt(BrokerConfig.URING_BUFFER_COUNT));
+        return new UringSettings(config.getInt(BrokerConfig.URING_SQ_ENTRIES),
+            config.getInt(BrokerConfig.URING_CQ_ENTRIES), config.getInt(BrokerConfig.URING_BUFFER_BYTES),
+            config.getInt(BrokerConfig.URING_BUFFER_COUNT));
     }
 
     public static ZcrxSettings zcrxSettings(BrokerConfig config) {
-        return new ZcrxSettings(config.zcrxInterface(), config.zcrxRxQueues(), config.getLong(BrokerConfig.ZCRX_AREA_BYTES),
-            config.getInt(BrokerConfig.ZCRX_REFILL_ENTRIES));
+        return new ZcrxSettings(config.zcrxInterface(), config.zcrxRxQueues(),
+            config.getLong(BrokerConfig.ZCRX_AREA_BYTES), config.getInt(BrokerConfig.ZCRX_REFILL_ENTRIES));
     }
 
     /** Copy-mode io_uring with {@code settings.reactors()} reactors. */

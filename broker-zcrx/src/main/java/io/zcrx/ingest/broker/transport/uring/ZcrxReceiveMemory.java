@@ -1,5 +1,6 @@
 package io.zcrx.ingest.broker.transport.uring;
 
+import io.zcrx.ingest.broker.transport.ReactorMetrics;
 import io.zcrx.ingest.broker.uring.NativeRegion;
 import io.zcrx.ingest.broker.uring.SqeWriter;
 import io.zcrx.ingest.broker.uring.zcrx.RefillRing;
@@ -7,6 +8,7 @@ import io.zcrx.ingest.broker.uring.zcrx.ZcrxIfq;
 import io.zcrx.ingest.nativeio.Errno;
 import io.zcrx.ingest.protocol.bytes.RxChunk;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 import static io.zcrx.ingest.broker.uring.UringConstants.IORING_ZCRX_AREA_MASK;
 
@@ -81,8 +83,8 @@ public final class ZcrxReceiveMemory extends ReceiveMemory {
         final long index = extra & ~IORING_ZCRX_AREA_MASK;
         final long niov = index >>> NIOV_SHIFT;
         if (res <= 0 || index + res > areaLength || ((index + res - 1) >>> NIOV_SHIFT) != niov) {
-            throw new IllegalStateException("RECV_ZC CQE outside the area or across a niov: off=0x" + Long.toHexString(extra)
-                + ", res=" + res + ", areaLength=" + areaLength);
+            throw new IllegalStateException("RECV_ZC CQE outside the area or across a niov: off=0x"
+                + Long.toHexString(extra) + ", res=" + res + ", areaLength=" + areaLength);
         }
         if (freeCount == 0) {
             grow(chunks.length * 2);
@@ -114,10 +116,10 @@ public final class ZcrxReceiveMemory extends ReceiveMemory {
 
     private void grow(int capacity) {
         final int old = chunks.length;
-        chunks = java.util.Arrays.copyOf(chunks, capacity);
-        areaIndex = java.util.Arrays.copyOf(areaIndex, capacity);
-        accounts = java.util.Arrays.copyOf(accounts, capacity);
-        freeSlots = java.util.Arrays.copyOf(freeSlots, capacity);
+        chunks = Arrays.copyOf(chunks, capacity);
+        areaIndex = Arrays.copyOf(areaIndex, capacity);
+        accounts = Arrays.copyOf(accounts, capacity);
+        freeSlots = Arrays.copyOf(freeSlots, capacity);
         for (int s = capacity - 1; s >= old; s--) {
             chunks[s] = new RxChunk();
             freeSlots[freeCount++] = s;
@@ -154,6 +156,21 @@ public final class ZcrxReceiveMemory extends ReceiveMemory {
 
     public RefillRing refillRing() {
         return refill;
+    }
+
+    @Override
+    public long capacityBytes() {
+        return areaLength;
+    }
+
+    @Override
+    public long inUseBytes() {
+        return ledger.blocksHeld() * NIOV_BYTES;
+    }
+
+    @Override
+    public void publishMetrics(ReactorMetrics metrics) {
+        metrics.refillRing(refill.pendingEntries(), refill.stashed());
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.zcrx.ingest.broker.transport.uring;
 
 import io.zcrx.ingest.broker.transport.ReactorHandlerFactory;
+import io.zcrx.ingest.broker.transport.ReactorMetrics;
 import io.zcrx.ingest.broker.transport.TransportSettings;
 import io.zcrx.ingest.broker.uring.UringSupport;
 import io.zcrx.ingest.broker.uring.zcrx.ZcrxIfq;
@@ -40,14 +41,20 @@ public final class ZcrxTransport extends AbstractUringTransport {
     }
 
     @Override
+    protected ReactorMetrics.Kind metricsKind() {
+        return ReactorMetrics.Kind.ZCRX;
+    }
+
+    @Override
     protected void checkSupport(UringSupport support) throws IOException {
         super.checkSupport(support);
         if (!support.recvZcSupported()) {
             throw new IOException("kernel without zcrx: IORING_OP_RECV_ZC (58) is not supported (needs Linux 6.15+)");
         }
         if (zcrx.rxQueues().size() > 1) {
-            LOG.warn("zcrx with {} rx queues: connections are placed round-robin and a flow steered to another queue is "
-                + "closed on its first bytes (RECV_ZC EFAULT); steer the port to one queue per broker where possible",
+            LOG.warn("zcrx with {} rx queues: connections are placed round-robin and a flow steered to another queue"
+                + " is closed on its first bytes (RECV_ZC EFAULT); steer the port to one queue per broker"
+                + " where possible",
                 zcrx.rxQueues().size());
         }
     }

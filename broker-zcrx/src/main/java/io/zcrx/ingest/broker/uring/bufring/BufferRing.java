@@ -62,7 +62,8 @@ public final class BufferRing implements AutoCloseable {
     private boolean registered;
     private boolean corrupted;
 
-    private BufferRing(Ring ring, int bgid, int entries, int bufferBytes, NativeRegion ringRegion, NativeRegion buffers) {
+    private BufferRing(Ring ring, int bgid, int entries, int bufferBytes, NativeRegion ringRegion,
+                       NativeRegion buffers) {
         this.ring = ring;
         this.bgid = bgid;
         this.entries = entries;
@@ -146,8 +147,8 @@ public final class BufferRing implements AutoCloseable {
         }
         if (tail - consumerHead == entries) {
             corrupted = true;
-            throw new IllegalStateException("buffer ring over-filled (a buffer returned twice?): bid=" + bid + ", bgid=" + bgid
-                + ", tail=" + tail + ", consumerHead=" + consumerHead);
+            throw new IllegalStateException("buffer ring over-filled (a buffer returned twice?): bid=" + bid
+                + ", bgid=" + bgid + ", tail=" + tail + ", consumerHead=" + consumerHead);
         }
         final int slot = tail & mask;
         final int at = slot * BufRingLayout.Buf.SIZE;
@@ -183,8 +184,9 @@ public final class BufferRing implements AutoCloseable {
         final int expected = slotBid[consumerHead & mask] & 0xFFFF;
         if (n > tail - consumerHead || expected != firstBid) {
             corrupted = true;
-            throw new IllegalStateException("receive CQE does not match the buffer ring: bgid=" + bgid + ", cqeBid=" + firstBid
-                + ", expectedBid=" + expected + ", res=" + res + ", buffers=" + n + ", inRing=" + (tail - consumerHead));
+            throw new IllegalStateException("receive CQE does not match the buffer ring: bgid=" + bgid
+                + ", cqeBid=" + firstBid + ", expectedBid=" + expected + ", res=" + res + ", buffers=" + n
+                + ", inRing=" + (tail - consumerHead));
         }
         lastConsumedStart = consumerHead;
         consumerHead += n;
@@ -201,7 +203,10 @@ public final class BufferRing implements AutoCloseable {
         return tail - consumerHead;
     }
 
-    /** The kernel's consumer head via {@code IORING_REGISTER_PBUF_STATUS} (6.8+), or {@code -errno}; ring thread only. */
+    /**
+     * The kernel's consumer head via {@code IORING_REGISTER_PBUF_STATUS} (6.8+), or {@code -errno}; ring thread
+     * only.
+     */
     public int kernelHead() {
         final Memory status = new Memory(BufRingLayout.BufStatus.SIZE);
         status.clear();
@@ -243,8 +248,9 @@ public final class BufferRing implements AutoCloseable {
     /** consumerHead &lt;= publishedTail &lt;= tail, at most {@code entries} buffers in the ring. */
     public void checkInvariants() {
         if (tail - publishedTail < 0 || publishedTail - consumerHead < 0 || tail - consumerHead > entries) {
-            throw new IllegalStateException("buffer ring indexes out of order: bgid=" + bgid + ", consumerHead=" + consumerHead
-                + ", publishedTail=" + publishedTail + ", tail=" + tail + ", entries=" + entries);
+            throw new IllegalStateException("buffer ring indexes out of order: bgid=" + bgid
+                + ", consumerHead=" + consumerHead + ", publishedTail=" + publishedTail + ", tail=" + tail
+                + ", entries=" + entries);
         }
     }
 
@@ -257,7 +263,8 @@ public final class BufferRing implements AutoCloseable {
             registered = false;
             final int rc = unregister(ring, bgid);
             if (rc < 0) {
-                throw new IllegalStateException("buffer ring unregistration failed: bgid=" + bgid + ", errno=" + Errno.describe(-rc));
+                throw new IllegalStateException("buffer ring unregistration failed: bgid=" + bgid
+                    + ", errno=" + Errno.describe(-rc));
             }
         }
     }

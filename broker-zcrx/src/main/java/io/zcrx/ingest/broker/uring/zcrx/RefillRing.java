@@ -68,11 +68,13 @@ public final class RefillRing {
         }
         if ((headOffset & 3) != 0 || (tailOffset & 3) != 0 || (rqesOffset & 7) != 0
                 || rqesOffset + (long) entries * ZcrxLayout.Rqe.SIZE > region.capacity()) {
-            throw new IllegalArgumentException("refill ring offsets do not fit the region: head=" + headOffset + ", tail="
-                + tailOffset + ", rqes=" + rqesOffset + ", entries=" + entries + ", capacity=" + region.capacity());
+            throw new IllegalArgumentException("refill ring offsets do not fit the region: head=" + headOffset
+                + ", tail=" + tailOffset + ", rqes=" + rqesOffset + ", entries=" + entries
+                + ", capacity=" + region.capacity());
         }
         if ((areaToken & ~IORING_ZCRX_AREA_MASK) != 0) {
-            throw new IllegalArgumentException("area token must only use the area-id bits: areaToken=0x" + Long.toHexString(areaToken));
+            throw new IllegalArgumentException("area token must only use the area-id bits: areaToken=0x"
+                + Long.toHexString(areaToken));
         }
         this.region = region;
         this.headOffset = headOffset;
@@ -92,7 +94,8 @@ public final class RefillRing {
      */
     public void offer(long areaIndex, int length) {
         if (length <= 0 || areaIndex < 0 || (areaIndex & IORING_ZCRX_AREA_MASK) != 0) {
-            throw new IllegalArgumentException("refill entry out of range: areaIndex=" + areaIndex + ", length=" + length);
+            throw new IllegalArgumentException("refill entry out of range: areaIndex=" + areaIndex
+                + ", length=" + length);
         }
         if (stashHead == stashTail && freeSlots() > 0) {
             write(areaIndex, length);
@@ -196,16 +199,19 @@ public final class RefillRing {
     /** kernel head &lt;= published tail &lt;= tail, at most {@code entries} in the ring, stash non-negative. */
     public void checkInvariants() {
         final int head = (int) U32.getAcquire(region, headOffset);
-        if (publishedTail - head < 0 || tail - publishedTail < 0 || tail - head > entries || stashTail - stashHead < 0) {
-            throw new IllegalStateException("refill ring indexes out of order: head=" + head + ", publishedTail=" + publishedTail
-                + ", tail=" + tail + ", entries=" + entries + ", stashed=" + (stashTail - stashHead));
+        if (publishedTail - head < 0 || tail - publishedTail < 0 || tail - head > entries
+                || stashTail - stashHead < 0) {
+            throw new IllegalStateException("refill ring indexes out of order: head=" + head
+                + ", publishedTail=" + publishedTail + ", tail=" + tail + ", entries=" + entries
+                + ", stashed=" + (stashTail - stashHead));
         }
     }
 
     @Override
     public String toString() {
-        return "RefillRing(entries=" + entries + ", tail=" + tail + ", published=" + publishedTail + ", stashed=" + stashed()
-            + ", written=" + entriesWritten + ", token=0x" + Long.toHexString(areaToken) + ")";
+        return "RefillRing(entries=" + entries + ", tail=" + tail + ", published=" + publishedTail
+            + ", stashed=" + stashed() + ", written=" + entriesWritten
+            + ", token=0x" + Long.toHexString(areaToken) + ")";
     }
 
     /** Test/diagnostic: a copy of the stash contents, oldest first. */

@@ -83,15 +83,17 @@ public final class ZcrxIfq implements AutoCloseable {
         }
         final int ifIndex = Sys.ifNameToIndex(interfaceName);
         if (ifIndex < 0) {
-            throw new ZcrxRegisterException(-ifIndex, ZcrxRegisterOutcome.NO_SUCH_INTERFACE, "zcrx registration failed: "
-                + "interface=" + interfaceName + ", errno=" + Errno.describe(-ifIndex) + " from if_nametoindex, outcome="
-                + ZcrxRegisterOutcome.NO_SUCH_INTERFACE + " (" + ZcrxRegisterOutcome.NO_SUCH_INTERFACE.meaning() + ")");
+            throw new ZcrxRegisterException(-ifIndex, ZcrxRegisterOutcome.NO_SUCH_INTERFACE,
+                "zcrx registration failed: interface=" + interfaceName + ", errno=" + Errno.describe(-ifIndex)
+                + " from if_nametoindex, outcome=" + ZcrxRegisterOutcome.NO_SUCH_INTERFACE
+                + " (" + ZcrxRegisterOutcome.NO_SUCH_INTERFACE.meaning() + ")");
         }
         NativeRegion area = null;
         NativeRegion refill = null;
         try {
             area = NativeRegion.anonymous(areaLength, "zcrx area " + interfaceName + "/" + rxQueue);
-            refill = NativeRegion.anonymous(refillRegionBytes(rqEntries), "zcrx refill ring " + interfaceName + "/" + rxQueue);
+            refill = NativeRegion.anonymous(refillRegionBytes(rqEntries),
+                "zcrx refill ring " + interfaceName + "/" + rxQueue);
 
             final Memory areaReg = new Memory(ZcrxLayout.AreaReg.SIZE);
             areaReg.clear();
@@ -204,8 +206,8 @@ public final class ZcrxIfq implements AutoCloseable {
             return;
         }
         if (!ring.isClosed()) {
-            throw new IllegalStateException("zcrx ifq memory released while its ring is open (no unregister exists; close the "
-                + "ring first): interface=" + interfaceName + ", rxQueue=" + rxQueue);
+            throw new IllegalStateException("zcrx ifq memory released while its ring is open (no unregister exists;"
+                + " close the ring first): interface=" + interfaceName + ", rxQueue=" + rxQueue);
         }
         closed = true;
         refillRegion.close();
@@ -214,7 +216,7 @@ public final class ZcrxIfq implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "ZcrxIfq(" + interfaceName + "/" + rxQueue + ", zcrxId=" + zcrxId + ", area=" + area.length() + " bytes, "
-            + refillRing + ")";
+        return "ZcrxIfq(" + interfaceName + "/" + rxQueue + ", zcrxId=" + zcrxId + ", area=" + area.length()
+            + " bytes, " + refillRing + ")";
     }
 }

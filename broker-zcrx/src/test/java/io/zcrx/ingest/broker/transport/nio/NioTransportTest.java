@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
 class NioTransportTest {
 
     private static TransportSettings settings(int reactors, int maxConnections) {
-        return new TransportSettings(new InetSocketAddress("127.0.0.1", 0), reactors, -1, -1, maxConnections, 4096);
+        return new TransportSettings(new InetSocketAddress("127.0.0.1", 0), reactors, -1, -1, maxConnections, 4096,
+            null);
     }
 
     /** Echoes every received byte back through the outbound queue; counts closes. */

@@ -74,7 +74,7 @@ class ReactorAllocationTest {
             }
         };
         final UringTransport t =
-            new UringTransport(new TransportSettings(new InetSocketAddress("127.0.0.1", 0), 1, -1, -1, 10, 4096),
+            new UringTransport(new TransportSettings(new InetSocketAddress("127.0.0.1", 0), 1, -1, -1, 10, 4096, null),
             new UringSettings(64, 1024, 4096, 256), (id, io) -> handler);
         t.start();
         try (Socket s = new Socket("127.0.0.1", t.localAddress().getPort())) {

@@ -47,7 +47,7 @@ class UringReactorBehaviourTest {
     }
 
     private static TransportSettings settings() {
-        return new TransportSettings(new InetSocketAddress("127.0.0.1", 0), 1, -1, -1, 100, 4096);
+        return new TransportSettings(new InetSocketAddress("127.0.0.1", 0), 1, -1, -1, 100, 4096, null);
     }
 
     @Test

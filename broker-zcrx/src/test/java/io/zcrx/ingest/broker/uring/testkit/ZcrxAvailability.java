@@ -30,7 +30,7 @@ public final class ZcrxAvailability {
                 reason = "no NIC with a driver on this machine";
             } else {
                 final ZcrxTransport t = new ZcrxTransport(
-                    new TransportSettings(new InetSocketAddress("127.0.0.1", 0), 1, -1, -1, 10, 4096),
+                    new TransportSettings(new InetSocketAddress("127.0.0.1", 0), 1, -1, -1, 10, 4096, null),
                     new UringSettings(64, 1024, 4096, 64), new ZcrxSettings(INTERFACE, List.of(QUEUE), 4L << 20, 1024),
                     (id, io) -> new PatternSink());
                 try {
