@@ -61,7 +61,8 @@ public final class LogFlusher implements AutoCloseable {
     /** The broker's own fsync latency: the same flushes, under the broker's name. */
     public static final MetricName FSYNC_LATENCY = MetricName.of("zcrx", "LogFlusher", "FsyncLatencyMs");
     /** How many parked acks one flusher round releases on one reactor. */
-    public static final MetricName GROUP_COMMIT_BATCH_SIZE = MetricName.of("zcrx", "LogFlusher", "GroupCommitBatchSize");
+    public static final MetricName GROUP_COMMIT_BATCH_SIZE =
+        MetricName.of("zcrx", "LogFlusher", "GroupCommitBatchSize");
 
     private final LogManager logs;
     private final long checkIntervalMs;

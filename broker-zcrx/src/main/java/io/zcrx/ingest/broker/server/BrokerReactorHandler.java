@@ -93,8 +93,8 @@ final class BrokerReactorHandler implements ReactorHandler {
 
     /** Kafka's per-listener, per-network-thread connection count (a Kafka Metrics attribute). */
     static MetricName connectionCount(int reactorId) {
-        return MetricName.attribute("kafka.server", "socket-server-metrics", "connection-count", "listener", "PLAINTEXT",
-            "networkProcessor", Integer.toString(reactorId));
+        return MetricName.attribute("kafka.server", "socket-server-metrics", "connection-count",
+            "listener", "PLAINTEXT", "networkProcessor", Integer.toString(reactorId));
     }
 
     int reactorId() {
