@@ -14,7 +14,8 @@ usage() {
   cat >&2 <<'EOF'
 usage: bin/kafka-tools.sh TOOL [arguments of Kafka's kafka-TOOL.sh]
 tools: topics, console-producer, console-consumer, consumer-groups, get-offsets,
-       producer-perf-test, consumer-perf-test, dump-log, broker-api-versions
+       producer-perf-test, consumer-perf-test, dump-log, broker-api-versions,
+       jmx (JmxTool: reads the broker's metrics over remote JMX, docs/metrics.md)
 EOF
 }
 
@@ -35,6 +36,7 @@ case "$tool" in
   consumer-perf-test)  main=org.apache.kafka.tools.ConsumerPerformance ;;
   dump-log)            main=org.apache.kafka.tools.DumpLogSegments ;;
   broker-api-versions) main=org.apache.kafka.tools.BrokerApiVersionsCommand ;;
+  jmx)                 main=org.apache.kafka.tools.JmxTool ;;
   -h|--help|help)      usage; exit 0 ;;
   *)
     echo "bin/kafka-tools.sh: unknown tool '$tool'" >&2

@@ -114,8 +114,9 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String ZCRX_RX_QUEUES = "zcrx.rx.queues";
     public static final String ZCRX_AREA_BYTES = "zcrx.area.bytes";
     public static final String ZCRX_REFILL_ENTRIES = "zcrx.refill.entries";
-
-    // Metrics (ours).
+    public static final String METRICS_ENABLE = "metrics.enable";
+    public static final String METRICS_JMX_ENABLE = "metrics.jmx.enable";
+    public static final String LOG_STATUS_INTERVAL_MS = "log.status.interval.ms";
     public static final String METRICS_PROMETHEUS_LISTENER = "metrics.prometheus.listener";
 
     public static final String DEFAULT_LISTENER = "PLAINTEXT://127.0.0.1:9092";
@@ -325,6 +326,17 @@ public final class BrokerConfig extends AbstractConfig {
             Importance.MEDIUM, "zcrx receive area per queue (page multiple): the in-flight receive budget.");
         d.define(ZCRX_REFILL_ENTRIES, Type.INT, 32768, new PowerOfTwo(64, 32768), Importance.MEDIUM,
             "zcrx refill ring entries per queue (power of two, at most 32768).");
+        d.define(METRICS_ENABLE, Type.BOOLEAN, true, Importance.LOW,
+            "Record metrics (docs/metrics.md). false turns every recording into a no-op and skips the clock reads "
+                + "that time requests; the metrics still exist but stay at zero. Only for measuring what the "
+                + "metrics themselves cost.");
+        d.define(METRICS_JMX_ENABLE, Type.BOOLEAN, true, Importance.LOW,
+            "Register every metric as an MBean in the platform MBean server under Kafka's JMX names, so JmxTool, "
+                + "jconsole and the Prometheus JMX exporter read them (remote access: the JVM's "
+                + "com.sun.management.jmxremote settings).");
+        d.define(LOG_STATUS_INTERVAL_MS, Type.LONG, 60_000L, Range.between(0L, 86_400_000L), Importance.LOW,
+            "Log one INFO status line this often: MB/s in and out, requests/s, Produce p99, receive memory in "
+                + "use, connections, partitions (0 = never).");
         d.define(METRICS_PROMETHEUS_LISTENER, Type.STRING, "", new HostPortValidator(), Importance.MEDIUM,
             "host:port of an HTTP endpoint serving every metric in Prometheus's text format at /metrics "
                 + "(docs/metrics.md), e.g. 127.0.0.1:9404, or 0.0.0.0:9404 for every interface; port 0 picks a "

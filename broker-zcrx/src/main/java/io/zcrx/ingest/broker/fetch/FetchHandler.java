@@ -3,6 +3,7 @@ package io.zcrx.ingest.broker.fetch;
 import io.zcrx.ingest.broker.config.BrokerConfig;
 import io.zcrx.ingest.broker.metadata.LeaderEpochs;
 import io.zcrx.ingest.broker.metadata.TopicInfo;
+import io.zcrx.ingest.broker.metrics.BrokerTopicMetrics;
 import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.broker.request.FetchWaiters;
 import io.zcrx.ingest.broker.request.PendingResponse;
@@ -55,6 +56,11 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
  * (other than -1) FENCED_LeaderEpochs.CURRENT. Clients older than v10 cannot read zstd: a region holding a
  * zstd batch is UNSUPPORTED_COMPRESSION_TYPE for them, as in Kafka.
  *
+ * <p>Metrics, per partition of the answer as Kafka counts them: the topic's and all topics'
+ * {@code TotalFetchRequestsPerSec}, {@code FailedFetchRequestsPerSec} when the partition's answer is
+ * an error, and {@code BytesOutPerSec}, the record bytes the answer carries. Counted once, when the
+ * request is answered (a long poll re-reads, but answers once). Unknown topics count nowhere.
+ *
  * <p>Shared by every reactor (thread-safe): per-thread scratch is thread-local, and a deferred
  * fetch re-reads on the reactor of its connection.
  */
@@ -81,10 +87,11 @@ public final class FetchHandler {
         final Plan plan = plan(data, version);
         final int bytes = read(plan);
         if (plan.error || bytes >= plan.minBytes || data.maxWaitMs() <= 0 || plan.logs.length == 0) {
+            countAnswer(plan, req.stripe());
             req.respond(writer(plan, req.correlationId()));
             return;
         }
-        final LongPoll poll = new LongPoll(plan, req.defer(), req.reactor(), req.correlationId());
+        final LongPoll poll = new LongPoll(plan, req.defer(), req.reactor(), req.correlationId(), req.stripe());
         poll.start(data.maxWaitMs());
     }
 
@@ -111,6 +118,8 @@ public final class FetchHandler {
             .setErrorCode(Errors.NONE.code()).setSessionId(0);
         PartitionLog[] logs;
         PartitionData[] parts;
+        /** The topic's metrics per entry; null for an unknown topic. */
+        BrokerTopicMetrics[] topicMetrics;
         long[] fetchOffsets;
         int[] partitionMaxBytes;
         /** Log end offsets seen by the last read: a long poll re-checks them after registering. */
@@ -133,6 +142,7 @@ public final class FetchHandler {
         final int replicaId = version >= 15 ? data.replicaState().replicaId() : data.replicaId();
         final List<PartitionLog> logs = new ArrayList<>();
         final List<PartitionData> parts = new ArrayList<>();
+        final List<BrokerTopicMetrics> metrics = new ArrayList<>();
         final List<long[]> offsets = new ArrayList<>();
         for (FetchTopic ft : data.topics()) {
             final TopicInfo topic = version >= 13 ? lookup(ft.topicId()) : lookup(ft.topic());
@@ -163,12 +173,14 @@ public final class FetchHandler {
                 }
                 logs.add(log);
                 parts.add(pd);
+                metrics.add(topic == null ? null : topic.metrics());
                 offsets.add(new long[] {fp.fetchOffset(), fp.partitionMaxBytes()});
             }
         }
         final int n = logs.size();
         plan.logs = logs.toArray(new PartitionLog[0]);
         plan.parts = parts.toArray(new PartitionData[0]);
+        plan.topicMetrics = metrics.toArray(new BrokerTopicMetrics[0]);
         plan.fetchOffsets = new long[n];
         plan.partitionMaxBytes = new int[n];
         plan.seenEnd = new long[n];
@@ -229,6 +241,28 @@ public final class FetchHandler {
         // The region holds its last segment open; the response pins each region again when queued.
         r.reset();
         return total;
+    }
+
+    /** Kafka's per-partition Fetch counts of the answer about to be sent, on the reactor {@code stripe}. */
+    private void countAnswer(Plan plan, int stripe) {
+        final BrokerTopicMetrics all = ctx.allTopicsMetrics();
+        for (int i = 0; i < plan.parts.length; i++) {
+            final BrokerTopicMetrics m = plan.topicMetrics[i];
+            if (m == null) {
+                continue;
+            }
+            m.totalFetchRequests.mark(stripe, 1);
+            all.totalFetchRequests.mark(stripe, 1);
+            final PartitionData pd = plan.parts[i];
+            if (pd.errorCode() != Errors.NONE.code()) {
+                m.failedFetchRequests.mark(stripe, 1);
+                all.failedFetchRequests.mark(stripe, 1);
+            } else {
+                final int bytes = pd.records().sizeInBytes();
+                m.bytesOut.mark(stripe, bytes);
+                all.bytesOut.mark(stripe, bytes);
+            }
+        }
     }
 
     /** The log's segment as a file the outbound queue pins while a region of it is queued. */
@@ -296,11 +330,13 @@ public final class FetchHandler {
         private final PendingResponse pending;
         private final ReactorIo reactor;
         private final int correlationId;
+        private final int stripe;
         private final AtomicInteger state = new AtomicInteger(WAITING);
         private volatile boolean expired;
         private TimerService.Cancellable timeout;
 
-        LongPoll(Plan plan, PendingResponse pending, ReactorIo reactor, int correlationId) {
+        LongPoll(Plan plan, PendingResponse pending, ReactorIo reactor, int correlationId, int stripe) {
+            this.stripe = stripe;
             this.plan = plan;
             this.pending = pending;
             this.reactor = reactor;
@@ -348,6 +384,7 @@ public final class FetchHandler {
                 state.set(DONE);
                 release();
                 if (!pending.isAbandoned()) {
+                    countAnswer(plan, stripe);
                     pending.completeWith(writer(plan, correlationId));
                 }
             }

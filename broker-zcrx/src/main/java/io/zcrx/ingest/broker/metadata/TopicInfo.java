@@ -1,5 +1,7 @@
 package io.zcrx.ingest.broker.metadata;
 
+import io.zcrx.ingest.broker.metrics.BrokerTopicMetrics;
+import io.zcrx.ingest.broker.metrics.MetricsRegistry;
 import io.zcrx.ingest.log.LogConfig;
 import io.zcrx.ingest.log.PartitionLog;
 import io.zcrx.ingest.protocol.record.BatchValidationConfig;
@@ -10,7 +12,8 @@ import org.apache.kafka.common.Uuid;
 /**
  * A topic as the request handlers see it: its name (and UTF-8 bytes, compared against request
  * bytes without decoding), its persistent id, its partition logs in index order, and its effective
- * settings. Published once complete; the partition array and settings are replaced, never mutated.
+ * settings, and its Kafka BrokerTopicMetrics (created at first use, as Kafka creates a topic's).
+ * Published once complete; the partition array and settings are replaced, never mutated.
  *
  * <p>Thread-safe (immutable fields plus volatile replacements).
  */
@@ -23,9 +26,12 @@ public final class TopicInfo {
     private volatile LogConfig logConfig;
     private volatile BatchValidationConfig validation;
     private volatile boolean deleted;
+    private final MetricsRegistry metricsRegistry;
+    private volatile BrokerTopicMetrics metrics;
 
     TopicInfo(String name, Uuid id, PartitionLog[] partitions, Map<String, String> overrides, LogConfig logConfig,
-              BatchValidationConfig validation) {
+              BatchValidationConfig validation, MetricsRegistry metricsRegistry) {
+        this.metricsRegistry = metricsRegistry;
         this.name = name;
         this.nameBytes = name.getBytes(StandardCharsets.UTF_8);
         this.id = id;
@@ -67,6 +73,22 @@ public final class TopicInfo {
 
     public BatchValidationConfig validation() {
         return validation;
+    }
+
+    /**
+     * Kafka's {@code kafka.server:type=BrokerTopicMetrics,...,topic=<name>} meters; the first call
+     * creates them (a one-off that registers MBeans), later calls read a field.
+     */
+    public BrokerTopicMetrics metrics() {
+        final BrokerTopicMetrics m = metrics;
+        return m != null ? m : createMetrics();
+    }
+
+    private synchronized BrokerTopicMetrics createMetrics() {
+        if (metrics == null) {
+            metrics = new BrokerTopicMetrics(metricsRegistry, name);
+        }
+        return metrics;
     }
 
     public boolean isDeleted() {

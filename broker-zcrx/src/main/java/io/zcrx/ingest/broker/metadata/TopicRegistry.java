@@ -2,6 +2,8 @@ package io.zcrx.ingest.broker.metadata;
 
 import io.zcrx.ingest.broker.config.BrokerConfig;
 import io.zcrx.ingest.broker.config.TopicConfigs;
+import io.zcrx.ingest.broker.metrics.MetricName;
+import io.zcrx.ingest.broker.metrics.MetricsRegistry;
 import io.zcrx.ingest.log.LogConfig;
 import io.zcrx.ingest.log.LogManager;
 import io.zcrx.ingest.log.PartitionLog;
@@ -38,7 +40,9 @@ import org.slf4j.LoggerFactory;
  * The broker's topics: rebuilt at start from the partition directories (their
  * {@code partition.metadata} carries the persistent topic id) plus the per-topic setting overrides
  * kept in {@code <first log dir>/zcrx-topic-configs/<topic>.properties}; created by CreateTopics
- * and Metadata auto-creation.
+ * and Metadata auto-creation. Each partition's Kafka log gauges
+ * ({@code kafka.log:type=Log,name=Size|LogEndOffset|LogStartOffset|NumLogSegments,topic=T,partition=P})
+ * live as long as the partition; a deleted topic's metrics go with it.
  *
  * <p>Thread safety: lookups are lock-free (concurrent maps of immutable {@link TopicInfo}s);
  * creation and deletion are serialised on this object.
@@ -50,6 +54,7 @@ public final class TopicRegistry {
     private final BrokerConfig config;
     private final LogManager logs;
     private final Path configDir;
+    private final MetricsRegistry metrics;
     private final ConcurrentHashMap<String, TopicInfo> byName = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Uuid, TopicInfo> byId = new ConcurrentHashMap<>();
     /** Ids of deleted topics (persisted): a new topic never gets one, so clients never confuse the two. */
@@ -63,9 +68,10 @@ public final class TopicRegistry {
         }
     }
 
-    public TopicRegistry(BrokerConfig config, LogManager logs) throws IOException {
+    public TopicRegistry(BrokerConfig config, LogManager logs, MetricsRegistry metrics) throws IOException {
         this.config = config;
         this.logs = logs;
+        this.metrics = metrics;
         this.configDir = config.logDirs().get(0).resolve(CONFIG_DIR);
         Files.createDirectories(configDir);
         loadDeletedIds();
@@ -113,7 +119,8 @@ public final class TopicRegistry {
                 }
             }
             final TopicInfo t = new TopicInfo(name, id, array, overrides, logConfig,
-                TopicConfigs.validationConfig(config, overrides));
+                TopicConfigs.validationConfig(config, overrides), metrics);
+            registerLogGauges(array, 0);
             byName.put(name, t);
             byId.put(id, t);
         }
@@ -186,7 +193,7 @@ public final class TopicRegistry {
             return CreateResult.error(Errors.INVALID_CONFIG, e.getMessage());
         }
         final TopicInfo preview = new TopicInfo(name, Uuid.ZERO_UUID, new PartitionLog[0], normalized, logConfig,
-            TopicConfigs.validationConfig(config, normalized));
+            TopicConfigs.validationConfig(config, normalized), metrics);
         if (validateOnly) {
             return new CreateResult(preview, Errors.NONE.code(), null);
         }
@@ -206,7 +213,8 @@ public final class TopicRegistry {
                 "creating topic " + name + " failed: " + e.getMessage());
         }
         final TopicInfo t = new TopicInfo(name, id, array, normalized, logConfig,
-            TopicConfigs.validationConfig(config, normalized));
+            TopicConfigs.validationConfig(config, normalized), metrics);
+        registerLogGauges(array, 0);
         byId.put(id, t);
         byName.put(name, t);
         LOG.info("created topic {} with id {}, {} partitions, overrides {}", name, id, count, normalized);
@@ -241,6 +249,8 @@ public final class TopicRegistry {
             failure = e;
         }
         final PartitionLog[] parts = t.partitions();
+        // Kafka removes a deleted topic's metrics: its BrokerTopicMetrics and its logs' gauges.
+        metrics.removeTagged("topic", t.name());
         for (int i = 0; i < parts.length; i++) {
             try {
                 logs.deletePartition(t.name(), i);
@@ -297,8 +307,30 @@ public final class TopicRegistry {
             }
         }
         t.replacePartitions(next);
+        registerLogGauges(next, current);
         LOG.info("topic {}: partitions {} -> {}", name, current, count);
         return ChangeResult.OK;
+    }
+
+    /**
+     * Kafka's gauges of one partition log (UnifiedLog's), read on the JMX and status threads from
+     * the log's volatile fields: {@code Size} (bytes of its segments), {@code LogEndOffset},
+     * {@code LogStartOffset}, {@code NumLogSegments}.
+     */
+    private void registerLogGauges(PartitionLog[] parts, int from) {
+        for (int i = from; i < parts.length; i++) {
+            final PartitionLog p = parts[i];
+            final String partition = Integer.toString(p.partition());
+            metrics.gauge(logMetric("Size", p.topic(), partition), p::sizeInBytes);
+            metrics.gauge(logMetric("LogEndOffset", p.topic(), partition), p::logEndOffset);
+            metrics.gauge(logMetric("LogStartOffset", p.topic(), partition), p::logStartOffset);
+            metrics.gauge(logMetric("NumLogSegments", p.topic(), partition), p::segmentCount);
+        }
+    }
+
+    /** {@code kafka.log:type=Log,name=N,topic=T,partition=P}. */
+    public static MetricName logMetric(String name, String topic, String partition) {
+        return MetricName.of("kafka.log", "Log", name, "topic", topic, "partition", partition);
     }
 
     private void loadDeletedIds() throws IOException {

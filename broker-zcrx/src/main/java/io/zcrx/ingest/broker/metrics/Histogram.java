@@ -1,5 +1,7 @@
 package io.zcrx.ingest.broker.metrics;
 
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.HdrHistogram.PackedHistogram;
 import org.HdrHistogram.SingleWriterRecorder;
 
 /**
@@ -30,7 +32,10 @@ public final class Histogram implements Metric {
     /** Two significant digits: a percentile is within 1 % of the true value. */
     private static final int DIGITS = 2;
 
-    private final SingleWriterRecorder[] stripes;
+    /** A stripe's recorder appears at its first value: most histograms see one or two reactors. */
+    private final AtomicReferenceArray<SingleWriterRecorder> stripes;
+    /** False under {@code metrics.enable=false}: values are dropped. */
+    private final boolean recording;
     private final long highest;
     private final double scale;
     private final org.HdrHistogram.Histogram[] window = new org.HdrHistogram.Histogram[WINDOW_TICKS];
@@ -52,14 +57,19 @@ public final class Histogram implements Metric {
     static final double[] PERCENTILES = {50, 75, 95, 98, 99, 99.9};
 
     Histogram(int writers, long highestValue, double scale) {
+        this(writers, highestValue, scale, true);
+    }
+
+    Histogram(int writers, long highestValue, double scale, boolean recording) {
+        this.recording = recording;
         this.highest = highestValue;
         this.scale = scale;
-        this.stripes = new SingleWriterRecorder[writers + 1];
-        for (int i = 0; i < stripes.length; i++) {
-            stripes[i] = new SingleWriterRecorder(1, highestValue, DIGITS);
-        }
-        this.windowSum = new org.HdrHistogram.Histogram(1, highestValue, DIGITS);
-        this.scratch = new org.HdrHistogram.Histogram(1, highestValue, DIGITS);
+        this.stripes = new AtomicReferenceArray<>(writers + 1);
+        // Reader-side histograms are packed (memory in proportion to the buckets in use: a
+        // latency distribution touches a few hundred of the thousands a full one allocates);
+        // only the recorders, written on the hot path, are full arrays that never resize.
+        this.windowSum = new PackedHistogram(1, highestValue, DIGITS);
+        this.scratch = new PackedHistogram(1, highestValue, DIGITS);
     }
 
     /**
@@ -68,22 +78,40 @@ public final class Histogram implements Metric {
      * reactor's id, or {@link Meter#ANY_THREAD}.
      */
     public void record(int stripe, long value) {
+        if (!recording) {
+            return;
+        }
         final long v = value < 0 ? 0 : Math.min(value, highest);
-        if (stripe >= 0 && stripe < stripes.length - 1) {
-            stripes[stripe].recordValue(v);
+        final int last = stripes.length() - 1;
+        if (stripe >= 0 && stripe < last) {
+            SingleWriterRecorder r = stripes.getPlain(stripe);
+            if (r == null) {
+                r = recorder(stripe);
+            }
+            r.recordValue(v);
         } else {
-            final SingleWriterRecorder shared = stripes[stripes.length - 1];
+            final SingleWriterRecorder shared = recorder(last);
             synchronized (shared) {
                 shared.recordValue(v);
             }
         }
     }
 
+    /** The stripe's recorder, made on its first value (once per stripe, not per value). */
+    private SingleWriterRecorder recorder(int stripe) {
+        SingleWriterRecorder r = stripes.get(stripe);
+        if (r == null) {
+            stripes.compareAndSet(stripe, null, new SingleWriterRecorder(1, highest, DIGITS));
+            r = stripes.get(stripe);
+        }
+        return r;
+    }
+
     @Override
     public void tick() {
         org.HdrHistogram.Histogram interval = window[windowHead];
         if (interval == null) {
-            interval = new org.HdrHistogram.Histogram(1, highest, DIGITS);
+            interval = new PackedHistogram(1, highest, DIGITS);
             window[windowHead] = interval;
         } else {
             windowSum.subtract(interval);
@@ -92,9 +120,12 @@ public final class Histogram implements Metric {
         windowHead = (windowHead + 1) % window.length;
         // The reading side of a recorder is safe beside its writer, shared stripe included: the
         // lock in record() only keeps the shared stripe's writers apart from each other.
-        for (SingleWriterRecorder stripe : stripes) {
-            stripe.getIntervalHistogramInto(scratch);
-            interval.add(scratch);
+        for (int i = 0; i < stripes.length(); i++) {
+            final SingleWriterRecorder stripe = stripes.get(i);
+            if (stripe != null) {
+                stripe.getIntervalHistogramInto(scratch);
+                interval.add(scratch);
+            }
         }
         windowSum.add(interval);
         final long n = interval.getTotalCount();

@@ -16,6 +16,8 @@ public final class Meter implements Metric {
     public static final int ANY_THREAD = StripedLong.ANY;
 
     private final StripedLong count;
+    /** False under {@code metrics.enable=false}: marks are dropped (to measure what recording costs). */
+    private final boolean recording;
     private final String eventType;
     private final long startNs;
     private final Ewma m1 = new Ewma(1);
@@ -24,14 +26,21 @@ public final class Meter implements Metric {
     private long lastTickCount;
 
     Meter(int stripes, String eventType, long startNs) {
+        this(stripes, eventType, startNs, true);
+    }
+
+    Meter(int stripes, String eventType, long startNs, boolean recording) {
         this.count = new StripedLong(stripes);
+        this.recording = recording;
         this.eventType = eventType;
         this.startNs = startNs;
     }
 
     /** Adds {@code n} events; {@code stripe} is the calling reactor's id or {@link #ANY_THREAD}. */
     public void mark(int stripe, long n) {
-        count.add(stripe, n);
+        if (recording) {
+            count.add(stripe, n);
+        }
     }
 
     public long count() {

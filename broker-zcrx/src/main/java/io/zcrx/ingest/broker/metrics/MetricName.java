@@ -14,33 +14,60 @@ import javax.management.ObjectName;
  * these strings, so a metric that Kafka also has uses Kafka's exact group, type, name and tag
  * names (docs/metrics.md lists them). Tags keep their insertion order, which is the order they
  * appear in the object name, as in Kafka.
+ *
+ * <p>A few of Kafka's broker metrics come from Kafka Metrics rather than Yammer: their MBean has no
+ * {@code name=} key and carries one attribute per metric, e.g. the attribute {@code connection-count}
+ * of {@code kafka.server:type=socket-server-metrics,listener=PLAINTEXT,networkProcessor=0}. Such a
+ * metric is named with {@link #attribute}: {@link #name()} is then the attribute's name, and
+ * {@link #objectName()} the MBean's, shared by every attribute with the same group, type and tags.
  */
 public final class MetricName {
     private final String group;
     private final String type;
     private final String name;
     private final Map<String, String> tags;
+    private final boolean attribute;
+    /** The MBean's name as text. */
+    private final String object;
+    /** Identity: the MBean's name, plus the attribute for an attribute-style metric. */
     private final String canonical;
 
-    private MetricName(String group, String type, String name, Map<String, String> tags) {
+    private MetricName(String group, String type, String name, Map<String, String> tags, boolean attribute) {
         this.group = Objects.requireNonNull(group, "group");
         this.type = Objects.requireNonNull(type, "type");
         this.name = Objects.requireNonNull(name, "name");
         this.tags = Collections.unmodifiableMap(tags);
-        final StringBuilder b = new StringBuilder(group).append(":type=").append(type).append(",name=").append(name);
+        this.attribute = attribute;
+        final StringBuilder b = new StringBuilder(group).append(":type=").append(type);
+        if (!attribute) {
+            b.append(",name=").append(name);
+        }
         for (Map.Entry<String, String> e : tags.entrySet()) {
             b.append(',').append(e.getKey()).append('=').append(quoteIfNeeded(e.getValue()));
         }
-        this.canonical = b.toString();
+        this.object = b.toString();
+        this.canonical = attribute ? object + "/" + name : object;
     }
 
     /** A name without tags. */
     public static MetricName of(String group, String type, String name) {
-        return new MetricName(group, type, name, new LinkedHashMap<>());
+        return new MetricName(group, type, name, new LinkedHashMap<>(), false);
     }
 
     /** A name with tags given as key, value, key, value... in object-name order. */
     public static MetricName of(String group, String type, String name, String... tagPairs) {
+        return new MetricName(group, type, name, tags(tagPairs), false);
+    }
+
+    /**
+     * A Kafka Metrics style metric: attribute {@code attribute} of the MBean
+     * {@code group:type=T[,tag=value...]} (no {@code name=} key), read as a {@link Gauge}.
+     */
+    public static MetricName attribute(String group, String type, String attribute, String... tagPairs) {
+        return new MetricName(group, type, attribute, tags(tagPairs), true);
+    }
+
+    private static Map<String, String> tags(String... tagPairs) {
         if (tagPairs.length % 2 != 0) {
             throw new IllegalArgumentException("tags must be key/value pairs: " + tagPairs.length + " strings given");
         }
@@ -48,7 +75,7 @@ public final class MetricName {
         for (int i = 0; i < tagPairs.length; i += 2) {
             tags.put(tagPairs[i], tagPairs[i + 1]);
         }
-        return new MetricName(group, type, name, tags);
+        return tags;
     }
 
     public String group() {
@@ -59,8 +86,14 @@ public final class MetricName {
         return type;
     }
 
+    /** The metric's name: Yammer's {@code name=} value, or the attribute's name for {@link #isAttribute()}. */
     public String name() {
         return name;
+    }
+
+    /** True for a Kafka Metrics style name: {@link #name()} is an attribute of {@link #objectName()}. */
+    public boolean isAttribute() {
+        return attribute;
     }
 
     /** Tags in object-name order (unmodifiable). */
@@ -71,9 +104,9 @@ public final class MetricName {
     /** The JMX object name, exactly as Kafka's JmxReporter would register it. */
     public ObjectName objectName() {
         try {
-            return new ObjectName(canonical);
+            return new ObjectName(object);
         } catch (MalformedObjectNameException e) {
-            throw new IllegalArgumentException("not a valid JMX name: " + canonical, e);
+            throw new IllegalArgumentException("not a valid JMX name: " + object, e);
         }
     }
 
@@ -98,6 +131,7 @@ public final class MetricName {
         return canonical.hashCode();
     }
 
+    /** The metric's identity: the object name, followed by {@code /attribute} for an attribute-style name. */
     @Override
     public String toString() {
         return canonical;

@@ -3,6 +3,7 @@ package io.zcrx.ingest.broker.metrics;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,6 +41,9 @@ public final class MetricsRegistry implements AutoCloseable {
 
     private final int writers;
     private final boolean jmx;
+    private final boolean recording;
+    /** Guarded by itself: the shared MBeans of attribute-style names, by object name. */
+    private final Map<String, AttributesMBean> attributeBeans = new HashMap<>();
     private final MBeanServer server;
     private final Map<MetricName, Metric> metrics = new ConcurrentSkipListMap<>(
         (a, b) -> a.toString().compareTo(b.toString()));
@@ -53,15 +57,29 @@ public final class MetricsRegistry implements AutoCloseable {
      *                several brokers in one JVM turn it off for all but one)
      */
     public MetricsRegistry(int writers, boolean jmx) {
+        this(writers, jmx, true);
+    }
+
+    /**
+     * @param recording false ({@code metrics.enable=false}) makes every meter and histogram drop
+     *                  what is recorded, to measure what recording costs; gauges still read
+     */
+    public MetricsRegistry(int writers, boolean jmx, boolean recording) {
         if (writers < 1) {
             throw new IllegalArgumentException("writers must be at least 1: " + writers);
         }
         this.writers = writers;
         this.jmx = jmx;
+        this.recording = recording;
         this.server = jmx ? ManagementFactory.getPlatformMBeanServer() : null;
         this.ticker = new Thread(this::tickLoop, "zcrx-metrics");
         ticker.setDaemon(true);
         ticker.start();
+    }
+
+    /** False when {@code metrics.enable=false}: recording is a no-op, so callers may skip measuring too. */
+    public boolean recording() {
+        return recording;
     }
 
     /** The number of reactor stripes. */
@@ -71,26 +89,29 @@ public final class MetricsRegistry implements AutoCloseable {
 
     /** The meter of this name, created on first use. */
     public Meter meter(MetricName name, String eventType) {
-        return get(name, Meter.class, n -> new Meter(writers, eventType, System.nanoTime()));
+        return get(name, Meter.class, n -> new Meter(writers, eventType, System.nanoTime(), recording));
     }
 
     /** A histogram of latencies recorded in microseconds and shown in milliseconds. */
     public Histogram latencyHistogram(MetricName name) {
-        return get(name, Histogram.class, n -> new Histogram(writers, LATENCY_MICROS_MAX, 0.001));
+        return get(name, Histogram.class, n -> new Histogram(writers, LATENCY_MICROS_MAX, 0.001, recording));
     }
 
     /** A histogram of plain values (sizes, counts) up to {@code highest}, shown as recorded. */
     public Histogram histogram(MetricName name, long highest) {
-        return get(name, Histogram.class, n -> new Histogram(writers, highest, 1.0));
+        return get(name, Histogram.class, n -> new Histogram(writers, highest, 1.0, recording));
     }
 
     /** A rate and latency pair (microseconds, shown in milliseconds), as Kafka's timers. */
     public Timer timer(MetricName name, String eventType) {
-        return get(name, Timer.class, n -> new Timer(new Meter(writers, eventType, System.nanoTime()),
-            new Histogram(writers, LATENCY_MICROS_MAX, 0.001)));
+        return get(name, Timer.class, n -> new Timer(new Meter(writers, eventType, System.nanoTime(), recording),
+            new Histogram(writers, LATENCY_MICROS_MAX, 0.001, recording)));
     }
 
-    /** Registers (or replaces) a gauge; the supplier runs on reading threads. */
+    /**
+     * Registers (or replaces) a gauge; the supplier runs on reading threads. The only kind an
+     * attribute-style name ({@link MetricName#attribute}) may have.
+     */
     public Gauge gauge(MetricName name, DoubleSupplier value) {
         final Gauge g = new Gauge(value);
         final Metric old = metrics.put(name, g);
@@ -157,7 +178,15 @@ public final class MetricsRegistry implements AutoCloseable {
     }
 
     private void register(MetricName name, Metric m) {
+        if (name.isAttribute() && !(m instanceof Gauge)) {
+            metrics.remove(name, m);
+            throw new IllegalArgumentException(name + ": an attribute-style name must be a gauge");
+        }
         if (!jmx) {
+            return;
+        }
+        if (name.isAttribute()) {
+            registerAttribute(name, (Gauge) m);
             return;
         }
         try {
@@ -171,9 +200,39 @@ public final class MetricsRegistry implements AutoCloseable {
         }
     }
 
+    private void registerAttribute(MetricName name, Gauge g) {
+        synchronized (attributeBeans) {
+            AttributesMBean bean = attributeBeans.get(name.objectName().toString());
+            if (bean == null) {
+                bean = new AttributesMBean();
+                try {
+                    server.registerMBean(bean, name.objectName());
+                } catch (InstanceAlreadyExistsException e) {
+                    LOG.debug("MBean {} already registered in this JVM", name.objectName());
+                    return;
+                } catch (MBeanRegistrationException | NotCompliantMBeanException e) {
+                    LOG.warn("could not register MBean {}: {}", name.objectName(), e.toString());
+                    return;
+                }
+                attributeBeans.put(name.objectName().toString(), bean);
+            }
+            bean.put(name.name(), g);
+        }
+    }
+
     private void unregister(MetricName name) {
         if (!jmx) {
             return;
+        }
+        if (name.isAttribute()) {
+            synchronized (attributeBeans) {
+                final String key = name.objectName().toString();
+                final AttributesMBean bean = attributeBeans.get(key);
+                if (bean == null || !bean.remove(name.name())) {
+                    return;
+                }
+                attributeBeans.remove(key);
+            }
         }
         try {
             server.unregisterMBean(name.objectName());

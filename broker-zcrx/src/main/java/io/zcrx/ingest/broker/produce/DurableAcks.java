@@ -1,5 +1,6 @@
 package io.zcrx.ingest.broker.produce;
 
+import io.zcrx.ingest.broker.metrics.Histogram;
 import io.zcrx.ingest.broker.runtime.LogFlusher;
 import io.zcrx.ingest.broker.transport.ReactorIo;
 import io.zcrx.ingest.log.PartitionLog;
@@ -19,6 +20,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * made in round r is served by a round that starts after it, so a later append in the same round
  * is covered too.
  *
+ * <p>Each wake that completes responses records how many into
+ * {@code zcrx:type=LogFlusher,name=GroupCommitBatchSize} (the acks one fsync round released on this
+ * reactor).
+ *
  * <p>Reactor thread only, except {@link #waiting} and {@link #wake} (flusher thread).
  */
 final class DurableAcks implements LogFlusher.Waiters {
@@ -26,6 +31,9 @@ final class DurableAcks implements LogFlusher.Waiters {
 
     private final LogFlusher flusher;
     private final ReactorIo reactor;
+    private final Histogram batchSizes;
+    /** The reactor's id: its stripe in {@link #batchSizes}. */
+    private final int stripe;
     private final Runnable completeTask = this::completeDurable;
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
     /** Parked responses in arrival order: [0, parkedCount). */
@@ -37,9 +45,11 @@ final class DurableAcks implements LogFlusher.Waiters {
     private volatile boolean waiting;
     private long parkedTotal;
 
-    DurableAcks(LogFlusher flusher, ReactorIo reactor) {
+    DurableAcks(LogFlusher flusher, ReactorIo reactor, Histogram batchSizes, int stripe) {
         this.flusher = flusher;
         this.reactor = reactor;
+        this.batchSizes = batchSizes;
+        this.stripe = stripe;
     }
 
     /** Asks the flusher for an fsync of {@code log} covering the append that just returned. */
@@ -92,6 +102,7 @@ final class DurableAcks implements LogFlusher.Waiters {
     void completeDurable() {
         wakeQueued.set(false);
         int kept = 0;
+        int released = 0;
         for (int i = 0; i < parkedCount; i++) {
             final DeferredProduce d = parked[i];
             parked[i] = null;
@@ -100,12 +111,16 @@ final class DurableAcks implements LogFlusher.Waiters {
             } else if (d.settle()) {
                 // Written (and recycled) when every earlier response on its connection has gone out.
                 d.pending.completeWith(d);
+                released++;
             } else {
                 parked[kept++] = d;
             }
         }
         parkedCount = kept;
         waiting = kept > 0;
+        if (released > 0) {
+            batchSizes.record(stripe, released);
+        }
         assert checkInvariants();
     }
 

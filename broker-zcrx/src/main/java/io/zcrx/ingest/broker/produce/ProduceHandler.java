@@ -2,9 +2,12 @@ package io.zcrx.ingest.broker.produce;
 
 import io.zcrx.ingest.broker.config.BrokerConfig;
 import io.zcrx.ingest.broker.metadata.TopicInfo;
+import io.zcrx.ingest.broker.metrics.BrokerTopicMetrics;
+import io.zcrx.ingest.broker.metrics.Histogram;
 import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.broker.request.FetchWaiters;
 import io.zcrx.ingest.broker.request.RequestChannel;
+import io.zcrx.ingest.broker.runtime.LogFlusher;
 import io.zcrx.ingest.broker.runtime.RateLimitedLog;
 import io.zcrx.ingest.log.AppendBatch;
 import io.zcrx.ingest.log.AppendResult;
@@ -41,6 +44,12 @@ import org.slf4j.LoggerFactory;
  * ({@link DurableAcks}): it is encoded now, parked, and sent when the partition's recovery point has
  * passed the batch (KAFKA_STORAGE_ERROR if the fsync failed).
  *
+ * <p>Metrics, per partition of a request as Kafka counts them: the topic's and all topics'
+ * {@code TotalProduceRequestsPerSec}, {@code FailedProduceRequestsPerSec} when the partition's
+ * answer is an error, and for each batch appended (duplicates excepted: nothing is written)
+ * {@code BytesInPerSec} (the whole batch, header included, as stored) and {@code MessagesInPerSec};
+ * the append's duration in {@code zcrx:type=Log,name=AppendLatencyMs}.
+ *
  * <p>One per reactor thread; allocates nothing per request unless something fails (a response that
  * waits for an fsync costs its connection's {@code PendingResponse}). Not thread-safe.
  */
@@ -59,6 +68,12 @@ public final class ProduceHandler {
     /** Fetch long polls to wake after an append (one volatile read when nobody waits). */
     private final FetchWaiters fetchWaiters;
     private final RateLimitedLog rejections = new RateLimitedLog(LOG, 10);
+    /** This reactor's id: its stripe in every metric. */
+    private final int stripe;
+    private final BrokerTopicMetrics allTopics;
+    private final Histogram appendLatency;
+    /** False under metrics.enable=false: the clock is not read for the append latency either. */
+    private final boolean timing;
     private long batchesAppended;
     private long bytesAppended;
     /** log.flush.group.commit.enable: acks=all answers wait for an fsync covering their batches. */
@@ -71,8 +86,13 @@ public final class ProduceHandler {
     private PartitionLog[] syncLogs = new PartitionLog[16];
     private long[] syncLastOffsets = new long[16];
 
-    public ProduceHandler(BrokerContext ctx) {
+    /** @param stripe the reactor's id (its stripe in the metrics) */
+    public ProduceHandler(BrokerContext ctx, int stripe) {
         this.ctx = ctx;
+        this.stripe = stripe;
+        this.allTopics = ctx.allTopicsMetrics();
+        this.appendLatency = ctx.appendLatency();
+        this.timing = ctx.metrics().recording();
         this.validator = new BatchValidator(ctx.config().getInt(
             BrokerConfig.MESSAGE_DECOMPRESSED_MAX_BYTES));
         this.topics = new TopicLookupCache(ctx.topics());
@@ -109,18 +129,26 @@ public final class ProduceHandler {
                     : topics.byName(body, view.topicNamePosition(t), view.topicNameLength(t));
                 final int first = view.topicFirstPartition(t);
                 final int end = first + view.topicPartitionCount(t);
+                final BrokerTopicMetrics topicMetrics = topic == null ? null : topic.metrics();
                 for (int slot = first; slot < end; slot++) {
                     if (topic == null) {
+                        // Kafka counts no topic metric for a topic it does not have.
                         results.setError(slot,
                             (byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).code(), null, -1);
                         continue;
                     }
+                    topicMetrics.totalProduceRequests.mark(stripe, 1);
+                    allTopics.totalProduceRequests.mark(stripe, 1);
                     final PartitionLog log = topic.partition(view.partitionIndex(slot));
                     if (log == null) {
                         results.setError(slot, Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), null, -1);
-                        continue;
+                    } else {
+                        append(channel, body, topic, log, slot, version, acks, nowMs);
                     }
-                    append(channel, body, topic, log, slot, version, acks, nowMs);
+                    if (results.errorCode(slot) != 0) {
+                        topicMetrics.failedProduceRequests.mark(stripe, 1);
+                        allTopics.failedProduceRequests.mark(stripe, 1);
+                    }
                 }
             }
         }
@@ -162,7 +190,8 @@ public final class ProduceHandler {
 
     private DurableAcks durableAcks(RequestChannel channel) {
         if (durable == null) {
-            durable = new DurableAcks(ctx.flusher(), channel.reactor());
+            durable = new DurableAcks(ctx.flusher(), channel.reactor(),
+                ctx.metrics().histogram(LogFlusher.GROUP_COMMIT_BATCH_SIZE, 1 << 20), stripe);
             ctx.flusher().attach(durable);
         }
         return durable;
@@ -217,7 +246,11 @@ public final class ProduceHandler {
         batch.payload().clear();
         batch.payload().addRange(body, position + RecordBatchLayout.RECORD_BATCH_OVERHEAD,
             length - RecordBatchLayout.RECORD_BATCH_OVERHEAD);
+        final long t0 = timing ? System.nanoTime() : 0L;
         log.append(batch, nowMs, appendResult);
+        if (timing) {
+            appendLatency.record(stripe, (System.nanoTime() - t0) / 1000);
+        }
         if (appendResult.errorCode != Errors.NONE.code()) {
             results.setError(slot, appendResult.errorCode, appendResult.errorMessage, -1);
             if (rejections.tryAcquire(nowMs)) {
@@ -235,6 +268,12 @@ public final class ProduceHandler {
         if (!appendResult.duplicate) {
             batchesAppended++;
             bytesAppended += length;
+            final BrokerTopicMetrics m = topic.metrics();
+            final int records = batch.header().getInt(RecordBatchLayout.RECORDS_COUNT_OFFSET);
+            m.bytesIn.mark(stripe, length);
+            allTopics.bytesIn.mark(stripe, length);
+            m.messagesIn.mark(stripe, records);
+            allTopics.messagesIn.mark(stripe, records);
             fetchWaiters.onAppend(log);
         }
     }

@@ -3,17 +3,24 @@ package io.zcrx.ingest.broker.request;
 import io.zcrx.ingest.broker.config.BrokerConfig;
 import io.zcrx.ingest.broker.group.GroupCoordinator;
 import io.zcrx.ingest.broker.group.OffsetManager;
-import io.zcrx.ingest.broker.metrics.MetricsRegistry;
 import io.zcrx.ingest.broker.metadata.ProducerIdManager;
 import io.zcrx.ingest.broker.metadata.TopicRegistry;
+import io.zcrx.ingest.broker.metrics.BrokerTopicMetrics;
+import io.zcrx.ingest.broker.metrics.Histogram;
+import io.zcrx.ingest.broker.metrics.MetricName;
+import io.zcrx.ingest.broker.metrics.MetricsRegistry;
+import io.zcrx.ingest.broker.metrics.RequestMetrics;
 import io.zcrx.ingest.broker.runtime.LogFlusher;
 import io.zcrx.ingest.broker.runtime.TimerService;
 import io.zcrx.ingest.log.LogManager;
 import java.util.function.LongSupplier;
+import org.apache.kafka.common.protocol.ApiKeys;
 
 /**
  * What every request handler shares: the configuration, the log manager, the topics, the producer
- * id allocator, this node's identity and advertised endpoint, and the wall clock.
+ * id allocator, this node's identity and advertised endpoint, the wall clock, and the metrics
+ * (the registry, Kafka's all-topics BrokerTopicMetrics and RequestMetrics by api key, the append
+ * latency histogram).
  *
  * <p>Thread-safe (immutable references to thread-safe parts; the advertised port is set once
  * after the listener is bound, before the first connection is accepted).
@@ -30,16 +37,67 @@ public final class BrokerContext {
     private volatile GroupCoordinator groups;
     private volatile OffsetManager offsets;
     private volatile LogFlusher flusher;
-    private volatile MetricsRegistry metrics;
+    private final MetricsRegistry metrics;
+    private final BrokerTopicMetrics allTopics;
+    /** By api key, created at the first request of that key (each type costs a few histograms). */
+    private final RequestMetrics[] requestMetrics = new RequestMetrics[128];
+    private final Histogram appendLatency;
 
     public BrokerContext(BrokerConfig config, LogManager logs, TopicRegistry topics, ProducerIdManager producerIds,
-                         LongSupplier clockMs) {
+                         LongSupplier clockMs, MetricsRegistry metrics) {
         this.config = config;
         this.logs = logs;
         this.topics = topics;
         this.producerIds = producerIds;
         this.clockMs = clockMs;
         this.advertisedPort = config.advertisedPort();
+        this.metrics = metrics;
+        this.allTopics = new BrokerTopicMetrics(metrics, null);
+        this.appendLatency = metrics.latencyHistogram(APPEND_LATENCY);
+    }
+
+    /** The broker's own: how long one append (the gather write of one batch, under the partition lock) takes. */
+    public static final MetricName APPEND_LATENCY = MetricName.of("zcrx", "Log", "AppendLatencyMs");
+
+    /** Every metric of this broker. */
+    public MetricsRegistry metrics() {
+        return metrics;
+    }
+
+    /** Kafka's BrokerTopicMetrics without a topic tag (every topic together). */
+    public BrokerTopicMetrics allTopicsMetrics() {
+        return allTopics;
+    }
+
+    /** {@code zcrx:type=Log,name=AppendLatencyMs}. */
+    public Histogram appendLatency() {
+        return appendLatency;
+    }
+
+    /**
+     * Kafka's RequestMetrics of this api key (a valid key: 0..127), created at its first request.
+     * Fetch is Kafka's {@code FetchConsumer} (this single node has no followers).
+     */
+    public RequestMetrics requestMetrics(short apiKey) {
+        final RequestMetrics m = requestMetrics[apiKey];
+        return m != null ? m : createRequestMetrics(apiKey);
+    }
+
+    private synchronized RequestMetrics createRequestMetrics(short apiKey) {
+        RequestMetrics m = requestMetrics[apiKey];
+        if (m == null) {
+            m = new RequestMetrics(metrics, requestName(apiKey));
+            requestMetrics[apiKey] = m;
+        }
+        return m;
+    }
+
+    /** The {@code request=} tag of Kafka's RequestMetrics for this api key. */
+    public static String requestName(short apiKey) {
+        if (apiKey == ApiKeys.FETCH.id) {
+            return "FetchConsumer";
+        }
+        return ApiKeys.hasId(apiKey) ? ApiKeys.forId(apiKey).name : "Unknown" + apiKey;
     }
 
     public BrokerConfig config() {
@@ -117,16 +175,6 @@ public final class BrokerContext {
     /** Lifecycle: the flusher thread, attached once it runs. */
     public void attachFlusher(LogFlusher flusher) {
         this.flusher = flusher;
-    }
-
-    /** The broker's metrics, or null where none were attached (handler tests). */
-    public MetricsRegistry metrics() {
-        return metrics;
-    }
-
-    /** Lifecycle: the broker's metrics registry, attached before the transport starts. */
-    public void attachMetrics(MetricsRegistry metrics) {
-        this.metrics = metrics;
     }
 
     public long nowMs() {

@@ -15,9 +15,13 @@ public final class RequestContext {
     private final short version;
     private final int correlationId;
     private final String clientId;
+    private final int stripe;
 
-    public RequestContext(RequestChannel channel, ApiKeys api, short version, int correlationId, String clientId) {
+    /** @param stripe the id of the reactor the request arrived on: its stripe in the metrics */
+    public RequestContext(RequestChannel channel, ApiKeys api, short version, int correlationId, String clientId,
+                          int stripe) {
         this.channel = channel;
+        this.stripe = stripe;
         this.api = api;
         this.version = version;
         this.correlationId = correlationId;
@@ -38,6 +42,11 @@ public final class RequestContext {
 
     public String clientId() {
         return clientId;
+    }
+
+    /** The connection's reactor id: the stripe to record metrics in (on that reactor's thread). */
+    public int stripe() {
+        return stripe;
     }
 
     /** "connection N from host:port", for log lines. */

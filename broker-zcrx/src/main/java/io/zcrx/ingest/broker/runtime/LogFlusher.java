@@ -1,5 +1,10 @@
 package io.zcrx.ingest.broker.runtime;
 
+import io.zcrx.ingest.broker.metrics.Histogram;
+import io.zcrx.ingest.broker.metrics.Meter;
+import io.zcrx.ingest.broker.metrics.MetricName;
+import io.zcrx.ingest.broker.metrics.MetricsRegistry;
+import io.zcrx.ingest.broker.metrics.Timer;
 import io.zcrx.ingest.log.LogManager;
 import io.zcrx.ingest.log.PartitionLog;
 import java.io.IOException;
@@ -28,6 +33,10 @@ import org.slf4j.LoggerFactory;
  *       does.</li>
  * </ul>
  *
+ * <p>Every partition fsync, requested or scheduled, is timed into Kafka's
+ * {@code kafka.log:type=LogFlushStats,name=LogFlushRateAndTimeMs} (a rate and a histogram, as Kafka
+ * times each log flush) and the broker's own {@code zcrx:type=LogFlusher,name=FsyncLatencyMs}.
+ *
  * <p>A failed fsync takes that partition offline ({@link PartitionLog#flush}); its waiting
  * responses then answer KAFKA_STORAGE_ERROR, and the other partitions carry on.
  *
@@ -46,8 +55,19 @@ public final class LogFlusher implements AutoCloseable {
         void wake();
     }
 
+    /** Kafka's flush timer: one event per partition flush. */
+    public static final MetricName LOG_FLUSH_RATE_AND_TIME = MetricName.of("kafka.log", "LogFlushStats",
+        "LogFlushRateAndTimeMs");
+    /** The broker's own fsync latency: the same flushes, under the broker's name. */
+    public static final MetricName FSYNC_LATENCY = MetricName.of("zcrx", "LogFlusher", "FsyncLatencyMs");
+    /** How many parked acks one flusher round releases on one reactor. */
+    public static final MetricName GROUP_COMMIT_BATCH_SIZE =
+        MetricName.of("zcrx", "LogFlusher", "GroupCommitBatchSize");
+
     private final LogManager logs;
     private final long checkIntervalMs;
+    private final Timer flushTimer;
+    private final Histogram fsyncLatency;
     private final Thread thread;
     private final Object lock = new Object();
     private final CopyOnWriteArrayList<Waiters> waiters = new CopyOnWriteArrayList<>();
@@ -70,11 +90,13 @@ public final class LogFlusher implements AutoCloseable {
      * @param checkIntervalMs how often the flush policy ({@code flush.ms}, rolls) is checked when no
      *                        request wakes the thread first
      */
-    public LogFlusher(LogManager logs, long checkIntervalMs) {
+    public LogFlusher(LogManager logs, long checkIntervalMs, MetricsRegistry metrics) {
         if (checkIntervalMs < 1) {
             throw new IllegalArgumentException("flush check interval must be >= 1: checkIntervalMs=" + checkIntervalMs);
         }
         this.logs = logs;
+        this.flushTimer = metrics.timer(LOG_FLUSH_RATE_AND_TIME, "flushes");
+        this.fsyncLatency = metrics.latencyHistogram(FSYNC_LATENCY);
         this.checkIntervalMs = checkIntervalMs;
         this.thread = new Thread(this::run, "zcrx-log-flusher");
         this.thread.setDaemon(true);
@@ -141,7 +163,7 @@ public final class LogFlusher implements AutoCloseable {
                 }
                 final long now = System.nanoTime();
                 if (now - nextCheckNs >= 0) {
-                    logs.flushDue(System.currentTimeMillis());
+                    flushDue(System.currentTimeMillis());
                     nextCheckNs = now + TimeUnit.MILLISECONDS.toNanos(checkIntervalMs);
                 }
                 wakeWaiters();
@@ -180,7 +202,7 @@ public final class LogFlusher implements AutoCloseable {
             }
             flushed++;
             try {
-                log.flush();
+                timedFlush(log);
             } catch (IOException e) {
                 // PartitionLog.flush has taken the partition offline; its waiters answer the error.
                 LOG.error("fsync failed, partition offline: partition={}: {}", log.topicPartition(), e.toString());
@@ -191,6 +213,30 @@ public final class LogFlusher implements AutoCloseable {
         rounds++;
         partitionFlushes += flushed;
         flushNanos += System.nanoTime() - t0;
+    }
+
+    /** The flush policy (LogManager.flushDue's), each flush timed. */
+    private void flushDue(long nowMs) {
+        for (PartitionLog log : logs.partitions()) {
+            if (log.flushDue(nowMs)) {
+                try {
+                    timedFlush(log);
+                } catch (IOException e) {
+                    LOG.error("Flush failed, partition offline: partition={}: {}", log.topicPartition(), e.toString());
+                }
+            }
+        }
+    }
+
+    private void timedFlush(PartitionLog log) throws IOException {
+        final long t0 = System.nanoTime();
+        try {
+            log.flush();
+        } finally {
+            final long micros = (System.nanoTime() - t0) / 1000;
+            flushTimer.update(Meter.ANY_THREAD, micros);
+            fsyncLatency.record(Meter.ANY_THREAD, micros);
+        }
     }
 
     private void wakeWaiters() {

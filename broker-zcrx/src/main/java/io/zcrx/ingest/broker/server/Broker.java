@@ -8,6 +8,7 @@ import io.zcrx.ingest.broker.group.OffsetStore;
 import io.zcrx.ingest.broker.metadata.ProducerIdManager;
 import io.zcrx.ingest.broker.metadata.TopicInfo;
 import io.zcrx.ingest.broker.metadata.TopicRegistry;
+import io.zcrx.ingest.broker.metrics.MetricName;
 import io.zcrx.ingest.broker.metrics.MetricsRegistry;
 import io.zcrx.ingest.broker.metrics.prometheus.PrometheusEndpoint;
 import io.zcrx.ingest.broker.request.BrokerContext;
@@ -16,6 +17,7 @@ import io.zcrx.ingest.broker.runtime.LogScheduler;
 import io.zcrx.ingest.broker.runtime.ScheduledTimerService;
 import io.zcrx.ingest.broker.transport.Transport;
 import io.zcrx.ingest.log.LogManager;
+import io.zcrx.ingest.log.PartitionLog;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Collections;
@@ -27,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * chosen transport, and on {@link #close()} shuts down in order: transport first (no new appends;
  * every receive chunk back), then the logs (clean shutdown: trimmed indexes, snapshots, checkpoints,
  * clean-shutdown marker).
+ *
+ * <p>It owns the {@link MetricsRegistry} (created first in {@link #start()}, closed last in
+ * {@link #close()}, which unregisters the MBeans) and registers the broker-wide gauges: Kafka's
+ * {@code kafka.server:type=KafkaServer,name=BrokerState} and {@code kafka.server:type=ReplicaManager}
+ * gauges; it schedules the status line ({@code log.status.interval.ms}).
  *
  * <p>Thread safety: start and close are called by one thread (main or a test).
  */
@@ -45,6 +52,15 @@ public final class Broker implements AutoCloseable {
     private MetricsRegistry metrics;
     private PrometheusEndpoint prometheus;
     private boolean closed;
+    /** Kafka's BrokerState value (its enum's): read by the BrokerState gauge. */
+    private volatile int state = NOT_RUNNING;
+
+    /** Kafka's BrokerState values. */
+    static final int NOT_RUNNING = 0;
+    static final int STARTING = 1;
+    static final int RECOVERY = 2;
+    static final int RUNNING = 3;
+    static final int SHUTTING_DOWN = 7;
 
     public Broker(BrokerConfig config) {
         this.config = config;
@@ -52,16 +68,26 @@ public final class Broker implements AutoCloseable {
 
     public synchronized void start() throws IOException {
         final long t0 = System.nanoTime();
-        logs = LogManager.open(config.logDirs(), config.nodeId(), TopicConfigs.logConfig(config, Collections.emptyMap()),
-            config.getInt(BrokerConfig.PRODUCER_ID_EXPIRATION_MS), config.getInt(BrokerConfig.LOG_OPEN_SEGMENTS_MAX),
-            System::currentTimeMillis);
+        // One stripe per reactor: zcrx runs one per rx queue, the others num.network.threads.
+        metrics = new MetricsRegistry(Math.max(config.numNetworkThreads(), config.zcrxRxQueues().size()),
+            config.getBoolean(BrokerConfig.METRICS_JMX_ENABLE), config.getBoolean(BrokerConfig.METRICS_ENABLE));
+        state = STARTING;
+        metrics.gauge(BROKER_STATE, () -> state);
         try {
-            final TopicRegistry topics = new TopicRegistry(config, logs);
+            state = RECOVERY;
+            logs = LogManager.open(config.logDirs(), config.nodeId(),
+                TopicConfigs.logConfig(config, Collections.emptyMap()), config.getInt(BrokerConfig.PRODUCER_ID_EXPIRATION_MS),
+                config.getInt(BrokerConfig.LOG_OPEN_SEGMENTS_MAX), System::currentTimeMillis);
+            state = STARTING;
+        } catch (IOException | RuntimeException e) {
+            metrics.close();
+            throw e;
+        }
+        try {
+            final TopicRegistry topics = new TopicRegistry(config, logs, metrics);
             final ProducerIdManager producerIds = new ProducerIdManager(config.logDirs().get(0), logs.largestProducerId());
-            ctx = new BrokerContext(config, logs, topics, producerIds, System::currentTimeMillis);
-            // One stripe per reactor: num.network.threads, or one reactor per rx queue with zcrx.
-            metrics = new MetricsRegistry(Math.max(config.numNetworkThreads(), config.zcrxRxQueues().size()), true);
-            ctx.attachMetrics(metrics);
+            ctx = new BrokerContext(config, logs, topics, producerIds, System::currentTimeMillis, metrics);
+            registerReplicaManagerGauges();
             startPrometheus();
             startFlusher();
             startReadPath(topics);
@@ -70,6 +96,7 @@ public final class Broker implements AutoCloseable {
                 (reactorId, reactorIo) -> new BrokerReactorHandler(ctx, controlPlane, reactorId, reactorIo), metrics);
             transport = selection.transport();
             ctx.bindPort(transport.localAddress().getPort());
+            scheduleStatusLine();
         } catch (IOException | RuntimeException e) {
             if (prometheus != null) {
                 // Before the registry is closed: no scrape reads a registry being taken apart.
@@ -79,20 +106,59 @@ public final class Broker implements AutoCloseable {
             if (flusher != null) {
                 flusher.close();
             }
-            if (metrics != null) {
-                metrics.close();
-            }
             try {
                 logs.close();
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
+            metrics.close();
             throw e;
         }
+        state = RUNNING;
         LOG.info("transport {} running ({}); {}", transport.name(), transport.describe(), selection.reasons());
         LOG.info("started: listening on {}, advertised as {}:{}, node.id={}, cluster.id={}, log.dirs={}, in {} ms",
             transport.localAddress(), ctx.advertisedHost(), ctx.advertisedPort(), config.nodeId(), ctx.clusterId(),
             config.logDirs(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** {@code kafka.server:type=KafkaServer,name=BrokerState}: Kafka's BrokerState enum value. */
+    public static final MetricName BROKER_STATE = MetricName.of("kafka.server", "KafkaServer", "BrokerState");
+
+    /**
+     * Kafka's ReplicaManager gauges for a single node that leads every partition and has no
+     * followers: every partition is counted, led (unless offline after a failed fsync) and fully
+     * replicated.
+     */
+    private void registerReplicaManagerGauges() {
+        final LogManager l = logs;
+        metrics.gauge(replicaManager("PartitionCount"), () -> l.partitions().size());
+        metrics.gauge(replicaManager("LeaderCount"), () -> l.partitions().size() - offline(l));
+        metrics.gauge(replicaManager("OfflineReplicaCount"), () -> offline(l));
+        metrics.gauge(replicaManager("UnderReplicatedPartitions"), () -> 0);
+        metrics.gauge(replicaManager("UnderMinIsrPartitionCount"), () -> 0);
+    }
+
+    static MetricName replicaManager(String name) {
+        return MetricName.of("kafka.server", "ReplicaManager", name);
+    }
+
+    private static int offline(LogManager l) {
+        int n = 0;
+        for (PartitionLog p : l.partitions()) {
+            if (!p.isOnline()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** log.status.interval.ms: the status line on the log scheduler thread (0 = none). */
+    private void scheduleStatusLine() {
+        final long intervalMs = config.getLong(BrokerConfig.LOG_STATUS_INTERVAL_MS);
+        if (intervalMs > 0) {
+            final Transport t = transport;
+            logScheduler.schedule("status-line", intervalMs, intervalMs, new StatusLine(ctx, t::connectionCount));
+        }
     }
 
     /**
@@ -118,7 +184,7 @@ public final class Broker implements AutoCloseable {
     private void startFlusher() {
         final long checkMs = Math.max(1L, Math.min(Math.min(1000L,
             config.getLong(BrokerConfig.LOG_FLUSH_SCHEDULER_INTERVAL_MS)), config.logFlushIntervalMs()));
-        flusher = new LogFlusher(logs, checkMs);
+        flusher = new LogFlusher(logs, checkMs, metrics);
         ctx.attachFlusher(flusher);
         flusher.start();
         LOG.info("log flusher running: check every {} ms, group commit {}", checkMs,
@@ -207,7 +273,7 @@ public final class Broker implements AutoCloseable {
         return logs;
     }
 
-    /** The metrics registry (null before start). */
+    /** Every metric of this broker (null before start). */
     public MetricsRegistry metrics() {
         return metrics;
     }
@@ -223,6 +289,7 @@ public final class Broker implements AutoCloseable {
             return;
         }
         closed = true;
+        state = SHUTTING_DOWN;
         LOG.info("shutting down");
         if (prometheus != null) {
             // First: a scrape during shutdown would read metrics of parts already stopped.
@@ -239,15 +306,16 @@ public final class Broker implements AutoCloseable {
             flusher.close();
         }
         stopReadPath();
-        if (metrics != null) {
-            metrics.close();
-        }
         if (logs != null) {
             try {
                 logs.close();
             } catch (IOException e) {
                 LOG.error("clean shutdown of the log directories failed; recovery will run at the next start", e);
             }
+        }
+        state = NOT_RUNNING;
+        if (metrics != null) {
+            metrics.close();
         }
         LOG.info("shut down");
     }

@@ -3,7 +3,6 @@ package io.zcrx.ingest.broker.server;
 import io.zcrx.ingest.broker.config.BrokerConfig;
 import io.zcrx.ingest.broker.metrics.Meter;
 import io.zcrx.ingest.broker.metrics.MetricName;
-import io.zcrx.ingest.broker.metrics.MetricsRegistry;
 import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.broker.transport.ConnectionHandler;
 import io.zcrx.ingest.broker.transport.ConnectionIo;
@@ -25,6 +24,10 @@ import org.slf4j.LoggerFactory;
  * arriving longest (older than {@code receive.memory.reclaim.request.age.ms}) until twice that share
  * is free. Without this, slow senders that each pin a receive buffer with a partial request could
  * hold all of it until their deadline, and every other connection's reads would wait.
+ *
+ * <p>Its connections are counted in Kafka's
+ * {@code kafka.server:type=socket-server-metrics,listener=PLAINTEXT,networkProcessor=<reactor id>}
+ * attribute {@code connection-count}.
  *
  * <p>This class is not thread-safe: every call comes from its reactor thread.
  */
@@ -59,6 +62,9 @@ final class BrokerReactorHandler implements ReactorHandler {
     private long nextMemoryCheckNs = nowNs + MEMORY_CHECK_INTERVAL_NS;
 
     private final ControlPlane controlPlane;
+    /** connections.size(), published for the connection-count gauge (read on other threads). */
+    private volatile int connectionCount;
+    private final MetricName connectionCountMetric;
 
     BrokerReactorHandler(BrokerContext ctx, ControlPlane controlPlane, int reactorId, ReactorIo reactorIo) {
         this.ctx = ctx;
@@ -78,10 +84,21 @@ final class BrokerReactorHandler implements ReactorHandler {
         this.reclaimSlowBytesPerSecond =
             ctx.config().getLong(BrokerConfig.RECEIVE_MEMORY_RECLAIM_SLOW_BYTES_PER_SECOND);
         this.processor = new RequestProcessor(ctx, this);
-        final MetricsRegistry metrics = ctx.metrics();
-        this.reclaimCloses = metrics == null ? null : metrics.meter(
+        this.connectionCountMetric = connectionCount(reactorId);
+        ctx.metrics().gauge(connectionCountMetric, () -> connectionCount);
+        this.reclaimCloses = ctx.metrics().meter(
             MetricName.of("zcrx", "ReceiveMemory", "ReclaimCloses", "reactor", Integer.toString(reactorId)),
             "connections");
+    }
+
+    /** Kafka's per-listener, per-network-thread connection count (a Kafka Metrics attribute). */
+    static MetricName connectionCount(int reactorId) {
+        return MetricName.attribute("kafka.server", "socket-server-metrics", "connection-count",
+            "listener", "PLAINTEXT", "networkProcessor", Integer.toString(reactorId));
+    }
+
+    int reactorId() {
+        return reactorId;
     }
 
     ControlPlane controlPlane() {
@@ -105,6 +122,7 @@ final class BrokerReactorHandler implements ReactorHandler {
         nowNs = System.nanoTime();
         final Connection c = new Connection(io, processor, frameBytesMax, outboundMaxBytes, inflightMax, nowNs);
         connections.add(c);
+        connectionCount = connections.size();
         if (LOG.isDebugEnabled()) {
             LOG.debug("reactor {}: accepted {}", reactorId, c.describe());
         }
@@ -113,6 +131,7 @@ final class BrokerReactorHandler implements ReactorHandler {
 
     void remove(Connection c) {
         connections.remove(c);
+        connectionCount = connections.size();
     }
 
     @Override
@@ -170,9 +189,7 @@ final class BrokerReactorHandler implements ReactorHandler {
             c.io().close("receive memory low: slow request", false);
             closed++;
         }
-        if (reclaimCloses != null) {
-            reclaimCloses.mark(reactorId, closed);
-        }
+        reclaimCloses.mark(reactorId, closed);
         reclaimCandidates.clear();
         LOG.warn("reactor {}: receive memory low ({}% free, below {}={}): closed {} connection(s) whose request "
                 + "was incomplete for more than {}={} ms at less than {}={}, slowest first; now {}% free", reactorId,
@@ -211,6 +228,8 @@ final class BrokerReactorHandler implements ReactorHandler {
 
     @Override
     public void onReactorClose() {
+        connectionCount = 0;
+        ctx.metrics().remove(connectionCountMetric);
         if (!connections.isEmpty()) {
             LOG.warn("reactor {} closed with {} connections still registered", reactorId, connections.size());
         }

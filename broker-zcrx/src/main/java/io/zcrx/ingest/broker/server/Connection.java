@@ -1,5 +1,6 @@
 package io.zcrx.ingest.broker.server;
 
+import io.zcrx.ingest.broker.metrics.RequestMetrics;
 import io.zcrx.ingest.broker.request.PendingResponse;
 import io.zcrx.ingest.broker.request.RequestChannel;
 import io.zcrx.ingest.broker.request.ResponseWriter;
@@ -31,6 +32,18 @@ import org.slf4j.LoggerFactory;
  * <p>A close decided while a chunk is being framed (acks=0 failure, malformed request) is carried
  * out only after the assembler returns, so the assembler is never closed from inside itself.
  *
+ * <p>Request timing (Kafka's RequestMetrics, when metrics are recorded): a request's frame is
+ * complete when the chunk that completes it arrives (one clock read per chunk); its handler starts
+ * when the previous request of that chunk was handled (or at the chunk's arrival) and ends at a
+ * clock read after it returns. A response written to the outbound queue is remembered with its
+ * request's times until the queue is handed to the transport ({@code io.flush()}, one more clock
+ * read), where all of its stages are recorded; a response that waits (deferred, or queued behind
+ * one that is) carries its times in its {@link QueuedResponse}. A request without a response
+ * (acks=0) is recorded when its handler returns. The send time ends at the hand-over to the
+ * transport, not at the kernel's acceptance of the last byte: the transports send asynchronously.
+ * Nothing is allocated per request: the pending times live in arrays that grow to the largest
+ * pipeline seen.
+ *
  * <p>This class is not thread-safe: it runs on its reactor thread.
  */
 final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
@@ -61,6 +74,29 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
     /** Scratch for the reclaim's ordering: frameBytes per second of the frame's age. */
     double reclaimRate;
 
+    // ---- request timing (only when processor.timing()) ----
+    private final boolean timing;
+    /** When the chunk being framed arrived: the completion time of every frame it completes. */
+    private long chunkNs;
+    /** The end of the last request handled in this chunk: the next one's start. */
+    private long lastEndNs;
+    /** The request being handled. */
+    private RequestMetrics curMetrics;
+    private short curVersion;
+    private long curFrameNs;
+    private long curStartNs;
+    /** Its response went straight to the outbound queue. */
+    private boolean curImmediate;
+    /** Its response waits in the in-order queue (deferred, or behind one that is). */
+    private QueuedResponse curQueued;
+    /** Responses in the outbound queue, not yet handed to the transport: [0, sentCount). */
+    private int sentCount;
+    private RequestMetrics[] sentMetrics = new RequestMetrics[4];
+    private short[] sentVersions = new short[4];
+    /** Per entry: frame complete, handler start, handler end, response ready, queued for sending. */
+    private long[] sentTimes = new long[4 * SENT_STAGES];
+    private static final int SENT_STAGES = 5;
+
     Connection(ConnectionIo io, RequestProcessor processor, int frameBytesMax, int outboundMaxBytes, int inflightMax,
                long nowNs) {
         this.io = io;
@@ -69,6 +105,7 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
         this.assembler = new FrameAssembler(frameBytesMax);
         this.outboundMaxBytes = outboundMaxBytes;
         this.lastActivityNs = nowNs;
+        this.timing = processor.timing();
     }
 
     ConnectionIo io() {
@@ -91,8 +128,10 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
         if (closed || pendingCloseReason != null) {
             return;
         }
-        final long now = processor.nowNs();
+        final long now = timing ? System.nanoTime() : processor.nowNs();
         lastActivityNs = now;
+        chunkNs = now;
+        lastEndNs = now;
         final int rc = assembler.onChunk(chunk, this);
         if (rc != FrameAssembler.OK) {
             final String why = rc == FrameAssembler.ERR_FRAME_TOO_LARGE
@@ -116,6 +155,9 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
             processor.logClose(this, reason);
             io.close(reason, true);
             return;
+        }
+        if (sentCount > 0) {
+            recordSent(System.nanoTime());
         }
         final OutboundQueue out = io.outbound();
         if (!out.isEmpty()) {
@@ -154,6 +196,9 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
         }
         closed = true;
         inflight.clear();
+        Arrays.fill(sentMetrics, 0, sentCount, null);
+        sentCount = 0;
+        curQueued = null;
         assembler.close();
         processor.onConnectionClosed(this, reason);
     }
@@ -177,6 +222,7 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
     @Override
     public ByteBuffer beginResponse(int length) {
         if (inflight.isEmpty()) {
+            curImmediate = true;
             return io.outbound().beginWrite(length);
         }
         // An earlier response is still pending: this one waits behind it in its own buffer.
@@ -195,12 +241,14 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
         p.done = true;
         detour = null;
         inflight.addLast(p);
+        curQueued = p;
     }
 
     @Override
     public void sendResponse(int correlationId, short headerVersion, Message body, short version) {
         final byte[] frame = serialize(correlationId, headerVersion, body, version);
         if (inflight.isEmpty()) {
+            curImmediate = true;
             io.outbound().write(ByteBuffer.wrap(frame));
             return;
         }
@@ -208,11 +256,13 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
         p.frame = frame;
         p.done = true;
         inflight.addLast(p);
+        curQueued = p;
     }
 
     @Override
     public void sendResponse(ResponseWriter writer) {
         if (inflight.isEmpty()) {
+            curImmediate = true;
             writer.writeTo(io.outbound());
             return;
         }
@@ -220,12 +270,14 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
         p.writer = writer;
         p.done = true;
         inflight.addLast(p);
+        curQueued = p;
     }
 
     @Override
     public PendingResponse defer(int correlationId, short headerVersion, short version) {
         final QueuedResponse p = new QueuedResponse(this, correlationId, headerVersion, version);
         inflight.addLast(p);
+        curQueued = p;
         if (inflight.size() >= inflightMax && !pausedForInflight) {
             pausedForInflight = true;
             io.pauseReceive();
@@ -246,6 +298,8 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
         p.frame = frame;
         p.writer = writer;
         p.done = true;
+        final long now = timing ? System.nanoTime() : 0L;
+        p.readyNs = now;
         final OutboundQueue out = io.outbound();
         boolean wrote = false;
         while (!inflight.isEmpty() && inflight.peekFirst().done) {
@@ -256,6 +310,9 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
                 out.write(ByteBuffer.wrap(head.frame));
             }
             wrote = true;
+            if (timing) {
+                queuedForSending(head, now);
+            }
         }
         if (pausedForInflight && inflight.size() < inflightMax / 2 + 1) {
             pausedForInflight = false;
@@ -264,8 +321,99 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
             }
         }
         if (wrote) {
+            if (sentCount > 0) {
+                recordSent(System.nanoTime());
+            }
             io.flush();
         }
+    }
+
+    // ---- request timing -----------------------------------------------------------------------
+
+    /** The processor is about to hand a request to its handler (timing only). */
+    void beginRequest(RequestMetrics m, short version, int frameBytes) {
+        m.requestBytes.record(processor.stripe(), frameBytes);
+        curMetrics = m;
+        curVersion = version;
+        curFrameNs = chunkNs;
+        curStartNs = lastEndNs;
+        curImmediate = false;
+        curQueued = null;
+    }
+
+    /** The handler returned at {@code endNs} (timing only). */
+    void endRequest(long endNs) {
+        lastEndNs = endNs;
+        final QueuedResponse q = curQueued;
+        curQueued = null;
+        if (curImmediate) {
+            addSent(curMetrics, curVersion, curFrameNs, curStartNs, endNs, endNs, endNs);
+        } else if (q != null) {
+            q.metrics = curMetrics;
+            q.metricsVersion = curVersion;
+            q.frameNs = curFrameNs;
+            q.startNs = curStartNs;
+            q.endNs = endNs;
+            if (q.done) {
+                // Complete now, queued behind an earlier response that is not.
+                q.readyNs = endNs;
+            }
+            q.timed = true;
+        } else if (!closed) {
+            // No response (acks=0): the request ends with its handler, as Kafka's no-op response does.
+            curMetrics.record(processor.stripe(), curVersion, curStartNs - curFrameNs, endNs - curStartNs, 0, 0, 0,
+                endNs - curFrameNs);
+        }
+        curMetrics = null;
+    }
+
+    /** A waiting response has just been written to the outbound queue at {@code now}. */
+    private void queuedForSending(QueuedResponse head, long now) {
+        if (!head.timed) {
+            // The response of the request whose handler is still running (it completed its own
+            // deferred response): it counts as answered straight away when that handler returns.
+            if (head == curQueued) {
+                curQueued = null;
+                curImmediate = true;
+            }
+            return;
+        }
+        addSent(head.metrics, head.metricsVersion, head.frameNs, head.startNs, head.endNs, head.readyNs, now);
+    }
+
+    private void addSent(RequestMetrics m, short version, long frameNs, long startNs, long endNs, long readyNs,
+                         long queuedNs) {
+        if (sentCount == sentMetrics.length) {
+            sentMetrics = Arrays.copyOf(sentMetrics, sentCount * 2);
+            sentVersions = Arrays.copyOf(sentVersions, sentCount * 2);
+            sentTimes = Arrays.copyOf(sentTimes, sentCount * 2 * SENT_STAGES);
+        }
+        sentMetrics[sentCount] = m;
+        sentVersions[sentCount] = version;
+        final int t = sentCount * SENT_STAGES;
+        sentTimes[t] = frameNs;
+        sentTimes[t + 1] = startNs;
+        sentTimes[t + 2] = endNs;
+        sentTimes[t + 3] = readyNs;
+        sentTimes[t + 4] = queuedNs;
+        sentCount++;
+    }
+
+    /** The outbound queue is handed to the transport at {@code flushNs}: record every response in it. */
+    private void recordSent(long flushNs) {
+        final int stripe = processor.stripe();
+        for (int i = 0; i < sentCount; i++) {
+            final int t = i * SENT_STAGES;
+            final long frameNs = sentTimes[t];
+            final long startNs = sentTimes[t + 1];
+            final long endNs = sentTimes[t + 2];
+            final long readyNs = sentTimes[t + 3];
+            final long queuedNs = sentTimes[t + 4];
+            sentMetrics[i].record(stripe, sentVersions[i], startNs - frameNs, endNs - startNs, readyNs - endNs,
+                queuedNs - readyNs, flushNs - queuedNs, flushNs - frameNs);
+            sentMetrics[i] = null;
+        }
+        sentCount = 0;
     }
 
     /** Response header + body with the 4-byte size prefix. */

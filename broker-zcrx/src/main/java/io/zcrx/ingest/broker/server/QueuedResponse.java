@@ -1,5 +1,6 @@
 package io.zcrx.ingest.broker.server;
 
+import io.zcrx.ingest.broker.metrics.RequestMetrics;
 import io.zcrx.ingest.broker.request.PendingResponse;
 import io.zcrx.ingest.broker.request.ResponseWriter;
 import org.apache.kafka.common.protocol.Message;
@@ -17,6 +18,16 @@ final class QueuedResponse implements PendingResponse {
     /** Set instead of {@link #frame} for a response that writes itself (file regions). */
     ResponseWriter writer;
     boolean done;
+    // Timing (Kafka's RequestMetrics), set when its request's handler returned; System.nanoTime().
+    /** True once the fields below are set; false while the handler that promised this response runs. */
+    boolean timed;
+    RequestMetrics metrics;
+    short metricsVersion;
+    long frameNs;
+    long startNs;
+    long endNs;
+    /** When the response was complete (the handler's end, or when a deferred one completed). */
+    long readyNs;
 
     QueuedResponse(Connection connection, int correlationId, short headerVersion, short version) {
         this.connection = connection;

@@ -25,6 +25,10 @@ import org.slf4j.LoggerFactory;
  * zero-copy {@link ProduceHandler}, and everything else, small and rare, through kafka-clients'
  * generated message classes after one copy of the body into a heap buffer.
  *
+ * <p>Each request accepted is timed for Kafka's RequestMetrics of its api key (see
+ * {@link Connection#beginRequest}): the handler's start and end here, the rest on the connection.
+ * Under {@code metrics.enable=false} nothing is timed and the clock is not read.
+ *
  * <p>One per reactor thread, holding that thread's scratch objects. Not thread-safe.
  */
 final class RequestProcessor {
@@ -41,11 +45,17 @@ final class RequestProcessor {
     private final int frameBytesMax;
     private final RequestLimits limits;
     private ByteBuffer bodyScratch = ByteBuffer.allocate(4096);
+    /** metrics.enable: time requests (one clock read per request, two per received chunk). */
+    private final boolean timing;
+    /** The reactor's id: its stripe in every metric. */
+    private final int stripe;
 
     RequestProcessor(BrokerContext ctx, BrokerReactorHandler reactor) {
         this.ctx = ctx;
         this.reactor = reactor;
-        this.produce = new ProduceHandler(ctx);
+        this.stripe = reactor.reactorId();
+        this.timing = ctx.metrics().recording();
+        this.produce = new ProduceHandler(ctx, stripe);
         this.controlPlane = reactor.controlPlane();
         this.frameBytesMax = ctx.config().getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES);
         this.limits = new RequestLimits(ctx.config().getInt(BrokerConfig.REQUEST_MAX_TOPICS),
@@ -58,6 +68,14 @@ final class RequestProcessor {
 
     long nowNs() {
         return reactor.nowNs();
+    }
+
+    boolean timing() {
+        return timing;
+    }
+
+    int stripe() {
+        return stripe;
     }
 
     ProduceHandler produce() {
@@ -75,12 +93,23 @@ final class RequestProcessor {
         }
         final short key = header.apiKey();
         final short version = header.apiVersion();
-        if (key == ApiKeys.API_VERSIONS.id) {
-            apiVersions.handle(c, header, cursor, bodyScratch(cursor.remaining()));
+        if (key != ApiKeys.API_VERSIONS.id && !ApiVersionTable.accepts(key, version)) {
+            c.closeAfterFailure(unsupported(key, version));
             return;
         }
-        if (!ApiVersionTable.accepts(key, version)) {
-            c.closeAfterFailure(unsupported(key, version));
+        if (!timing) {
+            dispatch(c, frame, key, version);
+            return;
+        }
+        c.beginRequest(ctx.requestMetrics(key), version, frame.size());
+        dispatch(c, frame, key, version);
+        c.endRequest(System.nanoTime());
+    }
+
+    /** Hands an accepted request to its handler. */
+    private void dispatch(Connection c, Frame frame, short key, short version) {
+        if (key == ApiKeys.API_VERSIONS.id) {
+            apiVersions.handle(c, header, cursor, bodyScratch(cursor.remaining()));
             return;
         }
         if (key == ApiKeys.PRODUCE.id) {
@@ -92,7 +121,7 @@ final class RequestProcessor {
             throw new IllegalStateException("advertised api without a handler: key=" + key);
         }
         final ApiKeys api = ApiKeys.forId(key);
-        final RequestContext req = new RequestContext(c, api, version, header.correlationId(), c.clientId());
+        final RequestContext req = new RequestContext(c, api, version, header.correlationId(), c.clientId(), stripe);
         final ByteBuffer body = copyBody();
         final String overLimit = limits.violation(api, version, body);
         if (overLimit != null) {

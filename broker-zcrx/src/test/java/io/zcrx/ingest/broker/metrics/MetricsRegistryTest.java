@@ -2,6 +2,7 @@ package io.zcrx.ingest.broker.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.management.ThreadMXBean;
@@ -128,6 +129,49 @@ class MetricsRegistryTest {
             }
             final long allocated = threads.getThreadAllocatedBytes(id) - before;
             assertTrue(allocated < 10_000, "a million records allocated " + allocated + " bytes");
+        }
+    }
+
+    @Test
+    void attributeStyleNamesShareOneMBeanWithOneAttributeEach() throws Exception {
+        // Kafka Metrics MBeans (no name= key, one attribute per metric), as Kafka's socket server registers them.
+        final MetricName count = MetricName.attribute("kafka.server", "socket-server-metrics", "connection-count",
+            "listener", "PLAINTEXT", "networkProcessor", "7");
+        final MetricName rate = MetricName.attribute("kafka.server", "socket-server-metrics",
+            "connection-creation-rate", "listener", "PLAINTEXT", "networkProcessor", "7");
+        final ObjectName on = new ObjectName("kafka.server:type=socket-server-metrics,listener=PLAINTEXT,"
+            + "networkProcessor=7");
+        assertEquals(on, count.objectName());
+        assertEquals("connection-count", count.name());
+        assertTrue(count.isAttribute());
+        final MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        try (MetricsRegistry r = new MetricsRegistry(1, true)) {
+            r.gauge(count, () -> 3);
+            r.gauge(rate, () -> 0.5);
+            assertEquals(3.0, jmx.getAttribute(on, "connection-count"));
+            assertEquals(0.5, jmx.getAttribute(on, "connection-creation-rate"));
+            assertEquals(2, jmx.getMBeanInfo(on).getAttributes().length);
+            r.remove(count);
+            assertTrue(jmx.isRegistered(on), "one attribute left");
+            assertEquals(1, jmx.getMBeanInfo(on).getAttributes().length);
+            r.remove(rate);
+            assertFalse(jmx.isRegistered(on), "the last attribute takes the MBean with it");
+            assertThrows(IllegalArgumentException.class, () -> r.meter(count, "connections"));
+        }
+    }
+
+    @Test
+    void aRegistryThatDoesNotRecordDropsMarksAndValues() {
+        try (MetricsRegistry r = new MetricsRegistry(1, false, false)) {
+            final Meter m = r.meter(BYTES_IN, "bytes");
+            final Histogram h = r.latencyHistogram(MetricName.of("zcrx", "Log", "AppendLatencyMs"));
+            m.mark(0, 10);
+            m.mark(Meter.ANY_THREAD, 10);
+            h.record(0, 5);
+            r.tickNow();
+            assertFalse(r.recording());
+            assertEquals(0, m.count());
+            assertEquals(0, h.count());
         }
     }
 }

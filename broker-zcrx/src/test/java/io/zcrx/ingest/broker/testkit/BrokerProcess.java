@@ -43,9 +43,17 @@ public final class BrokerProcess implements AutoCloseable {
      * @param overrides settings, {@code key, value, key, value, ...}
      */
     public static BrokerProcess spawn(Path output, String heap, String... overrides) throws IOException {
+        return spawn(output, List.of(heap), overrides);
+    }
+
+    /**
+     * As {@link #spawn(Path, String, String...)} with JVM options of its own: the heap and e.g. the
+     * {@code com.sun.management.jmxremote} settings an operator adds for remote JMX.
+     */
+    public static BrokerProcess spawn(Path output, List<String> jvmOptions, String... overrides) throws IOException {
         final List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add(heap);
+        cmd.addAll(jvmOptions);
         cmd.add("-XX:+UseSerialGC");
         // As bin/zcrx-broker-start.sh: the epoll selector boxes socket descriptors above 127.
         cmd.add("-XX:AutoBoxCacheMax=65536");

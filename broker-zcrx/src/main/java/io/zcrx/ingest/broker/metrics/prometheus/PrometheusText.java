@@ -105,7 +105,8 @@ public final class PrometheusText {
 
     /** {@code group:type=T,name=N} and what the value is, e.g. "Count (bytes)". */
     private static String help(MetricName name, Metric metric, Type type) {
-        final String jmx = name.group() + ":type=" + name.type() + ",name=" + name.name();
+        final String jmx = name.isAttribute() ? name.group() + ":type=" + name.type() + " attribute " + name.name()
+            : name.group() + ":type=" + name.type() + ",name=" + name.name();
         switch (type) {
             case COUNTER:
                 return jmx + " Count (" + ((Meter) metric).eventType() + ")";

@@ -41,6 +41,10 @@ class PrometheusNamesTest {
             MetricName.of("kafka.log", "Log", "LogEndOffset", "topic", "t", "partition", "0"), Type.GAUGE));
         assertEquals("kafka_network_socketserver_networkprocessoravgidlepercent", PrometheusNames.family(
             MetricName.of("kafka.network", "SocketServer", "NetworkProcessorAvgIdlePercent"), Type.GAUGE));
+        // A Kafka Metrics attribute: the exporter's kafka_server_$1_$4 with listener and networkProcessor labels.
+        assertEquals("kafka_server_socket_server_metrics_connection_count", PrometheusNames.family(
+            MetricName.attribute("kafka.server", "socket-server-metrics", "connection-count", "listener", "PLAINTEXT",
+                "networkProcessor", "0"), Type.GAUGE));
         assertEquals("0.99", PrometheusNames.QUANTILES[4], "99thPercentile is quantile 0.99");
         assertEquals("0.999", PrometheusNames.QUANTILES[5], "999thPercentile is quantile 0.999");
     }
