@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  *   <li>producer state: keep snapshots at segment bases (plus the newest stray one above them),
  *       drop those above the log end or at/below the log start, load the newest valid one (after an
  *       unclean shutdown: the newest at or below the second-newest segment's base, so the replay
- *       rebuilds every producer's five-batch window) and replay the batches after it, snapshotting at the last two segment bases and the log end; after a
+ *       rebuilds every producer's five-batch window) and replay the batches after it,
+ *       snapshotting at the last two segment bases and the log end; after a
  *       clean shutdown without any snapshot, write empty ones and skip the scan (Kafka's upgrade
  *       rule);</li>
  *   <li>leader epoch entry: kept within [log start, log end), re-derived when missing.</li>

@@ -98,7 +98,8 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String CONNECTION_REQUEST_RECEIVE_TIMEOUT_MS = "connection.request.receive.timeout.ms";
     public static final String RECEIVE_MEMORY_RECLAIM_BELOW_PERCENT = "receive.memory.reclaim.below.percent";
     public static final String RECEIVE_MEMORY_RECLAIM_REQUEST_AGE_MS = "receive.memory.reclaim.request.age.ms";
-    public static final String RECEIVE_MEMORY_RECLAIM_SLOW_BYTES_PER_SECOND = "receive.memory.reclaim.slow.bytes.per.second";
+    public static final String RECEIVE_MEMORY_RECLAIM_SLOW_BYTES_PER_SECOND =
+        "receive.memory.reclaim.slow.bytes.per.second";
     public static final String REQUEST_MAX_TOPICS = "request.max.topics";
     public static final String REQUEST_MAX_PARTITIONS = "request.max.partitions";
     public static final String MESSAGE_DECOMPRESSED_MAX_BYTES = "message.decompressed.max.bytes";
@@ -145,7 +146,8 @@ public final class BrokerConfig extends AbstractConfig {
         } else {
             final Endpoint a = Endpoint.parse(ADVERTISED_LISTENERS, adv);
             if (a.host.equals("0.0.0.0") || a.host.equals("::") || a.host.isEmpty()) {
-                throw new ConfigException(ADVERTISED_LISTENERS, adv, "must name a host clients can reach, not a wildcard");
+                throw new ConfigException(ADVERTISED_LISTENERS, adv,
+                    "must name a host clients can reach, not a wildcard");
             }
             this.advertisedHost = a.host;
             this.advertisedPort = a.port;
@@ -190,7 +192,8 @@ public final class BrokerConfig extends AbstractConfig {
             "Bytes of log between sparse index entries.");
         d.define(LOG_RETENTION_MS, Type.LONG, null, new NullOr(Range.atLeast(-1L)), Importance.HIGH,
             "Delete segments older than this (-1 = forever); overrides minutes/hours.");
-        d.define(LOG_RETENTION_MINUTES, Type.INT, null, new NullOr(Range.atLeast(-1)), Importance.HIGH, "Retention in minutes.");
+        d.define(LOG_RETENTION_MINUTES, Type.INT, null, new NullOr(Range.atLeast(-1)), Importance.HIGH,
+            "Retention in minutes.");
         d.define(LOG_RETENTION_HOURS, Type.INT, 168, Range.atLeast(-1), Importance.HIGH, "Retention in hours.");
         d.define(LOG_RETENTION_BYTES, Type.LONG, -1L, Range.atLeast(-1L), Importance.HIGH,
             "Delete oldest segments while a partition is larger than this (-1 = no limit).");
@@ -292,7 +295,8 @@ public final class BrokerConfig extends AbstractConfig {
         d.define(REQUEST_MAX_PARTITIONS, Type.INT, 100_000, Range.between(1, 10_000_000), Importance.LOW,
             "Partitions one request may name, summed over its topics (for CreateTopics and CreatePartitions, "
                 + "the partitions it would create); a request naming more closes the connection.");
-        d.define(MESSAGE_DECOMPRESSED_MAX_BYTES, Type.INT, 64 * 1024 * 1024, Range.between(1024, Integer.MAX_VALUE - 16),
+        d.define(MESSAGE_DECOMPRESSED_MAX_BYTES, Type.INT, 64 * 1024 * 1024,
+            Range.between(1024, Integer.MAX_VALUE - 16),
             Importance.LOW, "Largest decompressed records section of one compressed batch (INVALID_RECORD above).");
         // At least 1: the segment being read is open anyway, and a bound of 0 would close and reopen
         // it around every read. At most 2^20, the kernel's default ceiling on one process's
@@ -322,7 +326,8 @@ public final class BrokerConfig extends AbstractConfig {
             "Network interface whose rx queue(s) feed zcrx; empty = zcrx not configured.");
         d.define(ZCRX_RX_QUEUES, Type.LIST, Collections.emptyList(), new RxQueueListValidator(), Importance.HIGH,
             "Hardware rx queue index per zcrx reactor (comma-separated); one reactor per queue.");
-        d.define(ZCRX_AREA_BYTES, Type.LONG, 256L * 1024 * 1024, new PageMultiple(2L * 1024 * 1024, Integer.MAX_VALUE - 4095),
+        d.define(ZCRX_AREA_BYTES, Type.LONG, 256L * 1024 * 1024,
+            new PageMultiple(2L * 1024 * 1024, Integer.MAX_VALUE - 4095),
             Importance.MEDIUM, "zcrx receive area per queue (page multiple): the in-flight receive budget.");
         d.define(ZCRX_REFILL_ENTRIES, Type.INT, 32768, new PowerOfTwo(64, 32768), Importance.MEDIUM,
             "zcrx refill ring entries per queue (power of two, at most 32768).");
@@ -353,7 +358,8 @@ public final class BrokerConfig extends AbstractConfig {
         final int messageMax = getInt(MESSAGE_MAX_BYTES);
         if (messageMax > frameMax) {
             throw new ConfigException(MESSAGE_MAX_BYTES, messageMax,
-                "must not exceed " + SOCKET_REQUEST_MAX_BYTES + "=" + frameMax + " (a batch travels inside one request)");
+                "must not exceed " + SOCKET_REQUEST_MAX_BYTES + "=" + frameMax
+                    + " (a batch travels inside one request)");
         }
         if (getInt(GROUP_MIN_SESSION_TIMEOUT_MS) > getInt(GROUP_MAX_SESSION_TIMEOUT_MS)) {
             throw new ConfigException(GROUP_MIN_SESSION_TIMEOUT_MS, getInt(GROUP_MIN_SESSION_TIMEOUT_MS),
@@ -384,7 +390,8 @@ public final class BrokerConfig extends AbstractConfig {
 
     private static void checkFrameFits(int frameMax, long receiveMemory, String transport, String memoryKeys) {
         if ((long) frameMax * 2 > receiveMemory) {
-            throw new ConfigException(SOCKET_REQUEST_MAX_BYTES, frameMax, "a request must fit in half the receive memory "
+            throw new ConfigException(SOCKET_REQUEST_MAX_BYTES, frameMax,
+                "a request must fit in half the receive memory "
                 + "of transport " + transport + " (" + memoryKeys + " = " + receiveMemory + " bytes per reactor): "
                 + "raise those or lower " + SOCKET_REQUEST_MAX_BYTES);
         }

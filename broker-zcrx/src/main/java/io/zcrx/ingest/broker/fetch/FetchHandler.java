@@ -146,7 +146,8 @@ public final class FetchHandler {
         final List<long[]> offsets = new ArrayList<>();
         for (FetchTopic ft : data.topics()) {
             final TopicInfo topic = version >= 13 ? lookup(ft.topicId()) : lookup(ft.topic());
-            final FetchableTopicResponse tr = new FetchableTopicResponse().setTopic(ft.topic()).setTopicId(ft.topicId());
+            final FetchableTopicResponse tr =
+                new FetchableTopicResponse().setTopic(ft.topic()).setTopicId(ft.topicId());
             plan.response.responses().add(tr);
             for (FetchPartition fp : ft.partitions()) {
                 final PartitionData pd = new PartitionData().setPartitionIndex(fp.partition())
@@ -299,7 +300,9 @@ public final class FetchHandler {
                         return false;
                     }
                 }
-                if ((h.getShort(RecordBatchLayout.ATTRIBUTES_OFFSET) & RecordBatchLayout.COMPRESSION_CODEC_MASK) == RecordBatchLayout.CODEC_ZSTD) {
+                final int codec = h.getShort(RecordBatchLayout.ATTRIBUTES_OFFSET)
+                    & RecordBatchLayout.COMPRESSION_CODEC_MASK;
+                if (codec == RecordBatchLayout.CODEC_ZSTD) {
                     return true;
                 }
                 p += RecordBatchLayout.LOG_OVERHEAD + h.getInt(RecordBatchLayout.BATCH_LENGTH_OFFSET);

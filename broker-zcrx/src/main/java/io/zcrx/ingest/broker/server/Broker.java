@@ -76,7 +76,8 @@ public final class Broker implements AutoCloseable {
         try {
             state = RECOVERY;
             logs = LogManager.open(config.logDirs(), config.nodeId(),
-                TopicConfigs.logConfig(config, Collections.emptyMap()), config.getInt(BrokerConfig.PRODUCER_ID_EXPIRATION_MS),
+                TopicConfigs.logConfig(config, Collections.emptyMap()),
+                config.getInt(BrokerConfig.PRODUCER_ID_EXPIRATION_MS),
                 config.getInt(BrokerConfig.LOG_OPEN_SEGMENTS_MAX), System::currentTimeMillis);
             state = STARTING;
         } catch (IOException | RuntimeException e) {
@@ -85,7 +86,8 @@ public final class Broker implements AutoCloseable {
         }
         try {
             final TopicRegistry topics = new TopicRegistry(config, logs, metrics);
-            final ProducerIdManager producerIds = new ProducerIdManager(config.logDirs().get(0), logs.largestProducerId());
+            final ProducerIdManager producerIds =
+                new ProducerIdManager(config.logDirs().get(0), logs.largestProducerId());
             ctx = new BrokerContext(config, logs, topics, producerIds, System::currentTimeMillis, metrics);
             registerReplicaManagerGauges();
             startPrometheus();
@@ -298,7 +300,8 @@ public final class Broker implements AutoCloseable {
         if (transport != null) {
             transport.close();
             if (transport.outstandingChunks() != 0) {
-                LOG.error("{} receive chunks still outstanding after the transport stopped", transport.outstandingChunks());
+                LOG.error("{} receive chunks still outstanding after the transport stopped",
+                    transport.outstandingChunks());
             }
         }
         if (flusher != null) {

@@ -124,7 +124,8 @@ final class LongHashMap<V> {
             n++;
             for (int j = slot(keys[i]); j != i; j = (j + 1) & mask) {
                 if (keys[j] == EMPTY) {
-                    throw new IllegalStateException("key unreachable from its home slot: key=" + keys[i] + ", slot=" + i);
+                    throw new IllegalStateException(
+                        "key unreachable from its home slot: key=" + keys[i] + ", slot=" + i);
                 }
             }
         }

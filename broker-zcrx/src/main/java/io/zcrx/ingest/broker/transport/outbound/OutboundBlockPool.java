@@ -4,6 +4,8 @@ import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.util.Arrays;
 
 /**
  * Fixed-size direct-memory blocks for one reactor's outbound queues. A block's memory never moves,
@@ -55,7 +57,7 @@ public final class OutboundBlockPool {
             return;
         }
         if (freeCount == free.length) {
-            free = java.util.Arrays.copyOf(free, free.length * 2);
+            free = Arrays.copyOf(free, free.length * 2);
         }
         free[freeCount++] = b;
     }
@@ -81,7 +83,7 @@ public final class OutboundBlockPool {
         boolean sealed;
         Block next;
         // File region (memory unused): the channel, next position to send, bytes left.
-        java.nio.channels.FileChannel file;
+        FileChannel file;
         long filePosition;
         long fileRemaining;
         /** Unpinned when the region is sent or dropped; null for a file that stays open anyway. */

@@ -39,7 +39,8 @@ public final class OutboundWritable implements Writable {
      * @throws IllegalStateException when the bytes written disagree with the computed size (a bug
      *     in a {@code BaseRecords} or in the sizing; the frame would corrupt the stream)
      */
-    public long writeResponse(OutboundQueue queue, int correlationId, short headerVersion, Message body, short version) {
+    public long writeResponse(OutboundQueue queue, int correlationId, short headerVersion, Message body,
+                              short version) {
         final ObjectSerializationCache cache = new ObjectSerializationCache();
         final ResponseHeaderData header = new ResponseHeaderData().setCorrelationId(correlationId);
         final MessageSizeAccumulator size = new MessageSizeAccumulator();
