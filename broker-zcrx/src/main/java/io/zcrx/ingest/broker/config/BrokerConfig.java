@@ -33,6 +33,10 @@ import org.apache.kafka.common.config.ConfigException;
  * ConfigDef lacks are in {@link ConfigValidators}, listener parsing in {@link Endpoint}.
  *
  * <p>Immutable after construction; safe to share between threads.
+ *
+ * <p>Past 500 lines on purpose: most of it is the declaration of every setting, one
+ * {@code define} each with its range and description (docs/configuration.md is generated from
+ * them); validators and listener parsing live in {@code ConfigValidators} and {@code Endpoint}.
  */
 public final class BrokerConfig extends AbstractConfig {
     // Identity and listeners.

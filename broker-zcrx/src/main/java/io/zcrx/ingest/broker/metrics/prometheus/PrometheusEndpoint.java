@@ -46,6 +46,10 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * A scrape builds its response on this thread (reading gauges is cheap by contract), so a slow
  * client delays only other scrapes.
+ *
+ * <p>Past 500 lines on purpose: each limit above is a state of one connection's life (reading
+ * the head, writing, draining, expired, evicted) on one selector, and the rules read best next
+ * to the loop that enforces them; the text format itself lives in {@link PrometheusText}.
  */
 public final class PrometheusEndpoint implements AutoCloseable {
     /** Largest request head (request line and headers). */
