@@ -108,10 +108,29 @@ public final class BrokerJmx implements AutoCloseable {
         }
     }
 
-    /** The broker's Produce latency now; absent (with why) when it cannot be read. */
+    /**
+     * The broker's Produce latency now; absent (with why) when it cannot be read. Our broker
+     * publishes a histogram's values at its metrics tick (every 5 s), so a window shorter than a
+     * tick can end before its requests are visible: while the MBean exists but counts nothing,
+     * this polls for up to {@link #TICK_WAIT_MS} (after the measured window, so nothing is billed).
+     */
     public ProduceLatency produceLatency() {
-        return read(connection);
+        final long deadline = System.nanoTime() + TICK_WAIT_MS * 1_000_000L;
+        ProduceLatency l = read(connection);
+        while (!l.present() && l.absent().contains("Count 0") && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return l;
+            }
+            l = read(connection);
+        }
+        return l;
     }
+
+    /** A metrics tick (5 s) plus a margin. */
+    static final long TICK_WAIT_MS = 6_000;
 
     /** Reads {@link #PRODUCE_TOTAL_TIME} from any MBean server connection (remote, or in-process in tests). */
     static ProduceLatency read(MBeanServerConnection c) {
