@@ -141,7 +141,7 @@ public final class Histogram implements Metric {
         final double[] p = new double[PERCENTILES.length];
         if (windowSum.getTotalCount() > 0) {
             for (int i = 0; i < p.length; i++) {
-                p[i] = windowSum.getValueAtPercentile(PERCENTILES[i]) * scale;
+                p[i] = present(windowSum.getValueAtPercentile(PERCENTILES[i]));
             }
         }
         percentiles = p;
@@ -153,16 +153,16 @@ public final class Histogram implements Metric {
     }
 
     public double min() {
-        return count == 0 ? 0.0 : min * scale;
+        return count == 0 ? 0.0 : present(min);
     }
 
     public double max() {
-        return max * scale;
+        return present(max);
     }
 
     public double mean() {
         final long n = count;
-        return n == 0 ? 0.0 : sum / n * scale;
+        return n == 0 ? 0.0 : present(sum / n);
     }
 
     public double stdDev() {
@@ -171,7 +171,16 @@ public final class Histogram implements Metric {
             return 0.0;
         }
         final double mean = sum / n;
-        return Math.sqrt(Math.max(0.0, sumSquares / n - mean * mean)) * scale;
+        return present(Math.sqrt(Math.max(0.0, sumSquares / n - mean * mean)));
+    }
+
+    /**
+     * A value in the presentation unit. A downscale divides by the whole factor (1000 for
+     * microseconds to milliseconds) instead of multiplying by its inexact reciprocal, so 172 us
+     * reads 0.172 ms, not 0.17200000000000001.
+     */
+    private double present(double v) {
+        return scale < 1.0 ? v / Math.rint(1.0 / scale) : v * scale;
     }
 
     /** The value at {@code PERCENTILES[i]} over the last minute, scaled; 0 with no values. */
