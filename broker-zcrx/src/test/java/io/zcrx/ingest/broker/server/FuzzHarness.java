@@ -88,6 +88,9 @@ final class FuzzHarness {
         p.put(BrokerConfig.MESSAGE_MAX_BYTES, String.valueOf(1 << 20));
         p.put(BrokerConfig.GROUP_INITIAL_REBALANCE_DELAY_MS, "0");
         p.put(BrokerConfig.CONNECTION_MAX_INFLIGHT_REQUESTS, "8");
+        // This broker lives as long as the test JVM: its MBeans would shadow the ones other test
+        // classes register under the same Kafka names.
+        p.put(BrokerConfig.METRICS_JMX_ENABLE, "false");
         broker = new Broker(new BrokerConfig(p));
         broker.start();
         ctx = broker.context();
