@@ -271,10 +271,19 @@ public final class ReactorMetrics {
         registered.clear();
     }
 
-    /** Removes a name {@link #registerAverageIdle} returned (null is ignored). */
-    public static void remove(MetricsRegistry registry, MetricName name) {
-        if (registry != null && name != null) {
-            registry.remove(name);
+    /**
+     * Removes a transport's metrics when it stops (or never started): the average {@link
+     * #registerAverageIdle} returned and every reactor's (null entries and names are ignored), so
+     * that {@code transport=auto} may start another transport in its place without leftovers.
+     */
+    public static void removeAll(MetricsRegistry registry, MetricName averageIdle, ReactorMetrics[] reactors) {
+        if (registry != null && averageIdle != null) {
+            registry.remove(averageIdle);
+        }
+        for (ReactorMetrics m : reactors) {
+            if (m != null) {
+                m.remove();
+            }
         }
     }
 

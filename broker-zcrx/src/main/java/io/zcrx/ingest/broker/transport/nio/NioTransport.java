@@ -203,13 +203,7 @@ public final class NioTransport implements Transport {
         try {
             stopReactors();
         } finally {
-            // A stopped (or never started) transport shows nothing: transport=auto may start another in its place.
-            ReactorMetrics.remove(settings.metrics(), averageIdle);
-            for (ReactorMetrics m : reactorMetrics) {
-                if (m != null) {
-                    m.remove();
-                }
-            }
+            ReactorMetrics.removeAll(settings.metrics(), averageIdle, reactorMetrics);
         }
     }
 

@@ -235,13 +235,7 @@ abstract class AbstractUringTransport implements Transport, ReactorHost {
         try {
             stopReactors();
         } finally {
-            // A stopped (or never started) transport shows nothing: transport=auto may start another in its place.
-            ReactorMetrics.remove(settings.metrics(), averageIdle);
-            for (ReactorMetrics m : reactorMetrics) {
-                if (m != null) {
-                    m.remove();
-                }
-            }
+            ReactorMetrics.removeAll(settings.metrics(), averageIdle, reactorMetrics);
         }
     }
 
