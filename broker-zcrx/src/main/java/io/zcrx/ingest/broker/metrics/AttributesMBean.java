@@ -2,10 +2,6 @@ package io.zcrx.ingest.broker.metrics;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
-import javax.management.Attribute;
-import javax.management.AttributeList;
-import javax.management.AttributeNotFoundException;
-import javax.management.DynamicMBean;
 import javax.management.MBeanAttributeInfo;
 import javax.management.MBeanInfo;
 
@@ -16,7 +12,7 @@ import javax.management.MBeanInfo;
  * with {@code connection-count}). Attributes come and go with their gauges; the registry
  * unregisters the MBean when its last attribute goes. Read-only.
  */
-final class AttributesMBean implements DynamicMBean {
+final class AttributesMBean extends ReadOnlyMBean {
     private final Map<String, Gauge> attributes = new ConcurrentSkipListMap<>();
 
     void put(String attribute, Gauge g) {
@@ -30,39 +26,9 @@ final class AttributesMBean implements DynamicMBean {
     }
 
     @Override
-    public Object getAttribute(String attribute) throws AttributeNotFoundException {
+    Object valueOf(String attribute) {
         final Gauge g = attributes.get(attribute);
-        if (g == null) {
-            throw new AttributeNotFoundException(attribute);
-        }
-        return g.value();
-    }
-
-    @Override
-    public AttributeList getAttributes(String[] names) {
-        final AttributeList out = new AttributeList();
-        for (String a : names) {
-            final Gauge g = attributes.get(a);
-            if (g != null) {
-                out.add(new Attribute(a, g.value()));
-            }
-        }
-        return out;
-    }
-
-    @Override
-    public void setAttribute(Attribute attribute) {
-        throw new UnsupportedOperationException("metrics are read-only");
-    }
-
-    @Override
-    public AttributeList setAttributes(AttributeList attributes) {
-        return new AttributeList();
-    }
-
-    @Override
-    public Object invoke(String actionName, Object[] params, String[] signature) {
-        throw new UnsupportedOperationException("metrics have no operations");
+        return g == null ? null : g.value();
     }
 
     /** Built on each call: the attribute set changes while the MBean is registered. */

@@ -3,10 +3,6 @@ package io.zcrx.ingest.broker.metrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import javax.management.Attribute;
-import javax.management.AttributeList;
-import javax.management.AttributeNotFoundException;
-import javax.management.DynamicMBean;
 import javax.management.MBeanAttributeInfo;
 import javax.management.MBeanInfo;
 
@@ -20,7 +16,7 @@ import javax.management.MBeanInfo;
  * Kafka (JmxTool, the Prometheus JMX exporter's Kafka rules, Datadog's Kafka check) need nothing
  * else. Read-only.
  */
-final class MetricMBean implements DynamicMBean {
+final class MetricMBean extends ReadOnlyMBean {
     private static final String[] METER = {"Count", "EventType", "RateUnit", "MeanRate", "OneMinuteRate",
         "FiveMinuteRate", "FifteenMinuteRate"};
     private static final String[] HISTOGRAM = {"Count", "Min", "Max", "Mean", "StdDev", "50thPercentile",
@@ -80,12 +76,8 @@ final class MetricMBean implements DynamicMBean {
     }
 
     @Override
-    public Object getAttribute(String attribute) throws AttributeNotFoundException {
-        final Object v = value(metric, attribute);
-        if (v == null) {
-            throw new AttributeNotFoundException(attribute);
-        }
-        return v;
+    Object valueOf(String attribute) {
+        return value(metric, attribute);
     }
 
     /** The attribute's value, or null if this kind of metric has no such attribute. */
@@ -162,33 +154,6 @@ final class MetricMBean implements DynamicMBean {
             default:
                 return null;
         }
-    }
-
-    @Override
-    public AttributeList getAttributes(String[] attributes) {
-        final AttributeList out = new AttributeList();
-        for (String a : attributes) {
-            final Object v = value(metric, a);
-            if (v != null) {
-                out.add(new Attribute(a, v));
-            }
-        }
-        return out;
-    }
-
-    @Override
-    public void setAttribute(Attribute attribute) {
-        throw new UnsupportedOperationException("metrics are read-only");
-    }
-
-    @Override
-    public AttributeList setAttributes(AttributeList attributes) {
-        return new AttributeList();
-    }
-
-    @Override
-    public Object invoke(String actionName, Object[] params, String[] signature) {
-        throw new UnsupportedOperationException("metrics have no operations");
     }
 
     @Override

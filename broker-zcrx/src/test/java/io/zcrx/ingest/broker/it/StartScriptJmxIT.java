@@ -104,6 +104,9 @@ class StartScriptJmxIT {
                     RuntimeMXBean.class).getInputArguments();
             }
         } finally {
+            // The script execs java, but while it is still building (mvn) the JVM is a child:
+            // stop whatever it started too, so no port stays bound when the test fails early.
+            p.descendants().forEach(ProcessHandle::destroy);
             p.destroy();
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
