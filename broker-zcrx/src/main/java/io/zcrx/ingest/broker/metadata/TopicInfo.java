@@ -22,6 +22,8 @@ public final class TopicInfo {
     private final byte[] nameBytes;
     private final Uuid id;
     private volatile PartitionLog[] partitions;
+    /** Same length as {@link #partitions}: each partition's leadership (standalone: this node, epoch 0). */
+    private volatile PartitionState[] states;
     private volatile Map<String, String> overrides;
     private volatile LogConfig logConfig;
     private volatile BatchValidationConfig validation;
@@ -29,13 +31,18 @@ public final class TopicInfo {
     private final MetricsRegistry metricsRegistry;
     private volatile BrokerTopicMetrics metrics;
 
-    TopicInfo(String name, Uuid id, PartitionLog[] partitions, Map<String, String> overrides, LogConfig logConfig,
-              BatchValidationConfig validation, MetricsRegistry metricsRegistry) {
+    TopicInfo(String name, Uuid id, PartitionLog[] partitions, PartitionState[] states, Map<String, String> overrides,
+              LogConfig logConfig, BatchValidationConfig validation, MetricsRegistry metricsRegistry) {
+        if (states.length != partitions.length) {
+            throw new IllegalArgumentException("topic " + name + ": " + partitions.length + " partition logs but "
+                + states.length + " partition states");
+        }
         this.metricsRegistry = metricsRegistry;
         this.name = name;
         this.nameBytes = name.getBytes(StandardCharsets.UTF_8);
         this.id = id;
         this.partitions = partitions;
+        this.states = states;
         this.overrides = Map.copyOf(overrides);
         this.logConfig = logConfig;
         this.validation = validation;
@@ -57,10 +64,19 @@ public final class TopicInfo {
         return partitions.length;
     }
 
-    /** The partition's log, or null when {@code partition} is out of range. */
+    /**
+     * The partition's log when this broker leads it, else null (out of range, or in cluster mode led
+     * by another broker: see {@link #state}).
+     */
     public PartitionLog partition(int partition) {
         final PartitionLog[] p = partitions;
         return partition >= 0 && partition < p.length ? p[partition] : null;
+    }
+
+    /** The partition's leadership and replicas, or null when {@code partition} is out of range. */
+    public PartitionState state(int partition) {
+        final PartitionState[] s = states;
+        return partition >= 0 && partition < s.length ? s[partition] : null;
     }
 
     public Map<String, String> overrides() {
@@ -99,8 +115,21 @@ public final class TopicInfo {
         deleted = true;
     }
 
-    void replacePartitions(PartitionLog[] p) {
+    /**
+     * Replaces the partitions: states first, then logs, so that a reader that finds a log also finds
+     * the state it was opened for (a partition becoming local); lengths must match.
+     */
+    void replacePartitions(PartitionLog[] p, PartitionState[] s) {
+        if (p.length != s.length) {
+            throw new IllegalArgumentException("topic " + name + ": " + p.length + " partition logs but "
+                + s.length + " partition states");
+        }
+        states = s;
         partitions = p;
+    }
+
+    PartitionState[] states() {
+        return states;
     }
 
     PartitionLog[] partitions() {

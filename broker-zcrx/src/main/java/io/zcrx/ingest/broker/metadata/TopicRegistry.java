@@ -55,6 +55,7 @@ public final class TopicRegistry {
     private final LogManager logs;
     private final Path configDir;
     private final MetricsRegistry metrics;
+    private final PartitionState standaloneState;
     private final ConcurrentHashMap<String, TopicInfo> byName = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Uuid, TopicInfo> byId = new ConcurrentHashMap<>();
     /** Ids of deleted topics (persisted): a new topic never gets one, so clients never confuse the two. */
@@ -72,6 +73,7 @@ public final class TopicRegistry {
         this.config = config;
         this.logs = logs;
         this.metrics = metrics;
+        this.standaloneState = PartitionState.standalone(config.nodeId());
         this.configDir = config.logDirs().get(0).resolve(CONFIG_DIR);
         Files.createDirectories(configDir);
         loadDeletedIds();
@@ -118,7 +120,7 @@ public final class TopicRegistry {
                     array[i] = logs.createPartition(name, i, id, logConfig);
                 }
             }
-            final TopicInfo t = new TopicInfo(name, id, array, overrides, logConfig,
+            final TopicInfo t = new TopicInfo(name, id, array, standaloneStates(array.length), overrides, logConfig,
                 TopicConfigs.validationConfig(config, overrides), metrics);
             registerLogGauges(array, 0);
             byName.put(name, t);
@@ -137,6 +139,13 @@ public final class TopicRegistry {
 
     public Collection<TopicInfo> all() {
         return Collections.unmodifiableCollection(byName.values());
+    }
+
+    /** Standalone: every partition led by this node at epoch 0 (one shared state object). */
+    private PartitionState[] standaloneStates(int count) {
+        final PartitionState[] s = new PartitionState[count];
+        Arrays.fill(s, standaloneState);
+        return s;
     }
 
     /** Checks a topic name with Kafka's rules; returns null when valid, else why not. */
@@ -192,8 +201,8 @@ public final class TopicRegistry {
         } catch (IllegalArgumentException e) {
             return CreateResult.error(Errors.INVALID_CONFIG, e.getMessage());
         }
-        final TopicInfo preview = new TopicInfo(name, Uuid.ZERO_UUID, new PartitionLog[0], normalized, logConfig,
-            TopicConfigs.validationConfig(config, normalized), metrics);
+        final TopicInfo preview = new TopicInfo(name, Uuid.ZERO_UUID, new PartitionLog[0], new PartitionState[0],
+            normalized, logConfig, TopicConfigs.validationConfig(config, normalized), metrics);
         if (validateOnly) {
             return new CreateResult(preview, Errors.NONE.code(), null);
         }
@@ -212,7 +221,7 @@ public final class TopicRegistry {
             return CreateResult.error(Errors.KAFKA_STORAGE_ERROR,
                 "creating topic " + name + " failed: " + e.getMessage());
         }
-        final TopicInfo t = new TopicInfo(name, id, array, normalized, logConfig,
+        final TopicInfo t = new TopicInfo(name, id, array, standaloneStates(count), normalized, logConfig,
             TopicConfigs.validationConfig(config, normalized), metrics);
         registerLogGauges(array, 0);
         byId.put(id, t);
@@ -301,12 +310,12 @@ public final class TopicRegistry {
                 next[i] = logs.createPartition(name, i, t.id(), t.logConfig());
             } catch (IOException e) {
                 LOG.error("adding partition {}-{} failed", name, i, e);
-                t.replacePartitions(Arrays.copyOf(next, i));
+                t.replacePartitions(Arrays.copyOf(next, i), standaloneStates(i));
                 return ChangeResult.error(Errors.KAFKA_STORAGE_ERROR, "creating partition " + i + " of " + name
                     + " failed: " + e.getMessage());
             }
         }
-        t.replacePartitions(next);
+        t.replacePartitions(next, standaloneStates(count));
         registerLogGauges(next, current);
         LOG.info("topic {}: partitions {} -> {}", name, current, count);
         return ChangeResult.OK;

@@ -3,6 +3,8 @@ package io.zcrx.ingest.broker.request;
 import io.zcrx.ingest.broker.config.BrokerConfig;
 import io.zcrx.ingest.broker.group.GroupCoordinator;
 import io.zcrx.ingest.broker.group.OffsetManager;
+import io.zcrx.ingest.broker.metadata.BrokerNode;
+import io.zcrx.ingest.broker.metadata.ClusterState;
 import io.zcrx.ingest.broker.metadata.ProducerIdManager;
 import io.zcrx.ingest.broker.metadata.TopicRegistry;
 import io.zcrx.ingest.broker.metrics.BrokerTopicMetrics;
@@ -42,6 +44,8 @@ public final class BrokerContext {
     /** By api key, created at the first request of that key (each type costs a few histograms). */
     private final RequestMetrics[] requestMetrics = new RequestMetrics[128];
     private final Histogram appendLatency;
+    private volatile ClusterState cluster;
+    private volatile ControllerChannel controller;
 
     public BrokerContext(BrokerConfig config, LogManager logs, TopicRegistry topics, ProducerIdManager producerIds,
                          LongSupplier clockMs, MetricsRegistry metrics) {
@@ -54,6 +58,8 @@ public final class BrokerContext {
         this.metrics = metrics;
         this.allTopics = new BrokerTopicMetrics(metrics, null);
         this.appendLatency = metrics.latencyHistogram(APPEND_LATENCY);
+        this.cluster = ClusterState.standalone(new BrokerNode(config.nodeId(), config.advertisedHost(),
+            config.advertisedPort(), null));
     }
 
     /** The broker's own: how long one append (the gather write of one batch, under the partition lock) takes. */
@@ -137,6 +143,10 @@ public final class BrokerContext {
     public void bindPort(int boundPort) {
         if (config.advertisedPort() == 0) {
             advertisedPort = boundPort;
+            if (controller == null) {
+                cluster = ClusterState.standalone(new BrokerNode(config.nodeId(), config.advertisedHost(), boundPort,
+                    null));
+            }
         }
     }
 
@@ -175,6 +185,30 @@ public final class BrokerContext {
     /** Lifecycle: the flusher thread, attached once it runs. */
     public void attachFlusher(LogFlusher flusher) {
         this.flusher = flusher;
+    }
+
+    /** This broker's cluster view and leadership lease (standalone: itself, a lease for ever). */
+    public ClusterState cluster() {
+        return cluster;
+    }
+
+    /** The active controller's channel in cluster mode; null in standalone mode. */
+    public ControllerChannel controller() {
+        return controller;
+    }
+
+    /**
+     * Lifecycle, cluster mode: the cluster state the metadata publisher and the lifecycle manager
+     * keep, and the controller channel; attached before the transport starts.
+     */
+    public void attachCluster(ClusterState cluster, ControllerChannel controller) {
+        this.cluster = cluster;
+        this.controller = controller;
+    }
+
+    /** True in cluster mode ({@code process.roles=broker}). */
+    public boolean clusterMode() {
+        return controller != null;
     }
 
     public long nowMs() {
