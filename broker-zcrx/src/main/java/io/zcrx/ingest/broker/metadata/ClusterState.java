@@ -18,6 +18,8 @@ public final class ClusterState {
     private volatile ClusterView view;
     /** System.nanoTime() until which this broker may lead; Long.MAX_VALUE for ever. */
     private volatile long leaseDeadlineNanos;
+    /** The broker epoch the controller gave this incarnation at registration; -1 before (and standalone). */
+    private volatile long brokerEpoch = -1L;
 
     private ClusterState(ClusterView view, long leaseDeadlineNanos) {
         this.view = view;
@@ -36,6 +38,15 @@ public final class ClusterState {
 
     public ClusterView view() {
         return view;
+    }
+
+    public long brokerEpoch() {
+        return brokerEpoch;
+    }
+
+    /** Set by the lifecycle manager once the controller accepted the registration. */
+    public void setBrokerEpoch(long epoch) {
+        brokerEpoch = epoch;
     }
 
     public void publish(ClusterView next) {
