@@ -76,6 +76,9 @@ class KafkaClusterFixtureIT {
         final String kcatRead = kcat.consumeAll(bootstrap, TOPIC).ok();
         assertEquals(expected.size(), kcatRead.lines().filter(l -> l.matches("\\d+ \\d+ .*")).count(), kcatRead);
 
+        final String versions = tools.brokerApiVersions(bootstrap).ok();
+        assertTrue(versions.contains(bootstrap + " (id: 1") && versions.contains("Produce(0):"), versions);
+
         final String groups = tools.consumerGroups(bootstrap, "--describe", "--group", "fixture-group").ok();
         assertTrue(groups.contains(TOPIC), groups);
 

@@ -67,6 +67,7 @@ final class ZcrxBrokerProcess implements AutoCloseable {
         settings.put("broker.heartbeat.interval.ms", "500");
         settings.put("offsets.topic.replication.factor", "1");
         settings.put("offsets.topic.num.partitions", "4");
+        settings.put("group.initial.rebalance.delay.ms", "0");
         settings.put("transport", "nio");
         settings.put("num.network.threads", "1");
         settings.put("nio.buffer.count", "256");
