@@ -56,6 +56,8 @@ final class ClusterClients {
         c.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         c.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000);
         c.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        // A topic without a leader fails a send after 15 s instead of blocking the test for a minute.
+        c.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
         c.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         c.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         return c;
@@ -81,7 +83,11 @@ final class ClusterClients {
                 final byte[] value = new byte[1 + random.nextInt(300)];
                 random.nextBytes(value);
                 final int partition = i % partitions;
-                acks.add(p.send(new ProducerRecord<>(topic, partition, key, value)));
+                final Future<RecordMetadata> ack = p.send(new ProducerRecord<>(topic, partition, key, value));
+                if (i == 0) {
+                    ack.get(); // fail fast, with the cause, when the cluster cannot take records at all
+                }
+                acks.add(ack);
                 sent.add(line(partition, key, value));
             }
             for (Future<RecordMetadata> f : acks) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.zcrx.ingest.broker.testkit.Await;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Issue 11's lifecycle tests on a controller and two of our brokers, in order on one cluster:
@@ -40,11 +42,13 @@ import org.junit.jupiter.api.TestMethodOrder;
  * duration, only that each thing happens within a generous bound.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ClusterLifecycleIT {
     private static final String TOPIC = "lifecycle";
     private static final int PARTITIONS = 4;
     private static final String SESSION_MS = "3000";
     private static ClusterFixture fixture;
+    private static boolean sigtermPassed;
     private static ZcrxBrokerProcess broker1;
     private static ZcrxBrokerProcess broker2;
     /** Every acknowledged record (key -> value), over all tests. */
@@ -107,11 +111,13 @@ class ClusterLifecycleIT {
             assertEquals(before, ClusterClients.awaitLeaders(admin, TOPIC, Set.of(1, 2)), "leaders after the restart");
         }
         assertEverythingAckedExactlyOnce("after-term");
+        sigtermPassed = true;
     }
 
     @Test
     @Order(2)
     void kill9UnderAnIdempotentProducerLosesAndDuplicatesNothing() throws Exception {
+        assumeTrue(sigtermPassed, "needs both brokers back after the SIGTERM test, which failed");
         final Map<String, Object> config = ClusterClients.producerConfig(bootstrap());
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
         config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);

@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * A controller formatted with Kafka 4.4.0's defaults (metadata.version 4.4-IV2, KIP-848 groups,
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * must stop (not hang, not claim the feature) with a message naming the feature and the
  * {@code kafka-storage format} arguments that make a compatible cluster.
  */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class FeatureRefusalIT {
     /** The features Kafka 4.4 finalizes by default that a 4.3-level broker may be refused for. */
     private static final Pattern FEATURE = Pattern.compile(

@@ -8,10 +8,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The cluster fixture proves itself on a pure Apache Kafka 4.4.0 cluster (a controller-only node
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * against our brokers: Kafka's tools, kcat, KafkaJS, the Java clients and DumpLogSegments all work
  * through it. If this test fails, the cluster tests' failures say nothing about our broker.
  */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class KafkaClusterFixtureIT {
     private static final String TOPIC = "fixture";
     private static ClusterFixture fixture;

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * One child process of a cluster test (a controller, a broker, a tool): its stdout and stderr go to
@@ -48,7 +49,10 @@ final class ManagedProcess implements AutoCloseable {
     static ManagedProcess start(String name, List<String> command, Path workDir, Path output) throws IOException {
         Files.createDirectories(output.getParent());
         final long offset = Files.exists(output) ? Files.size(output) : 0;
-        Files.writeString(output, "=== " + String.join(" ", command) + System.lineSeparator(), StandardCharsets.UTF_8,
+        // The command line first, a class path shortened: the file should say what ran, not bury it.
+        final String shown = command.stream().map(a -> a.length() <= 300 ? a : a.substring(0, 150) + "...("
+            + a.length() + " chars)").collect(Collectors.joining(" "));
+        Files.writeString(output, "=== " + shown + System.lineSeparator(), StandardCharsets.UTF_8,
             StandardOpenOption.CREATE,
             StandardOpenOption.APPEND);
         final Process p = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)

@@ -2,6 +2,7 @@ package io.zcrx.ingest.broker.it.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.zcrx.ingest.broker.testkit.Await;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitionReassignment;
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Issue 11's mixed cluster: one of our brokers (node 1) and one Apache Kafka 4.4.0 broker (node 2)
@@ -35,11 +38,14 @@ import org.junit.jupiter.api.TestMethodOrder;
  * API: the new leader reads the other's records, Kafka's format in both directions).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class MixedClusterIT {
     private static final String TOPIC = "mixed";
     private static final int PARTITIONS = 4;
     private static final String OFFSETS = "__consumer_offsets";
     private static ClusterFixture fixture;
+    /** How many of the ordered tests have passed: a later test needs the state the earlier ones made. */
+    private static int passed;
     private static ZcrxBrokerProcess ours;
     private static KafkaBroker kafka;
     private static final List<String> PRODUCED = new ArrayList<>();
@@ -100,11 +106,13 @@ class MixedClusterIT {
             PRODUCED.size());
         assertEquals(PRODUCED.size(), consumed.size(), "duplicates or extras: " + consumed);
         assertEquals(new HashSet<>(PRODUCED), new HashSet<>(consumed));
+        passed++;
     }
 
     @Test
     @Order(2)
     void kafkasToolsWorkThroughEitherBroker() throws Exception {
+        assumeTrue(passed == 1, "an earlier test of this class failed; see its failure");
         final KafkaTools tools = fixture.tools();
         for (String via : List.of(ours.bootstrap(), kafka.bootstrap())) {
             final String describe = tools.topics(via, "--describe", "--topic", TOPIC).ok();
@@ -118,11 +126,13 @@ class MixedClusterIT {
             final String groups = tools.consumerGroups(via, "--describe", "--group", "mixed-readers").ok();
             assertTrue(groups.contains(TOPIC), "via " + via + ":\n" + groups);
         }
+        passed++;
     }
 
     @Test
     @Order(3)
     void groupsCoordinatedByEachKindCommitOffsets() throws Exception {
+        assumeTrue(passed == 2, "an earlier test of this class failed; see its failure");
         final Map<Integer, Integer> offsetsLeaders;
         try (Admin admin = ClusterClients.admin(bootstrap())) {
             // The first FindCoordinator (the group above) created __consumer_offsets.
@@ -137,11 +147,13 @@ class MixedClusterIT {
             COMMITTED.put(group, committed(group));
             assertEquals(PARTITIONS, COMMITTED.get(group).size(), group + ": " + COMMITTED.get(group));
         }
+        passed++;
     }
 
     @Test
     @Order(4)
     void committedOffsetsSurviveMovingTheirOffsetsPartitionsToTheOtherKindOfBroker() throws Exception {
+        assumeTrue(passed == 3, "an earlier test of this class failed; see its failure");
         final int offsetsPartitions;
         try (Admin admin = ClusterClients.admin(bootstrap())) {
             offsetsPartitions = ClusterClients.leaders(admin, OFFSETS).size();
@@ -162,6 +174,7 @@ class MixedClusterIT {
             assertEquals(COMMITTED.get(group), Await.until(group + "'s offsets from its new coordinator",
                 ClusterClients.TIMEOUT, () -> committed(group), m -> m.size() == PARTITIONS), group);
         }
+        passed++;
     }
 
     /** A group id whose __consumer_offsets partition (Kafka's hash) is led by {@code broker}. */

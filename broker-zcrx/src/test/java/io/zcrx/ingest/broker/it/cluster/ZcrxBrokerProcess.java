@@ -70,7 +70,6 @@ final class ZcrxBrokerProcess implements AutoCloseable {
         settings.put("group.initial.rebalance.delay.ms", "0");
         settings.put("transport", "nio");
         settings.put("num.network.threads", "1");
-        settings.put("nio.buffer.count", "256");
         return settings;
     }
 

@@ -2,6 +2,7 @@ package io.zcrx.ingest.broker.it.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.zcrx.ingest.broker.testkit.Await;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.Node;
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Issue 11's first cluster test: a Kafka 4.4.0 controller-only node and two of our brokers. A
@@ -29,11 +32,14 @@ import org.junit.jupiter.api.TestMethodOrder;
  * {@code kafka-consumer-groups} work through our brokers. The tests run in order on one cluster.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ZcrxClusterIT {
     private static final String TOPIC = "spread";
     private static final int PARTITIONS = 6;
     private static final String GROUP = "readers";
     private static ClusterFixture fixture;
+    /** How many of the ordered tests have passed: a later test needs the state the earlier ones made. */
+    private static int passed;
     private static ZcrxBrokerProcess broker1;
     private static ZcrxBrokerProcess broker2;
     /** Every record produced so far, as ClusterClients lines. */
@@ -76,11 +82,13 @@ class ZcrxClusterIT {
         assertEquals(Set.of(1, 2), new HashSet<>(leaders.values()), "leaders on both brokers: " + leaders);
         final String describe = fixture.tools().topics(broker2.bootstrap(), "--describe", "--topic", TOPIC).ok();
         assertTrue(describe.matches("(?s).*Leader: 1\\b.*") && describe.matches("(?s).*Leader: 2\\b.*"), describe);
+        passed++;
     }
 
     @Test
     @Order(2)
     void javaKcatAndKafkaJsProduceAndAGroupReadsEverythingBack() throws Exception {
+        assumeTrue(passed == 1, "an earlier test of this class failed; see its failure");
         PRODUCED.addAll(ClusterClients.produceJava(bootstrap(), TOPIC, PARTITIONS, 120, "java-", 11));
 
         final Kcat kcat = fixture.kcat();
@@ -108,11 +116,13 @@ class ZcrxClusterIT {
         // librdkafka reads the same records back from both brokers.
         final String kcatRead = kcat.consumeAll(bootstrap(), TOPIC).ok();
         assertEquals(PRODUCED.size(), kcatRead.lines().filter(l -> l.matches("\\d+ \\d+ .*")).count(), kcatRead);
+        passed++;
     }
 
     @Test
     @Order(3)
     void dumpLogSegmentsFindsEveryBatchValid() throws Exception {
+        assumeTrue(passed == 2, "an earlier test of this class failed; see its failure");
         long records = 0;
         for (Map.Entry<Integer, Integer> e : leaders.entrySet()) {
             final ZcrxBrokerProcess leader = e.getValue() == 1 ? broker1 : broker2;
@@ -120,11 +130,13 @@ class ZcrxClusterIT {
                 .dumpLogSegments(ClusterClients.firstSegment(leader.logDir(), TOPIC, e.getKey())).ok());
         }
         assertEquals(PRODUCED.size(), records);
+        passed++;
     }
 
     @Test
     @Order(4)
     void kafkasToolsWorkThroughOurBrokers() throws Exception {
+        assumeTrue(passed == 3, "an earlier test of this class failed; see its failure");
         final KafkaTools tools = fixture.tools();
         final String quorum = tools.metadataQuorum(broker1.bootstrap(), "describe", "--status").ok();
         assertTrue(quorum.contains("ClusterId:              " + fixture.controller().clusterId()), quorum);
@@ -142,6 +154,7 @@ class ZcrxClusterIT {
         final long atEnd = describe.lines().filter(l -> l.startsWith(GROUP + " ") && l.contains(" " + TOPIC + " "))
             .filter(l -> l.trim().split("\\s+")[5].equals("0")).count();
         assertEquals(PARTITIONS, atEnd, describe);
+        passed++;
     }
 
     private static Set<Integer> nodeIds(Collection<Node> nodes) {
