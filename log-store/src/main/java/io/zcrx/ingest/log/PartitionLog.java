@@ -3,15 +3,20 @@ package io.zcrx.ingest.log;
 import io.zcrx.ingest.log.checkpoint.AtomicFiles;
 import io.zcrx.ingest.log.checkpoint.LeaderEpochCheckpointFile;
 import io.zcrx.ingest.log.checkpoint.PartitionMetadataFile;
+import io.zcrx.ingest.log.epoch.EpochEndOffset;
+import io.zcrx.ingest.log.epoch.EpochEntry;
+import io.zcrx.ingest.log.epoch.LeaderEpochCache;
 import io.zcrx.ingest.log.producer.ProducerEntry;
 import io.zcrx.ingest.log.producer.ProducerStateTable;
 import io.zcrx.ingest.nativeio.Errno;
 import io.zcrx.ingest.protocol.record.RecordBatchLayout;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.NavigableSet;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -91,12 +96,21 @@ public final class PartitionLog {
     /** Guarded by appendLock. */
     private final ProducerStateTable producers;
     private final ProducerSnapshots snapshots;
-    private long epochStartOffset;
+
+    /**
+     * The leader epoch history; changed under appendLock, read on any thread. A change sets
+     * {@link #epochCheckpointDirty}; {@link #writeLeaderEpochCheckpointIfDirty} writes the file.
+     */
+    private final LeaderEpochCache epochCache;
+    /** The epoch stamped into appended batches: 0 until {@link #becomeLeader}; written under appendLock. */
+    private volatile int leaderEpoch;
     private volatile boolean epochCheckpointDirty;
+    /** Serialises writers of {@code leader-epoch-checkpoint} (flusher, maintenance, becomeLeader, close). */
+    private final Object epochFileLock = new Object();
 
     PartitionLog(Path dir, String topic, int partition, Uuid topicId, LogConfig config, long producerIdExpirationMs,
                  OpenSegmentCache cache, Segment[] segments, long logStartOffset, long recoveryPoint,
-                 ProducerStateTable producers, NavigableSet<Long> snapshotOffsets, long epochStartOffset) {
+                 ProducerStateTable producers, NavigableSet<Long> snapshotOffsets, LeaderEpochCache epochCache) {
         this.dir = dir;
         this.topic = topic;
         this.partition = partition;
@@ -111,7 +125,10 @@ public final class PartitionLog {
         this.recoveryPoint = recoveryPoint;
         this.producers = producers;
         this.snapshots = new ProducerSnapshots(dir, topicPartition, producers, snapshotOffsets);
-        this.epochStartOffset = epochStartOffset;
+        this.epochCache = epochCache;
+        // A log that already holds epochs keeps stamping the newest one until told otherwise, so the history
+        // never goes backwards; a standalone log (no becomeLeader ever) stamps 0 as it always did.
+        this.leaderEpoch = Math.max(0, epochCache.latestEpoch());
         this.reader = new LogReader(this);
         this.timestampLookup = new TimestampLookup(this);
         this.retention = new LogRetention(this);
@@ -167,6 +184,84 @@ public final class PartitionLog {
     /** Offsets below this are on stable storage (fsynced). */
     public long recoveryPoint() {
         return recoveryPoint;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Leader epochs (cluster mode; a standalone log never calls becomeLeader and stamps epoch 0)
+
+    /**
+     * This node leads the partition in {@code newLeaderEpoch} (the controller's partition leader epoch), as Kafka's
+     * {@code Partition.makeLeader}: every batch appended from now on carries this epoch in its header, and the epoch
+     * history gets (newLeaderEpoch, log end offset) at once, before any append, so OffsetForLeaderEpoch answers the
+     * previous epoch's end correctly even while the new leader has written nothing. {@code leader-epoch-checkpoint}
+     * is written (fsynced) before this returns, as Kafka flushes every assign; not a hot path. Calling it again with
+     * the current epoch changes nothing.
+     *
+     * @throws IllegalArgumentException if {@code newLeaderEpoch} is negative or older than {@link #leaderEpoch()}
+     * @throws IllegalStateException if the log is closed, deleted or offline
+     * @throws UncheckedIOException if the checkpoint could not be written; the partition is then offline, as after
+     *     any failed fsync
+     */
+    public void becomeLeader(int newLeaderEpoch) {
+        if (newLeaderEpoch < 0) {
+            throw new IllegalArgumentException("negative leader epoch: partition=" + topicPartition
+                + ", leaderEpoch=" + newLeaderEpoch);
+        }
+        synchronized (appendLock) {
+            if (state != STATE_OPEN) {
+                throw new IllegalStateException("partition not open: partition=" + topicPartition + ", state="
+                    + (state == STATE_OFFLINE ? "offline" : "closed"));
+            }
+            if (newLeaderEpoch < leaderEpoch) {
+                throw new IllegalArgumentException("leader epoch older than the current one: partition="
+                    + topicPartition + ", leaderEpoch=" + newLeaderEpoch + ", currentLeaderEpoch=" + leaderEpoch);
+            }
+            leaderEpoch = newLeaderEpoch;
+            if (epochCache.assign(newLeaderEpoch, logEndOffset)) {
+                epochCheckpointDirty = true;
+                LOG.info("Leader epoch assigned: partition={}, leaderEpoch={}, startOffset={}", topicPartition,
+                    newLeaderEpoch, logEndOffset);
+            }
+        }
+        try {
+            writeLeaderEpochCheckpointIfDirty();
+        } catch (IOException e) {
+            markOffline("leader epoch checkpoint failed", e);
+            throw new UncheckedIOException("writing leader-epoch-checkpoint failed: partition=" + topicPartition
+                + ", dir=" + dir + ", leaderEpoch=" + newLeaderEpoch, e);
+        }
+    }
+
+    /**
+     * The leader epoch stamped into appended batches: the last {@link #becomeLeader} epoch, else the newest epoch
+     * of the history loaded at start-up, else 0.
+     */
+    public int leaderEpoch() {
+        return leaderEpoch;
+    }
+
+    /** The newest epoch of the history, or -1 when the log holds none (empty and never led). */
+    public int latestEpoch() {
+        return epochCache.latestEpoch();
+    }
+
+    /**
+     * OffsetForLeaderEpoch for this log (Kafka's {@code UnifiedLog.endOffsetForEpoch}): the largest epoch at or
+     * below {@code requestedEpoch} and where it ended; the latest epoch ends at the log end offset; (-1, -1) when
+     * unknown. See {@link LeaderEpochCache#endOffsetFor}. Any thread; allocates the small result.
+     */
+    public EpochEndOffset endOffsetForEpoch(int requestedEpoch) {
+        return epochCache.endOffsetFor(requestedEpoch, logEndOffset);
+    }
+
+    /** The leader epoch history, oldest first (an immutable copy). */
+    public List<EpochEntry> epochEntries() {
+        return epochCache.entries();
+    }
+
+    /** The epoch that wrote {@code offset} per the history, or -1 if it lies before every entry. */
+    public int epochForOffset(long offset) {
+        return epochCache.epochForOffset(offset);
     }
 
     /** Offsets appended but not yet fsynced (Kafka's unflushedMessages). */
@@ -326,7 +421,8 @@ public final class PartitionLog {
                 return;
             }
             header.putLong(RecordBatchLayout.BASE_OFFSET_OFFSET, firstOffset);
-            header.putInt(RecordBatchLayout.PARTITION_LEADER_EPOCH_OFFSET, 0);
+            final int epoch = leaderEpoch;
+            header.putInt(RecordBatchLayout.PARTITION_LEADER_EPOCH_OFFSET, epoch);
             final int position = segment.size();
             final int errno = segment.append(batch, lastOffset, maxTimestamp, batchSize);
             if (errno != 0) {
@@ -336,8 +432,11 @@ public final class PartitionLog {
             if (producerId >= 0) {
                 producers.update(producerId, producerEpoch, lastSequence, lastOffset, lastOffsetDelta, maxTimestamp);
             }
-            if (epochStartOffset < 0) {
-                epochStartOffset = firstOffset;
+            // Kafka's UnifiedLog.append assigns (batch epoch, base offset); only the first batch of an epoch
+            // changes the history (after becomeLeader the entry is there already), so this allocates once per
+            // epoch. The file follows with the next flush, before the recovery point passes this offset
+            // (no fsync under this lock), and recovery re-derives the entry from the batch otherwise.
+            if (epochCache.latestEpoch() != epoch && epochCache.assign(epoch, firstOffset)) {
                 epochCheckpointDirty = true;
             }
             flusher.onAppend(nowMs);
@@ -490,21 +589,25 @@ public final class PartitionLog {
         return snapshots;
     }
 
-    /** Writes {@code leader-epoch-checkpoint} if the epoch entry changed since it was last written. */
+    /**
+     * Writes {@code leader-epoch-checkpoint} if the epoch history changed since it was last written. Writers are
+     * serialised and each writes the history as it is when it starts (the cache's immutable snapshot, read after
+     * clearing the flag), so a later change is never overwritten by an older one: it set the flag again and is
+     * written by this or the next call. Never holds the append lock (the write fsyncs).
+     */
     void writeLeaderEpochCheckpointIfDirty() throws IOException {
-        if (!epochCheckpointDirty) {
-            return;
-        }
-        final long startOffset;
-        synchronized (appendLock) {
+        synchronized (epochFileLock) {
+            if (!epochCheckpointDirty) {
+                return;
+            }
             epochCheckpointDirty = false;
-            startOffset = epochStartOffset;
-        }
-        try {
-            LeaderEpochCheckpointFile.write(dir.resolve(LeaderEpochCheckpointFile.FILE_NAME), startOffset);
-        } catch (IOException e) {
-            epochCheckpointDirty = true;
-            throw e;
+            final List<EpochEntry> entries = epochCache.entries();
+            try {
+                LeaderEpochCheckpointFile.write(dir.resolve(LeaderEpochCheckpointFile.FILE_NAME), entries);
+            } catch (IOException e) {
+                epochCheckpointDirty = true;
+                throw e;
+            }
         }
     }
 
@@ -544,10 +647,14 @@ public final class PartitionLog {
         return doomed;
     }
 
-    /** Keeps the leader epoch entry inside the log after the log start moved (append lock held). */
-    void moveEpochStartToLogStart() {
-        if (epochStartOffset >= 0 && epochStartOffset < logStartOffset) {
-            epochStartOffset = logStartOffset;
+    /**
+     * Kafka's {@code truncateFromStart} of the epoch history after the log start moved (append lock held): the
+     * epoch that wrote the new first offset starts there. The file follows with the next flush or checkpoint
+     * (Kafka flushes this change asynchronously too); a crash before that is repaired by the loader, which
+     * truncates the history to the log start again.
+     */
+    void truncateEpochsToLogStart() {
+        if (epochCache.truncateFromStart(logStartOffset)) {
             epochCheckpointDirty = true;
         }
     }
@@ -729,9 +836,19 @@ public final class PartitionLog {
                     throw new IllegalStateException("segment check failed: " + s + ": " + e, e);
                 }
             }
-            if (epochStartOffset >= 0 && (epochStartOffset < start || epochStartOffset > end)) {
-                throw new IllegalStateException("leader epoch start outside the log: partition=" + topicPartition
-                    + ", epochStartOffset=" + epochStartOffset + ", logStartOffset=" + start + ", logEndOffset=" + end);
+            final List<EpochEntry> epochs = epochCache.entries();
+            for (int i = 0; i < epochs.size(); i++) {
+                final EpochEntry e = epochs.get(i);
+                if (e.startOffset() < start || e.startOffset() > end || (i > 0 && (e.epoch()
+                        <= epochs.get(i - 1).epoch() || e.startOffset() <= epochs.get(i - 1).startOffset()))) {
+                    throw new IllegalStateException("leader epoch history out of order or outside the log: partition="
+                        + topicPartition + ", entries=" + epochs + ", logStartOffset=" + start + ", logEndOffset="
+                        + end);
+                }
+            }
+            if (leaderEpoch < epochCache.latestEpoch()) {
+                throw new IllegalStateException("stamping an epoch older than the history's latest: partition="
+                    + topicPartition + ", leaderEpoch=" + leaderEpoch + ", latestEpoch=" + epochCache.latestEpoch());
             }
             snapshots.checkNotBeyond(end);
             return producers.checkInvariants();
