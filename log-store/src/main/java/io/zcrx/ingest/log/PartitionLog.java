@@ -51,6 +51,13 @@ import org.slf4j.LoggerFactory;
  * never sees a partial batch. {@link #flush}, retention and expiry belong to the broker's single
  * flusher/maintenance thread.
  *
+ * <p>Leader epochs: each appended batch is stamped with {@link #leaderEpoch()} (0 for a standalone log;
+ * {@link #becomeLeader} sets it in cluster mode), and the partition keeps Kafka's leader epoch history
+ * ({@link LeaderEpochCache}, file {@code leader-epoch-checkpoint}) for OffsetForLeaderEpoch
+ * ({@link #endOffsetForEpoch}). becomeLeader writes the file before it returns; the changes made under the append
+ * lock (the first batch of an epoch, retention's truncation from the start) are written by the next flush or
+ * checkpoint, never under the lock, and the loader repairs what a crash left unwritten.
+ *
  * <p>Durability: an append that returned is in the page cache (survives a process crash, not a
  * power loss). {@link #flush} makes everything appended before it started durable and advances the
  * recovery point. After a crash, recovery re-validates from the last <em>checkpointed</em> recovery
