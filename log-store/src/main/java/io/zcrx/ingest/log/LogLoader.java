@@ -5,7 +5,6 @@ import io.zcrx.ingest.log.checkpoint.PartitionMetadataFile;
 import io.zcrx.ingest.log.epoch.EpochEntry;
 import io.zcrx.ingest.log.epoch.LeaderEpochCache;
 import io.zcrx.ingest.log.producer.CorruptSnapshotException;
-import io.zcrx.ingest.log.producer.ProducerEntry;
 import io.zcrx.ingest.log.producer.ProducerStateTable;
 import io.zcrx.ingest.protocol.record.RecordBatchLayout;
 import java.io.IOException;
@@ -375,7 +374,7 @@ final class LogLoader {
                     writeSnapshot(producers, snapshots, startOffset);
                     lastSnapshot = startOffset;
                 }
-                replayed += replay(s, startOffset, logEnd, producers);
+                replayed += ProducerReplay.replay(s, startOffset, logEnd, producers, scratch, this.body);
                 mapEnd = s.nextOffset();
             }
         }
@@ -388,50 +387,6 @@ final class LogLoader {
     private void writeSnapshot(ProducerStateTable producers, TreeSet<Long> snapshots, long offset) throws IOException {
         producers.writeSnapshot(LogFiles.snapshotFile(dir, offset), true);
         snapshots.add(offset);
-    }
-
-    /** Feeds the producer-state table every idempotent batch of {@code s} in [from, end). */
-    private int replay(Segment s, long from, long end, ProducerStateTable producers) throws IOException {
-        final SegmentFiles f = s.acquireFiles();
-        try {
-            return replay(s, f, from, end, producers);
-        } finally {
-            s.release();
-        }
-    }
-
-    private int replay(Segment s, SegmentFiles f, long from, long end, ProducerStateTable producers)
-            throws IOException {
-        final int size = s.size();
-        final SequentialReader reader = new SequentialReader(f.channel, body, size);
-        int position = 0;
-        int n = 0;
-        while (position < size) {
-            final int headerBytes = reader.copy(position, RecordBatchLayout.RECORD_BATCH_OVERHEAD, scratch);
-            if (headerBytes < RecordBatchLayout.RECORD_BATCH_OVERHEAD) {
-                break;
-            }
-            final int batchSize = BatchHeaders.batchSize(scratch);
-            if (batchSize < RecordBatchLayout.RECORD_BATCH_OVERHEAD) {
-                break;
-            }
-            final long base = BatchHeaders.baseOffset(scratch);
-            final long last = BatchHeaders.lastOffset(scratch);
-            if (base >= end) {
-                break;
-            }
-            final long producerId = scratch.getLong(RecordBatchLayout.PRODUCER_ID_OFFSET);
-            if (last >= from && producerId >= 0) {
-                final int baseSequence = scratch.getInt(RecordBatchLayout.BASE_SEQUENCE_OFFSET);
-                final int delta = (int) (last - base);
-                producers.update(producerId, scratch.getShort(RecordBatchLayout.PRODUCER_EPOCH_OFFSET),
-                    baseSequence < 0 ? ProducerEntry.NO_SEQUENCE : ProducerEntry.incrementSequence(baseSequence, delta),
-                    last, delta, BatchHeaders.maxTimestamp(scratch));
-                n++;
-            }
-            position += batchSize;
-        }
-        return n;
     }
 
     /**

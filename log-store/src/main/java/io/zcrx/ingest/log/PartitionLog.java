@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>This class holds the partition's state (segments, offsets, producer state, leader epoch,
  * online/offline/closed) and everything that changes it under the append lock: appends, rolls,
- * retention's removal of segments, close and delete; that is why it stays longer than the
- * project's 500 lines. Reads are {@link LogReader} (Fetch) and {@link TimestampLookup}
+ * retention's removal of segments, truncation ({@link LogTruncation}), close and delete; that is why
+ * it stays longer than the project's 500 lines. Reads are {@link LogReader} (Fetch) and {@link TimestampLookup}
  * (ListOffsets); retention is {@link LogRetention} with {@link DelayedSegmentDeletes}; the flush
  * policy and fsync are {@link PartitionFlush}; producer snapshot files are {@link ProducerSnapshots}.
  * The public methods here delegate to them.
@@ -89,6 +89,7 @@ public final class PartitionLog {
     private final LogReader reader;
     private final TimestampLookup timestampLookup;
     private final LogRetention retention;
+    private final LogTruncation truncation;
     private final PartitionFlush flusher;
     private final DelayedSegmentDeletes delayedDeletes = new DelayedSegmentDeletes();
     private volatile Uuid topicId;
@@ -139,6 +140,7 @@ public final class PartitionLog {
         this.reader = new LogReader(this);
         this.timestampLookup = new TimestampLookup(this);
         this.retention = new LogRetention(this);
+        this.truncation = new LogTruncation(this);
         this.flusher = new PartitionFlush(this);
     }
 
@@ -576,7 +578,7 @@ public final class PartitionLog {
     /** Moves the recovery point up to {@code target} (after a flush); returns the recovery point. */
     long advanceRecoveryPoint(long target) {
         synchronized (appendLock) {
-            if (target > recoveryPoint) {
+            if (target > recoveryPoint && target <= logEndOffset) {
                 recoveryPoint = target;
             }
             return recoveryPoint;
@@ -664,6 +666,84 @@ public final class PartitionLog {
         if (epochCache.truncateFromStart(logStartOffset)) {
             epochCheckpointDirty = true;
         }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Truncation (a follower whose log diverged)
+
+    /**
+     * Kafka's {@code UnifiedLog.truncateTo}: drops every batch holding offsets at or after {@code targetOffset} (a
+     * batch that straddles it goes whole, so the log end may end up below it), with the segments above it (renamed
+     * {@code .deleted}, deleted {@code file.delete.delay.ms} after {@code nowMs}), the producer snapshots above the
+     * new log end (the producer state is rebuilt from the newest remaining one plus a replay) and the leader epoch
+     * entries from there on. Below the first segment the log restarts empty at {@code targetOffset}. At or past the
+     * log end nothing is dropped but epoch entries past the log end. See {@link LogTruncation}.
+     *
+     * @return true if batches were removed
+     * @throws IllegalArgumentException if {@code targetOffset} is negative
+     * @throws IllegalStateException if the log is closed, deleted or offline
+     * @throws UncheckedIOException if a file operation failed; the partition is then offline
+     */
+    public boolean truncateTo(long targetOffset, long nowMs) {
+        if (targetOffset < 0) {
+            throw new IllegalArgumentException("negative truncation offset: partition=" + topicPartition
+                + ", targetOffset=" + targetOffset);
+        }
+        synchronized (appendLock) {
+            if (state != STATE_OPEN) {
+                throw new IllegalStateException("partition not open: partition=" + topicPartition + ", state="
+                    + (state == STATE_OFFLINE ? "offline" : "closed"));
+            }
+            try {
+                return truncation.truncateTo(targetOffset, nowMs);
+            } catch (IOException | RuntimeException e) {
+                state = STATE_OFFLINE;
+                LOG.error("Partition offline (truncation failed): partition={}, dir={}, targetOffset={}: {}",
+                    topicPartition, dir, targetOffset, e.toString());
+                if (e instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new UncheckedIOException("truncation failed: partition=" + topicPartition + ", dir=" + dir
+                    + ", targetOffset=" + targetOffset, (IOException) e);
+            }
+        }
+    }
+
+    /**
+     * The truncation's change to the log (append lock held): the remaining segments (the last one active again),
+     * the log end they end at, the recovery point and log start kept within it, the epoch history truncated from
+     * the new end.
+     */
+    void replaceSegmentsAfterTruncation(Segment[] kept, long newLogStart) {
+        segments = kept;
+        final long end = kept[kept.length - 1].nextOffset();
+        logStartOffset = newLogStart;
+        recoveryPoint = Math.min(recoveryPoint, end);
+        // Readers check offsets against the log end: publish it after the segments.
+        logEndOffset = end;
+        if (epochCache.truncateFromEnd(end)) {
+            epochCheckpointDirty = true;
+        }
+        flusher.onTruncate();
+    }
+
+    /** Kafka's truncateFromEnd(log end) of the epoch history, when a truncation finds nothing to cut (lock held). */
+    void truncateEpochsToLogEnd() {
+        if (epochCache.truncateFromEnd(logEndOffset)) {
+            epochCheckpointDirty = true;
+        }
+    }
+
+    ProducerStateTable producers() {
+        return producers;
+    }
+
+    long producerIdExpirationMs() {
+        return producerIdExpirationMs;
+    }
+
+    OpenSegmentCache openSegmentCache() {
+        return cache;
     }
 
     /** Deletes the producer snapshot at {@code offset} if there is one (append lock held). */
