@@ -14,7 +14,7 @@
 #   --host HOST          address of the CONTROLLER listener [127.0.0.1]
 #   --port PORT          its port [9093]; brokers set controller.quorum.bootstrap.servers=HOST:PORT
 #   --data-dir DIR       controller.properties, the metadata log, the output [<repo>/data/kraft-controller]
-#   --cluster-id ID      cluster id for a first format [a new random one]
+#   -t, --cluster-id ID  cluster id for a first format (as kafka-storage format -t) [a new random one]
 #   --kafka-defaults     format with Kafka 4.4.0's default feature levels instead (metadata.version
 #                        4.4-IV2, KIP-848 groups, ...): only Apache Kafka 4.4 brokers can join that
 #   --override KEY=VAL   one more controller setting (repeatable), e.g. broker.session.timeout.ms=9000
@@ -62,7 +62,7 @@ while [[ $# -gt 0 ]]; do
     --host) need_value "$@"; host="$2"; shift 2 ;;
     --port) need_value "$@"; port="$2"; shift 2 ;;
     --data-dir) need_value "$@"; data_dir="$2"; shift 2 ;;
-    --cluster-id) need_value "$@"; cluster_id="$2"; shift 2 ;;
+    -t|--cluster-id) need_value "$@"; cluster_id="$2"; shift 2 ;;
     --kafka-defaults) kafka_defaults=1; shift ;;
     --override) need_value "$@"; [[ "$2" == *=* ]] || die "--override needs KEY=VALUE, got: $2"
       overrides+=("$2"); shift 2 ;;
