@@ -88,7 +88,10 @@ class ClusterLifecycleIT {
         final Map<Integer, Integer> before;
         try (Admin admin = ClusterClients.admin(broker1.bootstrap())) {
             before = ClusterClients.leaders(admin, TOPIC);
-            assertEquals(0, broker2.stop(), "exit code after SIGTERM; output:\n" + broker2.output());
+            // 143 = 128 + SIGTERM: the JVM's exit status after its shutdown hooks ran (Kafka's too).
+            final int exit = broker2.stop();
+            assertTrue(exit == 0 || exit == 143, "exit code after SIGTERM: " + exit + "; output:\n"
+                + ManagedProcess.tail(broker2.output(), 4000));
             // With one replica there is nobody to move leadership to: the controller takes it away.
             final Map<Integer, Integer> during = Await.until("broker 2's partitions to show no leader",
                 ClusterClients.TIMEOUT, () -> ClusterClients.leaders(admin, TOPIC),

@@ -1,5 +1,6 @@
 package io.zcrx.ingest.broker.it.cluster;
 
+import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -44,8 +46,10 @@ class MixedClusterIT {
     private static final int PARTITIONS = 4;
     private static final String OFFSETS = "__consumer_offsets";
     private static ClusterFixture fixture;
-    /** How many of the ordered tests have passed: a later test needs the state the earlier ones made. */
-    private static int passed;
+    /** What the earlier ordered tests made: a later test skips (its reason says why) without it. */
+    private static boolean topicReady;
+    private static boolean produced;
+    private static boolean groupsCommitted;
     private static ZcrxBrokerProcess ours;
     private static KafkaBroker kafka;
     private static final List<String> PRODUCED = new ArrayList<>();
@@ -87,6 +91,7 @@ class MixedClusterIT {
             leaders = ClusterClients.awaitLeaders(admin, TOPIC, Set.of(1, 2));
         }
         assertEquals(Set.of(1, 2), new HashSet<>(leaders.values()), "leaders on both brokers: " + leaders);
+        topicReady = true;
 
         PRODUCED.addAll(ClusterClients.produceJava(bootstrap(), TOPIC, PARTITIONS, 80, "java-", 7));
         final List<String> kcatLines = new ArrayList<>();
@@ -101,38 +106,49 @@ class MixedClusterIT {
             PRODUCED.add(ClusterClients.line(i % PARTITIONS, "js-" + i, "kafkajs value " + i));
         }
         fixture.kafkaJs().produce(bootstrap(), TOPIC, js).ok();
+        produced = true;
 
         final List<String> consumed = ClusterClients.consumeGroup(bootstrap(), "mixed-readers", TOPIC,
             PRODUCED.size());
         assertEquals(PRODUCED.size(), consumed.size(), "duplicates or extras: " + consumed);
         assertEquals(new HashSet<>(PRODUCED), new HashSet<>(consumed));
-        passed++;
     }
 
     @Test
     @Order(2)
     void kafkasToolsWorkThroughEitherBroker() throws Exception {
-        assumeTrue(passed == 1, "an earlier test of this class failed; see its failure");
+        assumeTrue(topicReady, "no topic led by both brokers: the first test failed");
         final KafkaTools tools = fixture.tools();
+        final List<Executable> checks = new ArrayList<>();
+        // Every tool through every broker, all reported together: one gap must not hide the others.
         for (String via : List.of(ours.bootstrap(), kafka.bootstrap())) {
-            final String describe = tools.topics(via, "--describe", "--topic", TOPIC).ok();
-            assertTrue(describe.matches("(?s).*Leader: 1\\b.*") && describe.matches("(?s).*Leader: 2\\b.*"),
-                "via " + via + ":\n" + describe);
-            final String quorum = tools.metadataQuorum(via, "describe", "--status").ok();
-            assertTrue(quorum.contains("LeaderId:               " + fixture.controller().nodeId()), quorum);
-            final String versions = tools.brokerApiVersions(via).ok();
-            assertTrue(versions.contains(ours.bootstrap() + " (id: 1") && versions.contains(kafka.bootstrap()
-                + " (id: 2"), "via " + via + ":\n" + versions);
-            final String groups = tools.consumerGroups(via, "--describe", "--group", "mixed-readers").ok();
-            assertTrue(groups.contains(TOPIC), "via " + via + ":\n" + groups);
+            checks.add(() -> {
+                final String describe = tools.topics(via, "--describe", "--topic", TOPIC).ok();
+                assertTrue(describe.matches("(?s).*Leader: 1\\b.*") && describe.matches("(?s).*Leader: 2\\b.*"),
+                    "kafka-topics via " + via + ":\n" + describe);
+            });
+            checks.add(() -> {
+                final String quorum = tools.metadataQuorum(via, "describe", "--status").ok();
+                assertTrue(quorum.contains("LeaderId:               " + fixture.controller().nodeId()),
+                    "kafka-metadata-quorum via " + via + ":\n" + quorum);
+            });
+            checks.add(() -> {
+                final String versions = tools.brokerApiVersions(via).ok();
+                assertTrue(versions.contains(ours.bootstrap() + " (id: 1") && versions.contains(kafka.bootstrap()
+                    + " (id: 2"), "kafka-broker-api-versions via " + via + ":\n" + versions);
+            });
+            checks.add(() -> {
+                final String groups = tools.consumerGroups(via, "--describe", "--group", "mixed-readers").ok();
+                assertTrue(groups.contains(TOPIC), "kafka-consumer-groups via " + via + ":\n" + groups);
+            });
         }
-        passed++;
+        assertAll(checks);
     }
 
     @Test
     @Order(3)
     void groupsCoordinatedByEachKindCommitOffsets() throws Exception {
-        assumeTrue(passed == 2, "an earlier test of this class failed; see its failure");
+        assumeTrue(produced, "nothing was produced: the first test failed");
         final Map<Integer, Integer> offsetsLeaders;
         try (Admin admin = ClusterClients.admin(bootstrap())) {
             // The first FindCoordinator (the group above) created __consumer_offsets.
@@ -147,13 +163,13 @@ class MixedClusterIT {
             COMMITTED.put(group, committed(group));
             assertEquals(PARTITIONS, COMMITTED.get(group).size(), group + ": " + COMMITTED.get(group));
         }
-        passed++;
+        groupsCommitted = true;
     }
 
     @Test
     @Order(4)
     void committedOffsetsSurviveMovingTheirOffsetsPartitionsToTheOtherKindOfBroker() throws Exception {
-        assumeTrue(passed == 3, "an earlier test of this class failed; see its failure");
+        assumeTrue(groupsCommitted, "no group committed offsets: the previous test failed");
         final int offsetsPartitions;
         try (Admin admin = ClusterClients.admin(bootstrap())) {
             offsetsPartitions = ClusterClients.leaders(admin, OFFSETS).size();
@@ -174,7 +190,6 @@ class MixedClusterIT {
             assertEquals(COMMITTED.get(group), Await.until(group + "'s offsets from its new coordinator",
                 ClusterClients.TIMEOUT, () -> committed(group), m -> m.size() == PARTITIONS), group);
         }
-        passed++;
     }
 
     /** A group id whose __consumer_offsets partition (Kafka's hash) is led by {@code broker}. */

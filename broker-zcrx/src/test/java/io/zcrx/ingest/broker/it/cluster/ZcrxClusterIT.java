@@ -1,5 +1,6 @@
 package io.zcrx.ingest.broker.it.cluster;
 
+import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -38,8 +39,9 @@ class ZcrxClusterIT {
     private static final int PARTITIONS = 6;
     private static final String GROUP = "readers";
     private static ClusterFixture fixture;
-    /** How many of the ordered tests have passed: a later test needs the state the earlier ones made. */
-    private static int passed;
+    /** What the earlier ordered tests made: a later test skips (its reason says why) without it. */
+    private static boolean topicReady;
+    private static boolean produced;
     private static ZcrxBrokerProcess broker1;
     private static ZcrxBrokerProcess broker2;
     /** Every record produced so far, as ClusterClients lines. */
@@ -82,13 +84,13 @@ class ZcrxClusterIT {
         assertEquals(Set.of(1, 2), new HashSet<>(leaders.values()), "leaders on both brokers: " + leaders);
         final String describe = fixture.tools().topics(broker2.bootstrap(), "--describe", "--topic", TOPIC).ok();
         assertTrue(describe.matches("(?s).*Leader: 1\\b.*") && describe.matches("(?s).*Leader: 2\\b.*"), describe);
-        passed++;
+        topicReady = true;
     }
 
     @Test
     @Order(2)
     void javaKcatAndKafkaJsProduceAndAGroupReadsEverythingBack() throws Exception {
-        assumeTrue(passed == 1, "an earlier test of this class failed; see its failure");
+        assumeTrue(topicReady, "no topic spread over both brokers: the first test failed");
         PRODUCED.addAll(ClusterClients.produceJava(bootstrap(), TOPIC, PARTITIONS, 120, "java-", 11));
 
         final Kcat kcat = fixture.kcat();
@@ -108,6 +110,7 @@ class ZcrxClusterIT {
             PRODUCED.add(ClusterClients.line(p, "js-" + i, "kafkajs value " + i));
         }
         fixture.kafkaJs().produce(bootstrap(), TOPIC, js).ok();
+        produced = true;
 
         final List<String> consumed = ClusterClients.consumeGroup(bootstrap(), GROUP, TOPIC, PRODUCED.size());
         assertEquals(PRODUCED.size(), consumed.size(), "duplicates or extras: " + consumed);
@@ -116,13 +119,12 @@ class ZcrxClusterIT {
         // librdkafka reads the same records back from both brokers.
         final String kcatRead = kcat.consumeAll(bootstrap(), TOPIC).ok();
         assertEquals(PRODUCED.size(), kcatRead.lines().filter(l -> l.matches("\\d+ \\d+ .*")).count(), kcatRead);
-        passed++;
     }
 
     @Test
     @Order(3)
     void dumpLogSegmentsFindsEveryBatchValid() throws Exception {
-        assumeTrue(passed == 2, "an earlier test of this class failed; see its failure");
+        assumeTrue(produced, "nothing was produced: an earlier test failed");
         long records = 0;
         for (Map.Entry<Integer, Integer> e : leaders.entrySet()) {
             final ZcrxBrokerProcess leader = e.getValue() == 1 ? broker1 : broker2;
@@ -130,31 +132,33 @@ class ZcrxClusterIT {
                 .dumpLogSegments(ClusterClients.firstSegment(leader.logDir(), TOPIC, e.getKey())).ok());
         }
         assertEquals(PRODUCED.size(), records);
-        passed++;
     }
 
     @Test
     @Order(4)
     void kafkasToolsWorkThroughOurBrokers() throws Exception {
-        assumeTrue(passed == 3, "an earlier test of this class failed; see its failure");
+        assumeTrue(topicReady, "no topic spread over both brokers: the first test failed");
         final KafkaTools tools = fixture.tools();
-        final String quorum = tools.metadataQuorum(broker1.bootstrap(), "describe", "--status").ok();
-        assertTrue(quorum.contains("ClusterId:              " + fixture.controller().clusterId()), quorum);
-        assertTrue(quorum.contains("LeaderId:               " + fixture.controller().nodeId()), quorum);
-
-        final String versions = tools.brokerApiVersions(broker2.bootstrap()).ok();
-        assertTrue(versions.contains(broker1.bootstrap() + " (id: 1") && versions.contains(broker2.bootstrap()
-            + " (id: 2"), versions);
-        assertTrue(versions.contains("Produce(0):"), versions);
-
-        final String list = tools.consumerGroups(broker2.bootstrap(), "--list").ok();
-        assertTrue(list.lines().anyMatch(GROUP::equals), list);
-        final String describe = tools.consumerGroups(broker1.bootstrap(), "--describe", "--group", GROUP).ok();
-        // Every partition's committed offset is its log end: lag 0 on all six.
-        final long atEnd = describe.lines().filter(l -> l.startsWith(GROUP + " ") && l.contains(" " + TOPIC + " "))
-            .filter(l -> l.trim().split("\\s+")[5].equals("0")).count();
-        assertEquals(PARTITIONS, atEnd, describe);
-        passed++;
+        // All reported together: one tool's gap must not hide the others'.
+        assertAll(() -> {
+            final String quorum = tools.metadataQuorum(broker1.bootstrap(), "describe", "--status").ok();
+            assertTrue(quorum.contains("ClusterId:              " + fixture.controller().clusterId()), quorum);
+            assertTrue(quorum.contains("LeaderId:               " + fixture.controller().nodeId()), quorum);
+        }, () -> {
+            final String versions = tools.brokerApiVersions(broker2.bootstrap()).ok();
+            assertTrue(versions.contains(broker1.bootstrap() + " (id: 1") && versions.contains(broker2.bootstrap()
+                + " (id: 2"), versions);
+            assertTrue(versions.contains("Produce(0):"), versions);
+        }, () -> {
+            final String list = tools.consumerGroups(broker2.bootstrap(), "--list").ok();
+            assertTrue(list.lines().anyMatch(GROUP::equals), list);
+            final String describe = tools.consumerGroups(broker1.bootstrap(), "--describe", "--group", GROUP).ok();
+            // Every partition's committed offset is its log end: lag 0 on all six.
+            final long atEnd = describe.lines()
+                .filter(l -> l.startsWith(GROUP + " ") && l.contains(" " + TOPIC + " "))
+                .filter(l -> l.trim().split("\\s+")[5].equals("0")).count();
+            assertEquals(PARTITIONS, atEnd, describe);
+        });
     }
 
     private static Set<Integer> nodeIds(Collection<Node> nodes) {
