@@ -1,5 +1,6 @@
 package io.zcrx.ingest.broker.server;
 
+import io.zcrx.ingest.broker.cluster.ClusterMember;
 import io.zcrx.ingest.broker.config.BrokerConfig;
 import io.zcrx.ingest.broker.config.TopicConfigs;
 import io.zcrx.ingest.broker.group.GroupCoordinator;
@@ -20,7 +21,11 @@ import io.zcrx.ingest.log.LogManager;
 import io.zcrx.ingest.log.PartitionLog;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.common.Uuid;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +59,12 @@ public final class Broker implements AutoCloseable {
     private boolean closed;
     /** Kafka's BrokerState value (its enum's): read by the BrokerState gauge. */
     private volatile int state = NOT_RUNNING;
+    /** Cluster mode: the KRaft membership (null standalone). */
+    private volatile ClusterMember member;
+    /** True while the membership's lifecycle manager owns the BrokerState (joining to controlled shutdown). */
+    private volatile boolean memberOwnsState;
+    /** What a fatal cluster condition after start does (default: shut the broker down). */
+    private volatile Runnable onFatal;
 
     /** Kafka's BrokerState values. */
     static final int NOT_RUNNING = 0;
@@ -64,6 +75,17 @@ public final class Broker implements AutoCloseable {
 
     public Broker(BrokerConfig config) {
         this.config = config;
+        this.onFatal = () -> new Thread(this::close, "zcrx-fatal-shutdown").start();
+    }
+
+    /**
+     * Cluster mode: what to do when the broker cannot stay in the cluster after it started (the
+     * cluster finalized a feature level this broker does not implement, a metadata fault). The
+     * default closes the broker on a new thread; {@code Main} exits the process (its shutdown hook
+     * closes the broker), as Kafka's brokers do.
+     */
+    public void onFatal(Runnable action) {
+        this.onFatal = action;
     }
 
     public synchronized void start() throws IOException {
@@ -72,13 +94,20 @@ public final class Broker implements AutoCloseable {
         metrics = new MetricsRegistry(Math.max(config.numNetworkThreads(), config.zcrxRxQueues().size()),
             config.getBoolean(BrokerConfig.METRICS_JMX_ENABLE), config.getBoolean(BrokerConfig.METRICS_ENABLE));
         state = STARTING;
-        metrics.gauge(BROKER_STATE, () -> state);
+        metrics.gauge(BROKER_STATE, () -> {
+            final ClusterMember m = member;
+            return m != null && memberOwnsState ? m.brokerState() : state;
+        });
         try {
+            if (config.clusterMode()) {
+                // Before the log manager: an unformatted directory is reported with what to run.
+                ClusterMember.verifyStorage(config);
+            }
             state = RECOVERY;
             logs = LogManager.open(config.logDirs(), config.nodeId(),
                 TopicConfigs.logConfig(config, Collections.emptyMap()),
                 config.getInt(BrokerConfig.PRODUCER_ID_EXPIRATION_MS),
-                config.getInt(BrokerConfig.LOG_OPEN_SEGMENTS_MAX), System::currentTimeMillis);
+                config.getInt(BrokerConfig.LOG_OPEN_SEGMENTS_MAX), System::currentTimeMillis, config.clusterMode());
             state = STARTING;
         } catch (IOException | RuntimeException e) {
             metrics.close();
@@ -89,6 +118,10 @@ public final class Broker implements AutoCloseable {
             final ProducerIdManager producerIds =
                 new ProducerIdManager(config.logDirs().get(0), logs.largestProducerId());
             ctx = new BrokerContext(config, logs, topics, producerIds, System::currentTimeMillis, metrics);
+            if (config.clusterMode()) {
+                member = new ClusterMember(config, topics, logDirIds());
+                ctx.attachCluster(member.cluster(), member.controller());
+            }
             registerReplicaManagerGauges();
             startPrometheus();
             startFlusher();
@@ -99,7 +132,20 @@ public final class Broker implements AutoCloseable {
             transport = selection.transport();
             ctx.bindPort(transport.localAddress().getPort());
             scheduleStatusLine();
+            if (member != null) {
+                // Registration advertises the bound port; until unfenced, the lease refuses produce.
+                memberOwnsState = true;
+                member.onFatalAfterStart(() -> onFatal.run());
+                member.start(ctx.advertisedPort(), logs.previousBrokerEpoch());
+            }
         } catch (IOException | RuntimeException e) {
+            memberOwnsState = false;
+            if (transport != null) {
+                transport.close();
+            }
+            if (member != null) {
+                member.close();
+            }
             if (prometheus != null) {
                 // Before the registry is closed: no scrape reads a registry being taken apart.
                 prometheus.close();
@@ -121,6 +167,15 @@ public final class Broker implements AutoCloseable {
         LOG.info("started: listening on {}, advertised as {}:{}, node.id={}, cluster.id={}, log.dirs={}, in {} ms",
             transport.localAddress(), ctx.advertisedHost(), ctx.advertisedPort(), config.nodeId(), ctx.clusterId(),
             config.logDirs(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** Log dir path to its directory id, as the controller learns them at registration. */
+    private Map<String, Uuid> logDirIds() {
+        final Map<String, Uuid> ids = new LinkedHashMap<>();
+        for (Path d : logs.logDirs()) {
+            ids.put(d.toString(), logs.directoryId(d));
+        }
+        return ids;
     }
 
     /** {@code kafka.server:type=KafkaServer,name=BrokerState}: Kafka's BrokerState enum value. */
@@ -291,8 +346,16 @@ public final class Broker implements AutoCloseable {
             return;
         }
         closed = true;
-        state = SHUTTING_DOWN;
         LOG.info("shutting down");
+        final ClusterMember m = member;
+        long brokerEpoch = -1L;
+        if (m != null) {
+            // Kafka's controlled shutdown first: clients move to the new leaders while we still answer.
+            m.controlledShutdown();
+            brokerEpoch = m.brokerEpoch();
+        }
+        memberOwnsState = false;
+        state = SHUTTING_DOWN;
         if (prometheus != null) {
             // First: a scrape during shutdown would read metrics of parts already stopped.
             prometheus.close();
@@ -309,9 +372,13 @@ public final class Broker implements AutoCloseable {
             flusher.close();
         }
         stopReadPath();
+        if (m != null) {
+            // Before the logs: the metadata publisher creates and deletes partition logs.
+            m.close();
+        }
         if (logs != null) {
             try {
-                logs.close();
+                logs.close(brokerEpoch);
             } catch (IOException e) {
                 LOG.error("clean shutdown of the log directories failed; recovery will run at the next start", e);
             }

@@ -1,0 +1,185 @@
+package io.zcrx.ingest.broker.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zcrx.ingest.broker.config.BrokerConfig;
+import io.zcrx.ingest.broker.metadata.ClusterView;
+import io.zcrx.ingest.broker.metadata.TopicInfo;
+import io.zcrx.ingest.broker.server.Broker;
+import io.zcrx.ingest.broker.testkit.Await;
+import io.zcrx.ingest.log.checkpoint.CleanShutdownFile;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.message.CreateTopicsRequestData;
+import org.apache.kafka.common.message.DeleteTopicsRequestData;
+import org.apache.kafka.common.requests.CreateTopicsRequest;
+import org.apache.kafka.common.requests.CreateTopicsResponse;
+import org.apache.kafka.common.requests.DeleteTopicsRequest;
+import org.apache.kafka.common.requests.DeleteTopicsResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One of our brokers under a real Apache Kafka 4.4 controller (a child process, formatted with the
+ * features this broker supports): it registers and is unfenced; a topic created by the controller
+ * (CreateTopics sent to it; Kafka's Admin does not send CreateTopics to controllers directly) gets its
+ * partition logs here, at the controller's leader epochs;
+ * deleting the topic deletes them; closing the broker is a controlled shutdown (the controller
+ * leaves the partitions leaderless) that records the broker epoch; a restart registers with it.
+ */
+class ClusterMemberIT {
+    @TempDir
+    static Path dir;
+    static KraftController controller;
+    static Admin admin;
+
+    @BeforeAll
+    static void startController() throws Exception {
+        controller = KraftController.start(dir.resolve("controller"), true);
+        final Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_CONTROLLERS_CONFIG, controller.bootstrap());
+        admin = Admin.create(p);
+    }
+
+    @AfterAll
+    static void stopController() throws Exception {
+        if (admin != null) {
+            admin.close();
+        }
+        if (controller != null) {
+            controller.close();
+        }
+    }
+
+    static Map<String, String> brokerProps(Path logDir, int nodeId) {
+        final Map<String, String> m = new TreeMap<>();
+        m.put("process.roles", "broker");
+        m.put("node.id", Integer.toString(nodeId));
+        m.put("controller.quorum.bootstrap.servers", controller.bootstrap());
+        m.put("controller.listener.names", KraftController.CONTROLLER_LISTENER);
+        m.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
+        m.put("listeners", "PLAINTEXT://127.0.0.1:0");
+        m.put("log.dirs", logDir.toString());
+        m.put("transport", "nio");
+        m.put("num.network.threads", "1");
+        m.put("broker.heartbeat.interval.ms", "500");
+        m.put("broker.session.timeout.ms", "6000");
+        m.put("initial.broker.registration.timeout.ms", "30000");
+        m.put("metrics.jmx.enable", "false");
+        return m;
+    }
+
+    static void format(Map<String, String> props, String clusterId) throws Exception {
+        final Path file = Files.createTempFile(dir, "broker", ".properties");
+        final StringBuilder sb = new StringBuilder();
+        props.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+        Files.writeString(file, sb);
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final int rc = StorageTool.run(new String[] {"format", "-t", clusterId, "-c", file.toString()},
+            new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(out, true, StandardCharsets.UTF_8));
+        assertEquals(0, rc, out.toString(StandardCharsets.UTF_8));
+    }
+
+    /** CreateTopics to the active controller through the broker's own controller channel. */
+    static void createTopic(Broker broker, String name, int partitions) throws Exception {
+        final CreateTopicsRequestData.CreatableTopicCollection topics =
+            new CreateTopicsRequestData.CreatableTopicCollection();
+        topics.add(new CreateTopicsRequestData.CreatableTopic().setName(name).setNumPartitions(partitions)
+            .setReplicationFactor((short) 1));
+        final CreateTopicsResponse r = (CreateTopicsResponse) broker.context().controller().send(
+            new CreateTopicsRequest.Builder(new CreateTopicsRequestData().setTopics(topics).setTimeoutMs(10_000)))
+            .get(30, TimeUnit.SECONDS);
+        assertEquals(0, r.data().topics().find(name).errorCode(), r.toString());
+    }
+
+    @Test
+    void registersLeadsTopicsAndShutsDownInAControlledWay() throws Exception {
+        final Path logDir = dir.resolve("broker-1");
+        final Map<String, String> props = brokerProps(logDir, 1);
+        format(props, controller.clusterId);
+        final BrokerConfig config = new BrokerConfig(props);
+
+        final long firstEpoch;
+        TopicInfo kept;
+        try (Broker broker = new Broker(config)) {
+            broker.start();
+            final ClusterView view = broker.context().cluster().view();
+            assertTrue(view.clusterMode(), view.toString());
+            assertNotNull(view.broker(1), "this broker is live once start returns: " + view);
+            assertEquals(broker.localAddress().getPort(), view.broker(1).port());
+            assertTrue(broker.context().cluster().mayLead(System.nanoTime()), "unfenced: the lease runs");
+            firstEpoch = broker.context().cluster().brokerEpoch();
+            assertTrue(firstEpoch > 0, "broker epoch " + firstEpoch);
+            assertEquals(controller.clusterId, broker.context().clusterId());
+
+            createTopic(broker, "clustered", 4);
+            final TopicInfo t = Await.until("topic clustered with 4 local logs", Duration.ofSeconds(20), () -> {
+                final TopicInfo ti = broker.context().topics().get("clustered");
+                if (ti == null) {
+                    return null;
+                }
+                for (int p = 0; p < 4; p++) {
+                    if (ti.partition(p) == null) {
+                        return null;
+                    }
+                }
+                return ti;
+            }, x -> x != null);
+            for (int p = 0; p < 4; p++) {
+                assertEquals(1, t.state(p).leader());
+                assertEquals(0, t.state(p).leaderEpoch(), "a new partition's first leader epoch");
+                assertTrue(Files.isDirectory(logDir.resolve("clustered-" + p)));
+            }
+            assertEquals(admin.describeCluster().clusterId().get(), controller.clusterId);
+
+            final DeleteTopicsResponse deleted = (DeleteTopicsResponse) broker.context().controller().send(
+                new DeleteTopicsRequest.Builder(new DeleteTopicsRequestData().setTimeoutMs(10_000)
+                    .setTopicNames(List.of("clustered")))).get(30, TimeUnit.SECONDS);
+            assertEquals(0, deleted.data().responses().find("clustered").errorCode());
+            Await.until("topic clustered deleted here", () -> broker.context().topics().get("clustered") == null
+                && !Files.exists(logDir.resolve("clustered-0")) && !Files.exists(logDir.resolve("clustered-3")));
+            assertTrue(t.isDeleted());
+
+            createTopic(broker, "kept", 2);
+            kept = Await.until("topic kept led here", Duration.ofSeconds(20),
+                () -> broker.context().topics().get("kept"), x -> x != null && x.partition(1) != null);
+        }
+        // Controlled shutdown: the controller took the leaderships away (one replica: no leader).
+        for (int p = 0; p < 2; p++) {
+            assertEquals(-1, kept.state(p).leader(), "after controlled shutdown: " + kept.state(p));
+            assertNull(kept.partition(p));
+        }
+        assertEquals(OptionalLong.of(firstEpoch), CleanShutdownFile.readBrokerEpoch(logDir));
+
+        try (Broker again = new Broker(config)) {
+            again.start();
+            final long secondEpoch = again.context().cluster().brokerEpoch();
+            assertTrue(secondEpoch > firstEpoch, secondEpoch + " after " + firstEpoch);
+            assertEquals(OptionalLong.of(firstEpoch), again.logs().previousBrokerEpoch(),
+                "registered with the previous incarnation's epoch");
+            final TopicInfo back = Await.until("kept led again", Duration.ofSeconds(20),
+                () -> again.context().topics().get("kept"), x -> x != null && x.partition(1) != null);
+            assertEquals(1, back.state(0).leader());
+            assertTrue(back.state(0).leaderEpoch() > 0, "a new leader epoch: " + back.state(0));
+            assertFalse(back.isDeleted());
+        }
+    }
+}
