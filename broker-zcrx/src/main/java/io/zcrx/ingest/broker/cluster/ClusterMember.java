@@ -71,6 +71,7 @@ public final class ClusterMember {
     private volatile Runnable onFatalAfterStart = () -> { };
     private volatile boolean started;
     private LeaseChannel leaseChannel;
+    private boolean closed;
 
     /**
      * Checks the storage and builds the parts (the metadata log is opened, nothing runs yet).
@@ -88,7 +89,8 @@ public final class ClusterMember {
         this.metadataDirLock = config.logDirs().contains(metadataDir) ? null : DirectoryLock.acquire(metadataDir);
         final FaultHandler faults = (message, cause) -> {
             LOG.error("cluster metadata fault: {}", message, cause);
-            reportFatal("cluster metadata fault: " + message + (cause == null ? "" : ": " + cause));
+            reportFatal(SupportedFeatures.isUnreadableMetadataVersion(cause) ? SupportedFeatures.unreadableMetadataVersion()
+                : "cluster metadata fault: " + message + (cause == null ? "" : ": " + cause));
             return new RuntimeException(message, cause);
         };
         try {
@@ -280,7 +282,7 @@ public final class ClusterMember {
      * did not answer has fenced this broker anyway, which moves the leaderships too.
      */
     public void controlledShutdown() {
-        if (!started || fatal.isDone()) {
+        if (!started || fatal.isDone() || closed) {
             return;
         }
         final long t0 = System.nanoTime();
@@ -318,7 +320,11 @@ public final class ClusterMember {
     }
 
     /** Stops every part, Kafka's order: lifecycle, channels, loader, Raft client; then the lock. */
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         cluster.revokeLease();
         try {
             lifecycle.close();

@@ -164,7 +164,11 @@ final class MetadataRaft implements RaftManager<ApiMessageAndVersion> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        raftLog.close();
+        try {
+            raftLog.close();
+        } catch (RuntimeException e) {
+            LOG.warn("closing the metadata log failed; it is recovered at the next start", e);
+        }
     }
 
     private static void shutdownQuietly(KafkaScheduler scheduler) {

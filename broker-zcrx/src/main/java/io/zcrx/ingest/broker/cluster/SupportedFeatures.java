@@ -72,6 +72,31 @@ final class SupportedFeatures {
             + "cluster formatted with features this broker supports: " + COMPATIBLE_FORMAT;
     }
 
+    /**
+     * True when Kafka's metadata loader failed on a {@code metadata.version} level its libraries do
+     * not know (a cluster newer than them): it fails on the FeatureLevelRecord before any publisher
+     * sees the level.
+     */
+    static boolean isUnreadableMetadataVersion(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof IllegalArgumentException && t.getMessage() != null
+                && t.getMessage().startsWith("Unsupported metadata version")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The message for {@link #isUnreadableMetadataVersion}. */
+    static String unreadableMetadataVersion() {
+        final VersionRange range = ranges().get(MetadataVersion.FEATURE_NAME);
+        return "the cluster finalized feature " + MetadataVersion.FEATURE_NAME + " at a level above "
+            + range.max() + " (" + MetadataVersion.LATEST_PRODUCTION.version() + "), newer than this broker's Kafka libraries "
+            + "can read, outside what this broker implements: " + MetadataVersion.FEATURE_NAME + " ["
+            + range.min() + ", " + range.max() + "]. Run the controllers on a cluster formatted with features this "
+            + "broker supports: " + COMPATIBLE_FORMAT;
+    }
+
     private static String levelName(short level) {
         try {
             return MetadataVersion.fromFeatureLevel(level).version();

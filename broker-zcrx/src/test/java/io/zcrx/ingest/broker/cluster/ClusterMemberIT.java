@@ -34,7 +34,10 @@ import org.apache.kafka.common.requests.DeleteTopicsRequest;
 import org.apache.kafka.common.requests.DeleteTopicsResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -45,6 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
  * deleting the topic deletes them; closing the broker is a controlled shutdown (the controller
  * leaves the partitions leaderless) that records the broker epoch; a restart registers with it.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterMemberIT {
     @TempDir
     static Path dir;
@@ -69,7 +73,7 @@ class ClusterMemberIT {
         }
     }
 
-    static Map<String, String> brokerProps(Path logDir, int nodeId) {
+    static Map<String, String> brokerProps(KraftController controller, Path logDir, int nodeId) {
         final Map<String, String> m = new TreeMap<>();
         m.put("process.roles", "broker");
         m.put("node.id", Integer.toString(nodeId));
@@ -87,7 +91,7 @@ class ClusterMemberIT {
         return m;
     }
 
-    static void format(Map<String, String> props, String clusterId) throws Exception {
+    static void format(Path dir, Map<String, String> props, String clusterId) throws Exception {
         final Path file = Files.createTempFile(dir, "broker", ".properties");
         final StringBuilder sb = new StringBuilder();
         props.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
@@ -111,10 +115,11 @@ class ClusterMemberIT {
     }
 
     @Test
+    @Order(1)
     void registersLeadsTopicsAndShutsDownInAControlledWay() throws Exception {
         final Path logDir = dir.resolve("broker-1");
-        final Map<String, String> props = brokerProps(logDir, 1);
-        format(props, controller.clusterId);
+        final Map<String, String> props = brokerProps(controller, logDir, 1);
+        format(dir, props, controller.clusterId);
         final BrokerConfig config = new BrokerConfig(props);
 
         final long firstEpoch;
@@ -180,6 +185,27 @@ class ClusterMemberIT {
             assertEquals(1, back.state(0).leader());
             assertTrue(back.state(0).leaderEpoch() > 0, "a new leader epoch: " + back.state(0));
             assertFalse(back.isDeleted());
+        }
+    }
+
+    /** Last (it stops the controller): a broker cut off from the quorum stops leading within the session. */
+    @Test
+    @Order(2)
+    void aBrokerThatLostTheControllerStopsLeadingWithinTheSessionTimeout() throws Exception {
+        final Path logDir = dir.resolve("broker-2");
+        final Map<String, String> props = brokerProps(controller, logDir, 2);
+        format(dir, props, controller.clusterId);
+        try (Broker broker = new Broker(new BrokerConfig(props))) {
+            broker.start();
+            assertTrue(broker.context().cluster().mayLead(System.nanoTime()));
+            controller.close();
+            final long stopped = System.nanoTime();
+            Await.until("the lease runs out", Duration.ofSeconds(20),
+                () -> !broker.context().cluster().mayLead(System.nanoTime()));
+            // The lease ends at (last answered heartbeat's send time + session timeout), so no later
+            // than the session timeout after the controller went away.
+            assertTrue(System.nanoTime() - stopped <= TimeUnit.MILLISECONDS.toNanos(6000 + 500),
+                "lease outlived the session timeout");
         }
     }
 }
