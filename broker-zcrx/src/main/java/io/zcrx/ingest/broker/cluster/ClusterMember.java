@@ -22,7 +22,6 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.image.loader.MetadataLoader;
-import org.apache.kafka.metadata.BrokerState;
 import org.apache.kafka.server.BrokerLifecycleManager;
 import org.apache.kafka.server.NodeToControllerChannelManagerImpl;
 import org.apache.kafka.server.RaftControllerNodeProvider;
@@ -89,7 +88,8 @@ public final class ClusterMember {
         this.metadataDirLock = config.logDirs().contains(metadataDir) ? null : DirectoryLock.acquire(metadataDir);
         final FaultHandler faults = (message, cause) -> {
             LOG.error("cluster metadata fault: {}", message, cause);
-            reportFatal(SupportedFeatures.isUnreadableMetadataVersion(cause) ? SupportedFeatures.unreadableMetadataVersion()
+            reportFatal(SupportedFeatures.isUnreadableMetadataVersion(cause)
+                ? SupportedFeatures.unreadableMetadataVersion()
                 : "cluster metadata fault: " + message + (cause == null ? "" : ": " + cause));
             return new RuntimeException(message, cause);
         };
@@ -210,8 +210,9 @@ public final class ClusterMember {
             checkFatal();
             final long left = deadlineNanos - System.nanoTime();
             if (left <= 0) {
-                throw new IOException("gave up " + what + " after " + BrokerConfig.INITIAL_BROKER_REGISTRATION_TIMEOUT_MS
-                    + "=" + config.getInt(BrokerConfig.INITIAL_BROKER_REGISTRATION_TIMEOUT_MS) + " ms (controllers "
+                throw new IOException("gave up " + what + " after "
+                    + BrokerConfig.INITIAL_BROKER_REGISTRATION_TIMEOUT_MS + "="
+                    + config.getInt(BrokerConfig.INITIAL_BROKER_REGISTRATION_TIMEOUT_MS) + " ms (controllers "
                     + config.controllerBootstrapServers() + " unreachable, or refusing this broker: see the log)");
             }
             try {

@@ -29,7 +29,8 @@ final class KafkaSettings extends AbstractKafkaConfig {
         p.put("node.id", Integer.toString(config.nodeId()));
         p.put(BrokerConfig.CONTROLLER_QUORUM_BOOTSTRAP_SERVERS, String.join(",", config.controllerBootstrapServers()));
         p.put(BrokerConfig.CONTROLLER_LISTENER_NAMES, String.join(",", config.controllerListenerNames()));
-        p.put(BrokerConfig.LISTENER_SECURITY_PROTOCOL_MAP, config.getString(BrokerConfig.LISTENER_SECURITY_PROTOCOL_MAP));
+        p.put(BrokerConfig.LISTENER_SECURITY_PROTOCOL_MAP,
+            config.getString(BrokerConfig.LISTENER_SECURITY_PROTOCOL_MAP));
         p.put(BrokerConfig.INTER_BROKER_LISTENER_NAME, config.interBrokerListenerName());
         p.put("listeners", config.interBrokerListenerName() + "://" + hostForUri(config.advertisedHost()) + ":"
             + config.advertisedPort());

@@ -116,8 +116,8 @@ final class MetadataRaft implements RaftManager<ApiMessageAndVersion> {
     }
 
     /** Kafka's raft network client: one in-flight request per connection, no metadata of its own. */
-    private static NetworkClient networkClient(KafkaSettings settings, ListenerName listener, Metrics metrics, Time time,
-                                               LogContext logContext, QuorumConfig quorum) {
+    private static NetworkClient networkClient(KafkaSettings settings, ListenerName listener, Metrics metrics,
+                                               Time time, LogContext logContext, QuorumConfig quorum) {
         final PlaintextChannelBuilder channels = new PlaintextChannelBuilder(listener);
         channels.configure(Map.of());
         final Selector selector = new Selector(NetworkReceive.UNLIMITED, settings.getLong("connections.max.idle.ms"),

@@ -69,7 +69,8 @@ public final class StorageTool {
         try {
             Uuid.fromString(clusterId);
         } catch (IllegalArgumentException e) {
-            err.println("error: cluster id " + clusterId + " is not a base64 UUID (make one: zcrx-storage.sh random-uuid)");
+            err.println("error: cluster id " + clusterId
+                + " is not a base64 UUID (make one: zcrx-storage.sh random-uuid)");
             return 2;
         }
         final BrokerConfig config;

@@ -91,8 +91,9 @@ final class SupportedFeatures {
     static String unreadableMetadataVersion() {
         final VersionRange range = ranges().get(MetadataVersion.FEATURE_NAME);
         return "the cluster finalized feature " + MetadataVersion.FEATURE_NAME + " at a level above "
-            + range.max() + " (" + MetadataVersion.LATEST_PRODUCTION.version() + "), newer than this broker's Kafka libraries "
-            + "can read, outside what this broker implements: " + MetadataVersion.FEATURE_NAME + " ["
+            + range.max() + " (" + MetadataVersion.LATEST_PRODUCTION.version()
+            + "), newer than this broker's Kafka libraries can read, outside what this broker implements: "
+            + MetadataVersion.FEATURE_NAME + " ["
             + range.min() + ", " + range.max() + "]. Run the controllers on a cluster formatted with features this "
             + "broker supports: " + COMPATIBLE_FORMAT;
     }

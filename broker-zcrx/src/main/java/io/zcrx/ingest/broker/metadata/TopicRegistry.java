@@ -341,7 +341,8 @@ public final class TopicRegistry {
     private void deleteStrayLogs(Map<Uuid, ClusterTopic> image, int self) {
         for (PartitionLog log : new ArrayList<>(logs.partitions())) {
             final ClusterTopic c = image.get(log.topicId());
-            final boolean assigned = c != null && c.name().equals(log.topic()) && log.partition() < c.partitions().length
+            final boolean assigned = c != null && c.name().equals(log.topic())
+                && log.partition() < c.partitions().length
                 && contains(c.partitions()[log.partition()].replicas(), self);
             if (!assigned) {
                 try {

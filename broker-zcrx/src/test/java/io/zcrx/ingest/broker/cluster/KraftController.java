@@ -116,7 +116,8 @@ final class KraftController implements AutoCloseable {
         }
     }
 
-    private static String run(Path lib, Path dir, String main, String... args) throws IOException, InterruptedException {
+    private static String run(Path lib, Path dir, String main, String... args)
+            throws IOException, InterruptedException {
         final List<String> cmd = new ArrayList<>(List.of(java(), "-cp", lib + "/*", main));
         cmd.addAll(List.of(args));
         final Path out = Files.createTempFile(dir, "tool", ".out");
