@@ -55,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * reached over a {@link KafkaNetworkChannel} on the first {@code controller.listener.names}. The glue
  * Kafka keeps in {@code KafkaRaftManager} (Scala), made of the same Java parts.
  *
- * <p>Threads: {@code <prefix>-raft-io} ({@link KafkaRaftClientDriver}: polls the Raft client, which
+ * <p>Threads: {@code <prefix>-raft-io-thread} ({@link KafkaRaftClientDriver}: polls the Raft client, which
  * also calls the registered listener, i.e. Kafka's {@code MetadataLoader}, that hands batches to its
  * own thread), {@code <prefix>-raft-outbound-request-thread} (the network channel),
  * {@code <prefix>-raft-scheduler} (log maintenance) and the expiration timer's reaper.
@@ -112,7 +112,7 @@ final class MetadataRaft implements RaftManager<ApiMessageAndVersion> {
             netChannel, raftLog, time, expirationService, logContext,
             // Kafka flushes on replication only on controllers (they may become voters); a broker never votes.
             false, clusterId, bootstrap, Endpoints.empty(), Feature.KRAFT_VERSION.supportedVersionRange(), quorum);
-        this.driver = new KafkaRaftClientDriver<>(client, threadPrefix + "-raft-io", fatal, logContext);
+        this.driver = new KafkaRaftClientDriver<>(client, threadPrefix + "-raft", fatal, logContext);
     }
 
     /** Kafka's raft network client: one in-flight request per connection, no metadata of its own. */
