@@ -228,20 +228,38 @@ public final class TopicRegistry {
                 final boolean newEpoch = had == null || p >= oldStates.length
                     || oldStates[p].leaderEpoch() != st.leaderEpoch();
                 PartitionLog log = had;
-                if (log == null) {
+                final boolean opened = log == null;
+                if (opened) {
                     log = openOrCreate(c, p, logConfig);
                     if (log == null) {
                         continue;
                     }
-                    created.add(p);
                 } else if (old != null && !old.logConfig().equals(logConfig)) {
                     log.updateConfig(logConfig);
                 }
                 if (newEpoch) {
-                    // TODO(epochs): log.becomeLeader(st.leaderEpoch()) once PartitionLog has it (log-store helper).
-                    for (LeadershipListener l : leadershipListeners) {
-                        l.onBecomeLeader(t, p, log, st.leaderEpoch());
+                    // Batches appended from now on carry the controller's epoch; the epoch history
+                    // (leader-epoch-checkpoint) records where it starts, before any client sees the log.
+                    try {
+                        log.becomeLeader(st.leaderEpoch());
+                    } catch (RuntimeException e) {
+                        LOG.error("partition {}-{}: starting leader epoch {} failed; not leading it", c.name(), p,
+                            st.leaderEpoch(), e);
+                        if (had != null) {
+                            resigned.add(p);
+                        }
+                        continue;
                     }
+                    for (LeadershipListener l : leadershipListeners) {
+                        try {
+                            l.onBecomeLeader(t, p, log, st.leaderEpoch());
+                        } catch (RuntimeException e) {
+                            LOG.error("leadership listener {} failed on partition {}-{}", l, c.name(), p, e);
+                        }
+                    }
+                }
+                if (opened) {
+                    created.add(p);
                 }
                 logsNow[p] = log;
                 leading++;
@@ -268,7 +286,11 @@ public final class TopicRegistry {
         }
         for (int p : resigned) {
             for (LeadershipListener l : leadershipListeners) {
-                l.onResign(t, p, states[p].leaderEpoch());
+                try {
+                    l.onResign(t, p, states[p].leaderEpoch());
+                } catch (RuntimeException e) {
+                    LOG.error("leadership listener {} failed on partition {}-{}", l, c.name(), p, e);
+                }
             }
         }
         return leading;

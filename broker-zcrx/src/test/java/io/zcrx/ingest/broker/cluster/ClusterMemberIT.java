@@ -152,6 +152,7 @@ class ClusterMemberIT {
                 assertEquals(1, t.state(p).leader());
                 assertEquals(0, t.state(p).leaderEpoch(), "a new partition's first leader epoch");
                 assertTrue(Files.isDirectory(logDir.resolve("clustered-" + p)));
+                assertEquals(t.state(p).leaderEpoch(), t.partition(p).leaderEpoch(), "the log leads at that epoch");
             }
             assertEquals(admin.describeCluster().clusterId().get(), controller.clusterId);
 
@@ -184,6 +185,9 @@ class ClusterMemberIT {
                 () -> again.context().topics().get("kept"), x -> x != null && x.partition(1) != null);
             assertEquals(1, back.state(0).leader());
             assertTrue(back.state(0).leaderEpoch() > 0, "a new leader epoch: " + back.state(0));
+            assertEquals(back.state(0).leaderEpoch(), back.partition(0).leaderEpoch(), "the log leads at that epoch");
+            assertTrue(Files.readString(logDir.resolve("kept-0").resolve("leader-epoch-checkpoint"))
+                .contains(back.state(0).leaderEpoch() + " 0"), "leader-epoch-checkpoint records the new epoch");
             assertFalse(back.isDeleted());
         }
     }
