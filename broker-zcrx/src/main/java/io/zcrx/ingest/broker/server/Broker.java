@@ -189,7 +189,11 @@ public final class Broker implements AutoCloseable {
     private void registerReplicaManagerGauges() {
         final LogManager l = logs;
         metrics.gauge(replicaManager("PartitionCount"), () -> l.partitions().size());
-        metrics.gauge(replicaManager("LeaderCount"), () -> l.partitions().size() - offline(l));
+        final TopicRegistry topics = ctx.topics();
+        // Cluster mode: a partition log on disk may be a replica this node does not lead (after a
+        // controlled shutdown, or led elsewhere); the topics know which ones it leads.
+        metrics.gauge(replicaManager("LeaderCount"), () -> config.clusterMode() ? ledHere(topics)
+            : l.partitions().size() - offline(l));
         metrics.gauge(replicaManager("OfflineReplicaCount"), () -> offline(l));
         metrics.gauge(replicaManager("UnderReplicatedPartitions"), () -> 0);
         metrics.gauge(replicaManager("UnderMinIsrPartitionCount"), () -> 0);
@@ -197,6 +201,19 @@ public final class Broker implements AutoCloseable {
 
     static MetricName replicaManager(String name) {
         return MetricName.of("kafka.server", "ReplicaManager", name);
+    }
+
+    private static int ledHere(TopicRegistry topics) {
+        int n = 0;
+        for (TopicInfo t : topics.all()) {
+            for (int p = 0; p < t.partitionCount(); p++) {
+                final PartitionLog log = t.partition(p);
+                if (log != null && log.isOnline()) {
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 
     private static int offline(LogManager l) {
