@@ -108,7 +108,8 @@ public final class ClusterMember {
             .build();
         final RaftControllerNodeProvider controllers = RaftControllerNodeProvider.create(raft, settings);
         this.heartbeatChannel = new NodeToControllerChannelManagerImpl(controllers, Time.SYSTEM, kafkaMetrics,
-            settings, "heartbeat", PREFIX + "-", (long) config.getInt(BrokerConfig.BROKER_SESSION_TIMEOUT_MS));
+            // Kafka's retry timeout for heartbeats: half the session, so a retried heartbeat still counts.
+            settings, "heartbeat", PREFIX + "-", config.getInt(BrokerConfig.BROKER_SESSION_TIMEOUT_MS) / 2L);
         this.forwardingChannel = new NodeToControllerChannelManagerImpl(controllers, Time.SYSTEM, kafkaMetrics,
             settings, "forwarding", PREFIX + "-", (long) settings.requestTimeoutMs());
         this.controller = new ForwardingChannel(forwardingChannel);

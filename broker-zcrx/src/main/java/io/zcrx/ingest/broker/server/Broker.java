@@ -142,9 +142,11 @@ public final class Broker implements AutoCloseable {
             memberOwnsState = false;
             if (transport != null) {
                 transport.close();
+                transport = null;
             }
             if (member != null) {
                 member.close();
+                member = null;
             }
             if (prometheus != null) {
                 // Before the registry is closed: no scrape reads a registry being taken apart.

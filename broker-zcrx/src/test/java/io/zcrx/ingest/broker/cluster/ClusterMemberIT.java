@@ -91,11 +91,17 @@ class ClusterMemberIT {
         return m;
     }
 
-    static void format(Path dir, Map<String, String> props, String clusterId) throws Exception {
+    static Path writeProperties(Path dir, Map<String, String> props) throws Exception {
         final Path file = Files.createTempFile(dir, "broker", ".properties");
         final StringBuilder sb = new StringBuilder();
         props.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
         Files.writeString(file, sb);
+        return file;
+    }
+
+    /** Formats with our bin/zcrx-storage.sh's code. */
+    static void format(Path dir, Map<String, String> props, String clusterId) throws Exception {
+        final Path file = writeProperties(dir, props);
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         final int rc = StorageTool.run(new String[] {"format", "-t", clusterId, "-c", file.toString()},
             new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(out, true, StandardCharsets.UTF_8));
@@ -198,7 +204,8 @@ class ClusterMemberIT {
     void aBrokerThatLostTheControllerStopsLeadingWithinTheSessionTimeout() throws Exception {
         final Path logDir = dir.resolve("broker-2");
         final Map<String, String> props = brokerProps(controller, logDir, 2);
-        format(dir, props, controller.clusterId);
+        // Formatted by Kafka's kafka-storage format --no-initial-controllers: accepted as ours are.
+        controller.formatBrokerWithKafka(writeProperties(dir, props));
         try (Broker broker = new Broker(new BrokerConfig(props))) {
             broker.start();
             assertTrue(broker.context().cluster().mayLead(System.nanoTime()));

@@ -8,6 +8,7 @@ import io.zcrx.ingest.broker.server.Broker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,5 +56,15 @@ class ClusterRefusalIT {
                 e.getMessage());
         }
         assertTrue(Files.notExists(dir.resolve("unformatted").resolve("meta.properties")), "nothing formatted");
+
+        // Formatted, but for another node: named, with the way out.
+        final Map<String, String> other = new HashMap<>(props);
+        other.put("node.id", "4");
+        ClusterMemberIT.format(dir, other, "Qk3b0aX2R0qfY3u3B0m2mA");
+        try (Broker broker = new Broker(new BrokerConfig(props))) {
+            final IOException e = assertThrows(IOException.class, broker::start);
+            assertTrue(e.getMessage().contains("node.id=3") && e.getMessage().contains("zcrx-storage.sh format"),
+                e.getMessage());
+        }
     }
 }

@@ -88,6 +88,12 @@ final class KraftController implements AutoCloseable {
         }
     }
 
+    /** Formats a broker's storage with Kafka's own tool, as Kafka's brokers are formatted. */
+    void formatBrokerWithKafka(Path brokerProperties) throws IOException, InterruptedException {
+        run(lib(), dir, "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", brokerProperties.toString(),
+            "--no-initial-controllers");
+    }
+
     String bootstrap() {
         return "127.0.0.1:" + port;
     }
