@@ -63,6 +63,9 @@ public final class TopicRegistry {
     /** Ids of deleted topics (persisted): a new topic never gets one, so clients never confuse the two. */
     private final Set<Uuid> deletedIds = ConcurrentHashMap.newKeySet();
     static final String DELETED_IDS_FILE = "deleted-topic-ids";
+    /** Cluster mode: topics change only through the controller (the handlers forward to it). */
+    static final String CLUSTER_MODE_ADMIN = "In cluster mode topics are created, deleted and extended by the KRaft "
+        + "controller; this request must be forwarded to it";
     private final boolean clusterMode;
     private final List<LeadershipListener> leadershipListeners = new CopyOnWriteArrayList<>();
     /** Cluster mode: topic configs from the controller that this broker does not apply, each logged once. */
@@ -467,6 +470,9 @@ public final class TopicRegistry {
      */
     public synchronized CreateResult create(String name, int partitions, Map<String, String> overrides,
                                             boolean validateOnly) {
+        if (clusterMode) {
+            return CreateResult.error(Errors.NOT_CONTROLLER, CLUSTER_MODE_ADMIN);
+        }
         final String bad = invalidNameReason(name);
         if (bad != null) {
             return CreateResult.error(Errors.INVALID_TOPIC_EXCEPTION, bad);
@@ -543,6 +549,9 @@ public final class TopicRegistry {
      * file too, and its id is remembered so that no later topic gets it.
      */
     public synchronized ChangeResult delete(TopicInfo t) {
+        if (clusterMode) {
+            return ChangeResult.error(Errors.NOT_CONTROLLER, CLUSTER_MODE_ADMIN);
+        }
         if (t.isDeleted() || byName.get(t.name()) != t) {
             return ChangeResult.error(Errors.UNKNOWN_TOPIC_OR_PARTITION, "Topic " + t.name() + " does not exist");
         }
@@ -586,6 +595,9 @@ public final class TopicRegistry {
      * ones are empty and use the topic's settings.
      */
     public synchronized ChangeResult addPartitions(String name, int count, boolean validateOnly) {
+        if (clusterMode) {
+            return ChangeResult.error(Errors.NOT_CONTROLLER, CLUSTER_MODE_ADMIN);
+        }
         final TopicInfo t = byName.get(name);
         if (t == null) {
             return ChangeResult.error(Errors.UNKNOWN_TOPIC_OR_PARTITION, "The topic '" + name + "' does not exist.");
