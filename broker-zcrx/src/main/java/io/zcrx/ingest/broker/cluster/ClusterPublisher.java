@@ -7,11 +7,14 @@ import io.zcrx.ingest.broker.metadata.ClusterView;
 import io.zcrx.ingest.broker.metadata.PartitionState;
 import io.zcrx.ingest.broker.metadata.TopicRegistry;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.kafka.common.Endpoint;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.image.MetadataDelta;
 import org.apache.kafka.image.MetadataImage;
@@ -85,12 +88,18 @@ final class ClusterPublisher implements MetadataPublisher {
         if (first || delta.clusterDelta() != null) {
             publishView(image);
         }
-        if (first || delta.topicsDelta() != null || delta.configsDelta() != null) {
-            final int nowLeading = topics.applyCluster(clusterTopics(image));
-            if (nowLeading != leading) {
-                LOG.info("leading {} partitions", nowLeading);
-                leading = nowLeading;
-            }
+        final int nowLeading;
+        if (first) {
+            nowLeading = topics.applyCluster(clusterTopics(image, image.topics().topicsById().values()));
+        } else if (delta.topicsDelta() != null || delta.configsDelta() != null) {
+            nowLeading = topics.applyClusterChanges(clusterTopics(image, changedTopics(delta, image)),
+                delta.topicsDelta() == null ? Set.of() : delta.topicsDelta().deletedTopicIds());
+        } else {
+            nowLeading = leading;
+        }
+        if (nowLeading != leading) {
+            LOG.info("leading {} partitions", nowLeading);
+            leading = nowLeading;
         }
         publishedOffset = manifest.provenance().lastContainedOffset();
     }
@@ -132,9 +141,33 @@ final class ClusterPublisher implements MetadataPublisher {
         }
     }
 
-    private static List<ClusterTopic> clusterTopics(MetadataImage image) {
-        final List<ClusterTopic> out = new ArrayList<>(image.topics().topicsById().size());
-        for (TopicImage t : image.topics().topicsById().values()) {
+    /** Topics created or changed by the delta, and topics whose configs it changed. */
+    private static Collection<TopicImage> changedTopics(MetadataDelta delta, MetadataImage image) {
+        final Map<Uuid, TopicImage> changed = new HashMap<>();
+        if (delta.topicsDelta() != null) {
+            for (Uuid id : delta.topicsDelta().changedTopics().keySet()) {
+                final TopicImage t = image.topics().getTopic(id);
+                if (t != null) {
+                    changed.put(id, t);
+                }
+            }
+        }
+        if (delta.configsDelta() != null) {
+            for (ConfigResource r : delta.configsDelta().changes().keySet()) {
+                if (r.type() == ConfigResource.Type.TOPIC) {
+                    final TopicImage t = image.topics().getTopic(r.name());
+                    if (t != null) {
+                        changed.put(t.id(), t);
+                    }
+                }
+            }
+        }
+        return changed.values();
+    }
+
+    private static List<ClusterTopic> clusterTopics(MetadataImage image, Collection<TopicImage> topicImages) {
+        final List<ClusterTopic> out = new ArrayList<>(topicImages.size());
+        for (TopicImage t : topicImages) {
             final PartitionState[] states = new PartitionState[t.partitions().size()];
             for (Map.Entry<Integer, PartitionRegistration> e : t.partitions().entrySet()) {
                 final PartitionRegistration p = e.getValue();

@@ -193,18 +193,47 @@ public final class TopicRegistry {
                 removeClusterTopic(t);
             }
         }
-        int leading = 0;
         for (ClusterTopic c : topics) {
-            leading += applyClusterTopic(c, self);
+            applyClusterTopic(c, self);
         }
         if (firstClusterImage) {
             firstClusterImage = false;
             deleteStrayLogs(next, self);
         }
-        return leading;
+        return countLeading();
     }
 
-    private int applyClusterTopic(ClusterTopic c, int self) {
+    /**
+     * Cluster mode, after the first image ({@link #applyCluster}): applies only what a metadata delta
+     * changed, the topics created or changed ({@code changed}, as in the new image) and the ids of
+     * the topics deleted. Returns the partitions led here.
+     */
+    public synchronized int applyClusterChanges(Collection<ClusterTopic> changed, Set<Uuid> deletedIds) {
+        for (Uuid id : deletedIds) {
+            final TopicInfo t = byId.get(id);
+            if (t != null) {
+                removeClusterTopic(t);
+            }
+        }
+        for (ClusterTopic c : changed) {
+            applyClusterTopic(c, config.nodeId());
+        }
+        return countLeading();
+    }
+
+    private int countLeading() {
+        int n = 0;
+        for (TopicInfo t : byId.values()) {
+            for (PartitionLog log : t.partitions()) {
+                if (log != null) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    private void applyClusterTopic(ClusterTopic c, int self) {
         final TopicInfo old = byId.get(c.id());
         final TopicInfo sameName = byName.get(c.name());
         if (old == null && sameName != null) {
@@ -223,7 +252,7 @@ public final class TopicRegistry {
             states, overrides, logConfig, validation, metrics);
         final List<Integer> resigned = new ArrayList<>();
         final List<Integer> created = new ArrayList<>();
-        int leading = 0;
+        int ledNow = 0;
         for (int p = 0; p < states.length; p++) {
             final PartitionState st = states[p];
             final PartitionLog had = p < oldLogs.length ? oldLogs[p] : null;
@@ -265,7 +294,7 @@ public final class TopicRegistry {
                     created.add(p);
                 }
                 logsNow[p] = log;
-                leading++;
+                ledNow++;
             } else {
                 if (had != null) {
                     resigned.add(p);
@@ -279,7 +308,7 @@ public final class TopicRegistry {
             t.replacePartitions(logsNow, states);
             byId.put(c.id(), t);
             byName.put(c.name(), t);
-            LOG.info("topic {} (id {}): {} partitions, {} led here", c.name(), c.id(), states.length, leading);
+            LOG.info("topic {} (id {}): {} partitions, {} led here", c.name(), c.id(), states.length, ledNow);
         } else {
             old.replaceSettings(overrides, logConfig, validation);
             old.replacePartitions(logsNow, states);
@@ -296,7 +325,6 @@ public final class TopicRegistry {
                 }
             }
         }
-        return leading;
     }
 
     /** Opens the partition's log (recovered at start, same topic id) or creates it; null when that failed. */
