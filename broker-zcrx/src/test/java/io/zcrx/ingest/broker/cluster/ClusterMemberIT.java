@@ -13,6 +13,8 @@ import io.zcrx.ingest.broker.server.Broker;
 import io.zcrx.ingest.broker.testkit.Await;
 import io.zcrx.ingest.log.checkpoint.CleanShutdownFile;
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,12 +28,16 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
 import org.apache.kafka.common.requests.CreateTopicsResponse;
 import org.apache.kafka.common.requests.DeleteTopicsRequest;
 import org.apache.kafka.common.requests.DeleteTopicsResponse;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -195,6 +201,20 @@ class ClusterMemberIT {
             assertTrue(Files.readString(logDir.resolve("kept-0").resolve("leader-epoch-checkpoint"))
                 .contains(back.state(0).leaderEpoch() + " 0"), "leader-epoch-checkpoint records the new epoch");
             assertFalse(back.isDeleted());
+
+            // Batches appended now carry the partition leader epoch the controller gave this leadership.
+            final Properties pp = new Properties();
+            pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + again.localAddress().getPort());
+            pp.put(ProducerConfig.ACKS_CONFIG, "all");
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp, new ByteArraySerializer(),
+                    new ByteArraySerializer())) {
+                producer.send(new ProducerRecord<>("kept", 0, null, "v".getBytes(StandardCharsets.UTF_8))).get();
+            }
+            final ByteBuffer header = ByteBuffer.allocate(16);
+            try (FileChannel ch = FileChannel.open(logDir.resolve("kept-0").resolve("00000000000000000000.log"))) {
+                ch.read(header, 0);
+            }
+            assertEquals(back.state(0).leaderEpoch(), header.getInt(12), "the batch's partition leader epoch");
         }
     }
 
