@@ -95,11 +95,17 @@ public final class GroupLoader implements LeadershipListener, AutoCloseable {
             newLeaderEpoch, dropped);
     }
 
-    /** Waits for a load in progress (tests) and stops the thread. */
+    /** Stops the thread after the load in progress, if any (broker stop). */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         thread.shutdown();
-        thread.awaitTermination(30, TimeUnit.SECONDS);
+        try {
+            if (!thread.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.warn("a group load still runs after 30 s; leaving it to the JVM's exit");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Waits until every load submitted so far is done (tests). */
