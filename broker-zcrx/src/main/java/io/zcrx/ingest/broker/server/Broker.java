@@ -4,8 +4,11 @@ import io.zcrx.ingest.broker.cluster.ClusterMember;
 import io.zcrx.ingest.broker.config.BrokerConfig;
 import io.zcrx.ingest.broker.config.TopicConfigs;
 import io.zcrx.ingest.broker.group.GroupCoordinator;
+import io.zcrx.ingest.broker.group.GroupLoader;
+import io.zcrx.ingest.broker.group.GroupStore;
 import io.zcrx.ingest.broker.group.OffsetManager;
 import io.zcrx.ingest.broker.group.OffsetStore;
+import io.zcrx.ingest.broker.group.OffsetsTopicStore;
 import io.zcrx.ingest.broker.metadata.ProducerIdManager;
 import io.zcrx.ingest.broker.metadata.TopicInfo;
 import io.zcrx.ingest.broker.metadata.TopicRegistry;
@@ -26,6 +29,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.internals.Topic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +57,8 @@ public final class Broker implements AutoCloseable {
     private ScheduledTimerService timer;
     private LogScheduler logScheduler;
     private OffsetStore offsetStore;
+    /** Cluster mode: loads and unloads groups with the __consumer_offsets leaderships. */
+    private GroupLoader groupLoader;
     private LogFlusher flusher;
     private MetricsRegistry metrics;
     private PrometheusEndpoint prometheus;
@@ -275,18 +281,38 @@ public final class Broker implements AutoCloseable {
      */
     private void startReadPath(TopicRegistry topics) throws IOException {
         timer = new ScheduledTimerService("zcrx-timer");
-        offsetStore = OffsetStore.open(config.logDirs().get(0));
+        final GroupStore groupStore;
+        OffsetsTopicStore offsetsTopic = null;
+        final boolean cluster = config.clusterMode();
+        if (cluster) {
+            // Groups live in the __consumer_offsets partitions led here, in Kafka's record format.
+            final int defaultPartitions = config.getInt(BrokerConfig.OFFSETS_TOPIC_NUM_PARTITIONS);
+            offsetsTopic = new OffsetsTopicStore(() -> {
+                final TopicInfo t = topics.get(Topic.GROUP_METADATA_TOPIC_NAME);
+                return t != null && t.partitionCount() > 0 ? t.partitionCount() : defaultPartitions;
+            }, System::currentTimeMillis);
+            groupStore = offsetsTopic;
+        } else {
+            offsetStore = OffsetStore.open(config.logDirs().get(0));
+            groupStore = offsetStore;
+        }
         final GroupCoordinator groups = new GroupCoordinator(new GroupCoordinator.Settings(
             config.getInt(BrokerConfig.GROUP_INITIAL_REBALANCE_DELAY_MS),
             config.getInt(BrokerConfig.GROUP_MIN_SESSION_TIMEOUT_MS),
             config.getInt(BrokerConfig.GROUP_MAX_SESSION_TIMEOUT_MS),
-            config.getInt(BrokerConfig.GROUP_MAX_SIZE)), offsetStore, timer);
+            config.getInt(BrokerConfig.GROUP_MAX_SIZE)), groupStore, timer);
         final OffsetManager offsets = new OffsetManager(new OffsetManager.Settings(
             config.getInt(BrokerConfig.OFFSETS_RETENTION_MINUTES) * 60_000L,
-            config.getInt(BrokerConfig.OFFSET_METADATA_MAX_BYTES)), offsetStore, timer, (topic, partition) -> {
+            config.getInt(BrokerConfig.OFFSET_METADATA_MAX_BYTES)), groupStore, timer, (topic, partition) -> {
                 final TopicInfo t = topics.get(topic);
-                return t != null && !t.isDeleted() && t.partition(partition) != null;
+                // Cluster mode: a partition of the topic, wherever it is led.
+                return t != null && !t.isDeleted() && (cluster ? t.state(partition) != null
+                    : t.partition(partition) != null);
             }, groups);
+        if (offsetsTopic != null) {
+            groupLoader = new GroupLoader(offsetsTopic, groups);
+            topics.addLeadershipListener(groupLoader);
+        }
         ctx.attach(timer, groups, offsets);
         logScheduler = new LogScheduler("zcrx-log-scheduler");
         final long retentionCheckMs = config.getLong(BrokerConfig.LOG_RETENTION_CHECK_INTERVAL_MS);
@@ -306,18 +332,23 @@ public final class Broker implements AutoCloseable {
             () -> logManager.removeExpiredProducers(System.currentTimeMillis()));
         final long offsetsCheckMs = config.getLong(BrokerConfig.OFFSETS_RETENTION_CHECK_INTERVAL_MS);
         logScheduler.schedule("offset-expiry", offsetsCheckMs, offsetsCheckMs, offsets::expireOffsets);
-        final OffsetStore store = offsetStore;
-        logScheduler.schedule("offsets-fsync", OffsetStore.SYNC_INTERVAL_MS, OffsetStore.SYNC_INTERVAL_MS, () -> {
-            try {
-                store.sync();
-            } catch (IOException e) {
-                LOG.error("fsync of the committed-offsets journal failed", e);
-            }
-        });
+        if (offsetStore != null) {
+            final OffsetStore store = offsetStore;
+            logScheduler.schedule("offsets-fsync", OffsetStore.SYNC_INTERVAL_MS, OffsetStore.SYNC_INTERVAL_MS, () -> {
+                try {
+                    store.sync();
+                } catch (IOException e) {
+                    LOG.error("fsync of the committed-offsets journal failed", e);
+                }
+            });
+        }
     }
 
     /** Timers first (nothing new gets scheduled on the logs), then background tasks, then the journal. */
     private void stopReadPath() {
+        if (groupLoader != null) {
+            groupLoader.close();
+        }
         if (timer != null) {
             timer.close();
         }
