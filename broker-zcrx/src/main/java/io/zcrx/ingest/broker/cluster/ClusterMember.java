@@ -102,10 +102,16 @@ public final class ClusterMember {
         }
         this.publisher = new ClusterPublisher(config.nodeId(), config.interBrokerListenerName(), cluster, topics,
             this::reportFatal);
-        this.loader = new MetadataLoader.Builder().setNodeId(config.nodeId()).setTime(Time.SYSTEM)
-            .setThreadNamePrefix(PREFIX + "-").setFaultHandler(faults)
-            .setHighWaterMarkAccessor(() -> raft.client().highWatermark())
-            .build();
+        try {
+            this.loader = new MetadataLoader.Builder().setNodeId(config.nodeId()).setTime(Time.SYSTEM)
+                .setThreadNamePrefix(PREFIX + "-").setFaultHandler(faults)
+                .setHighWaterMarkAccessor(() -> raft.client().highWatermark())
+                .build();
+        } catch (RuntimeException e) {
+            raft.close();
+            unlockMetadataDir();
+            throw e;
+        }
         final RaftControllerNodeProvider controllers = RaftControllerNodeProvider.create(raft, settings);
         this.heartbeatChannel = new NodeToControllerChannelManagerImpl(controllers, Time.SYSTEM, kafkaMetrics,
             // Kafka's retry timeout for heartbeats: half the session, so a retried heartbeat still counts.
