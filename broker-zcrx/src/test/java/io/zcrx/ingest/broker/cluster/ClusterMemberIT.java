@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.zcrx.ingest.broker.config.BrokerConfig;
 import io.zcrx.ingest.broker.metadata.ClusterView;
 import io.zcrx.ingest.broker.metadata.TopicInfo;
+import io.zcrx.ingest.broker.metrics.Gauge;
 import io.zcrx.ingest.broker.server.Broker;
 import io.zcrx.ingest.broker.testkit.Await;
 import io.zcrx.ingest.log.checkpoint.CleanShutdownFile;
@@ -143,6 +144,8 @@ class ClusterMemberIT {
             assertNotNull(view.broker(1), "this broker is live once start returns: " + view);
             assertEquals(broker.localAddress().getPort(), view.broker(1).port());
             assertTrue(broker.context().cluster().mayLead(System.nanoTime()), "unfenced: the lease runs");
+            assertEquals(3.0, ((Gauge) broker.metrics().find(Broker.BROKER_STATE)).value(),
+                "Kafka's BrokerState RUNNING");
             firstEpoch = broker.context().cluster().brokerEpoch();
             assertTrue(firstEpoch > 0, "broker epoch " + firstEpoch);
             assertEquals(controller.clusterId, broker.context().clusterId());
