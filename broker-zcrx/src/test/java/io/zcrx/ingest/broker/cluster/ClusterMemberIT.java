@@ -25,10 +25,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -38,6 +42,8 @@ import org.apache.kafka.common.requests.CreateTopicsRequest;
 import org.apache.kafka.common.requests.CreateTopicsResponse;
 import org.apache.kafka.common.requests.DeleteTopicsRequest;
 import org.apache.kafka.common.requests.DeleteTopicsResponse;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -222,8 +228,71 @@ class ClusterMemberIT {
     }
 
     /** Last (it stops the controller): a broker cut off from the quorum stops leading within the session. */
+    /** Groups in a cluster: committed offsets live in __consumer_offsets and survive a restart. */
     @Test
     @Order(2)
+    void committedOffsetsSurviveARestartThroughConsumerOffsets() throws Exception {
+        final Path logDir = dir.resolve("broker-3");
+        final Map<String, String> props = brokerProps(controller, logDir, 3);
+        props.put("offsets.topic.num.partitions", "3");
+        props.put("offsets.topic.replication.factor", "1");
+        props.put("group.initial.rebalance.delay.ms", "0");
+        format(dir, props, controller.clusterId);
+        final BrokerConfig config = new BrokerConfig(props);
+        final TopicPartition tp = new TopicPartition("grouped", 0);
+        try (Broker broker = new Broker(config)) {
+            broker.start();
+            createTopic(broker, "grouped", 1);
+            Await.until("grouped led here", Duration.ofSeconds(20),
+                () -> broker.context().topics().get("grouped"), t -> t != null && t.partition(0) != null);
+            final String bootstrap = "127.0.0.1:" + broker.localAddress().getPort();
+            final Properties pp = new Properties();
+            pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp, new ByteArraySerializer(),
+                    new ByteArraySerializer())) {
+                for (int i = 0; i < 5; i++) {
+                    producer.send(new ProducerRecord<>("grouped", 0, null, new byte[] {(byte) i})).get();
+                }
+            }
+            try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap)) {
+                consumer.subscribe(List.of("grouped"));
+                int seen = 0;
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (seen < 5 && System.nanoTime() < deadline) {
+                    seen += consumer.poll(Duration.ofMillis(200)).count();
+                }
+                assertEquals(5, seen);
+                consumer.commitSync();
+            }
+            assertTrue(Files.isDirectory(logDir.resolve("__consumer_offsets-0")), "the offsets topic is led here");
+        }
+        try (Broker again = new Broker(config)) {
+            again.start();
+            try (KafkaConsumer<byte[], byte[]> consumer = consumer("127.0.0.1:" + again.localAddress().getPort())) {
+                final OffsetAndMetadata committed = Await.until("the committed offset, loaded again",
+                    Duration.ofSeconds(30), () -> {
+                        try {
+                            return consumer.committed(Set.of(tp), Duration.ofSeconds(5)).get(tp);
+                        } catch (RuntimeException e) {
+                            return null;
+                        }
+                    }, x -> x != null);
+                assertEquals(5L, committed.offset());
+            }
+        }
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {
+        final Properties cp = new Properties();
+        cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        cp.put(ConsumerConfig.GROUP_ID_CONFIG, "cluster-group");
+        cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        cp.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        return new KafkaConsumer<>(cp, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    @Test
+    @Order(3)
     void aBrokerThatLostTheControllerStopsLeadingWithinTheSessionTimeout() throws Exception {
         final Path logDir = dir.resolve("broker-2");
         final Map<String, String> props = brokerProps(controller, logDir, 2);
