@@ -53,6 +53,8 @@ public final class Main {
             LOG.warn("ignoring settings this broker does not implement: {}", config.unknownKeys());
         }
         final Broker broker = new Broker(config);
+        // Cluster mode: a broker that cannot stay in the cluster exits, as Kafka's do (the hook closes it).
+        broker.onFatal(() -> new Thread(() -> System.exit(1), "zcrx-fatal-exit").start());
         final CountDownLatch stopped = new CountDownLatch(1);
         try {
             broker.start();

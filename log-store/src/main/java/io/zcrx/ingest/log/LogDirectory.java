@@ -37,6 +37,9 @@ import org.slf4j.LoggerFactory;
 final class LogDirectory {
     private static final Logger LOG = LoggerFactory.getLogger(LogDirectory.class);
 
+    /** {@code __cluster_metadata-0}: the KRaft metadata log's directory, never one of our partitions. */
+    static final String METADATA_PARTITION_DIR = "__cluster_metadata-0";
+
     final Path path;
     final DirectoryLock lock;
     MetaPropertiesFile meta;
@@ -64,6 +67,15 @@ final class LogDirectory {
      * released and the IOException names the directory.
      */
     static Opened openAll(List<Path> logDirs, int nodeId) throws IOException {
+        return openAll(logDirs, nodeId, false);
+    }
+
+    /**
+     * As {@link #openAll(List, int)}; with {@code requireFormatted} (cluster mode) a directory without
+     * {@code meta.properties} (or without a directory id) is an IOException naming it instead of being
+     * formatted: a KRaft broker's directories are formatted with the cluster's id beforehand.
+     */
+    static Opened openAll(List<Path> logDirs, int nodeId, boolean requireFormatted) throws IOException {
         final List<LogDirectory> opened = new ArrayList<>();
         try {
             String clusterId = null;
@@ -92,6 +104,10 @@ final class LogDirectory {
                     throw e;
                 }
                 opened.add(new LogDirectory(dir, lock, meta));
+                if (requireFormatted && (meta == null || meta.directoryId == null)) {
+                    throw new IOException("log directory is not formatted: dir=" + dir
+                        + (meta == null ? " has no " + MetaPropertiesFile.FILE_NAME : " has no directory.id"));
+                }
                 if (meta != null) {
                     if (meta.nodeId != nodeId) {
                         throw new IOException("log directory belongs to another node: dir=" + dir
@@ -157,6 +173,11 @@ final class LogDirectory {
             if (name.endsWith(LogFiles.DELETE_DIR_SUFFIX)) {
                 LOG.info("Finishing deletion of partition directory: dir={}", child);
                 LogFiles.deleteRecursively(child);
+                continue;
+            }
+            if (name.equals(METADATA_PARTITION_DIR)) {
+                // Cluster mode's replica of the metadata log, when metadata.log.dir is a log dir: Kafka's
+                // Raft client owns it.
                 continue;
             }
             if (name.endsWith(LogFiles.STRAY_DIR_SUFFIX) || name.endsWith(LogFiles.FUTURE_DIR_SUFFIX)) {

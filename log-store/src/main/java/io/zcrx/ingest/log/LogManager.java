@@ -16,6 +16,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
@@ -76,6 +77,8 @@ public final class LogManager implements Closeable {
     private final ConcurrentHashMap<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
     private final Object lifecycleLock = new Object();
     private volatile boolean closed;
+    /** The broker epoch of the clean shutdown before this start (cluster mode), read before the markers go. */
+    private OptionalLong previousBrokerEpoch = OptionalLong.empty();
     /** Start-up statistics for the summary line. */
     private int recoveredPartitions;
     private long truncatedBytes;
@@ -112,6 +115,17 @@ public final class LogManager implements Closeable {
      */
     public static LogManager open(List<Path> logDirs, int nodeId, LogConfig defaults, long producerIdExpirationMs,
                                   int openSegmentsMax, LongSupplier nowMs) throws IOException {
+        return open(logDirs, nodeId, defaults, producerIdExpirationMs, openSegmentsMax, nowMs, false);
+    }
+
+    /**
+     * As {@link #open(List, int, LogConfig, long, int, LongSupplier)}; with {@code requireFormatted}
+     * (cluster mode) every directory must already have its {@code meta.properties}: an unformatted one
+     * is an IOException naming it, never formatted here with an invented cluster id.
+     */
+    public static LogManager open(List<Path> logDirs, int nodeId, LogConfig defaults, long producerIdExpirationMs,
+                                  int openSegmentsMax, LongSupplier nowMs, boolean requireFormatted)
+            throws IOException {
         if (logDirs.isEmpty()) {
             throw new IllegalArgumentException("no log directories: log.dirs=" + logDirs);
         }
@@ -122,10 +136,11 @@ public final class LogManager implements Closeable {
             throw new IllegalArgumentException("open segment bound below 1: log.open.segments.max=" + openSegmentsMax);
         }
         final long startNs = System.nanoTime();
-        final LogDirectory.Opened opened = LogDirectory.openAll(logDirs, nodeId);
+        final LogDirectory.Opened opened = LogDirectory.openAll(logDirs, nodeId, requireFormatted);
         final LogManager manager = new LogManager(opened.dirs, opened.clusterId, nodeId, defaults,
             producerIdExpirationMs, openSegmentsMax, nowMs);
         try {
+            manager.previousBrokerEpoch = readPreviousBrokerEpoch(opened.dirs);
             int partitions = 0;
             for (LogDirectory d : opened.dirs) {
                 partitions += manager.loadDir(d);
@@ -177,6 +192,28 @@ public final class LogManager implements Closeable {
             loaded++;
         }
         return loaded;
+    }
+
+    /**
+     * Kafka's {@code readBrokerEpochFromCleanShutdownFiles}: the broker epoch when every log directory
+     * was shut down cleanly with the same one, else empty (the controller then treats the last stop as
+     * unclean).
+     */
+    private static OptionalLong readPreviousBrokerEpoch(List<LogDirectory> dirs) {
+        long epoch = -1L;
+        for (LogDirectory d : dirs) {
+            final OptionalLong e = CleanShutdownFile.readBrokerEpoch(d.path);
+            if (e.isEmpty() || epoch != -1L && e.getAsLong() != epoch) {
+                return OptionalLong.empty();
+            }
+            epoch = e.getAsLong();
+        }
+        return epoch < 0 ? OptionalLong.empty() : OptionalLong.of(epoch);
+    }
+
+    /** The broker epoch of the previous incarnation's clean shutdown, if every directory recorded the same. */
+    public OptionalLong previousBrokerEpoch() {
+        return previousBrokerEpoch;
     }
 
     /** The cluster id from {@code meta.properties} (generated when the directory was formatted). */
@@ -417,6 +454,14 @@ public final class LogManager implements Closeable {
      */
     @Override
     public void close() throws IOException {
+        close(-1L);
+    }
+
+    /**
+     * {@link #close()}, recording {@code brokerEpoch} (the controller's epoch of this incarnation;
+     * -1 in standalone mode) in each clean-shutdown marker.
+     */
+    public void close(long brokerEpoch) throws IOException {
         synchronized (lifecycleLock) {
             if (closed) {
                 return;
@@ -433,7 +478,7 @@ public final class LogManager implements Closeable {
                 try {
                     d.writeCheckpoints(logs.values());
                     if (clean) {
-                        CleanShutdownFile.write(d.path, -1L);
+                        CleanShutdownFile.write(d.path, brokerEpoch);
                     } else {
                         LOG.warn("Not marking log directory clean, the next start recovers it: dir={}", d.path);
                     }

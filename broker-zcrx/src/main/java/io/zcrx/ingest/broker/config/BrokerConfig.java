@@ -1,10 +1,13 @@
 package io.zcrx.ingest.broker.config;
 
+import io.zcrx.ingest.broker.config.ConfigValidators.HostPortListValidator;
 import io.zcrx.ingest.broker.config.ConfigValidators.HostPortValidator;
 import io.zcrx.ingest.broker.config.ConfigValidators.ListenerValidator;
 import io.zcrx.ingest.broker.config.ConfigValidators.NullOr;
 import io.zcrx.ingest.broker.config.ConfigValidators.PageMultiple;
 import io.zcrx.ingest.broker.config.ConfigValidators.PowerOfTwo;
+import io.zcrx.ingest.broker.config.ConfigValidators.ProcessRolesValidator;
+import io.zcrx.ingest.broker.config.ConfigValidators.ProtocolMapValidator;
 import io.zcrx.ingest.broker.config.ConfigValidators.RxQueueListValidator;
 import io.zcrx.ingest.log.LogManager;
 import java.net.InetSocketAddress;
@@ -13,6 +16,7 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -44,6 +48,21 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String LISTENERS = "listeners";
     public static final String ADVERTISED_LISTENERS = "advertised.listeners";
     public static final String CLUSTER_ID = "cluster.id";
+
+    // Cluster mode: a KRaft broker under Apache Kafka's controller quorum (Kafka names).
+    public static final String PROCESS_ROLES = "process.roles";
+    public static final String CONTROLLER_QUORUM_BOOTSTRAP_SERVERS = "controller.quorum.bootstrap.servers";
+    public static final String CONTROLLER_LISTENER_NAMES = "controller.listener.names";
+    public static final String LISTENER_SECURITY_PROTOCOL_MAP = "listener.security.protocol.map";
+    public static final String INTER_BROKER_LISTENER_NAME = "inter.broker.listener.name";
+    public static final String BROKER_RACK = "broker.rack";
+    public static final String BROKER_HEARTBEAT_INTERVAL_MS = "broker.heartbeat.interval.ms";
+    public static final String BROKER_SESSION_TIMEOUT_MS = "broker.session.timeout.ms";
+    public static final String INITIAL_BROKER_REGISTRATION_TIMEOUT_MS = "initial.broker.registration.timeout.ms";
+    public static final String METADATA_LOG_DIR = "metadata.log.dir";
+    /** Kafka's default of listener.security.protocol.map. */
+    public static final String DEFAULT_SECURITY_PROTOCOL_MAP =
+        "SASL_SSL:SASL_SSL,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT";
 
     // Topics and logs (Kafka names).
     public static final String LOG_DIRS = "log.dirs";
@@ -123,6 +142,9 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String METRICS_JMX_ENABLE = "metrics.jmx.enable";
     public static final String LOG_STATUS_INTERVAL_MS = "log.status.interval.ms";
     public static final String METRICS_PROMETHEUS_LISTENER = "metrics.prometheus.listener";
+    // Cluster mode: the __consumer_offsets topic this broker asks the controller to create.
+    public static final String OFFSETS_TOPIC_NUM_PARTITIONS = "offsets.topic.num.partitions";
+    public static final String OFFSETS_TOPIC_REPLICATION_FACTOR = "offsets.topic.replication.factor";
 
     public static final String DEFAULT_LISTENER = "PLAINTEXT://127.0.0.1:9092";
     public static final String DEFAULT_LOG_DIR = "data/kafka-logs";
@@ -133,6 +155,7 @@ public final class BrokerConfig extends AbstractConfig {
     private final String advertisedHost;
     private final int advertisedPort;
     private final List<Path> logDirs;
+    private final Map<String, String> securityProtocolMap;
 
     public BrokerConfig(Map<?, ?> props) {
         super(DEF, props, false);
@@ -157,7 +180,10 @@ public final class BrokerConfig extends AbstractConfig {
             this.advertisedPort = a.port;
         }
         this.logDirs = parseLogDirs();
+        this.securityProtocolMap = ProtocolMapValidator.parse(LISTENER_SECURITY_PROTOCOL_MAP,
+            getString(LISTENER_SECURITY_PROTOCOL_MAP));
         validateCrossFieldRules();
+        validateClusterRules();
     }
 
     public static ConfigDef configDef() {
@@ -173,8 +199,10 @@ public final class BrokerConfig extends AbstractConfig {
         d.define(ADVERTISED_LISTENERS, Type.STRING, "", Importance.HIGH,
             "PLAINTEXT://host:port that clients are told to connect to; defaults to listeners.");
         d.define(CLUSTER_ID, Type.STRING, "", Importance.LOW,
-            "Cluster id used when a log dir is formatted for the first time (22-char base64 uuid); "
-                + "empty = generate one. An existing meta.properties always wins.");
+            "Standalone mode: cluster id used when a log dir is formatted for the first time (22-char base64 "
+                + "uuid); empty = generate one. An existing meta.properties always wins. Cluster mode takes the "
+                + "cluster id from meta.properties (bin/zcrx-storage.sh format -t ID).");
+        defineClusterSettings(d);
 
         d.define(LOG_DIRS, Type.STRING, "", Importance.HIGH, "Comma-separated log directories; overrides log.dir.");
         d.define(LOG_DIR, Type.STRING, DEFAULT_LOG_DIR, Importance.HIGH,
@@ -352,10 +380,105 @@ public final class BrokerConfig extends AbstractConfig {
                 + "free port (logged). Empty (the default) = no endpoint: a broker that opened a second port "
                 + "unasked would surprise operators, and would collide when several brokers share a host. JMX "
                 + "serves the same metrics either way.");
+        d.define(OFFSETS_TOPIC_NUM_PARTITIONS, Type.INT, 50, Range.between(1, 100_000), Importance.HIGH,
+            "Cluster mode: partitions of __consumer_offsets when this broker asks the controller to create it (a "
+                + "group's coordinator is the leader of partition abs(groupId.hashCode()) % that count). Must be "
+                + "the same on every broker, Kafka's included; it cannot change once the topic exists.");
+        d.define(OFFSETS_TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) 3, Range.between(1, Short.MAX_VALUE),
+            Importance.HIGH,
+            "Cluster mode: replication factor of __consumer_offsets when this broker asks the controller to "
+                + "create it. As in Kafka, the controller refuses the creation while fewer brokers are alive "
+                + "(FindCoordinator answers COORDINATOR_NOT_AVAILABLE meanwhile): set 1 for a one-broker cluster.");
         return d;
     }
 
     private static final int RECORD_BATCH_OVERHEAD = 61;
+
+    /** Cluster mode's settings: Kafka's names, defaults and meaning (a KRaft broker's subset). */
+    private static void defineClusterSettings(ConfigDef d) {
+        d.define(PROCESS_ROLES, Type.LIST, "", new ProcessRolesValidator(), Importance.HIGH,
+            "Empty (the default): standalone, this node is its own cluster. broker: cluster mode, a KRaft broker "
+                + "that registers with Apache Kafka's controller quorum (controller.quorum.bootstrap.servers) and "
+                + "leads the partitions the controller assigns it. This broker implements no controller: run "
+                + "Apache Kafka's (bin/zcrx-kraft-controller.sh, or kafka-server-start.sh with "
+                + "process.roles=controller).");
+        d.define(CONTROLLER_QUORUM_BOOTSTRAP_SERVERS, Type.LIST, "", new HostPortListValidator(), Importance.HIGH,
+            "Cluster mode: host:port of one or more KRaft controllers (comma-separated); required.");
+        d.define(CONTROLLER_LISTENER_NAMES, Type.LIST, "", Importance.HIGH,
+            "Cluster mode: the controllers' listener name(s); the first is used to reach them and must map to "
+                + "PLAINTEXT in listener.security.protocol.map. Required.");
+        d.define(LISTENER_SECURITY_PROTOCOL_MAP, Type.STRING, DEFAULT_SECURITY_PROTOCOL_MAP,
+            new ProtocolMapValidator(), Importance.LOW,
+            "Listener name to security protocol, NAME:PROTOCOL,... (Kafka's). Cluster mode needs an entry for "
+                + "the controller listener (e.g. CONTROLLER:PLAINTEXT) unless its name is a protocol name.");
+        d.define(INTER_BROKER_LISTENER_NAME, Type.STRING, "PLAINTEXT", Importance.MEDIUM,
+            "Cluster mode: the name this broker's listener is registered under with the controller (other "
+                + "brokers and clients find it by that name); must map to PLAINTEXT.");
+        d.define(BROKER_RACK, Type.STRING, null, Importance.MEDIUM,
+            "Rack of this broker, registered with the controller (rack-aware replica placement) and returned to "
+                + "clients in Metadata; null = none.");
+        d.define(BROKER_HEARTBEAT_INTERVAL_MS, Type.INT, 2000, Range.between(10, 3_600_000), Importance.MEDIUM,
+            "Cluster mode: how often the broker heartbeats to the active controller; below "
+                + "broker.session.timeout.ms.");
+        d.define(BROKER_SESSION_TIMEOUT_MS, Type.INT, 9000, Range.between(100, 3_600_000), Importance.MEDIUM,
+            "Cluster mode: the controller fences a broker whose heartbeats stop for this long; this broker stops "
+                + "acknowledging writes as leader when no heartbeat was answered for this long (its lease).");
+        d.define(INITIAL_BROKER_REGISTRATION_TIMEOUT_MS, Type.INT, 60_000, Range.between(100, 86_400_000),
+            Importance.MEDIUM, "Cluster mode: stop the broker when it could not register with the controller "
+                + "quorum within this long after start.");
+        d.define(METADATA_LOG_DIR, Type.STRING, null, Importance.HIGH,
+            "Cluster mode: where the replica of the cluster metadata log (__cluster_metadata-0) is kept; null = "
+                + "the first of log.dirs. Must be formatted like the log dirs.");
+    }
+
+    /** Cluster mode's cross-field rules: the required settings, the listener names, the timeouts. */
+    private void validateClusterRules() {
+        if (!clusterMode()) {
+            return;
+        }
+        if (!originals().containsKey(NODE_ID)) {
+            throw new ConfigException(NODE_ID, null, "must be set (>= 0) when " + PROCESS_ROLES + "=broker");
+        }
+        if (getList(CONTROLLER_QUORUM_BOOTSTRAP_SERVERS).isEmpty()) {
+            throw new ConfigException(CONTROLLER_QUORUM_BOOTSTRAP_SERVERS, "",
+                "must list the controllers (host:port,...) when " + PROCESS_ROLES + "=broker");
+        }
+        final List<String> controllerListeners = getList(CONTROLLER_LISTENER_NAMES);
+        if (controllerListeners.isEmpty()) {
+            throw new ConfigException(CONTROLLER_LISTENER_NAMES, "",
+                "must name the controllers' listener (e.g. CONTROLLER) when " + PROCESS_ROLES + "=broker");
+        }
+        final String controllerListener = controllerListeners.get(0);
+        if (!"PLAINTEXT".equals(securityProtocol(controllerListener))) {
+            throw new ConfigException(CONTROLLER_LISTENER_NAMES, String.join(",", controllerListeners),
+                "listener " + controllerListener + " maps to " + securityProtocol(controllerListener) + " in "
+                    + LISTENER_SECURITY_PROTOCOL_MAP + "=" + getString(LISTENER_SECURITY_PROTOCOL_MAP)
+                    + "; only PLAINTEXT is implemented (add " + controllerListener + ":PLAINTEXT)");
+        }
+        final String ibl = interBrokerListenerName();
+        if (ibl.isEmpty() || !"PLAINTEXT".equals(securityProtocol(ibl))) {
+            throw new ConfigException(INTER_BROKER_LISTENER_NAME, ibl, "must map to PLAINTEXT in "
+                + LISTENER_SECURITY_PROTOCOL_MAP + "=" + getString(LISTENER_SECURITY_PROTOCOL_MAP)
+                + " (this broker's one listener is PLAINTEXT)");
+        }
+        if (controllerListeners.contains(ibl)) {
+            throw new ConfigException(INTER_BROKER_LISTENER_NAME, ibl, "must differ from "
+                + CONTROLLER_LISTENER_NAMES + "=" + String.join(",", controllerListeners));
+        }
+        if (getInt(BROKER_HEARTBEAT_INTERVAL_MS) >= getInt(BROKER_SESSION_TIMEOUT_MS)) {
+            throw new ConfigException(BROKER_HEARTBEAT_INTERVAL_MS, getInt(BROKER_HEARTBEAT_INTERVAL_MS),
+                "must be below " + BROKER_SESSION_TIMEOUT_MS + "=" + getInt(BROKER_SESSION_TIMEOUT_MS));
+        }
+        final String rack = getString(BROKER_RACK);
+        if (rack != null && rack.isBlank()) {
+            throw new ConfigException(BROKER_RACK, rack, "must not be blank (leave it unset for no rack)");
+        }
+        final String metadataDir = getString(METADATA_LOG_DIR);
+        if (metadataDir != null && metadataDir.isBlank()) {
+            throw new ConfigException(METADATA_LOG_DIR, metadataDir, "must not be blank (leave it unset for the "
+                + "first of " + LOG_DIRS + ")");
+        }
+    }
 
     private void validateCrossFieldRules() {
         final int frameMax = getInt(SOCKET_REQUEST_MAX_BYTES);
@@ -422,6 +545,48 @@ public final class BrokerConfig extends AbstractConfig {
     }
 
     // ---- typed accessors -------------------------------------------------------------------
+
+    /** True with {@code process.roles=broker}: a KRaft broker under Apache Kafka's controllers. */
+    public boolean clusterMode() {
+        return getList(PROCESS_ROLES).contains("broker");
+    }
+
+    /** The controllers to bootstrap from ({@code controller.quorum.bootstrap.servers}), as given. */
+    public List<String> controllerBootstrapServers() {
+        return getList(CONTROLLER_QUORUM_BOOTSTRAP_SERVERS);
+    }
+
+    public List<String> controllerListenerNames() {
+        return getList(CONTROLLER_LISTENER_NAMES);
+    }
+
+    public String interBrokerListenerName() {
+        return getString(INTER_BROKER_LISTENER_NAME).trim().toUpperCase(Locale.ROOT);
+    }
+
+    /**
+     * The security protocol of a listener name as Kafka resolves it: the map's entry, else the name
+     * itself when it is a protocol's name, else null.
+     */
+    public String securityProtocol(String listenerName) {
+        final String name = listenerName.trim().toUpperCase(Locale.ROOT);
+        final String p = securityProtocolMap.get(name);
+        if (p != null) {
+            return p;
+        }
+        return ProtocolMapValidator.PROTOCOLS.contains(name) ? name : null;
+    }
+
+    /** {@code broker.rack}, or null. */
+    public String rack() {
+        return getString(BROKER_RACK);
+    }
+
+    /** {@code metadata.log.dir}, defaulting to the first of {@link #logDirs()}. */
+    public Path metadataLogDir() {
+        final String v = getString(METADATA_LOG_DIR);
+        return v == null ? logDirs.get(0) : Paths.get(v.trim()).toAbsolutePath().normalize();
+    }
 
     public int nodeId() {
         return getInt(NODE_ID);

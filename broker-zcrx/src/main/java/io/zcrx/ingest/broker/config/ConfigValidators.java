@@ -1,7 +1,11 @@
 package io.zcrx.ingest.broker.config;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 
@@ -174,6 +178,95 @@ final class ConfigValidators {
         @Override
         public String toString() {
             return "comma-separated rx queue indexes";
+        }
+    }
+
+    /**
+     * {@code process.roles}: empty (standalone) or {@code broker}. The controller role is Apache
+     * Kafka's: this broker implements none, and says what to run instead.
+     */
+    static final class ProcessRolesValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            @SuppressWarnings("unchecked")
+            final List<String> roles = (List<String>) value;
+            for (String r : roles) {
+                final String role = r.trim();
+                if (role.equals("controller")) {
+                    throw new ConfigException(name, String.join(",", roles), "this broker cannot be a KRaft "
+                        + "controller; run Apache Kafka's controller (bin/zcrx-kraft-controller.sh, or Kafka's "
+                        + "kafka-server-start.sh with process.roles=controller) and set process.roles=broker here");
+                }
+                if (!role.equals("broker")) {
+                    throw new ConfigException(name, String.join(",", roles),
+                        "must be empty (standalone) or broker (a KRaft broker)");
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "empty, or broker";
+        }
+    }
+
+    /** A comma-separated list of host:port (controller.quorum.bootstrap.servers). */
+    static final class HostPortListValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            @SuppressWarnings("unchecked")
+            final List<String> list = (List<String>) value;
+            for (String s : list) {
+                final HostPortValidator.HostPort hp = HostPortValidator.parse(name, s.trim());
+                if (hp.port() == 0) {
+                    throw new ConfigException(name, String.join(",", list), "port 0 in " + s + ": name a real port");
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "host:port,...";
+        }
+    }
+
+    /** {@code listener.security.protocol.map}: NAME:PROTOCOL,... with Kafka's protocol names. */
+    static final class ProtocolMapValidator implements ConfigDef.Validator {
+        static final Set<String> PROTOCOLS = Set.of("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL");
+
+        @Override
+        public void ensureValid(String name, Object value) {
+            parse(name, (String) value);
+        }
+
+        /** Listener name (upper case, as Kafka normalises it) to protocol, in the given order. */
+        static Map<String, String> parse(String name, String value) {
+            final Map<String, String> out = new LinkedHashMap<>();
+            if (value == null || value.isBlank()) {
+                return out;
+            }
+            for (String entry : value.split(",")) {
+                final String e = entry.trim();
+                final int colon = e.indexOf(':');
+                if (colon <= 0 || colon == e.length() - 1) {
+                    throw new ConfigException(name, value, "entry '" + e + "' is not NAME:PROTOCOL");
+                }
+                final String listener = e.substring(0, colon).trim().toUpperCase(Locale.ROOT);
+                final String protocol = e.substring(colon + 1).trim().toUpperCase(Locale.ROOT);
+                if (!PROTOCOLS.contains(protocol)) {
+                    throw new ConfigException(name, value, "unknown security protocol " + protocol + " (one of "
+                        + PROTOCOLS + ")");
+                }
+                if (out.put(listener, protocol) != null) {
+                    throw new ConfigException(name, value, "listener " + listener + " listed twice");
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public String toString() {
+            return "NAME:PROTOCOL,...";
         }
     }
 }

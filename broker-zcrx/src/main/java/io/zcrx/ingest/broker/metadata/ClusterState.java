@@ -16,24 +16,31 @@ import java.util.Map;
  */
 public final class ClusterState {
     private volatile ClusterView view;
-    /** System.nanoTime() until which this broker may lead; Long.MAX_VALUE for ever. */
+    /** Standalone: the lease never ends. */
+    private final boolean forever;
+    /**
+     * System.nanoTime() until which this broker may lead (cluster mode). Compared by difference, as
+     * nanoTime values must be: "no lease" is a moment in the past, never a sentinel like
+     * Long.MIN_VALUE, whose difference to now overflows.
+     */
     private volatile long leaseDeadlineNanos;
     /** The broker epoch the controller gave this incarnation at registration; -1 before (and standalone). */
     private volatile long brokerEpoch = -1L;
 
-    private ClusterState(ClusterView view, long leaseDeadlineNanos) {
+    private ClusterState(ClusterView view, boolean forever) {
         this.view = view;
-        this.leaseDeadlineNanos = leaseDeadlineNanos;
+        this.forever = forever;
+        this.leaseDeadlineNanos = System.nanoTime() - 1;
     }
 
     /** A standalone broker: one view for ever, a lease that never ends. */
     public static ClusterState standalone(BrokerNode self) {
-        return new ClusterState(ClusterView.standalone(self), Long.MAX_VALUE);
+        return new ClusterState(ClusterView.standalone(self), true);
     }
 
     /** A cluster member before registration: only itself known, no lease. */
     public static ClusterState clusterMember(BrokerNode self) {
-        return new ClusterState(new ClusterView(self.id(), Map.of(), self.id(), true), Long.MIN_VALUE);
+        return new ClusterState(new ClusterView(self.id(), Map.of(), self.id(), true), false);
     }
 
     public ClusterView view() {
@@ -55,7 +62,7 @@ public final class ClusterState {
 
     /** True while this broker may acknowledge writes as a partition leader. */
     public boolean mayLead(long nowNanos) {
-        return nowNanos - leaseDeadlineNanos < 0;
+        return forever || nowNanos - leaseDeadlineNanos < 0;
     }
 
     /** A heartbeat sent at {@code sentNanos} was answered unfenced: lead until sent + session timeout. */
@@ -67,6 +74,6 @@ public final class ClusterState {
 
     /** Fenced, shutting down, or the session is known lost: stop leading now. */
     public void revokeLease() {
-        leaseDeadlineNanos = Long.MIN_VALUE;
+        leaseDeadlineNanos = System.nanoTime() - 1;
     }
 }

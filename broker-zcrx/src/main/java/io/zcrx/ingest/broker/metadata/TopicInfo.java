@@ -128,6 +128,13 @@ public final class TopicInfo {
         partitions = p;
     }
 
+    /** Cluster mode: the topic's settings changed in the controller's metadata. */
+    void replaceSettings(Map<String, String> overrides, LogConfig logConfig, BatchValidationConfig validation) {
+        this.overrides = Map.copyOf(overrides);
+        this.logConfig = logConfig;
+        this.validation = validation;
+    }
+
     PartitionState[] states() {
         return states;
     }

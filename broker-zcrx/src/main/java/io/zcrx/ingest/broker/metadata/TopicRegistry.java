@@ -7,6 +7,7 @@ import io.zcrx.ingest.broker.metrics.MetricsRegistry;
 import io.zcrx.ingest.log.LogConfig;
 import io.zcrx.ingest.log.LogManager;
 import io.zcrx.ingest.log.PartitionLog;
+import io.zcrx.ingest.protocol.record.BatchValidationConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -28,6 +29,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.InvalidTopicException;
@@ -61,6 +63,15 @@ public final class TopicRegistry {
     /** Ids of deleted topics (persisted): a new topic never gets one, so clients never confuse the two. */
     private final Set<Uuid> deletedIds = ConcurrentHashMap.newKeySet();
     static final String DELETED_IDS_FILE = "deleted-topic-ids";
+    /** Cluster mode: topics change only through the controller (the handlers forward to it). */
+    static final String CLUSTER_MODE_ADMIN = "In cluster mode topics are created, deleted and extended by the KRaft "
+        + "controller; this request must be forwarded to it";
+    private final boolean clusterMode;
+    private final List<LeadershipListener> leadershipListeners = new CopyOnWriteArrayList<>();
+    /** Cluster mode: topic configs from the controller that this broker does not apply, each logged once. */
+    private final Set<String> loggedIgnoredConfigs = ConcurrentHashMap.newKeySet();
+    /** Cluster mode: partition logs not yet matched against a metadata image (strays are deleted at the first). */
+    private boolean firstClusterImage = true;
 
     /** Outcome of a create: the topic, or an error code and message. */
     public record CreateResult(TopicInfo topic, short errorCode, String errorMessage) {
@@ -75,6 +86,13 @@ public final class TopicRegistry {
         this.metrics = metrics;
         this.standaloneState = PartitionState.standalone(config.nodeId());
         this.configDir = config.logDirs().get(0).resolve(CONFIG_DIR);
+        this.clusterMode = config.clusterMode();
+        if (clusterMode) {
+            // The controller's metadata is the truth: topics appear with the first image
+            // (applyCluster); the partition directories on disk are only candidates to recover.
+            LOG.info("cluster mode: {} partition logs on disk wait for the cluster metadata", logs.partitions().size());
+            return;
+        }
         Files.createDirectories(configDir);
         loadDeletedIds();
         load();
@@ -141,6 +159,317 @@ public final class TopicRegistry {
         return Collections.unmodifiableCollection(byName.values());
     }
 
+    /**
+     * Registers a listener told when this broker starts or stops leading a partition (cluster mode:
+     * from {@link #applyCluster}; standalone: never, every partition is led for ever).
+     */
+    public void addLeadershipListener(LeadershipListener listener) {
+        leadershipListeners.add(listener);
+    }
+
+    /** True in cluster mode: topics come from the controller, CreateTopics and the like go there. */
+    public boolean clusterMode() {
+        return clusterMode;
+    }
+
+    /**
+     * Cluster mode: makes the topics those of the controller's metadata image ({@code topics} is every
+     * topic of the image). For each partition this node leads, the log is opened (the one recovered at
+     * start when its topic id matches) or created, the leader epoch is started, listeners are told, and
+     * only then does the {@link TopicInfo} show the log; a partition led elsewhere has no log in its
+     * TopicInfo (and its listeners are told of the resignation after the swap). Topics gone from the
+     * image are deleted with their logs; so are the logs of partitions whose replicas no longer include
+     * this node, and, at the first image, logs on disk that the image does not know (deleted while this
+     * broker was down). Called on the metadata loader's thread; returns the partitions led here.
+     */
+    public synchronized int applyCluster(Collection<ClusterTopic> topics) {
+        final int self = config.nodeId();
+        final Map<Uuid, ClusterTopic> next = new HashMap<>();
+        for (ClusterTopic c : topics) {
+            next.put(c.id(), c);
+        }
+        for (TopicInfo t : new ArrayList<>(byId.values())) {
+            if (!next.containsKey(t.id())) {
+                removeClusterTopic(t);
+            }
+        }
+        for (ClusterTopic c : topics) {
+            applyClusterTopic(c, self);
+        }
+        if (firstClusterImage) {
+            firstClusterImage = false;
+            deleteStrayLogs(next, self);
+        }
+        return countLeading();
+    }
+
+    /**
+     * Cluster mode, after the first image ({@link #applyCluster}): applies only what a metadata delta
+     * changed, the topics created or changed ({@code changed}, as in the new image) and the ids of
+     * the topics deleted. Returns the partitions led here.
+     */
+    public synchronized int applyClusterChanges(Collection<ClusterTopic> changed, Set<Uuid> deletedIds) {
+        for (Uuid id : deletedIds) {
+            final TopicInfo t = byId.get(id);
+            if (t != null) {
+                removeClusterTopic(t);
+            }
+        }
+        for (ClusterTopic c : changed) {
+            applyClusterTopic(c, config.nodeId());
+        }
+        return countLeading();
+    }
+
+    private int countLeading() {
+        int n = 0;
+        for (TopicInfo t : byId.values()) {
+            for (PartitionLog log : t.partitions()) {
+                if (log != null) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    private void applyClusterTopic(ClusterTopic c, int self) {
+        final TopicInfo old = byId.get(c.id());
+        final TopicInfo sameName = byName.get(c.name());
+        if (old == null && sameName != null) {
+            // The name now belongs to a new topic id: the old topic was deleted and recreated.
+            removeClusterTopic(sameName);
+        }
+        final Map<String, String> overrides = clusterOverrides(c);
+        final LogConfig logConfig = TopicConfigs.logConfig(config, overrides);
+        final BatchValidationConfig validation = TopicConfigs.validationConfig(config, overrides);
+        final PartitionState[] states = c.partitions();
+        final PartitionLog[] oldLogs = old == null ? new PartitionLog[0] : old.partitions();
+        final PartitionState[] oldStates = old == null ? new PartitionState[0] : old.states();
+        final PartitionLog[] logsNow = new PartitionLog[states.length];
+        // A new topic's TopicInfo exists (unpublished, no logs yet) so that listeners get it.
+        final TopicInfo t = old != null ? old : new TopicInfo(c.name(), c.id(), new PartitionLog[states.length],
+            states, overrides, logConfig, validation, metrics);
+        final List<Integer> resigned = new ArrayList<>();
+        final List<Integer> created = new ArrayList<>();
+        int ledNow = 0;
+        for (int p = 0; p < states.length; p++) {
+            final PartitionState st = states[p];
+            final PartitionLog had = p < oldLogs.length ? oldLogs[p] : null;
+            if (st.leader() == self) {
+                final boolean newEpoch = had == null || p >= oldStates.length
+                    || oldStates[p].leaderEpoch() != st.leaderEpoch();
+                PartitionLog log = had;
+                final boolean opened = log == null;
+                if (opened) {
+                    log = openOrCreate(c, p, logConfig);
+                    if (log == null) {
+                        continue;
+                    }
+                } else if (old != null && !old.logConfig().equals(logConfig)) {
+                    log.updateConfig(logConfig);
+                }
+                if (newEpoch) {
+                    // Batches appended from now on carry the controller's epoch; the epoch history
+                    // (leader-epoch-checkpoint) records where it starts, before any client sees the log.
+                    try {
+                        log.becomeLeader(st.leaderEpoch());
+                    } catch (RuntimeException e) {
+                        LOG.error("partition {}-{}: starting leader epoch {} failed; not leading it", c.name(), p,
+                            st.leaderEpoch(), e);
+                        if (had != null) {
+                            resigned.add(p);
+                        }
+                        continue;
+                    }
+                    for (LeadershipListener l : leadershipListeners) {
+                        try {
+                            l.onBecomeLeader(t, p, log, st.leaderEpoch());
+                        } catch (RuntimeException e) {
+                            LOG.error("leadership listener {} failed on partition {}-{}", l, c.name(), p, e);
+                        }
+                    }
+                }
+                if (opened) {
+                    created.add(p);
+                }
+                logsNow[p] = log;
+                ledNow++;
+            } else {
+                if (had != null) {
+                    resigned.add(p);
+                }
+                if (!contains(st.replicas(), self)) {
+                    deleteLocalLog(c.name(), p, c.id());
+                }
+            }
+        }
+        if (old == null) {
+            t.replacePartitions(logsNow, states);
+            byId.put(c.id(), t);
+            byName.put(c.name(), t);
+            LOG.info("topic {} (id {}): {} partitions, {} led here", c.name(), c.id(), states.length, ledNow);
+        } else {
+            old.replaceSettings(overrides, logConfig, validation);
+            old.replacePartitions(logsNow, states);
+        }
+        for (int p : created) {
+            registerLogGauges(logsNow, p, p + 1);
+        }
+        for (int p : resigned) {
+            for (LeadershipListener l : leadershipListeners) {
+                try {
+                    l.onResign(t, p, states[p].leaderEpoch());
+                } catch (RuntimeException e) {
+                    LOG.error("leadership listener {} failed on partition {}-{}", l, c.name(), p, e);
+                }
+            }
+        }
+    }
+
+    /** Opens the partition's log (recovered at start, same topic id) or creates it; null when that failed. */
+    private PartitionLog openOrCreate(ClusterTopic c, int p, LogConfig logConfig) {
+        try {
+            final PartitionLog existing = logs.partition(c.name(), p);
+            if (existing != null && !existing.topicId().equals(c.id())) {
+                LOG.info("partition {}-{}: the log on disk belongs to topic id {}, the cluster's topic is {}; "
+                    + "deleting it", c.name(), p, existing.topicId(), c.id());
+                logs.deletePartition(c.name(), p);
+            } else if (existing != null) {
+                existing.updateConfig(logConfig);
+                return existing;
+            }
+            return logs.createPartition(c.name(), p, c.id(), logConfig);
+        } catch (IOException | RuntimeException e) {
+            LOG.error("partition {}-{}: opening the log to lead it failed; not leading it", c.name(), p, e);
+            return null;
+        }
+    }
+
+    private void deleteLocalLog(String topic, int p, Uuid id) {
+        final PartitionLog existing = logs.partition(topic, p);
+        if (existing == null || !existing.topicId().equals(id)) {
+            return;
+        }
+        try {
+            logs.deletePartition(topic, p);
+            removeLogGauges(topic, p);
+            LOG.info("partition {}-{} moved away from this broker; deleted its log", topic, p);
+        } catch (IOException e) {
+            LOG.error("deleting the log of partition {}-{} (moved away) failed", topic, p, e);
+        }
+    }
+
+    /** A topic the controller deleted: gone for clients first, then its logs. */
+    private void removeClusterTopic(TopicInfo t) {
+        t.markDeleted();
+        byName.remove(t.name(), t);
+        byId.remove(t.id(), t);
+        final PartitionLog[] parts = t.partitions();
+        for (int p = 0; p < parts.length; p++) {
+            if (parts[p] != null) {
+                for (LeadershipListener l : leadershipListeners) {
+                    l.onResign(t, p, -1);
+                }
+            }
+        }
+        metrics.removeTagged("topic", t.name());
+        int deleted = 0;
+        for (int p = 0; p < parts.length; p++) {
+            final PartitionLog existing = logs.partition(t.name(), p);
+            if (existing != null && existing.topicId().equals(t.id())) {
+                try {
+                    logs.deletePartition(t.name(), p);
+                    deleted++;
+                } catch (IOException e) {
+                    LOG.error("deleting partition {}-{} of deleted topic {} failed", t.name(), p, t.id(), e);
+                }
+            }
+        }
+        LOG.info("topic {} (id {}) deleted by the controller; {} local partition logs deleted", t.name(), t.id(),
+            deleted);
+    }
+
+    /** First image: a log on disk whose topic id the cluster does not know, or not assigned here, goes. */
+    private void deleteStrayLogs(Map<Uuid, ClusterTopic> image, int self) {
+        for (PartitionLog log : new ArrayList<>(logs.partitions())) {
+            final ClusterTopic c = image.get(log.topicId());
+            final boolean assigned = c != null && c.name().equals(log.topic())
+                && log.partition() < c.partitions().length
+                && contains(c.partitions()[log.partition()].replicas(), self);
+            if (!assigned) {
+                try {
+                    logs.deletePartition(log.topic(), log.partition());
+                    removeLogGauges(log.topic(), log.partition());
+                    LOG.info("deleted stray partition log {}-{} (topic id {}): the cluster metadata does not assign "
+                        + "it to this broker", log.topic(), log.partition(), log.topicId());
+                } catch (IOException e) {
+                    LOG.error("deleting stray partition log {}-{} failed", log.topic(), log.partition(), e);
+                }
+            }
+        }
+    }
+
+    /**
+     * The controller's topic configs that this broker applies. The controller validated them
+     * against Kafka's rules; what this broker does not implement is ignored (logged once), never
+     * refused: {@code cleanup.policy=compact} is served as delete-free retention-less until a log
+     * cleaner exists, other unknown keys fall back to the broker's settings.
+     */
+    private Map<String, String> clusterOverrides(ClusterTopic c) {
+        final Map<String, String> out = new TreeMap<>();
+        boolean compacted = false;
+        for (Map.Entry<String, String> e : c.configs().entrySet()) {
+            final String key = e.getKey();
+            final String value = e.getValue();
+            if (key.equals("cleanup.policy") && value != null && value.contains("compact")) {
+                if (loggedIgnoredConfigs.add(c.name() + "/" + key)) {
+                    LOG.warn("topic {}: cleanup.policy={} from the controller: served without compaction and "
+                        + "without deletion until this broker has a log cleaner; the log grows", c.name(), value);
+                }
+                compacted = true;
+                continue;
+            }
+            if (!TopicConfigs.isSupported(key)) {
+                if (loggedIgnoredConfigs.add(c.name() + "/" + key)) {
+                    LOG.info("topic {}: config {}={} from the controller is not implemented here; ignored", c.name(),
+                        key, value);
+                }
+                continue;
+            }
+            try {
+                out.putAll(TopicConfigs.validate(Map.of(key, value)));
+            } catch (ConfigException | NullPointerException bad) {
+                if (loggedIgnoredConfigs.add(c.name() + "/" + key)) {
+                    LOG.warn("topic {}: config {}={} from the controller is outside what this broker supports ({}); "
+                        + "the broker setting applies", c.name(), key, value, bad.getMessage());
+                }
+            }
+        }
+        if (compacted) {
+            // A compacted topic (e.g. __consumer_offsets) must never lose a key's last record to retention.
+            out.put("retention.ms", "-1");
+            out.put("retention.bytes", "-1");
+        }
+        return out;
+    }
+
+    private static boolean contains(int[] ids, int id) {
+        for (int i : ids) {
+            if (i == id) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void removeLogGauges(String topic, int partition) {
+        final String p = Integer.toString(partition);
+        for (String name : new String[] {"Size", "LogEndOffset", "LogStartOffset", "NumLogSegments"}) {
+            metrics.remove(logMetric(name, topic, p));
+        }
+    }
+
     /** Standalone: every partition led by this node at epoch 0 (one shared state object). */
     private PartitionState[] standaloneStates(int count) {
         final PartitionState[] s = new PartitionState[count];
@@ -169,6 +498,9 @@ public final class TopicRegistry {
      */
     public synchronized CreateResult create(String name, int partitions, Map<String, String> overrides,
                                             boolean validateOnly) {
+        if (clusterMode) {
+            return CreateResult.error(Errors.NOT_CONTROLLER, CLUSTER_MODE_ADMIN);
+        }
         final String bad = invalidNameReason(name);
         if (bad != null) {
             return CreateResult.error(Errors.INVALID_TOPIC_EXCEPTION, bad);
@@ -245,6 +577,9 @@ public final class TopicRegistry {
      * file too, and its id is remembered so that no later topic gets it.
      */
     public synchronized ChangeResult delete(TopicInfo t) {
+        if (clusterMode) {
+            return ChangeResult.error(Errors.NOT_CONTROLLER, CLUSTER_MODE_ADMIN);
+        }
         if (t.isDeleted() || byName.get(t.name()) != t) {
             return ChangeResult.error(Errors.UNKNOWN_TOPIC_OR_PARTITION, "Topic " + t.name() + " does not exist");
         }
@@ -288,6 +623,9 @@ public final class TopicRegistry {
      * ones are empty and use the topic's settings.
      */
     public synchronized ChangeResult addPartitions(String name, int count, boolean validateOnly) {
+        if (clusterMode) {
+            return ChangeResult.error(Errors.NOT_CONTROLLER, CLUSTER_MODE_ADMIN);
+        }
         final TopicInfo t = byName.get(name);
         if (t == null) {
             return ChangeResult.error(Errors.UNKNOWN_TOPIC_OR_PARTITION, "The topic '" + name + "' does not exist.");
@@ -327,7 +665,11 @@ public final class TopicRegistry {
      * {@code LogStartOffset}, {@code NumLogSegments}.
      */
     private void registerLogGauges(PartitionLog[] parts, int from) {
-        for (int i = from; i < parts.length; i++) {
+        registerLogGauges(parts, from, parts.length);
+    }
+
+    private void registerLogGauges(PartitionLog[] parts, int from, int to) {
+        for (int i = from; i < to; i++) {
             final PartitionLog p = parts[i];
             final String partition = Integer.toString(p.partition());
             metrics.gauge(logMetric("Size", p.topic(), partition), p::sizeInBytes);

@@ -1,10 +1,14 @@
 package io.zcrx.ingest.broker.server;
 
+import io.zcrx.ingest.broker.cluster.ClusterMember;
 import io.zcrx.ingest.broker.config.BrokerConfig;
 import io.zcrx.ingest.broker.config.TopicConfigs;
 import io.zcrx.ingest.broker.group.GroupCoordinator;
+import io.zcrx.ingest.broker.group.GroupLoader;
+import io.zcrx.ingest.broker.group.GroupStore;
 import io.zcrx.ingest.broker.group.OffsetManager;
 import io.zcrx.ingest.broker.group.OffsetStore;
+import io.zcrx.ingest.broker.group.OffsetsTopicStore;
 import io.zcrx.ingest.broker.metadata.ProducerIdManager;
 import io.zcrx.ingest.broker.metadata.TopicInfo;
 import io.zcrx.ingest.broker.metadata.TopicRegistry;
@@ -20,7 +24,12 @@ import io.zcrx.ingest.log.LogManager;
 import io.zcrx.ingest.log.PartitionLog;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.internals.Topic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,12 +57,20 @@ public final class Broker implements AutoCloseable {
     private ScheduledTimerService timer;
     private LogScheduler logScheduler;
     private OffsetStore offsetStore;
+    /** Cluster mode: loads and unloads groups with the __consumer_offsets leaderships. */
+    private GroupLoader groupLoader;
     private LogFlusher flusher;
     private MetricsRegistry metrics;
     private PrometheusEndpoint prometheus;
     private boolean closed;
     /** Kafka's BrokerState value (its enum's): read by the BrokerState gauge. */
     private volatile int state = NOT_RUNNING;
+    /** Cluster mode: the KRaft membership (null standalone). */
+    private volatile ClusterMember member;
+    /** True while the membership's lifecycle manager owns the BrokerState (joining to controlled shutdown). */
+    private volatile boolean memberOwnsState;
+    /** What a fatal cluster condition after start does (default: shut the broker down). */
+    private volatile Runnable onFatal;
 
     /** Kafka's BrokerState values. */
     static final int NOT_RUNNING = 0;
@@ -64,6 +81,17 @@ public final class Broker implements AutoCloseable {
 
     public Broker(BrokerConfig config) {
         this.config = config;
+        this.onFatal = () -> new Thread(this::close, "zcrx-fatal-shutdown").start();
+    }
+
+    /**
+     * Cluster mode: what to do when the broker cannot stay in the cluster after it started (the
+     * cluster finalized a feature level this broker does not implement, a metadata fault). The
+     * default closes the broker on a new thread; {@code Main} exits the process (its shutdown hook
+     * closes the broker), as Kafka's brokers do.
+     */
+    public void onFatal(Runnable action) {
+        this.onFatal = action;
     }
 
     public synchronized void start() throws IOException {
@@ -72,13 +100,20 @@ public final class Broker implements AutoCloseable {
         metrics = new MetricsRegistry(Math.max(config.numNetworkThreads(), config.zcrxRxQueues().size()),
             config.getBoolean(BrokerConfig.METRICS_JMX_ENABLE), config.getBoolean(BrokerConfig.METRICS_ENABLE));
         state = STARTING;
-        metrics.gauge(BROKER_STATE, () -> state);
+        metrics.gauge(BROKER_STATE, () -> {
+            final ClusterMember m = member;
+            return m != null && memberOwnsState ? m.brokerState() : state;
+        });
         try {
+            if (config.clusterMode()) {
+                // Before the log manager: an unformatted directory is reported with what to run.
+                ClusterMember.verifyStorage(config);
+            }
             state = RECOVERY;
             logs = LogManager.open(config.logDirs(), config.nodeId(),
                 TopicConfigs.logConfig(config, Collections.emptyMap()),
                 config.getInt(BrokerConfig.PRODUCER_ID_EXPIRATION_MS),
-                config.getInt(BrokerConfig.LOG_OPEN_SEGMENTS_MAX), System::currentTimeMillis);
+                config.getInt(BrokerConfig.LOG_OPEN_SEGMENTS_MAX), System::currentTimeMillis, config.clusterMode());
             state = STARTING;
         } catch (IOException | RuntimeException e) {
             metrics.close();
@@ -89,6 +124,10 @@ public final class Broker implements AutoCloseable {
             final ProducerIdManager producerIds =
                 new ProducerIdManager(config.logDirs().get(0), logs.largestProducerId());
             ctx = new BrokerContext(config, logs, topics, producerIds, System::currentTimeMillis, metrics);
+            if (config.clusterMode()) {
+                member = new ClusterMember(config, topics, logDirIds());
+                ctx.attachCluster(member.cluster(), member.controller());
+            }
             registerReplicaManagerGauges();
             startPrometheus();
             startFlusher();
@@ -99,7 +138,22 @@ public final class Broker implements AutoCloseable {
             transport = selection.transport();
             ctx.bindPort(transport.localAddress().getPort());
             scheduleStatusLine();
+            if (member != null) {
+                // Registration advertises the bound port; until unfenced, the lease refuses produce.
+                memberOwnsState = true;
+                member.onFatalAfterStart(() -> onFatal.run());
+                member.start(ctx.advertisedPort(), logs.previousBrokerEpoch());
+            }
         } catch (IOException | RuntimeException e) {
+            memberOwnsState = false;
+            if (transport != null) {
+                transport.close();
+                transport = null;
+            }
+            if (member != null) {
+                member.close();
+                member = null;
+            }
             if (prometheus != null) {
                 // Before the registry is closed: no scrape reads a registry being taken apart.
                 prometheus.close();
@@ -123,6 +177,15 @@ public final class Broker implements AutoCloseable {
             config.logDirs(), (System.nanoTime() - t0) / 1_000_000);
     }
 
+    /** Log dir path to its directory id, as the controller learns them at registration. */
+    private Map<String, Uuid> logDirIds() {
+        final Map<String, Uuid> ids = new LinkedHashMap<>();
+        for (Path d : logs.logDirs()) {
+            ids.put(d.toString(), logs.directoryId(d));
+        }
+        return ids;
+    }
+
     /** {@code kafka.server:type=KafkaServer,name=BrokerState}: Kafka's BrokerState enum value. */
     public static final MetricName BROKER_STATE = MetricName.of("kafka.server", "KafkaServer", "BrokerState");
 
@@ -134,7 +197,11 @@ public final class Broker implements AutoCloseable {
     private void registerReplicaManagerGauges() {
         final LogManager l = logs;
         metrics.gauge(replicaManager("PartitionCount"), () -> l.partitions().size());
-        metrics.gauge(replicaManager("LeaderCount"), () -> l.partitions().size() - offline(l));
+        final TopicRegistry topics = ctx.topics();
+        // Cluster mode: a partition log on disk may be a replica this node does not lead (after a
+        // controlled shutdown, or led elsewhere); the topics know which ones it leads.
+        metrics.gauge(replicaManager("LeaderCount"), () -> config.clusterMode() ? ledHere(topics)
+            : l.partitions().size() - offline(l));
         metrics.gauge(replicaManager("OfflineReplicaCount"), () -> offline(l));
         metrics.gauge(replicaManager("UnderReplicatedPartitions"), () -> 0);
         metrics.gauge(replicaManager("UnderMinIsrPartitionCount"), () -> 0);
@@ -142,6 +209,19 @@ public final class Broker implements AutoCloseable {
 
     static MetricName replicaManager(String name) {
         return MetricName.of("kafka.server", "ReplicaManager", name);
+    }
+
+    private static int ledHere(TopicRegistry topics) {
+        int n = 0;
+        for (TopicInfo t : topics.all()) {
+            for (int p = 0; p < t.partitionCount(); p++) {
+                final PartitionLog log = t.partition(p);
+                if (log != null && log.isOnline()) {
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 
     private static int offline(LogManager l) {
@@ -201,18 +281,38 @@ public final class Broker implements AutoCloseable {
      */
     private void startReadPath(TopicRegistry topics) throws IOException {
         timer = new ScheduledTimerService("zcrx-timer");
-        offsetStore = OffsetStore.open(config.logDirs().get(0));
+        final GroupStore groupStore;
+        OffsetsTopicStore offsetsTopic = null;
+        final boolean cluster = config.clusterMode();
+        if (cluster) {
+            // Groups live in the __consumer_offsets partitions led here, in Kafka's record format.
+            final int defaultPartitions = config.getInt(BrokerConfig.OFFSETS_TOPIC_NUM_PARTITIONS);
+            offsetsTopic = new OffsetsTopicStore(() -> {
+                final TopicInfo t = topics.get(Topic.GROUP_METADATA_TOPIC_NAME);
+                return t != null && t.partitionCount() > 0 ? t.partitionCount() : defaultPartitions;
+            }, System::currentTimeMillis);
+            groupStore = offsetsTopic;
+        } else {
+            offsetStore = OffsetStore.open(config.logDirs().get(0));
+            groupStore = offsetStore;
+        }
         final GroupCoordinator groups = new GroupCoordinator(new GroupCoordinator.Settings(
             config.getInt(BrokerConfig.GROUP_INITIAL_REBALANCE_DELAY_MS),
             config.getInt(BrokerConfig.GROUP_MIN_SESSION_TIMEOUT_MS),
             config.getInt(BrokerConfig.GROUP_MAX_SESSION_TIMEOUT_MS),
-            config.getInt(BrokerConfig.GROUP_MAX_SIZE)), offsetStore, timer);
+            config.getInt(BrokerConfig.GROUP_MAX_SIZE)), groupStore, timer);
         final OffsetManager offsets = new OffsetManager(new OffsetManager.Settings(
             config.getInt(BrokerConfig.OFFSETS_RETENTION_MINUTES) * 60_000L,
-            config.getInt(BrokerConfig.OFFSET_METADATA_MAX_BYTES)), offsetStore, timer, (topic, partition) -> {
+            config.getInt(BrokerConfig.OFFSET_METADATA_MAX_BYTES)), groupStore, timer, (topic, partition) -> {
                 final TopicInfo t = topics.get(topic);
-                return t != null && !t.isDeleted() && t.partition(partition) != null;
+                // Cluster mode: a partition of the topic, wherever it is led.
+                return t != null && !t.isDeleted() && (cluster ? t.state(partition) != null
+                    : t.partition(partition) != null);
             }, groups);
+        if (offsetsTopic != null) {
+            groupLoader = new GroupLoader(offsetsTopic, groups);
+            topics.addLeadershipListener(groupLoader);
+        }
         ctx.attach(timer, groups, offsets);
         logScheduler = new LogScheduler("zcrx-log-scheduler");
         final long retentionCheckMs = config.getLong(BrokerConfig.LOG_RETENTION_CHECK_INTERVAL_MS);
@@ -232,18 +332,23 @@ public final class Broker implements AutoCloseable {
             () -> logManager.removeExpiredProducers(System.currentTimeMillis()));
         final long offsetsCheckMs = config.getLong(BrokerConfig.OFFSETS_RETENTION_CHECK_INTERVAL_MS);
         logScheduler.schedule("offset-expiry", offsetsCheckMs, offsetsCheckMs, offsets::expireOffsets);
-        final OffsetStore store = offsetStore;
-        logScheduler.schedule("offsets-fsync", OffsetStore.SYNC_INTERVAL_MS, OffsetStore.SYNC_INTERVAL_MS, () -> {
-            try {
-                store.sync();
-            } catch (IOException e) {
-                LOG.error("fsync of the committed-offsets journal failed", e);
-            }
-        });
+        if (offsetStore != null) {
+            final OffsetStore store = offsetStore;
+            logScheduler.schedule("offsets-fsync", OffsetStore.SYNC_INTERVAL_MS, OffsetStore.SYNC_INTERVAL_MS, () -> {
+                try {
+                    store.sync();
+                } catch (IOException e) {
+                    LOG.error("fsync of the committed-offsets journal failed", e);
+                }
+            });
+        }
     }
 
     /** Timers first (nothing new gets scheduled on the logs), then background tasks, then the journal. */
     private void stopReadPath() {
+        if (groupLoader != null) {
+            groupLoader.close();
+        }
         if (timer != null) {
             timer.close();
         }
@@ -291,8 +396,16 @@ public final class Broker implements AutoCloseable {
             return;
         }
         closed = true;
-        state = SHUTTING_DOWN;
         LOG.info("shutting down");
+        final ClusterMember m = member;
+        long brokerEpoch = -1L;
+        if (m != null) {
+            // Kafka's controlled shutdown first: clients move to the new leaders while we still answer.
+            m.controlledShutdown();
+            brokerEpoch = m.brokerEpoch();
+        }
+        memberOwnsState = false;
+        state = SHUTTING_DOWN;
         if (prometheus != null) {
             // First: a scrape during shutdown would read metrics of parts already stopped.
             prometheus.close();
@@ -309,9 +422,13 @@ public final class Broker implements AutoCloseable {
             flusher.close();
         }
         stopReadPath();
+        if (m != null) {
+            // Before the logs: the metadata publisher creates and deletes partition logs.
+            m.close();
+        }
         if (logs != null) {
             try {
-                logs.close();
+                logs.close(brokerEpoch);
             } catch (IOException e) {
                 LOG.error("clean shutdown of the log directories failed; recovery will run at the next start", e);
             }

@@ -1,0 +1,198 @@
+package io.zcrx.ingest.broker.cluster;
+
+import io.zcrx.ingest.broker.metadata.BrokerNode;
+import io.zcrx.ingest.broker.metadata.ClusterState;
+import io.zcrx.ingest.broker.metadata.ClusterTopic;
+import io.zcrx.ingest.broker.metadata.ClusterView;
+import io.zcrx.ingest.broker.metadata.PartitionState;
+import io.zcrx.ingest.broker.metadata.TopicRegistry;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.apache.kafka.common.Endpoint;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.image.MetadataDelta;
+import org.apache.kafka.image.MetadataImage;
+import org.apache.kafka.image.TopicImage;
+import org.apache.kafka.image.loader.LoaderManifest;
+import org.apache.kafka.image.publisher.MetadataPublisher;
+import org.apache.kafka.metadata.BrokerRegistration;
+import org.apache.kafka.metadata.PartitionRegistration;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Our {@link MetadataPublisher}: Kafka's {@code MetadataLoader} calls it with every new metadata
+ * image, on the loader's thread. It checks the finalized features against {@link SupportedFeatures}
+ * (a level outside our range is fatal), publishes a new immutable {@link ClusterView} (the live
+ * brokers with their endpoint on our listener name), and applies the topics to the
+ * {@link TopicRegistry} (which opens, creates and deletes the partition logs this node leads). The
+ * reactors read the results by reference, without a lock.
+ *
+ * <p>Thread safety: one thread (the loader's) calls it; what it publishes is immutable or volatile.
+ */
+final class ClusterPublisher implements MetadataPublisher {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterPublisher.class);
+
+    private final int nodeId;
+    private final String listenerName;
+    private final ClusterState cluster;
+    private final TopicRegistry topics;
+    private final Consumer<String> fatal;
+    /** The offset of the last image published; -1 before the first. */
+    private volatile long publishedOffset = -1L;
+    /** Finalized feature levels of the last image (metadata.version included), for refusal messages. */
+    private volatile Map<String, Short> finalized = Map.of();
+    private volatile boolean failed;
+    private volatile int leading = -1;
+
+    ClusterPublisher(int nodeId, String listenerName, ClusterState cluster, TopicRegistry topics,
+                     Consumer<String> fatal) {
+        this.nodeId = nodeId;
+        this.listenerName = listenerName;
+        this.cluster = cluster;
+        this.topics = topics;
+        this.fatal = fatal;
+    }
+
+    @Override
+    public String name() {
+        return "ZcrxClusterPublisher";
+    }
+
+    @Override
+    public void onMetadataUpdate(MetadataDelta delta, MetadataImage image, LoaderManifest manifest) {
+        if (failed) {
+            return;
+        }
+        final boolean first = publishedOffset < 0;
+        if (first || delta.featuresDelta() != null) {
+            final Map<String, Short> levels = new HashMap<>(image.features().finalizedVersions());
+            image.features().metadataVersion().ifPresent(mv -> levels.put(MetadataVersion.FEATURE_NAME,
+                mv.featureLevel()));
+            finalized = Map.copyOf(levels);
+            final String problem = SupportedFeatures.incompatibility(levels);
+            if (problem != null) {
+                failed = true;
+                cluster.revokeLease();
+                fatal.accept(problem);
+                return;
+            }
+        }
+        if (first || delta.clusterDelta() != null) {
+            publishView(image);
+        }
+        final int nowLeading;
+        if (first) {
+            nowLeading = topics.applyCluster(clusterTopics(image, image.topics().topicsById().values()));
+        } else if (delta.topicsDelta() != null || delta.configsDelta() != null) {
+            nowLeading = topics.applyClusterChanges(clusterTopics(image, changedTopics(delta, image)),
+                delta.topicsDelta() == null ? Set.of() : delta.topicsDelta().deletedTopicIds());
+        } else {
+            nowLeading = leading;
+        }
+        if (nowLeading != leading) {
+            LOG.info("leading {} partitions", nowLeading);
+            leading = nowLeading;
+        }
+        publishedOffset = manifest.provenance().lastContainedOffset();
+    }
+
+    /** The live brokers (registered, not fenced) with their endpoint on our listener name. */
+    private void publishView(MetadataImage image) {
+        final ClusterView before = cluster.view();
+        final Map<Integer, BrokerNode> alive = new HashMap<>();
+        for (BrokerRegistration b : image.cluster().brokers().values()) {
+            if (b.fenced()) {
+                continue;
+            }
+            final Endpoint e = b.listeners().get(listenerName);
+            if (e == null) {
+                LOG.warn("broker {} has no listener named {} (it has {}); clients cannot be sent to it", b.id(),
+                    listenerName, b.listeners().keySet());
+                continue;
+            }
+            alive.put(b.id(), new BrokerNode(b.id(), e.host(), e.port(), b.rack().orElse(null)));
+        }
+        // Kafka's brokers name a random live broker as "controller" to clients (they cannot reach the
+        // quorum); the lowest id keeps the answer stable between requests.
+        int controllerId = alive.isEmpty() ? nodeId : Integer.MAX_VALUE;
+        for (int id : alive.keySet()) {
+            controllerId = Math.min(controllerId, id);
+        }
+        final ClusterView next = new ClusterView(nodeId, alive, controllerId, true);
+        cluster.publish(next);
+        for (BrokerNode b : next.aliveBrokers()) {
+            if (before.broker(b.id()) == null) {
+                LOG.info("broker {} is live at {}:{}{}", b.id(), b.host(), b.port(),
+                    b.id() == nodeId ? " (this broker)" : "");
+            }
+        }
+        for (BrokerNode b : before.aliveBrokers()) {
+            if (next.broker(b.id()) == null) {
+                LOG.info("broker {} is no longer live (fenced, shut down or unregistered)", b.id());
+            }
+        }
+    }
+
+    /** Topics created or changed by the delta, and topics whose configs it changed. */
+    private static Collection<TopicImage> changedTopics(MetadataDelta delta, MetadataImage image) {
+        final Map<Uuid, TopicImage> changed = new HashMap<>();
+        if (delta.topicsDelta() != null) {
+            for (Uuid id : delta.topicsDelta().changedTopics().keySet()) {
+                final TopicImage t = image.topics().getTopic(id);
+                if (t != null) {
+                    changed.put(id, t);
+                }
+            }
+        }
+        if (delta.configsDelta() != null) {
+            for (ConfigResource r : delta.configsDelta().changes().keySet()) {
+                if (r.type() == ConfigResource.Type.TOPIC) {
+                    final TopicImage t = image.topics().getTopic(r.name());
+                    if (t != null) {
+                        changed.put(t.id(), t);
+                    }
+                }
+            }
+        }
+        return changed.values();
+    }
+
+    private static List<ClusterTopic> clusterTopics(MetadataImage image, Collection<TopicImage> topicImages) {
+        final List<ClusterTopic> out = new ArrayList<>(topicImages.size());
+        for (TopicImage t : topicImages) {
+            final PartitionState[] states = new PartitionState[t.partitions().size()];
+            for (Map.Entry<Integer, PartitionRegistration> e : t.partitions().entrySet()) {
+                final PartitionRegistration p = e.getValue();
+                if (e.getKey() < states.length) {
+                    states[e.getKey()] = new PartitionState(p.leader, p.leaderEpoch, p.partitionEpoch,
+                        p.replicas.clone(), p.isr.clone());
+                }
+            }
+            final Map<String, String> configs = image.configs().configMapForResource(
+                new ConfigResource(ConfigResource.Type.TOPIC, t.name()));
+            out.add(new ClusterTopic(t.name(), t.id(), states, configs));
+        }
+        return out;
+    }
+
+    /** Partitions this broker led in the last image applied (-1 before the first). */
+    int leading() {
+        return leading;
+    }
+
+    long publishedOffset() {
+        return publishedOffset;
+    }
+
+    Map<String, Short> finalized() {
+        return finalized;
+    }
+}

@@ -1,0 +1,97 @@
+package io.zcrx.ingest.broker.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Paths;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+
+/** Cluster mode's settings: Kafka's names and defaults, each bad value named with its key. */
+class ClusterConfigTest {
+    private static Map<String, String> cluster(String... kv) {
+        final Map<String, String> m = new HashMap<>();
+        m.put("process.roles", "broker");
+        m.put("node.id", "4");
+        m.put("controller.quorum.bootstrap.servers", "127.0.0.1:9093");
+        m.put("controller.listener.names", "CONTROLLER");
+        m.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
+        m.put("log.dirs", "/tmp/a,/tmp/b");
+        for (int i = 0; i < kv.length; i += 2) {
+            if (kv[i + 1] == null) {
+                m.remove(kv[i]);
+            } else {
+                m.put(kv[i], kv[i + 1]);
+            }
+        }
+        return m;
+    }
+
+    private static String errorOf(Map<String, String> props) {
+        return assertThrows(ConfigException.class, () -> new BrokerConfig(props)).getMessage();
+    }
+
+    @Test
+    void standaloneUnlessProcessRolesIsBroker() {
+        final BrokerConfig standalone = new BrokerConfig(Map.of());
+        assertFalse(standalone.clusterMode());
+        assertFalse(new BrokerConfig(Map.of("process.roles", "")).clusterMode());
+        final BrokerConfig c = new BrokerConfig(cluster());
+        assertTrue(c.clusterMode());
+        assertEquals("PLAINTEXT", c.interBrokerListenerName());
+        assertEquals(2000, c.getInt(BrokerConfig.BROKER_HEARTBEAT_INTERVAL_MS));
+        assertEquals(9000, c.getInt(BrokerConfig.BROKER_SESSION_TIMEOUT_MS));
+        assertEquals(60_000, c.getInt(BrokerConfig.INITIAL_BROKER_REGISTRATION_TIMEOUT_MS));
+        assertEquals(Paths.get("/tmp/a"), c.metadataLogDir(), "metadata.log.dir defaults to the first log dir");
+        assertEquals(Paths.get("/tmp/m"), new BrokerConfig(cluster("metadata.log.dir", "/tmp/m")).metadataLogDir());
+        assertNull(c.rack());
+        assertEquals("PLAINTEXT", c.securityProtocol("controller"));
+        assertEquals("SSL", standalone.securityProtocol("SSL"), "Kafka's default map");
+    }
+
+    @Test
+    void theControllerRoleIsApacheKafkas() {
+        String m = errorOf(cluster("process.roles", "broker,controller"));
+        assertTrue(m.contains("process.roles") && m.contains("broker,controller") && m.contains("Apache Kafka"), m);
+        m = errorOf(cluster("process.roles", "controller"));
+        assertTrue(m.contains("zcrx-kraft-controller.sh"), m);
+        m = errorOf(cluster("process.roles", "worker"));
+        assertTrue(m.contains("process.roles") && m.contains("worker"), m);
+    }
+
+    @Test
+    void requiredSettingsAndBadValuesAreNamed() {
+        String m = errorOf(cluster("node.id", null));
+        assertTrue(m.contains("node.id") && m.contains("process.roles=broker"), m);
+        m = errorOf(cluster("node.id", "-1"));
+        assertTrue(m.contains("node.id") && m.contains("-1"), m);
+        m = errorOf(cluster("controller.quorum.bootstrap.servers", null));
+        assertTrue(m.contains("controller.quorum.bootstrap.servers"), m);
+        m = errorOf(cluster("controller.quorum.bootstrap.servers", "nohost"));
+        assertTrue(m.contains("controller.quorum.bootstrap.servers") && m.contains("nohost"), m);
+        m = errorOf(cluster("controller.listener.names", null));
+        assertTrue(m.contains("controller.listener.names"), m);
+        m = errorOf(cluster("listener.security.protocol.map", "CONTROLLER:SSL,PLAINTEXT:PLAINTEXT"));
+        assertTrue(m.contains("controller.listener.names") && m.contains("SSL"), m);
+        m = errorOf(cluster("listener.security.protocol.map", "CONTROLLER=PLAINTEXT"));
+        assertTrue(m.contains("listener.security.protocol.map") && m.contains("CONTROLLER=PLAINTEXT"), m);
+        m = errorOf(cluster("listener.security.protocol.map", "CONTROLLER:TLS"));
+        assertTrue(m.contains("listener.security.protocol.map") && m.contains("TLS"), m);
+        m = errorOf(cluster("inter.broker.listener.name", "INTERNAL"));
+        assertTrue(m.contains("inter.broker.listener.name") && m.contains("INTERNAL"), m);
+        m = errorOf(cluster("broker.heartbeat.interval.ms", "9000"));
+        assertTrue(m.contains("broker.heartbeat.interval.ms") && m.contains("broker.session.timeout.ms"), m);
+        m = errorOf(cluster("broker.session.timeout.ms", "50"));
+        assertTrue(m.contains("broker.session.timeout.ms") && m.contains("50"), m);
+        m = errorOf(cluster("initial.broker.registration.timeout.ms", "0"));
+        assertTrue(m.contains("initial.broker.registration.timeout.ms") && m.contains("0"), m);
+        m = errorOf(cluster("broker.rack", " "));
+        assertTrue(m.contains("broker.rack"), m);
+        assertEquals("r1", new BrokerConfig(cluster("broker.rack", "r1")).rack());
+    }
+}
