@@ -83,24 +83,28 @@ final class ClusterFixture implements AutoCloseable {
         return b;
     }
 
-    /** One of our brokers joining the class's controller, files in {@code <work>/zcrx-<id>}. */
+    /**
+     * One of our brokers joining the class's controller, its log dir formatted with Kafka's storage
+     * tool; files in {@code <work>/zcrx-<id>}.
+     */
     ZcrxBrokerProcess startZcrxBroker(int nodeId, Map<String, String> overrides)
             throws IOException, InterruptedException {
-        return startZcrxBroker(nodeId, controller(), overrides);
+        return startZcrxBroker(nodeId, ZcrxBrokerProcess.Format.KAFKA_STORAGE_TOOL, overrides);
     }
 
-    ZcrxBrokerProcess startZcrxBroker(int nodeId, KafkaController joining, Map<String, String> overrides)
+    /** As above, formatted with {@code format}'s tool. */
+    ZcrxBrokerProcess startZcrxBroker(int nodeId, ZcrxBrokerProcess.Format format, Map<String, String> overrides)
             throws IOException, InterruptedException {
-        final ZcrxBrokerProcess b = createZcrxBroker(nodeId, joining, overrides);
+        final ZcrxBrokerProcess b = createZcrxBroker(nodeId, controller(), format, overrides);
         b.restart();
         return b;
     }
 
     /** Formats (but does not start) one of our brokers joining {@code joining}. */
-    ZcrxBrokerProcess createZcrxBroker(int nodeId, KafkaController joining, Map<String, String> overrides)
-            throws IOException, InterruptedException {
+    ZcrxBrokerProcess createZcrxBroker(int nodeId, KafkaController joining, ZcrxBrokerProcess.Format format,
+            Map<String, String> overrides) throws IOException, InterruptedException {
         final ZcrxBrokerProcess b = ZcrxBrokerProcess.create(tools, workDir.resolve("zcrx-" + nodeId), nodeId, joining,
-            overrides);
+            format, overrides);
         started.push(b);
         return b;
     }

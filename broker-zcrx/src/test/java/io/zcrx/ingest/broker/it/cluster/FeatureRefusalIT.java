@@ -42,7 +42,8 @@ class FeatureRefusalIT {
 
     @Test
     void ourBrokerRefusesAKafka44DefaultClusterNamingTheFeatureAndTheFix() throws Exception {
-        final ZcrxBrokerProcess broker = fixture.createZcrxBroker(1, fixture.controller(), Map.of());
+        final ZcrxBrokerProcess broker = fixture.createZcrxBroker(1, fixture.controller(),
+            ZcrxBrokerProcess.Format.ZCRX_STORAGE, Map.of());
         broker.spawn();
         final int exit = broker.awaitExit(Duration.ofSeconds(90));
         final String said = broker.outputAndLog();

@@ -20,8 +20,8 @@ import org.apache.kafka.common.requests.ApiVersionsResponse;
  * Our broker in cluster mode ({@code process.roles=broker}) as a separate JVM, the way
  * {@code bin/zcrx-broker-start.sh server.properties} runs it: {@code java -cp <the test class path>
  * io.zcrx.ingest.broker.Main server.properties}, with the repository's {@code config/log4j2.xml}.
- * Its log dir is formatted first with Kafka's own {@code kafka-storage format
- * --no-initial-controllers} (the issue: a dir Kafka's tool formatted must be accepted).
+ * Its log dir is formatted first, with Kafka's own {@code kafka-storage format
+ * --no-initial-controllers} or with our {@code bin/zcrx-storage.sh format} (see {@link Format}).
  *
  * <p>{@link #stop} sends SIGTERM ({@code Process.destroy()}: the shutdown hook's controlled
  * shutdown), {@link #kill} SIGKILL ({@code destroyForcibly()}: a crash); {@link #restart} starts it
@@ -33,6 +33,16 @@ final class ZcrxBrokerProcess implements AutoCloseable {
     static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
     private static final String MAIN = "io.zcrx.ingest.broker.Main";
+    /** What {@code bin/zcrx-storage.sh} runs. */
+    private static final String STORAGE_TOOL = "io.zcrx.ingest.broker.cluster.StorageTool";
+
+    /** Which tool formats the log dir: the issue asks that both produce a dir our broker accepts. */
+    enum Format {
+        /** Kafka's {@code kafka-storage format -t ID -c FILE --no-initial-controllers}. */
+        KAFKA_STORAGE_TOOL,
+        /** Ours: {@code bin/zcrx-storage.sh format -t ID -c server.properties}. */
+        ZCRX_STORAGE
+    }
 
     private final int nodeId;
     private final int port;
@@ -74,37 +84,41 @@ final class ZcrxBrokerProcess implements AutoCloseable {
     }
 
     /**
-     * Writes {@code server.properties} (the settings above, then {@code overrides}), formats the log
-     * dir with Kafka's storage tool and starts the broker; returns once its port answers ApiVersions.
+     * Writes {@code server.properties} (the settings above, then {@code overrides}) and formats the
+     * log dir; {@link #restart} starts the broker (a test expecting a refused start uses {@link #spawn}).
      */
-    static ZcrxBrokerProcess start(KafkaTools tools, Path dir, int nodeId, KafkaController controller,
-            Map<String, String> overrides) throws IOException, InterruptedException {
-        final ZcrxBrokerProcess broker = create(tools, dir, nodeId, controller, overrides);
-        try {
-            broker.restart();
-        } catch (IOException | InterruptedException | RuntimeException | AssertionError e) {
-            broker.close();
-            throw e;
-        }
-        return broker;
-    }
-
-    /** As {@link #start} but without starting the process (for tests that expect the start to fail). */
     static ZcrxBrokerProcess create(KafkaTools tools, Path dir, int nodeId, KafkaController controller,
-            Map<String, String> overrides) throws IOException, InterruptedException {
+            Format format, Map<String, String> overrides) throws IOException, InterruptedException {
         final int port = BrokerProcess.freePort();
         final Path logDir = dir.resolve("logs");
         final Map<String, String> settings = clusterSettings(nodeId, port, logDir, controller);
         settings.putAll(overrides);
         final Path props = PropertiesFiles.write(dir.resolve("server.properties"), settings);
-        // Kafka's tool validates the whole file as a Kafka broker config: give it the Kafka keys only.
-        final Map<String, String> kafkaOnly = new LinkedHashMap<>(settings);
-        kafkaOnly.keySet().removeIf(k -> k.startsWith("transport") || k.startsWith("nio.") || k.startsWith("uring.")
-            || k.startsWith("zcrx."));
-        final Path formatProps = PropertiesFiles.write(dir.resolve("format.properties"), kafkaOnly);
-        tools.storage("format", "-t", controller.clusterId(), "-c", formatProps.toString(), "--no-initial-controllers")
-            .ok();
+        if (format == Format.KAFKA_STORAGE_TOOL) {
+            // Kafka's tool validates the whole file as a Kafka broker config: give it the Kafka keys only.
+            final Map<String, String> kafkaOnly = new LinkedHashMap<>(settings);
+            kafkaOnly.keySet().removeIf(k -> k.startsWith("transport") || k.startsWith("nio.")
+                || k.startsWith("uring.") || k.startsWith("zcrx."));
+            final Path formatProps = PropertiesFiles.write(dir.resolve("format.properties"), kafkaOnly);
+            tools.storage("format", "-t", controller.clusterId(), "-c", formatProps.toString(),
+                "--no-initial-controllers").ok();
+        } else {
+            formatWithOurTool(dir, controller.clusterId(), props);
+        }
         return new ZcrxBrokerProcess(nodeId, port, dir, logDir, props);
+    }
+
+    /** {@code bin/zcrx-storage.sh format -t ID -c server.properties}: its main class on the test class path. */
+    private static void formatWithOurTool(Path dir, String clusterId, Path props)
+            throws IOException, InterruptedException {
+        final List<String> cmd = List.of(KafkaDistribution.javaBinary(), "-Xmx256m", "-cp",
+            System.getProperty("java.class.path"), STORAGE_TOOL, "format", "-t", clusterId, "-c", props.toString());
+        try (ManagedProcess p = ManagedProcess.start("zcrx-storage", cmd, dir, dir.resolve("zcrx-storage.out"))) {
+            final int rc = p.awaitExit(Duration.ofSeconds(90));
+            if (rc != 0) {
+                throw new AssertionError("zcrx-storage.sh format exited with " + rc + ":\n" + p.output());
+            }
+        }
     }
 
     /** Starts the JVM (again) and waits until the listener answers ApiVersions. */

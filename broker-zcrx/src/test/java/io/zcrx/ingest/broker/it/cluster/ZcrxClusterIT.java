@@ -53,7 +53,8 @@ class ZcrxClusterIT {
         fixture = ClusterFixture.create(ZcrxClusterIT.class);
         fixture.startController(ControllerFeatures.COMPATIBLE, Map.of());
         broker1 = fixture.startZcrxBroker(1, Map.of());
-        broker2 = fixture.startZcrxBroker(2, Map.of());
+        // One log dir formatted by Kafka's kafka-storage, the other by our zcrx-storage.sh: both must do.
+        broker2 = fixture.startZcrxBroker(2, ZcrxBrokerProcess.Format.ZCRX_STORAGE, Map.of());
     }
 
     @AfterAll
