@@ -145,7 +145,7 @@ public final class FetchHandler {
         }
     }
 
-    private Plan plan(FetchRequestData data, short version) {
+    Plan plan(FetchRequestData data, short version) {
         final int brokerMax = ctx.config().getInt(BrokerConfig.FETCH_MAX_BYTES);
         final Plan plan = new Plan(version, Math.min(version >= 3 ? data.maxBytes() : Integer.MAX_VALUE, brokerMax),
             data.minBytes());

@@ -53,14 +53,19 @@ public final class ClusterState {
         view = next;
     }
 
-    /** True while this broker may acknowledge writes as a partition leader. */
+    /**
+     * True while this broker may acknowledge writes as a partition leader. The two sentinels are
+     * compared, not subtracted: {@code now - Long.MIN_VALUE} overflows and would read as a lease.
+     */
     public boolean mayLead(long nowNanos) {
-        return nowNanos - leaseDeadlineNanos < 0;
+        final long deadline = leaseDeadlineNanos;
+        return deadline == Long.MAX_VALUE || deadline != Long.MIN_VALUE && nowNanos - deadline < 0;
     }
 
     /** A heartbeat sent at {@code sentNanos} was answered unfenced: lead until sent + session timeout. */
     public void extendLease(long deadlineNanos) {
-        if (deadlineNanos - leaseDeadlineNanos > 0) {
+        final long current = leaseDeadlineNanos;
+        if (current != Long.MAX_VALUE && (current == Long.MIN_VALUE || deadlineNanos - current > 0)) {
             leaseDeadlineNanos = deadlineNanos;
         }
     }
