@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
@@ -101,7 +102,10 @@ public final class MetadataHandler {
                     continue;
                 }
                 if (allowAuto && ctx.config().autoCreateTopics() && ctx.clusterMode()) {
-                    resp.topics().add(error(name, createAtController(name)));
+                    // Internal topics get their own settings (offsets.topic.*) from whoever needs them
+                    // (FindCoordinator), not num.partitions from a Metadata request.
+                    resp.topics().add(error(name,
+                        Topic.isInternal(name) ? Errors.UNKNOWN_TOPIC_OR_PARTITION : createAtController(name)));
                     continue;
                 }
                 if (allowAuto && ctx.config().autoCreateTopics()) {
@@ -178,7 +182,8 @@ public final class MetadataHandler {
             .setName(t.name())
             .setTopicId(t.id())
             .setErrorCode(Errors.NONE.code())
-            .setIsInternal(false)
+            // __consumer_offsets in cluster mode: clients leave internal topics out of pattern subscriptions.
+            .setIsInternal(Topic.isInternal(t.name()))
             .setTopicAuthorizedOperations(Integer.MIN_VALUE);
         final int n = t.partitionCount();
         for (int p = 0; p < n; p++) {
