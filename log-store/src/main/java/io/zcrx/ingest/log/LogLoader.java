@@ -2,8 +2,9 @@ package io.zcrx.ingest.log;
 
 import io.zcrx.ingest.log.checkpoint.LeaderEpochCheckpointFile;
 import io.zcrx.ingest.log.checkpoint.PartitionMetadataFile;
+import io.zcrx.ingest.log.epoch.EpochEntry;
+import io.zcrx.ingest.log.epoch.LeaderEpochCache;
 import io.zcrx.ingest.log.producer.CorruptSnapshotException;
-import io.zcrx.ingest.log.producer.ProducerEntry;
 import io.zcrx.ingest.log.producer.ProducerStateTable;
 import io.zcrx.ingest.protocol.record.RecordBatchLayout;
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +45,10 @@ import org.slf4j.LoggerFactory;
  *       snapshotting at the last two segment bases and the log end; after a
  *       clean shutdown without any snapshot, write empty ones and skip the scan (Kafka's upgrade
  *       rule);</li>
- *   <li>leader epoch entry: kept within [log start, log end), re-derived when missing.</li>
+ *   <li>leader epoch history: {@code leader-epoch-checkpoint}, plus the epochs of newer leaders found in the
+ *       batches step 2 validated (Kafka's {@code LogSegment.recover}); when the file is missing, unreadable or
+ *       empty, rebuilt from the batch headers instead; then truncated to the log end and the log start, as
+ *       Kafka's loader does, and the file rewritten if that changed it.</li>
  * </ol>
  *
  * <p>Runs on the thread calling {@link LogManager#open}, before the log is published.
@@ -51,6 +56,8 @@ import org.slf4j.LoggerFactory;
 final class LogLoader {
     private static final Logger LOG = LoggerFactory.getLogger(LogLoader.class);
     private static final int RECOVERY_READ_BYTES = 64 * 1024;
+    /** {@link #scanEpochs} of a segment without batches. */
+    private static final int NO_BATCH = Integer.MIN_VALUE;
 
     private final Path dir;
     private final String topic;
@@ -64,6 +71,11 @@ final class LogLoader {
     private final OpenSegmentCache cache;
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(64);
     private final ByteBuffer body = ByteBuffer.allocateDirect(RECOVERY_READ_BYTES);
+    private final LeaderEpochCache epochs;
+    /** The history as the file listed it; null when it was missing or unreadable. */
+    private List<EpochEntry> epochsOnDisk;
+    /** Whether the history comes from the batch headers (step 5) rather than the file. */
+    private boolean rebuildEpochs;
 
     /** What happened, for the one summary line per partition. */
     int recoveredSegments;
@@ -84,6 +96,7 @@ final class LogLoader {
         this.producerIdExpirationMs = producerIdExpirationMs;
         this.nowMs = nowMs;
         this.cache = cache;
+        this.epochs = new LeaderEpochCache(new TopicPartition(topic, partition));
     }
 
     PartitionLog load() throws IOException {
@@ -130,6 +143,7 @@ final class LogLoader {
             }
         }
 
+        readLeaderEpochCheckpoint();
         final List<Segment> segments = new ArrayList<>();
         try {
             recoverSegments(logBases.stream().mapToLong(Long::longValue).toArray(), segments);
@@ -153,10 +167,10 @@ final class LogLoader {
             final ProducerStateTable producers = new ProducerStateTable();
             removeStraySnapshots(snapshots, logBases(segments));
             final int replayed = rebuildProducerState(segments, logStart, logEnd, snapshots, producers);
-            final long epochStart = loadLeaderEpoch(segments, logStart, logEnd);
+            loadLeaderEpochs(segments, logStart, logEnd);
 
             final PartitionLog log = new PartitionLog(dir, topic, partition, topicId, config, producerIdExpirationMs,
-                cache, segments.toArray(new Segment[0]), logStart, recoveryPoint, producers, snapshots, epochStart);
+                cache, segments.toArray(new Segment[0]), logStart, recoveryPoint, producers, snapshots, epochs);
             final long tookMs = (System.nanoTime() - startNs) / 1_000_000;
             if (recoveredSegments > 0 || truncatedBytes > 0 || deletedSegments > 0) {
                 LOG.info("Recovered partition {}-{}: dir={}, recoveredSegments={}, truncatedBytes={}, "
@@ -206,7 +220,8 @@ final class LogLoader {
             recoveredSegments++;
             int cut;
             try {
-                final SegmentRecovery.Result r = SegmentRecovery.recover(s, scratch, body);
+                final SegmentRecovery.Result r = SegmentRecovery.recover(s, scratch, body,
+                    rebuildEpochs ? null : epochs);
                 cut = r.truncatedBytes;
                 if (cut > 0) {
                     truncations.add(s.logFile().getFileName() + ": cut " + cut + " bytes after " + r.validBatches
@@ -359,7 +374,7 @@ final class LogLoader {
                     writeSnapshot(producers, snapshots, startOffset);
                     lastSnapshot = startOffset;
                 }
-                replayed += replay(s, startOffset, logEnd, producers);
+                replayed += ProducerReplay.replay(s, startOffset, logEnd, producers, scratch, this.body);
                 mapEnd = s.nextOffset();
             }
         }
@@ -374,93 +389,121 @@ final class LogLoader {
         snapshots.add(offset);
     }
 
-    /** Feeds the producer-state table every idempotent batch of {@code s} in [from, end). */
-    private int replay(Segment s, long from, long end, ProducerStateTable producers) throws IOException {
-        final SegmentFiles f = s.acquireFiles();
+    /**
+     * Step 5, first half: the history as {@code leader-epoch-checkpoint} lists it, through Kafka's assign rules (as
+     * Kafka's cache constructor does). Missing, unreadable or empty: rebuilt from the batches later; the
+     * segment recovery then assigns nothing.
+     */
+    private void readLeaderEpochCheckpoint() {
+        final Path file = dir.resolve(LeaderEpochCheckpointFile.FILE_NAME);
         try {
-            return replay(s, f, from, end, producers);
-        } finally {
-            s.release();
+            epochsOnDisk = LeaderEpochCheckpointFile.read(file);
+            if (epochsOnDisk == null) {
+                LOG.info("No leader epoch checkpoint, rebuilding the epochs from the batches: file={}", file);
+            }
+        } catch (IOException e) {
+            LOG.warn("Ignoring unreadable leader epoch checkpoint, rebuilding the epochs from the batches: {}",
+                e.getMessage());
+            epochsOnDisk = null;
         }
-    }
-
-    private int replay(Segment s, SegmentFiles f, long from, long end, ProducerStateTable producers)
-            throws IOException {
-        final int size = s.size();
-        final SequentialReader reader = new SequentialReader(f.channel, body, size);
-        int position = 0;
-        int n = 0;
-        while (position < size) {
-            final int headerBytes = reader.copy(position, RecordBatchLayout.RECORD_BATCH_OVERHEAD, scratch);
-            if (headerBytes < RecordBatchLayout.RECORD_BATCH_OVERHEAD) {
-                break;
+        rebuildEpochs = epochsOnDisk == null || epochsOnDisk.isEmpty();
+        if (!rebuildEpochs) {
+            for (EpochEntry e : epochsOnDisk) {
+                epochs.assign(e.epoch(), e.startOffset());
             }
-            final int batchSize = BatchHeaders.batchSize(scratch);
-            if (batchSize < RecordBatchLayout.RECORD_BATCH_OVERHEAD) {
-                break;
-            }
-            final long base = BatchHeaders.baseOffset(scratch);
-            final long last = BatchHeaders.lastOffset(scratch);
-            if (base >= end) {
-                break;
-            }
-            final long producerId = scratch.getLong(RecordBatchLayout.PRODUCER_ID_OFFSET);
-            if (last >= from && producerId >= 0) {
-                final int baseSequence = scratch.getInt(RecordBatchLayout.BASE_SEQUENCE_OFFSET);
-                final int delta = (int) (last - base);
-                producers.update(producerId, scratch.getShort(RecordBatchLayout.PRODUCER_EPOCH_OFFSET),
-                    baseSequence < 0 ? ProducerEntry.NO_SEQUENCE : ProducerEntry.incrementSequence(baseSequence, delta),
-                    last, delta, BatchHeaders.maxTimestamp(scratch));
-                n++;
-            }
-            position += batchSize;
         }
-        return n;
     }
 
     /**
-     * Epoch 0's start offset: the checkpoint's, else the first batch's; moved up to the log start;
-     * dropped when at or past the log end (Kafka truncates epoch entries from both ends on load).
-     * Rewrites the file when the result differs from it.
+     * Step 5, second half: the history rebuilt from the batches if the file could not give it, then Kafka's
+     * truncations to the log (first the end: entries at or past the log end are dropped, among them a leader's
+     * entry that never got data; then the start: the epoch of the first offset starts at the log start), and the
+     * file rewritten if the result differs from it.
      */
-    private long loadLeaderEpoch(List<Segment> segments, long logStart, long logEnd) throws IOException {
-        final Path file = dir.resolve(LeaderEpochCheckpointFile.FILE_NAME);
-        long onDisk;
-        try {
-            onDisk = LeaderEpochCheckpointFile.readEpochZeroStart(file);
-        } catch (IOException e) {
-            LOG.warn("Ignoring unreadable leader epoch checkpoint: {}", e.getMessage());
-            onDisk = -3L;
+    private void loadLeaderEpochs(List<Segment> segments, long logStart, long logEnd) throws IOException {
+        if (rebuildEpochs) {
+            rebuildLeaderEpochs(segments);
         }
-        long start = onDisk >= 0 ? onDisk : -1L;
-        if (start < 0 && logEnd > logStart) {
-            start = firstBatchOffset(segments, logStart);
+        epochs.truncateFromEnd(logEnd);
+        epochs.truncateFromStart(logStart);
+        final List<EpochEntry> loaded = epochs.entries();
+        if (!loaded.equals(epochsOnDisk)) {
+            if (epochsOnDisk != null && !epochsOnDisk.isEmpty()) {
+                LOG.info("Leader epoch history adjusted to the log: partition={}-{}, file={}, now={}, logStartOffset={}"
+                    + ", logEndOffset={}", topic, partition, epochsOnDisk, loaded, logStart, logEnd);
+            }
+            LeaderEpochCheckpointFile.write(dir.resolve(LeaderEpochCheckpointFile.FILE_NAME), loaded);
         }
-        if (start >= 0 && start < logStart) {
-            start = logStart;
-        }
-        if (start >= logEnd) {
-            start = -1L;
-        }
-        if (start != onDisk) {
-            LeaderEpochCheckpointFile.write(file, start);
-        }
-        return start;
     }
 
-    private long firstBatchOffset(List<Segment> segments, long logStart) throws IOException {
-        for (Segment s : segments) {
-            if (s.size() >= RecordBatchLayout.RECORD_BATCH_OVERHEAD && s.nextOffset() > logStart) {
-                final SegmentFiles f = s.acquireFiles();
-                try {
-                    if (BatchHeaders.read(f.channel, 0, s.size(), scratch) >= RecordBatchLayout.LOG_OVERHEAD) {
-                        return BatchHeaders.baseOffset(scratch);
-                    }
-                } finally {
-                    s.release();
-                }
-            }
+    /**
+     * The history from the batch headers: each batch whose leader epoch is newer than the last one seen starts
+     * that epoch (the rule of {@link LeaderEpochCache#assignFromBatch}). Epochs never go down along a log, so a
+     * segment whose first batch carries the same epoch as the next non-empty segment's first batch holds nothing
+     * else, and its first header is enough; only segments where the epoch changes, and the last one, are read
+     * header by header (a standalone log, always epoch 0, costs one header per segment plus its last segment).
+     */
+    private void rebuildLeaderEpochs(List<Segment> segments) throws IOException {
+        final int n = segments.size();
+        final int[] firstEpochs = new int[n];
+        for (int i = 0; i < n; i++) {
+            firstEpochs[i] = scanEpochs(segments.get(i), null, true);
         }
-        return -1L;
+        for (int i = 0; i < n; i++) {
+            if (firstEpochs[i] == NO_BATCH) {
+                continue;
+            }
+            int next = i + 1;
+            while (next < n && firstEpochs[next] == NO_BATCH) {
+                next++;
+            }
+            scanEpochs(segments.get(i), epochs, next < n && firstEpochs[next] == firstEpochs[i]);
+        }
+        if (!epochs.isEmpty()) {
+            LOG.info("Rebuilt the leader epoch history from the batches: partition={}-{}, entries={}", topic,
+                partition, epochs.entries());
+        }
+    }
+
+    /**
+     * Walks the batch headers of {@code s}, giving each batch's (leader epoch, base offset) to
+     * {@code into}'s {@link LeaderEpochCache#assignFromBatch} when it is not null; with {@code firstOnly}, the
+     * first batch only. Returns the first batch's leader epoch, or {@link #NO_BATCH} for an empty segment.
+     */
+    private int scanEpochs(Segment s, LeaderEpochCache into, boolean firstOnly) throws IOException {
+        final int size = s.size();
+        if (size < RecordBatchLayout.RECORD_BATCH_OVERHEAD) {
+            return NO_BATCH;
+        }
+        final SegmentFiles f = s.acquireFiles();
+        try {
+            final SequentialReader reader = new SequentialReader(f.channel, body, size);
+            int first = NO_BATCH;
+            int position = 0;
+            while (position < size) {
+                if (reader.copy(position, RecordBatchLayout.RECORD_BATCH_OVERHEAD, scratch)
+                        < RecordBatchLayout.RECORD_BATCH_OVERHEAD) {
+                    break;
+                }
+                final int batchSize = BatchHeaders.batchSize(scratch);
+                if (batchSize < RecordBatchLayout.RECORD_BATCH_OVERHEAD) {
+                    break;
+                }
+                final int epoch = scratch.getInt(RecordBatchLayout.PARTITION_LEADER_EPOCH_OFFSET);
+                if (first == NO_BATCH) {
+                    first = epoch;
+                }
+                if (into != null) {
+                    into.assignFromBatch(epoch, BatchHeaders.baseOffset(scratch));
+                }
+                if (firstOnly) {
+                    break;
+                }
+                position += batchSize;
+            }
+            return first;
+        } finally {
+            s.release();
+        }
     }
 }

@@ -5,6 +5,7 @@ import io.zcrx.ingest.log.checkpoint.CleanShutdownFile;
 import io.zcrx.ingest.log.checkpoint.LeaderEpochCheckpointFile;
 import io.zcrx.ingest.log.checkpoint.OffsetCheckpointFile;
 import io.zcrx.ingest.log.checkpoint.PartitionMetadataFile;
+import io.zcrx.ingest.log.epoch.LeaderEpochCache;
 import io.zcrx.ingest.log.producer.ProducerStateTable;
 import java.io.Closeable;
 import java.io.IOException;
@@ -255,7 +256,7 @@ public final class LogManager implements Closeable {
             Segment segment = null;
             try {
                 PartitionMetadataFile.write(dir.resolve(PartitionMetadataFile.FILE_NAME), topicId);
-                LeaderEpochCheckpointFile.write(dir.resolve(LeaderEpochCheckpointFile.FILE_NAME), -1L);
+                LeaderEpochCheckpointFile.write(dir.resolve(LeaderEpochCheckpointFile.FILE_NAME), List.of());
                 segment = Segment.create(dir, 0L, config, nowMs.getAsLong(), openSegments);
                 AtomicFiles.fsyncDirectory(dir);
                 AtomicFiles.fsyncDirectory(target.path);
@@ -267,7 +268,8 @@ public final class LogManager implements Closeable {
                 throw e;
             }
             final PartitionLog log = new PartitionLog(dir, topic, partition, topicId, config, producerIdExpirationMs,
-                openSegments, new Segment[] {segment}, 0L, 0L, new ProducerStateTable(), new TreeSet<>(), -1L);
+                openSegments, new Segment[] {segment}, 0L, 0L, new ProducerStateTable(), new TreeSet<>(),
+                new LeaderEpochCache(tp));
             logs.put(tp, log);
             LOG.info("Created partition: partition={}, topicId={}, dir={}", tp, topicId, dir);
             return log;

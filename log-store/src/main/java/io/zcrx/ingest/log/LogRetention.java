@@ -84,7 +84,7 @@ final class LogRetention {
             deletes.add(s, nowMs + log.config().fileDeleteDelayMs);
             log.deleteSnapshot(s.baseOffset());
         }
-        log.moveEpochStartToLogStart();
+        log.truncateEpochsToLogStart();
         LOG.info("Deleted {} segment(s) by {}: partition={}, baseOffsets={}..{}, logStartOffset={}", count, reason,
             topicPartition, doomed[0].baseOffset(), doomed[count - 1].baseOffset(), log.logStartOffset());
         return count;

@@ -23,6 +23,8 @@ final class PartitionFlush {
     /** Set by a roll, cleared by the next flush: a roll makes a flush due. */
     private volatile boolean newSegmentSinceFlush;
     private volatile long firstUnflushedAppendMs = -1L;
+    /** Truncations so far (append lock held); a flush only advances the recovery point if none happened during it. */
+    private long truncations;
 
     PartitionFlush(PartitionLog log) {
         this.log = log;
@@ -38,6 +40,15 @@ final class PartitionFlush {
     /** A segment was rolled (append lock held). */
     void onRoll() {
         newSegmentSinceFlush = true;
+    }
+
+    /**
+     * The log was truncated (append lock held): segments were renamed and the active one changed, so the next flush
+     * syncs the directory, and a flush that started before the truncation must not move the recovery point.
+     */
+    void onTruncate() {
+        newSegmentSinceFlush = true;
+        truncations++;
     }
 
     /** See {@link PartitionLog#flushDue}. */
@@ -61,7 +72,9 @@ final class PartitionFlush {
         final Segment[] segs;
         final Path[] snapshots;
         final boolean syncDir;
+        final long truncationsAtStart;
         synchronized (log.appendLock) {
+            truncationsAtStart = truncations;
             if (!log.isOnline()) {
                 return log.recoveryPoint();
             }
@@ -98,7 +111,10 @@ final class PartitionFlush {
             throw new IOException("flush failed: partition=" + log.topicPartition() + ", dir=" + log.dir()
                 + ", targetOffset=" + target, e);
         }
-        return log.advanceRecoveryPoint(target);
+        synchronized (log.appendLock) {
+            // A truncation during the fsyncs may have cut (and new appends rewritten) offsets below the target.
+            return truncations == truncationsAtStart ? log.advanceRecoveryPoint(target) : log.recoveryPoint();
+        }
     }
 
     private static void flushSegment(Segment s) throws IOException {

@@ -3,15 +3,20 @@ package io.zcrx.ingest.log;
 import io.zcrx.ingest.log.checkpoint.AtomicFiles;
 import io.zcrx.ingest.log.checkpoint.LeaderEpochCheckpointFile;
 import io.zcrx.ingest.log.checkpoint.PartitionMetadataFile;
+import io.zcrx.ingest.log.epoch.EpochEndOffset;
+import io.zcrx.ingest.log.epoch.EpochEntry;
+import io.zcrx.ingest.log.epoch.LeaderEpochCache;
 import io.zcrx.ingest.log.producer.ProducerEntry;
 import io.zcrx.ingest.log.producer.ProducerStateTable;
 import io.zcrx.ingest.nativeio.Errno;
 import io.zcrx.ingest.protocol.record.RecordBatchLayout;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.NavigableSet;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -32,8 +37,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>This class holds the partition's state (segments, offsets, producer state, leader epoch,
  * online/offline/closed) and everything that changes it under the append lock: appends, rolls,
- * retention's removal of segments, close and delete; that is why it stays longer than the
- * project's 500 lines. Reads are {@link LogReader} (Fetch) and {@link TimestampLookup}
+ * retention's removal of segments, truncation ({@link LogTruncation}), close and delete; that is why
+ * it stays longer than the project's 500 lines. Reads are {@link LogReader} (Fetch) and {@link TimestampLookup}
  * (ListOffsets); retention is {@link LogRetention} with {@link DelayedSegmentDeletes}; the flush
  * policy and fsync are {@link PartitionFlush}; producer snapshot files are {@link ProducerSnapshots}.
  * The public methods here delegate to them.
@@ -45,6 +50,13 @@ import org.slf4j.LoggerFactory;
  * appends: an append publishes the log end offset only after its bytes are written, so a reader
  * never sees a partial batch. {@link #flush}, retention and expiry belong to the broker's single
  * flusher/maintenance thread.
+ *
+ * <p>Leader epochs: each appended batch is stamped with {@link #leaderEpoch()} (0 for a standalone log;
+ * {@link #becomeLeader} sets it in cluster mode), and the partition keeps Kafka's leader epoch history
+ * ({@link LeaderEpochCache}, file {@code leader-epoch-checkpoint}) for OffsetForLeaderEpoch
+ * ({@link #endOffsetForEpoch}). becomeLeader writes the file before it returns; the changes made under the append
+ * lock (the first batch of an epoch, retention's truncation from the start) are written by the next flush or
+ * checkpoint, never under the lock, and the loader repairs what a crash left unwritten.
  *
  * <p>Durability: an append that returned is in the page cache (survives a process crash, not a
  * power loss). {@link #flush} makes everything appended before it started durable and advances the
@@ -77,6 +89,7 @@ public final class PartitionLog {
     private final LogReader reader;
     private final TimestampLookup timestampLookup;
     private final LogRetention retention;
+    private final LogTruncation truncation;
     private final PartitionFlush flusher;
     private final DelayedSegmentDeletes delayedDeletes = new DelayedSegmentDeletes();
     private volatile Uuid topicId;
@@ -91,12 +104,21 @@ public final class PartitionLog {
     /** Guarded by appendLock. */
     private final ProducerStateTable producers;
     private final ProducerSnapshots snapshots;
-    private long epochStartOffset;
+
+    /**
+     * The leader epoch history; changed under appendLock, read on any thread. A change sets
+     * {@link #epochCheckpointDirty}; {@link #writeLeaderEpochCheckpointIfDirty} writes the file.
+     */
+    private final LeaderEpochCache epochCache;
+    /** The epoch stamped into appended batches: 0 until {@link #becomeLeader}; written under appendLock. */
+    private volatile int leaderEpoch;
     private volatile boolean epochCheckpointDirty;
+    /** Serialises writers of {@code leader-epoch-checkpoint} (flusher, maintenance, becomeLeader, close). */
+    private final Object epochFileLock = new Object();
 
     PartitionLog(Path dir, String topic, int partition, Uuid topicId, LogConfig config, long producerIdExpirationMs,
                  OpenSegmentCache cache, Segment[] segments, long logStartOffset, long recoveryPoint,
-                 ProducerStateTable producers, NavigableSet<Long> snapshotOffsets, long epochStartOffset) {
+                 ProducerStateTable producers, NavigableSet<Long> snapshotOffsets, LeaderEpochCache epochCache) {
         this.dir = dir;
         this.topic = topic;
         this.partition = partition;
@@ -111,10 +133,14 @@ public final class PartitionLog {
         this.recoveryPoint = recoveryPoint;
         this.producers = producers;
         this.snapshots = new ProducerSnapshots(dir, topicPartition, producers, snapshotOffsets);
-        this.epochStartOffset = epochStartOffset;
+        this.epochCache = epochCache;
+        // A log that already holds epochs keeps stamping the newest one until told otherwise, so the history
+        // never goes backwards; a standalone log (no becomeLeader ever) stamps 0 as it always did.
+        this.leaderEpoch = Math.max(0, epochCache.latestEpoch());
         this.reader = new LogReader(this);
         this.timestampLookup = new TimestampLookup(this);
         this.retention = new LogRetention(this);
+        this.truncation = new LogTruncation(this);
         this.flusher = new PartitionFlush(this);
     }
 
@@ -167,6 +193,84 @@ public final class PartitionLog {
     /** Offsets below this are on stable storage (fsynced). */
     public long recoveryPoint() {
         return recoveryPoint;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Leader epochs (cluster mode; a standalone log never calls becomeLeader and stamps epoch 0)
+
+    /**
+     * This node leads the partition in {@code newLeaderEpoch} (the controller's partition leader epoch), as Kafka's
+     * {@code Partition.makeLeader}: every batch appended from now on carries this epoch in its header, and the epoch
+     * history gets (newLeaderEpoch, log end offset) at once, before any append, so OffsetForLeaderEpoch answers the
+     * previous epoch's end correctly even while the new leader has written nothing. {@code leader-epoch-checkpoint}
+     * is written (fsynced) before this returns, as Kafka flushes every assign; not a hot path. Calling it again with
+     * the current epoch changes nothing.
+     *
+     * @throws IllegalArgumentException if {@code newLeaderEpoch} is negative or older than {@link #leaderEpoch()}
+     * @throws IllegalStateException if the log is closed, deleted or offline
+     * @throws UncheckedIOException if the checkpoint could not be written; the partition is then offline, as after
+     *     any failed fsync
+     */
+    public void becomeLeader(int newLeaderEpoch) {
+        if (newLeaderEpoch < 0) {
+            throw new IllegalArgumentException("negative leader epoch: partition=" + topicPartition
+                + ", leaderEpoch=" + newLeaderEpoch);
+        }
+        synchronized (appendLock) {
+            if (state != STATE_OPEN) {
+                throw new IllegalStateException("partition not open: partition=" + topicPartition + ", state="
+                    + (state == STATE_OFFLINE ? "offline" : "closed"));
+            }
+            if (newLeaderEpoch < leaderEpoch) {
+                throw new IllegalArgumentException("leader epoch older than the current one: partition="
+                    + topicPartition + ", leaderEpoch=" + newLeaderEpoch + ", currentLeaderEpoch=" + leaderEpoch);
+            }
+            leaderEpoch = newLeaderEpoch;
+            if (epochCache.assign(newLeaderEpoch, logEndOffset)) {
+                epochCheckpointDirty = true;
+                LOG.info("Leader epoch assigned: partition={}, leaderEpoch={}, startOffset={}", topicPartition,
+                    newLeaderEpoch, logEndOffset);
+            }
+        }
+        try {
+            writeLeaderEpochCheckpointIfDirty();
+        } catch (IOException e) {
+            markOffline("leader epoch checkpoint failed", e);
+            throw new UncheckedIOException("writing leader-epoch-checkpoint failed: partition=" + topicPartition
+                + ", dir=" + dir + ", leaderEpoch=" + newLeaderEpoch, e);
+        }
+    }
+
+    /**
+     * The leader epoch stamped into appended batches: the last {@link #becomeLeader} epoch, else the newest epoch
+     * of the history loaded at start-up, else 0.
+     */
+    public int leaderEpoch() {
+        return leaderEpoch;
+    }
+
+    /** The newest epoch of the history, or -1 when the log holds none (empty and never led). */
+    public int latestEpoch() {
+        return epochCache.latestEpoch();
+    }
+
+    /**
+     * OffsetForLeaderEpoch for this log (Kafka's {@code UnifiedLog.endOffsetForEpoch}): the largest epoch at or
+     * below {@code requestedEpoch} and where it ended; the latest epoch ends at the log end offset; (-1, -1) when
+     * unknown. See {@link LeaderEpochCache#endOffsetFor}. Any thread; allocates the small result.
+     */
+    public EpochEndOffset endOffsetForEpoch(int requestedEpoch) {
+        return epochCache.endOffsetFor(requestedEpoch, logEndOffset);
+    }
+
+    /** The leader epoch history, oldest first (an immutable copy). */
+    public List<EpochEntry> epochEntries() {
+        return epochCache.entries();
+    }
+
+    /** The epoch that wrote {@code offset} per the history, or -1 if it lies before every entry. */
+    public int epochForOffset(long offset) {
+        return epochCache.epochForOffset(offset);
     }
 
     /** Offsets appended but not yet fsynced (Kafka's unflushedMessages). */
@@ -326,7 +430,8 @@ public final class PartitionLog {
                 return;
             }
             header.putLong(RecordBatchLayout.BASE_OFFSET_OFFSET, firstOffset);
-            header.putInt(RecordBatchLayout.PARTITION_LEADER_EPOCH_OFFSET, 0);
+            final int epoch = leaderEpoch;
+            header.putInt(RecordBatchLayout.PARTITION_LEADER_EPOCH_OFFSET, epoch);
             final int position = segment.size();
             final int errno = segment.append(batch, lastOffset, maxTimestamp, batchSize);
             if (errno != 0) {
@@ -336,8 +441,11 @@ public final class PartitionLog {
             if (producerId >= 0) {
                 producers.update(producerId, producerEpoch, lastSequence, lastOffset, lastOffsetDelta, maxTimestamp);
             }
-            if (epochStartOffset < 0) {
-                epochStartOffset = firstOffset;
+            // Kafka's UnifiedLog.append assigns (batch epoch, base offset); only the first batch of an epoch
+            // changes the history (after becomeLeader the entry is there already), so this allocates once per
+            // epoch. The file follows with the next flush, before the recovery point passes this offset
+            // (no fsync under this lock), and recovery re-derives the entry from the batch otherwise.
+            if (epochCache.latestEpoch() != epoch && epochCache.assign(epoch, firstOffset)) {
                 epochCheckpointDirty = true;
             }
             flusher.onAppend(nowMs);
@@ -470,7 +578,7 @@ public final class PartitionLog {
     /** Moves the recovery point up to {@code target} (after a flush); returns the recovery point. */
     long advanceRecoveryPoint(long target) {
         synchronized (appendLock) {
-            if (target > recoveryPoint) {
+            if (target > recoveryPoint && target <= logEndOffset) {
                 recoveryPoint = target;
             }
             return recoveryPoint;
@@ -490,21 +598,25 @@ public final class PartitionLog {
         return snapshots;
     }
 
-    /** Writes {@code leader-epoch-checkpoint} if the epoch entry changed since it was last written. */
+    /**
+     * Writes {@code leader-epoch-checkpoint} if the epoch history changed since it was last written. Writers are
+     * serialised and each writes the history as it is when it starts (the cache's immutable snapshot, read after
+     * clearing the flag), so a later change is never overwritten by an older one: it set the flag again and is
+     * written by this or the next call. Never holds the append lock (the write fsyncs).
+     */
     void writeLeaderEpochCheckpointIfDirty() throws IOException {
-        if (!epochCheckpointDirty) {
-            return;
-        }
-        final long startOffset;
-        synchronized (appendLock) {
+        synchronized (epochFileLock) {
+            if (!epochCheckpointDirty) {
+                return;
+            }
             epochCheckpointDirty = false;
-            startOffset = epochStartOffset;
-        }
-        try {
-            LeaderEpochCheckpointFile.write(dir.resolve(LeaderEpochCheckpointFile.FILE_NAME), startOffset);
-        } catch (IOException e) {
-            epochCheckpointDirty = true;
-            throw e;
+            final List<EpochEntry> entries = epochCache.entries();
+            try {
+                LeaderEpochCheckpointFile.write(dir.resolve(LeaderEpochCheckpointFile.FILE_NAME), entries);
+            } catch (IOException e) {
+                epochCheckpointDirty = true;
+                throw e;
+            }
         }
     }
 
@@ -544,12 +656,94 @@ public final class PartitionLog {
         return doomed;
     }
 
-    /** Keeps the leader epoch entry inside the log after the log start moved (append lock held). */
-    void moveEpochStartToLogStart() {
-        if (epochStartOffset >= 0 && epochStartOffset < logStartOffset) {
-            epochStartOffset = logStartOffset;
+    /**
+     * Kafka's {@code truncateFromStart} of the epoch history after the log start moved (append lock held): the
+     * epoch that wrote the new first offset starts there. The file follows with the next flush or checkpoint
+     * (Kafka flushes this change asynchronously too); a crash before that is repaired by the loader, which
+     * truncates the history to the log start again.
+     */
+    void truncateEpochsToLogStart() {
+        if (epochCache.truncateFromStart(logStartOffset)) {
             epochCheckpointDirty = true;
         }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Truncation (a follower whose log diverged)
+
+    /**
+     * Kafka's {@code UnifiedLog.truncateTo}: drops every batch holding offsets at or after {@code targetOffset} (a
+     * batch that straddles it goes whole, so the log end may end up below it), with the segments above it (renamed
+     * {@code .deleted}, deleted {@code file.delete.delay.ms} after {@code nowMs}), the producer snapshots above the
+     * new log end (the producer state is rebuilt from the newest remaining one plus a replay) and the leader epoch
+     * entries from there on. Below the first segment the log restarts empty at {@code targetOffset}. At or past the
+     * log end nothing is dropped but epoch entries past the log end. See {@link LogTruncation}.
+     *
+     * @return true if batches were removed
+     * @throws IllegalArgumentException if {@code targetOffset} is negative
+     * @throws IllegalStateException if the log is closed, deleted or offline
+     * @throws UncheckedIOException if a file operation failed; the partition is then offline
+     */
+    public boolean truncateTo(long targetOffset, long nowMs) {
+        if (targetOffset < 0) {
+            throw new IllegalArgumentException("negative truncation offset: partition=" + topicPartition
+                + ", targetOffset=" + targetOffset);
+        }
+        synchronized (appendLock) {
+            if (state != STATE_OPEN) {
+                throw new IllegalStateException("partition not open: partition=" + topicPartition + ", state="
+                    + (state == STATE_OFFLINE ? "offline" : "closed"));
+            }
+            try {
+                return truncation.truncateTo(targetOffset, nowMs);
+            } catch (IOException | RuntimeException e) {
+                state = STATE_OFFLINE;
+                LOG.error("Partition offline (truncation failed): partition={}, dir={}, targetOffset={}: {}",
+                    topicPartition, dir, targetOffset, e.toString());
+                if (e instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new UncheckedIOException("truncation failed: partition=" + topicPartition + ", dir=" + dir
+                    + ", targetOffset=" + targetOffset, (IOException) e);
+            }
+        }
+    }
+
+    /**
+     * The truncation's change to the log (append lock held): the remaining segments (the last one active again),
+     * the log end they end at, the recovery point and log start kept within it, the epoch history truncated from
+     * the new end.
+     */
+    void replaceSegmentsAfterTruncation(Segment[] kept, long newLogStart) {
+        segments = kept;
+        final long end = kept[kept.length - 1].nextOffset();
+        logStartOffset = newLogStart;
+        recoveryPoint = Math.min(recoveryPoint, end);
+        // Readers check offsets against the log end: publish it after the segments.
+        logEndOffset = end;
+        if (epochCache.truncateFromEnd(end)) {
+            epochCheckpointDirty = true;
+        }
+        flusher.onTruncate();
+    }
+
+    /** Kafka's truncateFromEnd(log end) of the epoch history, when a truncation finds nothing to cut (lock held). */
+    void truncateEpochsToLogEnd() {
+        if (epochCache.truncateFromEnd(logEndOffset)) {
+            epochCheckpointDirty = true;
+        }
+    }
+
+    ProducerStateTable producers() {
+        return producers;
+    }
+
+    long producerIdExpirationMs() {
+        return producerIdExpirationMs;
+    }
+
+    OpenSegmentCache openSegmentCache() {
+        return cache;
     }
 
     /** Deletes the producer snapshot at {@code offset} if there is one (append lock held). */
@@ -729,9 +923,19 @@ public final class PartitionLog {
                     throw new IllegalStateException("segment check failed: " + s + ": " + e, e);
                 }
             }
-            if (epochStartOffset >= 0 && (epochStartOffset < start || epochStartOffset > end)) {
-                throw new IllegalStateException("leader epoch start outside the log: partition=" + topicPartition
-                    + ", epochStartOffset=" + epochStartOffset + ", logStartOffset=" + start + ", logEndOffset=" + end);
+            final List<EpochEntry> epochs = epochCache.entries();
+            for (int i = 0; i < epochs.size(); i++) {
+                final EpochEntry e = epochs.get(i);
+                if (e.startOffset() < start || e.startOffset() > end || (i > 0 && (e.epoch()
+                        <= epochs.get(i - 1).epoch() || e.startOffset() <= epochs.get(i - 1).startOffset()))) {
+                    throw new IllegalStateException("leader epoch history out of order or outside the log: partition="
+                        + topicPartition + ", entries=" + epochs + ", logStartOffset=" + start + ", logEndOffset="
+                        + end);
+                }
+            }
+            if (leaderEpoch < epochCache.latestEpoch()) {
+                throw new IllegalStateException("stamping an epoch older than the history's latest: partition="
+                    + topicPartition + ", leaderEpoch=" + leaderEpoch + ", latestEpoch=" + epochCache.latestEpoch());
             }
             snapshots.checkNotBeyond(end);
             return producers.checkInvariants();

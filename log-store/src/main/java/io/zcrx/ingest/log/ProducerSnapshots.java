@@ -65,6 +65,19 @@ final class ProducerSnapshots {
         }
     }
 
+    /** Deletes the snapshots above {@code offset} (the log was truncated there; they describe offsets now gone). */
+    void deleteAbove(long offset) {
+        for (Long above : new ArrayList<>(offsets.tailSet(offset, false))) {
+            delete(above);
+        }
+    }
+
+    /** Offset of the newest snapshot at or below {@code offset}, or -1 if there is none. */
+    long floor(long offset) {
+        final Long found = offsets.floor(offset);
+        return found == null ? -1L : found;
+    }
+
     /** Offset of the newest snapshot, or {@code none}. */
     long newest(long none) {
         return offsets.isEmpty() ? none : offsets.last();

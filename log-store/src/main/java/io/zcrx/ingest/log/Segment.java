@@ -365,6 +365,42 @@ final class Segment {
         f.timeIndex.resize(maxIndexSize);
     }
 
+    /**
+     * Kafka's {@code LogSegment.truncateTo} for a log truncated to {@code target} (append lock held; rare, not a hot
+     * path): drops every batch holding offsets at or after {@code target} (a batch that straddles it goes whole, as
+     * in Kafka), rebuilds both indexes from the batches that stay ({@link SegmentRecovery#recover}, which also
+     * validates them), and makes the segment the active one again: indexes expanded to {@code maxIndexSize}, append
+     * descriptor open. Costs one read of the segment. {@code scratch} (64 bytes) and {@code body} are the caller's
+     * buffers.
+     */
+    void truncateToAndActivate(long target, int maxIndexSize, ByteBuffer scratch, ByteBuffer body)
+            throws IOException {
+        final SegmentFiles f = handles.activate();
+        final int oldSize = size;
+        final SequentialReader reader = new SequentialReader(f.channel, body, oldSize);
+        int position = 0;
+        while (position < oldSize) {
+            if (reader.copy(position, RecordBatchLayout.RECORD_BATCH_OVERHEAD, scratch)
+                    < RecordBatchLayout.RECORD_BATCH_OVERHEAD) {
+                break;
+            }
+            final int batchSize = BatchHeaders.batchSize(scratch);
+            if (batchSize < RecordBatchLayout.RECORD_BATCH_OVERHEAD || BatchHeaders.lastOffset(scratch) >= target) {
+                break;
+            }
+            position += batchSize;
+        }
+        // Readers never look past `size`: shrink it before the bytes go.
+        size = position;
+        f.channel.truncate(position);
+        tailDirty = false;
+        SegmentRecovery.recover(this, scratch, body, null);
+        expandIndexes(maxIndexSize);
+        openForAppend();
+        // The shorter length is metadata: the next flush fsyncs the files fully, as after a seal.
+        sealedUnsynced = true;
+    }
+
     private void loadRollingBasedTimestamp() throws IOException {
         if (rollingBasedTimestamp == UNKNOWN_TIMESTAMP && size >= RecordBatchLayout.RECORD_BATCH_OVERHEAD) {
             final FileChannel channel = files().channel;

@@ -1,5 +1,6 @@
 package io.zcrx.ingest.log;
 
+import io.zcrx.ingest.log.epoch.LeaderEpochCache;
 import io.zcrx.ingest.log.index.OffsetIndex;
 import io.zcrx.ingest.log.index.TimeIndex;
 import io.zcrx.ingest.protocol.record.RecordBatchLayout;
@@ -62,9 +63,11 @@ final class SegmentRecovery {
      * (complete, size &gt;= 61, magic 2, CRC-32C, offsets increasing, relative offset fits INT32), and
      * cuts the file at the first batch that fails. Indexes end trimmed with the final time-index
      * entry, as after a clean close. {@code scratch} (64 bytes) receives each header; {@code body} is
-     * the read buffer.
+     * the read buffer. Each valid batch of a newer leader epoch than {@code epochs} knows adds that epoch's
+     * start (Kafka does the same; null: the loader rebuilds the history itself afterwards).
      */
-    static Result recover(Segment segment, ByteBuffer scratch, ByteBuffer body) throws IOException {
+    static Result recover(Segment segment, ByteBuffer scratch, ByteBuffer body, LeaderEpochCache epochs)
+            throws IOException {
         final SegmentFiles f = segment.files();
         final OffsetIndex offsetIndex = f.offsetIndex;
         final TimeIndex timeIndex = f.timeIndex;
@@ -138,6 +141,9 @@ final class SegmentRecovery {
                 offsetIndex.append(batchLast, validBytes);
                 timeIndex.maybeAppend(maxTimestamp, offsetOfMaxTimestamp, false);
                 lastIndexEntry = validBytes;
+            }
+            if (epochs != null) {
+                epochs.assignFromBatch(scratch.getInt(RecordBatchLayout.PARTITION_LEADER_EPOCH_OFFSET), batchBase);
             }
             validBytes += batchSize;
             expectedMinOffset = batchLast + 1;

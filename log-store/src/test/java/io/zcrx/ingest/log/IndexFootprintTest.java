@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.zcrx.ingest.log.epoch.LeaderEpochCache;
 import io.zcrx.ingest.log.index.IndexFile;
 import io.zcrx.ingest.log.producer.ProducerStateTable;
 import io.zcrx.ingest.nativeio.Fallocate;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.junit.jupiter.api.Test;
@@ -52,7 +54,8 @@ class IndexFootprintTest {
                 final Path dir = Files.createDirectory(tmp.resolve(LogFiles.partitionDirName("footprint", p)));
                 final PartitionLog log = new PartitionLog(dir, "footprint", p, topicId, config, DAY_MS, cache,
                     new Segment[] {Segment.create(dir, 0L, config, clock.now(), cache)}, 0L, 0L,
-                    new ProducerStateTable(), new TreeSet<>(), -1L);
+                    new ProducerStateTable(), new TreeSet<>(),
+                    new LeaderEpochCache(new TopicPartition("footprint", p)));
                 logs.add(log);
                 log.append(tb.load(batch, TestBatches.plain(Compression.NONE, tb.records(2, 100, clock.now()))),
                     clock.now(), result);

@@ -123,6 +123,9 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String METRICS_JMX_ENABLE = "metrics.jmx.enable";
     public static final String LOG_STATUS_INTERVAL_MS = "log.status.interval.ms";
     public static final String METRICS_PROMETHEUS_LISTENER = "metrics.prometheus.listener";
+    // Cluster mode: the __consumer_offsets topic this broker asks the controller to create.
+    public static final String OFFSETS_TOPIC_NUM_PARTITIONS = "offsets.topic.num.partitions";
+    public static final String OFFSETS_TOPIC_REPLICATION_FACTOR = "offsets.topic.replication.factor";
 
     public static final String DEFAULT_LISTENER = "PLAINTEXT://127.0.0.1:9092";
     public static final String DEFAULT_LOG_DIR = "data/kafka-logs";
@@ -352,6 +355,15 @@ public final class BrokerConfig extends AbstractConfig {
                 + "free port (logged). Empty (the default) = no endpoint: a broker that opened a second port "
                 + "unasked would surprise operators, and would collide when several brokers share a host. JMX "
                 + "serves the same metrics either way.");
+        d.define(OFFSETS_TOPIC_NUM_PARTITIONS, Type.INT, 50, Range.between(1, 100_000), Importance.HIGH,
+            "Cluster mode: partitions of __consumer_offsets when this broker asks the controller to create it (a "
+                + "group's coordinator is the leader of partition abs(groupId.hashCode()) % that count). Must be "
+                + "the same on every broker, Kafka's included; it cannot change once the topic exists.");
+        d.define(OFFSETS_TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) 3, Range.between(1, Short.MAX_VALUE),
+            Importance.HIGH,
+            "Cluster mode: replication factor of __consumer_offsets when this broker asks the controller to "
+                + "create it. As in Kafka, the controller refuses the creation while fewer brokers are alive "
+                + "(FindCoordinator answers COORDINATOR_NOT_AVAILABLE meanwhile): set 1 for a one-broker cluster.");
         return d;
     }
 

@@ -10,7 +10,7 @@ import java.util.Set;
  * The membership state of one classic group: state, generation, chosen protocol, leader, members
  * (in join order), members that were handed an id and must rejoin with it ({@code pending}),
  * static instance ids, and the members that have not yet sent their SyncGroup for the current
- * generation. Committed offsets live in the {@link OffsetStore}, not here.
+ * generation. Committed offsets live in the {@link GroupStore}, not here.
  *
  * <p>Not thread-safe: every access holds the group's monitor ({@code synchronized (group)}); the
  * {@link GroupCoordinator} owns it; the {@link OffsetManager} reads it to check commits and expire offsets.

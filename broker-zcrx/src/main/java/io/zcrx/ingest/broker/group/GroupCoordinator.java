@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.apache.kafka.common.message.DeleteGroupsResponseData.DeletableGroupResult;
 import org.apache.kafka.common.message.DeleteGroupsResponseData.DeletableGroupResultCollection;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
@@ -42,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * session timeouts, SyncGroup timeouts, static members (KIP-345: an instance id fences older
  * member ids), ListGroups, DescribeGroups and DeleteGroups. Committed offsets are the
  * {@link OffsetManager}'s; it checks commits against the membership here, under the same per-group
- * monitors. A group lives while it has members or offsets in the {@link OffsetStore}.
+ * monitors. A group lives while it has members or offsets in the {@link GroupStore}. In cluster mode
+ * the store also keeps each generation's metadata ({@link #storeGroup}) and the {@link GroupLoader}
+ * loads and unloads groups with the leadership of their {@code __consumer_offsets} partition.
  *
  * <p>Thread safety: any thread may call any method. Each group is guarded by its own monitor;
  * members of one group arrive on different reactors and timers fire on the {@link TimerService}
@@ -69,15 +72,16 @@ public final class GroupCoordinator {
     }
 
     private final Settings settings;
-    private final OffsetStore store;
+    private final GroupStore store;
     private final TimerService timer;
     private final ConcurrentHashMap<String, ClassicGroup> groups = new ConcurrentHashMap<>();
 
     /**
      * @param store read for whether a group still holds offsets (an Empty group without any is
-     *              removed) and cleared by DeleteGroups; the {@link OffsetManager} writes it
+     *              removed), cleared by DeleteGroups, told of each new generation; the
+     *              {@link OffsetManager} writes the offsets
      */
-    public GroupCoordinator(Settings settings, OffsetStore store, TimerService timer) {
+    public GroupCoordinator(Settings settings, GroupStore store, TimerService timer) {
         this.settings = settings;
         this.store = store;
         this.timer = timer;
@@ -91,6 +95,11 @@ public final class GroupCoordinator {
         final String memberId = req.memberId() == null ? "" : req.memberId();
         if (groupId == null || groupId.isEmpty()) {
             respond.accept(joinError(version, memberId, Errors.INVALID_GROUP_ID));
+            return;
+        }
+        final Errors notHere = store.coordinatorError(groupId);
+        if (notHere != Errors.NONE) {
+            respond.accept(joinError(version, memberId, notHere));
             return;
         }
         if (req.sessionTimeoutMs() < settings.minSessionTimeoutMs
@@ -351,6 +360,14 @@ public final class GroupCoordinator {
             g.protocolName = null;
             g.emptySinceMs = now;
             LOG.info("group {}: generation {} has no members; group is Empty", g.groupId, g.generationId);
+            // As Kafka: the Empty generation is persisted (in cluster mode), so the next coordinator
+            // continues from it.
+            try {
+                store.storeGroup(snapshot(g, now));
+            } catch (IOException e) {
+                LOG.warn("group {}: persisting Empty generation {} failed: {}", g.groupId, g.generationId,
+                    e.toString());
+            }
             maybeRemoveEmpty(g);
             return;
         }
@@ -392,6 +409,11 @@ public final class GroupCoordinator {
     // ---- SyncGroup ----------------------------------------------------------------------------
 
     public void syncGroup(SyncGroupRequestData req, Consumer<SyncGroupResponseData> respond) {
+        final Errors notHere = coordinatorError(req.groupId());
+        if (notHere != Errors.NONE) {
+            respond.accept(syncError(notHere));
+            return;
+        }
         final ClassicGroup g = req.groupId() == null ? null : groups.get(req.groupId());
         if (g == null) {
             respond.accept(syncError(req.groupId() == null || req.groupId().isEmpty() ? Errors.INVALID_GROUP_ID
@@ -423,10 +445,28 @@ public final class GroupCoordinator {
                         for (SyncGroupRequestAssignment a : req.assignments()) {
                             assignments.put(a.memberId(), a.assignment() == null ? EMPTY : a.assignment());
                         }
+                        for (Member x : g.members.values()) {
+                            x.assignment = assignments.getOrDefault(x.memberId, EMPTY);
+                        }
+                        try {
+                            // The generation with its assignment is persisted before anyone learns it
+                            // (Kafka's storeGroup), so a new coordinator knows what the members hold.
+                            store.storeGroup(snapshot(g, timer.nowMs()));
+                        } catch (IOException failure) {
+                            LOG.warn("group {}: persisting generation {} failed; rebalancing: {}", g.groupId,
+                                g.generationId, failure.toString());
+                            for (Member x : g.members.values()) {
+                                if (x.awaitingSync != null) {
+                                    x.awaitingSync.accept(syncError(Errors.COORDINATOR_NOT_AVAILABLE));
+                                    x.awaitingSync = null;
+                                }
+                            }
+                            prepareRebalance(g, "persisting the assignment failed");
+                            break;
+                        }
                         g.state = GroupState.STABLE;
                         LOG.info("group {}: generation {} is Stable", g.groupId, g.generationId);
                         for (Member x : g.members.values()) {
-                            x.assignment = assignments.getOrDefault(x.memberId, EMPTY);
                             if (x.awaitingSync != null) {
                                 x.awaitingSync.accept(syncResponse(g, x));
                                 x.awaitingSync = null;
@@ -449,6 +489,10 @@ public final class GroupCoordinator {
     // ---- Heartbeat ----------------------------------------------------------------------------
 
     public Errors heartbeat(HeartbeatRequestData req) {
+        final Errors notHere = coordinatorError(req.groupId());
+        if (notHere != Errors.NONE) {
+            return notHere;
+        }
         final ClassicGroup g = req.groupId() == null ? null : groups.get(req.groupId());
         if (g == null) {
             return req.groupId() == null || req.groupId().isEmpty()
@@ -495,7 +539,7 @@ public final class GroupCoordinator {
      */
     private void onSessionCheck(ClassicGroup g, Member m) {
         synchronized (g) {
-            if (g.members.get(m.memberId) != m) {
+            if (g.is(GroupState.DEAD) || g.members.get(m.memberId) != m) {
                 return;
             }
             if (m.isAwaitingJoin() || m.isAwaitingSync()) {
@@ -559,6 +603,10 @@ public final class GroupCoordinator {
 
     public LeaveResult leaveGroup(String groupId, List<MemberIdentity> leaving) {
         final List<MemberResponse> out = new ArrayList<>();
+        final Errors notHere = coordinatorError(groupId);
+        if (notHere != Errors.NONE) {
+            return new LeaveResult(notHere, out);
+        }
         final ClassicGroup g = groupId == null ? null : groups.get(groupId);
         if (g == null) {
             for (MemberIdentity id : leaving) {
@@ -612,6 +660,11 @@ public final class GroupCoordinator {
     // ---- admin --------------------------------------------------------------------------------
 
     public DescribedGroup describeGroup(String groupId, short version) {
+        final Errors notHere = coordinatorError(groupId);
+        if (notHere != Errors.NONE) {
+            return new DescribedGroup().setGroupId(groupId).setErrorCode(notHere.code()).setGroupState("")
+                .setProtocolType("").setProtocolData("");
+        }
         final ClassicGroup g = groupId == null ? null : groups.get(groupId);
         if (g == null) {
             final DescribedGroup d = new DescribedGroup().setGroupId(groupId).setGroupState(GroupState.DEAD.wireName)
@@ -685,6 +738,11 @@ public final class GroupCoordinator {
                 continue;
             }
             out.add(r);
+            final Errors notHere = coordinatorError(id);
+            if (notHere != Errors.NONE) {
+                r.setErrorCode(notHere.code());
+                continue;
+            }
             final ClassicGroup g = id == null ? null : groups.get(id);
             if (g == null) {
                 r.setErrorCode(
@@ -744,7 +802,106 @@ public final class GroupCoordinator {
         if (g.is(GroupState.EMPTY) && g.members.isEmpty() && g.pending.isEmpty() && !store.hasOffsets(g.groupId)) {
             g.state = GroupState.DEAD;
             groups.remove(g.groupId, g);
+            try {
+                store.groupRemoved(g.groupId);
+            } catch (IOException e) {
+                LOG.warn("group {}: writing its tombstone failed (it loads back Empty): {}", g.groupId, e.toString());
+            }
         }
+    }
+
+    /** The group as Kafka's GroupMetadataValue records it (the caller holds the group's monitor). */
+    private static StoredGroup snapshot(ClassicGroup g, long nowMs) {
+        final List<StoredGroup.Member> members = new ArrayList<>(g.members.size());
+        for (Member m : g.members.values()) {
+            members.add(new StoredGroup.Member(m.memberId, m.groupInstanceId, m.clientId, m.clientHost,
+                m.rebalanceTimeoutMs, m.sessionTimeoutMs, m.protocols.get(g.protocolName), m.assignment));
+        }
+        return new StoredGroup(g.groupId, g.protocolType == null ? "" : g.protocolType, g.generationId,
+            g.protocolName, g.leaderId, nowMs, members);
+    }
+
+    // ---- cluster mode: coordination follows __consumer_offsets leadership -----------------------
+
+    /**
+     * NONE when this node coordinates {@code groupId} now; NOT_COORDINATOR or
+     * COORDINATOR_LOAD_IN_PROGRESS in cluster mode when it does not (yet). Every group request asks
+     * first. Null or empty ids are the handlers' INVALID_GROUP_ID, not a coordination question.
+     */
+    public Errors coordinatorError(String groupId) {
+        return groupId == null || groupId.isEmpty() ? Errors.NONE : store.coordinatorError(groupId);
+    }
+
+    /**
+     * A {@code __consumer_offsets} partition was loaded: its groups come back as Kafka's loading
+     * brings them back, Stable with the members of their last generation (each member's session
+     * starts now: one that does not heartbeat here is removed after its session timeout) or Empty;
+     * groups with offsets but no metadata come back Empty (offset retention from the newest commit).
+     */
+    void loadGroups(Collection<StoredGroup> stored, Map<String, Long> newestCommitMs) {
+        final long now = timer.nowMs();
+        for (StoredGroup sg : stored) {
+            final ClassicGroup g = new ClassicGroup(sg.groupId(), now);
+            g.generationId = sg.generation();
+            g.protocolType = sg.protocolType().isEmpty() ? null : sg.protocolType();
+            if (sg.members().isEmpty() || sg.protocol() == null) {
+                g.emptySinceMs = sg.currentStateTimestampMs() >= 0 ? sg.currentStateTimestampMs() : now;
+            } else {
+                g.protocolName = sg.protocol();
+                for (StoredGroup.Member sm : sg.members()) {
+                    final Member m = new Member(sm.memberId(), sm.groupInstanceId(), sm.clientId(), sm.clientHost(),
+                        sm.rebalanceTimeoutMs(), sm.sessionTimeoutMs(), g.protocolType,
+                        Map.of(sg.protocol(), sm.subscription() == null ? EMPTY : sm.subscription()));
+                    m.assignment = sm.assignment() == null ? EMPTY : sm.assignment();
+                    m.lastHeartbeatMs = now;
+                    g.add(m);
+                }
+                g.leaderId = sg.leader() != null && g.members.containsKey(sg.leader()) ? sg.leader()
+                    : g.members.keySet().iterator().next();
+                g.state = GroupState.STABLE;
+            }
+            synchronized (g) {
+                g.checkInvariants();
+                groups.put(g.groupId, g);
+                for (Member m : g.members.values()) {
+                    scheduleSessionCheck(g, m, m.sessionTimeoutMs);
+                }
+            }
+        }
+        for (Map.Entry<String, Long> e : newestCommitMs.entrySet()) {
+            if (!groups.containsKey(e.getKey())) {
+                restore(e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    /**
+     * The partition of these groups moved away: they leave this node. Whoever waits on them is
+     * answered NOT_COORDINATOR (the client finds the new coordinator). Returns how many went.
+     */
+    int unloadGroups(Predicate<String> which) {
+        int n = 0;
+        for (ClassicGroup g : groups.values()) {
+            if (!which.test(g.groupId)) {
+                continue;
+            }
+            synchronized (g) {
+                for (Member m : g.members.values()) {
+                    if (m.awaitingJoin != null) {
+                        m.awaitingJoin.accept(joinError(m.joinVersion, m.memberId, Errors.NOT_COORDINATOR));
+                        m.awaitingJoin = null;
+                    }
+                    if (m.awaitingSync != null) {
+                        m.awaitingSync.accept(syncError(Errors.NOT_COORDINATOR));
+                        m.awaitingSync = null;
+                    }
+                }
+                g.state = GroupState.DEAD;
+                groups.remove(g.groupId, g);
+                n++;
+            }
+        }
+        return n;
     }
 
     private static JoinGroupResponseData joinResponse(ClassicGroup g, Member m, short version) {

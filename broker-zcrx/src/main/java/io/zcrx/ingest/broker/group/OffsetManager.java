@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The committed offsets of this node's groups (docs/kafka-protocol-notes.md#consumer-groups):
  * OffsetCommit, OffsetFetch, OffsetDelete, the offsets of deleted topics and offset retention,
- * persisted in an {@link OffsetStore}. As in Apache Kafka, offset management is kept apart from group membership:
+ * persisted in a {@link GroupStore} (standalone: the {@link OffsetStore} journal; cluster mode:
+ * {@code __consumer_offsets}). As in Apache Kafka, offset management is kept apart from group membership:
  * join phases, sessions and static members are the {@link GroupCoordinator}'s; a commit is checked
  * against that membership under the group's monitor, so a member that was just fenced or removed
  * cannot commit.
@@ -41,14 +42,14 @@ public final class OffsetManager {
     }
 
     private final Settings settings;
-    private final OffsetStore store;
+    private final GroupStore store;
     private final TimerService timer;
     /** (topic, partition) exists: offsets are committed only for partitions that exist. */
     private final BiPredicate<String, Integer> partitionExists;
     private final GroupCoordinator groups;
 
     /** Restores a group (Empty, no members) for every group id with offsets in {@code store}. */
-    public OffsetManager(Settings settings, OffsetStore store, TimerService timer,
+    public OffsetManager(Settings settings, GroupStore store, TimerService timer,
                          BiPredicate<String, Integer> partitionExists, GroupCoordinator groups) {
         this.settings = settings;
         this.store = store;
@@ -85,8 +86,11 @@ public final class OffsetManager {
         final String member = memberId == null ? "" : memberId;
         Errors groupError = Errors.NONE;
         ClassicGroup g = null;
+        final Errors notHere = groups.coordinatorError(groupId);
         if (groupId == null || groupId.isEmpty()) {
             groupError = Errors.INVALID_GROUP_ID;
+        } else if (notHere != Errors.NONE) {
+            groupError = notHere;
         } else {
             g = groups.group(groupId);
             if (g == null) {
@@ -200,6 +204,10 @@ public final class OffsetManager {
     }
 
     public OffsetDeleteResult deleteOffsets(String groupId, List<TopicPartition> partitions) {
+        final Errors notHere = groups.coordinatorError(groupId);
+        if (notHere != Errors.NONE) {
+            return new OffsetDeleteResult(notHere, Map.of());
+        }
         final ClassicGroup g = groupId == null ? null : groups.group(groupId);
         if (g == null) {
             return new OffsetDeleteResult(groupId == null || groupId.isEmpty() ? Errors.INVALID_GROUP_ID
@@ -336,7 +344,7 @@ public final class OffsetManager {
         return removed;
     }
 
-    public OffsetStore offsetStore() {
+    public GroupStore offsetStore() {
         return store;
     }
 }

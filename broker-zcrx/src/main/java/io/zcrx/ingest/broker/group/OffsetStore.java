@@ -22,12 +22,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Committed offsets of every group, kept in memory and persisted in an append-only file
+ * The standalone broker's {@link GroupStore}: committed offsets of every group, kept in memory and
+ * persisted in an append-only file
  * {@code <log dir>/zcrx-group-offsets/offsets.log}.
  *
- * <p>Why this format rather than Kafka's {@code __consumer_offsets} topic: that topic needs log
- * compaction (which this broker does not implement) and the group-coordinator's record schemas
- * (not in kafka-clients). A private journal gives the three properties that matter with little
+ * <p>Why this format rather than Kafka's {@code __consumer_offsets} topic in standalone mode: that
+ * topic needs log compaction (which this broker does not implement yet) to stay bounded, and a
+ * single broker shares its offsets with nobody. (Cluster mode does write {@code __consumer_offsets},
+ * in Kafka's format, through {@link OffsetsTopicStore}: there another broker must read them.) A
+ * private journal gives the three properties that matter with little
  * code: a commit is one {@code write} (into the page cache, before the response; an fsync follows
  * within {@link #SYNC_INTERVAL_MS} on the timer thread, and at shutdown), a crash can only tear the
  * last record (each record carries its own length and CRC-32C; loading stops at the first bad one
@@ -48,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread safety: every method is synchronized (commits come from reactor threads, expiry from
  * the timer thread); the work under the lock is an in-memory update and one write to the page cache.
  */
-public final class OffsetStore implements AutoCloseable {
+public final class OffsetStore implements GroupStore, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OffsetStore.class);
 
     static final String DIR = "zcrx-group-offsets";
@@ -203,22 +206,26 @@ public final class OffsetStore implements AutoCloseable {
     // ---- queries ------------------------------------------------------------------------------
 
     /** Groups with at least one committed offset. */
+    @Override
     public synchronized List<String> groupIds() {
         return new ArrayList<>(groups.keySet());
     }
 
     /** A copy of the group's committed offsets (empty when none). */
+    @Override
     public synchronized Map<TopicPartition, CommittedOffset> offsets(String group) {
         final Map<TopicPartition, CommittedOffset> m = groups.get(group);
         return m == null ? Collections.emptyMap() : new HashMap<>(m);
     }
 
     /** The group's committed offset of {@code tp}, or null. */
+    @Override
     public synchronized CommittedOffset offset(String group, TopicPartition tp) {
         final Map<TopicPartition, CommittedOffset> m = groups.get(group);
         return m == null ? null : m.get(tp);
     }
 
+    @Override
     public synchronized boolean hasOffsets(String group) {
         return groups.containsKey(group);
     }
@@ -245,6 +252,7 @@ public final class OffsetStore implements AutoCloseable {
      * Persists and applies a commit of several partitions at once (one write). Either all are
      * stored or, on an I/O failure, none.
      */
+    @Override
     public synchronized void commit(String group, Map<TopicPartition, CommittedOffset> offsets) throws IOException {
         if (offsets.isEmpty()) {
             return;
@@ -280,6 +288,7 @@ public final class OffsetStore implements AutoCloseable {
     }
 
     /** Removes some offsets of a group (expiry, OffsetDelete, a deleted topic). */
+    @Override
     public synchronized void delete(String group, Collection<TopicPartition> partitions) throws IOException {
         final Map<TopicPartition, CommittedOffset> m = groups.get(group);
         if (m == null) {
@@ -314,6 +323,7 @@ public final class OffsetStore implements AutoCloseable {
     }
 
     /** Removes every offset of a group (DeleteGroups, expiry of an empty group). */
+    @Override
     public synchronized void deleteGroup(String group) throws IOException {
         final Map<TopicPartition, CommittedOffset> m = groups.get(group);
         if (m == null) {

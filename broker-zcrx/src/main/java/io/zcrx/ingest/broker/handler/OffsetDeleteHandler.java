@@ -33,7 +33,8 @@ public final class OffsetDeleteHandler {
         for (OffsetDeleteRequestTopic t : data.topics()) {
             final TopicInfo topic = ctx.topics().get(t.name());
             for (OffsetDeleteRequestPartition p : t.partitions()) {
-                if (topic != null && !topic.isDeleted() && topic.partition(p.partitionIndex()) != null) {
+                // state, not partition(): in cluster mode the partition may be led by another broker.
+                if (topic != null && !topic.isDeleted() && topic.state(p.partitionIndex()) != null) {
                     existing.add(new TopicPartition(t.name(), p.partitionIndex()));
                 }
             }

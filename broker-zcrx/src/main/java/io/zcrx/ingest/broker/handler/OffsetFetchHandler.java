@@ -37,9 +37,13 @@ public final class OffsetFetchHandler {
         final OffsetFetchResponseData resp = new OffsetFetchResponseData().setThrottleTimeMs(0);
         if (version >= 8) {
             for (OffsetFetchRequestGroup g : data.groups()) {
+                final Errors notHere = ctx.groups().coordinatorError(g.groupId());
                 final OffsetFetchResponseGroup rg = new OffsetFetchResponseGroup().setGroupId(g.groupId())
-                    .setErrorCode(Errors.NONE.code());
+                    .setErrorCode(notHere.code());
                 resp.groups().add(rg);
+                if (notHere != Errors.NONE) {
+                    continue;
+                }
                 final List<TopicPartition> wanted = g.topics() == null ? null : partitionsOf8(g.topics());
                 for (Map.Entry<String, List<OffsetFetchResponsePartitions>> e
                         : byTopic8(ctx.offsets().fetchOffsets(g.groupId(), wanted), wanted).entrySet()) {
@@ -47,6 +51,10 @@ public final class OffsetFetchHandler {
                 }
             }
             return resp;
+        }
+        final Errors notHere = ctx.groups().coordinatorError(data.groupId());
+        if (notHere != Errors.NONE) {
+            return groupError(data, version, notHere);
         }
         final List<TopicPartition> wanted = data.topics() == null ? null : partitionsOf(data.topics());
         final Map<TopicPartition, CommittedOffset> found = ctx.offsets().fetchOffsets(data.groupId(), wanted);
@@ -62,6 +70,28 @@ public final class OffsetFetchHandler {
         resp.setTopics(new ArrayList<>(topics.values()));
         if (version >= 2) {
             resp.setErrorCode(Errors.NONE.code());
+        }
+        return resp;
+    }
+
+    /**
+     * v1-v7 for a group not coordinated here: from v2 the top-level error; v1 has none, so (as Kafka)
+     * every partition asked carries it.
+     */
+    private static OffsetFetchResponseData groupError(OffsetFetchRequestData data, short version, Errors e) {
+        final OffsetFetchResponseData resp = new OffsetFetchResponseData().setThrottleTimeMs(0);
+        if (version >= 2) {
+            return resp.setErrorCode(e.code());
+        }
+        if (data.topics() != null) {
+            for (OffsetFetchRequestTopic t : data.topics()) {
+                final OffsetFetchResponseTopic rt = new OffsetFetchResponseTopic().setName(t.name());
+                resp.topics().add(rt);
+                for (int p : t.partitionIndexes()) {
+                    rt.partitions().add(new OffsetFetchResponsePartition().setPartitionIndex(p).setCommittedOffset(-1)
+                        .setCommittedLeaderEpoch(-1).setMetadata("").setErrorCode(e.code()));
+                }
+            }
         }
         return resp;
     }
