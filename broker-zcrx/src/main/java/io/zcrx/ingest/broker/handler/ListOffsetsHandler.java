@@ -26,8 +26,8 @@ import org.apache.kafka.common.protocol.Errors;
  * timestamp below the version that introduced it, or a partition listed twice, is an error for
  * that partition. A partition of a known topic not led here is NOT_LEADER_OR_FOLLOWER;
  * CurrentLeaderEpoch (v4+) is fenced against the partition's leader epoch
- * ({@link LeaderEpochs#check}), and found offsets carry that epoch (v4+; 0 standalone), the epoch a
- * consumer then validates its position with.
+ * ({@link LeaderEpochs#check}), and found offsets carry the epoch that wrote them (v4+; 0
+ * standalone), the epoch a consumer then validates its position with.
  *
  * <p>v9-v11 (tiered-storage timestamps, async remote lookups) are not advertised: there is no
  * tiered storage to answer them about.
@@ -89,11 +89,21 @@ public final class ListOffsetsHandler {
                 pr.setErrorCode(lookup.errorCode);
                 if (lookup.errorCode == Errors.NONE.code() && lookup.offset >= 0) {
                     pr.setOffset(lookup.offset).setTimestamp(lookup.timestamp)
-                        .setLeaderEpoch(version >= 4 ? state.leaderEpoch() : LeaderEpochs.NONE);
+                        .setLeaderEpoch(version >= 4 ? epochOf(log, lookup.offset, state) : LeaderEpochs.NONE);
                 }
             }
         }
         return resp;
+    }
+
+    /**
+     * The leader epoch that wrote {@code offset} per the log's epoch history (as Kafka's
+     * {@code UnifiedLog.fetchOffsetByTimestamp} answers); the partition's current epoch where the
+     * history does not reach (an empty standalone log, whose first append records epoch 0).
+     */
+    private static int epochOf(PartitionLog log, long offset, PartitionState state) {
+        final int epoch = log.epochForOffset(offset);
+        return epoch >= 0 ? epoch : state.leaderEpoch();
     }
 
     /** Special timestamps exist only from the version that introduced them (clients never send earlier). */

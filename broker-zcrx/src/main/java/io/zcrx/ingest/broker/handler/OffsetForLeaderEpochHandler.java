@@ -5,11 +5,11 @@ import io.zcrx.ingest.broker.metadata.PartitionState;
 import io.zcrx.ingest.broker.metadata.TopicInfo;
 import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.log.PartitionLog;
+import io.zcrx.ingest.log.epoch.EpochEndOffset;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderPartition;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderTopic;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
-import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData.EpochEndOffset;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult;
 import org.apache.kafka.common.protocol.Errors;
 
@@ -17,10 +17,10 @@ import org.apache.kafka.common.protocol.Errors;
  * OffsetForLeaderEpoch, v2-v4 (docs/kafka-protocol-notes.md#offsetforleaderepoch): how consumers validate their
  * position after a leader change (KIP-320). A partition of a known topic not led here is
  * NOT_LEADER_OR_FOLLOWER; CurrentLeaderEpoch is fenced against the partition's leader epoch as in
- * Fetch. The answer comes from {@link #endOffsetForEpoch}: the partition's current epoch ends at the
- * log end offset (a standalone broker has had one epoch, 0, since each partition was created);
- * any other epoch is unknown here (UNDEFINED epoch and offset, -1/-1, as Kafka answers for an
- * epoch newer than any it has).
+ * Fetch. The answer comes from the log's leader epoch history ({@link #endOffsetForEpoch}): the
+ * largest epoch at or below the requested one and where it ended, the current epoch ending at the
+ * log end offset (a standalone broker has had one epoch, 0, since each partition was created); an
+ * epoch the history cannot place is UNDEFINED (-1/-1), as Kafka answers.
  */
 public final class OffsetForLeaderEpochHandler {
     private final BrokerContext ctx;
@@ -36,8 +36,9 @@ public final class OffsetForLeaderEpochHandler {
             resp.topics().add(tr);
             final TopicInfo topic = ctx.topics().get(t.topic());
             for (OffsetForLeaderPartition p : t.partitions()) {
-                final EpochEndOffset r =
-                    new EpochEndOffset().setPartition(p.partition()).setLeaderEpoch(-1).setEndOffset(-1);
+                final OffsetForLeaderEpochResponseData.EpochEndOffset r =
+                    new OffsetForLeaderEpochResponseData.EpochEndOffset().setPartition(p.partition())
+                        .setLeaderEpoch(-1).setEndOffset(-1);
                 tr.partitions().add(r);
                 final boolean known = topic != null && !topic.isDeleted();
                 final PartitionState state = known ? topic.state(p.partition()) : null;
@@ -59,12 +60,18 @@ public final class OffsetForLeaderEpochHandler {
     }
 
     /**
-     * The largest epoch at or below {@code requested} and the offset where it ended. Until the log
-     * keeps its epoch cache ({@code leader-epoch-checkpoint}), only the partition's current epoch is
-     * known: it ends at the log end offset.
+     * The largest epoch at or below {@code requested} and the offset where it ended, from the log's
+     * leader epoch history ({@code leader-epoch-checkpoint}, Kafka's {@code UnifiedLog.endOffsetForEpoch}).
+     * A leader always knows its own current epoch, which ends at the log end offset, also before its
+     * first batch entered the history (a standalone log is never told an epoch: its first append
+     * records epoch 0).
      */
-    static void endOffsetForEpoch(PartitionLog log, int requested, int current, EpochEndOffset r) {
-        if (requested == current) {
+    static void endOffsetForEpoch(PartitionLog log, int requested, int current,
+                                  OffsetForLeaderEpochResponseData.EpochEndOffset r) {
+        final EpochEndOffset found = log.endOffsetForEpoch(requested);
+        if (!found.isUndefined()) {
+            r.setLeaderEpoch(found.epoch()).setEndOffset(found.endOffset());
+        } else if (requested == current) {
             r.setLeaderEpoch(current).setEndOffset(log.logEndOffset());
         }
     }
