@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
@@ -140,10 +141,13 @@ public final class MetadataHandler {
             data.topics().add(new CreatableTopic().setName(name).setNumPartitions(ctx.config().numPartitions())
                 .setReplicationFactor(ctx.config().getInt(BrokerConfig.DEFAULT_REPLICATION_FACTOR).shortValue()));
             try {
-                controller.send(new CreateTopicsRequest.Builder(data)).whenComplete((r, e) -> {
-                    creating.remove(name);
-                    logCreation(name, r, e);
-                });
+                // Bounded like a forwarded request, so a lost answer cannot block the topic's creation for ever.
+                controller.send(new CreateTopicsRequest.Builder(data))
+                    .orTimeout(ForwardToController.TIMEOUT_MS, TimeUnit.MILLISECONDS)
+                    .whenComplete((r, e) -> {
+                        creating.remove(name);
+                        logCreation(name, r, e);
+                    });
             } catch (RuntimeException e) {
                 creating.remove(name);
                 LOG.warn("auto-creating topic {}: the controller channel refused the request: {}", name, e.toString());
