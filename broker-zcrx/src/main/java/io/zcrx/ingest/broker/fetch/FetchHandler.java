@@ -1,7 +1,10 @@
 package io.zcrx.ingest.broker.fetch;
 
 import io.zcrx.ingest.broker.config.BrokerConfig;
+import io.zcrx.ingest.broker.metadata.BrokerNode;
+import io.zcrx.ingest.broker.metadata.ClusterView;
 import io.zcrx.ingest.broker.metadata.LeaderEpochs;
+import io.zcrx.ingest.broker.metadata.PartitionState;
 import io.zcrx.ingest.broker.metadata.TopicInfo;
 import io.zcrx.ingest.broker.metrics.BrokerTopicMetrics;
 import io.zcrx.ingest.broker.request.BrokerContext;
@@ -31,6 +34,7 @@ import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
 import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse;
+import org.apache.kafka.common.message.FetchResponseData.NodeEndpoint;
 import org.apache.kafka.common.message.FetchResponseData.PartitionData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
@@ -52,9 +56,13 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
  * keeps sending full requests, and a full response lists exactly the requested partitions. A
  * request naming a session gets FETCH_SESSION_ID_NOT_FOUND; the client then starts over.
  *
- * <p>Leader epoch is 0 everywhere: a CurrentLeaderEpoch above it is UNKNOWN_LeaderEpochs.CURRENT, below
- * (other than -1) FENCED_LeaderEpochs.CURRENT. Clients older than v10 cannot read zstd: a region holding a
- * zstd batch is UNSUPPORTED_COMPRESSION_TYPE for them, as in Kafka.
+ * <p>Leadership: a partition of a known topic whose log is not here (in cluster mode, led by another
+ * broker) is NOT_LEADER_OR_FOLLOWER; a CurrentLeaderEpoch above the partition's leader epoch
+ * ({@link PartitionState#leaderEpoch()}, 0 standalone) is UNKNOWN_LEADER_EPOCH, below it (other than
+ * -1) FENCED_LEADER_EPOCH. From v16, as Kafka does (KIP-951), those two errors carry the partition's
+ * CurrentLeader and the response that leader's NodeEndpoint, where the leader is alive. Clients older
+ * than v10 cannot read zstd: a region holding a zstd batch is UNSUPPORTED_COMPRESSION_TYPE for them,
+ * as in Kafka.
  *
  * <p>Metrics, per partition of the answer as Kafka counts them: the topic's and all topics'
  * {@code TotalFetchRequestsPerSec}, {@code FailedFetchRequestsPerSec} when the partition's answer is
@@ -69,6 +77,9 @@ public final class FetchHandler {
     private static final ThreadLocal<OutboundWritable> WRITABLE = ThreadLocal.withInitial(OutboundWritable::new);
     private static final ThreadLocal<ByteBuffer> BATCH_HEADER = ThreadLocal.withInitial(
         () -> ByteBuffer.allocate(RecordBatchLayout.RECORD_BATCH_OVERHEAD).order(ByteOrder.BIG_ENDIAN));
+
+    /** KIP-951: CurrentLeader and NodeEndpoints are filled from v16, as Kafka does. */
+    static final short FIRST_LEADER_HINT_VERSION = 16;
 
     private final BrokerContext ctx;
 
@@ -134,7 +145,7 @@ public final class FetchHandler {
         }
     }
 
-    private Plan plan(FetchRequestData data, short version) {
+    Plan plan(FetchRequestData data, short version) {
         final int brokerMax = ctx.config().getInt(BrokerConfig.FETCH_MAX_BYTES);
         final Plan plan = new Plan(version, Math.min(version >= 3 ? data.maxBytes() : Integer.MAX_VALUE, brokerMax),
             data.minBytes());
@@ -156,21 +167,26 @@ public final class FetchHandler {
                     .setPreferredReadReplica(-1).setRecords(MemoryRecords.EMPTY);
                 tr.partitions().add(pd);
                 PartitionLog log = null;
+                final PartitionState state = topic == null ? null : topic.state(fp.partition());
                 Errors e = Errors.NONE;
-                if (topic == null) {
-                    e = version >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                if (state == null) {
+                    e = topic == null && version >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
                 } else if ((log = topic.partition(fp.partition())) == null) {
-                    e = Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                    e = Errors.NOT_LEADER_OR_FOLLOWER;
                 } else if (replicaId >= 0) {
-                    // A follower fetch: this single node has no followers.
+                    // A follower fetch: every partition has one replica, there are no followers yet.
                     e = Errors.NOT_LEADER_OR_FOLLOWER;
                 } else {
-                    e = LeaderEpochs.check(fp.currentLeaderEpoch());
+                    e = LeaderEpochs.check(fp.currentLeaderEpoch(), state.leaderEpoch());
                 }
                 if (e != Errors.NONE) {
                     pd.setErrorCode(e.code());
                     plan.error = true;
                     log = null;
+                    if (version >= FIRST_LEADER_HINT_VERSION
+                        && (e == Errors.NOT_LEADER_OR_FOLLOWER || e == Errors.FENCED_LEADER_EPOCH)) {
+                        leaderHint(plan.response, pd, state, ctx.cluster().view());
+                    }
                 }
                 logs.add(log);
                 parts.add(pd);
@@ -190,6 +206,22 @@ public final class FetchHandler {
             plan.partitionMaxBytes[i] = (int) offsets.get(i)[1];
         }
         return plan;
+    }
+
+    /**
+     * KIP-951 as Kafka's {@code KafkaApis.handleFetchRequest} does it: the partition's current
+     * leader and epoch, and the leader's endpoint in the response, when the leader is alive.
+     */
+    static void leaderHint(FetchResponseData response, PartitionData pd, PartitionState state, ClusterView view) {
+        final BrokerNode leader = state.hasLeader() ? view.broker(state.leader()) : null;
+        if (leader == null) {
+            return;
+        }
+        pd.currentLeader().setLeaderId(leader.id()).setLeaderEpoch(state.leaderEpoch());
+        if (response.nodeEndpoints().find(leader.id()) == null) {
+            response.nodeEndpoints().add(new NodeEndpoint().setNodeId(leader.id()).setHost(leader.host())
+                .setPort(leader.port()).setRack(leader.rack()));
+        }
     }
 
     private TopicInfo lookup(String name) {

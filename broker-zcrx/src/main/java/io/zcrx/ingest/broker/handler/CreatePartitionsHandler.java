@@ -2,6 +2,7 @@ package io.zcrx.ingest.broker.handler;
 
 import io.zcrx.ingest.broker.metadata.TopicRegistry;
 import io.zcrx.ingest.broker.request.BrokerContext;
+import io.zcrx.ingest.broker.request.RequestContext;
 import java.util.HashSet;
 import java.util.Set;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
@@ -10,6 +11,7 @@ import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartiti
 import org.apache.kafka.common.message.CreatePartitionsResponseData;
 import org.apache.kafka.common.message.CreatePartitionsResponseData.CreatePartitionsTopicResult;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.CreatePartitionsRequest;
 
 /**
  * CreatePartitions, v0-v3 ({@code kafka-topics --alter --partitions N}): raises a topic's
@@ -21,6 +23,18 @@ public final class CreatePartitionsHandler {
 
     public CreatePartitionsHandler(BrokerContext ctx) {
         this.ctx = ctx;
+    }
+
+    /**
+     * Cluster mode: the active controller decides and its answer is relayed (deferred,
+     * {@link ForwardToController}); standalone: answered here.
+     */
+    public void handle(RequestContext req, CreatePartitionsRequestData data) {
+        if (ctx.clusterMode()) {
+            ForwardToController.forward(ctx, req, new CreatePartitionsRequest.Builder(data).build(req.version()));
+        } else {
+            req.respond(handle(data));
+        }
     }
 
     public CreatePartitionsResponseData handle(CreatePartitionsRequestData req) {

@@ -3,6 +3,7 @@ package io.zcrx.ingest.broker.handler;
 import io.zcrx.ingest.broker.config.TopicConfigs;
 import io.zcrx.ingest.broker.metadata.TopicRegistry;
 import io.zcrx.ingest.broker.request.BrokerContext;
+import io.zcrx.ingest.broker.request.RequestContext;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -18,6 +19,7 @@ import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicConfigs;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.CreateTopicsRequest;
 
 /**
  * CreateTopics, v2-v7 (docs/kafka-protocol-notes.md#createtopics) on a single node: replication factor -1 or 1,
@@ -30,6 +32,18 @@ public final class CreateTopicsHandler {
 
     public CreateTopicsHandler(BrokerContext ctx) {
         this.ctx = ctx;
+    }
+
+    /**
+     * Cluster mode: the active controller decides and its answer is relayed (deferred,
+     * {@link ForwardToController}); standalone: answered here.
+     */
+    public void handle(RequestContext req, CreateTopicsRequestData data) {
+        if (ctx.clusterMode()) {
+            ForwardToController.forward(ctx, req, new CreateTopicsRequest.Builder(data).build(req.version()));
+        } else {
+            req.respond(handle(data, req.version()));
+        }
     }
 
     public CreateTopicsResponseData handle(CreateTopicsRequestData req, short version) {

@@ -3,6 +3,7 @@ package io.zcrx.ingest.broker.handler;
 import io.zcrx.ingest.broker.metadata.TopicInfo;
 import io.zcrx.ingest.broker.metadata.TopicRegistry;
 import io.zcrx.ingest.broker.request.BrokerContext;
+import io.zcrx.ingest.broker.request.RequestContext;
 import io.zcrx.ingest.log.PartitionLog;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -14,6 +15,7 @@ import org.apache.kafka.common.message.DeleteTopicsRequestData.DeleteTopicState;
 import org.apache.kafka.common.message.DeleteTopicsResponseData;
 import org.apache.kafka.common.message.DeleteTopicsResponseData.DeletableTopicResult;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.DeleteTopicsRequest;
 
 /**
  * DeleteTopics, v1-v6 (by name; v6 by name or id): the topic leaves the registry at once, its
@@ -25,6 +27,18 @@ public final class DeleteTopicsHandler {
 
     public DeleteTopicsHandler(BrokerContext ctx) {
         this.ctx = ctx;
+    }
+
+    /**
+     * Cluster mode: the active controller decides and its answer is relayed (deferred,
+     * {@link ForwardToController}); standalone: answered here.
+     */
+    public void handle(RequestContext req, DeleteTopicsRequestData data) {
+        if (ctx.clusterMode()) {
+            ForwardToController.forward(ctx, req, new DeleteTopicsRequest.Builder(data).build(req.version()));
+        } else {
+            req.respond(handle(data, req.version()));
+        }
     }
 
     public DeleteTopicsResponseData handle(DeleteTopicsRequestData req, short version) {

@@ -1,6 +1,7 @@
 package io.zcrx.ingest.broker.handler;
 
 import io.zcrx.ingest.broker.metadata.LeaderEpochs;
+import io.zcrx.ingest.broker.metadata.PartitionState;
 import io.zcrx.ingest.broker.metadata.TopicInfo;
 import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.log.OffsetLookup;
@@ -23,7 +24,10 @@ import org.apache.kafka.common.protocol.Errors;
  * timestamp, and a timestamp &gt;= 0 the first record at or after it through the time index
  * ({@link PartitionLog#offsetForTimestamp}); none found: offset and timestamp -1. A special
  * timestamp below the version that introduced it, or a partition listed twice, is an error for
- * that partition. Found offsets carry leader epoch 0 (v4+).
+ * that partition. A partition of a known topic not led here is NOT_LEADER_OR_FOLLOWER;
+ * CurrentLeaderEpoch (v4+) is fenced against the partition's leader epoch
+ * ({@link LeaderEpochs#check}), and found offsets carry the epoch that wrote them (v4+; 0
+ * standalone), the epoch a consumer then validates its position with.
  *
  * <p>v9-v11 (tiered-storage timestamps, async remote lookups) are not advertised: there is no
  * tiered storage to answer them about.
@@ -59,17 +63,21 @@ public final class ListOffsetsHandler {
                 final ListOffsetsPartitionResponse pr = new ListOffsetsPartitionResponse()
                     .setPartitionIndex(p.partitionIndex()).setTimestamp(-1).setOffset(-1).setLeaderEpoch(-1);
                 tr.partitions().add(pr);
-                final PartitionLog log =
-                    topic == null || topic.isDeleted() ? null : topic.partition(p.partitionIndex());
+                final boolean known = topic != null && !topic.isDeleted();
+                final PartitionState state = known ? topic.state(p.partitionIndex()) : null;
+                final PartitionLog log = known ? topic.partition(p.partitionIndex()) : null;
                 final Errors e;
                 if (twice.contains(new TopicPartition(t.name(), p.partitionIndex()))) {
                     e = Errors.INVALID_REQUEST;
-                } else if (log == null) {
+                } else if (state == null) {
                     e = Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                } else if (log == null) {
+                    e = Errors.NOT_LEADER_OR_FOLLOWER;
                 } else if (!timestampAllowed(p.timestamp(), version)) {
                     e = Errors.UNSUPPORTED_VERSION;
                 } else {
-                    e = LeaderEpochs.check(version >= 4 ? p.currentLeaderEpoch() : -1);
+                    e = LeaderEpochs.check(version >= 4 ? p.currentLeaderEpoch() : LeaderEpochs.NONE,
+                        state.leaderEpoch());
                 }
                 if (e != Errors.NONE) {
                     pr.setErrorCode(e.code());
@@ -81,11 +89,21 @@ public final class ListOffsetsHandler {
                 pr.setErrorCode(lookup.errorCode);
                 if (lookup.errorCode == Errors.NONE.code() && lookup.offset >= 0) {
                     pr.setOffset(lookup.offset).setTimestamp(lookup.timestamp)
-                        .setLeaderEpoch(version >= 4 ? LeaderEpochs.CURRENT : -1);
+                        .setLeaderEpoch(version >= 4 ? epochOf(log, lookup.offset, state) : LeaderEpochs.NONE);
                 }
             }
         }
         return resp;
+    }
+
+    /**
+     * The leader epoch that wrote {@code offset} per the log's epoch history (as Kafka's
+     * {@code UnifiedLog.fetchOffsetByTimestamp} answers); the partition's current epoch where the
+     * history does not reach (an empty standalone log, whose first append records epoch 0).
+     */
+    private static int epochOf(PartitionLog log, long offset, PartitionState state) {
+        final int epoch = log.epochForOffset(offset);
+        return epoch >= 0 ? epoch : state.leaderEpoch();
     }
 
     /** Special timestamps exist only from the version that introduced them (clients never send earlier). */

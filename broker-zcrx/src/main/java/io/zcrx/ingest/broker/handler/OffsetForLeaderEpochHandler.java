@@ -1,23 +1,26 @@
 package io.zcrx.ingest.broker.handler;
 
 import io.zcrx.ingest.broker.metadata.LeaderEpochs;
+import io.zcrx.ingest.broker.metadata.PartitionState;
 import io.zcrx.ingest.broker.metadata.TopicInfo;
 import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.log.PartitionLog;
+import io.zcrx.ingest.log.epoch.EpochEndOffset;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderPartition;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderTopic;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
-import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData.EpochEndOffset;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
  * OffsetForLeaderEpoch, v2-v4 (docs/kafka-protocol-notes.md#offsetforleaderepoch): how consumers validate their
- * position after a leader change (KIP-320). This node has had one leader epoch, 0, for every partition since it was
- * created (batches are stamped 0), so epoch 0 ends at the log end offset; any other requested epoch is unknown here
- * (UNDEFINED epoch and offset, -1/-1, as Kafka answers for an epoch newer than any it has). CurrentLeaderEpoch
- * fences as in Fetch.
+ * position after a leader change (KIP-320). A partition of a known topic not led here is
+ * NOT_LEADER_OR_FOLLOWER; CurrentLeaderEpoch is fenced against the partition's leader epoch as in
+ * Fetch. The answer comes from the log's leader epoch history ({@link #endOffsetForEpoch}): the
+ * largest epoch at or below the requested one and where it ended, the current epoch ending at the
+ * log end offset (a standalone broker has had one epoch, 0, since each partition was created); an
+ * epoch the history cannot place is UNDEFINED (-1/-1), as Kafka answers.
  */
 public final class OffsetForLeaderEpochHandler {
     private final BrokerContext ctx;
@@ -33,24 +36,43 @@ public final class OffsetForLeaderEpochHandler {
             resp.topics().add(tr);
             final TopicInfo topic = ctx.topics().get(t.topic());
             for (OffsetForLeaderPartition p : t.partitions()) {
-                final EpochEndOffset r =
-                    new EpochEndOffset().setPartition(p.partition()).setLeaderEpoch(-1).setEndOffset(-1);
+                final OffsetForLeaderEpochResponseData.EpochEndOffset r =
+                    new OffsetForLeaderEpochResponseData.EpochEndOffset().setPartition(p.partition())
+                        .setLeaderEpoch(-1).setEndOffset(-1);
                 tr.partitions().add(r);
-                final PartitionLog log = topic == null || topic.isDeleted() ? null : topic.partition(p.partition());
-                if (log == null) {
-                    r.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+                final boolean known = topic != null && !topic.isDeleted();
+                final PartitionState state = known ? topic.state(p.partition()) : null;
+                final PartitionLog log = known ? topic.partition(p.partition()) : null;
+                if (state == null || log == null) {
+                    r.setErrorCode((state == null ? Errors.UNKNOWN_TOPIC_OR_PARTITION : Errors.NOT_LEADER_OR_FOLLOWER)
+                        .code());
                     continue;
                 }
-                final Errors e = LeaderEpochs.check(p.currentLeaderEpoch());
+                final Errors e = LeaderEpochs.check(p.currentLeaderEpoch(), state.leaderEpoch());
                 if (e != Errors.NONE) {
                     r.setErrorCode(e.code());
                     continue;
                 }
-                if (p.leaderEpoch() == LeaderEpochs.CURRENT) {
-                    r.setLeaderEpoch(LeaderEpochs.CURRENT).setEndOffset(log.logEndOffset());
-                }
+                endOffsetForEpoch(log, p.leaderEpoch(), state.leaderEpoch(), r);
             }
         }
         return resp;
+    }
+
+    /**
+     * The largest epoch at or below {@code requested} and the offset where it ended, from the log's
+     * leader epoch history ({@code leader-epoch-checkpoint}, Kafka's {@code UnifiedLog.endOffsetForEpoch}).
+     * A leader always knows its own current epoch, which ends at the log end offset, also before its
+     * first batch entered the history (a standalone log is never told an epoch: its first append
+     * records epoch 0).
+     */
+    static void endOffsetForEpoch(PartitionLog log, int requested, int current,
+                                  OffsetForLeaderEpochResponseData.EpochEndOffset r) {
+        final EpochEndOffset found = log.endOffsetForEpoch(requested);
+        if (!found.isUndefined()) {
+            r.setLeaderEpoch(found.epoch()).setEndOffset(found.endOffset());
+        } else if (requested == current) {
+            r.setLeaderEpoch(current).setEndOffset(log.logEndOffset());
+        }
     }
 }

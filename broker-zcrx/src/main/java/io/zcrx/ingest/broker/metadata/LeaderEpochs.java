@@ -3,27 +3,31 @@ package io.zcrx.ingest.broker.metadata;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * Leader epochs as a single node knows them: every partition has had one leader (this node) and
- * one epoch, 0, since it was created. Metadata, Fetch, ListOffsets and OffsetForLeaderEpoch all
- * answer with this epoch and fence a request's CurrentLeaderEpoch against it, so clients that
- * validate their position after a leader change (KIP-320) see a consistent story.
+ * Leader epoch fencing (KIP-320) as Kafka's {@code Partition.checkCurrentLeaderEpoch} does it: Fetch,
+ * ListOffsets and OffsetForLeaderEpoch compare a request's CurrentLeaderEpoch with the partition's
+ * own ({@link PartitionState#leaderEpoch()}), so clients that validate their position after a
+ * leader change see a consistent story. A standalone broker's partitions have had one leader (this
+ * node) and one epoch, 0, since they were created ({@link PartitionState#standalone}).
  */
 public final class LeaderEpochs {
-    /** The epoch of every partition's only leader. */
-    public static final int CURRENT = 0;
+    /** A request that names no epoch (Kafka's {@code RecordBatch.NO_PARTITION_LEADER_EPOCH}). */
+    public static final int NONE = -1;
 
     private LeaderEpochs() {
     }
 
     /**
-     * CurrentLeaderEpoch fencing: -1 (not given) and the current epoch pass; a newer epoch means
-     * this node has not seen the change yet (UNKNOWN_LEADER_EPOCH, retriable), an older one that
-     * the client's view is stale (FENCED_LEADER_EPOCH).
+     * CurrentLeaderEpoch fencing: -1 (not given) and the partition's epoch pass; a newer epoch means
+     * this node has not seen the change yet (UNKNOWN_LEADER_EPOCH, retriable), an older one that the
+     * client's view is stale (FENCED_LEADER_EPOCH).
+     *
+     * @param requested the request's CurrentLeaderEpoch
+     * @param current   the partition's leader epoch as this broker knows it
      */
-    public static Errors check(int currentLeaderEpoch) {
-        if (currentLeaderEpoch == -1 || currentLeaderEpoch == CURRENT) {
+    public static Errors check(int requested, int current) {
+        if (requested == NONE || requested == current) {
             return Errors.NONE;
         }
-        return currentLeaderEpoch > CURRENT ? Errors.UNKNOWN_LEADER_EPOCH : Errors.FENCED_LEADER_EPOCH;
+        return requested > current ? Errors.UNKNOWN_LEADER_EPOCH : Errors.FENCED_LEADER_EPOCH;
     }
 }

@@ -1,6 +1,9 @@
 package io.zcrx.ingest.broker.produce;
 
 import io.zcrx.ingest.broker.config.BrokerConfig;
+import io.zcrx.ingest.broker.metadata.BrokerNode;
+import io.zcrx.ingest.broker.metadata.ClusterView;
+import io.zcrx.ingest.broker.metadata.PartitionState;
 import io.zcrx.ingest.broker.metadata.TopicInfo;
 import io.zcrx.ingest.broker.metrics.BrokerTopicMetrics;
 import io.zcrx.ingest.broker.metrics.Histogram;
@@ -39,6 +42,14 @@ import org.slf4j.LoggerFactory;
  * topic and partition, then the batch (validator) and the log (idempotence, I/O). acks=0 gets no response; if any
  * partition failed the connection is closed so the producer notices.
  *
+ * <p>Cluster mode: a partition of a known topic whose log is not here (led by another broker) is
+ * NOT_LEADER_OR_FOLLOWER, and so is every partition while this broker may not lead (its session
+ * with the controller is lost or fenced: {@code ClusterState.mayLead}, read once per request), so
+ * nothing is acknowledged that a new leader could not see. From v10 the answer names the partition's
+ * current leader and its endpoint (KIP-951) where that leader is alive, so the Java producer moves
+ * without a Metadata round trip; without a known leader (or with the lease lost, when this broker
+ * knows no better) no hint is given and the client refreshes its metadata.
+ *
  * <p>Durability: with {@code log.flush.group.commit.enable} an acks=all response, and with
  * {@code flush.messages} the response to the append that reaches it, waits for the flusher's fsync
  * ({@link DurableAcks}): it is encoded now, parked, and sent when the partition's recovery point has
@@ -55,6 +66,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProduceHandler {
     private static final Logger LOG = LoggerFactory.getLogger(ProduceHandler.class);
+    private static final String NO_LEASE =
+        "This broker's session with the controller is lost; it may not lead until a heartbeat succeeds";
 
     private final BrokerContext ctx;
     private final ProduceDecoder decoder = new ProduceDecoder();
@@ -122,6 +135,8 @@ public final class ProduceHandler {
         } else if (acks != 0 && acks != 1 && acks != -1) {
             failAll(Errors.INVALID_REQUIRED_ACKS, "acks must be -1, 0 or 1: acks=" + acks);
         } else {
+            // One clock read per request, and only in cluster mode (standalone leads for ever).
+            final boolean mayLead = !ctx.clusterMode() || ctx.cluster().mayLead(System.nanoTime());
             final boolean byId = version >= 13;
             for (int t = 0, topicCount = view.topicCount(); t < topicCount; t++) {
                 final TopicInfo topic = byId
@@ -139,9 +154,12 @@ public final class ProduceHandler {
                     }
                     topicMetrics.totalProduceRequests.mark(stripe, 1);
                     allTopics.totalProduceRequests.mark(stripe, 1);
-                    final PartitionLog log = topic.partition(view.partitionIndex(slot));
+                    final int index = view.partitionIndex(slot);
+                    final PartitionLog log = topic.partition(index);
                     if (log == null) {
-                        results.setError(slot, Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), null, -1);
+                        notHere(topic, index, slot);
+                    } else if (!mayLead) {
+                        results.setError(slot, Errors.NOT_LEADER_OR_FOLLOWER.code(), NO_LEASE, -1);
                     } else {
                         append(channel, body, topic, log, slot, version, acks, nowMs);
                     }
@@ -275,6 +293,25 @@ public final class ProduceHandler {
             m.messagesIn.mark(stripe, records);
             allTopics.messagesIn.mark(stripe, records);
             fetchWaiters.onAppend(log);
+        }
+    }
+
+    /**
+     * A partition without a local log: unknown (out of range), or led elsewhere (NOT_LEADER_OR_FOLLOWER
+     * with the current leader where it is alive, as Kafka's {@code ReplicaManager.getCurrentLeader}).
+     */
+    private void notHere(TopicInfo topic, int index, int slot) {
+        final PartitionState state = topic.state(index);
+        if (state == null) {
+            results.setError(slot, Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), null, -1);
+            return;
+        }
+        results.setError(slot, Errors.NOT_LEADER_OR_FOLLOWER.code(), null, -1);
+        final ClusterView cluster = ctx.cluster().view();
+        final BrokerNode leader = state.hasLeader() ? cluster.broker(state.leader()) : null;
+        if (leader != null && leader.id() != cluster.selfId()) {
+            results.setCurrentLeader(slot, leader.id(), state.leaderEpoch());
+            results.addNodeEndpoint(leader.id(), leader.host(), leader.port(), leader.rack());
         }
     }
 

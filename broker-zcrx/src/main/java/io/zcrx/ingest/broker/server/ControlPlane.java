@@ -65,7 +65,7 @@ public final class ControlPlane {
             req.respond(initProducerId.handle(new InitProducerIdRequestData(body, req.version()), req.clientId())));
         final CreateTopicsHandler createTopics = new CreateTopicsHandler(ctx);
         register(ApiKeys.CREATE_TOPICS, (req, body) ->
-            req.respond(createTopics.handle(new CreateTopicsRequestData(body, req.version()), req.version())));
+            createTopics.handle(req, new CreateTopicsRequestData(body, req.version())));
         final DescribeClusterHandler describeCluster = new DescribeClusterHandler(ctx);
         register(ApiKeys.DESCRIBE_CLUSTER, (req, body) ->
             req.respond(describeCluster.handle(new DescribeClusterRequestData(body, req.version()), req.version())));
@@ -87,10 +87,10 @@ public final class ControlPlane {
             req.respond(epochs.handle(new OffsetForLeaderEpochRequestData(body, req.version()))));
         final DeleteTopicsHandler deleteTopics = new DeleteTopicsHandler(ctx);
         register(ApiKeys.DELETE_TOPICS, (req, body) ->
-            req.respond(deleteTopics.handle(new DeleteTopicsRequestData(body, req.version()), req.version())));
+            deleteTopics.handle(req, new DeleteTopicsRequestData(body, req.version())));
         final CreatePartitionsHandler createPartitions = new CreatePartitionsHandler(ctx);
         register(ApiKeys.CREATE_PARTITIONS, (req, body) ->
-            req.respond(createPartitions.handle(new CreatePartitionsRequestData(body, req.version()))));
+            createPartitions.handle(req, new CreatePartitionsRequestData(body, req.version())));
         registerGroups(ctx);
     }
 

@@ -29,11 +29,17 @@ import java.util.Arrays;
  *       LogStartOffset    INT64   v5+, -1 on error
  *       RecordErrors      array   v8+: [] or one {BatchIndex INT32, BatchIndexErrorMessage null, tags}
  *       ErrorMessage      nullable str, v8+
- *       tags                      v9+ (CurrentLeader, tag 0, is never written)
+ *       tags                      v9+; v10+ tag 0 CurrentLeader {LeaderId INT32, LeaderEpoch INT32, tags}
+ *                                 only for a slot given one ({@link ProduceResults#setCurrentLeader})
  *     tags                        v9+
  *   ThrottleTimeMs        INT32   always 0 (no quotas); last field of this response
- *   tags                          v9+ (NodeEndpoints, tag 0, is never written)
+ *   tags                          v9+; v10+ tag 0 NodeEndpoints [{NodeId INT32, Host str, Port INT32,
+ *                                 Rack nullable str, tags}] only when some endpoint was added
  * </pre>
+ *
+ * <p>The KIP-951 leader hints cost nothing on the success path: the per-slot and top-level tagged
+ * fields are an empty tag buffer unless {@link ProduceResults#anyCurrentLeader()} or an endpoint
+ * says otherwise.
  *
  * <p>The per-record entry carries a null message: the Java producer then reports the partition's
  * ErrorMessage for that record ({@code Sender.failBatch}), so the text is written once. An
@@ -44,6 +50,12 @@ import java.util.Arrays;
 public final class ProduceResponseEncoder {
     private static final int STRING_LENGTH_MAX = 0x7FFF;
     private static final int THROTTLE_TIME_MS = 0;
+    /** KIP-951: CurrentLeader and NodeEndpoints exist from v10. */
+    public static final short FIRST_LEADER_HINT_VERSION = 10;
+    /** The tag of CurrentLeader (partition) and NodeEndpoints (top level). */
+    private static final int LEADER_HINT_TAG = 0;
+    /** CurrentLeader's body: LeaderId, LeaderEpoch, an empty tag buffer. */
+    private static final int CURRENT_LEADER_SIZE = 4 + 4 + 1;
 
     private final SliceCursor nameCursor = new SliceCursor();
     /** Per slot, where {@link #encode} wrote its ErrorCode, relative to the frame start. */
@@ -82,15 +94,38 @@ public final class ProduceResponseEncoder {
                     length += nullableStringLength(results.errorMessage(slot), flexible);
                 }
                 if (flexible) {
-                    length += 1;
+                    length += hasCurrentLeader(results, slot, version) ? 3 + CURRENT_LEADER_SIZE : 1;
                 }
             }
             if (flexible) {
                 length += 1;
             }
         }
-        length += 4 + (flexible ? 1 : 0);
+        length += 4;
+        if (flexible) {
+            final int endpoints = endpointsSize(results, version);
+            length += endpoints == 0 ? 1 : 2 + varintLength(endpoints) + endpoints;
+        }
         return length;
+    }
+
+    private static boolean hasCurrentLeader(ProduceResults results, int slot, short version) {
+        return version >= FIRST_LEADER_HINT_VERSION && results.anyCurrentLeader()
+            && (results.currentLeaderId(slot) != -1 || results.currentLeaderEpoch(slot) != -1);
+    }
+
+    /** Size of the NodeEndpoints tagged field's value, or 0 when it is not written. */
+    private static int endpointsSize(ProduceResults results, short version) {
+        final int n = results.nodeEndpointCount();
+        if (version < FIRST_LEADER_HINT_VERSION || n == 0) {
+            return 0;
+        }
+        int size = varintLength(n + 1);
+        for (int i = 0; i < n; i++) {
+            final int host = utf8Length(results.nodeEndpointHost(i));
+            size += 4 + varintLength(host + 1) + host + 4 + nullableStringLength(results.nodeEndpointRack(i), true) + 1;
+        }
+        return size;
     }
 
     /** Writes the frame at {@code out}'s position and advances it. */
@@ -158,7 +193,16 @@ public final class ProduceResponseEncoder {
                     putNullableString(out, results.errorMessage(slot), flexible);
                 }
                 if (flexible) {
-                    out.put((byte) 0);
+                    if (hasCurrentLeader(results, slot, version)) {
+                        out.put((byte) 1);
+                        putUnsignedVarint(out, LEADER_HINT_TAG);
+                        putUnsignedVarint(out, CURRENT_LEADER_SIZE);
+                        out.putInt(results.currentLeaderId(slot));
+                        out.putInt(results.currentLeaderEpoch(slot));
+                        out.put((byte) 0);
+                    } else {
+                        out.put((byte) 0);
+                    }
                 }
             }
             if (flexible) {
@@ -167,7 +211,15 @@ public final class ProduceResponseEncoder {
         }
         out.putInt(THROTTLE_TIME_MS);
         if (flexible) {
-            out.put((byte) 0);
+            final int endpoints = endpointsSize(results, version);
+            if (endpoints == 0) {
+                out.put((byte) 0);
+            } else {
+                out.put((byte) 1);
+                putUnsignedVarint(out, LEADER_HINT_TAG);
+                putUnsignedVarint(out, endpoints);
+                putEndpoints(out, results);
+            }
         }
         if (out.position() - start != total) {
             throw new IllegalStateException("produce response length mismatch: written=" + (out.position() - start)
@@ -184,6 +236,21 @@ public final class ProduceResponseEncoder {
      */
     public int errorCodeIndex(int slot) {
         return errorCodeIndexes[slot];
+    }
+
+    private static void putEndpoints(ByteBuffer out, ProduceResults results) {
+        final int n = results.nodeEndpointCount();
+        putUnsignedVarint(out, n + 1);
+        for (int i = 0; i < n; i++) {
+            out.putInt(results.nodeEndpointId(i));
+            final String host = results.nodeEndpointHost(i);
+            final int hostLength = utf8Length(host);
+            putUnsignedVarint(out, hostLength + 1);
+            putUtf8(out, host, hostLength);
+            out.putInt(results.nodeEndpointPort(i));
+            putNullableString(out, results.nodeEndpointRack(i), true);
+            out.put((byte) 0);
+        }
     }
 
     private static void checkAligned(ProduceRequestView request, ProduceResults results) {

@@ -88,6 +88,10 @@ class ProduceResponseEncoderTest {
                     .setLogAppendTimeMs(results.logAppendTimeMs(slot))
                     .setLogStartOffset(results.logStartOffset(slot))
                     .setErrorMessage(results.errorMessage(slot));
+                if (version >= ProduceResponseEncoder.FIRST_LEADER_HINT_VERSION) {
+                    r.currentLeader().setLeaderId(results.currentLeaderId(slot))
+                        .setLeaderEpoch(results.currentLeaderEpoch(slot));
+                }
                 if (results.recordIndex(slot) >= 0) {
                     r.recordErrors().add(new ProduceResponseData.BatchIndexAndErrorMessage()
                         .setBatchIndex(results.recordIndex(slot)).setBatchIndexErrorMessage(null));
@@ -97,7 +101,91 @@ class ProduceResponseEncoderTest {
             }
             data.responses().add(t);
         }
+        if (version >= ProduceResponseEncoder.FIRST_LEADER_HINT_VERSION) {
+            for (int i = 0; i < results.nodeEndpointCount(); i++) {
+                data.nodeEndpoints().add(new ProduceResponseData.NodeEndpoint()
+                    .setNodeId(results.nodeEndpointId(i)).setHost(results.nodeEndpointHost(i))
+                    .setPort(results.nodeEndpointPort(i)).setRack(results.nodeEndpointRack(i)));
+            }
+        }
         return data;
+    }
+
+    /** Some partitions not led here: NOT_LEADER_OR_FOLLOWER with the leader to go to (KIP-951). */
+    private void fillLeaderHints() {
+        for (int slot = 0; slot < view.partitionCount(); slot += 3) {
+            final int leader = 1 + slot % 2;
+            results.setError(slot, Errors.NOT_LEADER_OR_FOLLOWER.code(), null, -1);
+            results.setCurrentLeader(slot, leader, 7 + slot);
+            results.addNodeEndpoint(leader, "broker-" + leader + ".example", 9092 + leader,
+                leader == 1 ? null : "rack-é");
+        }
+    }
+
+    /** Encodes, parses with kafka-clients, compares with Kafka's own bytes; returns the parsed response. */
+    private ProduceResponseData roundTrip(ProduceRequestData request, SliceList slices, short version) {
+        final int length = encoder.encodedLength(view, results, slices);
+        final ByteBuffer out = ByteBuffer.allocate(length);
+        encoder.encode(CORRELATION_ID, view, results, slices, out);
+        assertFalse(out.hasRemaining(), "v" + version + " encodedLength vs written");
+        out.flip().position(4);
+        final byte[] ours = new byte[out.remaining()];
+        out.duplicate().get(ours);
+        final ResponseHeader rh = ResponseHeader.parse(out, ApiKeys.PRODUCE.responseHeaderVersion(version));
+        final ProduceResponse parsed = ProduceResponse.parse(new ByteBufferAccessor(out), version);
+        assertFalse(out.hasRemaining(), "v" + version + " bytes left after Kafka's parse");
+        assertParsedEquals(parsed.data(), version);
+        final ByteBuffer kafka = RequestUtils.serialize(rh.data(), rh.headerVersion(),
+            expectedData(request, version), version);
+        final byte[] kafkaBytes = new byte[kafka.remaining()];
+        kafka.get(kafkaBytes);
+        assertArrayEquals(kafkaBytes, ours, "v" + version + " bytes differ from Kafka's serialisation");
+        return parsed.data();
+    }
+
+    // Goal: KIP-951 leader hints (CurrentLeader per partition, NodeEndpoints) are written from v10
+    // exactly as Kafka writes them, so the Java producer redirects without a Metadata round trip;
+    // older versions drop them; the next request on the same results carries none.
+    // Method: mixed outcomes plus NOT_LEADER_OR_FOLLOWER slots with leaders; parse with
+    // kafka-clients' ProduceResponse, compare with Kafka's own serialisation; reset and encode
+    // successes only.
+    @Test
+    void leaderHintsFromV10ParseWithKafka() {
+        for (short version : ProduceRequests.versions()) {
+            final Random random = new Random(version);
+            final ProduceRequestData request = ProduceRequests.randomRequest(random, 3, 4, 2, CompressionType.NONE,
+                false, 0L);
+            final SliceList slices = decodeRequest(request, version);
+            try {
+                fillResults(random);
+                fillLeaderHints();
+                final ProduceResponseData parsed = roundTrip(request, slices, version);
+                final boolean hints = version >= ProduceResponseEncoder.FIRST_LEADER_HINT_VERSION;
+                assertEquals(hints ? 2 : 0, parsed.nodeEndpoints().size(), "v" + version);
+                final ProduceResponseData.PartitionProduceResponse first =
+                    parsed.responses().iterator().next().partitionResponses().get(0);
+                assertEquals(Errors.NOT_LEADER_OR_FOLLOWER.code(), first.errorCode());
+                assertEquals(hints ? 1 : -1, first.currentLeader().leaderId(), "v" + version);
+                assertEquals(hints ? 7 : -1, first.currentLeader().leaderEpoch(), "v" + version);
+                if (hints) {
+                    final ProduceResponseData.NodeEndpoint two = parsed.nodeEndpoints().find(2);
+                    assertEquals("broker-2.example", two.host());
+                    assertEquals(9094, two.port());
+                    assertEquals("rack-é", two.rack());
+                    assertNull(parsed.nodeEndpoints().find(1).rack());
+                }
+
+                results.reset(view.partitionCount());
+                for (int slot = 0; slot < view.partitionCount(); slot++) {
+                    results.setSuccess(slot, slot, -1L, 0L);
+                }
+                assertFalse(results.anyCurrentLeader());
+                assertEquals(0, results.nodeEndpointCount());
+                assertTrue(roundTrip(request, slices, version).nodeEndpoints().isEmpty());
+            } finally {
+                slices.releaseAll();
+            }
+        }
     }
 
     // Goal: for every version 3..13 our bytes parse with kafka-clients to exactly the outcomes we
@@ -163,6 +251,9 @@ class ProduceResponseEncoderTest {
                 assertEquals(results.errorCode(slot), p.errorCode(), what);
                 assertEquals(results.baseOffset(slot), p.baseOffset(), what);
                 assertEquals(results.logAppendTimeMs(slot), p.logAppendTimeMs(), what);
+                final boolean hint = version >= ProduceResponseEncoder.FIRST_LEADER_HINT_VERSION;
+                assertEquals(hint ? results.currentLeaderId(slot) : -1, p.currentLeader().leaderId(), what);
+                assertEquals(hint ? results.currentLeaderEpoch(slot) : -1, p.currentLeader().leaderEpoch(), what);
                 if (results.errorCode(slot) != 0) {
                     assertEquals(-1L, p.baseOffset(), what);
                     assertEquals(-1L, p.logAppendTimeMs(), what);
