@@ -48,6 +48,13 @@ final class ClusterClients {
             "10000"));
     }
 
+    /** An Admin talking to the controller itself ({@code bootstrap.controllers}, KIP-919). */
+    static Admin controllerAdmin(KafkaController controller) {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_CONTROLLERS_CONFIG, controller.quorumBootstrap(),
+            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000", AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+            "10000"));
+    }
+
     static Map<String, Object> producerConfig(String bootstrap) {
         final Map<String, Object> c = new HashMap<>();
         c.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);

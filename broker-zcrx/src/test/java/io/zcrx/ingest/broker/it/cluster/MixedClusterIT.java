@@ -180,7 +180,11 @@ class MixedClusterIT {
                 moves.put(new TopicPartition(OFFSETS, partition),
                     Optional.of(new NewPartitionReassignment(List.of(target))));
             }
-            admin.alterPartitionReassignments(moves).all().get();
+            // Straight to the controller (KIP-919's bootstrap.controllers), as kafka-reassign-partitions
+            // --bootstrap-controller does: this test is about the offsets, not about forwarding.
+            try (Admin controllerAdmin = ClusterClients.controllerAdmin(fixture.controller())) {
+                controllerAdmin.alterPartitionReassignments(moves).all().get();
+            }
             Await.until("the __consumer_offsets partitions of both groups to move to the other broker",
                 ClusterClients.TIMEOUT, () -> ClusterClients.leaders(admin, OFFSETS), m -> GROUPS.entrySet().stream()
                     .allMatch(g -> m.getOrDefault(Utils.abs(g.getKey().hashCode()) % offsetsPartitions, -1)
