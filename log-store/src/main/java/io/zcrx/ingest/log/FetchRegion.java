@@ -35,8 +35,10 @@ public final class FetchRegion {
     public int length;
     /** Base offset of the first batch in the region (&lt;= the fetch offset), or -1. */
     public long firstBatchOffset = -1L;
-    /** High watermark: the log end offset (single node, every append is committed). */
+    /** The partition's high watermark when read ({@link PartitionLog#highWatermark}). */
     public long highWatermark = -1L;
+    /** The log end offset the read was bounded by (a follower's read goes up to it). */
+    public long logEndOffset = -1L;
     public long logStartOffset = -1L;
     /** Null, or why the read failed. */
     public String errorMessage;
@@ -55,6 +57,7 @@ public final class FetchRegion {
         length = 0;
         firstBatchOffset = -1L;
         highWatermark = -1L;
+        logEndOffset = -1L;
         logStartOffset = -1L;
         errorMessage = null;
     }
@@ -93,6 +96,7 @@ public final class FetchRegion {
     public String toString() {
         return "FetchRegion(errorCode=" + errorCode + ", position=" + position + ", length=" + length
             + ", firstBatchOffset=" + firstBatchOffset + ", highWatermark=" + highWatermark
+            + ", logEndOffset=" + logEndOffset
             + ", logStartOffset=" + logStartOffset + ", errorMessage=" + errorMessage + ")";
     }
 }

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
  *   segment:  offset index lookup -&gt; a position at or before the batch -&gt; scan headers
  *             -&gt; first batch with lastOffset &gt;= fetchOffset
  *   region:   [ that batch, then whole batches while &lt;= maxBytes )   never past the log end read first
+ *             (consumers: never past the high watermark; followers: up to the log end)
  * </pre>
  *
  * <p>Threads: any thread, without the append lock: the log end offset is read first and everything
@@ -42,12 +43,17 @@ final class LogReader {
     }
 
     /** See {@link PartitionLog#read}. */
-    void read(long fetchOffset, int maxBytes, boolean minOneBatch, FetchRegion out) {
+    void read(long fetchOffset, int maxBytes, boolean minOneBatch, boolean upToLogEnd, FetchRegion out) {
         out.reset();
+        // The high watermark before the end: it never exceeds the end read after it.
+        final long hw = log.highWatermark();
         // Read the end first: everything below it is completely written, whatever is read after.
         final long end = log.logEndOffset();
         final long start = log.logStartOffset();
-        out.highWatermark = end;
+        // Consumers see committed batches only; followers read everything (they make it committed).
+        final long limit = upToLogEnd ? end : Math.min(hw, end);
+        out.highWatermark = Math.min(hw, end);
+        out.logEndOffset = end;
         out.logStartOffset = start;
         if (log.isClosed()) {
             out.fail(NOT_LEADER_OR_FOLLOWER, "partition closed or deleted: partition=" + topicPartition);
@@ -58,7 +64,7 @@ final class LogReader {
                 + fetchOffset + ", logStartOffset=" + start + ", logEndOffset=" + end);
             return;
         }
-        if (fetchOffset == end) {
+        if (fetchOffset >= limit) {
             return;
         }
         final ByteBuffer scratch = out.headerScratch;
@@ -70,7 +76,7 @@ final class LogReader {
                 boolean handedOut = false;
                 try {
                     final int size = s.size();
-                    final int first = findBatch(f, fetchOffset, size, end, scratch);
+                    final int first = findBatch(f, fetchOffset, size, limit, scratch);
                     if (first < 0) {
                         continue;
                     }
@@ -84,7 +90,7 @@ final class LogReader {
                         }
                         final int batchSize = BatchHeaders.batchSize(scratch);
                         if (batchSize < Segment.MIN_BATCH_SIZE || (long) position + batchSize > size
-                                || BatchHeaders.baseOffset(scratch) >= end) {
+                                || BatchHeaders.baseOffset(scratch) >= limit) {
                             break;
                         }
                         if (length + batchSize > maxBytes) {

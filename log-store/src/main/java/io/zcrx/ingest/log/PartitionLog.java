@@ -185,9 +185,87 @@ public final class PartitionLog {
         return logEndOffset;
     }
 
-    /** Single node: every appended batch is committed, so the high watermark is the log end offset. */
+    /**
+     * The high watermark: the offset below which every record is committed (consumer Fetch and ListOffsets LATEST
+     * read up to it). A standalone or single-replica partition commits every append, so it is the log end offset,
+     * exactly as before replication; a replicated partition's leader holds it explicitly
+     * ({@link #holdHighWatermark}) and advances it as the in-sync followers catch up
+     * ({@link #maybeIncrementHighWatermark}). Any thread; never above the log end offset.
+     */
     public long highWatermark() {
-        return logEndOffset;
+        final long hw = heldHighWatermark;
+        // Read the held value first: the log end only grows, except when a truncation cuts below it.
+        return hw == HW_FOLLOWS_LOG_END ? logEndOffset : Math.min(hw, logEndOffset);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // High watermark of a replicated partition (leader side; Kafka's UnifiedLog.maybeIncrementHighWatermark)
+
+    /** {@link #heldHighWatermark} value meaning "the log end offset": every append is committed at once. */
+    private static final long HW_FOLLOWS_LOG_END = -1L;
+    /**
+     * The held high watermark, or {@link #HW_FOLLOWS_LOG_END}. Switched between the two modes under appendLock (no
+     * append can move the log end meanwhile, so readers never see it go back); advanced under {@link #hwLock}.
+     */
+    private volatile long heldHighWatermark = HW_FOLLOWS_LOG_END;
+    private final Object hwLock = new Object();
+
+    /**
+     * Stops committing every append at once: from now on the high watermark stays where it is until
+     * {@link #maybeIncrementHighWatermark} moves it (the leader of a partition whose ISR has followers). The first
+     * hold after start-up may pass the checkpointed value ({@code replication-offset-checkpoint}, Kafka keeps it in
+     * the log); it is kept within [log start, log end] and, once the log has served reads, never below what they
+     * saw. Already held: nothing changes.
+     *
+     * @param initial where to hold it, or a negative value for "where it is now" (the log end offset)
+     */
+    public void holdHighWatermark(long initial) {
+        synchronized (appendLock) {
+            synchronized (hwLock) {
+                if (heldHighWatermark != HW_FOLLOWS_LOG_END) {
+                    return;
+                }
+                final long end = logEndOffset;
+                heldHighWatermark = initial < 0 ? end : Math.max(logStartOffset, Math.min(initial, end));
+            }
+        }
+    }
+
+    /**
+     * Goes back to committing every append at once (the ISR is the leader alone and the leader waits for nobody):
+     * the high watermark jumps to the log end offset, never backwards.
+     */
+    public void releaseHighWatermark() {
+        synchronized (appendLock) {
+            synchronized (hwLock) {
+                heldHighWatermark = HW_FOLLOWS_LOG_END;
+            }
+        }
+    }
+
+    /** True while the high watermark is held (a replicated partition's leader), false while it is the log end. */
+    public boolean highWatermarkHeld() {
+        return heldHighWatermark != HW_FOLLOWS_LOG_END;
+    }
+
+    /**
+     * Moves a held high watermark up to {@code candidate} (capped at the log end offset); it never goes back.
+     *
+     * @return true if it moved (the caller wakes the consumer long polls and acks=all waiters)
+     */
+    public boolean maybeIncrementHighWatermark(long candidate) {
+        synchronized (hwLock) {
+            final long hw = heldHighWatermark;
+            if (hw == HW_FOLLOWS_LOG_END) {
+                return false;
+            }
+            final long next = Math.min(candidate, logEndOffset);
+            if (next <= hw) {
+                return false;
+            }
+            heldHighWatermark = next;
+            return true;
+        }
     }
 
     /** Offsets below this are on stable storage (fsynced). */
@@ -530,10 +608,19 @@ public final class PartitionLog {
      * {@code minOneBatch} the first batch is returned even if it is larger than {@code maxBytes}
      * (KIP-74). OFFSET_OUT_OF_RANGE outside [logStartOffset, logEndOffset]; an empty region at the
      * log end. The region's channel stays open until {@code out}'s next read or reset; to send from
-     * it later, acquire {@link FetchRegion#segment}.
+     * it later, acquire {@link FetchRegion#segment}. A consumer's read: nothing at or past the
+     * {@link #highWatermark} (an empty region between it and the log end, as Kafka's HIGH_WATERMARK isolation).
      */
     public void read(long fetchOffset, int maxBytes, boolean minOneBatch, FetchRegion out) {
-        reader.read(fetchOffset, maxBytes, minOneBatch, out);
+        reader.read(fetchOffset, maxBytes, minOneBatch, false, out);
+    }
+
+    /**
+     * A follower's read (Kafka's LOG_END isolation): as {@link #read}, but up to the log end offset, past the
+     * high watermark; {@link FetchRegion#logEndOffset} is the log end the read was bounded by.
+     */
+    public void readForFollower(long fetchOffset, int maxBytes, boolean minOneBatch, FetchRegion out) {
+        reader.read(fetchOffset, maxBytes, minOneBatch, true, out);
     }
 
     /**

@@ -85,6 +85,9 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String LOG_FLUSH_INTERVAL_MS = "log.flush.interval.ms";
     public static final String LOG_FLUSH_SCHEDULER_INTERVAL_MS = "log.flush.scheduler.interval.ms";
     public static final String LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS = "log.flush.offset.checkpoint.interval.ms";
+    public static final String REPLICA_LAG_TIME_MAX_MS = "replica.lag.time.max.ms";
+    public static final String REPLICA_HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS =
+        "replica.high.watermark.checkpoint.interval.ms";
     public static final String LOG_FLUSH_GROUP_COMMIT_ENABLE = "log.flush.group.commit.enable";
     public static final String LOG_PREALLOCATE = "log.preallocate";
     public static final String LOG_MESSAGE_TIMESTAMP_TYPE = "log.message.timestamp.type";
@@ -241,6 +244,10 @@ public final class BrokerConfig extends AbstractConfig {
             "How often the flusher checks whether a partition is due.");
         d.define(LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS, Type.INT, 60_000, Range.atLeast(1), Importance.LOW,
             "How often the recovery-point checkpoint is written.");
+        d.define(REPLICA_LAG_TIME_MAX_MS, Type.LONG, 30_000L, Range.between(1L, 86_400_000L), Importance.HIGH,
+            "A follower that has not caught up with the leader's log end for this long leaves the ISR (Kafka's).");
+        d.define(REPLICA_HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS, Type.LONG, 5000L, Range.atLeast(1L), Importance.LOW,
+            "How often the high watermarks are written to replication-offset-checkpoint (Kafka's).");
         d.define(LOG_FLUSH_GROUP_COMMIT_ENABLE, Type.BOOLEAN, false, Importance.HIGH,
             "Group commit: an acks=all Produce response waits until one fdatasync, run by the flusher thread "
                 + "for every partition appended to since its last round, covers the request's batches, so "
