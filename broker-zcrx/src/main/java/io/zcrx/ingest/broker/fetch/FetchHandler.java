@@ -7,6 +7,8 @@ import io.zcrx.ingest.broker.metadata.LeaderEpochs;
 import io.zcrx.ingest.broker.metadata.PartitionState;
 import io.zcrx.ingest.broker.metadata.TopicInfo;
 import io.zcrx.ingest.broker.metrics.BrokerTopicMetrics;
+import io.zcrx.ingest.broker.replica.LeaderPartition;
+import io.zcrx.ingest.broker.replica.LeaderPartitions;
 import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.broker.request.FetchWaiters;
 import io.zcrx.ingest.broker.request.PendingResponse;
@@ -19,6 +21,7 @@ import io.zcrx.ingest.broker.transport.outbound.OutboundWritable;
 import io.zcrx.ingest.log.FetchRegion;
 import io.zcrx.ingest.log.PartitionLog;
 import io.zcrx.ingest.log.SegmentChannel;
+import io.zcrx.ingest.log.epoch.EpochEndOffset;
 import io.zcrx.ingest.protocol.record.RecordBatchLayout;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -64,6 +67,14 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
  * than v10 cannot read zstd: a region holding a zstd batch is UNSUPPORTED_COMPRESSION_TYPE for them,
  * as in Kafka.
  *
+ * <p>Follower fetches (a broker's replica fetcher: {@code ReplicaState.ReplicaId} from v15, {@code ReplicaId}
+ * before, &gt;= 0), as Kafka's {@code Partition.fetchRecords}: only from a replica of a partition led here
+ * ({@link LeaderPartition#checkFollower}), CurrentLeaderEpoch fenced as for consumers; a LastFetchedEpoch the
+ * leader's epoch history does not end at or after the fetch offset gets DivergingEpoch (the largest epoch at or
+ * below it and where it ends) and no records, answered at once; otherwise the follower's position is recorded
+ * (which may expand the ISR and advance the high watermark) and records are read up to the log end offset, not
+ * the high watermark. Consumers read up to the high watermark. Long polling is the same for both.
+ *
  * <p>Metrics, per partition of the answer as Kafka counts them: the topic's and all topics'
  * {@code TotalFetchRequestsPerSec}, {@code FailedFetchRequestsPerSec} when the partition's answer is
  * an error, and {@code BytesOutPerSec}, the record bytes the answer carries. Counted once, when the
@@ -82,9 +93,16 @@ public final class FetchHandler {
     static final short FIRST_LEADER_HINT_VERSION = 16;
 
     private final BrokerContext ctx;
+    /** The leader side of replication; null: follower fetches are refused (NOT_LEADER_OR_FOLLOWER). */
+    private final LeaderPartitions leaders;
 
     public FetchHandler(BrokerContext ctx) {
+        this(ctx, null);
+    }
+
+    public FetchHandler(BrokerContext ctx, LeaderPartitions leaders) {
         this.ctx = ctx;
+        this.leaders = leaders;
     }
 
     public void handle(RequestContext req, Readable body) {
@@ -97,7 +115,8 @@ public final class FetchHandler {
         }
         final Plan plan = plan(data, version);
         final int bytes = read(plan);
-        if (plan.error || bytes >= plan.minBytes || data.maxWaitMs() <= 0 || plan.logs.length == 0) {
+        if (plan.error || plan.answerNow || bytes >= plan.minBytes || data.maxWaitMs() <= 0
+            || plan.logs.length == 0) {
             countAnswer(plan, req.stripe());
             req.respond(writer(plan, req.correlationId()));
             return;
@@ -137,8 +156,13 @@ public final class FetchHandler {
         long[] seenEnd;
         /** Some partition failed (answered at once, as Kafka does). */
         boolean error;
+        /** Some partition has a DivergingEpoch answer (answered at once, as Kafka does). */
+        boolean answerNow;
+        /** A follower's fetch: reads go up to the log end offset, not the high watermark. */
+        final boolean follower;
 
-        Plan(short version, int maxBytes, int minBytes) {
+        Plan(short version, int maxBytes, int minBytes, boolean follower) {
+            this.follower = follower;
             this.version = version;
             this.maxBytes = maxBytes;
             this.minBytes = minBytes;
@@ -147,10 +171,11 @@ public final class FetchHandler {
 
     Plan plan(FetchRequestData data, short version) {
         final int brokerMax = ctx.config().getInt(BrokerConfig.FETCH_MAX_BYTES);
-        final Plan plan = new Plan(version, Math.min(version >= 3 ? data.maxBytes() : Integer.MAX_VALUE, brokerMax),
-            data.minBytes());
-        final boolean readCommitted = version >= 4 && data.isolationLevel() == 1;
         final int replicaId = version >= 15 ? data.replicaState().replicaId() : data.replicaId();
+        final long replicaEpoch = version >= 15 ? data.replicaState().replicaEpoch() : -1L;
+        final Plan plan = new Plan(version, Math.min(version >= 3 ? data.maxBytes() : Integer.MAX_VALUE, brokerMax),
+            data.minBytes(), replicaId >= 0);
+        final boolean readCommitted = version >= 4 && data.isolationLevel() == 1;
         final List<PartitionLog> logs = new ArrayList<>();
         final List<PartitionData> parts = new ArrayList<>();
         final List<BrokerTopicMetrics> metrics = new ArrayList<>();
@@ -173,11 +198,15 @@ public final class FetchHandler {
                     e = topic == null && version >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
                 } else if ((log = topic.partition(fp.partition())) == null) {
                     e = Errors.NOT_LEADER_OR_FOLLOWER;
-                } else if (replicaId >= 0) {
-                    // A follower fetch: every partition has one replica, there are no followers yet.
-                    e = Errors.NOT_LEADER_OR_FOLLOWER;
                 } else {
                     e = LeaderEpochs.check(fp.currentLeaderEpoch(), state.leaderEpoch());
+                    if (e == Errors.NONE && replicaId >= 0) {
+                        e = followerFetch(plan, pd, log, state, replicaId, replicaEpoch, fp);
+                        if (e == Errors.NONE && pd.divergingEpoch().epoch() >= 0) {
+                            // Answered without records: nothing to read for this partition.
+                            log = null;
+                        }
+                    }
                 }
                 if (e != Errors.NONE) {
                     pd.setErrorCode(e.code());
@@ -206,6 +235,47 @@ public final class FetchHandler {
             plan.partitionMaxBytes[i] = (int) offsets.get(i)[1];
         }
         return plan;
+    }
+
+    /**
+     * The leader side of a follower's fetch of one partition (Kafka's {@code Partition.fetchRecords} with
+     * {@code readRecords}): checks the follower is a replica, compares LastFetchedEpoch with the epoch history
+     * (DivergingEpoch filled into {@code pd} when the follower's log diverged), else records the follower's fetch
+     * offset as its log end. Returns the partition's error.
+     */
+    private Errors followerFetch(Plan plan, PartitionData pd, PartitionLog log, PartitionState state, int replicaId,
+                                 long replicaEpoch, FetchPartition fp) {
+        final LeaderPartition leader = leaders == null ? null : leaders.leaderOf(log, state.leaderEpoch());
+        if (leader == null) {
+            return Errors.NOT_LEADER_OR_FOLLOWER;
+        }
+        final long now = ctx.nowMs();
+        final Errors e = leader.checkFollower(replicaId, fp.currentLeaderEpoch() >= 0, now);
+        if (e != Errors.NONE) {
+            return e;
+        }
+        // Kafka reads these before the read so that appends after it cannot keep a follower out of sync.
+        final long hw = log.highWatermark();
+        final long end = log.logEndOffset();
+        final long start = log.logStartOffset();
+        final long fetchOffset = fp.fetchOffset();
+        if (fp.lastFetchedEpoch() >= 0) {
+            final EpochEndOffset eeo = log.endOffsetForEpoch(fp.lastFetchedEpoch());
+            if (eeo.epoch() < 0 || eeo.endOffset() < 0 || fetchOffset < start) {
+                return Errors.OFFSET_OUT_OF_RANGE;
+            }
+            if (eeo.epoch() < fp.lastFetchedEpoch() || eeo.endOffset() < fetchOffset) {
+                pd.divergingEpoch().setEpoch(eeo.epoch()).setEndOffset(eeo.endOffset());
+                pd.setHighWatermark(hw).setLastStableOffset(hw).setLogStartOffset(start);
+                plan.answerNow = true;
+                return Errors.NONE;
+            }
+        }
+        if (fetchOffset >= start && fetchOffset <= end
+            && leader.onFollowerFetch(replicaId, fetchOffset, fp.logStartOffset(), replicaEpoch, end, now)) {
+            ctx.fetchWaiters().onAppend(log);
+        }
+        return Errors.NONE;
     }
 
     /**
@@ -250,8 +320,13 @@ public final class FetchHandler {
             }
             final PartitionData pd = plan.parts[i];
             final int limit = Math.max(0, Math.min(plan.partitionMaxBytes[i], budget));
-            log.read(plan.fetchOffsets[i], limit, minOneBatch, r);
-            plan.seenEnd[i] = r.highWatermark;
+            if (plan.follower) {
+                log.readForFollower(plan.fetchOffsets[i], limit, minOneBatch, r);
+                plan.seenEnd[i] = r.logEndOffset;
+            } else {
+                log.read(plan.fetchOffsets[i], limit, minOneBatch, r);
+                plan.seenEnd[i] = r.highWatermark;
+            }
             if (r.errorCode != Errors.NONE.code()) {
                 fail(plan, pd, r.errorCode);
                 continue;
@@ -385,9 +460,11 @@ public final class FetchHandler {
                 waiters.register(log, this);
             }
             timeout = ctx.timer().schedule(maxWaitMs, this::expire);
-            // An append between the first read and the registration woke nobody: look again.
+            // An append (or a high watermark move) between the first read and the registration woke nobody: look
+            // again. Followers read up to the log end, consumers up to the high watermark.
             for (int i = 0; i < plan.logs.length; i++) {
-                if (plan.logs[i].logEndOffset() != plan.seenEnd[i]) {
+                final PartitionLog log = plan.logs[i];
+                if (log != null && (plan.follower ? log.logEndOffset() : log.highWatermark()) != plan.seenEnd[i]) {
                     wake();
                     break;
                 }

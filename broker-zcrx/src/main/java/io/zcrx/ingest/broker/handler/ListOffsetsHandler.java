@@ -18,7 +18,8 @@ import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsTopicR
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * ListOffsets, v1-v8 (docs/kafka-protocol-notes.md#listoffsets): LATEST (-1) is the high watermark (= log end;
+ * ListOffsets, v1-v8 (docs/kafka-protocol-notes.md#listoffsets): LATEST (-1) is the high watermark (the log end
+ * unless the partition has followers in its ISR;
  * with no transactions also the last stable offset), EARLIEST (-2) and EARLIEST_LOCAL (-4, no
  * tiered storage here) the log start offset, MAX_TIMESTAMP (-3) the first record with the largest
  * timestamp, and a timestamp &gt;= 0 the first record at or after it through the time index
@@ -86,6 +87,13 @@ public final class ListOffsetsHandler {
                 final long ts =
                     p.timestamp() == EARLIEST_LOCAL_TIMESTAMP ? OffsetLookup.EARLIEST_TIMESTAMP : p.timestamp();
                 log.offsetForTimestamp(ts, lookup);
+                if (ts == OffsetLookup.LATEST_TIMESTAMP && req.replicaId() < 0
+                    && lookup.errorCode == Errors.NONE.code()) {
+                    // Consumers see committed records only (Kafka's lastFetchableOffset): the high watermark,
+                    // which is the log end offset unless the partition has followers in its ISR. A replica
+                    // (ReplicaId >= 0, a follower's fetcher) gets the log end, as Kafka answers it.
+                    lookup.offset = log.highWatermark();
+                }
                 pr.setErrorCode(lookup.errorCode);
                 if (lookup.errorCode == Errors.NONE.code() && lookup.offset >= 0) {
                     pr.setOffset(lookup.offset).setTimestamp(lookup.timestamp)

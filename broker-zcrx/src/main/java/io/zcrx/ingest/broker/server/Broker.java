@@ -17,6 +17,8 @@ import io.zcrx.ingest.broker.metrics.MetricsRegistry;
 import io.zcrx.ingest.broker.metrics.prometheus.PrometheusEndpoint;
 import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.broker.runtime.LogFlusher;
+import io.zcrx.ingest.broker.replica.HighWatermarkCheckpoints;
+import io.zcrx.ingest.broker.replica.LeaderPartitions;
 import io.zcrx.ingest.broker.runtime.LogScheduler;
 import io.zcrx.ingest.broker.runtime.ScheduledTimerService;
 import io.zcrx.ingest.broker.transport.Transport;
@@ -59,6 +61,8 @@ public final class Broker implements AutoCloseable {
     private OffsetStore offsetStore;
     /** Cluster mode: loads and unloads groups with the __consumer_offsets leaderships. */
     private GroupLoader groupLoader;
+    /** Cluster mode: the leader side of replication (follower fetches, ISR, high watermarks). */
+    private LeaderPartitions leaders;
     private LogFlusher flusher;
     private MetricsRegistry metrics;
     private PrometheusEndpoint prometheus;
@@ -132,7 +136,7 @@ public final class Broker implements AutoCloseable {
             startPrometheus();
             startFlusher();
             startReadPath(topics);
-            final ControlPlane controlPlane = new ControlPlane(ctx);
+            final ControlPlane controlPlane = new ControlPlane(ctx, leaders);
             selection = TransportSelector.select(config,
                 (reactorId, reactorIo) -> new BrokerReactorHandler(ctx, controlPlane, reactorId, reactorIo), metrics);
             transport = selection.transport();
@@ -315,6 +319,9 @@ public final class Broker implements AutoCloseable {
         }
         ctx.attach(timer, groups, offsets);
         logScheduler = new LogScheduler("zcrx-log-scheduler");
+        if (cluster) {
+            startReplicationLeaderSide(topics);
+        }
         final long retentionCheckMs = config.getLong(BrokerConfig.LOG_RETENTION_CHECK_INTERVAL_MS);
         final LogManager logManager = logs;
         logScheduler.schedule("retention", retentionCheckMs, retentionCheckMs,
@@ -341,6 +348,29 @@ public final class Broker implements AutoCloseable {
                     LOG.error("fsync of the committed-offsets journal failed", e);
                 }
             });
+        }
+    }
+
+    /**
+     * Cluster mode: the leader side of replication, told of leaderships before the first metadata image, with the
+     * high watermarks checkpointed at the last stop; Kafka's {@code isr-expiration} task every
+     * {@code replica.lag.time.max.ms / 2} and {@code highwatermark-checkpoint} task.
+     */
+    private void startReplicationLeaderSide(TopicRegistry topics) {
+        leaders = new LeaderPartitions(ctx, HighWatermarkCheckpoints.read(config.logDirs()));
+        topics.addLeadershipListener(leaders);
+        final long isrCheckMs = Math.max(1L, leaders.replicaLagTimeMaxMs() / 2);
+        logScheduler.schedule("isr-expiration", isrCheckMs, isrCheckMs, leaders::maybeShrinkIsr);
+        final long hwCheckpointMs = config.getLong(BrokerConfig.REPLICA_HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS);
+        logScheduler.schedule("highwatermark-checkpoint", hwCheckpointMs, hwCheckpointMs,
+            this::checkpointHighWatermarks);
+    }
+
+    private void checkpointHighWatermarks() {
+        try {
+            HighWatermarkCheckpoints.write(config.logDirs(), logs.partitions());
+        } catch (IOException e) {
+            LOG.error("writing replication-offset-checkpoint failed; a restart may start high watermarks lower", e);
         }
     }
 
@@ -425,6 +455,10 @@ public final class Broker implements AutoCloseable {
         if (m != null) {
             // Before the logs: the metadata publisher creates and deletes partition logs.
             m.close();
+        }
+        if (leaders != null && logs != null) {
+            // Clean shutdown: the high watermarks as they end (no fetch or append comes any more).
+            checkpointHighWatermarks();
         }
         if (logs != null) {
             try {

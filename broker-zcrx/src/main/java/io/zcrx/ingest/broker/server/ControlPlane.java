@@ -22,6 +22,7 @@ import io.zcrx.ingest.broker.handler.OffsetDeleteHandler;
 import io.zcrx.ingest.broker.handler.OffsetFetchHandler;
 import io.zcrx.ingest.broker.handler.OffsetForLeaderEpochHandler;
 import io.zcrx.ingest.broker.handler.SyncGroupHandler;
+import io.zcrx.ingest.broker.replica.LeaderPartitions;
 import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.broker.request.ControlHandler;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
@@ -57,6 +58,11 @@ public final class ControlPlane {
     private final ControlHandler[] byKey = new ControlHandler[128];
 
     public ControlPlane(BrokerContext ctx) {
+        this(ctx, null);
+    }
+
+    /** With the leader side of replication ({@code leaders}, cluster mode) serving follower fetches. */
+    public ControlPlane(BrokerContext ctx, LeaderPartitions leaders) {
         final MetadataHandler metadata = new MetadataHandler(ctx);
         register(ApiKeys.METADATA, (req, body) ->
             req.respond(metadata.handle(new MetadataRequestData(body, req.version()), req.version())));
@@ -72,12 +78,12 @@ public final class ControlPlane {
         final DescribeConfigsHandler describeConfigs = new DescribeConfigsHandler(ctx);
         register(ApiKeys.DESCRIBE_CONFIGS, (req, body) ->
             req.respond(describeConfigs.handle(new DescribeConfigsRequestData(body, req.version()), req.version())));
-        registerReadPath(ctx);
+        registerReadPath(ctx, leaders);
     }
 
     /** Consumers and admin tools: Fetch, ListOffsets, groups, topic deletion and growth. */
-    private void registerReadPath(BrokerContext ctx) {
-        final FetchHandler fetch = new FetchHandler(ctx);
+    private void registerReadPath(BrokerContext ctx, LeaderPartitions leaders) {
+        final FetchHandler fetch = new FetchHandler(ctx, leaders);
         register(ApiKeys.FETCH, fetch::handle);
         final ListOffsetsHandler listOffsets = new ListOffsetsHandler(ctx);
         register(ApiKeys.LIST_OFFSETS, (req, body) ->

@@ -1,0 +1,160 @@
+package io.zcrx.ingest.broker.replica;
+
+import io.zcrx.ingest.broker.config.BrokerConfig;
+import io.zcrx.ingest.broker.metadata.LeadershipListener;
+import io.zcrx.ingest.broker.metadata.PartitionState;
+import io.zcrx.ingest.broker.metadata.TopicInfo;
+import io.zcrx.ingest.broker.request.BrokerContext;
+import io.zcrx.ingest.log.PartitionLog;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The partitions this broker leads, on the leader side of replication (Kafka's {@code ReplicaManager} for its
+ * leader partitions): a {@link LeaderPartition} per partition from {@link #onBecomeLeader} to {@link #onResign},
+ * looked up by follower fetches ({@link #leaderOf}); the ISR-expiration check ({@link #maybeShrinkIsr}, every
+ * {@code replica.lag.time.max.ms / 2} on the log scheduler, as Kafka's {@code isr-expiration} task); wakes of the
+ * consumer long polls when a high watermark moves.
+ *
+ * <p>High watermarks that survived a restart ({@link HighWatermarkCheckpoints}) are the starting point of a
+ * replicated partition's high watermark the first time it is led after start, as Kafka's log loads it; later
+ * leaderships keep the log's own value.
+ *
+ * <p>Thread-safe.
+ */
+public final class LeaderPartitions implements LeadershipListener {
+    private static final Logger LOG = LoggerFactory.getLogger(LeaderPartitions.class);
+
+    private final BrokerContext ctx;
+    private final long replicaLagTimeMaxMs;
+    /** By log identity: a fetch has the log in hand, and a recreated log is another partition. */
+    private final Map<PartitionLog, LeaderPartition> led = new ConcurrentHashMap<>();
+    /** The checkpointed high watermarks, each used by the first leadership after start only. */
+    private final Map<TopicPartition, Long> checkpointed;
+    private final Set<TopicPartition> ledSinceStart = ConcurrentHashMap.newKeySet();
+    private final IsrUpdater isrUpdater;
+
+    /**
+     * @param checkpointed the high watermarks of {@code replication-offset-checkpoint}, read at start
+     */
+    public LeaderPartitions(BrokerContext ctx, Map<TopicPartition, Long> checkpointed) {
+        this.ctx = ctx;
+        this.replicaLagTimeMaxMs = ctx.config().getLong(BrokerConfig.REPLICA_LAG_TIME_MAX_MS);
+        this.checkpointed = new ConcurrentHashMap<>(checkpointed);
+        this.isrUpdater = new IsrUpdater(ctx.nodeId(), () -> ctx.cluster().brokerEpoch(), ctx::controller,
+            ctx.timer(), ctx::nowMs, p -> onHighWatermarkAdvanced(p.log()));
+    }
+
+    @Override
+    public void onBecomeLeader(TopicInfo topic, int partition, PartitionLog log, int leaderEpoch) {
+        final LeaderPartition old = led.remove(log);
+        if (old != null) {
+            old.resign();
+        }
+        final PartitionState st = topic.state(partition);
+        // Before the TopicInfo shows the new state this may be the previous one: the partition syncs with the
+        // metadata as soon as it is published (a newer partition epoch wins).
+        final PartitionState state = st != null ? st : new PartitionState(ctx.nodeId(), leaderEpoch, 0,
+            new int[] {ctx.nodeId()}, new int[] {ctx.nodeId()});
+        final TopicPartition tp = log.topicPartition();
+        final boolean first = ledSinceStart.add(tp);
+        final Long saved = checkpointed.remove(tp);
+        // Kafka's log starts from the checkpointed high watermark (0, i.e. the log start, when none).
+        final long initialHw = first ? (saved != null ? saved : 0L) : -1L;
+        final LeaderPartition p = new LeaderPartition(this, topic, partition, log, leaderEpoch, state, initialHw,
+            ctx.nowMs());
+        led.put(log, p);
+        synchronized (p) {
+            p.maybeIncrementHighWatermark(ctx.nowMs());
+        }
+        LOG.debug("Leading partition {} in epoch {}: {}", tp, leaderEpoch, state);
+    }
+
+    @Override
+    public void onResign(TopicInfo topic, int partition, int newLeaderEpoch) {
+        led.entrySet().removeIf(e -> {
+            final LeaderPartition p = e.getValue();
+            if (p.topic() == topic && p.partition() == partition) {
+                p.resign();
+                return true;
+            }
+            return false;
+        });
+    }
+
+    /**
+     * The leader state of {@code log} in {@code leaderEpoch}, or null when this broker does not lead it in that
+     * epoch (not yet told, or it moved on).
+     */
+    public LeaderPartition leaderOf(PartitionLog log, int leaderEpoch) {
+        final LeaderPartition p = led.get(log);
+        return p != null && p.leaderEpoch() == leaderEpoch ? p : null;
+    }
+
+    /** The ISR-expiration task: shrinks the ISR of every partition with followers out of sync. */
+    public void maybeShrinkIsr() {
+        final long now = ctx.nowMs();
+        for (LeaderPartition p : led.values()) {
+            try {
+                p.maybeShrinkIsr(now);
+            } catch (RuntimeException e) {
+                LOG.error("ISR check of partition {} failed", p.log().topicPartition(), e);
+            }
+        }
+    }
+
+    /** Partitions led here (tests, metrics). */
+    public int size() {
+        return led.size();
+    }
+
+    /** {@code replica.lag.time.max.ms}. */
+    public long replicaLagTimeMaxMs() {
+        return replicaLagTimeMaxMs;
+    }
+
+    int selfId() {
+        return ctx.nodeId();
+    }
+
+    long selfBrokerEpoch() {
+        return ctx.cluster().brokerEpoch();
+    }
+
+    IsrUpdater isrUpdater() {
+        return isrUpdater;
+    }
+
+    /**
+     * Kafka's {@code isReplicaIsrEligible}, as far as this broker's view of the cluster tells: the broker is
+     * registered and not fenced. (The controller checks the rest, the broker epoch and controlled shutdown, and
+     * answers INELIGIBLE_REPLICA.)
+     */
+    boolean isEligible(int brokerId) {
+        return ctx.cluster().view().broker(brokerId) != null;
+    }
+
+    /** The topic's {@code min.insync.replicas}, else the broker's. */
+    int minInsyncReplicas(TopicInfo topic) {
+        final String v = topic.overrides().get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG);
+        if (v != null) {
+            try {
+                return Integer.parseInt(v.trim());
+            } catch (NumberFormatException e) {
+                LOG.warn("Topic {}: {}={} is not a number; using the broker's", topic.name(),
+                    TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, v);
+            }
+        }
+        return ctx.config().getInt(BrokerConfig.MIN_INSYNC_REPLICAS);
+    }
+
+    /** A high watermark moved: consumer long polls on the partition re-read. */
+    void onHighWatermarkAdvanced(PartitionLog log) {
+        ctx.fetchWaiters().onAppend(log);
+    }
+}
