@@ -100,6 +100,11 @@ public final class ClusterFixture implements AutoCloseable {
         return t;
     }
 
+    /** The metadata publishes new partition states for {@code t}; the logs led here stay (replication tests). */
+    public static void republish(TopicInfo t, PartitionState... states) {
+        t.replacePartitions(t.partitions(), states.clone());
+    }
+
     @Override
     public void close() throws IOException {
         logs.close();
