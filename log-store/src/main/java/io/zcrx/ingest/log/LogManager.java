@@ -11,6 +11,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -346,6 +347,34 @@ public final class LogManager implements Closeable {
             log.delete();
             dirOf(log).writeCheckpoints(logs.values());
             return true;
+        }
+    }
+
+    /**
+     * Sets a stray partition aside (Kafka's {@code LogManager.isStray} / {@code logStrayDirName}, cluster
+     * mode: a log on disk that the controller's metadata does not assign here): closes it cleanly,
+     * renames its directory {@code <topic>-<partition>.<uuid>-stray} (fsync of the parent, so the rename
+     * survives a crash) and forgets it. The directory stays on disk for an operator; loading skips
+     * {@code -stray} directories. Returns the new path, or null if there was no such partition.
+     */
+    public Path renameStray(String topic, int partition) throws IOException {
+        final TopicPartition tp = new TopicPartition(topic, partition);
+        synchronized (lifecycleLock) {
+            ensureOpen();
+            final PartitionLog log = logs.remove(tp);
+            if (log == null) {
+                return null;
+            }
+            final LogDirectory home = dirOf(log);
+            log.close();
+            final Path dir = log.dir().toAbsolutePath();
+            final Path parent = dir.getParent();
+            final Path stray = parent.resolve(dir.getFileName() + "." + Uuid.randomUuid().toString().replace("-", "")
+                .replace("_", "") + LogFiles.STRAY_DIR_SUFFIX);
+            Files.move(dir, stray, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.fsyncDirectory(parent);
+            home.writeCheckpoints(logs.values());
+            return stray;
         }
     }
 

@@ -125,7 +125,7 @@ public final class Broker implements AutoCloseable {
                 new ProducerIdManager(config.logDirs().get(0), logs.largestProducerId());
             ctx = new BrokerContext(config, logs, topics, producerIds, System::currentTimeMillis, metrics);
             if (config.clusterMode()) {
-                member = new ClusterMember(config, topics, logDirIds());
+                member = new ClusterMember(config, topics, logDirIds(), metrics);
                 ctx.attachCluster(member.cluster(), member.controller());
             }
             registerReplicaManagerGauges();
@@ -403,6 +403,10 @@ public final class Broker implements AutoCloseable {
             // Kafka's controlled shutdown first: clients move to the new leaders while we still answer.
             m.controlledShutdown();
             brokerEpoch = m.brokerEpoch();
+            // Kafka's BrokerServer removes and closes the metadata publishers right after the controlled
+            // shutdown: a leadership change must not reach the group loader, the timer, the scheduler or
+            // the flusher once they stop, nor create a log the clean shutdown below would not close.
+            m.stopPublishing();
         }
         memberOwnsState = false;
         state = SHUTTING_DOWN;
