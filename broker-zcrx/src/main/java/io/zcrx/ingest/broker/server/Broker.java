@@ -319,6 +319,10 @@ public final class Broker implements AutoCloseable {
         final LogManager logManager = logs;
         logScheduler.schedule("retention", retentionCheckMs, retentionCheckMs,
             () -> logManager.deleteOldSegments(System.currentTimeMillis()));
+        // Deleted partitions' renamed directories go once their file.delete.delay.ms passed (Kafka's
+        // deleteLogs task); checking a short list each second keeps the delay close to the setting.
+        logScheduler.schedule("delete-logs", DELETE_LOGS_CHECK_MS, DELETE_LOGS_CHECK_MS,
+            () -> logManager.deleteDelayedPartitions(System.currentTimeMillis()));
         final long checkpointMs = config.getInt(BrokerConfig.LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS);
         logScheduler.schedule("recovery-point-checkpoint", checkpointMs, checkpointMs, () -> {
             try {
@@ -343,6 +347,9 @@ public final class Broker implements AutoCloseable {
             });
         }
     }
+
+    /** How often the log scheduler looks for deleted partitions whose files are due to go. */
+    private static final long DELETE_LOGS_CHECK_MS = 1000L;
 
     /** Timers first (nothing new gets scheduled on the logs), then background tasks, then the journal. */
     private void stopReadPath() {
