@@ -193,8 +193,12 @@ public final class TopicRegistry {
      * only then does the {@link TopicInfo} show the log; a partition led elsewhere has no log in its
      * TopicInfo (and its listeners are told of the resignation after the swap). Topics gone from the
      * image are deleted with their logs; so are the logs of partitions whose replicas no longer include
-     * this node, and, at the first image, logs on disk that the image does not know (deleted while this
-     * broker was down). Called on the metadata loader's thread; returns the partitions led here.
+     * this node. At the first image, logs on disk that the image does not assign here (deleted or moved
+     * while this broker was down) are strays: renamed {@code -stray} and left on disk, as Kafka does.
+     * A partition with more than one replica is never led here (no replication yet, issue 12). A topic
+     * or listener that fails is logged and counted ({@link #applyErrorCount}), the others are applied;
+     * applying the whole image again is how a caller retries. Called on the metadata loader's thread;
+     * returns the partitions led here.
      */
     public synchronized int applyCluster(Collection<ClusterTopic> topics) {
         final int self = config.nodeId();
