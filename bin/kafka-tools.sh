@@ -7,6 +7,7 @@
 #   bin/kafka-tools.sh console-consumer --bootstrap-server 127.0.0.1:9092 --topic demo --from-beginning
 #   bin/kafka-tools.sh consumer-groups --bootstrap-server 127.0.0.1:9092 --describe --group g
 #   bin/kafka-tools.sh dump-log --deep-iteration --files data/kafka-logs/demo-0/00000000000000000000.log
+#   bin/kafka-tools.sh metadata-quorum --bootstrap-server 127.0.0.1:9092 describe --status
 set -euo pipefail
 base="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -14,7 +15,7 @@ usage() {
   cat >&2 <<'EOF'
 usage: bin/kafka-tools.sh TOOL [arguments of Kafka's kafka-TOOL.sh]
 tools: topics, console-producer, console-consumer, consumer-groups, get-offsets,
-       producer-perf-test, consumer-perf-test, dump-log, broker-api-versions,
+       producer-perf-test, consumer-perf-test, dump-log, broker-api-versions, metadata-quorum,
        jmx (JmxTool: reads the broker's metrics over remote JMX, docs/metrics.md)
 EOF
 }
@@ -36,6 +37,7 @@ case "$tool" in
   consumer-perf-test)  main=org.apache.kafka.tools.ConsumerPerformance ;;
   dump-log)            main=org.apache.kafka.tools.DumpLogSegments ;;
   broker-api-versions) main=org.apache.kafka.tools.BrokerApiVersionsCommand ;;
+  metadata-quorum)     main=org.apache.kafka.tools.MetadataQuorumCommand ;;
   jmx)                 main=org.apache.kafka.tools.JmxTool ;;
   -h|--help|help)      usage; exit 0 ;;
   *)

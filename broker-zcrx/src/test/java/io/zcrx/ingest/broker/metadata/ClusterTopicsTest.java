@@ -95,9 +95,9 @@ class ClusterTopicsTest {
         assertTrue(Files.isDirectory(dir.resolve("t-0")));
         assertFalse(Files.exists(dir.resolve("t-2")));
 
-        // Leadership moves away from partition 0 (still a replica here), and comes to partition 1.
+        // Leadership moves away from partition 0 (still a replica here), and partition 1 is reassigned here.
         final int now = topics.applyClusterChanges(List.of(new ClusterTopic("t", id,
-            new PartitionState[] {state(2, 4, 2, SELF), state(SELF, 6, 2, SELF), state(2, 1, 2)}, Map.of())), Set.of());
+            new PartitionState[] {state(2, 4, 2, SELF), state(SELF, 6, SELF), state(2, 1, 2)}, Map.of())), Set.of());
         assertEquals(1, now);
         assertNull(t.partition(0));
         assertTrue(Files.isDirectory(dir.resolve("t-0")), "a replica keeps its log");
@@ -106,7 +106,7 @@ class ClusterTopicsTest {
 
         // Partition 0 moves to other brokers: its log goes. Then the topic is deleted.
         topics.applyClusterChanges(List.of(new ClusterTopic("t", id,
-            new PartitionState[] {state(2, 5, 2), state(SELF, 6, 2, SELF), state(2, 1, 2)}, Map.of())), Set.of());
+            new PartitionState[] {state(2, 5, 2), state(SELF, 6, SELF), state(2, 1, 2)}, Map.of())), Set.of());
         assertFalse(Files.exists(dir.resolve("t-0")));
         assertEquals(0, topics.applyClusterChanges(List.of(), Set.of(id)));
         assertNull(topics.get("t"));
@@ -128,16 +128,93 @@ class ClusterTopicsTest {
         assertEquals(Errors.NOT_CONTROLLER.code(), topics.addPartitions("__consumer_offsets", 2, false).errorCode());
     }
 
+    // Goal: at the first image, a log on disk the cluster does not assign here (its topic deleted
+    // while this broker was down, or moved away) is Kafka's stray: renamed <tp>.<uuid>-stray and
+    // left on disk with its data, never loaded again; an assigned one is reused.
     @Test
-    void logsOnDiskTheClusterNoLongerAssignsHereGoAtTheFirstImage() throws Exception {
+    void logsOnDiskTheClusterNoLongerAssignsHereAreSetAsideAtTheFirstImage() throws Exception {
         final Uuid gone = Uuid.randomUuid();
         final Uuid kept = Uuid.randomUuid();
         logs.createPartition("gone", 0, gone, TopicConfigs.logConfig(config, Map.of()));
+        logs.createPartition("moved", 0, kept, TopicConfigs.logConfig(config, Map.of()));
         final PartitionLog keptLog = logs.createPartition("kept", 0, kept, TopicConfigs.logConfig(config, Map.of()));
         topics.applyCluster(List.of(new ClusterTopic("kept", kept, new PartitionState[] {state(SELF, 2, SELF)},
             Map.of())));
-        assertFalse(Files.exists(dir.resolve("gone-0")), "deleted while this broker was down");
+        assertFalse(Files.exists(dir.resolve("gone-0")), "set aside: deleted while this broker was down");
+        assertFalse(Files.exists(dir.resolve("moved-0")), "set aside: another topic's id");
+        assertNull(logs.partition("gone", 0));
+        final List<String> strays = new ArrayList<>();
+        try (var entries = Files.list(dir)) {
+            entries.map(p -> p.getFileName().toString()).filter(n -> n.endsWith("-stray")).sorted()
+                .forEach(strays::add);
+        }
+        assertEquals(2, strays.size(), strays.toString());
+        assertTrue(strays.get(0).matches("gone-0\\.[0-9a-f]{32}-stray"), strays.toString());
+        assertTrue(Files.exists(dir.resolve(strays.get(0)).resolve("partition.metadata")), "the data stays");
         assertSame(keptLog, topics.get("kept").partition(0), "recovered log reused");
         assertEquals(2, keptLog.leaderEpoch());
+
+        logs.close();
+        logs = LogManager.open(config.logDirs(), SELF, TopicConfigs.logConfig(config, Map.of()), 86_400_000L,
+            LogManager.DEFAULT_OPEN_SEGMENTS_MAX, System::currentTimeMillis, true);
+        assertNull(logs.partition("gone", 0), "a stray is not loaded again");
+        assertNotNull(logs.partition("kept", 0));
+        assertTrue(Files.isDirectory(dir.resolve(strays.get(0))), "nor deleted");
+    }
+
+    // Goal (issue 12): without replication, a partition with several replicas is never served here,
+    // even when the controller names this broker leader: no log for clients (NOT_LEADER_OR_FOLLOWER),
+    // no listener told; one led here that gains a replica stops being served; its log stays.
+    @Test
+    void aPartitionWithSeveralReplicasIsNotLedHere() {
+        final Uuid id = Uuid.randomUuid();
+        assertEquals(1, topics.applyCluster(List.of(new ClusterTopic("r", id,
+            new PartitionState[] {state(SELF, 1, SELF, 2), state(SELF, 1, SELF)}, Map.of()))));
+        final TopicInfo t = topics.get("r");
+        assertNull(t.partition(0), "replication factor 2: not served");
+        assertEquals(SELF, t.state(0).leader());
+        assertNotNull(t.partition(1));
+        assertEquals(List.of("lead r-1@1"), events);
+
+        assertEquals(0, topics.applyClusterChanges(List.of(new ClusterTopic("r", id,
+            new PartitionState[] {state(SELF, 1, SELF, 2), state(SELF, 2, SELF, 2)}, Map.of())), Set.of()));
+        assertNull(t.partition(1), "a replica added: no longer served");
+        assertEquals(List.of("lead r-1@1", "resign r-1"), events);
+        assertTrue(Files.isDirectory(dir.resolve("r-1")), "still a replica here: the log stays");
+        assertEquals(0, topics.applyErrorCount());
+    }
+
+    // Goal: a topic that cannot be applied or a listener that throws is logged and counted; the
+    // rest of the same update is still applied (a later delta would not carry it again).
+    @Test
+    void aFailingTopicOrListenerDoesNotStopTheRestOfTheUpdate() {
+        topics.addLeadershipListener(new LeadershipListener() {
+            @Override
+            public void onBecomeLeader(TopicInfo topic, int partition, PartitionLog log, int leaderEpoch) {
+            }
+
+            @Override
+            public void onResign(TopicInfo topic, int partition, int newLeaderEpoch) {
+                throw new IllegalStateException("listener bug");
+            }
+        });
+        final Uuid a = Uuid.randomUuid();
+        final Uuid b = Uuid.randomUuid();
+        topics.applyCluster(List.of(new ClusterTopic("a", a, new PartitionState[] {state(SELF, 0, SELF)}, Map.of()),
+            new ClusterTopic("b", b, new PartitionState[] {state(SELF, 0, SELF)}, Map.of())));
+        assertEquals(0, topics.applyErrorCount());
+
+        // One update: both deleted (the listener throws on each), a topic whose partition state is
+        // missing, and a good new one.
+        final int led = topics.applyClusterChanges(List.of(
+            new ClusterTopic("bad", Uuid.randomUuid(), new PartitionState[] {null}, Map.of()),
+            new ClusterTopic("c", Uuid.randomUuid(), new PartitionState[] {state(SELF, 0, SELF)}, Map.of())),
+            Set.of(a, b));
+        assertNull(topics.get("a"));
+        assertNull(topics.get("b"), "the second deletion is applied although the first one's listener threw");
+        assertFalse(Files.exists(dir.resolve("b-0")));
+        assertNotNull(topics.get("c").partition(0), "the topic after the failing one is applied");
+        assertEquals(1, led);
+        assertEquals(3, topics.applyErrorCount(), "two listener failures and one topic");
     }
 }
