@@ -121,8 +121,10 @@ class FindCoordinatorHandlerTest {
     @Test
     void aReplicationFactorAboveOneIsNeverAskedFor() throws Exception {
         final Path other = Files.createDirectories(tmp.resolve("defaults"));
+        // Kafka's default (3), as a configuration shared with Kafka brokers would carry it.
         final BrokerContext defaults = new BrokerContext(new BrokerConfig(Map.of(BrokerConfig.LOG_DIRS,
-            tmp.toString())), logs, topics, new ProducerIdManager(other, -1L), System::currentTimeMillis, metrics);
+            tmp.toString(), BrokerConfig.OFFSETS_TOPIC_REPLICATION_FACTOR, "3")), logs, topics,
+            new ProducerIdManager(other, -1L), System::currentTimeMillis, metrics);
         defaults.attachCluster(cluster, this::recordCreation);
         final FindCoordinatorHandler h = new FindCoordinatorHandler(defaults);
         for (int i = 0; i < 2; i++) {
