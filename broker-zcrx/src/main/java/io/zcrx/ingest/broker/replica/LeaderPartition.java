@@ -356,12 +356,6 @@ public final class LeaderPartition {
         return pendingIsr == null ? null : pendingIsr.clone();
     }
 
-    /** A follower's log end offset as its last fetch said (tests); -1 when unknown. */
-    public synchronized long followerLogEndOffset(int id) {
-        final FollowerState f = followers.get(id);
-        return f == null ? -1L : f.logEndOffset();
-    }
-
     static boolean contains(int[] ids, int id) {
         for (int x : ids) {
             if (x == id) {
