@@ -922,6 +922,42 @@ public final class PartitionLog {
     }
 
     /**
+     * Kafka's {@code UnifiedLog.truncateFullyAndStartAt}: a follower whose log end lies below its leader's log start
+     * drops everything and restarts empty at {@code newOffset} (see {@link LogTruncation#truncateFullyAndStartAt}).
+     *
+     * @throws IllegalArgumentException if {@code newOffset} is negative
+     * @throws IllegalStateException if the log is closed, deleted or offline
+     * @throws UncheckedIOException if a file operation failed; the partition is then offline
+     */
+    public void truncateFullyAndStartAt(long newOffset, long nowMs) {
+        if (newOffset < 0) {
+            throw new IllegalArgumentException("negative start offset: partition=" + topicPartition + ", newOffset="
+                + newOffset);
+        }
+        synchronized (appendLock) {
+            if (state != STATE_OPEN) {
+                throw new IllegalStateException("partition not open: partition=" + topicPartition);
+            }
+            try {
+                truncation.truncateFullyAndStartAt(newOffset, nowMs);
+            } catch (IOException | RuntimeException e) {
+                state = STATE_OFFLINE;
+                LOG.error("Partition offline (truncation failed): partition={}, dir={}, newOffset={}: {}",
+                    topicPartition, dir, newOffset, e.toString());
+                throw new UncheckedIOException("full truncation failed: partition=" + topicPartition,
+                    e instanceof IOException io ? io : new IOException(e));
+            }
+        }
+    }
+
+    /** Drops the whole epoch history (append lock held; a full truncation). */
+    void clearEpochs() {
+        if (epochCache.truncateFromEnd(0L)) {
+            epochCheckpointDirty = true;
+        }
+    }
+
+    /**
      * The truncation's change to the log (append lock held): the remaining segments (the last one active again),
      * the log end they end at, the recovery point and log start kept within it, the epoch history truncated from
      * the new end.

@@ -30,6 +30,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.InvalidTopicException;
@@ -70,6 +71,11 @@ public final class TopicRegistry {
     private final List<LeadershipListener> leadershipListeners = new CopyOnWriteArrayList<>();
     /** Cluster mode: topic configs from the controller that this broker does not apply, each logged once. */
     private final Set<String> loggedIgnoredConfigs = ConcurrentHashMap.newKeySet();
+    /**
+     * Cluster mode: the partitions this broker follows (a replica, another broker leads); their logs are open but
+     * never in a TopicInfo, so clients get NOT_LEADER_OR_FOLLOWER. Changed under this object's lock.
+     */
+    private final Set<TopicPartition> following = ConcurrentHashMap.newKeySet();
     /** Cluster mode: partition logs not yet matched against a metadata image (strays are deleted at the first). */
     private boolean firstClusterImage = true;
 
@@ -252,13 +258,21 @@ public final class TopicRegistry {
             states, overrides, logConfig, validation, metrics);
         final List<Integer> resigned = new ArrayList<>();
         final List<Integer> created = new ArrayList<>();
+        final Map<Integer, PartitionLog> followNow = new TreeMap<>();
         int ledNow = 0;
         for (int p = 0; p < states.length; p++) {
             final PartitionState st = states[p];
             final PartitionLog had = p < oldLogs.length ? oldLogs[p] : null;
+            final TopicPartition tp = new TopicPartition(c.name(), p);
             if (st.leader() == self) {
                 final boolean newEpoch = had == null || p >= oldStates.length
                     || oldStates[p].leaderEpoch() != st.leaderEpoch();
+                // A followed partition's fetcher stops before the log becomes leader (Kafka's makeLeader removes
+                // the fetcher first): no leader's batch lands after becomeLeader's epoch entry.
+                final boolean wasFollowing = following.remove(tp);
+                if (wasFollowing) {
+                    stopFollowing(c.name(), p);
+                }
                 PartitionLog log = had;
                 final boolean opened = log == null;
                 if (opened) {
@@ -290,7 +304,7 @@ public final class TopicRegistry {
                         }
                     }
                 }
-                if (opened) {
+                if (opened && !wasFollowing) {
                     created.add(p);
                 }
                 logsNow[p] = log;
@@ -300,7 +314,17 @@ public final class TopicRegistry {
                     resigned.add(p);
                 }
                 if (!contains(st.replicas(), self)) {
+                    if (following.remove(tp)) {
+                        stopFollowing(c.name(), p);
+                    }
                     deleteLocalLog(c.name(), p, c.id());
+                } else {
+                    final boolean configChanged = old != null && !old.logConfig().equals(logConfig);
+                    final PartitionLog log = becomeFollower(c, p, had, logConfig,
+                        p < oldStates.length ? oldStates[p] : null, st, configChanged);
+                    if (log != null) {
+                        followNow.put(p, log);
+                    }
                 }
             }
         }
@@ -323,6 +347,57 @@ public final class TopicRegistry {
                 } catch (RuntimeException e) {
                     LOG.error("leadership listener {} failed on partition {}-{}", l, c.name(), p, e);
                 }
+            }
+        }
+        // After the swap and the resignations: a former leader's log is out of every TopicInfo before it follows.
+        for (Map.Entry<Integer, PartitionLog> e : followNow.entrySet()) {
+            for (LeadershipListener l : leadershipListeners) {
+                try {
+                    l.onBecomeFollower(t, e.getKey(), e.getValue(), states[e.getKey()]);
+                } catch (RuntimeException ex) {
+                    LOG.error("leadership listener {} failed on partition {}-{}", l, c.name(), e.getKey(), ex);
+                }
+            }
+        }
+    }
+
+    /**
+     * A partition this broker holds a replica of and another broker leads (or none does): its log is opened or
+     * created (kept out of the TopicInfo) and returned when the leadership changed since the fetchers last heard,
+     * so that they follow the new leader; null when nothing changed (or the log could not be opened).
+     */
+    private PartitionLog becomeFollower(ClusterTopic c, int p, PartitionLog had, LogConfig logConfig,
+                                        PartitionState oldState, PartitionState st, boolean configChanged) {
+        final TopicPartition tp = new TopicPartition(c.name(), p);
+        final boolean changed = had != null || !following.contains(tp) || oldState == null
+            || oldState.leaderEpoch() != st.leaderEpoch() || oldState.leader() != st.leader();
+        if (!changed) {
+            if (configChanged) {
+                final PartitionLog log = logs.partition(c.name(), p);
+                if (log != null) {
+                    log.updateConfig(logConfig);
+                }
+            }
+            return null;
+        }
+        final PartitionLog log = had != null ? had : openOrCreate(c, p, logConfig);
+        if (log == null) {
+            return null;
+        }
+        if (had == null && following.add(tp)) {
+            registerLogGauges(new PartitionLog[] {log}, 0, 1);
+        } else {
+            following.add(tp);
+        }
+        return log;
+    }
+
+    private void stopFollowing(String topic, int p) {
+        for (LeadershipListener l : leadershipListeners) {
+            try {
+                l.onStopFollowing(topic, p);
+            } catch (RuntimeException e) {
+                LOG.error("leadership listener {} failed to stop following {}-{}", l, topic, p, e);
             }
         }
     }
@@ -371,6 +446,12 @@ public final class TopicRegistry {
                 for (LeadershipListener l : leadershipListeners) {
                     l.onResign(t, p, -1);
                 }
+            }
+        }
+        // Followed partitions: the fetchers stop before the logs are deleted.
+        for (int p = 0; p < t.partitionCount(); p++) {
+            if (following.remove(new TopicPartition(t.name(), p))) {
+                stopFollowing(t.name(), p);
             }
         }
         metrics.removeTagged("topic", t.name());
