@@ -11,13 +11,16 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import org.apache.kafka.common.TopicPartition;
@@ -76,6 +79,8 @@ public final class LogManager implements Closeable {
     private final OpenSegmentCache openSegments;
     private final ConcurrentHashMap<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
     private final Object lifecycleLock = new Object();
+    /** Deleted partitions' directories waiting for their file.delete.delay.ms (a topic setting: any order). */
+    private final List<PendingDelete> pendingDeletes = new ArrayList<>();
     private volatile boolean closed;
     /** The broker epoch of the clean shutdown before this start (cluster mode), read before the markers go. */
     private OptionalLong previousBrokerEpoch = OptionalLong.empty();
@@ -332,8 +337,15 @@ public final class LogManager implements Closeable {
     }
 
     /**
-     * Deletes a partition and its directory (DeleteTopics). Appends racing the deletion answer
-     * NOT_LEADER_OR_FOLLOWER. Returns false if there was no such partition.
+     * Deletes a partition (DeleteTopics, a topic the controller deleted): Kafka's {@code asyncDelete}.
+     * The log is closed at once (appends and reads racing the deletion answer NOT_LEADER_OR_FOLLOWER;
+     * no trim, sync or snapshot: its data is going away), its directory renamed
+     * {@code <topic>-<partition>.<uuid>-delete} (parent fsynced, so a crash cannot bring it back) and
+     * its checkpoint entries dropped; the files are removed {@code file.delete.delay.ms} later by
+     * {@link #deleteDelayedPartitions} on the maintenance thread (a Fetch answered just before may still
+     * be sending from them; and the caller, e.g. the metadata thread, does not wait for a large tree).
+     * A start finishes the deletion of {@code -delete} directories left by a crash. Returns false if
+     * there was no such partition.
      */
     public boolean deletePartition(String topic, int partition) throws IOException {
         final TopicPartition tp = new TopicPartition(topic, partition);
@@ -343,9 +355,82 @@ public final class LogManager implements Closeable {
             if (log == null) {
                 return false;
             }
-            log.delete();
-            dirOf(log).writeCheckpoints(logs.values());
+            final LogDirectory home = dirOf(log);
+            log.abandon();
+            final Path dir = log.dir().toAbsolutePath();
+            final Path parent = dir.getParent();
+            final Path doomed = parent.resolve(dir.getFileName() + "." + UUID.randomUUID().toString().replace("-", "")
+                + LogFiles.DELETE_DIR_SUFFIX);
+            Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.fsyncDirectory(parent);
+            home.writeCheckpoints(logs.values());
+            synchronized (pendingDeletes) {
+                pendingDeletes.add(new PendingDelete(doomed, nowMs.getAsLong() + log.config().fileDeleteDelayMs));
+            }
+            LOG.info("Deleted partition, its files go in {} ms: partition={}, dir={}", log.config().fileDeleteDelayMs,
+                tp, doomed);
             return true;
+        }
+    }
+
+    /** A deleted partition's renamed directory and when its files go. */
+    private record PendingDelete(Path dir, long dueMs) {
+    }
+
+    /**
+     * Removes the directories of deleted partitions whose {@code file.delete.delay.ms} has passed
+     * (Kafka's {@code deleteLogs}); a failure is logged and left to the next start. Maintenance thread.
+     * Returns how many were removed.
+     */
+    public int deleteDelayedPartitions(long nowMs) {
+        final List<PendingDelete> due = new ArrayList<>();
+        synchronized (pendingDeletes) {
+            for (Iterator<PendingDelete> it = pendingDeletes.iterator(); it.hasNext();) {
+                final PendingDelete d = it.next();
+                if (d.dueMs - nowMs <= 0) {
+                    due.add(d);
+                    it.remove();
+                }
+            }
+        }
+        int removed = 0;
+        for (PendingDelete next : due) {
+            try {
+                LogFiles.deleteRecursively(next.dir);
+                removed++;
+            } catch (IOException e) {
+                LOG.warn("Deleting the directory of a deleted partition failed, the next start retries: dir={}: {}",
+                    next.dir, e.toString());
+            }
+        }
+        return removed;
+    }
+
+    /**
+     * Sets a stray partition aside (Kafka's {@code LogManager.isStray} / {@code logStrayDirName}, cluster
+     * mode: a log on disk that the controller's metadata does not assign here): closes it cleanly,
+     * renames its directory {@code <topic>-<partition>.<uuid>-stray} (fsync of the parent, so the rename
+     * survives a crash) and forgets it. The directory stays on disk for an operator; loading skips
+     * {@code -stray} directories. Returns the new path, or null if there was no such partition.
+     */
+    public Path renameStray(String topic, int partition) throws IOException {
+        final TopicPartition tp = new TopicPartition(topic, partition);
+        synchronized (lifecycleLock) {
+            ensureOpen();
+            final PartitionLog log = logs.remove(tp);
+            if (log == null) {
+                return null;
+            }
+            final LogDirectory home = dirOf(log);
+            log.close();
+            final Path dir = log.dir().toAbsolutePath();
+            final Path parent = dir.getParent();
+            final Path stray = parent.resolve(dir.getFileName() + "." + UUID.randomUUID().toString().replace("-", "")
+                + LogFiles.STRAY_DIR_SUFFIX);
+            Files.move(dir, stray, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.fsyncDirectory(parent);
+            home.writeCheckpoints(logs.values());
+            return stray;
         }
     }
 

@@ -265,6 +265,38 @@ class LogManagerTest {
     }
 
     @Test
+    void aDeletedPartitionIsRenamedAtOnceAndItsFilesGoAfterTheDelay() throws Exception {
+        // Goal: Kafka's asyncDelete: the directory is renamed <tp>.<uuid>-delete at once, its files
+        // stay file.delete.delay.ms (a Fetch answered just before may still send from them), then the
+        // maintenance task removes them; one not yet removed is removed at the next start.
+        // Method: two partitions with different delays; a fake clock steps over each.
+        final LogConfig slow = LogConfig.builder().fileDeleteDelayMs(60_000).build();
+        final LogConfig fast = LogConfig.builder().fileDeleteDelayMs(1_000).build();
+        try (LogManager manager = open(tmp)) {
+            appendSome(manager.createPartition("slow", 0, Uuid.randomUuid(), slow), 2);
+            manager.createPartition("fast", 0, Uuid.randomUuid(), fast);
+            assertTrue(manager.deletePartition("slow", 0));
+            assertTrue(manager.deletePartition("fast", 0));
+            assertFalse(Files.exists(tmp.resolve("slow-0")));
+            assertEquals(2, deleteDirs().size(), deleteDirs().toString());
+            assertTrue(deleteDirs().get(1).matches("slow-0\\.[0-9a-f]{32}-delete"), deleteDirs().toString());
+            assertEquals(0, manager.deleteDelayedPartitions(clock.now() + 999));
+            assertEquals(1, manager.deleteDelayedPartitions(clock.now() + 1_000), "the shorter delay first");
+            assertEquals(List.of("slow-0"), deleteDirs().stream().map(n -> n.substring(0, n.indexOf('.'))).toList());
+        }
+        try (LogManager manager = open(tmp)) {
+            assertEquals(List.of(), deleteDirs(), "the next start finishes the deletion");
+            assertEquals(0, manager.partitions().size());
+        }
+    }
+
+    private List<String> deleteDirs() throws IOException {
+        try (var entries = Files.list(tmp)) {
+            return entries.map(p -> p.getFileName().toString()).filter(n -> n.endsWith("-delete")).sorted().toList();
+        }
+    }
+
+    @Test
     void flushPolicyAndRecoveryPointCheckpoints() throws Exception {
         // Goal: flush.messages, flush.ms and segment rolls decide when flushDue fsyncs a partition; a
         // flush advances the recovery point to the log end it saw; checkpoint writes them down.

@@ -4,10 +4,14 @@ import io.zcrx.ingest.broker.config.BrokerConfig;
 import io.zcrx.ingest.broker.metadata.BrokerNode;
 import io.zcrx.ingest.broker.metadata.ClusterState;
 import io.zcrx.ingest.broker.metadata.TopicRegistry;
+import io.zcrx.ingest.broker.metrics.MetricName;
+import io.zcrx.ingest.broker.metrics.MetricsRegistry;
 import io.zcrx.ingest.broker.request.ControllerChannel;
 import io.zcrx.ingest.log.checkpoint.DirectoryLock;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -15,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.BrokerRegistrationRequestData;
 import org.apache.kafka.common.metrics.Metrics;
@@ -39,7 +44,13 @@ import org.slf4j.LoggerFactory;
  * broker caught up with the metadata, until that metadata is published to the topics, and until the
  * controller unfenced the broker: STARTING, RECOVERY, RUNNING. {@link #controlledShutdown} is Kafka's
  * controlled shutdown (PENDING_CONTROLLED_SHUTDOWN until the controller moved the leaderships away);
- * {@link #close} stops the parts.
+ * {@link #stopPublishing} detaches the publisher (no leadership change after the broker's read path
+ * stopped); {@link #close} stops the parts.
+ *
+ * <p>Faults: the Raft client's are fatal (as in Kafka); the metadata loader's are not (Kafka's
+ * brokers count them, {@code kafka.server:type=broker-metadata-metrics} {@code metadata-load-error-count},
+ * next to {@code metadata-apply-error-count} of the publisher): a record that cannot be loaded must
+ * not crash-loop every broker of the cluster. Only a metadata.version this broker cannot read is fatal.
  *
  * <p>Threads (besides {@link MetadataRaft}'s): {@code <prefix>-metadata-loader-event-handler}
  * (the loader and our publisher), {@code <prefix>-lifecycle-manager-event-handler}, and one
@@ -70,15 +81,27 @@ public final class ClusterMember {
     private volatile Runnable onFatalAfterStart = () -> { };
     private volatile boolean started;
     private LeaseChannel leaseChannel;
+    /** True once {@link BrokerLifecycleManager#start} ran: from then on its close shuts the heartbeat channel. */
+    private boolean lifecycleStarted;
+    private volatile boolean publisherInstalled;
     private boolean closed;
+    private final MetricsRegistry metrics;
+    /** Kafka's {@code metadata-load-error-count}: records or batches the loader could not load. */
+    private final AtomicLong loadErrors = new AtomicLong();
+    static final MetricName LOAD_ERRORS = MetricName.attribute("kafka.server", "broker-metadata-metrics",
+        "metadata-load-error-count");
+    static final MetricName APPLY_ERRORS = MetricName.attribute("kafka.server", "broker-metadata-metrics",
+        "metadata-apply-error-count");
 
     /**
      * Checks the storage and builds the parts (the metadata log is opened, nothing runs yet).
      *
      * @throws IOException when the storage is not formatted for this node (the message says how to)
      */
-    public ClusterMember(BrokerConfig config, TopicRegistry topics, Map<String, Uuid> logDirIds) throws IOException {
+    public ClusterMember(BrokerConfig config, TopicRegistry topics, Map<String, Uuid> logDirIds,
+                         MetricsRegistry metrics) throws IOException {
         this.config = config;
+        this.metrics = metrics;
         this.storage = StorageCheck.verify(config);
         this.settings = new KafkaSettings(config);
         this.cluster = ClusterState.clusterMember(new BrokerNode(config.nodeId(), config.advertisedHost(),
@@ -86,41 +109,77 @@ public final class ClusterMember {
         final Path metadataDir = config.metadataLogDir();
         // Kafka locks metadata.log.dir itself only when it is not one of the log dirs (those the log manager locks).
         this.metadataDirLock = config.logDirs().contains(metadataDir) ? null : DirectoryLock.acquire(metadataDir);
-        final FaultHandler faults = (message, cause) -> {
-            LOG.error("cluster metadata fault: {}", message, cause);
-            reportFatal(SupportedFeatures.isUnreadableMetadataVersion(cause)
-                ? SupportedFeatures.unreadableMetadataVersion()
-                : "cluster metadata fault: " + message + (cause == null ? "" : ": " + cause));
-            return new RuntimeException(message, cause);
-        };
+        // What is built is closed again, in reverse order, when a later part fails: a failed start
+        // must leave no thread, no open metadata log and no directory lock behind.
+        final Deque<AutoCloseable> built = new ArrayDeque<>();
+        built.push(kafkaMetrics::close);
+        built.push(this::unlockMetadataDir);
         try {
+            final FaultHandler raftFaults = (message, cause) -> {
+                LOG.error("cluster metadata fault: {}", message, cause);
+                reportFatal(SupportedFeatures.isUnreadableMetadataVersion(cause)
+                    ? SupportedFeatures.unreadableMetadataVersion()
+                    : "cluster metadata fault: " + message + (cause == null ? "" : ": " + cause));
+                return new RuntimeException(message, cause);
+            };
             this.raft = new MetadataRaft(settings, storage.clusterId(), storage.metadataDirId(), metadataDir,
-                kafkaMetrics, PREFIX, faults);
-        } catch (IOException | RuntimeException e) {
-            unlockMetadataDir();
-            throw e;
-        }
-        this.publisher = new ClusterPublisher(config.nodeId(), config.interBrokerListenerName(), cluster, topics,
-            this::reportFatal);
-        try {
+                kafkaMetrics, PREFIX, raftFaults);
+            built.push(raft::close);
+            this.publisher = new ClusterPublisher(config.nodeId(), config.interBrokerListenerName(), cluster, topics,
+                this::reportFatal);
             this.loader = new MetadataLoader.Builder().setNodeId(config.nodeId()).setTime(Time.SYSTEM)
-                .setThreadNamePrefix(PREFIX + "-").setFaultHandler(faults)
+                .setThreadNamePrefix(PREFIX + "-").setFaultHandler(this::loaderFault)
                 .setHighWaterMarkAccessor(() -> raft.client().highWatermark())
                 .build();
-        } catch (RuntimeException e) {
-            raft.close();
-            unlockMetadataDir();
+            built.push(() -> {
+                loader.beginShutdown();
+                loader.close();
+            });
+            final RaftControllerNodeProvider controllers = RaftControllerNodeProvider.create(raft, settings);
+            this.heartbeatChannel = new NodeToControllerChannelManagerImpl(controllers, Time.SYSTEM, kafkaMetrics,
+                // Kafka's retry timeout for heartbeats: half the session, so a retried heartbeat still counts.
+                settings, "heartbeat", PREFIX + "-", config.getInt(BrokerConfig.BROKER_SESSION_TIMEOUT_MS) / 2L);
+            built.push(heartbeatChannel::shutdown);
+            this.forwardingChannel = new NodeToControllerChannelManagerImpl(controllers, Time.SYSTEM, kafkaMetrics,
+                settings, "forwarding", PREFIX + "-", (long) settings.requestTimeoutMs());
+            built.push(forwardingChannel::shutdown);
+            this.controller = new ForwardingChannel(forwardingChannel);
+            this.lifecycle = new BrokerLifecycleManager(settings, Time.SYSTEM, PREFIX + "-", logDirIds,
+                () -> reportFatal("the broker lifecycle manager gave up (see the log above)"), () -> false);
+            built.push(lifecycle::close);
+            metrics.gauge(LOAD_ERRORS, loadErrors::get);
+            metrics.gauge(APPLY_ERRORS, publisher::applyErrorCount);
+        } catch (IOException | RuntimeException e) {
+            while (!built.isEmpty()) {
+                try {
+                    built.pop().close();
+                } catch (Exception suppressed) {
+                    if (suppressed instanceof InterruptedException) {
+                        Thread.currentThread().interrupt();
+                    }
+                    e.addSuppressed(suppressed);
+                }
+            }
             throw e;
         }
-        final RaftControllerNodeProvider controllers = RaftControllerNodeProvider.create(raft, settings);
-        this.heartbeatChannel = new NodeToControllerChannelManagerImpl(controllers, Time.SYSTEM, kafkaMetrics,
-            // Kafka's retry timeout for heartbeats: half the session, so a retried heartbeat still counts.
-            settings, "heartbeat", PREFIX + "-", config.getInt(BrokerConfig.BROKER_SESSION_TIMEOUT_MS) / 2L);
-        this.forwardingChannel = new NodeToControllerChannelManagerImpl(controllers, Time.SYSTEM, kafkaMetrics,
-            settings, "forwarding", PREFIX + "-", (long) settings.requestTimeoutMs());
-        this.controller = new ForwardingChannel(forwardingChannel);
-        this.lifecycle = new BrokerLifecycleManager(settings, Time.SYSTEM, PREFIX + "-", logDirIds,
-            () -> reportFatal("the broker lifecycle manager gave up (see the log above)"), () -> false);
+    }
+
+    /**
+     * The loader's fault handler: not fatal for a broker (Kafka's SharedServer), except for a
+     * metadata.version this broker cannot read. The update is counted, logged and the next one
+     * applies the whole image.
+     */
+    private RuntimeException loaderFault(String message, Throwable cause) {
+        if (SupportedFeatures.isUnreadableMetadataVersion(cause)) {
+            LOG.error("cluster metadata fault: {}", message, cause);
+            reportFatal(SupportedFeatures.unreadableMetadataVersion());
+            return new RuntimeException(message, cause);
+        }
+        loadErrors.incrementAndGet();
+        LOG.error("loading the cluster metadata failed (not fatal, metadata-load-error-count={}): {}",
+            loadErrors.get(), message, cause);
+        publisher.requestResync();
+        return new RuntimeException(message, cause);
     }
 
     /**
@@ -170,6 +229,7 @@ public final class ClusterMember {
         final long t0 = System.nanoTime();
         raft.start(loader);
         loader.installPublishers(List.of(publisher));
+        publisherInstalled = true;
         forwardingChannel.start();
         leaseChannel = new LeaseChannel(heartbeatChannel, cluster,
             config.getInt(BrokerConfig.BROKER_SESSION_TIMEOUT_MS), this::registrationRefused);
@@ -183,6 +243,7 @@ public final class ClusterMember {
             config.interBrokerListenerName(), config.advertisedHost(), advertisedPort,
             config.rack() == null ? "" : ", rack " + config.rack(),
             previousBrokerEpoch.isPresent() ? previousBrokerEpoch.getAsLong() : "none (last stop unclean or first)");
+        lifecycleStarted = true;
         lifecycle.start(loader::lastAppliedOffset, leaseChannel, storage.clusterId(), listeners,
             SupportedFeatures.ranges(), previousBrokerEpoch);
         final long deadline = System.nanoTime()
@@ -276,7 +337,7 @@ public final class ClusterMember {
         if (!fatal.complete(reason)) {
             return;
         }
-        cluster.revokeLease();
+        cluster.revokeForGood();
         LOG.error("cannot stay in the cluster: {}", reason);
         if (started) {
             onFatalAfterStart.run();
@@ -315,8 +376,38 @@ public final class ClusterMember {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        cluster.revokeLease();
+        // For good: a heartbeat answered "unfenced" while the shutdown went on does not bring the lease back.
+        cluster.revokeForGood();
     }
+
+    /**
+     * Detaches and closes the metadata publisher (Kafka's {@code loader.removeAndClosePublisher}
+     * right after the controlled shutdown): once it returns, no metadata update opens, creates or
+     * deletes a partition log or tells the leadership listeners, so the broker may stop the parts
+     * they use (group loader, timers, scheduler, flusher). Waits for an update in progress.
+     */
+    public void stopPublishing() {
+        cluster.revokeForGood();
+        synchronized (this) {
+            if (closed || !publisherInstalled) {
+                return;
+            }
+            publisherInstalled = false;
+        }
+        try {
+            loader.removeAndClosePublisher(publisher).get(PUBLISHER_CLOSE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("the metadata publisher did not stop within {} ms; going on with the shutdown",
+                PUBLISHER_CLOSE_TIMEOUT_MS);
+        } catch (ExecutionException e) {
+            LOG.warn("removing the metadata publisher failed: {}", e.getCause().toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Bound on waiting for a metadata update in progress at shutdown (applying it opens or deletes logs). */
+    private static final long PUBLISHER_CLOSE_TIMEOUT_MS = 60_000L;
 
     private boolean leadsAnything() {
         return publisher.leading() > 0;
@@ -333,13 +424,19 @@ public final class ClusterMember {
             return;
         }
         closed = true;
-        cluster.revokeLease();
+        cluster.revokeForGood();
+        metrics.remove(LOAD_ERRORS);
+        metrics.remove(APPLY_ERRORS);
         try {
             lifecycle.close();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        // The lifecycle manager shut its (heartbeat) channel down itself.
+        if (!lifecycleStarted) {
+            // Kafka's lifecycle manager shuts the heartbeat channel only if it started; the channel built
+            // its thread and network client when constructed (a start failing before the join leaks them).
+            shutdownQuietly(heartbeatChannel);
+        }
         shutdownQuietly(forwardingChannel);
         loader.beginShutdown();
         try {

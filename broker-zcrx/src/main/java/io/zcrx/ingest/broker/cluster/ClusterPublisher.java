@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.common.Endpoint;
 import org.apache.kafka.common.Uuid;
@@ -35,6 +36,13 @@ import org.slf4j.LoggerFactory;
  * {@link TopicRegistry} (which opens, creates and deletes the partition logs this node leads). The
  * reactors read the results by reference, without a lock.
  *
+ * <p>Failures are not fatal (Kafka's brokers report each publishing step to a non-fatal fault
+ * handler): a step that throws, or a topic the registry could not apply, is logged and counted
+ * ({@code metadata-apply-error-count}), the rest of the update is applied, and the next update
+ * applies the whole image rather than its delta ({@link #requestResync}), since a delta carries only
+ * its own changes and what the failure skipped would otherwise wait for a restart. Only a finalized
+ * feature level outside this broker's range is fatal.
+ *
  * <p>Thread safety: one thread (the loader's) calls it; what it publishes is immutable or volatile.
  */
 final class ClusterPublisher implements MetadataPublisher {
@@ -51,6 +59,10 @@ final class ClusterPublisher implements MetadataPublisher {
     private volatile Map<String, Short> finalized = Map.of();
     private volatile boolean failed;
     private volatile int leading = -1;
+    /** Set when an update was not fully applied (here or while loading): the next applies the whole image. */
+    private volatile boolean resync;
+    /** Publishing steps that threw (the registry counts its own per-topic failures). */
+    private final AtomicLong stepErrors = new AtomicLong();
 
     ClusterPublisher(int nodeId, String listenerName, ClusterState cluster, TopicRegistry topics,
                      Consumer<String> fatal) {
@@ -80,28 +92,61 @@ final class ClusterPublisher implements MetadataPublisher {
             final String problem = SupportedFeatures.incompatibility(levels);
             if (problem != null) {
                 failed = true;
-                cluster.revokeLease();
+                cluster.revokeForGood();
                 fatal.accept(problem);
                 return;
             }
         }
-        if (first || delta.clusterDelta() != null) {
-            publishView(image);
+        final boolean full = first || resync;
+        resync = false;
+        if (full || delta.clusterDelta() != null) {
+            try {
+                publishView(image);
+            } catch (RuntimeException e) {
+                stepFailed("publishing the live brokers", e);
+            }
         }
-        final int nowLeading;
-        if (first) {
-            nowLeading = topics.applyCluster(clusterTopics(image, image.topics().topicsById().values()));
-        } else if (delta.topicsDelta() != null || delta.configsDelta() != null) {
-            nowLeading = topics.applyClusterChanges(clusterTopics(image, changedTopics(delta, image)),
-                delta.topicsDelta() == null ? Set.of() : delta.topicsDelta().deletedTopicIds());
-        } else {
-            nowLeading = leading;
+        int nowLeading = leading;
+        final long errorsBefore = topics.applyErrorCount();
+        try {
+            if (full) {
+                if (!first) {
+                    LOG.info("applying the whole metadata image at offset {} (an earlier update was not fully "
+                        + "applied)", manifest.provenance().lastContainedOffset());
+                }
+                nowLeading = topics.applyCluster(clusterTopics(image, image.topics().topicsById().values()));
+            } else if (delta.topicsDelta() != null || delta.configsDelta() != null) {
+                nowLeading = topics.applyClusterChanges(clusterTopics(image, changedTopics(delta, image)),
+                    delta.topicsDelta() == null ? Set.of() : delta.topicsDelta().deletedTopicIds());
+            }
+        } catch (RuntimeException e) {
+            stepFailed("applying the topics", e);
+        }
+        if (topics.applyErrorCount() != errorsBefore) {
+            resync = true;
         }
         if (nowLeading != leading) {
             LOG.info("leading {} partitions", nowLeading);
             leading = nowLeading;
         }
         publishedOffset = manifest.provenance().lastContainedOffset();
+    }
+
+    private void stepFailed(String step, RuntimeException e) {
+        stepErrors.incrementAndGet();
+        resync = true;
+        LOG.error("{} at metadata offset {} failed; the next update applies the whole image", step,
+            publishedOffset, e);
+    }
+
+    /** The next update applies the whole image (an update was lost or not fully applied, e.g. while loading). */
+    void requestResync() {
+        resync = true;
+    }
+
+    /** Kafka's {@code metadata-apply-error-count}: publishing failures, the registry's included. */
+    long applyErrorCount() {
+        return stepErrors.get() + topics.applyErrorCount();
     }
 
     /** The live brokers (registered, not fenced) with their endpoint on our listener name. */

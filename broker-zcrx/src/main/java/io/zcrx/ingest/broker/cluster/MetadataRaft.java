@@ -101,18 +101,61 @@ final class MetadataRaft implements RaftManager<ApiMessageAndVersion> {
             shutdownQuietly(scheduler);
             throw e;
         }
-        final ListenerName controllerListener = new ListenerName(settings.controllerListenerNames().get(0));
-        this.netChannel = new KafkaNetworkChannel(time, controllerListener,
-            networkClient(settings, controllerListener, metrics, time, logContext, quorum), quorum.requestTimeoutMs(),
-            threadPrefix + "-raft");
-        this.expirationTimer = new SystemTimer(threadPrefix + "-raft-expiration");
-        this.expirationService = new TimingWheelExpirationService(expirationTimer);
-        final List<InetSocketAddress> bootstrap = QuorumConfig.parseBootstrapServers(quorum.bootstrapServers());
-        this.client = new KafkaRaftClient<>(OptionalInt.of(nodeId), metadataDirId, MetadataRecordSerde.INSTANCE,
-            netChannel, raftLog, time, expirationService, logContext,
-            // Kafka flushes on replication only on controllers (they may become voters); a broker never votes.
-            false, clusterId, bootstrap, Endpoints.empty(), Feature.KRAFT_VERSION.supportedVersionRange(), quorum);
-        this.driver = new KafkaRaftClientDriver<>(client, threadPrefix + "-raft", fatal, logContext);
+        // From here a failure closes what was built, in reverse order, and rethrows: the log, its
+        // scheduler thread, the network client and the timer's threads must not outlive a failed start.
+        NetworkClient netClient = null;
+        KafkaNetworkChannel channel = null;
+        SystemTimer timer = null;
+        TimingWheelExpirationService expiration = null;
+        try {
+            final ListenerName controllerListener = new ListenerName(settings.controllerListenerNames().get(0));
+            netClient = networkClient(settings, controllerListener, metrics, time, logContext, quorum);
+            channel = new KafkaNetworkChannel(time, controllerListener, netClient, quorum.requestTimeoutMs(),
+                threadPrefix + "-raft");
+            timer = new SystemTimer(threadPrefix + "-raft-expiration");
+            expiration = new TimingWheelExpirationService(timer);
+            final List<InetSocketAddress> bootstrap = QuorumConfig.parseBootstrapServers(quorum.bootstrapServers());
+            this.client = new KafkaRaftClient<>(OptionalInt.of(nodeId), metadataDirId, MetadataRecordSerde.INSTANCE,
+                channel, raftLog, time, expiration, logContext,
+                // Kafka flushes on replication only on controllers (they may become voters); a broker never votes.
+                false, clusterId, bootstrap, Endpoints.empty(), Feature.KRAFT_VERSION.supportedVersionRange(), quorum);
+            this.driver = new KafkaRaftClientDriver<>(client, threadPrefix + "-raft", fatal, logContext);
+        } catch (RuntimeException e) {
+            closeBuilt(e, netClient, channel, timer, expiration);
+            throw e;
+        }
+        this.netChannel = channel;
+        this.expirationTimer = timer;
+        this.expirationService = expiration;
+    }
+
+    /** Closes the parts of a construction that failed, in reverse order, then the log and its scheduler. */
+    private void closeBuilt(RuntimeException failure, NetworkClient netClient, KafkaNetworkChannel channel,
+                            SystemTimer timer, TimingWheelExpirationService expiration) {
+        try {
+            if (expiration != null) {
+                expiration.shutdown();
+            }
+            if (timer != null) {
+                timer.close();
+            }
+            if (channel != null) {
+                // Closes the network client too.
+                channel.close();
+            } else if (netClient != null) {
+                netClient.close();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            failure.addSuppressed(e);
+        }
+        try {
+            raftLog.close();
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
+        }
+        shutdownQuietly(scheduler);
     }
 
     /** Kafka's raft network client: one in-flight request per connection, no metadata of its own. */

@@ -30,6 +30,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigException;
@@ -76,8 +77,14 @@ public final class TopicRegistry {
      * never in a TopicInfo, so clients get NOT_LEADER_OR_FOLLOWER. Changed under this object's lock.
      */
     private final Set<TopicPartition> following = ConcurrentHashMap.newKeySet();
-    /** Cluster mode: partition logs not yet matched against a metadata image (strays are deleted at the first). */
+    /** Cluster mode: partition logs not yet matched against a metadata image (strays are set aside at the first). */
     private boolean firstClusterImage = true;
+    /**
+     * Cluster mode: failures while applying the controller's metadata (a topic, a listener), Kafka's
+     * {@code metadata-apply-error-count}. The publisher reads it to know that the next update must
+     * apply the whole image, since a delta only carries its own changes.
+     */
+    private final AtomicLong applyErrors = new AtomicLong();
 
     /** Outcome of a create: the topic, or an error code and message. */
     public record CreateResult(TopicInfo topic, short errorCode, String errorMessage) {
@@ -185,8 +192,13 @@ public final class TopicRegistry {
      * only then does the {@link TopicInfo} show the log; a partition led elsewhere has no log in its
      * TopicInfo (and its listeners are told of the resignation after the swap). Topics gone from the
      * image are deleted with their logs; so are the logs of partitions whose replicas no longer include
-     * this node, and, at the first image, logs on disk that the image does not know (deleted while this
-     * broker was down). Called on the metadata loader's thread; returns the partitions led here.
+     * this node. At the first image, logs on disk that the image does not assign here (deleted or moved
+     * while this broker was down) are strays: renamed {@code -stray} and left on disk, as Kafka does.
+     * A partition this broker is a replica of but another broker leads is followed: its log is opened outside the
+     * TopicInfo and the listeners (the replica fetchers) are told ({@code onBecomeFollower}). A topic
+     * or listener that fails is logged and counted ({@link #applyErrorCount}), the others are applied;
+     * applying the whole image again is how a caller retries. Called on the metadata loader's thread;
+     * returns the partitions led here.
      */
     public synchronized int applyCluster(Collection<ClusterTopic> topics) {
         final int self = config.nodeId();
@@ -196,17 +208,53 @@ public final class TopicRegistry {
         }
         for (TopicInfo t : new ArrayList<>(byId.values())) {
             if (!next.containsKey(t.id())) {
-                removeClusterTopic(t);
+                removeClusterTopicSafely(t);
             }
         }
         for (ClusterTopic c : topics) {
-            applyClusterTopic(c, self);
+            applyClusterTopicSafely(c, self);
         }
         if (firstClusterImage) {
             firstClusterImage = false;
-            deleteStrayLogs(next, self);
+            try {
+                setAsideStrayLogs(next, self);
+            } catch (RuntimeException e) {
+                applyFailed("setting aside the stray partition logs failed", e);
+            }
         }
         return countLeading();
+    }
+
+    /**
+     * Failures applying the cluster metadata since start (Kafka's {@code metadata-apply-error-count}):
+     * each was logged, the rest of the update was applied, and the caller applies the whole image
+     * next ({@link #applyCluster}) to retry what the failure skipped.
+     */
+    public long applyErrorCount() {
+        return applyErrors.get();
+    }
+
+    private void applyFailed(String what, RuntimeException e) {
+        applyErrors.incrementAndGet();
+        LOG.error("{}; the rest of the metadata update is applied, the whole image again at the next update", what,
+            e);
+    }
+
+    /** One topic of an update; a failure is logged and counted, never aborts the others (Kafka's publishers). */
+    private void applyClusterTopicSafely(ClusterTopic c, int self) {
+        try {
+            applyClusterTopic(c, self);
+        } catch (RuntimeException e) {
+            applyFailed("applying topic " + c.name() + " (id " + c.id() + ") from the cluster metadata failed", e);
+        }
+    }
+
+    private void removeClusterTopicSafely(TopicInfo t) {
+        try {
+            removeClusterTopic(t);
+        } catch (RuntimeException e) {
+            applyFailed("removing topic " + t.name() + " (id " + t.id() + ", deleted by the controller) failed", e);
+        }
     }
 
     /**
@@ -218,11 +266,11 @@ public final class TopicRegistry {
         for (Uuid id : deletedIds) {
             final TopicInfo t = byId.get(id);
             if (t != null) {
-                removeClusterTopic(t);
+                removeClusterTopicSafely(t);
             }
         }
         for (ClusterTopic c : changed) {
-            applyClusterTopic(c, config.nodeId());
+            applyClusterTopicSafely(c, config.nodeId());
         }
         return countLeading();
     }
@@ -278,6 +326,7 @@ public final class TopicRegistry {
                 if (opened) {
                     log = openOrCreate(c, p, logConfig);
                     if (log == null) {
+                        applyErrors.incrementAndGet();
                         continue;
                     }
                 } else if (old != null && !old.logConfig().equals(logConfig)) {
@@ -289,6 +338,7 @@ public final class TopicRegistry {
                     try {
                         log.becomeLeader(st.leaderEpoch());
                     } catch (RuntimeException e) {
+                        applyErrors.incrementAndGet();
                         LOG.error("partition {}-{}: starting leader epoch {} failed; not leading it", c.name(), p,
                             st.leaderEpoch(), e);
                         if (had != null) {
@@ -300,6 +350,7 @@ public final class TopicRegistry {
                         try {
                             l.onBecomeLeader(t, p, log, st.leaderEpoch());
                         } catch (RuntimeException e) {
+                            applyErrors.incrementAndGet();
                             LOG.error("leadership listener {} failed on partition {}-{}", l, c.name(), p, e);
                         }
                     }
@@ -345,6 +396,7 @@ public final class TopicRegistry {
                 try {
                     l.onResign(t, p, states[p].leaderEpoch());
                 } catch (RuntimeException e) {
+                    applyErrors.incrementAndGet();
                     LOG.error("leadership listener {} failed on partition {}-{}", l, c.name(), p, e);
                 }
             }
@@ -407,9 +459,9 @@ public final class TopicRegistry {
         try {
             final PartitionLog existing = logs.partition(c.name(), p);
             if (existing != null && !existing.topicId().equals(c.id())) {
-                LOG.info("partition {}-{}: the log on disk belongs to topic id {}, the cluster's topic is {}; "
-                    + "deleting it", c.name(), p, existing.topicId(), c.id());
-                logs.deletePartition(c.name(), p);
+                // An older topic of the same name: Kafka's stray log, set aside rather than deleted.
+                setAsideStray(existing, "it belongs to topic id " + existing.topicId() + ", the cluster's topic "
+                    + c.name() + " is " + c.id());
             } else if (existing != null) {
                 existing.updateConfig(logConfig);
                 return existing;
@@ -444,7 +496,13 @@ public final class TopicRegistry {
         for (int p = 0; p < parts.length; p++) {
             if (parts[p] != null) {
                 for (LeadershipListener l : leadershipListeners) {
-                    l.onResign(t, p, -1);
+                    try {
+                        l.onResign(t, p, -1);
+                    } catch (RuntimeException e) {
+                        applyErrors.incrementAndGet();
+                        LOG.error("leadership listener {} failed on partition {}-{} of deleted topic {}", l, t.name(),
+                            p, t.id(), e);
+                    }
                 }
             }
         }
@@ -471,23 +529,34 @@ public final class TopicRegistry {
             deleted);
     }
 
-    /** First image: a log on disk whose topic id the cluster does not know, or not assigned here, goes. */
-    private void deleteStrayLogs(Map<Uuid, ClusterTopic> image, int self) {
+    /**
+     * First image: a log on disk whose topic id the cluster does not know, or that is not assigned
+     * here, is a stray (Kafka's {@code LogManager.isStray}): renamed {@code <topic>-<partition>.<uuid>-stray}
+     * and left for an operator, never loaded again, never deleted by the broker (it may be the only
+     * copy of data the metadata lost).
+     */
+    private void setAsideStrayLogs(Map<Uuid, ClusterTopic> image, int self) {
         for (PartitionLog log : new ArrayList<>(logs.partitions())) {
             final ClusterTopic c = image.get(log.topicId());
             final boolean assigned = c != null && c.name().equals(log.topic())
                 && log.partition() < c.partitions().length
                 && contains(c.partitions()[log.partition()].replicas(), self);
             if (!assigned) {
-                try {
-                    logs.deletePartition(log.topic(), log.partition());
-                    removeLogGauges(log.topic(), log.partition());
-                    LOG.info("deleted stray partition log {}-{} (topic id {}): the cluster metadata does not assign "
-                        + "it to this broker", log.topic(), log.partition(), log.topicId());
-                } catch (IOException e) {
-                    LOG.error("deleting stray partition log {}-{} failed", log.topic(), log.partition(), e);
-                }
+                setAsideStray(log, c == null ? "the cluster metadata has no topic with its topic id"
+                    : "the cluster metadata does not assign it to this broker");
             }
+        }
+    }
+
+    private void setAsideStray(PartitionLog log, String why) {
+        try {
+            final Path to = logs.renameStray(log.topic(), log.partition());
+            removeLogGauges(log.topic(), log.partition());
+            LOG.warn("partition log {}-{} (topic id {}) is a stray: {}; renamed {} and left on disk (delete it when "
+                + "its data is not needed)", log.topic(), log.partition(), log.topicId(), why, to);
+        } catch (IOException | RuntimeException e) {
+            applyErrors.incrementAndGet();
+            LOG.error("setting aside the stray partition log {}-{} failed", log.topic(), log.partition(), e);
         }
     }
 

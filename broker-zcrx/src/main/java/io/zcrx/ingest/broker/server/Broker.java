@@ -128,7 +128,7 @@ public final class Broker implements AutoCloseable {
                 new ProducerIdManager(config.logDirs().get(0), logs.largestProducerId());
             ctx = new BrokerContext(config, logs, topics, producerIds, System::currentTimeMillis, metrics);
             if (config.clusterMode()) {
-                member = new ClusterMember(config, topics, logDirIds());
+                member = new ClusterMember(config, topics, logDirIds(), metrics);
                 ctx.attachCluster(member.cluster(), member.controller());
                 // Before the first metadata image: it tells the fetchers which partitions this broker follows.
                 replicaFetchers = new ReplicaFetcherManager(config, member.cluster(), metrics);
@@ -328,6 +328,10 @@ public final class Broker implements AutoCloseable {
         final LogManager logManager = logs;
         logScheduler.schedule("retention", retentionCheckMs, retentionCheckMs,
             () -> logManager.deleteOldSegments(System.currentTimeMillis()));
+        // Deleted partitions' renamed directories go once their file.delete.delay.ms passed (Kafka's
+        // deleteLogs task); checking a short list each second keeps the delay close to the setting.
+        logScheduler.schedule("delete-logs", DELETE_LOGS_CHECK_MS, DELETE_LOGS_CHECK_MS,
+            () -> logManager.deleteDelayedPartitions(System.currentTimeMillis()));
         final long checkpointMs = config.getInt(BrokerConfig.LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS);
         logScheduler.schedule("recovery-point-checkpoint", checkpointMs, checkpointMs, () -> {
             try {
@@ -352,6 +356,9 @@ public final class Broker implements AutoCloseable {
             });
         }
     }
+
+    /** How often the log scheduler looks for deleted partitions whose files are due to go. */
+    private static final long DELETE_LOGS_CHECK_MS = 1000L;
 
     /** Timers first (nothing new gets scheduled on the logs), then background tasks, then the journal. */
     private void stopReadPath() {
@@ -412,6 +419,10 @@ public final class Broker implements AutoCloseable {
             // Kafka's controlled shutdown first: clients move to the new leaders while we still answer.
             m.controlledShutdown();
             brokerEpoch = m.brokerEpoch();
+            // Kafka's BrokerServer removes and closes the metadata publishers right after the controlled
+            // shutdown: a leadership change must not reach the group loader, the timer, the scheduler or
+            // the flusher once they stop, nor create a log the clean shutdown below would not close.
+            m.stopPublishing();
         }
         memberOwnsState = false;
         state = SHUTTING_DOWN;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zcrx.ingest.broker.config.BrokerConfig;
@@ -17,10 +18,13 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -291,8 +295,44 @@ class ClusterMemberIT {
         return new KafkaConsumer<>(cp, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
+    /**
+     * A start that fails after the cluster membership was built (here: the listener port is taken)
+     * leaves nothing behind: no KRaft thread, no open metadata log, no lock on metadata.log.dir, so a
+     * second start in the same JVM succeeds.
+     */
     @Test
     @Order(3)
+    void aFailedStartLeavesNoThreadNorLockBehind() throws Exception {
+        final Path logDir = dir.resolve("broker-4");
+        final Map<String, String> props = brokerProps(controller, logDir, 4);
+        props.put("metadata.log.dir", dir.resolve("broker-4-metadata").toString());
+        format(dir, props, controller.clusterId);
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            props.put("listeners", "PLAINTEXT://127.0.0.1:" + taken.getLocalPort());
+            final Broker broker = new Broker(new BrokerConfig(props));
+            assertThrows(Exception.class, broker::start, "the listener port is taken");
+            Await.until("no zcrx-kraft thread left after the failed start", () -> kraftThreads().isEmpty());
+        }
+        props.put("listeners", "PLAINTEXT://127.0.0.1:0");
+        try (Broker again = new Broker(new BrokerConfig(props))) {
+            again.start();
+            assertNotNull(again.context().cluster().view().broker(4), "registered and unfenced");
+        }
+        Await.until("no zcrx-kraft thread left after close", () -> kraftThreads().isEmpty());
+    }
+
+    private static List<String> kraftThreads() {
+        final List<String> names = new ArrayList<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.isAlive() && t.getName().startsWith("zcrx-kraft")) {
+                names.add(t.getName());
+            }
+        }
+        return names;
+    }
+
+    @Test
+    @Order(4)
     void aBrokerThatLostTheControllerStopsLeadingWithinTheSessionTimeout() throws Exception {
         final Path logDir = dir.resolve("broker-2");
         final Map<String, String> props = brokerProps(controller, logDir, 2);

@@ -37,4 +37,30 @@ class ClusterStateTest {
             assertTrue(standalone.mayLead(now), "standalone leads for ever, now=" + now);
         }
     }
+
+    // Goal: after the broker left the cluster (fatal condition, controlled shutdown), no heartbeat
+    // answer (one in flight when it left) brings the lease back, however late its deadline.
+    @Test
+    void revocationForGoodSticks() {
+        final long s1 = 1_000_000_000L;
+        final ClusterState s = ClusterState.clusterMember(SELF);
+        final long base = System.nanoTime();
+        s.extendLease(base + 10 * s1);
+        assertTrue(s.mayLead(base + s1));
+        assertFalse(s.revokedForGood());
+        s.revokeForGood();
+        assertTrue(s.revokedForGood());
+        assertFalse(s.mayLead(base + s1));
+        s.extendLease(base + 3600 * s1);
+        for (long later : new long[] {0, 1, s1, 3599 * s1}) {
+            assertFalse(s.mayLead(base + later), "revoked for good, a later heartbeat ignored, now=base+" + later);
+        }
+        s.revokeLease();
+        s.extendLease(base + 7200 * s1);
+        assertFalse(s.mayLead(base + 7000 * s1));
+
+        final ClusterState standalone = ClusterState.standalone(SELF);
+        standalone.revokeForGood();
+        assertTrue(standalone.mayLead(base), "standalone leads for ever");
+    }
 }

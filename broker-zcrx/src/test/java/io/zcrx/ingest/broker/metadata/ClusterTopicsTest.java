@@ -64,6 +64,17 @@ class ClusterTopicsTest {
             public void onResign(TopicInfo topic, int partition, int newLeaderEpoch) {
                 events.add("resign " + topic.name() + "-" + partition);
             }
+
+            @Override
+            public void onBecomeFollower(TopicInfo topic, int partition, PartitionLog log, PartitionState state) {
+                events.add("follow " + topic.name() + "-" + partition + " from " + state.leader() + "@"
+                    + state.leaderEpoch());
+            }
+
+            @Override
+            public void onStopFollowing(String topic, int partition) {
+                events.add("unfollow " + topic + "-" + partition);
+            }
         });
     }
 
@@ -88,26 +99,30 @@ class ClusterTopicsTest {
         assertEquals(3, t.partitionCount());
         assertNotNull(t.partition(0));
         assertEquals(3, t.partition(0).leaderEpoch());
-        assertNull(t.partition(1), "a replica led elsewhere: no log for clients (replication comes later)");
+        assertNull(t.partition(1), "a replica led elsewhere: no log for clients (NOT_LEADER_OR_FOLLOWER)");
+        assertNotNull(logs.partition("t", 1), "but its log is open for the replica fetcher");
         assertNull(t.partition(2));
         assertEquals(2, t.state(1).leader());
-        assertEquals(List.of("lead t-0@3"), events);
+        assertEquals(List.of("lead t-0@3", "follow t-1 from 2@5"), events);
         assertTrue(Files.isDirectory(dir.resolve("t-0")));
         assertFalse(Files.exists(dir.resolve("t-2")));
 
-        // Leadership moves away from partition 0 (still a replica here), and comes to partition 1.
+        // Leadership moves away from partition 0 (still a replica here), and partition 1 is reassigned here.
         final int now = topics.applyClusterChanges(List.of(new ClusterTopic("t", id,
-            new PartitionState[] {state(2, 4, 2, SELF), state(SELF, 6, 2, SELF), state(2, 1, 2)}, Map.of())), Set.of());
+            new PartitionState[] {state(2, 4, 2, SELF), state(SELF, 6, SELF), state(2, 1, 2)}, Map.of())), Set.of());
         assertEquals(1, now);
         assertNull(t.partition(0));
         assertTrue(Files.isDirectory(dir.resolve("t-0")), "a replica keeps its log");
         assertEquals(6, t.partition(1).leaderEpoch());
-        assertEquals(List.of("lead t-0@3", "lead t-1@6", "resign t-0"), events);
+        // The fetcher stops before partition 1 becomes leader; partition 0 follows only after its resignation.
+        assertEquals(List.of("lead t-0@3", "follow t-1 from 2@5", "unfollow t-1", "lead t-1@6", "resign t-0",
+            "follow t-0 from 2@4"), events);
 
         // Partition 0 moves to other brokers: its log goes. Then the topic is deleted.
         topics.applyClusterChanges(List.of(new ClusterTopic("t", id,
-            new PartitionState[] {state(2, 5, 2), state(SELF, 6, 2, SELF), state(2, 1, 2)}, Map.of())), Set.of());
+            new PartitionState[] {state(2, 5, 2), state(SELF, 6, SELF), state(2, 1, 2)}, Map.of())), Set.of());
         assertFalse(Files.exists(dir.resolve("t-0")));
+        assertEquals("unfollow t-0", events.get(events.size() - 1), "the fetcher stops before the log goes");
         assertEquals(0, topics.applyClusterChanges(List.of(), Set.of(id)));
         assertNull(topics.get("t"));
         assertTrue(t.isDeleted());
@@ -128,16 +143,93 @@ class ClusterTopicsTest {
         assertEquals(Errors.NOT_CONTROLLER.code(), topics.addPartitions("__consumer_offsets", 2, false).errorCode());
     }
 
+    // Goal: at the first image, a log on disk the cluster does not assign here (its topic deleted
+    // while this broker was down, or moved away) is Kafka's stray: renamed <tp>.<uuid>-stray and
+    // left on disk with its data, never loaded again; an assigned one is reused.
     @Test
-    void logsOnDiskTheClusterNoLongerAssignsHereGoAtTheFirstImage() throws Exception {
+    void logsOnDiskTheClusterNoLongerAssignsHereAreSetAsideAtTheFirstImage() throws Exception {
         final Uuid gone = Uuid.randomUuid();
         final Uuid kept = Uuid.randomUuid();
         logs.createPartition("gone", 0, gone, TopicConfigs.logConfig(config, Map.of()));
+        logs.createPartition("moved", 0, kept, TopicConfigs.logConfig(config, Map.of()));
         final PartitionLog keptLog = logs.createPartition("kept", 0, kept, TopicConfigs.logConfig(config, Map.of()));
         topics.applyCluster(List.of(new ClusterTopic("kept", kept, new PartitionState[] {state(SELF, 2, SELF)},
             Map.of())));
-        assertFalse(Files.exists(dir.resolve("gone-0")), "deleted while this broker was down");
+        assertFalse(Files.exists(dir.resolve("gone-0")), "set aside: deleted while this broker was down");
+        assertFalse(Files.exists(dir.resolve("moved-0")), "set aside: another topic's id");
+        assertNull(logs.partition("gone", 0));
+        final List<String> strays = new ArrayList<>();
+        try (var entries = Files.list(dir)) {
+            entries.map(p -> p.getFileName().toString()).filter(n -> n.endsWith("-stray")).sorted()
+                .forEach(strays::add);
+        }
+        assertEquals(2, strays.size(), strays.toString());
+        assertTrue(strays.get(0).matches("gone-0\\.[0-9a-f]{32}-stray"), strays.toString());
+        assertTrue(Files.exists(dir.resolve(strays.get(0)).resolve("partition.metadata")), "the data stays");
         assertSame(keptLog, topics.get("kept").partition(0), "recovered log reused");
         assertEquals(2, keptLog.leaderEpoch());
+
+        logs.close();
+        logs = LogManager.open(config.logDirs(), SELF, TopicConfigs.logConfig(config, Map.of()), 86_400_000L,
+            LogManager.DEFAULT_OPEN_SEGMENTS_MAX, System::currentTimeMillis, true);
+        assertNull(logs.partition("gone", 0), "a stray is not loaded again");
+        assertNotNull(logs.partition("kept", 0));
+        assertTrue(Files.isDirectory(dir.resolve(strays.get(0))), "nor deleted");
+    }
+
+    // Goal (issue 12): a partition with several replicas is led here when the controller says so (the
+    // followers copy it), and a follower whose leadership changes is told again, once per leadership.
+    @Test
+    void aPartitionWithSeveralReplicasIsLedOrFollowedHere() {
+        final Uuid id = Uuid.randomUuid();
+        assertEquals(1, topics.applyCluster(List.of(new ClusterTopic("r", id,
+            new PartitionState[] {state(SELF, 1, SELF, 2), state(2, 1, 2, SELF)}, Map.of()))));
+        final TopicInfo t = topics.get("r");
+        assertNotNull(t.partition(0), "replication factor 2, led here: served");
+        assertNull(t.partition(1));
+        assertEquals(List.of("lead r-0@1", "follow r-1 from 2@1"), events);
+
+        // Same leadership again (an ISR change): nothing to tell. A new leader epoch: told again.
+        topics.applyClusterChanges(List.of(new ClusterTopic("r", id,
+            new PartitionState[] {state(SELF, 1, SELF, 2), state(2, 1, 2, SELF)}, Map.of())), Set.of());
+        assertEquals(2, events.size());
+        topics.applyClusterChanges(List.of(new ClusterTopic("r", id,
+            new PartitionState[] {state(SELF, 1, SELF, 2), state(2, 2, 2, SELF)}, Map.of())), Set.of());
+        assertEquals(List.of("lead r-0@1", "follow r-1 from 2@1", "follow r-1 from 2@2"), events);
+        assertEquals(0, topics.applyErrorCount());
+    }
+
+    // Goal: a topic that cannot be applied or a listener that throws is logged and counted; the
+    // rest of the same update is still applied (a later delta would not carry it again).
+    @Test
+    void aFailingTopicOrListenerDoesNotStopTheRestOfTheUpdate() {
+        topics.addLeadershipListener(new LeadershipListener() {
+            @Override
+            public void onBecomeLeader(TopicInfo topic, int partition, PartitionLog log, int leaderEpoch) {
+            }
+
+            @Override
+            public void onResign(TopicInfo topic, int partition, int newLeaderEpoch) {
+                throw new IllegalStateException("listener bug");
+            }
+        });
+        final Uuid a = Uuid.randomUuid();
+        final Uuid b = Uuid.randomUuid();
+        topics.applyCluster(List.of(new ClusterTopic("a", a, new PartitionState[] {state(SELF, 0, SELF)}, Map.of()),
+            new ClusterTopic("b", b, new PartitionState[] {state(SELF, 0, SELF)}, Map.of())));
+        assertEquals(0, topics.applyErrorCount());
+
+        // One update: both deleted (the listener throws on each), a topic whose partition state is
+        // missing, and a good new one.
+        final int led = topics.applyClusterChanges(List.of(
+            new ClusterTopic("bad", Uuid.randomUuid(), new PartitionState[] {null}, Map.of()),
+            new ClusterTopic("c", Uuid.randomUuid(), new PartitionState[] {state(SELF, 0, SELF)}, Map.of())),
+            Set.of(a, b));
+        assertNull(topics.get("a"));
+        assertNull(topics.get("b"), "the second deletion is applied although the first one's listener threw");
+        assertFalse(Files.exists(dir.resolve("b-0")));
+        assertNotNull(topics.get("c").partition(0), "the topic after the failing one is applied");
+        assertEquals(1, led);
+        assertEquals(3, topics.applyErrorCount(), "two listener failures and one topic");
     }
 }

@@ -1,0 +1,109 @@
+package io.zcrx.ingest.broker.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.zcrx.ingest.broker.config.BrokerConfig;
+import io.zcrx.ingest.broker.config.TopicConfigs;
+import io.zcrx.ingest.broker.metadata.BrokerNode;
+import io.zcrx.ingest.broker.metadata.ClusterState;
+import io.zcrx.ingest.broker.metadata.TopicRegistry;
+import io.zcrx.ingest.broker.metrics.MetricsRegistry;
+import io.zcrx.ingest.log.LogManager;
+import io.zcrx.ingest.log.checkpoint.MetaPropertiesFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.metadata.FeatureLevelRecord;
+import org.apache.kafka.common.metadata.PartitionRecord;
+import org.apache.kafka.common.metadata.TopicRecord;
+import org.apache.kafka.image.MetadataDelta;
+import org.apache.kafka.image.MetadataImage;
+import org.apache.kafka.image.MetadataProvenance;
+import org.apache.kafka.image.loader.SnapshotManifest;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Our metadata publisher fed with Kafka's own images and deltas (built by replaying records, as the
+ * loader does): an update that was not fully applied is not fatal, is counted, and the next update
+ * applies the whole image, so what the failure skipped is not lost until a restart.
+ */
+class ClusterPublisherTest {
+    private static final int SELF = 1;
+
+    @TempDir
+    Path dir;
+    private LogManager logs;
+    private MetricsRegistry metrics;
+    private TopicRegistry topics;
+    private ClusterPublisher publisher;
+    private final List<String> fatal = new ArrayList<>();
+
+    @BeforeEach
+    void open() throws Exception {
+        final BrokerConfig config = new BrokerConfig(Map.of("process.roles", "broker", "node.id",
+            Integer.toString(SELF), "controller.quorum.bootstrap.servers", "127.0.0.1:9093",
+            "controller.listener.names", "CONTROLLER",
+            "listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT", "log.dirs", dir.toString()));
+        new MetaPropertiesFile("Qk3b0aX2R0qfY3u3B0m2mA", SELF, MetaPropertiesFile.newDirectoryId()).write(dir);
+        logs = LogManager.open(config.logDirs(), SELF, TopicConfigs.logConfig(config, Map.of()), 86_400_000L,
+            LogManager.DEFAULT_OPEN_SEGMENTS_MAX, System::currentTimeMillis, true);
+        metrics = new MetricsRegistry(1, false);
+        topics = new TopicRegistry(config, logs, metrics);
+        publisher = new ClusterPublisher(SELF, "PLAINTEXT",
+            ClusterState.clusterMember(new BrokerNode(SELF, "localhost", 9092, null)), topics, fatal::add);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        logs.close();
+        metrics.close();
+    }
+
+    private static void topic(MetadataDelta delta, String name, Uuid id) {
+        delta.replay(new TopicRecord().setName(name).setTopicId(id));
+        delta.replay(new PartitionRecord().setTopicId(id).setPartitionId(0).setReplicas(List.of(SELF))
+            .setIsr(List.of(SELF)).setLeader(SELF).setLeaderEpoch(0).setPartitionEpoch(0));
+    }
+
+    private MetadataImage publish(MetadataDelta delta, long offset) {
+        final MetadataProvenance provenance = new MetadataProvenance(offset, 1, 0L, true);
+        final MetadataImage image = delta.apply(provenance);
+        publisher.onMetadataUpdate(delta, image, new SnapshotManifest(provenance, 0L));
+        return image;
+    }
+
+    // Goal: a partition whose log could not be created (a file is in the way) is counted as an apply
+    // error; once the obstacle is gone, the next update, although it only creates another topic,
+    // applies the whole image and the partition is led. Without the resync it stays unled for ever.
+    @Test
+    void anUpdateNotFullyAppliedIsRetriedWithTheWholeImage() throws Exception {
+        final MetadataDelta first = new MetadataDelta.Builder().setImage(MetadataImage.EMPTY).build();
+        first.replay(new FeatureLevelRecord().setName(MetadataVersion.FEATURE_NAME)
+            .setFeatureLevel(MetadataVersion.LATEST_PRODUCTION.featureLevel()));
+        topic(first, "t", Uuid.randomUuid());
+        final Path obstacle = Files.writeString(dir.resolve("t-0"), "not a directory");
+        final MetadataImage image = publish(first, 10);
+        assertNull(topics.get("t").partition(0), "its log could not be created");
+        assertEquals(1, publisher.applyErrorCount());
+        assertEquals(10, publisher.publishedOffset(), "published anyway: the broker goes on");
+
+        Files.delete(obstacle);
+        final MetadataDelta second = new MetadataDelta.Builder().setImage(image).build();
+        topic(second, "u", Uuid.randomUuid());
+        publish(second, 11);
+        assertNotNull(topics.get("u").partition(0));
+        assertNotNull(topics.get("t").partition(0), "retried with the whole image");
+        assertEquals(1, publisher.applyErrorCount());
+        assertEquals(2, publisher.leading());
+        assertEquals(List.of(), fatal, "never fatal");
+    }
+}
