@@ -158,4 +158,30 @@ class FollowerAppendTest {
             assertTrue(log.checkInvariants());
         }
     }
+
+    @Test
+    void aFollowerBehindTheLeadersLogStartRestartsEmptyThere() throws IOException {
+        try (LogManager manager = LogManager.open(List.of(tmp), 1, config, DAY_MS, clock::now)) {
+            final PartitionLog log = create(manager);
+            log.appendAsFollower(MemoryRecords.withIdempotentRecords(0L, Compression.NONE, 5L, (short) 0, 0, 1,
+                records(0, 3)).buffer(), clock.now(), result);
+            assertEquals(Errors.NONE.code(), result.errorCode, result.errorMessage);
+            log.truncateFullyAndStartAt(100L, clock.now());
+            assertEquals(100L, log.logStartOffset());
+            assertEquals(100L, log.logEndOffset());
+            assertEquals(List.of(), log.epochEntries());
+            assertEquals(0, log.producerCount());
+            log.appendAsFollower(MemoryRecords.withRecords(100L, Compression.NONE, 2, records(100, 2)).buffer(),
+                clock.now(), result);
+            assertEquals(Errors.NONE.code(), result.errorCode, result.errorMessage);
+            assertEquals(102L, log.logEndOffset());
+            assertEquals(List.of(new EpochEntry(2, 100L)), log.epochEntries());
+            assertTrue(log.checkInvariants());
+        }
+        try (LogManager manager = LogManager.open(List.of(tmp), 1, config, DAY_MS, clock::now)) {
+            final PartitionLog log = manager.partition(TOPIC, 0);
+            assertEquals(100L, log.logStartOffset(), "the new start survives a restart");
+            assertEquals(102L, log.logEndOffset());
+        }
+    }
 }
