@@ -6,6 +6,7 @@ import io.zcrx.ingest.broker.metadata.ClusterState;
 import io.zcrx.ingest.log.AppendResult;
 import io.zcrx.ingest.log.PartitionLog;
 import io.zcrx.ingest.log.epoch.EpochEndOffset;
+import io.zcrx.ingest.protocol.record.RecordBatchLayout;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -304,6 +305,10 @@ final class ReplicaFetcher extends Thread {
                     if (records instanceof MemoryRecords memory && memory.sizeInBytes() > 0) {
                         final ByteBuffer buffer = memory.buffer();
                         log.appendAsFollower(buffer, now, appendResult);
+                        if (appendResult.errorCode == Errors.OFFSET_OUT_OF_RANGE.code()
+                                && restartAtFirstBatch(log, buffer, now)) {
+                            log.appendAsFollower(buffer, now, appendResult);
+                        }
                         if (appendResult.errorCode != 0) {
                             LOG.warn("Appending the leader's batches failed: partition={}, leaderId={}, error={}: {}",
                                 p.topicPartition, sourceBrokerId, Errors.forCode(appendResult.errorCode),
@@ -333,6 +338,28 @@ final class ReplicaFetcher extends Thread {
             LOG.error("Replicating partition {} from broker {} failed", p.topicPartition, sourceBrokerId, e);
             p.delayedUntilMs = now + config.getInt(BrokerConfig.REPLICA_FETCH_BACKOFF_MS);
         }
+    }
+
+    /**
+     * Kafka's {@code Partition.doAppendRecordsToFollowerOrFutureReplica} case: an empty log restarted at the leader's
+     * log start (which may lie inside a batch) gets the batch holding that offset, whose base lies below it; the log
+     * restarts at that base so the batch lands as it is. True when it did.
+     */
+    private boolean restartAtFirstBatch(PartitionLog log, ByteBuffer records, long now) {
+        final int pos = records.position();
+        if (records.remaining() < RecordBatchLayout.RECORD_BATCH_OVERHEAD) {
+            return false;
+        }
+        final long base = records.getLong(pos + RecordBatchLayout.BASE_OFFSET_OFFSET);
+        final long last = base + records.getInt(pos + RecordBatchLayout.LAST_OFFSET_DELTA_OFFSET);
+        final long end = log.logEndOffset();
+        if (end != log.logStartOffset() || base >= end || last < end) {
+            return false;
+        }
+        LOG.info("Partition {}: the leader's first batch starts at {}, below our empty log's start {}; restarting the "
+            + "log at {}", log.topicPartition(), base, end, base);
+        log.truncateFullyAndStartAt(base, now);
+        return true;
     }
 
     /**

@@ -20,6 +20,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitionReassignment;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
@@ -130,5 +131,31 @@ class ReplicaFollowerIT {
         final List<String> consumed = ClusterClients.readToEnd(ours.bootstrap(), topic);
         assertEquals(produced.size(), consumed.size(), "duplicates or losses");
         assertEquals(new HashSet<>(produced), new HashSet<>(consumed));
+    }
+
+    @Test
+    void aReplicaAddedBehindTheLeadersLogStartRestartsThereAndCatchesUp() throws Exception {
+        final String topic = "trimmed";
+        createTopic(topic, List.of(2));
+        final TopicPartition tp = new TopicPartition(topic, 0);
+        try (Admin admin = ClusterClients.admin(kafka.bootstrap())) {
+            ClusterClients.awaitLeaders(admin, topic, Set.of(2));
+            ClusterClients.produceJava(kafka.bootstrap(), topic, 1, 200, "t-", 17);
+            // Kafka's log start moves to 150 (maybe inside a batch): our first fetch at 0 is out of range.
+            admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(150L))).all().get();
+            try (Admin controllerAdmin = ClusterClients.controllerAdmin(fixture.controller())) {
+                controllerAdmin.alterPartitionReassignments(Map.of(tp,
+                    Optional.of(new NewPartitionReassignment(List.of(2, 1))))).all().get();
+            }
+            assertEquals(List.of(1, 2), Await.until("our replica in the ISR", ClusterClients.TIMEOUT,
+                () -> isr(admin, topic), l -> l.equals(List.of(1, 2))));
+        }
+        try (var files = Files.list(ours.logDir().resolve(topic + "-0"))) {
+            final List<String> segments = files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".log"))
+                .sorted().toList();
+            assertEquals(1, segments.size(), segments.toString());
+            final long base = Long.parseLong(segments.get(0).replace(".log", ""));
+            assertTrue(base > 0 && base <= 150, "our log restarted at the leader's start batch: " + segments);
+        }
     }
 }
