@@ -116,6 +116,15 @@ public final class PartitionLog {
     private final LeaderEpochCache epochCache;
     /** The epoch stamped into appended batches: 0 until {@link #becomeLeader}; written under appendLock. */
     private volatile int leaderEpoch;
+    /**
+     * Whether this node may append to the log as its leader (Kafka's {@code Partition.leaderReplicaIdOpt} checked
+     * under {@code leaderIsrUpdateLock} in {@code appendRecordsToLeader}): written under appendLock by
+     * {@link #becomeLeader} and {@link #resign}, read by {@link #append} under the same lock, so no append that
+     * started after {@code resign} returned can be acknowledged. True from creation, so a standalone log (never
+     * told about leadership) appends as it always did; cluster mode calls {@link #resign} on a log it does not
+     * lead (yet) and {@link #becomeLeader} when it does. Volatile only for {@link #isLeading} readers.
+     */
+    private volatile boolean leading = true;
     private volatile boolean epochCheckpointDirty;
     /** Follower only: the leader's high watermark capped at the log end; -1 before a first fetch. */
     private volatile long followerHighWatermark = -1L;
@@ -232,6 +241,7 @@ public final class PartitionLog {
                     + topicPartition + ", leaderEpoch=" + newLeaderEpoch + ", currentLeaderEpoch=" + leaderEpoch);
             }
             leaderEpoch = newLeaderEpoch;
+            leading = true;
             if (epochCache.assign(newLeaderEpoch, logEndOffset)) {
                 epochCheckpointDirty = true;
                 LOG.info("Leader epoch assigned: partition={}, leaderEpoch={}, startOffset={}", topicPartition,
@@ -245,6 +255,28 @@ public final class PartitionLog {
             throw new UncheckedIOException("writing leader-epoch-checkpoint failed: partition=" + topicPartition
                 + ", dir=" + dir + ", leaderEpoch=" + newLeaderEpoch, e);
         }
+    }
+
+    /**
+     * This node no longer leads the partition (Kafka's {@code Partition.makeFollower}, or the partition moved away):
+     * every append from now on fails with NOT_LEADER_OR_FOLLOWER and writes nothing. Taken under the append lock,
+     * so an append that holds it finishes first and one that a reactor started with a stale view of the partition
+     * (it found this log before the metadata thread replaced the topic's partitions) is refused. Reads stay
+     * possible; {@link #becomeLeader} leads again. Idempotent; any thread; not a hot path.
+     */
+    public void resign() {
+        synchronized (appendLock) {
+            if (leading) {
+                leading = false;
+                LOG.info("Resigned leadership: partition={}, leaderEpoch={}, logEndOffset={}", topicPartition,
+                    leaderEpoch, logEndOffset);
+            }
+        }
+    }
+
+    /** False after {@link #resign} until the next {@link #becomeLeader}; true for a standalone log. */
+    public boolean isLeading() {
+        return leading;
     }
 
     /**
@@ -393,6 +425,11 @@ public final class PartitionLog {
         synchronized (appendLock) {
             if (state != STATE_OPEN) {
                 failClosed(result);
+                return;
+            }
+            if (!leading) {
+                result.fail(NOT_LEADER_OR_FOLLOWER, "this broker is not the leader of partition " + topicPartition
+                    + " (it resigned at leader epoch " + leaderEpoch + ")");
                 return;
             }
             if (producerId >= 0) {

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.storage.internals.checkpoint.LeaderEpochCheckpointFile;
 import org.apache.kafka.storage.internals.log.LogDirFailureChannel;
@@ -372,5 +373,40 @@ class LeaderEpochLogTest {
         }
         final IllegalStateException e = assertThrows(IllegalStateException.class, () -> log.becomeLeader(1));
         assertTrue(e.getMessage().contains(TOPIC + "-0"), e.getMessage());
+    }
+
+    @Test
+    void aResignedLogRefusesAppendsUntilItLeadsAgain() throws Exception {
+        // Goal: after resign() an append (a reactor that found the log before the partitions were swapped) is
+        // NOT_LEADER_OR_FOLLOWER and writes nothing, an idempotent producer's state included; becomeLeader leads
+        // again. Method: 2 batches, resign, try a plain and an idempotent batch, compare the file and the log end,
+        // becomeLeader(3), append again.
+        try (LogManager manager = open()) {
+            final PartitionLog log = create(manager);
+            assertTrue(log.isLeading(), "a log leads from creation (standalone keeps appending as before)");
+            append(log, 2);
+            final long sizeBefore = Files.size(dir().resolve("00000000000000000000.log"));
+            log.resign();
+            log.resign();
+            assertFalse(log.isLeading());
+            final AppendResult result = new AppendResult();
+            log.append(tb.load(new AppendBatch(),
+                TestBatches.plain(Compression.NONE, tb.records(2, 100, clock.now()))), clock.now(), result);
+            assertEquals(Errors.NOT_LEADER_OR_FOLLOWER.code(), result.errorCode);
+            assertEquals(-1L, result.baseOffset);
+            assertTrue(result.errorMessage.contains(TOPIC + "-0"), result.errorMessage);
+            log.append(tb.load(new AppendBatch(), TestBatches.idempotent(Compression.NONE, 77L, (short) 0, 0,
+                tb.records(2, 100, clock.now()))), clock.now(), result);
+            assertEquals(Errors.NOT_LEADER_OR_FOLLOWER.code(), result.errorCode);
+            assertEquals(4, log.logEndOffset(), "nothing appended after resigning");
+            assertEquals(sizeBefore, Files.size(dir().resolve("00000000000000000000.log")), "nothing written");
+            assertEquals(0, log.producerCount(), "the refused idempotent batch left no producer state");
+
+            log.becomeLeader(3);
+            assertTrue(log.isLeading());
+            append(log, 1);
+            assertEquals(6, log.logEndOffset());
+            assertEquals(entries(0, 0, 3, 4), log.epochEntries());
+        }
     }
 }

@@ -386,11 +386,12 @@ public final class BrokerConfig extends AbstractConfig {
             "Cluster mode: partitions of __consumer_offsets when this broker asks the controller to create it (a "
                 + "group's coordinator is the leader of partition abs(groupId.hashCode()) % that count). Must be "
                 + "the same on every broker, Kafka's included; it cannot change once the topic exists.");
-        d.define(OFFSETS_TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) 3, Range.between(1, Short.MAX_VALUE),
+        d.define(OFFSETS_TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) 1, Range.between(1, Short.MAX_VALUE),
             Importance.HIGH,
             "Cluster mode: replication factor of __consumer_offsets when this broker asks the controller to "
-                + "create it. As in Kafka, the controller refuses the creation while fewer brokers are alive "
-                + "(FindCoordinator answers COORDINATOR_NOT_AVAILABLE meanwhile): set 1 for a one-broker cluster.");
+                + "create it. Kafka's default is 3, but this broker creates topics with replication factor 1 only "
+                + "until replication is complete (issue 12): with a larger value it never asks for the topic and "
+                + "FindCoordinator answers COORDINATOR_NOT_AVAILABLE, with an ERROR line naming this setting.");
         return d;
     }
 

@@ -56,11 +56,12 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
  * keeps sending full requests, and a full response lists exactly the requested partitions. A
  * request naming a session gets FETCH_SESSION_ID_NOT_FOUND; the client then starts over.
  *
- * <p>Leadership: a partition of a known topic whose log is not here (in cluster mode, led by another
- * broker) is NOT_LEADER_OR_FOLLOWER; a CurrentLeaderEpoch above the partition's leader epoch
- * ({@link PartitionState#leaderEpoch()}, 0 standalone) is UNKNOWN_LEADER_EPOCH, below it (other than
- * -1) FENCED_LEADER_EPOCH. From v16, as Kafka does (KIP-951), those two errors carry the partition's
- * CurrentLeader and the response that leader's NodeEndpoint, where the leader is alive. Clients older
+ * <p>Leadership, in Kafka's order: for a partition this broker holds a replica of, a CurrentLeaderEpoch above the
+ * partition's leader epoch ({@link PartitionState#leaderEpoch()}, 0 standalone) is UNKNOWN_LEADER_EPOCH, below it
+ * (other than -1) FENCED_LEADER_EPOCH ({@link LeaderEpochs#checkLocalReplica}); then a partition of a known topic
+ * whose log is not here (in cluster mode, led by another broker) is NOT_LEADER_OR_FOLLOWER. From v16, as Kafka
+ * does (KIP-951), NOT_LEADER_OR_FOLLOWER and FENCED_LEADER_EPOCH carry the partition's CurrentLeader and the
+ * response that leader's NodeEndpoint, where the leader is alive. Clients older
  * than v10 cannot read zstd: a region holding a zstd batch is UNSUPPORTED_COMPRESSION_TYPE for them,
  * as in Kafka.
  *
@@ -151,6 +152,7 @@ public final class FetchHandler {
             data.minBytes());
         final boolean readCommitted = version >= 4 && data.isolationLevel() == 1;
         final int replicaId = version >= 15 ? data.replicaState().replicaId() : data.replicaId();
+        final int self = ctx.nodeId();
         final List<PartitionLog> logs = new ArrayList<>();
         final List<PartitionData> parts = new ArrayList<>();
         final List<BrokerTopicMetrics> metrics = new ArrayList<>();
@@ -171,13 +173,14 @@ public final class FetchHandler {
                 Errors e = Errors.NONE;
                 if (state == null) {
                     e = topic == null && version >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                } else if ((e = LeaderEpochs.checkLocalReplica(fp.currentLeaderEpoch(), state, self)) != Errors.NONE) {
+                    // Kafka's order: the epoch of a partition held here is fenced before leadership.
+                    log = null;
                 } else if ((log = topic.partition(fp.partition())) == null) {
                     e = Errors.NOT_LEADER_OR_FOLLOWER;
                 } else if (replicaId >= 0) {
                     // A follower fetch: every partition has one replica, there are no followers yet.
                     e = Errors.NOT_LEADER_OR_FOLLOWER;
-                } else {
-                    e = LeaderEpochs.check(fp.currentLeaderEpoch(), state.leaderEpoch());
                 }
                 if (e != Errors.NONE) {
                     pd.setErrorCode(e.code());

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import org.apache.kafka.common.TopicPartition;
@@ -33,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * <p>Per partition a {@link Slot}: loading (requests answer COORDINATOR_LOAD_IN_PROGRESS), then
  * active; no slot: NOT_COORDINATOR.
  *
+ * <p>Leadership: a write goes only to a partition led here while this broker holds its leadership lease
+ * ({@code mayLead}, Kafka's rule that a fenced broker acknowledges nothing): without it requests answer
+ * NOT_COORDINATOR and appends fail before anything is written; a log that resigned refuses the append itself
+ * ({@code PartitionLog.resign}).
+ *
  * <p>Thread safety: the slot map is concurrent; each slot's maps and its appends are guarded by
  * the slot's monitor (commits of groups in different partitions do not wait for each other).
  */
@@ -41,6 +47,8 @@ public final class OffsetsTopicStore implements GroupStore {
 
     private final IntSupplier partitionCount;
     private final LongSupplier clockMs;
+    /** Cluster mode's leadership lease ({@code ClusterState.mayLead} now). */
+    private final BooleanSupplier mayLead;
     private final ConcurrentHashMap<Integer, Slot> slots = new ConcurrentHashMap<>();
 
     /**
@@ -48,8 +56,17 @@ public final class OffsetsTopicStore implements GroupStore {
      *                       exists, else {@code offsets.topic.num.partitions}
      */
     public OffsetsTopicStore(IntSupplier partitionCount, LongSupplier clockMs) {
+        this(partitionCount, clockMs, () -> true);
+    }
+
+    /**
+     * @param mayLead whether this broker holds its leadership lease now (cluster mode:
+     *                {@code () -> cluster.mayLead(System.nanoTime())})
+     */
+    public OffsetsTopicStore(IntSupplier partitionCount, LongSupplier clockMs, BooleanSupplier mayLead) {
         this.partitionCount = partitionCount;
         this.clockMs = clockMs;
+        this.mayLead = mayLead;
     }
 
     /** Kafka's group-to-partition mapping. */
@@ -165,7 +182,7 @@ public final class OffsetsTopicStore implements GroupStore {
     @Override
     public Errors coordinatorError(String group) {
         final Slot s = slots.get(partitionFor(group));
-        if (s == null) {
+        if (s == null || !mayLead.getAsBoolean()) {
             return Errors.NOT_COORDINATOR;
         }
         return s.active ? Errors.NONE : Errors.COORDINATOR_LOAD_IN_PROGRESS;
@@ -179,6 +196,14 @@ public final class OffsetsTopicStore implements GroupStore {
                 + (s == null ? "not led by this broker" : "still loading"));
         }
         return s;
+    }
+
+    /** Appends {@code records} to the slot's partition if this broker still holds its lease (slot monitor held). */
+    private void append(Slot s, List<SimpleRecord> records, long now) throws IOException {
+        if (!mayLead.getAsBoolean()) {
+            throw new IOException("not appending to " + s + ": this broker's leadership lease is lost");
+        }
+        s.log.append(records, now);
     }
 
     private Slot slotOrNull(String group) {
@@ -246,7 +271,7 @@ public final class OffsetsTopicStore implements GroupStore {
             records.add(GroupRecords.offsetCommit(now, group, e.getKey(), e.getValue()));
         }
         synchronized (s) {
-            s.log.append(records, now);
+            append(s, records, now);
             s.offsets.computeIfAbsent(group, k -> new HashMap<>()).putAll(offsets);
         }
     }
@@ -274,7 +299,7 @@ public final class OffsetsTopicStore implements GroupStore {
             if (records.isEmpty()) {
                 return;
             }
-            s.log.append(records, now);
+            append(s, records, now);
             for (TopicPartition tp : present) {
                 m.remove(tp);
             }
@@ -296,7 +321,7 @@ public final class OffsetsTopicStore implements GroupStore {
                 records.add(GroupRecords.offsetCommitTombstone(now, group, tp));
             }
             records.add(GroupRecords.groupMetadataTombstone(now, group));
-            s.log.append(records, now);
+            append(s, records, now);
             s.offsets.remove(group);
             s.storedGroups.remove(group);
         }
@@ -308,7 +333,7 @@ public final class OffsetsTopicStore implements GroupStore {
         final long now = clockMs.getAsLong();
         final List<SimpleRecord> records = List.of(GroupRecords.groupMetadata(now, group));
         synchronized (s) {
-            s.log.append(records, now);
+            append(s, records, now);
             s.storedGroups.add(group.groupId());
         }
     }
@@ -322,7 +347,7 @@ public final class OffsetsTopicStore implements GroupStore {
         final long now = clockMs.getAsLong();
         synchronized (s) {
             if (s.storedGroups.contains(group) && !s.offsets.containsKey(group)) {
-                s.log.append(List.of(GroupRecords.groupMetadataTombstone(now, group)), now);
+                append(s, List.of(GroupRecords.groupMetadataTombstone(now, group)), now);
                 s.storedGroups.remove(group);
                 LOG.debug("group {}: empty without offsets; tombstone written to {}", group, s);
             }

@@ -6,6 +6,7 @@ import io.zcrx.ingest.broker.request.RequestContext;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -38,25 +39,40 @@ final class ForwardToController {
      * {@code clientRequest} (the client's data, built at the client's version).
      */
     static void forward(BrokerContext ctx, RequestContext req, AbstractRequest clientRequest) {
+        forward(ctx, req, clientRequest, data -> { });
+    }
+
+    /**
+     * As {@link #forward(BrokerContext, RequestContext, AbstractRequest)}, where this broker answered part of the
+     * client's request itself (topics it refused before asking the controller): {@code addLocal} adds those
+     * answers to whatever response goes to the client, the controller's or the error response.
+     */
+    static void forward(BrokerContext ctx, RequestContext req, AbstractRequest clientRequest,
+                        Consumer<ApiMessage> addLocal) {
         final PendingResponse pending = req.defer();
         final CompletableFuture<AbstractResponse> answer;
         try {
             answer = ctx.controller().send(new Rebuild(clientRequest));
         } catch (RuntimeException e) {
-            pending.completeFromAnyThread(errorResponse(clientRequest, e));
+            pending.completeFromAnyThread(withLocal(errorResponse(clientRequest, e), addLocal));
             return;
         }
         answer.orTimeout(TIMEOUT_MS, TimeUnit.MILLISECONDS).whenComplete((response, failure) -> {
             if (failure == null && response != null && response.apiKey() == clientRequest.apiKey()) {
-                pending.completeFromAnyThread(response.data());
+                pending.completeFromAnyThread(withLocal(response.data(), addLocal));
                 return;
             }
             final Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
             LOG.warn("{} from {} ({}): no answer from the controller: {}", clientRequest.apiKey(), req.connection(),
                 req.clientId(), cause != null ? cause.toString() : "unexpected response " + response);
-            pending.completeFromAnyThread(errorResponse(clientRequest, cause));
+            pending.completeFromAnyThread(withLocal(errorResponse(clientRequest, cause), addLocal));
         });
+    }
+
+    private static ApiMessage withLocal(ApiMessage data, Consumer<ApiMessage> addLocal) {
+        addLocal.accept(data);
+        return data;
     }
 
     /** The request's own error response: the controller's error where it gave one, else REQUEST_TIMED_OUT. */

@@ -24,9 +24,9 @@ import org.apache.kafka.common.protocol.Errors;
  * timestamp, and a timestamp &gt;= 0 the first record at or after it through the time index
  * ({@link PartitionLog#offsetForTimestamp}); none found: offset and timestamp -1. A special
  * timestamp below the version that introduced it, or a partition listed twice, is an error for
- * that partition. A partition of a known topic not led here is NOT_LEADER_OR_FOLLOWER;
- * CurrentLeaderEpoch (v4+) is fenced against the partition's leader epoch
- * ({@link LeaderEpochs#check}), and found offsets carry the epoch that wrote them (v4+; 0
+ * that partition. CurrentLeaderEpoch (v4+) of a partition this broker holds a replica of is fenced against the
+ * partition's leader epoch first ({@link LeaderEpochs#checkLocalReplica}, Kafka's order); then a partition of a
+ * known topic not led here is NOT_LEADER_OR_FOLLOWER; found offsets carry the epoch that wrote them (v4+; 0
  * standalone), the epoch a consumer then validates its position with.
  *
  * <p>v9-v11 (tiered-storage timestamps, async remote lookups) are not advertised: there is no
@@ -71,13 +71,19 @@ public final class ListOffsetsHandler {
                     e = Errors.INVALID_REQUEST;
                 } else if (state == null) {
                     e = Errors.UNKNOWN_TOPIC_OR_PARTITION;
-                } else if (log == null) {
-                    e = Errors.NOT_LEADER_OR_FOLLOWER;
-                } else if (!timestampAllowed(p.timestamp(), version)) {
-                    e = Errors.UNSUPPORTED_VERSION;
                 } else {
-                    e = LeaderEpochs.check(version >= 4 ? p.currentLeaderEpoch() : LeaderEpochs.NONE,
-                        state.leaderEpoch());
+                    // Kafka's order: the epoch of a partition held here is fenced before leadership.
+                    final Errors fenced = LeaderEpochs.checkLocalReplica(
+                        version >= 4 ? p.currentLeaderEpoch() : LeaderEpochs.NONE, state, ctx.nodeId());
+                    if (fenced != Errors.NONE) {
+                        e = fenced;
+                    } else if (log == null) {
+                        e = Errors.NOT_LEADER_OR_FOLLOWER;
+                    } else if (!timestampAllowed(p.timestamp(), version)) {
+                        e = Errors.UNSUPPORTED_VERSION;
+                    } else {
+                        e = Errors.NONE;
+                    }
                 }
                 if (e != Errors.NONE) {
                     pr.setErrorCode(e.code());

@@ -15,9 +15,9 @@ import org.apache.kafka.common.protocol.Errors;
 
 /**
  * OffsetForLeaderEpoch, v2-v4 (docs/kafka-protocol-notes.md#offsetforleaderepoch): how consumers validate their
- * position after a leader change (KIP-320). A partition of a known topic not led here is
- * NOT_LEADER_OR_FOLLOWER; CurrentLeaderEpoch is fenced against the partition's leader epoch as in
- * Fetch. The answer comes from the log's leader epoch history ({@link #endOffsetForEpoch}): the
+ * position after a leader change (KIP-320). As in Fetch, CurrentLeaderEpoch of a partition this broker holds a
+ * replica of is fenced against the partition's leader epoch first, then a partition of a known topic not led here
+ * is NOT_LEADER_OR_FOLLOWER. The answer comes from the log's leader epoch history ({@link #endOffsetForEpoch}): the
  * largest epoch at or below the requested one and where it ended, the current epoch ending at the
  * log end offset (a standalone broker has had one epoch, 0, since each partition was created); an
  * epoch the history cannot place is UNDEFINED (-1/-1), as Kafka answers.
@@ -43,14 +43,14 @@ public final class OffsetForLeaderEpochHandler {
                 final boolean known = topic != null && !topic.isDeleted();
                 final PartitionState state = known ? topic.state(p.partition()) : null;
                 final PartitionLog log = known ? topic.partition(p.partition()) : null;
-                if (state == null || log == null) {
-                    r.setErrorCode((state == null ? Errors.UNKNOWN_TOPIC_OR_PARTITION : Errors.NOT_LEADER_OR_FOLLOWER)
-                        .code());
+                if (state == null) {
+                    r.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
                     continue;
                 }
-                final Errors e = LeaderEpochs.check(p.currentLeaderEpoch(), state.leaderEpoch());
-                if (e != Errors.NONE) {
-                    r.setErrorCode(e.code());
+                // Kafka's order: the epoch of a partition held here is fenced before leadership.
+                final Errors e = LeaderEpochs.checkLocalReplica(p.currentLeaderEpoch(), state, ctx.nodeId());
+                if (e != Errors.NONE || log == null) {
+                    r.setErrorCode((e != Errors.NONE ? e : Errors.NOT_LEADER_OR_FOLLOWER).code());
                     continue;
                 }
                 endOffsetForEpoch(log, p.leaderEpoch(), state.leaderEpoch(), r);

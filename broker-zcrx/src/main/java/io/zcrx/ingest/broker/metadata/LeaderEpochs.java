@@ -30,4 +30,27 @@ public final class LeaderEpochs {
         }
         return requested > current ? Errors.UNKNOWN_LEADER_EPOCH : Errors.FENCED_LEADER_EPOCH;
     }
+
+    /**
+     * The epoch check in Kafka's order ({@code Partition.localLogWithEpochOrThrow}): for a partition this broker
+     * holds a replica of, CurrentLeaderEpoch is fenced ({@link #check}) <em>before</em> leadership is looked at, so
+     * a client whose epoch is newer than this broker's learns UNKNOWN_LEADER_EPOCH (wait for metadata) and one whose
+     * epoch is older FENCED_LEADER_EPOCH, not NOT_LEADER_OR_FOLLOWER. A broker without a replica has no partition
+     * to compare with (Kafka answers NOT_LEADER_OR_FOLLOWER from the metadata cache): NONE here.
+     *
+     * @param requested the request's CurrentLeaderEpoch
+     * @param state     the partition's state as this broker knows it (not null)
+     * @param self      this broker's node id
+     */
+    public static Errors checkLocalReplica(int requested, PartitionState state, int self) {
+        if (requested == NONE) {
+            return Errors.NONE;
+        }
+        for (int r : state.replicas()) {
+            if (r == self) {
+                return check(requested, state.leaderEpoch());
+            }
+        }
+        return Errors.NONE;
+    }
 }

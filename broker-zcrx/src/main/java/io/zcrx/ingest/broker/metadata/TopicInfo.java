@@ -8,6 +8,7 @@ import io.zcrx.ingest.protocol.record.BatchValidationConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.internals.Topic;
 
 /**
  * A topic as the request handlers see it: its name (and UTF-8 bytes, compared against request
@@ -21,6 +22,11 @@ public final class TopicInfo {
     private final String name;
     private final byte[] nameBytes;
     private final Uuid id;
+    /**
+     * Kafka's {@code Topic.isInternal} ({@code __consumer_offsets}, {@code __transaction_state}), decided once: Produce
+     * reads this field per topic and compares the client id only for internal topics.
+     */
+    private final boolean internal;
     private volatile PartitionLog[] partitions;
     /** Same length as {@link #partitions}: each partition's leadership (standalone: this node, epoch 0). */
     private volatile PartitionState[] states;
@@ -41,6 +47,7 @@ public final class TopicInfo {
         this.name = name;
         this.nameBytes = name.getBytes(StandardCharsets.UTF_8);
         this.id = id;
+        this.internal = Topic.isInternal(name);
         this.partitions = partitions;
         this.states = states;
         this.overrides = Map.copyOf(overrides);
@@ -58,6 +65,11 @@ public final class TopicInfo {
 
     public Uuid id() {
         return id;
+    }
+
+    /** True for Kafka's internal topics, which only the group coordinator (or {@code __admin_client}) appends to. */
+    public boolean isInternal() {
+        return internal;
     }
 
     public int partitionCount() {

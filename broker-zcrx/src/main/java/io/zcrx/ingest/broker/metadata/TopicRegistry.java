@@ -104,6 +104,11 @@ public final class TopicRegistry {
             // The controller's metadata is the truth: topics appear with the first image
             // (applyCluster); the partition directories on disk are only candidates to recover.
             LOG.info("cluster mode: {} partition logs on disk wait for the cluster metadata", logs.partitions().size());
+            // A recovered log leads nothing until the controller's epoch says so (becomeLeader): no
+            // append can reach it before then, whatever a client believes.
+            for (PartitionLog p : logs.partitions()) {
+                p.resign();
+            }
             return;
         }
         Files.createDirectories(configDir);
@@ -339,6 +344,7 @@ public final class TopicRegistry {
                         log.becomeLeader(st.leaderEpoch());
                     } catch (RuntimeException e) {
                         applyErrors.incrementAndGet();
+                        log.resign();
                         LOG.error("partition {}-{}: starting leader epoch {} failed; not leading it", c.name(), p,
                             st.leaderEpoch(), e);
                         if (had != null) {
@@ -362,6 +368,8 @@ public final class TopicRegistry {
                 ledNow++;
             } else {
                 if (had != null) {
+                    // Under the log's append lock: an append racing this change is refused, not acknowledged.
+                    had.resign();
                     resigned.add(p);
                 }
                 if (!contains(st.replicas(), self)) {
@@ -436,6 +444,8 @@ public final class TopicRegistry {
         if (log == null) {
             return null;
         }
+        // A follower's log takes only the leader's batches (appendAsFollower), never a client's append.
+        log.resign();
         if (had == null && following.add(tp)) {
             registerLogGauges(new PartitionLog[] {log}, 0, 1);
         } else {
@@ -495,6 +505,7 @@ public final class TopicRegistry {
         final PartitionLog[] parts = t.partitions();
         for (int p = 0; p < parts.length; p++) {
             if (parts[p] != null) {
+                parts[p].resign();
                 for (LeadershipListener l : leadershipListeners) {
                     try {
                         l.onResign(t, p, -1);

@@ -22,7 +22,10 @@ import org.apache.kafka.common.protocol.Errors;
  * <p>A slot is durable once its partition's recovery point has passed {@code lastOffsets[i]} (the
  * flusher moves it only after an fsync that began after the append); it has failed when the
  * partition went offline (a failed fsync) or was deleted first. Failure turns the slot into
- * KAFKA_STORAGE_ERROR with offsets -1, which keeps the frame's length (ErrorMessage stays null).
+ * KAFKA_STORAGE_ERROR with offsets -1, which keeps the frame's length (ErrorMessage stays null). In cluster mode a
+ * slot still waiting when this broker lost its leadership lease, or whose log resigned, becomes
+ * NOT_LEADER_OR_FOLLOWER instead, as Kafka's {@code DelayedProduce} answers when the partition's leader changed
+ * before the acks were satisfied: nothing is acknowledged that a new leader may not have.
  *
  * <p>Pooled per reactor by {@link DurableAcks}: reused once written to the outbound queue, so the
  * deferred path allocates nothing per request but the connection's {@link PendingResponse}. Reactor
@@ -30,6 +33,7 @@ import org.apache.kafka.common.protocol.Errors;
  */
 final class DeferredProduce implements ResponseWriter {
     private static final short KAFKA_STORAGE_ERROR = Errors.KAFKA_STORAGE_ERROR.code();
+    private static final short NOT_LEADER_OR_FOLLOWER = Errors.NOT_LEADER_OR_FOLLOWER.code();
     /** ErrorCode INT16, then BaseOffset, LogAppendTimeMs and (v5+) LogStartOffset, INT64 each. */
     private static final int BASE_OFFSET_DELTA = 2;
     private static final int LOG_APPEND_TIME_DELTA = BASE_OFFSET_DELTA + 8;
@@ -84,14 +88,27 @@ final class DeferredProduce implements ResponseWriter {
         return count;
     }
 
+    /** {@link #settle(boolean)} for a broker that may lead (standalone). */
+    boolean settle() {
+        return settle(true);
+    }
+
     /**
      * True once every slot is durable or has failed (failed slots patched); false while one still
      * waits for a flush.
+     *
+     * @param mayLead whether this broker still holds its leadership lease ({@code ClusterState.mayLead}); when it
+     *                does not, every slot not yet settled is NOT_LEADER_OR_FOLLOWER
      */
-    boolean settle() {
+    boolean settle(boolean mayLead) {
         for (int i = 0; i < count; i++) {
             final PartitionLog log = logs[i];
             if (log == null) {
+                continue;
+            }
+            if (!mayLead || !log.isLeading()) {
+                fail(errorIndexes[i], NOT_LEADER_OR_FOLLOWER);
+                logs[i] = null;
                 continue;
             }
             if (log.recoveryPoint() > lastOffsets[i]) {
@@ -99,7 +116,7 @@ final class DeferredProduce implements ResponseWriter {
                 continue;
             }
             if (!log.isOnline()) {
-                fail(errorIndexes[i]);
+                fail(errorIndexes[i], KAFKA_STORAGE_ERROR);
                 logs[i] = null;
                 continue;
             }
@@ -108,8 +125,8 @@ final class DeferredProduce implements ResponseWriter {
         return true;
     }
 
-    private void fail(int at) {
-        view.putShort(at, KAFKA_STORAGE_ERROR);
+    private void fail(int at, short errorCode) {
+        view.putShort(at, errorCode);
         view.putLong(at + BASE_OFFSET_DELTA, -1L);
         view.putLong(at + LOG_APPEND_TIME_DELTA, -1L);
         if (version >= 5) {

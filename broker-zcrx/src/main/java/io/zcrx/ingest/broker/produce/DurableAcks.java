@@ -1,5 +1,6 @@
 package io.zcrx.ingest.broker.produce;
 
+import io.zcrx.ingest.broker.metadata.ClusterState;
 import io.zcrx.ingest.broker.metrics.Histogram;
 import io.zcrx.ingest.broker.runtime.LogFlusher;
 import io.zcrx.ingest.broker.transport.ReactorIo;
@@ -24,6 +25,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code zcrx:type=LogFlusher,name=GroupCommitBatchSize} (the acks one fsync round released on this
  * reactor).
  *
+ * <p>Cluster mode: the leadership lease ({@link ClusterState#mayLead}) is read once per completion round, before
+ * any parked response is released; without it the waiting slots answer NOT_LEADER_OR_FOLLOWER
+ * ({@link DeferredProduce#settle(boolean)}), so an acks=all answer never outlives the lease it was appended under.
+ *
  * <p>Reactor thread only, except {@link #waiting} and {@link #wake} (flusher thread).
  */
 final class DurableAcks implements LogFlusher.Waiters {
@@ -34,6 +39,8 @@ final class DurableAcks implements LogFlusher.Waiters {
     private final Histogram batchSizes;
     /** The reactor's id: its stripe in {@link #batchSizes}. */
     private final int stripe;
+    /** Cluster mode: the lease re-checked before a response is released; null standalone (leads for ever). */
+    private final ClusterState cluster;
     private final Runnable completeTask = this::completeDurable;
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
     /** Parked responses in arrival order: [0, parkedCount). */
@@ -45,7 +52,9 @@ final class DurableAcks implements LogFlusher.Waiters {
     private volatile boolean waiting;
     private long parkedTotal;
 
-    DurableAcks(LogFlusher flusher, ReactorIo reactor, Histogram batchSizes, int stripe) {
+    /** @param cluster the broker's cluster state in cluster mode, null standalone */
+    DurableAcks(LogFlusher flusher, ReactorIo reactor, Histogram batchSizes, int stripe, ClusterState cluster) {
+        this.cluster = cluster;
         this.flusher = flusher;
         this.reactor = reactor;
         this.batchSizes = batchSizes;
@@ -101,6 +110,7 @@ final class DurableAcks implements LogFlusher.Waiters {
     /** On the reactor: completes every parked response that is settled. */
     void completeDurable() {
         wakeQueued.set(false);
+        final boolean mayLead = cluster == null || cluster.mayLead(System.nanoTime());
         int kept = 0;
         int released = 0;
         for (int i = 0; i < parkedCount; i++) {
@@ -108,7 +118,7 @@ final class DurableAcks implements LogFlusher.Waiters {
             parked[i] = null;
             if (d.pending.isAbandoned()) {
                 recycle(d);
-            } else if (d.settle()) {
+            } else if (d.settle(mayLead)) {
                 // Written (and recycled) when every earlier response on its connection has gone out.
                 d.pending.completeWith(d);
                 released++;

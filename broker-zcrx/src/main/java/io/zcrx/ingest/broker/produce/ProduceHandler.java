@@ -48,12 +48,20 @@ import org.slf4j.LoggerFactory;
  * nothing is acknowledged that a new leader could not see. From v10 the answer names the partition's
  * current leader and its endpoint (KIP-951) where that leader is alive, so the Java producer moves
  * without a Metadata round trip; without a known leader (or with the lease lost, when this broker
- * knows no better) no hint is given and the client refreshes its metadata.
+ * knows no better) no hint is given and the client refreshes its metadata. A reactor may still hold a log that
+ * the metadata thread has just taken away: the log itself refuses the append once it resigned
+ * ({@code PartitionLog.resign}, checked under its append lock), answered NOT_LEADER_OR_FOLLOWER with the hint.
+ *
+ * <p>Internal topics ({@code __consumer_offsets}, {@code __transaction_state}) are INVALID_TOPIC_EXCEPTION, before
+ * the partition is looked at, unless the request's client id is {@value #ADMIN_CLIENT_ID}, as Kafka's
+ * {@code ReplicaManager.appendToLocalLog}: only the group coordinator writes them. One field read per topic; the
+ * client id is compared only for an internal topic.
  *
  * <p>Durability: with {@code log.flush.group.commit.enable} an acks=all response, and with
  * {@code flush.messages} the response to the append that reaches it, waits for the flusher's fsync
  * ({@link DurableAcks}): it is encoded now, parked, and sent when the partition's recovery point has
- * passed the batch (KAFKA_STORAGE_ERROR if the fsync failed).
+ * passed the batch (KAFKA_STORAGE_ERROR if the fsync failed; NOT_LEADER_OR_FOLLOWER if the lease was lost or the
+ * log resigned meanwhile).
  *
  * <p>Metrics, per partition of a request as Kafka counts them: the topic's and all topics'
  * {@code TotalProduceRequestsPerSec}, {@code FailedProduceRequestsPerSec} when the partition's
@@ -66,6 +74,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProduceHandler {
     private static final Logger LOG = LoggerFactory.getLogger(ProduceHandler.class);
+    /**
+     * Kafka's {@code AdminUtils.ADMIN_CLIENT_ID}: the one client id allowed to produce to internal topics
+     * ({@code KafkaApis.handleProduceRequest}'s {@code internalTopicsAllowed}).
+     */
+    static final String ADMIN_CLIENT_ID = "__admin_client";
     private static final String NO_LEASE =
         "This broker's session with the controller is lost; it may not lead until a heartbeat succeeds";
 
@@ -154,14 +167,23 @@ public final class ProduceHandler {
                     }
                     topicMetrics.totalProduceRequests.mark(stripe, 1);
                     allTopics.totalProduceRequests.mark(stripe, 1);
-                    final int index = view.partitionIndex(slot);
-                    final PartitionLog log = topic.partition(index);
-                    if (log == null) {
-                        notHere(topic, index, slot);
-                    } else if (!mayLead) {
-                        results.setError(slot, Errors.NOT_LEADER_OR_FOLLOWER.code(), NO_LEASE, -1);
+                    if (topic.isInternal() && !ADMIN_CLIENT_ID.equals(header.clientId(body))) {
+                        // ReplicaManager.appendToLocalLog: checked before the partition (no custom message).
+                        results.setError(slot, Errors.INVALID_TOPIC_EXCEPTION.code(), null, -1);
+                        if (rejections.tryAcquire(nowMs)) {
+                            LOG.warn("refused produce to internal topic {} from {} ({})", topic.name(),
+                                channel.describe(), header.clientId(body));
+                        }
                     } else {
-                        append(channel, body, topic, log, slot, version, acks, nowMs);
+                        final int index = view.partitionIndex(slot);
+                        final PartitionLog log = topic.partition(index);
+                        if (log == null) {
+                            notHere(topic, index, slot);
+                        } else if (!mayLead) {
+                            results.setError(slot, Errors.NOT_LEADER_OR_FOLLOWER.code(), NO_LEASE, -1);
+                        } else {
+                            append(channel, body, topic, log, slot, version, acks, nowMs);
+                        }
                     }
                     if (results.errorCode(slot) != 0) {
                         topicMetrics.failedProduceRequests.mark(stripe, 1);
@@ -209,7 +231,8 @@ public final class ProduceHandler {
     private DurableAcks durableAcks(RequestChannel channel) {
         if (durable == null) {
             durable = new DurableAcks(ctx.flusher(), channel.reactor(),
-                ctx.metrics().histogram(LogFlusher.GROUP_COMMIT_BATCH_SIZE, 1 << 20), stripe);
+                ctx.metrics().histogram(LogFlusher.GROUP_COMMIT_BATCH_SIZE, 1 << 20), stripe,
+                ctx.clusterMode() ? ctx.cluster() : null);
             ctx.flusher().attach(durable);
         }
         return durable;
@@ -271,6 +294,10 @@ public final class ProduceHandler {
         }
         if (appendResult.errorCode != Errors.NONE.code()) {
             results.setError(slot, appendResult.errorCode, appendResult.errorMessage, -1);
+            if (appendResult.errorCode == Errors.NOT_LEADER_OR_FOLLOWER.code()) {
+                // The log resigned after this reactor found it (PartitionLog.resign): point at the new leader.
+                hintLeader(topic.state(log.partition()), slot);
+            }
             if (rejections.tryAcquire(nowMs)) {
                 LOG.warn("append to {}-{} from {} failed: {}: {}", topic.name(), log.partition(), channel.describe(),
                     Errors.forCode(appendResult.errorCode), appendResult.errorMessage);
@@ -307,6 +334,14 @@ public final class ProduceHandler {
             return;
         }
         results.setError(slot, Errors.NOT_LEADER_OR_FOLLOWER.code(), null, -1);
+        hintLeader(state, slot);
+    }
+
+    /** KIP-951 (v10+): the partition's current leader and its endpoint, where that leader is alive and not us. */
+    private void hintLeader(PartitionState state, int slot) {
+        if (state == null) {
+            return;
+        }
         final ClusterView cluster = ctx.cluster().view();
         final BrokerNode leader = state.hasLeader() ? cluster.broker(state.leader()) : null;
         if (leader != null && leader.id() != cluster.selfId()) {

@@ -299,7 +299,7 @@ public final class Broker implements AutoCloseable {
             offsetsTopic = new OffsetsTopicStore(() -> {
                 final TopicInfo t = topics.get(Topic.GROUP_METADATA_TOPIC_NAME);
                 return t != null && t.partitionCount() > 0 ? t.partitionCount() : defaultPartitions;
-            }, System::currentTimeMillis);
+            }, System::currentTimeMillis, () -> ctx.cluster().mayLead(System.nanoTime()));
             groupStore = offsetsTopic;
         } else {
             offsetStore = OffsetStore.open(config.logDirs().get(0));

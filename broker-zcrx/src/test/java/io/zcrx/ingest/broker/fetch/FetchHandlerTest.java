@@ -78,6 +78,26 @@ class FetchHandlerTest {
         assertEquals(9091, r.nodeEndpoints().find(1).port());
     }
 
+    // Goal: Kafka's order (Partition.localLogWithEpochOrThrow): a partition this broker holds a replica of but does
+    // not lead fences CurrentLeaderEpoch first (newer: UNKNOWN_LEADER_EPOCH without a hint, older:
+    // FENCED_LEADER_EPOCH naming the leader), and only its own or no epoch is NOT_LEADER_OR_FOLLOWER; a partition
+    // without a replica here is NOT_LEADER_OR_FOLLOWER whatever the epoch.
+    @Test
+    void theEpochOfAReplicaHeldHereIsCheckedBeforeLeadership() throws Exception {
+        fx = new ClusterFixture(dir);
+        fx.joinCluster(new FakeController(), 1, 2);
+        fx.topic("t", state(2, 7, 2, 1), state(2, 7, 2));
+        final FetchHandler.Plan plan = plan((short) 17, new int[] {0, 0, 0, 0, 1, 1},
+            new int[] {8, 6, 7, -1, 8, 6});
+        final List<PartitionData> ps = plan.response.responses().get(0).partitions();
+        assertPartition(ps.get(0), Errors.UNKNOWN_LEADER_EPOCH, -1, -1);
+        assertPartition(ps.get(1), Errors.FENCED_LEADER_EPOCH, 2, 7);
+        assertPartition(ps.get(2), Errors.NOT_LEADER_OR_FOLLOWER, 2, 7);
+        assertPartition(ps.get(3), Errors.NOT_LEADER_OR_FOLLOWER, 2, 7);
+        assertPartition(ps.get(4), Errors.NOT_LEADER_OR_FOLLOWER, 2, 7);
+        assertPartition(ps.get(5), Errors.NOT_LEADER_OR_FOLLOWER, 2, 7);
+    }
+
     // Goal: below v16 the errors are the same and no hint is filled (Kafka fills them from v16).
     @Test
     void noHintsBeforeV16() throws Exception {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zcrx.ingest.broker.config.BrokerConfig;
@@ -16,11 +17,13 @@ import io.zcrx.ingest.log.FetchRegion;
 import io.zcrx.ingest.log.LogConfig;
 import io.zcrx.ingest.log.LogManager;
 import io.zcrx.ingest.log.PartitionLog;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor.Subscription;
 import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
@@ -70,6 +73,8 @@ class ConsumerOffsetsTopicTest {
     TopicInfo topic;
     ManualTimer timer;
     OffsetsTopicStore store;
+    /** The leadership lease as the store sees it (ClusterState.mayLead in the broker). */
+    final AtomicBoolean lease = new AtomicBoolean(true);
     GroupCoordinator gc;
     OffsetManager offsets;
     GroupLoader loader;
@@ -86,7 +91,7 @@ class ConsumerOffsetsTopicTest {
         assertNotNull(topic);
         topics.create("t", 4, Map.of(), false);
         timer = new ManualTimer(1_000_000L);
-        store = new OffsetsTopicStore(() -> PARTITIONS, timer::nowMs);
+        store = new OffsetsTopicStore(() -> PARTITIONS, timer::nowMs, lease::get);
         gc = new GroupCoordinator(new GroupCoordinator.Settings(0, 6000, 1_800_000, 100), store, timer);
         offsets = new OffsetManager(new OffsetManager.Settings(7L * 24 * 3600 * 1000, 4096), store, timer,
             (t, p) -> t.equals("t") && p >= 0 && p < 4, gc);
@@ -128,6 +133,31 @@ class ConsumerOffsetsTopicTest {
         // Kafka's partitionFor: Utils.abs(hashCode) % partitions.
         final String other = otherPartitionGroup("g");
         assertEquals(Errors.NOT_COORDINATOR, gc.coordinatorError(other));
+    }
+
+    // Goal: nothing reaches __consumer_offsets once this broker lost its lease (requests answer NOT_COORDINATOR, a
+    // write already past that check fails before the log) or once the partition's log resigned (the log refuses
+    // the append: NOT_LEADER_OR_FOLLOWER, answered as a retriable COORDINATOR_NOT_AVAILABLE); the group's offsets
+    // stay as written. Method: commit, then lose the lease and try, then regain it, resign the log and try.
+    @Test
+    void noWriteWithoutTheLeaseOrAfterTheLogResigned() throws Exception {
+        lead("g", 0);
+        assertEquals(Errors.NONE, commit("g", "", -1, tp(0), 5).get(tp(0)));
+        final long end = logOf("g").logEndOffset();
+
+        lease.set(false);
+        assertEquals(Errors.NOT_COORDINATOR, gc.coordinatorError("g"));
+        assertEquals(Errors.NOT_COORDINATOR, commit("g", "", -1, tp(0), 6).get(tp(0)));
+        assertThrows(IOException.class, () -> store.deleteGroup("g"));
+        assertEquals(end, logOf("g").logEndOffset(), "nothing appended without the lease");
+
+        lease.set(true);
+        logOf("g").resign();
+        assertEquals(Errors.COORDINATOR_NOT_AVAILABLE, commit("g", "", -1, tp(0), 7).get(tp(0)));
+        final IOException e = assertThrows(IOException.class, () -> store.deleteGroup("g"));
+        assertTrue(e.getMessage().contains("errorCode=" + Errors.NOT_LEADER_OR_FOLLOWER.code()), e.getMessage());
+        assertEquals(end, logOf("g").logEndOffset(), "nothing appended after the log resigned");
+        assertEquals(5, store.offset("g", tp(0)).offset());
     }
 
     @Test

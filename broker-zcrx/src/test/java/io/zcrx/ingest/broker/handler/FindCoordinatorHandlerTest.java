@@ -3,6 +3,7 @@ package io.zcrx.ingest.broker.handler;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zcrx.ingest.broker.config.BrokerConfig;
 import io.zcrx.ingest.broker.group.OffsetsTopicStore;
@@ -15,6 +16,7 @@ import io.zcrx.ingest.broker.metrics.MetricsRegistry;
 import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.log.LogConfig;
 import io.zcrx.ingest.log.LogManager;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +30,7 @@ import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicRe
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
 import org.apache.kafka.common.requests.CreateTopicsResponse;
@@ -59,7 +62,7 @@ class FindCoordinatorHandlerTest {
     @BeforeEach
     void setUp() throws Exception {
         final BrokerConfig config = new BrokerConfig(Map.of(BrokerConfig.LOG_DIRS, tmp.toString(),
-            BrokerConfig.OFFSETS_TOPIC_NUM_PARTITIONS, "5", BrokerConfig.OFFSETS_TOPIC_REPLICATION_FACTOR, "2"));
+            BrokerConfig.OFFSETS_TOPIC_NUM_PARTITIONS, "5", BrokerConfig.OFFSETS_TOPIC_REPLICATION_FACTOR, "1"));
         logs = LogManager.open(List.of(tmp), config.nodeId(), LogConfig.builder().build(), 86_400_000L,
             System::currentTimeMillis);
         metrics = new MetricsRegistry(2, false);
@@ -67,13 +70,16 @@ class FindCoordinatorHandlerTest {
         ctx = new BrokerContext(config, logs, topics, new ProducerIdManager(tmp, -1L), System::currentTimeMillis,
             metrics);
         cluster = ClusterState.clusterMember(new BrokerNode(1, "127.0.0.1", 9092, null));
-        ctx.attachCluster(cluster, request -> {
-            sent.add(((CreateTopicsRequest.Builder) request).build().data());
-            final CompletableFuture<AbstractResponse> f = new CompletableFuture<>();
-            answers.add(f);
-            return f;
-        });
+        ctx.attachCluster(cluster, this::recordCreation);
         handler = new FindCoordinatorHandler(ctx);
+    }
+
+    private CompletableFuture<AbstractResponse> recordCreation(
+            AbstractRequest.Builder<? extends AbstractRequest> request) {
+        sent.add(((CreateTopicsRequest.Builder) request).build().data());
+        final CompletableFuture<AbstractResponse> f = new CompletableFuture<>();
+        answers.add(f);
+        return f;
     }
 
     @AfterEach
@@ -96,7 +102,7 @@ class FindCoordinatorHandlerTest {
         final CreatableTopic t = sent.get(0).topics().find(Topic.GROUP_METADATA_TOPIC_NAME);
         assertNotNull(t);
         assertEquals(5, t.numPartitions());
-        assertEquals(2, t.replicationFactor());
+        assertEquals(1, t.replicationFactor());
         assertEquals("compact", t.configs().find("cleanup.policy").value());
         assertEquals("producer", t.configs().find("compression.type").value());
         assertEquals("104857600", t.configs().find("segment.bytes").value());
@@ -107,6 +113,29 @@ class FindCoordinatorHandlerTest {
         // Refused (too few brokers, as Kafka's controller does): the next lookup asks again.
         assertEquals(Errors.COORDINATOR_NOT_AVAILABLE.code(), find("g").errorCode());
         assertEquals(2, sent.size());
+    }
+
+    // Goal: with offsets.topic.replication.factor above 1 (Kafka's default 3) no creation is asked for: the topic
+    // would be led here unreplicated. FindCoordinator stays COORDINATOR_NOT_AVAILABLE with a message naming the
+    // key and value and saying what to set.
+    @Test
+    void aReplicationFactorAboveOneIsNeverAskedFor() throws Exception {
+        final Path other = Files.createDirectories(tmp.resolve("defaults"));
+        // Kafka's default (3), as a configuration shared with Kafka brokers would carry it.
+        final BrokerContext defaults = new BrokerContext(new BrokerConfig(Map.of(BrokerConfig.LOG_DIRS,
+            tmp.toString(), BrokerConfig.OFFSETS_TOPIC_REPLICATION_FACTOR, "3")), logs, topics,
+            new ProducerIdManager(other, -1L), System::currentTimeMillis, metrics);
+        defaults.attachCluster(cluster, this::recordCreation);
+        final FindCoordinatorHandler h = new FindCoordinatorHandler(defaults);
+        for (int i = 0; i < 2; i++) {
+            final FindCoordinatorResponseData.Coordinator c = h.handle(new FindCoordinatorRequestData()
+                .setKeyType(CoordinatorType.GROUP.id()).setCoordinatorKeys(List.of("g")), (short) 4)
+                .coordinators().get(0);
+            assertEquals(Errors.COORDINATOR_NOT_AVAILABLE.code(), c.errorCode());
+            assertTrue(c.errorMessage().contains("offsets.topic.replication.factor=3"), c.errorMessage());
+            assertTrue(c.errorMessage().contains("offsets.topic.replication.factor=1"), c.errorMessage());
+        }
+        assertEquals(0, sent.size(), "nothing asked of the controller");
     }
 
     @Test

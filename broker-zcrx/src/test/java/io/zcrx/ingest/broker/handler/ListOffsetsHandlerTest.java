@@ -81,6 +81,34 @@ class ListOffsetsHandlerTest {
         assertAnswer(Errors.FENCED_LEADER_EPOCH, -1, -1, r.get(4));
     }
 
+    // Goal: Kafka's order (Partition.localLogWithEpochOrThrow): for a partition this broker holds a replica of but
+    // does not lead, CurrentLeaderEpoch is fenced before leadership (newer: UNKNOWN_LEADER_EPOCH, older:
+    // FENCED_LEADER_EPOCH, its own: NOT_LEADER_OR_FOLLOWER); a partition without a replica here is
+    // NOT_LEADER_OR_FOLLOWER whatever the epoch. Same in ListOffsets and OffsetForLeaderEpoch.
+    @Test
+    void theEpochOfAReplicaHeldHereIsCheckedBeforeLeadership() throws Exception {
+        fx = new ClusterFixture(dir);
+        fx.joinCluster(new FakeController(), 1, 2);
+        fx.topic("t", state(2, 7, 2, 1), state(2, 7, 2));
+        List<ListOffsetsPartitionResponse> r = listLatest(8, 8);
+        assertAnswer(Errors.UNKNOWN_LEADER_EPOCH, -1, -1, r.get(0));
+        assertAnswer(Errors.NOT_LEADER_OR_FOLLOWER, -1, -1, r.get(1));
+        r = listLatest(6, 6);
+        assertAnswer(Errors.FENCED_LEADER_EPOCH, -1, -1, r.get(0));
+        assertAnswer(Errors.NOT_LEADER_OR_FOLLOWER, -1, -1, r.get(1));
+        r = listLatest(7, -1);
+        assertAnswer(Errors.NOT_LEADER_OR_FOLLOWER, -1, -1, r.get(0));
+        assertAnswer(Errors.NOT_LEADER_OR_FOLLOWER, -1, -1, r.get(1));
+
+        final List<EpochEndOffset> e = endOffsets(new int[] {0, 0, 0, 0, 1}, new int[] {8, 6, 7, -1, 8},
+            new int[] {7, 7, 7, 7, 7});
+        assertEpoch(Errors.UNKNOWN_LEADER_EPOCH, -1, -1, e.get(0));
+        assertEpoch(Errors.FENCED_LEADER_EPOCH, -1, -1, e.get(1));
+        assertEpoch(Errors.NOT_LEADER_OR_FOLLOWER, -1, -1, e.get(2));
+        assertEpoch(Errors.NOT_LEADER_OR_FOLLOWER, -1, -1, e.get(3));
+        assertEpoch(Errors.NOT_LEADER_OR_FOLLOWER, -1, -1, e.get(4));
+    }
+
     // Goal: standalone is unchanged: epoch 0, and 1 is unknown, -1 passes.
     @Test
     void listOffsetsStandalone() throws Exception {

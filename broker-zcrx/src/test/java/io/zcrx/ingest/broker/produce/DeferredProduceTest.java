@@ -1,5 +1,11 @@
 package io.zcrx.ingest.broker.produce;
 
+import io.zcrx.ingest.broker.metadata.BrokerNode;
+import io.zcrx.ingest.broker.metadata.ClusterState;
+import io.zcrx.ingest.broker.metrics.MetricsRegistry;
+import io.zcrx.ingest.broker.request.PendingResponse;
+import io.zcrx.ingest.broker.request.ResponseWriter;
+import io.zcrx.ingest.broker.runtime.LogFlusher;
 import io.zcrx.ingest.log.LogConfig;
 import io.zcrx.ingest.log.LogManager;
 import io.zcrx.ingest.log.PartitionLog;
@@ -21,6 +27,7 @@ import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.protocol.Message;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.AbstractResponse;
@@ -31,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DeferredProduceTest {
@@ -100,6 +108,123 @@ class DeferredProduceTest {
                 d.addSlot(pending, 0, encoder.errorCodeIndex(1));
                 assertFalse(d.settle(), "an online partition not flushed past the batch keeps waiting");
             }
+        }
+    }
+
+    // Goal: an acks=all response held for an fsync is never released as a success once this broker lost its
+    // leadership lease or the partition's log resigned: its waiting slots answer NOT_LEADER_OR_FOLLOWER (Kafka's
+    // DelayedProduce after a leader change); with the lease and the leadership it keeps waiting for the fsync.
+    // Method: a real one-topic frame encoded as a success; DeferredProduce.settle with and without the lease, with a
+    // resigned log; then DurableAcks completing a parked response before and after the lease is revoked.
+    @Test
+    void aHeldResponseIsNotLeaderOnceTheLeaseIsGoneOrTheLogResigned() throws Exception {
+        final LogConfig config = LogConfig.builder().build();
+        final short v = ProduceRequests.LATEST;
+        try (LogManager logs = LogManager.open(List.of(tmp), 1, config, 86_400_000L, System::currentTimeMillis);
+             MetricsRegistry metrics = new MetricsRegistry(1, false)) {
+            final PartitionLog log = logs.createPartition("t", 0, Uuid.randomUuid(), config);
+            DeferredProduce d = encodedSuccess(new DeferredProduce(null), v);
+            d.addSlot(log, 0, errorIndex);
+            assertFalse(d.settle(true), "led, leased, not yet flushed: waits");
+            assertTrue(d.settle(false));
+            assertEquals(Errors.NOT_LEADER_OR_FOLLOWER.code(), onlyPartition(d, v).errorCode());
+            assertEquals(-1L, onlyPartition(d, v).baseOffset());
+
+            final ClusterState cluster = ClusterState.clusterMember(new BrokerNode(1, "127.0.0.1", 9092, null));
+            cluster.extendLease(System.nanoTime() + 3_600_000_000_000L);
+            final DurableAcks acks = new DurableAcks(null, null,
+                metrics.histogram(LogFlusher.GROUP_COMMIT_BATCH_SIZE, 1 << 20), 0, cluster);
+            final CapturedResponse pending = new CapturedResponse();
+            d = encodedSuccess(acks.take(), v);
+            d.addSlot(log, 0, errorIndex);
+            d.pending = pending;
+            acks.park(d);
+            acks.completeDurable();
+            assertNull(pending.writer, "leased and leading: still waiting for the fsync");
+            assertEquals(1, acks.parkedCount());
+            cluster.revokeLease();
+            acks.completeDurable();
+            assertTrue(pending.writer == d, "released once the lease is gone");
+            assertEquals(Errors.NOT_LEADER_OR_FOLLOWER.code(), onlyPartition(d, v).errorCode());
+            assertEquals(0, acks.parkedCount());
+
+            d = encodedSuccess(new DeferredProduce(null), v);
+            d.addSlot(log, 0, errorIndex);
+            log.resign();
+            assertTrue(d.settle(true));
+            assertEquals(Errors.NOT_LEADER_OR_FOLLOWER.code(), onlyPartition(d, v).errorCode());
+        }
+    }
+
+    private int errorIndex;
+
+    /** {@code d} holding a one-partition Produce response at {@code v} encoded as a success (offset 0). */
+    private DeferredProduce encodedSuccess(DeferredProduce d, short v) {
+        final ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(1000);
+        final ProduceRequestData.TopicProduceData t = new ProduceRequestData.TopicProduceData()
+            .setName("t").setTopicId(Uuid.randomUuid());
+        t.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0)
+            .setRecords(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("v".getBytes()))));
+        data.topicData().add(t);
+        final byte[] request = ProduceRequests.frame(data, v, 42, "c", false);
+        final TestChunks chunks = new TestChunks();
+        final SliceList body = chunks.slices(request, request.length / 2);
+        final SliceCursor cursor = new SliceCursor().wrap(body, 0, request.length);
+        final RequestHeaderView header = new RequestHeaderView();
+        assertTrue(header.parse(cursor));
+        final ProduceRequestView view = new ProduceRequestView();
+        new ProduceDecoder().decode(cursor, v, view);
+        final ProduceResults results = new ProduceResults();
+        results.reset(view.partitionCount());
+        results.setSuccess(0, 0, -1, 0);
+        final ProduceResponseEncoder encoder = new ProduceResponseEncoder();
+        encoder.encode(42, view, results, body, d.begin(encoder.encodedLength(view, results, body), v));
+        errorIndex = encoder.errorCodeIndex(0);
+        body.releaseAll();
+        return d;
+    }
+
+    private static ProduceResponseData.PartitionProduceResponse onlyPartition(DeferredProduce d, short v) {
+        return parse(d.frame(), v).responses().iterator().next().partitionResponses().get(0);
+    }
+
+    /** The connection's side of a deferred response: records the writer it was completed with. */
+    private static final class CapturedResponse implements PendingResponse {
+        ResponseWriter writer;
+
+        @Override
+        public void complete(Message body) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void completeEncoded(byte[] encodedFrame) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void completeWith(ResponseWriter w) {
+            writer = w;
+        }
+
+        @Override
+        public void completeFromAnyThread(Message body) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public short version() {
+            return 0;
+        }
+
+        @Override
+        public int correlationId() {
+            return 42;
+        }
+
+        @Override
+        public boolean isAbandoned() {
+            return false;
         }
     }
 

@@ -67,7 +67,12 @@ class ProduceHandlerTest {
 
     /** Sends the request through a handler as a reactor would, and parses the answer with kafka-clients. */
     private ProduceResponseData produce(ProduceHandler handler, ProduceRequestData data, short version) {
-        final byte[] bytes = ProduceRequests.frame(data, version, 7, "producer-1", true);
+        return produce(handler, data, version, "producer-1");
+    }
+
+    private ProduceResponseData produce(ProduceHandler handler, ProduceRequestData data, short version,
+                                        String clientId) {
+        final byte[] bytes = ProduceRequests.frame(data, version, 7, clientId, true);
         final Frame[] frame = new Frame[1];
         try (FrameAssembler assembler = new FrameAssembler(1 << 20)) {
             for (RxChunk c : chunks.chunks(bytes)) {
@@ -154,6 +159,49 @@ class ProduceHandlerTest {
         assertEquals(Errors.NONE.code(), ps.get(0).errorCode());
         assertEquals(Errors.NONE.code(), ps.get(1).errorCode());
         assertEquals(1, t.partition(1).logEndOffset());
+    }
+
+    // Goal: a reactor that found the log before the metadata thread took it away cannot append: the log resigned
+    // (PartitionLog.resign, under its append lock), so the partition is NOT_LEADER_OR_FOLLOWER, naming the new
+    // leader (v10+), and nothing is written. Method: the log stays in the topic's array, as in that race, and the
+    // state already names broker 2.
+    @Test
+    void aResignedLogIsNotLeaderAndTakesNothing() throws Exception {
+        fx = new ClusterFixture(dir);
+        fx.joinCluster(new FakeController(), 1, 2);
+        final TopicInfo t = fx.topic("t", state(1, 4, 1), state(1, 4, 1));
+        final ProduceHandler handler = new ProduceHandler(fx.ctx(), 0);
+        t.partition(0).resign();
+        final List<PartitionProduceResponse> ps = partitions(produce(handler, request("t", 0, 1), (short) 12));
+        assertEquals(Errors.NOT_LEADER_OR_FOLLOWER.code(), ps.get(0).errorCode());
+        assertEquals(Errors.NONE.code(), ps.get(1).errorCode());
+        assertEquals(0, t.partition(0).logEndOffset(), "nothing appended after resigning");
+        assertEquals(1, t.partition(1).logEndOffset());
+    }
+
+    // Goal: as Kafka's ReplicaManager.appendToLocalLog, a produce to an internal topic is INVALID_TOPIC_EXCEPTION
+    // (before the partition is looked at: also for one out of range) and writes nothing, unless the request's
+    // client id is __admin_client; other topics are unaffected.
+    @Test
+    void internalTopicsTakeOnlyTheAdminClient() throws Exception {
+        fx = new ClusterFixture(dir);
+        final TopicInfo offsets = fx.ctx().topics().create("__consumer_offsets", 1, Map.of(), false).topic();
+        assertTrue(offsets.isInternal());
+        assertFalse(fx.ctx().topics().create("t", 1, Map.of(), false).topic().isInternal());
+        final ProduceHandler handler = new ProduceHandler(fx.ctx(), 0);
+        List<PartitionProduceResponse> ps =
+            partitions(produce(handler, request("__consumer_offsets", 0, 5), (short) 12, "producer-1"));
+        assertEquals(Errors.INVALID_TOPIC_EXCEPTION.code(), ps.get(0).errorCode());
+        assertEquals(Errors.INVALID_TOPIC_EXCEPTION.code(), ps.get(1).errorCode());
+        assertNull(ps.get(0).errorMessage(), "Kafka gives no custom message");
+        assertEquals(0, offsets.partition(0).logEndOffset());
+
+        ps = partitions(produce(handler, request("__consumer_offsets", 0), (short) 12,
+            ProduceHandler.ADMIN_CLIENT_ID));
+        assertEquals(Errors.NONE.code(), ps.get(0).errorCode());
+        assertEquals(1, offsets.partition(0).logEndOffset());
+        ps = partitions(produce(handler, request("t", 0), (short) 12, "producer-1"));
+        assertEquals(Errors.NONE.code(), ps.get(0).errorCode());
     }
 
     // Goal: standalone appends as before and writes no leader hints.
