@@ -19,7 +19,10 @@ public final class ApiVersionTable {
     private static final short[] ADVERTISED_MAX = new short[KEYS];
     private static final short[] ACCEPTED_MIN = new short[KEYS];
     private static final boolean[] IMPLEMENTED = new boolean[KEYS];
+    /** Forwarded to the controller: advertised and accepted in cluster mode only. */
+    private static final boolean[] CLUSTER_ONLY = new boolean[KEYS];
     private static final ApiVersionCollection ADVERTISED = new ApiVersionCollection();
+    private static final ApiVersionCollection ADVERTISED_IN_CLUSTER = new ApiVersionCollection();
 
     static {
         implement(ApiKeys.PRODUCE, 0, 13, 3);
@@ -46,6 +49,18 @@ public final class ApiVersionTable {
         implement(ApiKeys.OFFSET_DELETE, 0, 0, 0);
         implement(ApiKeys.DELETE_TOPICS, 1, 6, 1);
         implement(ApiKeys.CREATE_PARTITIONS, 0, 3, 0);
+        // Cluster mode: the controller's APIs that Kafka's brokers forward (ControllerOwnedHandler).
+        implementInCluster(ApiKeys.DESCRIBE_QUORUM, 0, 2);
+        implementInCluster(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, 0, 1);
+        implementInCluster(ApiKeys.LIST_PARTITION_REASSIGNMENTS, 0, 0);
+        implementInCluster(ApiKeys.ELECT_LEADERS, 0, 2);
+        implementInCluster(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0, 1);
+    }
+
+    private static void implementInCluster(ApiKeys api, int min, int max) {
+        implement(api, min, max, min);
+        CLUSTER_ONLY[api.id] = true;
+        ADVERTISED.remove(ADVERTISED.find(api.id));
     }
 
     private static void implement(ApiKeys api, int min, int max, int acceptedMin) {
@@ -59,18 +74,32 @@ public final class ApiVersionTable {
         ACCEPTED_MIN[api.id] = (short) acceptedMin;
         IMPLEMENTED[api.id] = true;
         ADVERTISED.add(new ApiVersion().setApiKey(api.id).setMinVersion((short) min).setMaxVersion((short) max));
+        ADVERTISED_IN_CLUSTER.add(new ApiVersion().setApiKey(api.id).setMinVersion((short) min)
+            .setMaxVersion((short) max));
     }
 
     private ApiVersionTable() {
     }
 
+    /** True when some mode has a handler for {@code apiKey}. */
     public static boolean isImplemented(short apiKey) {
         return apiKey >= 0 && apiKey < KEYS && IMPLEMENTED[apiKey];
     }
 
-    /** True when we can parse and answer {@code apiKey} at {@code version}. */
+    /** True when {@code apiKey} is advertised and served in this mode (cluster or standalone). */
+    public static boolean isImplemented(short apiKey, boolean clusterMode) {
+        return isImplemented(apiKey) && (clusterMode || !CLUSTER_ONLY[apiKey]);
+    }
+
+    /** True when we can parse and answer {@code apiKey} at {@code version} in standalone mode. */
     public static boolean accepts(short apiKey, short version) {
-        return isImplemented(apiKey) && version >= ACCEPTED_MIN[apiKey] && version <= ADVERTISED_MAX[apiKey];
+        return accepts(apiKey, version, false);
+    }
+
+    /** True when we can parse and answer {@code apiKey} at {@code version} in this mode. */
+    public static boolean accepts(short apiKey, short version, boolean clusterMode) {
+        return isImplemented(apiKey, clusterMode) && version >= ACCEPTED_MIN[apiKey]
+            && version <= ADVERTISED_MAX[apiKey];
     }
 
     public static short advertisedMin(short apiKey) {
@@ -85,10 +114,16 @@ public final class ApiVersionTable {
         return ACCEPTED_MIN[apiKey];
     }
 
-    /** A fresh copy of the advertised list (the response owns its collection). */
+    /** A fresh copy of the list advertised in standalone mode (the response owns its collection). */
     public static ApiVersionCollection advertised() {
-        final ApiVersionCollection c = new ApiVersionCollection(ADVERTISED.size());
-        for (ApiVersion v : ADVERTISED) {
+        return advertised(false);
+    }
+
+    /** A fresh copy of the list advertised in this mode (the response owns its collection). */
+    public static ApiVersionCollection advertised(boolean clusterMode) {
+        final ApiVersionCollection from = clusterMode ? ADVERTISED_IN_CLUSTER : ADVERTISED;
+        final ApiVersionCollection c = new ApiVersionCollection(from.size());
+        for (ApiVersion v : from) {
             c.add(v.duplicate());
         }
         return c;

@@ -21,6 +21,17 @@ import org.apache.kafka.common.requests.ApiVersionsRequest;
  */
 public final class ApiVersionsHandler {
     private static final short RESPONSE_HEADER_VERSION = 0;
+    private final boolean clusterMode;
+
+    /** A standalone broker's ApiVersions. */
+    public ApiVersionsHandler() {
+        this(false);
+    }
+
+    /** @param clusterMode also advertise the APIs forwarded to the controller */
+    public ApiVersionsHandler(boolean clusterMode) {
+        this.clusterMode = clusterMode;
+    }
 
     public void handle(RequestChannel channel, RequestHeaderView header, SliceCursor cursor, ByteBuffer scratch) {
         final short version = header.apiVersion();
@@ -48,7 +59,7 @@ public final class ApiVersionsHandler {
         if (version >= 3 && !new ApiVersionsRequest(req, version).isValid()) {
             resp.setErrorCode(Errors.INVALID_REQUEST.code());
         } else {
-            resp.setErrorCode(Errors.NONE.code()).setApiKeys(ApiVersionTable.advertised());
+            resp.setErrorCode(Errors.NONE.code()).setApiKeys(ApiVersionTable.advertised(clusterMode));
         }
         channel.sendResponse(header.correlationId(), RESPONSE_HEADER_VERSION, resp, version);
     }

@@ -2,6 +2,7 @@ package io.zcrx.ingest.broker.server;
 
 import io.zcrx.ingest.broker.fetch.FetchHandler;
 import io.zcrx.ingest.broker.handler.ApiVersionTable;
+import io.zcrx.ingest.broker.handler.ControllerOwnedHandler;
 import io.zcrx.ingest.broker.handler.CreatePartitionsHandler;
 import io.zcrx.ingest.broker.handler.CreateTopicsHandler;
 import io.zcrx.ingest.broker.handler.DeleteGroupsHandler;
@@ -73,6 +74,12 @@ public final class ControlPlane {
         register(ApiKeys.DESCRIBE_CONFIGS, (req, body) ->
             req.respond(describeConfigs.handle(new DescribeConfigsRequestData(body, req.version()), req.version())));
         registerReadPath(ctx);
+        // Cluster mode only (ApiVersionTable advertises them there): forwarded to the controller.
+        final ControllerOwnedHandler controllerOwned = new ControllerOwnedHandler(ctx);
+        for (ApiKeys api : new ApiKeys[] {ApiKeys.DESCRIBE_QUORUM, ApiKeys.ALTER_PARTITION_REASSIGNMENTS,
+            ApiKeys.LIST_PARTITION_REASSIGNMENTS, ApiKeys.ELECT_LEADERS, ApiKeys.INCREMENTAL_ALTER_CONFIGS}) {
+            register(api, controllerOwned::handle);
+        }
     }
 
     /** Consumers and admin tools: Fetch, ListOffsets, groups, topic deletion and growth. */

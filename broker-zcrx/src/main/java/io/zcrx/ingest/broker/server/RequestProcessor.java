@@ -39,7 +39,9 @@ final class RequestProcessor {
     private final SliceCursor cursor = new SliceCursor();
     private final RequestHeaderView header = new RequestHeaderView();
     private final ProduceHandler produce;
-    private final ApiVersionsHandler apiVersions = new ApiVersionsHandler();
+    private final ApiVersionsHandler apiVersions;
+    /** Cluster mode advertises and accepts the controller-owned APIs too (ApiVersionTable). */
+    private final boolean clusterMode;
     private final ControlPlane controlPlane;
     private final RateLimitedLog badInput = new RateLimitedLog(LOG, 10);
     private final int frameBytesMax;
@@ -57,6 +59,8 @@ final class RequestProcessor {
         this.timing = ctx.metrics().recording();
         this.produce = new ProduceHandler(ctx, stripe);
         this.controlPlane = reactor.controlPlane();
+        this.clusterMode = ctx.clusterMode();
+        this.apiVersions = new ApiVersionsHandler(clusterMode);
         this.frameBytesMax = ctx.config().getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES);
         this.limits = new RequestLimits(ctx.config().getInt(BrokerConfig.REQUEST_MAX_TOPICS),
             ctx.config().getInt(BrokerConfig.REQUEST_MAX_PARTITIONS), ctx.config().numPartitions());
@@ -93,7 +97,7 @@ final class RequestProcessor {
         }
         final short key = header.apiKey();
         final short version = header.apiVersion();
-        if (key != ApiKeys.API_VERSIONS.id && !ApiVersionTable.accepts(key, version)) {
+        if (key != ApiKeys.API_VERSIONS.id && !ApiVersionTable.accepts(key, version, clusterMode)) {
             c.closeAfterFailure(unsupported(key, version));
             return;
         }
@@ -138,8 +142,8 @@ final class RequestProcessor {
         }
     }
 
-    private static String unsupported(short key, short version) {
-        if (!ApiVersionTable.isImplemented(key)) {
+    private String unsupported(short key, short version) {
+        if (!ApiVersionTable.isImplemented(key, clusterMode)) {
             final String name = ApiKeys.hasId(key) ? ApiKeys.forId(key).name : "unknown";
             return "request for api " + name + " (key " + key + ") which this broker does not implement or advertise";
         }
