@@ -370,25 +370,35 @@ final class ReplicaFetcher extends Thread {
     private void truncateOnDivergence(FollowerPartition p, FetchResponseData.EpochEndOffset diverging, long now) {
         final PartitionLog log = p.log;
         final long ourEnd = log.logEndOffset();
-        final long target;
-        if (diverging.endOffset() < 0) {
-            target = Math.min(ourEnd, Math.max(0L, log.followerHighWatermark()));
-        } else if (diverging.epoch() < 0) {
-            target = Math.min(diverging.endOffset(), ourEnd);
-        } else {
-            final EpochEndOffset ours = log.endOffsetForEpoch(diverging.epoch());
-            if (ours.isUndefined()) {
-                target = Math.min(diverging.endOffset(), ourEnd);
-            } else if (ours.epoch() != diverging.epoch()) {
-                target = Math.min(ours.endOffset(), ourEnd);
-            } else {
-                target = Math.min(Math.min(diverging.endOffset(), ours.endOffset()), ourEnd);
-            }
-        }
+        final long target = divergenceTruncationOffset(log, diverging.epoch(), diverging.endOffset());
         LOG.info("Truncating partition {} to offset {} after a diverging epoch from leader {}: leader's epoch {} ends "
             + "at {}, our log end offset {}", p.topicPartition, target, sourceBrokerId, diverging.epoch(),
             diverging.endOffset(), ourEnd);
         log.truncateTo(target, now);
+    }
+
+    /**
+     * Where a DivergingEpoch answer (the leader's {@code leaderEpoch} ends at {@code leaderEndOffset}) makes
+     * {@code log} truncate, never past its end: no end known, the follower high watermark; no epoch known, the
+     * leader's end offset; an epoch we do not hold, where our largest older epoch ends; the same epoch, the smaller
+     * of both ends.
+     */
+    static long divergenceTruncationOffset(PartitionLog log, int leaderEpoch, long leaderEndOffset) {
+        final long ourEnd = log.logEndOffset();
+        if (leaderEndOffset < 0) {
+            return Math.min(ourEnd, Math.max(0L, log.followerHighWatermark()));
+        }
+        if (leaderEpoch < 0) {
+            return Math.min(leaderEndOffset, ourEnd);
+        }
+        final EpochEndOffset ours = log.endOffsetForEpoch(leaderEpoch);
+        if (ours.isUndefined()) {
+            return Math.min(leaderEndOffset, ourEnd);
+        }
+        if (ours.epoch() != leaderEpoch) {
+            return Math.min(ours.endOffset(), ourEnd);
+        }
+        return Math.min(Math.min(leaderEndOffset, ours.endOffset()), ourEnd);
     }
 
     /**
