@@ -81,6 +81,30 @@ final class LogTruncation {
     }
 
     /**
+     * Kafka's {@code truncateFullyAndStartAt} (append lock held): every segment goes, the log restarts empty at
+     * {@code target} (also above the log end: a follower behind its leader's log start), with no producer state,
+     * no producer snapshots and no epoch history.
+     */
+    void truncateFullyAndStartAt(long target, long nowMs) throws IOException {
+        final long logEnd = log.logEndOffset();
+        final Segment[] doomed = log.segments();
+        final LogConfig cfg = log.config();
+        for (Segment s : doomed) {
+            s.renameToDeleted();
+        }
+        final Segment[] kept = {Segment.create(log.dir(), target, cfg, nowMs, log.openSegmentCache())};
+        for (Segment s : doomed) {
+            log.delayedDeletes().add(s, nowMs + cfg.fileDeleteDelayMs);
+        }
+        log.replaceSegmentsAfterTruncation(kept, target);
+        log.clearEpochs();
+        log.snapshots().deleteAbove(-1L);
+        log.producers().clear();
+        LOG.info("Truncated log fully: partition={}, newStartOffset={} (log end was {}), segmentsRemoved={}",
+            topicPartition, target, logEnd, doomed.length);
+    }
+
+    /**
      * Kafka's {@code rebuildProducerState} after a truncation: snapshots above the new log end go, the state is
      * reloaded from the newest valid snapshot at or below the second-newest segment's base (the same ceiling as
      * the loader after a crash, so the replay rebuilds every producer's five-batch window) and the batches after it

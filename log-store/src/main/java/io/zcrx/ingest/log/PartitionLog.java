@@ -1,5 +1,7 @@
 package io.zcrx.ingest.log;
 
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
 import io.zcrx.ingest.log.checkpoint.AtomicFiles;
 import io.zcrx.ingest.log.checkpoint.LeaderEpochCheckpointFile;
 import io.zcrx.ingest.log.checkpoint.PartitionMetadataFile;
@@ -13,11 +15,13 @@ import io.zcrx.ingest.protocol.record.RecordBatchLayout;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.NavigableSet;
+import java.util.zip.CRC32C;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.Errors;
@@ -122,6 +126,8 @@ public final class PartitionLog {
      */
     private volatile boolean leading = true;
     private volatile boolean epochCheckpointDirty;
+    /** Follower only: the leader's high watermark capped at the log end; -1 before a first fetch. */
+    private volatile long followerHighWatermark = -1L;
     /** Serialises writers of {@code leader-epoch-checkpoint} (flusher, maintenance, becomeLeader, close). */
     private final Object epochFileLock = new Object();
 
@@ -571,6 +577,212 @@ public final class PartitionLog {
         }
     }
 
+    // ---------------------------------------------------------------------------------------------
+    // Follower append (replica fetcher threads, cluster mode)
+
+    /** Per fetcher thread: the header copy and payload ranges of the batch being written, and a direct copy area. */
+    private static final ThreadLocal<AppendBatch> FOLLOWER_BATCH = ThreadLocal.withInitial(AppendBatch::new);
+    private static final ThreadLocal<ByteBuffer[]> FOLLOWER_SCRATCH = ThreadLocal.withInitial(() -> new ByteBuffer[1]);
+    private static final short CORRUPT_MESSAGE = Errors.CORRUPT_MESSAGE.code();
+    private static final short OFFSET_OUT_OF_RANGE = Errors.OFFSET_OUT_OF_RANGE.code();
+
+    /**
+     * Kafka's {@code UnifiedLog.appendAsFollower}: appends the leader's batches of one fetch response <em>as they
+     * are</em> (base offsets, partition leader epochs, producer ids and sequences untouched: this log must end up
+     * byte-identical to the leader's). {@code records} holds whole batches from its position to its limit; a
+     * trailing partial batch (a fetch cut at its byte limit) is left for the next fetch. Each batch is checked as
+     * Kafka's {@code analyzeAndValidateRecords} does for a follower (magic 2, length, CRC-32C, offsets increasing)
+     * before anything is written; the first must start at this log's end offset and each next one where the
+     * previous ended (a gap is refused: this log has no compaction, and a log with holes would answer Fetch and
+     * ListOffsets differently from its leader). Written with the same gather write as {@link #append}, one batch
+     * at a time (rolls, indexes, producer state and the epoch history follow each batch; producer sequences are
+     * recorded unchecked, as Kafka's replication origin does, so idempotence works once this replica leads).
+     *
+     * <p>Result: NONE with {@code baseOffset} the first offset appended (-1 when nothing was whole);
+     * CORRUPT_MESSAGE for a bad batch (nothing written); OFFSET_OUT_OF_RANGE when the first batch does not start at
+     * the log end (the fetcher's state is stale: it refetches from the log end); KAFKA_STORAGE_ERROR or
+     * NOT_LEADER_OR_FOLLOWER (closed) as for {@link #append}. {@code records}' position is not changed. A heap buffer
+     * is copied once into a per-thread direct buffer (the gather write needs native addresses).
+     */
+    public void appendAsFollower(ByteBuffer records, long nowMs, AppendResult result) {
+        result.reset();
+        final ByteBuffer buf = direct(records);
+        final int start = buf.position();
+        final int limit = buf.limit();
+        // Validation pass: find the whole batches and check them before any byte is written.
+        int end = start;
+        long expectedBase = -1L;
+        while (limit - end >= RecordBatchLayout.LOG_OVERHEAD) {
+            final int batchSize = buf.getInt(end + RecordBatchLayout.BATCH_LENGTH_OFFSET)
+                + RecordBatchLayout.LOG_OVERHEAD;
+            if (batchSize < RecordBatchLayout.RECORD_BATCH_OVERHEAD) {
+                result.fail(CORRUPT_MESSAGE, "record batch shorter than its header: partition=" + topicPartition
+                    + ", position=" + (end - start) + ", batchSize=" + batchSize);
+                return;
+            }
+            if (batchSize > limit - end) {
+                break;
+            }
+            final String bad = checkFollowerBatch(buf, end, batchSize, expectedBase);
+            if (bad != null) {
+                result.fail(CORRUPT_MESSAGE, bad);
+                return;
+            }
+            expectedBase = buf.getLong(end) + buf.getInt(end + RecordBatchLayout.LAST_OFFSET_DELTA_OFFSET) + 1;
+            end += batchSize;
+        }
+        if (end == start) {
+            return;
+        }
+        final long address = Pointer.nativeValue(Native.getDirectBufferPointer(buf));
+        final AppendBatch batch = FOLLOWER_BATCH.get();
+        final ByteBuffer header = batch.header();
+        synchronized (appendLock) {
+            if (state != STATE_OPEN) {
+                failClosed(result);
+                return;
+            }
+            final long firstOffset = buf.getLong(start);
+            if (firstOffset != logEndOffset) {
+                result.fail(OFFSET_OUT_OF_RANGE, "leader's batch does not start at the log end: partition="
+                    + topicPartition + ", baseOffset=" + firstOffset + ", logEndOffset=" + logEndOffset);
+                return;
+            }
+            for (int pos = start; pos < end; ) {
+                final int batchSize = buf.getInt(pos + RecordBatchLayout.BATCH_LENGTH_OFFSET)
+                    + RecordBatchLayout.LOG_OVERHEAD;
+                for (int i = 0; i < AppendBatch.HEADER_LENGTH; i++) {
+                    header.put(i, buf.get(pos + i));
+                }
+                batch.payload().clear();
+                if (batchSize > AppendBatch.HEADER_LENGTH) {
+                    batch.payload().add(address + pos + AppendBatch.HEADER_LENGTH,
+                        batchSize - AppendBatch.HEADER_LENGTH);
+                }
+                if (!appendFollowerBatch(batch, batchSize, nowMs, result)) {
+                    return;
+                }
+                pos += batchSize;
+            }
+            flusher.onAppend(nowMs);
+            result.errorCode = NONE;
+            result.baseOffset = firstOffset;
+            result.logStartOffset = logStartOffset;
+        }
+    }
+
+    /** One checked batch at the log end (append lock held); false, {@code result} failed, when not written. */
+    private boolean appendFollowerBatch(AppendBatch batch, int batchSize, long nowMs, AppendResult result) {
+        final ByteBuffer header = batch.header();
+        final long base = header.getLong(RecordBatchLayout.BASE_OFFSET_OFFSET);
+        final int lastOffsetDelta = header.getInt(RecordBatchLayout.LAST_OFFSET_DELTA_OFFSET);
+        final long lastOffset = base + lastOffsetDelta;
+        final long maxTimestamp = header.getLong(RecordBatchLayout.MAX_TIMESTAMP_OFFSET);
+        final LogConfig cfg = config;
+        Segment segment = segments[segments.length - 1];
+        try {
+            if (segment.size() > 0 && segment.shouldRoll(batchSize, maxTimestamp, lastOffset, nowMs, cfg)) {
+                segment = roll(nowMs);
+            }
+            segment.reserveIndexSpace();
+        } catch (IOException e) {
+            final String message = "segment roll or index reservation failed: partition=" + topicPartition + ", dir="
+                + dir + ", offset=" + base + ": " + e;
+            LOG.error(message);
+            result.fail(KAFKA_STORAGE_ERROR, message);
+            return false;
+        }
+        final int position = segment.size();
+        final int errno = segment.append(batch, lastOffset, maxTimestamp, batchSize);
+        if (errno != 0) {
+            failWrite(segment, position, batchSize, errno, result);
+            return false;
+        }
+        final long producerId = header.getLong(RecordBatchLayout.PRODUCER_ID_OFFSET);
+        if (producerId >= 0) {
+            final int baseSequence = header.getInt(RecordBatchLayout.BASE_SEQUENCE_OFFSET);
+            final int lastSequence = baseSequence < 0 ? ProducerEntry.NO_SEQUENCE
+                : ProducerEntry.incrementSequence(baseSequence, lastOffsetDelta);
+            producers.update(producerId, header.getShort(RecordBatchLayout.PRODUCER_EPOCH_OFFSET), lastSequence,
+                lastOffset, lastOffsetDelta, maxTimestamp);
+        }
+        // The leader's epoch for these offsets (Kafka's assign on the follower): a new epoch starts at this batch.
+        final int epoch = header.getInt(RecordBatchLayout.PARTITION_LEADER_EPOCH_OFFSET);
+        if (epochCache.assignFromBatch(epoch, base)) {
+            epochCheckpointDirty = true;
+        }
+        if (epoch > leaderEpoch) {
+            // Keeps "the stamped epoch is never older than the history" true; becomeLeader sets the next one.
+            leaderEpoch = epoch;
+        }
+        logEndOffset = lastOffset + 1;
+        return true;
+    }
+
+    /** Kafka's follower checks of one whole batch at {@code pos}; null when it is fine, else why not. */
+    private String checkFollowerBatch(ByteBuffer buf, int pos, int batchSize, long expectedBase) {
+        final byte magic = buf.get(pos + RecordBatchLayout.MAGIC_OFFSET);
+        final long base = buf.getLong(pos + RecordBatchLayout.BASE_OFFSET_OFFSET);
+        final int lastOffsetDelta = buf.getInt(pos + RecordBatchLayout.LAST_OFFSET_DELTA_OFFSET);
+        final int attributes = buf.getShort(pos + RecordBatchLayout.ATTRIBUTES_OFFSET);
+        if (magic != RecordBatchLayout.MAGIC_V2 || lastOffsetDelta < 0 || base < 0) {
+            return "invalid record batch from the leader: partition=" + topicPartition + ", baseOffset=" + base
+                + ", magic=" + magic + ", lastOffsetDelta=" + lastOffsetDelta;
+        }
+        if (expectedBase >= 0 && base != expectedBase) {
+            return "leader's batches are not contiguous: partition=" + topicPartition + ", baseOffset=" + base
+                + ", expected=" + expectedBase;
+        }
+        if ((attributes & (RecordBatchLayout.CONTROL_FLAG_MASK | RecordBatchLayout.TRANSACTIONAL_FLAG_MASK)) != 0) {
+            // As append: the log keeps no transaction state, so it cannot serve such batches once it leads.
+            return "transactional and control batches are not supported: partition=" + topicPartition
+                + ", baseOffset=" + base + ", attributes=" + attributes;
+        }
+        if (batchSize > config.segmentBytes) {
+            return "batch larger than segment.bytes: partition=" + topicPartition + ", baseOffset=" + base
+                + ", batchSize=" + batchSize + ", segment.bytes=" + config.segmentBytes;
+        }
+        final long stored = buf.getInt(pos + RecordBatchLayout.CRC_OFFSET) & 0xFFFFFFFFL;
+        final CRC32C crc = new CRC32C();
+        crc.update(buf.duplicate().limit(pos + batchSize).position(pos + RecordBatchLayout.ATTRIBUTES_OFFSET));
+        if (crc.getValue() != stored) {
+            return "record batch CRC mismatch: partition=" + topicPartition + ", baseOffset=" + base + ", stored="
+                + stored + ", computed=" + crc.getValue();
+        }
+        return null;
+    }
+
+    /** {@code records} itself when direct, else a copy in the calling thread's direct scratch buffer. */
+    private static ByteBuffer direct(ByteBuffer records) {
+        if (records.isDirect()) {
+            return records.duplicate().order(ByteOrder.BIG_ENDIAN);
+        }
+        final ByteBuffer[] holder = FOLLOWER_SCRATCH.get();
+        ByteBuffer scratch = holder[0];
+        if (scratch == null || scratch.capacity() < records.remaining()) {
+            scratch = ByteBuffer.allocateDirect(Math.max(records.remaining(), 64 * 1024));
+            holder[0] = scratch;
+        }
+        scratch.clear();
+        scratch.put(records.duplicate());
+        scratch.flip();
+        return scratch.duplicate().order(ByteOrder.BIG_ENDIAN);
+    }
+
+    /**
+     * The follower's high watermark (Kafka's {@code Partition.updateFollowerFetchState} on the fetcher side): the
+     * leader's high watermark from a fetch response, capped at this log's end offset (so a truncation that follows
+     * is reflected by the next response). -1 until a first fetch answered. Called by the partition's one fetcher.
+     */
+    public void updateFollowerHighWatermark(long leaderHighWatermark) {
+        followerHighWatermark = Math.min(leaderHighWatermark, logEndOffset);
+    }
+
+    /** See {@link #updateFollowerHighWatermark}. */
+    public long followerHighWatermark() {
+        return followerHighWatermark;
+    }
+
     private void failClosed(AppendResult result) {
         if (state == STATE_OFFLINE) {
             result.fail(KAFKA_STORAGE_ERROR, "partition offline after a storage failure: partition=" + topicPartition
@@ -830,6 +1042,42 @@ public final class PartitionLog {
                 throw new UncheckedIOException("truncation failed: partition=" + topicPartition + ", dir=" + dir
                     + ", targetOffset=" + targetOffset, (IOException) e);
             }
+        }
+    }
+
+    /**
+     * Kafka's {@code UnifiedLog.truncateFullyAndStartAt}: a follower whose log end lies below its leader's log start
+     * drops everything and restarts empty at {@code newOffset} (see {@link LogTruncation#truncateFullyAndStartAt}).
+     *
+     * @throws IllegalArgumentException if {@code newOffset} is negative
+     * @throws IllegalStateException if the log is closed, deleted or offline
+     * @throws UncheckedIOException if a file operation failed; the partition is then offline
+     */
+    public void truncateFullyAndStartAt(long newOffset, long nowMs) {
+        if (newOffset < 0) {
+            throw new IllegalArgumentException("negative start offset: partition=" + topicPartition + ", newOffset="
+                + newOffset);
+        }
+        synchronized (appendLock) {
+            if (state != STATE_OPEN) {
+                throw new IllegalStateException("partition not open: partition=" + topicPartition);
+            }
+            try {
+                truncation.truncateFullyAndStartAt(newOffset, nowMs);
+            } catch (IOException | RuntimeException e) {
+                state = STATE_OFFLINE;
+                LOG.error("Partition offline (truncation failed): partition={}, dir={}, newOffset={}: {}",
+                    topicPartition, dir, newOffset, e.toString());
+                throw new UncheckedIOException("full truncation failed: partition=" + topicPartition,
+                    e instanceof IOException io ? io : new IOException(e));
+            }
+        }
+    }
+
+    /** Drops the whole epoch history (append lock held; a full truncation). */
+    void clearEpochs() {
+        if (epochCache.truncateFromEnd(0L)) {
+            epochCheckpointDirty = true;
         }
     }
 

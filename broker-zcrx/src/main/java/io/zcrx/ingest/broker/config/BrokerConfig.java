@@ -187,6 +187,7 @@ public final class BrokerConfig extends AbstractConfig {
             getString(LISTENER_SECURITY_PROTOCOL_MAP));
         validateCrossFieldRules();
         validateClusterRules();
+        validateReplicaFetcherRules();
     }
 
     public static ConfigDef configDef() {
@@ -206,6 +207,7 @@ public final class BrokerConfig extends AbstractConfig {
                 + "uuid); empty = generate one. An existing meta.properties always wins. Cluster mode takes the "
                 + "cluster id from meta.properties (bin/zcrx-storage.sh format -t ID).");
         defineClusterSettings(d);
+        defineReplicaFetcherSettings(d);
 
         d.define(LOG_DIRS, Type.STRING, "", Importance.HIGH, "Comma-separated log directories; overrides log.dir.");
         d.define(LOG_DIR, Type.STRING, DEFAULT_LOG_DIR, Importance.HIGH,
@@ -708,5 +710,46 @@ public final class BrokerConfig extends AbstractConfig {
         final Set<String> out = new TreeSet<>(originals().keySet());
         out.removeAll(DEF.names());
         return out;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Replication, follower side (cluster mode): the replica fetchers' settings, Kafka's names and defaults.
+
+    public static final String NUM_REPLICA_FETCHERS = "num.replica.fetchers";
+    public static final String REPLICA_FETCH_MAX_BYTES = "replica.fetch.max.bytes";
+    public static final String REPLICA_FETCH_WAIT_MAX_MS = "replica.fetch.wait.max.ms";
+    public static final String REPLICA_FETCH_MIN_BYTES = "replica.fetch.min.bytes";
+    public static final String REPLICA_FETCH_BACKOFF_MS = "replica.fetch.backoff.ms";
+    public static final String REPLICA_FETCH_RESPONSE_MAX_BYTES = "replica.fetch.response.max.bytes";
+    public static final String REPLICA_SOCKET_TIMEOUT_MS = "replica.socket.timeout.ms";
+
+    private static void defineReplicaFetcherSettings(ConfigDef d) {
+        d.define(NUM_REPLICA_FETCHERS, Type.INT, 1, Range.between(1, 1024), Importance.HIGH,
+            "Cluster mode: fetcher threads (each with its own connection) per source broker that replicate the "
+                + "partitions this broker follows; a partition always goes to the same one.");
+        d.define(REPLICA_FETCH_MAX_BYTES, Type.INT, 1024 * 1024, Range.atLeast(0), Importance.MEDIUM,
+            "Cluster mode: bytes a follower Fetch asks for per partition (the first batch comes even when larger).");
+        d.define(REPLICA_FETCH_WAIT_MAX_MS, Type.INT, 500, Range.atLeast(0), Importance.MEDIUM,
+            "Cluster mode: how long the leader may hold a follower Fetch waiting for replica.fetch.min.bytes.");
+        d.define(REPLICA_FETCH_MIN_BYTES, Type.INT, 1, Range.atLeast(0), Importance.MEDIUM,
+            "Cluster mode: bytes a follower Fetch waits for (up to replica.fetch.wait.max.ms) before the leader "
+                + "answers.");
+        d.define(REPLICA_FETCH_BACKOFF_MS, Type.INT, 1000, Range.atLeast(0), Importance.MEDIUM,
+            "Cluster mode: pause of a replica fetcher after a partition or connection error.");
+        d.define(REPLICA_FETCH_RESPONSE_MAX_BYTES, Type.INT, 10 * 1024 * 1024, Range.atLeast(0), Importance.MEDIUM,
+            "Cluster mode: bytes a whole follower Fetch response may carry (the first batch comes even when larger).");
+        d.define(REPLICA_SOCKET_TIMEOUT_MS, Type.INT, 30_000, Range.atLeast(1), Importance.MEDIUM,
+            "Cluster mode: how long a replica fetcher waits for the leader's answer before it reconnects; at least "
+                + "replica.fetch.wait.max.ms.");
+    }
+
+    /** Kafka's rule: a fetcher must not time out a Fetch the leader may legitimately hold. */
+    private void validateReplicaFetcherRules() {
+        final int socketTimeout = getInt(REPLICA_SOCKET_TIMEOUT_MS);
+        final int wait = getInt(REPLICA_FETCH_WAIT_MAX_MS);
+        if (socketTimeout < wait) {
+            throw new ConfigException(REPLICA_SOCKET_TIMEOUT_MS, socketTimeout, "must be at least "
+                + REPLICA_FETCH_WAIT_MAX_MS + " (" + wait + ") to prevent unnecessary socket timeouts");
+        }
     }
 }

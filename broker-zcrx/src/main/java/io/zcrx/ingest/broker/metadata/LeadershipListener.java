@@ -15,4 +15,21 @@ public interface LeadershipListener {
     void onBecomeLeader(TopicInfo topic, int partition, PartitionLog log, int leaderEpoch);
 
     void onResign(TopicInfo topic, int partition, int newLeaderEpoch);
+
+    /**
+     * Cluster mode: this broker is a replica of a partition that another broker leads ({@code state.leader()}, in
+     * {@code state.leaderEpoch()}; {@link PartitionState#NO_LEADER} when none); {@code log} is the local replica's
+     * log, open, never in {@link TopicInfo#partition}. Called again for each new leadership. The replica fetchers
+     * act on it; others may ignore it.
+     */
+    default void onBecomeFollower(TopicInfo topic, int partition, PartitionLog log, PartitionState state) {
+    }
+
+    /**
+     * Cluster mode: this broker stops following the partition (it becomes its leader, the replica moves away or
+     * the topic is deleted). Called before the log is made leader or deleted; when it returns, a fetcher no longer
+     * writes the log. A no-op for a partition not followed.
+     */
+    default void onStopFollowing(String topic, int partition) {
+    }
 }

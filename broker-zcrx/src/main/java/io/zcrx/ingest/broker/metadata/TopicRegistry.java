@@ -31,6 +31,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.InvalidTopicException;
@@ -71,6 +72,11 @@ public final class TopicRegistry {
     private final List<LeadershipListener> leadershipListeners = new CopyOnWriteArrayList<>();
     /** Cluster mode: topic configs from the controller that this broker does not apply, each logged once. */
     private final Set<String> loggedIgnoredConfigs = ConcurrentHashMap.newKeySet();
+    /**
+     * Cluster mode: the partitions this broker follows (a replica, another broker leads); their logs are open but
+     * never in a TopicInfo, so clients get NOT_LEADER_OR_FOLLOWER. Changed under this object's lock.
+     */
+    private final Set<TopicPartition> following = ConcurrentHashMap.newKeySet();
     /** Cluster mode: partition logs not yet matched against a metadata image (strays are set aside at the first). */
     private boolean firstClusterImage = true;
     /**
@@ -79,11 +85,6 @@ public final class TopicRegistry {
      * apply the whole image, since a delta only carries its own changes.
      */
     private final AtomicLong applyErrors = new AtomicLong();
-    /**
-     * Cluster mode: partitions ("id:p") whose log is kept here while another broker leads them: when
-     * this broker leads one again, its log may lack what the other leader appended (warned).
-     */
-    private final Set<String> ledElsewhere = ConcurrentHashMap.newKeySet();
 
     /** Outcome of a create: the topic, or an error code and message. */
     public record CreateResult(TopicInfo topic, short errorCode, String errorMessage) {
@@ -198,8 +199,10 @@ public final class TopicRegistry {
      * image are deleted with their logs; so are the logs of partitions whose replicas no longer include
      * this node. At the first image, logs on disk that the image does not assign here (deleted or moved
      * while this broker was down) are strays: renamed {@code -stray} and left on disk, as Kafka does.
-     * A partition with more than one replica is led like any other (the leader side of replication serves its
-     * followers and holds its high watermark, issue 12). A topic
+     * A partition with more than one replica is led like any other when the controller names this broker (the
+     * leader side of replication serves its followers and holds its high watermark, issue 12). A partition this
+     * broker is a replica of but another broker leads is followed: its log is opened outside the
+     * TopicInfo and the listeners (the replica fetchers) are told ({@code onBecomeFollower}). A topic
      * or listener that fails is logged and counted ({@link #applyErrorCount}), the others are applied;
      * applying the whole image again is how a caller retries. Called on the metadata loader's thread;
      * returns the partitions led here.
@@ -310,14 +313,21 @@ public final class TopicRegistry {
             states, overrides, logConfig, validation, metrics);
         final List<Integer> resigned = new ArrayList<>();
         final List<Integer> created = new ArrayList<>();
+        final Map<Integer, PartitionLog> followNow = new TreeMap<>();
         int ledNow = 0;
         for (int p = 0; p < states.length; p++) {
             final PartitionState st = states[p];
             final PartitionLog had = p < oldLogs.length ? oldLogs[p] : null;
-            final String key = c.id() + ":" + p;
+            final TopicPartition tp = new TopicPartition(c.name(), p);
             if (st.leader() == self) {
                 final boolean newEpoch = had == null || p >= oldStates.length
                     || oldStates[p].leaderEpoch() != st.leaderEpoch();
+                // A followed partition's fetcher stops before the log becomes leader (Kafka's makeLeader removes
+                // the fetcher first): no leader's batch lands after becomeLeader's epoch entry.
+                final boolean wasFollowing = following.remove(tp);
+                if (wasFollowing) {
+                    stopFollowing(c.name(), p);
+                }
                 PartitionLog log = had;
                 final boolean opened = log == null;
                 if (opened) {
@@ -328,13 +338,6 @@ public final class TopicRegistry {
                     }
                 } else if (old != null && !old.logConfig().equals(logConfig)) {
                     log.updateConfig(logConfig);
-                }
-                if (newEpoch && ledElsewhere.remove(key)) {
-                    // With replication factor 1 only a reassignment can bring this about; there is no
-                    // follower fetch to catch the log up (issue 12).
-                    LOG.warn("partition {}-{}: led here again at epoch {} after another broker led it; the log here "
-                        + "(end offset {}) lacks what was appended there meanwhile", c.name(), p, st.leaderEpoch(),
-                        log.logEndOffset());
                 }
                 if (newEpoch) {
                     // Batches appended from now on carry the controller's epoch; the epoch history
@@ -360,7 +363,7 @@ public final class TopicRegistry {
                         }
                     }
                 }
-                if (opened) {
+                if (opened && !wasFollowing) {
                     created.add(p);
                 }
                 logsNow[p] = log;
@@ -372,10 +375,17 @@ public final class TopicRegistry {
                     resigned.add(p);
                 }
                 if (!contains(st.replicas(), self)) {
-                    ledElsewhere.remove(key);
+                    if (following.remove(tp)) {
+                        stopFollowing(c.name(), p);
+                    }
                     deleteLocalLog(c.name(), p, c.id());
-                } else if (st.leader() >= 0) {
-                    ledElsewhere.add(key);
+                } else {
+                    final boolean configChanged = old != null && !old.logConfig().equals(logConfig);
+                    final PartitionLog log = becomeFollower(c, p, had, logConfig,
+                        p < oldStates.length ? oldStates[p] : null, st, configChanged);
+                    if (log != null) {
+                        followNow.put(p, log);
+                    }
                 }
             }
         }
@@ -399,6 +409,59 @@ public final class TopicRegistry {
                     applyErrors.incrementAndGet();
                     LOG.error("leadership listener {} failed on partition {}-{}", l, c.name(), p, e);
                 }
+            }
+        }
+        // After the swap and the resignations: a former leader's log is out of every TopicInfo before it follows.
+        for (Map.Entry<Integer, PartitionLog> e : followNow.entrySet()) {
+            for (LeadershipListener l : leadershipListeners) {
+                try {
+                    l.onBecomeFollower(t, e.getKey(), e.getValue(), states[e.getKey()]);
+                } catch (RuntimeException ex) {
+                    LOG.error("leadership listener {} failed on partition {}-{}", l, c.name(), e.getKey(), ex);
+                }
+            }
+        }
+    }
+
+    /**
+     * A partition this broker holds a replica of and another broker leads (or none does): its log is opened or
+     * created (kept out of the TopicInfo) and returned when the leadership changed since the fetchers last heard,
+     * so that they follow the new leader; null when nothing changed (or the log could not be opened).
+     */
+    private PartitionLog becomeFollower(ClusterTopic c, int p, PartitionLog had, LogConfig logConfig,
+                                        PartitionState oldState, PartitionState st, boolean configChanged) {
+        final TopicPartition tp = new TopicPartition(c.name(), p);
+        final boolean changed = had != null || !following.contains(tp) || oldState == null
+            || oldState.leaderEpoch() != st.leaderEpoch() || oldState.leader() != st.leader();
+        if (!changed) {
+            if (configChanged) {
+                final PartitionLog log = logs.partition(c.name(), p);
+                if (log != null) {
+                    log.updateConfig(logConfig);
+                }
+            }
+            return null;
+        }
+        final PartitionLog log = had != null ? had : openOrCreate(c, p, logConfig);
+        if (log == null) {
+            return null;
+        }
+        // A follower's log takes only the leader's batches (appendAsFollower), never a client's append.
+        log.resign();
+        if (had == null && following.add(tp)) {
+            registerLogGauges(new PartitionLog[] {log}, 0, 1);
+        } else {
+            following.add(tp);
+        }
+        return log;
+    }
+
+    private void stopFollowing(String topic, int p) {
+        for (LeadershipListener l : leadershipListeners) {
+            try {
+                l.onStopFollowing(topic, p);
+            } catch (RuntimeException e) {
+                LOG.error("leadership listener {} failed to stop following {}-{}", l, topic, p, e);
             }
         }
     }
@@ -455,7 +518,12 @@ public final class TopicRegistry {
                     }
                 }
             }
-            ledElsewhere.remove(t.id() + ":" + p);
+        }
+        // Followed partitions: the fetchers stop before the logs are deleted.
+        for (int p = 0; p < t.partitionCount(); p++) {
+            if (following.remove(new TopicPartition(t.name(), p))) {
+                stopFollowing(t.name(), p);
+            }
         }
         metrics.removeTagged("topic", t.name());
         int deleted = 0;

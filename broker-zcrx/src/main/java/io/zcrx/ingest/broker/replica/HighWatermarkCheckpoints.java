@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToLongFunction;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,12 +46,14 @@ public final class HighWatermarkCheckpoints {
     }
 
     /**
-     * Writes each directory's file with the current high watermark of its partitions ({@code logs}); a directory
-     * without partitions gets an empty file.
+     * Writes each directory's file with the current high watermark of its partitions ({@code logs}, each's value
+     * as {@code highWatermark} gives it: {@link LeaderPartitions#checkpointValue}); a directory without partitions
+     * gets an empty file.
      *
      * @throws IOException when a file could not be written (the others are written anyway)
      */
-    public static void write(List<Path> logDirs, Collection<PartitionLog> logs) throws IOException {
+    public static void write(List<Path> logDirs, Collection<PartitionLog> logs,
+                             ToLongFunction<PartitionLog> highWatermark) throws IOException {
         final Map<Path, Map<TopicPartition, Long>> byDir = new LinkedHashMap<>();
         for (Path dir : logDirs) {
             byDir.put(dir.toAbsolutePath().normalize(), new LinkedHashMap<>());
@@ -59,7 +62,7 @@ public final class HighWatermarkCheckpoints {
             final Path parent = log.dir().toAbsolutePath().normalize().getParent();
             final Map<TopicPartition, Long> entries = byDir.get(parent);
             if (entries != null && log.isOnline()) {
-                entries.put(log.topicPartition(), log.highWatermark());
+                entries.put(log.topicPartition(), highWatermark.applyAsLong(log));
             }
         }
         IOException failed = null;

@@ -64,8 +64,16 @@ public final class LeaderPartitions implements LeadershipListener {
         final TopicPartition tp = log.topicPartition();
         final boolean first = ledSinceStart.add(tp);
         final Long saved = checkpointed.remove(tp);
-        // Kafka's log starts from the checkpointed high watermark (0, i.e. the log start, when none).
-        final long initialHw = first ? (saved != null ? saved : 0L) : -1L;
+        // Kafka's log starts from the checkpointed high watermark (0, i.e. the log start, when none); a follower
+        // taking over starts from the high watermark its fetches learnt; a leader in a new epoch keeps its own.
+        final long initialHw;
+        if (first) {
+            initialHw = saved != null ? saved : 0L;
+        } else if (old == null && log.followerHighWatermark() >= 0) {
+            initialHw = log.followerHighWatermark();
+        } else {
+            initialHw = -1L;
+        }
         final LeaderPartition p = new LeaderPartition(this, topic, partition, log, leaderEpoch, state, initialHw,
             ctx.nowMs());
         led.put(log, p);
@@ -81,10 +89,24 @@ public final class LeaderPartitions implements LeadershipListener {
             final LeaderPartition p = e.getValue();
             if (p.topic() == topic && p.partition() == partition) {
                 p.resign();
+                // A follower's high watermark is its own (PartitionLog.followerHighWatermark); the next leadership
+                // holds it again from there.
+                p.log().releaseHighWatermark();
                 return true;
             }
             return false;
         });
+    }
+
+    /**
+     * The high watermark {@code replication-offset-checkpoint} keeps for {@code log}: the leader's where it is led
+     * here, else the one its follower fetches learnt, else (never replicated) its own.
+     */
+    public long checkpointValue(PartitionLog log) {
+        if (led.containsKey(log) || log.followerHighWatermark() < 0) {
+            return log.highWatermark();
+        }
+        return log.followerHighWatermark();
     }
 
     /**

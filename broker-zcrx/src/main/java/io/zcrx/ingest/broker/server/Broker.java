@@ -15,6 +15,7 @@ import io.zcrx.ingest.broker.metadata.TopicRegistry;
 import io.zcrx.ingest.broker.metrics.MetricName;
 import io.zcrx.ingest.broker.metrics.MetricsRegistry;
 import io.zcrx.ingest.broker.metrics.prometheus.PrometheusEndpoint;
+import io.zcrx.ingest.broker.replica.ReplicaFetcherManager;
 import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.broker.runtime.LogFlusher;
 import io.zcrx.ingest.broker.replica.HighWatermarkCheckpoints;
@@ -69,6 +70,8 @@ public final class Broker implements AutoCloseable {
     private boolean closed;
     /** Kafka's BrokerState value (its enum's): read by the BrokerState gauge. */
     private volatile int state = NOT_RUNNING;
+    /** Cluster mode: the replica fetchers of the partitions this broker follows (null standalone). */
+    private ReplicaFetcherManager replicaFetchers;
     /** Cluster mode: the KRaft membership (null standalone). */
     private volatile ClusterMember member;
     /** True while the membership's lifecycle manager owns the BrokerState (joining to controlled shutdown). */
@@ -131,6 +134,9 @@ public final class Broker implements AutoCloseable {
             if (config.clusterMode()) {
                 member = new ClusterMember(config, topics, logDirIds(), metrics);
                 ctx.attachCluster(member.cluster(), member.controller());
+                // Before the first metadata image: it tells the fetchers which partitions this broker follows.
+                replicaFetchers = new ReplicaFetcherManager(config, member.cluster(), metrics);
+                topics.addLeadershipListener(replicaFetchers);
             }
             registerReplicaManagerGauges();
             startPrometheus();
@@ -153,6 +159,9 @@ public final class Broker implements AutoCloseable {
             if (transport != null) {
                 transport.close();
                 transport = null;
+            }
+            if (replicaFetchers != null) {
+                replicaFetchers.close();
             }
             if (member != null) {
                 member.close();
@@ -372,7 +381,7 @@ public final class Broker implements AutoCloseable {
 
     private void checkpointHighWatermarks() {
         try {
-            HighWatermarkCheckpoints.write(config.logDirs(), logs.partitions());
+            HighWatermarkCheckpoints.write(config.logDirs(), logs.partitions(), leaders::checkpointValue);
         } catch (IOException e) {
             LOG.error("writing replication-offset-checkpoint failed; a restart may start high watermarks lower", e);
         }
@@ -463,6 +472,10 @@ public final class Broker implements AutoCloseable {
             flusher.close();
         }
         stopReadPath();
+        if (replicaFetchers != null) {
+            // Before the logs close: a fetcher appends to them.
+            replicaFetchers.close();
+        }
         if (m != null) {
             // Before the logs: the metadata publisher creates and deletes partition logs.
             m.close();

@@ -64,6 +64,17 @@ class ClusterTopicsTest {
             public void onResign(TopicInfo topic, int partition, int newLeaderEpoch) {
                 events.add("resign " + topic.name() + "-" + partition);
             }
+
+            @Override
+            public void onBecomeFollower(TopicInfo topic, int partition, PartitionLog log, PartitionState state) {
+                events.add("follow " + topic.name() + "-" + partition + " from " + state.leader() + "@"
+                    + state.leaderEpoch());
+            }
+
+            @Override
+            public void onStopFollowing(String topic, int partition) {
+                events.add("unfollow " + topic + "-" + partition);
+            }
         });
     }
 
@@ -88,10 +99,11 @@ class ClusterTopicsTest {
         assertEquals(3, t.partitionCount());
         assertNotNull(t.partition(0));
         assertEquals(3, t.partition(0).leaderEpoch());
-        assertNull(t.partition(1), "a replica led elsewhere: no log for clients (replication comes later)");
+        assertNull(t.partition(1), "a replica led elsewhere: no log for clients (NOT_LEADER_OR_FOLLOWER)");
+        assertNotNull(logs.partition("t", 1), "but its log is open for the replica fetcher");
         assertNull(t.partition(2));
         assertEquals(2, t.state(1).leader());
-        assertEquals(List.of("lead t-0@3"), events);
+        assertEquals(List.of("lead t-0@3", "follow t-1 from 2@5"), events);
         assertTrue(Files.isDirectory(dir.resolve("t-0")));
         assertFalse(Files.exists(dir.resolve("t-2")));
 
@@ -102,12 +114,15 @@ class ClusterTopicsTest {
         assertNull(t.partition(0));
         assertTrue(Files.isDirectory(dir.resolve("t-0")), "a replica keeps its log");
         assertEquals(6, t.partition(1).leaderEpoch());
-        assertEquals(List.of("lead t-0@3", "lead t-1@6", "resign t-0"), events);
+        // The fetcher stops before partition 1 becomes leader; partition 0 follows only after its resignation.
+        assertEquals(List.of("lead t-0@3", "follow t-1 from 2@5", "unfollow t-1", "lead t-1@6", "resign t-0",
+            "follow t-0 from 2@4"), events);
 
         // Partition 0 moves to other brokers: its log goes. Then the topic is deleted.
         topics.applyClusterChanges(List.of(new ClusterTopic("t", id,
             new PartitionState[] {state(2, 5, 2), state(SELF, 6, SELF), state(2, 1, 2)}, Map.of())), Set.of());
         assertFalse(Files.exists(dir.resolve("t-0")));
+        assertEquals("unfollow t-0", events.get(events.size() - 1), "the fetcher stops before the log goes");
         assertEquals(0, topics.applyClusterChanges(List.of(), Set.of(id)));
         assertNull(topics.get("t"));
         assertTrue(t.isDeleted());
@@ -162,22 +177,25 @@ class ClusterTopicsTest {
         assertTrue(Files.isDirectory(dir.resolve(strays.get(0))), "nor deleted");
     }
 
-    // Goal (issue 12): a partition with several replicas is led here like any other when the controller names
-    // this broker leader (the replica package serves its followers); one that gains a replica stays led.
+    // Goal (issue 12): a partition with several replicas is led here when the controller says so (the
+    // followers copy it), and a follower whose leadership changes is told again, once per leadership.
     @Test
-    void aPartitionWithSeveralReplicasIsLedHere() {
+    void aPartitionWithSeveralReplicasIsLedOrFollowedHere() {
         final Uuid id = Uuid.randomUuid();
-        assertEquals(2, topics.applyCluster(List.of(new ClusterTopic("r", id,
-            new PartitionState[] {state(SELF, 1, SELF, 2), state(SELF, 1, SELF)}, Map.of()))));
+        assertEquals(1, topics.applyCluster(List.of(new ClusterTopic("r", id,
+            new PartitionState[] {state(SELF, 1, SELF, 2), state(2, 1, 2, SELF)}, Map.of()))));
         final TopicInfo t = topics.get("r");
-        assertNotNull(t.partition(0), "replication factor 2: led here");
-        assertNotNull(t.partition(1));
-        assertEquals(List.of("lead r-0@1", "lead r-1@1"), events);
+        assertNotNull(t.partition(0), "replication factor 2, led here: served");
+        assertNull(t.partition(1));
+        assertEquals(List.of("lead r-0@1", "follow r-1 from 2@1"), events);
 
-        assertEquals(2, topics.applyClusterChanges(List.of(new ClusterTopic("r", id,
-            new PartitionState[] {state(SELF, 1, SELF, 2), state(SELF, 1, SELF, 2)}, Map.of())), Set.of()));
-        assertNotNull(t.partition(1), "a replica added: still led");
-        assertEquals(List.of("lead r-0@1", "lead r-1@1"), events);
+        // Same leadership again (an ISR change): nothing to tell. A new leader epoch: told again.
+        topics.applyClusterChanges(List.of(new ClusterTopic("r", id,
+            new PartitionState[] {state(SELF, 1, SELF, 2), state(2, 1, 2, SELF)}, Map.of())), Set.of());
+        assertEquals(2, events.size());
+        topics.applyClusterChanges(List.of(new ClusterTopic("r", id,
+            new PartitionState[] {state(SELF, 1, SELF, 2), state(2, 2, 2, SELF)}, Map.of())), Set.of());
+        assertEquals(List.of("lead r-0@1", "follow r-1 from 2@1", "follow r-1 from 2@2"), events);
         assertEquals(0, topics.applyErrorCount());
     }
 

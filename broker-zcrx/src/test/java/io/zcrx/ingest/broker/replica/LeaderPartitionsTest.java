@@ -229,7 +229,7 @@ class LeaderPartitionsTest {
         for (int i = 0; i < 5; i++) {
             appender.append(l, 1);
         }
-        HighWatermarkCheckpoints.write(List.of(dir), List.of(l));
+        HighWatermarkCheckpoints.write(List.of(dir), List.of(l), PartitionLog::highWatermark);
         assertEquals(Map.of(new TopicPartition("t", 0), 5L), HighWatermarkCheckpoints.read(List.of(dir)));
         fx.close();
 
