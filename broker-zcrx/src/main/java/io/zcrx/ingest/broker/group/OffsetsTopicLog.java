@@ -101,7 +101,8 @@ final class OffsetsTopicLog {
         final FetchRegion region = new FetchRegion();
         try {
             while (offset < end) {
-                log.read(offset, READ_BYTES, true, region);
+                // To the log end, past the high watermark, as Kafka's coordinator loader reads (LOG_END isolation).
+                log.readForFollower(offset, READ_BYTES, true, region);
                 if (region.errorCode != 0) {
                     throw new IOException("reading " + log.topicPartition() + " at offset " + offset
                         + " failed: errorCode=" + region.errorCode + ", " + region.errorMessage);
