@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class LeaderPartitions implements LeadershipListener {
     private static final Logger LOG = LoggerFactory.getLogger(LeaderPartitions.class);
+    /** How long after becoming leader the partition state is read again (see onBecomeLeader). */
+    static final long REFRESH_AFTER_BECOME_LEADER_MS = 100L;
 
     private final BrokerContext ctx;
     private final long replicaLagTimeMaxMs;
@@ -80,6 +82,9 @@ public final class LeaderPartitions implements LeadershipListener {
         synchronized (p) {
             p.maybeIncrementHighWatermark(ctx.nowMs());
         }
+        // The registry publishes the new partition state right after this call: look again then, so a partition
+        // without follower fetches (its ISR the leader alone) does not wait for the next ISR check.
+        ctx.timer().schedule(REFRESH_AFTER_BECOME_LEADER_MS, () -> refresh(p));
         LOG.debug("Leading partition {} in epoch {}: {}", tp, leaderEpoch, state);
     }
 
@@ -116,6 +121,12 @@ public final class LeaderPartitions implements LeadershipListener {
     public LeaderPartition leaderOf(PartitionLog log, int leaderEpoch) {
         final LeaderPartition p = led.get(log);
         return p != null && p.leaderEpoch() == leaderEpoch ? p : null;
+    }
+
+    private void refresh(LeaderPartition p) {
+        if (led.get(p.log()) == p && p.refresh(ctx.nowMs())) {
+            onHighWatermarkAdvanced(p.log());
+        }
     }
 
     /** The ISR-expiration task: shrinks the ISR of every partition with followers out of sync. */
