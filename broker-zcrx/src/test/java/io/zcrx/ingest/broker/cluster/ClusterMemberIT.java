@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zcrx.ingest.broker.config.BrokerConfig;
+import io.zcrx.ingest.broker.it.cluster.ClusterFixture;
+import io.zcrx.ingest.broker.it.cluster.ControllerFeatures;
+import io.zcrx.ingest.broker.it.cluster.KafkaController;
 import io.zcrx.ingest.broker.metadata.ClusterView;
 import io.zcrx.ingest.broker.metadata.TopicInfo;
 import io.zcrx.ingest.broker.metrics.Gauge;
@@ -67,16 +70,21 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterMemberIT {
+    /** The controller settings these tests ran with before the shared fixture (its defaults besides). */
+    static final Map<String, String> CONTROLLER_SETTINGS = Map.of("offsets.topic.replication.factor", "1");
+
     @TempDir
     static Path dir;
-    static KraftController controller;
+    static ClusterFixture fixture;
+    static KafkaController controller;
     static Admin admin;
 
     @BeforeAll
     static void startController() throws Exception {
-        controller = KraftController.start(dir.resolve("controller"), true);
+        fixture = ClusterFixture.create(ClusterMemberIT.class);
+        controller = fixture.startController(ControllerFeatures.COMPATIBLE, CONTROLLER_SETTINGS);
         final Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_CONTROLLERS_CONFIG, controller.bootstrap());
+        p.put(AdminClientConfig.BOOTSTRAP_CONTROLLERS_CONFIG, controller.quorumBootstrap());
         admin = Admin.create(p);
     }
 
@@ -85,17 +93,17 @@ class ClusterMemberIT {
         if (admin != null) {
             admin.close();
         }
-        if (controller != null) {
-            controller.close();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 
-    static Map<String, String> brokerProps(KraftController controller, Path logDir, int nodeId) {
+    static Map<String, String> brokerProps(KafkaController controller, Path logDir, int nodeId) {
         final Map<String, String> m = new TreeMap<>();
         m.put("process.roles", "broker");
         m.put("node.id", Integer.toString(nodeId));
-        m.put("controller.quorum.bootstrap.servers", controller.bootstrap());
-        m.put("controller.listener.names", KraftController.CONTROLLER_LISTENER);
+        m.put("controller.quorum.bootstrap.servers", controller.quorumBootstrap());
+        m.put("controller.listener.names", KafkaController.LISTENER);
         m.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
         m.put("listeners", "PLAINTEXT://127.0.0.1:0");
         m.put("log.dirs", logDir.toString());
@@ -142,7 +150,7 @@ class ClusterMemberIT {
     void registersLeadsTopicsAndShutsDownInAControlledWay() throws Exception {
         final Path logDir = dir.resolve("broker-1");
         final Map<String, String> props = brokerProps(controller, logDir, 1);
-        format(dir, props, controller.clusterId);
+        format(dir, props, controller.clusterId());
         final BrokerConfig config = new BrokerConfig(props);
 
         final long firstEpoch;
@@ -158,7 +166,7 @@ class ClusterMemberIT {
                 "Kafka's BrokerState RUNNING");
             firstEpoch = broker.context().cluster().brokerEpoch();
             assertTrue(firstEpoch > 0, "broker epoch " + firstEpoch);
-            assertEquals(controller.clusterId, broker.context().clusterId());
+            assertEquals(controller.clusterId(), broker.context().clusterId());
 
             createTopic(broker, "clustered", 4);
             final TopicInfo t = Await.until("topic clustered with 4 local logs", Duration.ofSeconds(20), () -> {
@@ -179,7 +187,7 @@ class ClusterMemberIT {
                 assertTrue(Files.isDirectory(logDir.resolve("clustered-" + p)));
                 assertEquals(t.state(p).leaderEpoch(), t.partition(p).leaderEpoch(), "the log leads at that epoch");
             }
-            assertEquals(admin.describeCluster().clusterId().get(), controller.clusterId);
+            assertEquals(admin.describeCluster().clusterId().get(), controller.clusterId());
 
             final DeleteTopicsResponse deleted = (DeleteTopicsResponse) broker.context().controller().send(
                 new DeleteTopicsRequest.Builder(new DeleteTopicsRequestData().setTimeoutMs(10_000)
@@ -241,7 +249,7 @@ class ClusterMemberIT {
         props.put("offsets.topic.num.partitions", "3");
         props.put("offsets.topic.replication.factor", "1");
         props.put("group.initial.rebalance.delay.ms", "0");
-        format(dir, props, controller.clusterId);
+        format(dir, props, controller.clusterId());
         final BrokerConfig config = new BrokerConfig(props);
         final TopicPartition tp = new TopicPartition("grouped", 0);
         try (Broker broker = new Broker(config)) {
@@ -306,7 +314,7 @@ class ClusterMemberIT {
         final Path logDir = dir.resolve("broker-4");
         final Map<String, String> props = brokerProps(controller, logDir, 4);
         props.put("metadata.log.dir", dir.resolve("broker-4-metadata").toString());
-        format(dir, props, controller.clusterId);
+        format(dir, props, controller.clusterId());
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             props.put("listeners", "PLAINTEXT://127.0.0.1:" + taken.getLocalPort());
             final Broker broker = new Broker(new BrokerConfig(props));
@@ -337,11 +345,11 @@ class ClusterMemberIT {
         final Path logDir = dir.resolve("broker-2");
         final Map<String, String> props = brokerProps(controller, logDir, 2);
         // Formatted by Kafka's kafka-storage format --no-initial-controllers: accepted as ours are.
-        controller.formatBrokerWithKafka(writeProperties(dir, props));
+        fixture.formatWithKafkaStorage(writeProperties(dir, props));
         try (Broker broker = new Broker(new BrokerConfig(props))) {
             broker.start();
             assertTrue(broker.context().cluster().mayLead(System.nanoTime()));
-            controller.close();
+            controller.stop();
             final long stopped = System.nanoTime();
             Await.until("the lease runs out", Duration.ofSeconds(20),
                 () -> !broker.context().cluster().mayLead(System.nanoTime()));

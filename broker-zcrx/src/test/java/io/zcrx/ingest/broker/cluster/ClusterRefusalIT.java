@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zcrx.ingest.broker.config.BrokerConfig;
+import io.zcrx.ingest.broker.it.cluster.ClusterFixture;
+import io.zcrx.ingest.broker.it.cluster.ControllerFeatures;
+import io.zcrx.ingest.broker.it.cluster.KafkaController;
 import io.zcrx.ingest.broker.server.Broker;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,9 +28,11 @@ class ClusterRefusalIT {
 
     @Test
     void aClusterWithFeaturesBeyondOursIsRefusedWithTheFix() throws Exception {
-        try (KraftController controller = KraftController.start(dir.resolve("controller"), false)) {
+        try (ClusterFixture fixture = ClusterFixture.create(ClusterRefusalIT.class)) {
+            final KafkaController controller = fixture.startController(ControllerFeatures.KAFKA_DEFAULTS,
+                ClusterMemberIT.CONTROLLER_SETTINGS);
             final Map<String, String> props = ClusterMemberIT.brokerProps(controller, dir.resolve("broker"), 7);
-            ClusterMemberIT.format(dir, props, controller.clusterId);
+            ClusterMemberIT.format(dir, props, controller.clusterId());
             final long t0 = System.nanoTime();
             try (Broker broker = new Broker(new BrokerConfig(props))) {
                 final IOException e = assertThrows(IOException.class, broker::start);

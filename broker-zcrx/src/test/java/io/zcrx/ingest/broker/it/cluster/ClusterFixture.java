@@ -16,8 +16,13 @@ import java.util.Map;
  * process's output, and the nodes themselves. {@link #close} (a test class's {@code @AfterAll})
  * kills what is still running, newest first, whether the tests passed or not; a
  * {@link ManagedProcess} shutdown hook covers a test JVM that dies before that.
+ *
+ * <p>Public (with {@link #create}, {@link #startController(ControllerFeatures, Map)},
+ * {@link #controller}, {@link #formatWithKafkaStorage} and {@link #close}) for the in-JVM cluster tests
+ * of {@code io.zcrx.ingest.broker.cluster}, which run our {@code Broker} in the test JVM against this
+ * fixture's controller.
  */
-final class ClusterFixture implements AutoCloseable {
+public final class ClusterFixture implements AutoCloseable {
     private final KafkaDistribution dist;
     private final Path workDir;
     private final KafkaTools tools;
@@ -31,7 +36,7 @@ final class ClusterFixture implements AutoCloseable {
     }
 
     /** A fixture for {@code testClass}; skips the class (reason logged) when Kafka 4.4.0 cannot be had. */
-    static ClusterFixture create(Class<?> testClass) throws IOException, InterruptedException {
+    public static ClusterFixture create(Class<?> testClass) throws IOException, InterruptedException {
         final KafkaDistribution dist = KafkaDistribution.require();
         final Path dir = Paths.get("target", "cluster-it", testClass.getSimpleName() + "-"
             + LocalDateTime.now().format(DateTimeFormatter.ofPattern("HHmmss-SSS"))).toAbsolutePath();
@@ -52,7 +57,7 @@ final class ClusterFixture implements AutoCloseable {
     }
 
     /** Starts the class's controller (node id 3000: out of the brokers' way). */
-    KafkaController startController(ControllerFeatures features, Map<String, String> overrides)
+    public KafkaController startController(ControllerFeatures features, Map<String, String> overrides)
             throws IOException, InterruptedException {
         return startController("controller", features, overrides);
     }
@@ -68,11 +73,20 @@ final class ClusterFixture implements AutoCloseable {
         return c;
     }
 
-    KafkaController controller() {
+    public KafkaController controller() {
         if (controller == null) {
             throw new IllegalStateException("no controller started");
         }
         return controller;
+    }
+
+    /**
+     * Formats a broker's storage for the class's controller with Kafka's own tool, as Kafka's brokers
+     * are formatted: {@code kafka-storage format -t ID -c FILE --no-initial-controllers}.
+     */
+    public void formatWithKafkaStorage(Path brokerProperties) throws IOException, InterruptedException {
+        tools.storage("format", "-t", controller().clusterId(), "-c", brokerProperties.toString(),
+            "--no-initial-controllers").ok();
     }
 
     /** An Apache Kafka broker joining the class's controller, files in {@code <work>/kafka-<id>}. */

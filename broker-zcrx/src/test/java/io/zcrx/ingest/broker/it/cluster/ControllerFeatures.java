@@ -6,7 +6,7 @@ import java.util.List;
  * The feature levels a controller is formatted with ({@code kafka-storage format} arguments after
  * {@code -t ID -c FILE --standalone}).
  */
-enum ControllerFeatures {
+public enum ControllerFeatures {
     /**
      * What a broker on Kafka's 4.3.1 libraries can join (docs: "Running a cluster"): metadata.version
      * 4.3-IV0 and none of 4.4's default-on features (KIP-848 groups, share groups, transactions v2,

@@ -16,7 +16,10 @@ import org.apache.kafka.common.Uuid;
  * files live under {@code dir}: {@code controller.properties}, {@code metadata/} (the
  * {@code __cluster_metadata} log), {@code server.out}.
  */
-final class KafkaController implements AutoCloseable {
+public final class KafkaController implements AutoCloseable {
+    /** The controller listener's name: a broker's {@code controller.listener.names}. */
+    public static final String LISTENER = "CONTROLLER";
+
     private final int nodeId;
     private final int port;
     private final String clusterId;
@@ -42,9 +45,9 @@ final class KafkaController implements AutoCloseable {
         final Map<String, String> settings = new LinkedHashMap<>();
         settings.put("process.roles", "controller");
         settings.put("node.id", String.valueOf(nodeId));
-        settings.put("controller.listener.names", "CONTROLLER");
-        settings.put("listeners", "CONTROLLER://127.0.0.1:" + port);
-        settings.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT");
+        settings.put("controller.listener.names", LISTENER);
+        settings.put("listeners", LISTENER + "://127.0.0.1:" + port);
+        settings.put("listener.security.protocol.map", LISTENER + ":PLAINTEXT");
         settings.put("controller.quorum.bootstrap.servers", "127.0.0.1:" + port);
         settings.put("log.dirs", dir.resolve("metadata").toString());
         settings.putAll(overrides);
@@ -68,12 +71,12 @@ final class KafkaController implements AutoCloseable {
         return nodeId;
     }
 
-    String clusterId() {
+    public String clusterId() {
         return clusterId;
     }
 
     /** The value of a broker's {@code controller.quorum.bootstrap.servers}. */
-    String quorumBootstrap() {
+    public String quorumBootstrap() {
         return "127.0.0.1:" + port;
     }
 
@@ -82,7 +85,7 @@ final class KafkaController implements AutoCloseable {
         server.start();
     }
 
-    int stop() throws InterruptedException {
+    public int stop() throws InterruptedException {
         return server.stop();
     }
 
@@ -94,7 +97,7 @@ final class KafkaController implements AutoCloseable {
         return server.isAlive();
     }
 
-    String output() {
+    public String output() {
         return server.output();
     }
 
