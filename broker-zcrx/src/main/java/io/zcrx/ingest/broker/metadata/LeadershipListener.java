@@ -14,6 +14,16 @@ import io.zcrx.ingest.log.PartitionLog;
 public interface LeadershipListener {
     void onBecomeLeader(TopicInfo topic, int partition, PartitionLog log, int leaderEpoch);
 
+    /**
+     * As {@link #onBecomeLeader(TopicInfo, int, PartitionLog, int)}, with the partition's new state:
+     * the registry tells listeners before it publishes that state in the {@code TopicInfo}, so
+     * {@code topic.state(partition)} may still be the previous one here. The registry calls this
+     * form; a listener that needs the replicas or the ISR overrides it.
+     */
+    default void onBecomeLeader(TopicInfo topic, int partition, PartitionLog log, PartitionState state) {
+        onBecomeLeader(topic, partition, log, state.leaderEpoch());
+    }
+
     void onResign(TopicInfo topic, int partition, int newLeaderEpoch);
 
     /**

@@ -356,7 +356,7 @@ public final class TopicRegistry {
                     }
                     for (LeadershipListener l : leadershipListeners) {
                         try {
-                            l.onBecomeLeader(t, p, log, st.leaderEpoch());
+                            l.onBecomeLeader(t, p, log, st);
                         } catch (RuntimeException e) {
                             applyErrors.incrementAndGet();
                             LOG.error("leadership listener {} failed on partition {}-{}", l, c.name(), p, e);

@@ -182,16 +182,6 @@ public final class LeaderPartition {
         owner.isrUpdater().submit(this, change);
     }
 
-    /**
-     * Reads the metadata's partition state again and re-evaluates the high watermark (after becoming leader).
-     *
-     * @return true if the high watermark moved
-     */
-    synchronized boolean refresh(long nowMs) {
-        syncWithMetadata(nowMs);
-        return maybeIncrementHighWatermark(nowMs);
-    }
-
     /** Records a change as in flight; the caller sends it outside the lock. */
     private IsrUpdater.Change prepare(int[] newIsr, int[] maximal) {
         pendingIsr = newIsr;

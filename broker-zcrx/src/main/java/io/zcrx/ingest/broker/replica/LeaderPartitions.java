@@ -29,8 +29,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class LeaderPartitions implements LeadershipListener {
     private static final Logger LOG = LoggerFactory.getLogger(LeaderPartitions.class);
-    /** How long after becoming leader the partition state is read again (see onBecomeLeader). */
-    static final long REFRESH_AFTER_BECOME_LEADER_MS = 100L;
 
     private final BrokerContext ctx;
     private final long replicaLagTimeMaxMs;
@@ -54,25 +52,34 @@ public final class LeaderPartitions implements LeadershipListener {
 
     @Override
     public void onBecomeLeader(TopicInfo topic, int partition, PartitionLog log, int leaderEpoch) {
+        final PartitionState st = topic.state(partition);
+        onBecomeLeader(topic, partition, log, st != null && st.leaderEpoch() == leaderEpoch ? st
+            : new PartitionState(ctx.nodeId(), leaderEpoch, 0, new int[] {ctx.nodeId()}, new int[] {ctx.nodeId()}));
+    }
+
+    /**
+     * Starts leading with the partition's new state (its replicas and ISR), which the registry
+     * publishes in the TopicInfo only after this returns: the high watermark is right from the first
+     * client request (a single-replica partition's is its log end at once).
+     */
+    @Override
+    public void onBecomeLeader(TopicInfo topic, int partition, PartitionLog log, PartitionState state) {
+        final int leaderEpoch = state.leaderEpoch();
         final LeaderPartition old = led.remove(log);
         if (old != null) {
             old.resign();
         }
-        final PartitionState st = topic.state(partition);
-        // Before the TopicInfo shows the new state this may be the previous one: the partition syncs with the
-        // metadata as soon as it is published (a newer partition epoch wins).
-        final PartitionState state = st != null ? st : new PartitionState(ctx.nodeId(), leaderEpoch, 0,
-            new int[] {ctx.nodeId()}, new int[] {ctx.nodeId()});
         final TopicPartition tp = log.topicPartition();
         final boolean first = ledSinceStart.add(tp);
         final Long saved = checkpointed.remove(tp);
-        // Kafka's log starts from the checkpointed high watermark (0, i.e. the log start, when none); a follower
-        // taking over starts from the high watermark its fetches learnt; a leader in a new epoch keeps its own.
+        // Kafka's log keeps its high watermark across a change of role: a follower taking over starts
+        // from the one its fetches learnt; a log led first since the start from its checkpoint (0, the
+        // log start, when none); a leader in a new epoch keeps its own.
         final long initialHw;
-        if (first) {
+        if (old == null && log.followerHighWatermark() >= 0) {
+            initialHw = saved != null ? Math.max(saved, log.followerHighWatermark()) : log.followerHighWatermark();
+        } else if (first) {
             initialHw = saved != null ? saved : 0L;
-        } else if (old == null && log.followerHighWatermark() >= 0) {
-            initialHw = log.followerHighWatermark();
         } else {
             initialHw = -1L;
         }
@@ -82,9 +89,6 @@ public final class LeaderPartitions implements LeadershipListener {
         synchronized (p) {
             p.maybeIncrementHighWatermark(ctx.nowMs());
         }
-        // The registry publishes the new partition state right after this call: look again then, so a partition
-        // without follower fetches (its ISR the leader alone) does not wait for the next ISR check.
-        ctx.timer().schedule(REFRESH_AFTER_BECOME_LEADER_MS, () -> refresh(p));
         LOG.debug("Leading partition {} in epoch {}: {}", tp, leaderEpoch, state);
     }
 
@@ -121,12 +125,6 @@ public final class LeaderPartitions implements LeadershipListener {
     public LeaderPartition leaderOf(PartitionLog log, int leaderEpoch) {
         final LeaderPartition p = led.get(log);
         return p != null && p.leaderEpoch() == leaderEpoch ? p : null;
-    }
-
-    private void refresh(LeaderPartition p) {
-        if (led.get(p.log()) == p && p.refresh(ctx.nowMs())) {
-            onHighWatermarkAdvanced(p.log());
-        }
     }
 
     /** The ISR-expiration task: shrinks the ISR of every partition with followers out of sync. */

@@ -1,8 +1,5 @@
 package io.zcrx.ingest.broker.it.cluster;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import io.zcrx.ingest.broker.testkit.Await;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,6 +23,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Issue 12, leader side: an Apache Kafka 4.4 broker (node 2) follows our broker (node 1). A topic with replication
@@ -65,12 +65,21 @@ class ReplicationLeaderIT {
     }
 
     /**
-     * Creates a one-partition topic with the given replicas (explicit assignment) through Kafka's broker, which
-     * forwards it to the controller (the controller does not take CreateTopics from clients directly).
+     * Creates a one-partition topic led by {@code replicas.get(0)} with the given replicas: created
+     * with that one replica (our CreateTopics refuses more than one until replication is complete,
+     * and an Admin may send CreateTopics to either broker), then given the others by a reassignment
+     * sent straight to the controller (KIP-919); the first replica keeps the leadership.
      */
     private static void create(String topic, List<Integer> replicas) throws Exception {
         try (Admin admin = ClusterClients.admin(kafka.bootstrap())) {
-            admin.createTopics(List.of(new NewTopic(topic, Map.of(0, replicas)))).all().get();
+            admin.createTopics(List.of(new NewTopic(topic, Map.of(0, List.of(replicas.get(0)))))).all().get();
+            ClusterClients.awaitLeaders(admin, topic, Set.of(replicas.get(0)));
+        }
+        if (replicas.size() > 1) {
+            try (Admin controllerAdmin = ClusterClients.controllerAdmin(fixture.controller())) {
+                controllerAdmin.alterPartitionReassignments(Map.of(new TopicPartition(topic, 0),
+                    Optional.of(new NewPartitionReassignment(replicas)))).all().get();
+            }
         }
     }
 
