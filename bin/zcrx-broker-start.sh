@@ -9,31 +9,13 @@
 # the port is firewalled), KAFKA_JMX_OPTS replaces the default JMX options.
 set -euo pipefail
 
-base="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/broker-env.sh"
 daemon=0
 if [[ "${1:-}" == "-daemon" ]]; then
   daemon=1
   shift
 fi
 
-jar="$base/broker-zcrx/target/broker-zcrx-0.1.0-SNAPSHOT.jar"
-stale=0
-if [[ ! -f "$jar" || ! -d "$base/broker-zcrx/target/lib" ]]; then
-  stale=1
-elif [[ -n "$(find "$base/pom.xml" "$base"/native-io "$base"/protocol "$base"/log-store "$base"/broker-zcrx \
-        \( -name target -prune \) -o \( -type f \( -name '*.java' -o -name 'pom.xml' \) -newer "$jar" -print \) 2>/dev/null | head -n 1)" ]]; then
-  stale=1
-fi
-if [[ "$stale" == 1 ]]; then
-  command -v mvn >/dev/null || { echo "error: Maven (mvn) is needed to build the broker" >&2; exit 1; }
-  echo "building the broker (mvn -B -q -DskipTests package)..." >&2
-  (cd "$base" && mvn -B -q -DskipTests -pl broker-zcrx -am package)
-fi
-
-java_cmd="java"
-if [[ -n "${JAVA_HOME:-}" ]]; then
-  java_cmd="$JAVA_HOME/bin/java"
-fi
 logs_dir="${ZCRX_LOGS_DIR:-$base/logs}"
 mkdir -p "$logs_dir"
 heap_opts="${ZCRX_HEAP_OPTS:--Xms256m -Xmx1g}"

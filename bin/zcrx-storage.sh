@@ -9,24 +9,6 @@
 # broker with Maven first if it is missing or older than the sources. JAVA_HOME as for the broker.
 set -euo pipefail
 
-base="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-jar="$base/broker-zcrx/target/broker-zcrx-0.1.0-SNAPSHOT.jar"
-stale=0
-if [[ ! -f "$jar" || ! -d "$base/broker-zcrx/target/lib" ]]; then
-  stale=1
-elif [[ -n "$(find "$base/pom.xml" "$base"/native-io "$base"/protocol "$base"/log-store "$base"/broker-zcrx \
-        \( -name target -prune \) -o \( -type f \( -name '*.java' -o -name 'pom.xml' \) -newer "$jar" -print \) 2>/dev/null | head -n 1)" ]]; then
-  stale=1
-fi
-if [[ "$stale" == 1 ]]; then
-  command -v mvn >/dev/null || { echo "error: Maven (mvn) is needed to build the broker" >&2; exit 1; }
-  echo "building the broker (mvn -B -q -DskipTests package)..." >&2
-  (cd "$base" && mvn -B -q -DskipTests -pl broker-zcrx -am package)
-fi
-
-java_cmd="java"
-if [[ -n "${JAVA_HOME:-}" ]]; then
-  java_cmd="$JAVA_HOME/bin/java"
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/broker-env.sh"
 exec "$java_cmd" -Xmx256m "-Dlog4j2.configurationFile=$base/config/tools-log4j2.xml" \
   -cp "$jar:$base/broker-zcrx/target/lib/*" io.zcrx.ingest.broker.cluster.StorageTool "$@"
