@@ -9,14 +9,17 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewPartitionReassignment;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -25,6 +28,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -53,6 +57,29 @@ final class ClusterClients {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_CONTROLLERS_CONFIG, controller.quorumBootstrap(),
             AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000", AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
             "10000"));
+    }
+
+    /**
+     * Waits until the broker at {@code bootstrap} lists exactly {@code ids} as live brokers (each
+     * registered and unfenced).
+     */
+    static void awaitBrokers(String bootstrap, Set<Integer> ids) throws Exception {
+        try (Admin admin = admin(bootstrap)) {
+            Await.until("the broker at " + bootstrap + " to list brokers " + ids, TIMEOUT,
+                () -> admin.describeCluster().nodes().get().stream().map(Node::id).collect(Collectors.toSet()),
+                ids::equals);
+        }
+    }
+
+    /**
+     * Reassigns partition 0 of {@code topic} to {@code replicas} with a request sent straight to the
+     * controller (KIP-919); returns once the controller accepted it (not once it finished).
+     */
+    static void reassign(KafkaController controller, String topic, List<Integer> replicas) throws Exception {
+        try (Admin controllerAdmin = controllerAdmin(controller)) {
+            controllerAdmin.alterPartitionReassignments(Map.of(new TopicPartition(topic, 0),
+                Optional.of(new NewPartitionReassignment(replicas)))).all().get();
+        }
     }
 
     static Map<String, Object> producerConfig(String bootstrap) {

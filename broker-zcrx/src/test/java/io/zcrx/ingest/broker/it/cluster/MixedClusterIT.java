@@ -15,11 +15,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitionReassignment;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
@@ -79,11 +77,7 @@ class MixedClusterIT {
     @Test
     @Order(1)
     void bothKindsLeadPartitionsAndEveryClientProducesAndReadsAcrossBoth() throws Exception {
-        try (Admin admin = ClusterClients.admin(kafka.bootstrap())) {
-            Await.until("Kafka's broker to list brokers 1 and 2", ClusterClients.TIMEOUT,
-                () -> admin.describeCluster().nodes().get().stream().map(Node::id).collect(Collectors.toSet()),
-                ids -> ids.equals(Set.of(1, 2)));
-        }
+        ClusterClients.awaitBrokers(kafka.bootstrap(), Set.of(1, 2));
         fixture.tools().topics(ours.bootstrap(), "--create", "--topic", TOPIC, "--partitions",
             String.valueOf(PARTITIONS), "--replication-factor", "1").ok();
         final Map<Integer, Integer> leaders;

@@ -16,7 +16,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitionReassignment;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -48,11 +47,7 @@ class ReplicaFollowerIT {
         fixture.startController(ControllerFeatures.COMPATIBLE, Map.of());
         ours = fixture.startZcrxBroker(1, Map.of());
         kafka = fixture.startKafkaBroker(2, Map.of());
-        try (Admin admin = ClusterClients.admin(kafka.bootstrap())) {
-            Await.until("Kafka's broker to list brokers 1 and 2", ClusterClients.TIMEOUT,
-                () -> admin.describeCluster().nodes().get().stream().map(Node::id).collect(Collectors.toSet()),
-                ids -> ids.equals(Set.of(1, 2)));
-        }
+        ClusterClients.awaitBrokers(kafka.bootstrap(), Set.of(1, 2));
     }
 
     @AfterAll
@@ -74,10 +69,7 @@ class ReplicaFollowerIT {
     }
 
     private static void reassign(String topic, List<Integer> replicas) throws Exception {
-        try (Admin controllerAdmin = ClusterClients.controllerAdmin(fixture.controller())) {
-            controllerAdmin.alterPartitionReassignments(Map.of(new TopicPartition(topic, 0),
-                Optional.of(new NewPartitionReassignment(replicas)))).all().get();
-        }
+        ClusterClients.reassign(fixture.controller(), topic, replicas);
     }
 
     private static List<Integer> isr(Admin admin, String topic) {
@@ -143,10 +135,7 @@ class ReplicaFollowerIT {
         try (Admin admin = ClusterClients.admin(kafka.bootstrap())) {
             ClusterClients.awaitLeaders(admin, topic, Set.of(2));
             produced = ClusterClients.produceJava(kafka.bootstrap(), topic, 1, 200, "m-", 13);
-            try (Admin controllerAdmin = ClusterClients.controllerAdmin(fixture.controller())) {
-                controllerAdmin.alterPartitionReassignments(Map.of(new TopicPartition(topic, 0),
-                    Optional.of(new NewPartitionReassignment(List.of(1))))).all().get();
-            }
+            reassign(topic, List.of(1));
             ClusterClients.awaitLeaders(admin, topic, Set.of(1));
             // Finished: Kafka's replica removed (describeTopics goes to any broker; ours answers Metadata too).
             Await.until("the reassignment to finish", ClusterClients.TIMEOUT,

@@ -12,7 +12,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitionReassignment;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -46,11 +45,7 @@ class ReplicationLeaderIT {
         fixture.startController(ControllerFeatures.COMPATIBLE, Map.of());
         ours = fixture.startZcrxBroker(1, Map.of());
         kafka = fixture.startKafkaBroker(2, Map.of());
-        try (Admin admin = ClusterClients.admin(kafka.bootstrap())) {
-            Await.until("brokers 1 and 2 to be registered", ClusterClients.TIMEOUT,
-                () -> admin.describeCluster().nodes().get().stream().map(Node::id).collect(Collectors.toSet()),
-                ids -> ids.equals(Set.of(1, 2)));
-        }
+        ClusterClients.awaitBrokers(kafka.bootstrap(), Set.of(1, 2));
     }
 
     @AfterAll
@@ -76,10 +71,7 @@ class ReplicationLeaderIT {
             ClusterClients.awaitLeaders(admin, topic, Set.of(replicas.get(0)));
         }
         if (replicas.size() > 1) {
-            try (Admin controllerAdmin = ClusterClients.controllerAdmin(fixture.controller())) {
-                controllerAdmin.alterPartitionReassignments(Map.of(new TopicPartition(topic, 0),
-                    Optional.of(new NewPartitionReassignment(replicas)))).all().get();
-            }
+            ClusterClients.reassign(fixture.controller(), topic, replicas);
         }
     }
 

@@ -5,17 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.zcrx.ingest.broker.testkit.Await;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.common.Node;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -71,11 +67,7 @@ class ZcrxClusterIT {
     @Test
     @Order(1)
     void bothBrokersJoinAndATopicIsSpreadOverThem() throws Exception {
-        try (Admin admin = ClusterClients.admin(broker1.bootstrap())) {
-            // Both registered and unfenced: each broker's Metadata lists both.
-            Await.until("broker 1 to list brokers 1 and 2", ClusterClients.TIMEOUT,
-                () -> nodeIds(admin.describeCluster().nodes().get()), ids -> ids.equals(Set.of(1, 2)));
-        }
+        ClusterClients.awaitBrokers(broker1.bootstrap(), Set.of(1, 2));
         fixture.tools().topics(broker1.bootstrap(), "--create", "--topic", TOPIC, "--partitions",
             String.valueOf(PARTITIONS), "--replication-factor", "1").ok();
         try (Admin admin = ClusterClients.admin(broker2.bootstrap())) {
@@ -160,9 +152,5 @@ class ZcrxClusterIT {
                 .filter(l -> l.trim().split("\\s+")[5].equals("0")).count();
             assertEquals(PARTITIONS, atEnd, describe);
         });
-    }
-
-    private static Set<Integer> nodeIds(Collection<Node> nodes) {
-        return nodes.stream().map(Node::id).collect(Collectors.toSet());
     }
 }
