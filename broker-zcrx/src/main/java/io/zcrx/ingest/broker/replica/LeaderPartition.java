@@ -136,7 +136,7 @@ public final class LeaderPartition {
 
     /** Kafka's {@code maybeExpandIsr}: a follower at the high watermark and within this leader's epoch joins. */
     private IsrUpdater.Change maybeExpandIsr(FollowerState f) {
-        if (pendingIsr != null || contains(isr, f.brokerId()) || !owner.isEligible(f.brokerId())) {
+        if (pendingIsr != null || contains(isr, f.brokerId()) || !owner.isEligible(f.brokerId(), f.brokerEpoch())) {
             return null;
         }
         final long end = f.logEndOffset();
@@ -336,7 +336,8 @@ public final class LeaderPartition {
         boolean waits = false;
         for (FollowerState f : followers.values()) {
             final boolean counts = contains(maximal, f.brokerId())
-                || (f.isCaughtUp(leaderEnd, nowMs, owner.replicaLagTimeMaxMs()) && owner.isEligible(f.brokerId()));
+                || (f.isCaughtUp(leaderEnd, nowMs, owner.replicaLagTimeMaxMs())
+                    && owner.isEligible(f.brokerId(), f.brokerEpoch()));
             if (counts) {
                 waits = true;
                 candidate = Math.min(candidate, f.logEndOffset());

@@ -1,6 +1,7 @@
 package io.zcrx.ingest.broker.replica;
 
 import io.zcrx.ingest.broker.config.BrokerConfig;
+import io.zcrx.ingest.broker.metadata.ClusterView;
 import io.zcrx.ingest.broker.metadata.LeadershipListener;
 import io.zcrx.ingest.broker.metadata.PartitionState;
 import io.zcrx.ingest.broker.metadata.TopicInfo;
@@ -206,12 +207,20 @@ public final class LeaderPartitions implements LeadershipListener {
     }
 
     /**
-     * Kafka's {@code isReplicaIsrEligible}, as far as this broker's view of the cluster tells: the broker is
-     * registered and not fenced. (The controller checks the rest, the broker epoch and controlled shutdown, and
-     * answers INELIGIBLE_REPLICA.)
+     * Kafka's {@code isReplicaIsrEligible} (KRaft): the follower is registered and not fenced, not in controlled
+     * shutdown, and the broker epoch its fetches carry is the one it registered with (a broker that restarted must
+     * be known under its new registration first; -1, from a follower that sends no epoch, is accepted). The
+     * controller checks the same again and answers INELIGIBLE_REPLICA.
+     *
+     * @param fetchBrokerEpoch the broker epoch the follower's last fetch carried
      */
-    boolean isEligible(int brokerId) {
-        return ctx.cluster().view().broker(brokerId) != null;
+    boolean isEligible(int brokerId, long fetchBrokerEpoch) {
+        final ClusterView view = ctx.cluster().view();
+        if (view.broker(brokerId) == null || view.isShuttingDown(brokerId)) {
+            return false;
+        }
+        final long registered = view.brokerEpoch(brokerId);
+        return fetchBrokerEpoch == -1L || registered == -1L || fetchBrokerEpoch == registered;
     }
 
     /** The topic's {@code min.insync.replicas}, else the broker's. */

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zcrx.ingest.broker.metadata.BrokerNode;
 import io.zcrx.ingest.broker.metadata.ClusterFixture;
+import io.zcrx.ingest.broker.metadata.ClusterView;
 import io.zcrx.ingest.broker.metadata.PartitionState;
 import io.zcrx.ingest.broker.metadata.TopicInfo;
 import io.zcrx.ingest.broker.testkit.FakeController;
@@ -17,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.AlterPartitionRequestData;
 import org.apache.kafka.common.message.AlterPartitionResponseData;
@@ -245,6 +248,27 @@ class LeaderPartitionsTest {
         leaders = new LeaderPartitions(fx.ctx(), saved);
         leaders.onBecomeLeader(topic, 0, log, EPOCH);
         assertEquals(2, log.highWatermark());
+    }
+
+    // Goal: Kafka's isReplicaIsrEligible. A caught-up follower does not join the ISR while it is in controlled
+    // shutdown, nor while the broker epoch of its fetches differs from its registration's (it restarted and the
+    // metadata has not caught up); with the registered epoch it joins.
+    @Test
+    void onlyAnEligibleFollowerJoinsTheIsr() throws Exception {
+        final LeaderPartition p = lead(Map.of(), 1, 2);
+        final long end = appender.append(log, 1);
+        p.onFollowerFetch(2, end, 0, 7L, end, T + 1000);
+        final Map<Integer, BrokerNode> nodes = Map.of(1, ClusterFixture.node(1), 2, ClusterFixture.node(2), 3,
+            ClusterFixture.node(3));
+        fx.cluster().publish(new ClusterView(1, nodes, 1, true, Map.of(1, 42L, 2, 7L, 3, 9L), Set.of(3)));
+        p.onFollowerFetch(3, end, 0, 9L, end, T + 1000);
+        assertEquals(0, controller.calls.size(), "3 is shutting down");
+        fx.cluster().publish(new ClusterView(1, nodes, 1, true, Map.of(1, 42L, 2, 7L, 3, 11L), Set.of()));
+        p.onFollowerFetch(3, end, 0, 9L, end, T + 1001);
+        assertEquals(0, controller.calls.size(), "3 fetches with epoch 9, registered as 11");
+        p.onFollowerFetch(3, end, 0, 11L, end, T + 1002);
+        assertEquals(1, controller.calls.size());
+        assertArrayEquals(new int[] {1, 2, 3}, isrOf(only(controller.last())));
     }
 
     // Goal: min.insync.replicas on the leader side. With 2 of 3 in sync and a minimum of 2 the partition is at its
