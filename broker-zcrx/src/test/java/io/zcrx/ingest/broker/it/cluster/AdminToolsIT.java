@@ -250,7 +250,7 @@ class AdminToolsIT {
     @Test
     void kafkaTransactionsDescribeProducersShowsIdempotentProducers() throws Exception {
         // Goal: kafka-transactions describe-producers shows the idempotent producer that wrote to the partition
-        // (its id, epoch 0, last sequence 4 after 5 batches), as the admin client sees it too.
+        // (its id, epoch 0, coordinator epoch -1, last sequence 4 after 5 batches), as the admin client sees it too.
         produce("idem", 5, 10, true);
         final ProducerState p;
         try (Admin admin = admin()) {
@@ -265,7 +265,7 @@ class AdminToolsIT {
         }
         final String out = tool(TRANSACTIONS_COMMAND, "--bootstrap-server", broker.bootstrap(), "describe-producers",
             "--topic", "idem", "--partition", "0");
-        final Matcher m = Pattern.compile("(?m)^" + p.producerId() + "\\s+0\\s+4\\s+").matcher(out);
+        final Matcher m = Pattern.compile("(?m)^" + p.producerId() + "\\s+0\\s+-1\\s+4\\s+").matcher(out);
         assertTrue(m.find(), out);
     }
 }
