@@ -2,6 +2,7 @@ package io.zcrx.ingest.broker.server;
 
 import io.zcrx.ingest.broker.cluster.ClusterMember;
 import io.zcrx.ingest.broker.config.BrokerConfig;
+import io.zcrx.ingest.broker.config.DynamicBrokerConfig;
 import io.zcrx.ingest.broker.config.TopicConfigs;
 import io.zcrx.ingest.broker.group.GroupCoordinator;
 import io.zcrx.ingest.broker.group.GroupLoader;
@@ -128,10 +129,15 @@ public final class Broker implements AutoCloseable {
             throw e;
         }
         try {
-            final TopicRegistry topics = new TopicRegistry(config, logs, metrics);
+            // Standalone: the settings kafka-configs changed at run time apply from the first topic loaded.
+            final DynamicBrokerConfig dynamic =
+                config.clusterMode() ? DynamicBrokerConfig.none(config) : DynamicBrokerConfig.load(config);
+            final TopicRegistry topics = new TopicRegistry(dynamic.current(), logs, metrics);
+            dynamic.addListener(topics::applyBrokerConfig);
             final ProducerIdManager producerIds =
                 new ProducerIdManager(config.logDirs().get(0), logs.largestProducerId());
             ctx = new BrokerContext(config, logs, topics, producerIds, System::currentTimeMillis, metrics);
+            ctx.attachDynamicConfig(dynamic);
             if (config.clusterMode()) {
                 member = new ClusterMember(config, topics, logDirIds(), metrics);
                 ctx.attachCluster(member.cluster(), member.controller());
