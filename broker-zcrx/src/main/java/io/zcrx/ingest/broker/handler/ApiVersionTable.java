@@ -49,6 +49,11 @@ public final class ApiVersionTable {
         implement(ApiKeys.OFFSET_DELETE, 0, 0, 0);
         implement(ApiKeys.DELETE_TOPICS, 1, 6, 1);
         implement(ApiKeys.CREATE_PARTITIONS, 0, 3, 0);
+        // Security: SASL (v0 handshake = bare tokens afterwards), SCRAM credentials for kafka-configs.
+        implement(ApiKeys.SASL_HANDSHAKE, 0, 1, 0);
+        implement(ApiKeys.SASL_AUTHENTICATE, 0, 2, 0);
+        implement(ApiKeys.ALTER_USER_SCRAM_CREDENTIALS, 0, 0, 0);
+        implement(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, 0, 0, 0);
         // Cluster mode: the controller's APIs that Kafka's brokers forward (ControllerOwnedHandler).
         implementInCluster(ApiKeys.DESCRIBE_QUORUM, 0, 2);
         implementInCluster(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, 0, 1);
