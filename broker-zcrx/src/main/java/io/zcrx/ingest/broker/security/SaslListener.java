@@ -79,7 +79,9 @@ public final class SaslListener {
             final Map<String, Object> jaasConfigs = new HashMap<>();
             final Object jaas = config.originals().get(jaasKey);
             if (jaas != null) {
-                jaasConfigs.put(jaasKey, jaas instanceof Password ? jaas : new Password(String.valueOf(jaas)));
+                // Kafka hands loadServerContext the listener's settings with the listener prefix stripped.
+                jaasConfigs.put("plain." + BrokerConfig.SASL_JAAS_CONFIG,
+                    jaas instanceof Password ? jaas : new Password(String.valueOf(jaas)));
             }
             final JaasContext context;
             try {
