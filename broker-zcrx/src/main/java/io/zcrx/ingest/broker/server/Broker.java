@@ -70,7 +70,8 @@ public final class Broker implements AutoCloseable {
     /** Cluster mode: loads and unloads groups with the __consumer_offsets leaderships. */
     private GroupLoader groupLoader;
     /** Cluster mode: the leader side of replication (follower fetches, ISR, high watermarks). */
-    private LeaderPartitions leaders;
+    /** Set once at start (cluster mode); volatile for the metrics thread. */
+    private volatile LeaderPartitions leaders;
     private LogFlusher flusher;
     private MetricsRegistry metrics;
     private PrometheusEndpoint prometheus;
@@ -266,9 +267,9 @@ public final class Broker implements AutoCloseable {
     public static final MetricName BROKER_STATE = MetricName.of("kafka.server", "KafkaServer", "BrokerState");
 
     /**
-     * Kafka's ReplicaManager gauges for a single node that leads every partition and has no
-     * followers: every partition is counted, led (unless offline after a failed fsync) and fully
-     * replicated.
+     * Kafka's ReplicaManager gauges. Standalone, a single node leads every partition and has no followers: every
+     * partition is counted, led (unless offline after a failed fsync) and fully replicated. Cluster mode: the
+     * replication counts come from the leader side ({@link LeaderPartitions}).
      */
     private void registerReplicaManagerGauges() {
         final LogManager l = logs;
@@ -279,8 +280,12 @@ public final class Broker implements AutoCloseable {
         metrics.gauge(replicaManager("LeaderCount"), () -> config.clusterMode() ? ledHere(topics)
             : l.partitions().size() - offline(l));
         metrics.gauge(replicaManager("OfflineReplicaCount"), () -> offline(l));
-        metrics.gauge(replicaManager("UnderReplicatedPartitions"), () -> 0);
-        metrics.gauge(replicaManager("UnderMinIsrPartitionCount"), () -> 0);
+        // Standalone: one replica, always in sync. Cluster mode: the leader side of replication counts.
+        metrics.gauge(replicaManager("UnderReplicatedPartitions"),
+            () -> leaders == null ? 0 : leaders.underReplicatedCount());
+        metrics.gauge(replicaManager("UnderMinIsrPartitionCount"),
+            () -> leaders == null ? 0 : leaders.underMinIsrCount());
+        metrics.gauge(replicaManager("AtMinIsrPartitionCount"), () -> leaders == null ? 0 : leaders.atMinIsrCount());
     }
 
     static MetricName replicaManager(String name) {

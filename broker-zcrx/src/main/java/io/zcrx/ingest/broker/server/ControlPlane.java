@@ -63,6 +63,8 @@ import org.apache.kafka.common.protocol.Errors;
  */
 public final class ControlPlane {
     private final ControlHandler[] byKey = new ControlHandler[128];
+    /** The leader side of replication in cluster mode, null standalone (the reactors' Produce handlers use it). */
+    private final LeaderPartitions leaders;
 
     public ControlPlane(BrokerContext ctx) {
         this(ctx, null);
@@ -70,6 +72,7 @@ public final class ControlPlane {
 
     /** With the leader side of replication ({@code leaders}, cluster mode) serving follower fetches. */
     public ControlPlane(BrokerContext ctx, LeaderPartitions leaders) {
+        this.leaders = leaders;
         final MetadataHandler metadata = new MetadataHandler(ctx);
         register(ApiKeys.METADATA, (req, body) ->
             req.respond(metadata.handle(new MetadataRequestData(body, req.version()), req.version(), req.listener())));
@@ -112,6 +115,11 @@ public final class ControlPlane {
         register(ApiKeys.SASL_AUTHENTICATE, (req, body) -> req.respond(new SaslAuthenticateResponseData()
             .setErrorCode(Errors.ILLEGAL_SASL_STATE.code()).setAuthBytes(new byte[0])
             .setErrorMessage("SaslAuthenticate request received on a listener without SASL")));
+    }
+
+    /** The leader side of replication (cluster mode), or null (standalone). */
+    LeaderPartitions leaders() {
+        return leaders;
     }
 
     /** Consumers and admin tools: Fetch, ListOffsets, groups, topic deletion and growth. */
