@@ -3,6 +3,7 @@ package io.zcrx.ingest.broker.server;
 import io.zcrx.ingest.broker.cluster.ClusterMember;
 import io.zcrx.ingest.broker.config.BrokerConfig;
 import io.zcrx.ingest.broker.config.DynamicBrokerConfig;
+import io.zcrx.ingest.broker.config.ListenerSpec;
 import io.zcrx.ingest.broker.config.TopicConfigs;
 import io.zcrx.ingest.broker.group.GroupCoordinator;
 import io.zcrx.ingest.broker.group.GroupLoader;
@@ -23,14 +24,18 @@ import io.zcrx.ingest.broker.replica.HighWatermarkCheckpoints;
 import io.zcrx.ingest.broker.replica.LeaderPartitions;
 import io.zcrx.ingest.broker.runtime.LogScheduler;
 import io.zcrx.ingest.broker.runtime.ScheduledTimerService;
+import io.zcrx.ingest.broker.security.SaslListener;
+import io.zcrx.ingest.broker.security.ScramCredentialFile;
 import io.zcrx.ingest.broker.transport.Transport;
 import io.zcrx.ingest.log.LogManager;
 import io.zcrx.ingest.log.PartitionLog;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.internals.Topic;
@@ -58,6 +63,8 @@ public final class Broker implements AutoCloseable {
     private BrokerContext ctx;
     private Transport transport;
     private TransportSelector.Selection selection;
+    /** The listeners after the first (copy-mode io_uring or NIO), in {@code listeners} order. */
+    private final List<Transport> otherListeners = new ArrayList<>();
     private ScheduledTimerService timer;
     private LogScheduler logScheduler;
     private OffsetStore offsetStore;
@@ -150,10 +157,26 @@ public final class Broker implements AutoCloseable {
             startFlusher();
             startReadPath(topics);
             final ControlPlane controlPlane = new ControlPlane(ctx, leaders);
-            selection = TransportSelector.select(config,
-                (reactorId, reactorIo) -> new BrokerReactorHandler(ctx, controlPlane, reactorId, reactorIo), metrics);
+            final Map<String, SaslListener> sasl = saslListeners();
+            final List<ListenerSpec> listeners = config.listeners();
+            final ListenerSpec first = listeners.get(0);
+            final SaslListener firstSasl = sasl.get(first.name());
+            selection = TransportSelector.select(config, (reactorId, reactorIo) -> new BrokerReactorHandler(ctx,
+                controlPlane, reactorId, reactorIo, first.name(), firstSasl, true), metrics);
             transport = selection.transport();
             ctx.bindPort(transport.localAddress().getPort());
+            ctx.bindListener(first, transport.localAddress().getPort());
+            for (ListenerSpec l : listeners.subList(1, listeners.size())) {
+                final SaslListener s = sasl.get(l.name());
+                final TransportSelector.Selection other = TransportSelector.selectOther(config, l,
+                    (reactorId, reactorIo) -> new BrokerReactorHandler(ctx, controlPlane, reactorId, reactorIo,
+                        l.name(), s, false));
+                otherListeners.add(other.transport());
+                ctx.bindListener(l, other.transport().localAddress().getPort());
+                LOG.info("listener {} ({}) on {}: transport {} ({}); {}", l.name(), l.securityProtocol(),
+                    other.transport().localAddress(), other.transport().name(), other.transport().describe(),
+                    other.reasons());
+            }
             scheduleStatusLine();
             if (member != null) {
                 // Registration advertises the bound port; until unfenced, the lease refuses produce.
@@ -163,6 +186,7 @@ public final class Broker implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             memberOwnsState = false;
+            closeOtherListeners();
             if (transport != null) {
                 transport.close();
                 transport = null;
@@ -195,6 +219,45 @@ public final class Broker implements AutoCloseable {
         LOG.info("started: listening on {}, advertised as {}:{}, node.id={}, cluster.id={}, log.dirs={}, in {} ms",
             transport.localAddress(), ctx.advertisedHost(), ctx.advertisedPort(), config.nodeId(), ctx.clusterId(),
             config.logDirs(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /**
+     * The SASL set-up of every SASL listener (by name), and standalone mode's SCRAM credentials loaded from the
+     * first log dir (cluster mode takes them from the metadata log).
+     */
+    private Map<String, SaslListener> saslListeners() throws IOException {
+        if (!config.clusterMode()) {
+            final ScramCredentialFile file = new ScramCredentialFile(config.logDirs().get(0));
+            file.load(ctx.scramCredentials());
+            ctx.attachScramCredentialFile(file);
+        }
+        final Map<String, SaslListener> out = new LinkedHashMap<>();
+        for (ListenerSpec l : config.listeners()) {
+            if (l.sasl()) {
+                final SaslListener s = SaslListener.create(config, l, ctx.scramCredentials());
+                s.registerMetrics(metrics);
+                out.put(l.name(), s);
+                LOG.info("listener {}: {} with SASL mechanisms {}, connections.max.reauth.ms={}", l.name(),
+                    l.securityProtocol(), s.mechanisms(), s.reauthMs());
+            }
+        }
+        return out;
+    }
+
+    private void closeOtherListeners() {
+        for (Transport t : otherListeners) {
+            t.close();
+            if (t.outstandingChunks() != 0) {
+                LOG.error("listener on {}: {} receive chunks still outstanding after the transport stopped",
+                    t.localAddress(), t.outstandingChunks());
+            }
+        }
+        otherListeners.clear();
+    }
+
+    /** The transports of the listeners after the first, in {@code listeners} order. */
+    public List<Transport> otherListeners() {
+        return List.copyOf(otherListeners);
     }
 
     /** Log dir path to its directory id, as the controller learns them at registration. */
@@ -471,6 +534,7 @@ public final class Broker implements AutoCloseable {
             // First: a scrape during shutdown would read metrics of parts already stopped.
             prometheus.close();
         }
+        closeOtherListeners();
         if (transport != null) {
             transport.close();
             if (transport.outstandingChunks() != 0) {
