@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +31,9 @@ import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.SslClientAuth;
+import org.apache.kafka.common.config.internals.BrokerSecurityConfigs;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * Every broker setting, with Apache Kafka's name and default where Kafka has the setting, and a
@@ -188,15 +192,17 @@ public final class BrokerConfig extends AbstractConfig {
             "This broker's node id, returned to clients in Metadata and written to meta.properties.");
         d.define(LISTENERS, Type.STRING, DEFAULT_LISTENER, new ListenerValidator(), Importance.HIGH,
             "The listeners, NAME://host:port,... (Kafka's form; host may be 0.0.0.0; port 0 picks a free port). "
-                + "Each name maps to a security protocol through listener.security.protocol.map: PLAINTEXT or "
-                + "SASL_PLAINTEXT (SSL and SASL_SSL are refused: TLS is not built yet). The first listener runs on "
-                + "the transport chosen by transport= (zcrx serves only it: the NIC's flow rule steers one port); "
-                + "the others run on copy-mode io_uring, or NIO where io_uring cannot start.");
+                + "Each name maps to a security protocol through listener.security.protocol.map: PLAINTEXT, "
+                + "SASL_PLAINTEXT, SSL or SASL_SSL (TLS with the ssl.* settings). The first listener runs on "
+                + "the transport chosen by transport= (zcrx serves only it, and only PLAINTEXT or SASL_PLAINTEXT: "
+                + "the NIC's flow rule steers one port); the others run on copy-mode io_uring, or NIO where "
+                + "io_uring cannot start.");
         d.define(ADVERTISED_LISTENERS, Type.STRING, "", Importance.HIGH,
             "NAME://host:port per listener that clients are told to connect to (each client is answered with "
                 + "the endpoint of the listener it connected on); a listener not listed advertises its bound "
                 + "address, which must then not be a wildcard.");
         defineSaslSettings(d);
+        defineSslSettings(d);
         d.define(CLUSTER_ID, Type.STRING, "", Importance.LOW,
             "Standalone mode: cluster id used when a log dir is formatted for the first time (22-char base64 "
                 + "uuid); empty = generate one. An existing meta.properties always wins. Cluster mode takes the "
@@ -713,6 +719,8 @@ public final class BrokerConfig extends AbstractConfig {
         // Per-listener SASL settings (listener.name.<l>.<key>, listener.name.<l>.<mechanism>.sasl.jaas.config).
         out.removeIf(k -> k.startsWith("listener.name.") && (k.endsWith("." + SASL_JAAS_CONFIG)
             || k.endsWith("." + SASL_ENABLED_MECHANISMS) || k.endsWith("." + CONNECTIONS_MAX_REAUTH_MS)));
+        // Per-listener TLS settings (listener.name.<l>.ssl.*).
+        out.removeIf(k -> k.startsWith("listener.name.") && SSL_KEYS.contains(k.substring(k.indexOf('.', 14) + 1)));
         return out;
     }
 
@@ -737,6 +745,55 @@ public final class BrokerConfig extends AbstractConfig {
                 + "re-authenticates (same principal, same mechanism) before it ends; a connection past its "
                 + "session is closed at its next request other than SaslHandshake. 0 = sessions never end. Per "
                 + "listener: listener.name.<listener>.connections.max.reauth.ms.");
+    }
+
+    /**
+     * Kafka's TLS settings, with Kafka's own types, defaults and documentation: the client-side set
+     * ({@code SslConfigs.addClientSslSupport}: keystore, truststore, protocols, cipher suites, PEM, engine factory)
+     * plus the broker's {@code ssl.client.auth} and {@code ssl.principal.mapping.rules}. Each may be given per
+     * listener as {@code listener.name.<listener>.ssl.*}; a TLS listener parses its resolved set again with
+     * {@link #sslConfigDef()} at start, so a bad value fails naming the key.
+     */
+    private static void defineSslSettings(ConfigDef d) {
+        final ConfigDef ssl = sslConfigDef();
+        for (ConfigDef.ConfigKey k : ssl.configKeys().values()) {
+            d.define(k);
+        }
+    }
+
+    /** Kafka's {@code ssl.*} settings as a TLS listener resolves them (see {@code defineSslSettings}). */
+    public static ConfigDef sslConfigDef() {
+        return new ConfigDef().withClientSslSupport()
+            .define(BrokerSecurityConfigs.SSL_CLIENT_AUTH_CONFIG, Type.STRING,
+                BrokerSecurityConfigs.SSL_CLIENT_AUTH_DEFAULT, ValidString.in(Utils.enumOptions(SslClientAuth.class)),
+                Importance.MEDIUM, BrokerSecurityConfigs.SSL_CLIENT_AUTH_DOC
+                    + " Per listener: listener.name.<listener>.ssl.client.auth.")
+            .define(BrokerSecurityConfigs.SSL_PRINCIPAL_MAPPING_RULES_CONFIG, Type.STRING,
+                BrokerSecurityConfigs.DEFAULT_SSL_PRINCIPAL_MAPPING_RULES, Importance.LOW,
+                BrokerSecurityConfigs.SSL_PRINCIPAL_MAPPING_RULES_DOC);
+    }
+
+    private static final Set<String> SSL_KEYS = sslConfigDef().names();
+
+    /**
+     * The {@code ssl.*} settings of a TLS listener as Kafka resolves them: {@code listener.name.<l>.ssl.*}
+     * when given, else the broker-wide value, else Kafka's default; typed (passwords as {@code Password}, lists
+     * as lists) for kafka-clients' {@code SslFactory}.
+     */
+    public Map<String, Object> listenerSslConfigs(ListenerSpec listener) {
+        final Map<String, Object> raw = new HashMap<>();
+        for (String key : SSL_KEYS) {
+            final Object own = originals().get(listener.configPrefix() + key);
+            final Object v = own != null ? own : originals().get(key);
+            if (v != null) {
+                raw.put(key, v);
+            }
+        }
+        try {
+            return new HashMap<>(sslConfigDef().parse(raw));
+        } catch (ConfigException e) {
+            throw new ConfigException("listener " + listener.name() + ": " + e.getMessage());
+        }
     }
 
     /** Every listener of {@code listeners}, in order; the first is the one {@code transport=} selects for. */
@@ -795,10 +852,6 @@ public final class BrokerConfig extends AbstractConfig {
                 throw new ConfigException(LISTENERS, value, "listener " + e.name + " has no security protocol: add "
                     + e.name + ":<protocol> to " + LISTENER_SECURITY_PROTOCOL_MAP + "="
                     + getString(LISTENER_SECURITY_PROTOCOL_MAP));
-            }
-            if (protocol.equals("SSL") || protocol.equals("SASL_SSL")) {
-                throw new ConfigException(LISTENERS, value, "listener " + e.name + " is " + protocol
-                    + ": TLS is not built yet (use PLAINTEXT or SASL_PLAINTEXT)");
             }
             if (e.port != 0 && !ports.add(e.port)) {
                 throw new ConfigException(LISTENERS, value, "port " + e.port + " is used by two listeners");

@@ -10,7 +10,7 @@ import java.util.Locale;
  * Immutable.
  *
  * @param name             listener name, e.g. {@code PLAINTEXT}, {@code SASL_PLAINTEXT}, {@code CLIENT}
- * @param securityProtocol {@code PLAINTEXT} or {@code SASL_PLAINTEXT} (TLS protocols are refused at start)
+ * @param securityProtocol {@code PLAINTEXT}, {@code SASL_PLAINTEXT}, {@code SSL} or {@code SASL_SSL}
  * @param bind             the address to listen on
  * @param advertisedHost   the host clients connect to
  * @param advertisedPort   the port clients connect to; 0 = the bound port
@@ -23,8 +23,13 @@ public record ListenerSpec(String name, String securityProtocol, InetSocketAddre
         return "listener.name." + name.toLowerCase(Locale.ROOT) + ".";
     }
 
-    /** True for SASL_PLAINTEXT (and, later, SASL_SSL): clients authenticate before any other request. */
+    /** True for SASL_PLAINTEXT and SASL_SSL: clients authenticate before any other request. */
     public boolean sasl() {
         return securityProtocol.startsWith("SASL_");
+    }
+
+    /** True for SSL and SASL_SSL: the connection is TLS from its first byte (SASL_SSL: then SASL inside it). */
+    public boolean tls() {
+        return securityProtocol.endsWith("SSL");
     }
 }

@@ -26,7 +26,9 @@ import io.zcrx.ingest.broker.runtime.LogScheduler;
 import io.zcrx.ingest.broker.runtime.ScheduledTimerService;
 import io.zcrx.ingest.broker.security.SaslListener;
 import io.zcrx.ingest.broker.security.ScramCredentialFile;
+import io.zcrx.ingest.broker.transport.ReactorHandlerFactory;
 import io.zcrx.ingest.broker.transport.Transport;
+import io.zcrx.ingest.broker.transport.tls.TlsListener;
 import io.zcrx.ingest.log.LogManager;
 import io.zcrx.ingest.log.PartitionLog;
 import java.io.IOException;
@@ -65,6 +67,8 @@ public final class Broker implements AutoCloseable {
     private TransportSelector.Selection selection;
     /** The listeners after the first (copy-mode io_uring or NIO), in {@code listeners} order. */
     private final List<Transport> otherListeners = new ArrayList<>();
+    /** The TLS set-up of each SSL and SASL_SSL listener, by listener name. */
+    private final Map<String, TlsListener> tlsListeners = new LinkedHashMap<>();
     private ScheduledTimerService timer;
     private LogScheduler logScheduler;
     private OffsetStore offsetStore;
@@ -161,16 +165,18 @@ public final class Broker implements AutoCloseable {
             final List<ListenerSpec> listeners = config.listeners();
             final ListenerSpec first = listeners.get(0);
             final SaslListener firstSasl = sasl.get(first.name());
-            selection = TransportSelector.select(config, (reactorId, reactorIo) -> new BrokerReactorHandler(ctx,
-                controlPlane, reactorId, reactorIo, first.name(), firstSasl, true), metrics);
+            createTlsListeners();
+            selection = TransportSelector.select(config, tlsWrapped(first, (reactorId, reactorIo) ->
+                new BrokerReactorHandler(ctx, controlPlane, reactorId, reactorIo, first.name(), firstSasl, true)),
+                metrics);
             transport = selection.transport();
             ctx.bindPort(transport.localAddress().getPort());
             ctx.bindListener(first, transport.localAddress().getPort());
             for (ListenerSpec l : listeners.subList(1, listeners.size())) {
                 final SaslListener s = sasl.get(l.name());
                 final TransportSelector.Selection other = TransportSelector.selectOther(config, l,
-                    (reactorId, reactorIo) -> new BrokerReactorHandler(ctx, controlPlane, reactorId, reactorIo,
-                        l.name(), s, false));
+                    tlsWrapped(l, (reactorId, reactorIo) -> new BrokerReactorHandler(ctx, controlPlane, reactorId,
+                        reactorIo, l.name(), s, false)));
                 otherListeners.add(other.transport());
                 ctx.bindListener(l, other.transport().localAddress().getPort());
                 LOG.info("listener {} ({}) on {}: transport {} ({}); {}", l.name(), l.securityProtocol(),
@@ -191,6 +197,7 @@ public final class Broker implements AutoCloseable {
                 transport.close();
                 transport = null;
             }
+            closeTlsListeners();
             if (replicaFetchers != null) {
                 replicaFetchers.close();
             }
@@ -242,6 +249,45 @@ public final class Broker implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * The TLS set-up of every SSL and SASL_SSL listener: kafka-clients' SslFactory over the listener's
+     * {@code ssl.*} settings (stores are loaded and checked now, so a bad keystore stops the start naming the
+     * setting); its decrypt memory has the NIO transport's size, and a handshake the request deadline.
+     */
+    private void createTlsListeners() {
+        for (ListenerSpec l : config.listeners()) {
+            if (l.tls()) {
+                final TlsListener t = new TlsListener(l.name(), config.listenerSslConfigs(l),
+                    config.getLong(BrokerConfig.CONNECTION_REQUEST_RECEIVE_TIMEOUT_MS),
+                    config.getInt(BrokerConfig.NIO_BUFFER_BYTES), config.getInt(BrokerConfig.NIO_BUFFER_COUNT));
+                tlsListeners.put(l.name(), t);
+                LOG.info("listener {}: {} with {}", l.name(), l.securityProtocol(), t.describe());
+            }
+        }
+    }
+
+    /** {@code factory} behind the listener's TLS layer on a TLS listener, else as it is. */
+    private ReactorHandlerFactory tlsWrapped(ListenerSpec l, ReactorHandlerFactory factory) {
+        final TlsListener t = tlsListeners.get(l.name());
+        return t == null ? factory : t.wrap(factory);
+    }
+
+    /** The TLS set-up of a TLS listener (its decrypt memory, its handshake counts); null on the others. */
+    public TlsListener tlsListener(String listenerName) {
+        return tlsListeners.get(listenerName);
+    }
+
+    /** After the transports stopped: every decrypted chunk must be back. */
+    private void closeTlsListeners() {
+        for (TlsListener t : tlsListeners.values()) {
+            if (t.outstandingChunks() != 0) {
+                LOG.error("listener {}: {} TLS plaintext chunks still outstanding after the transport stopped",
+                    t.name(), t.outstandingChunks());
+            }
+            t.close();
+        }
     }
 
     private void closeOtherListeners() {
@@ -542,6 +588,7 @@ public final class Broker implements AutoCloseable {
                     transport.outstandingChunks());
             }
         }
+        closeTlsListeners();
         if (flusher != null) {
             // After the transport: no append can request a flush any more.
             flusher.close();

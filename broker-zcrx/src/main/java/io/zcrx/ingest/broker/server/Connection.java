@@ -9,6 +9,7 @@ import io.zcrx.ingest.broker.transport.ConnectionHandler;
 import io.zcrx.ingest.broker.transport.ConnectionIo;
 import io.zcrx.ingest.broker.transport.ReactorIo;
 import io.zcrx.ingest.broker.transport.outbound.OutboundQueue;
+import io.zcrx.ingest.broker.transport.tls.TlsPeer;
 import io.zcrx.ingest.protocol.bytes.ProtocolException;
 import io.zcrx.ingest.protocol.bytes.RxChunk;
 import io.zcrx.ingest.protocol.frame.Frame;
@@ -20,6 +21,7 @@ import java.util.Arrays;
 import org.apache.kafka.common.message.ResponseHeaderData;
 import org.apache.kafka.common.protocol.Message;
 import org.apache.kafka.common.requests.RequestUtils;
+import org.apache.kafka.common.security.auth.KafkaPrincipal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -480,6 +482,25 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
     @Override
     public String listener() {
         return listener;
+    }
+
+    /**
+     * The connection's principal as Kafka's {@code DefaultKafkaPrincipalBuilder} gives it (what the authorizer
+     * checks): the SASL session's on SASL listeners, SASL_SSL included; else, on an SSL listener, the client
+     * certificate's ({@code User:CN=...} under the default {@code ssl.principal.mapping.rules}); else
+     * {@code User:ANONYMOUS}.
+     */
+    KafkaPrincipal principal() {
+        if (sasl != null && sasl.principal() != null) {
+            return sasl.principal();
+        }
+        if (io instanceof TlsPeer) {
+            final KafkaPrincipal p = ((TlsPeer) io).tlsPrincipal();
+            if (p != null) {
+                return p;
+            }
+        }
+        return KafkaPrincipal.ANONYMOUS;
     }
 
     @Override

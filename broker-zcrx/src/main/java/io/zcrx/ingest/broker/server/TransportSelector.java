@@ -44,8 +44,18 @@ public final class TransportSelector {
         final String wanted = config.transport();
         final List<String> skipped = new ArrayList<>();
         final List<String> order = new ArrayList<>();
+        final ListenerSpec first = config.listeners().get(0);
+        if (wanted.equals("zcrx") && first.tls()) {
+            throw new IOException("transport=zcrx cannot serve listener " + first.name() + " ("
+                + first.securityProtocol() + "): zcrx serves PLAINTEXT and SASL_PLAINTEXT only (TLS decrypts into "
+                + "a copy, which zero-copy receive cannot avoid); use transport=uring or nio, or put a plaintext "
+                + "listener first");
+        }
         if (wanted.equals("auto")) {
-            if (!config.zcrxInterface().isEmpty()) {
+            if (first.tls()) {
+                skipped.add("zcrx skipped: listener " + first.name() + " is " + first.securityProtocol()
+                    + " (zcrx serves PLAINTEXT and SASL_PLAINTEXT only)");
+            } else if (!config.zcrxInterface().isEmpty()) {
                 order.add("zcrx");
             } else {
                 skipped.add("zcrx skipped: zcrx.interface is not set");

@@ -21,6 +21,18 @@ public interface ConnectionHandler {
     void onReadClosed();
 
     /**
+     * Everything in {@link ConnectionIo#outbound()} has been sent. A layer that fills the queue in
+     * bounded steps (TLS wraps the next records) may queue more now; the transport then sends it
+     * without a further {@link ConnectionIo#flush()}. Called before a close-after-flush completes, so
+     * such a layer can finish its output first.
+     *
+     * @return true when something was queued
+     */
+    default boolean onOutboundDrained() {
+        return false;
+    }
+
+    /**
      * The connection is gone (closed by either side, by an error, or by shutdown). The handler
      * releases every chunk reference and every outbound entry it holds. Called exactly once; no other
      * call follows.

@@ -153,21 +153,27 @@ final class NioConnection implements ConnectionIo {
     }
 
     private void writeQueued() throws IOException {
-        while (!outbound.isEmpty()) {
-            final long n;
-            if (outbound.headIsFile()) {
-                n = outbound.headFile().transferTo(outbound.headFilePosition(), outbound.headFileRemaining(), channel);
-            } else {
-                final int count = outbound.headBuffers(gather);
-                n = count == 1 ? channel.write(gather[0]) : channel.write(gather, 0, count);
-                for (int i = 0; i < count; i++) {
-                    gather[i] = null;
+        do {
+            while (!outbound.isEmpty()) {
+                final long n;
+                if (outbound.headIsFile()) {
+                    n = outbound.headFile().transferTo(outbound.headFilePosition(), outbound.headFileRemaining(),
+                        channel);
+                } else {
+                    final int count = outbound.headBuffers(gather);
+                    n = count == 1 ? channel.write(gather[0]) : channel.write(gather, 0, count);
+                    for (int i = 0; i < count; i++) {
+                        gather[i] = null;
+                    }
                 }
+                if (n <= 0) {
+                    break;
+                }
+                outbound.consumed(n);
             }
-            if (n <= 0) {
-                break;
-            }
-            outbound.consumed(n);
+        } while (outbound.isEmpty() && handler != null && !closed && handler.onOutboundDrained());
+        if (closed) {
+            return;
         }
         if (outbound.isEmpty() && closeAfterFlush) {
             closeNow(closeReason);

@@ -23,6 +23,9 @@ import java.util.Arrays;
  * log's {@code pwritev}. Fixed size: running out is backpressure (connections stop reading), never
  * growth.
  *
+ * <p>The TLS layer ({@code transport.tls}) keeps its decrypted plaintext in a pool of this kind too, which is why
+ * the buffer methods are public.
+ *
  * <p>This class is not thread-safe: one pool per reactor thread.
  */
 public final class NioReceiveMemory implements ChunkOwner {
@@ -76,7 +79,7 @@ public final class NioReceiveMemory implements ChunkOwner {
     }
 
     /** Takes a free buffer for a connection to read into (the holder reference), or -1 if none. */
-    int acquireBuffer() {
+    public int acquireBuffer() {
         if (freeBufferCount == 0) {
             return -1;
         }
@@ -86,24 +89,24 @@ public final class NioReceiveMemory implements ChunkOwner {
     }
 
     /** The connection stops reading into {@code id}; the buffer is free once its chunks are released. */
-    void releaseBuffer(int id) {
+    public void releaseBuffer(int id) {
         unref(id);
     }
 
     /** References on {@code id}: 1 means only the reading connection holds it (no chunk alive). */
-    int refs(int id) {
+    public int refs(int id) {
         return refs[id];
     }
 
     /** Reactor-confined read view positioned at {@code [offset, bufferBytes)} of buffer {@code id}. */
-    ByteBuffer readView(int id, int offset) {
+    public ByteBuffer readView(int id, int offset) {
         final int base = id * bufferBytes;
         readView.limit(base + bufferBytes).position(base + offset);
         return readView;
     }
 
     /** Cuts a chunk of {@code length} bytes at {@code offset} of buffer {@code id} (one reference). */
-    RxChunk wrapChunk(int id, int offset, int length) {
+    public RxChunk wrapChunk(int id, int offset, int length) {
         final RxChunk c = freeChunkCount > 0 ? freeChunks[--freeChunkCount] : new RxChunk();
         refs[id]++;
         outstandingChunks++;
@@ -133,7 +136,7 @@ public final class NioReceiveMemory implements ChunkOwner {
     }
 
     /** True (once) if buffers came back since the last call: starved connections may read again. */
-    boolean takeReleasedSinceCheck() {
+    public boolean takeReleasedSinceCheck() {
         final boolean any = releasesSinceCheck > 0;
         releasesSinceCheck = 0;
         return any;
@@ -152,7 +155,7 @@ public final class NioReceiveMemory implements ChunkOwner {
     }
 
     /** Frees the arena; every buffer must be back. */
-    void close() {
+    public void close() {
         if (freeBufferCount != bufferCount) {
             throw new IllegalStateException("nio receive pool closed with buffers in use: free=" + freeBufferCount
                 + ", count=" + bufferCount + ", outstandingChunks=" + outstandingChunks);
@@ -161,7 +164,7 @@ public final class NioReceiveMemory implements ChunkOwner {
     }
 
     /** Invariant: free + referenced buffers = all; outstanding counters are non-negative. */
-    void checkInvariants() {
+    public void checkInvariants() {
         int referenced = 0;
         for (int r : refs) {
             if (r < 0) {

@@ -333,6 +333,12 @@ public final class UringConnection implements ConnectionIo, ReceiveAccount {
             closeNow("send made no progress: res=0, queued=" + outbound.queuedBytes());
             return;
         }
+        if (outbound.isEmpty() && handler != null) {
+            handler.onOutboundDrained();
+            if (closing) {
+                return;
+            }
+        }
         if (outbound.isEmpty() && closeAfterFlush) {
             closeNow(closeReason);
             return;
