@@ -414,10 +414,7 @@ final class TlsConnection implements ConnectionHandler, ConnectionIo, TlsPeer {
                     task.run();
                 }
             } else if (hs == HandshakeStatus.NEED_WRAP) {
-                final OutboundQueue out = io.outbound();
-                final ByteBuffer dst = out.beginWrite(packetBytes);
-                final SSLEngineResult r = engine.wrap(EMPTY, dst);
-                out.commitWrite();
+                final SSLEngineResult r = wrapInto(io.outbound(), EMPTY);
                 if (r.getHandshakeStatus() == HandshakeStatus.FINISHED) {
                     handshakeDone();
                 }
@@ -463,11 +460,9 @@ final class TlsConnection implements ConnectionHandler, ConnectionIo, TlsPeer {
         closing = true;
         engine.closeOutbound();
         try {
-            final OutboundQueue out = io.outbound();
-            while (engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
-                final ByteBuffer dst = out.beginWrite(packetBytes);
-                final SSLEngineResult r = engine.wrap(EMPTY, dst);
-                out.commitWrite();
+            // As Kafka's SslTransportLayer after a failure: wrap whatever the engine still has (its alert).
+            for (int i = 0; i < 4 && !engine.isOutboundDone(); i++) {
+                final SSLEngineResult r = wrapInto(io.outbound(), EMPTY);
                 if (r.bytesProduced() == 0) {
                     break;
                 }
@@ -496,18 +491,19 @@ final class TlsConnection implements ConnectionHandler, ConnectionIo, TlsPeer {
             while (!plain.isEmpty() && out.queuedBytes() < OUTBOUND_HIGH_BYTES) {
                 final SSLEngineResult r;
                 if (plain.headIsFile()) {
-                    final ByteBuffer src = readFileRegion();
-                    final ByteBuffer dst = out.beginWrite(packetBytes);
-                    r = engine.wrap(src, dst);
+                    r = wrapInto(out, readFileRegion());
                 } else {
                     final int n = plain.headBuffers(gather);
                     final ByteBuffer dst = out.beginWrite(packetBytes);
-                    r = engine.wrap(gather, 0, n, dst);
-                    for (int i = 0; i < n; i++) {
-                        gather[i] = null;
+                    try {
+                        r = engine.wrap(gather, 0, n, dst);
+                    } finally {
+                        out.commitWrite();
+                        for (int i = 0; i < n; i++) {
+                            gather[i] = null;
+                        }
                     }
                 }
-                out.commitWrite();
                 if (r.bytesConsumed() > 0) {
                     plain.consumed(r.bytesConsumed());
                 }
@@ -520,9 +516,7 @@ final class TlsConnection implements ConnectionHandler, ConnectionIo, TlsPeer {
                 closeNotifyQueued = true;
                 engine.closeOutbound();
                 while (!engine.isOutboundDone()) {
-                    final ByteBuffer dst = out.beginWrite(packetBytes);
-                    final SSLEngineResult r = engine.wrap(EMPTY, dst);
-                    out.commitWrite();
+                    final SSLEngineResult r = wrapInto(out, EMPTY);
                     queued |= r.bytesProduced() > 0;
                     if (r.bytesProduced() == 0) {
                         break;
@@ -540,6 +534,16 @@ final class TlsConnection implements ConnectionHandler, ConnectionIo, TlsPeer {
         }
         pumping = false;
         return queued;
+    }
+
+    /** Wraps {@code src} into one record at the tail of {@code out}; the write is closed whatever happens. */
+    private SSLEngineResult wrapInto(OutboundQueue out, ByteBuffer src) throws SSLException {
+        final ByteBuffer dst = out.beginWrite(packetBytes);
+        try {
+            return engine.wrap(src, dst);
+        } finally {
+            out.commitWrite();
+        }
     }
 
     /** Up to one record's worth of the head file region, read into a scratch buffer. */
