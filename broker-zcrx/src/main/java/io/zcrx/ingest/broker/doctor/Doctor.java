@@ -366,6 +366,9 @@ public final class Doctor {
                 commands.add(add);
             }
         }
+        checks.add(new Check(Status.INFO, "listener", "zcrx serves the first listener (dst-port " + port
+            + ") and only as PLAINTEXT or SASL_PLAINTEXT; SSL and SASL_SSL listeners run on copy-mode io_uring or "
+            + "NIO (TLS decrypts into a copy, a second trip over the memory bus)"));
         return new DoctorReport(header(ifn, queue, port), checks, commands, ifn, queue, port);
     }
 

@@ -73,8 +73,8 @@ class BrokerConfigTest {
         assertTrue(m.contains("log.segment.bytes") && m.contains("abc"), m);
         m = errorOf("transport", "dpdk");
         assertTrue(m.contains("transport") && m.contains("dpdk"), m);
-        m = errorOf("listeners", "SSL://127.0.0.1:9093");
-        assertTrue(m.contains("listeners") && m.contains("SSL://127.0.0.1:9093"), m);
+        m = errorOf("listeners", "OTHER://127.0.0.1:9093");
+        assertTrue(m.contains("listeners") && m.contains("OTHER://127.0.0.1:9093"), m);
         m = errorOf("listeners", "PLAINTEXT://127.0.0.1:70000");
         assertTrue(m.contains("listeners") && m.contains("70000"), m);
         m = errorOf("uring.buffer.count", "1000");

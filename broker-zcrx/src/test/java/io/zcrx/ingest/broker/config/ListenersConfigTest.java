@@ -1,6 +1,7 @@
 package io.zcrx.ingest.broker.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
 import org.junit.jupiter.api.Test;
 
 /** listeners, advertised.listeners and listener.security.protocol.map as Kafka reads them. */
@@ -43,11 +45,35 @@ class ListenersConfigTest {
     }
 
     @Test
-    void tlsListenersAreRefusedNamingTheListener() {
-        String m = errorOf("listeners", "PLAINTEXT://127.0.0.1:9092,SSL://127.0.0.1:9093");
-        assertTrue(m.contains("SSL") && m.contains("TLS is not built yet"), m);
-        m = errorOf("listeners", "SECURE://127.0.0.1:9093", "listener.security.protocol.map", "SECURE:SASL_SSL");
-        assertTrue(m.contains("listener SECURE is SASL_SSL") && m.contains("TLS is not built yet"), m);
+    void tlsListenersResolveTheirSslSettingsPerListenerOverTheBrokerWideOnes() {
+        final BrokerConfig c = config("listeners", "PLAINTEXT://127.0.0.1:9092,SSL://127.0.0.1:9093,"
+                + "SECURE://127.0.0.1:9094",
+            "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SSL:SSL,SECURE:SASL_SSL",
+            "ssl.keystore.location", "/etc/broker.p12", "ssl.keystore.password", "kpw",
+            "listener.name.secure.ssl.client.auth", "required",
+            "listener.name.secure.ssl.keystore.location", "/etc/secure.p12");
+        assertTrue(c.unknownKeys().isEmpty(), c.unknownKeys().toString());
+        final ListenerSpec ssl = c.listeners().get(1);
+        final ListenerSpec secure = c.listeners().get(2);
+        assertTrue(ssl.tls() && !ssl.sasl());
+        assertTrue(secure.tls() && secure.sasl());
+        assertFalse(c.listeners().get(0).tls());
+        final Map<String, Object> a = c.listenerSslConfigs(ssl);
+        assertEquals("/etc/broker.p12", a.get("ssl.keystore.location"));
+        assertEquals("none", a.get("ssl.client.auth"));
+        assertEquals(new Password("kpw"), a.get("ssl.keystore.password"));
+        assertEquals("DEFAULT", a.get("ssl.principal.mapping.rules"));
+        final Map<String, Object> b = c.listenerSslConfigs(secure);
+        assertEquals("/etc/secure.p12", b.get("ssl.keystore.location"));
+        assertEquals("required", b.get("ssl.client.auth"));
+        // A bad per-listener value fails when the listener's TLS is set up, naming listener, key and value.
+        final BrokerConfig bad = config("listeners", "SSL://127.0.0.1:9093", "listener.name.ssl.ssl.client.auth",
+            "sometimes");
+        final String m = assertThrows(ConfigException.class, () -> bad.listenerSslConfigs(bad.listeners().get(0)))
+            .getMessage();
+        assertTrue(m.contains("listener SSL") && m.contains("ssl.client.auth") && m.contains("sometimes"), m);
+        // A bad broker-wide value fails at once.
+        assertTrue(errorOf("ssl.client.auth", "sometimes").contains("ssl.client.auth"));
     }
 
     @Test
