@@ -216,8 +216,11 @@ public final class BrokerConfig extends AbstractConfig {
             "Partitions of an auto-created topic, and of CreateTopics without a partition count.");
         d.define(AUTO_CREATE_TOPICS_ENABLE, Type.BOOLEAN, true, Importance.MEDIUM,
             "Create a topic on a Metadata request that names it and allows auto-creation.");
-        d.define(DEFAULT_REPLICATION_FACTOR, Type.INT, 1, Range.between(1, 1), Importance.LOW,
-            "Single node: 1 is the only valid value.");
+        d.define(DEFAULT_REPLICATION_FACTOR, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM,
+            "Replication factor of topics created without one (CreateTopics with -1). Cluster mode: sent to the "
+                + "controller, which refuses a factor above the registered brokers. Standalone (one node): a value "
+                + "above 1 makes such CreateTopics fail with INVALID_REPLICATION_FACTOR, as Kafka answers when too "
+                + "few brokers are registered.");
         d.define(LOG_SEGMENT_BYTES, Type.INT, 1024 * 1024 * 1024, Range.between(1024, Integer.MAX_VALUE),
             Importance.HIGH, "Roll a segment when it would grow past this size.");
         d.define(LOG_ROLL_MS, Type.LONG, null, new NullOr(Range.atLeast(1L)), Importance.MEDIUM,
@@ -272,8 +275,11 @@ public final class BrokerConfig extends AbstractConfig {
             "How often expired producer ids are removed.");
         d.define(LOG_SEGMENT_DELETE_DELAY_MS, Type.LONG, 60_000L, Range.atLeast(0L), Importance.LOW,
             "How long a segment deleted by retention stays on disk (renamed .deleted) before it is removed.");
-        d.define(MIN_INSYNC_REPLICAS, Type.INT, 1, Range.between(1, 1), Importance.LOW,
-            "Single node: the only replica is always in sync, so 1 is the only valid value.");
+        d.define(MIN_INSYNC_REPLICAS, Type.INT, 1, Range.atLeast(1), Importance.HIGH,
+            "The fewest in-sync replicas (leader included) that an acks=all write needs: below it, acks=all "
+                + "Produce answers NOT_ENOUGH_REPLICAS and the high watermark stays where it is. Capped at the "
+                + "partition's replica count (Kafka's effective min ISR), so a single node is always in sync. "
+                + "Topic setting: min.insync.replicas.");
 
         d.define(FETCH_MAX_BYTES, Type.INT, 55 * 1024 * 1024, Range.atLeast(1024), Importance.MEDIUM,
             "Largest Fetch response (record bytes); a request's MaxBytes is capped to it. One batch larger "
@@ -393,12 +399,12 @@ public final class BrokerConfig extends AbstractConfig {
             "Cluster mode: partitions of __consumer_offsets when this broker asks the controller to create it (a "
                 + "group's coordinator is the leader of partition abs(groupId.hashCode()) % that count). Must be "
                 + "the same on every broker, Kafka's included; it cannot change once the topic exists.");
-        d.define(OFFSETS_TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) 1, Range.between(1, Short.MAX_VALUE),
+        d.define(OFFSETS_TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) 3, Range.between(1, Short.MAX_VALUE),
             Importance.HIGH,
             "Cluster mode: replication factor of __consumer_offsets when this broker asks the controller to "
-                + "create it. Kafka's default is 3, but this broker creates topics with replication factor 1 only "
-                + "until replication is complete (issue 12): with a larger value it never asks for the topic and "
-                + "FindCoordinator answers COORDINATOR_NOT_AVAILABLE, with an ERROR line naming this setting.");
+                + "create it (Kafka's default, 3). With fewer brokers registered the controller refuses it and "
+                + "FindCoordinator answers COORDINATOR_NOT_AVAILABLE (a WARN line says why): a one- or two-broker "
+                + "cluster sets 1, as Kafka's sample server.properties does.");
         return d;
     }
 

@@ -78,8 +78,8 @@ public final class TopicConfigs {
             Range.atLeast(0L), "How long a deleted segment stays on disk before removal.");
         define(TopicConfig.PREALLOCATE_CONFIG, Type.BOOLEAN, BrokerConfig.LOG_PREALLOCATE, null,
             "Preallocate segment files.");
-        define(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Type.INT, BrokerConfig.MIN_INSYNC_REPLICAS, Range.between(1, 1),
-            "Single node: 1.");
+        define(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Type.INT, BrokerConfig.MIN_INSYNC_REPLICAS, Range.atLeast(1),
+            "The fewest in-sync replicas an acks=all write needs (capped at the replica count).");
     }
 
     private static void define(String name, Type type, String brokerKey, ConfigDef.Validator validator, String doc) {

@@ -138,8 +138,8 @@ public final class MetadataHandler {
         if (creating.add(name)) {
             final CreateTopicsRequestData data = new CreateTopicsRequestData()
                 .setTimeoutMs(ForwardToController.TIMEOUT_MS);
-            // Explicit, never -1 (the controller's own default): default.replication.factor accepts only 1 until this
-            // broker replicates (SingleReplica), so an auto-created topic never has replicas nothing copies to.
+            // Explicit, never -1 (the controller's own default): this broker's default.replication.factor, as Kafka's
+            // AutoTopicCreationManager sends it.
             data.topics().add(new CreatableTopic().setName(name).setNumPartitions(ctx.config().numPartitions())
                 .setReplicationFactor(ctx.config().getInt(BrokerConfig.DEFAULT_REPLICATION_FACTOR).shortValue()));
             try {

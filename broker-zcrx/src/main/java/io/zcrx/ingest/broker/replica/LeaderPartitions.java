@@ -6,9 +6,11 @@ import io.zcrx.ingest.broker.metadata.PartitionState;
 import io.zcrx.ingest.broker.metadata.TopicInfo;
 import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.log.PartitionLog;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.slf4j.Logger;
@@ -38,6 +40,21 @@ public final class LeaderPartitions implements LeadershipListener {
     private final Map<TopicPartition, Long> checkpointed;
     private final Set<TopicPartition> ledSinceStart = ConcurrentHashMap.newKeySet();
     private final IsrUpdater isrUpdater;
+    /** The reactors' acks=all waiters (one per reactor), woken when a high watermark moves or a leader resigns. */
+    private final List<AckWaiter> ackWaiters = new CopyOnWriteArrayList<>();
+
+    /**
+     * Produce responses waiting for replication (one per reactor: the produce package's parked acks=all answers).
+     * Woken, from any thread, whenever a high watermark moves or a leadership ends; the waiter re-checks its
+     * responses on its own thread.
+     */
+    public interface AckWaiter {
+        /** True while a response waits for a high watermark (a stale true only costs a wake-up). */
+        boolean awaitsReplication();
+
+        /** Hop to the waiter's thread and complete what is now settled. */
+        void wake();
+    }
 
     /**
      * @param checkpointed the high watermarks of {@code replication-offset-checkpoint}, read at start
@@ -94,6 +111,15 @@ public final class LeaderPartitions implements LeadershipListener {
 
     @Override
     public void onResign(TopicInfo topic, int partition, int newLeaderEpoch) {
+        // Parked acks=all answers for the partition become NOT_LEADER_OR_FOLLOWER now, not at their timeout.
+        try {
+            resignLeaderships(topic, partition);
+        } finally {
+            wakeAckWaiters();
+        }
+    }
+
+    private void resignLeaderships(TopicInfo topic, int partition) {
         led.entrySet().removeIf(e -> {
             final LeaderPartition p = e.getValue();
             if (p.topic() == topic && p.partition() == partition) {
@@ -184,8 +210,43 @@ public final class LeaderPartitions implements LeadershipListener {
         return ctx.config().getInt(BrokerConfig.MIN_INSYNC_REPLICAS);
     }
 
-    /** A high watermark moved: consumer long polls on the partition re-read. */
-    void onHighWatermarkAdvanced(PartitionLog log) {
+    /**
+     * A high watermark moved: consumer long polls on the partition re-read, and the reactors with acks=all answers
+     * waiting re-check them. Any thread.
+     */
+    public void onHighWatermarkAdvanced(PartitionLog log) {
         ctx.fetchWaiters().onAppend(log);
+        wakeAckWaiters();
+    }
+
+    private void wakeAckWaiters() {
+        for (AckWaiter w : ackWaiters) {
+            if (w.awaitsReplication()) {
+                w.wake();
+            }
+        }
+    }
+
+    /** Registers a reactor's acks=all waiter (once, when the reactor first parks an answer). */
+    public void register(AckWaiter waiter) {
+        ackWaiters.add(waiter);
+    }
+
+    /**
+     * How many in-sync replicas {@code log}'s partition lacks for its effective {@code min.insync.replicas}: above 0
+     * means an acks=all Produce must be refused (NOT_ENOUGH_REPLICAS before the append,
+     * NOT_ENOUGH_REPLICAS_AFTER_APPEND once its batch is committed), as Kafka's {@code Partition} checks. 0 when
+     * the partition is not led here (the append path answers that). Lock-free: one map lookup and one volatile read,
+     * cheap enough for the Produce path of acks=all requests.
+     */
+    public int minIsrShortfall(PartitionLog log) {
+        final LeaderPartition p = led.get(log);
+        return p == null ? 0 : p.minIsrShortfall();
+    }
+
+    /** Kafka's NOT_ENOUGH_REPLICAS message for {@code log}'s partition (error path only). */
+    public String minIsrMessage(PartitionLog log) {
+        final LeaderPartition p = led.get(log);
+        return p == null ? "Not enough in-sync replicas for partition " + log.topicPartition() : p.minIsrMessage();
     }
 }

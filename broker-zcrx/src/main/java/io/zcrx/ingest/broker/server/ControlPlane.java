@@ -57,6 +57,8 @@ import org.apache.kafka.common.protocol.ApiKeys;
  */
 public final class ControlPlane {
     private final ControlHandler[] byKey = new ControlHandler[128];
+    /** The leader side of replication in cluster mode, null standalone (the reactors' Produce handlers use it). */
+    private final LeaderPartitions leaders;
 
     public ControlPlane(BrokerContext ctx) {
         this(ctx, null);
@@ -64,6 +66,7 @@ public final class ControlPlane {
 
     /** With the leader side of replication ({@code leaders}, cluster mode) serving follower fetches. */
     public ControlPlane(BrokerContext ctx, LeaderPartitions leaders) {
+        this.leaders = leaders;
         final MetadataHandler metadata = new MetadataHandler(ctx);
         register(ApiKeys.METADATA, (req, body) ->
             req.respond(metadata.handle(new MetadataRequestData(body, req.version()), req.version())));
@@ -86,6 +89,11 @@ public final class ControlPlane {
             ApiKeys.LIST_PARTITION_REASSIGNMENTS, ApiKeys.ELECT_LEADERS, ApiKeys.INCREMENTAL_ALTER_CONFIGS}) {
             register(api, controllerOwned::handle);
         }
+    }
+
+    /** The leader side of replication (cluster mode), or null (standalone). */
+    LeaderPartitions leaders() {
+        return leaders;
     }
 
     /** Consumers and admin tools: Fetch, ListOffsets, groups, topic deletion and growth. */

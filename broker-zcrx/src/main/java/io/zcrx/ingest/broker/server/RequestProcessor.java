@@ -57,8 +57,8 @@ final class RequestProcessor {
         this.reactor = reactor;
         this.stripe = reactor.reactorId();
         this.timing = ctx.metrics().recording();
-        this.produce = new ProduceHandler(ctx, stripe);
         this.controlPlane = reactor.controlPlane();
+        this.produce = new ProduceHandler(ctx, stripe, controlPlane.leaders());
         this.clusterMode = ctx.clusterMode();
         this.apiVersions = new ApiVersionsHandler(clusterMode);
         this.frameBytesMax = ctx.config().getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES);
