@@ -68,7 +68,7 @@ class LeaderElectionIT {
      */
     private static void moveLeadership(Admin admin, int leader, String via) throws Exception {
         final int other = leader == 1 ? 2 : 1;
-        // An election needs the preferred replica in the ISR (else ELECTION_NOT_NEEDED / PREFERRED_LEADER_NOT_AVAILABLE).
+        // An election needs the preferred replica in the ISR (else PREFERRED_LEADER_NOT_AVAILABLE).
         Await.until("both replicas in the ISR", ClusterClients.TIMEOUT, () -> ClusterClients.isr(admin, TOPIC, 0),
             List.of(1, 2)::equals);
         try (Admin through = ClusterClients.admin(via)) {

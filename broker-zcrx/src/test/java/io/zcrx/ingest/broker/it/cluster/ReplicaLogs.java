@@ -104,8 +104,8 @@ final class ReplicaLogs {
                 position += size;
             }
             if (strict && position != file.length) {
-                throw new AssertionError(segment + ": " + (file.length - position) + " bytes after the last whole batch "
-                    + "(at " + position + " of " + file.length + ")");
+                throw new AssertionError(segment + ": " + (file.length - position)
+                    + " bytes after the last whole batch (at " + position + " of " + file.length + ")");
             }
         }
         return out;

@@ -62,10 +62,11 @@ class ReplicationKillLoopIT {
         fixture.startController(ControllerFeatures.COMPATIBLE, Map.of("broker.session.timeout.ms", SESSION_MS));
         final Map<String, String> settings = Map.of("broker.session.timeout.ms", SESSION_MS,
             "replica.lag.time.max.ms", "5000",
-            // Small segments, so that each replica rolls many times during the loop.
+            // Small segments, so that each replica rolls many times during the loop (below Kafka's minimum of
+            // 1 MiB: formatted with our storage tool, which Kafka's would refuse).
             "log.segment.bytes", "131072");
         for (int id : IDS) {
-            BROKERS.put(id, fixture.startZcrxBroker(id, settings));
+            BROKERS.put(id, fixture.startZcrxBroker(id, ZcrxBrokerProcess.Format.ZCRX_STORAGE, settings));
         }
         ClusterClients.awaitBrokers(bootstrap(), Set.copyOf(IDS));
     }
@@ -84,6 +85,7 @@ class ReplicationKillLoopIT {
     /** The producer at a fixed rate, on its own thread; what was acknowledged and what failed. */
     private static final class Load implements Runnable {
         final Set<Long> acked = ConcurrentHashMap.newKeySet();
+        final AtomicLong[] ackedPerPartition = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
         final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
         final AtomicLong sent = new AtomicLong();
         private volatile boolean running = true;
@@ -119,6 +121,7 @@ class ReplicationKillLoopIT {
                         ("k-" + seq).getBytes(StandardCharsets.UTF_8), value), (md, e) -> {
                             if (e == null) {
                                 acked.add(s);
+                                ackedPerPartition[(int) (s % PARTITIONS)].incrementAndGet();
                             } else {
                                 failures.computeIfAbsent(e.getClass().getSimpleName(), k -> new AtomicLong())
                                     .incrementAndGet();
@@ -149,6 +152,10 @@ class ReplicationKillLoopIT {
         }, m -> m.values().stream().allMatch(IDS::equals));
     }
 
+    private static long ms(long nanos) {
+        return nanos / 1_000_000;
+    }
+
     private static Path dir(int broker, int partition) {
         return ReplicaLogs.partitionDir(BROKERS.get(broker).logDir(), TOPIC, partition);
     }
@@ -173,18 +180,26 @@ class ReplicationKillLoopIT {
                     + kill);
                 final int partition = kill % PARTITIONS;
                 final int victim = ClusterClients.awaitLeaders(admin, TOPIC, Set.copyOf(IDS)).get(partition);
-                final int ackedBefore = load.acked.size();
+                final long ackedBefore = load.ackedPerPartition[partition].get();
+                final long killedAt = System.nanoTime();
                 BROKERS.get(victim).kill();
                 Await.until("a new leader of partition " + partition + " after killing broker " + victim,
                     ClusterClients.TIMEOUT, () -> ClusterClients.leaders(admin, TOPIC).getOrDefault(partition, -1),
                     l -> l != -1 && l != victim);
-                // Two replicas in sync: the cluster keeps taking acks=all writes without the victim.
-                Await.until("acknowledgements without broker " + victim, ClusterClients.TIMEOUT,
-                    () -> load.acked.size(), n -> n >= ackedBefore + RATE);
+                final long electedAt = System.nanoTime();
+                // Two replicas in sync: the partition keeps taking acks=all writes without the victim.
+                Await.until("acknowledgements of partition " + partition + " without broker " + victim,
+                    ClusterClients.TIMEOUT, () -> load.ackedPerPartition[partition].get(),
+                    n -> n >= ackedBefore + RATE / PARTITIONS);
+                final long progressedAt = System.nanoTime();
                 BROKERS.get(victim).restart();
+                final long restartedAt = System.nanoTime();
                 awaitFullIsrs(admin);
-                System.out.printf("kill %d/%d: broker %d (leader of partition %d); acknowledged so far %d%n",
-                    kill + 1, KILLS, victim, partition, load.acked.size());
+                System.out.printf("kill %d/%d: broker %d (leader of partition %d); acknowledged so far %d; ms to a new "
+                    + "leader %d, to %d more acks there %d, to restart %d, to full ISRs %d%n", kill + 1, KILLS, victim,
+                    partition, load.acked.size(), ms(electedAt - killedAt), RATE / PARTITIONS,
+                    ms(progressedAt - electedAt),
+                    ms(restartedAt - progressedAt), ms(System.nanoTime() - restartedAt));
             }
             final int ackedAtEnd = load.acked.size();
             Await.until("acknowledgements after the last restart", ClusterClients.TIMEOUT, () -> load.acked.size(),
@@ -203,6 +218,7 @@ class ReplicationKillLoopIT {
             }, logs -> logs.stream().distinct().count() == 1);
         }
 
+        final long checksFrom = System.nanoTime();
         // A consumer reads everything acknowledged, once.
         final Map<String, Integer> consumed = new HashMap<>();
         for (String line : ClusterClients.readToEnd(bootstrap(), TOPIC)) {
@@ -251,9 +267,11 @@ class ReplicationKillLoopIT {
         }
         System.out.printf("ReplicationKillLoopIT: kills=%d sent=%d acknowledged=%d failed=%s "
                 + "stored=%d batches-per-replica=%d acknowledged-missing-on-a-replica=%d duplicated=%d "
-                + "consumed=%d consumed-missing=%d consumed-twice=%d sealed-segments-compared=%d dumped=%s%n",
+                + "consumed=%d consumed-missing=%d consumed-twice=%d sealed-segments-compared=%d dumped=%s "
+                + "(loop %d s, checks %d s)%n",
             KILLS, load.sent.get(), load.acked.size(), load.failures, stored, batches, missing, duplicated,
-            consumed.size(), consumedMissing, consumedTwice, sealedCompared, dumped);
+            consumed.size(), consumedMissing, consumedTwice, sealedCompared, dumped, ms(checksFrom - began) / 1000,
+            ms(System.nanoTime() - checksFrom) / 1000);
         assertEquals(0, missing, "acknowledged records missing (or stored twice) on a replica");
         assertEquals(0, duplicated, "records stored twice on a replica");
         assertEquals(0, consumedMissing, "acknowledged records the consumer did not read");
