@@ -105,6 +105,16 @@ public final class TopicConfigs {
         return BROKER_SYNONYM.containsKey(name);
     }
 
+    /** True if broker setting {@code brokerKey} is the default of one of our topic settings (dynamic in Kafka). */
+    public static boolean isBrokerDefault(String brokerKey) {
+        return BROKER_SYNONYM.containsValue(brokerKey);
+    }
+
+    /** The broker setting that supplies topic setting {@code name}'s default, or null. */
+    public static String brokerSynonym(String name) {
+        return BROKER_SYNONYM.get(name);
+    }
+
     /**
      * Validates overrides (CreateTopics configs). Returns them normalised (parsed and printed back)
      * in key order.

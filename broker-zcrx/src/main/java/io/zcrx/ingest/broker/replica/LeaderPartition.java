@@ -136,7 +136,7 @@ public final class LeaderPartition {
 
     /** Kafka's {@code maybeExpandIsr}: a follower at the high watermark and within this leader's epoch joins. */
     private IsrUpdater.Change maybeExpandIsr(FollowerState f) {
-        if (pendingIsr != null || contains(isr, f.brokerId()) || !owner.isEligible(f.brokerId())) {
+        if (pendingIsr != null || contains(isr, f.brokerId()) || !owner.isEligible(f.brokerId(), f.brokerEpoch())) {
             return null;
         }
         final long end = f.logEndOffset();
@@ -222,11 +222,16 @@ public final class LeaderPartition {
                 log.topicPartition(), answerLeaderEpoch, leaderEpoch, answerPartitionEpoch, partitionEpoch);
             return false;
         }
+        final boolean grew = answerIsr.length > isr.length;
+        final boolean changed = !Arrays.equals(answerIsr, isr);
         isr = answerIsr;
         partitionEpoch = answerPartitionEpoch;
         pendingIsr = null;
         pendingMaximalIsr = null;
         refreshMinIsr();
+        if (changed) {
+            owner.onIsrCommitted(grew);
+        }
         LOG.info("ISR updated: partition={}, leaderEpoch={}, isr={}, partitionEpoch={}{}", log.topicPartition(),
             leaderEpoch, Arrays.toString(isr), partitionEpoch, isUnderMinIsr() ? " (under min ISR)" : "");
         return maybeIncrementHighWatermark(nowMs);
@@ -245,6 +250,7 @@ public final class LeaderPartition {
         if (generation != alterGeneration || resigned) {
             return false;
         }
+        owner.onIsrUpdateFailed();
         switch (error) {
             case OPERATION_NOT_ATTEMPTED, INELIGIBLE_REPLICA -> {
                 LOG.info("AlterPartition refused, back to the committed ISR: partition={}, proposedIsr={}, isr={}, "
@@ -345,7 +351,8 @@ public final class LeaderPartition {
         boolean waits = false;
         for (FollowerState f : followers.values()) {
             final boolean counts = contains(maximal, f.brokerId())
-                || (f.isCaughtUp(leaderEnd, nowMs, owner.replicaLagTimeMaxMs()) && owner.isEligible(f.brokerId()));
+                || (f.isCaughtUp(leaderEnd, nowMs, owner.replicaLagTimeMaxMs())
+                    && owner.isEligible(f.brokerId(), f.brokerEpoch()));
             if (counts) {
                 waits = true;
                 candidate = Math.min(candidate, f.logEndOffset());
@@ -381,6 +388,16 @@ public final class LeaderPartition {
     /** Above 0 while the committed ISR is under the effective min.insync.replicas; any thread, no lock. */
     int minIsrShortfall() {
         return minIsrShortfall;
+    }
+
+    /** The committed ISR is smaller than the replica set. */
+    synchronized boolean isUnderReplicated() {
+        return !resigned && isr.length < replicas.length;
+    }
+
+    /** A replicated partition whose committed ISR is exactly its effective min.insync.replicas (Kafka's AtMinIsr). */
+    synchronized boolean isAtMinIsr() {
+        return !resigned && replicas.length > 1 && isr.length == effectiveMinIsr();
     }
 
     /** Kafka's NotEnoughReplicasException message for this partition (error path only). */

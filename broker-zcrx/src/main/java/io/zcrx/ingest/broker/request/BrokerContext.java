@@ -1,6 +1,7 @@
 package io.zcrx.ingest.broker.request;
 
 import io.zcrx.ingest.broker.config.BrokerConfig;
+import io.zcrx.ingest.broker.config.DynamicBrokerConfig;
 import io.zcrx.ingest.broker.group.GroupCoordinator;
 import io.zcrx.ingest.broker.group.OffsetManager;
 import io.zcrx.ingest.broker.metadata.BrokerNode;
@@ -46,6 +47,7 @@ public final class BrokerContext {
     private final Histogram appendLatency;
     private volatile ClusterState cluster;
     private volatile ControllerChannel controller;
+    private volatile DynamicBrokerConfig dynamicConfig;
 
     public BrokerContext(BrokerConfig config, LogManager logs, TopicRegistry topics, ProducerIdManager producerIds,
                          LongSupplier clockMs, MetricsRegistry metrics) {
@@ -60,6 +62,17 @@ public final class BrokerContext {
         this.appendLatency = metrics.latencyHistogram(APPEND_LATENCY);
         this.cluster = ClusterState.standalone(new BrokerNode(config.nodeId(), config.advertisedHost(),
             config.advertisedPort(), null));
+        this.dynamicConfig = DynamicBrokerConfig.none(config);
+    }
+
+    /** The settings changed at run time and the effective configuration ({@code kafka-configs}). */
+    public DynamicBrokerConfig dynamicConfig() {
+        return dynamicConfig;
+    }
+
+    /** Lifecycle: the dynamic settings loaded from the log directory (standalone), before the transport starts. */
+    public void attachDynamicConfig(DynamicBrokerConfig dynamic) {
+        this.dynamicConfig = dynamic;
     }
 
     /** The broker's own: how long one append (the gather write of one batch, under the partition lock) takes. */

@@ -2,6 +2,7 @@ package io.zcrx.ingest.broker.server;
 
 import io.zcrx.ingest.broker.cluster.ClusterMember;
 import io.zcrx.ingest.broker.config.BrokerConfig;
+import io.zcrx.ingest.broker.config.DynamicBrokerConfig;
 import io.zcrx.ingest.broker.config.TopicConfigs;
 import io.zcrx.ingest.broker.group.GroupCoordinator;
 import io.zcrx.ingest.broker.group.GroupLoader;
@@ -63,7 +64,8 @@ public final class Broker implements AutoCloseable {
     /** Cluster mode: loads and unloads groups with the __consumer_offsets leaderships. */
     private GroupLoader groupLoader;
     /** Cluster mode: the leader side of replication (follower fetches, ISR, high watermarks). */
-    private LeaderPartitions leaders;
+    /** Set once at start (cluster mode); volatile for the metrics thread. */
+    private volatile LeaderPartitions leaders;
     private LogFlusher flusher;
     private MetricsRegistry metrics;
     private PrometheusEndpoint prometheus;
@@ -127,10 +129,15 @@ public final class Broker implements AutoCloseable {
             throw e;
         }
         try {
-            final TopicRegistry topics = new TopicRegistry(config, logs, metrics);
+            // Standalone: the settings kafka-configs changed at run time apply from the first topic loaded.
+            final DynamicBrokerConfig dynamic =
+                config.clusterMode() ? DynamicBrokerConfig.none(config) : DynamicBrokerConfig.load(config);
+            final TopicRegistry topics = new TopicRegistry(dynamic.current(), logs, metrics);
+            dynamic.addListener(topics::applyBrokerConfig);
             final ProducerIdManager producerIds =
                 new ProducerIdManager(config.logDirs().get(0), logs.largestProducerId());
             ctx = new BrokerContext(config, logs, topics, producerIds, System::currentTimeMillis, metrics);
+            ctx.attachDynamicConfig(dynamic);
             if (config.clusterMode()) {
                 member = new ClusterMember(config, topics, logDirIds(), metrics);
                 ctx.attachCluster(member.cluster(), member.controller());
@@ -203,9 +210,9 @@ public final class Broker implements AutoCloseable {
     public static final MetricName BROKER_STATE = MetricName.of("kafka.server", "KafkaServer", "BrokerState");
 
     /**
-     * Kafka's ReplicaManager gauges for a single node that leads every partition and has no
-     * followers: every partition is counted, led (unless offline after a failed fsync) and fully
-     * replicated.
+     * Kafka's ReplicaManager gauges. Standalone, a single node leads every partition and has no followers: every
+     * partition is counted, led (unless offline after a failed fsync) and fully replicated. Cluster mode: the
+     * replication counts come from the leader side ({@link LeaderPartitions}).
      */
     private void registerReplicaManagerGauges() {
         final LogManager l = logs;
@@ -216,8 +223,12 @@ public final class Broker implements AutoCloseable {
         metrics.gauge(replicaManager("LeaderCount"), () -> config.clusterMode() ? ledHere(topics)
             : l.partitions().size() - offline(l));
         metrics.gauge(replicaManager("OfflineReplicaCount"), () -> offline(l));
-        metrics.gauge(replicaManager("UnderReplicatedPartitions"), () -> 0);
-        metrics.gauge(replicaManager("UnderMinIsrPartitionCount"), () -> 0);
+        // Standalone: one replica, always in sync. Cluster mode: the leader side of replication counts.
+        metrics.gauge(replicaManager("UnderReplicatedPartitions"),
+            () -> leaders == null ? 0 : leaders.underReplicatedCount());
+        metrics.gauge(replicaManager("UnderMinIsrPartitionCount"),
+            () -> leaders == null ? 0 : leaders.underMinIsrCount());
+        metrics.gauge(replicaManager("AtMinIsrPartitionCount"), () -> leaders == null ? 0 : leaders.atMinIsrCount());
     }
 
     static MetricName replicaManager(String name) {

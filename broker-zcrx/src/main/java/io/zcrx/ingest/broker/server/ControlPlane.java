@@ -1,22 +1,28 @@
 package io.zcrx.ingest.broker.server;
 
 import io.zcrx.ingest.broker.fetch.FetchHandler;
+import io.zcrx.ingest.broker.handler.AlterConfigsHandler;
 import io.zcrx.ingest.broker.handler.ApiVersionTable;
 import io.zcrx.ingest.broker.handler.ControllerOwnedHandler;
 import io.zcrx.ingest.broker.handler.CreatePartitionsHandler;
 import io.zcrx.ingest.broker.handler.CreateTopicsHandler;
 import io.zcrx.ingest.broker.handler.DeleteGroupsHandler;
+import io.zcrx.ingest.broker.handler.DeleteRecordsHandler;
 import io.zcrx.ingest.broker.handler.DeleteTopicsHandler;
 import io.zcrx.ingest.broker.handler.DescribeClusterHandler;
 import io.zcrx.ingest.broker.handler.DescribeConfigsHandler;
 import io.zcrx.ingest.broker.handler.DescribeGroupsHandler;
+import io.zcrx.ingest.broker.handler.DescribeLogDirsHandler;
+import io.zcrx.ingest.broker.handler.DescribeProducersHandler;
 import io.zcrx.ingest.broker.handler.FindCoordinatorHandler;
 import io.zcrx.ingest.broker.handler.HeartbeatHandler;
+import io.zcrx.ingest.broker.handler.IncrementalAlterConfigsHandler;
 import io.zcrx.ingest.broker.handler.InitProducerIdHandler;
 import io.zcrx.ingest.broker.handler.JoinGroupHandler;
 import io.zcrx.ingest.broker.handler.LeaveGroupHandler;
 import io.zcrx.ingest.broker.handler.ListGroupsHandler;
 import io.zcrx.ingest.broker.handler.ListOffsetsHandler;
+import io.zcrx.ingest.broker.handler.ListPartitionReassignmentsHandler;
 import io.zcrx.ingest.broker.handler.MetadataHandler;
 import io.zcrx.ingest.broker.handler.OffsetCommitHandler;
 import io.zcrx.ingest.broker.handler.OffsetDeleteHandler;
@@ -26,20 +32,26 @@ import io.zcrx.ingest.broker.handler.SyncGroupHandler;
 import io.zcrx.ingest.broker.replica.LeaderPartitions;
 import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.broker.request.ControlHandler;
+import org.apache.kafka.common.message.AlterConfigsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.DeleteGroupsRequestData;
+import org.apache.kafka.common.message.DeleteRecordsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
+import org.apache.kafka.common.message.DescribeLogDirsRequestData;
+import org.apache.kafka.common.message.DescribeProducersRequestData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.HeartbeatRequestData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.LeaveGroupRequestData;
 import org.apache.kafka.common.message.ListGroupsRequestData;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
+import org.apache.kafka.common.message.ListPartitionReassignmentsRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetDeleteRequestData;
@@ -83,12 +95,35 @@ public final class ControlPlane {
         register(ApiKeys.DESCRIBE_CONFIGS, (req, body) ->
             req.respond(describeConfigs.handle(new DescribeConfigsRequestData(body, req.version()), req.version())));
         registerReadPath(ctx, leaders);
+        registerAdminTools(ctx);
         // Cluster mode only (ApiVersionTable advertises them there): forwarded to the controller.
         final ControllerOwnedHandler controllerOwned = new ControllerOwnedHandler(ctx);
         for (ApiKeys api : new ApiKeys[] {ApiKeys.DESCRIBE_QUORUM, ApiKeys.ALTER_PARTITION_REASSIGNMENTS,
-            ApiKeys.LIST_PARTITION_REASSIGNMENTS, ApiKeys.ELECT_LEADERS, ApiKeys.INCREMENTAL_ALTER_CONFIGS}) {
+            ApiKeys.ELECT_LEADERS}) {
             register(api, controllerOwned::handle);
         }
+    }
+
+    /** kafka-configs, kafka-delete-records, kafka-log-dirs, kafka-transactions describe-producers. */
+    private void registerAdminTools(BrokerContext ctx) {
+        final DeleteRecordsHandler deleteRecords = new DeleteRecordsHandler(ctx);
+        register(ApiKeys.DELETE_RECORDS, (req, body) ->
+            req.respond(deleteRecords.handle(new DeleteRecordsRequestData(body, req.version()))));
+        final IncrementalAlterConfigsHandler incrementalAlterConfigs = new IncrementalAlterConfigsHandler(ctx);
+        register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, (req, body) ->
+            incrementalAlterConfigs.handle(req, new IncrementalAlterConfigsRequestData(body, req.version())));
+        final AlterConfigsHandler alterConfigs = new AlterConfigsHandler(ctx);
+        register(ApiKeys.ALTER_CONFIGS, (req, body) ->
+            alterConfigs.handle(req, new AlterConfigsRequestData(body, req.version())));
+        final DescribeLogDirsHandler describeLogDirs = new DescribeLogDirsHandler(ctx);
+        register(ApiKeys.DESCRIBE_LOG_DIRS, (req, body) ->
+            req.respond(describeLogDirs.handle(new DescribeLogDirsRequestData(body, req.version()), req.version())));
+        final DescribeProducersHandler describeProducers = new DescribeProducersHandler(ctx);
+        register(ApiKeys.DESCRIBE_PRODUCERS, (req, body) ->
+            req.respond(describeProducers.handle(new DescribeProducersRequestData(body, req.version()))));
+        final ListPartitionReassignmentsHandler reassignments = new ListPartitionReassignmentsHandler(ctx);
+        register(ApiKeys.LIST_PARTITION_REASSIGNMENTS, (req, body) ->
+            reassignments.handle(req, new ListPartitionReassignmentsRequestData(body, req.version())));
     }
 
     /** The leader side of replication (cluster mode), or null (standalone). */
