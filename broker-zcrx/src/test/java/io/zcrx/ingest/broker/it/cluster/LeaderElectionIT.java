@@ -11,27 +11,24 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewPartitionReassignment;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * Issue 12, mixed leadership changes: one of our brokers (node 1) and an Apache Kafka 4.4 broker (node 2), one
- * replication-factor-2 partition. Leadership moves back and forth as an operator moves it: a reassignment with the
- * replica list reordered (same replicas: it completes at once and only changes the preferred leader), then Kafka's
+ * replication-factor-2 partition. Leadership moves back and forth with Kafka's own tools, as an operator moves it:
+ * {@code kafka-reassign-partitions --execute} with the replica list reordered (same replicas: it completes at once
+ * and only changes the preferred leader; the tool asks every replica's broker for DescribeLogDirs first), then
  * {@code kafka-leader-election --election-type PREFERRED}. The moves go through either broker's listener (our
- * broker forwards AlterPartitionReassignments and ElectLeaders to the controller). The reassignments use the Admin
- * API, as {@code kafka-reassign-partitions --execute} does underneath; the tool itself also asks every replica's
- * broker for DescribeLogDirs first, which our broker does not implement ({@link #kafkaReassignPartitionsToolRuns}).
+ * broker forwards AlterPartitionReassignments and ElectLeaders to the controller).
  * Records are produced while each broker leads; in the end a consumer reads every record exactly once, and the
  * segment files of Kafka's replica and ours are byte-identical, both valid to Kafka's {@code DumpLogSegments}.
  */
@@ -63,7 +60,7 @@ class LeaderElectionIT {
     }
 
     /**
-     * Makes {@code leader} the preferred replica with a reassignment (the Admin API) and elects it with
+     * Makes {@code leader} the preferred replica with kafka-reassign-partitions and elects it with
      * kafka-leader-election, both through {@code via}; waits until it leads.
      */
     private static void moveLeadership(Admin admin, int leader, String via) throws Exception {
@@ -71,13 +68,16 @@ class LeaderElectionIT {
         // An election needs the preferred replica in the ISR (else PREFERRED_LEADER_NOT_AVAILABLE).
         Await.until("both replicas in the ISR", ClusterClients.TIMEOUT, () -> ClusterClients.isr(admin, TOPIC, 0),
             List.of(1, 2)::equals);
-        try (Admin through = ClusterClients.admin(via)) {
-            through.alterPartitionReassignments(Map.of(new TopicPartition(TOPIC, 0),
-                Optional.of(new NewPartitionReassignment(List.of(leader, other))))).all().get();
-            Await.until("the reassignment to [" + leader + ", " + other + "] to complete", ClusterClients.TIMEOUT,
-                () -> through.listPartitionReassignments().reassignments().get(), Map::isEmpty);
-        }
+        final Path plan = fixture.workDir().resolve("reassign-" + leader + "-" + System.nanoTime() + ".json");
+        Files.writeString(plan, "{\"version\":1,\"partitions\":[{\"topic\":\"" + TOPIC + "\",\"partition\":0,"
+            + "\"replicas\":[" + leader + "," + other + "]}]}");
         final KafkaTools tools = fixture.tools();
+        tools.reassignPartitions(via, "--reassignment-json-file", plan.toString(), "--execute").ok();
+        Await.until("the replicas of " + TOPIC + "-0 to be [" + leader + ", " + other + "]", ClusterClients.TIMEOUT,
+            () -> {
+                final TopicPartitionInfo p = ClusterClients.partitions(admin, TOPIC).get(0);
+                return p == null ? List.of() : p.replicas().stream().map(Node::id).toList();
+            }, List.of(leader, other)::equals);
         final String elected = tools.leaderElection(via, "--election-type", "PREFERRED", "--topic", TOPIC,
             "--partition", "0").ok();
         assertTrue(elected.contains("Successfully completed leader election (PREFERRED) for partitions " + TOPIC
@@ -120,31 +120,6 @@ class LeaderElectionIT {
         for (Path segment : List.of(mine, theirs)) {
             assertEquals(produced.size(), ClusterClients.assertBatchesValid(
                 fixture.tools().dumpLogSegments(segment, "--deep-iteration").ok()), segment.toString());
-        }
-    }
-
-    /**
-     * {@code kafka-reassign-partitions --execute} itself, with the replicas of a partition reordered. Fails today:
-     * the tool sends DescribeLogDirs to every broker of the current assignment ({@code getReplicaToLogDir}) and our
-     * broker answers UnsupportedVersionException ("The node does not support DESCRIBE_LOG_DIRS"); issue 12 asks
-     * that kafka-reassign-partitions work.
-     */
-    @Test
-    @Disabled("our broker does not implement DescribeLogDirs, which kafka-reassign-partitions --execute needs")
-    void kafkaReassignPartitionsToolRuns() throws Exception {
-        final String topic = "reassigned-by-tool";
-        try (Admin admin = ClusterClients.admin(bootstrap())) {
-            admin.createTopics(List.of(new NewTopic(topic, Map.of(0, List.of(1, 2))))).all().get();
-            ClusterClients.awaitLeaders(admin, topic, Set.of(1));
-            final Path plan = fixture.workDir().resolve("reassign-" + topic + ".json");
-            Files.writeString(plan, "{\"version\":1,\"partitions\":[{\"topic\":\"" + topic + "\",\"partition\":0,"
-                + "\"replicas\":[2,1]}]}");
-            for (String via : List.of(ours.bootstrap(), kafka.bootstrap())) {
-                fixture.tools().reassignPartitions(via, "--reassignment-json-file", plan.toString(), "--execute").ok();
-                Await.until("the reassignment to complete", ClusterClients.TIMEOUT, () -> fixture.tools()
-                    .reassignPartitions(via, "--reassignment-json-file", plan.toString(), "--verify").output(),
-                    o -> o.contains("Reassignment of partition " + topic + "-0 is completed"));
-            }
         }
     }
 }
