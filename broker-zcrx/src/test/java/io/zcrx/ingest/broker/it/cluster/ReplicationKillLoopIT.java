@@ -173,6 +173,7 @@ class ReplicationKillLoopIT {
             awaitFullIsrs(admin);
             load = new Load();
             loader = new Thread(load, "kill-loop-producer");
+            loader.setDaemon(true); // a failed test must not leave the JVM waiting for it
             loader.start();
             Await.until("the first acknowledgements", ClusterClients.TIMEOUT, () -> load.acked.size(), n -> n >= RATE);
             for (int kill = 0; kill < KILLS; kill++) {
