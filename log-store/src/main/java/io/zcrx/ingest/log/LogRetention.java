@@ -34,11 +34,13 @@ final class LogRetention {
             }
             final LogConfig cfg = log.config();
             try {
-                if (cfg.retentionBytes >= 0) {
+                // cleanup.policy=compact alone: Kafka's deleteOldSegments applies no retention (the cleaner keeps
+                // the log small); the files of segments already removed (retention, cleaner swaps) still go below.
+                if (cfg.delete && cfg.retentionBytes >= 0) {
                     removed += deleteSegments(sizeBreached(cfg.retentionBytes), nowMs, "retention.bytes="
                         + cfg.retentionBytes);
                 }
-                if (cfg.retentionMs >= 0) {
+                if (cfg.delete && cfg.retentionMs >= 0) {
                     removed += deleteSegments(timeBreached(nowMs, cfg.retentionMs), nowMs, "retention.ms="
                         + cfg.retentionMs);
                 }

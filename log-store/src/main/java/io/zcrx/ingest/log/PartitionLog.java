@@ -18,8 +18,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableSet;
 import java.util.zip.CRC32C;
 import org.apache.kafka.common.TopicPartition;
@@ -1146,6 +1148,58 @@ public final class PartitionLog {
         synchronized (appendLock) {
             return snapshots.offsets();
         }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Log cleaner support (the cleaner threads of io.zcrx.ingest.log.cleaner; see SegmentSwap)
+
+    /** The inactive segments, oldest first, as they are now (the active segment is never cleaned). */
+    public List<CleanableSegment> cleanableSegments() {
+        final Segment[] segs = segments;
+        final List<CleanableSegment> out = new ArrayList<>(segs.length - 1);
+        for (int i = 0; i < segs.length - 1; i++) {
+            out.add(new CleanableSegment(segs[i]));
+        }
+        return out;
+    }
+
+    /** Base offset of the active segment: the first offset the cleaner may never touch. */
+    public long activeSegmentBaseOffset() {
+        final Segment[] segs = segments;
+        return segs[segs.length - 1].baseOffset();
+    }
+
+    /**
+     * Producer id to the last offset of its newest batch, for every producer with state (Kafka's
+     * {@code lastRecordsOfActiveProducers}): the cleaner keeps those batches (empty if need be), so the sequence
+     * checks and a reload from the log still find each producer's last sequence.
+     */
+    public Map<Long, Long> lastDataOffsetsOfActiveProducers() {
+        synchronized (appendLock) {
+            return producers.lastDataOffsets();
+        }
+    }
+
+    /** A new, empty {@code <baseOffset>.log.cleaned} (with indexes) in this partition's directory. */
+    public CleanedSegment createCleanedSegment(long baseOffset) throws IOException {
+        return CleanedSegment.create(dir, baseOffset, config);
+    }
+
+    /**
+     * Swaps {@code cleaned} (sealed) in for {@code old}, a contiguous group of inactive segments starting at its base
+     * offset, crash-safely ({@link SegmentSwap}). False, and the cleaned files deleted, when the log no longer holds
+     * exactly those segments (retention, truncation or a close came first).
+     *
+     * @throws IOException a rename failed; the partition is then offline and the loader repairs the files
+     */
+    public boolean replaceSegments(CleanedSegment cleaned, List<CleanableSegment> old, long nowMs)
+            throws IOException {
+        return SegmentSwap.replace(this, cleaned, old, nowMs);
+    }
+
+    /** The swap's new segment array (append lock held). */
+    void replaceSegmentArray(Segment[] next) {
+        segments = next;
     }
 
     // ---------------------------------------------------------------------------------------------

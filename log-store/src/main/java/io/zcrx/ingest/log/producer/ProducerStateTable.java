@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.zip.CRC32C;
 
 /**
@@ -105,6 +107,18 @@ public final class ProducerStateTable {
 
     public int size() {
         return producers.size();
+    }
+
+    /** Producer id to the last offset of its newest batch, for every producer holding a batch (the log cleaner). */
+    public Map<Long, Long> lastDataOffsets() {
+        final Map<Long, Long> out = new HashMap<>();
+        for (int i = 0; i < producers.capacity(); i++) {
+            final ProducerEntry e = producers.valueAt(i);
+            if (e != null && e.lastDataOffset() >= 0) {
+                out.put(e.producerId(), e.lastDataOffset());
+            }
+        }
+        return out;
     }
 
     /** Largest producer id this table has held (snapshot entries, replayed and appended batches, expired or not). */
