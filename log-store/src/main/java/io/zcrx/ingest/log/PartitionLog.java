@@ -594,10 +594,9 @@ public final class PartitionLog {
      * byte-identical to the leader's). {@code records} holds whole batches from its position to its limit; a
      * trailing partial batch (a fetch cut at its byte limit) is left for the next fetch. Each batch is checked as
      * Kafka's {@code analyzeAndValidateRecords} does for a follower (magic 2, length, CRC-32C, offsets increasing)
-     * before anything is written; the first must start at this log's end offset and each next one where the
-     * previous ended (a gap is refused: this log has no compaction, and a log with holes would answer Fetch and
-     * ListOffsets differently from its leader). Written with the same gather write as {@link #append}, one batch
-     * at a time (rolls, indexes, producer state and the epoch history follow each batch; producer sequences are
+     * before anything is written; the first must start at or after this log's end offset and each next one after the
+     * previous one (gaps are a compacted leader's, as in Kafka). Written with the same gather write as
+     * {@link #append}, one batch at a time (rolls, indexes, producer state and the epoch history follow each batch; producer sequences are
      * recorded unchecked, as Kafka's replication origin does, so idempotence works once this replica leads).
      *
      * <p>Result: NONE with {@code baseOffset} the first offset appended (-1 when nothing was whole);
@@ -645,8 +644,10 @@ public final class PartitionLog {
                 return;
             }
             final long firstOffset = buf.getLong(start);
-            if (firstOffset != logEndOffset) {
-                result.fail(OFFSET_OUT_OF_RANGE, "leader's batch does not start at the log end: partition="
+            if (firstOffset < logEndOffset) {
+                // Kafka's UnexpectedAppendOffsetException rule: a batch may start past the log end (a compacted
+                // leader's gap), never below it.
+                result.fail(OFFSET_OUT_OF_RANGE, "leader's batch starts below the log end: partition="
                     + topicPartition + ", baseOffset=" + firstOffset + ", logEndOffset=" + logEndOffset);
                 return;
             }
@@ -731,9 +732,10 @@ public final class PartitionLog {
             return "invalid record batch from the leader: partition=" + topicPartition + ", baseOffset=" + base
                 + ", magic=" + magic + ", lastOffsetDelta=" + lastOffsetDelta;
         }
-        if (expectedBase >= 0 && base != expectedBase) {
-            return "leader's batches are not contiguous: partition=" + topicPartition + ", baseOffset=" + base
-                + ", expected=" + expectedBase;
+        if (expectedBase >= 0 && base < expectedBase) {
+            // Gaps are normal (the leader's log is compacted); going back is not (Kafka's follower rule).
+            return "leader's batches overlap: partition=" + topicPartition + ", baseOffset=" + base
+                + ", expected at least " + expectedBase;
         }
         if ((attributes & (RecordBatchLayout.CONTROL_FLAG_MASK | RecordBatchLayout.TRANSACTIONAL_FLAG_MASK)) != 0) {
             // As append: the log keeps no transaction state, so it cannot serve such batches once it leads.
