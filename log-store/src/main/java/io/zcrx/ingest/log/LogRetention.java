@@ -34,8 +34,11 @@ final class LogRetention {
             }
             final LogConfig cfg = log.config();
             try {
-                // cleanup.policy=compact alone: Kafka's deleteOldSegments applies no retention (the cleaner keeps
-                // the log small); the files of segments already removed (retention, cleaner swaps) still go below.
+                // Kafka's deleteLogStartOffsetBreachedSegments: whatever the cleanup policy.
+                removed += deleteLogStartBreached(nowMs);
+                // cleanup.policy=compact alone: Kafka's deleteOldSegments applies no time or size retention (the
+                // cleaner keeps the log small); the files of segments already removed (retention, cleaner swaps)
+                // still go below.
                 if (cfg.delete && cfg.retentionBytes >= 0) {
                     removed += deleteSegments(sizeBreached(cfg.retentionBytes), nowMs, "retention.bytes="
                         + cfg.retentionBytes);
@@ -50,6 +53,21 @@ final class LogRetention {
         }
         log.delayedDeletes().deleteDue(nowMs, false);
         return removed;
+    }
+
+    /**
+     * Kafka's {@code deleteLogStartOffsetBreachedSegments}: the oldest segments whose next segment starts at or
+     * below the log start offset (DeleteRecords or a leader's log start moved it past them) hold nothing readable
+     * and go; the active segment never does. Append lock held.
+     */
+    int deleteLogStartBreached(long nowMs) throws IOException {
+        final Segment[] segs = log.segments();
+        final long start = log.logStartOffset();
+        int n = 0;
+        while (n < segs.length - 1 && segs[n + 1].baseOffset() <= start) {
+            n++;
+        }
+        return deleteSegments(n, nowMs, "logStartOffset=" + start);
     }
 
     /** How many of the oldest segments retention.bytes removes (Kafka's running diff). */

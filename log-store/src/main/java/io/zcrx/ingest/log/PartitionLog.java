@@ -8,6 +8,7 @@ import io.zcrx.ingest.log.checkpoint.PartitionMetadataFile;
 import io.zcrx.ingest.log.epoch.EpochEndOffset;
 import io.zcrx.ingest.log.epoch.EpochEntry;
 import io.zcrx.ingest.log.epoch.LeaderEpochCache;
+import io.zcrx.ingest.log.producer.ActiveProducer;
 import io.zcrx.ingest.log.producer.ProducerEntry;
 import io.zcrx.ingest.log.producer.ProducerStateTable;
 import io.zcrx.ingest.nativeio.Errno;
@@ -596,11 +597,12 @@ public final class PartitionLog {
      * Kafka's {@code analyzeAndValidateRecords} does for a follower (magic 2, length, CRC-32C, offsets increasing)
      * before anything is written; the first must start at or after this log's end offset and each next one after the
      * previous one (gaps are a compacted leader's, as in Kafka). Written with the same gather write as
-     * {@link #append}, one batch at a time (rolls, indexes, producer state and the epoch history follow each batch; producer sequences are
-     * recorded unchecked, as Kafka's replication origin does, so idempotence works once this replica leads).
+     * {@link #append}, one batch at a time (rolls, indexes, producer state and the epoch history follow each batch;
+     * producer sequences are recorded unchecked, as Kafka's replication origin does, so idempotence works once this
+     * replica leads).
      *
      * <p>Result: NONE with {@code baseOffset} the first offset appended (-1 when nothing was whole);
-     * CORRUPT_MESSAGE for a bad batch (nothing written); OFFSET_OUT_OF_RANGE when the first batch does not start at
+     * CORRUPT_MESSAGE for a bad batch (nothing written); OFFSET_OUT_OF_RANGE when the first batch starts below
      * the log end (the fetcher's state is stale: it refetches from the log end); KAFKA_STORAGE_ERROR or
      * NOT_LEADER_OR_FOLLOWER (closed) as for {@link #append}. {@code records}' position is not changed. A heap buffer
      * is copied once into a per-thread direct buffer (the gather write needs native addresses).
@@ -979,6 +981,54 @@ public final class PartitionLog {
     }
 
     /**
+     * Kafka's {@code UnifiedLog.maybeIncrementLogStartOffset}: moves the log start offset up to {@code newLogStart}
+     * (DeleteRecords on a leader, or a follower taking its leader's log start). Offsets below it are gone for readers
+     * at once (Fetch answers OFFSET_OUT_OF_RANGE, ListOffsets EARLIEST returns it); the epoch history is truncated
+     * from the start, and the segments wholly below it are removed now (renamed {@code .deleted}, deleted
+     * {@code file.delete.delay.ms} later), as retention would remove them at its next run. A value at or below
+     * the current log start changes nothing. The new value reaches {@code log-start-offset-checkpoint} with the
+     * next {@link LogManager#checkpoint} (the caller may run one at once); a log start inside the first segment is
+     * what that file exists for.
+     *
+     * @param limit the highest allowed value: the high watermark for a leader (Kafka refuses more with
+     *              OFFSET_OUT_OF_RANGE), the log end for a follower
+     * @return true if the log start moved
+     * @throws IllegalArgumentException if {@code newLogStart} is above {@code limit} or above the log end
+     * @throws IllegalStateException if the log is closed, deleted or offline
+     */
+    public boolean maybeIncrementLogStartOffset(long newLogStart, long limit, long nowMs) {
+        final boolean moved;
+        synchronized (appendLock) {
+            if (state != STATE_OPEN) {
+                throw new IllegalStateException("partition not open: partition=" + topicPartition + ", state="
+                    + (state == STATE_OFFLINE ? "offline" : "closed"));
+            }
+            if (newLogStart > limit || newLogStart > logEndOffset) {
+                throw new IllegalArgumentException("Cannot increment the log start offset to " + newLogStart
+                    + " of partition " + topicPartition + " since it is larger than the high watermark "
+                    + Math.min(limit, logEndOffset));
+            }
+            moved = newLogStart > logStartOffset;
+            if (moved) {
+                logStartOffset = newLogStart;
+                truncateEpochsToLogStart();
+                try {
+                    retention.deleteLogStartBreached(nowMs);
+                } catch (IOException e) {
+                    // The log start has moved (readers see it); the segments stay until retention's next run.
+                    LOG.warn("Removing segments below the new log start failed: partition={}, logStartOffset={}: {}",
+                        topicPartition, newLogStart, e.toString());
+                }
+            }
+        }
+        if (moved) {
+            LOG.info("Incremented log start offset to {}: partition={}", newLogStart, topicPartition);
+            delayedDeletes.deleteDue(nowMs, false);
+        }
+        return moved;
+    }
+
+    /**
      * Retention's change to the log (append lock held): removes the {@code count} oldest segments,
      * rolling first when every segment must go (Kafka keeps at least one), and moves the log start
      * offset to the first segment kept. Returns the removed segments, still open.
@@ -1135,6 +1185,13 @@ public final class PartitionLog {
     public int removeExpiredProducers(long nowMs) {
         synchronized (appendLock) {
             return producers.removeExpired(nowMs, producerIdExpirationMs);
+        }
+    }
+
+    /** A copy of every producer's state (DescribeProducers), by producer id. */
+    public List<ActiveProducer> activeProducers() {
+        synchronized (appendLock) {
+            return producers.activeProducers();
         }
     }
 

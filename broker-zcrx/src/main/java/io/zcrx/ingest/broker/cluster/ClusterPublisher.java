@@ -9,6 +9,7 @@ import io.zcrx.ingest.broker.metadata.TopicRegistry;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -153,9 +154,15 @@ final class ClusterPublisher implements MetadataPublisher {
     private void publishView(MetadataImage image) {
         final ClusterView before = cluster.view();
         final Map<Integer, BrokerNode> alive = new HashMap<>();
+        final Map<Integer, Long> epochs = new HashMap<>();
+        final Set<Integer> shuttingDown = new HashSet<>();
         for (BrokerRegistration b : image.cluster().brokers().values()) {
             if (b.fenced()) {
                 continue;
+            }
+            epochs.put(b.id(), b.epoch());
+            if (b.inControlledShutdown()) {
+                shuttingDown.add(b.id());
             }
             final Endpoint e = b.listeners().get(listenerName);
             if (e == null) {
@@ -171,7 +178,7 @@ final class ClusterPublisher implements MetadataPublisher {
         for (int id : alive.keySet()) {
             controllerId = Math.min(controllerId, id);
         }
-        final ClusterView next = new ClusterView(nodeId, alive, controllerId, true);
+        final ClusterView next = new ClusterView(nodeId, alive, controllerId, true, epochs, shuttingDown);
         cluster.publish(next);
         for (BrokerNode b : next.aliveBrokers()) {
             if (before.broker(b.id()) == null) {

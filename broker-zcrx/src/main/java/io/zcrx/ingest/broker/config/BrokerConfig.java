@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -170,32 +172,18 @@ public final class BrokerConfig extends AbstractConfig {
     private final int advertisedPort;
     private final List<Path> logDirs;
     private final Map<String, String> securityProtocolMap;
+    private final List<ListenerSpec> listeners;
 
     public BrokerConfig(Map<?, ?> props) {
         super(DEF, props, false);
-        final Endpoint listener = Endpoint.parse(LISTENERS, getString(LISTENERS));
-        this.listenAddress = new InetSocketAddress(listener.host, listener.port);
-        final String adv = getString(ADVERTISED_LISTENERS);
-        if (adv == null || adv.isBlank()) {
-            if (listener.host.equals("0.0.0.0") || listener.host.equals("::") || listener.host.isEmpty()) {
-                throw new ConfigException(ADVERTISED_LISTENERS, adv,
-                    "must be set when listeners binds the wildcard address (" + getString(LISTENERS)
-                        + "): clients need a host name they can reach");
-            }
-            this.advertisedHost = listener.host;
-            this.advertisedPort = listener.port;
-        } else {
-            final Endpoint a = Endpoint.parse(ADVERTISED_LISTENERS, adv);
-            if (a.host.equals("0.0.0.0") || a.host.equals("::") || a.host.isEmpty()) {
-                throw new ConfigException(ADVERTISED_LISTENERS, adv,
-                    "must name a host clients can reach, not a wildcard");
-            }
-            this.advertisedHost = a.host;
-            this.advertisedPort = a.port;
-        }
-        this.logDirs = parseLogDirs();
         this.securityProtocolMap = ProtocolMapValidator.parse(LISTENER_SECURITY_PROTOCOL_MAP,
             getString(LISTENER_SECURITY_PROTOCOL_MAP));
+        this.listeners = resolveListeners();
+        final ListenerSpec first = listeners.get(0);
+        this.listenAddress = first.bind();
+        this.advertisedHost = first.advertisedHost();
+        this.advertisedPort = first.advertisedPort();
+        this.logDirs = parseLogDirs();
         validateCrossFieldRules();
         validateClusterRules();
         validateReplicaFetcherRules();
@@ -210,9 +198,16 @@ public final class BrokerConfig extends AbstractConfig {
         d.define(NODE_ID, Type.INT, 1, Range.between(0, Integer.MAX_VALUE), Importance.HIGH,
             "This broker's node id, returned to clients in Metadata and written to meta.properties.");
         d.define(LISTENERS, Type.STRING, DEFAULT_LISTENER, new ListenerValidator(), Importance.HIGH,
-            "The one listener: PLAINTEXT://host:port (host may be 0.0.0.0; port 0 picks a free port).");
+            "The listeners, NAME://host:port,... (Kafka's form; host may be 0.0.0.0; port 0 picks a free port). "
+                + "Each name maps to a security protocol through listener.security.protocol.map: PLAINTEXT or "
+                + "SASL_PLAINTEXT (SSL and SASL_SSL are refused: TLS is not built yet). The first listener runs on "
+                + "the transport chosen by transport= (zcrx serves only it: the NIC's flow rule steers one port); "
+                + "the others run on copy-mode io_uring, or NIO where io_uring cannot start.");
         d.define(ADVERTISED_LISTENERS, Type.STRING, "", Importance.HIGH,
-            "PLAINTEXT://host:port that clients are told to connect to; defaults to listeners.");
+            "NAME://host:port per listener that clients are told to connect to (each client is answered with "
+                + "the endpoint of the listener it connected on); a listener not listed advertises its bound "
+                + "address, which must then not be a wildcard.");
+        defineSaslSettings(d);
         d.define(CLUSTER_ID, Type.STRING, "", Importance.LOW,
             "Standalone mode: cluster id used when a log dir is formatted for the first time (22-char base64 "
                 + "uuid); empty = generate one. An existing meta.properties always wins. Cluster mode takes the "
@@ -227,8 +222,11 @@ public final class BrokerConfig extends AbstractConfig {
             "Partitions of an auto-created topic, and of CreateTopics without a partition count.");
         d.define(AUTO_CREATE_TOPICS_ENABLE, Type.BOOLEAN, true, Importance.MEDIUM,
             "Create a topic on a Metadata request that names it and allows auto-creation.");
-        d.define(DEFAULT_REPLICATION_FACTOR, Type.INT, 1, Range.between(1, 1), Importance.LOW,
-            "Single node: 1 is the only valid value.");
+        d.define(DEFAULT_REPLICATION_FACTOR, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM,
+            "Replication factor of topics created without one (CreateTopics with -1). Cluster mode: sent to the "
+                + "controller, which refuses a factor above the registered brokers. Standalone (one node): a value "
+                + "above 1 makes such CreateTopics fail with INVALID_REPLICATION_FACTOR, as Kafka answers when too "
+                + "few brokers are registered.");
         d.define(LOG_SEGMENT_BYTES, Type.INT, 1024 * 1024 * 1024, Range.between(1024, Integer.MAX_VALUE),
             Importance.HIGH, "Roll a segment when it would grow past this size.");
         d.define(LOG_ROLL_MS, Type.LONG, null, new NullOr(Range.atLeast(1L)), Importance.MEDIUM,
@@ -308,8 +306,11 @@ public final class BrokerConfig extends AbstractConfig {
             "How often expired producer ids are removed.");
         d.define(LOG_SEGMENT_DELETE_DELAY_MS, Type.LONG, 60_000L, Range.atLeast(0L), Importance.LOW,
             "How long a segment deleted by retention stays on disk (renamed .deleted) before it is removed.");
-        d.define(MIN_INSYNC_REPLICAS, Type.INT, 1, Range.between(1, 1), Importance.LOW,
-            "Single node: the only replica is always in sync, so 1 is the only valid value.");
+        d.define(MIN_INSYNC_REPLICAS, Type.INT, 1, Range.atLeast(1), Importance.HIGH,
+            "The fewest in-sync replicas (leader included) that an acks=all write needs: below it, acks=all "
+                + "Produce answers NOT_ENOUGH_REPLICAS and the high watermark stays where it is. Capped at the "
+                + "partition's replica count (Kafka's effective min ISR), so a single node is always in sync. "
+                + "Topic setting: min.insync.replicas.");
 
         d.define(FETCH_MAX_BYTES, Type.INT, 55 * 1024 * 1024, Range.atLeast(1024), Importance.MEDIUM,
             "Largest Fetch response (record bytes); a request's MaxBytes is capped to it. One batch larger "
@@ -429,12 +430,12 @@ public final class BrokerConfig extends AbstractConfig {
             "Cluster mode: partitions of __consumer_offsets when this broker asks the controller to create it (a "
                 + "group's coordinator is the leader of partition abs(groupId.hashCode()) % that count). Must be "
                 + "the same on every broker, Kafka's included; it cannot change once the topic exists.");
-        d.define(OFFSETS_TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) 1, Range.between(1, Short.MAX_VALUE),
+        d.define(OFFSETS_TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) 3, Range.between(1, Short.MAX_VALUE),
             Importance.HIGH,
             "Cluster mode: replication factor of __consumer_offsets when this broker asks the controller to "
-                + "create it. Kafka's default is 3, but this broker creates topics with replication factor 1 only "
-                + "until replication is complete (issue 12): with a larger value it never asks for the topic and "
-                + "FindCoordinator answers COORDINATOR_NOT_AVAILABLE, with an ERROR line naming this setting.");
+                + "create it (Kafka's default, 3). With fewer brokers registered the controller refuses it and "
+                + "FindCoordinator answers COORDINATOR_NOT_AVAILABLE (a WARN line says why): a one- or two-broker "
+                + "cluster sets 1, as Kafka's sample server.properties does.");
         return d;
     }
 
@@ -505,7 +506,7 @@ public final class BrokerConfig extends AbstractConfig {
         if (ibl.isEmpty() || !"PLAINTEXT".equals(securityProtocol(ibl))) {
             throw new ConfigException(INTER_BROKER_LISTENER_NAME, ibl, "must map to PLAINTEXT in "
                 + LISTENER_SECURITY_PROTOCOL_MAP + "=" + getString(LISTENER_SECURITY_PROTOCOL_MAP)
-                + " (this broker's one listener is PLAINTEXT)");
+                + " (replication between brokers runs without TLS or SASL)");
         }
         if (controllerListeners.contains(ibl)) {
             throw new ConfigException(INTER_BROKER_LISTENER_NAME, ibl, "must differ from "
@@ -757,7 +758,113 @@ public final class BrokerConfig extends AbstractConfig {
     public Set<String> unknownKeys() {
         final Set<String> out = new TreeSet<>(originals().keySet());
         out.removeAll(DEF.names());
+        // Per-listener SASL settings (listener.name.<l>.<key>, listener.name.<l>.<mechanism>.sasl.jaas.config).
+        out.removeIf(k -> k.startsWith("listener.name.") && (k.endsWith("." + SASL_JAAS_CONFIG)
+            || k.endsWith("." + SASL_ENABLED_MECHANISMS) || k.endsWith("." + CONNECTIONS_MAX_REAUTH_MS)));
         return out;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Listeners and SASL (docs/configuration.md "Security"; README "Security: listeners and SASL").
+
+    public static final String SASL_ENABLED_MECHANISMS = "sasl.enabled.mechanisms";
+    public static final String CONNECTIONS_MAX_REAUTH_MS = "connections.max.reauth.ms";
+    /** Kafka's JAAS setting; on a broker only as listener.name.<l>.<mechanism>.sasl.jaas.config. */
+    public static final String SASL_JAAS_CONFIG = "sasl.jaas.config";
+
+    private static void defineSaslSettings(ConfigDef d) {
+        d.define(SASL_ENABLED_MECHANISMS, Type.LIST, "SCRAM-SHA-256,SCRAM-SHA-512", Importance.MEDIUM,
+            "Mechanisms a SASL listener offers: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 (GSSAPI and OAUTHBEARER are "
+                + "not built). Per listener: listener.name.<listener>.sasl.enabled.mechanisms. PLAIN's users come "
+                + "from listener.name.<listener>.plain.sasl.jaas.config (Kafka's PlainLoginModule with "
+                + "user_<name>=\"<password>\" options) or the KafkaServer section of the JAAS file named by "
+                + "-Djava.security.auth.login.config; SCRAM's from kafka-configs (AlterUserScramCredentials), "
+                + "kept salted. Kafka's default is GSSAPI, which this broker does not implement.");
+        d.define(CONNECTIONS_MAX_REAUTH_MS, Type.LONG, 0L, Range.atLeast(0), Importance.MEDIUM,
+            "KIP-368: the longest a SASL session lasts; the client is told in SaslAuthenticate v1+ and "
+                + "re-authenticates (same principal, same mechanism) before it ends; a connection past its "
+                + "session is closed at its next request other than SaslHandshake. 0 = sessions never end. Per "
+                + "listener: listener.name.<listener>.connections.max.reauth.ms.");
+    }
+
+    /** Every listener of {@code listeners}, in order; the first is the one {@code transport=} selects for. */
+    public List<ListenerSpec> listeners() {
+        return listeners;
+    }
+
+    /**
+     * A setting of one listener as Kafka resolves it: {@code listener.name.<l>.<key>} when given, else the
+     * broker-wide value (null when neither exists).
+     */
+    public Object listenerValue(ListenerSpec listener, String key) {
+        final Object own = originals().get(listener.configPrefix() + key);
+        if (own != null) {
+            return own;
+        }
+        return DEF.names().contains(key) ? values().get(key) : originals().get(key);
+    }
+
+    /**
+     * Cluster mode: the listener registered under {@code inter.broker.listener.name} (the one the other
+     * brokers replicate from): the listener of that name, else the first (a single listener under any name,
+     * as before several listeners existed).
+     */
+    public ListenerSpec interBrokerListener() {
+        final String ibl = interBrokerListenerName();
+        for (ListenerSpec l : listeners) {
+            if (l.name().equals(ibl)) {
+                return l;
+            }
+        }
+        return listeners.get(0);
+    }
+
+    /** {@code listeners} with their protocols and advertised endpoints; the cross-field rules of Kafka. */
+    private List<ListenerSpec> resolveListeners() {
+        final String value = getString(LISTENERS);
+        final List<Endpoint> bound = Endpoint.parseList(LISTENERS, value);
+        if (bound.isEmpty()) {
+            throw new ConfigException(LISTENERS, value, "must name at least one listener (NAME://host:port)");
+        }
+        final String adv = getString(ADVERTISED_LISTENERS);
+        final Map<String, Endpoint> advertised = new LinkedHashMap<>();
+        for (Endpoint a : Endpoint.parseList(ADVERTISED_LISTENERS, adv)) {
+            if (a.wildcard()) {
+                throw new ConfigException(ADVERTISED_LISTENERS, adv, "listener " + a.name
+                    + " must name a host clients can reach, not a wildcard");
+            }
+            advertised.put(a.name, a);
+        }
+        final List<ListenerSpec> out = new ArrayList<>();
+        final Set<Integer> ports = new HashSet<>();
+        for (Endpoint e : bound) {
+            final String protocol = securityProtocol(e.name);
+            if (protocol == null) {
+                throw new ConfigException(LISTENERS, value, "listener " + e.name + " has no security protocol: add "
+                    + e.name + ":<protocol> to " + LISTENER_SECURITY_PROTOCOL_MAP + "="
+                    + getString(LISTENER_SECURITY_PROTOCOL_MAP));
+            }
+            if (protocol.equals("SSL") || protocol.equals("SASL_SSL")) {
+                throw new ConfigException(LISTENERS, value, "listener " + e.name + " is " + protocol
+                    + ": TLS is not built yet (use PLAINTEXT or SASL_PLAINTEXT)");
+            }
+            if (e.port != 0 && !ports.add(e.port)) {
+                throw new ConfigException(LISTENERS, value, "port " + e.port + " is used by two listeners");
+            }
+            final Endpoint a = advertised.remove(e.name);
+            if (a == null && e.wildcard()) {
+                throw new ConfigException(ADVERTISED_LISTENERS, adv, "must be set for listener " + e.name
+                    + " when listeners binds the wildcard address (" + value
+                    + "): clients need a host name they can reach");
+            }
+            out.add(new ListenerSpec(e.name, protocol, new InetSocketAddress(e.host, e.port),
+                a == null ? e.host : a.host, a == null ? e.port : a.port));
+        }
+        if (!advertised.isEmpty()) {
+            throw new ConfigException(ADVERTISED_LISTENERS, adv, "names listener(s) " + advertised.keySet()
+                + " that listeners=" + value + " does not define");
+        }
+        return List.copyOf(out);
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -87,8 +87,8 @@ public final class TopicConfigs {
             Range.atLeast(0L), "How long a deleted segment stays on disk before removal.");
         define(TopicConfig.PREALLOCATE_CONFIG, Type.BOOLEAN, BrokerConfig.LOG_PREALLOCATE, null,
             "Preallocate segment files.");
-        define(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Type.INT, BrokerConfig.MIN_INSYNC_REPLICAS, Range.between(1, 1),
-            "Single node: 1.");
+        define(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Type.INT, BrokerConfig.MIN_INSYNC_REPLICAS, Range.atLeast(1),
+            "The fewest in-sync replicas an acks=all write needs (capped at the replica count).");
     }
 
     private static void define(String name, Type type, String brokerKey, ConfigDef.Validator validator, String doc) {
@@ -112,6 +112,16 @@ public final class TopicConfigs {
 
     public static boolean isSupported(String name) {
         return BROKER_SYNONYM.containsKey(name);
+    }
+
+    /** True if broker setting {@code brokerKey} is the default of one of our topic settings (dynamic in Kafka). */
+    public static boolean isBrokerDefault(String brokerKey) {
+        return BROKER_SYNONYM.containsValue(brokerKey);
+    }
+
+    /** The broker setting that supplies topic setting {@code name}'s default, or null. */
+    public static String brokerSynonym(String name) {
+        return BROKER_SYNONYM.get(name);
     }
 
     /**

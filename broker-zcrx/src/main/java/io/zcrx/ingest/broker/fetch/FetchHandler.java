@@ -275,7 +275,7 @@ public final class FetchHandler {
         }
         if (fetchOffset >= start && fetchOffset <= end
             && leader.onFollowerFetch(replicaId, fetchOffset, fp.logStartOffset(), replicaEpoch, end, now)) {
-            ctx.fetchWaiters().onAppend(log);
+            leaders.onHighWatermarkAdvanced(log);
         }
         return Errors.NONE;
     }

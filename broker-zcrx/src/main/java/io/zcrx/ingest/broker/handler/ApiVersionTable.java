@@ -49,12 +49,24 @@ public final class ApiVersionTable {
         implement(ApiKeys.OFFSET_DELETE, 0, 0, 0);
         implement(ApiKeys.DELETE_TOPICS, 1, 6, 1);
         implement(ApiKeys.CREATE_PARTITIONS, 0, 3, 0);
+        // Admin tools (kafka-configs, kafka-delete-records, kafka-log-dirs, kafka-transactions describe-producers,
+        // kafka-reassign-partitions --list): both modes; the config changes of topics go to the controller in
+        // cluster mode, the reassignments list too.
+        implement(ApiKeys.DELETE_RECORDS, 0, 2, 0);
+        implement(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0, 1, 0);
+        implement(ApiKeys.ALTER_CONFIGS, 0, 2, 0);
+        implement(ApiKeys.DESCRIBE_LOG_DIRS, 1, 5, 1);
+        implement(ApiKeys.DESCRIBE_PRODUCERS, 0, 0, 0);
+        implement(ApiKeys.LIST_PARTITION_REASSIGNMENTS, 0, 0, 0);
+        // Security: SASL (v0 handshake = bare tokens afterwards), SCRAM credentials for kafka-configs.
+        implement(ApiKeys.SASL_HANDSHAKE, 0, 1, 0);
+        implement(ApiKeys.SASL_AUTHENTICATE, 0, 2, 0);
+        implement(ApiKeys.ALTER_USER_SCRAM_CREDENTIALS, 0, 0, 0);
+        implement(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, 0, 0, 0);
         // Cluster mode: the controller's APIs that Kafka's brokers forward (ControllerOwnedHandler).
         implementInCluster(ApiKeys.DESCRIBE_QUORUM, 0, 2);
         implementInCluster(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, 0, 1);
-        implementInCluster(ApiKeys.LIST_PARTITION_REASSIGNMENTS, 0, 0);
         implementInCluster(ApiKeys.ELECT_LEADERS, 0, 2);
-        implementInCluster(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0, 1);
     }
 
     private static void implementInCluster(ApiKeys api, int min, int max) {

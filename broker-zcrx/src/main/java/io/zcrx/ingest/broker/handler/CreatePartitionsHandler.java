@@ -3,9 +3,7 @@ package io.zcrx.ingest.broker.handler;
 import io.zcrx.ingest.broker.metadata.TopicRegistry;
 import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.broker.request.RequestContext;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsAssignment;
@@ -17,10 +15,9 @@ import org.apache.kafka.common.requests.CreatePartitionsRequest;
 
 /**
  * CreatePartitions, v0-v3 ({@code kafka-topics --alter --partitions N}). Cluster mode: forwarded to the controller,
- * except new partitions with more than one replica, refused here until this broker replicates
- * ({@link SingleReplica}). Standalone: raises a topic's partition count on this single node. Manual assignments,
- * if given, must place each new partition on this node only; {@code validateOnly} checks without changing
- * anything.
+ * which places the new partitions' replicas. Standalone: raises a topic's partition count on this single node.
+ * Manual assignments, if given, must place each new partition on this node only; {@code validateOnly} checks
+ * without changing anything.
  */
 public final class CreatePartitionsHandler {
     private final BrokerContext ctx;
@@ -41,38 +38,10 @@ public final class CreatePartitionsHandler {
         }
     }
 
-    /**
-     * Cluster mode: new partitions with more than one replica ({@link SingleReplica}) are
-     * INVALID_REPLICATION_FACTOR here; the other topics go to the controller. A name given twice goes as it came
-     * (the controller answers INVALID_REQUEST for it). Nothing left to forward: answered at once.
-     */
+    /** Cluster mode: the request goes to the controller as it came; its answer is relayed. */
     private void forward(RequestContext req, CreatePartitionsRequestData data) {
-        final Set<String> seen = new HashSet<>();
-        final Set<String> twice = new HashSet<>();
-        for (CreatePartitionsTopic t : data.topics()) {
-            if (!seen.add(t.name())) {
-                twice.add(t.name());
-            }
-        }
-        final CreatePartitionsRequestData forwarded = new CreatePartitionsRequestData()
-            .setTimeoutMs(data.timeoutMs()).setValidateOnly(data.validateOnly());
-        final List<CreatePartitionsTopicResult> refused = new ArrayList<>();
-        for (CreatePartitionsTopic t : data.topics()) {
-            final String why = twice.contains(t.name()) ? null
-                : SingleReplica.refusePartitions(t, ctx.topics().get(t.name()));
-            if (why != null) {
-                refused.add(new CreatePartitionsTopicResult().setName(t.name())
-                    .setErrorCode(Errors.INVALID_REPLICATION_FACTOR.code()).setErrorMessage(why));
-            } else {
-                forwarded.topics().add(t.duplicate());
-            }
-        }
-        if (forwarded.topics().isEmpty()) {
-            req.respond(new CreatePartitionsResponseData().setThrottleTimeMs(0).setResults(refused));
-            return;
-        }
-        ForwardToController.forward(ctx, req, new CreatePartitionsRequest.Builder(forwarded).build(req.version()),
-            answer -> ((CreatePartitionsResponseData) answer).results().addAll(refused));
+        ForwardToController.forward(ctx, req, new CreatePartitionsRequest.Builder(data).build(req.version()),
+            answer -> { });
     }
 
     public CreatePartitionsResponseData handle(CreatePartitionsRequestData req) {

@@ -23,9 +23,8 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
 
 /**
- * CreateTopics, v2-v7 (docs/kafka-protocol-notes.md#createtopics). Cluster mode: forwarded to the controller,
- * except topics with more than one replica per partition, refused here until this broker replicates
- * ({@link SingleReplica}). Standalone, on a single node: replication factor -1 or 1,
+ * CreateTopics, v2-v7 (docs/kafka-protocol-notes.md#createtopics). Cluster mode: forwarded to the controller.
+ * Standalone, on a single node: replication factor -1 (with {@code default.replication.factor} 1) or 1,
  * assignments (if given) must be dense and name only this node, configs must be topic settings we
  * implement; {@code validateOnly} checks without creating. v5+ echoes partitions, replication
  * factor and the effective configs; v7 the topic id.
@@ -50,46 +49,19 @@ public final class CreateTopicsHandler {
     }
 
     /**
-     * Cluster mode: topics this broker could not hold honestly ({@link SingleReplica}: more than one replica per
-     * partition) are INVALID_REPLICATION_FACTOR here; the others go to the controller, a factor of -1 as this
-     * broker's {@code default.replication.factor} (1), not the controller's own default. A name given twice goes
-     * as it came (the controller answers INVALID_REQUEST for it). Nothing left to forward: answered at once.
+     * Cluster mode: the topics go to the controller, a factor of -1 (without assignments) as this broker's
+     * {@code default.replication.factor}, not the controller's own default, as Kafka brokers forward it.
      */
     private void forward(RequestContext req, CreateTopicsRequestData data) {
-        final Set<String> seen = new HashSet<>();
-        final Set<String> duplicated = new HashSet<>();
-        for (CreatableTopic t : data.topics()) {
-            if (!seen.add(t.name())) {
-                duplicated.add(t.name());
-            }
-        }
         final short defaultFactor = ctx.config().getInt(BrokerConfig.DEFAULT_REPLICATION_FACTOR).shortValue();
-        final CreateTopicsRequestData forwarded = new CreateTopicsRequestData().setTimeoutMs(data.timeoutMs())
-            .setValidateOnly(data.validateOnly());
-        final List<CreatableTopicResult> refused = new ArrayList<>();
-        for (CreatableTopic t : data.topics()) {
-            final String why = duplicated.contains(t.name()) ? null : SingleReplica.refuseTopic(t);
-            if (why != null) {
-                final CreatableTopicResult r = new CreatableTopicResult().setName(t.name())
-                    .setTopicId(Uuid.ZERO_UUID).setNumPartitions(-1).setReplicationFactor((short) -1).setConfigs(null);
-                fail(r, Errors.INVALID_REPLICATION_FACTOR, why);
-                refused.add(r);
-                continue;
+        final CreateTopicsRequestData forwarded = data.duplicate();
+        for (CreatableTopic t : forwarded.topics()) {
+            if (t.replicationFactor() == -1 && t.assignments().isEmpty()) {
+                t.setReplicationFactor(defaultFactor);
             }
-            final CreatableTopic copy = t.duplicate();
-            if (copy.replicationFactor() == -1 && copy.assignments().isEmpty()) {
-                copy.setReplicationFactor(defaultFactor);
-            }
-            forwarded.topics().add(copy);
-        }
-        if (forwarded.topics().isEmpty()) {
-            final CreateTopicsResponseData resp = new CreateTopicsResponseData().setThrottleTimeMs(0);
-            resp.topics().addAll(refused);
-            req.respond(resp);
-            return;
         }
         ForwardToController.forward(ctx, req, new CreateTopicsRequest.Builder(forwarded).build(req.version()),
-            answer -> ((CreateTopicsResponseData) answer).topics().addAll(refused));
+            answer -> { });
     }
 
     public CreateTopicsResponseData handle(CreateTopicsRequestData req, short version) {
@@ -111,9 +83,13 @@ public final class CreateTopicsHandler {
                 continue;
             }
             int partitions = t.numPartitions();
-            if (t.replicationFactor() != -1 && t.replicationFactor() != 1) {
-                fail(r, Errors.INVALID_REPLICATION_FACTOR, "Replication factor " + t.replicationFactor()
-                    + " is larger than the number of brokers (1)");
+            final int factor = t.replicationFactor() == -1 && t.assignments().isEmpty()
+                ? ctx.config().getInt(BrokerConfig.DEFAULT_REPLICATION_FACTOR) : t.replicationFactor();
+            if (factor != -1 && factor != 1) {
+                // Kafka's controller message when too few brokers are registered.
+                fail(r, Errors.INVALID_REPLICATION_FACTOR, "Unable to replicate the partition " + factor
+                    + " time(s): The target replication factor of " + factor
+                    + " cannot be reached because only 1 broker(s) are registered.");
                 continue;
             }
             if (!t.assignments().isEmpty()) {

@@ -1,6 +1,7 @@
 package io.zcrx.ingest.broker.handler;
 
 import io.zcrx.ingest.broker.config.BrokerConfig;
+import io.zcrx.ingest.broker.config.DynamicBrokerConfig;
 import io.zcrx.ingest.broker.config.TopicConfigs;
 import io.zcrx.ingest.broker.metadata.TopicInfo;
 import io.zcrx.ingest.broker.request.BrokerContext;
@@ -19,11 +20,16 @@ import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfi
 import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsSynonym;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.DescribeConfigsResponse;
+import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource;
 
 /**
  * DescribeConfigs, v1-v4 (docs/kafka-protocol-notes.md#describeconfigs): for a TOPIC every topic setting we implement
- * with its effective value and source (and the broker setting behind it as a synonym); for this
- * BROKER its effective configuration. Other resource types get INVALID_REQUEST for that resource.
+ * with its effective value and source (DYNAMIC_TOPIC_CONFIG for its own override, else where the broker setting
+ * behind it comes from), and with synonyms the layers below it; for this BROKER (its id) its effective
+ * configuration, each setting with its source (DYNAMIC_BROKER_CONFIG, DYNAMIC_DEFAULT_BROKER_CONFIG,
+ * STATIC_BROKER_CONFIG, DEFAULT_CONFIG: {@link DynamicBrokerConfig}), read-only unless dynamic; for the cluster
+ * default BROKER resource ("", {@code kafka-configs --entity-type brokers --entity-default}) only the settings of
+ * the cluster-default layer, as Kafka answers it. Other resource types get INVALID_REQUEST for that resource.
  */
 public final class DescribeConfigsHandler {
     private final BrokerContext ctx;
@@ -56,7 +62,8 @@ public final class DescribeConfigsHandler {
                             + " or empty string, but received " + r.resourceName());
                     continue;
                 }
-                result.setConfigs(brokerConfigs(keys, req.includeDocumentation()));
+                result.setConfigs(brokerConfigs(keys, r.resourceName().isEmpty(), req.includeSynonyms(),
+                    req.includeDocumentation()));
             } else {
                 result.setErrorCode(Errors.INVALID_REQUEST.code())
                     .setErrorMessage("Resource type " + type + " (" + r.resourceType()
@@ -69,49 +76,87 @@ public final class DescribeConfigsHandler {
     private List<DescribeConfigsResourceResult> topicConfigs(TopicInfo t, Set<String> keys, boolean synonyms,
                                                              boolean documentation) {
         final List<DescribeConfigsResourceResult> out = new ArrayList<>();
-        final BrokerConfig b = ctx.config();
-        for (TopicConfigs.Entry e : TopicConfigs.effective(b, t.overrides()).values()) {
+        final DynamicBrokerConfig dynamic = ctx.dynamicConfig();
+        for (TopicConfigs.Entry e : TopicConfigs.effective(dynamic.current(), t.overrides()).values()) {
             if (keys != null && !keys.contains(e.name())) {
                 continue;
             }
+            final boolean own = e.source() == TopicConfigs.Source.TOPIC_CONFIG;
             final DescribeConfigsResourceResult c = new DescribeConfigsResourceResult()
                 .setName(e.name()).setValue(e.value()).setReadOnly(false).setIsSensitive(false)
-                .setConfigSource(e.source().id).setConfigType(configType(e.type()))
+                .setConfigSource(own ? TopicConfigs.Source.TOPIC_CONFIG.id : dynamic.source(e.brokerSynonym()).id())
+                .setConfigType(configType(e.type()))
                 .setDocumentation(documentation ? e.documentation() : null);
             if (synonyms) {
-                if (e.source() == TopicConfigs.Source.TOPIC_CONFIG) {
+                if (own) {
                     c.synonyms().add(new DescribeConfigsSynonym().setName(e.name()).setValue(e.value())
                         .setSource(TopicConfigs.Source.TOPIC_CONFIG.id));
                 }
-                final boolean explicit = b.originals().containsKey(e.brokerSynonym());
-                c.synonyms().add(new DescribeConfigsSynonym().setName(e.brokerSynonym())
-                    .setValue(b.effectiveValues().get(e.brokerSynonym()))
-                    .setSource(explicit
-                        ? TopicConfigs.Source.STATIC_BROKER_CONFIG.id
-                        : TopicConfigs.Source.DEFAULT_CONFIG.id));
+                c.synonyms().addAll(brokerSynonyms(e.brokerSynonym(), false));
             }
             out.add(c);
         }
         return out;
     }
 
-    private List<DescribeConfigsResourceResult> brokerConfigs(Set<String> keys, boolean documentation) {
+    /**
+     * The broker's settings: all of them, effective, for this broker's id; only the cluster-default layer's for
+     * the default resource.
+     */
+    private List<DescribeConfigsResourceResult> brokerConfigs(Set<String> keys, boolean clusterDefault,
+                                                              boolean synonyms, boolean documentation) {
         final List<DescribeConfigsResourceResult> out = new ArrayList<>();
-        final BrokerConfig b = ctx.config();
+        final DynamicBrokerConfig dynamic = ctx.dynamicConfig();
         final Map<String, ConfigDef.ConfigKey> defs = BrokerConfig.configDef().configKeys();
-        for (Map.Entry<String, String> e : b.effectiveValues().entrySet()) {
+        final Map<String, String> values = clusterDefault ? dynamic.layer(true)
+            : dynamic.current().effectiveValues();
+        for (Map.Entry<String, String> e : values.entrySet()) {
             if (keys != null && !keys.contains(e.getKey())) {
                 continue;
             }
             final ConfigDef.ConfigKey k = defs.get(e.getKey());
-            final boolean explicit = b.originals().containsKey(e.getKey());
-            out.add(new DescribeConfigsResourceResult()
-                .setName(e.getKey()).setValue(e.getValue()).setReadOnly(true).setIsSensitive(false)
-                .setConfigSource(explicit
-                    ? TopicConfigs.Source.STATIC_BROKER_CONFIG.id
-                    : TopicConfigs.Source.DEFAULT_CONFIG.id)
+            final DescribeConfigsResourceResult c = new DescribeConfigsResourceResult()
+                .setName(e.getKey()).setValue(e.getValue())
+                .setReadOnly(!DynamicBrokerConfig.isDynamic(e.getKey())).setIsSensitive(false)
+                .setConfigSource(clusterDefault ? ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG.id()
+                    : dynamic.source(e.getKey()).id())
                 .setConfigType(k == null ? DescribeConfigsResponse.ConfigType.UNKNOWN.id() : configType(k.type))
-                .setDocumentation(documentation && k != null ? k.documentation : null));
+                .setDocumentation(documentation && k != null ? k.documentation : null);
+            if (synonyms) {
+                c.synonyms().addAll(brokerSynonyms(e.getKey(), clusterDefault));
+            }
+            out.add(c);
+        }
+        return out;
+    }
+
+    /** Kafka's synonyms of a broker setting, most specific first: per-broker, cluster default, static, default. */
+    private List<DescribeConfigsSynonym> brokerSynonyms(String key, boolean clusterDefaultOnly) {
+        final List<DescribeConfigsSynonym> out = new ArrayList<>();
+        final DynamicBrokerConfig dynamic = ctx.dynamicConfig();
+        final String broker = clusterDefaultOnly ? null : dynamic.layer(false).get(key);
+        if (broker != null) {
+            out.add(new DescribeConfigsSynonym().setName(key).setValue(broker)
+                .setSource(ConfigSource.DYNAMIC_BROKER_CONFIG.id()));
+        }
+        final String clusterDefault = dynamic.layer(true).get(key);
+        if (clusterDefault != null) {
+            out.add(new DescribeConfigsSynonym().setName(key).setValue(clusterDefault)
+                .setSource(ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG.id()));
+        }
+        if (clusterDefaultOnly) {
+            return out;
+        }
+        final BrokerConfig b = dynamic.staticConfig();
+        if (b.originals().containsKey(key)) {
+            out.add(new DescribeConfigsSynonym().setName(key).setValue(String.valueOf(b.originals().get(key)))
+                .setSource(ConfigSource.STATIC_BROKER_CONFIG.id()));
+        }
+        final ConfigDef.ConfigKey k = BrokerConfig.configDef().configKeys().get(key);
+        if (k != null && k.hasDefault()) {
+            out.add(new DescribeConfigsSynonym().setName(key)
+                .setValue(k.defaultValue == null ? null : ConfigDef.convertToString(k.defaultValue, k.type))
+                .setSource(ConfigSource.DEFAULT_CONFIG.id()));
         }
         return out;
     }

@@ -35,12 +35,9 @@ import org.slf4j.LoggerFactory;
  * {@code offsets.topic.replication.factor}, compacted, the producer's compression, 100 MiB segments).
  * Other key types (transactions, share groups) are refused.
  *
- * <p>Until this broker replicates partitions, {@code offsets.topic.replication.factor} must be 1 for it to ask for
- * the topic: with a larger factor (Kafka's default is 3) the controller of a big enough cluster would create
- * partitions led here that nothing replicates, and group commits acknowledged as replicated would exist once.
- * Then no creation is asked for, an ERROR naming the key and its value is logged once, and FindCoordinator stays
- * COORDINATOR_NOT_AVAILABLE with a message saying so: what Kafka answers while it cannot create the topic with
- * the factor asked (too few brokers), never a silently weaker topic.
+ * <p>When the controller refuses the topic (fewer brokers registered than {@code offsets.topic.replication.factor},
+ * Kafka's default 3), a WARN line says so and FindCoordinator stays COORDINATOR_NOT_AVAILABLE: the next lookup asks
+ * again, as Kafka does; a small cluster sets the factor to 1.
  *
  * <p>Thread-safe: shared by every reactor; the only state is whether a creation is in flight.
  */
@@ -54,27 +51,30 @@ public final class FindCoordinatorHandler {
     private final BrokerContext ctx;
     /** One creation request at a time: clients retry FindCoordinator every few hundred ms. */
     private final AtomicBoolean creating = new AtomicBoolean();
-    /** The refusal of a replication factor above 1 is logged once. */
-    private final AtomicBoolean factorLogged = new AtomicBoolean();
 
     public FindCoordinatorHandler(BrokerContext ctx) {
         this.ctx = ctx;
     }
 
     public FindCoordinatorResponseData handle(FindCoordinatorRequestData req, short version) {
+        return handle(req, version, null);
+    }
+
+    /** Standalone: this node's endpoint on the {@code listener} the client connected on. */
+    public FindCoordinatorResponseData handle(FindCoordinatorRequestData req, short version, String listener) {
         final FindCoordinatorResponseData resp = new FindCoordinatorResponseData().setThrottleTimeMs(0);
         if (version < 4) {
-            final Coordinator c = coordinator(req.key(), req.keyType());
+            final Coordinator c = coordinator(req.key(), req.keyType(), listener);
             return resp.setErrorCode(c.errorCode()).setErrorMessage(version >= 1 ? c.errorMessage() : null)
                 .setNodeId(c.nodeId()).setHost(c.host()).setPort(c.port());
         }
         for (String key : req.coordinatorKeys()) {
-            resp.coordinators().add(coordinator(key, req.keyType()));
+            resp.coordinators().add(coordinator(key, req.keyType(), listener));
         }
         return resp;
     }
 
-    private Coordinator coordinator(String key, byte keyType) {
+    private Coordinator coordinator(String key, byte keyType, String listener) {
         final Coordinator c = new Coordinator().setKey(key);
         if (keyType != FindCoordinatorRequest.CoordinatorType.GROUP.id()) {
             // Transactions and share groups are not implemented: fail fast rather than have the
@@ -83,25 +83,16 @@ public final class FindCoordinatorHandler {
                 "coordinator key type " + keyType + " is not supported by this broker (groups only)");
         }
         if (!ctx.clusterMode()) {
-            return c.setErrorCode(Errors.NONE.code()).setNodeId(ctx.nodeId()).setHost(ctx.advertisedHost())
-                .setPort(ctx.advertisedPort()).setErrorMessage(null);
+            final BrokerNode self = ctx.onListener(new BrokerNode(ctx.nodeId(), ctx.advertisedHost(),
+                ctx.advertisedPort(), null), listener);
+            return c.setErrorCode(Errors.NONE.code()).setNodeId(self.id()).setHost(self.host())
+                .setPort(self.port()).setErrorMessage(null);
         }
         if (key == null) {
             return error(c, Errors.INVALID_REQUEST, "null coordinator key");
         }
         final TopicInfo topic = ctx.topics().get(Topic.GROUP_METADATA_TOPIC_NAME);
         if (topic == null || topic.isDeleted()) {
-            final short factor = ctx.config().getShort(BrokerConfig.OFFSETS_TOPIC_REPLICATION_FACTOR);
-            if (factor != 1) {
-                final String why = BrokerConfig.OFFSETS_TOPIC_REPLICATION_FACTOR + "=" + factor + ": this broker does"
-                    + " not replicate partitions yet and will not create " + Topic.GROUP_METADATA_TOPIC_NAME
-                    + " with replication factor " + factor + "; set " + BrokerConfig.OFFSETS_TOPIC_REPLICATION_FACTOR
-                    + "=1 (or create the topic with replication factor 1)";
-                if (factorLogged.compareAndSet(false, true)) {
-                    LOG.error(why);
-                }
-                return error(c, Errors.COORDINATOR_NOT_AVAILABLE, why);
-            }
             createOffsetsTopic();
             return error(c, Errors.COORDINATOR_NOT_AVAILABLE, null);
         }

@@ -58,13 +58,19 @@ public final class MetadataHandler {
     }
 
     public MetadataResponseData handle(MetadataRequestData req, short version) {
+        return handle(req, version, null);
+    }
+
+    /** As Kafka answers: the brokers' endpoints on the {@code listener} the client connected on. */
+    public MetadataResponseData handle(MetadataRequestData req, short version, String listener) {
         final ClusterView view = ctx.cluster().view();
         final MetadataResponseData resp = new MetadataResponseData()
             .setThrottleTimeMs(0)
             .setClusterId(ctx.clusterId())
             .setControllerId(view.controllerIdForClients())
             .setClusterAuthorizedOperations(Integer.MIN_VALUE);
-        for (BrokerNode b : view.aliveBrokers()) {
+        for (BrokerNode node : view.aliveBrokers()) {
+            final BrokerNode b = ctx.onListener(node, listener);
             resp.brokers().add(new MetadataResponseBroker()
                 .setNodeId(b.id())
                 .setHost(b.host())
@@ -138,8 +144,8 @@ public final class MetadataHandler {
         if (creating.add(name)) {
             final CreateTopicsRequestData data = new CreateTopicsRequestData()
                 .setTimeoutMs(ForwardToController.TIMEOUT_MS);
-            // Explicit, never -1 (the controller's own default): default.replication.factor accepts only 1 until this
-            // broker replicates (SingleReplica), so an auto-created topic never has replicas nothing copies to.
+            // Explicit, never -1 (the controller's own default): this broker's default.replication.factor, as Kafka's
+            // AutoTopicCreationManager sends it.
             data.topics().add(new CreatableTopic().setName(name).setNumPartitions(ctx.config().numPartitions())
                 .setReplicationFactor(ctx.config().getInt(BrokerConfig.DEFAULT_REPLICATION_FACTOR).shortValue()));
             try {

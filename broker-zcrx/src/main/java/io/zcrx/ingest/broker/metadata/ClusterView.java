@@ -3,6 +3,7 @@ package io.zcrx.ingest.broker.metadata;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -18,12 +19,27 @@ public final class ClusterView {
     private final Map<Integer, BrokerNode> alive;
     private final int controllerIdForClients;
     private final boolean clusterMode;
+    /** The live brokers' registration epochs (cluster mode); a broker missing here has an unknown epoch. */
+    private final Map<Integer, Long> brokerEpochs;
+    /** Live brokers in controlled shutdown: still serving, but no longer eligible to join an ISR. */
+    private final Set<Integer> shuttingDown;
 
     public ClusterView(int selfId, Map<Integer, BrokerNode> alive, int controllerIdForClients, boolean clusterMode) {
+        this(selfId, alive, controllerIdForClients, clusterMode, Map.of(), Set.of());
+    }
+
+    /**
+     * @param brokerEpochs the live brokers' registration epochs
+     * @param shuttingDown the live brokers in controlled shutdown
+     */
+    public ClusterView(int selfId, Map<Integer, BrokerNode> alive, int controllerIdForClients, boolean clusterMode,
+                       Map<Integer, Long> brokerEpochs, Set<Integer> shuttingDown) {
         this.selfId = selfId;
         this.alive = Collections.unmodifiableMap(new TreeMap<>(alive));
         this.controllerIdForClients = controllerIdForClients;
         this.clusterMode = clusterMode;
+        this.brokerEpochs = Map.copyOf(brokerEpochs);
+        this.shuttingDown = Set.copyOf(shuttingDown);
     }
 
     /** The view of a standalone broker: itself, its own controller. */
@@ -48,6 +64,17 @@ public final class ClusterView {
     /** The live broker with this id, or null when it is unknown or fenced. */
     public BrokerNode broker(int id) {
         return alive.get(id);
+    }
+
+    /** The registration epoch of live broker {@code id}, or -1 when unknown. */
+    public long brokerEpoch(int id) {
+        final Long e = brokerEpochs.get(id);
+        return e == null ? -1L : e;
+    }
+
+    /** True while live broker {@code id} is in controlled shutdown (its registration says so). */
+    public boolean isShuttingDown(int id) {
+        return shuttingDown.contains(id);
     }
 
     public int controllerIdForClients() {

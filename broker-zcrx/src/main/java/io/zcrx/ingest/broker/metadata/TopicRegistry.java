@@ -55,7 +55,8 @@ public final class TopicRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(TopicRegistry.class);
     static final String CONFIG_DIR = "zcrx-topic-configs";
 
-    private final BrokerConfig config;
+    /** The effective broker settings: replaced by {@link #applyBrokerConfig} after a dynamic change. */
+    private volatile BrokerConfig config;
     private final LogManager logs;
     private final Path configDir;
     private final MetricsRegistry metrics;
@@ -709,6 +710,67 @@ public final class TopicRegistry {
         byName.put(name, t);
         LOG.info("created topic {} with id {}, {} partitions, overrides {}", name, id, count, normalized);
         return new CreateResult(t, Errors.NONE.code(), null);
+    }
+
+    /**
+     * Replaces a topic's own settings (IncrementalAlterConfigs / AlterConfigs on a TOPIC, standalone): validated as
+     * CreateTopics validates them, written crash-safely to the topic's settings file, then applied live: the
+     * partitions' storage settings ({@link PartitionLog#updateConfig}) and the batch checks.
+     *
+     * @param overrides the topic's complete new overrides
+     */
+    public synchronized ChangeResult alterConfigs(String name, Map<String, String> overrides, boolean validateOnly) {
+        if (clusterMode) {
+            return ChangeResult.error(Errors.NOT_CONTROLLER, CLUSTER_MODE_ADMIN);
+        }
+        final TopicInfo t = byName.get(name);
+        if (t == null || t.isDeleted()) {
+            return ChangeResult.error(Errors.UNKNOWN_TOPIC_OR_PARTITION, "Topic " + name + " does not exist");
+        }
+        final Map<String, String> normalized;
+        final LogConfig logConfig;
+        try {
+            normalized = TopicConfigs.validate(overrides);
+            logConfig = TopicConfigs.logConfig(config, normalized);
+        } catch (ConfigException | IllegalArgumentException e) {
+            return ChangeResult.error(Errors.INVALID_CONFIG, e.getMessage());
+        }
+        if (validateOnly) {
+            return ChangeResult.OK;
+        }
+        try {
+            writeOverrides(name, normalized);
+        } catch (IOException e) {
+            LOG.error("writing the settings of topic {} failed", name, e);
+            return ChangeResult.error(Errors.KAFKA_STORAGE_ERROR, "writing the settings of topic " + name
+                + " failed: " + e.getMessage());
+        }
+        applySettings(t, normalized, logConfig);
+        LOG.info("topic {}: settings {}", name, normalized);
+        return ChangeResult.OK;
+    }
+
+    /**
+     * A dynamic broker setting changed ({@code DynamicBrokerConfig}): every standalone topic's settings are
+     * recomputed from the new broker defaults under its own overrides and applied live; new topics get them too.
+     */
+    public synchronized void applyBrokerConfig(BrokerConfig effective) {
+        this.config = effective;
+        if (clusterMode) {
+            return;
+        }
+        for (TopicInfo t : byName.values()) {
+            applySettings(t, t.overrides(), TopicConfigs.logConfig(effective, t.overrides()));
+        }
+    }
+
+    private void applySettings(TopicInfo t, Map<String, String> overrides, LogConfig logConfig) {
+        t.replaceSettings(overrides, logConfig, TopicConfigs.validationConfig(config, overrides));
+        for (PartitionLog p : t.partitions()) {
+            if (p != null) {
+                p.updateConfig(logConfig);
+            }
+        }
     }
 
     /** Outcome of a delete or a partition increase: NONE, or an error code and message. */

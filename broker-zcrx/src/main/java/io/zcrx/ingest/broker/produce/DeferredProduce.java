@@ -1,5 +1,6 @@
 package io.zcrx.ingest.broker.produce;
 
+import io.zcrx.ingest.broker.replica.LeaderPartitions;
 import io.zcrx.ingest.broker.request.PendingResponse;
 import io.zcrx.ingest.broker.request.ResponseWriter;
 import io.zcrx.ingest.broker.transport.outbound.OutboundQueue;
@@ -9,7 +10,8 @@ import java.util.Arrays;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * A Produce response waiting for fsyncs (group commit, {@code flush.messages}): the whole response
+ * A Produce response waiting for fsyncs (group commit, {@code flush.messages}) or for replication (acks=all on a
+ * replicated partition: Kafka's {@code DelayedProduce}): the whole response
  * frame, encoded as a success when the request was handled (the request frame, whose topic names it
  * copies, is released right after), plus for each partition that must be durable first its log,
  * the last offset of the batch, and where its ErrorCode sits in the frame.
@@ -19,13 +21,19 @@ import org.apache.kafka.common.protocol.Errors;
  *                                        ^ errorIndexes[i]: patched in place when slot i's fsync failed
  * </pre>
  *
- * <p>A slot is durable once its partition's recovery point has passed {@code lastOffsets[i]} (the
+ * <p>A slot waits for one or both of two things. <em>Flush</em>: it is durable once its partition's recovery point
+ * has passed {@code lastOffsets[i]} (the
  * flusher moves it only after an fsync that began after the append); it has failed when the
  * partition went offline (a failed fsync) or was deleted first. Failure turns the slot into
  * KAFKA_STORAGE_ERROR with offsets -1, which keeps the frame's length (ErrorMessage stays null). In cluster mode a
  * slot still waiting when this broker lost its leadership lease, or whose log resigned, becomes
  * NOT_LEADER_OR_FOLLOWER instead, as Kafka's {@code DelayedProduce} answers when the partition's leader changed
- * before the acks were satisfied: nothing is acknowledged that a new leader may not have.
+ * before the acks were satisfied: nothing is acknowledged that a new leader may not have. <em>Replication</em>: it is
+ * committed once the partition's high watermark has passed {@code lastOffsets[i]} (every in-sync replica has the
+ * batch); it then answers NOT_ENOUGH_REPLICAS_AFTER_APPEND if the ISR has meanwhile fallen under
+ * {@code min.insync.replicas} (Kafka's {@code Partition.checkEnoughReplicasReachOffset}), and REQUEST_TIMED_OUT if
+ * the request's TimeoutMs passes first (Kafka's {@code DelayedProduce.onExpire}). Either way the batch stays in the
+ * leader's log: the producer retries, and idempotence turns the retry into a duplicate answer.
  *
  * <p>Pooled per reactor by {@link DurableAcks}: reused once written to the outbound queue, so the
  * deferred path allocates nothing per request but the connection's {@link PendingResponse}. Reactor
@@ -34,6 +42,11 @@ import org.apache.kafka.common.protocol.Errors;
 final class DeferredProduce implements ResponseWriter {
     private static final short KAFKA_STORAGE_ERROR = Errors.KAFKA_STORAGE_ERROR.code();
     private static final short NOT_LEADER_OR_FOLLOWER = Errors.NOT_LEADER_OR_FOLLOWER.code();
+    private static final short REQUEST_TIMED_OUT = Errors.REQUEST_TIMED_OUT.code();
+    private static final short NOT_ENOUGH_REPLICAS_AFTER_APPEND = Errors.NOT_ENOUGH_REPLICAS_AFTER_APPEND.code();
+    /** Slot waits: for an fsync past the batch, for the high watermark past the batch. */
+    static final byte WAIT_FLUSH = 1;
+    static final byte WAIT_REPLICATION = 2;
     /** ErrorCode INT16, then BaseOffset, LogAppendTimeMs and (v5+) LogStartOffset, INT64 each. */
     private static final int BASE_OFFSET_DELTA = 2;
     private static final int LOG_APPEND_TIME_DELTA = BASE_OFFSET_DELTA + 8;
@@ -47,7 +60,10 @@ final class DeferredProduce implements ResponseWriter {
     private PartitionLog[] logs = new PartitionLog[8];
     private long[] lastOffsets = new long[8];
     private int[] errorIndexes = new int[8];
+    private byte[] waits = new byte[8];
     private int count;
+    /** System.nanoTime() after which slots still waiting for replication time out; meaningful with such slots. */
+    private long deadlineNanos;
     PendingResponse pending;
 
     DeferredProduce(DurableAcks owner) {
@@ -63,16 +79,29 @@ final class DeferredProduce implements ResponseWriter {
         length = frameLength;
         version = apiVersion;
         count = 0;
+        deadlineNanos = Long.MAX_VALUE;
         pending = null;
         view.clear().limit(frameLength);
         return view;
     }
 
+    /** A slot that waits for an fsync only. */
     void addSlot(PartitionLog log, long lastOffset, int errorIndex) {
+        addSlot(log, lastOffset, errorIndex, WAIT_FLUSH);
+    }
+
+    /**
+     * @param waitFor {@link #WAIT_FLUSH}, {@link #WAIT_REPLICATION} or both
+     */
+    void addSlot(PartitionLog log, long lastOffset, int errorIndex, byte waitFor) {
         if (count == logs.length) {
             logs = Arrays.copyOf(logs, count * 2);
             lastOffsets = Arrays.copyOf(lastOffsets, count * 2);
             errorIndexes = Arrays.copyOf(errorIndexes, count * 2);
+            waits = Arrays.copyOf(waits, count * 2);
+        }
+        if (waitFor == 0 || (waitFor & ~(WAIT_FLUSH | WAIT_REPLICATION)) != 0) {
+            throw new IllegalArgumentException("produce slot waits for nothing known: waitFor=" + waitFor);
         }
         if (errorIndex < 4 || errorIndex + LOG_START_OFFSET_DELTA > length) {
             throw new IllegalStateException("produce slot error index outside the frame: errorIndex=" + errorIndex
@@ -81,7 +110,30 @@ final class DeferredProduce implements ResponseWriter {
         logs[count] = log;
         lastOffsets[count] = lastOffset;
         errorIndexes[count] = errorIndex;
+        waits[count] = waitFor;
         count++;
+    }
+
+    /**
+     * Replication slots still waiting at {@code deadline} (System.nanoTime(); {@link Long#MAX_VALUE} is reserved
+     * for "none") answer REQUEST_TIMED_OUT.
+     */
+    void deadline(long deadline) {
+        deadlineNanos = deadline;
+    }
+
+    long deadlineNanos() {
+        return deadlineNanos;
+    }
+
+    /** True while a slot waits for a high watermark (the response has a deadline). */
+    boolean awaitsReplication() {
+        for (int i = 0; i < count; i++) {
+            if (logs[i] != null && (waits[i] & WAIT_REPLICATION) != 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     int slotCount() {
@@ -93,36 +145,66 @@ final class DeferredProduce implements ResponseWriter {
         return settle(true);
     }
 
-    /**
-     * True once every slot is durable or has failed (failed slots patched); false while one still
-     * waits for a flush.
-     *
-     * @param mayLead whether this broker still holds its leadership lease ({@code ClusterState.mayLead}); when it
-     *                does not, every slot not yet settled is NOT_LEADER_OR_FOLLOWER
-     */
+    /** {@link #settle(boolean, long, LeaderPartitions)} for slots that wait for fsyncs only. */
     boolean settle(boolean mayLead) {
+        return settle(mayLead, System.nanoTime(), null);
+    }
+
+    /**
+     * True once every slot is settled: durable and committed as it needed, or failed (failed slots patched); false
+     * while one still waits.
+     *
+     * @param mayLead  whether this broker still holds its leadership lease ({@code ClusterState.mayLead}); when it
+     *                 does not, every slot not yet settled is NOT_LEADER_OR_FOLLOWER
+     * @param nowNanos System.nanoTime(): replication slots still waiting past the deadline time out
+     * @param replicas the leader side of replication (the ISR check after the high watermark passed), null when no
+     *                 slot waits for replication
+     */
+    boolean settle(boolean mayLead, long nowNanos, LeaderPartitions replicas) {
+        final boolean expired = deadlineNanos != Long.MAX_VALUE && nowNanos - deadlineNanos >= 0;
+        boolean settled = true;
         for (int i = 0; i < count; i++) {
             final PartitionLog log = logs[i];
             if (log == null) {
                 continue;
             }
             if (!mayLead || !log.isLeading()) {
-                fail(errorIndexes[i], NOT_LEADER_OR_FOLLOWER);
-                logs[i] = null;
+                settleAs(i, NOT_LEADER_OR_FOLLOWER);
                 continue;
             }
-            if (log.recoveryPoint() > lastOffsets[i]) {
-                logs[i] = null;
+            final long last = lastOffsets[i];
+            final boolean flushed = (waits[i] & WAIT_FLUSH) == 0 || log.recoveryPoint() > last;
+            if (!flushed && !log.isOnline()) {
+                settleAs(i, KAFKA_STORAGE_ERROR);
                 continue;
             }
-            if (!log.isOnline()) {
-                fail(errorIndexes[i], KAFKA_STORAGE_ERROR);
-                logs[i] = null;
+            final boolean replicating = (waits[i] & WAIT_REPLICATION) != 0;
+            final boolean committed = !replicating || log.highWatermark() > last;
+            if (replicating && !committed && expired) {
+                settleAs(i, REQUEST_TIMED_OUT);
                 continue;
             }
-            return false;
+            if (!flushed || !committed) {
+                settled = false;
+                continue;
+            }
+            if (replicating && replicas != null && replicas.minIsrShortfall(log) > 0) {
+                settleAs(i, NOT_ENOUGH_REPLICAS_AFTER_APPEND);
+                continue;
+            }
+            logs[i] = null;
         }
-        return true;
+        return settled;
+    }
+
+    /** The error code of slot {@code i}, 0 while it waits or succeeded (tests). */
+    short errorCode(int i) {
+        return view.getShort(errorIndexes[i]);
+    }
+
+    private void settleAs(int i, short errorCode) {
+        fail(errorIndexes[i], errorCode);
+        logs[i] = null;
     }
 
     private void fail(int at, short errorCode) {

@@ -7,6 +7,7 @@ import io.zcrx.ingest.broker.metadata.PartitionState;
 import io.zcrx.ingest.broker.metadata.TopicInfo;
 import io.zcrx.ingest.broker.metrics.BrokerTopicMetrics;
 import io.zcrx.ingest.broker.metrics.Histogram;
+import io.zcrx.ingest.broker.replica.LeaderPartitions;
 import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.broker.request.FetchWaiters;
 import io.zcrx.ingest.broker.request.RequestChannel;
@@ -63,6 +64,13 @@ import org.slf4j.LoggerFactory;
  * passed the batch (KAFKA_STORAGE_ERROR if the fsync failed; NOT_LEADER_OR_FOLLOWER if the lease was lost or the
  * log resigned meanwhile).
  *
+ * <p>Replication (cluster mode), as Kafka's {@code Partition.appendRecordsToLeader} and {@code DelayedProduce}: an
+ * acks=all batch for a partition whose ISR is under its effective {@code min.insync.replicas} is refused before the
+ * append (NOT_ENOUGH_REPLICAS); an acks=all answer whose batch is above the partition's high watermark after the
+ * append is parked the same way until the in-sync followers have fetched it (the high watermark passes it), or until
+ * the request's TimeoutMs (REQUEST_TIMED_OUT). acks=1 answers after the local write. Standalone and single-replica
+ * partitions commit every append at once (their high watermark is the log end), so nothing waits there.
+ *
  * <p>Metrics, per partition of a request as Kafka counts them: the topic's and all topics'
  * {@code TotalProduceRequestsPerSec}, {@code FailedProduceRequestsPerSec} when the partition's
  * answer is an error, and for each batch appended (duplicates excepted: nothing is written)
@@ -111,10 +119,24 @@ public final class ProduceHandler {
     private int[] syncSlots = new int[16];
     private PartitionLog[] syncLogs = new PartitionLog[16];
     private long[] syncLastOffsets = new long[16];
+    private byte[] syncWaits = new byte[16];
+    /** Whether some slot of this request waits for replication (the response then has a deadline). */
+    private boolean syncReplication;
+    /** Cluster mode: the leader side of replication (ISR checks, acks=all wake-ups); null standalone. */
+    private final LeaderPartitions replicas;
 
-    /** @param stripe the reactor's id (its stripe in the metrics) */
+    /** A standalone broker's handler: no replication. */
     public ProduceHandler(BrokerContext ctx, int stripe) {
+        this(ctx, stripe, null);
+    }
+
+    /**
+     * @param stripe   the reactor's id (its stripe in the metrics)
+     * @param replicas the leader side of replication in cluster mode, null standalone
+     */
+    public ProduceHandler(BrokerContext ctx, int stripe, LeaderPartitions replicas) {
         this.ctx = ctx;
+        this.replicas = replicas;
         this.stripe = stripe;
         this.allTopics = ctx.allTopicsMetrics();
         this.appendLatency = ctx.appendLatency();
@@ -142,6 +164,7 @@ public final class ProduceHandler {
         final short acks = view.acks();
         final SliceList body = frame.body();
         syncCount = 0;
+        syncReplication = false;
 
         if (view.hasTransactionalId()) {
             failAll(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, "transactions are not supported by this broker");
@@ -181,6 +204,8 @@ public final class ProduceHandler {
                             notHere(topic, index, slot);
                         } else if (!mayLead) {
                             results.setError(slot, Errors.NOT_LEADER_OR_FOLLOWER.code(), NO_LEASE, -1);
+                        } else if (acks == -1 && replicas != null && replicas.minIsrShortfall(log) > 0) {
+                            notEnoughReplicas(channel, topic, log, slot, nowMs);
                         } else {
                             append(channel, body, topic, log, slot, version, acks, nowMs);
                         }
@@ -220,8 +245,12 @@ public final class ProduceHandler {
         final DeferredProduce d = acks.take();
         encoder.encode(header.correlationId(), view, results, body, d.begin(length, view.version()));
         for (int i = 0; i < syncCount; i++) {
-            d.addSlot(syncLogs[i], syncLastOffsets[i], encoder.errorCodeIndex(syncSlots[i]));
+            d.addSlot(syncLogs[i], syncLastOffsets[i], encoder.errorCodeIndex(syncSlots[i]), syncWaits[i]);
             syncLogs[i] = null;
+        }
+        if (syncReplication) {
+            // Kafka's DelayedProduce times out after the request's TimeoutMs (the producer's request.timeout.ms).
+            d.deadline(System.nanoTime() + Math.max(0, view.timeoutMs()) * 1_000_000L);
         }
         // The header version is irrelevant: the frame is complete, header included.
         d.pending = channel.defer(header.correlationId(), (short) 0, view.version());
@@ -232,17 +261,20 @@ public final class ProduceHandler {
         if (durable == null) {
             durable = new DurableAcks(ctx.flusher(), channel.reactor(),
                 ctx.metrics().histogram(LogFlusher.GROUP_COMMIT_BATCH_SIZE, 1 << 20), stripe,
-                ctx.clusterMode() ? ctx.cluster() : null);
+                ctx.clusterMode() ? ctx.cluster() : null, replicas, ctx.timer());
             ctx.flusher().attach(durable);
+            if (replicas != null) {
+                replicas.register(durable);
+            }
         }
         return durable;
     }
 
     /**
-     * After a successful append (or a duplicate): whether the answer must wait for an fsync. acks=all
-     * with group commit does; so does any acknowledged append that brings the partition's unflushed
-     * offsets to {@code flush.messages}, as Kafka flushes inline before it answers. An acks=0
-     * append reaching {@code flush.messages} asks for the flush without anyone waiting.
+     * After a successful append (or a duplicate): whether the answer must wait. For an fsync: acks=all with group
+     * commit, and any acknowledged append that brings the partition's unflushed offsets to {@code flush.messages}, as
+     * Kafka flushes inline before it answers (an acks=0 append reaching it asks for the flush without anyone
+     * waiting). For replication: acks=all while the partition's high watermark is not past the batch.
      */
     private void afterAppend(RequestChannel channel, PartitionLog log, int slot, short acks, long lastOffset) {
         final boolean flushMessagesReached = log.unflushedMessages() >= log.config().flushMessages;
@@ -252,22 +284,42 @@ public final class ProduceHandler {
             }
             return;
         }
-        if (!flushMessagesReached && !(groupCommit && acks == -1)) {
+        byte waits = 0;
+        if ((flushMessagesReached || (groupCommit && acks == -1)) && log.recoveryPoint() <= lastOffset) {
+            durableAcks(channel).requestFlush(log);
+            waits |= DeferredProduce.WAIT_FLUSH;
+        }
+        if (acks == -1 && log.highWatermark() <= lastOffset) {
+            waits |= DeferredProduce.WAIT_REPLICATION;
+            syncReplication = true;
+        }
+        if (waits == 0) {
             return;
         }
-        if (log.recoveryPoint() > lastOffset) {
-            return;
-        }
-        durableAcks(channel).requestFlush(log);
         if (syncCount == syncSlots.length) {
             syncSlots = Arrays.copyOf(syncSlots, syncCount * 2);
             syncLogs = Arrays.copyOf(syncLogs, syncCount * 2);
             syncLastOffsets = Arrays.copyOf(syncLastOffsets, syncCount * 2);
+            syncWaits = Arrays.copyOf(syncWaits, syncCount * 2);
         }
         syncSlots[syncCount] = slot;
         syncLogs[syncCount] = log;
         syncLastOffsets[syncCount] = lastOffset;
+        syncWaits[syncCount] = waits;
         syncCount++;
+    }
+
+    /**
+     * Kafka's {@code NotEnoughReplicasException} before the append: the partition's ISR is under its effective
+     * {@code min.insync.replicas}, so an acks=all write could not be committed (acks=1 and 0 still append).
+     */
+    private void notEnoughReplicas(RequestChannel channel, TopicInfo topic, PartitionLog log, int slot, long nowMs) {
+        final String why = replicas.minIsrMessage(log);
+        results.setError(slot, Errors.NOT_ENOUGH_REPLICAS.code(), why, -1);
+        if (rejections.tryAcquire(nowMs)) {
+            LOG.warn("refused acks=all produce to {}-{} from {}: {}", topic.name(), log.partition(),
+                channel.describe(), why);
+        }
     }
 
     private void append(RequestChannel channel, SliceList body, TopicInfo topic, PartitionLog log, int slot,

@@ -53,6 +53,13 @@ public final class LeaderPartition {
     private boolean resigned;
     /** Where the first hold of the high watermark puts it (the checkpointed value), -1 for "where it is". */
     private long initialHighWatermark;
+    /**
+     * The effective {@code min.insync.replicas} minus the committed ISR size: above 0 while the partition is under
+     * its minimum ISR. Published for the Produce path, which reads it without the lock
+     * ({@link LeaderPartitions#minIsrShortfall}); refreshed whenever the ISR changes and at every ISR check (a
+     * topic's min.insync.replicas changed through the metadata applies from the next check).
+     */
+    private volatile int minIsrShortfall;
 
     LeaderPartition(LeaderPartitions owner, TopicInfo topic, int partition, PartitionLog log, int leaderEpoch,
                     PartitionState state, long initialHighWatermark, long nowMs) {
@@ -67,6 +74,7 @@ public final class LeaderPartition {
         this.isr = state.isr();
         this.partitionEpoch = state.partitionEpoch();
         updateFollowers(nowMs);
+        refreshMinIsr();
     }
 
     TopicInfo topic() {
@@ -128,7 +136,7 @@ public final class LeaderPartition {
 
     /** Kafka's {@code maybeExpandIsr}: a follower at the high watermark and within this leader's epoch joins. */
     private IsrUpdater.Change maybeExpandIsr(FollowerState f) {
-        if (pendingIsr != null || contains(isr, f.brokerId()) || !owner.isEligible(f.brokerId())) {
+        if (pendingIsr != null || contains(isr, f.brokerId()) || !owner.isEligible(f.brokerId(), f.brokerEpoch())) {
             return null;
         }
         final long end = f.logEndOffset();
@@ -151,6 +159,7 @@ public final class LeaderPartition {
         final IsrUpdater.Change change;
         synchronized (this) {
             syncWithMetadata(nowMs);
+            refreshMinIsr();
             if (resigned || pendingIsr != null) {
                 return;
             }
@@ -213,10 +222,16 @@ public final class LeaderPartition {
                 log.topicPartition(), answerLeaderEpoch, leaderEpoch, answerPartitionEpoch, partitionEpoch);
             return false;
         }
+        final boolean grew = answerIsr.length > isr.length;
+        final boolean changed = !Arrays.equals(answerIsr, isr);
         isr = answerIsr;
         partitionEpoch = answerPartitionEpoch;
         pendingIsr = null;
         pendingMaximalIsr = null;
+        refreshMinIsr();
+        if (changed) {
+            owner.onIsrCommitted(grew);
+        }
         LOG.info("ISR updated: partition={}, leaderEpoch={}, isr={}, partitionEpoch={}{}", log.topicPartition(),
             leaderEpoch, Arrays.toString(isr), partitionEpoch, isUnderMinIsr() ? " (under min ISR)" : "");
         return maybeIncrementHighWatermark(nowMs);
@@ -235,6 +250,7 @@ public final class LeaderPartition {
         if (generation != alterGeneration || resigned) {
             return false;
         }
+        owner.onIsrUpdateFailed();
         switch (error) {
             case OPERATION_NOT_ATTEMPTED, INELIGIBLE_REPLICA -> {
                 LOG.info("AlterPartition refused, back to the committed ISR: partition={}, proposedIsr={}, isr={}, "
@@ -265,6 +281,8 @@ public final class LeaderPartition {
     /** This broker stopped leading the partition in this epoch. */
     synchronized void resign() {
         resigned = true;
+        // A resigned leader's appends fail NOT_LEADER_OR_FOLLOWER anyway: no stale NOT_ENOUGH_REPLICAS.
+        minIsrShortfall = 0;
         pendingIsr = null;
         pendingMaximalIsr = null;
         alterGeneration++;
@@ -287,6 +305,7 @@ public final class LeaderPartition {
         pendingMaximalIsr = null;
         alterGeneration++;
         updateFollowers(nowMs);
+        refreshMinIsr();
     }
 
     private void updateFollowers(long nowMs) {
@@ -317,7 +336,8 @@ public final class LeaderPartition {
         boolean waits = false;
         for (FollowerState f : followers.values()) {
             final boolean counts = contains(maximal, f.brokerId())
-                || (f.isCaughtUp(leaderEnd, nowMs, owner.replicaLagTimeMaxMs()) && owner.isEligible(f.brokerId()));
+                || (f.isCaughtUp(leaderEnd, nowMs, owner.replicaLagTimeMaxMs())
+                    && owner.isEligible(f.brokerId(), f.brokerEpoch()));
             if (counts) {
                 waits = true;
                 candidate = Math.min(candidate, f.logEndOffset());
@@ -334,7 +354,41 @@ public final class LeaderPartition {
 
     /** The committed ISR is smaller than the effective min.insync.replicas. Lock held. */
     private boolean isUnderMinIsr() {
-        return isr.length < Math.min(owner.minInsyncReplicas(topic), replicas.length);
+        return isr.length < effectiveMinIsr();
+    }
+
+    /**
+     * Kafka's {@code effectiveMinIsr}: the topic's (else the broker's) {@code min.insync.replicas}, capped at the
+     * replica count, so a partition with fewer replicas than the setting can still commit. Lock held.
+     */
+    private int effectiveMinIsr() {
+        return Math.min(owner.minInsyncReplicas(topic), replicas.length);
+    }
+
+    /** Publishes {@link #minIsrShortfall} for the Produce path. Lock held. */
+    private void refreshMinIsr() {
+        minIsrShortfall = effectiveMinIsr() - isr.length;
+    }
+
+    /** Above 0 while the committed ISR is under the effective min.insync.replicas; any thread, no lock. */
+    int minIsrShortfall() {
+        return minIsrShortfall;
+    }
+
+    /** The committed ISR is smaller than the replica set. */
+    synchronized boolean isUnderReplicated() {
+        return !resigned && isr.length < replicas.length;
+    }
+
+    /** A replicated partition whose committed ISR is exactly its effective min.insync.replicas (Kafka's AtMinIsr). */
+    synchronized boolean isAtMinIsr() {
+        return !resigned && replicas.length > 1 && isr.length == effectiveMinIsr();
+    }
+
+    /** Kafka's NotEnoughReplicasException message for this partition (error path only). */
+    synchronized String minIsrMessage() {
+        return "The size of the current ISR " + Arrays.toString(isr) + " is insufficient to satisfy the min.isr"
+            + " requirement of " + effectiveMinIsr() + " for partition " + log.topicPartition();
     }
 
     /** The ISR that bounds the high watermark: with an expansion in flight, the committed one plus the joiner. */

@@ -1,14 +1,19 @@
 package io.zcrx.ingest.broker.replica;
 
 import io.zcrx.ingest.broker.config.BrokerConfig;
+import io.zcrx.ingest.broker.metadata.ClusterView;
 import io.zcrx.ingest.broker.metadata.LeadershipListener;
 import io.zcrx.ingest.broker.metadata.PartitionState;
 import io.zcrx.ingest.broker.metadata.TopicInfo;
+import io.zcrx.ingest.broker.metrics.Meter;
+import io.zcrx.ingest.broker.metrics.MetricName;
 import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.log.PartitionLog;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.slf4j.Logger;
@@ -25,9 +30,19 @@ import org.slf4j.LoggerFactory;
  * replicated partition's high watermark the first time it is led after start, as Kafka's log loads it; later
  * leaderships keep the log's own value.
  *
+ * <p>Metrics, Kafka's {@code kafka.server:type=ReplicaManager} names: gauges {@code UnderReplicatedPartitions} (ISR
+ * smaller than the replica set), {@code UnderMinIsrPartitionCount}, {@code AtMinIsrPartitionCount} over the
+ * partitions led here ({@link #underReplicatedCount} and friends, registered by the lifecycle), and meters
+ * {@code IsrShrinksPerSec}, {@code IsrExpandsPerSec} (counted when the controller commits the change, as Kafka's
+ * {@code AlterPartitionListener}) and {@code FailedIsrUpdatesPerSec}.
+ *
  * <p>Thread-safe.
  */
 public final class LeaderPartitions implements LeadershipListener {
+    public static final MetricName ISR_SHRINKS = replicaManager("IsrShrinksPerSec");
+    public static final MetricName ISR_EXPANDS = replicaManager("IsrExpandsPerSec");
+    public static final MetricName FAILED_ISR_UPDATES = replicaManager("FailedIsrUpdatesPerSec");
+
     private static final Logger LOG = LoggerFactory.getLogger(LeaderPartitions.class);
 
     private final BrokerContext ctx;
@@ -38,6 +53,24 @@ public final class LeaderPartitions implements LeadershipListener {
     private final Map<TopicPartition, Long> checkpointed;
     private final Set<TopicPartition> ledSinceStart = ConcurrentHashMap.newKeySet();
     private final IsrUpdater isrUpdater;
+    /** The reactors' acks=all waiters (one per reactor), woken when a high watermark moves or a leader resigns. */
+    private final List<AckWaiter> ackWaiters = new CopyOnWriteArrayList<>();
+    private final Meter isrShrinks;
+    private final Meter isrExpands;
+    private final Meter failedIsrUpdates;
+
+    /**
+     * Produce responses waiting for replication (one per reactor: the produce package's parked acks=all answers).
+     * Woken, from any thread, whenever a high watermark moves or a leadership ends; the waiter re-checks its
+     * responses on its own thread.
+     */
+    public interface AckWaiter {
+        /** True while a response waits for a high watermark (a stale true only costs a wake-up). */
+        boolean awaitsReplication();
+
+        /** Hop to the waiter's thread and complete what is now settled. */
+        void wake();
+    }
 
     /**
      * @param checkpointed the high watermarks of {@code replication-offset-checkpoint}, read at start
@@ -46,6 +79,9 @@ public final class LeaderPartitions implements LeadershipListener {
         this.ctx = ctx;
         this.replicaLagTimeMaxMs = ctx.config().getLong(BrokerConfig.REPLICA_LAG_TIME_MAX_MS);
         this.checkpointed = new ConcurrentHashMap<>(checkpointed);
+        this.isrShrinks = ctx.metrics().meter(ISR_SHRINKS, "shrinks");
+        this.isrExpands = ctx.metrics().meter(ISR_EXPANDS, "expands");
+        this.failedIsrUpdates = ctx.metrics().meter(FAILED_ISR_UPDATES, "failedUpdates");
         this.isrUpdater = new IsrUpdater(ctx.nodeId(), () -> ctx.cluster().brokerEpoch(), ctx::controller,
             ctx.timer(), ctx::nowMs, p -> onHighWatermarkAdvanced(p.log()));
     }
@@ -94,6 +130,15 @@ public final class LeaderPartitions implements LeadershipListener {
 
     @Override
     public void onResign(TopicInfo topic, int partition, int newLeaderEpoch) {
+        // Parked acks=all answers for the partition become NOT_LEADER_OR_FOLLOWER now, not at their timeout.
+        try {
+            resignLeaderships(topic, partition);
+        } finally {
+            wakeAckWaiters();
+        }
+    }
+
+    private void resignLeaderships(TopicInfo topic, int partition) {
         led.entrySet().removeIf(e -> {
             final LeaderPartition p = e.getValue();
             if (p.topic() == topic && p.partition() == partition) {
@@ -162,12 +207,20 @@ public final class LeaderPartitions implements LeadershipListener {
     }
 
     /**
-     * Kafka's {@code isReplicaIsrEligible}, as far as this broker's view of the cluster tells: the broker is
-     * registered and not fenced. (The controller checks the rest, the broker epoch and controlled shutdown, and
-     * answers INELIGIBLE_REPLICA.)
+     * Kafka's {@code isReplicaIsrEligible} (KRaft): the follower is registered and not fenced, not in controlled
+     * shutdown, and the broker epoch its fetches carry is the one it registered with (a broker that restarted must
+     * be known under its new registration first; -1, from a follower that sends no epoch, is accepted). The
+     * controller checks the same again and answers INELIGIBLE_REPLICA.
+     *
+     * @param fetchBrokerEpoch the broker epoch the follower's last fetch carried
      */
-    boolean isEligible(int brokerId) {
-        return ctx.cluster().view().broker(brokerId) != null;
+    boolean isEligible(int brokerId, long fetchBrokerEpoch) {
+        final ClusterView view = ctx.cluster().view();
+        if (view.broker(brokerId) == null || view.isShuttingDown(brokerId)) {
+            return false;
+        }
+        final long registered = view.brokerEpoch(brokerId);
+        return fetchBrokerEpoch == -1L || registered == -1L || fetchBrokerEpoch == registered;
     }
 
     /** The topic's {@code min.insync.replicas}, else the broker's. */
@@ -184,8 +237,90 @@ public final class LeaderPartitions implements LeadershipListener {
         return ctx.config().getInt(BrokerConfig.MIN_INSYNC_REPLICAS);
     }
 
-    /** A high watermark moved: consumer long polls on the partition re-read. */
-    void onHighWatermarkAdvanced(PartitionLog log) {
+    /**
+     * A high watermark moved: consumer long polls on the partition re-read, and the reactors with acks=all answers
+     * waiting re-check them. Any thread.
+     */
+    public void onHighWatermarkAdvanced(PartitionLog log) {
         ctx.fetchWaiters().onAppend(log);
+        wakeAckWaiters();
+    }
+
+    private void wakeAckWaiters() {
+        for (AckWaiter w : ackWaiters) {
+            if (w.awaitsReplication()) {
+                w.wake();
+            }
+        }
+    }
+
+    static MetricName replicaManager(String name) {
+        return MetricName.of("kafka.server", "ReplicaManager", name);
+    }
+
+    /** The controller committed an ISR change of a partition led here: {@code grew} for an expansion. */
+    void onIsrCommitted(boolean grew) {
+        (grew ? isrExpands : isrShrinks).mark(Meter.ANY_THREAD, 1);
+    }
+
+    /** The controller refused an ISR change, or it could not be sent. */
+    void onIsrUpdateFailed() {
+        failedIsrUpdates.mark(Meter.ANY_THREAD, 1);
+    }
+
+    /** Partitions led here whose ISR is smaller than their replica set (Kafka's UnderReplicatedPartitions). */
+    public int underReplicatedCount() {
+        int n = 0;
+        for (LeaderPartition p : led.values()) {
+            if (p.isUnderReplicated()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Partitions led here whose ISR is under the effective min.insync.replicas. */
+    public int underMinIsrCount() {
+        int n = 0;
+        for (LeaderPartition p : led.values()) {
+            if (p.minIsrShortfall() > 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Partitions led here (with more than one replica) whose ISR is exactly the effective min.insync.replicas. */
+    public int atMinIsrCount() {
+        int n = 0;
+        for (LeaderPartition p : led.values()) {
+            if (p.isAtMinIsr()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Registers a reactor's acks=all waiter (once, when the reactor first parks an answer). */
+    public void register(AckWaiter waiter) {
+        ackWaiters.add(waiter);
+    }
+
+    /**
+     * How many in-sync replicas {@code log}'s partition lacks for its effective {@code min.insync.replicas}: above 0
+     * means an acks=all Produce must be refused (NOT_ENOUGH_REPLICAS before the append,
+     * NOT_ENOUGH_REPLICAS_AFTER_APPEND once its batch is committed), as Kafka's {@code Partition} checks. 0 when
+     * the partition is not led here (the append path answers that). Lock-free: one map lookup and one volatile read,
+     * cheap enough for the Produce path of acks=all requests.
+     */
+    public int minIsrShortfall(PartitionLog log) {
+        final LeaderPartition p = led.get(log);
+        return p == null ? 0 : p.minIsrShortfall();
+    }
+
+    /** Kafka's NOT_ENOUGH_REPLICAS message for {@code log}'s partition (error path only). */
+    public String minIsrMessage(PartitionLog log) {
+        final LeaderPartition p = led.get(log);
+        return p == null ? "Not enough in-sync replicas for partition " + log.topicPartition() : p.minIsrMessage();
     }
 }

@@ -318,6 +318,7 @@ final class ReplicaFetcher extends Thread {
                         }
                     }
                     log.updateFollowerHighWatermark(pd.highWatermark());
+                    followLeaderLogStart(log, pd.logStartOffset(), now);
                     p.lag = Math.max(0L, pd.highWatermark() - log.logEndOffset());
                 }
                 case OFFSET_OUT_OF_RANGE -> handleOutOfRange(p, leader, now);
@@ -337,6 +338,20 @@ final class ReplicaFetcher extends Thread {
         } catch (RuntimeException e) {
             LOG.error("Replicating partition {} from broker {} failed", p.topicPartition, sourceBrokerId, e);
             p.delayedUntilMs = now + config.getInt(BrokerConfig.REPLICA_FETCH_BACKOFF_MS);
+        }
+    }
+
+    /**
+     * Kafka's {@code ReplicaFetcherThread.processPartitionData} tail: the leader's log start offset (moved by
+     * DeleteRecords or its retention) becomes ours, so records deleted on the leader are gone here too and a later
+     * leadership change does not bring them back. Kafka caps it at the follower's high watermark; ours is the
+     * leader's capped at our log end, so the part of the log we have not fetched yet is never skipped.
+     */
+    private static void followLeaderLogStart(PartitionLog log, long leaderLogStart, long now) {
+        final long cap = Math.min(log.followerHighWatermark(), log.logEndOffset());
+        final long target = Math.min(leaderLogStart, cap);
+        if (target > log.logStartOffset()) {
+            log.maybeIncrementLogStartOffset(target, cap, now);
         }
     }
 

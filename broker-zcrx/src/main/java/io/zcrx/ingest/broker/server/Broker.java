@@ -2,6 +2,8 @@ package io.zcrx.ingest.broker.server;
 
 import io.zcrx.ingest.broker.cluster.ClusterMember;
 import io.zcrx.ingest.broker.config.BrokerConfig;
+import io.zcrx.ingest.broker.config.DynamicBrokerConfig;
+import io.zcrx.ingest.broker.config.ListenerSpec;
 import io.zcrx.ingest.broker.config.TopicConfigs;
 import io.zcrx.ingest.broker.group.GroupCoordinator;
 import io.zcrx.ingest.broker.group.GroupLoader;
@@ -22,6 +24,8 @@ import io.zcrx.ingest.broker.replica.HighWatermarkCheckpoints;
 import io.zcrx.ingest.broker.replica.LeaderPartitions;
 import io.zcrx.ingest.broker.runtime.LogScheduler;
 import io.zcrx.ingest.broker.runtime.ScheduledTimerService;
+import io.zcrx.ingest.broker.security.SaslListener;
+import io.zcrx.ingest.broker.security.ScramCredentialFile;
 import io.zcrx.ingest.broker.transport.Transport;
 import io.zcrx.ingest.log.LogManager;
 import io.zcrx.ingest.log.PartitionLog;
@@ -30,8 +34,10 @@ import io.zcrx.ingest.log.cleaner.LogCleaner;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.internals.Topic;
@@ -59,13 +65,16 @@ public final class Broker implements AutoCloseable {
     private BrokerContext ctx;
     private Transport transport;
     private TransportSelector.Selection selection;
+    /** The listeners after the first (copy-mode io_uring or NIO), in {@code listeners} order. */
+    private final List<Transport> otherListeners = new ArrayList<>();
     private ScheduledTimerService timer;
     private LogScheduler logScheduler;
     private OffsetStore offsetStore;
     /** Cluster mode: loads and unloads groups with the __consumer_offsets leaderships. */
     private GroupLoader groupLoader;
     /** Cluster mode: the leader side of replication (follower fetches, ISR, high watermarks). */
-    private LeaderPartitions leaders;
+    /** Set once at start (cluster mode); volatile for the metrics thread. */
+    private volatile LeaderPartitions leaders;
     private LogFlusher flusher;
     /** The log cleaner's threads (cleanup.policy=compact); stopped before the logs close. */
     private LogCleaner cleaner;
@@ -131,10 +140,15 @@ public final class Broker implements AutoCloseable {
             throw e;
         }
         try {
-            final TopicRegistry topics = new TopicRegistry(config, logs, metrics);
+            // Standalone: the settings kafka-configs changed at run time apply from the first topic loaded.
+            final DynamicBrokerConfig dynamic =
+                config.clusterMode() ? DynamicBrokerConfig.none(config) : DynamicBrokerConfig.load(config);
+            final TopicRegistry topics = new TopicRegistry(dynamic.current(), logs, metrics);
+            dynamic.addListener(topics::applyBrokerConfig);
             final ProducerIdManager producerIds =
                 new ProducerIdManager(config.logDirs().get(0), logs.largestProducerId());
             ctx = new BrokerContext(config, logs, topics, producerIds, System::currentTimeMillis, metrics);
+            ctx.attachDynamicConfig(dynamic);
             if (config.clusterMode()) {
                 member = new ClusterMember(config, topics, logDirIds(), metrics);
                 ctx.attachCluster(member.cluster(), member.controller());
@@ -148,10 +162,26 @@ public final class Broker implements AutoCloseable {
             startReadPath(topics);
             startCleaner();
             final ControlPlane controlPlane = new ControlPlane(ctx, leaders);
-            selection = TransportSelector.select(config,
-                (reactorId, reactorIo) -> new BrokerReactorHandler(ctx, controlPlane, reactorId, reactorIo), metrics);
+            final Map<String, SaslListener> sasl = saslListeners();
+            final List<ListenerSpec> listeners = config.listeners();
+            final ListenerSpec first = listeners.get(0);
+            final SaslListener firstSasl = sasl.get(first.name());
+            selection = TransportSelector.select(config, (reactorId, reactorIo) -> new BrokerReactorHandler(ctx,
+                controlPlane, reactorId, reactorIo, first.name(), firstSasl, true), metrics);
             transport = selection.transport();
             ctx.bindPort(transport.localAddress().getPort());
+            ctx.bindListener(first, transport.localAddress().getPort());
+            for (ListenerSpec l : listeners.subList(1, listeners.size())) {
+                final SaslListener s = sasl.get(l.name());
+                final TransportSelector.Selection other = TransportSelector.selectOther(config, l,
+                    (reactorId, reactorIo) -> new BrokerReactorHandler(ctx, controlPlane, reactorId, reactorIo,
+                        l.name(), s, false));
+                otherListeners.add(other.transport());
+                ctx.bindListener(l, other.transport().localAddress().getPort());
+                LOG.info("listener {} ({}) on {}: transport {} ({}); {}", l.name(), l.securityProtocol(),
+                    other.transport().localAddress(), other.transport().name(), other.transport().describe(),
+                    other.reasons());
+            }
             scheduleStatusLine();
             if (member != null) {
                 // Registration advertises the bound port; until unfenced, the lease refuses produce.
@@ -161,6 +191,7 @@ public final class Broker implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             memberOwnsState = false;
+            closeOtherListeners();
             if (transport != null) {
                 transport.close();
                 transport = null;
@@ -196,6 +227,45 @@ public final class Broker implements AutoCloseable {
             config.logDirs(), (System.nanoTime() - t0) / 1_000_000);
     }
 
+    /**
+     * The SASL set-up of every SASL listener (by name), and standalone mode's SCRAM credentials loaded from the
+     * first log dir (cluster mode takes them from the metadata log).
+     */
+    private Map<String, SaslListener> saslListeners() throws IOException {
+        if (!config.clusterMode()) {
+            final ScramCredentialFile file = new ScramCredentialFile(config.logDirs().get(0));
+            file.load(ctx.scramCredentials());
+            ctx.attachScramCredentialFile(file);
+        }
+        final Map<String, SaslListener> out = new LinkedHashMap<>();
+        for (ListenerSpec l : config.listeners()) {
+            if (l.sasl()) {
+                final SaslListener s = SaslListener.create(config, l, ctx.scramCredentials());
+                s.registerMetrics(metrics);
+                out.put(l.name(), s);
+                LOG.info("listener {}: {} with SASL mechanisms {}, connections.max.reauth.ms={}", l.name(),
+                    l.securityProtocol(), s.mechanisms(), s.reauthMs());
+            }
+        }
+        return out;
+    }
+
+    private void closeOtherListeners() {
+        for (Transport t : otherListeners) {
+            t.close();
+            if (t.outstandingChunks() != 0) {
+                LOG.error("listener on {}: {} receive chunks still outstanding after the transport stopped",
+                    t.localAddress(), t.outstandingChunks());
+            }
+        }
+        otherListeners.clear();
+    }
+
+    /** The transports of the listeners after the first, in {@code listeners} order. */
+    public List<Transport> otherListeners() {
+        return List.copyOf(otherListeners);
+    }
+
     /** Log dir path to its directory id, as the controller learns them at registration. */
     private Map<String, Uuid> logDirIds() {
         final Map<String, Uuid> ids = new LinkedHashMap<>();
@@ -209,9 +279,9 @@ public final class Broker implements AutoCloseable {
     public static final MetricName BROKER_STATE = MetricName.of("kafka.server", "KafkaServer", "BrokerState");
 
     /**
-     * Kafka's ReplicaManager gauges for a single node that leads every partition and has no
-     * followers: every partition is counted, led (unless offline after a failed fsync) and fully
-     * replicated.
+     * Kafka's ReplicaManager gauges. Standalone, a single node leads every partition and has no followers: every
+     * partition is counted, led (unless offline after a failed fsync) and fully replicated. Cluster mode: the
+     * replication counts come from the leader side ({@link LeaderPartitions}).
      */
     private void registerReplicaManagerGauges() {
         final LogManager l = logs;
@@ -222,8 +292,12 @@ public final class Broker implements AutoCloseable {
         metrics.gauge(replicaManager("LeaderCount"), () -> config.clusterMode() ? ledHere(topics)
             : l.partitions().size() - offline(l));
         metrics.gauge(replicaManager("OfflineReplicaCount"), () -> offline(l));
-        metrics.gauge(replicaManager("UnderReplicatedPartitions"), () -> 0);
-        metrics.gauge(replicaManager("UnderMinIsrPartitionCount"), () -> 0);
+        // Standalone: one replica, always in sync. Cluster mode: the leader side of replication counts.
+        metrics.gauge(replicaManager("UnderReplicatedPartitions"),
+            () -> leaders == null ? 0 : leaders.underReplicatedCount());
+        metrics.gauge(replicaManager("UnderMinIsrPartitionCount"),
+            () -> leaders == null ? 0 : leaders.underMinIsrCount());
+        metrics.gauge(replicaManager("AtMinIsrPartitionCount"), () -> leaders == null ? 0 : leaders.atMinIsrCount());
     }
 
     static MetricName replicaManager(String name) {
@@ -507,6 +581,7 @@ public final class Broker implements AutoCloseable {
             // First: a scrape during shutdown would read metrics of parts already stopped.
             prometheus.close();
         }
+        closeOtherListeners();
         if (transport != null) {
             transport.close();
             if (transport.outstandingChunks() != 0) {

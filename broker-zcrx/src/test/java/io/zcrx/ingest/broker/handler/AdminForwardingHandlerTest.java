@@ -162,12 +162,11 @@ class AdminForwardingHandlerTest {
         assertEquals("Topic currently has 6 partitions", got.results().get(0).errorMessage());
     }
 
-    // Goal: until this broker replicates, a topic with more than one replica per partition (a factor of 3, or a
-    // manual assignment naming two brokers) is INVALID_REPLICATION_FACTOR with a message saying why and what to
-    // use, without reaching the controller; the other topics of the request are forwarded (a factor of -1 as this
-    // broker's default.replication.factor, 1, not the controller's default) and all answers reach the client.
+    // Goal: every topic goes to the controller as asked, replicated ones included (a factor of 3, a manual assignment
+    // naming two brokers); a factor of -1 without assignments is resolved to this broker's default.replication.factor
+    // (not the controller's default), and the controller's answers reach the client.
     @Test
-    void createTopicsRefusesMoreThanOneReplicaAndForwardsTheRest() throws Exception {
+    void createTopicsForwardsEveryTopicWithTheBrokersDefaultFactor() throws Exception {
         fx.joinCluster(controller, 1, 2, 3);
         final CreateTopicsRequestData data = new CreateTopicsRequestData().setTimeoutMs(5000);
         data.topics().add(new CreatableTopic().setName("r3").setNumPartitions(1).setReplicationFactor((short) 3));
@@ -176,49 +175,37 @@ class AdminForwardingHandlerTest {
         assigned.assignments().add(new CreatableReplicaAssignment().setPartitionIndex(0).setBrokerIds(List.of(1, 2)));
         data.topics().add(assigned);
         data.topics().add(new CreatableTopic().setName("dflt").setNumPartitions(2).setReplicationFactor((short) -1));
-        data.topics().add(new CreatableTopic().setName("one").setNumPartitions(1).setReplicationFactor((short) 1));
         new CreateTopicsHandler(fx.ctx()).handle(request(ApiKeys.CREATE_TOPICS, (short) 7), data);
 
         final CreateTopicsRequest sent = assertInstanceOf(CreateTopicsRequest.class, controller.last().request());
         assertEquals(1, controller.calls.size());
-        assertEquals(Set.of("dflt", "one"),
+        assertEquals(Set.of("r3", "assigned", "dflt"),
             sent.data().topics().stream().map(CreatableTopic::name).collect(Collectors.toSet()));
+        assertEquals(3, sent.data().topics().find("r3").replicationFactor());
+        assertEquals(-1, sent.data().topics().find("assigned").replicationFactor(), "assignments decide");
+        assertEquals(List.of(1, 2), sent.data().topics().find("assigned").assignments().find(0).brokerIds());
         assertEquals(1, sent.data().topics().find("dflt").replicationFactor(), "-1 resolved here, to 1");
+        assertEquals(-1, data.topics().find("dflt").replicationFactor(), "the client's request is not changed");
         assertEquals(5000, sent.data().timeoutMs());
         final CreateTopicsResponseData answer = new CreateTopicsResponseData();
-        for (String name : List.of("dflt", "one")) {
+        for (String name : List.of("r3", "assigned", "dflt")) {
             answer.topics().add(new CreatableTopicResult().setName(name).setErrorCode(Errors.NONE.code())
-                .setNumPartitions(1).setReplicationFactor((short) 1).setTopicId(Uuid.randomUuid()));
+                .setNumPartitions(1).setReplicationFactor((short) 3).setTopicId(Uuid.randomUuid()));
         }
+        answer.topics().find("r3").setErrorCode(Errors.INVALID_REPLICATION_FACTOR.code())
+            .setErrorMessage("Unable to replicate the partition 3 time(s)");
         controller.last().answer().complete(new CreateTopicsResponse(answer));
         final CreateTopicsResponseData got = asClientReads(channel.deferred.get(0), new CreateTopicsResponseData());
-        assertEquals(4, got.topics().size());
+        assertEquals(3, got.topics().size());
         assertEquals(Errors.NONE.code(), got.topics().find("dflt").errorCode());
-        assertEquals(Errors.NONE.code(), got.topics().find("one").errorCode());
-        for (String name : List.of("r3", "assigned")) {
-            final CreatableTopicResult r = got.topics().find(name);
-            assertEquals(Errors.INVALID_REPLICATION_FACTOR.code(), r.errorCode(), name);
-            assertTrue(r.errorMessage().contains("does not replicate partitions yet: use replication factor 1"),
-                r.errorMessage());
-        }
-        assertTrue(got.topics().find("assigned").errorMessage().contains("[1, 2]"));
-
-        // Nothing left to forward: answered at once, the controller not asked.
-        final CreateTopicsRequestData onlyWide = new CreateTopicsRequestData().setTimeoutMs(5000);
-        onlyWide.topics().add(new CreatableTopic().setName("r2").setNumPartitions(1).setReplicationFactor((short) 2));
-        new CreateTopicsHandler(fx.ctx()).handle(request(ApiKeys.CREATE_TOPICS, (short) 7), onlyWide);
-        assertEquals(1, controller.calls.size());
-        final CreateTopicsResponseData atOnce = assertInstanceOf(CreateTopicsResponseData.class,
-            channel.messages.get(0));
-        assertEquals(Errors.INVALID_REPLICATION_FACTOR.code(), atOnce.topics().find("r2").errorCode());
+        assertEquals(Errors.INVALID_REPLICATION_FACTOR.code(), got.topics().find("r3").errorCode());
+        assertEquals("Unable to replicate the partition 3 time(s)", got.topics().find("r3").errorMessage());
     }
 
-    // Goal: new partitions with more than one replica (a manual assignment naming two brokers, or a topic whose
-    // partitions already have three replicas, which the controller would copy) are INVALID_REPLICATION_FACTOR
-    // here; the rest of the request is forwarded and both answers reach the client, also when the controller
-    // does not answer.
+    // Goal: CreatePartitions goes to the controller whole (replicated topics and manual assignments included), and
+    // the client gets an answer for every topic also when the controller does not answer.
     @Test
-    void createPartitionsRefusesMoreThanOneReplicaAndForwardsTheRest() throws Exception {
+    void createPartitionsForwardsEveryTopic() throws Exception {
         fx.topic("wide", new PartitionState(2, 0, 0, new int[] {2, 1, 3}, new int[] {2, 1, 3}));
         fx.joinCluster(controller, 1, 2, 3);
         final CreatePartitionsRequestData data = new CreatePartitionsRequestData().setTimeoutMs(5000);
@@ -229,16 +216,14 @@ class AdminForwardingHandlerTest {
         new CreatePartitionsHandler(fx.ctx()).handle(request(ApiKeys.CREATE_PARTITIONS, (short) 3), data);
         final CreatePartitionsRequest sent =
             assertInstanceOf(CreatePartitionsRequest.class, controller.last().request());
-        assertEquals(1, sent.data().topics().size());
-        assertEquals(4, sent.data().topics().find("t").count());
+        assertEquals(3, sent.data().topics().size());
+        assertEquals(List.of(1, 3), sent.data().topics().find("pair").assignments().get(0).brokerIds());
         controller.last().answer().completeExceptionally(new TimeoutException("no controller answered"));
         final CreatePartitionsResponseData got =
             asClientReads(channel.deferred.get(0), new CreatePartitionsResponseData());
         assertEquals(3, got.results().size());
         for (CreatePartitionsTopicResult r : got.results()) {
-            final short expected = r.name().equals("t") ? Errors.REQUEST_TIMED_OUT.code()
-                : Errors.INVALID_REPLICATION_FACTOR.code();
-            assertEquals(expected, r.errorCode(), r.name());
+            assertEquals(Errors.REQUEST_TIMED_OUT.code(), r.errorCode(), r.name());
         }
     }
 

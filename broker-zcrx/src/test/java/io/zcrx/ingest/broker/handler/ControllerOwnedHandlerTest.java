@@ -14,12 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.message.DescribeQuorumResponseData;
-import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
-import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterConfigsResource;
-import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterableConfig;
-import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
@@ -28,16 +23,15 @@ import org.apache.kafka.common.protocol.Message;
 import org.apache.kafka.common.protocol.MessageUtil;
 import org.apache.kafka.common.requests.DescribeQuorumRequest;
 import org.apache.kafka.common.requests.DescribeQuorumResponse;
-import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The controller-owned admin APIs (DescribeQuorum, reassignments, ElectLeaders, topic configs):
- * forwarded as they came in cluster mode, refused with a reason in standalone mode and for
- * dynamic broker settings, and advertised only where they work.
+ * The controller-owned admin APIs (DescribeQuorum, AlterPartitionReassignments, ElectLeaders):
+ * forwarded as they came in cluster mode, refused with a reason in standalone mode, and advertised only where they
+ * work. (Config changes: IncrementalAlterConfigsHandlerTest.)
  */
 class ControllerOwnedHandlerTest {
     @TempDir
@@ -85,38 +79,12 @@ class ControllerOwnedHandlerTest {
         assertEquals(3000, got.topics().get(0).partitions().get(0).leaderId());
     }
 
-    // Goal: topic settings go to the controller; a dynamic broker setting is refused with the reason
-    // (this broker would never apply it) and nothing reaches the controller.
-    @Test
-    void topicConfigsAreForwardedBrokerConfigsAreRefused() throws Exception {
-        fx.joinCluster(controller, 1);
-        final IncrementalAlterConfigsRequestData topic = new IncrementalAlterConfigsRequestData();
-        topic.resources().add(new AlterConfigsResource().setResourceType(ConfigResource.Type.TOPIC.id())
-            .setResourceName("t"));
-        topic.resources().find(ConfigResource.Type.TOPIC.id(), "t").configs().add(new AlterableConfig()
-            .setName("retention.ms").setValue("60000").setConfigOperation((byte) 0));
-        send(ApiKeys.INCREMENTAL_ALTER_CONFIGS, (short) 1, topic);
-        assertInstanceOf(IncrementalAlterConfigsRequest.class, controller.last().request());
-        assertEquals(1, controller.calls.size());
-
-        final IncrementalAlterConfigsRequestData broker = new IncrementalAlterConfigsRequestData();
-        broker.resources().add(new AlterConfigsResource().setResourceType(ConfigResource.Type.BROKER.id())
-            .setResourceName("1"));
-        send(ApiKeys.INCREMENTAL_ALTER_CONFIGS, (short) 1, broker);
-        assertEquals(1, controller.calls.size(), "nothing forwarded");
-        final IncrementalAlterConfigsResponseData got = asClientReads(channel.messages.get(0), (short) 1,
-            new IncrementalAlterConfigsResponseData());
-        assertEquals(Errors.INVALID_REQUEST.code(), got.responses().get(0).errorCode());
-        assertTrue(got.responses().get(0).errorMessage().contains("properties file"),
-            got.responses().get(0).errorMessage());
-    }
-
     // Goal: standalone mode neither advertises nor forwards them; a client that sends one anyway is
     // answered with the reason, and nothing is sent anywhere.
     @Test
     void standaloneNeitherAdvertisesNorForwards() {
-        for (ApiKeys api : List.of(ApiKeys.DESCRIBE_QUORUM, ApiKeys.ELECT_LEADERS, ApiKeys.INCREMENTAL_ALTER_CONFIGS,
-            ApiKeys.ALTER_PARTITION_REASSIGNMENTS, ApiKeys.LIST_PARTITION_REASSIGNMENTS)) {
+        for (ApiKeys api : List.of(ApiKeys.DESCRIBE_QUORUM, ApiKeys.ELECT_LEADERS,
+            ApiKeys.ALTER_PARTITION_REASSIGNMENTS)) {
             assertFalse(ApiVersionTable.isImplemented(api.id, false), api.name);
             assertTrue(ApiVersionTable.isImplemented(api.id, true), api.name);
             assertFalse(ApiVersionTable.advertised(false).stream().anyMatch(v -> v.apiKey() == api.id), api.name);

@@ -3,7 +3,6 @@ package io.zcrx.ingest.broker.handler;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zcrx.ingest.broker.config.BrokerConfig;
 import io.zcrx.ingest.broker.group.OffsetsTopicStore;
@@ -16,7 +15,6 @@ import io.zcrx.ingest.broker.metrics.MetricsRegistry;
 import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.log.LogConfig;
 import io.zcrx.ingest.log.LogManager;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -113,29 +111,6 @@ class FindCoordinatorHandlerTest {
         // Refused (too few brokers, as Kafka's controller does): the next lookup asks again.
         assertEquals(Errors.COORDINATOR_NOT_AVAILABLE.code(), find("g").errorCode());
         assertEquals(2, sent.size());
-    }
-
-    // Goal: with offsets.topic.replication.factor above 1 (Kafka's default 3) no creation is asked for: the topic
-    // would be led here unreplicated. FindCoordinator stays COORDINATOR_NOT_AVAILABLE with a message naming the
-    // key and value and saying what to set.
-    @Test
-    void aReplicationFactorAboveOneIsNeverAskedFor() throws Exception {
-        final Path other = Files.createDirectories(tmp.resolve("defaults"));
-        // Kafka's default (3), as a configuration shared with Kafka brokers would carry it.
-        final BrokerContext defaults = new BrokerContext(new BrokerConfig(Map.of(BrokerConfig.LOG_DIRS,
-            tmp.toString(), BrokerConfig.OFFSETS_TOPIC_REPLICATION_FACTOR, "3")), logs, topics,
-            new ProducerIdManager(other, -1L), System::currentTimeMillis, metrics);
-        defaults.attachCluster(cluster, this::recordCreation);
-        final FindCoordinatorHandler h = new FindCoordinatorHandler(defaults);
-        for (int i = 0; i < 2; i++) {
-            final FindCoordinatorResponseData.Coordinator c = h.handle(new FindCoordinatorRequestData()
-                .setKeyType(CoordinatorType.GROUP.id()).setCoordinatorKeys(List.of("g")), (short) 4)
-                .coordinators().get(0);
-            assertEquals(Errors.COORDINATOR_NOT_AVAILABLE.code(), c.errorCode());
-            assertTrue(c.errorMessage().contains("offsets.topic.replication.factor=3"), c.errorMessage());
-            assertTrue(c.errorMessage().contains("offsets.topic.replication.factor=1"), c.errorMessage());
-        }
-        assertEquals(0, sent.size(), "nothing asked of the controller");
     }
 
     @Test

@@ -3,9 +3,11 @@ package io.zcrx.ingest.broker.produce;
 import io.zcrx.ingest.broker.metadata.BrokerNode;
 import io.zcrx.ingest.broker.metadata.ClusterState;
 import io.zcrx.ingest.broker.metrics.MetricsRegistry;
+import io.zcrx.ingest.broker.replica.LogAppender;
 import io.zcrx.ingest.broker.request.PendingResponse;
 import io.zcrx.ingest.broker.request.ResponseWriter;
 import io.zcrx.ingest.broker.runtime.LogFlusher;
+import io.zcrx.ingest.broker.runtime.TimerService;
 import io.zcrx.ingest.log.LogConfig;
 import io.zcrx.ingest.log.LogManager;
 import io.zcrx.ingest.log.PartitionLog;
@@ -20,6 +22,7 @@ import io.zcrx.ingest.protocol.produce.ProduceResponseEncoder;
 import io.zcrx.ingest.protocol.produce.ProduceResults;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
@@ -153,6 +156,80 @@ class DeferredProduceTest {
             log.resign();
             assertTrue(d.settle(true));
             assertEquals(Errors.NOT_LEADER_OR_FOLLOWER.code(), onlyPartition(d, v).errorCode());
+        }
+    }
+
+    // Goal: an acks=all answer on a replicated partition (Kafka's DelayedProduce) waits for the high watermark, not
+    // the local write: it stays parked while the followers have not fetched the batch, is released as a success once
+    // the high watermark passes the batch, and answers REQUEST_TIMED_OUT (offsets -1) when the request's TimeoutMs
+    // passes first; the reactor's timer is armed for that deadline, one timer at a time.
+    // Method: a real log whose high watermark is held (the leader of a replicated partition), a batch appended
+    // through the leader path, DurableAcks with a timer that records what it is asked to schedule; the high
+    // watermark moved as a follower fetch would move it.
+    @Test
+    void anAcksAllAnswerWaitsForTheHighWatermarkOrItsTimeout() throws Exception {
+        final LogConfig config = LogConfig.builder().build();
+        final short v = ProduceRequests.LATEST;
+        try (LogManager logs = LogManager.open(List.of(tmp), 1, config, 86_400_000L, System::currentTimeMillis);
+             MetricsRegistry metrics = new MetricsRegistry(1, false)) {
+            final PartitionLog log = logs.createPartition("t", 0, Uuid.randomUuid(), config);
+            log.holdHighWatermark(0);
+            final long end = new LogAppender().append(log, 3);
+            assertEquals(3, end);
+            assertEquals(0, log.highWatermark(), "held: the followers have not fetched");
+            final List<Long> scheduled = new ArrayList<>();
+            final TimerService timer = new TimerService() {
+                @Override
+                public Cancellable schedule(long delayMs, Runnable task) {
+                    scheduled.add(delayMs);
+                    return () -> { };
+                }
+
+                @Override
+                public long nowMs() {
+                    return System.currentTimeMillis();
+                }
+            };
+            final DurableAcks acks = new DurableAcks(null, null,
+                metrics.histogram(LogFlusher.GROUP_COMMIT_BATCH_SIZE, 1 << 20), 0, null, null, timer);
+
+            // Committed once the high watermark passes the batch's last offset (2).
+            final CapturedResponse first = new CapturedResponse();
+            DeferredProduce d = encodedSuccess(acks.take(), v);
+            d.addSlot(log, 2, errorIndex, DeferredProduce.WAIT_REPLICATION);
+            d.deadline(System.nanoTime() + 3_600_000_000_000L);
+            d.pending = first;
+            acks.park(d);
+            assertTrue(acks.awaitsReplication());
+            assertEquals(1, scheduled.size(), "a timer for the deadline");
+            assertTrue(scheduled.get(0) > 3_500_000L, "about an hour: " + scheduled);
+            acks.completeDurable();
+            assertNull(first.writer, "the high watermark is not past the batch");
+            assertTrue(log.maybeIncrementHighWatermark(2));
+            acks.completeDurable();
+            assertNull(first.writer, "offset 2 is not committed yet");
+            assertTrue(log.maybeIncrementHighWatermark(3));
+            acks.completeDurable();
+            assertTrue(first.writer == d, "released when the high watermark passed the batch");
+            assertEquals(Errors.NONE.code(), onlyPartition(d, v).errorCode());
+            assertEquals(0L, onlyPartition(d, v).baseOffset());
+            assertFalse(acks.awaitsReplication());
+
+            // Not committed before the deadline: REQUEST_TIMED_OUT, as Kafka's DelayedProduce.onExpire answers.
+            new LogAppender().append(log, 1);
+            final CapturedResponse second = new CapturedResponse();
+            d = encodedSuccess(acks.take(), v);
+            d.addSlot(log, 3, errorIndex, DeferredProduce.WAIT_REPLICATION);
+            d.deadline(System.nanoTime() - 1);
+            d.pending = second;
+            acks.park(d);
+            assertEquals(2, scheduled.size(), "the earlier timer's deadline is later: a new one, due now");
+            assertEquals(0L, scheduled.get(1));
+            acks.completeDurable();
+            assertTrue(second.writer == d);
+            assertEquals(Errors.REQUEST_TIMED_OUT.code(), onlyPartition(d, v).errorCode());
+            assertEquals(-1L, onlyPartition(d, v).baseOffset());
+            assertEquals(0, acks.parkedCount());
         }
     }
 

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zcrx.ingest.broker.metadata.BrokerNode;
 import io.zcrx.ingest.broker.metadata.ClusterFixture;
+import io.zcrx.ingest.broker.metadata.ClusterView;
 import io.zcrx.ingest.broker.metadata.PartitionState;
 import io.zcrx.ingest.broker.metadata.TopicInfo;
 import io.zcrx.ingest.broker.testkit.FakeController;
@@ -17,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.AlterPartitionRequestData;
 import org.apache.kafka.common.message.AlterPartitionResponseData;
@@ -245,5 +248,70 @@ class LeaderPartitionsTest {
         leaders = new LeaderPartitions(fx.ctx(), saved);
         leaders.onBecomeLeader(topic, 0, log, EPOCH);
         assertEquals(2, log.highWatermark());
+    }
+
+    // Goal: Kafka's isReplicaIsrEligible. A caught-up follower does not join the ISR while it is in controlled
+    // shutdown, nor while the broker epoch of its fetches differs from its registration's (it restarted and the
+    // metadata has not caught up); with the registered epoch it joins.
+    @Test
+    void onlyAnEligibleFollowerJoinsTheIsr() throws Exception {
+        final LeaderPartition p = lead(Map.of(), 1, 2);
+        final long end = appender.append(log, 1);
+        p.onFollowerFetch(2, end, 0, 7L, end, T + 1000);
+        final Map<Integer, BrokerNode> nodes = Map.of(1, ClusterFixture.node(1), 2, ClusterFixture.node(2), 3,
+            ClusterFixture.node(3));
+        fx.cluster().publish(new ClusterView(1, nodes, 1, true, Map.of(1, 42L, 2, 7L, 3, 9L), Set.of(3)));
+        p.onFollowerFetch(3, end, 0, 9L, end, T + 1000);
+        assertEquals(0, controller.calls.size(), "3 is shutting down");
+        fx.cluster().publish(new ClusterView(1, nodes, 1, true, Map.of(1, 42L, 2, 7L, 3, 11L), Set.of()));
+        p.onFollowerFetch(3, end, 0, 9L, end, T + 1001);
+        assertEquals(0, controller.calls.size(), "3 fetches with epoch 9, registered as 11");
+        p.onFollowerFetch(3, end, 0, 11L, end, T + 1002);
+        assertEquals(1, controller.calls.size());
+        assertArrayEquals(new int[] {1, 2, 3}, isrOf(only(controller.last())));
+    }
+
+    // Goal: min.insync.replicas on the leader side. With 2 of 3 in sync and a minimum of 2 the partition is at its
+    // minimum (acks=all accepted, AtMinIsr, UnderReplicated); once the ISR shrinks to the leader alone it is under
+    // its minimum: the Produce path's shortfall is 1 (NOT_ENOUGH_REPLICAS), Kafka's message names the ISR and the
+    // minimum, the high watermark stays where it was (nothing more is committed), and the committed shrink is
+    // counted in IsrShrinksPerSec.
+    @Test
+    void underMinIsrRefusesAcksAllAndHoldsTheHighWatermark() throws Exception {
+        fx = new ClusterFixture(dir, "min.insync.replicas", "2");
+        fx.joinCluster(controller, 1, 2, 3);
+        fx.ctx().attach(timer, null, null);
+        topic = fx.topic("t", new PartitionState(1, EPOCH, PARTITION_EPOCH, new int[] {1, 2, 3}, new int[] {1, 2}));
+        log = topic.partition(0);
+        log.becomeLeader(EPOCH);
+        leaders = new LeaderPartitions(fx.ctx(), Map.of());
+        leaders.onBecomeLeader(topic, 0, log, EPOCH);
+        final LeaderPartition p = leaders.leaderOf(log, EPOCH);
+        assertEquals(0, leaders.minIsrShortfall(log));
+        assertEquals(1, leaders.atMinIsrCount());
+        assertEquals(1, leaders.underReplicatedCount());
+        assertEquals(0, leaders.underMinIsrCount());
+
+        long end = appender.append(log, 1);
+        p.onFollowerFetch(2, end, 0, 7L, end, T + 1000);
+        assertEquals(end, log.highWatermark());
+        end = appender.append(log, 1);
+        p.maybeShrinkIsr(T + 1001 + LAG_MS);
+        answer(controller.last(), Errors.NONE, PARTITION_EPOCH + 1, 1);
+        assertArrayEquals(new int[] {1}, p.isr());
+        assertEquals(1, leaders.minIsrShortfall(log));
+        assertEquals(1, leaders.underMinIsrCount());
+        assertEquals(0, leaders.atMinIsrCount());
+        assertEquals("The size of the current ISR [1] is insufficient to satisfy the min.isr requirement of 2 for "
+            + "partition t-0", leaders.minIsrMessage(log));
+        assertEquals(1, fx.ctx().metrics().meter(LeaderPartitions.ISR_SHRINKS, "shrinks").count());
+        assertEquals(0, fx.ctx().metrics().meter(LeaderPartitions.ISR_EXPANDS, "expands").count());
+        p.maybeShrinkIsr(T + 1002 + LAG_MS);
+        assertTrue(log.highWatermarkHeld(), "under min ISR the leader alone commits nothing");
+        assertEquals(end - 1, log.highWatermark());
+
+        leaders.onResign(topic, 0, EPOCH + 1);
+        assertEquals(0, leaders.minIsrShortfall(log), "not led here: the append path answers");
+        assertEquals(0, leaders.underMinIsrCount());
     }
 }

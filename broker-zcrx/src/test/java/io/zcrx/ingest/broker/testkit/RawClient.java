@@ -84,6 +84,11 @@ public final class RawClient implements AutoCloseable {
         }
     }
 
+    /** Bytes that arrived and are not read yet (a negative check: "nothing was answered so far"). */
+    public int available() throws IOException {
+        return in.available();
+    }
+
     public int nextCorrelationId() {
         return correlationId;
     }

@@ -7,8 +7,11 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32C;
 
@@ -128,6 +131,20 @@ public final class ProducerStateTable {
 
     public void clear() {
         producers.clear();
+    }
+
+    /** A copy of every producer's state, by producer id (DescribeProducers). */
+    public List<ActiveProducer> activeProducers() {
+        final List<ActiveProducer> out = new ArrayList<>(producers.size());
+        for (int i = 0; i < producers.capacity(); i++) {
+            final ProducerEntry e = producers.valueAt(i);
+            if (e != null) {
+                out.add(new ActiveProducer(e.producerId(), e.epoch(), e.lastSequence(), e.lastTimestamp(),
+                    e.coordinatorEpoch(), e.currentTxnFirstOffset()));
+            }
+        }
+        out.sort(Comparator.comparingLong(ActiveProducer::producerId));
+        return out;
     }
 
     /**

@@ -192,6 +192,11 @@ final class ZcrxBrokerProcess implements AutoCloseable {
         return nodeId;
     }
 
+    /** The running JVM's pid (for signals such as SIGSTOP). */
+    long pid() {
+        return process.pid();
+    }
+
     int port() {
         return port;
     }

@@ -1,0 +1,118 @@
+package io.zcrx.ingest.broker.handler;
+
+import io.zcrx.ingest.broker.request.BrokerContext;
+import io.zcrx.ingest.broker.request.RequestContext;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.message.AlterConfigsRequestData;
+import org.apache.kafka.common.message.AlterConfigsRequestData.AlterConfigsResource;
+import org.apache.kafka.common.message.AlterConfigsRequestData.AlterableConfig;
+import org.apache.kafka.common.message.AlterConfigsResponseData;
+import org.apache.kafka.common.message.AlterConfigsResponseData.AlterConfigsResourceResponse;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AlterConfigsRequest;
+
+/**
+ * AlterConfigs, v0-v2 (the legacy whole-resource form, Admin {@code alterConfigs}): the settings sent replace the
+ * resource's settings entirely (a TOPIC's overrides, a BROKER layer), per resource as Kafka's
+ * {@code ConfigAdminManager} answers it. Standalone: a
+ * TOPIC's overrides ({@link ConfigAlterations}, persisted and applied live) and the BROKER's dynamic settings (name
+ * "" the cluster default, this node's id its own layer; read-only keys INVALID_REQUEST); {@code validateOnly} checks
+ * without changing. Cluster mode: the TOPIC resources go to the controller ({@link ForwardToController}; the new
+ * settings reach every broker through the metadata log); every other resource is refused here, alone (this broker
+ * does not apply dynamic broker configs from the metadata log yet, and accepting one it would never apply would
+ * mislead the operator). A resource named twice is INVALID_REQUEST, both times.
+ *
+ * <p>Thread-safe (stateless).
+ */
+public final class AlterConfigsHandler {
+    private final BrokerContext ctx;
+
+    public AlterConfigsHandler(BrokerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    public void handle(RequestContext req, AlterConfigsRequestData data) {
+        final Set<String> duplicated = duplicates(data);
+        if (ctx.clusterMode()) {
+            forward(req, data, duplicated);
+            return;
+        }
+        final AlterConfigsResponseData resp = new AlterConfigsResponseData().setThrottleTimeMs(0);
+        for (AlterConfigsResource r : data.resources()) {
+            resp.responses().add(answer(r, alter(r, duplicated, data.validateOnly())));
+        }
+        req.respond(resp);
+    }
+
+    private ConfigAlterations.Outcome alter(AlterConfigsResource r, Set<String> duplicated, boolean validateOnly) {
+        if (duplicated.contains(key(r))) {
+            return ConfigAlterations.Outcome.of(Errors.INVALID_REQUEST, "Error due to duplicate resources");
+        }
+        final ConfigResource.Type type = ConfigResource.Type.forId(r.resourceType());
+        final ConfigAlterations.Outcome bad = ConfigAlterations.checkResource(ctx, type, r.resourceName());
+        if (bad != null) {
+            return bad;
+        }
+        final Map<String, String> settings = new TreeMap<>();
+        for (AlterableConfig c : r.configs()) {
+            if (settings.put(c.name(), c.value()) != null) {
+                return ConfigAlterations.Outcome.of(Errors.INVALID_REQUEST, "Error due to duplicate config keys");
+            }
+        }
+        return ConfigAlterations.replace(ctx, type, r.resourceName(), settings, validateOnly);
+    }
+
+    /** Cluster mode: TOPIC resources to the controller, the others refused here; nothing to forward, answered now. */
+    private void forward(RequestContext req, AlterConfigsRequestData data, Set<String> duplicated) {
+        final AlterConfigsRequestData forwarded = new AlterConfigsRequestData()
+            .setValidateOnly(data.validateOnly());
+        final List<AlterConfigsResourceResponse> refused = new ArrayList<>();
+        for (AlterConfigsResource r : data.resources()) {
+            final ConfigResource.Type type = ConfigResource.Type.forId(r.resourceType());
+            if (duplicated.contains(key(r))) {
+                refused.add(answer(r, ConfigAlterations.Outcome.of(Errors.INVALID_REQUEST,
+                    "Error due to duplicate resources")));
+            } else if (type == ConfigResource.Type.TOPIC) {
+                forwarded.resources().add(r.duplicate());
+            } else {
+                refused.add(answer(r, ConfigAlterations.Outcome.of(Errors.INVALID_REQUEST,
+                    "this broker applies only topic settings changed at run time in cluster mode; " + type + " '"
+                        + r.resourceName() + "' settings come from its properties file (resource type " + type
+                        + " is not forwarded to the controller)")));
+            }
+        }
+        if (forwarded.resources().isEmpty()) {
+            req.respond(new AlterConfigsResponseData().setThrottleTimeMs(0).setResponses(refused));
+            return;
+        }
+        ForwardToController.forward(ctx, req,
+            new AlterConfigsRequest(forwarded, req.version()),
+            answer -> ((AlterConfigsResponseData) answer).responses().addAll(refused));
+    }
+
+    private static AlterConfigsResourceResponse answer(AlterConfigsResource r, ConfigAlterations.Outcome o) {
+        return new AlterConfigsResourceResponse().setResourceType(r.resourceType()).setResourceName(r.resourceName())
+            .setErrorCode(o.error().code()).setErrorMessage(o.message());
+    }
+
+    private static Set<String> duplicates(AlterConfigsRequestData data) {
+        final Set<String> seen = new HashSet<>();
+        final Set<String> twice = new HashSet<>();
+        for (AlterConfigsResource r : data.resources()) {
+            if (!seen.add(key(r))) {
+                twice.add(key(r));
+            }
+        }
+        return twice;
+    }
+
+    private static String key(AlterConfigsResource r) {
+        return r.resourceType() + "/" + r.resourceName();
+    }
+}

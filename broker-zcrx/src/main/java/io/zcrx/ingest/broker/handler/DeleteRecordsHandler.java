@@ -1,0 +1,124 @@
+package io.zcrx.ingest.broker.handler;
+
+import io.zcrx.ingest.broker.config.TopicConfigs;
+import io.zcrx.ingest.broker.metadata.TopicInfo;
+import io.zcrx.ingest.broker.request.BrokerContext;
+import io.zcrx.ingest.log.PartitionLog;
+import java.io.IOException;
+import java.util.Map;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.message.DeleteRecordsRequestData;
+import org.apache.kafka.common.message.DeleteRecordsRequestData.DeleteRecordsPartition;
+import org.apache.kafka.common.message.DeleteRecordsRequestData.DeleteRecordsTopic;
+import org.apache.kafka.common.message.DeleteRecordsResponseData;
+import org.apache.kafka.common.message.DeleteRecordsResponseData.DeleteRecordsPartitionResult;
+import org.apache.kafka.common.message.DeleteRecordsResponseData.DeleteRecordsTopicResult;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.DeleteRecordsRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * DeleteRecords, v0-v2 ({@code kafka-delete-records}, Admin {@code deleteRecords}, Kafka Streams purging its
+ * repartition topics), as Kafka's {@code ReplicaManager.deleteRecords} and {@code Partition.deleteRecordsOnLeader}:
+ * on the partition's leader the log start offset moves up to the requested offset ({@link
+ * PartitionLog#maybeIncrementLogStartOffset}; -1 is the high watermark), and the answer is the partition's low
+ * watermark, its new log start. An offset above the high watermark (or below -1) is OFFSET_OUT_OF_RANGE, a topic
+ * whose {@code cleanup.policy} lacks {@code delete} POLICY_VIOLATION, an internal topic INVALID_TOPIC_EXCEPTION, a
+ * partition not led here NOT_LEADER_OR_FOLLOWER, an unknown one UNKNOWN_TOPIC_OR_PARTITION.
+ *
+ * <p>The new log start is written to {@code log-start-offset-checkpoint} before the answer, so a restart keeps it;
+ * the segments wholly below it are removed at once. Followers take it from the leader's next Fetch response
+ * ({@code ReplicaFetcher}); unlike Kafka, the answer does not wait for them (Kafka's {@code DelayedDeleteRecords}
+ * holds it until every live replica's log start has passed the offset): the low watermark answered is the
+ * leader's.
+ *
+ * <p>Thread-safe (stateless).
+ */
+public final class DeleteRecordsHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(DeleteRecordsHandler.class);
+
+    private final BrokerContext ctx;
+
+    public DeleteRecordsHandler(BrokerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    public DeleteRecordsResponseData handle(DeleteRecordsRequestData req) {
+        final DeleteRecordsResponseData resp = new DeleteRecordsResponseData().setThrottleTimeMs(0);
+        boolean moved = false;
+        for (DeleteRecordsTopic t : req.topics()) {
+            final DeleteRecordsTopicResult tr = new DeleteRecordsTopicResult().setName(t.name());
+            resp.topics().add(tr);
+            final TopicInfo topic = ctx.topics().get(t.name());
+            for (DeleteRecordsPartition p : t.partitions()) {
+                final DeleteRecordsPartitionResult pr = new DeleteRecordsPartitionResult()
+                    .setPartitionIndex(p.partitionIndex()).setLowWatermark(-1L);
+                tr.partitions().add(pr);
+                moved |= delete(topic, t.name(), p, pr);
+            }
+        }
+        if (moved) {
+            try {
+                ctx.logs().checkpoint();
+            } catch (IOException e) {
+                // The checkpoint task retries within log.flush.offset.checkpoint.interval.ms; until then a crash
+                // brings the deleted records back, as in Kafka between two of its checkpoints.
+                LOG.warn("Writing the log start offset checkpoint after DeleteRecords failed: {}", e.toString());
+            }
+        }
+        return resp;
+    }
+
+    /** One partition; true if its log start moved. */
+    private boolean delete(TopicInfo topic, String name, DeleteRecordsPartition p, DeleteRecordsPartitionResult pr) {
+        if (topic == null || topic.isDeleted() || topic.state(p.partitionIndex()) == null) {
+            pr.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+            return false;
+        }
+        if (topic.isInternal()) {
+            pr.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code());
+            return false;
+        }
+        final PartitionLog log = topic.partition(p.partitionIndex());
+        if (log == null || !log.isLeading()) {
+            pr.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
+            return false;
+        }
+        if (!deletable(topic.overrides())) {
+            pr.setErrorCode(Errors.POLICY_VIOLATION.code());
+            return false;
+        }
+        final long hw = log.highWatermark();
+        final long offset = p.offset() == DeleteRecordsRequest.HIGH_WATERMARK ? hw : p.offset();
+        if (offset < 0 || offset > hw) {
+            pr.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code());
+            return false;
+        }
+        final boolean moved;
+        try {
+            moved = log.maybeIncrementLogStartOffset(offset, hw, ctx.nowMs());
+        } catch (IllegalArgumentException e) {
+            // The high watermark went back under us (a truncation): as Kafka, out of range.
+            pr.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code());
+            return false;
+        } catch (IllegalStateException e) {
+            pr.setErrorCode(log.isOnline() ? Errors.NOT_LEADER_OR_FOLLOWER.code() : Errors.KAFKA_STORAGE_ERROR.code());
+            return false;
+        }
+        pr.setErrorCode(Errors.NONE.code()).setLowWatermark(log.logStartOffset());
+        return moved;
+    }
+
+    /** True if the topic's effective {@code cleanup.policy} includes {@code delete} (Kafka's config.delete). */
+    private boolean deletable(Map<String, String> overrides) {
+        final String policy = TopicConfigs.effective(ctx.dynamicConfig().current(), overrides)
+            .get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
+        for (String s : policy.replace("[", "").replace("]", "").split(",")) {
+            if (s.trim().equals(TopicConfig.CLEANUP_POLICY_DELETE)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

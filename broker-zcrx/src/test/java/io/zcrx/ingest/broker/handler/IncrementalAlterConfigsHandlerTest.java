@@ -1,0 +1,148 @@
+package io.zcrx.ingest.broker.handler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zcrx.ingest.broker.config.DynamicBrokerConfig;
+import io.zcrx.ingest.broker.metadata.ClusterFixture;
+import io.zcrx.ingest.broker.request.RequestContext;
+import io.zcrx.ingest.broker.testkit.FakeController;
+import io.zcrx.ingest.broker.testkit.RecordingChannel;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterConfigsResource;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterableConfig;
+import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
+import org.apache.kafka.common.requests.IncrementalAlterConfigsResponse;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * IncrementalAlterConfigs per resource: standalone, a topic's overrides and the broker's dynamic layers change,
+ * persist and apply live (validateOnly changes nothing, read-only broker keys and non-list appends are refused);
+ * cluster mode forwards the topic resources only and answers the broker ones itself, in one response.
+ */
+class IncrementalAlterConfigsHandlerTest {
+    @TempDir
+    Path dir;
+    private ClusterFixture fx;
+    private final FakeController controller = new FakeController();
+    private final RecordingChannel channel = new RecordingChannel();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        fx = new ClusterFixture(dir);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        fx.close();
+    }
+
+    private static AlterConfigsResource resource(ConfigResource.Type type, String name, String key, String value,
+                                                 AlterConfigOp.OpType op) {
+        final AlterConfigsResource r = new AlterConfigsResource().setResourceType(type.id()).setResourceName(name);
+        r.configs().add(new AlterableConfig().setName(key).setValue(value).setConfigOperation(op.id()));
+        return r;
+    }
+
+    private IncrementalAlterConfigsResponseData send(boolean validateOnly, AlterConfigsResource... resources) {
+        final IncrementalAlterConfigsRequestData data = new IncrementalAlterConfigsRequestData()
+            .setValidateOnly(validateOnly);
+        for (AlterConfigsResource r : resources) {
+            data.resources().add(r);
+        }
+        final int before = channel.messages.size();
+        new IncrementalAlterConfigsHandler(fx.ctx()).handle(
+            new RequestContext(channel, ApiKeys.INCREMENTAL_ALTER_CONFIGS, (short) 1, 3, "tool", 0), data);
+        return channel.messages.size() > before
+            ? (IncrementalAlterConfigsResponseData) channel.messages.get(before) : null;
+    }
+
+    private static AlterConfigsResourceResponse result(IncrementalAlterConfigsResponseData d, int i) {
+        return d.responses().get(i);
+    }
+
+    // Goal: a topic setting is validated, persisted and applied to the partition log at once; validateOnly and
+    // bad values change nothing; APPEND on a non-list key is INVALID_CONFIG; unknown topic is reported per resource.
+    @Test
+    void standaloneTopicSettingsChangeLive() throws Exception {
+        fx.ctx().topics().create("t", 1, Map.of(), false);
+        IncrementalAlterConfigsResponseData r = send(true,
+            resource(ConfigResource.Type.TOPIC, "t", "retention.ms", "60000", AlterConfigOp.OpType.SET));
+        assertEquals(Errors.NONE.code(), result(r, 0).errorCode());
+        assertEquals(Map.of(), fx.ctx().topics().get("t").overrides(), "validateOnly changed the topic");
+        r = send(false, resource(ConfigResource.Type.TOPIC, "t", "retention.ms", "60000", AlterConfigOp.OpType.SET),
+            resource(ConfigResource.Type.TOPIC, "nope", "retention.ms", "1", AlterConfigOp.OpType.SET));
+        assertEquals(Errors.NONE.code(), result(r, 0).errorCode(), result(r, 0).errorMessage());
+        assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), result(r, 1).errorCode());
+        assertEquals(60000L, fx.ctx().logs().partition("t", 0).config().retentionMs);
+        assertEquals("60000", fx.ctx().topics().get("t").overrides().get("retention.ms"));
+        r = send(false, resource(ConfigResource.Type.TOPIC, "t", "retention.ms", "-5", AlterConfigOp.OpType.SET));
+        assertEquals(Errors.INVALID_CONFIG.code(), result(r, 0).errorCode());
+        assertTrue(result(r, 0).errorMessage().contains("retention.ms"), result(r, 0).errorMessage());
+        r = send(false, resource(ConfigResource.Type.TOPIC, "t", "retention.ms", "1", AlterConfigOp.OpType.APPEND));
+        assertEquals(Errors.INVALID_CONFIG.code(), result(r, 0).errorCode());
+        r = send(false, resource(ConfigResource.Type.TOPIC, "t", "retention.ms", null, AlterConfigOp.OpType.DELETE));
+        assertEquals(Errors.NONE.code(), result(r, 0).errorCode());
+        assertEquals(fx.ctx().config().logRetentionMs(), fx.ctx().logs().partition("t", 0).config().retentionMs);
+    }
+
+    // Goal: the brokers' default layer changes every topic without its own override, live and persisted (a new
+    // DynamicBrokerConfig loads it back); a read-only key is INVALID_REQUEST with Kafka's message; another broker's
+    // id is INVALID_REQUEST.
+    @Test
+    void standaloneBrokerSettingsChangeLiveAndPersist() throws Exception {
+        final DynamicBrokerConfig dynamic = DynamicBrokerConfig.load(fx.ctx().config());
+        dynamic.addListener(fx.ctx().topics()::applyBrokerConfig);
+        fx.ctx().attachDynamicConfig(dynamic);
+        fx.ctx().topics().create("t", 1, Map.of(), false);
+        IncrementalAlterConfigsResponseData r = send(false,
+            resource(ConfigResource.Type.BROKER, "", "log.retention.ms", "7200000", AlterConfigOp.OpType.SET));
+        assertEquals(Errors.NONE.code(), result(r, 0).errorCode(), result(r, 0).errorMessage());
+        assertEquals(7200000L, fx.ctx().logs().partition("t", 0).config().retentionMs);
+        assertEquals("7200000", DynamicBrokerConfig.load(fx.ctx().config()).layer(true).get("log.retention.ms"));
+        r = send(false, resource(ConfigResource.Type.BROKER, "1", "num.partitions", "3", AlterConfigOp.OpType.SET),
+            resource(ConfigResource.Type.BROKER, "7", "log.retention.ms", "1", AlterConfigOp.OpType.SET));
+        assertEquals(Errors.INVALID_REQUEST.code(), result(r, 0).errorCode());
+        assertEquals("Cannot update these configs dynamically: [num.partitions]", result(r, 0).errorMessage());
+        assertEquals(Errors.INVALID_REQUEST.code(), result(r, 1).errorCode());
+        assertEquals(DynamicBrokerConfig.load(fx.ctx().config()).layer(false), Map.of());
+    }
+
+    // Goal: in cluster mode a request mixing a topic and a broker resource sends the topic alone to the controller
+    // and the client gets both answers: the controller's for the topic, this broker's refusal for the broker.
+    @Test
+    void clusterModeForwardsTopicsAndRefusesBrokersPerResource() throws Exception {
+        fx.joinCluster(controller, 1);
+        assertTrue(send(false,
+            resource(ConfigResource.Type.TOPIC, "t", "retention.ms", "60000", AlterConfigOp.OpType.SET),
+            resource(ConfigResource.Type.BROKER, "1", "log.retention.ms", "1", AlterConfigOp.OpType.SET)) == null,
+            "answered before the controller");
+        final IncrementalAlterConfigsRequest sent =
+            assertInstanceOf(IncrementalAlterConfigsRequest.class, controller.last().request());
+        assertEquals(1, sent.data().resources().size());
+        assertEquals("t", sent.data().resources().iterator().next().resourceName());
+        final IncrementalAlterConfigsResponseData answer = new IncrementalAlterConfigsResponseData();
+        answer.responses().add(new AlterConfigsResourceResponse().setResourceType(ConfigResource.Type.TOPIC.id())
+            .setResourceName("t").setErrorCode(Errors.NONE.code()));
+        controller.last().answer().complete(new IncrementalAlterConfigsResponse(answer));
+        final IncrementalAlterConfigsResponseData got = (IncrementalAlterConfigsResponseData)
+            channel.deferred.get(0).answer.get(10, TimeUnit.SECONDS);
+        assertEquals(2, got.responses().size());
+        assertEquals(Errors.NONE.code(), got.responses().get(0).errorCode());
+        assertEquals(Errors.INVALID_REQUEST.code(), got.responses().get(1).errorCode());
+        assertEquals("1", got.responses().get(1).resourceName());
+    }
+}
