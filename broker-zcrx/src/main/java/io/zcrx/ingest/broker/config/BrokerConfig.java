@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -81,6 +83,17 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String LOG_RETENTION_BYTES = "log.retention.bytes";
     public static final String LOG_RETENTION_CHECK_INTERVAL_MS = "log.retention.check.interval.ms";
     public static final String LOG_CLEANUP_POLICY = "log.cleanup.policy";
+    public static final String LOG_CLEANER_ENABLE = "log.cleaner.enable";
+    public static final String LOG_CLEANER_THREADS = "log.cleaner.threads";
+    public static final String LOG_CLEANER_IO_MAX_BYTES_PER_SECOND = "log.cleaner.io.max.bytes.per.second";
+    public static final String LOG_CLEANER_DEDUPE_BUFFER_SIZE = "log.cleaner.dedupe.buffer.size";
+    public static final String LOG_CLEANER_IO_BUFFER_SIZE = "log.cleaner.io.buffer.size";
+    public static final String LOG_CLEANER_IO_BUFFER_LOAD_FACTOR = "log.cleaner.io.buffer.load.factor";
+    public static final String LOG_CLEANER_BACKOFF_MS = "log.cleaner.backoff.ms";
+    public static final String LOG_CLEANER_MIN_CLEANABLE_RATIO = "log.cleaner.min.cleanable.ratio";
+    public static final String LOG_CLEANER_MIN_COMPACTION_LAG_MS = "log.cleaner.min.compaction.lag.ms";
+    public static final String LOG_CLEANER_MAX_COMPACTION_LAG_MS = "log.cleaner.max.compaction.lag.ms";
+    public static final String LOG_CLEANER_DELETE_RETENTION_MS = "log.cleaner.delete.retention.ms";
     public static final String LOG_FLUSH_INTERVAL_MESSAGES = "log.flush.interval.messages";
     public static final String LOG_FLUSH_INTERVAL_MS = "log.flush.interval.ms";
     public static final String LOG_FLUSH_SCHEDULER_INTERVAL_MS = "log.flush.scheduler.interval.ms";
@@ -159,32 +172,18 @@ public final class BrokerConfig extends AbstractConfig {
     private final int advertisedPort;
     private final List<Path> logDirs;
     private final Map<String, String> securityProtocolMap;
+    private final List<ListenerSpec> listeners;
 
     public BrokerConfig(Map<?, ?> props) {
         super(DEF, props, false);
-        final Endpoint listener = Endpoint.parse(LISTENERS, getString(LISTENERS));
-        this.listenAddress = new InetSocketAddress(listener.host, listener.port);
-        final String adv = getString(ADVERTISED_LISTENERS);
-        if (adv == null || adv.isBlank()) {
-            if (listener.host.equals("0.0.0.0") || listener.host.equals("::") || listener.host.isEmpty()) {
-                throw new ConfigException(ADVERTISED_LISTENERS, adv,
-                    "must be set when listeners binds the wildcard address (" + getString(LISTENERS)
-                        + "): clients need a host name they can reach");
-            }
-            this.advertisedHost = listener.host;
-            this.advertisedPort = listener.port;
-        } else {
-            final Endpoint a = Endpoint.parse(ADVERTISED_LISTENERS, adv);
-            if (a.host.equals("0.0.0.0") || a.host.equals("::") || a.host.isEmpty()) {
-                throw new ConfigException(ADVERTISED_LISTENERS, adv,
-                    "must name a host clients can reach, not a wildcard");
-            }
-            this.advertisedHost = a.host;
-            this.advertisedPort = a.port;
-        }
-        this.logDirs = parseLogDirs();
         this.securityProtocolMap = ProtocolMapValidator.parse(LISTENER_SECURITY_PROTOCOL_MAP,
             getString(LISTENER_SECURITY_PROTOCOL_MAP));
+        this.listeners = resolveListeners();
+        final ListenerSpec first = listeners.get(0);
+        this.listenAddress = first.bind();
+        this.advertisedHost = first.advertisedHost();
+        this.advertisedPort = first.advertisedPort();
+        this.logDirs = parseLogDirs();
         validateCrossFieldRules();
         validateClusterRules();
         validateReplicaFetcherRules();
@@ -199,9 +198,16 @@ public final class BrokerConfig extends AbstractConfig {
         d.define(NODE_ID, Type.INT, 1, Range.between(0, Integer.MAX_VALUE), Importance.HIGH,
             "This broker's node id, returned to clients in Metadata and written to meta.properties.");
         d.define(LISTENERS, Type.STRING, DEFAULT_LISTENER, new ListenerValidator(), Importance.HIGH,
-            "The one listener: PLAINTEXT://host:port (host may be 0.0.0.0; port 0 picks a free port).");
+            "The listeners, NAME://host:port,... (Kafka's form; host may be 0.0.0.0; port 0 picks a free port). "
+                + "Each name maps to a security protocol through listener.security.protocol.map: PLAINTEXT or "
+                + "SASL_PLAINTEXT (SSL and SASL_SSL are refused: TLS is not built yet). The first listener runs on "
+                + "the transport chosen by transport= (zcrx serves only it: the NIC's flow rule steers one port); "
+                + "the others run on copy-mode io_uring, or NIO where io_uring cannot start.");
         d.define(ADVERTISED_LISTENERS, Type.STRING, "", Importance.HIGH,
-            "PLAINTEXT://host:port that clients are told to connect to; defaults to listeners.");
+            "NAME://host:port per listener that clients are told to connect to (each client is answered with "
+                + "the endpoint of the listener it connected on); a listener not listed advertises its bound "
+                + "address, which must then not be a wildcard.");
+        defineSaslSettings(d);
         d.define(CLUSTER_ID, Type.STRING, "", Importance.LOW,
             "Standalone mode: cluster id used when a log dir is formatted for the first time (22-char base64 "
                 + "uuid); empty = generate one. An existing meta.properties always wins. Cluster mode takes the "
@@ -239,8 +245,33 @@ public final class BrokerConfig extends AbstractConfig {
             "Delete oldest segments while a partition is larger than this (-1 = no limit).");
         d.define(LOG_RETENTION_CHECK_INTERVAL_MS, Type.LONG, 300_000L, Range.atLeast(1L), Importance.MEDIUM,
             "How often retention is enforced.");
-        d.define(LOG_CLEANUP_POLICY, Type.STRING, "delete", ValidString.in("delete"), Importance.MEDIUM,
-            "Only delete is supported (this broker does not compact logs).");
+        d.define(LOG_CLEANUP_POLICY, Type.LIST, "delete", ConfigDef.ValidList.in(false, "compact", "delete"),
+            Importance.MEDIUM, "delete: retention removes old segments; compact: the log cleaner keeps the last "
+                + "record of each key (docs/compaction.md); both: compact,delete.");
+        d.define(LOG_CLEANER_ENABLE, Type.BOOLEAN, true, Importance.MEDIUM,
+            "Run the log cleaner (without it compacted topics grow without bound).");
+        d.define(LOG_CLEANER_THREADS, Type.INT, 1, Range.atLeast(0), Importance.MEDIUM,
+            "Log cleaner threads (0: none, as log.cleaner.enable=false).");
+        d.define(LOG_CLEANER_IO_MAX_BYTES_PER_SECOND, Type.DOUBLE, Double.MAX_VALUE, Range.atLeast(1.0),
+            Importance.MEDIUM, "Bytes per second all cleaner threads together may read plus write.");
+        d.define(LOG_CLEANER_DEDUPE_BUFFER_SIZE, Type.LONG, 128L * 1024 * 1024, Range.atLeast(1L),
+            Importance.MEDIUM, "Memory of the cleaners' key-to-offset maps, split between the threads "
+                + "(at least 1 MiB per thread).");
+        d.define(LOG_CLEANER_IO_BUFFER_SIZE, Type.INT, 512 * 1024, Range.atLeast(1024), Importance.MEDIUM,
+            "Memory of the cleaners' read and write buffers, split between the threads.");
+        d.define(LOG_CLEANER_IO_BUFFER_LOAD_FACTOR, Type.DOUBLE, 0.9, Range.between(0.01, 1.0), Importance.LOW,
+            "How full a cleaner's offset map may get before the clean stops mapping.");
+        d.define(LOG_CLEANER_BACKOFF_MS, Type.LONG, 15_000L, Range.atLeast(0L), Importance.MEDIUM,
+            "How long a cleaner thread sleeps when no log needs cleaning.");
+        d.define(LOG_CLEANER_MIN_CLEANABLE_RATIO, Type.DOUBLE, 0.5, Range.between(0.0, 1.0), Importance.MEDIUM,
+            "Default min.cleanable.dirty.ratio: dirty bytes over all bytes above which a log is cleaned.");
+        d.define(LOG_CLEANER_MIN_COMPACTION_LAG_MS, Type.LONG, 0L, Range.atLeast(0L), Importance.MEDIUM,
+            "Default min.compaction.lag.ms: a record stays uncompacted at least this long.");
+        d.define(LOG_CLEANER_MAX_COMPACTION_LAG_MS, Type.LONG, Long.MAX_VALUE, Range.atLeast(1L), Importance.MEDIUM,
+            "Default max.compaction.lag.ms: a dirty record is compacted at the latest this long after it was "
+                + "written.");
+        d.define(LOG_CLEANER_DELETE_RETENTION_MS, Type.LONG, 86_400_000L, Range.atLeast(0L), Importance.MEDIUM,
+            "Default delete.retention.ms: how long a tombstone stays after the clean that first kept it.");
         d.define(LOG_FLUSH_INTERVAL_MESSAGES, Type.LONG, Long.MAX_VALUE, Range.atLeast(1L), Importance.HIGH,
             "fsync a partition after this many messages (Kafka's default never forces one).");
         d.define(LOG_FLUSH_INTERVAL_MS, Type.LONG, null, new NullOr(Range.atLeast(0L)), Importance.HIGH,
@@ -475,7 +506,7 @@ public final class BrokerConfig extends AbstractConfig {
         if (ibl.isEmpty() || !"PLAINTEXT".equals(securityProtocol(ibl))) {
             throw new ConfigException(INTER_BROKER_LISTENER_NAME, ibl, "must map to PLAINTEXT in "
                 + LISTENER_SECURITY_PROTOCOL_MAP + "=" + getString(LISTENER_SECURITY_PROTOCOL_MAP)
-                + " (this broker's one listener is PLAINTEXT)");
+                + " (replication between brokers runs without TLS or SASL)");
         }
         if (controllerListeners.contains(ibl)) {
             throw new ConfigException(INTER_BROKER_LISTENER_NAME, ibl, "must differ from "
@@ -497,6 +528,18 @@ public final class BrokerConfig extends AbstractConfig {
     }
 
     private void validateCrossFieldRules() {
+        if (getInt(LOG_CLEANER_THREADS) > 0
+                && getLong(LOG_CLEANER_DEDUPE_BUFFER_SIZE) / getInt(LOG_CLEANER_THREADS) < 1024 * 1024) {
+            // Kafka's KafkaConfig rule: a smaller map makes cleaning crawl.
+            throw new ConfigException(LOG_CLEANER_DEDUPE_BUFFER_SIZE, getLong(LOG_CLEANER_DEDUPE_BUFFER_SIZE),
+                "must be at least 1 MiB per cleaner thread (" + LOG_CLEANER_THREADS + "="
+                    + getInt(LOG_CLEANER_THREADS) + ")");
+        }
+        if (getLong(LOG_CLEANER_MIN_COMPACTION_LAG_MS) > getLong(LOG_CLEANER_MAX_COMPACTION_LAG_MS)) {
+            throw new ConfigException(LOG_CLEANER_MIN_COMPACTION_LAG_MS, getLong(LOG_CLEANER_MIN_COMPACTION_LAG_MS),
+                "must not exceed " + LOG_CLEANER_MAX_COMPACTION_LAG_MS + "="
+                    + getLong(LOG_CLEANER_MAX_COMPACTION_LAG_MS));
+        }
         final int frameMax = getInt(SOCKET_REQUEST_MAX_BYTES);
         final int messageMax = getInt(MESSAGE_MAX_BYTES);
         if (messageMax > frameMax) {
@@ -715,7 +758,113 @@ public final class BrokerConfig extends AbstractConfig {
     public Set<String> unknownKeys() {
         final Set<String> out = new TreeSet<>(originals().keySet());
         out.removeAll(DEF.names());
+        // Per-listener SASL settings (listener.name.<l>.<key>, listener.name.<l>.<mechanism>.sasl.jaas.config).
+        out.removeIf(k -> k.startsWith("listener.name.") && (k.endsWith("." + SASL_JAAS_CONFIG)
+            || k.endsWith("." + SASL_ENABLED_MECHANISMS) || k.endsWith("." + CONNECTIONS_MAX_REAUTH_MS)));
         return out;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Listeners and SASL (docs/configuration.md "Security"; README "Security: listeners and SASL").
+
+    public static final String SASL_ENABLED_MECHANISMS = "sasl.enabled.mechanisms";
+    public static final String CONNECTIONS_MAX_REAUTH_MS = "connections.max.reauth.ms";
+    /** Kafka's JAAS setting; on a broker only as listener.name.<l>.<mechanism>.sasl.jaas.config. */
+    public static final String SASL_JAAS_CONFIG = "sasl.jaas.config";
+
+    private static void defineSaslSettings(ConfigDef d) {
+        d.define(SASL_ENABLED_MECHANISMS, Type.LIST, "SCRAM-SHA-256,SCRAM-SHA-512", Importance.MEDIUM,
+            "Mechanisms a SASL listener offers: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 (GSSAPI and OAUTHBEARER are "
+                + "not built). Per listener: listener.name.<listener>.sasl.enabled.mechanisms. PLAIN's users come "
+                + "from listener.name.<listener>.plain.sasl.jaas.config (Kafka's PlainLoginModule with "
+                + "user_<name>=\"<password>\" options) or the KafkaServer section of the JAAS file named by "
+                + "-Djava.security.auth.login.config; SCRAM's from kafka-configs (AlterUserScramCredentials), "
+                + "kept salted. Kafka's default is GSSAPI, which this broker does not implement.");
+        d.define(CONNECTIONS_MAX_REAUTH_MS, Type.LONG, 0L, Range.atLeast(0), Importance.MEDIUM,
+            "KIP-368: the longest a SASL session lasts; the client is told in SaslAuthenticate v1+ and "
+                + "re-authenticates (same principal, same mechanism) before it ends; a connection past its "
+                + "session is closed at its next request other than SaslHandshake. 0 = sessions never end. Per "
+                + "listener: listener.name.<listener>.connections.max.reauth.ms.");
+    }
+
+    /** Every listener of {@code listeners}, in order; the first is the one {@code transport=} selects for. */
+    public List<ListenerSpec> listeners() {
+        return listeners;
+    }
+
+    /**
+     * A setting of one listener as Kafka resolves it: {@code listener.name.<l>.<key>} when given, else the
+     * broker-wide value (null when neither exists).
+     */
+    public Object listenerValue(ListenerSpec listener, String key) {
+        final Object own = originals().get(listener.configPrefix() + key);
+        if (own != null) {
+            return own;
+        }
+        return DEF.names().contains(key) ? values().get(key) : originals().get(key);
+    }
+
+    /**
+     * Cluster mode: the listener registered under {@code inter.broker.listener.name} (the one the other
+     * brokers replicate from): the listener of that name, else the first (a single listener under any name,
+     * as before several listeners existed).
+     */
+    public ListenerSpec interBrokerListener() {
+        final String ibl = interBrokerListenerName();
+        for (ListenerSpec l : listeners) {
+            if (l.name().equals(ibl)) {
+                return l;
+            }
+        }
+        return listeners.get(0);
+    }
+
+    /** {@code listeners} with their protocols and advertised endpoints; the cross-field rules of Kafka. */
+    private List<ListenerSpec> resolveListeners() {
+        final String value = getString(LISTENERS);
+        final List<Endpoint> bound = Endpoint.parseList(LISTENERS, value);
+        if (bound.isEmpty()) {
+            throw new ConfigException(LISTENERS, value, "must name at least one listener (NAME://host:port)");
+        }
+        final String adv = getString(ADVERTISED_LISTENERS);
+        final Map<String, Endpoint> advertised = new LinkedHashMap<>();
+        for (Endpoint a : Endpoint.parseList(ADVERTISED_LISTENERS, adv)) {
+            if (a.wildcard()) {
+                throw new ConfigException(ADVERTISED_LISTENERS, adv, "listener " + a.name
+                    + " must name a host clients can reach, not a wildcard");
+            }
+            advertised.put(a.name, a);
+        }
+        final List<ListenerSpec> out = new ArrayList<>();
+        final Set<Integer> ports = new HashSet<>();
+        for (Endpoint e : bound) {
+            final String protocol = securityProtocol(e.name);
+            if (protocol == null) {
+                throw new ConfigException(LISTENERS, value, "listener " + e.name + " has no security protocol: add "
+                    + e.name + ":<protocol> to " + LISTENER_SECURITY_PROTOCOL_MAP + "="
+                    + getString(LISTENER_SECURITY_PROTOCOL_MAP));
+            }
+            if (protocol.equals("SSL") || protocol.equals("SASL_SSL")) {
+                throw new ConfigException(LISTENERS, value, "listener " + e.name + " is " + protocol
+                    + ": TLS is not built yet (use PLAINTEXT or SASL_PLAINTEXT)");
+            }
+            if (e.port != 0 && !ports.add(e.port)) {
+                throw new ConfigException(LISTENERS, value, "port " + e.port + " is used by two listeners");
+            }
+            final Endpoint a = advertised.remove(e.name);
+            if (a == null && e.wildcard()) {
+                throw new ConfigException(ADVERTISED_LISTENERS, adv, "must be set for listener " + e.name
+                    + " when listeners binds the wildcard address (" + value
+                    + "): clients need a host name they can reach");
+            }
+            out.add(new ListenerSpec(e.name, protocol, new InetSocketAddress(e.host, e.port),
+                a == null ? e.host : a.host, a == null ? e.port : a.port));
+        }
+        if (!advertised.isEmpty()) {
+            throw new ConfigException(ADVERTISED_LISTENERS, adv, "names listener(s) " + advertised.keySet()
+                + " that listeners=" + value + " does not define");
+        }
+        return List.copyOf(out);
     }
 
     // ---------------------------------------------------------------------------------------------

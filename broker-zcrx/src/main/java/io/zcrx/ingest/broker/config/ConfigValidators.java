@@ -21,12 +21,12 @@ final class ConfigValidators {
     static final class ListenerValidator implements ConfigDef.Validator {
         @Override
         public void ensureValid(String name, Object value) {
-            Endpoint.parse(name, (String) value);
+            Endpoint.parseList(name, (String) value);
         }
 
         @Override
         public String toString() {
-            return "PLAINTEXT://host:port";
+            return "NAME://host:port,...";
         }
     }
 

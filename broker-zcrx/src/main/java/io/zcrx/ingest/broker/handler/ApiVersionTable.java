@@ -58,6 +58,11 @@ public final class ApiVersionTable {
         implement(ApiKeys.DESCRIBE_LOG_DIRS, 1, 5, 1);
         implement(ApiKeys.DESCRIBE_PRODUCERS, 0, 0, 0);
         implement(ApiKeys.LIST_PARTITION_REASSIGNMENTS, 0, 0, 0);
+        // Security: SASL (v0 handshake = bare tokens afterwards), SCRAM credentials for kafka-configs.
+        implement(ApiKeys.SASL_HANDSHAKE, 0, 1, 0);
+        implement(ApiKeys.SASL_AUTHENTICATE, 0, 2, 0);
+        implement(ApiKeys.ALTER_USER_SCRAM_CREDENTIALS, 0, 0, 0);
+        implement(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, 0, 0, 0);
         // Cluster mode: the controller's APIs that Kafka's brokers forward (ControllerOwnedHandler).
         implementInCluster(ApiKeys.DESCRIBE_QUORUM, 0, 2);
         implementInCluster(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, 0, 1);

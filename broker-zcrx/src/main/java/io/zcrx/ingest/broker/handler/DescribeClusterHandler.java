@@ -26,6 +26,11 @@ public final class DescribeClusterHandler {
     }
 
     public DescribeClusterResponseData handle(DescribeClusterRequestData req, short version) {
+        return handle(req, version, null);
+    }
+
+    /** The brokers' endpoints on the {@code listener} the client connected on. */
+    public DescribeClusterResponseData handle(DescribeClusterRequestData req, short version, String listener) {
         final ClusterView view = ctx.cluster().view();
         final DescribeClusterResponseData resp = new DescribeClusterResponseData()
             .setThrottleTimeMs(0)
@@ -39,7 +44,8 @@ public final class DescribeClusterHandler {
                     + req.endpointType());
         }
         resp.setErrorCode(Errors.NONE.code()).setErrorMessage(null);
-        for (BrokerNode b : view.aliveBrokers()) {
+        for (BrokerNode node : view.aliveBrokers()) {
+            final BrokerNode b = ctx.onListener(node, listener);
             resp.brokers().add(new DescribeClusterBroker()
                 .setBrokerId(b.id())
                 .setHost(b.host())

@@ -57,19 +57,24 @@ public final class FindCoordinatorHandler {
     }
 
     public FindCoordinatorResponseData handle(FindCoordinatorRequestData req, short version) {
+        return handle(req, version, null);
+    }
+
+    /** Standalone: this node's endpoint on the {@code listener} the client connected on. */
+    public FindCoordinatorResponseData handle(FindCoordinatorRequestData req, short version, String listener) {
         final FindCoordinatorResponseData resp = new FindCoordinatorResponseData().setThrottleTimeMs(0);
         if (version < 4) {
-            final Coordinator c = coordinator(req.key(), req.keyType());
+            final Coordinator c = coordinator(req.key(), req.keyType(), listener);
             return resp.setErrorCode(c.errorCode()).setErrorMessage(version >= 1 ? c.errorMessage() : null)
                 .setNodeId(c.nodeId()).setHost(c.host()).setPort(c.port());
         }
         for (String key : req.coordinatorKeys()) {
-            resp.coordinators().add(coordinator(key, req.keyType()));
+            resp.coordinators().add(coordinator(key, req.keyType(), listener));
         }
         return resp;
     }
 
-    private Coordinator coordinator(String key, byte keyType) {
+    private Coordinator coordinator(String key, byte keyType, String listener) {
         final Coordinator c = new Coordinator().setKey(key);
         if (keyType != FindCoordinatorRequest.CoordinatorType.GROUP.id()) {
             // Transactions and share groups are not implemented: fail fast rather than have the
@@ -78,8 +83,10 @@ public final class FindCoordinatorHandler {
                 "coordinator key type " + keyType + " is not supported by this broker (groups only)");
         }
         if (!ctx.clusterMode()) {
-            return c.setErrorCode(Errors.NONE.code()).setNodeId(ctx.nodeId()).setHost(ctx.advertisedHost())
-                .setPort(ctx.advertisedPort()).setErrorMessage(null);
+            final BrokerNode self = ctx.onListener(new BrokerNode(ctx.nodeId(), ctx.advertisedHost(),
+                ctx.advertisedPort(), null), listener);
+            return c.setErrorCode(Errors.NONE.code()).setNodeId(self.id()).setHost(self.host())
+                .setPort(self.port()).setErrorMessage(null);
         }
         if (key == null) {
             return error(c, Errors.INVALID_REQUEST, "null coordinator key");

@@ -58,13 +58,19 @@ public final class MetadataHandler {
     }
 
     public MetadataResponseData handle(MetadataRequestData req, short version) {
+        return handle(req, version, null);
+    }
+
+    /** As Kafka answers: the brokers' endpoints on the {@code listener} the client connected on. */
+    public MetadataResponseData handle(MetadataRequestData req, short version, String listener) {
         final ClusterView view = ctx.cluster().view();
         final MetadataResponseData resp = new MetadataResponseData()
             .setThrottleTimeMs(0)
             .setClusterId(ctx.clusterId())
             .setControllerId(view.controllerIdForClients())
             .setClusterAuthorizedOperations(Integer.MIN_VALUE);
-        for (BrokerNode b : view.aliveBrokers()) {
+        for (BrokerNode node : view.aliveBrokers()) {
+            final BrokerNode b = ctx.onListener(node, listener);
             resp.brokers().add(new MetadataResponseBroker()
                 .setNodeId(b.id())
                 .setHost(b.host())

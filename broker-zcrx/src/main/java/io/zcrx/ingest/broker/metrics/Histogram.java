@@ -128,6 +128,15 @@ public final class Histogram implements Metric {
             }
         }
         windowSum.add(interval);
+        final double[] p = new double[PERCENTILES.length];
+        if (windowSum.getTotalCount() > 0) {
+            for (int i = 0; i < p.length; i++) {
+                p[i] = present(windowSum.getValueAtPercentile(PERCENTILES[i]));
+            }
+        }
+        // Published before the count: a reader that reads Count first and sees this tick's values also sees
+        // this tick's percentiles (never a count with the percentiles of an empty window).
+        percentiles = p;
         final long n = interval.getTotalCount();
         if (n > 0) {
             final double mean = interval.getMean();
@@ -138,13 +147,6 @@ public final class Histogram implements Metric {
             max = Math.max(max, interval.getMaxValue());
             count += n;
         }
-        final double[] p = new double[PERCENTILES.length];
-        if (windowSum.getTotalCount() > 0) {
-            for (int i = 0; i < p.length; i++) {
-                p[i] = present(windowSum.getValueAtPercentile(PERCENTILES[i]));
-            }
-        }
-        percentiles = p;
     }
 
     /** Values recorded up to the last tick. */

@@ -2,6 +2,7 @@ package io.zcrx.ingest.broker.request;
 
 import io.zcrx.ingest.broker.config.BrokerConfig;
 import io.zcrx.ingest.broker.config.DynamicBrokerConfig;
+import io.zcrx.ingest.broker.config.ListenerSpec;
 import io.zcrx.ingest.broker.group.GroupCoordinator;
 import io.zcrx.ingest.broker.group.OffsetManager;
 import io.zcrx.ingest.broker.metadata.BrokerNode;
@@ -15,7 +16,11 @@ import io.zcrx.ingest.broker.metrics.MetricsRegistry;
 import io.zcrx.ingest.broker.metrics.RequestMetrics;
 import io.zcrx.ingest.broker.runtime.LogFlusher;
 import io.zcrx.ingest.broker.runtime.TimerService;
+import io.zcrx.ingest.broker.security.ScramCredentialFile;
+import io.zcrx.ingest.broker.security.ScramCredentials;
 import io.zcrx.ingest.log.LogManager;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import org.apache.kafka.common.protocol.ApiKeys;
 
@@ -48,6 +53,12 @@ public final class BrokerContext {
     private volatile ClusterState cluster;
     private volatile ControllerChannel controller;
     private volatile DynamicBrokerConfig dynamicConfig;
+    /** This node as clients of each listener see it (standalone), by listener name; set as listeners bind. */
+    private final Map<String, BrokerNode> listenerNodes = new ConcurrentHashMap<>();
+    /** The SCRAM credentials SASL listeners authenticate against (kafka-configs / the metadata log). */
+    private final ScramCredentials scramCredentials = new ScramCredentials();
+    /** Standalone mode: where the credentials are kept; null in cluster mode (the metadata log keeps them). */
+    private volatile ScramCredentialFile scramCredentialFile;
 
     public BrokerContext(BrokerConfig config, LogManager logs, TopicRegistry topics, ProducerIdManager producerIds,
                          LongSupplier clockMs, MetricsRegistry metrics) {
@@ -161,6 +172,39 @@ public final class BrokerContext {
                     null));
             }
         }
+    }
+
+    /** Lifecycle: {@code listener} is bound on {@code boundPort}; its clients are told its advertised endpoint. */
+    public void bindListener(ListenerSpec listener, int boundPort) {
+        listenerNodes.put(listener.name(), new BrokerNode(config.nodeId(), listener.advertisedHost(),
+            listener.advertisedPort() == 0 ? boundPort : listener.advertisedPort(), null));
+    }
+
+    /**
+     * {@code node} as a client of {@code listener} must be told it (Kafka answers each client with the endpoints
+     * of the listener it connected on): standalone, this node's endpoint on that listener; otherwise (cluster
+     * mode, where the view holds the endpoints of {@code inter.broker.listener.name}, or no listener) {@code node}.
+     */
+    public BrokerNode onListener(BrokerNode node, String listener) {
+        if (listener == null || controller != null || node.id() != config.nodeId()) {
+            return node;
+        }
+        final BrokerNode own = listenerNodes.get(listener);
+        return own == null ? node : own;
+    }
+
+    public ScramCredentials scramCredentials() {
+        return scramCredentials;
+    }
+
+    /** Standalone mode's credential file; null in cluster mode. */
+    public ScramCredentialFile scramCredentialFile() {
+        return scramCredentialFile;
+    }
+
+    /** Lifecycle, standalone: the credential file, loaded into {@link #scramCredentials()} before listeners start. */
+    public void attachScramCredentialFile(ScramCredentialFile file) {
+        this.scramCredentialFile = file;
     }
 
     /** Fetch long polls by partition; the produce path wakes them after each append. */

@@ -52,4 +52,9 @@ public interface RequestChannel {
 
     /** The client id of the connection's first request ("" if null). */
     String clientId();
+
+    /** The name of the listener the connection came in on ({@code listeners}); null where there is none (tests). */
+    default String listener() {
+        return null;
+    }
 }

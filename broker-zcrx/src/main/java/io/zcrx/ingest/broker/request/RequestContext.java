@@ -73,6 +73,11 @@ public final class RequestContext {
         return channel.clientHost();
     }
 
+    /** The listener the request came in on (Metadata answers with that listener's endpoints); may be null. */
+    public String listener() {
+        return channel.listener();
+    }
+
     public PendingResponse defer() {
         return channel.defer(correlationId, api.responseHeaderVersion(version), version);
     }

@@ -3,6 +3,7 @@ package io.zcrx.ingest.broker.server;
 import io.zcrx.ingest.broker.cluster.ClusterMember;
 import io.zcrx.ingest.broker.config.BrokerConfig;
 import io.zcrx.ingest.broker.config.DynamicBrokerConfig;
+import io.zcrx.ingest.broker.config.ListenerSpec;
 import io.zcrx.ingest.broker.config.TopicConfigs;
 import io.zcrx.ingest.broker.group.GroupCoordinator;
 import io.zcrx.ingest.broker.group.GroupLoader;
@@ -23,14 +24,20 @@ import io.zcrx.ingest.broker.replica.HighWatermarkCheckpoints;
 import io.zcrx.ingest.broker.replica.LeaderPartitions;
 import io.zcrx.ingest.broker.runtime.LogScheduler;
 import io.zcrx.ingest.broker.runtime.ScheduledTimerService;
+import io.zcrx.ingest.broker.security.SaslListener;
+import io.zcrx.ingest.broker.security.ScramCredentialFile;
 import io.zcrx.ingest.broker.transport.Transport;
 import io.zcrx.ingest.log.LogManager;
 import io.zcrx.ingest.log.PartitionLog;
+import io.zcrx.ingest.log.cleaner.CleanerConfig;
+import io.zcrx.ingest.log.cleaner.LogCleaner;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.internals.Topic;
@@ -58,6 +65,8 @@ public final class Broker implements AutoCloseable {
     private BrokerContext ctx;
     private Transport transport;
     private TransportSelector.Selection selection;
+    /** The listeners after the first (copy-mode io_uring or NIO), in {@code listeners} order. */
+    private final List<Transport> otherListeners = new ArrayList<>();
     private ScheduledTimerService timer;
     private LogScheduler logScheduler;
     private OffsetStore offsetStore;
@@ -67,6 +76,8 @@ public final class Broker implements AutoCloseable {
     /** Set once at start (cluster mode); volatile for the metrics thread. */
     private volatile LeaderPartitions leaders;
     private LogFlusher flusher;
+    /** The log cleaner's threads (cleanup.policy=compact); stopped before the logs close. */
+    private LogCleaner cleaner;
     private MetricsRegistry metrics;
     private PrometheusEndpoint prometheus;
     private boolean closed;
@@ -149,11 +160,28 @@ public final class Broker implements AutoCloseable {
             startPrometheus();
             startFlusher();
             startReadPath(topics);
+            startCleaner();
             final ControlPlane controlPlane = new ControlPlane(ctx, leaders);
-            selection = TransportSelector.select(config,
-                (reactorId, reactorIo) -> new BrokerReactorHandler(ctx, controlPlane, reactorId, reactorIo), metrics);
+            final Map<String, SaslListener> sasl = saslListeners();
+            final List<ListenerSpec> listeners = config.listeners();
+            final ListenerSpec first = listeners.get(0);
+            final SaslListener firstSasl = sasl.get(first.name());
+            selection = TransportSelector.select(config, (reactorId, reactorIo) -> new BrokerReactorHandler(ctx,
+                controlPlane, reactorId, reactorIo, first.name(), firstSasl, true), metrics);
             transport = selection.transport();
             ctx.bindPort(transport.localAddress().getPort());
+            ctx.bindListener(first, transport.localAddress().getPort());
+            for (ListenerSpec l : listeners.subList(1, listeners.size())) {
+                final SaslListener s = sasl.get(l.name());
+                final TransportSelector.Selection other = TransportSelector.selectOther(config, l,
+                    (reactorId, reactorIo) -> new BrokerReactorHandler(ctx, controlPlane, reactorId, reactorIo,
+                        l.name(), s, false));
+                otherListeners.add(other.transport());
+                ctx.bindListener(l, other.transport().localAddress().getPort());
+                LOG.info("listener {} ({}) on {}: transport {} ({}); {}", l.name(), l.securityProtocol(),
+                    other.transport().localAddress(), other.transport().name(), other.transport().describe(),
+                    other.reasons());
+            }
             scheduleStatusLine();
             if (member != null) {
                 // Registration advertises the bound port; until unfenced, the lease refuses produce.
@@ -163,6 +191,7 @@ public final class Broker implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             memberOwnsState = false;
+            closeOtherListeners();
             if (transport != null) {
                 transport.close();
                 transport = null;
@@ -179,6 +208,7 @@ public final class Broker implements AutoCloseable {
                 prometheus.close();
             }
             stopReadPath();
+            stopCleaner();
             if (flusher != null) {
                 flusher.close();
             }
@@ -195,6 +225,45 @@ public final class Broker implements AutoCloseable {
         LOG.info("started: listening on {}, advertised as {}:{}, node.id={}, cluster.id={}, log.dirs={}, in {} ms",
             transport.localAddress(), ctx.advertisedHost(), ctx.advertisedPort(), config.nodeId(), ctx.clusterId(),
             config.logDirs(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /**
+     * The SASL set-up of every SASL listener (by name), and standalone mode's SCRAM credentials loaded from the
+     * first log dir (cluster mode takes them from the metadata log).
+     */
+    private Map<String, SaslListener> saslListeners() throws IOException {
+        if (!config.clusterMode()) {
+            final ScramCredentialFile file = new ScramCredentialFile(config.logDirs().get(0));
+            file.load(ctx.scramCredentials());
+            ctx.attachScramCredentialFile(file);
+        }
+        final Map<String, SaslListener> out = new LinkedHashMap<>();
+        for (ListenerSpec l : config.listeners()) {
+            if (l.sasl()) {
+                final SaslListener s = SaslListener.create(config, l, ctx.scramCredentials());
+                s.registerMetrics(metrics);
+                out.put(l.name(), s);
+                LOG.info("listener {}: {} with SASL mechanisms {}, connections.max.reauth.ms={}", l.name(),
+                    l.securityProtocol(), s.mechanisms(), s.reauthMs());
+            }
+        }
+        return out;
+    }
+
+    private void closeOtherListeners() {
+        for (Transport t : otherListeners) {
+            t.close();
+            if (t.outstandingChunks() != 0) {
+                LOG.error("listener on {}: {} receive chunks still outstanding after the transport stopped",
+                    t.localAddress(), t.outstandingChunks());
+            }
+        }
+        otherListeners.clear();
+    }
+
+    /** The transports of the listeners after the first, in {@code listeners} order. */
+    public List<Transport> otherListeners() {
+        return List.copyOf(otherListeners);
     }
 
     /** Log dir path to its directory id, as the controller learns them at registration. */
@@ -398,6 +467,47 @@ public final class Broker implements AutoCloseable {
         }
     }
 
+    /**
+     * The log cleaner (docs/compaction.md): its threads compact the logs whose cleanup.policy contains compact, with
+     * Kafka's cleaner metrics ({@code kafka.log:type=LogCleaner} and {@code type=LogCleanerManager}).
+     */
+    private void startCleaner() {
+        final int threads = config.getInt(BrokerConfig.LOG_CLEANER_THREADS);
+        final boolean enabled = config.getBoolean(BrokerConfig.LOG_CLEANER_ENABLE) && threads > 0;
+        cleaner = new LogCleaner(logs, new CleanerConfig(enabled, Math.max(1, threads),
+            config.getDouble(BrokerConfig.LOG_CLEANER_IO_MAX_BYTES_PER_SECOND),
+            config.getLong(BrokerConfig.LOG_CLEANER_DEDUPE_BUFFER_SIZE),
+            config.getInt(BrokerConfig.LOG_CLEANER_IO_BUFFER_SIZE),
+            config.getDouble(BrokerConfig.LOG_CLEANER_IO_BUFFER_LOAD_FACTOR),
+            config.getLong(BrokerConfig.LOG_CLEANER_BACKOFF_MS)), System::currentTimeMillis);
+        final LogCleaner c = cleaner;
+        metrics.gauge(MetricName.of("kafka.log", "LogCleaner", "max-buffer-utilization-percent"),
+            c::maxBufferUtilizationPercent);
+        metrics.gauge(MetricName.of("kafka.log", "LogCleaner", "cleaner-recopy-percent"), c::cleanerRecopyPercent);
+        metrics.gauge(MetricName.of("kafka.log", "LogCleaner", "max-clean-time-secs"), c::maxCleanTimeSecs);
+        metrics.gauge(MetricName.of("kafka.log", "LogCleanerManager", "max-dirty-percent"), c::maxDirtyPercent);
+        metrics.gauge(MetricName.of("kafka.log", "LogCleanerManager", "time-since-last-run-ms"),
+            c::timeSinceLastRunMs);
+        metrics.gauge(MetricName.of("kafka.log", "LogCleanerManager", "uncleanable-partitions-count"),
+            c::uncleanablePartitionsCount);
+        cleaner.start();
+        if (!enabled) {
+            LOG.info("log cleaner disabled (log.cleaner.enable=false or log.cleaner.threads=0): compacted topics "
+                + "are not compacted");
+        }
+    }
+
+    private void stopCleaner() {
+        if (cleaner != null) {
+            cleaner.close();
+        }
+    }
+
+    /** The log cleaner (null before start). */
+    public LogCleaner cleaner() {
+        return cleaner;
+    }
+
     /** How often the log scheduler looks for deleted partitions whose files are due to go. */
     private static final long DELETE_LOGS_CHECK_MS = 1000L;
 
@@ -471,6 +581,7 @@ public final class Broker implements AutoCloseable {
             // First: a scrape during shutdown would read metrics of parts already stopped.
             prometheus.close();
         }
+        closeOtherListeners();
         if (transport != null) {
             transport.close();
             if (transport.outstandingChunks() != 0) {
@@ -483,6 +594,8 @@ public final class Broker implements AutoCloseable {
             flusher.close();
         }
         stopReadPath();
+        // Before the logs close: a clean in progress stops at its next chunk and deletes its .cleaned files.
+        stopCleaner();
         if (replicaFetchers != null) {
             // Before the logs close: a fetcher appends to them.
             replicaFetchers.close();

@@ -4,6 +4,8 @@ import io.zcrx.ingest.broker.config.BrokerConfig;
 import io.zcrx.ingest.broker.metrics.Meter;
 import io.zcrx.ingest.broker.metrics.MetricName;
 import io.zcrx.ingest.broker.request.BrokerContext;
+import io.zcrx.ingest.broker.security.SaslListener;
+import io.zcrx.ingest.broker.security.SaslSession;
 import io.zcrx.ingest.broker.transport.ConnectionHandler;
 import io.zcrx.ingest.broker.transport.ConnectionIo;
 import io.zcrx.ingest.broker.transport.ReactorHandler;
@@ -62,12 +64,27 @@ final class BrokerReactorHandler implements ReactorHandler {
     private long nextMemoryCheckNs = nowNs + MEMORY_CHECK_INTERVAL_NS;
 
     private final ControlPlane controlPlane;
+    private final String listener;
+    private final SaslListener sasl;
     /** connections.size(), published for the connection-count gauge (read on other threads). */
     private volatile int connectionCount;
     private final MetricName connectionCountMetric;
 
     BrokerReactorHandler(BrokerContext ctx, ControlPlane controlPlane, int reactorId, ReactorIo reactorIo) {
+        this(ctx, controlPlane, reactorId, reactorIo, null, null, true);
+    }
+
+    /**
+     * @param listener the listener's name (null: unnamed, tests)
+     * @param sasl     its SASL set-up, null on a PLAINTEXT listener
+     * @param first    the first listener keeps the metric names of a single-listener broker; the others' reactor
+     *                 metrics carry a {@code listener} tag
+     */
+    BrokerReactorHandler(BrokerContext ctx, ControlPlane controlPlane, int reactorId, ReactorIo reactorIo,
+                         String listener, SaslListener sasl, boolean first) {
         this.ctx = ctx;
+        this.listener = listener;
+        this.sasl = sasl;
         this.controlPlane = controlPlane;
         this.reactorId = reactorId;
         this.reactorIo = reactorIo;
@@ -84,11 +101,14 @@ final class BrokerReactorHandler implements ReactorHandler {
         this.reclaimSlowBytesPerSecond =
             ctx.config().getLong(BrokerConfig.RECEIVE_MEMORY_RECLAIM_SLOW_BYTES_PER_SECOND);
         this.processor = new RequestProcessor(ctx, this);
-        this.connectionCountMetric = connectionCount(reactorId);
+        this.connectionCountMetric = first ? connectionCount(reactorId)
+            : MetricName.attribute("kafka.server", "socket-server-metrics", "connection-count", "listener", listener,
+                "networkProcessor", Integer.toString(reactorId));
         ctx.metrics().gauge(connectionCountMetric, () -> connectionCount);
-        this.reclaimCloses = ctx.metrics().meter(
-            MetricName.of("zcrx", "ReceiveMemory", "ReclaimCloses", "reactor", Integer.toString(reactorId)),
-            "connections");
+        this.reclaimCloses = ctx.metrics().meter(first
+            ? MetricName.of("zcrx", "ReceiveMemory", "ReclaimCloses", "reactor", Integer.toString(reactorId))
+            : MetricName.of("zcrx", "ReceiveMemory", "ReclaimCloses", "listener", listener, "reactor",
+                Integer.toString(reactorId)), "connections");
     }
 
     /** Kafka's per-listener, per-network-thread connection count (a Kafka Metrics attribute). */
@@ -120,7 +140,8 @@ final class BrokerReactorHandler implements ReactorHandler {
     @Override
     public ConnectionHandler onAccept(ConnectionIo io) {
         nowNs = System.nanoTime();
-        final Connection c = new Connection(io, processor, frameBytesMax, outboundMaxBytes, inflightMax, nowNs);
+        final Connection c = new Connection(io, processor, frameBytesMax, outboundMaxBytes, inflightMax, nowNs,
+            listener, sasl == null ? null : new SaslSession(sasl));
         connections.add(c);
         connectionCount = connections.size();
         if (LOG.isDebugEnabled()) {

@@ -4,6 +4,7 @@ import io.zcrx.ingest.broker.metrics.RequestMetrics;
 import io.zcrx.ingest.broker.request.PendingResponse;
 import io.zcrx.ingest.broker.request.RequestChannel;
 import io.zcrx.ingest.broker.request.ResponseWriter;
+import io.zcrx.ingest.broker.security.SaslSession;
 import io.zcrx.ingest.broker.transport.ConnectionHandler;
 import io.zcrx.ingest.broker.transport.ConnectionIo;
 import io.zcrx.ingest.broker.transport.ReactorIo;
@@ -53,6 +54,13 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
     private final RequestProcessor processor;
     private final FrameAssembler assembler;
     private final int outboundMaxBytes;
+    /** The listener this connection came in on ({@code listeners}). */
+    private final String listener;
+    /**
+     * SASL listeners: the authentication state (docs/design.md "Connections and authentication"); null on a
+     * PLAINTEXT listener, where every request is served. The dispatcher's only per-request cost.
+     */
+    final SaslSession sasl;
     private String clientId;
     private String pendingCloseReason;
     private boolean closed;
@@ -99,7 +107,14 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
 
     Connection(ConnectionIo io, RequestProcessor processor, int frameBytesMax, int outboundMaxBytes, int inflightMax,
                long nowNs) {
+        this(io, processor, frameBytesMax, outboundMaxBytes, inflightMax, nowNs, null, null);
+    }
+
+    Connection(ConnectionIo io, RequestProcessor processor, int frameBytesMax, int outboundMaxBytes, int inflightMax,
+               long nowNs, String listener, SaslSession sasl) {
         this.io = io;
+        this.listener = listener;
+        this.sasl = sasl;
         this.inflightMax = inflightMax;
         this.processor = processor;
         this.assembler = new FrameAssembler(frameBytesMax);
@@ -200,6 +215,9 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
         sentCount = 0;
         curQueued = null;
         assembler.close();
+        if (sasl != null) {
+            sasl.dispose();
+        }
         processor.onConnectionClosed(this, reason);
     }
 
@@ -457,6 +475,11 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
         final int colon = remote.lastIndexOf(':');
         final String host = colon > 0 ? remote.substring(0, colon) : remote;
         return host.startsWith("/") ? host : "/" + host;
+    }
+
+    @Override
+    public String listener() {
+        return listener;
     }
 
     @Override

@@ -29,10 +29,12 @@ import io.zcrx.ingest.broker.handler.OffsetDeleteHandler;
 import io.zcrx.ingest.broker.handler.OffsetFetchHandler;
 import io.zcrx.ingest.broker.handler.OffsetForLeaderEpochHandler;
 import io.zcrx.ingest.broker.handler.SyncGroupHandler;
+import io.zcrx.ingest.broker.handler.UserScramCredentialsHandler;
 import io.zcrx.ingest.broker.replica.LeaderPartitions;
 import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.broker.request.ControlHandler;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
+import org.apache.kafka.common.message.AlterUserScramCredentialsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.DeleteGroupsRequestData;
@@ -43,6 +45,7 @@ import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
 import org.apache.kafka.common.message.DescribeLogDirsRequestData;
 import org.apache.kafka.common.message.DescribeProducersRequestData;
+import org.apache.kafka.common.message.DescribeUserScramCredentialsRequestData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
@@ -57,8 +60,11 @@ import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetDeleteRequestData;
 import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
+import org.apache.kafka.common.message.SaslAuthenticateResponseData;
+import org.apache.kafka.common.message.SaslHandshakeResponseData;
 import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
 
 /**
  * The control-plane handlers by api key, shared by every reactor. Every API advertised in
@@ -81,7 +87,7 @@ public final class ControlPlane {
         this.leaders = leaders;
         final MetadataHandler metadata = new MetadataHandler(ctx);
         register(ApiKeys.METADATA, (req, body) ->
-            req.respond(metadata.handle(new MetadataRequestData(body, req.version()), req.version())));
+            req.respond(metadata.handle(new MetadataRequestData(body, req.version()), req.version(), req.listener())));
         final InitProducerIdHandler initProducerId = new InitProducerIdHandler(ctx);
         register(ApiKeys.INIT_PRODUCER_ID, (req, body) ->
             req.respond(initProducerId.handle(new InitProducerIdRequestData(body, req.version()), req.clientId())));
@@ -90,12 +96,14 @@ public final class ControlPlane {
             createTopics.handle(req, new CreateTopicsRequestData(body, req.version())));
         final DescribeClusterHandler describeCluster = new DescribeClusterHandler(ctx);
         register(ApiKeys.DESCRIBE_CLUSTER, (req, body) ->
-            req.respond(describeCluster.handle(new DescribeClusterRequestData(body, req.version()), req.version())));
+            req.respond(describeCluster.handle(new DescribeClusterRequestData(body, req.version()), req.version(),
+                req.listener())));
         final DescribeConfigsHandler describeConfigs = new DescribeConfigsHandler(ctx);
         register(ApiKeys.DESCRIBE_CONFIGS, (req, body) ->
             req.respond(describeConfigs.handle(new DescribeConfigsRequestData(body, req.version()), req.version())));
         registerReadPath(ctx, leaders);
         registerAdminTools(ctx);
+        registerSecurity(ctx);
         // Cluster mode only (ApiVersionTable advertises them there): forwarded to the controller.
         final ControllerOwnedHandler controllerOwned = new ControllerOwnedHandler(ctx);
         for (ApiKeys api : new ApiKeys[] {ApiKeys.DESCRIBE_QUORUM, ApiKeys.ALTER_PARTITION_REASSIGNMENTS,
@@ -126,6 +134,24 @@ public final class ControlPlane {
             reassignments.handle(req, new ListPartitionReassignmentsRequestData(body, req.version())));
     }
 
+    /**
+     * SCRAM credentials (kafka-configs), and SaslHandshake / SaslAuthenticate as a PLAINTEXT listener answers
+     * them: ILLEGAL_SASL_STATE, as Kafka's KafkaApis does on a connection that needs no authentication (on a SASL
+     * listener the connection's session answers them before they reach this table).
+     */
+    private void registerSecurity(BrokerContext ctx) {
+        final UserScramCredentialsHandler scram = new UserScramCredentialsHandler(ctx);
+        register(ApiKeys.ALTER_USER_SCRAM_CREDENTIALS, (req, body) ->
+            scram.alter(req, new AlterUserScramCredentialsRequestData(body, req.version())));
+        register(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, (req, body) ->
+            req.respond(scram.describe(new DescribeUserScramCredentialsRequestData(body, req.version()))));
+        register(ApiKeys.SASL_HANDSHAKE, (req, body) -> req.respond(new SaslHandshakeResponseData()
+            .setErrorCode(Errors.ILLEGAL_SASL_STATE.code())));
+        register(ApiKeys.SASL_AUTHENTICATE, (req, body) -> req.respond(new SaslAuthenticateResponseData()
+            .setErrorCode(Errors.ILLEGAL_SASL_STATE.code()).setAuthBytes(new byte[0])
+            .setErrorMessage("SaslAuthenticate request received on a listener without SASL")));
+    }
+
     /** The leader side of replication (cluster mode), or null (standalone). */
     LeaderPartitions leaders() {
         return leaders;
@@ -154,7 +180,8 @@ public final class ControlPlane {
     private void registerGroups(BrokerContext ctx) {
         final FindCoordinatorHandler findCoordinator = new FindCoordinatorHandler(ctx);
         register(ApiKeys.FIND_COORDINATOR, (req, body) ->
-            req.respond(findCoordinator.handle(new FindCoordinatorRequestData(body, req.version()), req.version())));
+            req.respond(findCoordinator.handle(new FindCoordinatorRequestData(body, req.version()), req.version(),
+                req.listener())));
         final JoinGroupHandler joinGroup = new JoinGroupHandler(ctx);
         register(ApiKeys.JOIN_GROUP, (req, body) ->
             joinGroup.handle(req, new JoinGroupRequestData(body, req.version())));

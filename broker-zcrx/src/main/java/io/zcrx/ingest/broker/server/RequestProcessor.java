@@ -9,12 +9,16 @@ import io.zcrx.ingest.broker.request.ControlHandler;
 import io.zcrx.ingest.broker.request.RequestContext;
 import io.zcrx.ingest.broker.request.RequestLimits;
 import io.zcrx.ingest.broker.runtime.RateLimitedLog;
+import io.zcrx.ingest.broker.security.SaslSession;
 import io.zcrx.ingest.protocol.bytes.SliceCursor;
 import io.zcrx.ingest.protocol.frame.Frame;
 import io.zcrx.ingest.protocol.header.RequestHeaderView;
 import java.nio.ByteBuffer;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.message.SaslAuthenticateRequestData;
+import org.apache.kafka.common.message.SaslHandshakeRequestData;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,6 +91,11 @@ final class RequestProcessor {
     }
 
     void onFrame(Connection c, Frame frame) {
+        final SaslSession sasl = c.sasl;
+        if (sasl != null && sasl.rawTokens()) {
+            rawSaslToken(c, sasl, frame);
+            return;
+        }
         cursor.wrap(frame.body(), 0, frame.size());
         if (!header.parse(cursor)) {
             c.closeAfterFailure("unknown api key " + header.apiKey() + " (version " + header.apiVersion() + ")");
@@ -99,6 +108,9 @@ final class RequestProcessor {
         final short version = header.apiVersion();
         if (key != ApiKeys.API_VERSIONS.id && !ApiVersionTable.accepts(key, version, clusterMode)) {
             c.closeAfterFailure(unsupported(key, version));
+            return;
+        }
+        if (sasl != null && !sasl.mayServe(reactor.nowNs()) && !allowedBeforeAuthentication(c, sasl, key)) {
             return;
         }
         if (!timing) {
@@ -118,6 +130,10 @@ final class RequestProcessor {
         }
         if (key == ApiKeys.PRODUCE.id) {
             produce.handle(c, frame, header, cursor);
+            return;
+        }
+        if (c.sasl != null && (key == ApiKeys.SASL_HANDSHAKE.id || key == ApiKeys.SASL_AUTHENTICATE.id)) {
+            saslRequest(c, c.sasl, key, version);
             return;
         }
         final ControlHandler handler = controlPlane.handler(key);
@@ -140,6 +156,71 @@ final class RequestProcessor {
             // kafka-clients' readers throw unchecked exceptions on malformed bodies.
             c.closeAfterFailure("malformed " + api + " v" + version + " request: " + e);
         }
+    }
+
+    /**
+     * A SASL connection not (or no longer) authenticated: Kafka's rule (SaslServerAuthenticator, KIP-368) is that
+     * only ApiVersions (before the first authentication), SaslHandshake and SaslAuthenticate are served; anything
+     * else closes the connection with a log line. Past the session's end, only a re-authentication.
+     */
+    private boolean allowedBeforeAuthentication(Connection c, SaslSession sasl, short key) {
+        if (key == ApiKeys.SASL_HANDSHAKE.id || key == ApiKeys.SASL_AUTHENTICATE.id) {
+            return true;
+        }
+        final String api = ApiKeys.forId(key).name;
+        if (!sasl.authenticated()) {
+            if (key == ApiKeys.API_VERSIONS.id) {
+                return true;
+            }
+            c.closeAfterFailure("listener " + sasl.listener().name() + ": " + api + " request before SASL "
+                + "authentication (only ApiVersions, SaslHandshake and SaslAuthenticate are served until then)");
+        } else {
+            c.closeAfterFailure("listener " + sasl.listener().name() + ": SASL session of " + sasl.principal()
+                + " expired (connections.max.reauth.ms=" + sasl.listener().reauthMs() + ") without "
+                + "re-authentication; " + api + " refused");
+        }
+        return false;
+    }
+
+    /** SaslHandshake / SaslAuthenticate on a SASL listener: the connection's session answers. */
+    private void saslRequest(Connection c, SaslSession sasl, short key, short version) {
+        final ByteBufferAccessor body = new ByteBufferAccessor(copyBody());
+        final ApiKeys api = ApiKeys.forId(key);
+        final Message response;
+        try {
+            response = key == ApiKeys.SASL_HANDSHAKE.id
+                ? sasl.handshake(new SaslHandshakeRequestData(body, version).mechanism(), version)
+                : sasl.authenticate(new SaslAuthenticateRequestData(body, version).authBytes(), version,
+                    reactor.nowNs());
+        } catch (RuntimeException e) {
+            c.closeAfterFailure("malformed " + api + " v" + version + " request: " + e.getClass().getSimpleName());
+            return;
+        }
+        c.sendResponse(header.correlationId(), api.responseHeaderVersion(version), response, version);
+        if (sasl.closeReason() != null) {
+            c.closeAfterFailure(sasl.closeReason());
+        }
+    }
+
+    /**
+     * After SaslHandshake v0 the client sends bare SASL tokens, size-prefixed without a request header, and gets
+     * bare tokens back (Kafka still serves this for old clients); a failure closes without an answer.
+     */
+    private void rawSaslToken(Connection c, SaslSession sasl, Frame frame) {
+        cursor.wrap(frame.body(), 0, frame.size());
+        final ByteBuffer in = bodyScratch(frame.size());
+        cursor.copyTo(in, frame.size());
+        final byte[] token = new byte[frame.size()];
+        in.flip();
+        in.get(token);
+        final byte[] answer = sasl.rawToken(token, reactor.nowNs());
+        if (answer == null) {
+            c.closeAfterFailure(sasl.closeReason());
+            return;
+        }
+        final ByteBuffer out = c.beginResponse(4 + answer.length);
+        out.putInt(answer.length).put(answer);
+        c.commitResponse();
     }
 
     private String unsupported(short key, short version) {

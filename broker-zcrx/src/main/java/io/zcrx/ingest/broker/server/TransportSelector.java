@@ -1,6 +1,7 @@
 package io.zcrx.ingest.broker.server;
 
 import io.zcrx.ingest.broker.config.BrokerConfig;
+import io.zcrx.ingest.broker.config.ListenerSpec;
 import io.zcrx.ingest.broker.metrics.MetricsRegistry;
 import io.zcrx.ingest.broker.transport.ReactorHandlerFactory;
 import io.zcrx.ingest.broker.transport.Transport;
@@ -8,6 +9,7 @@ import io.zcrx.ingest.broker.transport.TransportSettings;
 import io.zcrx.ingest.broker.transport.nio.NioTransport;
 import io.zcrx.ingest.broker.transport.uring.UringTransports;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -75,8 +77,43 @@ public final class TransportSelector {
         throw new IOException("no transport could start: " + String.join("; ", skipped));
     }
 
+    /**
+     * A listener after the first ({@code listeners}, docs/design.md "Listeners"): zcrx serves only the port
+     * the NIC's flow rule steers, the first listener's, so the others run copy-mode io_uring, or NIO where
+     * io_uring cannot start (or {@code transport=nio} is forced). Their transports record no transport
+     * metrics of their own (the reactor ids would collide with the first listener's).
+     */
+    public static Selection selectOther(BrokerConfig config, ListenerSpec listener, ReactorHandlerFactory factory)
+            throws IOException {
+        final List<String> skipped = new ArrayList<>();
+        for (String name : config.transport().equals("nio") ? List.of("nio") : List.of("uring", "nio")) {
+            final TransportSettings settings = settings(config, listener.bind(), config.numNetworkThreads(), null);
+            final Transport t = name.equals("nio")
+                ? new NioTransport(settings, config.getInt(BrokerConfig.NIO_BUFFER_BYTES),
+                    config.getInt(BrokerConfig.NIO_BUFFER_COUNT), factory)
+                : UringTransports.uring(config, settings, factory);
+            try {
+                t.start();
+            } catch (IOException | RuntimeException | LinkageError e) {
+                LOG.debug("transport {} failed to start for listener {}", name, listener.name(), e);
+                t.close();
+                skipped.add(name + " unavailable: " + e.getMessage());
+                continue;
+            }
+            return new Selection(t, skipped.isEmpty() ? "listener " + listener.name()
+                : "listener " + listener.name() + "; " + String.join("; ", skipped));
+        }
+        throw new IOException("listener " + listener.name() + ": no transport could start: "
+            + String.join("; ", skipped));
+    }
+
     static TransportSettings settings(BrokerConfig config, int reactors, MetricsRegistry metrics) {
-        return new TransportSettings(config.listenAddress(), reactors,
+        return settings(config, config.listenAddress(), reactors, metrics);
+    }
+
+    static TransportSettings settings(BrokerConfig config, InetSocketAddress bind, int reactors,
+                                      MetricsRegistry metrics) {
+        return new TransportSettings(bind, reactors,
             config.getInt(BrokerConfig.SOCKET_SEND_BUFFER_BYTES),
             config.getInt(BrokerConfig.SOCKET_RECEIVE_BUFFER_BYTES),
             config.getInt(BrokerConfig.MAX_CONNECTIONS), 64 * 1024, metrics);

@@ -21,7 +21,6 @@ class ApiVersionTableTest {
             adv.put(v.apiKey(), v);
             assertTrue(v.maxVersion() <= ApiKeys.forId(v.apiKey()).latestVersion(false), v.toString());
         }
-        assertEquals(29, adv.size(), adv.toString());
         // The admin tools' APIs (kafka-configs, kafka-delete-records, kafka-log-dirs, describe-producers).
         assertEquals(2, adv.get(ApiKeys.DELETE_RECORDS.id).maxVersion());
         assertEquals(1, adv.get(ApiKeys.INCREMENTAL_ALTER_CONFIGS.id).maxVersion());
@@ -29,6 +28,12 @@ class ApiVersionTableTest {
         assertEquals(1, adv.get(ApiKeys.DESCRIBE_LOG_DIRS.id).minVersion());
         assertEquals(0, adv.get(ApiKeys.DESCRIBE_PRODUCERS.id).maxVersion());
         assertEquals(0, adv.get(ApiKeys.LIST_PARTITION_REASSIGNMENTS.id).maxVersion());
+        assertEquals(33, adv.size(), adv.toString());
+        assertEquals(0, adv.get(ApiKeys.SASL_HANDSHAKE.id).minVersion());
+        assertEquals(1, adv.get(ApiKeys.SASL_HANDSHAKE.id).maxVersion());
+        assertEquals(2, adv.get(ApiKeys.SASL_AUTHENTICATE.id).maxVersion());
+        assertEquals(0, adv.get(ApiKeys.ALTER_USER_SCRAM_CREDENTIALS.id).maxVersion());
+        assertEquals(0, adv.get(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS.id).maxVersion());
         assertEquals(0, adv.get(ApiKeys.PRODUCE.id).minVersion());
         assertEquals(13, adv.get(ApiKeys.PRODUCE.id).maxVersion());
         assertEquals(0, adv.get(ApiKeys.METADATA.id).minVersion());
