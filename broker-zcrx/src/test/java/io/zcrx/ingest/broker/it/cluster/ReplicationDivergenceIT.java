@@ -185,4 +185,69 @@ class ReplicationDivergenceIT {
         assertEquals(expected, new HashSet<>(read).size());
         assertEquals(survivors, read.stream().filter(k -> k.startsWith("unreplicated-")).collect(Collectors.toSet()));
     }
+
+    /**
+     * The unclean case (Kafka's {@code EpochDrivenReplicationProtocolAcceptanceTest} scenario): with broker 2 dead
+     * and out of the ISR, broker 1 alone commits records (min.insync.replicas=1), then dies too; broker 2 comes back
+     * and is made leader by an explicit unclean election ({@code kafka-leader-election --election-type UNCLEAN}),
+     * takes new writes at a new epoch, and broker 1, restarted, truncates the records only it had to broker 2's
+     * log. The records lost are acknowledged ones: what an unclean election costs, and why it must be asked for.
+     */
+    @Test
+    void afterAnUncleanElectionTheOldLeaderTruncatesToTheNewLeadersLog() throws Exception {
+        final String topic = "unclean";
+        try (Admin admin = ClusterClients.admin(bootstrap())) {
+            admin.createTopics(List.of(new NewTopic(topic, Map.of(0, List.of(1, 2))))).all().get();
+            ClusterClients.awaitLeaders(admin, topic, Set.of(1));
+            Await.until("both replicas in the ISR", ClusterClients.TIMEOUT, () -> ClusterClients.isr(admin, topic, 0),
+                List.of(1, 2)::equals);
+        }
+        final Path oldDir = ReplicaLogs.partitionDir(first.logDir(), topic, 0);
+        final Path newDir = ReplicaLogs.partitionDir(second.logDir(), topic, 0);
+        ClusterClients.produceJava(bootstrap(), topic, 1, 30, "both-", 31);
+        final List<ReplicaLogs.Batch> shared = ReplicaLogs.batches(oldDir);
+        Await.until("broker 2 to hold broker 1's batches", ClusterClients.TIMEOUT,
+            () -> ReplicaLogs.wholeBatches(newDir), shared::equals);
+
+        second.kill();
+        try (Admin admin = ClusterClients.admin(first.bootstrap())) {
+            Await.until("the ISR to shrink to broker 1", ClusterClients.TIMEOUT,
+                () -> ClusterClients.isr(admin, topic, 0), List.of(1)::equals);
+        }
+        ClusterClients.produceJava(first.bootstrap(), topic, 1, 30, "only-on-1-", 32);
+        first.kill();
+        final List<ReplicaLogs.Batch> oldLeaderLog = ReplicaLogs.batches(oldDir);
+        final long divergence = ReplicaLogs.logEnd(shared);
+        assertEquals(divergence + 30, ReplicaLogs.logEnd(oldLeaderLog));
+        assertEquals(shared, ReplicaLogs.batches(newDir), "broker 2 stopped before the second records");
+
+        second.restart();
+        final String elected = fixture.tools().leaderElection(second.bootstrap(), "--election-type", "UNCLEAN",
+            "--topic", topic, "--partition", "0").output();
+        try (Admin admin = ClusterClients.admin(second.bootstrap())) {
+            assertEquals(Map.of(0, 2), Await.until("broker 2 to lead " + topic + " (election: " + elected + ")",
+                ClusterClients.TIMEOUT, () -> ClusterClients.leaders(admin, topic), Map.of(0, 2)::equals));
+        }
+        ClusterClients.produceJava(second.bootstrap(), topic, 1, 50, "after-", 33);
+
+        first.restart();
+        try (Admin admin = ClusterClients.admin(bootstrap())) {
+            Await.until("broker 1 back in the ISR", ClusterClients.TIMEOUT, () -> ClusterClients.isr(admin, topic, 0),
+                List.of(1, 2)::equals);
+        }
+        final List<ReplicaLogs.Batch> newLeaderLog = ReplicaLogs.batches(newDir);
+        assertEquals(divergence + 50, ReplicaLogs.logEnd(newLeaderLog));
+        final List<ReplicaLogs.Batch> truncated = Await.until("broker 1's log to equal broker 2's",
+            ClusterClients.TIMEOUT, () -> ReplicaLogs.wholeBatches(oldDir), newLeaderLog::equals);
+        assertFalse(keys(truncated).stream().anyMatch(k -> k.startsWith("only-on-1-")),
+            "broker 1 still holds records only it had written");
+        final Matcher m = Pattern.compile("Truncating partition " + topic + "-0 to offset (\\d+)")
+            .matcher(first.outputAndLog());
+        assertTrue(m.find(), "broker 1 logged no truncation of " + topic + "-0");
+        assertEquals(divergence, Long.parseLong(m.group(1)), "truncated to where the logs diverged");
+        final List<String> read = ClusterClients.readToEnd(bootstrap(), topic).stream()
+            .map(l -> l.split(" ")[1]).toList();
+        assertEquals(30 + 50, read.size(), "records read: " + read);
+        assertFalse(read.stream().anyMatch(k -> k.startsWith("only-on-1-")));
+    }
 }
