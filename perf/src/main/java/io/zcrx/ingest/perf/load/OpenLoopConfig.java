@@ -69,7 +69,8 @@ public record OpenLoopConfig(String host, int port, String topic, int recordByte
         final String acks = m.getOrDefault("acks", "all");
         return new OpenLoopConfig(bootstrap.substring(0, colon), Integer.parseInt(bootstrap.substring(colon + 1)),
             m.getOrDefault("topic", "openloop"), intOf(m, "record-size", 1024), intOf(m, "batch-size", 16_384),
-            acks.equals("all") ? -1 : Short.parseShort(acks), Boolean.parseBoolean(m.getOrDefault("idempotent", "true")),
+            acks.equals("all") ? -1 : Short.parseShort(acks),
+            Boolean.parseBoolean(m.getOrDefault("idempotent", "true")),
             intOf(m, "connections", 1), Integer.parseInt(required(m, "rate")), doubleOf(m, "warmup-seconds", 10),
             doubleOf(m, "seconds", 60), intOf(m, "max-inflight", 0),
             Boolean.parseBoolean(m.getOrDefault("fresh-topic", "true")));
