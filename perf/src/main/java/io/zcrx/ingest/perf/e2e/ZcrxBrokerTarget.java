@@ -160,8 +160,11 @@ public final class ZcrxBrokerTarget implements Target {
             + " " + opts() + (jmx ? " plus remote JMX on a loopback port" : "");
     }
 
+    /** The JVM options on this target's JDK: the collector's, and native access for JNA from JDK 22 on. */
     private String opts() {
-        return gcOptions(jvmOpts, gc, javaVersion == null ? Runtime.version().feature() : Jvm.major(javaVersion));
+        final int major = javaVersion == null ? Runtime.version().feature() : Jvm.major(javaVersion);
+        // As bin/zcrx-broker-start.sh: JDK 22+ warns when JNA loads its library unless native access is granted.
+        return gcOptions(jvmOpts, gc, major) + (major >= 22 ? " --enable-native-access=ALL-UNNAMED" : "");
     }
 
     @Override
