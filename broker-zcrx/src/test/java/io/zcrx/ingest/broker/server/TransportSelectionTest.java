@@ -71,6 +71,27 @@ class TransportSelectionTest {
     }
 
     @Test
+    void zcrxNeverServesATlsListener() throws Exception {
+        // Goal: zcrx serves PLAINTEXT and SASL_PLAINTEXT only. Forced, a TLS first listener is refused naming it;
+        // auto skips zcrx for it and says why (whatever the NIC could do).
+        final BrokerConfig forced = config("listeners", "SSL://127.0.0.1:0", "transport", "zcrx", "zcrx.interface",
+            "lo", "zcrx.rx.queues", "0");
+        final IOException e = assertThrows(IOException.class,
+            () -> TransportSelector.select(forced, (id, io) -> new PatternSink()));
+        assertTrue(e.getMessage().contains("listener SSL (SSL)") && e.getMessage().contains("zcrx serves PLAINTEXT"),
+            e.getMessage());
+        final TransportSelector.Selection s = TransportSelector.select(
+            config("listeners", "SSL://127.0.0.1:0", "transport", "auto", "zcrx.interface", "lo", "zcrx.rx.queues",
+                "0"), (id, io) -> new PatternSink());
+        try {
+            assertTrue(s.reasons().contains("zcrx skipped: listener SSL is SSL"), s.reasons());
+            assertTrue(!s.transport().name().equals("zcrx"), s.transport().name());
+        } finally {
+            s.transport().close();
+        }
+    }
+
+    @Test
     void forcedZcrxThatCannotRunStopsWithTheReason() throws Exception {
         // Goal: transport=zcrx never falls back. Method: same NIC, forced; expect the IOException with errno.
         final String ifname = NetInterfaces.firstWithDriver();

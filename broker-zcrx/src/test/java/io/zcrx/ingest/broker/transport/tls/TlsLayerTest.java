@@ -11,6 +11,7 @@ import io.zcrx.ingest.broker.testkit.TlsCerts;
 import io.zcrx.ingest.broker.transport.ConnectionHandler;
 import io.zcrx.ingest.broker.transport.ConnectionIo;
 import io.zcrx.ingest.broker.transport.ReactorHandler;
+import io.zcrx.ingest.broker.transport.ReactorHandlerFactory;
 import io.zcrx.ingest.broker.transport.TransportSettings;
 import io.zcrx.ingest.broker.transport.nio.NioTransport;
 import io.zcrx.ingest.protocol.bytes.RxChunk;
@@ -24,11 +25,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -108,6 +112,11 @@ class TlsLayerTest {
     }
 
     private void start(String clientAuth) throws IOException {
+        start(clientAuth, 10_000, 64, (id, io) -> new Echo());
+    }
+
+    private void start(String clientAuth, long handshakeTimeoutMs, int poolBuffers, ReactorHandlerFactory handlers)
+            throws IOException {
         final Map<String, Object> raw = new HashMap<>();
         raw.put("ssl.keystore.location", certs.broker().toString());
         raw.put("ssl.keystore.password", TlsCerts.PASSWORD);
@@ -115,9 +124,10 @@ class TlsLayerTest {
         raw.put("ssl.truststore.location", certs.truststore().toString());
         raw.put("ssl.truststore.password", TlsCerts.PASSWORD);
         raw.put("ssl.client.auth", clientAuth);
-        listener = new TlsListener("SSL", BrokerConfig.sslConfigDef().parse(raw), 10_000, 64 * 1024, 64);
+        listener = new TlsListener("SSL", BrokerConfig.sslConfigDef().parse(raw), handshakeTimeoutMs, 64 * 1024,
+            poolBuffers);
         transport = new NioTransport(new TransportSettings(new InetSocketAddress("127.0.0.1", 0), 2, -1, -1, 100,
-            4096, null), 4096, 64, listener.wrap((id, io) -> new Echo()));
+            4096, null), 4096, 64, listener.wrap(handlers));
         transport.start();
     }
 
@@ -256,5 +266,129 @@ class TlsLayerTest {
             n -> n == 1);
         assertTrue(principals.isEmpty(), "nothing reached the handler");
         Await.until("every receive chunk back", Duration.ofSeconds(10), transport::outstandingChunks, n -> n == 0);
+    }
+
+    /**
+     * Holds every received chunk (as a slow log write would) until told to let go, then echoes what it held and
+     * everything after it.
+     */
+    private static final class Holder implements ReactorHandler {
+        final AtomicLong heldBytes = new AtomicLong();
+        final List<RxChunk> held = new ArrayList<>();
+        volatile ConnectionIo io;
+        boolean holding = true;
+
+        @Override
+        public ConnectionHandler onAccept(ConnectionIo connectionIo) {
+            io = connectionIo;
+            return new ConnectionHandler() {
+                @Override
+                public void onReceive(RxChunk chunk) {
+                    if (holding) {
+                        chunk.retain();
+                        held.add(chunk);
+                        heldBytes.addAndGet(chunk.length());
+                        return;
+                    }
+                    echo(chunk);
+                    io.flush();
+                }
+
+                @Override
+                public void onReadClosed() {
+                    io.close("eof", true);
+                }
+
+                @Override
+                public void onClosed(String reason) {
+                    held.forEach(RxChunk::release);
+                    held.clear();
+                }
+            };
+        }
+
+        void echo(RxChunk chunk) {
+            final ByteBuffer m = chunk.memory().duplicate();
+            m.limit(chunk.index() + chunk.length()).position(chunk.index());
+            io.outbound().write(m);
+        }
+
+        /** On the reactor: echo and release what was held, and stop holding. */
+        void letGo() {
+            holding = false;
+            for (RxChunk c : held) {
+                echo(c);
+                c.release();
+            }
+            held.clear();
+            heldBytes.set(0);
+            io.flush();
+        }
+
+        @Override
+        public long onTick(long nowNs) {
+            return Long.MAX_VALUE;
+        }
+
+        @Override
+        public void onReactorClose() {
+        }
+    }
+
+    @Test
+    void decryptMemoryIsBoundedAndUnwrappingResumesWhenItComesBack() throws Exception {
+        // Goal: a connection whose plaintext is not released stops at the pool's size (2 x 64 KiB), keeps its
+        // ciphertext, and carries on, every byte in order, once memory comes back. 16 MiB is far more than the
+        // pool plus every socket buffer on the way, so the client is still writing while the pool is full.
+        final Holder holder = new Holder();
+        start("none", 10_000, 2, (id, io) -> holder);
+        final byte[] data = pattern(16 * 1024 * 1024);
+        try (SSLSocket s = connect(false)) {
+            s.startHandshake();
+            final CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try {
+                    s.getOutputStream().write(data);
+                    s.getOutputStream().flush();
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            Await.until("the pool filled", Duration.ofSeconds(20), holder.heldBytes::get, n -> n > 64 * 1024);
+            Await.until("the pool's share published", Duration.ofSeconds(10), listener::outstandingBytes,
+                n -> n > 64 * 1024);
+            assertTrue(holder.heldBytes.get() <= 2 * 64 * 1024, "held " + holder.heldBytes.get());
+            assertTrue(!writer.isDone(), "the client is still writing: TCP holds it back");
+            holder.io.reactor().execute(holder::letGo);
+            final byte[] back = new byte[data.length];
+            final InputStream in = s.getInputStream();
+            int got = 0;
+            while (got < back.length) {
+                final int n = in.read(back, got, back.length - got);
+                if (n < 0) {
+                    break;
+                }
+                got += n;
+            }
+            writer.get(20, TimeUnit.SECONDS);
+            assertEquals(data.length, got);
+            assertArrayEquals(data, back);
+        }
+        Await.until("every decrypted chunk back", Duration.ofSeconds(10), listener::outstandingChunks, n -> n == 0);
+    }
+
+    @Test
+    void aStalledHandshakeIsClosedAtItsDeadline() throws Exception {
+        start("none", 300, 4, (id, io) -> new Echo());
+        try (Socket s = new Socket("127.0.0.1", transport.localAddress().getPort())) {
+            s.setSoTimeout(20_000);
+            // Connected, never says hello: the handshake deadline closes it (after a TLS alert record, type 21).
+            final InputStream in = s.getInputStream();
+            int n = 0;
+            while (in.read() >= 0) {
+                n++;
+            }
+            assertTrue(n < 100, "at most an alert: " + n + " bytes");
+        }
+        assertEquals(1, listener.handshakeFailures());
     }
 }
