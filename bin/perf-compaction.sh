@@ -11,10 +11,10 @@
 #      cleans it once; from the clean's own log line: bytes of log the clean read, its duration, the cleaned MB/s
 #      (bytes read / duration, as Kafka's "MB of log processed ... MB/sec"), bytes kept; the broker's CPU seconds
 #      (utime + stime from /proc/PID/stat) from the alter to the line, per GB read;
-#   4. firehose, cleaner busy: the firehose again; when its measured window opens, compact-b's lag goes to 0, so
-#      the cleaner works on compact-b while the firehose runs; the firehose's MB/s over the window, and the clean's
-#      MB/s under that load. If the clean ends before the window does, the row says so (clean_covered_window=no):
-#      raise --mb.
+#   4. firehose, cleaner busy: the firehose again; as it starts, compact-b's lag goes to 0 (its warm-up covers the
+#      alter and the cleaner's 1 s backoff), so the cleaner works on compact-b while the firehose runs; the
+#      firehose's MB/s over its window, and the clean's MB/s under that load. If the clean ended before the window
+#      did, the row says so (clean_covered_window=no): raise --mb.
 # MB = 10^6 B, GB = 10^9 B throughout (Kafka's line prints MiB; converted). Kafka's clean duration has 0.1 s
 # resolution (its line), ours 1 ms. Both brokers: 1 cleaner thread, log.cleaner.dedupe.buffer.size
 # --dedupe-buffer (Kafka's default 128 MiB), no I/O throttle, heap 1 GiB, G1.
@@ -188,6 +188,7 @@ EOF
   </Appenders>
   <Loggers>
     <Logger name="org.apache.kafka.storage.internals.log.LogCleaner" level="INFO"/>
+    <Logger name="org.apache.kafka.storage.internals.log.LogCleaner$CleanerThread" level="INFO"/>
     <Logger name="kafka.log.LogCleaner" level="INFO"/>
     <Root level="WARN">
       <AppenderRef ref="stdout"/>
@@ -249,9 +250,14 @@ await_clean() {
   die "$target: no clean of $t within an hour"
 }
 
-# firehose D NAME FRESH [ON_START_COMMAND]: runs the firehose into "firehose", prints its MB/s (or -).
+# firehose D NAME FRESH [TOPIC_TO_CLEAN]: runs the firehose into "firehose", prints its MB/s (or -). With
+# TOPIC_TO_CLEAN, that topic's lag is lifted as the firehose starts (its warm-up covers the alter and the cleaner's
+# backoff), and DIR/NAME.covered says whether the clean was still running when the measured window closed.
 firehose() {
-  local d="$1" name="$2" fresh="$3" on_start="${4:-}" rc result
+  local d="$1" name="$2" fresh="$3" to_clean="${4:-}" rc result
+  if [[ -n "$to_clean" ]]; then
+    set_lag "$to_clean" 0 &
+  fi
   set +e
   timeout "$(awk -v w="$warmup" -v s="$seconds" 'BEGIN { printf "%d", w + s + 300 }')" \
     "$java_cmd" -Xms64m -Xmx256m -XX:+UseSerialGC -cp "$perf_cp" io.zcrx.ingest.perf.load.FirehoseMain \
@@ -260,8 +266,11 @@ firehose() {
     --warmup-seconds "$warmup" --seconds "$seconds" --fresh-topic "$fresh" 2>&1 \
     | while IFS= read -r line; do
         case "$line" in
-          "firehose: measure-start") [[ -n "$on_start" ]] && eval "$on_start" ;;
-          "firehose: measure-end") date +%s.%N > "$d/$name.end" ;;
+          "firehose: measure-end")
+            if [[ -n "$to_clean" ]]; then
+              [[ -n "$(clean_stats "$target" "$to_clean")" ]] && echo no > "$d/$name.covered" \
+                || echo yes > "$d/$name.covered"
+            fi ;;
         esac
         printf '%s\n' "$line"
       done > "$d/$name.out"
@@ -311,10 +320,10 @@ for target in ${targets//,/ }; do
   c1="$(cpu_ticks "$broker_pid")"
 
   echo "perf-compaction: $target: firehose while the cleaner cleans compact-b" >&2
-  rm -f "$d/firehose-busy.end"
-  busy="$(firehose "$d" firehose-busy false "set_lag compact-b 0 &")"
-  covered="yes"
-  [[ -n "$(clean_stats "$target" compact-b)" ]] && covered="no"
+  rm -f "$d/firehose-busy.covered"
+  busy="$(firehose "$d" firehose-busy false compact-b)"
+  wait
+  covered="$(cat "$d/firehose-busy.covered" 2>/dev/null || echo unknown)"
   read -r b_read_mb b_clean_s _ < <(await_clean "$target" compact-b)
   if [[ "$covered" == no ]]; then
     echo "perf-compaction: WARNING: $target: the clean of compact-b ended before the firehose's window did" \
@@ -326,7 +335,8 @@ for target in ${targets//,/ }; do
       -v cov="$covered" 'BEGIN {
     cpu = (c1 - c0) / hz
     printf "%s\t%s\t%s\t%.1f\t%.3f\t%.1f\t%.1f\t%.2f\t%.2f\t%s\t%s\t%.1f\t%s\n", t, mb, k, r, s,
-      s > 0 ? r / s : 0, w, cpu, r > 0 ? cpu / (r / 1000) : 0, idle, busy, bs > 0 ? br / bs : 0, cov }' >> "$results"
+      (s > 0 ? r / s : 0), w, cpu, (r > 0 ? cpu / (r / 1000) : 0), idle, busy, (bs > 0 ? br / bs : 0), cov }' \
+      >> "$results"
   [[ "$keep_data" == 1 ]] || rm -rf "$d/data"
 done
 echo "perf-compaction: $mb MB of $size B values per compacted topic, $keys keys, segment.bytes $segment_bytes," \
