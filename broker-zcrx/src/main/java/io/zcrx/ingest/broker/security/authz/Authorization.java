@@ -9,6 +9,8 @@ import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.AuthorizerNotReadyException;
+import org.apache.kafka.common.metrics.Metrics;
+import org.apache.kafka.common.metrics.internals.PluginMetricsImpl;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
@@ -62,6 +64,10 @@ public final class Authorization {
         }
         final StandardAuthorizer a = new StandardAuthorizer();
         a.configure(settings);
+        // Kafka 4.x hands its authorizer a plugin-metrics registry (authorize counts by result) and the authorizer
+        // needs one; these stay in kafka-clients' in-memory registry (not exported yet).
+        a.withPluginMetrics(new PluginMetricsImpl(new Metrics(),
+            Map.of("config", "authorizer.class.name", "class", StandardAuthorizer.class.getSimpleName())));
         return new Authorization(a);
     }
 
