@@ -822,6 +822,11 @@ public final class BrokerConfig extends AbstractConfig {
                 }
             }
         }
+
+        @Override
+        public String toString() {
+            return "principals Type:name separated by ;";
+        }
     }
 
     /** Every listener of {@code listeners}, in order; the first is the one {@code transport=} selects for. */

@@ -41,7 +41,7 @@ public final class ApiAuthorization {
 
     /** {@code handler} behind the whole-request check of {@code api}, or {@code handler} when it has none. */
     public static ControlHandler guard(BrokerContext ctx, ApiKeys api, ControlHandler handler) {
-        if (!ctx.authorization().enabled() || !checked(api)) {
+        if (ctx == null || !ctx.authorization().enabled() || !checked(api)) {
             return handler;
         }
         return (req, body) -> {
