@@ -30,6 +30,20 @@ public final class LogConfig {
      * (default 60000).
      */
     public final long fileDeleteDelayMs;
+    /** {@code cleanup.policy} contains {@code compact}: the log cleaner keeps the last record of each key. */
+    public final boolean compact;
+    /** {@code cleanup.policy} contains {@code delete}: retention.ms / retention.bytes remove old segments. */
+    public final boolean delete;
+    /** {@code delete.retention.ms}: how long a tombstone stays after the clean that first saw it (default 1 day). */
+    public final long deleteRetentionMs;
+    /** {@code min.cleanable.dirty.ratio}: dirty bytes / all bytes above which a log is cleaned (default 0.5). */
+    public final double minCleanableDirtyRatio;
+    /** {@code min.compaction.lag.ms}: a record stays uncompacted at least this long (default 0). */
+    public final long minCompactionLagMs;
+    /** {@code max.compaction.lag.ms}: a record is compacted at the latest this long after it was written. */
+    public final long maxCompactionLagMs;
+    /** {@code max.message.bytes}: the cleaner's I/O buffers grow up to this for a large batch (default 1048588). */
+    public final int maxMessageBytes;
 
     private LogConfig(Builder b) {
         this.segmentBytes = b.segmentBytes;
@@ -42,6 +56,17 @@ public final class LogConfig {
         this.flushMs = b.flushMs;
         this.preallocate = b.preallocate;
         this.fileDeleteDelayMs = b.fileDeleteDelayMs;
+        this.compact = b.compact;
+        this.delete = b.delete;
+        this.deleteRetentionMs = b.deleteRetentionMs;
+        this.minCleanableDirtyRatio = b.minCleanableDirtyRatio;
+        this.minCompactionLagMs = b.minCompactionLagMs;
+        this.maxCompactionLagMs = b.maxCompactionLagMs;
+        this.maxMessageBytes = b.maxMessageBytes;
+        if (deleteRetentionMs < 0 || minCompactionLagMs < 0 || maxCompactionLagMs < 1 || maxMessageBytes < 0
+                || !(minCleanableDirtyRatio >= 0 && minCleanableDirtyRatio <= 1)) {
+            throw new IllegalArgumentException("invalid log config: " + this);
+        }
         if (segmentBytes < 14 || segmentIndexBytes < 12 || indexIntervalBytes < 0 || segmentMs < 1
                 || flushMessages < 1 || flushMs < 0 || fileDeleteDelayMs < 0) {
             throw new IllegalArgumentException("invalid log config: " + this);
@@ -64,6 +89,13 @@ public final class LogConfig {
         b.flushMs = flushMs;
         b.preallocate = preallocate;
         b.fileDeleteDelayMs = fileDeleteDelayMs;
+        b.compact = compact;
+        b.delete = delete;
+        b.deleteRetentionMs = deleteRetentionMs;
+        b.minCleanableDirtyRatio = minCleanableDirtyRatio;
+        b.minCompactionLagMs = minCompactionLagMs;
+        b.maxCompactionLagMs = maxCompactionLagMs;
+        b.maxMessageBytes = maxMessageBytes;
         return b;
     }
 
@@ -73,7 +105,15 @@ public final class LogConfig {
             + ", segment.index.bytes=" + segmentIndexBytes + ", index.interval.bytes=" + indexIntervalBytes
             + ", retention.ms=" + retentionMs + ", retention.bytes=" + retentionBytes
             + ", flush.messages=" + flushMessages + ", flush.ms=" + flushMs + ", preallocate=" + preallocate
-            + ", file.delete.delay.ms=" + fileDeleteDelayMs + ")";
+            + ", file.delete.delay.ms=" + fileDeleteDelayMs + ", cleanup.policy=" + cleanupPolicy()
+            + ", delete.retention.ms=" + deleteRetentionMs + ", min.cleanable.dirty.ratio=" + minCleanableDirtyRatio
+            + ", min.compaction.lag.ms=" + minCompactionLagMs + ", max.compaction.lag.ms=" + maxCompactionLagMs
+            + ", max.message.bytes=" + maxMessageBytes + ")";
+    }
+
+    /** The {@code cleanup.policy} list as Kafka prints it. */
+    public String cleanupPolicy() {
+        return compact && delete ? "compact,delete" : compact ? "compact" : delete ? "delete" : "";
     }
 
     public static final class Builder {
@@ -87,6 +127,13 @@ public final class LogConfig {
         private long flushMs = Long.MAX_VALUE;
         private boolean preallocate;
         private long fileDeleteDelayMs = 60_000L;
+        private boolean compact;
+        private boolean delete = true;
+        private long deleteRetentionMs = 24L * 60 * 60 * 1000;
+        private double minCleanableDirtyRatio = 0.5;
+        private long minCompactionLagMs;
+        private long maxCompactionLagMs = Long.MAX_VALUE;
+        private int maxMessageBytes = 1048588;
 
         public Builder segmentBytes(int v) {
             segmentBytes = v;
@@ -135,6 +182,38 @@ public final class LogConfig {
 
         public Builder fileDeleteDelayMs(long v) {
             fileDeleteDelayMs = v;
+            return this;
+        }
+
+        /** {@code cleanup.policy}: whether it contains {@code compact} and {@code delete}. */
+        public Builder cleanupPolicy(boolean compactPolicy, boolean deletePolicy) {
+            compact = compactPolicy;
+            delete = deletePolicy;
+            return this;
+        }
+
+        public Builder deleteRetentionMs(long v) {
+            deleteRetentionMs = v;
+            return this;
+        }
+
+        public Builder minCleanableDirtyRatio(double v) {
+            minCleanableDirtyRatio = v;
+            return this;
+        }
+
+        public Builder minCompactionLagMs(long v) {
+            minCompactionLagMs = v;
+            return this;
+        }
+
+        public Builder maxCompactionLagMs(long v) {
+            maxCompactionLagMs = v;
+            return this;
+        }
+
+        public Builder maxMessageBytes(int v) {
+            maxMessageBytes = v;
             return this;
         }
 

@@ -1,5 +1,6 @@
 package io.zcrx.ingest.log;
 
+import io.zcrx.ingest.log.checkpoint.AtomicFiles;
 import io.zcrx.ingest.log.checkpoint.LeaderEpochCheckpointFile;
 import io.zcrx.ingest.log.checkpoint.PartitionMetadataFile;
 import io.zcrx.ingest.log.epoch.EpochEntry;
@@ -9,11 +10,14 @@ import io.zcrx.ingest.log.producer.ProducerStateTable;
 import io.zcrx.ingest.protocol.record.RecordBatchLayout;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -28,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * {@code UnifiedLog.rebuildProducerState}):
  *
  * <ol>
- *   <li>delete leftovers ({@code .deleted}, {@code .cleaned}, {@code .swap}, {@code .tmp}) and index
- *       files without a {@code .log};</li>
+ *   <li>delete leftovers ({@code .deleted}, {@code .cleaned}, {@code .tmp}), complete an interrupted cleaner swap
+ *       ({@code .swap}, see {@link #completeSwaps}) and delete index files without a {@code .log};</li>
  *   <li>open the segments one by one; unclean shutdown: validate every batch of each segment
  *       holding offsets at or above the recovery point (always the active one), rebuild its
  *       indexes, cut it at the first bad or incomplete batch and delete all later segments; a
@@ -110,14 +114,19 @@ final class LogLoader {
         final TreeSet<Long> logBases = new TreeSet<>();
         final TreeSet<Long> snapshots = new TreeSet<>();
         final List<Path> indexFiles = new ArrayList<>();
+        final List<Path> swapFiles = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path file : files) {
                 if (!Files.isRegularFile(file)) {
                     continue;
                 }
                 final String name = file.getFileName().toString();
+                if (name.endsWith(LogFiles.SWAP_SUFFIX)) {
+                    swapFiles.add(file);
+                    continue;
+                }
                 if (name.endsWith(LogFiles.DELETED_SUFFIX) || name.endsWith(LogFiles.CLEANED_SUFFIX)
-                        || name.endsWith(LogFiles.SWAP_SUFFIX) || name.endsWith(LogFiles.TMP_SUFFIX)) {
+                        || name.endsWith(LogFiles.TMP_SUFFIX)) {
                     LOG.info("Deleting leftover file: file={}", file);
                     Files.deleteIfExists(file);
                     continue;
@@ -136,6 +145,7 @@ final class LogLoader {
                 }
             }
         }
+        completeSwaps(swapFiles, logBases, indexFiles);
         for (Path file : indexFiles) {
             if (!logBases.contains(LogFiles.offsetOf(file.getFileName().toString()))) {
                 LOG.warn("Deleting index file without a log file: file={}", file);
@@ -190,6 +200,75 @@ final class LogLoader {
             }
             throw e;
         }
+    }
+
+    /**
+     * Step 1, the log cleaner's leftovers ({@link SegmentSwap}; Kafka's {@code LogLoader} swap handling): a
+     * {@code <X>.log.swap} is a cleaned segment whose swap had been committed when the process stopped. Its old
+     * segments are the ones whose base offsets lie in [X, the swap segment's next offset): their files still there
+     * are deleted, then the swap file takes its final name. Index {@code .swap} files are deleted (the segment's
+     * indexes are then missing, and step 2 rebuilds them from the log). {@code .cleaned} files (a clean that had not
+     * committed) were deleted by the scan.
+     */
+    private void completeSwaps(List<Path> swapFiles, TreeSet<Long> logBases, List<Path> indexFiles)
+            throws IOException {
+        for (Path swap : swapFiles) {
+            final String name = swap.getFileName().toString();
+            if (!name.endsWith(LogFiles.LOG_SUFFIX + LogFiles.SWAP_SUFFIX)) {
+                LOG.info("Deleting index swap file (rebuilt from the log): file={}", swap);
+                Files.deleteIfExists(swap);
+            }
+        }
+        for (Path swap : swapFiles) {
+            final String name = swap.getFileName().toString();
+            final long base = LogFiles.offsetOf(name);
+            if (!name.endsWith(LogFiles.LOG_SUFFIX + LogFiles.SWAP_SUFFIX) || base < 0) {
+                continue;
+            }
+            final long next = swapNextOffset(swap, base);
+            for (Long old : new ArrayList<>(logBases.subSet(base, true, Math.max(base, next), false))) {
+                LOG.info("Deleting segment replaced by an interrupted swap: file={}", LogFiles.logFile(dir, old));
+                Files.deleteIfExists(LogFiles.logFile(dir, old));
+                logBases.remove(old);
+            }
+            // The old segment at X may have had the new segment's base offset: its index files go too.
+            for (Iterator<Path> it = indexFiles.iterator(); it.hasNext(); ) {
+                final Path index = it.next();
+                final long offset = LogFiles.offsetOf(index.getFileName().toString());
+                if (offset >= base && (offset < next || offset == base)) {
+                    Files.deleteIfExists(index);
+                    it.remove();
+                }
+            }
+            Files.move(swap, LogFiles.logFile(dir, base));
+            logBases.add(base);
+            LOG.info("Completed an interrupted segment swap: file={}, offsets=[{}, {})", LogFiles.logFile(dir, base),
+                base, next);
+        }
+        if (!swapFiles.isEmpty()) {
+            AtomicFiles.fsyncDirectory(dir);
+        }
+    }
+
+    /** The offset after the last whole batch of a {@code .log.swap} file ({@code base} when it has none). */
+    private long swapNextOffset(Path swap, long base) throws IOException {
+        long next = base;
+        try (FileChannel ch = FileChannel.open(swap, StandardOpenOption.READ)) {
+            final long size = ch.size();
+            long position = 0;
+            while (position < size) {
+                if (BatchHeaders.read(ch, position, size, scratch) < RecordBatchLayout.RECORD_BATCH_OVERHEAD) {
+                    break;
+                }
+                final int batchSize = BatchHeaders.batchSize(scratch);
+                if (batchSize < RecordBatchLayout.RECORD_BATCH_OVERHEAD || position + batchSize > size) {
+                    break;
+                }
+                next = BatchHeaders.lastOffset(scratch) + 1;
+                position += batchSize;
+            }
+        }
+        return next;
     }
 
     /**

@@ -36,11 +36,14 @@ final class LogRetention {
             try {
                 // Kafka's deleteLogStartOffsetBreachedSegments: whatever the cleanup policy.
                 removed += deleteLogStartBreached(nowMs);
-                if (cfg.retentionBytes >= 0) {
+                // cleanup.policy=compact alone: Kafka's deleteOldSegments applies no time or size retention (the
+                // cleaner keeps the log small); the files of segments already removed (retention, cleaner swaps)
+                // still go below.
+                if (cfg.delete && cfg.retentionBytes >= 0) {
                     removed += deleteSegments(sizeBreached(cfg.retentionBytes), nowMs, "retention.bytes="
                         + cfg.retentionBytes);
                 }
-                if (cfg.retentionMs >= 0) {
+                if (cfg.delete && cfg.retentionMs >= 0) {
                     removed += deleteSegments(timeBreached(nowMs, cfg.retentionMs), nowMs, "retention.ms="
                         + cfg.retentionMs);
                 }

@@ -19,8 +19,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableSet;
 import java.util.zip.CRC32C;
 import org.apache.kafka.common.TopicPartition;
@@ -593,14 +595,14 @@ public final class PartitionLog {
      * byte-identical to the leader's). {@code records} holds whole batches from its position to its limit; a
      * trailing partial batch (a fetch cut at its byte limit) is left for the next fetch. Each batch is checked as
      * Kafka's {@code analyzeAndValidateRecords} does for a follower (magic 2, length, CRC-32C, offsets increasing)
-     * before anything is written; the first must start at this log's end offset and each next one where the
-     * previous ended (a gap is refused: this log has no compaction, and a log with holes would answer Fetch and
-     * ListOffsets differently from its leader). Written with the same gather write as {@link #append}, one batch
-     * at a time (rolls, indexes, producer state and the epoch history follow each batch; producer sequences are
-     * recorded unchecked, as Kafka's replication origin does, so idempotence works once this replica leads).
+     * before anything is written; the first must start at or after this log's end offset and each next one after the
+     * previous one (gaps are a compacted leader's, as in Kafka). Written with the same gather write as
+     * {@link #append}, one batch at a time (rolls, indexes, producer state and the epoch history follow each batch;
+     * producer sequences are recorded unchecked, as Kafka's replication origin does, so idempotence works once this
+     * replica leads).
      *
      * <p>Result: NONE with {@code baseOffset} the first offset appended (-1 when nothing was whole);
-     * CORRUPT_MESSAGE for a bad batch (nothing written); OFFSET_OUT_OF_RANGE when the first batch does not start at
+     * CORRUPT_MESSAGE for a bad batch (nothing written); OFFSET_OUT_OF_RANGE when the first batch starts below
      * the log end (the fetcher's state is stale: it refetches from the log end); KAFKA_STORAGE_ERROR or
      * NOT_LEADER_OR_FOLLOWER (closed) as for {@link #append}. {@code records}' position is not changed. A heap buffer
      * is copied once into a per-thread direct buffer (the gather write needs native addresses).
@@ -644,8 +646,10 @@ public final class PartitionLog {
                 return;
             }
             final long firstOffset = buf.getLong(start);
-            if (firstOffset != logEndOffset) {
-                result.fail(OFFSET_OUT_OF_RANGE, "leader's batch does not start at the log end: partition="
+            if (firstOffset < logEndOffset) {
+                // Kafka's UnexpectedAppendOffsetException rule: a batch may start past the log end (a compacted
+                // leader's gap), never below it.
+                result.fail(OFFSET_OUT_OF_RANGE, "leader's batch starts below the log end: partition="
                     + topicPartition + ", baseOffset=" + firstOffset + ", logEndOffset=" + logEndOffset);
                 return;
             }
@@ -730,9 +734,10 @@ public final class PartitionLog {
             return "invalid record batch from the leader: partition=" + topicPartition + ", baseOffset=" + base
                 + ", magic=" + magic + ", lastOffsetDelta=" + lastOffsetDelta;
         }
-        if (expectedBase >= 0 && base != expectedBase) {
-            return "leader's batches are not contiguous: partition=" + topicPartition + ", baseOffset=" + base
-                + ", expected=" + expectedBase;
+        if (expectedBase >= 0 && base < expectedBase) {
+            // Gaps are normal (the leader's log is compacted); going back is not (Kafka's follower rule).
+            return "leader's batches overlap: partition=" + topicPartition + ", baseOffset=" + base
+                + ", expected at least " + expectedBase;
         }
         if ((attributes & (RecordBatchLayout.CONTROL_FLAG_MASK | RecordBatchLayout.TRANSACTIONAL_FLAG_MASK)) != 0) {
             // As append: the log keeps no transaction state, so it cannot serve such batches once it leads.
@@ -1202,6 +1207,58 @@ public final class PartitionLog {
         synchronized (appendLock) {
             return snapshots.offsets();
         }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Log cleaner support (the cleaner threads of io.zcrx.ingest.log.cleaner; see SegmentSwap)
+
+    /** The inactive segments, oldest first, as they are now (the active segment is never cleaned). */
+    public List<CleanableSegment> cleanableSegments() {
+        final Segment[] segs = segments;
+        final List<CleanableSegment> out = new ArrayList<>(segs.length - 1);
+        for (int i = 0; i < segs.length - 1; i++) {
+            out.add(new CleanableSegment(segs[i]));
+        }
+        return out;
+    }
+
+    /** Base offset of the active segment: the first offset the cleaner may never touch. */
+    public long activeSegmentBaseOffset() {
+        final Segment[] segs = segments;
+        return segs[segs.length - 1].baseOffset();
+    }
+
+    /**
+     * Producer id to the last offset of its newest batch, for every producer with state (Kafka's
+     * {@code lastRecordsOfActiveProducers}): the cleaner keeps those batches (empty if need be), so the sequence
+     * checks and a reload from the log still find each producer's last sequence.
+     */
+    public Map<Long, Long> lastDataOffsetsOfActiveProducers() {
+        synchronized (appendLock) {
+            return producers.lastDataOffsets();
+        }
+    }
+
+    /** A new, empty {@code <baseOffset>.log.cleaned} (with indexes) in this partition's directory. */
+    public CleanedSegment createCleanedSegment(long baseOffset) throws IOException {
+        return CleanedSegment.create(dir, baseOffset, config);
+    }
+
+    /**
+     * Swaps {@code cleaned} (sealed) in for {@code old}, a contiguous group of inactive segments starting at its base
+     * offset, crash-safely ({@link SegmentSwap}). False, and the cleaned files deleted, when the log no longer holds
+     * exactly those segments (retention, truncation or a close came first).
+     *
+     * @throws IOException a rename failed; the partition is then offline and the loader repairs the files
+     */
+    public boolean replaceSegments(CleanedSegment cleaned, List<CleanableSegment> old, long nowMs)
+            throws IOException {
+        return SegmentSwap.replace(this, cleaned, old, nowMs);
+    }
+
+    /** The swap's new segment array (append lock held). */
+    void replaceSegmentArray(Segment[] next) {
+        segments = next;
     }
 
     // ---------------------------------------------------------------------------------------------

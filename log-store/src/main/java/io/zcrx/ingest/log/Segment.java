@@ -124,6 +124,25 @@ final class Segment {
         return s;
     }
 
+    /**
+     * A segment the log cleaner wrote ({@link CleanedSegment}), opened from its {@code .cleaned} files before the swap
+     * renames them ({@link SegmentSwap}): the handles already name the final files, the open channel and mappings
+     * follow the renames (they hold the inodes). Trimmed and fsynced by the cleaner; load its state
+     * ({@link SegmentRecovery#loadNextOffset}) before use.
+     */
+    static Segment openCleaned(Path dir, long baseOffset, LogConfig config, long nowMs, OpenSegmentCache cache,
+                               Path log, Path index, Path timeIndex) throws IOException {
+        final SegmentFiles f = SegmentFiles.open(log, index, timeIndex, baseOffset, config.segmentIndexBytes, -1, -1);
+        final Segment s = new Segment(dir, baseOffset, f, config, nowMs, cache);
+        try {
+            s.size = (int) f.channel.size();
+        } catch (IOException e) {
+            f.close(log);
+            throw e;
+        }
+        return s;
+    }
+
     /** True if an index file was missing or does not look like a trimmed, consistent index. */
     boolean indexesNeedRebuild() {
         final SegmentFiles f = files();

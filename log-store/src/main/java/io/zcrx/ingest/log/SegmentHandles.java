@@ -240,13 +240,22 @@ final class SegmentHandles implements SegmentChannel {
         }
     }
 
-    /** Renames the three files to {@code <name>.deleted}; readers may still acquire the segment. */
+    /**
+     * Renames the three files to {@code <name>.deleted}; readers may still acquire the segment. When an earlier
+     * segment with the same base offset still waits for its delayed delete under that name (the cleaner replaced a
+     * segment by one with the same base, and that one is removed in turn), {@code <name>.<n>.deleted} is used.
+     */
     synchronized void renameToDeleted() throws IOException {
-        final Path deletedLog = logFile.resolveSibling(logFile.getFileName() + LogFiles.DELETED_SUFFIX);
+        String suffix = LogFiles.DELETED_SUFFIX;
+        for (int n = 1; Files.exists(deletedName(logFile, suffix)) || Files.exists(deletedName(indexFile, suffix))
+                || Files.exists(deletedName(timeIndexFile, suffix)); n++) {
+            suffix = "." + n + LogFiles.DELETED_SUFFIX;
+        }
+        final Path deletedLog = deletedName(logFile, suffix);
         Files.move(logFile, deletedLog);
         logFile = deletedLog;
-        final Path index = indexFile.resolveSibling(indexFile.getFileName() + LogFiles.DELETED_SUFFIX);
-        final Path timeIndex = timeIndexFile.resolveSibling(timeIndexFile.getFileName() + LogFiles.DELETED_SUFFIX);
+        final Path index = deletedName(indexFile, suffix);
+        final Path timeIndex = deletedName(timeIndexFile, suffix);
         final SegmentFiles f = files;
         if (f != null) {
             f.offsetIndex.renameTo(index);
@@ -257,6 +266,10 @@ final class SegmentHandles implements SegmentChannel {
         }
         indexFile = index;
         timeIndexFile = timeIndex;
+    }
+
+    private static Path deletedName(Path file, String suffix) {
+        return file.resolveSibling(file.getFileName() + suffix);
     }
 
     /** Closes for good and deletes the three files (a reader still holding them keeps reading). */

@@ -130,7 +130,8 @@ final class SegmentRecovery {
             if (validBytes == 0) {
                 rollingBasedTimestamp = batchMaxTimestamp;
             }
-            if (batchMaxTimestamp > maxTimestamp) {
+            // An empty batch (the cleaner keeps some) carries no record: never the segment's max timestamp entry.
+            if (batchMaxTimestamp > maxTimestamp && scratch.getInt(RecordBatchLayout.RECORDS_COUNT_OFFSET) != 0) {
                 maxTimestamp = batchMaxTimestamp;
                 offsetOfMaxTimestamp = batchLast;
             }

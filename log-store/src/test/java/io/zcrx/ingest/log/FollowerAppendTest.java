@@ -135,14 +135,14 @@ class FollowerAppendTest {
             assertEquals(Errors.NONE.code(), result.errorCode, result.errorMessage);
             final byte[] before = segmentBytes(log.dir());
 
-            // Not at the log end (2): refused as out of range, nothing written.
-            log.appendAsFollower(MemoryRecords.withRecords(5L, Compression.NONE, 1, records(5, 2)).buffer(),
+            // Below the log end (2): refused as out of range, nothing written (past it is a compacted leader's gap).
+            log.appendAsFollower(MemoryRecords.withRecords(1L, Compression.NONE, 1, records(1, 2)).buffer(),
                 clock.now(), result);
             assertEquals(Errors.OFFSET_OUT_OF_RANGE.code(), result.errorCode);
 
-            // A gap inside one response: the whole response is refused, the good first batch too.
+            // Overlapping batches inside one response: the whole response is refused, the good first batch too.
             final ByteBuffer gap = concat(MemoryRecords.withRecords(2L, Compression.NONE, 1, records(2, 2)),
-                MemoryRecords.withRecords(6L, Compression.NONE, 1, records(6, 2)));
+                MemoryRecords.withRecords(3L, Compression.NONE, 1, records(3, 2)));
             log.appendAsFollower(gap, clock.now(), result);
             assertEquals(Errors.CORRUPT_MESSAGE.code(), result.errorCode);
 

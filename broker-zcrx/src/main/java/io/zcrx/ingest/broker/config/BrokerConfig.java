@@ -83,6 +83,17 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String LOG_RETENTION_BYTES = "log.retention.bytes";
     public static final String LOG_RETENTION_CHECK_INTERVAL_MS = "log.retention.check.interval.ms";
     public static final String LOG_CLEANUP_POLICY = "log.cleanup.policy";
+    public static final String LOG_CLEANER_ENABLE = "log.cleaner.enable";
+    public static final String LOG_CLEANER_THREADS = "log.cleaner.threads";
+    public static final String LOG_CLEANER_IO_MAX_BYTES_PER_SECOND = "log.cleaner.io.max.bytes.per.second";
+    public static final String LOG_CLEANER_DEDUPE_BUFFER_SIZE = "log.cleaner.dedupe.buffer.size";
+    public static final String LOG_CLEANER_IO_BUFFER_SIZE = "log.cleaner.io.buffer.size";
+    public static final String LOG_CLEANER_IO_BUFFER_LOAD_FACTOR = "log.cleaner.io.buffer.load.factor";
+    public static final String LOG_CLEANER_BACKOFF_MS = "log.cleaner.backoff.ms";
+    public static final String LOG_CLEANER_MIN_CLEANABLE_RATIO = "log.cleaner.min.cleanable.ratio";
+    public static final String LOG_CLEANER_MIN_COMPACTION_LAG_MS = "log.cleaner.min.compaction.lag.ms";
+    public static final String LOG_CLEANER_MAX_COMPACTION_LAG_MS = "log.cleaner.max.compaction.lag.ms";
+    public static final String LOG_CLEANER_DELETE_RETENTION_MS = "log.cleaner.delete.retention.ms";
     public static final String LOG_FLUSH_INTERVAL_MESSAGES = "log.flush.interval.messages";
     public static final String LOG_FLUSH_INTERVAL_MS = "log.flush.interval.ms";
     public static final String LOG_FLUSH_SCHEDULER_INTERVAL_MS = "log.flush.scheduler.interval.ms";
@@ -234,8 +245,33 @@ public final class BrokerConfig extends AbstractConfig {
             "Delete oldest segments while a partition is larger than this (-1 = no limit).");
         d.define(LOG_RETENTION_CHECK_INTERVAL_MS, Type.LONG, 300_000L, Range.atLeast(1L), Importance.MEDIUM,
             "How often retention is enforced.");
-        d.define(LOG_CLEANUP_POLICY, Type.STRING, "delete", ValidString.in("delete"), Importance.MEDIUM,
-            "Only delete is supported (this broker does not compact logs).");
+        d.define(LOG_CLEANUP_POLICY, Type.LIST, "delete", ConfigDef.ValidList.in(false, "compact", "delete"),
+            Importance.MEDIUM, "delete: retention removes old segments; compact: the log cleaner keeps the last "
+                + "record of each key (docs/compaction.md); both: compact,delete.");
+        d.define(LOG_CLEANER_ENABLE, Type.BOOLEAN, true, Importance.MEDIUM,
+            "Run the log cleaner (without it compacted topics grow without bound).");
+        d.define(LOG_CLEANER_THREADS, Type.INT, 1, Range.atLeast(0), Importance.MEDIUM,
+            "Log cleaner threads (0: none, as log.cleaner.enable=false).");
+        d.define(LOG_CLEANER_IO_MAX_BYTES_PER_SECOND, Type.DOUBLE, Double.MAX_VALUE, Range.atLeast(1.0),
+            Importance.MEDIUM, "Bytes per second all cleaner threads together may read plus write.");
+        d.define(LOG_CLEANER_DEDUPE_BUFFER_SIZE, Type.LONG, 128L * 1024 * 1024, Range.atLeast(1L),
+            Importance.MEDIUM, "Memory of the cleaners' key-to-offset maps, split between the threads "
+                + "(at least 1 MiB per thread).");
+        d.define(LOG_CLEANER_IO_BUFFER_SIZE, Type.INT, 512 * 1024, Range.atLeast(1024), Importance.MEDIUM,
+            "Memory of the cleaners' read and write buffers, split between the threads.");
+        d.define(LOG_CLEANER_IO_BUFFER_LOAD_FACTOR, Type.DOUBLE, 0.9, Range.between(0.01, 1.0), Importance.LOW,
+            "How full a cleaner's offset map may get before the clean stops mapping.");
+        d.define(LOG_CLEANER_BACKOFF_MS, Type.LONG, 15_000L, Range.atLeast(0L), Importance.MEDIUM,
+            "How long a cleaner thread sleeps when no log needs cleaning.");
+        d.define(LOG_CLEANER_MIN_CLEANABLE_RATIO, Type.DOUBLE, 0.5, Range.between(0.0, 1.0), Importance.MEDIUM,
+            "Default min.cleanable.dirty.ratio: dirty bytes over all bytes above which a log is cleaned.");
+        d.define(LOG_CLEANER_MIN_COMPACTION_LAG_MS, Type.LONG, 0L, Range.atLeast(0L), Importance.MEDIUM,
+            "Default min.compaction.lag.ms: a record stays uncompacted at least this long.");
+        d.define(LOG_CLEANER_MAX_COMPACTION_LAG_MS, Type.LONG, Long.MAX_VALUE, Range.atLeast(1L), Importance.MEDIUM,
+            "Default max.compaction.lag.ms: a dirty record is compacted at the latest this long after it was "
+                + "written.");
+        d.define(LOG_CLEANER_DELETE_RETENTION_MS, Type.LONG, 86_400_000L, Range.atLeast(0L), Importance.MEDIUM,
+            "Default delete.retention.ms: how long a tombstone stays after the clean that first kept it.");
         d.define(LOG_FLUSH_INTERVAL_MESSAGES, Type.LONG, Long.MAX_VALUE, Range.atLeast(1L), Importance.HIGH,
             "fsync a partition after this many messages (Kafka's default never forces one).");
         d.define(LOG_FLUSH_INTERVAL_MS, Type.LONG, null, new NullOr(Range.atLeast(0L)), Importance.HIGH,
@@ -492,6 +528,18 @@ public final class BrokerConfig extends AbstractConfig {
     }
 
     private void validateCrossFieldRules() {
+        if (getInt(LOG_CLEANER_THREADS) > 0
+                && getLong(LOG_CLEANER_DEDUPE_BUFFER_SIZE) / getInt(LOG_CLEANER_THREADS) < 1024 * 1024) {
+            // Kafka's KafkaConfig rule: a smaller map makes cleaning crawl.
+            throw new ConfigException(LOG_CLEANER_DEDUPE_BUFFER_SIZE, getLong(LOG_CLEANER_DEDUPE_BUFFER_SIZE),
+                "must be at least 1 MiB per cleaner thread (" + LOG_CLEANER_THREADS + "="
+                    + getInt(LOG_CLEANER_THREADS) + ")");
+        }
+        if (getLong(LOG_CLEANER_MIN_COMPACTION_LAG_MS) > getLong(LOG_CLEANER_MAX_COMPACTION_LAG_MS)) {
+            throw new ConfigException(LOG_CLEANER_MIN_COMPACTION_LAG_MS, getLong(LOG_CLEANER_MIN_COMPACTION_LAG_MS),
+                "must not exceed " + LOG_CLEANER_MAX_COMPACTION_LAG_MS + "="
+                    + getLong(LOG_CLEANER_MAX_COMPACTION_LAG_MS));
+        }
         final int frameMax = getInt(SOCKET_REQUEST_MAX_BYTES);
         final int messageMax = getInt(MESSAGE_MAX_BYTES);
         if (messageMax > frameMax) {

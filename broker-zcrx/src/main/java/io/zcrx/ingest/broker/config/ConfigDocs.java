@@ -30,8 +30,8 @@ public final class ConfigDocs {
         table(sb, BrokerConfig.configDef());
         sb.append("\n## Topic settings\n\n");
         sb.append("Set per topic at creation (`kafka-topics --create --config k=v`, AdminClient `NewTopic.configs`).\n"
-            + "Unset ones follow the broker setting named in the last column. Any other topic setting (compaction,\n"
-            + "tiered storage, ...) is refused with INVALID_CONFIG.\n\n");
+            + "Unset ones follow the broker setting named in the last column. Any other topic setting (tiered\n"
+            + "storage, ...) is refused with INVALID_CONFIG.\n\n");
         sb.append("| topic setting | valid values | follows broker setting | description |\n");
         sb.append("|---|---|---|---|\n");
         final Map<String, TopicConfigs.Entry> eff = TopicConfigs.effective(new BrokerConfig(Map.of()), Map.of());

@@ -17,8 +17,8 @@ import org.apache.kafka.common.config.TopicConfig;
 /**
  * The topic-level settings this broker implements (Kafka's names), each backed by a broker
  * setting that supplies its default ({@code segment.bytes} by {@code log.segment.bytes}, ...).
- * Overrides come from CreateTopics and are validated here; anything else (compaction, tiered
- * storage, ...) is refused with INVALID_CONFIG rather than silently ignored.
+ * Overrides come from CreateTopics and are validated here; anything else (tiered storage, ...)
+ * is refused with INVALID_CONFIG rather than silently ignored.
  *
  * <p>Stateless; thread-safe.
  */
@@ -45,8 +45,17 @@ public final class TopicConfigs {
 
     static {
         define(TopicConfig.CLEANUP_POLICY_CONFIG, Type.LIST, BrokerConfig.LOG_CLEANUP_POLICY,
-            ConfigDef.ValidList.in(false, "delete"),
-            "Only delete is supported (no compaction).");
+            ConfigDef.ValidList.in(false, "compact", "delete"),
+            "delete (retention), compact (the log cleaner keeps the last record of each key) or compact,delete.");
+        define(TopicConfig.DELETE_RETENTION_MS_CONFIG, Type.LONG, BrokerConfig.LOG_CLEANER_DELETE_RETENTION_MS,
+            Range.atLeast(0L), "Compacted topics: how long a tombstone stays after the clean that first kept it.");
+        define(TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, Type.DOUBLE, BrokerConfig.LOG_CLEANER_MIN_CLEANABLE_RATIO,
+            Range.between(0.0, 1.0), "Compacted topics: dirty bytes over all bytes above which the log is cleaned.");
+        define(TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, Type.LONG, BrokerConfig.LOG_CLEANER_MIN_COMPACTION_LAG_MS,
+            Range.atLeast(0L), "Compacted topics: a record stays uncompacted at least this long.");
+        define(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG, Type.LONG, BrokerConfig.LOG_CLEANER_MAX_COMPACTION_LAG_MS,
+            Range.atLeast(1L), "Compacted topics: a dirty record is compacted at the latest this long after it was "
+                + "written.");
         define(TopicConfig.COMPRESSION_TYPE_CONFIG, Type.STRING, BrokerConfig.COMPRESSION_TYPE,
             ValidString.in("producer"),
             "Batches are stored as the producer compressed them.");
@@ -166,7 +175,15 @@ public final class TopicConfigs {
     static String brokerDefault(BrokerConfig b, String name) {
         switch (name) {
             case TopicConfig.CLEANUP_POLICY_CONFIG:
-                return b.getString(BrokerConfig.LOG_CLEANUP_POLICY);
+                return String.join(",", b.getList(BrokerConfig.LOG_CLEANUP_POLICY));
+            case TopicConfig.DELETE_RETENTION_MS_CONFIG:
+                return String.valueOf(b.getLong(BrokerConfig.LOG_CLEANER_DELETE_RETENTION_MS));
+            case TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG:
+                return String.valueOf(b.getDouble(BrokerConfig.LOG_CLEANER_MIN_CLEANABLE_RATIO));
+            case TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG:
+                return String.valueOf(b.getLong(BrokerConfig.LOG_CLEANER_MIN_COMPACTION_LAG_MS));
+            case TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG:
+                return String.valueOf(b.getLong(BrokerConfig.LOG_CLEANER_MAX_COMPACTION_LAG_MS));
             case TopicConfig.COMPRESSION_TYPE_CONFIG:
                 return b.getString(BrokerConfig.COMPRESSION_TYPE);
             case TopicConfig.MAX_MESSAGE_BYTES_CONFIG:
@@ -209,9 +226,27 @@ public final class TopicConfigs {
         return v != null ? v : brokerDefault(b, name);
     }
 
+    /** Whether a topic's {@code cleanup.policy} list contains {@code policy} ("compact" or "delete"). */
+    public static boolean hasCleanupPolicy(BrokerConfig b, Map<String, String> overrides, String policy) {
+        for (String p : value(b, overrides, TopicConfig.CLEANUP_POLICY_CONFIG).split(",")) {
+            if (p.trim().equals(policy)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The storage settings of a topic's partitions. */
     public static LogConfig logConfig(BrokerConfig b, Map<String, String> overrides) {
         return LogConfig.builder()
+            .cleanupPolicy(hasCleanupPolicy(b, overrides, TopicConfig.CLEANUP_POLICY_COMPACT),
+                hasCleanupPolicy(b, overrides, TopicConfig.CLEANUP_POLICY_DELETE))
+            .deleteRetentionMs(Long.parseLong(value(b, overrides, TopicConfig.DELETE_RETENTION_MS_CONFIG)))
+            .minCleanableDirtyRatio(Double.parseDouble(value(b, overrides,
+                TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG)))
+            .minCompactionLagMs(Long.parseLong(value(b, overrides, TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG)))
+            .maxCompactionLagMs(Long.parseLong(value(b, overrides, TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG)))
+            .maxMessageBytes(Integer.parseInt(value(b, overrides, TopicConfig.MAX_MESSAGE_BYTES_CONFIG)))
             .segmentBytes(Integer.parseInt(value(b, overrides, TopicConfig.SEGMENT_BYTES_CONFIG)))
             .segmentMs(Long.parseLong(value(b, overrides, TopicConfig.SEGMENT_MS_CONFIG)))
             .segmentIndexBytes(Integer.parseInt(value(b, overrides, TopicConfig.SEGMENT_INDEX_BYTES_CONFIG)))
@@ -233,6 +268,7 @@ public final class TopicConfigs {
         v.timestampBeforeMaxMs =
             Long.parseLong(value(b, overrides, TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG));
         v.timestampAfterMaxMs = Long.parseLong(value(b, overrides, TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG));
+        v.compacted = hasCleanupPolicy(b, overrides, TopicConfig.CLEANUP_POLICY_COMPACT);
         return v;
     }
 }

@@ -577,23 +577,14 @@ public final class TopicRegistry {
     /**
      * The controller's topic configs that this broker applies. The controller validated them
      * against Kafka's rules; what this broker does not implement is ignored (logged once), never
-     * refused: {@code cleanup.policy=compact} is served as delete-free retention-less until a log
-     * cleaner exists, other unknown keys fall back to the broker's settings.
+     * refused; other unknown keys fall back to the broker's settings. {@code cleanup.policy=compact}
+     * (e.g. {@code __consumer_offsets}) is served by the log cleaner.
      */
     private Map<String, String> clusterOverrides(ClusterTopic c) {
         final Map<String, String> out = new TreeMap<>();
-        boolean compacted = false;
         for (Map.Entry<String, String> e : c.configs().entrySet()) {
             final String key = e.getKey();
             final String value = e.getValue();
-            if (key.equals("cleanup.policy") && value != null && value.contains("compact")) {
-                if (loggedIgnoredConfigs.add(c.name() + "/" + key)) {
-                    LOG.warn("topic {}: cleanup.policy={} from the controller: served without compaction and "
-                        + "without deletion until this broker has a log cleaner; the log grows", c.name(), value);
-                }
-                compacted = true;
-                continue;
-            }
             if (!TopicConfigs.isSupported(key)) {
                 if (loggedIgnoredConfigs.add(c.name() + "/" + key)) {
                     LOG.info("topic {}: config {}={} from the controller is not implemented here; ignored", c.name(),
@@ -609,11 +600,6 @@ public final class TopicRegistry {
                         + "the broker setting applies", c.name(), key, value, bad.getMessage());
                 }
             }
-        }
-        if (compacted) {
-            // A compacted topic (e.g. __consumer_offsets) must never lose a key's last record to retention.
-            out.put("retention.ms", "-1");
-            out.put("retention.bytes", "-1");
         }
         return out;
     }

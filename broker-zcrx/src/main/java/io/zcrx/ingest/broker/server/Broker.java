@@ -29,6 +29,8 @@ import io.zcrx.ingest.broker.security.ScramCredentialFile;
 import io.zcrx.ingest.broker.transport.Transport;
 import io.zcrx.ingest.log.LogManager;
 import io.zcrx.ingest.log.PartitionLog;
+import io.zcrx.ingest.log.cleaner.CleanerConfig;
+import io.zcrx.ingest.log.cleaner.LogCleaner;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -74,6 +76,8 @@ public final class Broker implements AutoCloseable {
     /** Set once at start (cluster mode); volatile for the metrics thread. */
     private volatile LeaderPartitions leaders;
     private LogFlusher flusher;
+    /** The log cleaner's threads (cleanup.policy=compact); stopped before the logs close. */
+    private LogCleaner cleaner;
     private MetricsRegistry metrics;
     private PrometheusEndpoint prometheus;
     private boolean closed;
@@ -156,6 +160,7 @@ public final class Broker implements AutoCloseable {
             startPrometheus();
             startFlusher();
             startReadPath(topics);
+            startCleaner();
             final ControlPlane controlPlane = new ControlPlane(ctx, leaders);
             final Map<String, SaslListener> sasl = saslListeners();
             final List<ListenerSpec> listeners = config.listeners();
@@ -203,6 +208,7 @@ public final class Broker implements AutoCloseable {
                 prometheus.close();
             }
             stopReadPath();
+            stopCleaner();
             if (flusher != null) {
                 flusher.close();
             }
@@ -461,6 +467,47 @@ public final class Broker implements AutoCloseable {
         }
     }
 
+    /**
+     * The log cleaner (docs/compaction.md): its threads compact the logs whose cleanup.policy contains compact, with
+     * Kafka's cleaner metrics ({@code kafka.log:type=LogCleaner} and {@code type=LogCleanerManager}).
+     */
+    private void startCleaner() {
+        final int threads = config.getInt(BrokerConfig.LOG_CLEANER_THREADS);
+        final boolean enabled = config.getBoolean(BrokerConfig.LOG_CLEANER_ENABLE) && threads > 0;
+        cleaner = new LogCleaner(logs, new CleanerConfig(enabled, Math.max(1, threads),
+            config.getDouble(BrokerConfig.LOG_CLEANER_IO_MAX_BYTES_PER_SECOND),
+            config.getLong(BrokerConfig.LOG_CLEANER_DEDUPE_BUFFER_SIZE),
+            config.getInt(BrokerConfig.LOG_CLEANER_IO_BUFFER_SIZE),
+            config.getDouble(BrokerConfig.LOG_CLEANER_IO_BUFFER_LOAD_FACTOR),
+            config.getLong(BrokerConfig.LOG_CLEANER_BACKOFF_MS)), System::currentTimeMillis);
+        final LogCleaner c = cleaner;
+        metrics.gauge(MetricName.of("kafka.log", "LogCleaner", "max-buffer-utilization-percent"),
+            c::maxBufferUtilizationPercent);
+        metrics.gauge(MetricName.of("kafka.log", "LogCleaner", "cleaner-recopy-percent"), c::cleanerRecopyPercent);
+        metrics.gauge(MetricName.of("kafka.log", "LogCleaner", "max-clean-time-secs"), c::maxCleanTimeSecs);
+        metrics.gauge(MetricName.of("kafka.log", "LogCleanerManager", "max-dirty-percent"), c::maxDirtyPercent);
+        metrics.gauge(MetricName.of("kafka.log", "LogCleanerManager", "time-since-last-run-ms"),
+            c::timeSinceLastRunMs);
+        metrics.gauge(MetricName.of("kafka.log", "LogCleanerManager", "uncleanable-partitions-count"),
+            c::uncleanablePartitionsCount);
+        cleaner.start();
+        if (!enabled) {
+            LOG.info("log cleaner disabled (log.cleaner.enable=false or log.cleaner.threads=0): compacted topics "
+                + "are not compacted");
+        }
+    }
+
+    private void stopCleaner() {
+        if (cleaner != null) {
+            cleaner.close();
+        }
+    }
+
+    /** The log cleaner (null before start). */
+    public LogCleaner cleaner() {
+        return cleaner;
+    }
+
     /** How often the log scheduler looks for deleted partitions whose files are due to go. */
     private static final long DELETE_LOGS_CHECK_MS = 1000L;
 
@@ -547,6 +594,8 @@ public final class Broker implements AutoCloseable {
             flusher.close();
         }
         stopReadPath();
+        // Before the logs close: a clean in progress stops at its next chunk and deletes its .cleaned files.
+        stopCleaner();
         if (replicaFetchers != null) {
             // Before the logs close: a fetcher appends to them.
             replicaFetchers.close();

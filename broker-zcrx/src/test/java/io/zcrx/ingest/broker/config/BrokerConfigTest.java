@@ -1,6 +1,7 @@
 package io.zcrx.ingest.broker.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -81,8 +82,12 @@ class BrokerConfigTest {
         assertTrue(m.contains("uring.buffer.count") && m.contains("power of two"), m);
         m = errorOf("zcrx.area.bytes", "1000000");
         assertTrue(m.contains("zcrx.area.bytes") && m.contains("4096"), m);
-        m = errorOf("log.cleanup.policy", "compact");
-        assertTrue(m.contains("log.cleanup.policy") && m.contains("compact"), m);
+        m = errorOf("log.cleanup.policy", "shrink");
+        assertTrue(m.contains("log.cleanup.policy") && m.contains("shrink"), m);
+        m = errorOf("log.cleaner.dedupe.buffer.size", "1000");
+        assertTrue(m.contains("log.cleaner.dedupe.buffer.size") && m.contains("1 MiB per cleaner thread"), m);
+        m = errorOf("log.cleaner.min.cleanable.ratio", "1.5");
+        assertTrue(m.contains("log.cleaner.min.cleanable.ratio") && m.contains("1.5"), m);
         m = errorOf("zcrx.rx.queues", "1,x");
         assertTrue(m.contains("zcrx.rx.queues") && m.contains("x"), m);
         m = errorOf("log.open.segments.max", "0");
@@ -147,9 +152,17 @@ class BrokerConfigTest {
         assertEquals("1000", eff.get("retention.ms").value());
         assertEquals(TopicConfigs.Source.TOPIC_CONFIG, eff.get("retention.ms").source());
         assertEquals(TopicConfigs.Source.DEFAULT_CONFIG, eff.get("max.message.bytes").source());
-        String m = assertThrows(ConfigException.class, () -> TopicConfigs.validate(Map.of("cleanup.policy", "compact")))
+        assertEquals("compact,delete", TopicConfigs.validate(Map.of("cleanup.policy", "compact, delete"))
+            .get("cleanup.policy"));
+        assertTrue(TopicConfigs.logConfig(b, Map.of("cleanup.policy", "compact")).compact);
+        assertFalse(TopicConfigs.logConfig(b, Map.of("cleanup.policy", "compact")).delete);
+        assertTrue(TopicConfigs.validationConfig(b, Map.of("cleanup.policy", "compact,delete")).compacted);
+        String m = assertThrows(ConfigException.class, () -> TopicConfigs.validate(Map.of("cleanup.policy", "shrink")))
             .getMessage();
-        assertTrue(m.contains("cleanup.policy") && m.contains("compact"), m);
+        assertTrue(m.contains("cleanup.policy") && m.contains("shrink"), m);
+        m = assertThrows(ConfigException.class, () -> TopicConfigs.validate(Map.of("min.cleanable.dirty.ratio", "2")))
+            .getMessage();
+        assertTrue(m.contains("min.cleanable.dirty.ratio"), m);
         m = assertThrows(ConfigException.class, () -> TopicConfigs.validate(Map.of("remote.storage.enable", "true")))
             .getMessage();
         assertTrue(m.contains("remote.storage.enable"), m);

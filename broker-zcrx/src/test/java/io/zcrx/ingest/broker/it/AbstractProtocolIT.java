@@ -301,7 +301,7 @@ public abstract class AbstractProtocolIT extends SharedBrokerSuite {
             assertInstanceOf(InvalidReplicationFactorException.class, e.getCause());
             e = assertThrows(ExecutionException.class,
                 () -> admin.createTopics(List.of(new NewTopic("compacted", 1, (short) 1)
-                .configs(Map.of("cleanup.policy", "compact")))).all().get(30, TimeUnit.SECONDS));
+                .configs(Map.of("cleanup.policy", "shrink")))).all().get(30, TimeUnit.SECONDS));
             assertInstanceOf(InvalidConfigurationException.class, e.getCause());
         }
         final ChildJvm.Result res = ChildJvm.run(120, "org.apache.kafka.tools.TopicCommand", "--bootstrap-server",

@@ -136,8 +136,8 @@ class ClusterTopicsTest {
                 "104857600", "min.insync.replicas", "2", "retention.ms", "1000"))));
         final TopicInfo t = topics.get("__consumer_offsets");
         assertEquals("104857600", t.overrides().get("segment.bytes"));
-        assertEquals("-1", t.overrides().get("retention.ms"), "a compacted topic is never deleted by retention");
-        assertFalse(t.overrides().containsKey("cleanup.policy"));
+        assertEquals("compact", t.overrides().get("cleanup.policy"), "served by the log cleaner");
+        assertEquals("1000", t.overrides().get("retention.ms"), "kept, but cleanup.policy=compact applies none");
         assertEquals(Errors.NOT_CONTROLLER.code(), topics.create("local", 1, Map.of(), false).errorCode());
         assertEquals(Errors.NOT_CONTROLLER.code(), topics.delete(t).errorCode());
         assertEquals(Errors.NOT_CONTROLLER.code(), topics.addPartitions("__consumer_offsets", 2, false).errorCode());

@@ -10,7 +10,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.CRC32C;
 
 /**
@@ -108,6 +110,18 @@ public final class ProducerStateTable {
 
     public int size() {
         return producers.size();
+    }
+
+    /** Producer id to the last offset of its newest batch, for every producer holding a batch (the log cleaner). */
+    public Map<Long, Long> lastDataOffsets() {
+        final Map<Long, Long> out = new HashMap<>();
+        for (int i = 0; i < producers.capacity(); i++) {
+            final ProducerEntry e = producers.valueAt(i);
+            if (e != null && e.lastDataOffset() >= 0) {
+                out.put(e.producerId(), e.lastDataOffset());
+            }
+        }
+        return out;
     }
 
     /** Largest producer id this table has held (snapshot entries, replayed and appended batches, expired or not). */

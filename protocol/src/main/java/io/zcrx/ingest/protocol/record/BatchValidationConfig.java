@@ -14,4 +14,9 @@ public final class BatchValidationConfig {
     public long timestampBeforeMaxMs = Long.MAX_VALUE;
     /** {@code message.timestamp.after.max.ms}: how far in the future a CreateTime may be. */
     public long timestampAfterMaxMs = 3_600_000L;
+    /**
+     * {@code cleanup.policy} contains {@code compact}: every record needs a key (Kafka's
+     * {@code LogValidator.validateKey}), else INVALID_RECORD.
+     */
+    public boolean compacted;
 }

@@ -79,7 +79,12 @@ final class RecordWalker {
                     return failRecord(INVALID_RECORD, "record offsetDelta must equal its index: recordIndex=" + i
                         + ", offsetDelta=" + offsetDelta, i);
                 }
-                skipBytesField(c); // key
+                final int recordKeyLength = skipBytesField(c);
+                if (recordKeyLength < 0 && config.compacted) {
+                    // Kafka's LogValidator.validateKey: a keyless record could never be compacted away.
+                    return failRecord(INVALID_RECORD, "Compacted topic cannot accept message without key: "
+                        + "recordIndex=" + i, i);
+                }
                 skipBytesField(c); // value
                 final int headerCount = c.readVarint();
                 if (headerCount < 0) {
@@ -135,12 +140,16 @@ final class RecordWalker {
         return NONE;
     }
 
-    /** A record's key, value or header value: VARINT length (negative = null, as Kafka reads it) then bytes. */
-    private static void skipBytesField(SliceCursor c) {
+    /**
+     * A record's key, value or header value: VARINT length (negative = null, as Kafka reads it) then bytes.
+     * Returns the length read (negative for null).
+     */
+    private static int skipBytesField(SliceCursor c) {
         final int length = c.readVarint();
         if (length > 0) {
             c.skip(length);
         }
+        return length;
     }
 
     private short failRecord(short code, String message, int index) {

@@ -1,0 +1,40 @@
+package io.zcrx.ingest.log.cleaner;
+
+/**
+ * The broker's cleaner settings (Kafka's names; the broker validates ranges before it builds one).
+ *
+ * @param enabled           {@code log.cleaner.enable}
+ * @param threads           {@code log.cleaner.threads}
+ * @param maxIoBytesPerSecond {@code log.cleaner.io.max.bytes.per.second}: all cleaner threads' reads and writes
+ * @param dedupeBufferSize  {@code log.cleaner.dedupe.buffer.size}: offset-map memory, split between the threads
+ * @param ioBufferSize      {@code log.cleaner.io.buffer.size}: read plus write buffer memory, split between threads
+ * @param loadFactor        {@code log.cleaner.io.buffer.load.factor}: how full an offset map may get (0.9)
+ * @param backoffMs         {@code log.cleaner.backoff.ms}: sleep when no log needs cleaning
+ */
+public record CleanerConfig(boolean enabled, int threads, double maxIoBytesPerSecond, long dedupeBufferSize,
+                            int ioBufferSize, double loadFactor, long backoffMs) {
+
+    public CleanerConfig {
+        if (threads < 1 || dedupeBufferSize < 1 || ioBufferSize < 2 || !(loadFactor > 0 && loadFactor <= 1)
+                || backoffMs < 0 || !(maxIoBytesPerSecond > 0)) {
+            throw new IllegalArgumentException("invalid cleaner config: threads=" + threads + ", dedupeBufferSize="
+                + dedupeBufferSize + ", ioBufferSize=" + ioBufferSize + ", loadFactor=" + loadFactor + ", backoffMs="
+                + backoffMs + ", maxIoBytesPerSecond=" + maxIoBytesPerSecond);
+        }
+    }
+
+    /** Kafka's defaults: 1 thread, 128 MiB dedupe, 512 KiB I/O, unthrottled, 15 s backoff. */
+    public static CleanerConfig defaults() {
+        return new CleanerConfig(true, 1, Double.MAX_VALUE, 128L * 1024 * 1024, 512 * 1024, 0.9, 15_000L);
+    }
+
+    /** Offset-map memory of one thread (Kafka caps it below 2 GiB). */
+    long dedupeBytesPerThread() {
+        return Math.min(dedupeBufferSize / threads, Integer.MAX_VALUE);
+    }
+
+    /** Size of each of a thread's two I/O buffers. */
+    int ioBufferBytesPerThread() {
+        return Math.max(1, ioBufferSize / threads / 2);
+    }
+}

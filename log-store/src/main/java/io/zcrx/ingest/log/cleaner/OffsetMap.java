@@ -1,0 +1,159 @@
+package io.zcrx.ingest.log.cleaner;
+
+import java.nio.ByteBuffer;
+import java.security.DigestException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+
+/**
+ * The cleaner's key-to-last-offset map (the role of Kafka's {@code SkimpyOffsetMap}): an open-addressing table of
+ * (MD5 of the key, offset) in a fixed memory budget ({@code log.cleaner.dedupe.buffer.size} / threads), 24 bytes a
+ * slot. Keys are never stored, only their 128-bit digests, as in Kafka: two keys colliding on MD5 is not a practical
+ * concern. Probing: the digest's four 32-bit words give the first four slots, then linear probing (Kafka's scheme).
+ *
+ * <p>{@link #latestOffset} is the last offset the map covers: records above it were not mapped and are kept by the
+ * clean whatever their key. One instance per cleaner thread; not thread-safe; no allocation per put or get.
+ */
+final class OffsetMap {
+    static final int BYTES_PER_ENTRY = 24;
+
+    private final int slots;
+    /** Per slot: digest high word, digest low word, offset + 1 (0: empty slot). */
+    private final long[] table;
+    private final MessageDigest md5;
+    private final byte[] digest = new byte[16];
+    private int entries;
+    private long latestOffset = -1L;
+    private long lookups;
+    private long probes;
+
+    OffsetMap(long memoryBytes) {
+        final long n = memoryBytes / BYTES_PER_ENTRY;
+        if (n < 2) {
+            throw new IllegalArgumentException("log.cleaner.dedupe.buffer.size per cleaner thread too small for an "
+                + "offset map: bytes=" + memoryBytes);
+        }
+        this.slots = (int) Math.min(n, (Integer.MAX_VALUE - 8) / 3);
+        this.table = new long[slots * 3];
+        try {
+            this.md5 = MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("MD5 unavailable", e);
+        }
+    }
+
+    int slots() {
+        return slots;
+    }
+
+    int size() {
+        return entries;
+    }
+
+    /** Filled fraction of the slots. */
+    double utilization() {
+        return (double) entries / slots;
+    }
+
+    long latestOffset() {
+        return latestOffset;
+    }
+
+    void updateLatestOffset(long offset) {
+        latestOffset = offset;
+    }
+
+    void clear() {
+        Arrays.fill(table, 0L);
+        entries = 0;
+        latestOffset = -1L;
+    }
+
+    /** Maps {@code key} (position to limit, not consumed) to {@code offset}, replacing an older mapping. */
+    void put(ByteBuffer key, long offset) {
+        hash(key);
+        final long hi = word(0);
+        final long lo = word(8);
+        for (int attempt = 0; ; attempt++) {
+            final int at = slotOf(hi, lo, attempt) * 3;
+            if (table[at + 2] == 0L) {
+                table[at] = hi;
+                table[at + 1] = lo;
+                table[at + 2] = offset + 1;
+                entries++;
+                latestOffset = offset;
+                return;
+            }
+            if (table[at] == hi && table[at + 1] == lo) {
+                table[at + 2] = offset + 1;
+                latestOffset = offset;
+                return;
+            }
+            if (attempt > slots + 4) {
+                throw new IllegalStateException("offset map full: slots=" + slots + ", entries=" + entries);
+            }
+        }
+    }
+
+    /** The last offset mapped for {@code key}, or -1. */
+    long get(ByteBuffer key) {
+        hash(key);
+        final long hi = word(0);
+        final long lo = word(8);
+        lookups++;
+        for (int attempt = 0; attempt <= slots + 4; attempt++) {
+            probes++;
+            final int at = slotOf(hi, lo, attempt) * 3;
+            if (table[at + 2] == 0L) {
+                return -1L;
+            }
+            if (table[at] == hi && table[at + 1] == lo) {
+                return table[at + 2] - 1;
+            }
+        }
+        return -1L;
+    }
+
+    /** Average probes per lookup since creation (Kafka's collision-rate statistic, for the log line). */
+    double probesPerLookup() {
+        return lookups == 0 ? 0 : (double) probes / lookups;
+    }
+
+    private void hash(ByteBuffer key) {
+        md5.reset();
+        md5.update(key.duplicate());
+        try {
+            md5.digest(digest, 0, digest.length);
+        } catch (DigestException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private long word(int from) {
+        long v = 0;
+        for (int i = from; i < from + 8; i++) {
+            v = (v << 8) | (digest[i] & 0xFF);
+        }
+        return v;
+    }
+
+    private int slotOf(long hi, long lo, int attempt) {
+        final long probe;
+        switch (attempt) {
+            case 0:
+                probe = hi >>> 32;
+                break;
+            case 1:
+                probe = hi & 0xFFFF_FFFFL;
+                break;
+            case 2:
+                probe = lo >>> 32;
+                break;
+            default:
+                probe = (lo & 0xFFFF_FFFFL) + (attempt - 3);
+                break;
+        }
+        return (int) (probe % slots);
+    }
+}
