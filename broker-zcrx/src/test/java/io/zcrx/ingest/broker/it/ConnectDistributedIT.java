@@ -10,8 +10,11 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -55,10 +58,14 @@ class ConnectDistributedIT {
     @TempDir
     Path tmp;
     private TestBroker broker;
+    /** target/connect-it/ConnectDistributedIT-time: the workers' properties and outputs. */
+    private Path workerDir;
     private final List<ConnectWorkerProcess> workers = new ArrayList<>();
 
     @BeforeEach
     void startBroker() throws IOException {
+        workerDir = Paths.get("target", "connect-it", getClass().getSimpleName() + "-"
+            + LocalDateTime.now().format(DateTimeFormatter.ofPattern("HHmmss-SSS"))).toAbsolutePath();
         broker = TestBroker.start(tmp.resolve("logs"), "nio", "group.initial.rebalance.delay.ms", "0");
     }
 
@@ -94,7 +101,8 @@ class ConnectDistributedIT {
     }
 
     private ConnectWorkerProcess startWorker(String name) throws Exception {
-        final ConnectWorkerProcess w = ConnectWorkerProcess.start(tmp.resolve("connect"), BrokerProcess.freePort(),
+        // The workers' settings and outputs stay after the test, for reading.
+        final ConnectWorkerProcess w = ConnectWorkerProcess.start(workerDir, BrokerProcess.freePort(),
             workerSettings(), name + ".out");
         workers.add(w);
         w.awaitRestReady(START_TIMEOUT);
@@ -109,9 +117,13 @@ class ConnectDistributedIT {
     }
 
     private static void awaitRunning(ConnectWorkerProcess w, String connector) throws Exception {
-        // The connector and its one task.
-        Await.until(connector + " and its task RUNNING", START_TIMEOUT,
-            () -> w.get("/connectors/" + connector + "/status").body(), body -> count(RUNNING.matcher(body)) == 2);
+        try {
+            // The connector and its one task.
+            Await.until(connector + " and its task RUNNING", START_TIMEOUT,
+                () -> w.get("/connectors/" + connector + "/status").body(), body -> count(RUNNING.matcher(body)) == 2);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\nworker output:\n" + outputOf(w), e);
+        }
     }
 
     private static int count(Matcher m) {
@@ -135,8 +147,14 @@ class ConnectDistributedIT {
             .collect(Collectors.toList());
     }
 
+    /** The complete lines of a file the sink may be writing (a line without its newline yet is left out). */
     private static List<String> readLines(Path p) throws IOException {
-        return Files.exists(p) ? Files.readAllLines(p) : List.of();
+        if (!Files.exists(p)) {
+            return List.of();
+        }
+        final String s = Files.readString(p);
+        final int end = s.lastIndexOf('\n');
+        return end < 0 ? List.of() : List.of(s.substring(0, end).split("\n", -1));
     }
 
     /** Waits until the output file has at least {@code n} lines, and returns them. */
