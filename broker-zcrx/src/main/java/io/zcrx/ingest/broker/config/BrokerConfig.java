@@ -110,6 +110,7 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String MESSAGE_MAX_BYTES = "message.max.bytes";
     public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
     public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
+    public static final String UNCLEAN_LEADER_ELECTION_ENABLE = "unclean.leader.election.enable";
     public static final String PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS = "producer.id.expiration.check.interval.ms";
     public static final String LOG_SEGMENT_DELETE_DELAY_MS = "log.segment.delete.delay.ms";
 
@@ -306,6 +307,11 @@ public final class BrokerConfig extends AbstractConfig {
             "How often expired producer ids are removed.");
         d.define(LOG_SEGMENT_DELETE_DELAY_MS, Type.LONG, 60_000L, Range.atLeast(0L), Importance.LOW,
             "How long a segment deleted by retention stays on disk (renamed .deleted) before it is removed.");
+        d.define(UNCLEAN_LEADER_ELECTION_ENABLE, Type.BOOLEAN, false, null, Importance.MEDIUM,
+            "Whether a replica outside the ISR may become leader when no in-sync replica is alive (losing what "
+                + "only the ISR had). Elections are the controller's: cluster mode passes the topic setting on "
+                + "(CreateTopics, IncrementalAlterConfigs) and the controller applies it; standalone has one "
+                + "replica and no election.");
         d.define(MIN_INSYNC_REPLICAS, Type.INT, 1, Range.atLeast(1), Importance.HIGH,
             "The fewest in-sync replicas (leader included) that an acks=all write needs: below it, acks=all "
                 + "Produce answers NOT_ENOUGH_REPLICAS and the high watermark stays where it is. Capped at the "
