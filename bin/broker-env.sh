@@ -2,7 +2,11 @@
 # broker with Maven when its jar is missing or older than the sources, and sets
 #   base      the repository root
 #   jar       the broker jar (its dependencies in $base/broker-zcrx/target/lib)
-#   java_cmd  $JAVA_HOME/bin/java, else java on PATH
+#   java_cmd  the java launcher, chosen (and logged on stderr, with why) as:
+#               ZCRX_JAVA=<path to a java launcher>   that one
+#               JAVA_HOME set                          $JAVA_HOME/bin/java
+#               ZCRX_JAVA=auto (the default)           the newest JDK >= 17 among /usr/lib/jvm/* (by the
+#                                                      JAVA_VERSION of its release file), else java on PATH
 base="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jar="$base/broker-zcrx/target/broker-zcrx-0.1.0-SNAPSHOT.jar"
 stale=0
@@ -18,7 +22,52 @@ if [[ "$stale" == 1 ]]; then
   (cd "$base" && mvn -B -q -DskipTests -pl broker-zcrx -am package)
 fi
 
-java_cmd="java"
-if [[ -n "${JAVA_HOME:-}" ]]; then
+# The version a JDK directory declares in its release file (JAVA_VERSION="25.0.1"), without starting a JVM.
+jdk_release_version() {
+  sed -n 's/^JAVA_VERSION="\(.*\)"$/\1/p' "$1/release" 2>/dev/null | head -n 1
+}
+# The version a launcher reports (java -version: openjdk version "17.0.15" ...).
+java_cmd_version() {
+  "$1" -version 2>&1 | sed -n 's/.* version "\([^"]*\)".*/\1/p' | head -n 1
+}
+# The feature release of a version: 17 for 17.0.15, 8 for 1.8.0_402.
+java_major() {
+  local v="${1#1.}"
+  [[ "$1" == 1.* ]] || v="$1"
+  echo "${v%%[.+_-]*}"
+}
+
+zcrx_java="${ZCRX_JAVA:-auto}"
+if [[ "$zcrx_java" != auto ]]; then
+  [[ -x "$zcrx_java" && ! -d "$zcrx_java" ]] || { echo "error: ZCRX_JAVA=$zcrx_java is not an executable java launcher (or auto)" >&2; exit 1; }
+  java_cmd="$zcrx_java"
+  java_why="ZCRX_JAVA"
+elif [[ -n "${JAVA_HOME:-}" ]]; then
   java_cmd="$JAVA_HOME/bin/java"
+  java_why="JAVA_HOME"
+else
+  java_cmd="java"
+  java_why="java on PATH: no JDK >= 17 found in /usr/lib/jvm; set JAVA_HOME or ZCRX_JAVA to choose"
+  best=""
+  for dir in /usr/lib/jvm/*/; do
+    dir="${dir%/}"
+    [[ -x "$dir/bin/java" ]] || continue
+    v="$(jdk_release_version "$dir")"
+    [[ -n "$v" ]] || continue
+    [[ "$(java_major "$v")" =~ ^[0-9]+$ && "$(java_major "$v")" -ge 17 ]] || continue
+    if [[ -z "$best" || "$(printf '%s\n%s\n' "$best" "$v" | sort -V | tail -n 1)" == "$v" && "$v" != "$best" ]]; then
+      best="$v"
+      java_cmd="$dir/bin/java"
+    fi
+  done
+  if [[ -n "$best" ]]; then
+    java_why="newest JDK >= 17 found; set JAVA_HOME or ZCRX_JAVA to choose"
+  fi
 fi
+java_version="$(java_cmd_version "$java_cmd")"
+[[ -n "$java_version" ]] || { echo "error: $java_cmd does not run (java -version failed); set JAVA_HOME or ZCRX_JAVA" >&2; exit 1; }
+if [[ "$(java_major "$java_version")" -lt 17 ]]; then
+  echo "error: $java_cmd is Java $java_version; the broker needs 17 or later (set JAVA_HOME or ZCRX_JAVA)" >&2
+  exit 1
+fi
+echo "using $java_cmd ($java_version): $java_why" >&2

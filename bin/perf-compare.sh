@@ -5,6 +5,10 @@
 # Both brokers run with remote JMX on a loopback port; the report puts each broker's own Produce
 # latency (Kafka's TotalTimeMs MBean) next to the client's. --metrics-ab runs our broker with metrics
 # on and with metrics.enable=false side by side (what the metrics cost in CPU per GB).
+# Latency: --loads openloop (in the full profile) runs our open-loop load at --openloop-rates
+# (10000,100000 records/s of 1 KB, acks=all idempotent, 60 s windows) and adds a latency table.
+# JDKs and collectors: --jdk /usr/lib/jvm/temurin-25-jdk-amd64/bin/java[,...] and --gc g1,zgc run
+# our broker also on those, as targets of their own (Kafka and the loads run on this script's java).
 #
 # Builds the reactor first (skip with PERF_SKIP_BUILD=1) and resolves the reference broker's jars
 # into perf/target/kafka-reference/lib with a separate POM, so they never meet our class paths.

@@ -4,9 +4,11 @@
 # In the foreground by default (Ctrl-C stops it cleanly); -daemon detaches (stop with
 # bin/zcrx-broker-stop.sh). Builds the broker with Maven first if it is missing or older than the
 # sources. Environment: ZCRX_HEAP_OPTS (default -Xms256m -Xmx1g), ZCRX_JVM_OPTS (extra options),
-# JAVA_HOME (else java on PATH), ZCRX_LOGS_DIR (default <install>/logs), and remote JMX as in
-# Kafka's kafka-run-class.sh: JMX_PORT opens the JMX/RMI port (no authentication, no TLS: only where
-# the port is firewalled), KAFKA_JMX_OPTS replaces the default JMX options.
+# ZCRX_JAVA=auto|<java launcher> and JAVA_HOME (which JDK: see bin/broker-env.sh; by default JAVA_HOME,
+# else the newest JDK >= 17 in /usr/lib/jvm, logged on start), ZCRX_LOGS_DIR (default
+# <install>/logs), and remote JMX as in Kafka's kafka-run-class.sh: JMX_PORT opens the JMX/RMI
+# port (no authentication, no TLS: only where the port is firewalled), KAFKA_JMX_OPTS replaces the
+# default JMX options.
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/broker-env.sh"
@@ -34,9 +36,16 @@ if [[ -n "${JMX_PORT:-}" ]]; then
     KAFKA_JMX_OPTS="$KAFKA_JMX_OPTS -Dcom.sun.management.jmxremote.rmi.port=$JMX_PORT"
   fi
 fi
+# JDK 22+ warns when JNA loads its native library (restricted method System::load) unless native
+# access is granted; JDK 17 runs without the flag.
+native_access=""
+if [[ "$(java_major "$java_version")" -ge 22 ]]; then
+  native_access="--enable-native-access=ALL-UNNAMED"
+fi
 # AutoBoxCacheMax: the JDK's epoll selector (NIO transport) boxes every ready socket descriptor;
 # with more than ~100 connections that would allocate per event unless the Integer cache covers them.
-cmd=("$java_cmd" $heap_opts -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:AutoBoxCacheMax=65536 $KAFKA_JMX_OPTS $jvm_opts
+cmd=("$java_cmd" $heap_opts -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:AutoBoxCacheMax=65536 $native_access
+     $KAFKA_JMX_OPTS $jvm_opts
      "-Dlog4j2.configurationFile=$base/config/log4j2.xml" "-Dzcrx.logs.dir=$logs_dir"
      -cp "$jar:$base/broker-zcrx/target/lib/*" io.zcrx.ingest.broker.Main "$@")
 

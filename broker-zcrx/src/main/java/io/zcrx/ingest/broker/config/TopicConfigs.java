@@ -87,6 +87,9 @@ public final class TopicConfigs {
             Range.atLeast(0L), "How long a deleted segment stays on disk before removal.");
         define(TopicConfig.PREALLOCATE_CONFIG, Type.BOOLEAN, BrokerConfig.LOG_PREALLOCATE, null,
             "Preallocate segment files.");
+        define(TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG, Type.BOOLEAN,
+            BrokerConfig.UNCLEAN_LEADER_ELECTION_ENABLE, null,
+            "Whether the controller may elect a replica outside the ISR (cluster mode).");
         define(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Type.INT, BrokerConfig.MIN_INSYNC_REPLICAS, Range.atLeast(1),
             "The fewest in-sync replicas an acks=all write needs (capped at the replica count).");
     }
@@ -216,6 +219,8 @@ public final class TopicConfigs {
                 return String.valueOf(b.getBoolean(BrokerConfig.LOG_PREALLOCATE));
             case TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG:
                 return String.valueOf(b.getInt(BrokerConfig.MIN_INSYNC_REPLICAS));
+            case TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG:
+                return String.valueOf(b.getBoolean(BrokerConfig.UNCLEAN_LEADER_ELECTION_ENABLE));
             default:
                 throw new IllegalArgumentException("not a topic config: " + name);
         }

@@ -27,6 +27,15 @@ public interface LeadershipListener {
     void onResign(TopicInfo topic, int partition, int newLeaderEpoch);
 
     /**
+     * Cluster mode: the controller changed a partition this broker keeps leading in the same leader epoch (a new
+     * partition epoch: the ISR or the replicas), e.g. it took a fenced or shut-down follower out of the ISR. Called
+     * after the new state is published in the {@code TopicInfo}, as Kafka's {@code makeLeader} applies such a
+     * change at once.
+     */
+    default void onLeaderStateChanged(TopicInfo topic, int partition, PartitionLog log, PartitionState state) {
+    }
+
+    /**
      * Cluster mode: this broker is a replica of a partition that another broker leads ({@code state.leader()}, in
      * {@code state.leaderEpoch()}; {@link PartitionState#NO_LEADER} when none); {@code log} is the local replica's
      * log, open, never in {@link TopicInfo#partition}. Called again for each new leadership. The replica fetchers

@@ -315,6 +315,7 @@ public final class TopicRegistry {
         final List<Integer> resigned = new ArrayList<>();
         final List<Integer> created = new ArrayList<>();
         final Map<Integer, PartitionLog> followNow = new TreeMap<>();
+        final List<Integer> ledChanged = new ArrayList<>();
         int ledNow = 0;
         for (int p = 0; p < states.length; p++) {
             final PartitionState st = states[p];
@@ -364,6 +365,9 @@ public final class TopicRegistry {
                         }
                     }
                 }
+                if (!newEpoch && oldStates[p].partitionEpoch() != st.partitionEpoch()) {
+                    ledChanged.add(p);
+                }
                 if (opened && !wasFollowing) {
                     created.add(p);
                 }
@@ -406,6 +410,16 @@ public final class TopicRegistry {
             for (LeadershipListener l : leadershipListeners) {
                 try {
                     l.onResign(t, p, states[p].leaderEpoch());
+                } catch (RuntimeException e) {
+                    applyErrors.incrementAndGet();
+                    LOG.error("leadership listener {} failed on partition {}-{}", l, c.name(), p, e);
+                }
+            }
+        }
+        for (int p : ledChanged) {
+            for (LeadershipListener l : leadershipListeners) {
+                try {
+                    l.onLeaderStateChanged(t, p, logsNow[p], states[p]);
                 } catch (RuntimeException e) {
                     applyErrors.incrementAndGet();
                     LOG.error("leadership listener {} failed on partition {}-{}", l, c.name(), p, e);

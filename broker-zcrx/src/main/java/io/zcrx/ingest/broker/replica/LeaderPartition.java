@@ -289,6 +289,21 @@ public final class LeaderPartition {
     }
 
     /**
+     * The controller changed this partition in the current leader epoch (the registry published the new state):
+     * the ISR and replicas apply now, not at the next follower fetch or ISR check, so that acks=all is refused
+     * (NOT_ENOUGH_REPLICAS) and the high watermark stops waiting for a removed follower at once.
+     *
+     * @return true if the high watermark moved
+     */
+    synchronized boolean onMetadataChanged(long nowMs) {
+        if (resigned) {
+            return false;
+        }
+        syncWithMetadata(nowMs);
+        return maybeIncrementHighWatermark(nowMs);
+    }
+
+    /**
      * The metadata (the controller's committed state, read live from the TopicInfo) wins over this leader's view
      * when its partition epoch is newer, as Kafka's {@code makeLeader} replaces the partition state: the ISR, the
      * replicas (followers added and dropped) and any change in flight. Lock held.

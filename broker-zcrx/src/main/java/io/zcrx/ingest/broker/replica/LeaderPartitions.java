@@ -138,6 +138,14 @@ public final class LeaderPartitions implements LeadershipListener {
         }
     }
 
+    @Override
+    public void onLeaderStateChanged(TopicInfo topic, int partition, PartitionLog log, PartitionState state) {
+        final LeaderPartition p = log == null ? null : led.get(log);
+        if (p != null && p.onMetadataChanged(ctx.nowMs())) {
+            onHighWatermarkAdvanced(log);
+        }
+    }
+
     private void resignLeaderships(TopicInfo topic, int partition) {
         led.entrySet().removeIf(e -> {
             final LeaderPartition p = e.getValue();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zcrx.ingest.broker.config.BrokerConfig;
 import io.zcrx.ingest.broker.metadata.BrokerNode;
 import io.zcrx.ingest.broker.metadata.ClusterFixture;
 import io.zcrx.ingest.broker.metadata.ClusterView;
@@ -220,6 +221,32 @@ class LeaderPartitionsTest {
         assertEquals(end, log.highWatermark());
         final long later = appender.append(log, 1);
         assertEquals(later, log.highWatermark(), "every append is committed at once");
+    }
+
+    // Goal: an ISR change the controller made in the leader's epoch (a fenced or shut-down follower taken out)
+    // applies as soon as the metadata publishes it, as Kafka's makeLeader applies a new partition state: acks=all is
+    // refused under min.insync.replicas at once, not after the next ISR check; no AlterPartition is sent for it.
+    @Test
+    void anIsrChangeFromTheControllerAppliesAtOnce() throws Exception {
+        fx = new ClusterFixture(dir, BrokerConfig.MIN_INSYNC_REPLICAS, "2");
+        fx.joinCluster(controller, 1, 2, 3);
+        fx.ctx().attach(timer, null, null);
+        topic = fx.topic("t", new PartitionState(1, EPOCH, PARTITION_EPOCH, new int[] {1, 2}, new int[] {1, 2}));
+        log = topic.partition(0);
+        log.becomeLeader(EPOCH);
+        leaders = new LeaderPartitions(fx.ctx(), Map.of());
+        leaders.onBecomeLeader(topic, 0, log, EPOCH);
+        assertEquals(0, leaders.minIsrShortfall(log));
+
+        final PartitionState shrunk = new PartitionState(1, EPOCH, PARTITION_EPOCH + 1, new int[] {1, 2},
+            new int[] {1});
+        ClusterFixture.republish(topic, shrunk);
+        leaders.onLeaderStateChanged(topic, 0, log, shrunk);
+        assertEquals(1, leaders.minIsrShortfall(log), "acks=all refused from now on");
+        final LeaderPartition p = leaders.leaderOf(log, EPOCH);
+        assertArrayEquals(new int[] {1}, p.isr());
+        assertEquals(PARTITION_EPOCH + 1, p.partitionEpoch());
+        assertEquals(0, controller.calls.size(), "the controller's own change is not sent back to it");
     }
 
     // Goal: the first leadership after a start holds the high watermark where replication-offset-checkpoint left

@@ -158,25 +158,28 @@ public final class Compare {
             if (reason != null) {
                 skipped.put("zcrx broker (all transports)", reason);
             } else {
-                for (String transport : options.transports) {
-                    final ZcrxBrokerTarget t = new ZcrxBrokerTarget(options.repoRoot, transport, options.zcrxJvmOpts,
-                        options.zcrxOverrides, options.brokerJmx, true);
-                    final String why = probe(t, probeFs);
-                    if (why == null) {
-                        targets.add(t);
-                    } else {
-                        skipped.put(t.label(), why);
+                // JDK x collector variants (--jdk, --gc), each its own target: null = the harness's JDK.
+                final List<String[]> jvms = new ArrayList<>();
+                final List<String> launchers = new ArrayList<>();
+                launchers.add(null);
+                launchers.addAll(options.jdks);
+                for (String java : launchers) {
+                    final String version;
+                    try {
+                        version = java == null ? null : Jvm.versionOf(java);
+                    } catch (IOException e) {
+                        skipped.put("zcrx broker on " + java, e.getMessage());
                         continue;
                     }
-                    if (options.metricsAb) {
-                        // Right after its metrics-on sibling, so the interleaving runs the two back to back.
-                        final ZcrxBrokerTarget off = t.withMetricsOff();
-                        final String whyOff = probe(off, probeFs);
-                        if (whyOff == null) {
-                            targets.add(off);
-                        } else {
-                            skipped.put(off.label(), whyOff);
-                        }
+                    for (String gc : options.gcs) {
+                        jvms.add(new String[] {java, version, gc});
+                    }
+                }
+                for (String transport : options.transports) {
+                    for (String[] jvm : jvms) {
+                        addZcrx(new ZcrxBrokerTarget(options.repoRoot, transport, options.zcrxJvmOpts,
+                            options.zcrxOverrides, options.brokerJmx, true).withJvm(jvm[0], jvm[1], jvm[2]), probeFs,
+                            targets, skipped);
                     }
                 }
             }
@@ -194,6 +197,27 @@ public final class Compare {
             }
         }
         return targets;
+    }
+
+    /** Our broker target (and its metrics-off twin with --metrics-ab), each only if it starts. */
+    private void addZcrx(ZcrxBrokerTarget t, LogFs probeFs, List<Target> targets, Map<String, String> skipped)
+            throws IOException, InterruptedException {
+        final String why = probe(t, probeFs);
+        if (why != null) {
+            skipped.put(t.label(), why);
+            return;
+        }
+        targets.add(t);
+        if (options.metricsAb) {
+            // Right after its metrics-on sibling, so the interleaving runs the two back to back.
+            final ZcrxBrokerTarget off = t.withMetricsOff();
+            final String whyOff = probe(off, probeFs);
+            if (whyOff == null) {
+                targets.add(off);
+            } else {
+                skipped.put(off.label(), whyOff);
+            }
+        }
     }
 
     /** Starts and stops a target once; null if it ran, else its refusal. */
@@ -257,7 +281,9 @@ public final class Compare {
             "-> %,.0f rec/s, %,.1f MB/s, target %.2f s/GB (%.2f cores),"
             + " RSS %,.0f MB, client %.2f cores", r.recordsPerSec(), r.mbPerSec(), r.brokerCpuPerGb(), r.brokerCores(),
             r.peakRssBytes() / 1e6, r.clientCores()));
-        if (r.latency() != null) {
+        if (r.openLoop() != null) {
+            b.append(", latency from the schedule ").append(r.openLoop().describe());
+        } else if (r.latency() != null) {
             b.append(String.format(", latency avg %.1f / p99 %.0f ms", r.latency().avgMs(), r.latency().p99Ms()));
         }
         if (r.brokerLatency() != null) {

@@ -1,5 +1,6 @@
 package io.zcrx.ingest.perf.e2e;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,11 +24,32 @@ public final class CompareOptions {
     public Path diskDir;
     public List<String> targets = List.of("kafka", "zcrx", "sink");
     public List<String> transports = List.of("nio", "uring", "zcrx");
-    public List<String> loads = List.of("perf", "perf-rate", "firehose");
+    public List<String> loads = List.of("perf", "perf-rate", "firehose", "openloop");
     public List<Integer> recordSizes = List.of(1024, 100);
     public List<String> acks = List.of("1", "all");
     /** Fixed rate (records/s) per record size, for the latency runs. */
     public Map<Integer, Integer> rates = new LinkedHashMap<>(Map.of(1024, 20_000, 100, 100_000));
+    /** Rates (records/s) of the open-loop latency load, each one load per record size (issue 16: 10k and 100k). */
+    public List<Integer> openLoopRates = List.of(10_000, 100_000);
+    /** Record sizes the open-loop load runs at (of --record-sizes; acks=all idempotent only, as the issue asks). */
+    public List<Integer> openLoopSizes = List.of(1024);
+    /** Open-loop connections: one producer's one connection, as a Java producer to one broker has. */
+    public int openLoopConnections = 1;
+    /** Open-loop requests unanswered per connection before records wait; 0 = none (pure open loop). */
+    public int openLoopMaxInflight;
+    /** The open-loop load's own window and warm-up: long enough for a p99.9 of 600,000 records at 10,000/s. */
+    public double openLoopSeconds = 60;
+    public double openLoopWarmupSeconds = 10;
+    /**
+     * Extra JDKs (java launcher paths) our broker runs on, each its own target beside the one on the harness's JDK
+     * (id suffix -jdkNN); empty = the harness's JDK only.
+     */
+    public List<String> jdks = List.of();
+    /**
+     * Collectors our broker runs with, each its own target: g1 (the start script's G1, 20 ms pause goal) and zgc
+     * (generational ZGC: -XX:+UseZGC, plus -XX:+ZGenerational where the JDK needs it, i.e. 21 and 22).
+     */
+    public List<String> gcs = List.of("g1");
     public int partitions = 4;
     public double seconds = 10;
     public double warmupSeconds = 5;
@@ -120,12 +142,17 @@ public final class CompareOptions {
                 reps = 1;
                 seconds = 5;
                 warmupSeconds = 2;
+                openLoopSeconds = 10;
+                openLoopWarmupSeconds = 3;
             }
             case "smoke" -> {
                 reps = 1;
                 fs = List.of("tmpfs");
                 loads = List.of("perf", "firehose");
                 recordSizes = List.of(1024);
+                openLoopRates = List.of(1_000);
+                openLoopSeconds = 1;
+                openLoopWarmupSeconds = 0.5;
                 acks = List.of("all");
                 seconds = 1;
                 warmupSeconds = 0.5;
@@ -169,6 +196,14 @@ public final class CompareOptions {
                     rates.put(Integer.parseInt(p[0]), Integer.parseInt(p[1]));
                 }
             }
+            case "openloop-rates" -> openLoopRates = list(v).stream().map(Integer::parseInt).toList();
+            case "openloop-sizes" -> openLoopSizes = list(v).stream().map(Integer::parseInt).toList();
+            case "openloop-connections" -> openLoopConnections = Integer.parseInt(v);
+            case "openloop-max-inflight" -> openLoopMaxInflight = Integer.parseInt(v);
+            case "openloop-seconds" -> openLoopSeconds = Double.parseDouble(v);
+            case "openloop-warmup-seconds" -> openLoopWarmupSeconds = Double.parseDouble(v);
+            case "jdk" -> jdks = list(v);
+            case "gc" -> gcs = list(v);
             case "partitions" -> partitions = Integer.parseInt(v);
             case "seconds" -> seconds = Double.parseDouble(v);
             case "warmup-seconds" -> warmupSeconds = Double.parseDouble(v);
@@ -232,8 +267,28 @@ public final class CompareOptions {
             }
         }
         for (String l : loads) {
-            if (!List.of("perf", "perf-rate", "firehose").contains(l)) {
-                throw new IllegalArgumentException("--loads takes perf,perf-rate,firehose: at=" + l);
+            if (!List.of("perf", "perf-rate", "firehose", "openloop").contains(l)) {
+                throw new IllegalArgumentException("--loads takes perf,perf-rate,firehose,openloop: at=" + l);
+            }
+        }
+        if (openLoopRates.isEmpty() || openLoopRates.stream().anyMatch(r -> r < 1) || openLoopConnections < 1
+                || openLoopMaxInflight < 0 || openLoopSeconds <= 0 || openLoopWarmupSeconds < 0) {
+            throw new IllegalArgumentException("invalid open-loop options: rates=" + openLoopRates + ", connections="
+                + openLoopConnections + ", maxInflight=" + openLoopMaxInflight + ", seconds=" + openLoopSeconds
+                + ", warmupSeconds=" + openLoopWarmupSeconds);
+        }
+        for (String g : gcs) {
+            if (!g.equals("g1") && !g.equals("zgc")) {
+                throw new IllegalArgumentException("--gc takes g1,zgc: at=" + g);
+            }
+        }
+        if (gcs.isEmpty()) {
+            throw new IllegalArgumentException("--gc needs at least one collector: g1,zgc");
+        }
+        for (String j : jdks) {
+            if (!Files.isExecutable(Path.of(j))) {
+                throw new IllegalArgumentException("--jdk takes java launcher paths (e.g. "
+                    + "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java): not executable: " + j);
             }
         }
         for (String a : acks) {
@@ -266,6 +321,11 @@ public final class CompareOptions {
                 if (loads.contains("firehose")) {
                     l.add(new LoadSpec(LoadSpec.Kind.FIREHOSE, size, all, 0));
                 }
+                if (loads.contains("openloop") && all && openLoopSizes.contains(size)) {
+                    for (int rate : openLoopRates) {
+                        l.add(new LoadSpec(LoadSpec.Kind.OPEN_LOOP, size, true, rate));
+                    }
+                }
             }
         }
         return l;
@@ -284,8 +344,13 @@ public final class CompareOptions {
             "  --metrics-ab             each transport twice: metrics on, and off (metrics.enable=false;",
             "                           target id suffix -nometrics): what the metrics cost in CPU per GB",
             "  --broker-jmx true|false  read the brokers' own Produce latency over JMX (default true)",
-            "  --loads perf,perf-rate,firehose   --record-sizes 1024,100   --acks 1,all",
-            "  --rates 1024:20000,100:100000     fixed rates (records/s) for the latency runs",
+            "  --loads perf,perf-rate,firehose,openloop   --record-sizes 1024,100   --acks 1,all",
+            "  --rates 1024:20000,100:100000     fixed rates (records/s) for the perf-test latency runs",
+            "  --openloop-rates 10000,100000     open-loop latency load (acks=all idempotent): rates in records/s",
+            "  --openloop-sizes 1024  --openloop-connections N (1)  --openloop-max-inflight N (0: no limit)",
+            "  --openloop-seconds S (60)  --openloop-warmup-seconds S (10)",
+            "  --jdk PATH[,PATH]        our broker also on these java launchers, side by side (target id -jdkNN)",
+            "  --gc g1[,zgc]            our broker's collector(s), side by side (zgc: generational ZGC; id -zgc)",
             "  --partitions N (4)  --seconds S (10)  --warmup-seconds S (5)",
             "  --connections N (16)  --inflight N (8)  --batch-size B (16384)  --firehose-max-bytes B",
             "  --perf-records N (0: sized from the warm-up to last --seconds)  --perf-warmup true|false",

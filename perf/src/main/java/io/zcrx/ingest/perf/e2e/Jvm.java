@@ -6,12 +6,16 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** The JDK every child runs on (the harness's own: "the same JDK for both brokers"), and small helpers. */
 public final class Jvm {
@@ -58,10 +62,16 @@ public final class Jvm {
         return l;
     }
 
-    /** A java command line: launcher, options, class path, main class, arguments. */
+    /** A java command line on the harness's JDK: launcher, options, class path, main class, arguments. */
     public static List<String> command(String opts, String classPath, String mainClass, List<String> args) {
+        return command(java(), opts, classPath, mainClass, args);
+    }
+
+    /** A java command line on the given launcher (perf-compare's --jdk). */
+    public static List<String> command(String java, String opts, String classPath, String mainClass,
+                                       List<String> args) {
         final List<String> c = new ArrayList<>();
-        c.add(java());
+        c.add(java);
         c.addAll(splitOpts(opts));
         c.add("-cp");
         c.add(classPath);
@@ -72,6 +82,41 @@ public final class Jvm {
 
     public static List<String> command(String opts, String classPath, String mainClass, String... args) {
         return command(opts, classPath, mainClass, Arrays.asList(args));
+    }
+
+    /**
+     * The version a java launcher reports ({@code java -version}: {@code openjdk version "25.0.1" ...}), e.g.
+     * "25.0.1".
+     *
+     * @throws IOException when it does not run or says something else
+     */
+    public static String versionOf(String java) throws IOException {
+        final Process p = new ProcessBuilder(java, "-version").redirectErrorStream(true).start();
+        final String out;
+        try {
+            out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException("java -version did not finish in 30 s: java=" + java);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted: java -version: java=" + java, e);
+        }
+        final Matcher m = VERSION.matcher(out);
+        if (p.exitValue() != 0 || !m.find()) {
+            throw new IOException("not a java launcher (java -version: exit " + p.exitValue() + "): java=" + java
+                + ": " + out.strip());
+        }
+        return m.group(1);
+    }
+
+    private static final Pattern VERSION = Pattern.compile("version \"([^\"]+)\"");
+
+    /** The feature release of a version string: 17 for "17.0.15", 25 for "25", 8 for "1.8.0_402". */
+    public static int major(String version) {
+        final String[] p = version.split("[._+-]");
+        return Integer.parseInt(p[0].equals("1") && p.length > 1 ? p[1] : p[0]);
     }
 
     /** A port free on 127.0.0.1 right now (closed again; another process could take it, rarely). */

@@ -1,5 +1,6 @@
 package io.zcrx.ingest.perf.e2e;
 
+import io.zcrx.ingest.perf.load.OpenLoop;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,6 +60,7 @@ public final class Report {
         b.append('\n');
 
         headline(b, c, s);
+        openLoopLatency(b, s);
 
         final Map<String, List<Summary.Row>> byFs = new LinkedHashMap<>();
         for (Summary.Row r : s.rows()) {
@@ -133,6 +135,9 @@ public final class Report {
             .append(" includes the client's own queueing and the network; the broker's is the share the broker is")
             .append(" responsible for. n/a = the broker does not register the MBean, its histogram is still empty,")
             .append(" or JMX was off (--broker-jmx false).\n");
+        b.append("- open-loop rows: our open-loop latency load (`io.zcrx.ingest.perf.load.OpenLoop`); its latency")
+            .append(" columns in the tables above are measured from each record's scheduled send time")
+            .append(" (see Latency).\n");
         b.append("- firehose rows: our pipelined load generator, every response checked (error 0, offsets advancing,")
             .append(" log end offset = records sent). On the sink it sends the same frames and waits for the")
             .append(" sink's close.\n");
@@ -183,6 +188,53 @@ public final class Report {
         b.append("| fs | load | Kafka MB/s | ours MB/s | limit MB/s | Kafka CPU s/GB | ours CPU s/GB")
             .append(" | ours/Kafka CPU per GB |\n");
         b.append("|---|---|---|---|---|---|---|---|\n");
+        b.append(String.join("\n", lines)).append("\n\n");
+    }
+
+    /**
+     * The open-loop latency table: per file system, rate and target, the latency of every record from the moment it
+     * was due to its response (median over repetitions), the broker's own Produce latency, how many requests the
+     * client sent late, and our p99 against Kafka's at the same rate.
+     */
+    static void openLoopLatency(StringBuilder b, Summary s) {
+        final List<String> lines = new ArrayList<>();
+        for (Summary.Row r : s.rows()) {
+            if (r.load().kind() != LoadSpec.Kind.OPEN_LOOP) {
+                continue;
+            }
+            Summary.Row kafka = null;
+            for (Summary.Row k : s.rows()) {
+                if (k.fs().equals(r.fs()) && k.load().equals(r.load()) && k.target().id().startsWith("kafka")) {
+                    kafka = k;
+                }
+            }
+            final Summary.Stat p99 = r.latency(PerfTestSummary::p99Ms);
+            final String vsKafka = kafka == null || kafka == r || !p99.present()
+                || !kafka.latency(PerfTestSummary::p99Ms).present() ? "–"
+                : String.format(Locale.ROOT, "%.2f", p99.median() / kafka.latency(PerfTestSummary::p99Ms).median());
+            lines.add("| " + r.fs().name() + " | " + r.load().label() + " | " + r.target().label() + " | "
+                + r.ok().size() + "/" + r.runs().size() + " | " + r.recordsPerSec().format(0) + " | "
+                + r.latency(PerfTestSummary::p50Ms).format(2) + " | " + p99.format(2) + " | "
+                + r.latency(PerfTestSummary::p999Ms).format(2) + " | " + r.latency(PerfTestSummary::maxMs).format(1)
+                + " | " + brokerLatency(r) + " | " + r.stat(x -> x.openLoop(OpenLoop.Result::lateRequests)).format(0)
+                + " of " + r.stat(x -> x.openLoop(OpenLoop.Result::requests)).format(0) + " ("
+                + r.stat(x -> x.openLoop(OpenLoop.Result::maxLateMs)).format(1) + ") | " + vsKafka + " |");
+        }
+        if (lines.isEmpty()) {
+            return;
+        }
+        b.append("## Latency (open loop)\n\n");
+        b.append("Records due on a fixed schedule, each sent as soon as it is due (one batch per request, like")
+            .append(" `linger.ms=0`), acks=all idempotent; every record's latency runs from when it was **due** to")
+            .append(" when its response arrived, so a stall of the broker (or of the client) counts for every record")
+            .append(" it delayed (no coordinated omission). Warm-up not counted; HdrHistogram percentiles in ms,")
+            .append(" median over repetitions. Sent late = requests sent more than 1 ms after their oldest record was")
+            .append(" due (the client's own health; the delay is in the latencies either way), max lateness in")
+            .append(" brackets.\n\n");
+        b.append("| fs | load | target | ok | records/s | p50 | p99 | p99.9 | max")
+            .append(" | broker Produce ms p50 / p99 / p99.9")
+            .append(" | sent late (max ms) | p99 / Kafka's |\n");
+        b.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         b.append(String.join("\n", lines)).append("\n\n");
     }
 
@@ -266,7 +318,7 @@ public final class Report {
         + "records_per_sec,mb_per_sec,lat_avg_ms,lat_p50_ms,lat_p95_ms,lat_p99_ms,lat_p999_ms,lat_max_ms,broker_cpu_s,"
         + "window_s,broker_cpu_s_per_gb,broker_cores,peak_rss_bytes,client_cpu_s,client_cores,disk_write_bytes,"
         + "busiest_threads,busiest_thread_cores,machine_busy_s,broker_p50_ms,broker_p99_ms,broker_p999_ms,"
-        + "broker_produce_count";
+        + "broker_produce_count,openloop_requests,openloop_late_requests,openloop_max_late_ms";
 
     /** One CSV line for a run (the file is appended as runs finish, so a stopped run keeps its lines). */
     public static String csvLine(RunResult r) {
@@ -293,6 +345,9 @@ public final class Report {
         final boolean has = b != null && b.present();
         f.addAll(List.of(has ? num(b.p50Ms()) : "", has ? num(b.p99Ms()) : "", has ? num(b.p999Ms()) : "",
             has ? Long.toString(b.count()) : ""));
+        final OpenLoop.Result o = r.openLoop();
+        f.addAll(List.of(o == null ? "" : Long.toString(o.requests()), o == null ? "" : Long.toString(o.lateRequests()),
+            o == null ? "" : num(o.maxLateMs())));
         return String.join(",", f);
     }
 

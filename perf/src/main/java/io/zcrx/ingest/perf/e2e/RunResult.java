@@ -1,5 +1,6 @@
 package io.zcrx.ingest.perf.e2e;
 
+import io.zcrx.ingest.perf.load.OpenLoop;
 import io.zcrx.ingest.perf.proc.ProcStat;
 import java.util.List;
 import java.util.Locale;
@@ -25,15 +26,32 @@ import java.util.function.ToDoubleFunction;
  * @param machineBusySeconds busy CPU time of the whole machine in the window (all processes, kernel threads)
  * @param brokerLatency    the broker's own Produce latency histogram (JMX) read at the end of the window; null
  *                         for the sink or without JMX, absent (with why) when the broker did not give it
+ * @param openLoop         the open-loop load's own figures (latency from the schedule, late sends); null for the
+ *                         other loads
  */
 public record RunResult(RunSpec spec, String error, long records, long payloadBytes, double loadSeconds,
                         PerfTestSummary latency, double brokerCpuSeconds, double windowSeconds, long peakRssBytes,
                         double clientCpuSeconds, long diskWriteBytes, String busiestThreads,
                         double busiestThreadCores, double machineBusySeconds,
-                        BrokerJmx.ProduceLatency brokerLatency) {
+                        BrokerJmx.ProduceLatency brokerLatency, OpenLoop.Result openLoop) {
+
+    /** A run of a load other than the open loop. */
+    public RunResult(RunSpec spec, String error, long records, long payloadBytes, double loadSeconds,
+                     PerfTestSummary latency, double brokerCpuSeconds, double windowSeconds, long peakRssBytes,
+                     double clientCpuSeconds, long diskWriteBytes, String busiestThreads, double busiestThreadCores,
+                     double machineBusySeconds, BrokerJmx.ProduceLatency brokerLatency) {
+        this(spec, error, records, payloadBytes, loadSeconds, latency, brokerCpuSeconds, windowSeconds, peakRssBytes,
+            clientCpuSeconds, diskWriteBytes, busiestThreads, busiestThreadCores, machineBusySeconds, brokerLatency,
+            null);
+    }
 
     public static RunResult failed(RunSpec spec, String error) {
-        return new RunResult(spec, error, 0, 0, 0, null, 0, 0, 0, 0, -1, "", 0, 0, null);
+        return new RunResult(spec, error, 0, 0, 0, null, 0, 0, 0, 0, -1, "", 0, 0, null, null);
+    }
+
+    /** An open-loop figure when this run has one, else NaN. */
+    public double openLoop(ToDoubleFunction<OpenLoop.Result> f) {
+        return openLoop == null ? Double.NaN : f.applyAsDouble(openLoop);
     }
 
     /** The broker's figure (ms) when it was read, else NaN. */
@@ -77,7 +95,8 @@ public record RunResult(RunSpec spec, String error, long records, long payloadBy
 
     /** Average cores the load generator kept busy. */
     public double clientCores() {
-        return clientCpuSeconds / (spec.load().kind() == LoadSpec.Kind.FIREHOSE ? loadSeconds : windowSeconds);
+        return clientCpuSeconds / (spec.load().kind() == LoadSpec.Kind.PERF_TEST
+            || spec.load().kind() == LoadSpec.Kind.PERF_TEST_RATE ? windowSeconds : loadSeconds);
     }
 
     /** Average cores the whole machine kept busy in the window. */

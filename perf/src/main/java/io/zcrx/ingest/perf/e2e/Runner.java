@@ -3,6 +3,9 @@ package io.zcrx.ingest.perf.e2e;
 import io.zcrx.ingest.perf.load.Firehose;
 import io.zcrx.ingest.perf.load.FirehoseConfig;
 import io.zcrx.ingest.perf.load.FirehoseMain;
+import io.zcrx.ingest.perf.load.OpenLoop;
+import io.zcrx.ingest.perf.load.OpenLoopConfig;
+import io.zcrx.ingest.perf.load.OpenLoopMain;
 import io.zcrx.ingest.perf.load.ProducerPerfMain;
 import io.zcrx.ingest.perf.proc.ChildProcess;
 import io.zcrx.ingest.perf.proc.ProcStat;
@@ -12,7 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -23,6 +28,8 @@ import java.util.function.Supplier;
  *
  * <p>Where the window is:
  * <ul>
+ *   <li>open loop: between its {@code measure-start} line (first request of the window sent) and its
+ *       {@code measure-end} line (last one answered);</li>
  *   <li>firehose: between its {@code measure-start} and {@code measure-end} lines (after its
  *       warm-up; the pump thread samples the moment each line arrives);</li>
  *   <li>perf-test: a first perf-test process warms the broker up (JIT, topic creation); the
@@ -93,9 +100,11 @@ public final class Runner {
             final String why = jmxError;
             final Supplier<BrokerJmx.ProduceLatency> latency = () -> jmx0 != null ? jmx0.produceLatency()
                 : why != null ? BrokerJmx.ProduceLatency.absent(why) : null;
-            final RunResult r = spec.load().kind() == LoadSpec.Kind.FIREHOSE
-                ? firehose(spec, runDir, started, latency)
-                : perfTest(spec, runDir, started, latency);
+            final RunResult r = switch (spec.load().kind()) {
+                case FIREHOSE -> firehose(spec, runDir, started, latency);
+                case OPEN_LOOP -> openLoop(spec, runDir, started, latency);
+                case PERF_TEST, PERF_TEST_RATE -> perfTest(spec, runDir, started, latency);
+            };
             if (!started.process().isAlive()) {
                 return RunResult.failed(spec, "target exited during the run: " + started.process().tail(10));
             }
@@ -145,31 +154,8 @@ public final class Runner {
         final List<String> results = new ArrayList<>();
         final ChildProcess load0 = ChildProcess.startPumped("firehose",
             Jvm.command(Jvm.FIREHOSE_OPTS, perfClassPath, FirehoseMain.class.getName(), config.toArgs()), runDir,
-            runDir.resolve("firehose.log"), line -> {
-                try {
-                    if (line.equals(Firehose.MEASURE_START)) {
-                        w.startThreads = ProcStat.threadTicks(pid);
-                        w.startTicks = ProcStat.cpuTicks(pid);
-                        w.startMachine = ProcStat.machineBusyTicks();
-                        w.startDisk = spec.fs().mount().deviceBytesWritten();
-                        w.startNs = System.nanoTime();
-                    } else if (line.equals(Firehose.MEASURE_END)) {
-                        w.endTicks = ProcStat.cpuTicks(pid);
-                        w.endMachine = ProcStat.machineBusyTicks();
-                        w.endDisk = spec.fs().mount().deviceBytesWritten();
-                        w.endNs = System.nanoTime();
-                        w.endThreads = ProcStat.threadTicks(pid);
-                        // After the window's samples, so their CPU is not billed to it.
-                        w.endLatency = latency.get();
-                    } else if (line.startsWith(Firehose.RESULT_PREFIX)) {
-                        synchronized (results) {
-                            results.add(line);
-                        }
-                    }
-                } catch (IOException e) {
-                    // The target died; the run fails below on the missing sample.
-                }
-            });
+            runDir.resolve("firehose.log"), windowPump(w, spec, pid, latency, Firehose.MEASURE_START,
+                Firehose.MEASURE_END, Firehose.RESULT_PREFIX, results));
         final long timeoutMs = (long) ((options.warmupSeconds + options.seconds) * 1000) + 180_000;
         final int rc = load0.waitFor(timeoutMs);
         if (rc != 0) {
@@ -187,6 +173,94 @@ public final class Runner {
             r.clientCpuSeconds(), w.startDisk < 0 || w.endDisk < 0 ? -1 : w.endDisk - w.startDisk,
             RunResult.formatThreads(busiest), busiest.isEmpty() ? 0 : busiest.get(0).getValue(),
             (double) (w.endMachine - w.startMachine) / ProcStat.clockTicksPerSecond(), w.endLatency);
+    }
+
+    /**
+     * Samples the target at the load's window lines (CPU, threads, machine, disk at start; the same and the broker's
+     * own latency at the end) and keeps the result lines.
+     */
+    private static Consumer<String> windowPump(Window w, RunSpec spec, long pid,
+                                               Supplier<BrokerJmx.ProduceLatency> latency, String startLine,
+                                               String endLine, String resultPrefix, List<String> results) {
+        return line -> {
+            try {
+                if (line.equals(startLine)) {
+                    w.startThreads = ProcStat.threadTicks(pid);
+                    w.startTicks = ProcStat.cpuTicks(pid);
+                    w.startMachine = ProcStat.machineBusyTicks();
+                    w.startDisk = spec.fs().mount().deviceBytesWritten();
+                    w.startNs = System.nanoTime();
+                } else if (line.equals(endLine)) {
+                    w.endTicks = ProcStat.cpuTicks(pid);
+                    w.endMachine = ProcStat.machineBusyTicks();
+                    w.endDisk = spec.fs().mount().deviceBytesWritten();
+                    w.endNs = System.nanoTime();
+                    w.endThreads = ProcStat.threadTicks(pid);
+                    // After the window's samples, so their CPU is not billed to it.
+                    w.endLatency = latency.get();
+                } else if (line.startsWith(resultPrefix)) {
+                    synchronized (results) {
+                        results.add(line);
+                    }
+                }
+            } catch (IOException e) {
+                // The target died; the run fails on the missing sample.
+            }
+        };
+    }
+
+    /**
+     * The open-loop latency load ({@link OpenLoop}) at the load's rate, acks=all idempotent, for
+     * {@code --openloop-seconds} after {@code --openloop-warmup-seconds}. A fixed rate writes rate x size bytes a
+     * second; where that would pass the run's byte budget (or 40 % of the file system) the window and warm-up are
+     * shortened alike, with a warning.
+     */
+    private RunResult openLoop(RunSpec spec, Path runDir, Target.Started started,
+                               Supplier<BrokerJmx.ProduceLatency> latency)
+            throws IOException, InterruptedException {
+        final LoadSpec load = spec.load();
+        final long pid = started.process().pid();
+        double seconds = options.openLoopSeconds;
+        double warmup = options.openLoopWarmupSeconds;
+        final double bytes = (double) load.rate() * load.recordBytes() * (seconds + warmup);
+        final double budget = Math.min(runBudgetBytes, spec.fs().budgetBytes(0.4));
+        if (bytes > budget) {
+            final double scale = budget / bytes;
+            seconds = Math.max(1, seconds * scale);
+            warmup *= scale;
+            System.err.printf(Locale.ROOT, "warning: %s: %.1f GB would pass the run budget of %.1f GB: window"
+                + " shortened to %.1f s (warm-up %.1f s)%n", load.label(), bytes / 1e9, budget / 1e9, seconds, warmup);
+        }
+        final OpenLoopConfig config = new OpenLoopConfig("127.0.0.1", started.port(), TOPIC, load.recordBytes(),
+            options.batchBytes, (short) -1, true, options.openLoopConnections, load.rate(), warmup, seconds,
+            options.openLoopMaxInflight, true);
+        final Window w = new Window();
+        final List<String> results = new ArrayList<>();
+        final ChildProcess load0 = ChildProcess.startPumped("openloop",
+            Jvm.command(Jvm.FIREHOSE_OPTS, perfClassPath, OpenLoopMain.class.getName(), config.toArgs()), runDir,
+            runDir.resolve("openloop.log"), windowPump(w, spec, pid, latency, OpenLoop.MEASURE_START,
+                OpenLoop.MEASURE_END, OpenLoop.RESULT_PREFIX, results));
+        // A target far behind the rate drains for long after the window; give it that (and the stall timeout).
+        final long timeoutMs = (long) ((warmup + seconds) * 3_000) + 180_000;
+        final int rc = load0.waitFor(timeoutMs);
+        if (rc != 0) {
+            return RunResult.failed(spec, "open-loop load failed: exit=" + rc + ": " + firstError(load0.logFile()));
+        }
+        if (w.startTicks < 0 || w.endTicks < 0 || results.isEmpty()) {
+            return RunResult.failed(spec, "open-loop window not sampled (target gone?): " + load0.tail(5));
+        }
+        final OpenLoop.Result r = OpenLoop.Result.parse(results.get(results.size() - 1));
+        final double cpu = (double) (w.endTicks - w.startTicks) / ProcStat.clockTicksPerSecond();
+        final double window = (w.endNs - w.startNs) / 1e9;
+        final var busiest = ProcStat.busiest(w.startThreads, w.endThreads, window, 3);
+        // The latency columns of the main table take the open loop's figures (from the schedule, not the send).
+        final PerfTestSummary asSummary = new PerfTestSummary(r.records(), r.recordsPerSec(), r.meanMs(), r.maxMs(),
+            r.p50Ms(), r.p95Ms(), r.p99Ms(), r.p999Ms());
+        return new RunResult(spec, null, r.records(), r.records() * load.recordBytes(), r.seconds(), asSummary, cpu,
+            window, ProcStat.peakRssBytes(pid), r.clientCpuSeconds(),
+            w.startDisk < 0 || w.endDisk < 0 ? -1 : w.endDisk - w.startDisk, RunResult.formatThreads(busiest),
+            busiest.isEmpty() ? 0 : busiest.get(0).getValue(),
+            (double) (w.endMachine - w.startMachine) / ProcStat.clockTicksPerSecond(), w.endLatency, r);
     }
 
     private RunResult perfTest(RunSpec spec, Path runDir, Target.Started started,
@@ -304,7 +378,7 @@ public final class Runner {
         try {
             for (String l : Files.readAllLines(log, StandardCharsets.UTF_8)) {
                 if (l.contains("Exception") || l.contains("ERROR") || l.startsWith("firehose: error")
-                        || l.contains("exit=")) {
+                        || l.startsWith("openloop: error") || l.contains("exit=")) {
                     return l.length() > 400 ? l.substring(0, 400) + "..." : l;
                 }
             }

@@ -43,6 +43,12 @@ public final class ZcrxBrokerTarget implements Target {
     private final List<String> extraOverrides;
     private final boolean jmx;
     private final boolean metrics;
+    /** The java launcher; null = the harness's own ({@link Jvm#java()}). */
+    private final String java;
+    /** Its version ("25.0.1"), for the id and the report; null with the harness's JDK. */
+    private final String javaVersion;
+    /** "g1" (the start script's options as given) or "zgc" (generational ZGC instead of G1). */
+    private final String gc;
 
     /** @param extraOverrides key=value settings added after the harness's own (e.g. zcrx.interface=eth0) */
     public ZcrxBrokerTarget(Path repoRoot, String transport, String jvmOpts, List<String> extraOverrides) {
@@ -55,17 +61,51 @@ public final class ZcrxBrokerTarget implements Target {
      */
     public ZcrxBrokerTarget(Path repoRoot, String transport, String jvmOpts, List<String> extraOverrides, boolean jmx,
                             boolean metrics) {
+        this(repoRoot, transport, jvmOpts, extraOverrides, jmx, metrics, null, null, "g1");
+    }
+
+    private ZcrxBrokerTarget(Path repoRoot, String transport, String jvmOpts, List<String> extraOverrides, boolean jmx,
+                             boolean metrics, String java, String javaVersion, String gc) {
         this.repoRoot = repoRoot;
         this.transport = transport;
         this.jvmOpts = jvmOpts;
         this.extraOverrides = List.copyOf(extraOverrides);
         this.jmx = jmx;
         this.metrics = metrics;
+        this.java = java;
+        this.javaVersion = javaVersion;
+        this.gc = gc;
     }
 
     /** The same broker and transport with {@code metrics.enable=false}. */
     public ZcrxBrokerTarget withMetricsOff() {
-        return new ZcrxBrokerTarget(repoRoot, transport, jvmOpts, extraOverrides, jmx, false);
+        return new ZcrxBrokerTarget(repoRoot, transport, jvmOpts, extraOverrides, jmx, false, java, javaVersion, gc);
+    }
+
+    /**
+     * The same broker on another JDK and/or collector (perf-compare's {@code --jdk} and {@code --gc}), so JDKs and
+     * collectors run side by side in one comparison.
+     *
+     * @param java        a java launcher, or null for the harness's own
+     * @param javaVersion its version ({@link Jvm#versionOf}); null with the harness's JDK
+     * @param gc          "g1" or "zgc"
+     */
+    public ZcrxBrokerTarget withJvm(String java, String javaVersion, String gc) {
+        return new ZcrxBrokerTarget(repoRoot, transport, jvmOpts, extraOverrides, jmx, metrics, java, javaVersion, gc);
+    }
+
+    /**
+     * The JVM options with the collector swapped: for zgc, the G1 flags of {@link Jvm#ZCRX_BROKER_OPTS} are
+     * dropped and {@code -XX:+UseZGC} added, with {@code -XX:+ZGenerational} on JDK 21 and 22 (generational ZGC is
+     * the only mode from 23 on, where the flag is deprecated; JDK 17 has no generational ZGC and gets plain ZGC).
+     */
+    static String gcOptions(String opts, String gc, int javaMajor) {
+        if (gc.equals("g1")) {
+            return opts;
+        }
+        final String withoutG1 = opts.replace("-XX:+UseG1GC", "").replaceAll("-XX:MaxGCPauseMillis=\\d+", "")
+            .replaceAll("\\s+", " ").trim();
+        return withoutG1 + " -XX:+UseZGC" + (javaMajor == 21 || javaMajor == 22 ? " -XX:+ZGenerational" : "");
     }
 
     /** False for the metrics-off twin. */
@@ -101,20 +141,30 @@ public final class ZcrxBrokerTarget implements Target {
 
     @Override
     public String id() {
-        return "zcrx-" + transport + (metrics ? "" : NO_METRICS_SUFFIX);
+        return "zcrx-" + transport + (javaVersion == null ? "" : "-jdk" + Jvm.major(javaVersion))
+            + (gc.equals("g1") ? "" : "-" + gc) + (metrics ? "" : NO_METRICS_SUFFIX);
     }
 
     @Override
     public String label() {
-        return "zcrx broker (" + transport + (metrics ? "" : ", metrics off") + ")";
+        return "zcrx broker (" + transport + (javaVersion == null ? "" : ", JDK " + javaVersion)
+            + (gc.equals("g1") ? "" : ", " + gc.toUpperCase(Locale.ROOT)) + (metrics ? "" : ", metrics off") + ")";
     }
 
     @Override
     public String describe() {
         return "io.zcrx.ingest.broker.Main with " + CONFIG + " and transport=" + transport
             + (extraOverrides.isEmpty() ? "" : ", " + String.join(", ", extraOverrides))
-            + (metrics ? "" : ", " + METRICS_OFF) + ", config/log4j2.xml; JVM: " + jvmOpts
-            + (jmx ? " plus remote JMX on a loopback port" : "");
+            + (metrics ? "" : ", " + METRICS_OFF) + ", config/log4j2.xml; JVM: "
+            + (java == null ? "the harness's (" + Jvm.description() + ")" : java + " (" + javaVersion + ")")
+            + " " + opts() + (jmx ? " plus remote JMX on a loopback port" : "");
+    }
+
+    /** The JVM options on this target's JDK: the collector's, and native access for JNA from JDK 22 on. */
+    private String opts() {
+        final int major = javaVersion == null ? Runtime.version().feature() : Jvm.major(javaVersion);
+        // As bin/zcrx-broker-start.sh: JDK 22+ warns when JNA loads its library unless native access is granted.
+        return gcOptions(jvmOpts, gc, major) + (major >= 22 ? " --enable-native-access=ALL-UNNAMED" : "");
     }
 
     @Override
@@ -188,8 +238,8 @@ public final class ZcrxBrokerTarget implements Target {
         final String logging = " -Dlog4j2.configurationFile=" + repoRoot.resolve("config/log4j2.xml")
             + " -Dzcrx.logs.dir=" + runDir.resolve("logs").toAbsolutePath();
         final String classPath = Jvm.classPath(repoRoot.resolve(JAR), repoRoot.resolve(LIB));
-        final List<String> command = Jvm.command(jvmOpts + (jmx ? " " + BrokerJmx.jvmOptions(jmxPort) : "") + logging,
-            classPath, MAIN_CLASS, args);
+        final List<String> command = Jvm.command(java == null ? Jvm.java() : java,
+            opts() + (jmx ? " " + BrokerJmx.jvmOptions(jmxPort) : "") + logging, classPath, MAIN_CLASS, args);
         final ChildProcess broker = ChildProcess.startToFile(id(), command, repoRoot, runDir.resolve("broker.log"));
         if (!broker.awaitLine(READY_WORD, START_TIMEOUT_MS) || !broker.isAlive()) {
             final boolean exited = !broker.isAlive();

@@ -13,16 +13,43 @@ class CompareOptionsTest {
     @Test
     void fullProfileCoversEveryFileSystemLoadAndTarget() {
         // Goal: the default run is the full comparison matrix. Method: parse no options and count
-        // loads: 2 sizes x 2 acks x (unthrottled perf-test, fixed-rate perf-test, firehose).
+        // loads: 2 sizes x 2 acks x (unthrottled perf-test, fixed-rate perf-test, firehose), plus the open loop
+        // at 10,000 and 100,000 records/s for 1 KB acks=all.
         final CompareOptions o = CompareOptions.parse(new String[] {"--repo", "/tmp/repo"});
         assertEquals(3, o.reps);
         assertEquals(List.of("tmpfs", "disk"), o.fs);
-        assertEquals(12, o.loadSpecs().size());
+        assertEquals(14, o.loadSpecs().size());
         assertEquals(Path.of("/tmp/repo/docs/perf"), o.outDir);
         assertEquals(Path.of("/tmp/repo/perf/target/perf-data"), o.diskDir);
         assertEquals(new LoadSpec(LoadSpec.Kind.PERF_TEST, 1024, false, 0), o.loadSpecs().get(0));
         assertEquals(new LoadSpec(LoadSpec.Kind.PERF_TEST_RATE, 1024, false, 20_000), o.loadSpecs().get(1));
-        assertEquals(new LoadSpec(LoadSpec.Kind.FIREHOSE, 100, true, 0), o.loadSpecs().get(11));
+        assertEquals(new LoadSpec(LoadSpec.Kind.OPEN_LOOP, 1024, true, 10_000), o.loadSpecs().get(6));
+        assertEquals(new LoadSpec(LoadSpec.Kind.OPEN_LOOP, 1024, true, 100_000), o.loadSpecs().get(7));
+        assertEquals(new LoadSpec(LoadSpec.Kind.FIREHOSE, 100, true, 0), o.loadSpecs().get(13));
+        assertEquals(60, o.openLoopSeconds);
+        assertEquals(List.of("g1"), o.gcs);
+        assertEquals(List.of(), o.jdks);
+    }
+
+    @Test
+    void openLoopJdkAndGcOptions() {
+        // Goal: the open loop's rates, sizes and window are options; its loads have the rate in their id (two per
+        // size); --gc takes g1,zgc only and --jdk only launchers that exist.
+        final CompareOptions o = CompareOptions.parse(new String[] {"--loads", "openloop", "--acks", "1,all",
+            "--openloop-rates", "500,2000", "--openloop-sizes", "1024,100", "--openloop-seconds", "3", "--gc",
+            "g1,zgc"});
+        assertEquals(List.of(new LoadSpec(LoadSpec.Kind.OPEN_LOOP, 1024, true, 500),
+            new LoadSpec(LoadSpec.Kind.OPEN_LOOP, 1024, true, 2000),
+            new LoadSpec(LoadSpec.Kind.OPEN_LOOP, 100, true, 500),
+            new LoadSpec(LoadSpec.Kind.OPEN_LOOP, 100, true, 2000)), o.loadSpecs());
+        assertEquals("openloop-500-1024-all", o.loadSpecs().get(0).id());
+        assertEquals("open-loop 1KB acks=all idem @500/s", o.loadSpecs().get(0).label());
+        assertTrue(o.loadSpecs().get(0).fixedRate());
+        assertEquals(3, o.openLoopSeconds);
+        assertEquals(List.of("g1", "zgc"), o.gcs);
+        assertThrows(IllegalArgumentException.class, () -> CompareOptions.parse(new String[] {"--gc", "shenandoah"}));
+        assertThrows(IllegalArgumentException.class,
+            () -> CompareOptions.parse(new String[] {"--jdk", "/nonexistent/bin/java"}));
     }
 
     @Test

@@ -25,6 +25,28 @@ class ZcrxBrokerTargetTest {
     }
 
     @Test
+    void jdkAndCollectorVariantsAreTargetsOfTheirOwn() {
+        // Goal: --jdk / --gc make separate targets (id, label) whose JVM options swap G1 for generational ZGC the way
+        // each JDK spells it. Method: variants of one target; the option rewrite for JDK 17, 21 and 25.
+        final ZcrxBrokerTarget base = new ZcrxBrokerTarget(Path.of("/repo"), "uring", Jvm.ZCRX_BROKER_OPTS, List.of(),
+            false, true);
+        final ZcrxBrokerTarget z25 = base.withJvm("/usr/lib/jvm/x/bin/java", "25.0.1", "zgc");
+        assertEquals("zcrx-uring-jdk25-zgc", z25.id());
+        assertEquals("zcrx broker (uring, JDK 25.0.1, ZGC)", z25.label());
+        assertEquals("zcrx-uring-jdk25-zgc-nometrics", z25.withMetricsOff().id());
+        assertTrue(z25.describe().contains("/usr/lib/jvm/x/bin/java (25.0.1) -Xms256m -Xmx1g -XX:+UseZGC"),
+            z25.describe());
+        assertEquals("zcrx-uring", base.withJvm(null, null, "g1").id());
+        assertEquals("-Xms256m -Xmx1g -XX:+UseZGC", ZcrxBrokerTarget.gcOptions(Jvm.ZCRX_BROKER_OPTS, "zgc", 25));
+        assertEquals("-Xms256m -Xmx1g -XX:+UseZGC -XX:+ZGenerational",
+            ZcrxBrokerTarget.gcOptions(Jvm.ZCRX_BROKER_OPTS, "zgc", 21));
+        assertEquals(Jvm.ZCRX_BROKER_OPTS, ZcrxBrokerTarget.gcOptions(Jvm.ZCRX_BROKER_OPTS, "g1", 17));
+        assertEquals(25, Jvm.major("25.0.1"));
+        assertEquals(17, Jvm.major("17.0.15"));
+        assertEquals(8, Jvm.major("1.8.0_402"));
+    }
+
+    @Test
     void ignoredSettingsAreReadFromTheBrokersWarning() {
         // Goal: a broker that ignores metrics.enable (it warns instead of refusing an unknown key)
         // is recognised, so a "metrics off" run never measures metrics on. Method: the warning line

@@ -226,6 +226,29 @@ final class ClusterClients {
         return out;
     }
 
+    /** partition -> its description (leader, replicas, ISR); empty when the topic cannot be described now. */
+    static Map<Integer, TopicPartitionInfo> partitions(Admin admin, String topic) {
+        final Map<Integer, TopicPartitionInfo> out = new HashMap<>();
+        try {
+            final TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+            for (TopicPartitionInfo p : d.partitions()) {
+                out.put(p.partition(), p);
+            }
+        } catch (ExecutionException e) {
+            return Map.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Map.of();
+        }
+        return out;
+    }
+
+    /** The ISR of {@code topic-partition}, sorted (empty when it cannot be described now). */
+    static List<Integer> isr(Admin admin, String topic, int partition) {
+        final TopicPartitionInfo p = partitions(admin, topic).get(partition);
+        return p == null ? List.of() : p.isr().stream().map(Node::id).sorted().toList();
+    }
+
     /** The first segment of {@code topic-partition} in a broker's log dir. */
     static Path firstSegment(Path logDir, String topic, int partition) {
         return logDir.resolve(topic + "-" + partition).resolve("00000000000000000000.log");

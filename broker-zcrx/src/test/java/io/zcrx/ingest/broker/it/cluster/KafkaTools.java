@@ -22,6 +22,8 @@ final class KafkaTools {
     static final String CONSUMER_GROUP_COMMAND = "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand";
     /** kafka-tools in 4.4.0 (the Scala {@code kafka.tools.DumpLogSegments} is gone). */
     static final String DUMP_LOG_SEGMENTS = "org.apache.kafka.tools.DumpLogSegments";
+    static final String LEADER_ELECTION_COMMAND = "org.apache.kafka.tools.LeaderElectionCommand";
+    static final String REASSIGN_PARTITIONS_COMMAND = "org.apache.kafka.tools.reassign.ReassignPartitionsCommand";
     /** Still Scala in 4.4.0 ({@code kafka_2.13}). */
     static final String STORAGE_TOOL = "kafka.tools.StorageTool";
 
@@ -75,6 +77,24 @@ final class KafkaTools {
         final List<String> all = new ArrayList<>(List.of("--files", segment.toString()));
         all.addAll(Arrays.asList(args));
         return run(DUMP_LOG_SEGMENTS, all);
+    }
+
+    /** {@code kafka-dump-log.sh --files F1,F2,... [ARGS]}: one JVM for many segment files. */
+    Result dumpLogSegments(List<Path> segments, String... args) throws IOException, InterruptedException {
+        final List<String> all = new ArrayList<>(List.of("--files",
+            String.join(",", segments.stream().map(Path::toString).toList())));
+        all.addAll(Arrays.asList(args));
+        return run(DUMP_LOG_SEGMENTS, all);
+    }
+
+    /** {@code kafka-leader-election.sh --bootstrap-server BOOTSTRAP ARGS} (e.g. {@code --election-type PREFERRED}). */
+    Result leaderElection(String bootstrap, String... args) throws IOException, InterruptedException {
+        return run(LEADER_ELECTION_COMMAND, withBootstrap(bootstrap, args));
+    }
+
+    /** {@code kafka-reassign-partitions.sh --bootstrap-server BOOTSTRAP ARGS}. */
+    Result reassignPartitions(String bootstrap, String... args) throws IOException, InterruptedException {
+        return run(REASSIGN_PARTITIONS_COMMAND, withBootstrap(bootstrap, args));
     }
 
     /** {@code kafka-storage.sh ARGS} (format, info, random-uuid). */

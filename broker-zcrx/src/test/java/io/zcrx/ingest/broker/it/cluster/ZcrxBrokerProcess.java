@@ -4,6 +4,7 @@ import io.zcrx.ingest.broker.testkit.Await;
 import io.zcrx.ingest.broker.testkit.BrokerProcess;
 import io.zcrx.ingest.broker.testkit.RawClient;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -177,6 +178,28 @@ final class ZcrxBrokerProcess implements AutoCloseable {
     /** SIGKILL ({@code Process.destroyForcibly()}). */
     void kill() throws InterruptedException {
         process.kill();
+    }
+
+    /**
+     * SIGSTOP: the JVM freezes (no fetches, no heartbeats) without closing a socket, as a stalled
+     * machine does; {@link #resume} continues it.
+     */
+    void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #pause}. */
+    void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        final Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid()))
+            .redirectErrorStream(true).start();
+        final String out = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (kill.waitFor() != 0) {
+            throw new AssertionError("kill -" + name + " " + process.pid() + " failed: " + out);
+        }
     }
 
     /** Waits for the process to exit by itself (e.g. a refused start); returns the exit code. */
