@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
@@ -39,9 +40,17 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.config.SslConfigs;
 import org.apache.kafka.common.errors.SslAuthenticationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -55,7 +64,9 @@ import org.junit.jupiter.api.TestInstance;
  * and MTLS (SSL with {@code ssl.client.auth=required}), certificates made by keytool in the test. The Java client
  * produces and consumes over SSL and SASL_SSL; a client without a certificate is refused on MTLS and one with a
  * certificate is served; a plaintext client on an SSL port is closed; every decrypted chunk and every receive
- * chunk is back after a produce burst; kcat (librdkafka) produces and consumes over SSL where it is installed.
+ * chunk is back after a produce burst; the authorizer sees the client certificate's principal
+ * ({@code User:CN=client-one,OU=test,O=zcrx}); kcat (librdkafka) produces and consumes over SSL where it is
+ * installed.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class AbstractTlsIT {
@@ -87,7 +98,11 @@ abstract class AbstractTlsIT {
             "ssl.truststore.location", certs.truststore().toString(),
             "ssl.truststore.password", TlsCerts.PASSWORD,
             "listener.name.mtls.ssl.client.auth", "required",
-            "listener.name.sasl_ssl.sasl.enabled.mechanisms", "SCRAM-SHA-512");
+            "listener.name.sasl_ssl.sasl.enabled.mechanisms", "SCRAM-SHA-512",
+            // Kafka's authorizer, open where no ACL names a resource: one topic below is closed to all but the
+            // client certificate's principal.
+            "authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+            "allow.everyone.if.no.acl.found", "true");
     }
 
     @AfterAll
@@ -229,6 +244,25 @@ abstract class AbstractTlsIT {
         assertTrue(tls("MTLS").handshakeFailures() > failuresBefore, "the refusal is counted");
         produce(ssl(2, true), "mtls-topic", 20, 100);
         assertValues(consume(ssl(2, true), "mtls-topic", 20), 20, 100);
+    }
+
+    @Test
+    void theAuthorizerSeesTheClientCertificatesPrincipal() throws Exception {
+        final String topic = "cert-only";
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap()))) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+            admin.createAcls(List.of(new AclBinding(new ResourcePattern(ResourceType.TOPIC, topic,
+                PatternType.LITERAL), new AccessControlEntry("User:" + TlsCerts.CLIENT_DN, "*", AclOperation.WRITE,
+                AclPermissionType.ALLOW)))).all().get();
+        }
+        // The certificate's principal may write; the same topic over SSL without a certificate (User:ANONYMOUS)
+        // may not.
+        produce(ssl(2, true), topic, 5, 100);
+        final Properties anonymous = ssl(0, false);
+        anonymous.put(ProducerConfig.RETRIES_CONFIG, "0");
+        final ExecutionException e = assertThrows(ExecutionException.class,
+            () -> produce(anonymous, topic, 1, 100));
+        assertInstanceOf(TopicAuthorizationException.class, e.getCause());
     }
 
     @Test
