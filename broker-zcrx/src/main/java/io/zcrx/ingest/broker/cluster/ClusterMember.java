@@ -1,6 +1,7 @@
 package io.zcrx.ingest.broker.cluster;
 
 import io.zcrx.ingest.broker.config.BrokerConfig;
+import io.zcrx.ingest.broker.config.DynamicBrokerConfig;
 import io.zcrx.ingest.broker.metadata.BrokerNode;
 import io.zcrx.ingest.broker.metadata.ClusterState;
 import io.zcrx.ingest.broker.metadata.TopicRegistry;
@@ -190,6 +191,14 @@ public final class ClusterMember {
      */
     public static void verifyStorage(BrokerConfig config) throws IOException {
         StorageCheck.verify(config);
+    }
+
+    /**
+     * The dynamic broker configs the metadata log holds (BROKER "" and this node's id) are applied to
+     * {@code dynamic} from the first image on; call before {@link #start}.
+     */
+    public void applyBrokerConfigsTo(DynamicBrokerConfig dynamic) {
+        publisher.brokerConfigs(dynamic);
     }
 
     /** This broker's cluster view and leadership lease, kept by the publisher and the heartbeats. */

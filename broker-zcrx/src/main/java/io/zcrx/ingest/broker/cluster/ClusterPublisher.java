@@ -1,5 +1,6 @@
 package io.zcrx.ingest.broker.cluster;
 
+import io.zcrx.ingest.broker.config.DynamicBrokerConfig;
 import io.zcrx.ingest.broker.metadata.BrokerNode;
 import io.zcrx.ingest.broker.metadata.ClusterState;
 import io.zcrx.ingest.broker.metadata.ClusterTopic;
@@ -64,6 +65,8 @@ final class ClusterPublisher implements MetadataPublisher {
     private volatile boolean resync;
     /** Publishing steps that threw (the registry counts its own per-topic failures). */
     private final AtomicLong stepErrors = new AtomicLong();
+    /** Where the metadata's dynamic broker configs are applied; null until attached (then none are). */
+    private volatile DynamicBrokerConfig brokerConfigs;
 
     ClusterPublisher(int nodeId, String listenerName, ClusterState cluster, TopicRegistry topics,
                      Consumer<String> fatal) {
@@ -105,6 +108,14 @@ final class ClusterPublisher implements MetadataPublisher {
                 publishView(image);
             } catch (RuntimeException e) {
                 stepFailed("publishing the live brokers", e);
+            }
+        }
+        // Before the topics: a topic changed by the same update gets the new broker defaults.
+        if (full || delta.configsDelta() != null) {
+            try {
+                publishBrokerConfigs(image, full ? null : delta);
+            } catch (RuntimeException e) {
+                stepFailed("applying the dynamic broker configs", e);
             }
         }
         int nowLeading = leading;
@@ -191,6 +202,31 @@ final class ClusterPublisher implements MetadataPublisher {
                 LOG.info("broker {} is no longer live (fenced, shut down or unregistered)", b.id());
             }
         }
+    }
+
+    /** Applies the dynamic broker configs from the metadata here (before the first image). */
+    void brokerConfigs(DynamicBrokerConfig dynamic) {
+        this.brokerConfigs = dynamic;
+    }
+
+    /**
+     * Kafka's {@code DynamicConfigPublisher} for BROKER resources: the cluster default ("") and this node's own
+     * layer, as the image holds them, to {@link DynamicBrokerConfig#applyFromMetadata} (which ignores, logged, what
+     * it cannot apply). With a delta, only when it changed one of them.
+     */
+    private void publishBrokerConfigs(MetadataImage image, MetadataDelta delta) {
+        final DynamicBrokerConfig dynamic = brokerConfigs;
+        if (dynamic == null) {
+            return;
+        }
+        final ConfigResource clusterDefault = new ConfigResource(ConfigResource.Type.BROKER, "");
+        final ConfigResource own = new ConfigResource(ConfigResource.Type.BROKER, String.valueOf(nodeId));
+        if (delta != null && !delta.configsDelta().changes().containsKey(clusterDefault)
+            && !delta.configsDelta().changes().containsKey(own)) {
+            return;
+        }
+        dynamic.applyFromMetadata(image.configs().configMapForResource(clusterDefault),
+            image.configs().configMapForResource(own));
     }
 
     /** Topics created or changed by the delta, and topics whose configs it changed. */

@@ -40,8 +40,12 @@ import org.slf4j.LoggerFactory;
  * dynamically" message.
  *
  * <p>Standalone mode keeps both layers in {@code <first log dir>/}{@value #FILE_NAME} (written to a temporary file,
- * fsynced and renamed over the old one, so a crash leaves either version whole); cluster mode keeps none (the
- * controller owns broker configs there, and this broker does not apply them yet).
+ * fsynced and renamed over the old one, so a crash leaves either version whole). Cluster mode keeps none: the
+ * controller owns broker configs there (Kafka's brokers forward IncrementalAlterConfigs and AlterConfigs after
+ * {@link #check}ing a BROKER change, the controller stores ConfigRecords), and the layers are the metadata log's
+ * BROKER resources "" and this node's id, applied by {@link #applyFromMetadata} as Kafka's
+ * {@code DynamicConfigPublisher} does; a key this broker does not change at run time, or a value it cannot use, is
+ * logged and ignored there (the controller's state is never refused).
  *
  * <p>Thread-safe: changes are serialised on this object; {@link #current()} is a volatile read.
  */
@@ -74,7 +78,7 @@ public final class DynamicBrokerConfig {
         this.current = merge(staticConfig, clusterDefault, perBroker);
     }
 
-    /** No dynamic layers and nothing persisted (cluster mode, tests). */
+    /** No dynamic layers and nothing persisted (tests); cluster mode's start empty too until the metadata's apply. */
     public static DynamicBrokerConfig none(BrokerConfig staticConfig) {
         return new DynamicBrokerConfig(staticConfig, null, Map.of(), Map.of());
     }
@@ -158,17 +162,11 @@ public final class DynamicBrokerConfig {
     }
 
     /**
-     * Replaces one layer with {@code settings} (IncrementalAlterConfigs computes them from the layer it read,
-     * AlterConfigs sends them whole): every key must be dynamic (INVALID_REQUEST otherwise) and the resulting
-     * configuration valid (INVALID_CONFIG naming key and value); then, unless {@code validateOnly}, the file is
-     * written and the listeners told.
+     * Whether one layer replaced with {@code settings} makes a valid configuration: every key must be dynamic
+     * (INVALID_REQUEST otherwise, with Kafka's "Cannot update these configs dynamically" message) and the result
+     * valid (INVALID_CONFIG naming key and value). Cluster mode checks a change with it before forwarding it.
      */
-    public synchronized Result replace(boolean clusterDefaultLayer, Map<String, String> settings,
-                                       boolean validateOnly) {
-        if (file == null) {
-            return new Result(Errors.INVALID_REQUEST,
-                "dynamic broker configs are kept by the controller in cluster mode");
-        }
+    public synchronized Result check(boolean clusterDefaultLayer, Map<String, String> settings) {
         final Set<String> readOnly = new TreeSet<>();
         for (String k : settings.keySet()) {
             if (!isDynamic(k)) {
@@ -179,15 +177,28 @@ public final class DynamicBrokerConfig {
             return new Result(Errors.INVALID_REQUEST,
                 "Cannot update these configs dynamically: " + readOnly);
         }
+        final String bad = validate(staticConfig, clusterDefaultLayer ? settings : clusterDefault,
+            clusterDefaultLayer ? perBroker : settings);
+        return bad == null ? Result.OK : new Result(Errors.INVALID_CONFIG, bad);
+    }
+
+    /**
+     * Replaces one layer with {@code settings} (IncrementalAlterConfigs computes them from the layer it read,
+     * AlterConfigs sends them whole), standalone only: {@link #check}ed, then, unless {@code validateOnly}, the file
+     * is written and the listeners told.
+     */
+    public synchronized Result replace(boolean clusterDefaultLayer, Map<String, String> settings,
+                                       boolean validateOnly) {
+        if (file == null) {
+            return new Result(Errors.INVALID_REQUEST,
+                "dynamic broker configs are kept by the controller in cluster mode");
+        }
+        final Result checked = check(clusterDefaultLayer, settings);
+        if (checked.error() != Errors.NONE || validateOnly) {
+            return checked;
+        }
         final Map<String, String> defaults = clusterDefaultLayer ? new TreeMap<>(settings) : clusterDefault;
         final Map<String, String> broker = clusterDefaultLayer ? perBroker : new TreeMap<>(settings);
-        final String bad = validate(staticConfig, defaults, broker);
-        if (bad != null) {
-            return new Result(Errors.INVALID_CONFIG, bad);
-        }
-        if (validateOnly) {
-            return Result.OK;
-        }
         try {
             write(defaults, broker);
         } catch (IOException e) {
@@ -195,9 +206,65 @@ public final class DynamicBrokerConfig {
             return new Result(Errors.KAFKA_STORAGE_ERROR,
                 "writing " + file + " failed: " + e.getMessage());
         }
+        install(defaults, broker, merge(staticConfig, defaults, broker));
+        return Result.OK;
+    }
+
+    /**
+     * Cluster mode: both layers as the metadata log now holds them (the BROKER resource "" and this node's id),
+     * applied as Kafka's {@code DynamicConfigPublisher} applies them. Nothing is refused: a key that is not dynamic
+     * here (or unknown to this broker), or a value that is not valid on its own, is logged and left out; if the
+     * remaining keys still do not make a valid configuration together, the previous one stays (logged). The
+     * listeners are told when something changed. Called on the metadata loader's thread.
+     */
+    public synchronized void applyFromMetadata(Map<String, String> clusterDefaultLayer,
+                                               Map<String, String> perBrokerLayer) {
+        if (file != null) {
+            throw new IllegalStateException("standalone broker settings do not come from the metadata log");
+        }
+        final Map<String, String> defaults = usable("cluster default", clusterDefaultLayer);
+        final Map<String, String> broker = usable("broker", perBrokerLayer);
+        if (defaults.equals(clusterDefault) && broker.equals(perBroker)) {
+            return;
+        }
+        final BrokerConfig next;
+        try {
+            next = merge(staticConfig, defaults, broker);
+        } catch (ConfigException e) {
+            LOG.error("dynamic broker settings from the metadata log (cluster default {}, broker {}) are not valid "
+                + "together, keeping the previous ones: {}", defaults, broker, e.getMessage());
+            return;
+        }
+        install(defaults, broker, next);
+    }
+
+    /** The keys of a metadata layer this broker can apply, each valid on its own over the static configuration. */
+    private Map<String, String> usable(String layerName, Map<String, String> layer) {
+        final Map<String, String> out = new TreeMap<>();
+        for (Map.Entry<String, String> e : layer.entrySet()) {
+            if (e.getValue() == null) {
+                continue;
+            }
+            if (!isDynamic(e.getKey())) {
+                LOG.info("dynamic broker setting {} ({} layer, metadata log) is not changed at run time by this "
+                    + "broker; ignored", e.getKey(), layerName);
+                continue;
+            }
+            try {
+                merge(staticConfig, Map.of(e.getKey(), e.getValue()), Map.of());
+                out.put(e.getKey(), e.getValue());
+            } catch (ConfigException ex) {
+                LOG.warn("dynamic broker setting {}={} ({} layer, metadata log) is not valid here; ignored: {}",
+                    e.getKey(), e.getValue(), layerName, ex.getMessage());
+            }
+        }
+        return out;
+    }
+
+    /** Makes {@code next} current and tells the listeners. Lock held. */
+    private void install(Map<String, String> defaults, Map<String, String> broker, BrokerConfig next) {
         clusterDefault = defaults;
         perBroker = broker;
-        final BrokerConfig next = merge(staticConfig, defaults, broker);
         current = next;
         LOG.info("dynamic broker settings changed: cluster default {}, broker {}", defaults, broker);
         for (Consumer<BrokerConfig> l : listeners) {
@@ -207,7 +274,6 @@ public final class DynamicBrokerConfig {
                 LOG.error("applying dynamic broker settings failed in {}", l, e);
             }
         }
-        return Result.OK;
     }
 
     /** Null if both layers on top of the static configuration make a valid one, else why not. */

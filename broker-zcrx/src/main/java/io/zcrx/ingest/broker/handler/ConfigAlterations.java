@@ -18,10 +18,11 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * What IncrementalAlterConfigs and AlterConfigs share on a standalone broker (Kafka's {@code ConfigAdminManager}
- * and {@code DynamicBrokerConfig}): the current settings of a resource, the incremental operations applied to them,
- * and the replacement of a TOPIC's overrides ({@link TopicRegistry#alterConfigs}) or of a BROKER layer
- * ({@link DynamicBrokerConfig#replace}: the resource name "" is the cluster default, this node's id its own layer).
+ * What IncrementalAlterConfigs and AlterConfigs share (Kafka's {@code ConfigAdminManager} and
+ * {@code DynamicBrokerConfig}): the current settings of a resource, the incremental operations applied to them,
+ * and, standalone, the replacement of a TOPIC's overrides ({@link TopicRegistry#alterConfigs}) or of a BROKER layer
+ * ({@link DynamicBrokerConfig#replace}: the resource name "" is the cluster default, this node's id its own layer);
+ * in cluster mode the check of a BROKER change before it is forwarded ({@link #checkForwardedBroker}).
  *
  * <p>Thread-safe (stateless; the registries serialise their changes).
  */
@@ -136,6 +137,16 @@ final class ConfigAlterations {
         }
         final DynamicBrokerConfig.Result r = ctx.dynamicConfig().replace(name.isEmpty(), settings, validateOnly);
         return Outcome.of(r.error(), r.message());
+    }
+
+    /**
+     * Cluster mode: why the BROKER layer {@code name} ("" the cluster default) replaced with {@code settings} is
+     * not forwarded to the controller, or null. As Kafka's {@code ConfigAdminManager}, a validation failure is
+     * INVALID_REQUEST (KAFKA-13609 keeps it so for compatibility).
+     */
+    static Outcome checkForwardedBroker(BrokerContext ctx, String name, Map<String, String> settings) {
+        final DynamicBrokerConfig.Result r = ctx.dynamicConfig().check(name.isEmpty(), settings);
+        return r.error() == Errors.NONE ? null : Outcome.of(Errors.INVALID_REQUEST, r.message());
     }
 
     private static ConfigDef.Type typeOf(ConfigResource.Type type, String name) {

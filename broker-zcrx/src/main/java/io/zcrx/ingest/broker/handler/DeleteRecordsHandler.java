@@ -2,10 +2,16 @@ package io.zcrx.ingest.broker.handler;
 
 import io.zcrx.ingest.broker.config.TopicConfigs;
 import io.zcrx.ingest.broker.metadata.TopicInfo;
+import io.zcrx.ingest.broker.replica.DelayedDeleteRecords;
+import io.zcrx.ingest.broker.replica.LeaderPartitions;
 import io.zcrx.ingest.broker.request.BrokerContext;
+import io.zcrx.ingest.broker.request.RequestContext;
 import io.zcrx.ingest.log.PartitionLog;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.message.DeleteRecordsRequestData;
 import org.apache.kafka.common.message.DeleteRecordsRequestData.DeleteRecordsPartition;
@@ -29,22 +35,43 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The new log start is written to {@code log-start-offset-checkpoint} before the answer, so a restart keeps it;
  * the segments wholly below it are removed at once. Followers take it from the leader's next Fetch response
- * ({@code ReplicaFetcher}); unlike Kafka, the answer does not wait for them (Kafka's {@code DelayedDeleteRecords}
- * holds it until every live replica's log start has passed the offset): the low watermark answered is the
- * leader's.
+ * ({@code ReplicaFetcher}) and report theirs in their next Fetch request. In cluster mode the answer waits for them,
+ * as Kafka's {@code DelayedDeleteRecords} ({@link DelayedDeleteRecords}): a partition's low watermark is the
+ * smallest log start over the leader and its followers on live brokers ({@link LeaderPartitions#lowWatermark}), and
+ * the answer leaves once every partition's has reached the offset asked for, or at the request's {@code TimeoutMs}
+ * (the partitions still short REQUEST_TIMED_OUT). A single-replica partition, and every partition of a standalone
+ * broker, answers at once with the leader's log start.
  *
- * <p>Thread-safe (stateless).
+ * <p>Thread-safe (stateless; a parked answer is {@link DelayedDeleteRecords}'s).
  */
 public final class DeleteRecordsHandler {
     private static final Logger LOG = LoggerFactory.getLogger(DeleteRecordsHandler.class);
 
     private final BrokerContext ctx;
+    /** The leader side of replication (cluster mode), else null. */
+    private final LeaderPartitions leaders;
 
-    public DeleteRecordsHandler(BrokerContext ctx) {
+    public DeleteRecordsHandler(BrokerContext ctx, LeaderPartitions leaders) {
         this.ctx = ctx;
+        this.leaders = ctx.clusterMode() ? leaders : null;
     }
 
-    public DeleteRecordsResponseData handle(DeleteRecordsRequestData req) {
+    /** Answers {@code req} now, or (cluster mode, followers behind) once they caught up or it timed out. */
+    public void handle(RequestContext req, DeleteRecordsRequestData data) {
+        final List<DelayedDeleteRecords.Waiting> waiting = new ArrayList<>();
+        final DeleteRecordsResponseData resp = delete(data, waiting);
+        if (waiting.isEmpty()) {
+            req.respond(resp);
+            return;
+        }
+        DelayedDeleteRecords.park(leaders, req.defer(), resp, waiting, data.timeoutMs());
+    }
+
+    /**
+     * Moves the log starts and builds the answer; in cluster mode the partitions whose followers have not followed
+     * yet are added to {@code waiting}.
+     */
+    DeleteRecordsResponseData delete(DeleteRecordsRequestData req, List<DelayedDeleteRecords.Waiting> waiting) {
         final DeleteRecordsResponseData resp = new DeleteRecordsResponseData().setThrottleTimeMs(0);
         boolean moved = false;
         for (DeleteRecordsTopic t : req.topics()) {
@@ -56,6 +83,9 @@ public final class DeleteRecordsHandler {
                     .setPartitionIndex(p.partitionIndex()).setLowWatermark(-1L);
                 tr.partitions().add(pr);
                 moved |= delete(topic, t.name(), p, pr);
+                if (leaders != null && pr.errorCode() == Errors.NONE.code()) {
+                    awaitFollowers(topic.partition(p.partitionIndex()), requiredOffset(p, pr), pr, waiting);
+                }
             }
         }
         if (moved) {
@@ -108,6 +138,28 @@ public final class DeleteRecordsHandler {
         }
         pr.setErrorCode(Errors.NONE.code()).setLowWatermark(log.logStartOffset());
         return moved;
+    }
+
+    /** The offset asked for, resolved (-1, the high watermark, was resolved by {@link #delete} into the answer). */
+    private static long requiredOffset(DeleteRecordsPartition p, DeleteRecordsPartitionResult pr) {
+        return p.offset() == DeleteRecordsRequest.HIGH_WATERMARK ? pr.lowWatermark() : p.offset();
+    }
+
+    /**
+     * Cluster mode, Kafka's {@code deleteRecordsOnLeader} answer: the partition's low watermark over its replicas;
+     * below the offset asked for, the partition waits.
+     */
+    private void awaitFollowers(PartitionLog log, long required, DeleteRecordsPartitionResult pr,
+                                List<DelayedDeleteRecords.Waiting> waiting) {
+        final OptionalLong low = log == null ? OptionalLong.empty() : leaders.lowWatermark(log);
+        if (low.isEmpty()) {
+            pr.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code()).setLowWatermark(-1L);
+            return;
+        }
+        pr.setLowWatermark(low.getAsLong());
+        if (low.getAsLong() < required) {
+            waiting.add(new DelayedDeleteRecords.Waiting(log, required, pr));
+        }
     }
 
     /** True if the topic's effective {@code cleanup.policy} includes {@code delete} (Kafka's config.delete). */

@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterConfigsResource;
@@ -21,10 +22,13 @@ import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
  * {@code incrementalAlterConfigs}), per resource as Kafka's {@code ConfigAdminManager} answers it. Standalone: a
  * TOPIC's overrides ({@link ConfigAlterations}, persisted and applied live) and the BROKER's dynamic settings (name
  * "" the cluster default, this node's id its own layer; read-only keys INVALID_REQUEST); {@code validateOnly} checks
- * without changing. Cluster mode: the TOPIC resources go to the controller ({@link ForwardToController}; the new
- * settings reach every broker through the metadata log); every other resource is refused here, alone (this broker
- * does not apply dynamic broker configs from the metadata log yet, and accepting one it would never apply would
- * mislead the operator). A resource named twice is INVALID_REQUEST, both times.
+ * without changing. Cluster mode, as Kafka's brokers ({@code ConfigAdminManager.preprocess}, then forwarding): a
+ * BROKER resource is checked here first (its name "" or this node's id, the operations applied to the layer the
+ * metadata log holds, the result {@link io.zcrx.ingest.broker.config.DynamicBrokerConfig#check}ed; a failure is
+ * INVALID_REQUEST, as Kafka's), then the TOPIC and BROKER resources go to the controller
+ * ({@link ForwardToController}), which stores them as ConfigRecords: the new settings reach every broker through
+ * the metadata log. Other resource types are refused here, alone. A resource named twice is INVALID_REQUEST, both
+ * times.
  *
  * <p>Thread-safe (stateless).
  */
@@ -69,7 +73,10 @@ public final class IncrementalAlterConfigsHandler {
         return ConfigAlterations.replace(ctx, type, r.resourceName(), settings, validateOnly);
     }
 
-    /** Cluster mode: TOPIC resources to the controller, the others refused here; nothing to forward, answered now. */
+    /**
+     * Cluster mode: TOPIC and checked BROKER resources to the controller, the others refused here; nothing to
+     * forward, answered now.
+     */
     private void forward(RequestContext req, IncrementalAlterConfigsRequestData data, Set<String> duplicated) {
         final IncrementalAlterConfigsRequestData forwarded = new IncrementalAlterConfigsRequestData()
             .setValidateOnly(data.validateOnly());
@@ -81,11 +88,17 @@ public final class IncrementalAlterConfigsHandler {
                     "Error due to duplicate resources")));
             } else if (type == ConfigResource.Type.TOPIC) {
                 forwarded.resources().add(r.duplicate());
+            } else if (type == ConfigResource.Type.BROKER) {
+                final ConfigAlterations.Outcome bad = checkBroker(r);
+                if (bad == null) {
+                    forwarded.resources().add(r.duplicate());
+                } else {
+                    refused.add(answer(r, bad));
+                }
             } else {
                 refused.add(answer(r, ConfigAlterations.Outcome.of(Errors.INVALID_REQUEST,
-                    "this broker applies only topic settings changed at run time in cluster mode; " + type + " '"
-                        + r.resourceName() + "' settings come from its properties file (resource type " + type
-                        + " is not forwarded to the controller)")));
+                    "IncrementalAlterConfigs is only supported for topics and brokers on this broker, but resource "
+                        + "type is " + type)));
             }
         }
         if (forwarded.resources().isEmpty()) {
@@ -95,6 +108,31 @@ public final class IncrementalAlterConfigsHandler {
         ForwardToController.forward(ctx, req,
             new IncrementalAlterConfigsRequest.Builder(forwarded).build(req.version()),
             answer -> ((IncrementalAlterConfigsResponseData) answer).responses().addAll(refused));
+    }
+
+    /** Cluster mode: why a BROKER resource's change is not forwarded, or null (Kafka's preprocessing). */
+    private ConfigAlterations.Outcome checkBroker(AlterConfigsResource r) {
+        final ConfigAlterations.Outcome bad = ConfigAlterations.checkResource(ctx, ConfigResource.Type.BROKER,
+            r.resourceName());
+        if (bad != null) {
+            return bad;
+        }
+        final List<ConfigAlterations.Change> changes = new ArrayList<>();
+        for (AlterableConfig c : r.configs()) {
+            if (c.configOperation() != AlterConfigOp.OpType.DELETE.id() && c.value() == null) {
+                return ConfigAlterations.Outcome.of(Errors.INVALID_REQUEST, "Null value not supported for : "
+                    + c.name());
+            }
+            changes.add(new ConfigAlterations.Change(c.name(), c.configOperation(), c.value()));
+        }
+        final Map<String, String> settings = ConfigAlterations.current(ctx, ConfigResource.Type.BROKER,
+            r.resourceName());
+        final ConfigAlterations.Outcome applied = ConfigAlterations.applyIncremental(ctx, ConfigResource.Type.BROKER,
+            changes, settings);
+        if (applied.error() != Errors.NONE) {
+            return applied;
+        }
+        return ConfigAlterations.checkForwardedBroker(ctx, r.resourceName(), settings);
     }
 
     private static AlterConfigsResourceResponse answer(AlterConfigsResource r, ConfigAlterations.Outcome o) {

@@ -765,14 +765,12 @@ public final class TopicRegistry {
     }
 
     /**
-     * A dynamic broker setting changed ({@code DynamicBrokerConfig}): every standalone topic's settings are
-     * recomputed from the new broker defaults under its own overrides and applied live; new topics get them too.
+     * A dynamic broker setting changed ({@code DynamicBrokerConfig}; in cluster mode from the metadata log): every
+     * topic's settings are recomputed from the new broker defaults under its own overrides and applied live; new
+     * topics get them too.
      */
     public synchronized void applyBrokerConfig(BrokerConfig effective) {
         this.config = effective;
-        if (clusterMode) {
-            return;
-        }
         for (TopicInfo t : byName.values()) {
             applySettings(t, t.overrides(), TopicConfigs.logConfig(effective, t.overrides()));
         }

@@ -6,6 +6,7 @@ import io.zcrx.ingest.log.PartitionLog;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.OptionalLong;
 import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -117,6 +118,7 @@ public final class LeaderPartition {
                             long leaderEndOffset, long nowMs) {
         final IsrUpdater.Change change;
         final boolean advanced;
+        final boolean startMoved;
         synchronized (this) {
             syncWithMetadata(nowMs);
             final FollowerState f = followers.get(replicaId);
@@ -124,6 +126,7 @@ public final class LeaderPartition {
                 return false;
             }
             final long prevEnd = f.logEndOffset();
+            startMoved = f.logStartOffset() != followerLogStart;
             f.onFetch(fetchOffset, followerLogStart, nowMs, leaderEndOffset, brokerEpoch);
             change = maybeExpandIsr(f);
             advanced = prevEnd != fetchOffset && maybeIncrementHighWatermark(nowMs);
@@ -131,7 +134,28 @@ public final class LeaderPartition {
         if (change != null) {
             owner.isrUpdater().submit(this, change);
         }
+        if (startMoved) {
+            owner.onFollowerLogStartMoved();
+        }
         return advanced;
+    }
+
+    /**
+     * Kafka's {@code Partition.lowWatermarkIfLeader}: the smallest log start offset over the leader and the
+     * followers on live brokers (-1 for one that has not reported its log start yet), what DeleteRecords answers
+     * and waits on. Empty once this leadership ended.
+     */
+    public synchronized OptionalLong lowWatermark() {
+        if (resigned) {
+            return OptionalLong.empty();
+        }
+        long low = log.logStartOffset();
+        for (FollowerState f : followers.values()) {
+            if (f.logStartOffset() < low && owner.isAlive(f.brokerId())) {
+                low = f.logStartOffset();
+            }
+        }
+        return OptionalLong.of(low);
     }
 
     /** Kafka's {@code maybeExpandIsr}: a follower at the high watermark and within this leader's epoch joins. */

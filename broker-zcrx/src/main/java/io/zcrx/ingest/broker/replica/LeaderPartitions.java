@@ -8,9 +8,11 @@ import io.zcrx.ingest.broker.metadata.TopicInfo;
 import io.zcrx.ingest.broker.metrics.Meter;
 import io.zcrx.ingest.broker.metrics.MetricName;
 import io.zcrx.ingest.broker.request.BrokerContext;
+import io.zcrx.ingest.broker.runtime.TimerService;
 import io.zcrx.ingest.log.PartitionLog;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -55,6 +57,8 @@ public final class LeaderPartitions implements LeadershipListener {
     private final IsrUpdater isrUpdater;
     /** The reactors' acks=all waiters (one per reactor), woken when a high watermark moves or a leader resigns. */
     private final List<AckWaiter> ackWaiters = new CopyOnWriteArrayList<>();
+    /** DeleteRecords answers waiting for the followers' log starts (Kafka's DelayedDeleteRecords purgatory). */
+    private final Set<DelayedDeleteRecords> deleteRecordsWaiters = ConcurrentHashMap.newKeySet();
     private final Meter isrShrinks;
     private final Meter isrExpands;
     private final Meter failedIsrUpdates;
@@ -130,11 +134,13 @@ public final class LeaderPartitions implements LeadershipListener {
 
     @Override
     public void onResign(TopicInfo topic, int partition, int newLeaderEpoch) {
-        // Parked acks=all answers for the partition become NOT_LEADER_OR_FOLLOWER now, not at their timeout.
+        // Parked acks=all answers for the partition become NOT_LEADER_OR_FOLLOWER now, not at their timeout; so do
+        // parked DeleteRecords answers.
         try {
             resignLeaderships(topic, partition);
         } finally {
             wakeAckWaiters();
+            wakeDeleteRecordsWaiters();
         }
     }
 
@@ -144,6 +150,8 @@ public final class LeaderPartitions implements LeadershipListener {
         if (p != null && p.onMetadataChanged(ctx.nowMs())) {
             onHighWatermarkAdvanced(log);
         }
+        // A replica set change may drop the follower a DeleteRecords answer waits for.
+        wakeDeleteRecordsWaiters();
     }
 
     private void resignLeaderships(TopicInfo topic, int partition) {
@@ -190,6 +198,51 @@ public final class LeaderPartitions implements LeadershipListener {
                 LOG.error("ISR check of partition {} failed", p.log().topicPartition(), e);
             }
         }
+    }
+
+    /**
+     * Kafka's {@code lowWatermarkIfLeader} for {@code log}'s partition ({@link LeaderPartition#lowWatermark}), empty
+     * when it is not led here.
+     */
+    public OptionalLong lowWatermark(PartitionLog log) {
+        final LeaderPartition p = led.get(log);
+        return p == null ? OptionalLong.empty() : p.lowWatermark();
+    }
+
+    /**
+     * Parks a DeleteRecords answer ({@link DelayedDeleteRecords}) until {@link #onFollowerLogStartMoved} or a
+     * leadership change wakes it; it unregisters itself when done.
+     */
+    void register(DelayedDeleteRecords waiter) {
+        deleteRecordsWaiters.add(waiter);
+    }
+
+    void unregister(DelayedDeleteRecords waiter) {
+        deleteRecordsWaiters.remove(waiter);
+    }
+
+    /** A follower reported a new log start offset: parked DeleteRecords answers re-check (on the timer thread). */
+    void onFollowerLogStartMoved() {
+        wakeDeleteRecordsWaiters();
+    }
+
+    private void wakeDeleteRecordsWaiters() {
+        if (deleteRecordsWaiters.isEmpty()) {
+            return;
+        }
+        for (DelayedDeleteRecords w : deleteRecordsWaiters) {
+            w.wake();
+        }
+    }
+
+    /** The control plane's timer (DeleteRecords timeouts and re-checks). */
+    TimerService timer() {
+        return ctx.timer();
+    }
+
+    /** The broker is registered and not fenced (Kafka's {@code metadataCache.hasAliveBroker}). */
+    boolean isAlive(int brokerId) {
+        return ctx.cluster().view().broker(brokerId) != null;
     }
 
     /** Partitions led here (tests, metrics). */

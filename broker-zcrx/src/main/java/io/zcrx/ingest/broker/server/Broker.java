@@ -147,7 +147,8 @@ public final class Broker implements AutoCloseable {
             throw e;
         }
         try {
-            // Standalone: the settings kafka-configs changed at run time apply from the first topic loaded.
+            // Standalone: the settings kafka-configs changed at run time apply from the first topic loaded; cluster
+            // mode: from the metadata log (ClusterMember.applyBrokerConfigsTo).
             final DynamicBrokerConfig dynamic =
                 config.clusterMode() ? DynamicBrokerConfig.none(config) : DynamicBrokerConfig.load(config);
             final TopicRegistry topics = new TopicRegistry(dynamic.current(), logs, metrics);
@@ -158,6 +159,7 @@ public final class Broker implements AutoCloseable {
             ctx.attachDynamicConfig(dynamic);
             if (config.clusterMode()) {
                 member = new ClusterMember(config, topics, logDirIds(), metrics);
+                member.applyBrokerConfigsTo(dynamic);
                 ctx.attachCluster(member.cluster(), member.controller());
                 // Before the first metadata image: it tells the fetchers which partitions this broker follows.
                 replicaFetchers = new ReplicaFetcherManager(config, member.cluster(), metrics);

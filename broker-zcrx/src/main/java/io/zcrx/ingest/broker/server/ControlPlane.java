@@ -119,9 +119,9 @@ public final class ControlPlane {
 
     /** kafka-configs, kafka-delete-records, kafka-log-dirs, kafka-transactions describe-producers. */
     private void registerAdminTools(BrokerContext ctx) {
-        final DeleteRecordsHandler deleteRecords = new DeleteRecordsHandler(ctx);
+        final DeleteRecordsHandler deleteRecords = new DeleteRecordsHandler(ctx, leaders);
         register(ApiKeys.DELETE_RECORDS, (req, body) ->
-            req.respond(deleteRecords.handle(new DeleteRecordsRequestData(body, req.version()))));
+            deleteRecords.handle(req, new DeleteRecordsRequestData(body, req.version())));
         final IncrementalAlterConfigsHandler incrementalAlterConfigs = new IncrementalAlterConfigsHandler(ctx);
         register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, (req, body) ->
             incrementalAlterConfigs.handle(req, new IncrementalAlterConfigsRequestData(body, req.version())));

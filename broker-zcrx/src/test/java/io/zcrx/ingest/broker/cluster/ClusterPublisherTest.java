@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.zcrx.ingest.broker.config.BrokerConfig;
+import io.zcrx.ingest.broker.config.DynamicBrokerConfig;
 import io.zcrx.ingest.broker.config.TopicConfigs;
 import io.zcrx.ingest.broker.metadata.BrokerNode;
 import io.zcrx.ingest.broker.metadata.ClusterState;
@@ -18,9 +19,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.metadata.ConfigRecord;
 import org.apache.kafka.common.metadata.FeatureLevelRecord;
 import org.apache.kafka.common.metadata.PartitionRecord;
 import org.apache.kafka.common.metadata.TopicRecord;
+import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource;
 import org.apache.kafka.image.MetadataDelta;
 import org.apache.kafka.image.MetadataImage;
 import org.apache.kafka.image.MetadataProvenance;
@@ -46,10 +50,11 @@ class ClusterPublisherTest {
     private TopicRegistry topics;
     private ClusterPublisher publisher;
     private final List<String> fatal = new ArrayList<>();
+    private BrokerConfig config;
 
     @BeforeEach
     void open() throws Exception {
-        final BrokerConfig config = new BrokerConfig(Map.of("process.roles", "broker", "node.id",
+        config = new BrokerConfig(Map.of("process.roles", "broker", "node.id",
             Integer.toString(SELF), "controller.quorum.bootstrap.servers", "127.0.0.1:9093",
             "controller.listener.names", "CONTROLLER",
             "listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT", "log.dirs", dir.toString()));
@@ -104,6 +109,48 @@ class ClusterPublisherTest {
         assertNotNull(topics.get("t").partition(0), "retried with the whole image");
         assertEquals(1, publisher.applyErrorCount());
         assertEquals(2, publisher.leading());
+        assertEquals(List.of(), fatal, "never fatal");
+    }
+
+    private static void brokerConfig(MetadataDelta delta, String broker, String key, String value) {
+        delta.replay(new ConfigRecord().setResourceType(ConfigResource.Type.BROKER.id()).setResourceName(broker)
+            .setName(key).setValue(value));
+    }
+
+    // Goal: the dynamic broker configs of the metadata log (cluster default "" and this node's id) become the
+    // broker's layers, reach the topics' logs through the listeners, and leave again when deleted; another
+    // broker's layer, a key not dynamic here and a value not valid are ignored, never fatal. Without the
+    // publishing step the layers stay empty and the topic keeps the static retention.
+    @Test
+    void brokerConfigsOfTheMetadataLogApplyLive() throws Exception {
+        final DynamicBrokerConfig dynamic = DynamicBrokerConfig.none(config);
+        dynamic.addListener(topics::applyBrokerConfig);
+        publisher.brokerConfigs(dynamic);
+        final MetadataDelta first = new MetadataDelta.Builder().setImage(MetadataImage.EMPTY).build();
+        first.replay(new FeatureLevelRecord().setName(MetadataVersion.FEATURE_NAME)
+            .setFeatureLevel(MetadataVersion.LATEST_PRODUCTION.featureLevel()));
+        topic(first, "t", Uuid.randomUuid());
+        brokerConfig(first, "", "log.retention.ms", "3600000");
+        brokerConfig(first, "", "num.network.threads", "5");
+        brokerConfig(first, "", "log.segment.bytes", "not-a-number");
+        brokerConfig(first, Integer.toString(SELF), "log.retention.bytes", "1048576");
+        brokerConfig(first, "2", "log.retention.ms", "1");
+        final MetadataImage image = publish(first, 10);
+        assertEquals(Map.of("log.retention.ms", "3600000"), dynamic.layer(true));
+        assertEquals(Map.of("log.retention.bytes", "1048576"), dynamic.layer(false));
+        assertEquals(ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, dynamic.source("log.retention.ms"));
+        assertEquals(ConfigSource.DYNAMIC_BROKER_CONFIG, dynamic.source("log.retention.bytes"));
+        assertEquals(3_600_000L, topics.get("t").partition(0).config().retentionMs);
+        assertEquals(1_048_576L, topics.get("t").partition(0).config().retentionBytes);
+
+        final MetadataDelta second = new MetadataDelta.Builder().setImage(image).build();
+        brokerConfig(second, "", "log.retention.ms", null);
+        publish(second, 11);
+        assertEquals(Map.of(), dynamic.layer(true));
+        assertEquals(ConfigSource.DEFAULT_CONFIG, dynamic.source("log.retention.ms"));
+        assertEquals(TopicConfigs.logConfig(config, Map.of()).retentionMs,
+            topics.get("t").partition(0).config().retentionMs);
+        assertEquals(0, publisher.applyErrorCount());
         assertEquals(List.of(), fatal, "never fatal");
     }
 }

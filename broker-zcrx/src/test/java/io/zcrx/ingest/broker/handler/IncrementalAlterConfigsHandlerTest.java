@@ -10,6 +10,7 @@ import io.zcrx.ingest.broker.request.RequestContext;
 import io.zcrx.ingest.broker.testkit.FakeController;
 import io.zcrx.ingest.broker.testkit.RecordingChannel;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -31,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * IncrementalAlterConfigs per resource: standalone, a topic's overrides and the broker's dynamic layers change,
  * persist and apply live (validateOnly changes nothing, read-only broker keys and non-list appends are refused);
- * cluster mode forwards the topic resources only and answers the broker ones itself, in one response.
+ * cluster mode forwards the topic resources and the broker ones it checked, refusing the others itself, in one
+ * response.
  */
 class IncrementalAlterConfigsHandlerTest {
     @TempDir
@@ -121,28 +123,40 @@ class IncrementalAlterConfigsHandlerTest {
         assertEquals(DynamicBrokerConfig.load(fx.ctx().config()).layer(false), Map.of());
     }
 
-    // Goal: in cluster mode a request mixing a topic and a broker resource sends the topic alone to the controller
-    // and the client gets both answers: the controller's for the topic, this broker's refusal for the broker.
+    // Goal: in cluster mode, as Kafka's brokers, a topic resource and a valid broker resource (cluster default)
+    // go to the controller; a read-only broker key and another broker's id are refused here, per resource, and the
+    // client gets every answer in one response. Without the broker check the read-only key would reach the
+    // controller, which stores any broker key.
     @Test
-    void clusterModeForwardsTopicsAndRefusesBrokersPerResource() throws Exception {
+    void clusterModeForwardsTopicsAndCheckedBrokersPerResource() throws Exception {
         fx.joinCluster(controller, 1);
         assertTrue(send(false,
             resource(ConfigResource.Type.TOPIC, "t", "retention.ms", "60000", AlterConfigOp.OpType.SET),
-            resource(ConfigResource.Type.BROKER, "1", "log.retention.ms", "1", AlterConfigOp.OpType.SET)) == null,
+            resource(ConfigResource.Type.BROKER, "", "log.retention.ms", "600000", AlterConfigOp.OpType.SET),
+            resource(ConfigResource.Type.BROKER, "1", "log.cleaner.enable", "false", AlterConfigOp.OpType.SET),
+            resource(ConfigResource.Type.BROKER, "2", "log.retention.ms", "1", AlterConfigOp.OpType.SET)) == null,
             "answered before the controller");
         final IncrementalAlterConfigsRequest sent =
             assertInstanceOf(IncrementalAlterConfigsRequest.class, controller.last().request());
-        assertEquals(1, sent.data().resources().size());
-        assertEquals("t", sent.data().resources().iterator().next().resourceName());
+        assertEquals(2, sent.data().resources().size());
+        assertEquals(List.of("t", ""), sent.data().resources().stream().map(AlterConfigsResource::resourceName)
+            .toList());
         final IncrementalAlterConfigsResponseData answer = new IncrementalAlterConfigsResponseData();
         answer.responses().add(new AlterConfigsResourceResponse().setResourceType(ConfigResource.Type.TOPIC.id())
             .setResourceName("t").setErrorCode(Errors.NONE.code()));
+        answer.responses().add(new AlterConfigsResourceResponse().setResourceType(ConfigResource.Type.BROKER.id())
+            .setResourceName("").setErrorCode(Errors.NONE.code()));
         controller.last().answer().complete(new IncrementalAlterConfigsResponse(answer));
         final IncrementalAlterConfigsResponseData got = (IncrementalAlterConfigsResponseData)
             channel.deferred.get(0).answer.get(10, TimeUnit.SECONDS);
-        assertEquals(2, got.responses().size());
+        assertEquals(4, got.responses().size());
         assertEquals(Errors.NONE.code(), got.responses().get(0).errorCode());
-        assertEquals(Errors.INVALID_REQUEST.code(), got.responses().get(1).errorCode());
-        assertEquals("1", got.responses().get(1).resourceName());
+        assertEquals(Errors.NONE.code(), got.responses().get(1).errorCode());
+        assertEquals("1", got.responses().get(2).resourceName());
+        assertEquals(Errors.INVALID_REQUEST.code(), got.responses().get(2).errorCode());
+        assertTrue(got.responses().get(2).errorMessage().contains("Cannot update these configs dynamically"),
+            got.responses().get(2).errorMessage());
+        assertEquals("2", got.responses().get(3).resourceName());
+        assertEquals(Errors.INVALID_REQUEST.code(), got.responses().get(3).errorCode());
     }
 }
