@@ -6,12 +6,14 @@ import io.zcrx.ingest.broker.metadata.ClusterTopic;
 import io.zcrx.ingest.broker.metadata.ClusterView;
 import io.zcrx.ingest.broker.metadata.PartitionState;
 import io.zcrx.ingest.broker.metadata.TopicRegistry;
+import io.zcrx.ingest.broker.security.authz.Authorization;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -21,10 +23,12 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.image.MetadataDelta;
 import org.apache.kafka.image.MetadataImage;
 import org.apache.kafka.image.TopicImage;
+import org.apache.kafka.image.AclsDelta;
 import org.apache.kafka.image.loader.LoaderManifest;
 import org.apache.kafka.image.publisher.MetadataPublisher;
 import org.apache.kafka.metadata.BrokerRegistration;
 import org.apache.kafka.metadata.PartitionRegistration;
+import org.apache.kafka.metadata.authorizer.StandardAcl;
 import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +68,8 @@ final class ClusterPublisher implements MetadataPublisher {
     private volatile boolean resync;
     /** Publishing steps that threw (the registry counts its own per-topic failures). */
     private final AtomicLong stepErrors = new AtomicLong();
+    /** The authorizer the metadata log's ACLs feed; {@link Authorization#NONE} without one. */
+    private volatile Authorization authorization = Authorization.NONE;
 
     ClusterPublisher(int nodeId, String listenerName, ClusterState cluster, TopicRegistry topics,
                      Consumer<String> fatal) {
@@ -123,6 +129,11 @@ final class ClusterPublisher implements MetadataPublisher {
         } catch (RuntimeException e) {
             stepFailed("applying the topics", e);
         }
+        try {
+            publishAcls(delta, image, full, first);
+        } catch (RuntimeException e) {
+            stepFailed("loading the ACLs", e);
+        }
         if (topics.applyErrorCount() != errorsBefore) {
             resync = true;
         }
@@ -138,6 +149,44 @@ final class ClusterPublisher implements MetadataPublisher {
         resync = true;
         LOG.error("{} at metadata offset {} failed; the next update applies the whole image", step,
             publishedOffset, e);
+    }
+
+    /** The authorizer to feed with the metadata log's ACLs; before {@code MetadataLoader} calls this publisher. */
+    void attachAuthorization(Authorization authorization) {
+        this.authorization = authorization;
+    }
+
+    /**
+     * The ACLs of the metadata log into the authorizer, as Kafka's {@code AclPublisher} does it: the whole set
+     * ({@code image.acls()}) with the first image or a resync, then each {@link AclsDelta} change (an ACL added by
+     * id, or removed: an empty value); after the first image the authorizer's initial load is complete, and from
+     * then on it decides for non-super users (before, it refuses them: {@code AuthorizerNotReadyException}).
+     * The first image is published before the broker asks to be unfenced, so no client is served before.
+     */
+    private void publishAcls(MetadataDelta delta, MetadataImage image, boolean full, boolean first) {
+        final Authorization authz = authorization;
+        if (!authz.enabled()) {
+            return;
+        }
+        if (full) {
+            authz.load(image.acls().acls());
+            if (first) {
+                authz.completeInitialLoad();
+                LOG.info("loaded {} ACL(s) from the cluster metadata", image.acls().acls().size());
+            }
+            return;
+        }
+        final AclsDelta acls = delta.aclsDelta();
+        if (acls == null) {
+            return;
+        }
+        for (Map.Entry<Uuid, Optional<StandardAcl>> e : acls.changes().entrySet()) {
+            if (e.getValue().isPresent()) {
+                authz.add(e.getKey(), e.getValue().get());
+            } else {
+                authz.remove(e.getKey());
+            }
+        }
     }
 
     /** The next update applies the whole image (an update was lost or not fully applied, e.g. while loading). */

@@ -3,9 +3,12 @@ package io.zcrx.ingest.broker.handler;
 import io.zcrx.ingest.broker.config.TopicConfigs;
 import io.zcrx.ingest.broker.metadata.TopicInfo;
 import io.zcrx.ingest.broker.request.BrokerContext;
+import io.zcrx.ingest.broker.request.RequestContext;
+import io.zcrx.ingest.broker.security.authz.Authorization;
 import io.zcrx.ingest.log.PartitionLog;
 import java.io.IOException;
 import java.util.Map;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.message.DeleteRecordsRequestData;
 import org.apache.kafka.common.message.DeleteRecordsRequestData.DeleteRecordsPartition;
@@ -15,6 +18,7 @@ import org.apache.kafka.common.message.DeleteRecordsResponseData.DeleteRecordsPa
 import org.apache.kafka.common.message.DeleteRecordsResponseData.DeleteRecordsTopicResult;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.DeleteRecordsRequest;
+import org.apache.kafka.common.resource.ResourceType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,17 +48,29 @@ public final class DeleteRecordsHandler {
         this.ctx = ctx;
     }
 
-    public DeleteRecordsResponseData handle(DeleteRecordsRequestData req) {
+    /**
+     * DELETE on each topic (Kafka's {@code handleDeleteRecordsRequest}), else TOPIC_AUTHORIZATION_FAILED for its
+     * partitions.
+     *
+     * @param who the request (the authorizer's view of the client), null: no checks
+     */
+    public DeleteRecordsResponseData handle(DeleteRecordsRequestData req, RequestContext who) {
+        final Authorization authz = who == null ? Authorization.NONE : ctx.authorization();
         final DeleteRecordsResponseData resp = new DeleteRecordsResponseData().setThrottleTimeMs(0);
         boolean moved = false;
         for (DeleteRecordsTopic t : req.topics()) {
             final DeleteRecordsTopicResult tr = new DeleteRecordsTopicResult().setName(t.name());
             resp.topics().add(tr);
             final TopicInfo topic = ctx.topics().get(t.name());
+            final boolean deletable = authz.authorize(who, AclOperation.DELETE, ResourceType.TOPIC, t.name());
             for (DeleteRecordsPartition p : t.partitions()) {
                 final DeleteRecordsPartitionResult pr = new DeleteRecordsPartitionResult()
                     .setPartitionIndex(p.partitionIndex()).setLowWatermark(-1L);
                 tr.partitions().add(pr);
+                if (!deletable) {
+                    pr.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+                    continue;
+                }
                 moved |= delete(topic, t.name(), p, pr);
             }
         }
