@@ -5,11 +5,13 @@ import io.zcrx.ingest.broker.request.ControlHandler;
 import io.zcrx.ingest.broker.request.RequestContext;
 import io.zcrx.ingest.broker.security.authz.Authorization;
 import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.FindCoordinatorRequest;
 import org.apache.kafka.common.requests.HeartbeatRequest;
@@ -128,6 +130,31 @@ public final class ApiAuthorization {
         }
         return authz.authorize(req, AclOperation.DESCRIBE, ResourceType.GROUP, key) ? null
             : new GroupAuthorizationException(key);
+    }
+
+    /**
+     * Kafka's check of a config resource for DESCRIBE_CONFIGS or ALTER_CONFIGS ({@code ConfigHelper},
+     * {@code ConfigAdminManager}): a topic's on the topic, a broker's or broker logger's (and client metrics') on the
+     * cluster, a group's on the group; the error the resource is answered with, or NONE (also for a type the
+     * handler refuses on its own).
+     *
+     * @param who the request (the authorizer's view of the client), null: no checks
+     */
+    public static Errors configDenial(Authorization authz, AuthorizableRequestContext who, AclOperation op,
+                                      byte resourceType, String name) {
+        if (who == null) {
+            return Errors.NONE;
+        }
+        return switch (ConfigResource.Type.forId(resourceType)) {
+            case TOPIC -> authz.authorize(who, op, ResourceType.TOPIC, name) ? Errors.NONE
+                : Errors.TOPIC_AUTHORIZATION_FAILED;
+            case BROKER, BROKER_LOGGER, CLIENT_METRICS ->
+                authz.authorize(who, op, ResourceType.CLUSTER, Resource.CLUSTER_NAME) ? Errors.NONE
+                    : Errors.CLUSTER_AUTHORIZATION_FAILED;
+            case GROUP -> authz.authorize(who, op, ResourceType.GROUP, name) ? Errors.NONE
+                : Errors.GROUP_AUTHORIZATION_FAILED;
+            default -> Errors.NONE;
+        };
     }
 
     /** Kafka 4: WRITE on the transactional id; else IDEMPOTENT_WRITE on the cluster or WRITE on any topic. */

@@ -105,7 +105,8 @@ public final class ControlPlane {
                 req.listener())));
         final DescribeConfigsHandler describeConfigs = new DescribeConfigsHandler(ctx);
         register(ApiKeys.DESCRIBE_CONFIGS, (req, body) ->
-            req.respond(describeConfigs.handle(new DescribeConfigsRequestData(body, req.version()), req.version())));
+            req.respond(describeConfigs.handle(new DescribeConfigsRequestData(body, req.version()), req.version(),
+                req)));
         registerReadPath(ctx, leaders);
         registerAdminTools(ctx);
         registerSecurity(ctx);
