@@ -48,7 +48,7 @@ public final class ListOffsetsHandler {
     }
 
     /**
-     * As above, each topic first checked for DESCRIBE (Kafka's {@code handleListOffsetRequest}): every partition of
+     * The offsets asked for, each topic first checked for DESCRIBE (Kafka's {@code handleListOffsetRequest}): every partition of
      * a topic the client may not describe is TOPIC_AUTHORIZATION_FAILED, whether the topic exists or not.
      *
      * @param who the request (the authorizer's view of the client), null: no checks
