@@ -48,8 +48,8 @@ public final class ListOffsetsHandler {
     }
 
     /**
-     * The offsets asked for, each topic first checked for DESCRIBE (Kafka's {@code handleListOffsetRequest}): every partition of
-     * a topic the client may not describe is TOPIC_AUTHORIZATION_FAILED, whether the topic exists or not.
+     * The offsets asked for, each topic first checked for DESCRIBE (Kafka's {@code handleListOffsetRequest}): every
+     * partition of a topic the client may not describe is TOPIC_AUTHORIZATION_FAILED, whether the topic exists or not.
      *
      * @param who the request (the authorizer's view of the client), null: no checks
      */
