@@ -8,6 +8,7 @@ import io.zcrx.ingest.broker.metadata.TopicRegistry;
 import io.zcrx.ingest.broker.metrics.MetricName;
 import io.zcrx.ingest.broker.metrics.MetricsRegistry;
 import io.zcrx.ingest.broker.request.ControllerChannel;
+import io.zcrx.ingest.broker.security.authz.Authorization;
 import io.zcrx.ingest.log.checkpoint.DirectoryLock;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -199,6 +200,11 @@ public final class ClusterMember {
      */
     public void applyBrokerConfigsTo(DynamicBrokerConfig dynamic) {
         publisher.brokerConfigs(dynamic);
+    }
+
+    /** Feeds {@code authorization} with the metadata log's ACLs (call before {@link #start}). */
+    public void attachAuthorization(Authorization authorization) {
+        publisher.attachAuthorization(authorization);
     }
 
     /** This broker's cluster view and leadership lease, kept by the publisher and the heartbeats. */

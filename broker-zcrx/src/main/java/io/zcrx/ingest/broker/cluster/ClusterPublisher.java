@@ -7,12 +7,14 @@ import io.zcrx.ingest.broker.metadata.ClusterTopic;
 import io.zcrx.ingest.broker.metadata.ClusterView;
 import io.zcrx.ingest.broker.metadata.PartitionState;
 import io.zcrx.ingest.broker.metadata.TopicRegistry;
+import io.zcrx.ingest.broker.security.authz.Authorization;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -22,10 +24,12 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.image.MetadataDelta;
 import org.apache.kafka.image.MetadataImage;
 import org.apache.kafka.image.TopicImage;
+import org.apache.kafka.image.AclsDelta;
 import org.apache.kafka.image.loader.LoaderManifest;
 import org.apache.kafka.image.publisher.MetadataPublisher;
 import org.apache.kafka.metadata.BrokerRegistration;
 import org.apache.kafka.metadata.PartitionRegistration;
+import org.apache.kafka.metadata.authorizer.StandardAcl;
 import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,6 +71,8 @@ final class ClusterPublisher implements MetadataPublisher {
     private final AtomicLong stepErrors = new AtomicLong();
     /** Where the metadata's dynamic broker configs are applied; null until attached (then none are). */
     private volatile DynamicBrokerConfig brokerConfigs;
+    /** The authorizer the metadata log's ACLs feed; {@link Authorization#NONE} without one. */
+    private volatile Authorization authorization = Authorization.NONE;
 
     ClusterPublisher(int nodeId, String listenerName, ClusterState cluster, TopicRegistry topics,
                      Consumer<String> fatal) {
@@ -134,6 +140,11 @@ final class ClusterPublisher implements MetadataPublisher {
         } catch (RuntimeException e) {
             stepFailed("applying the topics", e);
         }
+        try {
+            publishAcls(delta, image, full, first);
+        } catch (RuntimeException e) {
+            stepFailed("loading the ACLs", e);
+        }
         if (topics.applyErrorCount() != errorsBefore) {
             resync = true;
         }
@@ -149,6 +160,44 @@ final class ClusterPublisher implements MetadataPublisher {
         resync = true;
         LOG.error("{} at metadata offset {} failed; the next update applies the whole image", step,
             publishedOffset, e);
+    }
+
+    /** The authorizer to feed with the metadata log's ACLs; before {@code MetadataLoader} calls this publisher. */
+    void attachAuthorization(Authorization authorization) {
+        this.authorization = authorization;
+    }
+
+    /**
+     * The ACLs of the metadata log into the authorizer, as Kafka's {@code AclPublisher} does it: the whole set
+     * ({@code image.acls()}) with the first image or a resync, then each {@link AclsDelta} change (an ACL added by
+     * id, or removed: an empty value); after the first image the authorizer's initial load is complete, and from
+     * then on it decides for non-super users (before, it refuses them: {@code AuthorizerNotReadyException}).
+     * The first image is published before the broker asks to be unfenced, so no client is served before.
+     */
+    private void publishAcls(MetadataDelta delta, MetadataImage image, boolean full, boolean first) {
+        final Authorization authz = authorization;
+        if (!authz.enabled()) {
+            return;
+        }
+        if (full) {
+            authz.load(image.acls().acls());
+            if (first) {
+                authz.completeInitialLoad();
+                LOG.info("loaded {} ACL(s) from the cluster metadata", image.acls().acls().size());
+            }
+            return;
+        }
+        final AclsDelta acls = delta.aclsDelta();
+        if (acls == null) {
+            return;
+        }
+        for (Map.Entry<Uuid, Optional<StandardAcl>> e : acls.changes().entrySet()) {
+            if (e.getValue().isPresent()) {
+                authz.add(e.getKey(), e.getValue().get());
+            } else {
+                authz.remove(e.getKey());
+            }
+        }
     }
 
     /** The next update applies the whole image (an update was lost or not fully applied, e.g. while loading). */

@@ -4,14 +4,14 @@ import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.broker.request.ControlHandler;
 import io.zcrx.ingest.broker.request.RequestContext;
 import io.zcrx.ingest.broker.security.authz.Authorization;
-import java.util.List;
 import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
-import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestGroup;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.FindCoordinatorRequest;
 import org.apache.kafka.common.requests.HeartbeatRequest;
@@ -24,6 +24,7 @@ import org.apache.kafka.common.requests.OffsetFetchRequest;
 import org.apache.kafka.common.requests.SyncGroupRequest;
 import org.apache.kafka.common.resource.Resource;
 import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.server.authorizer.AuthorizableRequestContext;
 
 /**
  * The checks of Kafka's {@code KafkaApis} that decide a whole request before it is handled: a cluster operation
@@ -103,33 +104,57 @@ public final class ApiAuthorization {
             : new GroupAuthorizationException(groupId);
     }
 
-    /** v0-7 name one group (DESCRIBE on it); v8+ several, each of which must be described. */
+    /** v0-7 name one group (DESCRIBE on it); v8+ several, each answered on its own by the handler. */
     private static RuntimeException offsetFetch(Authorization authz, RequestContext req, OffsetFetchRequest r) {
-        if (r.version() < 8) {
-            return group(authz, req, AclOperation.DESCRIBE, r.data().groupId());
-        }
-        for (OffsetFetchRequestGroup g : r.data().groups()) {
-            final RuntimeException e = group(authz, req, AclOperation.DESCRIBE, g.groupId());
-            if (e != null) {
-                return e;
-            }
-        }
-        return null;
+        return r.version() < 8 ? group(authz, req, AclOperation.DESCRIBE, r.data().groupId()) : null;
     }
 
-    /** DESCRIBE on the group (or WRITE on the transactional id) whose coordinator is asked for. */
+    /**
+     * v0-3 ask for one key: DESCRIBE on the group (or the transactional id) whose coordinator is asked for; v4+
+     * batch keys, each answered on its own by the handler ({@link #coordinatorKeyDenial}).
+     */
     private static RuntimeException findCoordinator(Authorization authz, RequestContext req,
                                                     FindCoordinatorRequestData d) {
-        final boolean txn = d.keyType() == FindCoordinatorRequest.CoordinatorType.TRANSACTION.id();
-        final List<String> keys = req.version() < 4 ? List.of(d.key()) : d.coordinatorKeys();
-        for (String key : keys) {
-            if (txn ? !authz.authorize(req, AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, key)
-                : !authz.authorize(req, AclOperation.DESCRIBE, ResourceType.GROUP, key)) {
-                return txn ? new TransactionalIdAuthorizationException("Transactional id " + key
-                    + " is not authorized.") : new GroupAuthorizationException(key);
-            }
+        return req.version() < 4 ? coordinatorKeyDenial(authz, req, d.keyType(), d.key()) : null;
+    }
+
+    /**
+     * DESCRIBE on the group, or on the transactional id, of one FindCoordinator key (Kafka's
+     * {@code getCoordinator}); the exception the key is answered with, or null when allowed.
+     */
+    public static RuntimeException coordinatorKeyDenial(Authorization authz, AuthorizableRequestContext req,
+                                                        byte keyType, String key) {
+        if (keyType == FindCoordinatorRequest.CoordinatorType.TRANSACTION.id()) {
+            return authz.authorize(req, AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, key) ? null
+                : new TransactionalIdAuthorizationException("Transactional id " + key + " is not authorized.");
         }
-        return null;
+        return authz.authorize(req, AclOperation.DESCRIBE, ResourceType.GROUP, key) ? null
+            : new GroupAuthorizationException(key);
+    }
+
+    /**
+     * Kafka's check of a config resource for DESCRIBE_CONFIGS or ALTER_CONFIGS ({@code ConfigHelper},
+     * {@code ConfigAdminManager}): a topic's on the topic, a broker's or broker logger's (and client metrics') on the
+     * cluster, a group's on the group; the error the resource is answered with, or NONE (also for a type the
+     * handler refuses on its own).
+     *
+     * @param who the request (the authorizer's view of the client), null: no checks
+     */
+    public static Errors configDenial(Authorization authz, AuthorizableRequestContext who, AclOperation op,
+                                      byte resourceType, String name) {
+        if (who == null) {
+            return Errors.NONE;
+        }
+        return switch (ConfigResource.Type.forId(resourceType)) {
+            case TOPIC -> authz.authorize(who, op, ResourceType.TOPIC, name) ? Errors.NONE
+                : Errors.TOPIC_AUTHORIZATION_FAILED;
+            case BROKER, BROKER_LOGGER, CLIENT_METRICS ->
+                authz.authorize(who, op, ResourceType.CLUSTER, Resource.CLUSTER_NAME) ? Errors.NONE
+                    : Errors.CLUSTER_AUTHORIZATION_FAILED;
+            case GROUP -> authz.authorize(who, op, ResourceType.GROUP, name) ? Errors.NONE
+                : Errors.GROUP_AUTHORIZATION_FAILED;
+            default -> Errors.NONE;
+        };
     }
 
     /** Kafka 4: WRITE on the transactional id; else IDEMPOTENT_WRITE on the cluster or WRITE on any topic. */

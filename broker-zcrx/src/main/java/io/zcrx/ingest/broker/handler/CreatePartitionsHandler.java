@@ -3,8 +3,12 @@ package io.zcrx.ingest.broker.handler;
 import io.zcrx.ingest.broker.metadata.TopicRegistry;
 import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.broker.request.RequestContext;
+import io.zcrx.ingest.broker.security.authz.Authorization;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsAssignment;
 import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsTopic;
@@ -12,6 +16,7 @@ import org.apache.kafka.common.message.CreatePartitionsResponseData;
 import org.apache.kafka.common.message.CreatePartitionsResponseData.CreatePartitionsTopicResult;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.CreatePartitionsRequest;
+import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * CreatePartitions, v0-v3 ({@code kafka-topics --alter --partitions N}). Cluster mode: forwarded to the controller,
@@ -31,17 +36,27 @@ public final class CreatePartitionsHandler {
      * {@link ForwardToController}); standalone: answered here.
      */
     public void handle(RequestContext req, CreatePartitionsRequestData data) {
-        if (ctx.clusterMode()) {
-            forward(req, data);
-        } else {
-            req.respond(handle(data));
+        // ALTER on each topic (Kafka's ControllerApis.createPartitions); the others are answered here.
+        final Authorization authz = ctx.authorization();
+        final CreatePartitionsRequestData allowed = data.duplicate();
+        final List<CreatePartitionsTopicResult> refused = new ArrayList<>();
+        allowed.topics().removeIf(t -> {
+            if (authz.authorize(req, AclOperation.ALTER, ResourceType.TOPIC, t.name())) {
+                return false;
+            }
+            refused.add(new CreatePartitionsTopicResult().setName(t.name())
+                .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()).setErrorMessage(null));
+            return true;
+        });
+        if (ctx.clusterMode() && !allowed.topics().isEmpty()) {
+            ForwardToController.forward(ctx, req, new CreatePartitionsRequest.Builder(allowed).build(req.version()),
+                answer -> ((CreatePartitionsResponseData) answer).results().addAll(refused));
+            return;
         }
-    }
-
-    /** Cluster mode: the request goes to the controller as it came; its answer is relayed. */
-    private void forward(RequestContext req, CreatePartitionsRequestData data) {
-        ForwardToController.forward(ctx, req, new CreatePartitionsRequest.Builder(data).build(req.version()),
-            answer -> { });
+        final CreatePartitionsResponseData resp = ctx.clusterMode()
+            ? new CreatePartitionsResponseData().setThrottleTimeMs(0) : handle(allowed);
+        resp.results().addAll(refused);
+        req.respond(resp);
     }
 
     public CreatePartitionsResponseData handle(CreatePartitionsRequestData req) {

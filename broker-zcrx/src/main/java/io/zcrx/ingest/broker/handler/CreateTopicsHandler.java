@@ -5,13 +5,16 @@ import io.zcrx.ingest.broker.config.TopicConfigs;
 import io.zcrx.ingest.broker.metadata.TopicRegistry;
 import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.broker.request.RequestContext;
+import io.zcrx.ingest.broker.security.authz.Authorization;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableReplicaAssignment;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
@@ -19,8 +22,11 @@ import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopicCon
 import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicConfigs;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
+import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
+import org.apache.kafka.common.resource.Resource;
+import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * CreateTopics, v2-v7 (docs/kafka-protocol-notes.md#createtopics). Cluster mode: forwarded to the controller.
@@ -41,18 +47,54 @@ public final class CreateTopicsHandler {
      * {@link ForwardToController}); standalone: answered here.
      */
     public void handle(RequestContext req, CreateTopicsRequestData data) {
-        if (ctx.clusterMode()) {
-            forward(req, data);
-        } else {
-            req.respond(handle(data, req.version()));
+        final Authorization authz = ctx.authorization();
+        // Kafka's ControllerApis.createTopics: CREATE on the cluster, else on each topic; a duplicated name is left
+        // to the duplicate check. The configs of a new topic are returned only with DESCRIBE_CONFIGS on it.
+        final boolean clusterCreate = authz.authorize(req, AclOperation.CREATE, ResourceType.CLUSTER,
+            Resource.CLUSTER_NAME, true, false);
+        final Map<String, Integer> counts = new HashMap<>();
+        data.topics().forEach(t -> counts.merge(t.name(), 1, Integer::sum));
+        final CreateTopicsRequestData allowed = data.duplicate();
+        final List<CreatableTopicResult> refused = new ArrayList<>();
+        allowed.topics().removeIf(t -> {
+            if (clusterCreate || counts.get(t.name()) > 1
+                    || authz.authorize(req, AclOperation.CREATE, ResourceType.TOPIC, t.name())) {
+                return false;
+            }
+            refused.add(new CreatableTopicResult().setName(t.name()).setTopicId(Uuid.ZERO_UUID)
+                .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()).setErrorMessage("Authorization failed.")
+                .setNumPartitions(-1).setReplicationFactor((short) -1).setConfigs(null));
+            return true;
+        });
+        final Consumer<ApiMessage> local = answer -> {
+            final CreateTopicsResponseData resp = (CreateTopicsResponseData) answer;
+            for (CreatableTopicResult r : resp.topics()) {
+                if (r.errorCode() == Errors.NONE.code()
+                        && !authz.authorize(req, AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, r.name(), true,
+                            false)) {
+                    r.setConfigs(new ArrayList<>())
+                        .setTopicConfigErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+                }
+            }
+            for (CreatableTopicResult r : refused) {
+                resp.topics().add(r.duplicate());
+            }
+        };
+        if (ctx.clusterMode() && !allowed.topics().isEmpty()) {
+            forward(req, allowed, local);
+            return;
         }
+        final CreateTopicsResponseData resp = ctx.clusterMode()
+            ? new CreateTopicsResponseData().setThrottleTimeMs(0) : handle(allowed, req.version());
+        local.accept(resp);
+        req.respond(resp);
     }
 
     /**
      * Cluster mode: the topics go to the controller, a factor of -1 (without assignments) as this broker's
      * {@code default.replication.factor}, not the controller's own default, as Kafka brokers forward it.
      */
-    private void forward(RequestContext req, CreateTopicsRequestData data) {
+    private void forward(RequestContext req, CreateTopicsRequestData data, Consumer<ApiMessage> local) {
         final short defaultFactor = ctx.config().getInt(BrokerConfig.DEFAULT_REPLICATION_FACTOR).shortValue();
         final CreateTopicsRequestData forwarded = data.duplicate();
         for (CreatableTopic t : forwarded.topics()) {
@@ -60,8 +102,7 @@ public final class CreateTopicsHandler {
                 t.setReplicationFactor(defaultFactor);
             }
         }
-        ForwardToController.forward(ctx, req, new CreateTopicsRequest.Builder(forwarded).build(req.version()),
-            answer -> { });
+        ForwardToController.forward(ctx, req, new CreateTopicsRequest.Builder(forwarded).build(req.version()), local);
     }
 
     public CreateTopicsResponseData handle(CreateTopicsRequestData req, short version) {

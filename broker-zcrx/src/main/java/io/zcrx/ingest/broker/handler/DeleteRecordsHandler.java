@@ -6,12 +6,14 @@ import io.zcrx.ingest.broker.replica.DelayedDeleteRecords;
 import io.zcrx.ingest.broker.replica.LeaderPartitions;
 import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.broker.request.RequestContext;
+import io.zcrx.ingest.broker.security.authz.Authorization;
 import io.zcrx.ingest.log.PartitionLog;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.message.DeleteRecordsRequestData;
 import org.apache.kafka.common.message.DeleteRecordsRequestData.DeleteRecordsPartition;
@@ -21,6 +23,7 @@ import org.apache.kafka.common.message.DeleteRecordsResponseData.DeleteRecordsPa
 import org.apache.kafka.common.message.DeleteRecordsResponseData.DeleteRecordsTopicResult;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.DeleteRecordsRequest;
+import org.apache.kafka.common.resource.ResourceType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,7 +62,7 @@ public final class DeleteRecordsHandler {
     /** Answers {@code req} now, or (cluster mode, followers behind) once they caught up or it timed out. */
     public void handle(RequestContext req, DeleteRecordsRequestData data) {
         final List<DelayedDeleteRecords.Waiting> waiting = new ArrayList<>();
-        final DeleteRecordsResponseData resp = delete(data, waiting);
+        final DeleteRecordsResponseData resp = delete(data, waiting, req);
         if (waiting.isEmpty()) {
             req.respond(resp);
             return;
@@ -69,19 +72,29 @@ public final class DeleteRecordsHandler {
 
     /**
      * Moves the log starts and builds the answer; in cluster mode the partitions whose followers have not followed
-     * yet are added to {@code waiting}.
+     * yet are added to {@code waiting}. DELETE on each topic (Kafka's {@code handleDeleteRecordsRequest}), else
+     * TOPIC_AUTHORIZATION_FAILED for its partitions.
+     *
+     * @param who the request (the authorizer's view of the client), null: no checks
      */
-    DeleteRecordsResponseData delete(DeleteRecordsRequestData req, List<DelayedDeleteRecords.Waiting> waiting) {
+    DeleteRecordsResponseData delete(DeleteRecordsRequestData req, List<DelayedDeleteRecords.Waiting> waiting,
+                                     RequestContext who) {
+        final Authorization authz = who == null ? Authorization.NONE : ctx.authorization();
         final DeleteRecordsResponseData resp = new DeleteRecordsResponseData().setThrottleTimeMs(0);
         boolean moved = false;
         for (DeleteRecordsTopic t : req.topics()) {
             final DeleteRecordsTopicResult tr = new DeleteRecordsTopicResult().setName(t.name());
             resp.topics().add(tr);
             final TopicInfo topic = ctx.topics().get(t.name());
+            final boolean deletable = authz.authorize(who, AclOperation.DELETE, ResourceType.TOPIC, t.name());
             for (DeleteRecordsPartition p : t.partitions()) {
                 final DeleteRecordsPartitionResult pr = new DeleteRecordsPartitionResult()
                     .setPartitionIndex(p.partitionIndex()).setLowWatermark(-1L);
                 tr.partitions().add(pr);
+                if (!deletable) {
+                    pr.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+                    continue;
+                }
                 moved |= delete(topic, t.name(), p, pr);
                 if (leaders != null && pr.errorCode() == Errors.NONE.code()) {
                     awaitFollowers(topic.partition(p.partitionIndex()), requiredOffset(p, pr), pr, waiting);

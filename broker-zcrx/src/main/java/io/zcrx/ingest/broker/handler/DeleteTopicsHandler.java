@@ -4,18 +4,21 @@ import io.zcrx.ingest.broker.metadata.TopicInfo;
 import io.zcrx.ingest.broker.metadata.TopicRegistry;
 import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.broker.request.RequestContext;
+import io.zcrx.ingest.broker.security.authz.Authorization;
 import io.zcrx.ingest.log.PartitionLog;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData.DeleteTopicState;
 import org.apache.kafka.common.message.DeleteTopicsResponseData;
 import org.apache.kafka.common.message.DeleteTopicsResponseData.DeletableTopicResult;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.DeleteTopicsRequest;
+import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * DeleteTopics, v1-v6 (by name; v6 by name or id): the topic leaves the registry at once, its
@@ -34,11 +37,51 @@ public final class DeleteTopicsHandler {
      * {@link ForwardToController}); standalone: answered here.
      */
     public void handle(RequestContext req, DeleteTopicsRequestData data) {
-        if (ctx.clusterMode()) {
-            ForwardToController.forward(ctx, req, new DeleteTopicsRequest.Builder(data).build(req.version()));
-        } else {
-            req.respond(handle(data, req.version()));
+        final List<DeletableTopicResult> refused = new ArrayList<>();
+        final DeleteTopicsRequestData allowed = authorized(req, data, refused);
+        if (ctx.clusterMode() && !(allowed.topics().isEmpty() && allowed.topicNames().isEmpty())) {
+            ForwardToController.forward(ctx, req, new DeleteTopicsRequest.Builder(allowed).build(req.version()),
+                answer -> ((DeleteTopicsResponseData) answer).responses().addAll(refused));
+            return;
         }
+        final DeleteTopicsResponseData resp = ctx.clusterMode()
+            ? new DeleteTopicsResponseData().setThrottleTimeMs(0) : handle(allowed, req.version());
+        for (DeletableTopicResult r : refused) {
+            resp.responses().add(r);
+        }
+        req.respond(resp);
+    }
+
+    /**
+     * The topics the client may DELETE (Kafka's {@code ControllerApis.deleteTopics}); each other one goes to
+     * {@code refused} as TOPIC_AUTHORIZATION_FAILED, a topic named by id without its name when the client may not
+     * even DESCRIBE it. Unknown ids are left to the handler (UNKNOWN_TOPIC_ID).
+     */
+    private DeleteTopicsRequestData authorized(RequestContext req, DeleteTopicsRequestData data,
+                                               List<DeletableTopicResult> refused) {
+        final Authorization authz = ctx.authorization();
+        final DeleteTopicsRequestData allowed = data.duplicate();
+        allowed.topicNames().removeIf(n -> {
+            if (authz.authorize(req, AclOperation.DELETE, ResourceType.TOPIC, n)) {
+                return false;
+            }
+            refused.add(new DeletableTopicResult().setName(n).setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()));
+            return true;
+        });
+        allowed.topics().removeIf(s -> {
+            final TopicInfo byId = s.name() == null && s.topicId() != null ? ctx.topics().get(s.topicId()) : null;
+            final String name = s.name() != null ? s.name() : byId == null ? null : byId.name();
+            if (name == null || authz.authorize(req, AclOperation.DELETE, ResourceType.TOPIC, name)) {
+                return false;
+            }
+            final boolean described = s.name() != null
+                || authz.authorize(req, AclOperation.DESCRIBE, ResourceType.TOPIC, name);
+            refused.add(new DeletableTopicResult().setName(described ? name : null)
+                .setTopicId(s.topicId() == null ? Uuid.ZERO_UUID : s.topicId())
+                .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()));
+            return true;
+        });
+        return allowed;
     }
 
     public DeleteTopicsResponseData handle(DeleteTopicsRequestData req, short version) {

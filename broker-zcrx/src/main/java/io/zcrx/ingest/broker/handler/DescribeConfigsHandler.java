@@ -5,11 +5,13 @@ import io.zcrx.ingest.broker.config.DynamicBrokerConfig;
 import io.zcrx.ingest.broker.config.TopicConfigs;
 import io.zcrx.ingest.broker.metadata.TopicInfo;
 import io.zcrx.ingest.broker.request.BrokerContext;
+import io.zcrx.ingest.broker.request.RequestContext;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
@@ -38,13 +40,25 @@ public final class DescribeConfigsHandler {
         this.ctx = ctx;
     }
 
-    public DescribeConfigsResponseData handle(DescribeConfigsRequestData req, short version) {
+    /**
+     * DESCRIBE_CONFIGS on each resource first (Kafka's {@code ConfigHelper}: a topic's on the topic, a broker's on
+     * the cluster): a denied one answers TOPIC_ or CLUSTER_AUTHORIZATION_FAILED and no configs.
+     *
+     * @param who the request (the authorizer's view of the client), null: no checks
+     */
+    public DescribeConfigsResponseData handle(DescribeConfigsRequestData req, short version, RequestContext who) {
         final DescribeConfigsResponseData resp = new DescribeConfigsResponseData().setThrottleTimeMs(0);
         for (DescribeConfigsResource r : req.resources()) {
             final DescribeConfigsResult result = new DescribeConfigsResult()
                 .setResourceType(r.resourceType()).setResourceName(r.resourceName())
                 .setErrorCode(Errors.NONE.code()).setErrorMessage(null);
             resp.results().add(result);
+            final Errors denied = ApiAuthorization.configDenial(ctx.authorization(), who,
+                AclOperation.DESCRIBE_CONFIGS, r.resourceType(), r.resourceName());
+            if (denied != Errors.NONE) {
+                result.setErrorCode(denied.code()).setErrorMessage(denied.message());
+                continue;
+            }
             final Set<String> keys = r.configurationKeys() == null ? null : new HashSet<>(r.configurationKeys());
             final ConfigResource.Type type = ConfigResource.Type.forId(r.resourceType());
             if (type == ConfigResource.Type.TOPIC) {

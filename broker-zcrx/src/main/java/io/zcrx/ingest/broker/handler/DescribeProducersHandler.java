@@ -2,8 +2,11 @@ package io.zcrx.ingest.broker.handler;
 
 import io.zcrx.ingest.broker.metadata.TopicInfo;
 import io.zcrx.ingest.broker.request.BrokerContext;
+import io.zcrx.ingest.broker.request.RequestContext;
+import io.zcrx.ingest.broker.security.authz.Authorization;
 import io.zcrx.ingest.log.PartitionLog;
 import io.zcrx.ingest.log.producer.ActiveProducer;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.DescribeProducersRequestData;
 import org.apache.kafka.common.message.DescribeProducersRequestData.TopicRequest;
 import org.apache.kafka.common.message.DescribeProducersResponseData;
@@ -11,6 +14,7 @@ import org.apache.kafka.common.message.DescribeProducersResponseData.PartitionRe
 import org.apache.kafka.common.message.DescribeProducersResponseData.ProducerState;
 import org.apache.kafka.common.message.DescribeProducersResponseData.TopicResponse;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * DescribeProducers, v0 ({@code kafka-transactions describe-producers}, Admin {@code describeProducers}), as Kafka's
@@ -28,16 +32,28 @@ public final class DescribeProducersHandler {
         this.ctx = ctx;
     }
 
-    public DescribeProducersResponseData handle(DescribeProducersRequestData req) {
+    /**
+     * READ on each topic (Kafka's {@code handleDescribeProducersRequest}), else TOPIC_AUTHORIZATION_FAILED for its
+     * partitions.
+     *
+     * @param who the request (the authorizer's view of the client), null: no checks
+     */
+    public DescribeProducersResponseData handle(DescribeProducersRequestData req, RequestContext who) {
+        final Authorization authz = who == null ? Authorization.NONE : ctx.authorization();
         final DescribeProducersResponseData resp = new DescribeProducersResponseData().setThrottleTimeMs(0);
         for (TopicRequest t : req.topics()) {
             final TopicResponse tr = new TopicResponse().setName(t.name());
             resp.topics().add(tr);
             final TopicInfo topic = ctx.topics().get(t.name());
+            final boolean read = authz.authorize(who, AclOperation.READ, ResourceType.TOPIC, t.name());
             for (int p : t.partitionIndexes()) {
                 final PartitionResponse pr = new PartitionResponse().setPartitionIndex(p)
                     .setErrorCode(Errors.NONE.code()).setErrorMessage(null);
                 tr.partitions().add(pr);
+                if (!read) {
+                    pr.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+                    continue;
+                }
                 if (topic == null || topic.isDeleted() || topic.state(p) == null) {
                     pr.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
                     continue;

@@ -6,6 +6,8 @@ import io.zcrx.ingest.broker.metadata.BrokerNode;
 import io.zcrx.ingest.broker.metadata.PartitionState;
 import io.zcrx.ingest.broker.metadata.TopicInfo;
 import io.zcrx.ingest.broker.request.BrokerContext;
+import io.zcrx.ingest.broker.request.RequestContext;
+import io.zcrx.ingest.broker.security.authz.Authorization;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
@@ -62,6 +64,19 @@ public final class FindCoordinatorHandler {
 
     /** Standalone: this node's endpoint on the {@code listener} the client connected on. */
     public FindCoordinatorResponseData handle(FindCoordinatorRequestData req, short version, String listener) {
+        return handle(req, version, listener, null);
+    }
+
+    /**
+     * As above; v4+ check each key on its own (DESCRIBE on the group or transactional id, Kafka's
+     * {@code getCoordinator}): a denied key answers its authorization error, the others their coordinator (v0-3,
+     * one key, are checked before: {@link ApiAuthorization}).
+     *
+     * @param who the request (the authorizer's view of the client), null: no checks
+     */
+    public FindCoordinatorResponseData handle(FindCoordinatorRequestData req, short version, String listener,
+                                              RequestContext who) {
+        final Authorization authz = who == null ? Authorization.NONE : ctx.authorization();
         final FindCoordinatorResponseData resp = new FindCoordinatorResponseData().setThrottleTimeMs(0);
         if (version < 4) {
             final Coordinator c = coordinator(req.key(), req.keyType(), listener);
@@ -69,7 +84,10 @@ public final class FindCoordinatorHandler {
                 .setNodeId(c.nodeId()).setHost(c.host()).setPort(c.port());
         }
         for (String key : req.coordinatorKeys()) {
-            resp.coordinators().add(coordinator(key, req.keyType(), listener));
+            final RuntimeException denied = ApiAuthorization.coordinatorKeyDenial(authz, who, req.keyType(), key);
+            resp.coordinators().add(denied != null
+                ? error(new Coordinator().setKey(key), Errors.forException(denied), denied.getMessage())
+                : coordinator(key, req.keyType(), listener));
         }
         return resp;
     }

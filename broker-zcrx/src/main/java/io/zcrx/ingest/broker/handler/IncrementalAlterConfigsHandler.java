@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterConfigsResource;
@@ -47,7 +48,9 @@ public final class IncrementalAlterConfigsHandler {
         }
         final IncrementalAlterConfigsResponseData resp = new IncrementalAlterConfigsResponseData().setThrottleTimeMs(0);
         for (AlterConfigsResource r : data.resources()) {
-            resp.responses().add(answer(r, alter(r, duplicated, data.validateOnly())));
+            final Errors denied = denial(req, r);
+            resp.responses().add(answer(r, denied != Errors.NONE ? ConfigAlterations.Outcome.of(denied, null)
+                : alter(r, duplicated, data.validateOnly())));
         }
         req.respond(resp);
     }
@@ -83,9 +86,12 @@ public final class IncrementalAlterConfigsHandler {
         final List<AlterConfigsResourceResponse> refused = new ArrayList<>();
         for (AlterConfigsResource r : data.resources()) {
             final ConfigResource.Type type = ConfigResource.Type.forId(r.resourceType());
+            final Errors denied = denial(req, r);
             if (duplicated.contains(key(r))) {
                 refused.add(answer(r, ConfigAlterations.Outcome.of(Errors.INVALID_REQUEST,
                     "Error due to duplicate resources")));
+            } else if (denied != Errors.NONE) {
+                refused.add(answer(r, ConfigAlterations.Outcome.of(denied, null)));
             } else if (type == ConfigResource.Type.TOPIC) {
                 forwarded.resources().add(r.duplicate());
             } else if (type == ConfigResource.Type.BROKER) {
@@ -149,6 +155,15 @@ public final class IncrementalAlterConfigsHandler {
             }
         }
         return twice;
+    }
+
+    /**
+     * ALTER_CONFIGS on the resource (Kafka's {@code authorizeAlterResource}: a topic's on the topic, a broker's on
+     * the cluster), checked after the duplicate check as Kafka orders them.
+     */
+    private Errors denial(RequestContext req, AlterConfigsResource r) {
+        return ApiAuthorization.configDenial(ctx.authorization(), req, AclOperation.ALTER_CONFIGS, r.resourceType(),
+            r.resourceName());
     }
 
     private static String key(AlterConfigsResource r) {

@@ -4,11 +4,14 @@ import io.zcrx.ingest.broker.metadata.LeaderEpochs;
 import io.zcrx.ingest.broker.metadata.PartitionState;
 import io.zcrx.ingest.broker.metadata.TopicInfo;
 import io.zcrx.ingest.broker.request.BrokerContext;
+import io.zcrx.ingest.broker.request.RequestContext;
+import io.zcrx.ingest.broker.security.authz.Authorization;
 import io.zcrx.ingest.log.OffsetLookup;
 import io.zcrx.ingest.log.PartitionLog;
 import java.util.HashSet;
 import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
 import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsPartition;
 import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsTopic;
@@ -16,6 +19,7 @@ import org.apache.kafka.common.message.ListOffsetsResponseData;
 import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsPartitionResponse;
 import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsTopicResponse;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * ListOffsets, v1-v8 (docs/kafka-protocol-notes.md#listoffsets): LATEST (-1) is the high watermark (the log end
@@ -43,7 +47,14 @@ public final class ListOffsetsHandler {
         this.ctx = ctx;
     }
 
-    public ListOffsetsResponseData handle(ListOffsetsRequestData req, short version) {
+    /**
+     * The offsets asked for, each topic first checked for DESCRIBE (Kafka's {@code handleListOffsetRequest}): every
+     * partition of a topic the client may not describe is TOPIC_AUTHORIZATION_FAILED, whether the topic exists or not.
+     *
+     * @param who the request (the authorizer's view of the client), null: no checks
+     */
+    public ListOffsetsResponseData handle(ListOffsetsRequestData req, short version, RequestContext who) {
+        final Authorization authz = who == null ? Authorization.NONE : ctx.authorization();
         final ListOffsetsResponseData resp = new ListOffsetsResponseData().setThrottleTimeMs(0);
         final Set<TopicPartition> seen = new HashSet<>();
         final Set<TopicPartition> twice = new HashSet<>();
@@ -60,6 +71,7 @@ public final class ListOffsetsHandler {
             final ListOffsetsTopicResponse tr = new ListOffsetsTopicResponse().setName(t.name());
             resp.topics().add(tr);
             final TopicInfo topic = ctx.topics().get(t.name());
+            final boolean described = authz.authorize(who, AclOperation.DESCRIBE, ResourceType.TOPIC, t.name());
             for (ListOffsetsPartition p : t.partitions()) {
                 final ListOffsetsPartitionResponse pr = new ListOffsetsPartitionResponse()
                     .setPartitionIndex(p.partitionIndex()).setTimestamp(-1).setOffset(-1).setLeaderEpoch(-1);
@@ -68,7 +80,9 @@ public final class ListOffsetsHandler {
                 final PartitionState state = known ? topic.state(p.partitionIndex()) : null;
                 final PartitionLog log = known ? topic.partition(p.partitionIndex()) : null;
                 final Errors e;
-                if (twice.contains(new TopicPartition(t.name(), p.partitionIndex()))) {
+                if (!described) {
+                    e = Errors.TOPIC_AUTHORIZATION_FAILED;
+                } else if (twice.contains(new TopicPartition(t.name(), p.partitionIndex()))) {
                     e = Errors.INVALID_REQUEST;
                 } else if (state == null) {
                     e = Errors.UNKNOWN_TOPIC_OR_PARTITION;

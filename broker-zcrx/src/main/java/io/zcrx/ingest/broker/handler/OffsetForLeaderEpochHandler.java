@@ -4,14 +4,19 @@ import io.zcrx.ingest.broker.metadata.LeaderEpochs;
 import io.zcrx.ingest.broker.metadata.PartitionState;
 import io.zcrx.ingest.broker.metadata.TopicInfo;
 import io.zcrx.ingest.broker.request.BrokerContext;
+import io.zcrx.ingest.broker.request.RequestContext;
+import io.zcrx.ingest.broker.security.authz.Authorization;
 import io.zcrx.ingest.log.PartitionLog;
 import io.zcrx.ingest.log.epoch.EpochEndOffset;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderPartition;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderTopic;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.resource.Resource;
+import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * OffsetForLeaderEpoch, v2-v4 (docs/kafka-protocol-notes.md#offsetforleaderepoch): how consumers validate their
@@ -29,17 +34,33 @@ public final class OffsetForLeaderEpochHandler {
         this.ctx = ctx;
     }
 
-    public OffsetForLeaderEpochResponseData handle(OffsetForLeaderEpochRequestData req) {
+    /**
+     * A follower's request (CLUSTER_ACTION on the cluster) is answered for every topic; anyone else's per topic
+     * only where the client may DESCRIBE it, else TOPIC_AUTHORIZATION_FAILED (Kafka's
+     * {@code handleOffsetForLeaderEpochRequest}).
+     *
+     * @param who the request (the authorizer's view of the client), null: no checks
+     */
+    public OffsetForLeaderEpochResponseData handle(OffsetForLeaderEpochRequestData req, RequestContext who) {
+        final Authorization authz = who == null ? Authorization.NONE : ctx.authorization();
+        final boolean replica = authz.authorize(who, AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER,
+            Resource.CLUSTER_NAME, true, false);
         final OffsetForLeaderEpochResponseData resp = new OffsetForLeaderEpochResponseData().setThrottleTimeMs(0);
         for (OffsetForLeaderTopic t : req.topics()) {
             final OffsetForLeaderTopicResult tr = new OffsetForLeaderTopicResult().setTopic(t.topic());
             resp.topics().add(tr);
             final TopicInfo topic = ctx.topics().get(t.topic());
+            final boolean described = replica
+                || authz.authorize(who, AclOperation.DESCRIBE, ResourceType.TOPIC, t.topic());
             for (OffsetForLeaderPartition p : t.partitions()) {
                 final OffsetForLeaderEpochResponseData.EpochEndOffset r =
                     new OffsetForLeaderEpochResponseData.EpochEndOffset().setPartition(p.partition())
                         .setLeaderEpoch(-1).setEndOffset(-1);
                 tr.partitions().add(r);
+                if (!described) {
+                    r.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+                    continue;
+                }
                 final boolean known = topic != null && !topic.isDeleted();
                 final PartitionState state = known ? topic.state(p.partition()) : null;
                 final PartitionLog log = known ? topic.partition(p.partition()) : null;

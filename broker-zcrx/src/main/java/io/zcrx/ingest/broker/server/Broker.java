@@ -257,6 +257,8 @@ public final class Broker implements AutoCloseable {
         if (!config.clusterMode()) {
             store = new AclStore(authorization, new AclFile(config.logDirs().get(0)));
             store.load();
+        } else {
+            member.attachAuthorization(authorization);
         }
         ctx.attachAuthorization(authorization, store);
         LOG.info("authorizer {}: super.users={}, allow.everyone.if.no.acl.found={}",

@@ -105,7 +105,8 @@ public final class ControlPlane {
                 req.listener())));
         final DescribeConfigsHandler describeConfigs = new DescribeConfigsHandler(ctx);
         register(ApiKeys.DESCRIBE_CONFIGS, (req, body) ->
-            req.respond(describeConfigs.handle(new DescribeConfigsRequestData(body, req.version()), req.version())));
+            req.respond(describeConfigs.handle(new DescribeConfigsRequestData(body, req.version()), req.version(),
+                req)));
         registerReadPath(ctx, leaders);
         registerAdminTools(ctx);
         registerSecurity(ctx);
@@ -133,7 +134,7 @@ public final class ControlPlane {
             req.respond(describeLogDirs.handle(new DescribeLogDirsRequestData(body, req.version()), req.version())));
         final DescribeProducersHandler describeProducers = new DescribeProducersHandler(ctx);
         register(ApiKeys.DESCRIBE_PRODUCERS, (req, body) ->
-            req.respond(describeProducers.handle(new DescribeProducersRequestData(body, req.version()))));
+            req.respond(describeProducers.handle(new DescribeProducersRequestData(body, req.version()), req)));
         final ListPartitionReassignmentsHandler reassignments = new ListPartitionReassignmentsHandler(ctx);
         register(ApiKeys.LIST_PARTITION_REASSIGNMENTS, (req, body) ->
             reassignments.handle(req, new ListPartitionReassignmentsRequestData(body, req.version())));
@@ -172,10 +173,10 @@ public final class ControlPlane {
         register(ApiKeys.FETCH, fetch::handle);
         final ListOffsetsHandler listOffsets = new ListOffsetsHandler(ctx);
         register(ApiKeys.LIST_OFFSETS, (req, body) ->
-            req.respond(listOffsets.handle(new ListOffsetsRequestData(body, req.version()), req.version())));
+            req.respond(listOffsets.handle(new ListOffsetsRequestData(body, req.version()), req.version(), req)));
         final OffsetForLeaderEpochHandler epochs = new OffsetForLeaderEpochHandler(ctx);
         register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, (req, body) ->
-            req.respond(epochs.handle(new OffsetForLeaderEpochRequestData(body, req.version()))));
+            req.respond(epochs.handle(new OffsetForLeaderEpochRequestData(body, req.version()), req)));
         final DeleteTopicsHandler deleteTopics = new DeleteTopicsHandler(ctx);
         register(ApiKeys.DELETE_TOPICS, (req, body) ->
             deleteTopics.handle(req, new DeleteTopicsRequestData(body, req.version())));
@@ -190,7 +191,7 @@ public final class ControlPlane {
         final FindCoordinatorHandler findCoordinator = new FindCoordinatorHandler(ctx);
         register(ApiKeys.FIND_COORDINATOR, (req, body) ->
             req.respond(findCoordinator.handle(new FindCoordinatorRequestData(body, req.version()), req.version(),
-                req.listener())));
+                req.listener(), req)));
         final JoinGroupHandler joinGroup = new JoinGroupHandler(ctx);
         register(ApiKeys.JOIN_GROUP, (req, body) ->
             joinGroup.handle(req, new JoinGroupRequestData(body, req.version())));
@@ -205,22 +206,23 @@ public final class ControlPlane {
             req.respond(leaveGroup.handle(new LeaveGroupRequestData(body, req.version()), req.version())));
         final OffsetCommitHandler offsetCommit = new OffsetCommitHandler(ctx);
         register(ApiKeys.OFFSET_COMMIT, (req, body) ->
-            req.respond(offsetCommit.handle(new OffsetCommitRequestData(body, req.version()), req.version())));
+            req.respond(offsetCommit.handle(new OffsetCommitRequestData(body, req.version()), req.version(), req)));
         final OffsetFetchHandler offsetFetch = new OffsetFetchHandler(ctx);
         register(ApiKeys.OFFSET_FETCH, (req, body) ->
-            req.respond(offsetFetch.handle(new OffsetFetchRequestData(body, req.version()), req.version())));
+            req.respond(offsetFetch.handle(new OffsetFetchRequestData(body, req.version()), req.version(), req)));
         final OffsetDeleteHandler offsetDelete = new OffsetDeleteHandler(ctx);
         register(ApiKeys.OFFSET_DELETE, (req, body) ->
-            req.respond(offsetDelete.handle(new OffsetDeleteRequestData(body, req.version()))));
+            req.respond(offsetDelete.handle(new OffsetDeleteRequestData(body, req.version()), req)));
         final DescribeGroupsHandler describeGroups = new DescribeGroupsHandler(ctx);
         register(ApiKeys.DESCRIBE_GROUPS, (req, body) ->
-            req.respond(describeGroups.handle(new DescribeGroupsRequestData(body, req.version()), req.version())));
+            req.respond(describeGroups.handle(new DescribeGroupsRequestData(body, req.version()), req.version(),
+                req)));
         final ListGroupsHandler listGroups = new ListGroupsHandler(ctx);
         register(ApiKeys.LIST_GROUPS, (req, body) ->
-            req.respond(listGroups.handle(new ListGroupsRequestData(body, req.version()), req.version())));
+            req.respond(listGroups.handle(new ListGroupsRequestData(body, req.version()), req.version(), req)));
         final DeleteGroupsHandler deleteGroups = new DeleteGroupsHandler(ctx);
         register(ApiKeys.DELETE_GROUPS, (req, body) ->
-            req.respond(deleteGroups.handle(new DeleteGroupsRequestData(body, req.version()))));
+            req.respond(deleteGroups.handle(new DeleteGroupsRequestData(body, req.version()), req)));
     }
 
     private void register(ApiKeys api, ControlHandler h) {

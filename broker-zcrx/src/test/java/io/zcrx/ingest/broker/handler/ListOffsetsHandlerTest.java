@@ -44,8 +44,8 @@ class ListOffsetsHandlerTest {
             t.partitions().add(new ListOffsetsPartition().setPartitionIndex(p).setTimestamp(LATEST)
                 .setCurrentLeaderEpoch(currentEpochs[p]));
         }
-        return new ListOffsetsHandler(fx.ctx()).handle(new ListOffsetsRequestData().setTopics(List.of(t)), (short) 8)
-            .topics().get(0).partitions();
+        return new ListOffsetsHandler(fx.ctx()).handle(new ListOffsetsRequestData().setTopics(List.of(t)), (short) 8,
+            null).topics().get(0).partitions();
     }
 
     private List<EpochEndOffset> endOffsets(int[] partitions, int[] currentEpochs, int[] epochs) {
@@ -56,7 +56,7 @@ class ListOffsetsHandlerTest {
         }
         final OffsetForLeaderEpochRequestData req = new OffsetForLeaderEpochRequestData();
         req.topics().add(t);
-        return new OffsetForLeaderEpochHandler(fx.ctx()).handle(req).topics().find("t").partitions();
+        return new OffsetForLeaderEpochHandler(fx.ctx()).handle(req, null).topics().find("t").partitions();
     }
 
     private static void assertAnswer(Errors error, int epoch, long offset, ListOffsetsPartitionResponse r) {
