@@ -114,7 +114,7 @@ public final class FetchHandler {
             req.respond(new FetchResponseData().setThrottleTimeMs(0).setErrorCode(sessionError.code()).setSessionId(0));
             return;
         }
-        final Plan plan = plan(data, version);
+        final Plan plan = plan(data, version, req.listener());
         final int bytes = read(plan);
         if (plan.error || plan.answerNow || bytes >= plan.minBytes || data.maxWaitMs() <= 0
             || plan.logs.length == 0) {
@@ -171,6 +171,11 @@ public final class FetchHandler {
     }
 
     Plan plan(FetchRequestData data, short version) {
+        return plan(data, version, null);
+    }
+
+    /** @param listener the listener the request came in on (the leader hints name endpoints on it); may be null */
+    Plan plan(FetchRequestData data, short version, String listener) {
         final int brokerMax = ctx.config().getInt(BrokerConfig.FETCH_MAX_BYTES);
         final int replicaId = version >= 15 ? data.replicaState().replicaId() : data.replicaId();
         final long replicaEpoch = version >= 15 ? data.replicaState().replicaEpoch() : -1L;
@@ -216,7 +221,7 @@ public final class FetchHandler {
                     log = null;
                     if (version >= FIRST_LEADER_HINT_VERSION
                         && (e == Errors.NOT_LEADER_OR_FOLLOWER || e == Errors.FENCED_LEADER_EPOCH)) {
-                        leaderHint(plan.response, pd, state, ctx.cluster().view());
+                        leaderHint(plan.response, pd, state, ctx.cluster().view(), listener);
                     }
                 }
                 logs.add(log);
@@ -282,10 +287,12 @@ public final class FetchHandler {
 
     /**
      * KIP-951 as Kafka's {@code KafkaApis.handleFetchRequest} does it: the partition's current
-     * leader and epoch, and the leader's endpoint in the response, when the leader is alive.
+     * leader and epoch, and the leader's endpoint on the client's {@code listener} in the response, when the
+     * leader is alive (with such a listener).
      */
-    static void leaderHint(FetchResponseData response, PartitionData pd, PartitionState state, ClusterView view) {
-        final BrokerNode leader = state.hasLeader() ? view.broker(state.leader()) : null;
+    static void leaderHint(FetchResponseData response, PartitionData pd, PartitionState state, ClusterView view,
+                           String listener) {
+        final BrokerNode leader = state.hasLeader() ? view.broker(state.leader(), listener) : null;
         if (leader == null) {
             return;
         }
