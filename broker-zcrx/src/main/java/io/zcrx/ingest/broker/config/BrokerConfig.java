@@ -211,6 +211,7 @@ public final class BrokerConfig extends AbstractConfig {
                 + "the endpoint of the listener it connected on); a listener not listed advertises its bound "
                 + "address, which must then not be a wildcard.");
         defineSaslSettings(d);
+        defineAuthorizerSettings(d);
         d.define(CLUSTER_ID, Type.STRING, "", Importance.LOW,
             "Standalone mode: cluster id used when a log dir is formatted for the first time (22-char base64 "
                 + "uuid); empty = generate one. An existing meta.properties always wins. Cluster mode takes the "
@@ -819,6 +820,11 @@ public final class BrokerConfig extends AbstractConfig {
     // ---------------------------------------------------------------------------------------------
     // Listeners and SASL (docs/configuration.md "Security"; README "Security: listeners and SASL").
 
+    public static final String AUTHORIZER_CLASS_NAME = "authorizer.class.name";
+    /** Kafka's KRaft authorizer (kafka-metadata): the one {@value #AUTHORIZER_CLASS_NAME} accepted. */
+    public static final String STANDARD_AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer";
+    public static final String SUPER_USERS = "super.users";
+    public static final String ALLOW_EVERYONE_IF_NO_ACL_FOUND = "allow.everyone.if.no.acl.found";
     public static final String SASL_ENABLED_MECHANISMS = "sasl.enabled.mechanisms";
     public static final String CONNECTIONS_MAX_REAUTH_MS = "connections.max.reauth.ms";
     /** Kafka's JAAS setting; on a broker only as listener.name.<l>.<mechanism>.sasl.jaas.config. */
@@ -837,6 +843,42 @@ public final class BrokerConfig extends AbstractConfig {
                 + "re-authenticates (same principal, same mechanism) before it ends; a connection past its "
                 + "session is closed at its next request other than SaslHandshake. 0 = sessions never end. Per "
                 + "listener: listener.name.<listener>.connections.max.reauth.ms.");
+    }
+
+    private static void defineAuthorizerSettings(ConfigDef d) {
+        d.define(AUTHORIZER_CLASS_NAME, Type.STRING, "", ValidString.in("", STANDARD_AUTHORIZER), Importance.HIGH,
+            "The authorizer: empty (no authorization: every client may do everything, the ACL APIs answer "
+                + "SECURITY_DISABLED) or " + STANDARD_AUTHORIZER + ", Kafka's own KRaft authorizer (ACLs managed "
+                + "with kafka-acls; standalone they are kept in <first log dir>/zcrx-acls, in cluster mode the "
+                + "metadata log holds them). Denials are logged on the logger kafka.authorizer.logger.");
+        d.define(SUPER_USERS, Type.STRING, "", new SuperUsersValidator(), Importance.HIGH,
+            "Principals allowed everything whatever the ACLs say, separated by ';' (Kafka's form), e.g. "
+                + "User:admin;User:ops.");
+        d.define(ALLOW_EVERYONE_IF_NO_ACL_FOUND, Type.BOOLEAN, false, Importance.MEDIUM,
+            "With an authorizer: a resource no ACL matches is open to everyone (true) or to super users only "
+                + "(false, Kafka's default).");
+    }
+
+    /** {@value #SUPER_USERS}: principals ({@code Type:name}) separated by ';'. */
+    static final class SuperUsersValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value == null) {
+                return;
+            }
+            for (String v : value.toString().split(";")) {
+                final String p = v.trim();
+                if (!p.isEmpty() && (p.indexOf(':') <= 0 || p.indexOf(':') == p.length() - 1)) {
+                    throw new ConfigException(name, value, "'" + p + "' is not a principal (Type:name, e.g. "
+                        + "User:admin); entries are separated by ';'");
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "principals Type:name separated by ;";
+        }
     }
 
     /** Every listener of {@code listeners}, in order; the first is the one {@code transport=} selects for. */

@@ -15,6 +15,7 @@ import io.zcrx.ingest.broker.request.PendingResponse;
 import io.zcrx.ingest.broker.request.RequestContext;
 import io.zcrx.ingest.broker.request.ResponseWriter;
 import io.zcrx.ingest.broker.runtime.TimerService;
+import io.zcrx.ingest.broker.security.authz.Authorization;
 import io.zcrx.ingest.broker.transport.ReactorIo;
 import io.zcrx.ingest.broker.transport.outbound.FileRegionRecords;
 import io.zcrx.ingest.broker.transport.outbound.OutboundWritable;
@@ -32,6 +33,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
 import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
@@ -41,6 +43,8 @@ import org.apache.kafka.common.message.FetchResponseData.NodeEndpoint;
 import org.apache.kafka.common.message.FetchResponseData.PartitionData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.resource.Resource;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.protocol.Readable;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 
@@ -114,7 +118,7 @@ public final class FetchHandler {
             req.respond(new FetchResponseData().setThrottleTimeMs(0).setErrorCode(sessionError.code()).setSessionId(0));
             return;
         }
-        final Plan plan = plan(data, version, req.listener());
+        final Plan plan = plan(data, version, req);
         final int bytes = read(plan);
         if (plan.error || plan.answerNow || bytes >= plan.minBytes || data.maxWaitMs() <= 0
             || plan.logs.length == 0) {
@@ -174,8 +178,14 @@ public final class FetchHandler {
         return plan(data, version, null);
     }
 
-    /** @param listener the listener the request came in on (the leader hints name endpoints on it); may be null */
-    Plan plan(FetchRequestData data, short version, String listener) {
+    /**
+     * @param req the request, for the authorizer (Kafka's checks: a follower needs CLUSTER_ACTION on the cluster, a
+     *            consumer READ on each topic, else TOPIC_AUTHORIZATION_FAILED); null: no checks (tests)
+     */
+    Plan plan(FetchRequestData data, short version, RequestContext req) {
+        final Authorization authz = ctx.authorization();
+        final boolean checked = req != null && authz.enabled();
+        final String listener = req == null ? null : req.listener();
         final int brokerMax = ctx.config().getInt(BrokerConfig.FETCH_MAX_BYTES);
         final int replicaId = version >= 15 ? data.replicaState().replicaId() : data.replicaId();
         final long replicaEpoch = version >= 15 ? data.replicaState().replicaEpoch() : -1L;
@@ -183,6 +193,8 @@ public final class FetchHandler {
             data.minBytes(), replicaId >= 0);
         final boolean readCommitted = version >= 4 && data.isolationLevel() == 1;
         final int self = ctx.nodeId();
+        final boolean clusterAction = !checked || replicaId < 0
+            || authz.authorize(req, AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, Resource.CLUSTER_NAME);
         final List<PartitionLog> logs = new ArrayList<>();
         final List<PartitionData> parts = new ArrayList<>();
         final List<BrokerTopicMetrics> metrics = new ArrayList<>();
@@ -192,6 +204,9 @@ public final class FetchHandler {
             final FetchableTopicResponse tr =
                 new FetchableTopicResponse().setTopic(ft.topic()).setTopicId(ft.topicId());
             plan.response.responses().add(tr);
+            final String name = version >= 13 ? topic == null ? null : topic.name() : ft.topic();
+            final boolean denied = checked && (replicaId >= 0 ? !clusterAction
+                : name != null && !authz.authorize(req, AclOperation.READ, ResourceType.TOPIC, name));
             for (FetchPartition fp : ft.partitions()) {
                 final PartitionData pd = new PartitionData().setPartitionIndex(fp.partition())
                     .setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1)
@@ -201,7 +216,9 @@ public final class FetchHandler {
                 PartitionLog log = null;
                 final PartitionState state = topic == null ? null : topic.state(fp.partition());
                 Errors e = Errors.NONE;
-                if (state == null) {
+                if (denied) {
+                    e = Errors.TOPIC_AUTHORIZATION_FAILED;
+                } else if (state == null) {
                     e = topic == null && version >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
                 } else if ((e = LeaderEpochs.checkLocalReplica(fp.currentLeaderEpoch(), state, self)) != Errors.NONE) {
                     // Kafka's order: the epoch of a partition held here is fenced before leadership.

@@ -63,6 +63,10 @@ public final class ApiVersionTable {
         implement(ApiKeys.SASL_AUTHENTICATE, 0, 2, 0);
         implement(ApiKeys.ALTER_USER_SCRAM_CREDENTIALS, 0, 0, 0);
         implement(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, 0, 0, 0);
+        // ACLs for kafka-acls (SECURITY_DISABLED without authorizer.class.name, as Kafka answers).
+        for (ApiKeys acls : new ApiKeys[] {ApiKeys.CREATE_ACLS, ApiKeys.DESCRIBE_ACLS, ApiKeys.DELETE_ACLS}) {
+            implement(acls, acls.oldestVersion(), 3, acls.oldestVersion());
+        }
         // Cluster mode: the controller's APIs that Kafka's brokers forward (ControllerOwnedHandler).
         implementInCluster(ApiKeys.DESCRIBE_QUORUM, 0, 2);
         implementInCluster(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, 0, 1);

@@ -8,6 +8,8 @@ import io.zcrx.ingest.broker.metadata.TopicInfo;
 import io.zcrx.ingest.broker.metadata.TopicRegistry;
 import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.broker.request.ControllerChannel;
+import io.zcrx.ingest.broker.request.RequestContext;
+import io.zcrx.ingest.broker.security.authz.Authorization;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -25,7 +27,10 @@ import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseBroker;
 import org.apache.kafka.common.message.MetadataResponseData.MetadataResponsePartition;
 import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseTopic;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.resource.Resource;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
 import org.apache.kafka.common.requests.CreateTopicsResponse;
 import org.slf4j.Logger;
@@ -63,6 +68,19 @@ public final class MetadataHandler {
 
     /** As Kafka answers: the brokers' endpoints on the {@code listener} the client connected on. */
     public MetadataResponseData handle(MetadataRequestData req, short version, String listener) {
+        return handle(req, version, listener, null);
+    }
+
+    /**
+     * With the authorizer's checks, as Kafka's {@code handleTopicMetadataRequest}: all topics lists only those the
+     * client may DESCRIBE (no audit of the others); a topic asked for by name without DESCRIBE is
+     * TOPIC_AUTHORIZATION_FAILED whether it exists or not (its existence is not disclosed), by id likewise; an
+     * auto-creation needs CREATE on the cluster or on the topic, else TOPIC_AUTHORIZATION_FAILED.
+     *
+     * @param who the request (the authorizer's view of the client), null: no checks
+     */
+    public MetadataResponseData handle(MetadataRequestData req, short version, String listener, RequestContext who) {
+        final Authorization authz = who == null ? Authorization.NONE : ctx.authorization();
         final ClusterView view = ctx.cluster().view();
         final MetadataResponseData resp = new MetadataResponseData()
             .setThrottleTimeMs(0)
@@ -81,7 +99,9 @@ public final class MetadataHandler {
         final boolean allowAuto = version < 4 || req.allowAutoTopicCreation();
         if (all) {
             for (TopicInfo t : ctx.topics().all()) {
-                resp.topics().add(describe(t, view, listener));
+                if (authz.authorize(who, AclOperation.DESCRIBE, ResourceType.TOPIC, t.name(), true, false)) {
+                    resp.topics().add(describe(t, view, listener));
+                }
             }
             return resp;
         }
@@ -96,12 +116,25 @@ public final class MetadataHandler {
                         .setTopicId(id == null ? Uuid.ZERO_UUID : id)
                         .setErrorCode(Errors.UNKNOWN_TOPIC_ID.code()).setIsInternal(false)
                         .setTopicAuthorizedOperations(Integer.MIN_VALUE));
+                } else if (!authz.authorize(who, AclOperation.DESCRIBE, ResourceType.TOPIC, t.name())) {
+                    resp.topics().add(new MetadataResponseTopic().setName(null).setTopicId(id)
+                        .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()).setIsInternal(false)
+                        .setTopicAuthorizedOperations(Integer.MIN_VALUE));
                 } else {
                     resp.topics().add(describe(t, view, listener));
                 }
                 continue;
             }
+            if (!authz.authorize(who, AclOperation.DESCRIBE, ResourceType.TOPIC, name)) {
+                resp.topics().add(error(name, Errors.TOPIC_AUTHORIZATION_FAILED));
+                continue;
+            }
             TopicInfo t = ctx.topics().get(name);
+            if (t == null && allowAuto && ctx.config().autoCreateTopics()
+                    && TopicRegistry.invalidNameReason(name) == null && !mayCreate(authz, who, name)) {
+                resp.topics().add(error(name, Errors.TOPIC_AUTHORIZATION_FAILED));
+                continue;
+            }
             if (t == null) {
                 final String bad = TopicRegistry.invalidNameReason(name);
                 if (bad != null) {
@@ -133,6 +166,12 @@ public final class MetadataHandler {
             resp.topics().add(describe(t, view, listener));
         }
         return resp;
+    }
+
+    /** Auto-creation: CREATE on the cluster (not audited when denied) or on the topic. */
+    private static boolean mayCreate(Authorization authz, RequestContext who, String name) {
+        return authz.authorize(who, AclOperation.CREATE, ResourceType.CLUSTER, Resource.CLUSTER_NAME, true, false)
+            || authz.authorize(who, AclOperation.CREATE, ResourceType.TOPIC, name);
     }
 
     /**

@@ -13,6 +13,9 @@ import io.zcrx.ingest.broker.request.FetchWaiters;
 import io.zcrx.ingest.broker.request.RequestChannel;
 import io.zcrx.ingest.broker.runtime.LogFlusher;
 import io.zcrx.ingest.broker.runtime.RateLimitedLog;
+import io.zcrx.ingest.broker.security.authz.Authorization;
+import io.zcrx.ingest.broker.security.authz.Requester;
+import io.zcrx.ingest.broker.security.authz.TopicGrants;
 import io.zcrx.ingest.log.AppendBatch;
 import io.zcrx.ingest.log.AppendResult;
 import io.zcrx.ingest.log.PartitionLog;
@@ -28,7 +31,11 @@ import io.zcrx.ingest.protocol.record.BatchValidator;
 import io.zcrx.ingest.protocol.record.RecordBatchLayout;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.security.auth.KafkaPrincipal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,6 +84,12 @@ import org.slf4j.LoggerFactory;
  * {@code BytesInPerSec} (the whole batch, header included, as stored) and {@code MessagesInPerSec};
  * the append's duration in {@code zcrx:type=Log,name=AppendLatencyMs}.
  *
+ * <p>Authorization (with {@code authorizer.class.name}), as Kafka's {@code handleProduceRequest}: WRITE on each topic,
+ * checked before the topic's existence, else TOPIC_AUTHORIZATION_FAILED for its partitions. A grant is cached per
+ * connection ({@link TopicGrants}: keyed by the topic object, valid while the ACL version it was taken at is
+ * current), so an authorized connection pays one volatile read per request and a table probe per topic; only a
+ * miss (the first request, an ACL change, a denial) asks the authorizer.
+ *
  * <p>One per reactor thread; allocates nothing per request unless something fails (a response that
  * waits for an fsync costs its connection's {@code PendingResponse}). Not thread-safe.
  */
@@ -99,6 +112,7 @@ public final class ProduceHandler {
     private final AppendBatch batch = new AppendBatch();
     private final AppendResult appendResult = new AppendResult();
     private final TopicLookupCache topics;
+    private final Authorization authorization;
     /** Fetch long polls to wake after an append (one volatile read when nobody waits). */
     private final FetchWaiters fetchWaiters;
     private final RateLimitedLog rejections = new RateLimitedLog(LOG, 10);
@@ -144,6 +158,7 @@ public final class ProduceHandler {
         this.validator = new BatchValidator(ctx.config().getInt(
             BrokerConfig.MESSAGE_DECOMPRESSED_MAX_BYTES));
         this.topics = new TopicLookupCache(ctx.topics());
+        this.authorization = ctx.authorization();
         this.fetchWaiters = ctx.fetchWaiters();
         this.groupCommit = ctx.config().getBoolean(BrokerConfig.LOG_FLUSH_GROUP_COMMIT_ENABLE);
         decoder.limits(ctx.config().getInt(BrokerConfig.REQUEST_MAX_TOPICS),
@@ -174,6 +189,8 @@ public final class ProduceHandler {
             // One clock read per request, and only in cluster mode (standalone leads for ever).
             final boolean mayLead = !ctx.clusterMode() || ctx.cluster().mayLead(System.nanoTime());
             final boolean byId = version >= 13;
+            final boolean checked = authorization.enabled();
+            final long aclVersion = checked ? authorization.version() : 0;
             for (int t = 0, topicCount = view.topicCount(); t < topicCount; t++) {
                 final TopicInfo topic = byId
                     ? topics.byId(view.topicIdMsb(t), view.topicIdLsb(t))
@@ -181,7 +198,12 @@ public final class ProduceHandler {
                 final int first = view.topicFirstPartition(t);
                 final int end = first + view.topicPartitionCount(t);
                 final BrokerTopicMetrics topicMetrics = topic == null ? null : topic.metrics();
+                final boolean denied = checked && !mayWrite(channel, header, body, topic, t, byId, aclVersion);
                 for (int slot = first; slot < end; slot++) {
+                    if (denied) {
+                        results.setError(slot, Errors.TOPIC_AUTHORIZATION_FAILED.code(), null, -1);
+                        continue;
+                    }
                     if (topic == null) {
                         // Kafka counts no topic metric for a topic it does not have.
                         results.setError(slot,
@@ -232,6 +254,35 @@ public final class ProduceHandler {
         final ByteBuffer out = channel.beginResponse(length);
         encoder.encode(header.correlationId(), view, results, body, out);
         channel.commitResponse();
+    }
+
+    /**
+     * WRITE on the request's topic {@code t}: a cached grant of this connection, else the authorizer (a grant is
+     * cached; a denial is not, so each one is audited). A topic unknown by id has no name to check: it stays
+     * UNKNOWN_TOPIC_ID, as Kafka resolves ids before authorizing.
+     */
+    private boolean mayWrite(RequestChannel channel, RequestHeaderView header, SliceList body, TopicInfo topic, int t,
+                             boolean byId, long aclVersion) {
+        final TopicGrants grants = channel.topicGrants();
+        final KafkaPrincipal principal = channel.principal();
+        if (topic != null && grants != null && grants.granted(principal, topic, aclVersion)) {
+            return true;
+        }
+        if (topic == null && byId) {
+            return true;
+        }
+        final String name = topic != null ? topic.name()
+            : TopicLookupCache.decode(body, view.topicNamePosition(t), view.topicNameLength(t));
+        final Requester who = new Requester(channel.listener() == null ? "" : channel.listener(),
+            channel.securityProtocol(), principal, channel.clientAddress(), ApiKeys.PRODUCE.id, header.apiVersion(),
+            header.clientId(body), header.correlationId());
+        if (!authorization.authorize(who, AclOperation.WRITE, ResourceType.TOPIC, name)) {
+            return false;
+        }
+        if (topic != null && grants != null) {
+            grants.grant(principal, topic, aclVersion);
+        }
+        return true;
     }
 
     /**

@@ -201,7 +201,7 @@ final class TopicLookupCache {
         return true;
     }
 
-    private static String decode(SliceList body, int position, int length) {
+    static String decode(SliceList body, int position, int length) {
         final byte[] b = new byte[length];
         for (int i = 0; i < length; i++) {
             b[i] = body.byteAt(position + i);

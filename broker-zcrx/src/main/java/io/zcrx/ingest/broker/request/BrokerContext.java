@@ -18,6 +18,8 @@ import io.zcrx.ingest.broker.runtime.LogFlusher;
 import io.zcrx.ingest.broker.runtime.TimerService;
 import io.zcrx.ingest.broker.security.ScramCredentialFile;
 import io.zcrx.ingest.broker.security.ScramCredentials;
+import io.zcrx.ingest.broker.security.authz.AclStore;
+import io.zcrx.ingest.broker.security.authz.Authorization;
 import io.zcrx.ingest.log.LogManager;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -59,6 +61,10 @@ public final class BrokerContext {
     private final ScramCredentials scramCredentials = new ScramCredentials();
     /** Standalone mode: where the credentials are kept; null in cluster mode (the metadata log keeps them). */
     private volatile ScramCredentialFile scramCredentialFile;
+    /** {@code authorizer.class.name}: Kafka's StandardAuthorizer, or none (every check passes). */
+    private volatile Authorization authorization = Authorization.NONE;
+    /** Standalone mode with an authorizer: the ACL set CreateAcls/DeleteAcls change; null otherwise. */
+    private volatile AclStore aclStore;
 
     public BrokerContext(BrokerConfig config, LogManager logs, TopicRegistry topics, ProducerIdManager producerIds,
                          LongSupplier clockMs, MetricsRegistry metrics) {
@@ -210,6 +216,22 @@ public final class BrokerContext {
     /** Lifecycle, standalone: the credential file, loaded into {@link #scramCredentials()} before listeners start. */
     public void attachScramCredentialFile(ScramCredentialFile file) {
         this.scramCredentialFile = file;
+    }
+
+    /** The authorizer every check asks ({@link Authorization#NONE} without {@code authorizer.class.name}). */
+    public Authorization authorization() {
+        return authorization;
+    }
+
+    /** Standalone mode's ACL set (null in cluster mode, where the controller owns the ACLs, or without authorizer). */
+    public AclStore aclStore() {
+        return aclStore;
+    }
+
+    /** Lifecycle: the authorizer and (standalone) its loaded ACL store, before the listeners start. */
+    public void attachAuthorization(Authorization authorization, AclStore store) {
+        this.authorization = authorization;
+        this.aclStore = store;
     }
 
     /** Fetch long polls by partition; the produce path wakes them after each append. */

@@ -1,8 +1,12 @@
 package io.zcrx.ingest.broker.request;
 
+import io.zcrx.ingest.broker.security.authz.TopicGrants;
 import io.zcrx.ingest.broker.transport.ReactorIo;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import org.apache.kafka.common.protocol.Message;
+import org.apache.kafka.common.security.auth.KafkaPrincipal;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 
 /**
  * How a request handler answers on its connection: responses leave in request order (the Java
@@ -55,6 +59,30 @@ public interface RequestChannel {
 
     /** The name of the listener the connection came in on ({@code listeners}); null where there is none (tests). */
     default String listener() {
+        return null;
+    }
+
+    /**
+     * Who the connection is, for the authorizer: the SASL principal ({@code User:<name>}) once authenticated,
+     * {@code User:ANONYMOUS} on a PLAINTEXT listener (Kafka's principal there). The one accessor every check reads
+     * (a TLS certificate's principal comes through it too).
+     */
+    default KafkaPrincipal principal() {
+        return KafkaPrincipal.ANONYMOUS;
+    }
+
+    /** The peer's address (ACL host matching). */
+    default InetAddress clientAddress() {
+        return InetAddress.getLoopbackAddress();
+    }
+
+    /** The security protocol of the connection's listener. */
+    default SecurityProtocol securityProtocol() {
+        return SecurityProtocol.PLAINTEXT;
+    }
+
+    /** The connection's cache of Produce grants (created at first use); null where there is none (tests). */
+    default TopicGrants topicGrants() {
         return null;
     }
 }

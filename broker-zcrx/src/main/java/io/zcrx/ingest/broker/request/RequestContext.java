@@ -1,15 +1,21 @@
 package io.zcrx.ingest.broker.request;
 
 import io.zcrx.ingest.broker.transport.ReactorIo;
+import java.net.InetAddress;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Message;
+import org.apache.kafka.common.security.auth.KafkaPrincipal;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
+import org.apache.kafka.server.authorizer.AuthorizableRequestContext;
 
 /**
  * One control-plane request as its handler sees it: which API and version, who sent it, and the
  * two ways to answer: {@link #respond} now, or {@link #defer} and complete the
- * {@link PendingResponse} later (on any thread). Used on the connection's reactor thread.
+ * {@link PendingResponse} later (on any thread). It is also the request as Kafka's authorizer sees it
+ * ({@link AuthorizableRequestContext}: principal, client address, listener, api): handlers pass it to
+ * {@code BrokerContext.authorization()}. Used on the connection's reactor thread.
  */
-public final class RequestContext {
+public final class RequestContext implements AuthorizableRequestContext {
     private final RequestChannel channel;
     private final ApiKeys api;
     private final short version;
@@ -36,12 +42,46 @@ public final class RequestContext {
         return version;
     }
 
+    @Override
     public int correlationId() {
         return correlationId;
     }
 
+    @Override
     public String clientId() {
         return clientId;
+    }
+
+    /** The connection's principal ({@code User:ANONYMOUS} on PLAINTEXT): see {@link RequestChannel#principal()}. */
+    @Override
+    public KafkaPrincipal principal() {
+        return channel.principal();
+    }
+
+    @Override
+    public InetAddress clientAddress() {
+        return channel.clientAddress();
+    }
+
+    @Override
+    public String listenerName() {
+        final String l = channel.listener();
+        return l == null ? "" : l;
+    }
+
+    @Override
+    public SecurityProtocol securityProtocol() {
+        return channel.securityProtocol();
+    }
+
+    @Override
+    public int requestType() {
+        return api.id;
+    }
+
+    @Override
+    public int requestVersion() {
+        return version;
     }
 
     /** The connection's reactor id: the stripe to record metrics in (on that reactor's thread). */

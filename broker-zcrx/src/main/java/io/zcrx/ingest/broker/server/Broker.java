@@ -26,6 +26,9 @@ import io.zcrx.ingest.broker.runtime.LogScheduler;
 import io.zcrx.ingest.broker.runtime.ScheduledTimerService;
 import io.zcrx.ingest.broker.security.SaslListener;
 import io.zcrx.ingest.broker.security.ScramCredentialFile;
+import io.zcrx.ingest.broker.security.authz.AclFile;
+import io.zcrx.ingest.broker.security.authz.AclStore;
+import io.zcrx.ingest.broker.security.authz.Authorization;
 import io.zcrx.ingest.broker.transport.Transport;
 import io.zcrx.ingest.log.LogManager;
 import io.zcrx.ingest.log.PartitionLog;
@@ -162,6 +165,7 @@ public final class Broker implements AutoCloseable {
             startFlusher();
             startReadPath(topics);
             startCleaner();
+            attachAuthorization();
             final ControlPlane controlPlane = new ControlPlane(ctx, leaders);
             final Map<String, SaslListener> sasl = saslListeners();
             final List<ListenerSpec> listeners = config.listeners();
@@ -226,6 +230,30 @@ public final class Broker implements AutoCloseable {
         LOG.info("started: listening on {}, advertised as {}:{}, node.id={}, cluster.id={}, log.dirs={}, in {} ms",
             transport.localAddress(), ctx.advertisedHost(), ctx.advertisedPort(), config.nodeId(), ctx.clusterId(),
             config.logDirs(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /**
+     * {@code authorizer.class.name}: Kafka's StandardAuthorizer configured with the broker's settings (as Kafka hands
+     * its authorizer the whole configuration); standalone, the ACLs of the first log dir loaded into it before any
+     * listener starts (cluster mode: from the metadata log).
+     */
+    private void attachAuthorization() throws IOException {
+        final Map<String, Object> settings = new LinkedHashMap<>(config.originals());
+        settings.putAll(config.values());
+        final Authorization authorization =
+            Authorization.create(config.getString(BrokerConfig.AUTHORIZER_CLASS_NAME), settings);
+        if (!authorization.enabled()) {
+            return;
+        }
+        AclStore store = null;
+        if (!config.clusterMode()) {
+            store = new AclStore(authorization, new AclFile(config.logDirs().get(0)));
+            store.load();
+        }
+        ctx.attachAuthorization(authorization, store);
+        LOG.info("authorizer {}: super.users={}, allow.everyone.if.no.acl.found={}",
+            BrokerConfig.STANDARD_AUTHORIZER, config.getString(BrokerConfig.SUPER_USERS),
+            config.getBoolean(BrokerConfig.ALLOW_EVERYONE_IF_NO_ACL_FOUND));
     }
 
     /**

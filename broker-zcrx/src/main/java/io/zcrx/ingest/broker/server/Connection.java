@@ -5,6 +5,7 @@ import io.zcrx.ingest.broker.request.PendingResponse;
 import io.zcrx.ingest.broker.request.RequestChannel;
 import io.zcrx.ingest.broker.request.ResponseWriter;
 import io.zcrx.ingest.broker.security.SaslSession;
+import io.zcrx.ingest.broker.security.authz.TopicGrants;
 import io.zcrx.ingest.broker.transport.ConnectionHandler;
 import io.zcrx.ingest.broker.transport.ConnectionIo;
 import io.zcrx.ingest.broker.transport.ReactorIo;
@@ -14,12 +15,16 @@ import io.zcrx.ingest.protocol.bytes.RxChunk;
 import io.zcrx.ingest.protocol.frame.Frame;
 import io.zcrx.ingest.protocol.frame.FrameAssembler;
 import io.zcrx.ingest.protocol.frame.FrameSink;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import org.apache.kafka.common.message.ResponseHeaderData;
 import org.apache.kafka.common.protocol.Message;
 import org.apache.kafka.common.requests.RequestUtils;
+import org.apache.kafka.common.security.auth.KafkaPrincipal;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +67,10 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
      */
     final SaslSession sasl;
     private String clientId;
+    /** The peer's address, parsed at the first authorization check. */
+    private InetAddress clientAddress;
+    /** Produce grants of this connection's principal, created at the first Produce under an authorizer. */
+    private TopicGrants topicGrants;
     private String pendingCloseReason;
     private boolean closed;
     private boolean pausedForOutput;
@@ -480,6 +489,61 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
     @Override
     public String listener() {
         return listener;
+    }
+
+    @Override
+    public KafkaPrincipal principal() {
+        if (sasl != null) {
+            final KafkaPrincipal p = sasl.principal();
+            return p == null ? KafkaPrincipal.ANONYMOUS : p;
+        }
+        return KafkaPrincipal.ANONYMOUS;
+    }
+
+    @Override
+    public SecurityProtocol securityProtocol() {
+        return sasl != null ? SecurityProtocol.SASL_PLAINTEXT : SecurityProtocol.PLAINTEXT;
+    }
+
+    @Override
+    public InetAddress clientAddress() {
+        if (clientAddress == null) {
+            clientAddress = parseAddress(clientHost().substring(1));
+        }
+        return clientAddress;
+    }
+
+    /**
+     * The IP literal of {@code remoteAddress()}'s host ("name/1.2.3.4" keeps the part after the slash). Anything
+     * else is never looked up (a name lookup would block the reactor): it reads as the unspecified address, which
+     * matches only host "*" ACLs.
+     */
+    static InetAddress parseAddress(String host) {
+        String literal = host.substring(host.lastIndexOf('/') + 1);
+        if (literal.startsWith("[") && literal.endsWith("]")) {
+            literal = literal.substring(1, literal.length() - 1);
+        }
+        // IPv4: digits and dots; IPv6: a colon, hex digits, dots and a zone.
+        final boolean v6 = literal.indexOf(':') >= 0;
+        boolean ipLiteral = !literal.isEmpty();
+        for (int i = 0; i < literal.length() && ipLiteral; i++) {
+            final char ch = literal.charAt(i);
+            ipLiteral = Character.isDigit(ch) || ch == '.' || v6 && (Character.digit(ch, 16) >= 0 || ch == ':'
+                || ch == '%');
+        }
+        try {
+            return InetAddress.getByName(ipLiteral ? literal : "0.0.0.0");
+        } catch (UnknownHostException e) {
+            return InetAddress.getLoopbackAddress();
+        }
+    }
+
+    @Override
+    public TopicGrants topicGrants() {
+        if (topicGrants == null) {
+            topicGrants = new TopicGrants();
+        }
+        return topicGrants;
     }
 
     @Override

@@ -1,7 +1,9 @@
 package io.zcrx.ingest.broker.server;
 
 import io.zcrx.ingest.broker.fetch.FetchHandler;
+import io.zcrx.ingest.broker.handler.AclsHandler;
 import io.zcrx.ingest.broker.handler.AlterConfigsHandler;
+import io.zcrx.ingest.broker.handler.ApiAuthorization;
 import io.zcrx.ingest.broker.handler.ApiVersionTable;
 import io.zcrx.ingest.broker.handler.ControllerOwnedHandler;
 import io.zcrx.ingest.broker.handler.CreatePartitionsHandler;
@@ -75,6 +77,7 @@ import org.apache.kafka.common.protocol.Errors;
  */
 public final class ControlPlane {
     private final ControlHandler[] byKey = new ControlHandler[128];
+    private final BrokerContext ctx;
     /** The leader side of replication in cluster mode, null standalone (the reactors' Produce handlers use it). */
     private final LeaderPartitions leaders;
 
@@ -85,9 +88,11 @@ public final class ControlPlane {
     /** With the leader side of replication ({@code leaders}, cluster mode) serving follower fetches. */
     public ControlPlane(BrokerContext ctx, LeaderPartitions leaders) {
         this.leaders = leaders;
+        this.ctx = ctx;
         final MetadataHandler metadata = new MetadataHandler(ctx);
         register(ApiKeys.METADATA, (req, body) ->
-            req.respond(metadata.handle(new MetadataRequestData(body, req.version()), req.version(), req.listener())));
+            req.respond(metadata.handle(new MetadataRequestData(body, req.version()), req.version(), req.listener(),
+                req)));
         final InitProducerIdHandler initProducerId = new InitProducerIdHandler(ctx);
         register(ApiKeys.INIT_PRODUCER_ID, (req, body) ->
             req.respond(initProducerId.handle(new InitProducerIdRequestData(body, req.version()), req.clientId())));
@@ -140,6 +145,10 @@ public final class ControlPlane {
      * listener the connection's session answers them before they reach this table).
      */
     private void registerSecurity(BrokerContext ctx) {
+        final AclsHandler acls = new AclsHandler(ctx);
+        register(ApiKeys.CREATE_ACLS, acls::create);
+        register(ApiKeys.DESCRIBE_ACLS, acls::describe);
+        register(ApiKeys.DELETE_ACLS, acls::delete);
         final UserScramCredentialsHandler scram = new UserScramCredentialsHandler(ctx);
         register(ApiKeys.ALTER_USER_SCRAM_CREDENTIALS, (req, body) ->
             scram.alter(req, new AlterUserScramCredentialsRequestData(body, req.version())));
@@ -218,7 +227,8 @@ public final class ControlPlane {
         if (byKey[api.id] != null) {
             throw new IllegalStateException("two handlers for " + api);
         }
-        byKey[api.id] = h;
+        // With an authorizer, the APIs Kafka authorizes as a whole are checked before their handler.
+        byKey[api.id] = ApiAuthorization.guard(ctx, api, h);
     }
 
     /** The handler for {@code apiKey}, or null. */

@@ -28,7 +28,11 @@ class ApiVersionTableTest {
         assertEquals(1, adv.get(ApiKeys.DESCRIBE_LOG_DIRS.id).minVersion());
         assertEquals(0, adv.get(ApiKeys.DESCRIBE_PRODUCERS.id).maxVersion());
         assertEquals(0, adv.get(ApiKeys.LIST_PARTITION_REASSIGNMENTS.id).maxVersion());
-        assertEquals(33, adv.size(), adv.toString());
+        assertEquals(36, adv.size(), adv.toString());
+        // kafka-acls: CreateAcls, DescribeAcls, DeleteAcls up to v3 (user resource type).
+        assertEquals(3, adv.get(ApiKeys.CREATE_ACLS.id).maxVersion());
+        assertEquals(3, adv.get(ApiKeys.DESCRIBE_ACLS.id).maxVersion());
+        assertEquals(3, adv.get(ApiKeys.DELETE_ACLS.id).maxVersion());
         assertEquals(0, adv.get(ApiKeys.SASL_HANDSHAKE.id).minVersion());
         assertEquals(1, adv.get(ApiKeys.SASL_HANDSHAKE.id).maxVersion());
         assertEquals(2, adv.get(ApiKeys.SASL_AUTHENTICATE.id).maxVersion());
