@@ -2,6 +2,7 @@ package io.zcrx.ingest.broker.cluster;
 
 import io.zcrx.ingest.broker.config.BrokerConfig;
 import io.zcrx.ingest.broker.config.DynamicBrokerConfig;
+import io.zcrx.ingest.broker.config.ListenerSpec;
 import io.zcrx.ingest.broker.metadata.BrokerNode;
 import io.zcrx.ingest.broker.metadata.ClusterState;
 import io.zcrx.ingest.broker.metadata.TopicRegistry;
@@ -9,6 +10,7 @@ import io.zcrx.ingest.broker.metrics.MetricName;
 import io.zcrx.ingest.broker.metrics.MetricsRegistry;
 import io.zcrx.ingest.broker.request.ControllerChannel;
 import io.zcrx.ingest.broker.security.authz.Authorization;
+import io.zcrx.ingest.broker.security.ScramCredentials;
 import io.zcrx.ingest.log.checkpoint.DirectoryLock;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -22,11 +24,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.BrokerRegistrationRequestData;
 import org.apache.kafka.common.metrics.Metrics;
+import org.apache.kafka.common.network.ChannelBuilder;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
+import org.apache.kafka.common.utils.LogContext;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.image.loader.MetadataLoader;
 import org.apache.kafka.server.BrokerLifecycleManager;
@@ -41,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * {@code SharedServer} that a broker without replication needs, in Kafka's order. {@link #start}
  * starts the Raft observer ({@link MetadataRaft}), Kafka's {@link MetadataLoader} with our
  * {@link ClusterPublisher}, the controller channels and Kafka's {@link BrokerLifecycleManager}
- * (registration with a new incarnation id, our listener, rack, log dir ids, {@link SupportedFeatures}
+ * (registration with a new incarnation id, every listener with its security protocol, rack, log dir ids,
+ * {@link SupportedFeatures}
  * and the previous broker epoch), then waits, as Kafka's broker does, until the controller says the
  * broker caught up with the metadata, until that metadata is published to the topics, and until the
  * controller unfenced the broker: STARTING, RECOVERY, RUNNING. {@link #controlledShutdown} is Kafka's
@@ -67,6 +73,7 @@ public final class ClusterMember {
 
     private final BrokerConfig config;
     private final KafkaSettings settings;
+    private final InterBrokerChannels interBrokerChannels;
     private final StorageCheck.Formatted storage;
     private final ClusterState cluster;
     private final Metrics kafkaMetrics = new Metrics();
@@ -101,11 +108,12 @@ public final class ClusterMember {
      * @throws IOException when the storage is not formatted for this node (the message says how to)
      */
     public ClusterMember(BrokerConfig config, TopicRegistry topics, Map<String, Uuid> logDirIds,
-                         MetricsRegistry metrics) throws IOException {
+                         ScramCredentials scramCredentials, MetricsRegistry metrics) throws IOException {
         this.config = config;
         this.metrics = metrics;
         this.storage = StorageCheck.verify(config);
         this.settings = new KafkaSettings(config);
+        this.interBrokerChannels = new InterBrokerChannels(config, settings);
         this.cluster = ClusterState.clusterMember(new BrokerNode(config.nodeId(), config.advertisedHost(),
             config.advertisedPort(), config.rack()));
         final Path metadataDir = config.metadataLogDir();
@@ -128,7 +136,7 @@ public final class ClusterMember {
                 kafkaMetrics, PREFIX, raftFaults);
             built.push(raft::close);
             this.publisher = new ClusterPublisher(config.nodeId(), config.interBrokerListenerName(), cluster, topics,
-                this::reportFatal);
+                scramCredentials, this::reportFatal);
             this.loader = new MetadataLoader.Builder().setNodeId(config.nodeId()).setTime(Time.SYSTEM)
                 .setThreadNamePrefix(PREFIX + "-").setFaultHandler(this::loaderFault)
                 .setHighWaterMarkAccessor(() -> raft.client().highWatermark())
@@ -217,6 +225,14 @@ public final class ClusterMember {
         return controller;
     }
 
+    /**
+     * The replica fetchers' client channel builders for {@code inter.broker.listener.name} (PLAINTEXT, or SASL
+     * with {@code sasl.mechanism.inter.broker.protocol} and the listener's JAAS client login), Kafka's.
+     */
+    public Function<LogContext, ChannelBuilder> interBrokerChannels() {
+        return interBrokerChannels;
+    }
+
     /** The cluster id of the formatted storage. */
     public String clusterId() {
         return storage.clusterId();
@@ -233,14 +249,15 @@ public final class ClusterMember {
     }
 
     /**
-     * Joins the cluster: registers with {@code advertisedPort} (the bound port when the listener had
-     * port 0), catches up with the metadata, publishes it and waits to be unfenced.
+     * Joins the cluster: registers every listener with its advertised endpoint ({@code advertised}: listener
+     * name to this node's endpoint on it, the bound port where the listener had port 0) and security protocol,
+     * catches up with the metadata, publishes it and waits to be unfenced.
      *
      * @throws IOException when the controller refused the registration, the cluster's features are
      *                     not this broker's, or the registration did not succeed in
      *                     {@code initial.broker.registration.timeout.ms}
      */
-    public void start(int advertisedPort, OptionalLong previousBrokerEpoch) throws IOException {
+    public void start(Map<String, BrokerNode> advertised, OptionalLong previousBrokerEpoch) throws IOException {
         final long t0 = System.nanoTime();
         raft.start(loader);
         loader.installPublishers(List.of(publisher));
@@ -250,12 +267,22 @@ public final class ClusterMember {
             config.getInt(BrokerConfig.BROKER_SESSION_TIMEOUT_MS), this::registrationRefused);
         final BrokerRegistrationRequestData.ListenerCollection listeners =
             new BrokerRegistrationRequestData.ListenerCollection();
-        listeners.add(new BrokerRegistrationRequestData.Listener().setName(config.interBrokerListenerName())
-            .setHost(config.advertisedHost()).setPort(advertisedPort)
-            .setSecurityProtocol(SecurityProtocol.PLAINTEXT.id));
-        LOG.info("joining the cluster {} as broker {}: controllers {}, listener {}://{}:{}{}, previous broker epoch {}",
-            storage.clusterId(), config.nodeId(), config.controllerBootstrapServers(),
-            config.interBrokerListenerName(), config.advertisedHost(), advertisedPort,
+        final StringBuilder described = new StringBuilder();
+        for (ListenerSpec l : config.listeners()) {
+            final BrokerNode endpoint = advertised.get(l.name());
+            if (endpoint == null) {
+                throw new IOException("listener " + l.name() + " is not bound: cannot register it");
+            }
+            listeners.add(new BrokerRegistrationRequestData.Listener().setName(l.name())
+                .setHost(endpoint.host()).setPort(endpoint.port())
+                .setSecurityProtocol(SecurityProtocol.forName(l.securityProtocol()).id));
+            described.append(described.length() == 0 ? "" : ", ").append(l.name()).append("://")
+                .append(endpoint.host()).append(':').append(endpoint.port());
+        }
+        LOG.info("joining the cluster {} as broker {}: controllers {}, listeners {} (inter-broker {}{}){}, "
+                + "previous broker epoch {}", storage.clusterId(), config.nodeId(), config.controllerBootstrapServers(),
+            described, config.interBrokerListenerName(), interBrokerChannels.mechanism() == null ? ""
+                : " with SASL " + interBrokerChannels.mechanism(),
             config.rack() == null ? "" : ", rack " + config.rack(),
             previousBrokerEpoch.isPresent() ? previousBrokerEpoch.getAsLong() : "none (last stop unclean or first)");
         lifecycleStarted = true;

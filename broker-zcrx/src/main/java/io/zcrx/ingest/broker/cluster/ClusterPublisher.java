@@ -8,19 +8,24 @@ import io.zcrx.ingest.broker.metadata.ClusterView;
 import io.zcrx.ingest.broker.metadata.PartitionState;
 import io.zcrx.ingest.broker.metadata.TopicRegistry;
 import io.zcrx.ingest.broker.security.authz.Authorization;
+import io.zcrx.ingest.broker.security.ScramCredentials;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.common.Endpoint;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.security.scram.ScramCredential;
+import org.apache.kafka.common.security.scram.internals.ScramMechanism;
 import org.apache.kafka.image.MetadataDelta;
 import org.apache.kafka.image.MetadataImage;
 import org.apache.kafka.image.TopicImage;
@@ -30,6 +35,7 @@ import org.apache.kafka.image.publisher.MetadataPublisher;
 import org.apache.kafka.metadata.BrokerRegistration;
 import org.apache.kafka.metadata.PartitionRegistration;
 import org.apache.kafka.metadata.authorizer.StandardAcl;
+import org.apache.kafka.metadata.ScramCredentialData;
 import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * Our {@link MetadataPublisher}: Kafka's {@code MetadataLoader} calls it with every new metadata
  * image, on the loader's thread. It checks the finalized features against {@link SupportedFeatures}
  * (a level outside our range is fatal), publishes a new immutable {@link ClusterView} (the live
- * brokers with their endpoint on our listener name), and applies the topics to the
+ * brokers with their endpoints by listener name), the SCRAM credentials into the broker's
+ * {@link ScramCredentials} (Kafka's {@code ScramPublisher}), and applies the topics to the
  * {@link TopicRegistry} (which opens, creates and deletes the partition logs this node leads). The
  * reactors read the results by reference, without a lock.
  *
@@ -73,10 +80,14 @@ final class ClusterPublisher implements MetadataPublisher {
     private volatile DynamicBrokerConfig brokerConfigs;
     /** The authorizer the metadata log's ACLs feed; {@link Authorization#NONE} without one. */
     private volatile Authorization authorization = Authorization.NONE;
+    /** Live brokers lacking some of this broker's listeners, as last logged (loader thread only). */
+    private Map<Integer, Set<String>> missingListeners = Map.of();
+    private final ScramCredentials scram;
 
     ClusterPublisher(int nodeId, String listenerName, ClusterState cluster, TopicRegistry topics,
-                     Consumer<String> fatal) {
+                     ScramCredentials scram, Consumer<String> fatal) {
         this.nodeId = nodeId;
+        this.scram = scram;
         this.listenerName = listenerName;
         this.cluster = cluster;
         this.topics = topics;
@@ -122,6 +133,13 @@ final class ClusterPublisher implements MetadataPublisher {
                 publishBrokerConfigs(image, full ? null : delta);
             } catch (RuntimeException e) {
                 stepFailed("applying the dynamic broker configs", e);
+            }
+        }
+        if (full || delta.scramDelta() != null) {
+            try {
+                publishScram(delta, image, full);
+            } catch (RuntimeException e) {
+                stepFailed("publishing the SCRAM credentials", e);
             }
         }
         int nowLeading = leading;
@@ -210,12 +228,21 @@ final class ClusterPublisher implements MetadataPublisher {
         return stepErrors.get() + topics.applyErrorCount();
     }
 
-    /** The live brokers (registered, not fenced) with their endpoint on our listener name. */
+    /**
+     * The live brokers (registered, not fenced): their endpoint on the inter-broker listener (what the replica
+     * fetchers and the ISR rules use) and their endpoints by listener name (what clients of each listener are
+     * told). A live broker without one of this broker's listeners is left out of the answers to that
+     * listener's clients, as Kafka's brokers do: said once per change, not per request.
+     */
     private void publishView(MetadataImage image) {
         final ClusterView before = cluster.view();
         final Map<Integer, BrokerNode> alive = new HashMap<>();
+        final Map<String, Map<Integer, BrokerNode>> byListener = new HashMap<>();
         final Map<Integer, Long> epochs = new HashMap<>();
         final Set<Integer> shuttingDown = new HashSet<>();
+        final BrokerRegistration self = image.cluster().brokers().get(nodeId);
+        final Set<String> ours = self == null ? Set.of() : self.listeners().keySet();
+        final Map<Integer, Set<String>> missing = new HashMap<>();
         for (BrokerRegistration b : image.cluster().brokers().values()) {
             if (b.fenced()) {
                 continue;
@@ -224,25 +251,47 @@ final class ClusterPublisher implements MetadataPublisher {
             if (b.inControlledShutdown()) {
                 shuttingDown.add(b.id());
             }
+            final String rack = b.rack().orElse(null);
+            for (Map.Entry<String, Endpoint> l : b.listeners().entrySet()) {
+                final Endpoint e = l.getValue();
+                byListener.computeIfAbsent(l.getKey(), k -> new HashMap<>())
+                    .put(b.id(), new BrokerNode(b.id(), e.host(), e.port(), rack));
+            }
+            final Set<String> lacks = new TreeSet<>(ours);
+            lacks.removeAll(b.listeners().keySet());
+            if (!lacks.isEmpty()) {
+                missing.put(b.id(), lacks);
+            }
             final Endpoint e = b.listeners().get(listenerName);
             if (e == null) {
-                LOG.warn("broker {} has no listener named {} (it has {}); clients cannot be sent to it", b.id(),
-                    listenerName, b.listeners().keySet());
+                if (!Set.of(listenerName).equals(missingListeners.get(b.id()))) {
+                    LOG.warn("broker {} has no listener named {} (it has {}); replicas cannot fetch from it", b.id(),
+                        listenerName, b.listeners().keySet());
+                }
                 continue;
             }
-            alive.put(b.id(), new BrokerNode(b.id(), e.host(), e.port(), b.rack().orElse(null)));
+            alive.put(b.id(), new BrokerNode(b.id(), e.host(), e.port(), rack));
         }
+        for (Map.Entry<Integer, Set<String>> m : missing.entrySet()) {
+            if (!m.getValue().equals(missingListeners.get(m.getKey()))) {
+                LOG.warn("broker {} has no listener {} (it has {}): clients connected on {} are not told about it",
+                    m.getKey(), m.getValue(), image.cluster().brokers().get(m.getKey()).listeners().keySet(),
+                    m.getValue().size() == 1 ? "that listener" : "those listeners");
+            }
+        }
+        missingListeners = missing;
         // Kafka's brokers name a random live broker as "controller" to clients (they cannot reach the
         // quorum); the lowest id keeps the answer stable between requests.
         int controllerId = alive.isEmpty() ? nodeId : Integer.MAX_VALUE;
         for (int id : alive.keySet()) {
             controllerId = Math.min(controllerId, id);
         }
-        final ClusterView next = new ClusterView(nodeId, alive, controllerId, true, epochs, shuttingDown);
+        final ClusterView next = new ClusterView(nodeId, alive, controllerId, true, epochs, shuttingDown,
+            byListener);
         cluster.publish(next);
         for (BrokerNode b : next.aliveBrokers()) {
             if (before.broker(b.id()) == null) {
-                LOG.info("broker {} is live at {}:{}{}", b.id(), b.host(), b.port(),
+                LOG.info("broker {} is live at {}{}", b.id(), endpoints(image.cluster().brokers().get(b.id())),
                     b.id() == nodeId ? " (this broker)" : "");
             }
         }
@@ -276,6 +325,52 @@ final class ClusterPublisher implements MetadataPublisher {
         }
         dynamic.applyFromMetadata(image.configs().configMapForResource(clusterDefault),
             image.configs().configMapForResource(own));
+    }
+
+    private static String endpoints(BrokerRegistration b) {
+        final StringBuilder sb = new StringBuilder();
+        for (Endpoint e : b.listeners().values()) {
+            sb.append(sb.length() == 0 ? "" : ", ").append(e.listener()).append("://").append(e.host()).append(':')
+                .append(e.port());
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The SCRAM credentials of the metadata log (UserScramCredentialRecord, RemoveUserScramCredentialRecord) into
+     * the cache SASL listeners authenticate against, as Kafka's {@code ScramPublisher} does: the whole image on
+     * the first update or a resync, else the delta's changes.
+     */
+    private void publishScram(MetadataDelta delta, MetadataImage image, boolean full) {
+        if (full) {
+            final Map<String, Map<ScramMechanism, ScramCredential>> all = new HashMap<>();
+            // var: the image keys by the admin API's ScramMechanism, the cache by the internal one (same names).
+            for (var m : image.scram().mechanisms().entrySet()) {
+                final ScramMechanism mechanism = ScramMechanism.forMechanismName(m.getKey().mechanismName());
+                for (Map.Entry<String, ScramCredentialData> u : m.getValue().entrySet()) {
+                    all.computeIfAbsent(u.getKey(), k -> new EnumMap<>(ScramMechanism.class))
+                        .put(mechanism, u.getValue().toCredential());
+                }
+            }
+            scram.replaceAll(all);
+            return;
+        }
+        if (delta.scramDelta() == null) {
+            return;
+        }
+        for (var m : delta.scramDelta().changes().entrySet()) {
+            final ScramMechanism mechanism = ScramMechanism.forMechanismName(m.getKey().mechanismName());
+            for (Map.Entry<String, Optional<ScramCredentialData>> u : m.getValue().entrySet()) {
+                if (u.getValue().isPresent()) {
+                    scram.put(u.getKey(), mechanism, u.getValue().get().toCredential());
+                    LOG.info("SCRAM credential of user {} for {} set by the controller", u.getKey(),
+                        mechanism.mechanismName());
+                } else if (scram.remove(u.getKey(), mechanism)) {
+                    LOG.info("SCRAM credential of user {} for {} removed by the controller", u.getKey(),
+                        mechanism.mechanismName());
+                }
+            }
+        }
     }
 
     /** Topics created or changed by the delta, and topics whose configs it changed. */

@@ -12,9 +12,10 @@ import org.apache.kafka.server.config.AbstractKafkaConfig;
 /**
  * Our settings as Kafka's {@link AbstractKafkaConfig}, the form Kafka's broker parts read them in
  * ({@code BrokerLifecycleManager}, {@code NodeToControllerChannelManagerImpl},
- * {@code RaftControllerNodeProvider}, {@code QuorumConfig}, {@code MetadataLogConfig}): the cluster-mode
- * keys, which carry Kafka's names and meaning, are passed through; every other Kafka setting those parts
- * read keeps Kafka's default. Nothing here is reconfigurable at run time.
+ * {@code RaftControllerNodeProvider}, {@code QuorumConfig}, {@code MetadataLogConfig}, and Kafka's
+ * {@code ChannelBuilders} for the inter-broker connections): the cluster-mode keys, which carry Kafka's names
+ * and meaning, are passed through (the listeners' {@code sasl.jaas.config} too); every other Kafka setting
+ * those parts read keeps Kafka's default. Nothing here is reconfigurable at run time.
  *
  * <p>Immutable after construction.
  */
@@ -47,6 +48,15 @@ final class KafkaSettings extends AbstractKafkaConfig {
             dirs.add(d.toString());
         }
         p.put("log.dirs", String.join(",", dirs));
+        // Inter-broker SASL (replica fetchers): the mechanism and the listeners' JAAS settings, whose client
+        // login (username, password) Kafka's SaslChannelBuilder takes for the broker's outgoing connections.
+        p.put(BrokerConfig.SASL_MECHANISM_INTER_BROKER_PROTOCOL,
+            config.getString(BrokerConfig.SASL_MECHANISM_INTER_BROKER_PROTOCOL));
+        for (Map.Entry<String, ?> e : config.originals().entrySet()) {
+            if (e.getKey().startsWith("listener.name.") && e.getKey().endsWith("." + BrokerConfig.SASL_JAAS_CONFIG)) {
+                p.put(e.getKey(), e.getValue());
+            }
+        }
         return p;
     }
 

@@ -61,6 +61,8 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String CONTROLLER_LISTENER_NAMES = "controller.listener.names";
     public static final String LISTENER_SECURITY_PROTOCOL_MAP = "listener.security.protocol.map";
     public static final String INTER_BROKER_LISTENER_NAME = "inter.broker.listener.name";
+    public static final String SECURITY_INTER_BROKER_PROTOCOL = "security.inter.broker.protocol";
+    public static final String SASL_MECHANISM_INTER_BROKER_PROTOCOL = "sasl.mechanism.inter.broker.protocol";
     public static final String BROKER_RACK = "broker.rack";
     public static final String BROKER_HEARTBEAT_INTERVAL_MS = "broker.heartbeat.interval.ms";
     public static final String BROKER_SESSION_TIMEOUT_MS = "broker.session.timeout.ms";
@@ -471,9 +473,19 @@ public final class BrokerConfig extends AbstractConfig {
             new ProtocolMapValidator(), Importance.LOW,
             "Listener name to security protocol, NAME:PROTOCOL,... (Kafka's). Cluster mode needs an entry for "
                 + "the controller listener (e.g. CONTROLLER:PLAINTEXT) unless its name is a protocol name.");
-        d.define(INTER_BROKER_LISTENER_NAME, Type.STRING, "PLAINTEXT", Importance.MEDIUM,
-            "Cluster mode: the name this broker's listener is registered under with the controller (other "
-                + "brokers and clients find it by that name); must map to PLAINTEXT.");
+        d.define(INTER_BROKER_LISTENER_NAME, Type.STRING, null, Importance.MEDIUM,
+            "Cluster mode: the listener the other brokers' replica fetchers connect to (every listener is "
+                + "registered with the controller under its name; clients are told the endpoints of the listener "
+                + "they connected on). One of listeners; PLAINTEXT or SASL_PLAINTEXT. Kafka's rule: set this or "
+                + "security.inter.broker.protocol, not both; neither = PLAINTEXT.");
+        d.define(SECURITY_INTER_BROKER_PROTOCOL, Type.STRING, null, Importance.MEDIUM,
+            "Cluster mode: the inter-broker listener given by its security protocol (the listener of that name), "
+                + "as Kafka accepts it instead of inter.broker.listener.name.");
+        d.define(SASL_MECHANISM_INTER_BROKER_PROTOCOL, Type.STRING, "GSSAPI", Importance.MEDIUM,
+            "Cluster mode, SASL inter-broker listener: the mechanism this broker's replica fetchers authenticate "
+                + "with (PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512; Kafka's default GSSAPI is not built). It must be "
+                + "enabled on that listener; the client login is the username and password options of "
+                + "listener.name.<listener>.<mechanism>.sasl.jaas.config, as Kafka's brokers take it.");
         d.define(BROKER_RACK, Type.STRING, null, Importance.MEDIUM,
             "Rack of this broker, registered with the controller (rack-aware replica placement) and returned to "
                 + "clients in Metadata; null = none.");
@@ -515,11 +527,37 @@ public final class BrokerConfig extends AbstractConfig {
                     + LISTENER_SECURITY_PROTOCOL_MAP + "=" + getString(LISTENER_SECURITY_PROTOCOL_MAP)
                     + "; only PLAINTEXT is implemented (add " + controllerListener + ":PLAINTEXT)");
         }
+        if (originals().get(INTER_BROKER_LISTENER_NAME) != null
+                && originals().get(SECURITY_INTER_BROKER_PROTOCOL) != null) {
+            throw new ConfigException(INTER_BROKER_LISTENER_NAME, getString(INTER_BROKER_LISTENER_NAME),
+                "only one of " + INTER_BROKER_LISTENER_NAME + " and " + SECURITY_INTER_BROKER_PROTOCOL
+                    + " may be set (Kafka's rule)");
+        }
         final String ibl = interBrokerListenerName();
-        if (ibl.isEmpty() || !"PLAINTEXT".equals(securityProtocol(ibl))) {
-            throw new ConfigException(INTER_BROKER_LISTENER_NAME, ibl, "must map to PLAINTEXT in "
+        final String iblProtocol = ibl.isEmpty() ? null : securityProtocol(ibl);
+        if (!"PLAINTEXT".equals(iblProtocol) && !"SASL_PLAINTEXT".equals(iblProtocol)) {
+            throw new ConfigException(INTER_BROKER_LISTENER_NAME, ibl, "must map to PLAINTEXT or SASL_PLAINTEXT in "
                 + LISTENER_SECURITY_PROTOCOL_MAP + "=" + getString(LISTENER_SECURITY_PROTOCOL_MAP)
-                + " (replication between brokers runs without TLS or SASL)");
+                + " (it maps to " + iblProtocol + ")");
+        }
+        if (listeners.stream().noneMatch(l -> l.name().equals(ibl))) {
+            throw new ConfigException(INTER_BROKER_LISTENER_NAME, ibl, "must name one of " + LISTENERS + "="
+                + getString(LISTENERS) + " (the other brokers replicate from it)");
+        }
+        if ("SASL_PLAINTEXT".equals(iblProtocol)) {
+            final String mechanism = getString(SASL_MECHANISM_INTER_BROKER_PROTOCOL);
+            if (!List.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512").contains(mechanism)) {
+                throw new ConfigException(SASL_MECHANISM_INTER_BROKER_PROTOCOL, mechanism, "must be PLAIN, "
+                    + "SCRAM-SHA-256 or SCRAM-SHA-512 when the inter-broker listener " + ibl + " is SASL_PLAINTEXT");
+            }
+            final Object enabled = listenerValue(interBrokerListener(), SASL_ENABLED_MECHANISMS);
+            final List<String> enabledList = enabled instanceof List<?> l ? l.stream().map(String::valueOf).toList()
+                : List.of(String.valueOf(enabled).split("\\s*,\\s*"));
+            if (!enabledList.contains(mechanism)) {
+                throw new ConfigException(SASL_MECHANISM_INTER_BROKER_PROTOCOL, mechanism, "must be enabled on "
+                    + "the inter-broker listener " + ibl + " (its sasl.enabled.mechanisms is "
+                    + String.join(",", enabledList) + ")");
+            }
         }
         if (controllerListeners.contains(ibl)) {
             throw new ConfigException(INTER_BROKER_LISTENER_NAME, ibl, "must differ from "
@@ -632,8 +670,16 @@ public final class BrokerConfig extends AbstractConfig {
         return getList(CONTROLLER_LISTENER_NAMES);
     }
 
+    /**
+     * {@code inter.broker.listener.name}, else the listener named like {@code security.inter.broker.protocol},
+     * else PLAINTEXT (Kafka's resolution), upper case.
+     */
     public String interBrokerListenerName() {
-        return getString(INTER_BROKER_LISTENER_NAME).trim().toUpperCase(Locale.ROOT);
+        String v = getString(INTER_BROKER_LISTENER_NAME);
+        if (v == null) {
+            v = getString(SECURITY_INTER_BROKER_PROTOCOL);
+        }
+        return v == null ? "PLAINTEXT" : v.trim().toUpperCase(Locale.ROOT);
     }
 
     /**

@@ -185,6 +185,7 @@ public final class FetchHandler {
     Plan plan(FetchRequestData data, short version, RequestContext req) {
         final Authorization authz = ctx.authorization();
         final boolean checked = req != null && authz.enabled();
+        final String listener = req == null ? null : req.listener();
         final int brokerMax = ctx.config().getInt(BrokerConfig.FETCH_MAX_BYTES);
         final int replicaId = version >= 15 ? data.replicaState().replicaId() : data.replicaId();
         final long replicaEpoch = version >= 15 ? data.replicaState().replicaEpoch() : -1L;
@@ -237,7 +238,7 @@ public final class FetchHandler {
                     log = null;
                     if (version >= FIRST_LEADER_HINT_VERSION
                         && (e == Errors.NOT_LEADER_OR_FOLLOWER || e == Errors.FENCED_LEADER_EPOCH)) {
-                        leaderHint(plan.response, pd, state, ctx.cluster().view());
+                        leaderHint(plan.response, pd, state, ctx.cluster().view(), listener);
                     }
                 }
                 logs.add(log);
@@ -303,10 +304,12 @@ public final class FetchHandler {
 
     /**
      * KIP-951 as Kafka's {@code KafkaApis.handleFetchRequest} does it: the partition's current
-     * leader and epoch, and the leader's endpoint in the response, when the leader is alive.
+     * leader and epoch, and the leader's endpoint on the client's {@code listener} in the response, when the
+     * leader is alive (with such a listener).
      */
-    static void leaderHint(FetchResponseData response, PartitionData pd, PartitionState state, ClusterView view) {
-        final BrokerNode leader = state.hasLeader() ? view.broker(state.leader()) : null;
+    static void leaderHint(FetchResponseData response, PartitionData pd, PartitionState state, ClusterView view,
+                           String listener) {
+        final BrokerNode leader = state.hasLeader() ? view.broker(state.leader(), listener) : null;
         if (leader == null) {
             return;
         }

@@ -44,7 +44,7 @@ public final class DescribeClusterHandler {
                     + req.endpointType());
         }
         resp.setErrorCode(Errors.NONE.code()).setErrorMessage(null);
-        for (BrokerNode node : view.aliveBrokers()) {
+        for (BrokerNode node : view.aliveBrokers(listener)) {
             final BrokerNode b = ctx.onListener(node, listener);
             resp.brokers().add(new DescribeClusterBroker()
                 .setBrokerId(b.id())

@@ -62,7 +62,7 @@ public final class FindCoordinatorHandler {
         return handle(req, version, null);
     }
 
-    /** Standalone: this node's endpoint on the {@code listener} the client connected on. */
+    /** The coordinator's endpoint on the {@code listener} the client connected on (Kafka's answer). */
     public FindCoordinatorResponseData handle(FindCoordinatorRequestData req, short version, String listener) {
         return handle(req, version, listener, null);
     }
@@ -116,7 +116,7 @@ public final class FindCoordinatorHandler {
         }
         final PartitionState state = topic.state(OffsetsTopicStore.partitionFor(key, topic.partitionCount()));
         final BrokerNode leader = state == null || !state.hasLeader() ? null
-            : ctx.cluster().view().broker(state.leader());
+            : ctx.cluster().view().broker(state.leader(), listener);
         if (leader == null) {
             return error(c, Errors.COORDINATOR_NOT_AVAILABLE, null);
         }

@@ -87,7 +87,7 @@ public final class MetadataHandler {
             .setClusterId(ctx.clusterId())
             .setControllerId(view.controllerIdForClients())
             .setClusterAuthorizedOperations(Integer.MIN_VALUE);
-        for (BrokerNode node : view.aliveBrokers()) {
+        for (BrokerNode node : view.aliveBrokers(listener)) {
             final BrokerNode b = ctx.onListener(node, listener);
             resp.brokers().add(new MetadataResponseBroker()
                 .setNodeId(b.id())
@@ -100,7 +100,7 @@ public final class MetadataHandler {
         if (all) {
             for (TopicInfo t : ctx.topics().all()) {
                 if (authz.authorize(who, AclOperation.DESCRIBE, ResourceType.TOPIC, t.name(), true, false)) {
-                    resp.topics().add(describe(t, view));
+                    resp.topics().add(describe(t, view, listener));
                 }
             }
             return resp;
@@ -121,7 +121,7 @@ public final class MetadataHandler {
                         .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()).setIsInternal(false)
                         .setTopicAuthorizedOperations(Integer.MIN_VALUE));
                 } else {
-                    resp.topics().add(describe(t, view));
+                    resp.topics().add(describe(t, view, listener));
                 }
                 continue;
             }
@@ -163,7 +163,7 @@ public final class MetadataHandler {
                     continue;
                 }
             }
-            resp.topics().add(describe(t, view));
+            resp.topics().add(describe(t, view, listener));
         }
         return resp;
     }
@@ -228,7 +228,7 @@ public final class MetadataHandler {
             .setTopicAuthorizedOperations(Integer.MIN_VALUE);
     }
 
-    private static MetadataResponseTopic describe(TopicInfo t, ClusterView view) {
+    private static MetadataResponseTopic describe(TopicInfo t, ClusterView view, String listener) {
         final MetadataResponseTopic mt = new MetadataResponseTopic()
             .setName(t.name())
             .setTopicId(t.id())
@@ -238,20 +238,24 @@ public final class MetadataHandler {
             .setTopicAuthorizedOperations(Integer.MIN_VALUE);
         final int n = t.partitionCount();
         for (int p = 0; p < n; p++) {
-            mt.partitions().add(describe(p, t.state(p), view));
+            mt.partitions().add(describe(p, t.state(p), view, listener));
         }
         return mt;
     }
 
-    /** One partition as {@code KRaftMetadataCache.getPartitionMetadata} describes it. */
-    static MetadataResponsePartition describe(int partition, PartitionState s, ClusterView view) {
+    /**
+     * One partition as {@code KRaftMetadataCache.getPartitionMetadata} describes it to a client of
+     * {@code listener}: a replica on a broker that is not live or has no such listener is offline; a leader
+     * without an endpoint on it is LEADER_NOT_AVAILABLE (the publisher logs brokers lacking a listener).
+     */
+    static MetadataResponsePartition describe(int partition, PartitionState s, ClusterView view, String listener) {
         final List<Integer> offline = new ArrayList<>(0);
         for (int r : s.replicas()) {
-            if (view.broker(r) == null) {
+            if (view.broker(r, listener) == null) {
                 offline.add(r);
             }
         }
-        final boolean leaderAlive = view.broker(s.leader()) != null;
+        final boolean leaderAlive = view.broker(s.leader(), listener) != null;
         return new MetadataResponsePartition()
             .setErrorCode((leaderAlive ? Errors.NONE : Errors.LEADER_NOT_AVAILABLE).code())
             .setPartitionIndex(partition)

@@ -223,7 +223,7 @@ public final class ProduceHandler {
                         final int index = view.partitionIndex(slot);
                         final PartitionLog log = topic.partition(index);
                         if (log == null) {
-                            notHere(topic, index, slot);
+                            notHere(topic, index, slot, channel.listener());
                         } else if (!mayLead) {
                             results.setError(slot, Errors.NOT_LEADER_OR_FOLLOWER.code(), NO_LEASE, -1);
                         } else if (acks == -1 && replicas != null && replicas.minIsrShortfall(log) > 0) {
@@ -399,7 +399,7 @@ public final class ProduceHandler {
             results.setError(slot, appendResult.errorCode, appendResult.errorMessage, -1);
             if (appendResult.errorCode == Errors.NOT_LEADER_OR_FOLLOWER.code()) {
                 // The log resigned after this reactor found it (PartitionLog.resign): point at the new leader.
-                hintLeader(topic.state(log.partition()), slot);
+                hintLeader(topic.state(log.partition()), slot, channel.listener());
             }
             if (rejections.tryAcquire(nowMs)) {
                 LOG.warn("append to {}-{} from {} failed: {}: {}", topic.name(), log.partition(), channel.describe(),
@@ -430,23 +430,26 @@ public final class ProduceHandler {
      * A partition without a local log: unknown (out of range), or led elsewhere (NOT_LEADER_OR_FOLLOWER
      * with the current leader where it is alive, as Kafka's {@code ReplicaManager.getCurrentLeader}).
      */
-    private void notHere(TopicInfo topic, int index, int slot) {
+    private void notHere(TopicInfo topic, int index, int slot, String listener) {
         final PartitionState state = topic.state(index);
         if (state == null) {
             results.setError(slot, Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), null, -1);
             return;
         }
         results.setError(slot, Errors.NOT_LEADER_OR_FOLLOWER.code(), null, -1);
-        hintLeader(state, slot);
+        hintLeader(state, slot, listener);
     }
 
-    /** KIP-951 (v10+): the partition's current leader and its endpoint, where that leader is alive and not us. */
-    private void hintLeader(PartitionState state, int slot) {
+    /**
+     * KIP-951 (v10+): the partition's current leader and its endpoint on the client's listener, where that leader
+     * is alive (with such a listener) and not us. Two map lookups, on the error path only.
+     */
+    private void hintLeader(PartitionState state, int slot, String listener) {
         if (state == null) {
             return;
         }
         final ClusterView cluster = ctx.cluster().view();
-        final BrokerNode leader = state.hasLeader() ? cluster.broker(state.leader()) : null;
+        final BrokerNode leader = state.hasLeader() ? cluster.broker(state.leader(), listener) : null;
         if (leader != null && leader.id() != cluster.selfId()) {
             results.setCurrentLeader(slot, leader.id(), state.leaderEpoch());
             results.addNodeEndpoint(leader.id(), leader.host(), leader.port(), leader.rack());

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import org.apache.kafka.clients.ApiVersions;
 import org.apache.kafka.clients.ClientRequest;
 import org.apache.kafka.clients.ClientResponse;
@@ -33,9 +34,8 @@ import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsTopic;
 import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsPartitionResponse;
 import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsTopicResponse;
 import org.apache.kafka.common.metrics.Metrics;
-import org.apache.kafka.common.network.ListenerName;
+import org.apache.kafka.common.network.ChannelBuilder;
 import org.apache.kafka.common.network.NetworkReceive;
-import org.apache.kafka.common.network.PlaintextChannelBuilder;
 import org.apache.kafka.common.network.Selectable;
 import org.apache.kafka.common.network.Selector;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -93,7 +93,12 @@ final class ReplicaFetcher extends Thread {
     private volatile boolean running = true;
     private Node connectedTo;
 
-    ReplicaFetcher(int sourceBrokerId, int fetcherId, BrokerConfig config, ClusterState cluster) {
+    /**
+     * @param channels the inter-broker listener's client channel builder (Kafka's, for its security protocol:
+     *                 PLAINTEXT, or SASL with {@code sasl.mechanism.inter.broker.protocol})
+     */
+    ReplicaFetcher(int sourceBrokerId, int fetcherId, BrokerConfig config, ClusterState cluster,
+                   Function<LogContext, ChannelBuilder> channels) {
         super("ReplicaFetcherThread-" + fetcherId + "-" + sourceBrokerId);
         setDaemon(true);
         this.sourceBrokerId = sourceBrokerId;
@@ -101,16 +106,14 @@ final class ReplicaFetcher extends Thread {
         this.config = config;
         this.cluster = cluster;
         this.selfId = config.nodeId();
-        this.client = networkClient();
+        this.client = networkClient(channels);
     }
 
     /** Kafka's BrokerBlockingSender's client: one connection, no metadata, versions negotiated. */
-    private NetworkClient networkClient() {
+    private NetworkClient networkClient(Function<LogContext, ChannelBuilder> channelBuilders) {
         final LogContext logContext = new LogContext("[ReplicaFetcher replicaId=" + selfId + ", leaderId="
             + sourceBrokerId + ", fetcherId=" + fetcherId + "] ");
-        final PlaintextChannelBuilder channels =
-            new PlaintextChannelBuilder(new ListenerName(config.getString(BrokerConfig.INTER_BROKER_LISTENER_NAME)));
-        channels.configure(Map.of());
+        final ChannelBuilder channels = channelBuilders.apply(logContext);
         final Selector selector = new Selector(NetworkReceive.UNLIMITED, 10 * 60 * 1000L, clientMetrics, time,
             "replica-fetcher", Map.of("broker-id", Integer.toString(sourceBrokerId), "fetcher-id",
             Integer.toString(fetcherId)), false, channels, logContext);

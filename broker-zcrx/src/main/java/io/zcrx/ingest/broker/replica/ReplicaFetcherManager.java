@@ -12,7 +12,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.network.ChannelBuilder;
+import org.apache.kafka.common.utils.LogContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +43,7 @@ public final class ReplicaFetcherManager implements LeadershipListener, AutoClos
     private final BrokerConfig config;
     private final ClusterState cluster;
     private final MetricsRegistry metrics;
+    private final Function<LogContext, ChannelBuilder> channels;
     private final int numFetchers;
     /** (leader id, fetcher id) to its thread. */
     private final Map<Long, ReplicaFetcher> fetchers = new HashMap<>();
@@ -47,8 +51,14 @@ public final class ReplicaFetcherManager implements LeadershipListener, AutoClos
     private final Map<TopicPartition, ReplicaFetcher> owner = new HashMap<>();
     private boolean closed;
 
-    public ReplicaFetcherManager(BrokerConfig config, ClusterState cluster, MetricsRegistry metrics) {
+    /**
+     * @param channels builds each fetcher's client channel builder for the inter-broker listener (the cluster
+     *                 member's: PLAINTEXT or SASL, Kafka's channel builders)
+     */
+    public ReplicaFetcherManager(BrokerConfig config, ClusterState cluster, MetricsRegistry metrics,
+                                 Function<LogContext, ChannelBuilder> channels) {
         this.config = config;
+        this.channels = channels;
         this.cluster = cluster;
         this.metrics = metrics;
         this.numFetchers = config.getInt(BrokerConfig.NUM_REPLICA_FETCHERS);
@@ -82,7 +92,7 @@ public final class ReplicaFetcherManager implements LeadershipListener, AutoClos
         final long key = ((long) state.leader() << 32) | fetcherId;
         ReplicaFetcher fetcher = fetchers.get(key);
         if (fetcher == null) {
-            fetcher = new ReplicaFetcher(state.leader(), fetcherId, config, cluster);
+            fetcher = new ReplicaFetcher(state.leader(), fetcherId, config, cluster, channels);
             fetchers.put(key, fetcher);
             fetcher.start();
         }

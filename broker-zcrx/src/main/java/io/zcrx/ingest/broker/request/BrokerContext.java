@@ -186,10 +186,15 @@ public final class BrokerContext {
             listener.advertisedPort() == 0 ? boundPort : listener.advertisedPort(), null));
     }
 
+    /** This node's advertised endpoint on each bound listener, by listener name (cluster mode registers them). */
+    public Map<String, BrokerNode> listenerEndpoints() {
+        return Map.copyOf(listenerNodes);
+    }
+
     /**
      * {@code node} as a client of {@code listener} must be told it (Kafka answers each client with the endpoints
      * of the listener it connected on): standalone, this node's endpoint on that listener; otherwise (cluster
-     * mode, where the view holds the endpoints of {@code inter.broker.listener.name}, or no listener) {@code node}.
+     * mode, where the view already holds every broker's endpoints by listener, or no listener) {@code node}.
      */
     public BrokerNode onListener(BrokerNode node, String listener) {
         if (listener == null || controller != null || node.id() != config.nodeId()) {

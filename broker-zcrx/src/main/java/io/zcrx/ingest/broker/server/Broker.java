@@ -158,11 +158,12 @@ public final class Broker implements AutoCloseable {
             ctx = new BrokerContext(config, logs, topics, producerIds, System::currentTimeMillis, metrics);
             ctx.attachDynamicConfig(dynamic);
             if (config.clusterMode()) {
-                member = new ClusterMember(config, topics, logDirIds(), metrics);
+                member = new ClusterMember(config, topics, logDirIds(), ctx.scramCredentials(), metrics);
                 member.applyBrokerConfigsTo(dynamic);
                 ctx.attachCluster(member.cluster(), member.controller());
                 // Before the first metadata image: it tells the fetchers which partitions this broker follows.
-                replicaFetchers = new ReplicaFetcherManager(config, member.cluster(), metrics);
+                replicaFetchers = new ReplicaFetcherManager(config, member.cluster(), metrics,
+                    member.interBrokerChannels());
                 topics.addLeadershipListener(replicaFetchers);
             }
             registerReplicaManagerGauges();
@@ -196,10 +197,10 @@ public final class Broker implements AutoCloseable {
             }
             scheduleStatusLine();
             if (member != null) {
-                // Registration advertises the bound port; until unfenced, the lease refuses produce.
+                // Registration advertises every listener (bound ports); until unfenced, the lease refuses produce.
                 memberOwnsState = true;
                 member.onFatalAfterStart(() -> onFatal.run());
-                member.start(ctx.advertisedPort(), logs.previousBrokerEpoch());
+                member.start(ctx.listenerEndpoints(), logs.previousBrokerEpoch());
             }
         } catch (IOException | RuntimeException e) {
             memberOwnsState = false;

@@ -9,8 +9,10 @@ import io.zcrx.ingest.broker.config.DynamicBrokerConfig;
 import io.zcrx.ingest.broker.config.TopicConfigs;
 import io.zcrx.ingest.broker.metadata.BrokerNode;
 import io.zcrx.ingest.broker.metadata.ClusterState;
+import io.zcrx.ingest.broker.metadata.ClusterView;
 import io.zcrx.ingest.broker.metadata.TopicRegistry;
 import io.zcrx.ingest.broker.metrics.MetricsRegistry;
+import io.zcrx.ingest.broker.security.ScramCredentials;
 import io.zcrx.ingest.log.LogManager;
 import io.zcrx.ingest.log.checkpoint.MetaPropertiesFile;
 import java.nio.file.Files;
@@ -23,8 +25,16 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.metadata.ConfigRecord;
 import org.apache.kafka.common.metadata.FeatureLevelRecord;
 import org.apache.kafka.common.metadata.PartitionRecord;
+import org.apache.kafka.common.metadata.RegisterBrokerRecord;
+import org.apache.kafka.common.metadata.RegisterBrokerRecord.BrokerEndpoint;
+import org.apache.kafka.common.metadata.RegisterBrokerRecord.BrokerEndpointCollection;
+import org.apache.kafka.common.metadata.RemoveUserScramCredentialRecord;
 import org.apache.kafka.common.metadata.TopicRecord;
 import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource;
+import org.apache.kafka.common.metadata.UserScramCredentialRecord;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
+import org.apache.kafka.common.security.scram.ScramCredential;
+import org.apache.kafka.common.security.scram.internals.ScramMechanism;
 import org.apache.kafka.image.MetadataDelta;
 import org.apache.kafka.image.MetadataImage;
 import org.apache.kafka.image.MetadataProvenance;
@@ -51,6 +61,8 @@ class ClusterPublisherTest {
     private ClusterPublisher publisher;
     private final List<String> fatal = new ArrayList<>();
     private BrokerConfig config;
+    private final ScramCredentials scram = new ScramCredentials();
+    private ClusterState cluster;
 
     @BeforeEach
     void open() throws Exception {
@@ -63,8 +75,8 @@ class ClusterPublisherTest {
             LogManager.DEFAULT_OPEN_SEGMENTS_MAX, System::currentTimeMillis, true);
         metrics = new MetricsRegistry(1, false);
         topics = new TopicRegistry(config, logs, metrics);
-        publisher = new ClusterPublisher(SELF, "PLAINTEXT",
-            ClusterState.clusterMember(new BrokerNode(SELF, "localhost", 9092, null)), topics, fatal::add);
+        cluster = ClusterState.clusterMember(new BrokerNode(SELF, "localhost", 9092, null));
+        publisher = new ClusterPublisher(SELF, "PLAINTEXT", cluster, topics, scram, fatal::add);
     }
 
     @AfterEach
@@ -152,5 +164,76 @@ class ClusterPublisherTest {
             topics.get("t").partition(0).config().retentionMs);
         assertEquals(0, publisher.applyErrorCount());
         assertEquals(List.of(), fatal, "never fatal");
+    }
+
+    private static MetadataDelta firstDelta() {
+        final MetadataDelta d = new MetadataDelta.Builder().setImage(MetadataImage.EMPTY).build();
+        d.replay(new FeatureLevelRecord().setName(MetadataVersion.FEATURE_NAME)
+            .setFeatureLevel(MetadataVersion.LATEST_PRODUCTION.featureLevel()));
+        return d;
+    }
+
+    /** An unfenced broker registration with these listeners, each NAME=port on 10.0.0.<id>. */
+    private static void broker(MetadataDelta d, int id, Map<String, Integer> listeners) {
+        final BrokerEndpointCollection endpoints = new BrokerEndpointCollection();
+        listeners.forEach((name, port) -> endpoints.add(new BrokerEndpoint().setName(name).setHost("10.0.0." + id)
+            .setPort(port).setSecurityProtocol(name.startsWith("SASL") ? SecurityProtocol.SASL_PLAINTEXT.id
+                : SecurityProtocol.PLAINTEXT.id)));
+        d.replay(new RegisterBrokerRecord().setBrokerId(id).setBrokerEpoch(100 + id).setIncarnationId(Uuid.randomUuid())
+            .setEndPoints(endpoints).setFenced(false).setLogDirs(List.of(Uuid.randomUuid())));
+    }
+
+    // Goal: every broker's endpoints are kept by listener name; a client of a listener is told only the brokers
+    // that have it (broker 3 has no SASL listener), each on that listener's port; replicas use the inter-broker
+    // listener. Without per-listener endpoints a SASL client would be sent to the PLAINTEXT ports.
+    @Test
+    void endpointsAreKeptByListener() {
+        final MetadataDelta d = firstDelta();
+        broker(d, SELF, Map.of("PLAINTEXT", 9092, "SASL_PLAINTEXT", 9093));
+        broker(d, 2, Map.of("PLAINTEXT", 9192, "SASL_PLAINTEXT", 9193));
+        broker(d, 3, Map.of("PLAINTEXT", 9292));
+        publish(d, 5);
+        final ClusterView view = cluster.view();
+        assertEquals(List.of(9092, 9192, 9292), view.aliveBrokers().stream().map(BrokerNode::port).toList(),
+            "the inter-broker listener (PLAINTEXT)");
+        assertEquals(List.of(9093, 9193), view.aliveBrokers("SASL_PLAINTEXT").stream().map(BrokerNode::port)
+            .toList());
+        assertEquals(9193, view.broker(2, "SASL_PLAINTEXT").port());
+        assertEquals("10.0.0.2", view.broker(2, "SASL_PLAINTEXT").host());
+        assertNull(view.broker(3, "SASL_PLAINTEXT"), "broker 3 has no such listener");
+        assertEquals(9292, view.broker(3, "PLAINTEXT").port());
+        assertEquals(9292, view.broker(3).port());
+        assertEquals(List.of(), view.aliveBrokers("OTHER"), "a listener nobody registered");
+    }
+
+    // Goal: SCRAM credentials come from the metadata log, as Kafka's ScramPublisher applies them: the first
+    // image's, then each delta's additions and removals. Without it no SCRAM user can log in in cluster mode.
+    @Test
+    void scramCredentialsComeFromTheMetadataLog() {
+        final MetadataDelta d = firstDelta();
+        d.replay(scramRecord("alice", ScramMechanism.SCRAM_SHA_512));
+        final MetadataImage image = publish(d, 5);
+        final ScramCredential alice = scram.get("alice", ScramMechanism.SCRAM_SHA_512);
+        assertNotNull(alice);
+        assertEquals(8192, alice.iterations());
+        assertNull(scram.get("alice", ScramMechanism.SCRAM_SHA_256));
+
+        final MetadataDelta second = new MetadataDelta.Builder().setImage(image).build();
+        second.replay(scramRecord("bob", ScramMechanism.SCRAM_SHA_256));
+        second.replay(new RemoveUserScramCredentialRecord().setName("alice")
+            // fully qualified: the record names the admin API's mechanism type, the cache the internal one
+            .setMechanism(org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512.type()));
+        publish(second, 6);
+        assertNull(scram.get("alice", ScramMechanism.SCRAM_SHA_512), "removed by the controller");
+        assertNotNull(scram.get("bob", ScramMechanism.SCRAM_SHA_256));
+        assertEquals(List.of("bob"), List.copyOf(scram.all().keySet()));
+    }
+
+    private static UserScramCredentialRecord scramRecord(String user, ScramMechanism mechanism) {
+        // fully qualified: the record names the admin API's mechanism type, the cache the internal one
+        final byte type = org.apache.kafka.clients.admin.ScramMechanism.fromMechanismName(mechanism.mechanismName())
+            .type();
+        return new UserScramCredentialRecord().setName(user).setMechanism(type).setSalt(new byte[] {1, 2, 3})
+            .setStoredKey(new byte[] {4, 5, 6}).setServerKey(new byte[] {7, 8, 9}).setIterations(8192);
     }
 }

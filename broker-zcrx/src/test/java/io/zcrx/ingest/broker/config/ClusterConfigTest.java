@@ -94,4 +94,36 @@ class ClusterConfigTest {
         assertTrue(m.contains("broker.rack"), m);
         assertEquals("r1", new BrokerConfig(cluster("broker.rack", "r1")).rack());
     }
+
+    // Goal: an inter-broker listener may be SASL_PLAINTEXT with a mechanism it enables; Kafka's rules on
+    // inter.broker.listener.name / security.inter.broker.protocol hold, and each refusal names the key.
+    @Test
+    void interBrokerSaslIsValidated() {
+        final String[] sasl = {"listeners", "PLAINTEXT://127.0.0.1:9092,SASL_PLAINTEXT://127.0.0.1:9093",
+            "listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT",
+            "listener.name.sasl_plaintext.sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-512"};
+        final BrokerConfig ok = new BrokerConfig(cluster(with(sasl, "inter.broker.listener.name", "SASL_PLAINTEXT",
+            "sasl.mechanism.inter.broker.protocol", "SCRAM-SHA-512")));
+        assertEquals("SASL_PLAINTEXT", ok.interBrokerListenerName());
+        assertEquals("SASL_PLAINTEXT", new BrokerConfig(cluster(with(sasl, "security.inter.broker.protocol",
+            "SASL_PLAINTEXT", "sasl.mechanism.inter.broker.protocol", "PLAIN"))).interBrokerListenerName());
+        String m = errorOf(cluster(with(sasl, "inter.broker.listener.name", "SASL_PLAINTEXT")));
+        assertTrue(m.contains("sasl.mechanism.inter.broker.protocol") && m.contains("GSSAPI"), m);
+        m = errorOf(cluster(with(sasl, "inter.broker.listener.name", "SASL_PLAINTEXT",
+            "sasl.mechanism.inter.broker.protocol", "SCRAM-SHA-256")));
+        assertTrue(m.contains("SCRAM-SHA-256") && m.contains("sasl.enabled.mechanisms"), m);
+        m = errorOf(cluster(with(sasl, "inter.broker.listener.name", "SASL_PLAINTEXT",
+            "security.inter.broker.protocol", "SASL_PLAINTEXT")));
+        assertTrue(m.contains("inter.broker.listener.name") && m.contains("security.inter.broker.protocol"), m);
+        m = errorOf(cluster("listeners", "CLIENT://127.0.0.1:9092", "listener.security.protocol.map",
+            "CONTROLLER:PLAINTEXT,CLIENT:PLAINTEXT"));
+        assertTrue(m.contains("inter.broker.listener.name") && m.contains("CLIENT://"), m);
+    }
+
+    private static String[] with(String[] base, String... more) {
+        final String[] out = new String[base.length + more.length];
+        System.arraycopy(base, 0, out, 0, base.length);
+        System.arraycopy(more, 0, out, base.length, more.length);
+        return out;
+    }
 }

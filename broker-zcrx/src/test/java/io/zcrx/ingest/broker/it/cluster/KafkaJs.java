@@ -27,17 +27,37 @@ final class KafkaJs {
         "// Produces the records of a JSON file [{key, value, partition}] with one idempotent acks=all producer.",
         "const { Kafka, Partitioners, logLevel } = require('kafkajs');",
         "const fs = require('fs');",
-        "const [bootstrap, topic, file] = process.argv.slice(2);",
+        "const [bootstrap, topic, file, sasl] = process.argv.slice(2);",
         "const messages = JSON.parse(fs.readFileSync(file, 'utf8'));",
         "(async () => {",
         "  const kafka = new Kafka({ clientId: 'zcrx-cluster-it', brokers: bootstrap.split(','),",
-        "    logLevel: logLevel.WARN });",
+        "    logLevel: logLevel.WARN, sasl: sasl ? JSON.parse(sasl) : undefined });",
         "  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1,",
         "    allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });",
         "  await producer.connect();",
         "  const result = await producer.send({ topic, acks: -1, messages });",
         "  await producer.disconnect();",
         "  console.log('produced ' + messages.length + ' ' + JSON.stringify(result));",
+        "})().catch((e) => { console.error('kafkajs failed: ' + (e.stack || e)); process.exit(1); });",
+        "");
+
+    private static final String CONSUME_JS = String.join("\n",
+        "// Reads COUNT records of a topic from the beginning in a new consumer group; prints 'partition offset key "
+            + "value' each.",
+        "const { Kafka, logLevel } = require('kafkajs');",
+        "const [bootstrap, topic, count, sasl] = process.argv.slice(2);",
+        "(async () => {",
+        "  const kafka = new Kafka({ clientId: 'zcrx-cluster-it', brokers: bootstrap.split(','),",
+        "    logLevel: logLevel.WARN, sasl: sasl ? JSON.parse(sasl) : undefined });",
+        "  const consumer = kafka.consumer({ groupId: 'zcrx-kafkajs-' + Date.now() });",
+        "  await consumer.connect();",
+        "  await consumer.subscribe({ topic, fromBeginning: true });",
+        "  let n = 0;",
+        "  await new Promise((resolve) => consumer.run({ eachMessage: async ({ partition, message }) => {",
+        "    console.log(partition + ' ' + message.offset + ' ' + message.key + ' ' + message.value);",
+        "    if (++n >= parseInt(count, 10)) resolve();",
+        "  } }));",
+        "  await consumer.disconnect();",
         "})().catch((e) => { console.error('kafkajs failed: ' + (e.stack || e)); process.exit(1); });",
         "");
 
@@ -75,6 +95,7 @@ final class KafkaJs {
             }
         }
         Files.writeString(cacheDir.resolve("produce.js"), PRODUCE_JS, StandardCharsets.UTF_8);
+        Files.writeString(cacheDir.resolve("consume.js"), CONSUME_JS, StandardCharsets.UTF_8);
         return new KafkaJs(cacheDir, workDir);
     }
 
@@ -89,6 +110,15 @@ final class KafkaJs {
      */
     KafkaTools.Result produce(String bootstrap, String topic, List<Record> records)
             throws IOException, InterruptedException {
+        return produce(bootstrap, topic, records, null);
+    }
+
+    /**
+     * As {@link #produce(String, String, List)}, authenticated with SASL where {@code sasl} is not null: KafkaJS's
+     * {@code sasl} option, {@code {"mechanism":"scram-sha-512","username":"...","password":"..."}}.
+     */
+    KafkaTools.Result produce(String bootstrap, String topic, List<Record> records, Sasl sasl)
+            throws IOException, InterruptedException {
         final int n = runs.incrementAndGet();
         final Path input = workDir.resolve("kafkajs-" + n + ".json");
         final List<String> json = new ArrayList<>();
@@ -97,12 +127,41 @@ final class KafkaJs {
                 + r.partition() + "}");
         }
         Files.writeString(input, "[" + String.join(",\n", json) + "]\n", StandardCharsets.UTF_8);
-        final List<String> cmd = List.of(Kcat.onPath("node"), installDir.resolve("produce.js").toString(), bootstrap,
-            topic, input.toString());
+        final List<String> cmd = new ArrayList<>(List.of(Kcat.onPath("node"),
+            installDir.resolve("produce.js").toString(), bootstrap, topic, input.toString()));
+        if (sasl != null) {
+            cmd.add(sasl.json());
+        }
+        return node(cmd, n);
+    }
+
+    /**
+     * Reads {@code count} records of {@code topic} from the beginning with a KafkaJS consumer in a new group
+     * (SASL where {@code sasl} is not null); each prints as {@code partition offset key value}.
+     */
+    KafkaTools.Result consume(String bootstrap, String topic, int count, Sasl sasl)
+            throws IOException, InterruptedException {
+        final List<String> cmd = new ArrayList<>(List.of(Kcat.onPath("node"),
+            installDir.resolve("consume.js").toString(), bootstrap, topic, Integer.toString(count)));
+        if (sasl != null) {
+            cmd.add(sasl.json());
+        }
+        return node(cmd, runs.incrementAndGet());
+    }
+
+    private KafkaTools.Result node(List<String> cmd, int n) throws IOException, InterruptedException {
         try (ManagedProcess p = ManagedProcess.start("kafkajs", cmd, installDir,
                 workDir.resolve(String.format("kafkajs-%03d.out", n)))) {
             final int rc = p.awaitExit(TIMEOUT);
             return new KafkaTools.Result(rc, p.output());
+        }
+    }
+
+    /** KafkaJS's SASL option: mechanism {@code plain}, {@code scram-sha-256} or {@code scram-sha-512}. */
+    record Sasl(String mechanism, String username, String password) {
+        String json() {
+            return "{\"mechanism\":" + quote(mechanism) + ",\"username\":" + quote(username) + ",\"password\":"
+                + quote(password) + "}";
         }
     }
 

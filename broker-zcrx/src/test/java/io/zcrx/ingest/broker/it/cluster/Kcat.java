@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Assumptions;
 import org.slf4j.Logger;
@@ -26,11 +27,19 @@ final class Kcat {
 
     private final String binary;
     private final Path workDir;
-    private final AtomicInteger runs = new AtomicInteger();
+    private final AtomicInteger runs;
+    /** {@code -X key=value} arguments of every run (see {@link #with}). */
+    private final List<String> extra;
 
     private Kcat(String binary, Path workDir) {
+        this(binary, workDir, new AtomicInteger(), List.of());
+    }
+
+    private Kcat(String binary, Path workDir, AtomicInteger runs, List<String> extra) {
         this.binary = binary;
         this.workDir = workDir;
+        this.runs = runs;
+        this.extra = extra;
     }
 
     /** The kcat on the PATH; skips the calling test (reason logged) where there is none. */
@@ -86,9 +95,23 @@ final class Kcat {
         return run("-b", bootstrap, "-L");
     }
 
+    /**
+     * This kcat with librdkafka properties added to every run ({@code -X key=value}), e.g. SASL's
+     * {@code security.protocol}, {@code sasl.mechanism}, {@code sasl.username}, {@code sasl.password}.
+     */
+    Kcat with(Map<String, String> properties) {
+        final List<String> more = new ArrayList<>(extra);
+        properties.forEach((k, v) -> {
+            more.add("-X");
+            more.add(k + "=" + v);
+        });
+        return new Kcat(binary, workDir, runs, List.copyOf(more));
+    }
+
     KafkaTools.Result run(String... args) throws IOException, InterruptedException {
         final List<String> cmd = new ArrayList<>();
         cmd.add(binary);
+        cmd.addAll(extra);
         cmd.addAll(Arrays.asList(args));
         final Path out = workDir.resolve(String.format("kcat-%03d.out", runs.incrementAndGet()));
         try (ManagedProcess p = ManagedProcess.start("kcat", cmd, workDir, out)) {

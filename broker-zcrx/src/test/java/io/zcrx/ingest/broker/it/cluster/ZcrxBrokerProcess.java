@@ -86,11 +86,15 @@ final class ZcrxBrokerProcess implements AutoCloseable {
 
     /**
      * Writes {@code server.properties} (the settings above, then {@code overrides}) and formats the
-     * log dir; {@link #restart} starts the broker (a test expecting a refused start uses {@link #spawn}).
+     * log dir ({@code overrides} may give {@code listeners}: the first listener's port is then
+     * {@link #port}); {@link #restart} starts the broker (a test expecting a refused start uses {@link #spawn}).
      */
     static ZcrxBrokerProcess create(KafkaTools tools, Path dir, int nodeId, KafkaController controller,
             Format format, Map<String, String> overrides) throws IOException, InterruptedException {
-        final int port = BrokerProcess.freePort();
+        // A test giving its own listeners (several, e.g. SASL) picks their ports; the first is the one waited on.
+        final String listeners = overrides.get("listeners");
+        final int port = listeners == null ? BrokerProcess.freePort()
+            : Integer.parseInt(listeners.split(",")[0].replaceAll(".*:", "").trim());
         final Path logDir = dir.resolve("logs");
         final Map<String, String> settings = clusterSettings(nodeId, port, logDir, controller);
         settings.putAll(overrides);
