@@ -117,6 +117,7 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
     public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
     public static final String UNCLEAN_LEADER_ELECTION_ENABLE = "unclean.leader.election.enable";
+    public static final String SASL_SERVER_MAX_RECEIVE_SIZE = "sasl.server.max.receive.size";
     public static final String PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS = "producer.id.expiration.check.interval.ms";
     public static final String LOG_SEGMENT_DELETE_DELAY_MS = "log.segment.delete.delay.ms";
 
@@ -316,6 +317,10 @@ public final class BrokerConfig extends AbstractConfig {
             "How often expired producer ids are removed.");
         d.define(LOG_SEGMENT_DELETE_DELAY_MS, Type.LONG, 60_000L, Range.atLeast(0L), Importance.LOW,
             "How long a segment deleted by retention stays on disk (renamed .deleted) before it is removed.");
+        d.define(SASL_SERVER_MAX_RECEIVE_SIZE, Type.INT, 524_288, Range.between(64, Integer.MAX_VALUE - 4),
+            Importance.LOW, "Largest request a SASL connection may send before it has authenticated (Kafka's "
+                + "setting): a larger size prefix closes the connection, so unauthenticated clients cannot hold "
+                + "receive memory; after authentication socket.request.max.bytes applies.");
         d.define(UNCLEAN_LEADER_ELECTION_ENABLE, Type.BOOLEAN, false, null, Importance.MEDIUM,
             "Whether a replica outside the ISR may become leader when no in-sync replica is alive (losing what "
                 + "only the ISR had). Elections are the controller's: cluster mode passes the topic setting on "

@@ -168,6 +168,10 @@ final class DeferredProduce implements ResponseWriter {
             if (log == null) {
                 continue;
             }
+            // The high watermark is read before the leadership: a resigning leader's log stops leading (a
+            // volatile write) before its high watermark is released to the log end, so a high watermark read
+            // here that passed the batch only because of that release is always followed by "not leading".
+            final long highWatermark = log.highWatermark();
             if (!mayLead || !log.isLeading()) {
                 settleAs(i, NOT_LEADER_OR_FOLLOWER);
                 continue;
@@ -179,7 +183,7 @@ final class DeferredProduce implements ResponseWriter {
                 continue;
             }
             final boolean replicating = (waits[i] & WAIT_REPLICATION) != 0;
-            final boolean committed = !replicating || log.highWatermark() > last;
+            final boolean committed = !replicating || highWatermark > last;
             if (replicating && !committed && expired) {
                 settleAs(i, REQUEST_TIMED_OUT);
                 continue;

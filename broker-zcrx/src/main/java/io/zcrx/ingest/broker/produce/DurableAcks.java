@@ -119,6 +119,10 @@ final class DurableAcks implements LogFlusher.Waiters, LeaderPartitions.AckWaite
         if (d.awaitsReplication()) {
             replicationWaiting = true;
             armTimer(d.deadlineNanos(), System.nanoTime());
+            // The leader side wakes only reactors already marked as waiting: a high watermark that moved between
+            // the append's check and the flag above woke nobody. One re-check after the flag closes that window
+            // (one queued task per reactor turn, however many answers park in it).
+            wake();
         }
     }
 

@@ -340,9 +340,18 @@ public final class ProduceHandler {
             durableAcks(channel).requestFlush(log);
             waits |= DeferredProduce.WAIT_FLUSH;
         }
-        if (acks == -1 && log.highWatermark() <= lastOffset) {
-            waits |= DeferredProduce.WAIT_REPLICATION;
-            syncReplication = true;
+        if (acks == -1) {
+            // High watermark first, then the leadership (see DeferredProduce.settle): a leadership lost after the
+            // append may have released the high watermark to the log end; such a batch is not committed.
+            final long highWatermark = log.highWatermark();
+            if (!log.isLeading()) {
+                results.setError(slot, Errors.NOT_LEADER_OR_FOLLOWER.code(), null, -1);
+                return;
+            }
+            if (highWatermark <= lastOffset) {
+                waits |= DeferredProduce.WAIT_REPLICATION;
+                syncReplication = true;
+            }
         }
         if (waits == 0) {
             return;

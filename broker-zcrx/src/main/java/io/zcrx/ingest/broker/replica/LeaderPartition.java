@@ -1,5 +1,6 @@
 package io.zcrx.ingest.broker.replica;
 
+import io.zcrx.ingest.broker.config.BrokerConfig;
 import io.zcrx.ingest.broker.metadata.PartitionState;
 import io.zcrx.ingest.broker.metadata.TopicInfo;
 import io.zcrx.ingest.log.PartitionLog;
@@ -61,6 +62,9 @@ public final class LeaderPartition {
      * topic's min.insync.replicas changed through the metadata applies from the next check).
      */
     private volatile int minIsrShortfall;
+    /** The topic settings and broker settings {@link #minIsrShortfall} was computed from (identity). */
+    private volatile Map<String, String> seenOverrides;
+    private volatile BrokerConfig seenBrokerConfig;
 
     LeaderPartition(LeaderPartitions owner, TopicInfo topic, int partition, PartitionLog log, int leaderEpoch,
                     PartitionState state, long initialHighWatermark, long nowMs) {
@@ -406,11 +410,24 @@ public final class LeaderPartition {
 
     /** Publishes {@link #minIsrShortfall} for the Produce path. Lock held. */
     private void refreshMinIsr() {
+        seenOverrides = topic.overrides();
+        seenBrokerConfig = owner.brokerConfig();
         minIsrShortfall = effectiveMinIsr() - isr.length;
     }
 
-    /** Above 0 while the committed ISR is under the effective min.insync.replicas; any thread, no lock. */
+    /**
+     * Above 0 while the committed ISR is under the effective min.insync.replicas; any thread. Lock-free unless the
+     * topic's settings or the broker's dynamic settings were replaced since the last look (two reference compares),
+     * so a changed {@code min.insync.replicas} applies from the next Produce, as Kafka reads the log config.
+     */
     int minIsrShortfall() {
+        if (topic.overrides() != seenOverrides || owner.brokerConfig() != seenBrokerConfig) {
+            synchronized (this) {
+                if (!resigned) {
+                    refreshMinIsr();
+                }
+            }
+        }
         return minIsrShortfall;
     }
 

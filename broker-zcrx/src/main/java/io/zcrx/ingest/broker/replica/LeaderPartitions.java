@@ -105,10 +105,7 @@ public final class LeaderPartitions implements LeadershipListener {
     @Override
     public void onBecomeLeader(TopicInfo topic, int partition, PartitionLog log, PartitionState state) {
         final int leaderEpoch = state.leaderEpoch();
-        final LeaderPartition old = led.remove(log);
-        if (old != null) {
-            old.resign();
-        }
+        final LeaderPartition old = led.get(log);
         final TopicPartition tp = log.topicPartition();
         final boolean first = ledSinceStart.add(tp);
         final Long saved = checkpointed.remove(tp);
@@ -125,7 +122,11 @@ public final class LeaderPartitions implements LeadershipListener {
         }
         final LeaderPartition p = new LeaderPartition(this, topic, partition, log, leaderEpoch, state, initialHw,
             ctx.nowMs());
+        // Replaced, never removed first: a Produce between the two would find no leader state (no min-ISR check).
         led.put(log, p);
+        if (old != null) {
+            old.resign();
+        }
         synchronized (p) {
             p.maybeIncrementHighWatermark(ctx.nowMs());
         }
@@ -159,8 +160,10 @@ public final class LeaderPartitions implements LeadershipListener {
             final LeaderPartition p = e.getValue();
             if (p.topic() == topic && p.partition() == partition) {
                 p.resign();
-                // A follower's high watermark is its own (PartitionLog.followerHighWatermark); the next leadership
-                // holds it again from there.
+                // A follower's high watermark is its own (PartitionLog.followerHighWatermark), starting from the
+                // committed one it had as leader (what the checkpoint keeps meanwhile, never the log end); the next
+                // leadership holds it again from there.
+                p.log().updateFollowerHighWatermark(p.log().highWatermark());
                 p.log().releaseHighWatermark();
                 return true;
             }
@@ -284,7 +287,12 @@ public final class LeaderPartitions implements LeadershipListener {
         return fetchBrokerEpoch == -1L || registered == -1L || fetchBrokerEpoch == registered;
     }
 
-    /** The topic's {@code min.insync.replicas}, else the broker's. */
+    /** The broker's configuration as it stands: the properties file with the dynamic layers (kafka-configs). */
+    BrokerConfig brokerConfig() {
+        return ctx.dynamicConfig() == null ? ctx.config() : ctx.dynamicConfig().current();
+    }
+
+    /** The topic's {@code min.insync.replicas}, else the broker's (dynamic default included). */
     int minInsyncReplicas(TopicInfo topic) {
         final String v = topic.overrides().get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG);
         if (v != null) {
@@ -295,7 +303,7 @@ public final class LeaderPartitions implements LeadershipListener {
                     TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, v);
             }
         }
-        return ctx.config().getInt(BrokerConfig.MIN_INSYNC_REPLICAS);
+        return brokerConfig().getInt(BrokerConfig.MIN_INSYNC_REPLICAS);
     }
 
     /**

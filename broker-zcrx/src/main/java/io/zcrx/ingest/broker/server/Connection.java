@@ -67,6 +67,9 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
      * PLAINTEXT listener, where every request is served. The dispatcher's only per-request cost.
      */
     final SaslSession sasl;
+    /** The pre-authentication frame limit is in force (a SASL connection that has not authenticated yet). */
+    private boolean preAuthLimit;
+    private final int frameBytesMaxAfterAuth;
     private String clientId;
     /** The peer's address, parsed at the first authorization check. */
     private InetAddress clientAddress;
@@ -127,7 +130,11 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
         this.sasl = sasl;
         this.inflightMax = inflightMax;
         this.processor = processor;
-        this.assembler = new FrameAssembler(frameBytesMax);
+        // Until a SASL client has authenticated, Kafka's sasl.server.max.receive.size bounds its requests.
+        this.assembler = new FrameAssembler(sasl == null ? frameBytesMax : Math.min(frameBytesMax,
+            processor.preAuthFrameBytesMax()));
+        this.preAuthLimit = sasl != null && assembler.frameBytesMax() < frameBytesMax;
+        this.frameBytesMaxAfterAuth = frameBytesMax;
         this.outboundMaxBytes = outboundMaxBytes;
         this.lastActivityNs = nowNs;
         this.timing = processor.timing();
@@ -157,11 +164,16 @@ final class Connection implements ConnectionHandler, FrameSink, RequestChannel {
         lastActivityNs = now;
         chunkNs = now;
         lastEndNs = now;
+        if (preAuthLimit && sasl.authenticated()) {
+            preAuthLimit = false;
+            assembler.frameBytesMax(frameBytesMaxAfterAuth);
+        }
         final int rc = assembler.onChunk(chunk, this);
         if (rc != FrameAssembler.OK) {
             final String why = rc == FrameAssembler.ERR_FRAME_TOO_LARGE
-                ? "request size " + assembler.failedSize() + " exceeds socket.request.max.bytes="
-                    + processor.frameBytesMax()
+                ? "request size " + assembler.failedSize() + (preAuthLimit
+                    ? " before authentication exceeds sasl.server.max.receive.size=" + assembler.frameBytesMax()
+                    : " exceeds socket.request.max.bytes=" + processor.frameBytesMax())
                 : rc == FrameAssembler.ERR_NEGATIVE_SIZE ? "negative request size " + assembler.failedSize()
                 : "framing failed earlier";
             requestClose(why);

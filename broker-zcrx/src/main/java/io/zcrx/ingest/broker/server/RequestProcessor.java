@@ -49,6 +49,8 @@ final class RequestProcessor {
     private final ControlPlane controlPlane;
     private final RateLimitedLog badInput = new RateLimitedLog(LOG, 10);
     private final int frameBytesMax;
+    /** sasl.server.max.receive.size: the frame limit of a SASL connection until it has authenticated. */
+    private final int preAuthFrameBytesMax;
     private final RequestLimits limits;
     private ByteBuffer bodyScratch = ByteBuffer.allocate(4096);
     /** metrics.enable: time requests (one clock read per request, two per received chunk). */
@@ -66,12 +68,18 @@ final class RequestProcessor {
         this.clusterMode = ctx.clusterMode();
         this.apiVersions = new ApiVersionsHandler(clusterMode);
         this.frameBytesMax = ctx.config().getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES);
+        this.preAuthFrameBytesMax = Math.min(frameBytesMax,
+            ctx.config().getInt(BrokerConfig.SASL_SERVER_MAX_RECEIVE_SIZE));
         this.limits = new RequestLimits(ctx.config().getInt(BrokerConfig.REQUEST_MAX_TOPICS),
             ctx.config().getInt(BrokerConfig.REQUEST_MAX_PARTITIONS), ctx.config().numPartitions());
     }
 
     int frameBytesMax() {
         return frameBytesMax;
+    }
+
+    int preAuthFrameBytesMax() {
+        return preAuthFrameBytesMax;
     }
 
     long nowNs() {

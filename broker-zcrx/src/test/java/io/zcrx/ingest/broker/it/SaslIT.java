@@ -10,6 +10,7 @@ import io.zcrx.ingest.broker.metrics.Gauge;
 import io.zcrx.ingest.broker.metrics.MetricName;
 import io.zcrx.ingest.broker.testkit.RawClient;
 import io.zcrx.ingest.broker.testkit.TestBroker;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -207,6 +208,21 @@ class SaslIT {
             raw.send(ProduceRequest.builder(new ProduceRequestData().setAcks((short) 1).setTimeoutMs(1000))
                 .build((short) 9), (short) 9);
             assertTrue(raw.closedByBroker());
+        }
+    }
+
+    // Goal: before authentication a SASL connection's requests are bounded by sasl.server.max.receive.size (512 KiB,
+    // Kafka's default), not socket.request.max.bytes: a larger size prefix closes the connection at once, before
+    // the broker buffers its body (an unauthenticated client cannot hold receive memory).
+    @Test
+    void aLargeRequestBeforeAuthenticationIsRefusedAtItsSizePrefix() throws Exception {
+        final int port = broker.broker().otherListeners().get(0).localAddress().getPort();
+        try (RawClient raw = new RawClient(port)) {
+            // A 600,000-byte request announced (within socket.request.max.bytes), 16 bytes of it sent.
+            final byte[] start = new byte[20];
+            ByteBuffer.wrap(start).putInt(600_000);
+            raw.sendRaw(start);
+            assertTrue(raw.closedByBroker(), "closed at the size prefix, not left waiting for the body");
         }
     }
 

@@ -8,6 +8,7 @@ import io.zcrx.ingest.broker.request.PendingResponse;
 import io.zcrx.ingest.broker.request.ResponseWriter;
 import io.zcrx.ingest.broker.runtime.LogFlusher;
 import io.zcrx.ingest.broker.runtime.TimerService;
+import io.zcrx.ingest.broker.transport.ReactorIo;
 import io.zcrx.ingest.log.LogConfig;
 import io.zcrx.ingest.log.LogManager;
 import io.zcrx.ingest.log.PartitionLog;
@@ -190,7 +191,27 @@ class DeferredProduceTest {
                     return System.currentTimeMillis();
                 }
             };
-            final DurableAcks acks = new DurableAcks(null, null,
+            // The reactor's task queue: park queues one re-check (a high watermark may have moved before the
+            // waiter was marked); the test runs it like the reactor would.
+            final List<Runnable> queued = new ArrayList<>();
+            final ReactorIo reactor = new ReactorIo() {
+                @Override
+                public boolean execute(Runnable task) {
+                    queued.add(task);
+                    return true;
+                }
+
+                @Override
+                public boolean inReactorThread() {
+                    return true;
+                }
+
+                @Override
+                public int receiveMemoryFreePermille() {
+                    return 1000;
+                }
+            };
+            final DurableAcks acks = new DurableAcks(null, reactor,
                 metrics.histogram(LogFlusher.GROUP_COMMIT_BATCH_SIZE, 1 << 20), 0, null, null, timer);
 
             // Committed once the high watermark passes the batch's last offset (2).
@@ -201,6 +222,9 @@ class DeferredProduceTest {
             d.pending = first;
             acks.park(d);
             assertTrue(acks.awaitsReplication());
+            assertEquals(1, queued.size(), "one re-check queued after the waiter was marked");
+            queued.remove(0).run();
+            assertNull(first.writer, "re-checked: still not committed");
             assertEquals(1, scheduled.size(), "a timer for the deadline");
             assertTrue(scheduled.get(0) > 3_500_000L, "about an hour: " + scheduled);
             acks.completeDurable();

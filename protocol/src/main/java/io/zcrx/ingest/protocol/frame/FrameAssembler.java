@@ -39,7 +39,7 @@ public final class FrameAssembler implements AutoCloseable {
     /** Length of the size prefix (INT32, not counting itself). */
     public static final int SIZE_PREFIX_LENGTH = 4;
 
-    private final int frameBytesMax;
+    private int frameBytesMax;
 
     /** 0..4 size bytes accumulated in {@link #size}; 4 means READ_BODY. */
     private int sizeBytesSeen;
@@ -134,6 +134,17 @@ public final class FrameAssembler implements AutoCloseable {
     /** Frames handed out and not yet closed (leak checks). */
     public int openFrames() {
         return openFrames;
+    }
+
+    /**
+     * Changes the largest frame accepted from the next size prefix on (a SASL connection's limit rises once it has
+     * authenticated). A frame already being assembled keeps the size it announced.
+     */
+    public void frameBytesMax(int max) {
+        if (max <= 0) {
+            throw new IllegalArgumentException("frameBytesMax must be > 0: frameBytesMax=" + max);
+        }
+        this.frameBytesMax = max;
     }
 
     public int frameBytesMax() {
