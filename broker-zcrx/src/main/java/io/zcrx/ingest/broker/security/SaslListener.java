@@ -7,11 +7,11 @@ import io.zcrx.ingest.broker.metrics.MetricsRegistry;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import javax.security.sasl.SaslServer;
 import org.apache.kafka.common.config.ConfigException;
@@ -21,9 +21,8 @@ import org.apache.kafka.common.security.JaasContext;
 import org.apache.kafka.common.security.plain.internals.PlainSaslServer;
 import org.apache.kafka.common.security.plain.internals.PlainServerCallbackHandler;
 import org.apache.kafka.common.security.scram.internals.ScramMechanism;
-import org.apache.kafka.common.security.scram.internals.ScramSaslServer;
-import org.apache.kafka.common.security.scram.internals.ScramServerCallbackHandler;
-import org.apache.kafka.common.security.token.delegation.internals.DelegationTokenCache;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The SASL side of one SASL_PLAINTEXT listener, built once at start from Kafka's settings with the listener's
@@ -31,34 +30,41 @@ import org.apache.kafka.common.security.token.delegation.internals.DelegationTok
  * ({@code connections.max.reauth.ms}), and per mechanism the kafka-clients callback handler that checks
  * credentials: PLAIN's {@code PlainServerCallbackHandler} over the JAAS {@code user_<name>="<password>"}
  * options ({@code listener.name.<l>.plain.sasl.jaas.config}, else the JAAS file's {@code KafkaServer}
- * section, as Kafka's {@code JaasContext.loadServerContext} resolves it), SCRAM's
- * {@code ScramServerCallbackHandler} over {@link ScramCredentials}.
+ * section, as Kafka's {@code JaasContext.loadServerContext} resolves it), SCRAM's {@link ScramServer} over
+ * {@link ScramCredentials}.
  *
- * <p>Why kafka-clients' {@code PlainSaslServer} and {@code ScramSaslServer} rather than our own: they are the
- * implementations every Kafka broker runs (message parsing, nonce and proof checks, constant-time compares,
- * RFC 5802 edge cases such as SASLprep-less normalisation and the tokenauth extension), tested against every
- * client family; the exchange is a handful of small messages per connection, never on the Produce path.
+ * <p>Why kafka-clients' {@code PlainSaslServer} rather than our own: it is the implementation every Kafka broker
+ * runs, tested against every client family. SCRAM's exchange is {@link ScramServer}: kafka-clients' message
+ * parsing and cryptography, with a state machine of ours because kafka-clients 4.x refuses the client-final
+ * nonce of librdkafka before 2.6.1 (that class says why accepting it is safe). The exchange is a handful of
+ * small messages per connection, never on the Produce path.
  *
  * <p>Thread-safe: the handlers are stateless per call; counters are adders.
  */
 public final class SaslListener {
     public static final String PLAIN = PlainSaslServer.PLAIN_MECHANISM;
+    private static final Logger LOG = LoggerFactory.getLogger(SaslListener.class);
 
     private final String name;
     private final List<String> mechanisms;
     private final long reauthMs;
     private final PlainServerCallbackHandler plain;
-    private final Map<ScramMechanism, ScramServerCallbackHandler> scram = new EnumMap<>(ScramMechanism.class);
+    private final ScramCredentials scram;
+    /** The librdkafka nonce form was seen on this listener (logged once). */
+    private final AtomicBoolean librdkafkaNonceLogged = new AtomicBoolean();
+    final LongAdder librdkafkaNonces = new LongAdder();
     final LongAdder authentications = new LongAdder();
     final LongAdder reauthentications = new LongAdder();
     final LongAdder failures = new LongAdder();
     final LongAdder reauthFailures = new LongAdder();
 
-    private SaslListener(String name, List<String> mechanisms, long reauthMs, PlainServerCallbackHandler plain) {
+    private SaslListener(String name, List<String> mechanisms, long reauthMs, PlainServerCallbackHandler plain,
+                         ScramCredentials scram) {
         this.name = name;
         this.mechanisms = mechanisms;
         this.reauthMs = reauthMs;
         this.plain = plain;
+        this.scram = scram;
     }
 
     /**
@@ -96,16 +102,7 @@ public final class SaslListener {
             plain = new PlainServerCallbackHandler();
             plain.configure(Map.of(), PLAIN, context.configurationEntries());
         }
-        final SaslListener s = new SaslListener(listener.name(), mechanisms, reauthMs, plain);
-        final DelegationTokenCache noTokens = new DelegationTokenCache(ScramMechanism.mechanismNames());
-        for (ScramMechanism m : ScramMechanism.values()) {
-            if (mechanisms.contains(m.mechanismName())) {
-                final ScramServerCallbackHandler h = new ScramServerCallbackHandler(credentials.cache(m), noTokens);
-                h.configure(Map.of(), m.mechanismName(), List.of());
-                s.scram.put(m, h);
-            }
-        }
-        return s;
+        return new SaslListener(listener.name(), mechanisms, reauthMs, plain, credentials);
     }
 
     private static List<String> mechanisms(String key, Object value) {
@@ -187,9 +184,24 @@ public final class SaslListener {
         }
         final ScramMechanism m = ScramMechanism.forMechanismName(mechanism);
         try {
-            return new ScramSaslServer(m, Map.of(), scram.get(m));
+            return new ScramServer(m, scram, this);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JDK lacks " + m.hashAlgorithm() + " for " + mechanism, e);
         }
+    }
+
+    /** A SCRAM client sent librdkafka's pre-2.6.1 client-final nonce (accepted): counted, logged once. */
+    void librdkafkaNonce(String user) {
+        librdkafkaNonces.increment();
+        if (librdkafkaNonceLogged.compareAndSet(false, true)) {
+            LOG.info("listener {}: user {} authenticated with SCRAM using librdkafka's pre-2.6.1 client-final nonce "
+                + "(client nonce repeated); accepted as Kafka 3.8.1-3.9 do, refused by Kafka 4.x brokers: such "
+                + "clients should move to librdkafka 2.6.1 or later (logged once per listener)", name, user);
+        }
+    }
+
+    /** SCRAM exchanges that used librdkafka's pre-2.6.1 client-final nonce. */
+    public long librdkafkaNonces() {
+        return librdkafkaNonces.sum();
     }
 }

@@ -140,7 +140,7 @@ public final class SaslSession {
             fail(true, failureText(e.getMessage()));
             return resp.setErrorCode(Errors.SASL_AUTHENTICATION_FAILED.code()).setErrorMessage(e.getMessage());
         } catch (SaslException | RuntimeException e) {
-            fail(true, failureText(e.getClass().getSimpleName()));
+            fail(true, failureText(detail(e)));
             return resp.setErrorCode(Errors.SASL_AUTHENTICATION_FAILED.code())
                 .setErrorMessage("Authentication failed during authentication due to invalid credentials with SASL "
                     + "mechanism " + mechanism);
@@ -169,7 +169,7 @@ public final class SaslSession {
             fail(true, failureText(e.getMessage()));
             return null;
         } catch (SaslException | RuntimeException e) {
-            fail(true, failureText(e.getClass().getSimpleName()));
+            fail(true, failureText(detail(e)));
             return null;
         }
         if (server.isComplete() && complete(nowNs) != null) {
@@ -200,6 +200,15 @@ public final class SaslSession {
         reauthenticating = false;
         state = State.COMPLETE;
         return null;
+    }
+
+    /**
+     * What a refused exchange logs: {@link ScramServer}'s messages name the check that failed and never quote a
+     * message, proof or key; other servers' exceptions may quote the client's input, so only their class.
+     */
+    private String detail(Exception e) {
+        return server instanceof ScramServer && e instanceof SaslException ? e.getMessage()
+            : e.getClass().getSimpleName();
     }
 
     private String failureText(String detail) {

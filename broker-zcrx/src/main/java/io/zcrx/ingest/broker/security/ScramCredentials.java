@@ -13,8 +13,8 @@ import org.apache.kafka.common.security.scram.internals.ScramMechanism;
 /**
  * The SCRAM credentials the broker authenticates against, by user and mechanism: salted (salt, stored key,
  * server key, iterations; RFC 5802), never a password. Kept in kafka-clients' {@link CredentialCache} (one
- * cache per mechanism), which kafka-clients' {@code ScramServerCallbackHandler} reads during an exchange,
- * plus an index of users for DescribeUserScramCredentials.
+ * cache per mechanism), which {@link ScramServer} reads during an exchange, plus an index of users for
+ * DescribeUserScramCredentials.
  *
  * <p>Thread-safe: reads (an exchange on any reactor) are lock-free map reads; writes (AlterUserScramCredentials
  * in standalone mode, the metadata publisher in cluster mode) are serialised on this object.
