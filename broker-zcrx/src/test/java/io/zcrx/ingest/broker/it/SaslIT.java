@@ -11,6 +11,7 @@ import io.zcrx.ingest.broker.metrics.MetricName;
 import io.zcrx.ingest.broker.testkit.RawClient;
 import io.zcrx.ingest.broker.testkit.TestBroker;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,8 +37,17 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.UnsupportedSaslMechanismException;
+import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.SaslAuthenticateRequestData;
+import org.apache.kafka.common.message.SaslHandshakeRequestData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.SaslAuthenticateRequest;
+import org.apache.kafka.common.requests.SaslAuthenticateResponse;
+import org.apache.kafka.common.requests.SaslHandshakeRequest;
+import org.apache.kafka.common.requests.SaslHandshakeResponse;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
@@ -49,8 +59,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Two listeners (PLAINTEXT first, SASL_PLAINTEXT second with PLAIN and SCRAM-SHA-512, re-authentication every
  * second) and the Java client: a SCRAM user created with the admin API kafka-configs uses produces and consumes
  * at once and after a restart; PLAIN users from the JAAS setting; a wrong password, an unknown mechanism and a
- * Produce before authentication are refused; sessions are re-authenticated while producing; each client is
- * told the endpoint of the listener it connected on.
+ * Produce before authentication are refused; sessions are re-authenticated while producing; a re-authentication
+ * as another user is refused and closes only that connection; a client that lets its session expire is closed
+ * at its next request; each client is told the endpoint of the listener it connected on.
  */
 class SaslIT {
     private static final String PLAIN_JAAS = "org.apache.kafka.common.security.plain.PlainLoginModule required "
@@ -243,6 +254,59 @@ class SaslIT {
             assertTrue(counter("successful-reauthentication-total") >= 2, "re-authentications counted");
             producer.send(new ProducerRecord<>("reauth-topic", "after")).get();
         }
+    }
+
+    // Goal: Kafka's KIP-368 rule: a re-authentication must keep the principal. A raw client logs in as alice (PLAIN)
+    // and re-authenticates as bob with bob's right password: refused with SASL_AUTHENTICATION_FAILED and closed,
+    // while a Java client keeps producing on the same listener. Without the rule the connection would become bob's.
+    @Test
+    void aReauthenticationAsAnotherUserIsRefusedAndOthersAreStillServed() throws Exception {
+        final int port = broker.broker().otherListeners().get(0).localAddress().getPort();
+        try (RawClient raw = new RawClient(port)) {
+            // (No request in between: the listener's sessions last 1 s, and a re-authentication is allowed after.)
+            assertEquals(Errors.NONE, plainLogin(raw, "alice", "alice-secret").error());
+            final SaslAuthenticateResponse r = plainLogin(raw, "bob", "bob-secret");
+            assertEquals(Errors.SASL_AUTHENTICATION_FAILED, r.error());
+            assertTrue(r.errorMessage().contains("Cannot change principals"), r.errorMessage());
+            assertTrue(raw.closedByBroker(), "the connection is closed after the refusal");
+        }
+        assertTrue(counter("failed-reauthentication-total") >= 1);
+        produce(sasl("PLAIN", "bob", "bob-secret"), "others-topic", 3);
+        assertEquals(3, consume(sasl("PLAIN", "alice", "alice-secret"), "others-topic", 3).size());
+    }
+
+    // Goal: "an expired session is closed or re-authenticated as the client chooses": a raw client that does not
+    // re-authenticate is told its session lifetime (SaslAuthenticate v2) and is closed at its first request after
+    // the session ended (the Java client's choice, re-authenticating, is
+    // sessionsAreReauthenticatedWhileProducing). Without the expiry the late Metadata would be answered.
+    @Test
+    void aClientThatDoesNotReauthenticateIsClosedAtItsNextRequestAfterTheSessionEnds() throws Exception {
+        final int port = broker.broker().otherListeners().get(0).localAddress().getPort();
+        try (RawClient raw = new RawClient(port)) {
+            final SaslAuthenticateResponse r = plainLogin(raw, "alice", "alice-secret");
+            final long answered = System.nanoTime();
+            assertEquals(Errors.NONE, r.error());
+            final long lifetimeMs = r.data().sessionLifetimeMs();
+            assertEquals(1000, lifetimeMs, "connections.max.reauth.ms of the listener");
+            // The broker starts the session before it answers: it ends at most lifetimeMs after the answer came.
+            final long endNs = answered + Duration.ofMillis(lifetimeMs + 100).toNanos();
+            while (System.nanoTime() - endNs < 0) {
+                Thread.sleep(50);
+            }
+            raw.send(new MetadataRequest.Builder(new MetadataRequestData()).build((short) 12), (short) 12);
+            assertTrue(raw.closedByBroker(), "closed at the first request after the session ended");
+        }
+        produce(sasl("PLAIN", "bob", "bob-secret"), "after-expiry-topic", 1);
+    }
+
+    /** SaslHandshake v1 and SaslAuthenticate v2 with a PLAIN token: a first login or a re-authentication. */
+    private static SaslAuthenticateResponse plainLogin(RawClient raw, String user, String password) throws Exception {
+        final SaslHandshakeResponse h = raw.roundTrip(new SaslHandshakeRequest.Builder(
+            new SaslHandshakeRequestData().setMechanism("PLAIN")), (short) 1);
+        assertEquals(Errors.NONE, h.error());
+        final byte[] token = ("\0" + user + "\0" + password).getBytes(StandardCharsets.UTF_8);
+        return raw.roundTrip(new SaslAuthenticateRequest.Builder(
+            new SaslAuthenticateRequestData().setAuthBytes(token)), (short) 2);
     }
 
     private long counter(String attribute) {

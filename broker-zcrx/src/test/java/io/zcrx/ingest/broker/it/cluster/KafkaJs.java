@@ -27,11 +27,12 @@ final class KafkaJs {
         "// Produces the records of a JSON file [{key, value, partition}] with one idempotent acks=all producer.",
         "const { Kafka, Partitioners, logLevel } = require('kafkajs');",
         "const fs = require('fs');",
-        "const [bootstrap, topic, file, sasl] = process.argv.slice(2);",
+        "const [bootstrap, topic, file, sasl, ca] = process.argv.slice(2);",
         "const messages = JSON.parse(fs.readFileSync(file, 'utf8'));",
         "(async () => {",
         "  const kafka = new Kafka({ clientId: 'zcrx-cluster-it', brokers: bootstrap.split(','),",
-        "    logLevel: logLevel.WARN, sasl: sasl ? JSON.parse(sasl) : undefined });",
+        "    logLevel: logLevel.WARN, sasl: sasl ? JSON.parse(sasl) : undefined,",
+        "    ssl: ca ? { ca: [fs.readFileSync(ca, 'utf8')] } : undefined });",
         "  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1,",
         "    allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });",
         "  await producer.connect();",
@@ -45,10 +46,12 @@ final class KafkaJs {
         "// Reads COUNT records of a topic from the beginning in a new consumer group; prints 'partition offset key "
             + "value' each.",
         "const { Kafka, logLevel } = require('kafkajs');",
-        "const [bootstrap, topic, count, sasl] = process.argv.slice(2);",
+        "const fs = require('fs');",
+        "const [bootstrap, topic, count, sasl, ca] = process.argv.slice(2);",
         "(async () => {",
         "  const kafka = new Kafka({ clientId: 'zcrx-cluster-it', brokers: bootstrap.split(','),",
-        "    logLevel: logLevel.WARN, sasl: sasl ? JSON.parse(sasl) : undefined });",
+        "    logLevel: logLevel.WARN, sasl: sasl ? JSON.parse(sasl) : undefined,",
+        "    ssl: ca ? { ca: [fs.readFileSync(ca, 'utf8')] } : undefined });",
         "  const consumer = kafka.consumer({ groupId: 'zcrx-kafkajs-' + Date.now() });",
         "  await consumer.connect();",
         "  await consumer.subscribe({ topic, fromBeginning: true });",
@@ -119,6 +122,15 @@ final class KafkaJs {
      */
     KafkaTools.Result produce(String bootstrap, String topic, List<Record> records, Sasl sasl)
             throws IOException, InterruptedException {
+        return produce(bootstrap, topic, records, sasl, null);
+    }
+
+    /**
+     * As {@link #produce(String, String, List, Sasl)}, over TLS where {@code caPem} is not null (KafkaJS's {@code ssl}
+     * option trusting that CA; with {@code sasl}, SASL_SSL).
+     */
+    KafkaTools.Result produce(String bootstrap, String topic, List<Record> records, Sasl sasl, Path caPem)
+            throws IOException, InterruptedException {
         final int n = runs.incrementAndGet();
         final Path input = workDir.resolve("kafkajs-" + n + ".json");
         final List<String> json = new ArrayList<>();
@@ -129,8 +141,9 @@ final class KafkaJs {
         Files.writeString(input, "[" + String.join(",\n", json) + "]\n", StandardCharsets.UTF_8);
         final List<String> cmd = new ArrayList<>(List.of(Kcat.onPath("node"),
             installDir.resolve("produce.js").toString(), bootstrap, topic, input.toString()));
-        if (sasl != null) {
-            cmd.add(sasl.json());
+        cmd.add(sasl == null ? "" : sasl.json());
+        if (caPem != null) {
+            cmd.add(caPem.toString());
         }
         return node(cmd, n);
     }
@@ -141,10 +154,17 @@ final class KafkaJs {
      */
     KafkaTools.Result consume(String bootstrap, String topic, int count, Sasl sasl)
             throws IOException, InterruptedException {
+        return consume(bootstrap, topic, count, sasl, null);
+    }
+
+    /** As {@link #consume(String, String, int, Sasl)}, over TLS trusting {@code caPem} where it is not null. */
+    KafkaTools.Result consume(String bootstrap, String topic, int count, Sasl sasl, Path caPem)
+            throws IOException, InterruptedException {
         final List<String> cmd = new ArrayList<>(List.of(Kcat.onPath("node"),
             installDir.resolve("consume.js").toString(), bootstrap, topic, Integer.toString(count)));
-        if (sasl != null) {
-            cmd.add(sasl.json());
+        cmd.add(sasl == null ? "" : sasl.json());
+        if (caPem != null) {
+            cmd.add(caPem.toString());
         }
         return node(cmd, runs.incrementAndGet());
     }
