@@ -3,6 +3,8 @@ package io.zcrx.ingest.broker.server;
 import io.zcrx.ingest.broker.config.BrokerConfig;
 import io.zcrx.ingest.broker.metadata.TopicInfo;
 import io.zcrx.ingest.broker.request.BrokerContext;
+import io.zcrx.ingest.broker.security.SaslListener;
+import io.zcrx.ingest.broker.security.SaslSession;
 import io.zcrx.ingest.broker.testkit.TestBroker;
 import io.zcrx.ingest.broker.transport.ConnectionHandler;
 import io.zcrx.ingest.broker.transport.ConnectionIo;
@@ -22,8 +24,11 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -32,6 +37,8 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.security.scram.internals.ScramFormatter;
+import org.apache.kafka.common.security.scram.internals.ScramMechanism;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
 import org.apache.kafka.common.requests.RequestHeader;
 
@@ -49,11 +56,19 @@ import org.apache.kafka.common.requests.RequestHeader;
  * ({@link #verifyLogs}): every byte of every segment file is a valid record batch (CRC, sizes,
  * kafka-clients' own checks), i.e. no invalid batch was ever written.
  *
- * <p>One per JVM (a broker start costs a second); used from the fuzzing thread only, except the
+ * <p>{@link #sasl()} is the same over a SASL_PLAINTEXT listener (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512; user
+ * {@value #SASL_USER} with a random 32-byte password per run that no input can know): there a further invariant
+ * holds after every receive chunk, that the connection never authenticated ({@link #feed} checks its
+ * {@link SaslSession} has no principal), proved able to fail by a login with the real password at start.
+ *
+ * <p>One of each per JVM (a broker start costs a second); used from the fuzzing thread only, except the
  * reactor's task queue, which the flusher and timer threads feed.
  */
 final class FuzzHarness {
+    /** The SASL user of {@link #sasl()}: the seeds log in as this user with wrong passwords. */
+    static final String SASL_USER = "fuzz";
     private static FuzzHarness shared;
+    private static FuzzHarness sasl;
 
     private final Path dir;
     private final Broker broker;
@@ -65,11 +80,22 @@ final class FuzzHarness {
     private long connectionIds;
     private long inputs;
     private int canaryCorrelationId;
+    /** The SASL listener's set-up ({@link #sasl()}), else null. */
+    private final SaslListener saslListener;
 
-    private FuzzHarness(Path dir) throws IOException {
+    private FuzzHarness(Path dir, String saslPassword) throws IOException {
         this.dir = dir;
         final Map<String, String> p = new HashMap<>();
-        p.put(BrokerConfig.LISTENERS, "PLAINTEXT://127.0.0.1:0");
+        if (saslPassword == null) {
+            p.put(BrokerConfig.LISTENERS, "PLAINTEXT://127.0.0.1:0");
+        } else {
+            p.put(BrokerConfig.LISTENERS, "SASL_PLAINTEXT://127.0.0.1:0");
+            p.put("listener.name.sasl_plaintext." + BrokerConfig.SASL_ENABLED_MECHANISMS,
+                "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512");
+            p.put("listener.name.sasl_plaintext.plain." + BrokerConfig.SASL_JAAS_CONFIG,
+                "org.apache.kafka.common.security.plain.PlainLoginModule required user_" + SASL_USER + "=\""
+                    + saslPassword + "\";");
+        }
         p.put(BrokerConfig.LOG_DIRS, dir.resolve("logs").toString());
         p.put(BrokerConfig.TRANSPORT, "nio");
         p.put(BrokerConfig.NUM_NETWORK_THREADS, "1");
@@ -97,28 +123,85 @@ final class FuzzHarness {
         if (ctx.topics().get(FuzzSeeds.TOPIC) == null) {
             ctx.topics().create(FuzzSeeds.TOPIC, 2, Map.of(), false);
         }
-        handler = new BrokerReactorHandler(ctx, new ControlPlane(ctx), 99, reactor);
+        if (saslPassword == null) {
+            saslListener = null;
+            handler = new BrokerReactorHandler(ctx, new ControlPlane(ctx), 99, reactor);
+        } else {
+            for (ScramMechanism m : ScramMechanism.values()) {
+                try {
+                    ctx.scramCredentials().put(SASL_USER, m,
+                        new ScramFormatter(m).generateCredential(saslPassword, m.minIterations()));
+                } catch (NoSuchAlgorithmException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            saslListener = SaslListener.create(ctx.config(), ctx.config().listeners().get(0), ctx.scramCredentials());
+            handler = new BrokerReactorHandler(ctx, new ControlPlane(ctx), 99, reactor,
+                ctx.config().listeners().get(0).name(), saslListener, false);
+        }
     }
 
     static synchronized FuzzHarness shared() {
         if (shared == null) {
-            try {
-                final Path dir = Files.createTempDirectory("zcrx-fuzz");
-                shared = new FuzzHarness(dir);
-                final FuzzHarness h = shared;
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    h.broker.close();
-                    try {
-                        TestBroker.deleteRecursively(dir);
-                    } catch (IOException ignored) {
-                        // A temp dir left behind.
-                    }
-                }));
-            } catch (IOException e) {
-                throw new IllegalStateException("fuzz harness broker did not start: " + e, e);
-            }
+            shared = start(null);
         }
         return shared;
+    }
+
+    /** The harness over a SASL_PLAINTEXT listener; its self-test (a real login authenticates) has passed. */
+    static synchronized FuzzHarness sasl() {
+        if (sasl == null) {
+            final byte[] secret = new byte[32];
+            new SecureRandom().nextBytes(secret);
+            final String password = HexFormat.of().formatHex(secret);
+            final FuzzHarness h = start(password);
+            h.selfTest(password);
+            sasl = h;
+        }
+        return sasl;
+    }
+
+    private static FuzzHarness start(String saslPassword) {
+        try {
+            final Path dir = Files.createTempDirectory("zcrx-fuzz");
+            final FuzzHarness h = new FuzzHarness(dir, saslPassword);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                h.broker.close();
+                try {
+                    TestBroker.deleteRecursively(dir);
+                } catch (IOException ignored) {
+                    // A temp dir left behind.
+                }
+            }));
+            return h;
+        } catch (IOException e) {
+            throw new IllegalStateException("fuzz harness broker did not start: " + e, e);
+        }
+    }
+
+    /** The SASL listener's set-up ({@link #sasl()} only). */
+    SaslListener saslListener() {
+        return saslListener;
+    }
+
+    /**
+     * The no-authentication invariant can fail: a PLAIN login with the real password, fed like any input,
+     * authenticates (and would trip {@link #feed}'s check).
+     */
+    private void selfTest(String password) {
+        final byte[] login = SaslFuzzSeeds.plainLogin(SASL_USER, password);
+        final HarnessIo io = new HarnessIo(++connectionIds);
+        final Connection c = (Connection) handler.onAccept(io);
+        io.handler = c;
+        for (RxChunk chunk : chunks.chunks(login)) {
+            c.onReceive(chunk);
+            chunk.release();
+        }
+        final boolean authenticated = c.sasl.principal() != null && !io.closed;
+        io.close("self-test done", false);
+        if (!authenticated || saslListener.successfulAuthentications() != 1) {
+            throw new IllegalStateException("SASL fuzz harness self-test: the real password did not authenticate");
+        }
     }
 
     /** The id of the topic every seed produces to (it exists from the start). */
@@ -154,6 +237,7 @@ final class FuzzHarness {
                     c.onReceive(chunk);
                 }
                 chunk.release();
+                checkNotAuthenticated(c);
             }
         } catch (RuntimeException e) {
             throw new AssertionError("exception escaped the connection (a transport closes it as an internal "
@@ -169,6 +253,19 @@ final class FuzzHarness {
         canary();
         if (inputs % 2000 == 0) {
             trimTopics();
+        }
+    }
+
+    /** SASL harness: no input may authenticate (the password is not in any input). */
+    private void checkNotAuthenticated(ConnectionHandler c) {
+        if (saslListener == null) {
+            return;
+        }
+        final SaslSession s = ((Connection) c).sasl;
+        if (s.principal() != null || s.authenticated() || saslListener.successfulAuthentications() != 1) {
+            throw new AssertionError("a fuzz input authenticated without the password: principal=" + s.principal()
+                + ", mechanism=" + s.mechanism() + ", successful authentications=" + saslListener
+                .successfulAuthentications() + " (1 is the self-test's)");
         }
     }
 
