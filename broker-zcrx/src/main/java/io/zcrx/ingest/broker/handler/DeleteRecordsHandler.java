@@ -56,7 +56,8 @@ public final class DeleteRecordsHandler {
 
     public DeleteRecordsHandler(BrokerContext ctx, LeaderPartitions leaders) {
         this.ctx = ctx;
-        this.leaders = ctx.clusterMode() ? leaders : null;
+        // Null standalone (the lifecycle passes none there): single replicas answer at once.
+        this.leaders = leaders;
     }
 
     /** Answers {@code req} now, or (cluster mode, followers behind) once they caught up or it timed out. */

@@ -43,7 +43,8 @@ public final class LogCleaner implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.manager = new LogCleanerManager(logs);
-        this.throttler = new Throttler(config.maxIoBytesPerSecond(), System::nanoTime);
+        this.throttler = new Throttler(config.maxIoBytesPerSecond(), System::nanoTime,
+            config.throttleCheckIntervalMs());
         this.lastRunMs = clock.getAsLong();
     }
 

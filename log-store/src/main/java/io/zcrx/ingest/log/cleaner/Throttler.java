@@ -4,17 +4,16 @@ import java.util.function.LongSupplier;
 
 /**
  * Kafka's cleaner {@code Throttler} ({@code log.cleaner.io.max.bytes.per.second}): every cleaner thread reports the
- * bytes it read or wrote; once per check interval (300 ms) the observed rate is compared with the limit and, when
- * above it, the reporting thread sleeps until the bytes of that interval fit the limit. Shared by all cleaner
- * threads, so the limit is the cleaners' total. The sleep waits on this object's monitor, never in
+ * bytes it read or wrote; once per check interval (300 ms, as Kafka's) the observed rate is compared with the
+ * limit and, when above it, the reporting thread sleeps until the bytes of that interval fit the limit. Shared by
+ * all cleaner threads, so the limit is the cleaners' total. The sleep waits on this object's monitor, never in
  * {@code Thread.sleep} under an interrupt: {@link #wakeUp} ends it at shutdown (an interrupt would close the
  * segment channels the cleaner reads, which readers share).
  *
  * <p>Counts its sleeps and their total, so tests and metrics can see that the throttle acted.
  */
 final class Throttler {
-    static final long CHECK_INTERVAL_NS = 300_000_000L;
-
+    private final long checkIntervalNs;
     private final double bytesPerSecond;
     private final LongSupplier nanoClock;
     private long periodStartNs;
@@ -25,6 +24,11 @@ final class Throttler {
     private volatile boolean woken;
 
     Throttler(double bytesPerSecond, LongSupplier nanoClock) {
+        this(bytesPerSecond, nanoClock, CleanerConfig.THROTTLE_CHECK_INTERVAL_MS);
+    }
+
+    Throttler(double bytesPerSecond, LongSupplier nanoClock, long checkIntervalMs) {
+        this.checkIntervalNs = checkIntervalMs * 1_000_000L;
         this.bytesPerSecond = bytesPerSecond;
         this.nanoClock = nanoClock;
         this.periodStartNs = nanoClock.getAsLong();
@@ -39,7 +43,7 @@ final class Throttler {
         observedSoFar += observed;
         final long now = nanoClock.getAsLong();
         final long elapsedNs = now - periodStartNs;
-        if (elapsedNs > CHECK_INTERVAL_NS && observedSoFar > 0) {
+        if (elapsedNs > checkIntervalNs && observedSoFar > 0) {
             final double rate = observedSoFar * 1e9 / elapsedNs;
             if (rate > bytesPerSecond) {
                 final double elapsedMs = elapsedNs / 1e6;
