@@ -105,6 +105,8 @@ final class TlsConnection implements ConnectionHandler, ConnectionIo, TlsPeer {
             engine.beginHandshake();
         } catch (SSLException e) {
             failHandshake(e.getMessage(), e);
+        } catch (RuntimeException e) {
+            failHandshake("TLS engine failed: " + e, e);
         }
     }
 
@@ -311,6 +313,17 @@ final class TlsConnection implements ConnectionHandler, ConnectionIo, TlsPeer {
                 failHandshake(e.getMessage(), e);
             } else {
                 sendAlertAndClose("TLS record failed: " + e.getMessage());
+            }
+            return false;
+        } catch (RuntimeException e) {
+            // The JDK's engine throws unchecked exceptions on some malformed input (fuzzing found a
+            // ClassCastException inside sun.security.ssl for a handshake message of the wrong direction): a bad
+            // peer, closed like any failed handshake, never an exception out of the reactor.
+            final String why = "TLS engine failed on the peer's input: " + e;
+            if (handshaking) {
+                failHandshake(why, e);
+            } else {
+                sendAlertAndClose(why);
             }
             return false;
         }
@@ -523,9 +536,9 @@ final class TlsConnection implements ConnectionHandler, ConnectionIo, TlsPeer {
                     }
                 }
             }
-        } catch (SSLException e) {
+        } catch (SSLException | RuntimeException e) {
             pumping = false;
-            io.close("TLS wrap failed: " + e.getMessage(), false);
+            io.close("TLS wrap failed: " + (e instanceof SSLException ? e.getMessage() : e.toString()), false);
             return false;
         } catch (IOException e) {
             pumping = false;
