@@ -5,16 +5,14 @@ import io.zcrx.ingest.broker.metadata.TopicInfo;
 import io.zcrx.ingest.broker.request.BrokerContext;
 import io.zcrx.ingest.broker.security.SaslListener;
 import io.zcrx.ingest.broker.security.SaslSession;
+import io.zcrx.ingest.broker.testkit.DrainingConnectionIo;
 import io.zcrx.ingest.broker.testkit.TestBroker;
 import io.zcrx.ingest.broker.transport.ConnectionHandler;
-import io.zcrx.ingest.broker.transport.ConnectionIo;
 import io.zcrx.ingest.broker.transport.ReactorIo;
 import io.zcrx.ingest.broker.transport.outbound.OutboundBlockPool;
-import io.zcrx.ingest.broker.transport.outbound.OutboundQueue;
 import io.zcrx.ingest.log.PartitionLog;
 import io.zcrx.ingest.protocol.bytes.RxChunk;
 import io.zcrx.ingest.protocol.bytes.TestChunks;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -190,7 +188,7 @@ final class FuzzHarness {
      */
     private void selfTest(String password) {
         final byte[] login = SaslFuzzSeeds.plainLogin(SASL_USER, password);
-        final HarnessIo io = new HarnessIo(++connectionIds);
+        final DrainingConnectionIo io = new DrainingConnectionIo(++connectionIds, blocks, reactor);
         final Connection c = (Connection) handler.onAccept(io);
         io.handler = c;
         for (RxChunk chunk : chunks.chunks(login)) {
@@ -226,7 +224,7 @@ final class FuzzHarness {
             ctx.topics().create(FuzzSeeds.TOPIC, 2, Map.of(), false);
         }
         handler.onTick(System.nanoTime());
-        final HarnessIo io = new HarnessIo(++connectionIds);
+        final DrainingConnectionIo io = new DrainingConnectionIo(++connectionIds, blocks, reactor);
         final ConnectionHandler c = handler.onAccept(io);
         io.handler = c;
         final List<RxChunk> list = chunks.chunks(stream, cuts(stream.length, chunkLength));
@@ -270,7 +268,7 @@ final class FuzzHarness {
     }
 
     /** A paused connection (in-flight limit) resumes when deferred responses complete (flusher, timers). */
-    private void awaitResumed(HarnessIo io) {
+    private void awaitResumed(DrainingConnectionIo io) {
         final long deadline = System.nanoTime() + 2_000_000_000L;
         while (io.paused && !io.closed && System.nanoTime() < deadline) {
             runTasks();
@@ -289,7 +287,7 @@ final class FuzzHarness {
 
     /** Another connection must still be served: ApiVersions v3 answered with its correlation id. */
     private void canary() {
-        final HarnessIo io = new HarnessIo(++connectionIds);
+        final DrainingConnectionIo io = new DrainingConnectionIo(++connectionIds, blocks, reactor);
         io.capture = true;
         final ConnectionHandler c = handler.onAccept(io);
         io.handler = c;
@@ -401,90 +399,6 @@ final class FuzzHarness {
         public int receiveMemoryFreePermille() {
             // Inputs come from the fuzzer's own memory: no receive pool to run low.
             return 1000;
-        }
-    }
-
-    /** A connection's transport side: output drained (and dropped, or kept for the canary). */
-    private final class HarnessIo implements ConnectionIo {
-        private final long id;
-        private final OutboundQueue outbound = new OutboundQueue(blocks);
-        private final ByteBuffer[] views = new ByteBuffer[16];
-        ConnectionHandler handler;
-        boolean paused;
-        boolean closed;
-        boolean capture;
-        final ByteArrayOutputStream captured = new ByteArrayOutputStream();
-
-        HarnessIo(long id) {
-            this.id = id;
-        }
-
-        @Override
-        public long connectionId() {
-            return id;
-        }
-
-        @Override
-        public String remoteAddress() {
-            return "127.0.0.1:" + (40000 + id % 20000);
-        }
-
-        @Override
-        public OutboundQueue outbound() {
-            return outbound;
-        }
-
-        @Override
-        public void flush() {
-            while (!outbound.isEmpty()) {
-                if (outbound.headIsFile()) {
-                    outbound.consumed(outbound.headFileRemaining());
-                    continue;
-                }
-                final int count = outbound.headBuffers(views);
-                long n = 0;
-                for (int i = 0; i < count; i++) {
-                    final ByteBuffer v = views[i];
-                    if (capture) {
-                        final byte[] b = new byte[v.remaining()];
-                        v.duplicate().get(b);
-                        captured.write(b, 0, b.length);
-                    }
-                    n += v.remaining();
-                    views[i] = null;
-                }
-                outbound.consumed(n);
-            }
-        }
-
-        @Override
-        public void pauseReceive() {
-            paused = true;
-        }
-
-        @Override
-        public void resumeReceive() {
-            paused = false;
-        }
-
-        @Override
-        public void close(String reason, boolean flushFirst) {
-            if (closed) {
-                return;
-            }
-            if (flushFirst) {
-                flush();
-            }
-            closed = true;
-            outbound.clear();
-            if (handler != null) {
-                handler.onClosed(reason);
-            }
-        }
-
-        @Override
-        public ReactorIo reactor() {
-            return reactor;
         }
     }
 }

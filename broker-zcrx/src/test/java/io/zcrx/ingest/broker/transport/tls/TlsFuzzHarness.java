@@ -1,6 +1,7 @@
 package io.zcrx.ingest.broker.transport.tls;
 
 import io.zcrx.ingest.broker.config.BrokerConfig;
+import io.zcrx.ingest.broker.testkit.DrainingConnectionIo;
 import io.zcrx.ingest.broker.testkit.TestBroker;
 import io.zcrx.ingest.broker.testkit.TlsCerts;
 import io.zcrx.ingest.broker.transport.ConnectionHandler;
@@ -8,12 +9,9 @@ import io.zcrx.ingest.broker.transport.ConnectionIo;
 import io.zcrx.ingest.broker.transport.ReactorHandler;
 import io.zcrx.ingest.broker.transport.ReactorIo;
 import io.zcrx.ingest.broker.transport.outbound.OutboundBlockPool;
-import io.zcrx.ingest.broker.transport.outbound.OutboundQueue;
 import io.zcrx.ingest.protocol.bytes.RxChunk;
 import io.zcrx.ingest.protocol.bytes.TestChunks;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -121,7 +119,7 @@ final class TlsFuzzHarness {
      */
     void feed(byte[] stream, int chunkLength) {
         inputs++;
-        final Io io = new Io(++ids);
+        final DrainingConnectionIo io = new DrainingConnectionIo(++ids, blocks, transportIo);
         try {
             final ConnectionHandler c = reactor.onAccept(io);
             io.handler = c;
@@ -157,7 +155,7 @@ final class TlsFuzzHarness {
      * (the handshake messages a client needs for its next flight).
      */
     Exchange open() {
-        final Io io = new Io(++ids);
+        final DrainingConnectionIo io = new DrainingConnectionIo(++ids, blocks, transportIo);
         io.capture = true;
         io.handler = reactor.onAccept(io);
         return new Exchange(io);
@@ -165,9 +163,9 @@ final class TlsFuzzHarness {
 
     /** A connection under a seed generator's control. */
     final class Exchange implements AutoCloseable {
-        private final Io io;
+        private final DrainingConnectionIo io;
 
-        private Exchange(Io io) {
+        private Exchange(DrainingConnectionIo io) {
             this.io = io;
         }
 
@@ -241,90 +239,6 @@ final class TlsFuzzHarness {
 
         @Override
         public void onReactorClose() {
-        }
-    }
-
-    /** A connection's transport side: output drained (and dropped, or kept for seeds). */
-    private final class Io implements ConnectionIo {
-        private final long id;
-        private final OutboundQueue outbound = new OutboundQueue(blocks);
-        private final ByteBuffer[] views = new ByteBuffer[16];
-        ConnectionHandler handler;
-        boolean paused;
-        boolean closed;
-        boolean capture;
-        final ByteArrayOutputStream captured = new ByteArrayOutputStream();
-
-        Io(long id) {
-            this.id = id;
-        }
-
-        @Override
-        public long connectionId() {
-            return id;
-        }
-
-        @Override
-        public String remoteAddress() {
-            return "127.0.0.1:" + (40000 + id % 20000);
-        }
-
-        @Override
-        public OutboundQueue outbound() {
-            return outbound;
-        }
-
-        @Override
-        public void flush() {
-            while (!outbound.isEmpty()) {
-                if (outbound.headIsFile()) {
-                    outbound.consumed(outbound.headFileRemaining());
-                    continue;
-                }
-                final int count = outbound.headBuffers(views);
-                long n = 0;
-                for (int i = 0; i < count; i++) {
-                    final ByteBuffer v = views[i];
-                    if (capture) {
-                        final byte[] b = new byte[v.remaining()];
-                        v.duplicate().get(b);
-                        captured.write(b, 0, b.length);
-                    }
-                    n += v.remaining();
-                    views[i] = null;
-                }
-                outbound.consumed(n);
-            }
-        }
-
-        @Override
-        public void pauseReceive() {
-            paused = true;
-        }
-
-        @Override
-        public void resumeReceive() {
-            paused = false;
-        }
-
-        @Override
-        public void close(String reason, boolean flushFirst) {
-            if (closed) {
-                return;
-            }
-            if (flushFirst) {
-                flush();
-            }
-            closed = true;
-            outbound.clear();
-            if (handler != null) {
-                handler.onClosed(reason);
-            }
-        }
-
-        @Override
-        public ReactorIo reactor() {
-            return transportIo;
         }
     }
 }
