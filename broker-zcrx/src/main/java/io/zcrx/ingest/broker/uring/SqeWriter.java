@@ -13,6 +13,7 @@ import static io.zcrx.ingest.broker.uring.UringConstants.IORING_OP_RECV;
 import static io.zcrx.ingest.broker.uring.UringConstants.IORING_OP_RECV_ZC;
 import static io.zcrx.ingest.broker.uring.UringConstants.IORING_OP_SEND;
 import static io.zcrx.ingest.broker.uring.UringConstants.IORING_OP_SHUTDOWN;
+import static io.zcrx.ingest.broker.uring.UringConstants.IORING_OP_WRITEV;
 import static io.zcrx.ingest.broker.uring.UringConstants.IORING_RECVSEND_BUNDLE;
 import static io.zcrx.ingest.broker.uring.UringConstants.IORING_RECV_MULTISHOT;
 import static io.zcrx.ingest.broker.uring.UringConstants.IOSQE_BUFFER_SELECT;
@@ -88,6 +89,18 @@ public final class SqeWriter {
         sqes.putLong(at + UringLayout.Sqe.ADDR_OFFSET, address);
         sqes.putInt(at + UringLayout.Sqe.LEN_OFFSET, length);
         sqes.putLong(at + UringLayout.Sqe.OFF_OFFSET, -1L);
+    }
+
+    /**
+     * WRITEV of the {@code iovCount} iovecs at native {@code iovAddress} at file {@code position} (a pwritev on
+     * the ring: the res is the bytes written, possibly short, or -errno). The iovec array and every range it
+     * names must stay untouched until the CQE (docs/design.md, "The write on the ring").
+     */
+    public void writev(int fd, long iovAddress, int iovCount, long position, long userData) {
+        final int at = begin(IORING_OP_WRITEV, fd, userData);
+        sqes.putLong(at + UringLayout.Sqe.ADDR_OFFSET, iovAddress);
+        sqes.putInt(at + UringLayout.Sqe.LEN_OFFSET, iovCount);
+        sqes.putLong(at + UringLayout.Sqe.OFF_OFFSET, position);
     }
 
     /** ASYNC_CANCEL of every request on {@code fd} ({@code CANCEL_FD | CANCEL_ALL}); its CQE res = number cancelled. */
