@@ -23,8 +23,9 @@ import static io.zcrx.ingest.broker.uring.UringConstants.REACTOR_SETUP_FLAGS;
  * the kernel started (0 when every write completed inline, without a punt to a worker).
  *
  * <pre>
- *   java -cp "broker-zcrx/target/test-classes:broker-zcrx/target/broker-zcrx-0.1.0-SNAPSHOT.jar:broker-zcrx/target/lib/*" \
+ *   java -cp "broker-zcrx/target/test-classes:broker-zcrx/target/classes:broker-zcrx/target/lib/*" \
  *       io.zcrx.ingest.broker.uring.RingWriteExperiment DIR MODE(pwritev|ring) GB BATCH_BYTES PARTITIONS
+ *   e.g. DIR=/dev/shm MODE=ring GB=0.5 BATCH_BYTES=16384 PARTITIONS=4
  * </pre>
  *
  * <p>Run each mode in its own JVM, alternating, and compare medians: the figure is the CPU of the
