@@ -416,13 +416,14 @@ final class LogLoader {
         }
         long mapEnd = logStart;
         long lastSnapshot = logStart;
-        // A snapshot keeps only each producer's last batch, but a producer may retry any of its
-        // last five after a crash (five requests in flight), and a retry the broker cannot
-        // recognise is answered OUT_OF_ORDER_SEQUENCE, after which the Java client bumps its epoch
-        // and writes the batch a second time. So after an unclean shutdown the replay starts no
-        // later than the second-newest segment: every batch of the last full segment and the active
-        // one is replayed, which rebuilds the five-batch window (Kafka loads the newest snapshot and
-        // forgets it; the crash loop test caught the duplicate).
+        // A producer may retry any of its last five batches after a crash (five requests in flight),
+        // and a retry the broker cannot recognise is answered OUT_OF_ORDER_SEQUENCE, after which the
+        // Java client bumps its epoch and writes the batch a second time. Our snapshots carry the whole
+        // five-batch window (ProducerStateTable#writeSnapshot); a snapshot Kafka wrote (a log dir taken
+        // over from Kafka) holds only each producer's last batch. So after an unclean shutdown the
+        // replay also starts no later than the second-newest segment: every batch of the last full
+        // segment and the active one is replayed, which rebuilds the window from the log for the
+        // producers that wrote there (docs/durability.md, "Duplicates after a crash").
         final long loadCeiling = cleanShutdown ? Long.MAX_VALUE
             : segments.size() >= 2 ? segments.get(segments.size() - 2).baseOffset() : logStart;
         while (!snapshots.isEmpty()) {

@@ -116,15 +116,19 @@ class DumpLogSegmentsTest {
         assertTrue(dump.lines("offset: ").size() > 5, "index entries dumped");
         assertTrue(dump.lines("timestamp: ").size() > 5, "time index entries dumped");
         if (finalSequences != null) {
-            // The snapshot taken at the log end by the clean close lists each producer's last batch.
+            // The snapshot taken at the log end by the clean close lists each producer's cached batches, oldest first
+            // (one entry per batch, the same producer id): the last entry of a producer is its newest batch.
             final List<Path> snapshots = LogTestSupport.files(dir, ".snapshot");
             final DumpLogSegmentsRunner last = DumpLogSegmentsRunner.run(List.of(snapshots.get(snapshots.size() - 1)));
-            final List<String> producers = last.lines("producerId: ");
-            assertEquals(finalSequences.size(), producers.size(), last::toString);
-            for (String line : producers) {
-                final long pid = Long.parseLong(line.split(" ")[1]);
+            final Map<Long, String> newest = new HashMap<>();
+            for (String line : last.lines("producerId: ")) {
                 assertTrue(line.contains("producerEpoch: 1 "), line);
-                assertTrue(line.contains("lastSequence: " + finalSequences.get(pid) + " "), line);
+                newest.put(Long.parseLong(line.split(" ")[1]), line);
+            }
+            assertEquals(finalSequences.keySet(), newest.keySet(), last::toString);
+            for (Map.Entry<Long, String> e : newest.entrySet()) {
+                final String expected = "lastSequence: " + finalSequences.get(e.getKey()) + " ";
+                assertTrue(e.getValue().contains(expected), e.getValue());
             }
         }
     }

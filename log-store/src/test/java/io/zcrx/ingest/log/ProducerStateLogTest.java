@@ -84,17 +84,18 @@ class ProducerStateLogTest {
     }
 
     @Test
-    void afterACleanRestartOnlyTheLastBatchIsKnown() throws Exception {
-        // Goal: a clean shutdown snapshots each producer's newest batch only
-        // (docs/kafka-protocol-notes.md#idempotence), so after restart a retry of the last batch is a duplicate, a
-        // retry of an earlier one is a sequence error, and the next sequence is accepted. Method: three producers,
-        // close, reopen, retry.
+    void afterACleanRestartTheLastFiveBatchesAreKnown() throws Exception {
+        // Goal: a clean shutdown snapshots each producer's five-batch window (one snapshot entry per batch; Kafka
+        // keeps only the newest, docs/durability.md), so after restart a retry of any of the last five batches is a
+        // duplicate answered with its original offset, a retry of the sixth-newest is a sequence error, and the next
+        // sequence is accepted. Method: three producers, seven batches each, close, reopen, retry.
         final LogConfig config = LogConfig.builder().build();
-        final MemoryRecords[][] sent = new MemoryRecords[3][3];
-        final long[][] offsets = new long[3][3];
+        final int rounds = 7;
+        final MemoryRecords[][] sent = new MemoryRecords[3][rounds];
+        final long[][] offsets = new long[3][rounds];
         try (LogManager manager = open(config)) {
             final PartitionLog log = manager.createPartition("clean", 0, Uuid.randomUuid(), config);
-            for (int round = 0; round < 3; round++) {
+            for (int round = 0; round < rounds; round++) {
                 for (int p = 0; p < 3; p++) {
                     sent[p][round] = idempotent(100 + p, 0, round * 2, 2);
                     append(log, sent[p][round]);
@@ -104,19 +105,21 @@ class ProducerStateLogTest {
         }
         try (LogManager manager = open(config)) {
             final PartitionLog log = manager.partition("clean", 0);
-            assertArrayEquals(new long[] {18}, log.snapshotOffsets(), "clean close left one snapshot, at the log end");
+            assertArrayEquals(new long[] {42}, log.snapshotOffsets(), "clean close left one snapshot, at the log end");
             assertEquals(3, log.producerCount());
             assertEquals(102, manager.largestProducerId());
             for (int p = 0; p < 3; p++) {
-                append(log, sent[p][2]);
-                assertTrue(result.duplicate, "last batch of producer " + p);
-                assertEquals(offsets[p][2], result.baseOffset);
-                append(log, sent[p][1]);
+                for (int round = rounds - 1; round >= rounds - 5; round--) {
+                    append(log, sent[p][round]);
+                    assertTrue(result.duplicate, "batch " + round + " of producer " + p);
+                    assertEquals(offsets[p][round], result.baseOffset);
+                }
+                append(log, sent[p][rounds - 6]);
                 assertEquals(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER.code(), result.errorCode);
-                append(log, idempotent(100 + p, 0, 6, 1));
+                append(log, idempotent(100 + p, 0, rounds * 2, 1));
                 assertEquals(0, result.errorCode);
             }
-            assertEquals(21, log.logEndOffset());
+            assertEquals(45, log.logEndOffset());
         }
     }
 
@@ -172,6 +175,53 @@ class ProducerStateLogTest {
                 assertTrue(s == total || Arrays.binarySearch(bases, s) >= 0, "snapshot " + s
                     + " at a segment base");
             }
+        } finally {
+            manager.close();
+        }
+    }
+
+    @Test
+    void aStalledProducersWindowSurvivesACrashAfterOthersRolledSegments() throws Exception {
+        // Goal: the case the crash loop caught in CI (6729cef): producer 1 writes five batches, then stalls while
+        // producer 2 fills several segments; after a crash the loader's snapshot (at or below the second-newest
+        // segment) lies after all five of producer 1's batches. Each of them retried must still be a duplicate
+        // answered with its original offset (the window travels in the snapshots), not OUT_OF_ORDER_SEQUENCE.
+        // Method: 1 KiB segments; 5 batches of producer 1; producer 2 until four more rolls; crash; reopen; retry.
+        final LogConfig config = LogConfig.builder().segmentBytes(1024).build();
+        final MemoryRecords[] stalled = new MemoryRecords[5];
+        final long[] offsets = new long[5];
+        LogManager manager = open(config);
+        final PartitionLog first = manager.createPartition("stall", 0, Uuid.randomUuid(), config);
+        for (int i = 0; i < stalled.length; i++) {
+            stalled[i] = idempotent(1, 0, i * 2, 2);
+            append(first, stalled[i]);
+            assertEquals(0, result.errorCode);
+            offsets[i] = result.baseOffset;
+        }
+        final int segmentsBefore = first.segmentBaseOffsets().length;
+        int seq = 0;
+        while (first.segmentBaseOffsets().length < segmentsBefore + 4) {
+            append(first, idempotent(2, 0, seq, 1));
+            assertEquals(0, result.errorCode);
+            seq++;
+        }
+        append(first, idempotent(2, 0, seq, 1));
+        final long[] bases = first.segmentBaseOffsets();
+        assertTrue(bases[bases.length - 2] > offsets[4], "the second-newest segment starts after the stalled batches");
+        manager.crashForTest();
+
+        manager = open(config);
+        try {
+            final PartitionLog log = manager.partition("stall", 0);
+            for (int i = 0; i < stalled.length; i++) {
+                append(log, stalled[i]);
+                assertEquals(0, result.errorCode, "batch " + i + ": " + result.errorMessage);
+                assertTrue(result.duplicate, "batch " + i);
+                assertEquals(offsets[i], result.baseOffset);
+            }
+            append(log, idempotent(1, 0, 10, 1));
+            assertEquals(0, result.errorCode, "the next sequence continues");
+            assertFalse(result.duplicate);
         } finally {
             manager.close();
         }

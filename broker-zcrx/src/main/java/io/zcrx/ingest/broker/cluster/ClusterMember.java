@@ -73,7 +73,8 @@ public final class ClusterMember {
 
     private final BrokerConfig config;
     private final KafkaSettings settings;
-    private final InterBrokerChannels interBrokerChannels;
+    private final ClientChannels interBrokerChannels;
+    private final ClientChannels controllerChannels;
     private final StorageCheck.Formatted storage;
     private final ClusterState cluster;
     private final Metrics kafkaMetrics = new Metrics();
@@ -113,7 +114,10 @@ public final class ClusterMember {
         this.metrics = metrics;
         this.storage = StorageCheck.verify(config);
         this.settings = new KafkaSettings(config);
-        this.interBrokerChannels = new InterBrokerChannels(config, settings);
+        this.interBrokerChannels = ClientChannels.interBroker(config, settings);
+        // Kafka's NodeToControllerChannelManagerImpl builds the same channels itself from the same settings;
+        // building them here first makes a bad controller listener setting a configuration error at start.
+        this.controllerChannels = ClientChannels.controller(config, settings);
         this.cluster = ClusterState.clusterMember(new BrokerNode(config.nodeId(), config.advertisedHost(),
             config.advertisedPort(), config.rack()));
         final Path metadataDir = config.metadataLogDir();
@@ -132,8 +136,8 @@ public final class ClusterMember {
                     : "cluster metadata fault: " + message + (cause == null ? "" : ": " + cause));
                 return new RuntimeException(message, cause);
             };
-            this.raft = new MetadataRaft(settings, storage.clusterId(), storage.metadataDirId(), metadataDir,
-                kafkaMetrics, PREFIX, raftFaults);
+            this.raft = new MetadataRaft(settings, controllerChannels, storage.clusterId(), storage.metadataDirId(),
+                metadataDir, kafkaMetrics, PREFIX, raftFaults);
             built.push(raft::close);
             this.publisher = new ClusterPublisher(config.nodeId(), config.interBrokerListenerName(), cluster, topics,
                 scramCredentials, this::reportFatal);
@@ -226,8 +230,9 @@ public final class ClusterMember {
     }
 
     /**
-     * The replica fetchers' client channel builders for {@code inter.broker.listener.name} (PLAINTEXT, or SASL
-     * with {@code sasl.mechanism.inter.broker.protocol} and the listener's JAAS client login), Kafka's.
+     * The replica fetchers' client channel builders for {@code inter.broker.listener.name} (PLAINTEXT, SSL, or
+     * SASL_PLAINTEXT / SASL_SSL with {@code sasl.mechanism.inter.broker.protocol} and the listener's JAAS client
+     * login), Kafka's.
      */
     public Function<LogContext, ChannelBuilder> interBrokerChannels() {
         return interBrokerChannels;
@@ -279,10 +284,10 @@ public final class ClusterMember {
             described.append(described.length() == 0 ? "" : ", ").append(l.name()).append("://")
                 .append(endpoint.host()).append(':').append(endpoint.port());
         }
-        LOG.info("joining the cluster {} as broker {}: controllers {}, listeners {} (inter-broker {}{}){}, "
+        LOG.info("joining the cluster {} as broker {}: controllers {} ({}: {}), listeners {} (inter-broker {}: {}){}, "
                 + "previous broker epoch {}", storage.clusterId(), config.nodeId(), config.controllerBootstrapServers(),
-            described, config.interBrokerListenerName(), interBrokerChannels.mechanism() == null ? ""
-                : " with SASL " + interBrokerChannels.mechanism(),
+            controllerChannels.listener().value(), controllerChannels.describe(), described,
+            config.interBrokerListenerName(), interBrokerChannels.describe(),
             config.rack() == null ? "" : ", rack " + config.rack(),
             previousBrokerEpoch.isPresent() ? previousBrokerEpoch.getAsLong() : "none (last stop unclean or first)");
         lifecycleStarted = true;

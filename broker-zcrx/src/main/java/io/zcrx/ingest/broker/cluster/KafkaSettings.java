@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.common.Reconfigurable;
 import org.apache.kafka.server.config.AbstractKafkaConfig;
 
@@ -13,8 +14,9 @@ import org.apache.kafka.server.config.AbstractKafkaConfig;
  * Our settings as Kafka's {@link AbstractKafkaConfig}, the form Kafka's broker parts read them in
  * ({@code BrokerLifecycleManager}, {@code NodeToControllerChannelManagerImpl},
  * {@code RaftControllerNodeProvider}, {@code QuorumConfig}, {@code MetadataLogConfig}, and Kafka's
- * {@code ChannelBuilders} for the inter-broker connections): the cluster-mode keys, which carry Kafka's names
- * and meaning, are passed through (the listeners' {@code sasl.jaas.config} too); every other Kafka setting
+ * {@code ChannelBuilders} for the inter-broker and controller connections): the cluster-mode keys, which carry
+ * Kafka's names and meaning, are passed through (the listeners' {@code sasl.jaas.config} and the {@code ssl.*}
+ * settings, broker-wide and {@code listener.name.<l>.ssl.*}, too); every other Kafka setting
  * those parts read keeps Kafka's default. Nothing here is reconfigurable at run time.
  *
  * <p>Immutable after construction.
@@ -48,13 +50,20 @@ final class KafkaSettings extends AbstractKafkaConfig {
             dirs.add(d.toString());
         }
         p.put("log.dirs", String.join(",", dirs));
-        // Inter-broker SASL (replica fetchers): the mechanism and the listeners' JAAS settings, whose client
-        // login (username, password) Kafka's SaslChannelBuilder takes for the broker's outgoing connections.
+        // The broker's own connections (replica fetchers, controller channels, Raft client): the SASL mechanisms,
+        // the listeners' JAAS settings, whose client login (username, password) Kafka's SaslChannelBuilder takes,
+        // and the TLS settings, broker-wide and per listener (listener.name.<l>.ssl.* wins, as in Kafka's
+        // ChannelBuilders, which reads them from this config with valuesWithPrefixOverride).
         p.put(BrokerConfig.SASL_MECHANISM_INTER_BROKER_PROTOCOL,
             config.getString(BrokerConfig.SASL_MECHANISM_INTER_BROKER_PROTOCOL));
+        p.put(BrokerConfig.SASL_MECHANISM_CONTROLLER_PROTOCOL,
+            config.getString(BrokerConfig.SASL_MECHANISM_CONTROLLER_PROTOCOL));
+        final Set<String> sslKeys = BrokerConfig.sslConfigDef().names();
         for (Map.Entry<String, ?> e : config.originals().entrySet()) {
-            if (e.getKey().startsWith("listener.name.") && e.getKey().endsWith("." + BrokerConfig.SASL_JAAS_CONFIG)) {
-                p.put(e.getKey(), e.getValue());
+            final String key = e.getKey();
+            if (sslKeys.contains(key) || key.startsWith("listener.name.") && (key.endsWith("."
+                    + BrokerConfig.SASL_JAAS_CONFIG) || sslKeys.contains(key.substring(key.indexOf('.', 14) + 1)))) {
+                p.put(key, e.getValue());
             }
         }
         return p;

@@ -16,9 +16,8 @@ import org.apache.kafka.clients.NetworkClient;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.metrics.Metrics;
-import org.apache.kafka.common.network.ListenerName;
+import org.apache.kafka.common.network.ChannelBuilder;
 import org.apache.kafka.common.network.NetworkReceive;
-import org.apache.kafka.common.network.PlaintextChannelBuilder;
 import org.apache.kafka.common.network.Selectable;
 import org.apache.kafka.common.network.Selector;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -52,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * This broker's replica of {@code __cluster_metadata}: Kafka's {@link KafkaRaftClient} as an observer
  * (a node id, no voter endpoints: it fetches from the quorum leader, never votes), with its local
  * {@link KafkaRaftLog} and quorum-state file in {@code metadata.log.dir/__cluster_metadata-0},
- * reached over a {@link KafkaNetworkChannel} on the first {@code controller.listener.names}. The glue
+ * reached over a {@link KafkaNetworkChannel} on the first {@code controller.listener.names} (with that listener's
+ * security protocol: {@link ClientChannels#controller}, as Kafka's {@code KafkaRaftManager} builds it). The glue
  * Kafka keeps in {@code KafkaRaftManager} (Scala), made of the same Java parts.
  *
  * <p>Threads: {@code <prefix>-raft-io-thread} ({@link KafkaRaftClientDriver}: polls the Raft client, which
@@ -81,9 +81,10 @@ final class MetadataRaft implements RaftManager<ApiMessageAndVersion> {
      * Opens (or creates) the local metadata log. Nothing runs until {@link #start}.
      *
      * @param metadataDirId the {@code directory.id} of {@code metadata.log.dir}
+     * @param controllerChannels the controller listener's client channels (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL)
      */
-    MetadataRaft(KafkaSettings settings, String clusterId, Uuid metadataDirId, Path metadataLogDir, Metrics metrics,
-                 String threadPrefix, FaultHandler fatal) throws IOException {
+    MetadataRaft(KafkaSettings settings, ClientChannels controllerChannels, String clusterId, Uuid metadataDirId,
+                 Path metadataLogDir, Metrics metrics, String threadPrefix, FaultHandler fatal) throws IOException {
         final int nodeId = settings.nodeId();
         final Time time = Time.SYSTEM;
         final LogContext logContext = new LogContext("[RaftManager id=" + nodeId + "] ");
@@ -108,9 +109,8 @@ final class MetadataRaft implements RaftManager<ApiMessageAndVersion> {
         SystemTimer timer = null;
         TimingWheelExpirationService expiration = null;
         try {
-            final ListenerName controllerListener = new ListenerName(settings.controllerListenerNames().get(0));
-            netClient = networkClient(settings, controllerListener, metrics, time, logContext, quorum);
-            channel = new KafkaNetworkChannel(time, controllerListener, netClient, quorum.requestTimeoutMs(),
+            netClient = networkClient(settings, controllerChannels, metrics, time, logContext, quorum);
+            channel = new KafkaNetworkChannel(time, controllerChannels.listener(), netClient, quorum.requestTimeoutMs(),
                 threadPrefix + "-raft");
             timer = new SystemTimer(threadPrefix + "-raft-expiration");
             expiration = new TimingWheelExpirationService(timer);
@@ -159,10 +159,10 @@ final class MetadataRaft implements RaftManager<ApiMessageAndVersion> {
     }
 
     /** Kafka's raft network client: one in-flight request per connection, no metadata of its own. */
-    private static NetworkClient networkClient(KafkaSettings settings, ListenerName listener, Metrics metrics,
-                                               Time time, LogContext logContext, QuorumConfig quorum) {
-        final PlaintextChannelBuilder channels = new PlaintextChannelBuilder(listener);
-        channels.configure(Map.of());
+    private static NetworkClient networkClient(KafkaSettings settings, ClientChannels controllerChannels,
+                                               Metrics metrics, Time time, LogContext logContext, QuorumConfig quorum) {
+        // Kafka's builder for the controller listener's protocol; the Selector owns and closes it.
+        final ChannelBuilder channels = controllerChannels.apply(logContext);
         final Selector selector = new Selector(NetworkReceive.UNLIMITED, settings.getLong("connections.max.idle.ms"),
             metrics, time, "raft-channel", Map.of(), false, channels, logContext);
         return new NetworkClient(selector, new ManualMetadataUpdater(), "raft-client-" + settings.nodeId(), 1, 50L,

@@ -7,7 +7,9 @@
  * our {@code ClusterPublisher} (the cluster view and the topics, applied to the {@code TopicRegistry}), Kafka's
  * {@code BrokerLifecycleManager} (registration, heartbeats, controlled shutdown) through {@code LeaseChannel}
  * (which keeps the leadership lease from the heartbeat answers), and {@code ForwardingChannel} (requests to the
- * active controller). {@code SupportedFeatures} says which feature levels this broker implements;
+ * active controller). {@code ClientChannels} builds the client side of the broker's own connections (replica
+ * fetchers, controllers) for the listener's protocol, PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL, with Kafka's
+ * {@code ChannelBuilders}. {@code SupportedFeatures} says which feature levels this broker implements;
  * {@code StorageCheck} and {@code StorageTool} handle {@code meta.properties}. Depends on {@code config},
  * {@code metadata}, {@code request}, {@code metrics} and {@code log-store}; only {@code server} uses it.
  */

@@ -63,6 +63,7 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String INTER_BROKER_LISTENER_NAME = "inter.broker.listener.name";
     public static final String SECURITY_INTER_BROKER_PROTOCOL = "security.inter.broker.protocol";
     public static final String SASL_MECHANISM_INTER_BROKER_PROTOCOL = "sasl.mechanism.inter.broker.protocol";
+    public static final String SASL_MECHANISM_CONTROLLER_PROTOCOL = "sasl.mechanism.controller.protocol";
     public static final String BROKER_RACK = "broker.rack";
     public static final String BROKER_HEARTBEAT_INTERVAL_MS = "broker.heartbeat.interval.ms";
     public static final String BROKER_SESSION_TIMEOUT_MS = "broker.session.timeout.ms";
@@ -474,8 +475,11 @@ public final class BrokerConfig extends AbstractConfig {
         d.define(CONTROLLER_QUORUM_BOOTSTRAP_SERVERS, Type.LIST, "", new HostPortListValidator(), Importance.HIGH,
             "Cluster mode: host:port of one or more KRaft controllers (comma-separated); required.");
         d.define(CONTROLLER_LISTENER_NAMES, Type.LIST, "", Importance.HIGH,
-            "Cluster mode: the controllers' listener name(s); the first is used to reach them and must map to "
-                + "PLAINTEXT in listener.security.protocol.map. Required.");
+            "Cluster mode: the controllers' listener name(s); the first is used to reach them (registration, "
+                + "heartbeats, forwarded requests, the metadata log) with its protocol in "
+                + "listener.security.protocol.map: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL (TLS with the ssl.* "
+                + "settings, listener.name.<listener>.ssl.* first; SASL with sasl.mechanism.controller.protocol). "
+                + "Required.");
         d.define(LISTENER_SECURITY_PROTOCOL_MAP, Type.STRING, DEFAULT_SECURITY_PROTOCOL_MAP,
             new ProtocolMapValidator(), Importance.LOW,
             "Listener name to security protocol, NAME:PROTOCOL,... (Kafka's). Cluster mode needs an entry for "
@@ -483,7 +487,9 @@ public final class BrokerConfig extends AbstractConfig {
         d.define(INTER_BROKER_LISTENER_NAME, Type.STRING, null, Importance.MEDIUM,
             "Cluster mode: the listener the other brokers' replica fetchers connect to (every listener is "
                 + "registered with the controller under its name; clients are told the endpoints of the listener "
-                + "they connected on). One of listeners; PLAINTEXT or SASL_PLAINTEXT. Kafka's rule: set this or "
+                + "they connected on). One of listeners, of any protocol (PLAINTEXT, SSL, SASL_PLAINTEXT, "
+                + "SASL_SSL): the replica fetchers connect with its ssl.* settings (listener.name.<listener>.ssl.* "
+                + "first) and sasl.mechanism.inter.broker.protocol. Kafka's rule: set this or "
                 + "security.inter.broker.protocol, not both; neither = PLAINTEXT.");
         d.define(SECURITY_INTER_BROKER_PROTOCOL, Type.STRING, null, Importance.MEDIUM,
             "Cluster mode: the inter-broker listener given by its security protocol (the listener of that name), "
@@ -493,6 +499,11 @@ public final class BrokerConfig extends AbstractConfig {
                 + "with (PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512; Kafka's default GSSAPI is not built). It must be "
                 + "enabled on that listener; the client login is the username and password options of "
                 + "listener.name.<listener>.<mechanism>.sasl.jaas.config, as Kafka's brokers take it.");
+        d.define(SASL_MECHANISM_CONTROLLER_PROTOCOL, Type.STRING, "GSSAPI", Importance.MEDIUM,
+            "Cluster mode, SASL controller listener: the mechanism this broker authenticates to the controllers "
+                + "with (PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512; Kafka's default GSSAPI is not built). The client "
+                + "login is the username and password options of "
+                + "listener.name.<controller listener>.<mechanism>.sasl.jaas.config, as Kafka's brokers take it.");
         d.define(BROKER_RACK, Type.STRING, null, Importance.MEDIUM,
             "Rack of this broker, registered with the controller (rack-aware replica placement) and returned to "
                 + "clients in Metadata; null = none.");
@@ -509,6 +520,9 @@ public final class BrokerConfig extends AbstractConfig {
             "Cluster mode: where the replica of the cluster metadata log (__cluster_metadata-0) is kept; null = "
                 + "the first of log.dirs. Must be formatted like the log dirs.");
     }
+
+    /** The SASL mechanisms this broker's own connections (replica fetchers, controller channels) log in with. */
+    private static final List<String> CLIENT_SASL_MECHANISMS = List.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512");
 
     /** Cluster mode's cross-field rules: the required settings, the listener names, the timeouts. */
     private void validateClusterRules() {
@@ -528,11 +542,21 @@ public final class BrokerConfig extends AbstractConfig {
                 "must name the controllers' listener (e.g. CONTROLLER) when " + PROCESS_ROLES + "=broker");
         }
         final String controllerListener = controllerListeners.get(0);
-        if (!"PLAINTEXT".equals(securityProtocol(controllerListener))) {
+        final String controllerProtocol = securityProtocol(controllerListener);
+        if (controllerProtocol == null) {
             throw new ConfigException(CONTROLLER_LISTENER_NAMES, String.join(",", controllerListeners),
-                "listener " + controllerListener + " maps to " + securityProtocol(controllerListener) + " in "
-                    + LISTENER_SECURITY_PROTOCOL_MAP + "=" + getString(LISTENER_SECURITY_PROTOCOL_MAP)
-                    + "; only PLAINTEXT is implemented (add " + controllerListener + ":PLAINTEXT)");
+                "listener " + controllerListener + " has no security protocol in " + LISTENER_SECURITY_PROTOCOL_MAP
+                    + "=" + getString(LISTENER_SECURITY_PROTOCOL_MAP) + " (add " + controllerListener
+                    + ":<protocol>, the one of the controllers' listener: PLAINTEXT, SSL, SASL_PLAINTEXT or "
+                    + "SASL_SSL)");
+        }
+        if (controllerProtocol.startsWith("SASL_")) {
+            final String mechanism = getString(SASL_MECHANISM_CONTROLLER_PROTOCOL);
+            if (!CLIENT_SASL_MECHANISMS.contains(mechanism)) {
+                throw new ConfigException(SASL_MECHANISM_CONTROLLER_PROTOCOL, mechanism, "must be PLAIN, "
+                    + "SCRAM-SHA-256 or SCRAM-SHA-512 when the controller listener " + controllerListener + " is "
+                    + controllerProtocol);
+            }
         }
         if (originals().get(INTER_BROKER_LISTENER_NAME) != null
                 && originals().get(SECURITY_INTER_BROKER_PROTOCOL) != null) {
@@ -542,20 +566,19 @@ public final class BrokerConfig extends AbstractConfig {
         }
         final String ibl = interBrokerListenerName();
         final String iblProtocol = ibl.isEmpty() ? null : securityProtocol(ibl);
-        if (!"PLAINTEXT".equals(iblProtocol) && !"SASL_PLAINTEXT".equals(iblProtocol)) {
-            throw new ConfigException(INTER_BROKER_LISTENER_NAME, ibl, "must map to PLAINTEXT or SASL_PLAINTEXT in "
-                + LISTENER_SECURITY_PROTOCOL_MAP + "=" + getString(LISTENER_SECURITY_PROTOCOL_MAP)
-                + " (it maps to " + iblProtocol + ")");
+        if (iblProtocol == null) {
+            throw new ConfigException(INTER_BROKER_LISTENER_NAME, ibl, "has no security protocol in "
+                + LISTENER_SECURITY_PROTOCOL_MAP + "=" + getString(LISTENER_SECURITY_PROTOCOL_MAP));
         }
         if (listeners.stream().noneMatch(l -> l.name().equals(ibl))) {
             throw new ConfigException(INTER_BROKER_LISTENER_NAME, ibl, "must name one of " + LISTENERS + "="
                 + getString(LISTENERS) + " (the other brokers replicate from it)");
         }
-        if ("SASL_PLAINTEXT".equals(iblProtocol)) {
+        if (iblProtocol.startsWith("SASL_")) {
             final String mechanism = getString(SASL_MECHANISM_INTER_BROKER_PROTOCOL);
-            if (!List.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512").contains(mechanism)) {
+            if (!CLIENT_SASL_MECHANISMS.contains(mechanism)) {
                 throw new ConfigException(SASL_MECHANISM_INTER_BROKER_PROTOCOL, mechanism, "must be PLAIN, "
-                    + "SCRAM-SHA-256 or SCRAM-SHA-512 when the inter-broker listener " + ibl + " is SASL_PLAINTEXT");
+                    + "SCRAM-SHA-256 or SCRAM-SHA-512 when the inter-broker listener " + ibl + " is " + iblProtocol);
             }
             final Object enabled = listenerValue(interBrokerListener(), SASL_ENABLED_MECHANISMS);
             final List<String> enabledList = enabled instanceof List<?> l ? l.stream().map(String::valueOf).toList()

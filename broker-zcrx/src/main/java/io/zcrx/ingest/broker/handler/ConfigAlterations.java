@@ -24,9 +24,12 @@ import org.apache.kafka.common.protocol.Errors;
  * ({@link DynamicBrokerConfig#replace}: the resource name "" is the cluster default, this node's id its own layer);
  * in cluster mode the check of a BROKER change before it is forwarded ({@link #checkForwardedBroker}).
  *
- * <p>Thread-safe (stateless; the registries serialise their changes).
+ * <p>Thread-safe (the registries serialise their changes; {@link #alterIncrementally} its read-modify-write).
  */
 final class ConfigAlterations {
+    /** See {@link #alterIncrementally}. */
+    private static final Object INCREMENTAL_ALTER_LOCK = new Object();
+
     private ConfigAlterations() {
     }
 
@@ -120,6 +123,28 @@ final class ConfigAlterations {
             }
         }
         return Outcome.OK;
+    }
+
+    /**
+     * Standalone IncrementalAlterConfigs of one resource: check it, read its settings, apply the operations, replace.
+     * The read-modify-write runs under one lock, so two requests on different reactors that change different keys of
+     * one resource both land (without it, each would replace the settings with its own copy and one change would be
+     * lost). Admin requests only; nothing on the produce path takes this lock.
+     */
+    static Outcome alterIncrementally(BrokerContext ctx, ConfigResource.Type type, String name, List<Change> changes,
+                                      boolean validateOnly) {
+        synchronized (INCREMENTAL_ALTER_LOCK) {
+            final Outcome bad = checkResource(ctx, type, name);
+            if (bad != null) {
+                return bad;
+            }
+            final Map<String, String> settings = current(ctx, type, name);
+            final Outcome applied = applyIncremental(ctx, type, changes, settings);
+            if (applied.error() != Errors.NONE) {
+                return applied;
+            }
+            return replace(ctx, type, name, settings, validateOnly);
+        }
     }
 
     /** Replaces the resource's settings (validated there); {@code validateOnly} checks without changing. */

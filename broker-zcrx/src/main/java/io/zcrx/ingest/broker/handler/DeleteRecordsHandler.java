@@ -5,6 +5,7 @@ import io.zcrx.ingest.broker.metadata.TopicInfo;
 import io.zcrx.ingest.broker.replica.DelayedDeleteRecords;
 import io.zcrx.ingest.broker.replica.LeaderPartitions;
 import io.zcrx.ingest.broker.request.BrokerContext;
+import io.zcrx.ingest.broker.request.PendingResponse;
 import io.zcrx.ingest.broker.request.RequestContext;
 import io.zcrx.ingest.broker.security.authz.Authorization;
 import io.zcrx.ingest.log.PartitionLog;
@@ -13,6 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.message.DeleteRecordsRequestData;
@@ -36,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * whose {@code cleanup.policy} lacks {@code delete} POLICY_VIOLATION, an internal topic INVALID_TOPIC_EXCEPTION, a
  * partition not led here NOT_LEADER_OR_FOLLOWER, an unknown one UNKNOWN_TOPIC_OR_PARTITION.
  *
- * <p>The new log start is written to {@code log-start-offset-checkpoint} before the answer, so a restart keeps it;
+ * <p>The new log start is written to {@code log-start-offset-checkpoint} before the answer (on a thread of its own,
+ * not the reactor: the fsync would stall the reactor's other connections), so a restart keeps it;
  * the segments wholly below it are removed at once. Followers take it from the leader's next Fetch response
  * ({@code ReplicaFetcher}) and report theirs in their next Fetch request. In cluster mode the answer waits for them,
  * as Kafka's {@code DelayedDeleteRecords} ({@link DelayedDeleteRecords}): a partition's low watermark is the
@@ -51,6 +56,16 @@ public final class DeleteRecordsHandler {
     private static final Logger LOG = LoggerFactory.getLogger(DeleteRecordsHandler.class);
 
     private final BrokerContext ctx;
+    /**
+     * Writes the log-start checkpoint off the reactors: one daemon thread, started on demand and gone after 10 s
+     * idle (DeleteRecords is an admin request; a thread for it the whole time would be waste).
+     */
+    private final ThreadPoolExecutor checkpointer = new ThreadPoolExecutor(0, 1, 10, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), r -> {
+            final Thread t = new Thread(r, "zcrx-delete-records-checkpoint");
+            t.setDaemon(true);
+            return t;
+        });
     /** The leader side of replication (cluster mode), else null. */
     private final LeaderPartitions leaders;
 
@@ -60,15 +75,43 @@ public final class DeleteRecordsHandler {
         this.leaders = leaders;
     }
 
-    /** Answers {@code req} now, or (cluster mode, followers behind) once they caught up or it timed out. */
+    /**
+     * Answers {@code req} once the moved log starts are checkpointed: now when nothing moved, else from the
+     * checkpoint thread, and (cluster mode, followers behind) once they caught up or it timed out.
+     */
     public void handle(RequestContext req, DeleteRecordsRequestData data) {
         final List<DelayedDeleteRecords.Waiting> waiting = new ArrayList<>();
-        final DeleteRecordsResponseData resp = delete(data, waiting, req);
+        final boolean[] moved = new boolean[1];
+        final DeleteRecordsResponseData resp = delete(data, waiting, req, moved);
+        if (moved[0]) {
+            // The checkpoint's fsync must not stall every other connection of this reactor: it runs on the
+            // checkpoint thread, which then answers (or parks the answer for the followers).
+            final PendingResponse pending = req.defer();
+            checkpointer.execute(() -> {
+                writeCheckpoint();
+                if (waiting.isEmpty()) {
+                    pending.completeFromAnyThread(resp);
+                } else {
+                    DelayedDeleteRecords.park(leaders, pending, resp, waiting, data.timeoutMs());
+                }
+            });
+            return;
+        }
         if (waiting.isEmpty()) {
             req.respond(resp);
             return;
         }
         DelayedDeleteRecords.park(leaders, req.defer(), resp, waiting, data.timeoutMs());
+    }
+
+    private void writeCheckpoint() {
+        try {
+            ctx.logs().checkpoint();
+        } catch (IOException e) {
+            // The checkpoint task retries within log.flush.offset.checkpoint.interval.ms; until then a crash
+            // brings the deleted records back, as in Kafka between two of its checkpoints.
+            LOG.warn("Writing the log start offset checkpoint after DeleteRecords failed: {}", e.toString());
+        }
     }
 
     /**
@@ -77,9 +120,10 @@ public final class DeleteRecordsHandler {
      * TOPIC_AUTHORIZATION_FAILED for its partitions.
      *
      * @param who the request (the authorizer's view of the client), null: no checks
+     * @param movedOut [0] set to whether any log start moved (then the checkpoint must be written before the answer)
      */
     DeleteRecordsResponseData delete(DeleteRecordsRequestData req, List<DelayedDeleteRecords.Waiting> waiting,
-                                     RequestContext who) {
+                                     RequestContext who, boolean[] movedOut) {
         final Authorization authz = who == null ? Authorization.NONE : ctx.authorization();
         final DeleteRecordsResponseData resp = new DeleteRecordsResponseData().setThrottleTimeMs(0);
         boolean moved = false;
@@ -102,15 +146,7 @@ public final class DeleteRecordsHandler {
                 }
             }
         }
-        if (moved) {
-            try {
-                ctx.logs().checkpoint();
-            } catch (IOException e) {
-                // The checkpoint task retries within log.flush.offset.checkpoint.interval.ms; until then a crash
-                // brings the deleted records back, as in Kafka between two of its checkpoints.
-                LOG.warn("Writing the log start offset checkpoint after DeleteRecords failed: {}", e.toString());
-            }
-        }
+        movedOut[0] = moved;
         return resp;
     }
 

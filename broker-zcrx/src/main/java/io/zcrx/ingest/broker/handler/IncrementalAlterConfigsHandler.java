@@ -60,20 +60,11 @@ public final class IncrementalAlterConfigsHandler {
             return ConfigAlterations.Outcome.of(Errors.INVALID_REQUEST, "Error due to duplicate resources");
         }
         final ConfigResource.Type type = ConfigResource.Type.forId(r.resourceType());
-        final ConfigAlterations.Outcome bad = ConfigAlterations.checkResource(ctx, type, r.resourceName());
-        if (bad != null) {
-            return bad;
-        }
         final List<ConfigAlterations.Change> changes = new ArrayList<>();
         for (AlterableConfig c : r.configs()) {
             changes.add(new ConfigAlterations.Change(c.name(), c.configOperation(), c.value()));
         }
-        final Map<String, String> settings = ConfigAlterations.current(ctx, type, r.resourceName());
-        final ConfigAlterations.Outcome applied = ConfigAlterations.applyIncremental(ctx, type, changes, settings);
-        if (applied.error() != Errors.NONE) {
-            return applied;
-        }
-        return ConfigAlterations.replace(ctx, type, r.resourceName(), settings, validateOnly);
+        return ConfigAlterations.alterIncrementally(ctx, type, r.resourceName(), changes, validateOnly);
     }
 
     /**

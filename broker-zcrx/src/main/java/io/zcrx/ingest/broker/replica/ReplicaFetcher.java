@@ -95,7 +95,8 @@ final class ReplicaFetcher extends Thread {
 
     /**
      * @param channels the inter-broker listener's client channel builder (Kafka's, for its security protocol:
-     *                 PLAINTEXT, or SASL with {@code sasl.mechanism.inter.broker.protocol})
+     *                 PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL, SASL with
+     *                 {@code sasl.mechanism.inter.broker.protocol})
      */
     ReplicaFetcher(int sourceBrokerId, int fetcherId, BrokerConfig config, ClusterState cluster,
                    Function<LogContext, ChannelBuilder> channels) {

@@ -76,8 +76,8 @@ class ClusterConfigTest {
         assertTrue(m.contains("controller.quorum.bootstrap.servers") && m.contains("nohost"), m);
         m = errorOf(cluster("controller.listener.names", null));
         assertTrue(m.contains("controller.listener.names"), m);
-        m = errorOf(cluster("listener.security.protocol.map", "CONTROLLER:SSL,PLAINTEXT:PLAINTEXT"));
-        assertTrue(m.contains("controller.listener.names") && m.contains("SSL"), m);
+        m = errorOf(cluster("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT"));
+        assertTrue(m.contains("controller.listener.names") && m.contains("CONTROLLER:<protocol>"), m);
         m = errorOf(cluster("listener.security.protocol.map", "CONTROLLER=PLAINTEXT"));
         assertTrue(m.contains("listener.security.protocol.map") && m.contains("CONTROLLER=PLAINTEXT"), m);
         m = errorOf(cluster("listener.security.protocol.map", "CONTROLLER:TLS"));
@@ -118,6 +118,34 @@ class ClusterConfigTest {
         m = errorOf(cluster("listeners", "CLIENT://127.0.0.1:9092", "listener.security.protocol.map",
             "CONTROLLER:PLAINTEXT,CLIENT:PLAINTEXT"));
         assertTrue(m.contains("inter.broker.listener.name") && m.contains("CLIENT://"), m);
+    }
+
+    // Goal: the issue's "in cluster mode the inter-broker and controller listeners may use any of PLAINTEXT,
+    // SASL_PLAINTEXT, SSL, SASL_SSL": each is accepted; a SASL one needs a mechanism this broker logs in with
+    // (sasl.mechanism.inter.broker.protocol / sasl.mechanism.controller.protocol, named with the value). Before,
+    // SSL and SASL_SSL were refused for both, and SASL_PLAINTEXT for the controller listener.
+    @Test
+    void interBrokerAndControllerListenersMayUseEveryProtocol() {
+        for (String protocol : new String[] {"PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"}) {
+            final BrokerConfig c = new BrokerConfig(cluster("listeners", "PLAINTEXT://127.0.0.1:9092,INTERNAL://"
+                    + "127.0.0.1:9094", "listener.security.protocol.map", "CONTROLLER:" + protocol
+                    + ",PLAINTEXT:PLAINTEXT,INTERNAL:" + protocol, "inter.broker.listener.name", "INTERNAL",
+                "listener.name.internal.sasl.enabled.mechanisms", "PLAIN",
+                "sasl.mechanism.inter.broker.protocol", "PLAIN", "sasl.mechanism.controller.protocol", "PLAIN"));
+            assertEquals(protocol, c.securityProtocol(c.controllerListenerNames().get(0)));
+            assertEquals(protocol, c.securityProtocol(c.interBrokerListenerName()));
+        }
+        String m = errorOf(cluster("listener.security.protocol.map", "CONTROLLER:SASL_SSL,PLAINTEXT:PLAINTEXT"));
+        assertTrue(m.contains("sasl.mechanism.controller.protocol") && m.contains("GSSAPI")
+            && m.contains("SASL_SSL"), m);
+        m = errorOf(cluster("listener.security.protocol.map", "CONTROLLER:SASL_PLAINTEXT,PLAINTEXT:PLAINTEXT",
+            "sasl.mechanism.controller.protocol", "OAUTHBEARER"));
+        assertTrue(m.contains("sasl.mechanism.controller.protocol") && m.contains("OAUTHBEARER"), m);
+        m = errorOf(cluster("listeners", "PLAINTEXT://127.0.0.1:9092,SASL_SSL://127.0.0.1:9094",
+            "listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL",
+            "inter.broker.listener.name", "SASL_SSL"));
+        assertTrue(m.contains("sasl.mechanism.inter.broker.protocol") && m.contains("GSSAPI")
+            && m.contains("SASL_SSL"), m);
     }
 
     private static String[] with(String[] base, String... more) {

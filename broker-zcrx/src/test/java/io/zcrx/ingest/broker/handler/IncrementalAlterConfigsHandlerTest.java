@@ -101,6 +101,50 @@ class IncrementalAlterConfigsHandlerTest {
         assertEquals(fx.ctx().config().logRetentionMs(), fx.ctx().logs().partition("t", 0).config().retentionMs);
     }
 
+    // Goal: two requests on different reactor threads that change different keys of one topic both land (the
+    // read-modify-write of the overrides is atomic; without it one thread replaced the overrides with its stale
+    // copy and the other key's change was lost). Method: two threads, each 200 SETs of its own key with a rising
+    // value, on their own channels; afterwards both keys hold their thread's last value.
+    @Test
+    void concurrentChangesOfDifferentKeysOfOneTopicBothLand() throws Exception {
+        fx.ctx().topics().create("race", 1, Map.of(), false);
+        final String[] keys = {"retention.ms", "segment.ms"};
+        final int rounds = 200;
+        final Thread[] threads = new Thread[2];
+        final Throwable[] failure = new Throwable[1];
+        for (int t = 0; t < 2; t++) {
+            final String key = keys[t];
+            final RecordingChannel own = new RecordingChannel();
+            threads[t] = new Thread(() -> {
+                try {
+                    for (int i = 1; i <= rounds; i++) {
+                        final IncrementalAlterConfigsRequestData data = new IncrementalAlterConfigsRequestData();
+                        data.resources().add(resource(ConfigResource.Type.TOPIC, "race", key,
+                            String.valueOf(3_600_000L + i), AlterConfigOp.OpType.SET));
+                        new IncrementalAlterConfigsHandler(fx.ctx()).handle(
+                            new RequestContext(own, ApiKeys.INCREMENTAL_ALTER_CONFIGS, (short) 1, i, "tool", 0), data);
+                        final IncrementalAlterConfigsResponseData r =
+                            (IncrementalAlterConfigsResponseData) own.messages.get(own.messages.size() - 1);
+                        assertEquals(Errors.NONE.code(), result(r, 0).errorCode(), result(r, 0).errorMessage());
+                    }
+                } catch (Throwable e) {
+                    failure[0] = e;
+                }
+            }, "alter-" + key);
+            threads[t].start();
+        }
+        for (Thread t : threads) {
+            t.join(TimeUnit.MINUTES.toMillis(2));
+        }
+        if (failure[0] != null) {
+            throw new AssertionError(failure[0]);
+        }
+        final Map<String, String> overrides = fx.ctx().topics().get("race").overrides();
+        for (String key : keys) {
+            assertEquals(String.valueOf(3_600_000L + rounds), overrides.get(key), key + " in " + overrides);
+        }
+    }
+
     // Goal: the brokers' default layer changes every topic without its own override, live and persisted (a new
     // DynamicBrokerConfig loads it back); a read-only key is INVALID_REQUEST with Kafka's message; another broker's
     // id is INVALID_REQUEST.

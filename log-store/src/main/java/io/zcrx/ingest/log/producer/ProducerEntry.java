@@ -154,6 +154,11 @@ public final class ProducerEntry {
         count = 0;
     }
 
+    /** Sets the last timestamp after a snapshot's batches were re-added (they move it to each batch's). */
+    void restoreTimestamp(long snapshotTimestamp) {
+        lastTimestamp = snapshotTimestamp;
+    }
+
     private int ring(int i) {
         return (head + i) % BATCHES_RETAINED;
     }

@@ -177,34 +177,45 @@ public final class ProducerStateTable {
     }
 
     /**
-     * Writes the table as a version-1 snapshot (entries in producer-id order, only the newest batch
-     * of each producer, as Kafka stores it). {@code sync}: fsync before returning.
+     * Writes the table as a version-1 snapshot, in producer-id order. Kafka stores one entry per producer (its newest
+     * batch) and so forgets the older batches of the five-batch window: a client retrying one of those after a
+     * restart is answered OUT_OF_ORDER_SEQUENCE, bumps its epoch and writes the batch twice. We store one entry per
+     * cached batch, oldest first, all with the producer's id: Kafka's reader puts every entry into its producer map
+     * in file order, so the last one (the newest batch) wins and a Kafka broker loads exactly the state its own
+     * snapshot would give, while {@link #loadSnapshot} rebuilds the whole window. An older batch's entry carries
+     * min(its timestamp, the newest batch's), so no older entry outlives the newest in Kafka's expiry check.
+     * {@code sync}: fsync before returning.
      */
     public void writeSnapshot(Path file, boolean sync) throws IOException {
         final long[] ids = new long[producers.size()];
         int n = 0;
+        int entries = 0;
         for (int i = 0; i < producers.capacity(); i++) {
-            if (producers.keyAt(i) != LongHashMap.EMPTY) {
-                ids[n++] = producers.keyAt(i);
+            final ProducerEntry e = producers.valueAt(i);
+            if (e != null) {
+                ids[n++] = e.producerId();
+                entries += Math.max(1, e.batchCount());
             }
         }
         Arrays.sort(ids);
         final ByteBuffer buf = ByteBuffer.allocate(ProducerSnapshotLayout.ENTRIES_OFFSET
-            + n * ProducerSnapshotLayout.ENTRY_LENGTH)
+            + entries * ProducerSnapshotLayout.ENTRY_LENGTH)
             .order(ByteOrder.BIG_ENDIAN);
         buf.putShort(ProducerSnapshotLayout.VERSION_OFFSET, ProducerSnapshotLayout.VERSION);
-        buf.putInt(ProducerSnapshotLayout.ENTRY_COUNT_OFFSET, n);
+        buf.putInt(ProducerSnapshotLayout.ENTRY_COUNT_OFFSET, entries);
+        int at = ProducerSnapshotLayout.ENTRIES_OFFSET;
         for (int k = 0; k < n; k++) {
             final ProducerEntry e = producers.get(ids[k]);
-            final int at = ProducerSnapshotLayout.ENTRIES_OFFSET + k * ProducerSnapshotLayout.ENTRY_LENGTH;
-            buf.putLong(at + ProducerSnapshotLayout.PRODUCER_ID_OFFSET, e.producerId());
-            buf.putShort(at + ProducerSnapshotLayout.EPOCH_OFFSET, e.epoch());
-            buf.putInt(at + ProducerSnapshotLayout.LAST_SEQUENCE_OFFSET, e.lastSequence());
-            buf.putLong(at + ProducerSnapshotLayout.LAST_OFFSET_OFFSET, e.lastDataOffset());
-            buf.putInt(at + ProducerSnapshotLayout.OFFSET_DELTA_OFFSET, e.lastOffsetDelta());
-            buf.putLong(at + ProducerSnapshotLayout.TIMESTAMP_OFFSET, e.lastTimestamp());
-            buf.putInt(at + ProducerSnapshotLayout.COORDINATOR_EPOCH_OFFSET, e.coordinatorEpoch());
-            buf.putLong(at + ProducerSnapshotLayout.CURRENT_TXN_FIRST_OFFSET_OFFSET, e.currentTxnFirstOffset());
+            if (e.isEmpty()) {
+                putEntry(buf, at, e, ProducerEntry.NO_SEQUENCE, -1L, 0, e.lastTimestamp());
+                at += ProducerSnapshotLayout.ENTRY_LENGTH;
+                continue;
+            }
+            for (int b = 0; b < e.batchCount(); b++) {
+                putEntry(buf, at, e, e.lastSequence(b), e.lastOffset(b), e.offsetDelta(b),
+                    Math.min(e.timestamp(b), e.lastTimestamp()));
+                at += ProducerSnapshotLayout.ENTRY_LENGTH;
+            }
         }
         final CRC32C crc = new CRC32C();
         crc.update(buf.array(), ProducerSnapshotLayout.CRC_COVERED_OFFSET,
@@ -221,9 +232,23 @@ public final class ProducerStateTable {
         }
     }
 
+    private static void putEntry(ByteBuffer buf, int at, ProducerEntry e, int lastSequence, long lastOffset,
+            int offsetDelta, long timestamp) {
+        buf.putLong(at + ProducerSnapshotLayout.PRODUCER_ID_OFFSET, e.producerId());
+        buf.putShort(at + ProducerSnapshotLayout.EPOCH_OFFSET, e.epoch());
+        buf.putInt(at + ProducerSnapshotLayout.LAST_SEQUENCE_OFFSET, lastSequence);
+        buf.putLong(at + ProducerSnapshotLayout.LAST_OFFSET_OFFSET, lastOffset);
+        buf.putInt(at + ProducerSnapshotLayout.OFFSET_DELTA_OFFSET, offsetDelta);
+        buf.putLong(at + ProducerSnapshotLayout.TIMESTAMP_OFFSET, timestamp);
+        buf.putInt(at + ProducerSnapshotLayout.COORDINATOR_EPOCH_OFFSET, e.coordinatorEpoch());
+        buf.putLong(at + ProducerSnapshotLayout.CURRENT_TXN_FIRST_OFFSET_OFFSET, e.currentTxnFirstOffset());
+    }
+
     /**
      * Replaces the table with a snapshot's entries, leaving out producers already expired at
-     * {@code nowMs}. Returns the number of entries loaded.
+     * {@code nowMs}. Consecutive entries with one producer id are that producer's cached batches, oldest first (see
+     * {@link #writeSnapshot}; Kafka's own files have one entry per producer); the last of them holds the producer's
+     * epoch and decides its expiry. Returns the number of producers loaded.
      *
      * @throws CorruptSnapshotException if the version, length or CRC is wrong (the table is then empty)
      */
@@ -253,35 +278,49 @@ public final class ProducerStateTable {
                 + ", computed=" + crc.getValue());
         }
         int loaded = 0;
-        for (int k = 0; k < count; k++) {
-            final int at = ProducerSnapshotLayout.ENTRIES_OFFSET + k * ProducerSnapshotLayout.ENTRY_LENGTH;
-            final long producerId = buf.getLong(at + ProducerSnapshotLayout.PRODUCER_ID_OFFSET);
-            final short epoch = buf.getShort(at + ProducerSnapshotLayout.EPOCH_OFFSET);
-            final int lastSequence = buf.getInt(at + ProducerSnapshotLayout.LAST_SEQUENCE_OFFSET);
-            final long lastOffset = buf.getLong(at + ProducerSnapshotLayout.LAST_OFFSET_OFFSET);
-            final int offsetDelta = buf.getInt(at + ProducerSnapshotLayout.OFFSET_DELTA_OFFSET);
-            final long timestamp = buf.getLong(at + ProducerSnapshotLayout.TIMESTAMP_OFFSET);
-            final int coordinatorEpoch = buf.getInt(at + ProducerSnapshotLayout.COORDINATOR_EPOCH_OFFSET);
-            final long txnFirstOffset = buf.getLong(at + ProducerSnapshotLayout.CURRENT_TXN_FIRST_OFFSET_OFFSET);
+        int k = 0;
+        while (k < count) {
+            final long producerId = buf.getLong(entryAt(k) + ProducerSnapshotLayout.PRODUCER_ID_OFFSET);
             if (producerId < 0) {
                 throw new CorruptSnapshotException("negative producer id in snapshot: file=" + file + ", producerId="
                     + producerId);
             }
+            int end = k + 1;
+            while (end < count && buf.getLong(entryAt(end) + ProducerSnapshotLayout.PRODUCER_ID_OFFSET) == producerId) {
+                end++;
+            }
             if (producerId > maxProducerIdSeen) {
                 maxProducerIdSeen = producerId;
             }
+            final int last = entryAt(end - 1);
+            final short epoch = buf.getShort(last + ProducerSnapshotLayout.EPOCH_OFFSET);
             final ProducerEntry entry = new ProducerEntry(producerId);
-            entry.restore(epoch, coordinatorEpoch, timestamp, txnFirstOffset);
-            if (isExpired(entry, nowMs, expirationMs)) {
-                continue;
+            entry.restore(epoch, buf.getInt(last + ProducerSnapshotLayout.COORDINATOR_EPOCH_OFFSET),
+                buf.getLong(last + ProducerSnapshotLayout.TIMESTAMP_OFFSET),
+                buf.getLong(last + ProducerSnapshotLayout.CURRENT_TXN_FIRST_OFFSET_OFFSET));
+            if (!isExpired(entry, nowMs, expirationMs)) {
+                for (int b = k; b < end; b++) {
+                    final int at = entryAt(b);
+                    final long lastOffset = buf.getLong(at + ProducerSnapshotLayout.LAST_OFFSET_OFFSET);
+                    if (lastOffset >= 0) {
+                        entry.addBatch(buf.getShort(at + ProducerSnapshotLayout.EPOCH_OFFSET),
+                            buf.getInt(at + ProducerSnapshotLayout.LAST_SEQUENCE_OFFSET), lastOffset,
+                            buf.getInt(at + ProducerSnapshotLayout.OFFSET_DELTA_OFFSET),
+                            buf.getLong(at + ProducerSnapshotLayout.TIMESTAMP_OFFSET));
+                    }
+                }
+                // addBatch moved the timestamp to each batch's; the newest entry's is the producer's.
+                entry.restoreTimestamp(buf.getLong(last + ProducerSnapshotLayout.TIMESTAMP_OFFSET));
+                producers.put(producerId, entry);
+                loaded++;
             }
-            if (lastOffset >= 0) {
-                entry.addBatch(epoch, lastSequence, lastOffset, offsetDelta, timestamp);
-            }
-            producers.put(producerId, entry);
-            loaded++;
+            k = end;
         }
         return loaded;
+    }
+
+    private static int entryAt(int k) {
+        return ProducerSnapshotLayout.ENTRIES_OFFSET + k * ProducerSnapshotLayout.ENTRY_LENGTH;
     }
 
     /** Structural invariants; tests call it under {@code assert}. */

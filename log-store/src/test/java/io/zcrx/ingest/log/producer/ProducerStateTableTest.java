@@ -192,6 +192,79 @@ class ProducerStateTableTest {
     }
 
     @Test
+    void snapshotsKeepTheWholeFiveBatchWindowAndKafkaLoadsTheNewestBatch() throws IOException {
+        // Goal: a retry of any of a producer's last five batches is still a duplicate after a restart
+        // that loaded a snapshot (the crash loop found a duplicate: a producer stalled while others
+        // rolled segments, a snapshot kept only its newest batch, its retry of an older one was answered
+        // OUT_OF_ORDER_SEQUENCE, and the client's epoch bump wrote it again), while Kafka reading the
+        // same file ends with the state its own snapshot would give (newest batch per producer).
+        // Method: producers with 1..8 batches -> our writer -> our loader: every one of the last five
+        // batches is a DUPLICATE with its first offset, the sixth-oldest is not; Kafka's readSnapshot
+        // with its load rule (each entry put into a map in file order) -> the newest batch, epoch and
+        // timestamp of each producer.
+        final ProducerStateTable ours = new ProducerStateTable();
+        final Map<Long, long[][]> batches = new HashMap<>();
+        long offset = 0;
+        for (long pid = 10; pid < 18; pid++) {
+            final int n = (int) (pid - 9);
+            final long[][] rows = new long[n][];
+            int seq = 0;
+            for (int b = 0; b < n; b++) {
+                final int count = 1 + (int) ((pid + b) % 4);
+                // Timestamps are not monotonic on purpose: batch 1 carries the largest.
+                final long ts = 1_700_000_000_000L + (b == 1 ? 900 : b * 10);
+                assertEquals(APPEND, append(ours, pid, (short) 3, seq, count, offset, ts));
+                rows[b] = new long[] {seq, seq + count - 1, offset, ts};
+                seq += count;
+                offset += count + 2;
+            }
+            batches.put(pid, rows);
+        }
+        final Path file = tmp.resolve("00000000000000009999.snapshot");
+        ours.writeSnapshot(file, true);
+
+        final ProducerStateTable loaded = new ProducerStateTable();
+        assertEquals(8, loaded.loadSnapshot(file, 1_700_000_001_000L, 86_400_000L));
+        assert loaded.checkInvariants();
+        for (Map.Entry<Long, long[][]> e : batches.entrySet()) {
+            final long[][] rows = e.getValue();
+            final ProducerEntry entry = loaded.entry(e.getKey());
+            assertEquals(Math.min(rows.length, ProducerEntry.BATCHES_RETAINED), entry.batchCount());
+            assertEquals(rows[rows.length - 1][3], entry.lastTimestamp(), "the newest batch's timestamp");
+            for (int b = 0; b < rows.length; b++) {
+                final int verdict = loaded.check(e.getKey(), (short) 3, (int) rows[b][0], (int) rows[b][1]);
+                if (b >= rows.length - ProducerEntry.BATCHES_RETAINED) {
+                    assertEquals(DUPLICATE, verdict, "producer " + e.getKey() + " batch " + b);
+                    assertEquals(rows[b][2], loaded.duplicateBaseOffset());
+                } else {
+                    assertEquals(OUT_OF_ORDER_SEQUENCE, verdict, "producer " + e.getKey() + " batch " + b);
+                }
+            }
+        }
+
+        final Map<Long, ProducerStateEntry> kafka = new HashMap<>();
+        for (ProducerStateEntry e : ProducerStateManager.readSnapshot(file.toFile())) {
+            kafka.put(e.producerId(), e);
+        }
+        assertEquals(batches.keySet(), kafka.keySet());
+        for (Map.Entry<Long, long[][]> e : batches.entrySet()) {
+            final long[] newest = e.getValue()[e.getValue().length - 1];
+            final ProducerStateEntry k = kafka.get(e.getKey());
+            assertEquals(3, k.producerEpoch());
+            assertEquals(newest[3], k.lastTimestamp());
+            assertEquals(1, k.batchMetadata().size());
+            final BatchMetadata b = k.batchMetadata().iterator().next();
+            assertEquals(newest[1], b.lastSeq());
+            assertEquals(newest[2] + newest[1] - newest[0], b.lastOffset());
+        }
+        // An older batch whose timestamp is later than the newest's is written with the newest's, so
+        // no older entry can outlive the newest in Kafka's per-entry expiry.
+        for (ProducerStateEntry e : ProducerStateManager.readSnapshot(file.toFile())) {
+            assertTrue(e.lastTimestamp() <= kafka.get(e.producerId()).lastTimestamp());
+        }
+    }
+
+    @Test
     void snapshotLayoutAndCorruptionDetection() throws IOException {
         // Goal: the byte layout matches ProducerSnapshotLayout (checked on a Kafka-written file) and a
         // flipped byte, a wrong version or a truncated file is rejected as corrupt.
