@@ -361,9 +361,11 @@ public final class BrokerConfig extends AbstractConfig {
             "SO_SNDBUF of accepted sockets (-1 = OS default).");
         d.define(SOCKET_RECEIVE_BUFFER_BYTES, Type.INT, 102_400, Range.atLeast(-1), Importance.LOW,
             "SO_RCVBUF of accepted sockets (-1 = OS default).");
-        d.define(NUM_NETWORK_THREADS, Type.INT, Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
-            Range.between(1, 256), Importance.HIGH,
-            "Reactor threads (one io_uring ring or NIO selector each); default = half the cores, at least 1.");
+        d.define(NUM_NETWORK_THREADS, Type.INT, NetworkThreads.machineDefault(), Range.between(1, 256),
+            Importance.HIGH, "Reactor threads (one io_uring ring or NIO selector each; a reactor serves a request from "
+                + "receive to page cache and answer, so it is what one core of ingest costs). Default: one per usable "
+                + "core (availableProcessors), less one core in eight from 8 cores up for the flusher, cleaner, "
+                + "replica fetchers and GC. transport=zcrx ignores it and runs one reactor per zcrx.rx.queues entry.");
         d.define(MAX_CONNECTIONS, Type.INT, Integer.MAX_VALUE, Range.atLeast(1), Importance.MEDIUM,
             "Connections accepted at once; further ones are closed right after accept.");
         d.define(CONNECTIONS_MAX_IDLE_MS, Type.LONG, 600_000L, Range.atLeast(-1L), Importance.MEDIUM,
@@ -804,6 +806,11 @@ public final class BrokerConfig extends AbstractConfig {
 
     public int numNetworkThreads() {
         return getInt(NUM_NETWORK_THREADS);
+    }
+
+    /** {@code num.network.threads} and where it came from (the start-up log line). */
+    public String numNetworkThreadsReason() {
+        return NetworkThreads.reason(originals().containsKey(NUM_NETWORK_THREADS), numNetworkThreads());
     }
 
     public String transport() {

@@ -90,7 +90,7 @@ public final class ConfigDocs {
             return "(unset)";
         }
         if (k.name.equals(BrokerConfig.NUM_NETWORK_THREADS)) {
-            return "half the cores, at least 1";
+            return "one per core, less one in eight from 8 cores up";
         }
         final String v = ConfigDef.convertToString(k.defaultValue, k.type);
         return v.isEmpty() ? "\"\"" : "`" + v + "`";

@@ -235,7 +235,9 @@ public final class Broker implements AutoCloseable {
             throw e;
         }
         state = RUNNING;
-        LOG.info("transport {} running ({}); {}", transport.name(), transport.describe(), selection.reasons());
+        LOG.info("transport {} running ({}; {}); {}", transport.name(), transport.describe(),
+            "zcrx".equals(transport.name()) ? "one reactor per zcrx.rx.queues entry" : config.numNetworkThreadsReason(),
+            selection.reasons());
         LOG.info("started: listening on {}, advertised as {}:{}, node.id={}, cluster.id={}, log.dirs={}, in {} ms",
             transport.localAddress(), ctx.advertisedHost(), ctx.advertisedPort(), config.nodeId(), ctx.clusterId(),
             config.logDirs(), (System.nanoTime() - t0) / 1_000_000);

@@ -15,6 +15,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -49,6 +50,9 @@ public abstract class TransportContractTest {
 
     /** Times the transport had to stop receiving because its receive memory was held. */
     protected abstract long pressureEvents(Transport t);
+
+    /** Each reactor's open connections as the reactors publish them (where connections landed). */
+    protected abstract int[] connectionsPerReactor(Transport t);
 
     /** Transport state for a failure message (io_uring: each reactor's connections), or "". */
     protected String diagnostics(Transport t) {
@@ -126,6 +130,56 @@ public abstract class TransportContractTest {
         assertEquals(clients * length, sink.verifiedBytes.get());
         Await.until("every connection closed after its final ack", () -> sink.closed.get() == clients);
         awaitAllGoneAndMemoryBack();
+    }
+
+    @Test
+    void newConnectionGoesToTheReactorWithFewestConnections() throws Exception {
+        // Goal: connections are balanced by how many each reactor has, and a closed connection frees its
+        // place. Method: 3 reactors, 6 connections opened one after the other (2 each); close connections 0
+        // and 3, which share a reactor when connections are dealt out in turn, leaving it with none; the next
+        // 2 connections must both go there (round-robin would give 1, 3, 2).
+        startWithSink(3, 100);
+        assumeTrue(connectionsPerReactor(transport).length == 3, "this transport runs one reactor per rx queue");
+        final List<Socket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < 6; i++) {
+                sockets.add(new Socket(transport.localAddress().getAddress(), transport.localAddress().getPort()));
+                final int open = i + 1;
+                Await.until("connection " + i + " accepted", () -> transport.connectionCount() == open);
+            }
+            awaitPerReactor(2, 2, 2);
+            final int[] before = connectionsPerReactor(transport).clone();
+            sockets.get(0).close();
+            sockets.get(3).close();
+            Await.until("2 connections gone", () -> transport.connectionCount() == 4);
+            Await.until("the reactors to see the closes",
+                () -> Arrays.stream(connectionsPerReactor(transport)).sum() == 4);
+            final int[] after = connectionsPerReactor(transport);
+            assertEquals(1, Arrays.stream(after).filter(n -> n == 0).count(),
+                "connections 0 and 3 should have shared a reactor: before=" + Arrays.toString(before) + ", after="
+                    + Arrays.toString(after));
+            for (int i = 0; i < 2; i++) {
+                sockets.add(new Socket(transport.localAddress().getAddress(), transport.localAddress().getPort()));
+                final int open = 5 + i;
+                Await.until("new connection " + i + " accepted", () -> transport.connectionCount() == open);
+            }
+            awaitPerReactor(2, 2, 2);
+        } finally {
+            for (Socket s : sockets) {
+                s.close();
+            }
+        }
+        awaitAllGoneAndMemoryBack();
+        awaitPerReactor(0, 0, 0);
+    }
+
+    private void awaitPerReactor(int... expected) throws InterruptedException {
+        try {
+            Await.until("connections per reactor " + Arrays.toString(expected),
+                () -> Arrays.equals(expected, connectionsPerReactor(transport)));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; now " + Arrays.toString(connectionsPerReactor(transport)), e);
+        }
     }
 
     @Test

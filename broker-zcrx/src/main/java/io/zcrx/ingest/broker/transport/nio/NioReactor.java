@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One NIO reactor thread: a {@link Selector}, the connections it owns, its receive pool and its
  * outbound blocks. Reactor 0 also owns the listening socket and deals accepted sockets out to the
- * reactors round-robin. Other threads reach a reactor only through {@link #execute}.
+ * reactor with the fewest connections ({@code ReactorBalancer}). Other threads reach a reactor only
+ * through {@link #execute}.
  */
 final class NioReactor implements ReactorIo, Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(NioReactor.class);
@@ -231,7 +232,7 @@ final class NioReactor implements ReactorIo, Runnable {
     void register(SocketChannel ch, long id, String remote) {
         if (!running) {
             closeQuietly(ch);
-            transport.onConnectionGone();
+            transport.onConnectionGone(reactorId);
             return;
         }
         final NioConnection c = new NioConnection(this, ch, id, remote, new OutboundQueue(blocks));
@@ -247,14 +248,14 @@ final class NioReactor implements ReactorIo, Runnable {
             LOG.warn("could not set up connection {} from {}: {}", id, remote, e.toString());
             connections.remove(c);
             closeQuietly(ch);
-            transport.onConnectionGone();
+            transport.onConnectionGone(reactorId);
         }
     }
 
     void onConnectionClosed(NioConnection c) {
         connections.remove(c);
         starved.remove(c);
-        transport.onConnectionGone();
+        transport.onConnectionGone(reactorId);
     }
 
     void onStarved(NioConnection c) {

@@ -1,6 +1,7 @@
 package io.zcrx.ingest.broker.transport.nio;
 
 import io.zcrx.ingest.broker.metrics.MetricName;
+import io.zcrx.ingest.broker.transport.ReactorBalancer;
 import io.zcrx.ingest.broker.transport.ReactorHandlerFactory;
 import io.zcrx.ingest.broker.transport.ReactorMetrics;
 import io.zcrx.ingest.broker.transport.Transport;
@@ -39,7 +40,7 @@ public final class NioTransport implements Transport {
     private MetricName averageIdle;
     private ServerSocketChannel listener;
     private InetSocketAddress localAddress;
-    private int nextReactor;
+    private ReactorBalancer balancer;
     private boolean closed;
 
     public NioTransport(TransportSettings settings, int bufferBytes, int bufferCount,
@@ -71,6 +72,7 @@ public final class NioTransport implements Transport {
         }
         localAddress = (InetSocketAddress) listener.getLocalAddress();
         reactors = new NioReactor[settings.reactors()];
+        balancer = new ReactorBalancer(reactors.length);
         reactorMetrics = new ReactorMetrics[reactors.length];
         try {
             for (int i = 0; i < reactors.length; i++) {
@@ -105,11 +107,12 @@ public final class NioTransport implements Transport {
             return;
         }
         final long id = nextConnectionId.incrementAndGet();
-        final NioReactor target = reactors[nextReactor];
-        nextReactor = (nextReactor + 1) % reactors.length;
+        final int index = balancer.choose();
+        final NioReactor target = reactors[index];
         if (target.inReactorThread()) {
             target.register(ch, id, remote);
         } else if (!target.execute(() -> target.register(ch, id, remote))) {
+            balancer.release(index);
             openConnections.decrementAndGet();
             closeQuietly(ch);
         }
@@ -124,7 +127,9 @@ public final class NioTransport implements Transport {
         }
     }
 
-    void onConnectionGone() {
+    /** A connection of reactor {@code reactorIndex} is gone (on that reactor's thread). */
+    void onConnectionGone(int reactorIndex) {
+        balancer.release(reactorIndex);
         openConnections.decrementAndGet();
     }
 
@@ -162,6 +167,16 @@ public final class NioTransport implements Transport {
     @Override
     public int connectionCount() {
         return Math.max(0, openConnections.get());
+    }
+
+    /** Each reactor's open connections as that reactor last published them (tests: where connections landed). */
+    public int[] connectionsPerReactor() {
+        final NioReactor[] r = reactors;
+        final int[] n = new int[r == null ? 0 : r.length];
+        for (int i = 0; i < n.length; i++) {
+            n[i] = r[i] == null ? 0 : r[i].connectionCount();
+        }
+        return n;
     }
 
     /**

@@ -2,6 +2,7 @@ package io.zcrx.ingest.broker.transport.uring;
 
 import io.zcrx.ingest.broker.metrics.MetricName;
 import io.zcrx.ingest.broker.runtime.RateLimitedLog;
+import io.zcrx.ingest.broker.transport.ReactorBalancer;
 import io.zcrx.ingest.broker.transport.ReactorHandlerFactory;
 import io.zcrx.ingest.broker.transport.ReactorMetrics;
 import io.zcrx.ingest.broker.transport.Transport;
@@ -18,14 +19,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the two io_uring transports share: the listening socket (accepted by reactor 0 with a multishot
- * ACCEPT), admission ({@code max.connections}), handing accepted sockets to reactors, the gauges summed
- * over reactors, and ordered shutdown. Subclasses say how many reactors there are, what receive memory
- * each builds on its own thread, and which reactor serves a new connection.
+ * ACCEPT), admission ({@code max.connections}), handing accepted sockets to reactors (the one with the fewest
+ * connections, {@link ReactorBalancer}), the gauges summed over reactors, and ordered shutdown. Subclasses say how
+ * many reactors there are and what receive memory each builds on its own thread.
+ *
+ * <p>Each reactor gets its own {@link ReactorHost} view of this transport ({@link Seat}), so a connection that
+ * finishes is given back to the balancer under the reactor that owned it without the reactor having to say which.
  *
  * <p>Threads: {@link #start} and {@link #close} on the broker's main thread; {@link ReactorHost}
  * callbacks on reactor threads (thread-safe).
  */
-abstract class AbstractUringTransport implements Transport, ReactorHost {
+abstract class AbstractUringTransport implements Transport {
     private static final Logger LOG = LoggerFactory.getLogger(AbstractUringTransport.class);
     private static final int ACCEPT_BACKLOG = 1024;
 
@@ -37,6 +41,7 @@ abstract class AbstractUringTransport implements Transport, ReactorHost {
     private final AtomicLong backpressureEvents = new AtomicLong();
     private final RateLimitedLog backpressureLog = new RateLimitedLog(LOG, 1);
     protected UringReactor[] reactors;
+    private ReactorBalancer balancer;
     private ReactorMetrics[] reactorMetrics = new ReactorMetrics[0];
     private MetricName averageIdle;
     private int listenFd = -1;
@@ -54,9 +59,6 @@ abstract class AbstractUringTransport implements Transport, ReactorHost {
 
     /** Receive memory factory of reactor {@code i}, run on that reactor's thread. */
     protected abstract UringReactor.MemoryFactory memoryFactory(int reactorIndex);
-
-    /** Which reactor serves a socket accepted by reactor 0 (called on reactor 0). */
-    protected abstract int chooseReactor(int fd);
 
     /** Which metrics the reactors have: copy mode's, or zcrx's with the refill ring. */
     protected ReactorMetrics.Kind metricsKind() {
@@ -87,11 +89,12 @@ abstract class AbstractUringTransport implements Transport, ReactorHost {
             throw new IOException("cannot listen on " + settings.bindAddress() + ": " + e.getMessage(), e);
         }
         reactors = new UringReactor[reactorCount()];
+        balancer = new ReactorBalancer(reactors.length);
         reactorMetrics = new ReactorMetrics[reactors.length];
         try {
             for (int i = 0; i < reactors.length; i++) {
                 reactorMetrics[i] = new ReactorMetrics(settings.metrics(), name(), i, metricsKind());
-                reactors[i] = new UringReactor(this, i, uring.sqEntries(), uring.cqEntries(), memoryFactory(i),
+                reactors[i] = new UringReactor(new Seat(i), i, uring.sqEntries(), uring.cqEntries(), memoryFactory(i),
                     handlerFactory, settings.outboundBlockBytes(), i == 0 ? listenFd : -1, reactorMetrics[i]);
                 reactors[i].start(name() + "-reactor-" + i);
             }
@@ -106,8 +109,7 @@ abstract class AbstractUringTransport implements Transport, ReactorHost {
         }
     }
 
-    @Override
-    public void dispatchAccepted(UringReactor acceptor, int fd) {
+    private void dispatchAccepted(UringReactor acceptor, int fd) {
         if (openConnections.incrementAndGet() > settings.maxConnections()) {
             openConnections.decrementAndGet();
             LOG.warn("closing connection from {}: max.connections={} reached",
@@ -115,27 +117,25 @@ abstract class AbstractUringTransport implements Transport, ReactorHost {
             Sockets.close(fd);
             return;
         }
-        final UringReactor target = reactors[chooseReactor(fd)];
+        // zcrx: the NIC, not we, decides which queue (so which reactor) a flow's bytes reach; with one queue
+        // there is one reactor, with several the choice is a guess either way (ZcrxTransport).
+        final int index = balancer.choose();
+        final UringReactor target = reactors[index];
         if (target == acceptor) {
             target.adopt(fd);
         } else if (!target.execute(() -> target.adopt(fd))) {
+            balancer.release(index);
             openConnections.decrementAndGet();
             Sockets.close(fd);
         }
     }
 
-    @Override
-    public void onConnectionGone() {
+    private void onConnectionGone(int reactorIndex) {
+        balancer.release(reactorIndex);
         openConnections.decrementAndGet();
     }
 
-    @Override
-    public long nextConnectionId() {
-        return nextConnectionId.incrementAndGet();
-    }
-
-    @Override
-    public int configureAccepted(int fd) {
+    private int configureAccepted(int fd) {
         int rc = Sockets.setNoDelay(fd);
         if (rc >= 0 && settings.sendBufferBytes() > 0) {
             rc = setInt(fd, Sockets.SO_SNDBUF, settings.sendBufferBytes());
@@ -155,8 +155,7 @@ abstract class AbstractUringTransport implements Transport, ReactorHost {
         }
     }
 
-    @Override
-    public void onBackpressure(int reactorId, String detail) {
+    private void onBackpressure(int reactorId, String detail) {
         backpressureEvents.incrementAndGet();
         synchronized (backpressureLog) {
             if (backpressureLog.tryAcquire(System.currentTimeMillis())) {
@@ -205,6 +204,16 @@ abstract class AbstractUringTransport implements Transport, ReactorHost {
     @Override
     public int connectionCount() {
         return Math.max(0, openConnections.get());
+    }
+
+    /** Each reactor's open connections as that reactor last published them (tests: where connections landed). */
+    public int[] connectionsPerReactor() {
+        final UringReactor[] r = reactors();
+        final int[] n = new int[r.length];
+        for (int i = 0; i < n.length; i++) {
+            n[i] = r[i] == null ? 0 : r[i].connectionCount();
+        }
+        return n;
     }
 
     /** The reactors (tests run checks on them through {@code execute}). */
@@ -257,6 +266,40 @@ abstract class AbstractUringTransport implements Transport, ReactorHost {
                 Thread.currentThread().interrupt();
                 return;
             }
+        }
+    }
+
+    /** Reactor {@code index}'s view of its transport: the {@link ReactorHost} it was built with. */
+    private final class Seat implements ReactorHost {
+        private final int index;
+
+        Seat(int index) {
+            this.index = index;
+        }
+
+        @Override
+        public void dispatchAccepted(UringReactor acceptor, int fd) {
+            AbstractUringTransport.this.dispatchAccepted(acceptor, fd);
+        }
+
+        @Override
+        public void onConnectionGone() {
+            AbstractUringTransport.this.onConnectionGone(index);
+        }
+
+        @Override
+        public long nextConnectionId() {
+            return nextConnectionId.incrementAndGet();
+        }
+
+        @Override
+        public int configureAccepted(int fd) {
+            return AbstractUringTransport.this.configureAccepted(fd);
+        }
+
+        @Override
+        public void onBackpressure(int reactorId, String detail) {
+            AbstractUringTransport.this.onBackpressure(reactorId, detail);
         }
     }
 }

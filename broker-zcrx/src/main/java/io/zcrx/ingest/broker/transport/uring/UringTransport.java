@@ -9,14 +9,14 @@ import io.zcrx.ingest.broker.uring.bufring.BufferRing;
  * Copy-mode io_uring transport ({@code transport=uring}): {@code num.network.threads} reactors, each
  * with its own ring and provided-buffer ring (multishot RECV, bundles where the kernel has them,
  * docs/kernel-abi.md#multishot-receive). The kernel copies each received byte once into our buffers; from there the
- * pipeline is the same as zcrx. Connections are dealt out to reactors round-robin.
+ * pipeline is the same as zcrx. A new connection goes to the reactor with the fewest
+ * connections ({@code ReactorBalancer}).
  */
 public final class UringTransport extends AbstractUringTransport {
     /** Buffer group id of the receive ring (one group per ring, so every ring can use the same id). */
     static final int BUFFER_GROUP = 0;
 
     private final boolean bundles;
-    private int nextReactor;
 
     public UringTransport(TransportSettings settings, UringSettings uring, ReactorHandlerFactory handlerFactory) {
         super(settings, uring, handlerFactory);
@@ -37,12 +37,5 @@ public final class UringTransport extends AbstractUringTransport {
     protected UringReactor.MemoryFactory memoryFactory(int reactorIndex) {
         return (ring, sink) -> new CopyReceiveMemory(
             BufferRing.register(ring, BUFFER_GROUP, uring.bufferCount(), uring.bufferBytes()), bundles, sink);
-    }
-
-    @Override
-    protected int chooseReactor(int fd) {
-        final int r = nextReactor;
-        nextReactor = (r + 1) % reactors.length;
-        return r;
     }
 }

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * <p>Connection placement: the NIC steers a flow to a queue, and a RECV_ZC must go through that queue's
  * ifq (else {@code -EFAULT}). With one queue every connection goes to reactor 0. With several, the
  * operator must steer the port with an RSS context over those queues; we cannot learn a socket's queue
- * before its first bytes, so connections are dealt round-robin and one that turns out misrouted is
+ * before its first bytes, so connections go to the reactor with the fewest and one that turns out misrouted is
  * closed with the reason (the client reconnects and lands by hash again). Prefer one queue per broker
  * port.
  */
@@ -27,7 +27,6 @@ public final class ZcrxTransport extends AbstractUringTransport {
     private static final Logger LOG = LoggerFactory.getLogger(ZcrxTransport.class);
 
     private final ZcrxSettings zcrx;
-    private int nextReactor;
 
     public ZcrxTransport(TransportSettings settings, UringSettings uring, ZcrxSettings zcrx,
                          ReactorHandlerFactory handlerFactory) {
@@ -52,8 +51,8 @@ public final class ZcrxTransport extends AbstractUringTransport {
             throw new IOException("kernel without zcrx: IORING_OP_RECV_ZC (58) is not supported (needs Linux 6.15+)");
         }
         if (zcrx.rxQueues().size() > 1) {
-            LOG.warn("zcrx with {} rx queues: connections are placed round-robin and a flow steered to another queue"
-                + " is closed on its first bytes (RECV_ZC EFAULT); steer the port to one queue per broker"
+            LOG.warn("zcrx with {} rx queues: connections are placed by connection count and a flow steered to another"
+                + " queue is closed on its first bytes (RECV_ZC EFAULT); steer the port to one queue per broker"
                 + " where possible",
                 zcrx.rxQueues().size());
         }
@@ -70,12 +69,5 @@ public final class ZcrxTransport extends AbstractUringTransport {
         final boolean recvZc = UringSupport.get().recvZcSupported();
         return (ring, sink) -> new ZcrxReceiveMemory(
             ZcrxIfq.register(ring, zcrx.interfaceName(), queue, zcrx.areaBytes(), zcrx.refillEntries(), recvZc), sink);
-    }
-
-    @Override
-    protected int chooseReactor(int fd) {
-        final int r = nextReactor;
-        nextReactor = (r + 1) % reactors.length;
-        return r;
     }
 }

@@ -29,4 +29,9 @@ class NioTransportContractTest extends TransportContractTest {
     protected long pressureEvents(Transport t) {
         return ((NioTransport) t).starvationEvents();
     }
+
+    @Override
+    protected int[] connectionsPerReactor(Transport t) {
+        return ((NioTransport) t).connectionsPerReactor();
+    }
 }

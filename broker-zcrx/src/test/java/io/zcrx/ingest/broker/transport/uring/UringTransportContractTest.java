@@ -80,4 +80,9 @@ class UringTransportContractTest extends TransportContractTest {
             assertEquals("ledgerEmpty=true", parts[3], state);
         }
     }
+
+    @Override
+    protected int[] connectionsPerReactor(Transport t) {
+        return ((AbstractUringTransport) t).connectionsPerReactor();
+    }
 }

@@ -40,4 +40,9 @@ class ZcrxTransportContractTest extends TransportContractTest {
         final AbstractUringTransport u = (AbstractUringTransport) t;
         return u.starvationEvents() + u.backpressureEvents();
     }
+
+    @Override
+    protected int[] connectionsPerReactor(Transport t) {
+        return ((AbstractUringTransport) t).connectionsPerReactor();
+    }
 }
