@@ -5,7 +5,7 @@
 # bin/zcrx-broker-stop.sh). Builds the broker with Maven first if it is missing or older than the
 # sources. Environment: ZCRX_HEAP_OPTS (default -Xms256m -Xmx1g), ZCRX_JVM_OPTS (extra options),
 # ZCRX_JAVA=auto|<java launcher> and JAVA_HOME (which JDK: see bin/broker-env.sh; by default JAVA_HOME,
-# else the newest JDK >= 17 in /usr/lib/jvm, logged on start), ZCRX_LOGS_DIR (default
+# else JDK 17 (measured best), else the newest JDK >= 17 in /usr/lib/jvm, logged on start), ZCRX_LOGS_DIR (default
 # <install>/logs), and remote JMX as in Kafka's kafka-run-class.sh: JMX_PORT opens the JMX/RMI
 # port (no authentication, no TLS: only where the port is firewalled), KAFKA_JMX_OPTS replaces the
 # default JMX options.

@@ -462,11 +462,16 @@ public final class LogManager implements Closeable {
      * Writes the recovery-point and log-start-offset checkpoints of every log directory (Kafka's
      * {@code log.flush.offset.checkpoint.interval.ms} task) and any changed leader-epoch checkpoint.
      * The log-start file lists, as Kafka's does, only partitions whose log start lies inside their
-     * first segment (never the case when retention removes whole segments).
+     * first segment (never the case when retention removes whole segments). Does nothing once closed.
      */
     public void checkpoint() throws IOException {
         IOException failure = null;
         synchronized (lifecycleLock) {
+            if (closed) {
+                // close() wrote the final checkpoints and dropped its logs: a late caller (a DeleteRecords answer
+                // still on its way) would overwrite them with empty files after the clean-shutdown marker.
+                return;
+            }
             for (LogDirectory d : dirs) {
                 try {
                     d.writeCheckpoints(logs.values());

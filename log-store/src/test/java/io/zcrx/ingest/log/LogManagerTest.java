@@ -190,6 +190,23 @@ class LogManagerTest {
     }
 
     @Test
+    void aCheckpointAfterCloseLeavesTheFinalCheckpointsAlone() throws Exception {
+        // Goal: a checkpoint asked for after close (a DeleteRecords answer still on its thread at shutdown) must
+        // not overwrite close's final checkpoints with empty ones after the clean-shutdown marker (review H1: the
+        // next start would forget every recovery point and log start). Method: append, close, checkpoint(),
+        // compare the files byte for byte.
+        final LogManager manager = open(tmp);
+        appendSome(manager.createPartition("late", 0, Uuid.randomUuid(), config), 3);
+        manager.close();
+        final String recovery = Files.readString(tmp.resolve("recovery-point-offset-checkpoint"));
+        final String logStart = Files.readString(tmp.resolve("log-start-offset-checkpoint"));
+        assertTrue(recovery.contains("late 0 6"), recovery);
+        manager.checkpoint();
+        assertEquals(recovery, Files.readString(tmp.resolve("recovery-point-offset-checkpoint")));
+        assertEquals(logStart, Files.readString(tmp.resolve("log-start-offset-checkpoint")));
+    }
+
+    @Test
     void createPartitionSpreadsOverDirectoriesAndChecksTopicIds() throws Exception {
         // Goal: new partitions go to the directory with the fewest; creating an existing partition
         // with its topic id returns it, with another id fails (INCONSISTENT_TOPIC_ID), with an illegal

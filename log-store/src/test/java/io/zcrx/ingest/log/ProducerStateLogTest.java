@@ -159,8 +159,8 @@ class ProducerStateLogTest {
             final PartitionLog log = manager.partition("crash", 0);
             assertEquals(total, log.logEndOffset());
             // After a crash the replay starts at the second-newest segment (not at the newest
-            // snapshot, which keeps only each producer's last batch), so the whole five-batch window
-            // is known again even though the last roll split it.
+            // snapshot; a snapshot Kafka wrote keeps only each producer's last batch), so the whole
+            // five-batch window is known again even though the last roll split it.
             final int known = 5;
             for (int i = total - known; i < total; i++) {
                 append(log, sent[i]);

@@ -361,11 +361,13 @@ public final class BrokerConfig extends AbstractConfig {
             "SO_SNDBUF of accepted sockets (-1 = OS default).");
         d.define(SOCKET_RECEIVE_BUFFER_BYTES, Type.INT, 102_400, Range.atLeast(-1), Importance.LOW,
             "SO_RCVBUF of accepted sockets (-1 = OS default).");
-        d.define(NUM_NETWORK_THREADS, Type.INT, NetworkThreads.machineDefault(), Range.between(1, 256),
+        d.define(NUM_NETWORK_THREADS, Type.INT, NetworkThreads.machineDefault(), Range.between(1, NetworkThreads.MAX),
             Importance.HIGH, "Reactor threads (one io_uring ring or NIO selector each; a reactor serves a request from "
                 + "receive to page cache and answer, so it is what one core of ingest costs). Default: one per usable "
                 + "core (availableProcessors), less one core in eight from 8 cores up for the flusher, cleaner, "
-                + "replica fetchers and GC. transport=zcrx ignores it and runs one reactor per zcrx.rx.queues entry.");
+                + "replica fetchers and GC. Receive memory is per reactor (uring.buffer.count x uring.buffer.bytes, or "
+                + "NIO's pool), so more reactors hold more of it. transport=zcrx ignores it and runs one reactor per "
+                + "zcrx.rx.queues entry.");
         d.define(MAX_CONNECTIONS, Type.INT, Integer.MAX_VALUE, Range.atLeast(1), Importance.MEDIUM,
             "Connections accepted at once; further ones are closed right after accept.");
         d.define(CONNECTIONS_MAX_IDLE_MS, Type.LONG, 600_000L, Range.atLeast(-1L), Importance.MEDIUM,

@@ -23,14 +23,16 @@ public final class NetworkThreads {
     /** From this many cores up, one core in {@value #RESERVE_ONE_IN} is left to the other threads. */
     static final int RESERVE_FROM_CORES = 8;
     static final int RESERVE_ONE_IN = 8;
+    /** The setting's upper bound (its validated range); the default never passes it, or the definition would throw. */
+    static final int MAX = 256;
 
     private NetworkThreads() {
     }
 
-    /** The default reactor count for a machine with {@code cores} usable cores (at least 1). */
+    /** The default reactor count for a machine with {@code cores} usable cores (at least 1, at most {@value #MAX}). */
     public static int defaultFor(int cores) {
         final int c = Math.max(1, cores);
-        return c < RESERVE_FROM_CORES ? c : c - c / RESERVE_ONE_IN;
+        return Math.min(MAX, c < RESERVE_FROM_CORES ? c : c - c / RESERVE_ONE_IN);
     }
 
     /** The default for this JVM. */

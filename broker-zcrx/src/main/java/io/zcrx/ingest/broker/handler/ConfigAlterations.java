@@ -28,7 +28,7 @@ import org.apache.kafka.common.protocol.Errors;
  */
 final class ConfigAlterations {
     /** See {@link #alterIncrementally}. */
-    private static final Object INCREMENTAL_ALTER_LOCK = new Object();
+    private static final Object ALTER_LOCK = new Object();
 
     private ConfigAlterations() {
     }
@@ -127,13 +127,14 @@ final class ConfigAlterations {
 
     /**
      * Standalone IncrementalAlterConfigs of one resource: check it, read its settings, apply the operations, replace.
-     * The read-modify-write runs under one lock, so two requests on different reactors that change different keys of
-     * one resource both land (without it, each would replace the settings with its own copy and one change would be
-     * lost). Admin requests only; nothing on the produce path takes this lock.
+     * The read-modify-write runs under one lock (AlterConfigs' {@link #replace} takes it too), so two requests on
+     * different reactors that change different keys of one resource both land (without it, each would replace the
+     * settings with its own copy and one change would be lost). Admin requests only; nothing on the produce path
+     * takes this lock.
      */
     static Outcome alterIncrementally(BrokerContext ctx, ConfigResource.Type type, String name, List<Change> changes,
                                       boolean validateOnly) {
-        synchronized (INCREMENTAL_ALTER_LOCK) {
+        synchronized (ALTER_LOCK) {
             final Outcome bad = checkResource(ctx, type, name);
             if (bad != null) {
                 return bad;
@@ -147,21 +148,27 @@ final class ConfigAlterations {
         }
     }
 
-    /** Replaces the resource's settings (validated there); {@code validateOnly} checks without changing. */
+    /**
+     * Replaces the resource's settings (validated there); {@code validateOnly} checks without changing. Under the
+     * same lock as {@link #alterIncrementally}, so an AlterConfigs never lands between an incremental change's read
+     * and its write.
+     */
     static Outcome replace(BrokerContext ctx, ConfigResource.Type type, String name, Map<String, String> settings,
                            boolean validateOnly) {
-        if (type == ConfigResource.Type.TOPIC) {
-            for (Map.Entry<String, String> e : settings.entrySet()) {
-                if (e.getValue() == null) {
-                    return Outcome.of(Errors.INVALID_REQUEST, "Null value not supported for topic configs: "
-                        + e.getKey());
+        synchronized (ALTER_LOCK) {
+            if (type == ConfigResource.Type.TOPIC) {
+                for (Map.Entry<String, String> e : settings.entrySet()) {
+                    if (e.getValue() == null) {
+                        return Outcome.of(Errors.INVALID_REQUEST, "Null value not supported for topic configs: "
+                            + e.getKey());
+                    }
                 }
+                final TopicRegistry.ChangeResult r = ctx.topics().alterConfigs(name, settings, validateOnly);
+                return Outcome.of(Errors.forCode(r.errorCode()), r.errorMessage());
             }
-            final TopicRegistry.ChangeResult r = ctx.topics().alterConfigs(name, settings, validateOnly);
-            return Outcome.of(Errors.forCode(r.errorCode()), r.errorMessage());
+            final DynamicBrokerConfig.Result r = ctx.dynamicConfig().replace(name.isEmpty(), settings, validateOnly);
+            return Outcome.of(r.error(), r.message());
         }
-        final DynamicBrokerConfig.Result r = ctx.dynamicConfig().replace(name.isEmpty(), settings, validateOnly);
-        return Outcome.of(r.error(), r.message());
     }
 
     /**

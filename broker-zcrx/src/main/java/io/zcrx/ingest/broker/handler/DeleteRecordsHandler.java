@@ -87,14 +87,7 @@ public final class DeleteRecordsHandler {
             // The checkpoint's fsync must not stall every other connection of this reactor: it runs on the
             // checkpoint thread, which then answers (or parks the answer for the followers).
             final PendingResponse pending = req.defer();
-            checkpointer.execute(() -> {
-                writeCheckpoint();
-                if (waiting.isEmpty()) {
-                    pending.completeFromAnyThread(resp);
-                } else {
-                    DelayedDeleteRecords.park(leaders, pending, resp, waiting, data.timeoutMs());
-                }
-            });
+            checkpointer.execute(() -> checkpointThenAnswer(pending, resp, waiting, data.timeoutMs()));
             return;
         }
         if (waiting.isEmpty()) {
@@ -104,13 +97,28 @@ public final class DeleteRecordsHandler {
         DelayedDeleteRecords.park(leaders, req.defer(), resp, waiting, data.timeoutMs());
     }
 
-    private void writeCheckpoint() {
+    /**
+     * On the checkpoint thread. Whatever fails, the answer leaves: responses go out in request order, so one that
+     * never completes would hold every later response of its connection.
+     */
+    private void checkpointThenAnswer(PendingResponse pending, DeleteRecordsResponseData resp,
+                                      List<DelayedDeleteRecords.Waiting> waiting, long timeoutMs) {
         try {
             ctx.logs().checkpoint();
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             // The checkpoint task retries within log.flush.offset.checkpoint.interval.ms; until then a crash
             // brings the deleted records back, as in Kafka between two of its checkpoints.
             LOG.warn("Writing the log start offset checkpoint after DeleteRecords failed: {}", e.toString());
+        }
+        try {
+            if (waiting.isEmpty()) {
+                pending.completeFromAnyThread(resp);
+            } else {
+                DelayedDeleteRecords.park(leaders, pending, resp, waiting, timeoutMs);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("Parking the DeleteRecords answer failed; answering at once", e);
+            pending.completeFromAnyThread(resp);
         }
     }
 

@@ -25,6 +25,16 @@ class NetworkThreadsTest {
     }
 
     @Test
+    void theDefaultNeverPassesTheSettingsRange() {
+        // 384 hardware threads (two 96-core EPYC with SMT) would give 336: above the range, and ConfigDef checks the
+        // default against it when the definition is built, so no BrokerConfig could be made at all.
+        assertEquals(256, NetworkThreads.defaultFor(384));
+        assertEquals(256, NetworkThreads.defaultFor(293));
+        assertEquals(256, NetworkThreads.defaultFor(292));
+        assertEquals(255, NetworkThreads.defaultFor(291));
+    }
+
+    @Test
     void nonsenseCoreCountsStillGiveOneReactor() {
         assertEquals(1, NetworkThreads.defaultFor(0));
         assertEquals(1, NetworkThreads.defaultFor(-3));

@@ -143,7 +143,7 @@ public final class ProducerEntry {
         lastTimestamp = maxTimestamp;
     }
 
-    /** Restores the state a snapshot entry holds (epoch, timestamps, at most one batch). */
+    /** Restores a snapshot's producer-wide state (epoch, timestamps); its batches are re-added with addBatch. */
     void restore(short snapshotEpoch, int snapshotCoordinatorEpoch, long snapshotTimestamp,
             long snapshotTxnFirstOffset) {
         epoch = snapshotEpoch;

@@ -81,7 +81,10 @@ public final class ProducerStateTable {
         return duplicateBaseOffset;
     }
 
-    /** Max timestamp of that batch. */
+    /**
+     * Max timestamp of that batch (for a batch older than the producer's newest, loaded from a snapshot: at most the
+     * newest batch's, see {@link #writeSnapshot}).
+     */
     public long duplicateTimestamp() {
         return duplicateTimestamp;
     }
