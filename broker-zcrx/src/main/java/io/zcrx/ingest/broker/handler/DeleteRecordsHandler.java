@@ -81,9 +81,8 @@ public final class DeleteRecordsHandler {
      */
     public void handle(RequestContext req, DeleteRecordsRequestData data) {
         final List<DelayedDeleteRecords.Waiting> waiting = new ArrayList<>();
-        final boolean[] moved = new boolean[1];
-        final DeleteRecordsResponseData resp = delete(data, waiting, req, moved);
-        if (moved[0]) {
+        final DeleteRecordsResponseData resp = new DeleteRecordsResponseData().setThrottleTimeMs(0);
+        if (delete(data, waiting, req, resp)) {
             // The checkpoint's fsync must not stall every other connection of this reactor: it runs on the
             // checkpoint thread, which then answers (or parks the answer for the followers).
             final PendingResponse pending = req.defer();
@@ -128,12 +127,12 @@ public final class DeleteRecordsHandler {
      * TOPIC_AUTHORIZATION_FAILED for its partitions.
      *
      * @param who the request (the authorizer's view of the client), null: no checks
-     * @param movedOut [0] set to whether any log start moved (then the checkpoint must be written before the answer)
+     * @param resp the answer, filled in per topic and partition
+     * @return whether any log start moved (then the checkpoint must be written before the answer)
      */
-    DeleteRecordsResponseData delete(DeleteRecordsRequestData req, List<DelayedDeleteRecords.Waiting> waiting,
-                                     RequestContext who, boolean[] movedOut) {
+    boolean delete(DeleteRecordsRequestData req, List<DelayedDeleteRecords.Waiting> waiting, RequestContext who,
+                   DeleteRecordsResponseData resp) {
         final Authorization authz = who == null ? Authorization.NONE : ctx.authorization();
-        final DeleteRecordsResponseData resp = new DeleteRecordsResponseData().setThrottleTimeMs(0);
         boolean moved = false;
         for (DeleteRecordsTopic t : req.topics()) {
             final DeleteRecordsTopicResult tr = new DeleteRecordsTopicResult().setName(t.name());
@@ -154,8 +153,7 @@ public final class DeleteRecordsHandler {
                 }
             }
         }
-        movedOut[0] = moved;
-        return resp;
+        return moved;
     }
 
     /** One partition; true if its log start moved. */

@@ -1,14 +1,20 @@
 package io.zcrx.ingest.broker.testkit;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A throw-away PKI for TLS tests, made with the JDK's own {@code keytool} (no extra dependency, and the same tool
@@ -80,5 +86,30 @@ public record TlsCerts(Path dir, Path truststore, Path broker, Path client, Path
             throw new IOException("keytool failed: " + String.join(" ", args) + ": "
                 + Files.readString(log, StandardCharsets.UTF_8));
         }
+    }
+
+    /**
+     * A client-side TLS context that trusts this CA, with the client certificate ({@link #client}) when
+     * {@code withCertificate} (mutual TLS), without one otherwise.
+     */
+    public SSLContext clientContext(boolean withCertificate) throws IOException, GeneralSecurityException {
+        final KeyStore trust = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(truststore)) {
+            trust.load(in, PASSWORD.toCharArray());
+        }
+        final TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        KeyManagerFactory kmf = null;
+        if (withCertificate) {
+            final KeyStore keys = KeyStore.getInstance("PKCS12");
+            try (InputStream in = Files.newInputStream(client)) {
+                keys.load(in, PASSWORD.toCharArray());
+            }
+            kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(keys, PASSWORD.toCharArray());
+        }
+        final SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        return ctx;
     }
 }

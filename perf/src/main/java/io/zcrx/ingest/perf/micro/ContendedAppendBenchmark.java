@@ -8,7 +8,6 @@ import io.zcrx.ingest.log.PartitionLog;
 import io.zcrx.ingest.perf.e2e.Jvm;
 import io.zcrx.ingest.perf.load.SequenceCrcPatch;
 import io.zcrx.ingest.protocol.bytes.SliceList;
-import io.zcrx.ingest.protocol.record.RecordBatchLayout;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -104,21 +103,7 @@ public class ContendedAppendBenchmark {
             body = frame.body();
             final ByteBuffer batchBytes = frame.template.frame();
             patch = new SequenceCrcPatch(batchBytes, frame.template.batchStart(0), frame.batchLength);
-            final ByteBuffer header = batch.header();
-            for (int i = 0; i < RecordBatchLayout.RECORD_BATCH_OVERHEAD; i++) {
-                header.put(i, batchBytes.get(frame.template.batchStart(0) + i));
-            }
-            if (idempotent) {
-                // Appends do not check the CRC (the validator did), so only the producer id changes.
-                header.putLong(RecordBatchLayout.PRODUCER_ID_OFFSET, 1000L + index);
-            } else {
-                header.putLong(RecordBatchLayout.PRODUCER_ID_OFFSET, RecordBatchLayout.NO_PRODUCER_ID);
-                header.putShort(RecordBatchLayout.PRODUCER_EPOCH_OFFSET, RecordBatchLayout.NO_PRODUCER_EPOCH);
-                header.putInt(RecordBatchLayout.BASE_SEQUENCE_OFFSET, RecordBatchLayout.NO_SEQUENCE);
-            }
-            batch.payload().clear();
-            batch.payload().addRange(body, frame.batchPosition + RecordBatchLayout.RECORD_BATCH_OVERHEAD,
-                frame.batchLength - RecordBatchLayout.RECORD_BATCH_OVERHEAD);
+            frame.loadAppendBatch(batch, body, idempotent, 1000L + index);
             nowMs = System.currentTimeMillis();
         }
 

@@ -2,6 +2,7 @@ package io.zcrx.ingest.perf.micro;
 
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import io.zcrx.ingest.log.AppendBatch;
 import io.zcrx.ingest.perf.load.ProduceTemplate;
 import io.zcrx.ingest.protocol.bytes.ChunkOwner;
 import io.zcrx.ingest.protocol.bytes.RxChunk;
@@ -107,6 +108,30 @@ final class SlicedFrame implements ChunkOwner {
                 + body.totalLength());
         }
         return body;
+    }
+
+    /**
+     * Loads the frame's batch into {@code batch} as the Produce path hands it to the log: a copy of the header, the
+     * payload as ranges of {@code body} (from {@link #body()}). Idempotent: the header keeps its producer fields,
+     * with {@code producerId} when it is not negative; otherwise Kafka's "no producer" values.
+     */
+    void loadAppendBatch(AppendBatch batch, SliceList body, boolean idempotent, long producerId) {
+        final ByteBuffer batchBytes = template.frame();
+        final ByteBuffer header = batch.header();
+        for (int i = 0; i < RecordBatchLayout.RECORD_BATCH_OVERHEAD; i++) {
+            header.put(i, batchBytes.get(template.batchStart(0) + i));
+        }
+        if (!idempotent) {
+            header.putLong(RecordBatchLayout.PRODUCER_ID_OFFSET, RecordBatchLayout.NO_PRODUCER_ID);
+            header.putShort(RecordBatchLayout.PRODUCER_EPOCH_OFFSET, RecordBatchLayout.NO_PRODUCER_EPOCH);
+            header.putInt(RecordBatchLayout.BASE_SEQUENCE_OFFSET, RecordBatchLayout.NO_SEQUENCE);
+        } else if (producerId >= 0) {
+            // Appends do not check the CRC (the validator did), so only the producer id changes.
+            header.putLong(RecordBatchLayout.PRODUCER_ID_OFFSET, producerId);
+        }
+        batch.payload().clear();
+        batch.payload().addRange(body, batchPosition + RecordBatchLayout.RECORD_BATCH_OVERHEAD,
+            batchLength - RecordBatchLayout.RECORD_BATCH_OVERHEAD);
     }
 
     /** Batch bytes covered by the CRC, as a frame-body range: [batchPosition + 21, batchPosition + batchLength). */

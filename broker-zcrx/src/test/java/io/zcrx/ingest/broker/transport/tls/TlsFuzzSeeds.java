@@ -1,24 +1,19 @@
 package io.zcrx.ingest.broker.transport.tls;
 
-import io.zcrx.ingest.broker.testkit.TlsCerts;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Seeds of {@link TlsHandshakeFuzzTest}: what the JDK's TLS client sends to the harness's TLS layer in real
@@ -30,28 +25,6 @@ import javax.net.ssl.TrustManagerFactory;
  */
 public final class TlsFuzzSeeds {
     private TlsFuzzSeeds() {
-    }
-
-    private static SSLContext client(TlsCerts certs, boolean withCertificate) throws IOException,
-            GeneralSecurityException {
-        final KeyStore trust = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(certs.truststore())) {
-            trust.load(in, TlsCerts.PASSWORD.toCharArray());
-        }
-        final TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        KeyManagerFactory kmf = null;
-        if (withCertificate) {
-            final KeyStore keys = KeyStore.getInstance("PKCS12");
-            try (InputStream in = Files.newInputStream(certs.client())) {
-                keys.load(in, TlsCerts.PASSWORD.toCharArray());
-            }
-            kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(keys, TlsCerts.PASSWORD.toCharArray());
-        }
-        final SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-        return ctx;
     }
 
     /** The client's flights of one real handshake with the harness: [first flight, all flights]. */
@@ -107,7 +80,7 @@ public final class TlsFuzzSeeds {
         final Map<String, byte[]> streams = new LinkedHashMap<>();
         for (String protocol : new String[] {"TLSv1.3", "TLSv1.2"}) {
             for (boolean cert : new boolean[] {false, true}) {
-                final byte[][] f = handshake(h, client(h.certs(), cert), protocol);
+                final byte[][] f = handshake(h, h.certs().clientContext(cert), protocol);
                 final String name = protocol.replace("TLSv1.", "tls1") + (cert ? "-client-cert" : "");
                 streams.put(name + "-client-hello", f[0]);
                 streams.put(name + "-all-flights", f[1]);

@@ -21,9 +21,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,11 +31,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -131,29 +126,8 @@ class TlsLayerTest {
         transport.start();
     }
 
-    private static SSLContext clientContext(boolean withCertificate) throws Exception {
-        final KeyStore trust = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(certs.truststore())) {
-            trust.load(in, TlsCerts.PASSWORD.toCharArray());
-        }
-        final TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        KeyManagerFactory kmf = null;
-        if (withCertificate) {
-            final KeyStore keys = KeyStore.getInstance("PKCS12");
-            try (InputStream in = Files.newInputStream(certs.client())) {
-                keys.load(in, TlsCerts.PASSWORD.toCharArray());
-            }
-            kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(keys, TlsCerts.PASSWORD.toCharArray());
-        }
-        final SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-        return ctx;
-    }
-
     private SSLSocket connect(boolean withCertificate) throws Exception {
-        final SSLSocket s = (SSLSocket) clientContext(withCertificate).getSocketFactory()
+        final SSLSocket s = (SSLSocket) certs.clientContext(withCertificate).getSocketFactory()
             .createSocket("127.0.0.1", transport.localAddress().getPort());
         s.setSoTimeout(20_000);
         return s;
