@@ -19,10 +19,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.storage.internals.log.BatchMetadata;
 import org.apache.kafka.storage.internals.log.KafkaSnapshotOracle;
 import org.apache.kafka.storage.internals.log.ProducerStateEntry;
 import org.apache.kafka.storage.internals.log.ProducerStateManager;
+import org.apache.kafka.storage.internals.log.ProducerStateManagerConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -256,6 +259,22 @@ class ProducerStateTableTest {
             final BatchMetadata b = k.batchMetadata().iterator().next();
             assertEquals(newest[1], b.lastSeq());
             assertEquals(newest[2] + newest[1] - newest[0], b.lastOffset());
+        }
+        // Kafka's own ProducerStateManager loading the file from a partition directory (what a Kafka broker
+        // given this log dir does) ends with the same newest batch per producer.
+        final Path partitionDir = Files.createDirectories(tmp.resolve("kafka-0"));
+        Files.copy(file, partitionDir.resolve(file.getFileName()));
+        final ProducerStateManager manager = new ProducerStateManager(new TopicPartition("kafka", 0),
+            partitionDir.toFile(), 60_000, new ProducerStateManagerConfig(86_400_000, false), Time.SYSTEM);
+        manager.truncateAndReload(0L, 9_999L, 1_700_000_001_000L);
+        assertEquals(batches.size(), manager.producerIdCount());
+        for (Map.Entry<Long, long[][]> e : batches.entrySet()) {
+            final long[] newest = e.getValue()[e.getValue().length - 1];
+            final ProducerStateEntry k = manager.lastEntry(e.getKey()).orElseThrow();
+            assertEquals(1, k.batchMetadata().size());
+            assertEquals(newest[1], k.batchMetadata().iterator().next().lastSeq());
+            assertEquals(newest[2] + newest[1] - newest[0], k.lastDataOffset());
+            assertEquals(newest[3], k.lastTimestamp());
         }
         // An older batch whose timestamp is later than the newest's is written with the newest's, so
         // no older entry can outlive the newest in Kafka's per-entry expiry.
