@@ -4,6 +4,9 @@
 # /proc/PID/stat) per GB and per Produce request (the client's request-total), optionally under
 # async-profiler (PROFILE_OUT .html, plus PROFILE_OUT.collapsed) or strace -c -f (STRACE_OUT).
 # A warm-up perf-test of WARM records (default RECORDS/4) runs first on the same broker.
+# The broker's log is bounded by retention (64 MiB segments, 256 MiB per partition, deleted at once; FOOTPRINT=0
+# for an unbounded log): on a VM that hands freed memory back to the host, page cache beyond the recently used
+# memory costs several times more to fill, and a growing log measures that (docs/perf/2026-12-06-steady-state.md).
 # Used for docs/perf/2026-12-06-flame-perftest.md; ASPROF_LIB = libasyncProfiler.so (unpacked from
 # Maven Central's tools.profiler:async-profiler jar), WORK = scratch directory. Needs perf/ built.
 # usage: perftest-profile.sh BUILD_DIR RECORD_SIZE RECORDS [PROFILE_OUT|-] [STRACE_OUT|-] [override...]
@@ -18,7 +21,10 @@ XML
 port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 data=/dev/shm/req-bench-$$; rm -rf $data; mkdir -p $data
 logs=$work/logs-$$; mkdir -p $logs
-ov=(); for o in "$@"; do ov+=(--override "$o"); done
+ov=()
+[[ ${FOOTPRINT:-1} != 0 ]] && for o in log.segment.bytes=67108864 log.retention.bytes=268435456 \
+  log.retention.check.interval.ms=1000 log.segment.delete.delay.ms=0; do ov+=(--override "$o"); done
+for o in "$@"; do ov+=(--override "$o"); done
 ${JAVA:-java} ${JOPTS:-} -Xms256m -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:AutoBoxCacheMax=65536 -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints \
   -Dlog4j2.configurationFile=$wt/config/log4j2.xml -Dzcrx.logs.dir=$logs \
   -cp "$build/broker.jar:$build/lib/*" io.zcrx.ingest.broker.Main $wt/config/server.properties \

@@ -54,11 +54,15 @@ public final class Compare {
             out.println("perf-compare: " + f.name() + " log dirs under " + f.root() + " (" + f.mount().label() + ")");
         }
         final PageFillProbe.Result pageFill = options.pageProbe && !options.dryRun ? pageFill() : null;
+        final LogFootprint footprint = options.logFootprint();
+        // A bounded footprint recycles the page cache, so the probe's knee does not bound a run (LogFootprint).
         final long runBudget = options.runMaxBytes > 0 ? options.runMaxBytes
-            : pageFill != null ? pageFill.runBudgetBytes() : Long.MAX_VALUE;
+            : pageFill != null && !footprint.on() ? pageFill.runBudgetBytes() : Long.MAX_VALUE;
         if (pageFill != null) {
-            out.println("perf-compare: " + pageFill.describe());
+            out.println("perf-compare: " + pageFill.describe()
+                + (footprint.on() && options.runMaxBytes == 0 ? " (not applied: the log footprint is bounded)" : ""));
         }
+        out.println("perf-compare: " + footprint.describe(options.partitions, options.connections));
         if (options.runMaxBytes > 0) {
             out.println(String.format(Locale.ROOT, "perf-compare: each run writes at most %.1f GB"
                 + " (--run-max-bytes)", options.runMaxBytes / 1e9));
@@ -113,11 +117,25 @@ public final class Compare {
         Report.writeMarkdown(md, new Report.Context(title, command(), machine, options, targets, skipped,
             charted ? png.getFileName().toString() : null, csv.getFileName().toString(),
             startedAt.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z")), duration,
-            pageFill != null ? pageFill.describe() : options.runMaxBytes > 0
-                ? String.format(Locale.ROOT, "each run writes at most %.1f GB (--run-max-bytes)",
-                    options.runMaxBytes / 1e9) : null), summary);
+            memoryNote(pageFill, footprint)), summary);
         out.println("perf-compare: done in " + duration + ": " + md + (charted ? ", " + png : "") + ", " + csv);
         return new Output(md, charted ? png : null, csv, results, skipped);
+    }
+
+    /** The report's memory line: the page-fill probe, the run byte budget, the log footprint; null if none. */
+    private String memoryNote(PageFillProbe.Result pageFill, LogFootprint footprint) {
+        final List<String> parts = new ArrayList<>();
+        if (pageFill != null) {
+            parts.add(pageFill.describe() + (footprint.on() && options.runMaxBytes == 0
+                ? " (not applied: the log footprint is bounded)" : ""));
+        } else if (options.runMaxBytes > 0) {
+            parts.add(String.format(Locale.ROOT, "each run writes at most %.1f GB (--run-max-bytes)",
+                options.runMaxBytes / 1e9));
+        }
+        if (footprint.on()) {
+            parts.add(footprint.describe(options.partitions, options.connections));
+        }
+        return parts.isEmpty() ? null : String.join("; ", parts);
     }
 
     /**
@@ -145,10 +163,14 @@ public final class Compare {
     /** Kafka, our broker per transport that starts, the sink: in that order (the interleaving order). */
     private List<Target> targets(LogFs probeFs, Map<String, String> skipped) throws IOException, InterruptedException {
         final List<Target> targets = new ArrayList<>();
+        final LogFootprint footprint = options.logFootprint();
+        // The footprint's settings first: an explicit --zcrx-override of the same key comes later and wins.
+        final List<String> zcrxOverrides = new ArrayList<>(footprint.brokerSettings(options.partitions));
+        zcrxOverrides.addAll(options.zcrxOverrides);
         if (options.targets.contains("kafka")) {
             try {
                 targets.add(new KafkaReferenceTarget(KafkaReference.ensureLib(options.repoRoot, options.workDir),
-                    options.kafkaJvmOpts, options.brokerJmx));
+                    options.kafkaJvmOpts, options.brokerJmx, footprint.brokerSettings(options.partitions)));
             } catch (IOException e) {
                 skipped.put("Apache Kafka " + KafkaReference.VERSION, e.getMessage());
             }
@@ -178,7 +200,7 @@ public final class Compare {
                 for (String transport : options.transports) {
                     for (String[] jvm : jvms) {
                         addZcrx(new ZcrxBrokerTarget(options.repoRoot, transport, options.zcrxJvmOpts,
-                            options.zcrxOverrides, options.brokerJmx, true).withJvm(jvm[0], jvm[1], jvm[2]), probeFs,
+                            zcrxOverrides, options.brokerJmx, true).withJvm(jvm[0], jvm[1], jvm[2]), probeFs,
                             targets, skipped);
                     }
                 }
@@ -190,7 +212,10 @@ public final class Compare {
                 out.println("perf-compare: C sink unavailable, using the Java sink: " + built.reason());
             }
             if (options.targets.contains("sink")) {
-                targets.add(new SinkTarget(built, Jvm.perfClassPath(), false));
+                targets.add(footprint.on()
+                    ? new SinkTarget(built, Jvm.perfClassPath(), false, footprint.segmentBytes(options.connections),
+                        footprint.sinkKeepFiles())
+                    : new SinkTarget(built, Jvm.perfClassPath(), false));
             }
             if (options.targets.contains("discard")) {
                 targets.add(new SinkTarget(built, Jvm.perfClassPath(), true));

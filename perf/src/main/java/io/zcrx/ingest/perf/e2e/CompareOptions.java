@@ -13,7 +13,9 @@ import java.util.Map;
  *
  * <p>Profiles: {@code full} (the published run: 3 repetitions, tmpfs and disk, every load),
  * {@code quick} (one repetition, shorter windows: a first look in about ten minutes) and
- * {@code smoke} (CI: tiny, tmpfs only, one record size and acks=all, well under a minute).
+ * {@code smoke} (CI: tiny, tmpfs only, one record size and acks=all, well under a minute) and {@code steady}
+ * (tmpfs, perf-test and firehose, 15 s warm-up and window, every target's log bounded by retention to 1 GiB: the
+ * broker's cost once its JIT has settled and its page cache is recycled, see {@link LogFootprint}).
  */
 public final class CompareOptions {
     public String profile = "full";
@@ -67,6 +69,8 @@ public final class CompareOptions {
      * ({@link PageFillProbe}: 60 % of the knee, unlimited without one).
      */
     public long runMaxBytes;
+    /** Bounded log footprint per target, bytes ({@link LogFootprint}); 0 = unbounded. */
+    public long logFootprintBytes;
     /** Probe the page-cache fill rate on tmpfs before the runs (needs a tmpfs --tmpfs-dir). */
     public boolean pageProbe = true;
     /** Unthrottled perf-test: records of the measured process; 0 = sized from the warm-up's rate. */
@@ -162,7 +166,18 @@ public final class CompareOptions {
                 perfWarmup = false;
                 perfRecords = 2_000;
             }
-            default -> throw new IllegalArgumentException("unknown profile: profile=" + p + " (full, quick, smoke)");
+            case "steady" -> {
+                reps = 2;
+                fs = List.of("tmpfs");
+                loads = List.of("perf", "firehose");
+                seconds = 15;
+                warmupSeconds = 15;
+                logFootprintBytes = 1L << 30;
+                // The footprint bounds memory, so a firehose run is bounded by its time only.
+                firehoseMaxBytes = 1L << 40;
+            }
+            default -> throw new IllegalArgumentException("unknown profile: profile=" + p
+                + " (full, quick, smoke, steady)");
         }
     }
 
@@ -212,6 +227,7 @@ public final class CompareOptions {
             case "batch-size" -> batchBytes = Integer.parseInt(v);
             case "firehose-max-bytes" -> firehoseMaxBytes = Long.parseLong(v);
             case "run-max-bytes" -> runMaxBytes = v.equals("auto") ? 0 : Long.parseLong(v);
+            case "log-footprint" -> logFootprintBytes = Long.parseLong(v);
             case "page-probe" -> pageProbe = Boolean.parseBoolean(v);
             case "perf-records" -> perfRecords = Long.parseLong(v);
             case "perf-warmup" -> perfWarmup = Boolean.parseBoolean(v);
@@ -251,6 +267,7 @@ public final class CompareOptions {
             throw new IllegalArgumentException("byte limits must be positive: runMaxBytes=" + runMaxBytes
                 + ", firehoseMaxBytes=" + firehoseMaxBytes);
         }
+        new LogFootprint(logFootprintBytes);
         if (reps < 1 || partitions < 1 || seconds <= 0 || warmupSeconds < 0 || connections < 1 || inflight < 1) {
             throw new IllegalArgumentException("invalid options: reps=" + reps + ", partitions=" + partitions
                 + ", seconds=" + seconds + ", warmupSeconds=" + warmupSeconds + ", connections=" + connections
@@ -306,6 +323,11 @@ public final class CompareOptions {
         }
     }
 
+    /** The bounded log footprint of this run ({@link LogFootprint#NONE} when unbounded). */
+    public LogFootprint logFootprint() {
+        return new LogFootprint(logFootprintBytes);
+    }
+
     /** The loads of the plan, in a stable order: size, then acks, then kind. */
     public List<LoadSpec> loadSpecs() {
         final List<LoadSpec> l = new ArrayList<>();
@@ -333,7 +355,7 @@ public final class CompareOptions {
 
     public static String usage() {
         return String.join("\n",
-            "usage: bin/perf-compare.sh [--profile full|quick|smoke] [--name value ...]",
+            "usage: bin/perf-compare.sh [--profile full|quick|smoke|steady] [--name value ...]",
             "  --reps N                 repetitions per configuration (full: 3)",
             "  --fs tmpfs,disk          log-dir file systems (tmpfs: CPU path only; disk: real writeback)",
             "  --tmpfs-dir DIR          (default /dev/shm/zcrx-perf)   --disk-dir DIR  (default perf/target/perf-data)",
@@ -355,6 +377,8 @@ public final class CompareOptions {
             "  --connections N (16)  --inflight N (8)  --batch-size B (16384)  --firehose-max-bytes B",
             "  --perf-records N (0: sized from the warm-up to last --seconds)  --perf-warmup true|false",
             "  --run-max-bytes B|auto   most bytes one run writes, warm-up included (auto: from the page-fill probe)",
+            "  --log-footprint B        bound every target's log to about B bytes by retention (0: unbounded; steady:",
+            "                           1 GiB); lifts the run byte budget, so windows can be long",
             "  --page-probe true|false  time filling the page cache on tmpfs first (full/quick: true)",
             "  --kafka-jvm-opts '...'  --zcrx-jvm-opts '...'  (default: each broker's own start-script options)",
             "  --out DIR (docs/perf)  --name NAME (default DATE-MACHINE)  --work-dir DIR  --repo DIR  --dry-run");

@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -23,6 +24,7 @@ public final class KafkaReferenceTarget implements Target {
     private final Path lib;
     private final String jvmOpts;
     private final boolean jmx;
+    private final List<String> extraProperties;
 
     public KafkaReferenceTarget(Path lib, String jvmOpts) {
         this(lib, jvmOpts, false);
@@ -30,9 +32,23 @@ public final class KafkaReferenceTarget implements Target {
 
     /** @param jmx open remote JMX on a loopback port ({@link BrokerJmx#jvmOptions}), as Kafka's JMX_PORT does */
     public KafkaReferenceTarget(Path lib, String jvmOpts, boolean jmx) {
+        this(lib, jvmOpts, jmx, List.of());
+    }
+
+    /**
+     * @param extraProperties key=value lines appended to the server.properties (e.g. {@link LogFootprint}'s
+     *                        retention settings); a later line of a key wins in a properties file
+     */
+    public KafkaReferenceTarget(Path lib, String jvmOpts, boolean jmx, List<String> extraProperties) {
+        for (String kv : extraProperties) {
+            if (kv.indexOf('=') <= 0) {
+                throw new IllegalArgumentException("Kafka property must be key=value: at=" + kv);
+            }
+        }
         this.lib = lib;
         this.jvmOpts = jvmOpts;
         this.jmx = jmx;
+        this.extraProperties = List.copyOf(extraProperties);
     }
 
     @Override
@@ -52,6 +68,11 @@ public final class KafkaReferenceTarget implements Target {
 
     /** The server.properties a run uses. */
     static String serverProperties(int port, int controllerPort, Path dataDir, int partitions) {
+        return serverProperties(port, controllerPort, dataDir, partitions, List.of());
+    }
+
+    /** As {@link #serverProperties(int, int, Path, int)}, with {@code extra} key=value lines at the end. */
+    static String serverProperties(int port, int controllerPort, Path dataDir, int partitions, List<String> extra) {
         return String.join("\n",
             "process.roles=broker,controller",
             "node.id=1",
@@ -70,6 +91,7 @@ public final class KafkaReferenceTarget implements Target {
             "share.coordinator.state.topic.replication.factor=1",
             "share.coordinator.state.topic.min.isr=1",
             "group.initial.rebalance.delay.ms=0",
+            String.join("\n", extra),
             "");
     }
 
@@ -90,7 +112,8 @@ public final class KafkaReferenceTarget implements Target {
         final int controllerPort = Jvm.freePortExcept(port);
         final int jmxPort = jmx ? Jvm.freePortExcept(port, controllerPort) : 0;
         final Path props = runDir.resolve("server.properties");
-        Files.writeString(props, serverProperties(port, controllerPort, dataDir, partitions), StandardCharsets.UTF_8);
+        Files.writeString(props, serverProperties(port, controllerPort, dataDir, partitions, extraProperties),
+            StandardCharsets.UTF_8);
         final Path log4j = runDir.resolve("log4j2.properties");
         Files.writeString(log4j, LOG4J2, StandardCharsets.UTF_8);
         final String cp = lib.toAbsolutePath() + "/*";
@@ -126,6 +149,7 @@ public final class KafkaReferenceTarget implements Target {
     public String describe() {
         return "kafka_2.13 " + KafkaReference.VERSION + " (its own kafka-clients " + KafkaReference.VERSION
             + "), KRaft combined broker+controller, one node, Kafka's defaults otherwise; JVM: " + jvmOpts
-            + (jmx ? " plus remote JMX on a loopback port" : "");
+            + (jmx ? " plus remote JMX on a loopback port" : "")
+            + (extraProperties.isEmpty() ? "" : "; settings: " + String.join(", ", extraProperties));
     }
 }

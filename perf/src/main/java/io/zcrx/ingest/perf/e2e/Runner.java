@@ -134,6 +134,14 @@ public final class Runner {
         }
     }
 
+    /**
+     * The most bytes a run may write on its file system: 40 % of the free space, or no limit when the log
+     * footprint is bounded (retention deletes as the run writes, {@link LogFootprint}).
+     */
+    private long fsBudgetBytes(RunSpec spec) throws IOException {
+        return options.logFootprint().on() ? Long.MAX_VALUE : spec.fs().budgetBytes(0.4);
+    }
+
     private RunResult firehose(RunSpec spec, Path runDir, Target.Started started,
                                Supplier<BrokerJmx.ProduceLatency> latency)
             throws IOException, InterruptedException {
@@ -145,7 +153,7 @@ public final class Runner {
         // early too once it has sent maxBytes * warmupSeconds / seconds.
         final double windowShare = options.seconds / (options.seconds + options.warmupSeconds);
         final long maxBytes = Math.max(1, Math.min(Math.min(options.firehoseMaxBytes,
-            (long) (spec.fs().budgetBytes(0.4) * windowShare)), (long) (runBudgetBytes * windowShare)));
+            (long) (fsBudgetBytes(spec) * windowShare)), (long) (runBudgetBytes * windowShare)));
         final FirehoseConfig config = new FirehoseConfig("127.0.0.1", started.port(), TOPIC,
             options.partitions, load.recordBytes(), options.batchBytes,
             load.acksAll() ? (short) -1 : (short) 1, load.acksAll(), options.connections, options.inflight,
@@ -223,7 +231,7 @@ public final class Runner {
         double seconds = options.openLoopSeconds;
         double warmup = options.openLoopWarmupSeconds;
         final double bytes = (double) load.rate() * load.recordBytes() * (seconds + warmup);
-        final double budget = Math.min(runBudgetBytes, spec.fs().budgetBytes(0.4));
+        final double budget = Math.min(runBudgetBytes, fsBudgetBytes(spec));
         if (bytes > budget) {
             final double scale = budget / bytes;
             seconds = Math.max(1, seconds * scale);

@@ -109,4 +109,21 @@ class CompareOptionsTest {
             .getMessage().contains("profile=x"));
         assertThrows(IllegalArgumentException.class, () -> CompareOptions.parse(new String[] {"--reps"}));
     }
+    @Test
+    void steadyProfileBoundsTheLogFootprintAndTheOptionIsValidated() {
+        // Goal: the steady profile runs long windows on tmpfs with every target's log bounded by retention, and a
+        // footprint too small to hold one segment set is refused naming the value; 0 turns it off.
+        final CompareOptions o = CompareOptions.parse(new String[] {"--profile", "steady"});
+        assertEquals(List.of("tmpfs"), o.fs);
+        assertEquals(15, o.seconds);
+        assertEquals(15, o.warmupSeconds);
+        assertEquals(1L << 30, o.logFootprint().totalBytes());
+        assertEquals(List.of(LoadSpec.Kind.PERF_TEST, LoadSpec.Kind.FIREHOSE),
+            o.loadSpecs().stream().map(LoadSpec::kind).distinct().toList());
+        assertEquals(0, CompareOptions.parse(new String[] {"--profile", "steady", "--log-footprint", "0"})
+            .logFootprint().totalBytes());
+        assertTrue(assertThrows(IllegalArgumentException.class,
+            () -> CompareOptions.parse(new String[] {"--log-footprint", "1000"})).getMessage()
+            .contains("logFootprint=1000"));
+    }
 }

@@ -1,0 +1,48 @@
+package io.zcrx.ingest.perf.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LogFootprintTest {
+
+    @Test
+    void segmentsShareTheFootprintWithinKafkasLimits() {
+        // Goal: each partition (or sink connection) keeps SEGMENTS_KEPT segments plus the active one inside its
+        // share; segments never below Kafka's 1 MiB minimum nor above 64 MiB.
+        final LogFootprint f = new LogFootprint(1L << 30);
+        assertTrue(f.on());
+        assertEquals((1L << 30) / 4 / 5, f.segmentBytes(4));
+        assertEquals(LogFootprint.MAX_SEGMENT_BYTES, f.segmentBytes(1));
+        assertEquals(LogFootprint.MIN_SEGMENT_BYTES, f.segmentBytes(10_000));
+        assertEquals(List.of("log.segment.bytes=53687091", "log.retention.bytes=214748364",
+            "log.retention.check.interval.ms=1000", "log.segment.delete.delay.ms=0"), f.brokerSettings(4));
+        assertEquals(5, f.sinkKeepFiles());
+        assertTrue(f.describe(4, 16).contains("every 12 MiB and keeps 5"), f.describe(4, 16));
+    }
+
+    @Test
+    void offMeansNoSettingsAndTooSmallIsRefused() {
+        assertFalse(LogFootprint.NONE.on());
+        assertEquals(List.of(), LogFootprint.NONE.brokerSettings(4));
+        assertThrows(IllegalArgumentException.class, () -> LogFootprint.NONE.segmentBytes(4));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new LogFootprint(1 << 20)).getMessage()
+            .contains("logFootprint=1048576"));
+    }
+
+    @Test
+    void kafkasPropertiesEndWithTheFootprintSettings() {
+        // Goal: the reference broker gets the same retention settings as ours, after its own lines (the later
+        // line of a key wins in a properties file).
+        final String props = KafkaReferenceTarget.serverProperties(9092, 9093, Path.of("/tmp/k"), 4,
+            new LogFootprint(1L << 30).brokerSettings(4));
+        assertTrue(props.contains("\nlog.retention.bytes=214748364\n"), props);
+        assertTrue(props.indexOf("log.segment.delete.delay.ms=0") > props.indexOf("num.partitions=4"), props);
+        assertFalse(KafkaReferenceTarget.serverProperties(9092, 9093, Path.of("/tmp/k"), 4).contains("retention"));
+    }
+}
