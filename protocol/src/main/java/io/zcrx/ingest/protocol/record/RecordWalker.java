@@ -52,7 +52,6 @@ final class RecordWalker {
         maxTimestamp = NO_TIMESTAMP;
         badTimestampIndex = -1;
         badTimestamp = NO_TIMESTAMP;
-        final int sectionEnd = c.limit();
         final boolean createTimeTopic = !config.logAppendTime;
         final long beforeMaxMs = config.timestampBeforeMaxMs;
         final long afterMaxMs = config.timestampAfterMaxMs;
@@ -70,8 +69,10 @@ final class RecordWalker {
                         + lengthAt + ", length=" + recordLength + ", remaining=" + c.remaining(), i);
                 }
                 final int recordEnd = c.position() + recordLength;
-                // Narrow the cursor to this record: a field running past it fails like one past the batch.
-                c.limit(recordEnd);
+                // The fields are read against the section's end, not narrowed to this record: narrowing would send
+                // the record's last varints down the cursor's bounds-checked path (its fast path needs the longest
+                // varint's room before the limit) on every record. A field that runs past the record still fails,
+                // below: the position only moves forward, so it ends past recordEnd.
                 c.readByte(); // record attributes: unused in magic 2 (Kafka ignores them too)
                 timestampDelta = c.readVarlong();
                 final int offsetDelta = c.readVarint();
@@ -91,7 +92,7 @@ final class RecordWalker {
                     return failRecord(INVALID_RECORD, "record header count is negative: recordIndex=" + i
                         + ", headerCount=" + headerCount, i);
                 }
-                for (int h = 0; h < headerCount; h++) {
+                for (int h = 0; h < headerCount && c.position() <= recordEnd; h++) {
                     final int keyLength = c.readVarint();
                     if (keyLength < 0) {
                         return failRecord(INVALID_RECORD, "record header key is null: recordIndex=" + i
@@ -101,10 +102,12 @@ final class RecordWalker {
                     skipBytesField(c); // header value
                 }
                 if (c.position() != recordEnd) {
-                    return failRecord(INVALID_RECORD, "record has bytes left after its fields: recordIndex=" + i
-                        + ", left=" + (recordEnd - c.position()), i);
+                    return failRecord(INVALID_RECORD, c.position() > recordEnd
+                        ? "record fields run past its length: recordIndex=" + i + ", length=" + recordLength
+                            + ", over=" + (c.position() - recordEnd)
+                        : "record has bytes left after its fields: recordIndex=" + i + ", left="
+                            + (recordEnd - c.position()), i);
                 }
-                c.limit(sectionEnd);
             } catch (ProtocolException e) {
                 return failRecord(INVALID_RECORD, "record malformed: recordIndex=" + i + ", " + e.getMessage(), i);
             }

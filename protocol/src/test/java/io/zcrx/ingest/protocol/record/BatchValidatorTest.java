@@ -138,6 +138,50 @@ class BatchValidatorTest {
         assertEquals(0, chunks.outstanding(), "seed=" + seed);
     }
 
+    // Goal: the record walk accepts exactly what Kafka's own reader accepts, on damaged records too (the walk
+    // reads each record's fields against the batch's end, not narrowed to the record, and must still catch a
+    // field that runs past its record). Method: an uncompressed batch from kafka-clients, one byte of its records
+    // section replaced, the CRC recomputed so the walk is reached; oracle: kafka-clients iterates every record
+    // (its DefaultRecord checks each record's size and header keys, its iterator the bytes left after the last)
+    // and each offset delta equals its index (LogValidator's rule). Timestamps are not bounded here, so the
+    // verdict is about framing only.
+    @Property(tries = 300)
+    void damagedRecordsGetKafkasVerdict(@ForAll long seed) {
+        final Random random = new Random(seed);
+        final byte[] batch = kafkaBatch(CompressionType.NONE, random.nextBoolean(),
+            ProduceRequests.records(random, 1 + random.nextInt(12), NOW));
+        final int at = RecordBatchLayout.RECORD_BATCH_OVERHEAD
+            + random.nextInt(batch.length - RecordBatchLayout.RECORD_BATCH_OVERHEAD);
+        batch[at] = (byte) random.nextInt(256);
+        final java.util.zip.Checksum crc = new java.util.zip.CRC32C(); // fully qualified: one use, in a test
+        crc.update(batch, RecordBatchLayout.ATTRIBUTES_OFFSET, batch.length - RecordBatchLayout.ATTRIBUTES_OFFSET);
+        ByteBuffer.wrap(batch).putInt(RecordBatchLayout.CRC_OFFSET, (int) crc.getValue());
+        final BatchValidationConfig anyTime = new BatchValidationConfig();
+        anyTime.timestampAfterMaxMs = Long.MAX_VALUE;
+        final short code = validate(batch, f -> chunks.slicesRandom(f, random, 8), V13, anyTime, NOW);
+        final boolean kafka = kafkaReads(batch);
+        assertEquals(kafka ? NONE : INVALID_RECORD, code, "seed=" + seed + ", byte " + at + ": "
+            + validator.errorMessage());
+    }
+
+    /** Whether kafka-clients reads every record of {@code batch} with offset deltas 0, 1, 2, ... */
+    private static boolean kafkaReads(byte[] batch) {
+        try {
+            final MutableRecordBatch b = MemoryRecords.readableRecords(ByteBuffer.wrap(batch)).batches().iterator()
+                .next();
+            long expected = b.baseOffset();
+            for (Record r : b) {
+                if (r.offset() != expected++) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (RuntimeException e) {
+            // Any exception of Kafka's reader (InvalidRecordException, BufferUnderflowException, ...) is a refusal.
+            return false;
+        }
+    }
+
     // Goal: every codec, idempotent or not, passes at every slicing style, and each is exercised
     // deterministically (the property above samples). Method: a fixed record set per combination.
     @Test
