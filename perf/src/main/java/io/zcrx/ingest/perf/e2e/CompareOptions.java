@@ -77,6 +77,12 @@ public final class CompareOptions {
     public long perfRecords;
     /** Run a warm-up perf-test process before the measured one. */
     public boolean perfWarmup = true;
+    /**
+     * Measure a perf-test run from the tool's first progress line (5 s in) to its end, not the whole process: a new
+     * client's first requests take paths the broker's compiled code has not seen (a new producer id, a new
+     * connection's first frame, the control requests), and both brokers' JIT recompiles what that deoptimized.
+     */
+    public boolean perfSteady;
     public String kafkaJvmOpts = Jvm.BROKER_OPTS;
     public String zcrxJvmOpts = Jvm.ZCRX_BROKER_OPTS;
     /** Extra key=value overrides for our broker (e.g. zcrx.interface for the zcrx transport). */
@@ -173,6 +179,7 @@ public final class CompareOptions {
                 seconds = 15;
                 warmupSeconds = 15;
                 logFootprintBytes = 1L << 30;
+                perfSteady = true;
                 // The footprint bounds memory, so a firehose run is bounded by its time only.
                 firehoseMaxBytes = 1L << 40;
             }
@@ -231,6 +238,7 @@ public final class CompareOptions {
             case "page-probe" -> pageProbe = Boolean.parseBoolean(v);
             case "perf-records" -> perfRecords = Long.parseLong(v);
             case "perf-warmup" -> perfWarmup = Boolean.parseBoolean(v);
+            case "perf-steady" -> perfSteady = Boolean.parseBoolean(v);
             case "kafka-jvm-opts" -> kafkaJvmOpts = v;
             case "zcrx-jvm-opts" -> zcrxJvmOpts = v;
             case "zcrx-override" -> {
@@ -376,6 +384,7 @@ public final class CompareOptions {
             "  --partitions N (4)  --seconds S (10)  --warmup-seconds S (5)",
             "  --connections N (16)  --inflight N (8)  --batch-size B (16384)  --firehose-max-bytes B",
             "  --perf-records N (0: sized from the warm-up to last --seconds)  --perf-warmup true|false",
+            "  --perf-steady true|false  measure perf-test from its first progress line (5 s in) to its end (steady)",
             "  --run-max-bytes B|auto   most bytes one run writes, warm-up included (auto: from the page-fill probe)",
             "  --log-footprint B        bound every target's log to about B bytes by retention (0: unbounded; steady:",
             "                           1 GiB); lifts the run byte budget, so windows can be long",

@@ -19,6 +19,19 @@ public record PerfTestSummary(long records, double recordsPerSec, double avgMs, 
         + "([\\d.]+) ms avg latency, ([\\d.]+) ms max latency, (\\d+) ms 50th, (\\d+) ms 95th, (\\d+) ms 99th, "
         + "(\\d+) ms 99\\.9th\\.\\s*$");
 
+    /**
+     * A progress line, printed every 5 s while the tool runs:
+     * {@code 1234 records sent, 246.8 records/sec (0.24 MB/sec), 12.3 ms avg latency, 45.6 ms max latency.}
+     */
+    static final Pattern PROGRESS = Pattern.compile("^(\\d+) records sent, [\\d.]+ records/sec \\([\\d.]+ MB/sec\\), "
+        + "[\\d.]+ ms avg latency, [\\d.]+ ms max latency\\.\\s*$");
+
+    /** Records of the interval a progress line reports; -1 when {@code line} is not one (the summary is not). */
+    public static long progressRecords(String line) {
+        final Matcher m = PROGRESS.matcher(line);
+        return m.matches() ? Long.parseLong(m.group(1)) : -1;
+    }
+
     /** The last summary line among {@code lines}; null when there is none (the tool failed). */
     public static PerfTestSummary find(List<String> lines) {
         PerfTestSummary found = null;

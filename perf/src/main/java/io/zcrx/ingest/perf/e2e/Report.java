@@ -121,8 +121,11 @@ public final class Report {
         b.append("- peak RSS = VmHWM of the target at the end of the run (JVM start and warm-up included).\n");
         b.append("- client CPU: firehose = its own CPU in the window; perf-test = the whole perf-test process.\n");
         b.append("- perf-test rows: kafka-producer-perf-test (kafka-tools 4.3.1) with identical arguments")
-            .append(" against each broker; a first perf-test process warms the broker up, the second is measured.")
-            .append(" Latency columns are its own figures.\n");
+            .append(" against each broker; a first perf-test process warms the broker up, the second is measured")
+            .append(c.options().perfSteady ? " from its first progress line (5 s in) to its end (--perf-steady: a new"
+                + " client's first seconds, when the brokers' JIT recompiles what its first requests deoptimized,"
+                + " are left out; records, MB/s and CPU are the window's)" : "")
+            .append(". Latency columns are its own figures (the whole process).\n");
         b.append("- broker Produce ms: the broker's own histogram of the time a Produce request spends in it")
             .append(" (received to response sent), Kafka's MBean")
             .append(" `kafka.network:type=RequestMetrics,name=TotalTimeMs,request=Produce` (attributes 50thPercentile,")

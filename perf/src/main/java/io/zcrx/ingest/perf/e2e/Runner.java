@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -303,18 +304,40 @@ public final class Runner {
             records = Math.max(1_000, Math.min(records, (runBudgetBytes - warmupBytes) / load.recordBytes()));
         }
 
-        final var threads0 = ProcStat.threadTicks(pid);
-        final long t0 = System.nanoTime();
-        final long c0 = ProcStat.cpuTicks(pid);
-        final long m0 = ProcStat.machineBusyTicks();
-        final long d0 = spec.fs().mount().deviceBytesWritten();
-        final List<String> out = runPerfTest(runDir, "perf-test", started.port(), load, records);
+        // The window: the whole measured process, or with --perf-steady from the tool's first progress line (its
+        // first 5 s left out) to its end.
+        final PerfWindow w = new PerfWindow(pid, spec);
+        if (!options.perfSteady) {
+            w.start(0);
+        }
+        final List<String> out = runPerfTest(runDir, "perf-test", started.port(), load, records, w.clientPid, line -> {
+            final long firstInterval = options.perfSteady && !w.started() && w.error == null
+                ? PerfTestSummary.progressRecords(line) : -1;
+            if (firstInterval >= 0) {
+                try {
+                    w.start(firstInterval);
+                } catch (IOException e) {
+                    w.error = "cannot sample the target at the window's start: " + e.getMessage();
+                }
+            }
+        });
+        if (w.error != null) {
+            return RunResult.failed(spec, w.error);
+        }
+        if (!w.started()) {
+            return RunResult.failed(spec, "perf-test printed no progress line, so --perf-steady has no window:"
+                + " the measured process lasted under its 5 s reporting interval (raise --seconds)");
+        }
         final long c1 = ProcStat.cpuTicks(pid);
         final long m1 = ProcStat.machineBusyTicks();
         final long d1 = spec.fs().mount().deviceBytesWritten();
         final long t1 = System.nanoTime();
-        final var busiest = ProcStat.busiest(threads0, ProcStat.threadTicks(pid), (t1 - t0) / 1e9, 3);
+        final var busiest = ProcStat.busiest(w.threads0, ProcStat.threadTicks(pid), (t1 - w.t0) / 1e9, 3);
         final BrokerJmx.ProduceLatency brokerLatency = latency.get();
+        final long c0 = w.c0;
+        final long m0 = w.m0;
+        final long d0 = w.d0;
+        final long t0 = w.t0;
 
         final PerfTestSummary s = PerfTestSummary.find(out);
         final String error = firstError(runDir.resolve("perf-test.log"));
@@ -323,14 +346,20 @@ public final class Runner {
                 + " of " + records
                 + ": " + error);
         }
-        double clientCpu = -1;
-        for (String l : out) {
-            if (l.startsWith(ProducerPerfMain.CPU_PREFIX)) {
-                clientCpu = Double.parseDouble(l.substring(ProducerPerfMain.CPU_PREFIX.length()).trim());
-            }
+        if (options.perfSteady) {
+            // Records and time of the window only; the latency columns stay the tool's whole-process figures.
+            final long windowRecords = s.records() - w.skippedRecords;
+            final double windowSeconds = (t1 - t0) / 1e9;
+            final double clientTotal = clientCpu(out);
+            return new RunResult(spec, null, windowRecords, windowRecords * load.recordBytes(), windowSeconds, s,
+                (double) (c1 - c0) / ProcStat.clockTicksPerSecond(), windowSeconds, ProcStat.peakRssBytes(pid),
+                clientTotal < 0 || w.clientCpu0 < 0 ? -1 : clientTotal - w.clientCpu0, d0 < 0 || d1 < 0 ? -1 : d1 - d0, RunResult.formatThreads(busiest),
+                busiest.isEmpty() ? 0 : busiest.get(0).getValue(),
+                (double) (m1 - m0) / ProcStat.clockTicksPerSecond(), brokerLatency);
         }
         return new RunResult(spec, null, s.records(), s.records() * load.recordBytes(), s.seconds(), s,
-            (double) (c1 - c0) / ProcStat.clockTicksPerSecond(), (t1 - t0) / 1e9, ProcStat.peakRssBytes(pid), clientCpu,
+            (double) (c1 - c0) / ProcStat.clockTicksPerSecond(), (t1 - t0) / 1e9, ProcStat.peakRssBytes(pid),
+            clientCpu(out),
             d0 < 0 || d1 < 0 ? -1 : d1 - d0, RunResult.formatThreads(busiest),
             busiest.isEmpty() ? 0 : busiest.get(0).getValue(), (double) (m1 - m0) / ProcStat.clockTicksPerSecond(),
             brokerLatency);
@@ -358,18 +387,78 @@ public final class Runner {
         "  <Loggers><Root level=\"WARN\"><AppenderRef ref=\"out\"/></Root></Loggers>",
         "</Configuration>", "");
 
+    /** The perf-test process's own CPU seconds ({@link ProducerPerfMain#CPU_PREFIX}), or -1. */
+    private static double clientCpu(List<String> out) {
+        double clientCpu = -1;
+        for (String l : out) {
+            if (l.startsWith(ProducerPerfMain.CPU_PREFIX)) {
+                clientCpu = Double.parseDouble(l.substring(ProducerPerfMain.CPU_PREFIX.length()).trim());
+            }
+        }
+        return clientCpu;
+    }
+
+    /** The start of a perf-test window: the samples taken when it began, written by the pump thread. */
+    private static final class PerfWindow {
+        private final long pid;
+        private final RunSpec spec;
+        volatile boolean begun;
+        volatile String error;
+        /** The perf-test process, once started; its CPU seconds at the window's start (-1 = not sampled). */
+        final AtomicLong clientPid = new AtomicLong(-1);
+        volatile double clientCpu0 = -1;
+        volatile long skippedRecords;
+        volatile Map<Long, ProcStat.ThreadTicks> threads0 = Map.of();
+        volatile long t0;
+        volatile long c0;
+        volatile long m0;
+        volatile long d0;
+
+        PerfWindow(long pid, RunSpec spec) {
+            this.pid = pid;
+            this.spec = spec;
+        }
+
+        void start(long recordsBefore) throws IOException {
+            skippedRecords = recordsBefore;
+            threads0 = ProcStat.threadTicks(pid);
+            t0 = System.nanoTime();
+            c0 = ProcStat.cpuTicks(pid);
+            m0 = ProcStat.machineBusyTicks();
+            d0 = spec.fs().mount().deviceBytesWritten();
+            final long client = clientPid.get();
+            clientCpu0 = client > 0 ? (double) ProcStat.cpuTicks(client) / ProcStat.clockTicksPerSecond() : -1;
+            begun = true;
+        }
+
+        boolean started() {
+            return begun;
+        }
+    }
+
     private List<String> runPerfTest(Path runDir, String name, int port, LoadSpec load, long records)
             throws IOException, InterruptedException {
+        return runPerfTest(runDir, name, port, load, records, new AtomicLong(), l -> { });
+    }
+
+    /**
+     * As above; {@code onLine} sees each output line as it arrives (on the pump thread), and {@code pid} gets the
+     * process's pid once it runs.
+     */
+    private List<String> runPerfTest(Path runDir, String name, int port, LoadSpec load, long records, AtomicLong pid,
+                                     Consumer<String> onLine) throws IOException, InterruptedException {
         final List<String> lines = new ArrayList<>();
         final Path log4j = runDir.resolve("perf-test-log4j2.xml");
         Files.writeString(log4j, PERF_TEST_LOG4J2, StandardCharsets.UTF_8);
         final List<String> command = Jvm.command(Jvm.PERF_TEST_OPTS + " -Dlog4j2.configurationFile=" + log4j,
             perfClassPath, ProducerPerfMain.class.getName(), perfTestArgs(port, load, records));
         final ChildProcess p = ChildProcess.startPumped(name, command, runDir, runDir.resolve(name + ".log"), l -> {
+            onLine.accept(l);
             synchronized (lines) {
                 lines.add(l);
             }
         });
+        pid.set(p.pid());
         // Generous: a slow broker makes a long run, a stuck one fails the run rather than the harness.
         final long timeoutMs = (long) (options.seconds * 20_000) + 300_000;
         final int rc = p.waitFor(timeoutMs);

@@ -1,6 +1,7 @@
 package io.zcrx.ingest.perf.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -118,6 +119,8 @@ class CompareOptionsTest {
         assertEquals(15, o.seconds);
         assertEquals(15, o.warmupSeconds);
         assertEquals(1L << 30, o.logFootprint().totalBytes());
+        assertTrue(o.perfSteady);
+        assertFalse(CompareOptions.parse(new String[] {"--profile", "quick"}).perfSteady);
         assertEquals(List.of(LoadSpec.Kind.PERF_TEST, LoadSpec.Kind.FIREHOSE),
             o.loadSpecs().stream().map(LoadSpec::kind).distinct().toList());
         assertEquals(0, CompareOptions.parse(new String[] {"--profile", "steady", "--log-footprint", "0"})

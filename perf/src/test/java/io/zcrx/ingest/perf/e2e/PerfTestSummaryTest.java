@@ -23,4 +23,16 @@ class PerfTestSummaryTest {
         assertEquals(200_000 / 26827.632461, s.seconds(), 1e-9);
         assertNull(PerfTestSummary.find(List.of(out.get(0), "org.apache.kafka.common.errors.TimeoutException: x")));
     }
+
+    @Test
+    void progressLinesGiveTheirIntervalsRecordsAndTheSummaryIsNotOne() {
+        // Goal: --perf-steady starts its window at the first progress line and leaves out that interval's records.
+        // Method: lines captured from the tool (kafka-tools 4.3.1) against our broker.
+        assertEquals(3_048_511, PerfTestSummary.progressRecords("3048511 records sent, 609458.4 records/sec (58.12"
+            + " MB/sec), 77.6 ms avg latency, 350.0 ms max latency."));
+        assertEquals(-1, PerfTestSummary.progressRecords("6000000 records sent, 745990.302126 records/sec (71.14"
+            + " MB/sec), 43.38 ms avg latency, 350.00 ms max latency, 12 ms 50th, 210 ms 95th, 330 ms 99th, 345 ms"
+            + " 99.9th."));
+        assertEquals(-1, PerfTestSummary.progressRecords("perf-test: client-cpu-seconds=5.6"));
+    }
 }
