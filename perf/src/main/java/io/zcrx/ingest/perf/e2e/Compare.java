@@ -170,7 +170,7 @@ public final class Compare {
         if (options.targets.contains("kafka")) {
             try {
                 targets.add(new KafkaReferenceTarget(KafkaReference.ensureLib(options.repoRoot, options.workDir),
-                    options.kafkaJvmOpts, options.brokerJmx, footprint.brokerSettings(options.partitions)));
+                    options.kafkaJvmOpts, options.brokerJmx, footprint.kafkaSettings(options.partitions)));
             } catch (IOException e) {
                 skipped.put("Apache Kafka " + KafkaReference.VERSION, e.getMessage());
             }

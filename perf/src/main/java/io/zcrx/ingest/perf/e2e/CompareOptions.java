@@ -180,6 +180,8 @@ public final class CompareOptions {
                 warmupSeconds = 15;
                 logFootprintBytes = 1L << 30;
                 perfSteady = true;
+                // The probe's knee only caps runs whose log grows (LogFootprint); skip its minutes of writing.
+                pageProbe = false;
                 // The footprint bounds memory, so a firehose run is bounded by its time only.
                 firehoseMaxBytes = 1L << 40;
             }

@@ -1,5 +1,6 @@
 package io.zcrx.ingest.perf.e2e;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -19,7 +20,11 @@ import java.util.Locale;
  * partition over {@link #SEGMENTS_KEPT} + 1 segments (1 MiB, Kafka's minimum, to {@link #MAX_SEGMENT_BYTES}),
  * {@code log.retention.bytes} = {@link #SEGMENTS_KEPT} segments, retention checked every second and deleted
  * segments removed at once ({@code log.segment.delete.delay.ms=0}: Kafka's default of a minute would keep a
- * minute of data). The sink rotates its file per connection at the same size and keeps as many.
+ * minute of data). Apache Kafka also gets {@code log.initial.task.delay.ms=0}: its first retention pass otherwise
+ * waits 30 s after start-up, longer than a run's warm-up. The sink rotates each connection's file at the
+ * footprint's share per connection over {@link #SEGMENTS_KEPT} + 1 files and keeps that many, the one being
+ * written included. Where the 1 MiB minimum segment exceeds a stream's share the real bound is larger than
+ * {@link #totalBytes()}; {@link #describe} says so.
  *
  * @param totalBytes the bytes a target keeps on its log file system at most, about; 0 = unbounded (off)
  */
@@ -32,7 +37,7 @@ public record LogFootprint(long totalBytes) {
     public static final long MIN_SEGMENT_BYTES = 1L << 20;
     /** Segments no larger than this, so retention deletes in small steps. */
     public static final long MAX_SEGMENT_BYTES = 64L << 20;
-    /** The smallest footprint accepted: one minimal segment set for one partition. */
+    /** The smallest footprint accepted (64 MiB: below it the 1 MiB segments would bound it for any stream count). */
     public static final long MIN_TOTAL_BYTES = 64L << 20;
 
     public LogFootprint {
@@ -65,6 +70,25 @@ public record LogFootprint(long totalBytes) {
             "log.retention.check.interval.ms=1000", "log.segment.delete.delay.ms=0");
     }
 
+    /**
+     * Our broker's settings plus what Apache Kafka alone needs: {@code log.initial.task.delay.ms=0}, or its first
+     * retention pass waits 30 s (Kafka's default; our broker checks first after the interval).
+     */
+    public List<String> kafkaSettings(int partitions) {
+        if (!on()) {
+            return List.of();
+        }
+        final List<String> all = new ArrayList<>(brokerSettings(partitions));
+        all.add("log.initial.task.delay.ms=0");
+        return all;
+    }
+
+    /** The bytes a target keeps at most, about: the footprint, or more where the 1 MiB segments set the bound. */
+    public long boundBytes(int partitions, int connections) {
+        final long streams = Math.max(partitions, connections);
+        return Math.max(totalBytes, streams * (SEGMENTS_KEPT + 1) * MIN_SEGMENT_BYTES);
+    }
+
     /** Files per sink connection: the kept ones and the one being written. */
     public int sinkKeepFiles() {
         return SEGMENTS_KEPT + 1;
@@ -75,8 +99,9 @@ public record LogFootprint(long totalBytes) {
         if (!on()) {
             return "log footprint unbounded (each run's data grows with the run)";
         }
-        return String.format(Locale.ROOT, "log footprint bounded to about %.2f GB per target: brokers %s; the sink"
-            + " rotates each connection's file every %d MiB and keeps %d", totalBytes / 1e9,
-            String.join(", ", brokerSettings(partitions)), segmentBytes(connections) >> 20, sinkKeepFiles());
+        return String.format(Locale.ROOT, "log footprint bounded to about %.2f GB per target: brokers %s (Apache"
+            + " Kafka also log.initial.task.delay.ms=0); the sink rotates each connection's file every %d MiB and"
+            + " keeps %d", boundBytes(partitions, connections) / 1e9, String.join(", ", brokerSettings(partitions)),
+            segmentBytes(connections) >> 20, sinkKeepFiles());
     }
 }

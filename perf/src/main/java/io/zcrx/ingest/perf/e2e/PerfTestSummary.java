@@ -32,6 +32,11 @@ public record PerfTestSummary(long records, double recordsPerSec, double avgMs, 
         return m.matches() ? Long.parseLong(m.group(1)) : -1;
     }
 
+    /** Whether {@code line} is the tool's final summary. */
+    public static boolean isSummary(String line) {
+        return LINE.matcher(line).matches();
+    }
+
     /** The last summary line among {@code lines}; null when there is none (the tool failed). */
     public static PerfTestSummary find(List<String> lines) {
         PerfTestSummary found = null;

@@ -119,7 +119,9 @@ public final class Report {
             .append(" excluded): loopback softirqs, writeback threads and other processes show up here, not in the")
             .append(" broker's or the client's figures.\n");
         b.append("- peak RSS = VmHWM of the target at the end of the run (JVM start and warm-up included).\n");
-        b.append("- client CPU: firehose = its own CPU in the window; perf-test = the whole perf-test process.\n");
+        b.append("- client CPU: firehose = its own CPU in the window; perf-test = ")
+            .append(c.options().perfSteady ? "the perf-test process's CPU in the window (/proc at its start, the"
+                + " tool's own figure at its end)" : "the whole perf-test process").append(".\n");
         b.append("- perf-test rows: kafka-producer-perf-test (kafka-tools 4.3.1) with identical arguments")
             .append(" against each broker; a first perf-test process warms the broker up, the second is measured")
             .append(c.options().perfSteady ? " from its first progress line (5 s in) to its end (--perf-steady: a new"

@@ -311,34 +311,21 @@ public final class Runner {
             w.start(0);
         }
         final List<String> out = runPerfTest(runDir, "perf-test", started.port(), load, records, w.clientPid, line -> {
-            final long firstInterval = options.perfSteady && !w.started() && w.error == null
-                ? PerfTestSummary.progressRecords(line) : -1;
-            if (firstInterval >= 0) {
-                try {
+            if (!options.perfSteady || w.error != null) {
+                return;
+            }
+            try {
+                final long firstInterval = w.started() ? -1 : PerfTestSummary.progressRecords(line);
+                if (firstInterval >= 0) {
                     w.start(firstInterval);
-                } catch (IOException e) {
-                    w.error = "cannot sample the target at the window's start: " + e.getMessage();
+                } else if (w.started() && !w.ended() && PerfTestSummary.isSummary(line)) {
+                    // The window ends with the tool's last record, not with its JVM's exit.
+                    w.end();
                 }
+            } catch (IOException | RuntimeException e) {
+                w.error = "cannot sample the target for the --perf-steady window: " + e;
             }
         });
-        if (w.error != null) {
-            return RunResult.failed(spec, w.error);
-        }
-        if (!w.started()) {
-            return RunResult.failed(spec, "perf-test printed no progress line, so --perf-steady has no window:"
-                + " the measured process lasted under its 5 s reporting interval (raise --seconds)");
-        }
-        final long c1 = ProcStat.cpuTicks(pid);
-        final long m1 = ProcStat.machineBusyTicks();
-        final long d1 = spec.fs().mount().deviceBytesWritten();
-        final long t1 = System.nanoTime();
-        final var busiest = ProcStat.busiest(w.threads0, ProcStat.threadTicks(pid), (t1 - w.t0) / 1e9, 3);
-        final BrokerJmx.ProduceLatency brokerLatency = latency.get();
-        final long c0 = w.c0;
-        final long m0 = w.m0;
-        final long d0 = w.d0;
-        final long t0 = w.t0;
-
         final PerfTestSummary s = PerfTestSummary.find(out);
         final String error = firstError(runDir.resolve("perf-test.log"));
         if (s == null || s.records() != records || !error.isEmpty()) {
@@ -346,6 +333,26 @@ public final class Runner {
                 + " of " + records
                 + ": " + error);
         }
+        if (w.error != null) {
+            return RunResult.failed(spec, w.error);
+        }
+        if (!w.started()) {
+            return RunResult.failed(spec, "perf-test printed no progress line, so --perf-steady has no window:"
+                + " the measured process lasted under its 5 s reporting interval (raise --seconds)");
+        }
+        if (!w.ended()) {
+            w.end();
+        }
+        final long c0 = w.c0;
+        final long m0 = w.m0;
+        final long d0 = w.d0;
+        final long t0 = w.t0;
+        final long c1 = w.c1;
+        final long m1 = w.m1;
+        final long d1 = w.d1;
+        final long t1 = w.t1;
+        final var busiest = ProcStat.busiest(w.threads0, w.threads1, (t1 - t0) / 1e9, 3);
+        final BrokerJmx.ProduceLatency brokerLatency = latency.get();
         if (options.perfSteady) {
             // Records and time of the window only; the latency columns stay the tool's whole-process figures.
             final long windowRecords = s.records() - w.skippedRecords;
@@ -353,7 +360,8 @@ public final class Runner {
             final double clientTotal = clientCpu(out);
             return new RunResult(spec, null, windowRecords, windowRecords * load.recordBytes(), windowSeconds, s,
                 (double) (c1 - c0) / ProcStat.clockTicksPerSecond(), windowSeconds, ProcStat.peakRssBytes(pid),
-                clientTotal < 0 || w.clientCpu0 < 0 ? -1 : clientTotal - w.clientCpu0, d0 < 0 || d1 < 0 ? -1 : d1 - d0, RunResult.formatThreads(busiest),
+                clientTotal < 0 || w.clientCpu0 < 0 ? -1 : clientTotal - w.clientCpu0,
+                d0 < 0 || d1 < 0 ? -1 : d1 - d0, RunResult.formatThreads(busiest),
                 busiest.isEmpty() ? 0 : busiest.get(0).getValue(),
                 (double) (m1 - m0) / ProcStat.clockTicksPerSecond(), brokerLatency);
         }
@@ -398,7 +406,7 @@ public final class Runner {
         return clientCpu;
     }
 
-    /** The start of a perf-test window: the samples taken when it began, written by the pump thread. */
+    /** A perf-test window: the samples taken at its start and end, written by the pump thread or the caller. */
     private static final class PerfWindow {
         private final long pid;
         private final RunSpec spec;
@@ -413,6 +421,12 @@ public final class Runner {
         volatile long c0;
         volatile long m0;
         volatile long d0;
+        volatile boolean finished;
+        volatile Map<Long, ProcStat.ThreadTicks> threads1 = Map.of();
+        volatile long t1;
+        volatile long c1;
+        volatile long m1;
+        volatile long d1;
 
         PerfWindow(long pid, RunSpec spec) {
             this.pid = pid;
@@ -431,8 +445,21 @@ public final class Runner {
             begun = true;
         }
 
+        void end() throws IOException {
+            threads1 = ProcStat.threadTicks(pid);
+            c1 = ProcStat.cpuTicks(pid);
+            m1 = ProcStat.machineBusyTicks();
+            d1 = spec.fs().mount().deviceBytesWritten();
+            t1 = System.nanoTime();
+            finished = true;
+        }
+
         boolean started() {
             return begun;
+        }
+
+        boolean ended() {
+            return finished;
         }
     }
 

@@ -1,7 +1,9 @@
 package io.zcrx.ingest.perf.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -34,5 +36,9 @@ class PerfTestSummaryTest {
             + " MB/sec), 43.38 ms avg latency, 350.00 ms max latency, 12 ms 50th, 210 ms 95th, 330 ms 99th, 345 ms"
             + " 99.9th."));
         assertEquals(-1, PerfTestSummary.progressRecords("perf-test: client-cpu-seconds=5.6"));
+        assertTrue(PerfTestSummary.isSummary("6000000 records sent, 745990.302126 records/sec (71.14 MB/sec), 43.38"
+            + " ms avg latency, 350.00 ms max latency, 12 ms 50th, 210 ms 95th, 330 ms 99th, 345 ms 99.9th."));
+        assertFalse(PerfTestSummary.isSummary("3048511 records sent, 609458.4 records/sec (58.12 MB/sec), 77.6 ms avg"
+            + " latency, 350.0 ms max latency."));
     }
 }

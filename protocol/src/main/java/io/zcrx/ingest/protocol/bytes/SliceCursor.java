@@ -82,8 +82,8 @@ public final class SliceCursor {
     }
 
     /**
-     * Moves the limit within {@code [position, slices.totalLength()]}: record walkers narrow it to
-     * one record so that a field running past the record fails like one running past the batch.
+     * Moves the limit within {@code [position, slices.totalLength()]}, e.g. to the end of a section
+     * (reads never pass the limit: a field that would fails).
      */
     public void limit(int limit) {
         if (limit < position || limit > slices.totalLength()) {
