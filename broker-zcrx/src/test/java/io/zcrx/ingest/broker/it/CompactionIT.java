@@ -130,16 +130,19 @@ class CompactionIT {
     void aKill9InTheMiddleOfACleanLosesNoLiveKeyAndLeavesNoCleanerFiles() throws Exception {
         // Goal: a crash while the cleaner writes its .cleaned segments loses nothing: after the restart every live
         // key has its last value, the recovery deleted every .cleaned / .swap file, and the cleaner finishes the job.
-        // Method: the cleaner throttled to 200 KB/s (log.cleaner.io.max.bytes.per.second); ~600 KB written while the
-        // topic's min.compaction.lag.ms (1 h) holds the cleaner off; the lag set to 0 (IncrementalAlterConfigs);
-        // SIGKILL once a .cleaned file exists (the rewrite phase, seconds into the clean); restart on the same dir.
+        // Method: ~2 MB of incompressible values over ~3,000 keys (most records stay, so the rewrite is most of the
+        // clean) written while the topic's min.compaction.lag.ms (1 h) holds the cleaner off; the lag set to 0
+        // (IncrementalAlterConfigs); the cleaner throttled to 200 KB/s (log.cleaner.io.max.bytes.per.second): as
+        // Kafka's, the throttle first acts 300 ms into a clean, which at this size is within the rewrite, and then
+        // sleeps for seconds; SIGKILL once a .cleaned file exists; restart on the same dir with the cleaner off (the
+        // check), then unthrottled (the cleaner finishes).
         final String[] settings = {"log.cleaner.backoff.ms", "100", "log.cleaner.io.max.bytes.per.second", "200000"};
         BrokerProcess broker = spawn("broker-0.out", settings);
         String bootstrap = "127.0.0.1:" + broker.awaitStarted(60_000);
         createTopic(bootstrap, Map.of(TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, "3600000",
             TopicConfig.SEGMENT_BYTES_CONFIG, String.valueOf(KILL_SEGMENT_BYTES)));
         try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
-            produce(producer, 3000, 100, 20, 200);
+            produce(producer, 5000, 5000, 20, 800);
             fence(bootstrap, KILL_SEGMENT_BYTES);
         }
         final Path dir = SegmentReader.partitionDir(logDir(), TOPIC, 0);
@@ -155,7 +158,9 @@ class CompactionIT {
         broker.kill9();
         System.out.println("compaction IT: killed with " + inFlight);
 
-        broker = spawn("broker-1.out", settings);
+        // First restart with the cleaner off: a cleaner that starts over at once would write new .cleaned files
+        // before the check below could tell them from the crash's leftovers.
+        broker = spawn("broker-1.out", "log.cleaner.enable", "false");
         bootstrap = "127.0.0.1:" + broker.awaitStarted(60_000);
         assertEquals(List.of(), cleanerFiles(dir), "recovery removed every .cleaned and .swap file");
         final Map<String, String> live = new HashMap<>(model);
@@ -163,8 +168,11 @@ class CompactionIT {
         final Map<String, String> afterCrash = lastValues(readAll(bootstrap));
         afterCrash.values().removeIf(v -> v == null);
         assertEquals(live, afterCrash, "every live key with its last value after the crash");
+        assertCleanShutdown(broker);
 
-        // The cleaner starts over after the restart and completes.
+        // The cleaner starts over after the next restart and completes.
+        broker = spawn("broker-2.out", "log.cleaner.backoff.ms", "100");
+        bootstrap = "127.0.0.1:" + broker.awaitStarted(60_000);
         final List<ConsumerRecord<byte[], byte[]>> cleaned = awaitEachKeyOnce(broker, bootstrap);
         assertOffsetsAscendingWithGaps(cleaned);
         final Map<String, String> seen = lastValues(cleaned);
@@ -238,9 +246,19 @@ class CompactionIT {
             value == null ? null : value.getBytes(StandardCharsets.UTF_8)));
     }
 
+    /**
+     * A value of up to {@code bytes} characters, random letters after its prefix: the producer compresses with lz4,
+     * and a repeated filler shrank the values so far that the cleaner read and rewrote them in 0.1 s, faster than the
+     * kill test can see its .cleaned file (the throttle only acts on cleans longer than 300 ms).
+     */
     private String value(String key, int i, int bytes) {
-        final String v = key + "@" + i + "#" + random.nextInt(1_000_000) + ":";
-        return v + "v".repeat(Math.max(0, random.nextInt(bytes) - v.length()));
+        final StringBuilder v = new StringBuilder(key).append('@').append(i).append('#')
+            .append(random.nextInt(1_000_000)).append(':');
+        final int length = Math.max(v.length(), random.nextInt(bytes));
+        while (v.length() < length) {
+            v.append((char) ('a' + random.nextInt(26)));
+        }
+        return v.toString();
     }
 
     // ---- checks -----------------------------------------------------------------------------------------------
