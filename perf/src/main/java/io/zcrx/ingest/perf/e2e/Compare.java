@@ -58,9 +58,10 @@ public final class Compare {
         // A bounded footprint recycles the page cache, so the probe's knee does not bound a run (LogFootprint).
         final long runBudget = options.runMaxBytes > 0 ? options.runMaxBytes
             : pageFill != null && !footprint.on() ? pageFill.runBudgetBytes() : Long.MAX_VALUE;
-        if (pageFill != null) {
-            out.println("perf-compare: " + pageFill.describe()
-                + (footprint.on() && options.runMaxBytes == 0 ? " (not applied: the log footprint is bounded)" : ""));
+        final String pageFillNote = pageFill == null ? null : pageFill.describe()
+            + (footprint.on() && options.runMaxBytes == 0 ? " (not applied: the log footprint is bounded)" : "");
+        if (pageFillNote != null) {
+            out.println("perf-compare: " + pageFillNote);
         }
         out.println("perf-compare: " + footprint.describe(options.partitions, options.connections));
         if (options.runMaxBytes > 0) {
@@ -117,17 +118,16 @@ public final class Compare {
         Report.writeMarkdown(md, new Report.Context(title, command(), machine, options, targets, skipped,
             charted ? png.getFileName().toString() : null, csv.getFileName().toString(),
             startedAt.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z")), duration,
-            memoryNote(pageFill, footprint)), summary);
+            memoryNote(pageFillNote, footprint)), summary);
         out.println("perf-compare: done in " + duration + ": " + md + (charted ? ", " + png : "") + ", " + csv);
         return new Output(md, charted ? png : null, csv, results, skipped);
     }
 
     /** The report's memory line: the page-fill probe, the run byte budget, the log footprint; null if none. */
-    private String memoryNote(PageFillProbe.Result pageFill, LogFootprint footprint) {
+    private String memoryNote(String pageFillNote, LogFootprint footprint) {
         final List<String> parts = new ArrayList<>();
-        if (pageFill != null) {
-            parts.add(pageFill.describe() + (footprint.on() && options.runMaxBytes == 0
-                ? " (not applied: the log footprint is bounded)" : ""));
+        if (pageFillNote != null) {
+            parts.add(pageFillNote);
         } else if (options.runMaxBytes > 0) {
             parts.add(String.format(Locale.ROOT, "each run writes at most %.1f GB (--run-max-bytes)",
                 options.runMaxBytes / 1e9));
@@ -212,10 +212,8 @@ public final class Compare {
                 out.println("perf-compare: C sink unavailable, using the Java sink: " + built.reason());
             }
             if (options.targets.contains("sink")) {
-                targets.add(footprint.on()
-                    ? new SinkTarget(built, Jvm.perfClassPath(), false, footprint.segmentBytes(options.connections),
-                        footprint.sinkKeepFiles())
-                    : new SinkTarget(built, Jvm.perfClassPath(), false));
+                targets.add(new SinkTarget(built, Jvm.perfClassPath(), false,
+                    footprint.sinkRotateBytes(options.connections), footprint.sinkKeepFiles()));
             }
             if (options.targets.contains("discard")) {
                 targets.add(new SinkTarget(built, Jvm.perfClassPath(), true));

@@ -89,6 +89,11 @@ public record LogFootprint(long totalBytes) {
         return Math.max(totalBytes, streams * (SEGMENTS_KEPT + 1) * MIN_SEGMENT_BYTES);
     }
 
+    /** The sink's rotation size ({@link SinkTarget}): the segment size over {@code connections}, or 0 when off. */
+    public long sinkRotateBytes(int connections) {
+        return on() ? segmentBytes(connections) : 0;
+    }
+
     /** Files per sink connection: the kept ones and the one being written. */
     public int sinkKeepFiles() {
         return SEGMENTS_KEPT + 1;
@@ -102,6 +107,6 @@ public record LogFootprint(long totalBytes) {
         return String.format(Locale.ROOT, "log footprint bounded to about %.2f GB per target: brokers %s (Apache"
             + " Kafka also log.initial.task.delay.ms=0); the sink rotates each connection's file every %d MiB and"
             + " keeps %d", boundBytes(partitions, connections) / 1e9, String.join(", ", brokerSettings(partitions)),
-            segmentBytes(connections) >> 20, sinkKeepFiles());
+            sinkRotateBytes(connections) >> 20, sinkKeepFiles());
     }
 }

@@ -65,16 +65,8 @@ public final class Runner {
 
     /** Window samples, written by the pump thread and read after the load exits. */
     private static final class Window {
-        volatile long startNs;
-        volatile long endNs;
-        volatile long startTicks = -1;
-        volatile long endTicks = -1;
-        volatile long startDisk = -1;
-        volatile long endDisk = -1;
-        volatile long startMachine = -1;
-        volatile long endMachine = -1;
-        volatile Map<Long, ProcStat.ThreadTicks> startThreads = Map.of();
-        volatile Map<Long, ProcStat.ThreadTicks> endThreads = Map.of();
+        volatile Sample start;
+        volatile Sample end;
         volatile BrokerJmx.ProduceLatency endLatency;
     }
 
@@ -170,18 +162,18 @@ public final class Runner {
         if (rc != 0) {
             return RunResult.failed(spec, "firehose failed: exit=" + rc + ": " + firstError(load0.logFile()));
         }
-        if (w.startTicks < 0 || w.endTicks < 0 || results.isEmpty()) {
+        final Sample start = w.start;
+        final Sample end = w.end;
+        if (start == null || end == null || results.isEmpty()) {
             return RunResult.failed(spec, "firehose window not sampled (target gone?): " + load0.tail(5));
         }
         final Firehose.Result r = Firehose.Result.parse(results.get(results.size() - 1));
         final long peak = ProcStat.peakRssBytes(pid);
-        final double cpu = (double) (w.endTicks - w.startTicks) / ProcStat.clockTicksPerSecond();
-        final double window = (w.endNs - w.startNs) / 1e9;
-        final var busiest = ProcStat.busiest(w.startThreads, w.endThreads, window, 3);
-        return new RunResult(spec, null, r.records(), r.payloadBytes(), r.seconds(), null, cpu, window, peak,
-            r.clientCpuSeconds(), w.startDisk < 0 || w.endDisk < 0 ? -1 : w.endDisk - w.startDisk,
-            RunResult.formatThreads(busiest), busiest.isEmpty() ? 0 : busiest.get(0).getValue(),
-            (double) (w.endMachine - w.startMachine) / ProcStat.clockTicksPerSecond(), w.endLatency);
+        final double window = start.secondsTo(end);
+        final var busiest = ProcStat.busiest(start.threads(), end.threads(), window, 3);
+        return new RunResult(spec, null, r.records(), r.payloadBytes(), r.seconds(), null, start.cpuSecondsTo(end),
+            window, peak, r.clientCpuSeconds(), start.diskBytesTo(end), RunResult.formatThreads(busiest),
+            busiest.isEmpty() ? 0 : busiest.get(0).getValue(), start.machineSecondsTo(end), w.endLatency);
     }
 
     /**
@@ -194,17 +186,9 @@ public final class Runner {
         return line -> {
             try {
                 if (line.equals(startLine)) {
-                    w.startThreads = ProcStat.threadTicks(pid);
-                    w.startTicks = ProcStat.cpuTicks(pid);
-                    w.startMachine = ProcStat.machineBusyTicks();
-                    w.startDisk = spec.fs().mount().deviceBytesWritten();
-                    w.startNs = System.nanoTime();
+                    w.start = Sample.take(pid, spec);
                 } else if (line.equals(endLine)) {
-                    w.endTicks = ProcStat.cpuTicks(pid);
-                    w.endMachine = ProcStat.machineBusyTicks();
-                    w.endDisk = spec.fs().mount().deviceBytesWritten();
-                    w.endNs = System.nanoTime();
-                    w.endThreads = ProcStat.threadTicks(pid);
+                    w.end = Sample.take(pid, spec);
                     // After the window's samples, so their CPU is not billed to it.
                     w.endLatency = latency.get();
                 } else if (line.startsWith(resultPrefix)) {
@@ -255,21 +239,21 @@ public final class Runner {
         if (rc != 0) {
             return RunResult.failed(spec, "open-loop load failed: exit=" + rc + ": " + firstError(load0.logFile()));
         }
-        if (w.startTicks < 0 || w.endTicks < 0 || results.isEmpty()) {
+        final Sample start = w.start;
+        final Sample end = w.end;
+        if (start == null || end == null || results.isEmpty()) {
             return RunResult.failed(spec, "open-loop window not sampled (target gone?): " + load0.tail(5));
         }
         final OpenLoop.Result r = OpenLoop.Result.parse(results.get(results.size() - 1));
-        final double cpu = (double) (w.endTicks - w.startTicks) / ProcStat.clockTicksPerSecond();
-        final double window = (w.endNs - w.startNs) / 1e9;
-        final var busiest = ProcStat.busiest(w.startThreads, w.endThreads, window, 3);
+        final double window = start.secondsTo(end);
+        final var busiest = ProcStat.busiest(start.threads(), end.threads(), window, 3);
         // The latency columns of the main table take the open loop's figures (from the schedule, not the send).
         final PerfTestSummary asSummary = new PerfTestSummary(r.records(), r.recordsPerSec(), r.meanMs(), r.maxMs(),
             r.p50Ms(), r.p95Ms(), r.p99Ms(), r.p999Ms());
-        return new RunResult(spec, null, r.records(), r.records() * load.recordBytes(), r.seconds(), asSummary, cpu,
-            window, ProcStat.peakRssBytes(pid), r.clientCpuSeconds(),
-            w.startDisk < 0 || w.endDisk < 0 ? -1 : w.endDisk - w.startDisk, RunResult.formatThreads(busiest),
-            busiest.isEmpty() ? 0 : busiest.get(0).getValue(),
-            (double) (w.endMachine - w.startMachine) / ProcStat.clockTicksPerSecond(), w.endLatency, r);
+        return new RunResult(spec, null, r.records(), r.records() * load.recordBytes(), r.seconds(), asSummary,
+            start.cpuSecondsTo(end), window, ProcStat.peakRssBytes(pid), r.clientCpuSeconds(), start.diskBytesTo(end),
+            RunResult.formatThreads(busiest), busiest.isEmpty() ? 0 : busiest.get(0).getValue(),
+            start.machineSecondsTo(end), w.endLatency, r);
     }
 
     private RunResult perfTest(RunSpec spec, Path runDir, Target.Started started,
@@ -305,22 +289,25 @@ public final class Runner {
         }
 
         // The window: the whole measured process, or with --perf-steady from the tool's first progress line (its
-        // first 5 s left out) to its end.
-        final PerfWindow w = new PerfWindow(pid, spec);
+        // first 5 s left out) to its summary line (its last record, not its JVM's exit).
+        final PerfWindow w = new PerfWindow();
         if (!options.perfSteady) {
-            w.start(0);
+            w.start = Sample.take(pid, spec);
         }
         final List<String> out = runPerfTest(runDir, "perf-test", started.port(), load, records, w.clientPid, line -> {
             if (!options.perfSteady || w.error != null) {
                 return;
             }
             try {
-                final long firstInterval = w.started() ? -1 : PerfTestSummary.progressRecords(line);
+                final long firstInterval = w.start == null ? PerfTestSummary.progressRecords(line) : -1;
                 if (firstInterval >= 0) {
-                    w.start(firstInterval);
-                } else if (w.started() && !w.ended() && PerfTestSummary.isSummary(line)) {
-                    // The window ends with the tool's last record, not with its JVM's exit.
-                    w.end();
+                    w.skippedRecords = firstInterval;
+                    final long client = w.clientPid.get();
+                    w.clientCpu0 = client > 0 ? (double) ProcStat.cpuTicks(client) / ProcStat.clockTicksPerSecond()
+                        : -1;
+                    w.start = Sample.take(pid, spec);
+                } else if (w.start != null && w.end == null && PerfTestSummary.isSummary(line)) {
+                    w.end = Sample.take(pid, spec);
                 }
             } catch (IOException | RuntimeException e) {
                 w.error = "cannot sample the target for the --perf-steady window: " + e;
@@ -336,41 +323,26 @@ public final class Runner {
         if (w.error != null) {
             return RunResult.failed(spec, w.error);
         }
-        if (!w.started()) {
+        final Sample start = w.start;
+        if (start == null) {
             return RunResult.failed(spec, "perf-test printed no progress line, so --perf-steady has no window:"
                 + " the measured process lasted under its 5 s reporting interval (raise --seconds)");
         }
-        if (!w.ended()) {
-            w.end();
-        }
-        final long c0 = w.c0;
-        final long m0 = w.m0;
-        final long d0 = w.d0;
-        final long t0 = w.t0;
-        final long c1 = w.c1;
-        final long m1 = w.m1;
-        final long d1 = w.d1;
-        final long t1 = w.t1;
-        final var busiest = ProcStat.busiest(w.threads0, w.threads1, (t1 - t0) / 1e9, 3);
+        final Sample end = w.end != null ? w.end : Sample.take(pid, spec);
+        final double windowSeconds = start.secondsTo(end);
+        final var busiest = ProcStat.busiest(start.threads(), end.threads(), windowSeconds, 3);
         final BrokerJmx.ProduceLatency brokerLatency = latency.get();
-        if (options.perfSteady) {
-            // Records and time of the window only; the latency columns stay the tool's whole-process figures.
-            final long windowRecords = s.records() - w.skippedRecords;
-            final double windowSeconds = (t1 - t0) / 1e9;
-            final double clientTotal = clientCpu(out);
-            return new RunResult(spec, null, windowRecords, windowRecords * load.recordBytes(), windowSeconds, s,
-                (double) (c1 - c0) / ProcStat.clockTicksPerSecond(), windowSeconds, ProcStat.peakRssBytes(pid),
-                clientTotal < 0 || w.clientCpu0 < 0 ? -1 : clientTotal - w.clientCpu0,
-                d0 < 0 || d1 < 0 ? -1 : d1 - d0, RunResult.formatThreads(busiest),
-                busiest.isEmpty() ? 0 : busiest.get(0).getValue(),
-                (double) (m1 - m0) / ProcStat.clockTicksPerSecond(), brokerLatency);
-        }
-        return new RunResult(spec, null, s.records(), s.records() * load.recordBytes(), s.seconds(), s,
-            (double) (c1 - c0) / ProcStat.clockTicksPerSecond(), (t1 - t0) / 1e9, ProcStat.peakRssBytes(pid),
-            clientCpu(out),
-            d0 < 0 || d1 < 0 ? -1 : d1 - d0, RunResult.formatThreads(busiest),
-            busiest.isEmpty() ? 0 : busiest.get(0).getValue(), (double) (m1 - m0) / ProcStat.clockTicksPerSecond(),
-            brokerLatency);
+        // With --perf-steady the records, time and client CPU are the window's; the latency columns stay the tool's
+        // whole-process figures either way.
+        final long windowRecords = s.records() - w.skippedRecords;
+        final double clientTotal = clientCpu(out);
+        final double clientCpu = !options.perfSteady ? clientTotal
+            : clientTotal < 0 || w.clientCpu0 < 0 ? -1 : clientTotal - w.clientCpu0;
+        return new RunResult(spec, null, windowRecords, windowRecords * load.recordBytes(),
+            options.perfSteady ? windowSeconds : s.seconds(), s,
+            start.cpuSecondsTo(end), windowSeconds, ProcStat.peakRssBytes(pid), clientCpu, start.diskBytesTo(end),
+            RunResult.formatThreads(busiest), busiest.isEmpty() ? 0 : busiest.get(0).getValue(),
+            start.machineSecondsTo(end), brokerLatency);
     }
 
     /** The same arguments against every broker: only the bootstrap address differs. */
@@ -406,61 +378,47 @@ public final class Runner {
         return clientCpu;
     }
 
-    /** A perf-test window: the samples taken at its start and end, written by the pump thread or the caller. */
+    /**
+     * What the harness reads of a target at one moment, at both ends of a window: time, the target's CPU and
+     * threads, the machine's busy time, the bytes the log's device wrote (-1 on tmpfs).
+     */
+    private record Sample(long ns, long cpuTicks, long machineTicks, long diskBytes,
+                          Map<Long, ProcStat.ThreadTicks> threads) {
+        static Sample take(long pid, RunSpec spec) throws IOException {
+            final Map<Long, ProcStat.ThreadTicks> threads = ProcStat.threadTicks(pid);
+            return new Sample(System.nanoTime(), ProcStat.cpuTicks(pid), ProcStat.machineBusyTicks(),
+                spec.fs().mount().deviceBytesWritten(), threads);
+        }
+
+        double secondsTo(Sample end) {
+            return (end.ns - ns) / 1e9;
+        }
+
+        double cpuSecondsTo(Sample end) {
+            return (double) (end.cpuTicks - cpuTicks) / ProcStat.clockTicksPerSecond();
+        }
+
+        double machineSecondsTo(Sample end) {
+            return (double) (end.machineTicks - machineTicks) / ProcStat.clockTicksPerSecond();
+        }
+
+        /** Bytes the device wrote in between, or -1 where it is not known (tmpfs). */
+        long diskBytesTo(Sample end) {
+            return diskBytes < 0 || end.diskBytes < 0 ? -1 : end.diskBytes - diskBytes;
+        }
+    }
+
+    /** A perf-test window: its two samples and what --perf-steady leaves out, written by the pump thread. */
     private static final class PerfWindow {
-        private final long pid;
-        private final RunSpec spec;
-        volatile boolean begun;
-        volatile String error;
-        /** The perf-test process, once started; its CPU seconds at the window's start (-1 = not sampled). */
+        /** The perf-test process, once started. */
         final AtomicLong clientPid = new AtomicLong(-1);
-        volatile double clientCpu0 = -1;
+        volatile Sample start;
+        volatile Sample end;
+        /** Records of the tool's first interval (--perf-steady), left out of the window. */
         volatile long skippedRecords;
-        volatile Map<Long, ProcStat.ThreadTicks> threads0 = Map.of();
-        volatile long t0;
-        volatile long c0;
-        volatile long m0;
-        volatile long d0;
-        volatile boolean finished;
-        volatile Map<Long, ProcStat.ThreadTicks> threads1 = Map.of();
-        volatile long t1;
-        volatile long c1;
-        volatile long m1;
-        volatile long d1;
-
-        PerfWindow(long pid, RunSpec spec) {
-            this.pid = pid;
-            this.spec = spec;
-        }
-
-        void start(long recordsBefore) throws IOException {
-            skippedRecords = recordsBefore;
-            threads0 = ProcStat.threadTicks(pid);
-            t0 = System.nanoTime();
-            c0 = ProcStat.cpuTicks(pid);
-            m0 = ProcStat.machineBusyTicks();
-            d0 = spec.fs().mount().deviceBytesWritten();
-            final long client = clientPid.get();
-            clientCpu0 = client > 0 ? (double) ProcStat.cpuTicks(client) / ProcStat.clockTicksPerSecond() : -1;
-            begun = true;
-        }
-
-        void end() throws IOException {
-            threads1 = ProcStat.threadTicks(pid);
-            c1 = ProcStat.cpuTicks(pid);
-            m1 = ProcStat.machineBusyTicks();
-            d1 = spec.fs().mount().deviceBytesWritten();
-            t1 = System.nanoTime();
-            finished = true;
-        }
-
-        boolean started() {
-            return begun;
-        }
-
-        boolean ended() {
-            return finished;
-        }
+        /** The perf-test process's CPU seconds at the window's start; -1 = not sampled. */
+        volatile double clientCpu0 = -1;
+        volatile String error;
     }
 
     private List<String> runPerfTest(Path runDir, String name, int port, LoadSpec load, long records)

@@ -23,6 +23,7 @@ class LogFootprintTest {
         assertEquals(List.of("log.segment.bytes=53687091", "log.retention.bytes=214748364",
             "log.retention.check.interval.ms=1000", "log.segment.delete.delay.ms=0"), f.brokerSettings(4));
         assertEquals(5, f.sinkKeepFiles());
+        assertEquals(f.segmentBytes(16), f.sinkRotateBytes(16));
         // Kafka's first retention pass waits log.initial.task.delay.ms (30 s by default): longer than a warm-up.
         assertEquals("log.initial.task.delay.ms=0", f.kafkaSettings(4).get(4));
         assertEquals(f.brokerSettings(4), f.kafkaSettings(4).subList(0, 4));
@@ -37,6 +38,7 @@ class LogFootprintTest {
         assertFalse(LogFootprint.NONE.on());
         assertEquals(List.of(), LogFootprint.NONE.brokerSettings(4));
         assertEquals(List.of(), LogFootprint.NONE.kafkaSettings(4));
+        assertEquals(0, LogFootprint.NONE.sinkRotateBytes(16));
         assertThrows(IllegalArgumentException.class, () -> LogFootprint.NONE.segmentBytes(4));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new LogFootprint(1 << 20)).getMessage()
             .contains("logFootprint=1048576"));
