@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # Compaction benchmark (docs/compaction.md, "Benchmark"): our broker (standalone) and Apache Kafka 4.4.0 (one
 # combined broker+controller process), one after the other, on the same data, the same settings:
+#   0. warm-up clean (--warm-clean-mb, default --mb / 4; 0 skips it): a third compacted topic, compact-w, written
+#      and cleaned once before anything is measured, so the measured cleans run on a compiled cleaner. Our
+#      broker's produce path never touches kafka-clients' record classes, so its first clean compiles all of
+#      them (and the cleaner) while it runs; Kafka's broker compiled them serving its produce requests. The
+#      first clean's MB/s is reported too (warm_clean_MB_per_s);
 #   1. two compacted topics, compact-a and compact-b (1 partition, cleanup.policy=compact, --segment-bytes),
 #      created with min.compaction.lag.ms=1 day so that the cleaner leaves them alone while they fill; each gets
 #      --mb MB of record values with keys drawn uniformly from --keys keys (the perf module's KeyedLoadMain: an
@@ -17,7 +22,10 @@
 #      did, the row says so (clean_covered_window=no): raise --mb.
 # MB = 10^6 B, GB = 10^9 B throughout (Kafka's line prints MiB; converted). Kafka's clean duration has 0.1 s
 # resolution (its line), ours 1 ms. Both brokers: 1 cleaner thread, log.cleaner.dedupe.buffer.size
-# --dedupe-buffer (Kafka's default 128 MiB), no I/O throttle, heap 1 GiB, G1.
+# --dedupe-buffer (Kafka's default 128 MiB), no I/O throttle, heap 1 GiB, G1, pre-touched (--pretouch true,
+# -XX:+AlwaysPreTouch): our produce path allocates next to nothing, so without it the first cleans fault in
+# fresh heap pages (the kernel zeroing each, 15 % of our cleaner's samples in one profile) that Kafka's broker had
+# touched long before while producing; --pretouch false shows that cost.
 #
 # Output: RESULTS (default DIR/results.tsv) one row per target, then a table; per target DIR/TARGET/ keeps the
 # configs, the loads' and firehoses' output and the broker's log (data deleted unless --keep-data).
@@ -25,7 +33,7 @@
 #   bin/perf-compaction.sh [--targets zcrx,kafka] [--mb 1000] [--keys 100000] [--record-size 1024]
 #                          [--segment-bytes B] [--dedupe-buffer 134217728] [--seconds 20] [--warmup-seconds 5]
 #                          [--partitions 6] [--connections 4] [--inflight 8] [--dir /tmp/zcrx-perf-compaction]
-#                          [--keep-data]
+#                          [--warm-clean-mb N] [--pretouch true|false] [--keep-data]
 #
 # --segment-bytes defaults to --mb / 16 (at least 1 MiB, Kafka's minimum). Smoke run:
 #   PERF_SKIP_BUILD=1 bin/perf-compaction.sh --mb 40 --keys 5000 --seconds 3 --warmup-seconds 1
@@ -47,6 +55,8 @@ connections=4
 inflight=8
 dir="${TMPDIR:-/tmp}/zcrx-perf-compaction"
 keep_data=0
+warm_mb=""
+pretouch=true
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --targets) targets="$2"; shift 2 ;;
@@ -61,6 +71,8 @@ while [[ $# -gt 0 ]]; do
     --connections) connections="$2"; shift 2 ;;
     --inflight) inflight="$2"; shift 2 ;;
     --dir) dir="$2"; shift 2 ;;
+    --warm-clean-mb) warm_mb="$2"; shift 2 ;;
+    --pretouch) pretouch="$2"; shift 2 ;;
     --keep-data) keep_data=1; shift ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "perf-compaction: unknown option $1" >&2; exit 2 ;;
@@ -78,6 +90,11 @@ done
 [[ "$seconds" =~ ^[0-9]+([.][0-9]+)?$ ]] && awk -v s="$seconds" 'BEGIN { exit !(s > 0) }' \
   || die "--seconds must be a positive number: seconds=$seconds"
 [[ "$warmup" =~ ^[0-9]+([.][0-9]+)?$ ]] || die "--warmup-seconds must be a number >= 0: warmup-seconds=$warmup"
+[[ -n "$warm_mb" ]] || warm_mb=$(( mb / 4 ))
+[[ "$warm_mb" =~ ^[0-9]+$ ]] || die "--warm-clean-mb must be an integer >= 0 (0: no warm-up clean): warm-clean-mb=$warm_mb"
+[[ "$pretouch" == true || "$pretouch" == false ]] || die "--pretouch takes true or false: pretouch=$pretouch"
+heap_opts="-Xms1g -Xmx1g"
+[[ "$pretouch" == true ]] && heap_opts="$heap_opts -XX:+AlwaysPreTouch"
 if [[ -z "$segment_bytes" ]]; then
   segment_bytes=$(( mb * 1000000 / 16 ))
   (( segment_bytes >= 1048576 )) || segment_bytes=1048576
@@ -156,7 +173,7 @@ start_broker() {
   if [[ "$target" == zcrx ]]; then
     { echo "listeners=PLAINTEXT://127.0.0.1:$port"; echo "log.dirs=$d/data"; cleaner_props; } > "$d/server.properties"
     mkdir -p "$d/logs"
-    ZCRX_LOGS_DIR="$d/logs" ZCRX_HEAP_OPTS="-Xms1g -Xmx1g" \
+    ZCRX_LOGS_DIR="$d/logs" ZCRX_HEAP_OPTS="$heap_opts" \
       "$base/bin/zcrx-broker-start.sh" -daemon "$d/server.properties" > /dev/null
     broker_pid="$(cat "$d/logs/zcrx-broker.pid")"
     broker_log="$d/logs/server.log"
@@ -200,7 +217,7 @@ EOF
     id="$("${tools_java[@]}" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)"
     "${tools_java[@]}" kafka.tools.StorageTool format -t "$id" -c "$d/server.properties" --standalone \
       > "$d/format.out" 2>&1
-    "$java_cmd" -Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20 "-Dlog4j2.configurationFile=$d/log4j2.xml" \
+    "$java_cmd" $heap_opts -XX:+UseG1GC -XX:MaxGCPauseMillis=20 "-Dlog4j2.configurationFile=$d/log4j2.xml" \
       -cp "$libs/*" kafka.Kafka "$d/server.properties" > "$d/broker.out" 2>&1 &
     broker_pid=$!
     disown
@@ -288,7 +305,7 @@ firehose() {
 
 mkdir -p "$dir"
 results="${RESULTS:-$dir/results.tsv}"
-printf 'target\tMB_per_topic\tkeys\tclean_MB_read\tclean_s\tcleaned_MB_per_s\tclean_MB_kept\tbroker_cpu_s\tcpu_s_per_GB_cleaned\tfirehose_idle_MB_per_s\tfirehose_busy_MB_per_s\tbusy_clean_MB_per_s\tclean_covered_window\n' \
+printf 'target\tMB_per_topic\tkeys\twarm_clean_MB_per_s\tclean_MB_read\tclean_s\tcleaned_MB_per_s\tclean_MB_kept\tbroker_cpu_s\tcpu_s_per_GB_cleaned\tfirehose_idle_MB_per_s\tfirehose_busy_MB_per_s\tbusy_clean_MB_per_s\tclean_covered_window\n' \
   > "$results"
 
 for target in ${targets//,/ }; do
@@ -299,11 +316,24 @@ for target in ${targets//,/ }; do
   bootstrap="127.0.0.1:$port"
   echo "perf-compaction: $target: broker on $bootstrap, in $d" >&2
   start_broker "$target" "$d" "$port"
-  for t in compact-a compact-b; do
+  topics="compact-a compact-b"
+  (( warm_mb > 0 )) && topics="compact-w $topics"
+  for t in $topics; do
     topic_create --topic "$t" --partitions 1 --replication-factor 1 --config cleanup.policy=compact \
       --config "segment.bytes=$segment_bytes" --config min.compaction.lag.ms=86400000
   done
   topic_create --topic firehose --partitions "$partitions" --replication-factor 1
+
+  warm_rate="-"
+  if (( warm_mb > 0 )); then
+    echo "perf-compaction: $target: warm-up clean: writing $warm_mb MB to compact-w and cleaning it" >&2
+    "$java_cmd" -Xms256m -Xmx512m -cp "$perf_cp" io.zcrx.ingest.perf.load.KeyedLoadMain --bootstrap "$bootstrap" \
+      --topics compact-w --bytes "$((warm_mb * 1000000))" --keys "$keys" --record-size "$size" \
+      > "$d/keyed-load-warm.out" 2>&1 || { cat "$d/keyed-load-warm.out" >&2; die "$target: the keyed load failed"; }
+    set_lag compact-w 0
+    read -r w_read_mb w_clean_s _ < <(await_clean "$target" compact-w)
+    warm_rate="$(awk -v r="$w_read_mb" -v s="$w_clean_s" 'BEGIN { printf "%.1f", (s > 0 ? r / s : 0) }')"
+  fi
 
   echo "perf-compaction: $target: writing $mb MB with $keys keys to compact-a and compact-b" >&2
   "$java_cmd" -Xms256m -Xmx512m -cp "$perf_cp" io.zcrx.ingest.perf.load.KeyedLoadMain --bootstrap "$bootstrap" \
@@ -332,14 +362,14 @@ for target in ${targets//,/ }; do
   cleanup
   awk -v t="$target" -v mb="$mb" -v k="$keys" -v r="$read_mb" -v s="$clean_s" -v w="$kept_mb" -v c0="$c0" \
       -v c1="$c1" -v hz="$hz" -v idle="$idle" -v busy="$busy" -v br="$b_read_mb" -v bs="$b_clean_s" \
-      -v cov="$covered" 'BEGIN {
+      -v cov="$covered" -v warm="$warm_rate" 'BEGIN {
     cpu = (c1 - c0) / hz
-    printf "%s\t%s\t%s\t%.1f\t%.3f\t%.1f\t%.1f\t%.2f\t%.2f\t%s\t%s\t%.1f\t%s\n", t, mb, k, r, s,
+    printf "%s\t%s\t%s\t%s\t%.1f\t%.3f\t%.1f\t%.1f\t%.2f\t%.2f\t%s\t%s\t%.1f\t%s\n", t, mb, k, warm, r, s,
       (s > 0 ? r / s : 0), w, cpu, (r > 0 ? cpu / (r / 1000) : 0), idle, busy, (bs > 0 ? br / bs : 0), cov }' \
       >> "$results"
   [[ "$keep_data" == 1 ]] || rm -rf "$d/data"
 done
 echo "perf-compaction: $mb MB of $size B values per compacted topic, $keys keys, segment.bytes $segment_bytes," \
-  "1 cleaner thread, dedupe buffer $dedupe B; firehose: $connections connections x $inflight in flight," \
+  "1 cleaner thread, dedupe buffer $dedupe B, heap $heap_opts, warm-up clean of $warm_mb MB; firehose: $connections connections x $inflight in flight," \
   "${warmup} s warm-up + ${seconds} s window; MB = 10^6 B"
 column -t -s $'\t' "$results"
