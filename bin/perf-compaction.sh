@@ -24,7 +24,8 @@
 # resolution (its line), ours 1 ms. Both brokers: 1 cleaner thread, log.cleaner.dedupe.buffer.size
 # --dedupe-buffer (Kafka's default 128 MiB), no I/O throttle, heap 1 GiB, G1, pre-touched (--pretouch true,
 # -XX:+AlwaysPreTouch): our produce path allocates next to nothing, so without it the first cleans fault in
-# fresh heap pages (the kernel zeroing each, 15 % of our cleaner's samples in one profile) that Kafka's broker had
+# fresh heap pages (the kernel zeroing each: 15.7 % of our cleaner's samples in one profile, docs/compaction.md)
+# that Kafka's broker had
 # touched long before while producing; --pretouch false shows that cost.
 #
 # Output: RESULTS (default DIR/results.tsv) one row per target, then a table; per target DIR/TARGET/ keeps the
@@ -85,13 +86,17 @@ die() {
 }
 for kv in "mb=$mb" "keys=$keys" "record-size=$size" "dedupe-buffer=$dedupe" "partitions=$partitions" \
           "connections=$connections" "inflight=$inflight"; do
-  [[ "${kv#*=}" =~ ^[0-9]+$ ]] && (( ${kv#*=} >= 1 )) || die "--${kv%%=*} must be a positive integer: ${kv}"
+  [[ "${kv#*=}" =~ ^[0-9]+$ ]] && (( 10#${kv#*=} >= 1 )) || die "--${kv%%=*} must be a positive integer: ${kv}"
 done
+# Decimal whatever the leading zeros (bash arithmetic would read 08 as octal).
+mb=$((10#$mb)); keys=$((10#$keys)); size=$((10#$size)); dedupe=$((10#$dedupe)); partitions=$((10#$partitions))
+connections=$((10#$connections)); inflight=$((10#$inflight))
 [[ "$seconds" =~ ^[0-9]+([.][0-9]+)?$ ]] && awk -v s="$seconds" 'BEGIN { exit !(s > 0) }' \
   || die "--seconds must be a positive number: seconds=$seconds"
 [[ "$warmup" =~ ^[0-9]+([.][0-9]+)?$ ]] || die "--warmup-seconds must be a number >= 0: warmup-seconds=$warmup"
 [[ -n "$warm_mb" ]] || warm_mb=$(( mb / 4 ))
 [[ "$warm_mb" =~ ^[0-9]+$ ]] || die "--warm-clean-mb must be an integer >= 0 (0: no warm-up clean): warm-clean-mb=$warm_mb"
+warm_mb=$((10#$warm_mb))
 [[ "$pretouch" == true || "$pretouch" == false ]] || die "--pretouch takes true or false: pretouch=$pretouch"
 heap_opts="-Xms1g -Xmx1g"
 [[ "$pretouch" == true ]] && heap_opts="$heap_opts -XX:+AlwaysPreTouch"

@@ -216,6 +216,63 @@ class CompactionTest {
         }
     }
 
+    /** Appends every key of {@code keys} once, 100 records a batch (no producer id), values tagged {@code round}. */
+    private void fillKeys(PartitionLog log, String prefix, int keys, String round) {
+        final AppendBatch batch = new AppendBatch();
+        final AppendResult result = new AppendResult();
+        for (int from = 0; from < keys; from += 100) {
+            final SimpleRecord[] records = new SimpleRecord[Math.min(100, keys - from)];
+            for (int i = 0; i < records.length; i++) {
+                final String key = prefix + (from + i);
+                final String value = key + "@" + round;
+                model.put(key, value);
+                records[i] = new SimpleRecord(clock.now(), key.getBytes(StandardCharsets.UTF_8),
+                    value.getBytes(StandardCharsets.UTF_8));
+            }
+            log.append(tb.load(batch, MemoryRecords.withRecords(Compression.NONE, records)), clock.now(), result);
+            assertEquals(0, result.errorCode, () -> result.errorMessage);
+        }
+    }
+
+    @Test
+    void aCleanWhoseOffsetMapGrowsKeepsEveryKeysLastValueAndSoDoesTheNextCleanOfAnotherLog() throws Exception {
+        // Goal: the offset map's region grows (rehashing in place) during a clean of more keys than its first
+        // region holds, and the next clean by the same cleaner (map cleared) of another log loses nothing either.
+        // Method: two logs of 50,000 keys each, written twice (the second round's values win), 64 KiB segments;
+        // clean both; every key keeps its last value and appears once below the active segment.
+        final LogConfig config = LogConfig.builder().segmentBytes(64 * 1024).cleanupPolicy(true, false)
+            .minCleanableDirtyRatio(0.01).build();
+        try (LogManager manager = LogManager.open(List.of(tmp), 1, config, DAY_MS, clock::now);
+             LogCleaner cleaner = new LogCleaner(manager, cleanerConfig(Double.MAX_VALUE), clock::now)) {
+            final PartitionLog a = manager.createPartition("many-keys", 0, Uuid.randomUuid(), config);
+            final PartitionLog b = manager.createPartition("many-keys", 1, Uuid.randomUuid(), config);
+            for (String round : List.of("first", "second")) {
+                fillKeys(a, "a-", 50_000, round);
+                fillKeys(b, "b-", 50_000, round);
+            }
+            assertTrue(cleaner.cleanOnce(), "the first clean ran");
+            assertTrue(cleaner.cleanOnce(), "the second clean ran");
+            for (PartitionLog log : List.of(a, b)) {
+                final List<Record> after = records(log.dir());
+                final Map<String, String> last = lastValues(after);
+                assertEquals(50_000, last.size(), log.topicPartition().toString());
+                for (Map.Entry<String, String> e : last.entrySet()) {
+                    assertEquals(model.get(e.getKey()), e.getValue(), e.getKey());
+                }
+                long belowActive = 0;
+                for (Record r : after) {
+                    if (r.offset() < log.activeSegmentBaseOffset()) {
+                        belowActive++;
+                    }
+                }
+                final long activeRecords = after.size() - belowActive;
+                assertTrue(after.size() <= 50_000 + activeRecords, log.topicPartition() + ": " + after.size()
+                    + " records, " + activeRecords + " in the active segment");
+                assert log.checkInvariants();
+            }
+        }
+    }
+
     @Test
     void idempotentProducerContinuesAfterCleaningAndRestarts() throws Exception {
         // Goal: the producer's last batch survives cleaning (kept even if emptied), so its next sequence is accepted,

@@ -105,6 +105,8 @@ final class Cleaner {
             cleanGroup(log, group, now, config, lastOfProducers, stats);
         }
         stats.bufferUtilization = map.utilization();
+        stats.mapRegionSlots = map.regionSlots();
+        stats.mapSlots = map.slots();
         stats.endNs = System.nanoTime();
         return endOffset;
     }

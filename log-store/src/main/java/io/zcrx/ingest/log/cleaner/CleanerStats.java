@@ -16,6 +16,9 @@ public final class CleanerStats {
     long messagesWritten;
     long invalidMessages;
     double bufferUtilization;
+    /** Slots of the offset map's region the clean used, and of its whole budget. */
+    int mapRegionSlots;
+    int mapSlots;
     int segmentsSwapped;
 
     /** Bytes of old segments read by the rewrite. */
@@ -49,10 +52,11 @@ public final class CleanerStats {
     public String toString() {
         final double secs = Math.max(elapsedSecs(), 1e-9);
         return String.format("%.1f MB read, %.1f MB written (%.1f%%), %d of %d records kept, map %.1f MB in %.3f s, "
-                + "%.3f s total (%.1f MB of log per s, as Kafka's line), "
-                + "map utilization %.1f%%, %d keyless records dropped, %d segments swapped",
+                + "%.3f s total (%.1f MB of log rewritten per s), "
+                + "map utilization %.1f%% (region %d of %d slots), %d keyless records dropped, %d segments swapped",
             bytesRead / 1e6, bytesWritten / 1e6, bytesRead == 0 ? 0 : 100.0 * bytesWritten / bytesRead,
             messagesWritten, messagesRead, mapBytesRead / 1e6, (mapCompleteNs - startNs) / 1e9, secs,
-            bytesRead / 1e6 / secs, 100 * bufferUtilization, invalidMessages, segmentsSwapped);
+            bytesRead / 1e6 / secs, 100 * bufferUtilization, mapRegionSlots, mapSlots, invalidMessages,
+            segmentsSwapped);
     }
 }

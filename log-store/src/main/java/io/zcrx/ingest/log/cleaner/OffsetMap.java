@@ -20,8 +20,8 @@ import java.util.Arrays;
  * sit differs.
  *
  * <p>{@link #latestOffset} is the last offset the map covers: records above it were not mapped and are kept by the
- * clean whatever their key. One instance per cleaner thread; not thread-safe; no allocation per put or get (a
- * region's growth sets its entries aside in one array, at most log2(budget / first region) times a clean).
+ * clean whatever their key. One instance per cleaner thread; not thread-safe; no allocation (a region grows in
+ * place).
  */
 final class OffsetMap {
     static final int BYTES_PER_ENTRY = 24;
@@ -121,26 +121,62 @@ final class OffsetMap {
     }
 
     /**
-     * Doubles the region (at most to the budget) and puts its entries where the larger region's probing finds them.
-     * The entries are set aside first (a region is half full when it grows, so that copy is at most a quarter of the
-     * budget's bytes): rehashing in place would leave holes in the probe paths of entries already moved.
+     * Doubles the region (at most to the budget) and moves its entries to where the larger region's probing finds
+     * them, in place: no side array, so a clean allocates nothing however large its map grows (an array of up to
+     * half the budget would be garbage the heap was never sized for). Every entry is first marked unplaced (value
+     * negated; values are offset + 1, never 0 or negative otherwise). Then each unplaced entry, in slot order, is
+     * taken out and inserted; an insertion that meets an unplaced entry on its probe path takes that slot and
+     * carries the displaced entry on. So a placed entry's probe path only ever crosses placed entries, which never
+     * move again: no slot on it can empty later, and lookups find every entry.
      */
     private void grow() {
-        final long[] moved = new long[entries * 3];
-        int n = 0;
-        for (int at = 0; at < region * 3; at += 3) {
-            if (table[at + 2] != 0L) {
-                moved[n] = table[at];
-                moved[n + 1] = table[at + 1];
-                moved[n + 2] = table[at + 2];
-                n += 3;
+        final int old = region;
+        for (int at = 0; at < old * 3; at += 3) {
+            table[at + 2] = -table[at + 2];
+        }
+        region = (int) Math.min(slots, 2L * old);
+        for (int i = 0; i < old; i++) {
+            final int at = i * 3;
+            if (table[at + 2] < 0) {
+                final long hi = table[at];
+                final long lo = table[at + 1];
+                final long value = -table[at + 2];
+                table[at] = 0L;
+                table[at + 1] = 0L;
+                table[at + 2] = 0L;
+                place(hi, lo, value);
             }
         }
-        Arrays.fill(table, 0, region * 3, 0L);
-        region = (int) Math.min(slots, 2L * region);
-        entries = 0;
-        for (int at = 0; at < n; at += 3) {
-            insert(moved[at], moved[at + 1], moved[at + 2]);
+    }
+
+    /** {@link #grow}'s insertion: takes the first empty or unplaced slot, carrying a displaced entry on. */
+    private void place(long hi, long lo, long value) {
+        int attempt = 0;
+        while (true) {
+            final int at = slotOf(hi, lo, attempt) * 3;
+            final long there = table[at + 2];
+            if (there == 0L) {
+                table[at] = hi;
+                table[at + 1] = lo;
+                table[at + 2] = value;
+                return;
+            }
+            if (there < 0) {
+                final long dHi = table[at];
+                final long dLo = table[at + 1];
+                table[at] = hi;
+                table[at + 1] = lo;
+                table[at + 2] = value;
+                hi = dHi;
+                lo = dLo;
+                value = -there;
+                attempt = 0;
+                continue;
+            }
+            if (++attempt > region + 4) {
+                throw new IllegalStateException("offset map full while growing: slots=" + region + ", entries="
+                    + entries);
+            }
         }
     }
 

@@ -70,6 +70,44 @@ class OffsetMapTest {
     }
 
     @Test
+    void aBudgetFilledAfterGrowingFindsEveryKeyAndRefusesOneMore() {
+        final int slots = 100_003;
+        final OffsetMap map = new OffsetMap((long) slots * OffsetMap.BYTES_PER_ENTRY);
+        for (int i = 0; i < slots; i++) {
+            map.put(key("k" + i), i);
+        }
+        assertEquals(slots, map.regionSlots());
+        assertEquals(slots, map.size());
+        for (int i = 0; i < slots; i++) {
+            assertEquals(i, map.get(key("k" + i)), "k" + i);
+        }
+        map.put(key("k77"), 1_000_000);
+        assertEquals(1_000_000L, map.get(key("k77")));
+        assertThrows(IllegalStateException.class, () -> map.put(key("one-too-many"), 0));
+    }
+
+    @Test
+    void aClearAfterGrowingLeavesNothingForTheNextGrowthToFind() {
+        final OffsetMap map = new OffsetMap(1_000_000L * OffsetMap.BYTES_PER_ENTRY);
+        for (int i = 0; i < 200_000; i++) {
+            map.put(key("old" + i), 1_000_000 + i);
+        }
+        map.clear();
+        // The next clean grows the region again over slots the last one filled.
+        for (int i = 0; i < 150_000; i++) {
+            map.put(key("new" + i), i);
+        }
+        assertEquals(150_000, map.size());
+        assertTrue(map.regionSlots() > 2 * OffsetMap.FIRST_REGION_SLOTS, "region=" + map.regionSlots());
+        for (int i = 0; i < 200_000; i += 7) {
+            assertEquals(-1L, map.get(key("old" + i)), "old" + i);
+        }
+        for (int i = 0; i < 150_000; i++) {
+            assertEquals(i, map.get(key("new" + i)), "new" + i);
+        }
+    }
+
+    @Test
     void clearForgetsTheKeysAndStartsAgainWithTheFirstRegion() {
         final OffsetMap map = new OffsetMap(1_000_000L * OffsetMap.BYTES_PER_ENTRY);
         for (int i = 0; i < 100_000; i++) {
