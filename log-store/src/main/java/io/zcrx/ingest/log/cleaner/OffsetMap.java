@@ -100,22 +100,40 @@ final class OffsetMap {
         latestOffset = offset;
     }
 
-    /** Puts a digest (new, or replacing its stored value) into the current region. */
+    /**
+     * Puts a digest (new, or replacing its stored value) into the current region. A slot holding an unplaced entry
+     * (negative value: only while {@link #grow} runs) is taken, and the displaced entry carried on from its first
+     * probe.
+     */
     private void insert(long hi, long lo, long value) {
-        for (int attempt = 0; ; attempt++) {
+        int attempt = 0;
+        while (true) {
             final int at = slotOf(hi, lo, attempt) * 3;
-            if (table[at + 2] == 0L) {
+            final long there = table[at + 2];
+            if (there == 0L) {
                 table[at] = hi;
                 table[at + 1] = lo;
                 table[at + 2] = value;
                 entries++;
                 return;
             }
+            if (there < 0) {
+                final long displacedHi = table[at];
+                final long displacedLo = table[at + 1];
+                table[at] = hi;
+                table[at + 1] = lo;
+                table[at + 2] = value;
+                hi = displacedHi;
+                lo = displacedLo;
+                value = -there;
+                attempt = 0;
+                continue;
+            }
             if (table[at] == hi && table[at + 1] == lo) {
                 table[at + 2] = value;
                 return;
             }
-            if (attempt > region + 4) {
+            if (++attempt > region + 4) {
                 throw new IllegalStateException("offset map full: slots=" + region + ", entries=" + entries);
             }
         }
@@ -128,7 +146,8 @@ final class OffsetMap {
      * negated; values are offset + 1, never 0 or negative otherwise). Then each unplaced entry, in slot order, is
      * taken out and inserted; an insertion that meets an unplaced entry on its probe path takes that slot and
      * carries the displaced entry on. So a placed entry's probe path only ever crosses placed entries, which never
-     * move again: no slot on it can empty later, and lookups find every entry.
+     * move again: no slot on it can empty later, and lookups find every entry. The count stays what it was (an
+     * insertion that ends in an empty slot counts one, which moving an entry must not).
      */
     private void grow() {
         final int old = region;
@@ -136,8 +155,8 @@ final class OffsetMap {
             table[at + 2] = -table[at + 2];
         }
         region = (int) Math.min(slots, 2L * old);
-        for (int i = 0; i < old; i++) {
-            final int at = i * 3;
+        final int count = entries;
+        for (int at = 0; at < old * 3; at += 3) {
             if (table[at + 2] < 0) {
                 final long hi = table[at];
                 final long lo = table[at + 1];
@@ -145,40 +164,10 @@ final class OffsetMap {
                 table[at] = 0L;
                 table[at + 1] = 0L;
                 table[at + 2] = 0L;
-                place(hi, lo, value);
+                insert(hi, lo, value);
             }
         }
-    }
-
-    /** {@link #grow}'s insertion: takes the first empty or unplaced slot, carrying a displaced entry on. */
-    private void place(long hi, long lo, long value) {
-        int attempt = 0;
-        while (true) {
-            final int at = slotOf(hi, lo, attempt) * 3;
-            final long there = table[at + 2];
-            if (there == 0L) {
-                table[at] = hi;
-                table[at + 1] = lo;
-                table[at + 2] = value;
-                return;
-            }
-            if (there < 0) {
-                final long dHi = table[at];
-                final long dLo = table[at + 1];
-                table[at] = hi;
-                table[at + 1] = lo;
-                table[at + 2] = value;
-                hi = dHi;
-                lo = dLo;
-                value = -there;
-                attempt = 0;
-                continue;
-            }
-            if (++attempt > region + 4) {
-                throw new IllegalStateException("offset map full while growing: slots=" + region + ", entries="
-                    + entries);
-            }
-        }
+        entries = count;
     }
 
     /** The last offset mapped for {@code key}, or -1. */
