@@ -10,7 +10,8 @@ import java.util.Arrays;
  * The cleaner's key-to-last-offset map (the role of Kafka's {@code SkimpyOffsetMap}): an open-addressing table of
  * (MD5 of the key, offset) in a fixed memory budget ({@code log.cleaner.dedupe.buffer.size} / threads), 24 bytes a
  * slot. Keys are never stored, only their 128-bit digests, as in Kafka: two keys colliding on MD5 is not a practical
- * concern. Probing: the digest's four 32-bit words give the first four slots, then linear probing (Kafka's scheme).
+ * concern. Probing: the digest's four 32-bit words give the first four slots, then linear probing (Kafka's map reads
+ * 13 overlapping words before it probes linearly; the map lives only in memory, so the sequences need not agree).
  *
  * <p>Unlike Kafka's map, a clean does not spread its keys over the whole budget: it uses a region at the start of
  * the table that doubles (rehashing the digests it holds) whenever it is half full, up to the budget. A clean of a
